@@ -1,0 +1,255 @@
+//! Date and time leaf types of the interface.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+
+use crate::ValueError;
+
+/// A date and time as SystmOne writes it, read leniently (ERRATA E7).
+///
+/// The document says date-times are `YYYY-MM-DDTHH:MM:SS`, local time, no zone; its
+/// examples also show a bare date (`1933-01-01`) and fractional seconds with a zone
+/// (`2017-12-19T12:45:12.0Z`). All are accepted. The text as received is kept
+/// ([`DateTime::original`]); the value is the wall-clock time as written (a zone
+/// suffix is not applied, since SystmOne's times are local), and it is written back in
+/// the canonical form.
+///
+/// ```
+/// use systmone_core::DateTime;
+/// let t: DateTime = "2017-12-19T12:45:12.0Z".parse().unwrap();
+/// assert_eq!(t.original(), "2017-12-19T12:45:12.0Z");
+/// assert_eq!(t.to_string(), "2017-12-19T12:45:12");
+/// let d: DateTime = "1933-01-01".parse().unwrap();
+/// assert_eq!(d.to_string(), "1933-01-01T00:00:00");
+/// ```
+#[derive(Clone)]
+pub struct DateTime {
+    value: NaiveDateTime,
+    original: String,
+}
+
+impl DateTime {
+    /// A date-time from a chrono value; its original text is the canonical form.
+    /// Sub-second precision is dropped: the interface has none.
+    pub fn new(value: NaiveDateTime) -> Self {
+        let value = value.with_nanosecond(0).unwrap_or(value);
+        let original = value.format(CANONICAL).to_string();
+        DateTime { value, original }
+    }
+
+    /// The wall-clock value.
+    pub fn value(&self) -> NaiveDateTime {
+        self.value
+    }
+
+    /// The text exactly as it was received (or the canonical form, for a value built
+    /// in code).
+    pub fn original(&self) -> &str {
+        &self.original
+    }
+
+    /// The date part.
+    pub fn date(&self) -> NaiveDate {
+        self.value.date()
+    }
+}
+
+const CANONICAL: &str = "%Y-%m-%dT%H:%M:%S";
+
+impl FromStr for DateTime {
+    type Err = ValueError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let err = || ValueError::new("date-time", text, "expected YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD");
+        let trimmed = text.trim();
+        let value = if trimmed.len() == 10 {
+            NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
+                .map_err(|_| err())?
+                .and_time(NaiveTime::MIN)
+        } else {
+            // Drop a zone suffix (`Z`, `+01:00`, `-0500`): times are local (E7).
+            let body = strip_zone(trimmed);
+            NaiveDateTime::parse_from_str(body, "%Y-%m-%dT%H:%M:%S%.f").map_err(|_| err())?
+        };
+        Ok(DateTime {
+            value: value.with_nanosecond(0).unwrap_or(value),
+            original: text.to_string(),
+        })
+    }
+}
+
+fn strip_zone(text: &str) -> &str {
+    if let Some(body) = text.strip_suffix('Z') {
+        return body;
+    }
+    // An offset starts with + or - after the time part (position > 10, past the date).
+    if let Some(pos) = text.rfind(['+', '-'])
+        && pos > 10
+    {
+        return &text[..pos];
+    }
+    text
+}
+
+impl fmt::Display for DateTime {
+    /// The canonical form `YYYY-MM-DDTHH:MM:SS`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.value.format(CANONICAL))
+    }
+}
+
+impl fmt::Debug for DateTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.original == self.to_string() {
+            write!(f, "DateTime({self})")
+        } else {
+            write!(f, "DateTime({self}, original: {:?})", self.original)
+        }
+    }
+}
+
+/// Two date-times are equal when their values are: `1933-01-01` equals
+/// `1933-01-01T00:00:00`, whatever the original text.
+impl PartialEq for DateTime {
+    fn eq(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+impl Eq for DateTime {}
+
+/// A calendar date, written `CCYY-MM-DD` (request parameters such as `DateOfBirth`).
+///
+/// ```
+/// use systmone_core::Date;
+/// let d: Date = "2014-03-24".parse().unwrap();
+/// assert_eq!(d.to_string(), "2014-03-24");
+/// assert!("24/03/2014".parse::<Date>().is_err());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(pub NaiveDate);
+
+impl FromStr for Date {
+    type Err = ValueError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+            .map(Date)
+            .map_err(|_| ValueError::new("date", text, "expected CCYY-MM-DD"))
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl fmt::Debug for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Date({self})")
+    }
+}
+
+/// A duration in whole or fractional minutes (ERRATA E8: `10` in slots, `10.0` in
+/// GetPatientRecord appointments). Written without a fraction when it is whole.
+///
+/// ```
+/// use systmone_core::DurationMinutes;
+/// let a: DurationMinutes = "10.0".parse().unwrap();
+/// let b: DurationMinutes = "10".parse().unwrap();
+/// assert_eq!(a, b);
+/// assert_eq!(a.to_string(), "10");
+/// assert_eq!("7.5".parse::<DurationMinutes>().unwrap().to_string(), "7.5");
+/// assert!("-1".parse::<DurationMinutes>().is_err());
+/// ```
+#[derive(Clone, Copy, PartialEq, PartialOrd)]
+pub struct DurationMinutes(f64);
+
+impl DurationMinutes {
+    /// Whole minutes.
+    pub fn from_minutes(minutes: u32) -> Self {
+        DurationMinutes(f64::from(minutes))
+    }
+
+    /// The duration in minutes.
+    pub fn minutes(self) -> f64 {
+        self.0
+    }
+}
+
+impl FromStr for DurationMinutes {
+    type Err = ValueError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let err = || ValueError::new("duration", text, "expected minutes, e.g. 10 or 10.0");
+        let t = text.trim();
+        // Plain decimal digits only: no exponent, sign, NaN or infinity.
+        let digits_ok = !t.is_empty()
+            && t.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+            && t.bytes().filter(|&b| b == b'.').count() <= 1
+            && t.bytes().any(|b| b.is_ascii_digit());
+        if !digits_ok {
+            return Err(err());
+        }
+        t.parse::<f64>().map(DurationMinutes).map_err(|_| err())
+    }
+}
+
+impl fmt::Display for DurationMinutes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.fract() == 0.0 && self.0 < 1e15 {
+            write!(f, "{}", self.0 as u64)
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
+}
+
+impl fmt::Debug for DurationMinutes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DurationMinutes({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_time_variants_of_e7() {
+        for (text, canonical) in [
+            ("2014-03-26T09:06:50", "2014-03-26T09:06:50"),
+            ("2017-12-19T12:45:12.0Z", "2017-12-19T12:45:12"),
+            ("2017-12-19T12:45:12.123+01:00", "2017-12-19T12:45:12"),
+            ("2014-03-24T00:00:00", "2014-03-24T00:00:00"),
+            ("1933-01-01", "1933-01-01T00:00:00"),
+        ] {
+            let t: DateTime = text.parse().unwrap();
+            assert_eq!(t.to_string(), canonical, "{text}");
+            assert_eq!(t.original(), text);
+        }
+        assert_eq!(
+            "1933-01-01".parse::<DateTime>().unwrap(),
+            "1933-01-01T00:00:00".parse::<DateTime>().unwrap()
+        );
+    }
+
+    #[test]
+    fn bad_date_times_are_errors() {
+        for text in ["", "yesterday", "2014-13-01", "2014-03-26 09:06:50", "2014-03-26T25:00:00"] {
+            let err = text.parse::<DateTime>().unwrap_err();
+            assert!(err.to_string().contains("date-time"), "{err}");
+        }
+    }
+
+    #[test]
+    fn durations() {
+        assert!("".parse::<DurationMinutes>().is_err());
+        assert!("1e3".parse::<DurationMinutes>().is_err());
+        assert!("NaN".parse::<DurationMinutes>().is_err());
+        assert_eq!("20".parse::<DurationMinutes>().unwrap().minutes(), 20.0);
+    }
+}

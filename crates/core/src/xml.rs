@@ -1,0 +1,603 @@
+//! The XML layer under the bindings: reader and writer configuration, whole-document
+//! parsing with the checks yaserde does not make, and the small helpers the generated
+//! code uses for types yaserde's derive cannot express (choices, `xs:any`, the
+//! function-specific content of a response).
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::str::FromStr;
+
+use xml::attribute::OwnedAttribute;
+use xml::reader::{EventReader, ParserConfig, XmlEvent as ReadEvent};
+use xml::writer::{EmitterConfig, EventWriter, XmlEvent as WriteEvent};
+use yaserde::de::Deserializer;
+use yaserde::ser::Serializer;
+use yaserde::{YaDeserialize, YaSerialize};
+
+/// Re-exports for the generated crates, so they depend on one version of each.
+pub use xml as xml_crate;
+pub use yaserde as yaserde_crate;
+
+/// Why a document could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// Not well-formed XML (or not UTF-8). Carries the reader's position.
+    #[error("not well-formed XML at line {line}, column {column}: {message}")]
+    NotXml {
+        line: u64,
+        column: u64,
+        message: String,
+    },
+    /// A document type declaration: never sent by SystmOne, and a vector for entity
+    /// expansion attacks, so refused outright.
+    #[error("a DOCTYPE declaration is not allowed in an interface document")]
+    Doctype,
+    /// The root element is not the one expected.
+    #[error("expected root element <{expected}>, found <{found}>")]
+    WrongRoot { expected: String, found: String },
+    /// Well-formed XML that does not match the bindings (missing element, bad value,
+    /// unknown child, ...).
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl ParseError {
+    fn from_reader(err: &xml::reader::Error) -> Self {
+        use xml::common::Position;
+        let pos = err.position();
+        ParseError::NotXml {
+            line: pos.row + 1,
+            column: pos.column + 1,
+            message: err.msg().to_string(),
+        }
+    }
+
+    fn from_yaserde(err: yaserde::Error) -> Self {
+        match err {
+            yaserde::Error::Reader(e) => ParseError::from_reader(&e),
+            other => ParseError::Invalid(other.to_string()),
+        }
+    }
+}
+
+/// How documents are read: text is kept exactly (no trimming: clinical free text can
+/// start with a space), whitespace between elements arrives as text the readers skip,
+/// CDATA is text, comments are dropped.
+pub fn parser_config() -> ParserConfig {
+    ParserConfig::new()
+        .trim_whitespace(false)
+        .whitespace_to_characters(true)
+        .cdata_to_characters(true)
+        .ignore_comments(true)
+        .coalesce_characters(true)
+        .ignore_root_level_whitespace(true)
+}
+
+/// How documents are written: no XML declaration (the examples mostly have none, E16),
+/// `<a/>` rather than `<a />` for empty unknown elements kept as raw XML.
+pub fn emitter_config(indent: bool) -> EmitterConfig {
+    EmitterConfig::new()
+        .write_document_declaration(false)
+        .perform_indent(indent)
+        .indent_string("  ")
+        .normalize_empty_elements(true)
+        .pad_self_closing(false)
+        .cdata_to_characters(false)
+}
+
+/// Strip a UTF-8 byte-order mark (E16).
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// Checks the prolog of `text` (no DOCTYPE) and returns the root element's local name.
+pub fn root_name(text: &str) -> Result<String, ParseError> {
+    let mut reader = EventReader::new_with_config(strip_bom(text).as_bytes(), parser_config());
+    loop {
+        match reader.next() {
+            Ok(ReadEvent::Doctype { .. }) => return Err(ParseError::Doctype),
+            Ok(ReadEvent::StartElement { name, .. }) => return Ok(name.local_name),
+            Ok(ReadEvent::EndDocument) => {
+                return Err(ParseError::Invalid("the document has no root element".into()));
+            }
+            Ok(_) => {}
+            Err(e) => return Err(ParseError::from_reader(&e)),
+        }
+    }
+}
+
+/// Parses a whole document whose root must be `<root>` into `T`.
+///
+/// Unlike `yaserde::de::from_str` this keeps text exactly, refuses a DOCTYPE, checks
+/// the root element's name and refuses anything but whitespace after the root.
+pub fn from_str<T: YaDeserialize>(text: &str, root: &str) -> Result<T, ParseError> {
+    let found = root_name(text)?;
+    if found != root {
+        return Err(ParseError::WrongRoot {
+            expected: root.to_string(),
+            found,
+        });
+    }
+    let mut de = deserializer(text);
+    let value = T::deserialize(&mut de).map_err(ParseError::from_yaserde)?;
+    finish_document(&mut de)?;
+    Ok(value)
+}
+
+/// A yaserde deserializer over `text` with [`parser_config`].
+pub fn deserializer(text: &str) -> Deserializer<&[u8]> {
+    Deserializer::new(EventReader::new_with_config(
+        strip_bom(text).as_bytes(),
+        parser_config(),
+    ))
+}
+
+/// After the root element: consume its end tag if the type left it, then require
+/// the end of the document.
+pub fn finish_document<R: Read>(de: &mut Deserializer<R>) -> Result<(), ParseError> {
+    loop {
+        match de.next_event().map_err(ParseError::from_yaserde)? {
+            ReadEvent::EndDocument => return Ok(()),
+            ReadEvent::EndElement { .. } if de.depth() == 0 => {}
+            ReadEvent::Characters(t) if t.trim().is_empty() => {}
+            other => {
+                return Err(ParseError::Invalid(format!(
+                    "unexpected content after the root element: {other:?}"
+                )));
+            }
+        }
+    }
+}
+
+/// Serialises `value` as a document with root element `<root>`.
+pub fn to_string<T: YaSerialize>(value: &T, root: &str, indent: bool) -> Result<String, WriteError> {
+    let mut ser = Serializer::new(EventWriter::new_with_config(Vec::new(), emitter_config(indent)));
+    ser.set_start_event_name(Some(root.to_string()));
+    value.serialize(&mut ser).map_err(WriteError::from)?;
+    String::from_utf8(ser.into_inner()).map_err(|e| WriteError(e.to_string()))
+}
+
+/// Writing a document failed (in practice only for invalid names or text in raw XML).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("cannot write XML: {0}")]
+pub struct WriteError(pub String);
+
+impl From<yaserde::Error> for WriteError {
+    fn from(err: yaserde::Error) -> Self {
+        WriteError(err.to_string())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Helpers for hand-written and generated (de)serialisers.
+//
+// Protocol (the one yaserde's derive follows): `deserialize` consumes the element's
+// start tag and content and leaves its end tag for the caller; `serialize` writes the
+// whole element, named by `get_start_event_name()` when the caller set one.
+// ---------------------------------------------------------------------------
+
+fn err(message: impl fmt::Display) -> yaserde::Error {
+    yaserde::Error::custom(message.to_string())
+}
+
+/// Consumes the start tag of the next element and returns its attributes and the
+/// depth inside it.
+pub fn read_start<R: Read>(
+    reader: &mut Deserializer<R>,
+) -> yaserde::Result<(String, Vec<OwnedAttribute>, usize)> {
+    skip_whitespace(reader)?;
+    match reader.next_event()? {
+        ReadEvent::StartElement {
+            name, attributes, ..
+        } => Ok((name.local_name, attributes, reader.depth())),
+        other => Err(err(format!("expected an element, found {other:?}"))),
+    }
+}
+
+fn skip_whitespace<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<()> {
+    while let ReadEvent::Characters(text) = reader.peek()? {
+        if !text.trim().is_empty() {
+            return Ok(());
+        }
+        reader.next_event()?;
+    }
+    Ok(())
+}
+
+/// The local name of the next child element of the element whose content is at
+/// `depth`, or `None` at that element's end tag (which is left unconsumed).
+/// Whitespace between children is skipped; other text is an error.
+pub fn next_child<R: Read>(
+    reader: &mut Deserializer<R>,
+    parent: &str,
+) -> yaserde::Result<Option<String>> {
+    loop {
+        match reader.peek()? {
+            ReadEvent::Characters(text) if text.trim().is_empty() => {
+                reader.next_event()?;
+            }
+            ReadEvent::Characters(text) => {
+                return Err(err(format!("unexpected text {text:?} in <{parent}>")));
+            }
+            ReadEvent::StartElement { name, .. } => return Ok(Some(name.local_name.clone())),
+            ReadEvent::EndElement { .. } => return Ok(None),
+            other => return Err(err(format!("unexpected {other:?} in <{parent}>"))),
+        }
+    }
+}
+
+/// Reads the next child element with `T`'s yaserde implementation and consumes its
+/// end tag.
+pub fn read_child<R: Read, T: YaDeserialize>(reader: &mut Deserializer<R>) -> yaserde::Result<T> {
+    let depth = reader.depth();
+    let value = T::deserialize(reader)?;
+    consume_end(reader, depth)?;
+    Ok(value)
+}
+
+/// Reads the next child element as text and parses it with `FromStr`.
+pub fn read_text_child<R: Read, T>(reader: &mut Deserializer<R>) -> yaserde::Result<T>
+where
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    let (name, _, depth) = read_start(reader)?;
+    let text = read_text_content(reader, &name)?;
+    consume_end(reader, depth - 1)?;
+    text.parse::<T>().map_err(|e| err(format!("<{name}>: {e}")))
+}
+
+/// Reads the text content of the element just started, up to (not including) its end
+/// tag. Child elements are an error.
+pub fn read_text_content<R: Read>(reader: &mut Deserializer<R>, name: &str) -> yaserde::Result<String> {
+    let mut text = String::new();
+    loop {
+        match reader.peek()? {
+            ReadEvent::Characters(t) => {
+                text.push_str(t);
+                reader.next_event()?;
+            }
+            ReadEvent::EndElement { .. } => return Ok(text),
+            other => return Err(err(format!("<{name}> must hold text only, found {other:?}"))),
+        }
+    }
+}
+
+/// Consumes the end tag of the element that was started at `depth` (the depth before
+/// its start tag).
+fn consume_end<R: Read>(reader: &mut Deserializer<R>, depth: usize) -> yaserde::Result<()> {
+    match reader.next_event()? {
+        ReadEvent::EndElement { .. } if reader.depth() == depth => Ok(()),
+        other => Err(err(format!("expected an end tag, found {other:?}"))),
+    }
+}
+
+/// Skips the next child element entirely.
+pub fn skip_child<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<()> {
+    let depth = reader.depth();
+    reader.next_event()?;
+    while reader.depth() > depth {
+        reader.next_event()?;
+    }
+    Ok(())
+}
+
+/// The value of attribute `name`, parsed with `FromStr`.
+pub fn attribute<T>(attributes: &[OwnedAttribute], element: &str, name: &str) -> yaserde::Result<Option<T>>
+where
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    match attributes.iter().find(|a| a.name.local_name == name) {
+        None => Ok(None),
+        Some(a) => a
+            .value
+            .parse::<T>()
+            .map(Some)
+            .map_err(|e| err(format!("<{element} {name}=...>: {e}"))),
+    }
+}
+
+/// Error for an element the content model does not allow.
+pub fn unexpected_child(parent: &str, child: &str) -> yaserde::Error {
+    err(format!("<{child}> is not allowed in <{parent}>"))
+}
+
+/// Error for a required element or attribute that is missing.
+pub fn missing(parent: &str, what: &str) -> yaserde::Error {
+    err(format!("<{parent}> is missing {what}"))
+}
+
+/// Writes a start tag with the given attributes (`None` values are left out).
+pub fn write_start<W: Write>(
+    writer: &mut Serializer<W>,
+    name: &str,
+    attributes: &[(&str, Option<String>)],
+) -> yaserde::Result<()> {
+    let mut start = WriteEvent::start_element(name);
+    for (key, value) in attributes {
+        if let Some(value) = value {
+            start = start.attr(*key, value);
+        }
+    }
+    writer.write(start)?;
+    Ok(())
+}
+
+/// Writes an end tag.
+pub fn write_end<W: Write>(writer: &mut Serializer<W>) -> yaserde::Result<()> {
+    writer.write(WriteEvent::end_element())?;
+    Ok(())
+}
+
+/// Writes `value` as child element `<name>` with its yaserde implementation.
+pub fn write_child<W: Write, T: YaSerialize>(
+    writer: &mut Serializer<W>,
+    name: &str,
+    value: &T,
+) -> yaserde::Result<()> {
+    writer.set_start_event_name(Some(name.to_string()));
+    writer.set_skip_start_end(false);
+    value.serialize(writer)
+}
+
+/// Writes `value` as child element `<name>value</name>` using `Display`.
+pub fn write_text_child<W: Write, T: fmt::Display>(
+    writer: &mut Serializer<W>,
+    name: &str,
+    value: &T,
+) -> yaserde::Result<()> {
+    writer.write(WriteEvent::start_element(name))?;
+    // Always one text event, so an empty value is written `<X></X>` as the examples do.
+    writer.write(WriteEvent::characters(&value.to_string()))?;
+    writer.write(WriteEvent::end_element())?;
+    Ok(())
+}
+
+/// Types whose XML form is a run of text (dates, enumerations, ...): implements
+/// yaserde's traits through `FromStr` and `Display`, in element and attribute position.
+#[macro_export]
+macro_rules! impl_xml_text {
+    ($ty:ty, $default_name:expr) => {
+        impl $crate::xml::yaserde_crate::YaSerialize for $ty {
+            fn serialize<W: ::std::io::Write>(
+                &self,
+                writer: &mut $crate::xml::yaserde_crate::ser::Serializer<W>,
+            ) -> $crate::xml::yaserde_crate::Result<()> {
+                $crate::xml::yaserde_crate::primitives::serialize_primitives(
+                    self,
+                    $default_name,
+                    writer,
+                    |v| v.to_string(),
+                )
+            }
+
+            fn serialize_attributes(
+                &self,
+                attributes: ::std::vec::Vec<$crate::xml::xml_crate::attribute::OwnedAttribute>,
+                namespace: $crate::xml::xml_crate::namespace::Namespace,
+            ) -> $crate::xml::yaserde_crate::Result<(
+                ::std::vec::Vec<$crate::xml::xml_crate::attribute::OwnedAttribute>,
+                $crate::xml::xml_crate::namespace::Namespace,
+            )> {
+                Ok((attributes, namespace))
+            }
+        }
+
+        impl $crate::xml::yaserde_crate::YaDeserialize for $ty {
+            fn deserialize<R: ::std::io::Read>(
+                reader: &mut $crate::xml::yaserde_crate::de::Deserializer<R>,
+            ) -> $crate::xml::yaserde_crate::Result<Self> {
+                let (name, _, _) = $crate::xml::read_start(reader)?;
+                let text = $crate::xml::read_text_content(reader, &name)?;
+                text.parse::<$ty>().map_err(|e| {
+                    $crate::xml::yaserde_crate::Error::custom(format!("<{name}>: {e}"))
+                })
+            }
+        }
+    };
+}
+
+/// Types whose XML form is a whole element handled by [`XmlContent`]: implements
+/// yaserde's traits through it.
+#[macro_export]
+macro_rules! impl_xml_content {
+    ($ty:ty, $default_name:expr) => {
+        impl $crate::xml::yaserde_crate::YaSerialize for $ty {
+            fn serialize<W: ::std::io::Write>(
+                &self,
+                writer: &mut $crate::xml::yaserde_crate::ser::Serializer<W>,
+            ) -> $crate::xml::yaserde_crate::Result<()> {
+                let name = writer
+                    .get_start_event_name()
+                    .unwrap_or_else(|| $default_name.to_string());
+                writer.set_start_event_name(None);
+                let attributes = $crate::xml::XmlContent::attributes(self);
+                $crate::xml::write_start(writer, &name, &attributes)?;
+                $crate::xml::XmlContent::write_content(self, writer)?;
+                $crate::xml::write_end(writer)
+            }
+
+            fn serialize_attributes(
+                &self,
+                attributes: ::std::vec::Vec<$crate::xml::xml_crate::attribute::OwnedAttribute>,
+                namespace: $crate::xml::xml_crate::namespace::Namespace,
+            ) -> $crate::xml::yaserde_crate::Result<(
+                ::std::vec::Vec<$crate::xml::xml_crate::attribute::OwnedAttribute>,
+                $crate::xml::xml_crate::namespace::Namespace,
+            )> {
+                Ok((attributes, namespace))
+            }
+        }
+
+        impl $crate::xml::yaserde_crate::YaDeserialize for $ty {
+            fn deserialize<R: ::std::io::Read>(
+                reader: &mut $crate::xml::yaserde_crate::de::Deserializer<R>,
+            ) -> $crate::xml::yaserde_crate::Result<Self> {
+                let (name, attributes, _) = $crate::xml::read_start(reader)?;
+                <$ty as $crate::xml::XmlContent>::read_content(reader, &name, &attributes)
+            }
+        }
+    };
+}
+
+/// An element whose content is read and written by code (generated or hand-written)
+/// rather than by yaserde's derive: content models with choices, `xs:any`, and the
+/// function-specific content of a response.
+pub trait XmlContent: Sized {
+    /// Reads the content of the element `name` whose start tag (with `attributes`) was
+    /// just consumed, up to but not including its end tag.
+    fn read_content<R: Read>(
+        reader: &mut Deserializer<R>,
+        name: &str,
+        attributes: &[OwnedAttribute],
+    ) -> yaserde::Result<Self>;
+
+    /// The element's attributes, in order (`None` for absent optional ones).
+    fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
+        Vec::new()
+    }
+
+    /// Writes the element's children.
+    fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()>;
+}
+
+/// An element the bindings do not know, kept as XML text and written back unchanged
+/// (ERRATA E21: `Event` holds data item types the document never shows).
+///
+/// The text is the element as read, re-emitted by the XML writer: the same elements,
+/// attributes and text, though not byte for byte (quoting and `<a></a>` versus `<a/>`
+/// may be normalised).
+#[derive(Clone, PartialEq, Eq)]
+pub struct RawXml {
+    name: String,
+    xml: String,
+}
+
+impl RawXml {
+    /// The element's local name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The element as XML text.
+    pub fn as_str(&self) -> &str {
+        &self.xml
+    }
+
+    /// Parses `xml` (one element) into a raw value.
+    pub fn parse(xml: &str) -> Result<Self, ParseError> {
+        let name = root_name(xml)?;
+        let mut de = deserializer(xml);
+        let raw = RawXml::deserialize(&mut de).map_err(ParseError::from_yaserde)?;
+        finish_document(&mut de)?;
+        debug_assert_eq!(raw.name, name);
+        Ok(raw)
+    }
+}
+
+impl fmt::Debug for RawXml {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RawXml({:?})", self.xml)
+    }
+}
+
+impl YaDeserialize for RawXml {
+    fn deserialize<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<Self> {
+        skip_whitespace(reader)?;
+        let config = EmitterConfig::new()
+            .write_document_declaration(false)
+            .normalize_empty_elements(true)
+            .perform_indent(false)
+            .pad_self_closing(false);
+        let mut capture = EventWriter::new_with_config(Vec::new(), config);
+        let start_depth = reader.depth();
+        let first = reader.next_event()?;
+        let name = match &first {
+            ReadEvent::StartElement { name, .. } => name.local_name.clone(),
+            other => return Err(err(format!("expected an element, found {other:?}"))),
+        };
+        if let Some(event) = first.as_writer_event() {
+            capture.write(event).map_err(|e| err(e.to_string()))?;
+        }
+        loop {
+            let depth = reader.depth();
+            if matches!(reader.peek()?, ReadEvent::EndElement { .. }) && depth == start_depth + 1 {
+                // Our own end tag: record it, leave it for the caller.
+                capture
+                    .write(WriteEvent::end_element())
+                    .map_err(|e| err(e.to_string()))?;
+                break;
+            }
+            let event = reader.next_event()?;
+            if let Some(event) = event.as_writer_event() {
+                capture.write(event).map_err(|e| err(e.to_string()))?;
+            }
+        }
+        let xml = String::from_utf8(capture.into_inner()).map_err(|e| err(e.to_string()))?;
+        Ok(RawXml { name, xml })
+    }
+}
+
+impl YaSerialize for RawXml {
+    fn serialize<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
+        writer.set_start_event_name(None);
+        let mut reader = EventReader::new_with_config(
+            self.xml.as_bytes(),
+            ParserConfig::new()
+                .trim_whitespace(false)
+                .whitespace_to_characters(true)
+                .cdata_to_characters(false)
+                .ignore_comments(false)
+                .coalesce_characters(true),
+        );
+        loop {
+            match reader.next().map_err(yaserde::Error::Reader)? {
+                ReadEvent::EndDocument => return Ok(()),
+                ReadEvent::StartDocument { .. } => {}
+                event => {
+                    if let Some(event) = event.as_writer_event() {
+                        writer.write(event)?;
+                    }
+                }
+            }
+        }
+    }
+
+    fn serialize_attributes(
+        &self,
+        attributes: Vec<OwnedAttribute>,
+        namespace: xml::namespace::Namespace,
+    ) -> yaserde::Result<(Vec<OwnedAttribute>, xml::namespace::Namespace)> {
+        Ok((attributes, namespace))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_xml_round_trips_and_keeps_spaces() {
+        let text = r#"<Referral UID="1"><Reason>  Dermatology &amp; skin </Reason><Empty/></Referral>"#;
+        let raw = RawXml::parse(text).unwrap();
+        assert_eq!(raw.name(), "Referral");
+        assert_eq!(raw.as_str(), text);
+        let written = to_string(&raw, "Referral", false).unwrap();
+        assert_eq!(written, text);
+    }
+
+    #[test]
+    fn doctype_is_refused() {
+        let text = r#"<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>"#;
+        assert_eq!(root_name(text), Err(ParseError::Doctype));
+    }
+
+    #[test]
+    fn malformed_xml_reports_position() {
+        match RawXml::parse("<a>\n  <b></a>") {
+            Err(ParseError::NotXml { line, .. }) => assert_eq!(line, 2),
+            other => panic!("expected NotXml, got {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Helpers shared by the workspace-level tests: where the fixture corpus and the XSDs
+//! live, and how a fixture file maps to its function, version and expected outcome.
+//!
+//! ```
+//! let fixtures = systmone_tests::fixtures();
+//! assert!(fixtures.iter().any(|f| f.function == "GetFunctions" && f.is_request()));
+//! ```
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root (the directory holding `xsd/` and `tests/`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// Whether a fixture is a request or a response document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Request,
+    Response,
+}
+
+/// One fixture file: `tests/fixtures/<Function>/v<Version>/<name>.(request|response).xml`.
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    pub path: PathBuf,
+    pub function: String,
+    /// The version as SystmOne writes it, e.g. `1.0`.
+    pub version: String,
+    /// The file name without `.request.xml` / `.response.xml` (`request` and `response`
+    /// for the document's primary examples).
+    pub name: String,
+    pub direction: Direction,
+}
+
+impl Fixture {
+    /// Bad-input fixtures (`bad-*`) must be rejected by the schema and by the parser.
+    pub fn is_bad(&self) -> bool {
+        self.name.starts_with("bad-")
+    }
+
+    pub fn is_request(&self) -> bool {
+        self.direction == Direction::Request
+    }
+
+    /// The schema this fixture is checked against: `xsd/<Function> v<Version>.xsd`.
+    pub fn schema(&self) -> PathBuf {
+        workspace_root()
+            .join("xsd")
+            .join(format!("{} v{}.xsd", self.function, self.version))
+    }
+
+    /// A path relative to the workspace root, for messages and snapshot names.
+    pub fn relative_path(&self) -> String {
+        self.path
+            .strip_prefix(workspace_root())
+            .unwrap_or(&self.path)
+            .display()
+            .to_string()
+    }
+}
+
+/// Every fixture under `tests/fixtures/<Function>/v<Version>/`, sorted by path.
+///
+/// Panics on a file that does not follow the layout, so a misnamed fixture is noticed
+/// instead of silently skipped.
+pub fn fixtures() -> Vec<Fixture> {
+    let root = workspace_root().join("tests").join("fixtures");
+    let mut out = Vec::new();
+    for function_dir in sorted_dirs(&root) {
+        let function = file_name(&function_dir);
+        if function == "templates" {
+            continue;
+        }
+        for version_dir in sorted_dirs(&function_dir) {
+            let version_name = file_name(&version_dir);
+            let version = version_name
+                .strip_prefix('v')
+                .unwrap_or_else(|| panic!("{}: version folder must be v<N.N>", version_dir.display()))
+                .to_string();
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&version_dir)
+                .unwrap_or_else(|e| panic!("{}: {e}", version_dir.display()))
+                .map(|e| e.expect("readable dir entry").path())
+                .filter(|p| p.is_file())
+                .collect();
+            files.sort();
+            for path in files {
+                let file = file_name(&path);
+                if file.ends_with(".md") {
+                    continue;
+                }
+                let (name, direction) = if let Some(n) = file.strip_suffix(".request.xml") {
+                    (n.to_string(), Direction::Request)
+                } else if let Some(n) = file.strip_suffix(".response.xml") {
+                    (n.to_string(), Direction::Response)
+                } else if file == "request.xml" {
+                    ("request".to_string(), Direction::Request)
+                } else if file == "response.xml" {
+                    ("response".to_string(), Direction::Response)
+                } else {
+                    panic!(
+                        "{}: fixture names end in .request.xml or .response.xml",
+                        path.display()
+                    );
+                };
+                out.push(Fixture {
+                    path,
+                    function: function.clone(),
+                    version: version.clone(),
+                    name,
+                    direction,
+                });
+            }
+        }
+    }
+    out
+}
+
+fn sorted_dirs(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.expect("readable dir entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .expect("path has a file name")
+        .to_string_lossy()
+        .into_owned()
+}

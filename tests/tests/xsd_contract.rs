@@ -1,0 +1,126 @@
+//! The XSD contract checked by an independent validator: every valid fixture must
+//! validate against its function's schema with libxml2's `xmllint --schema`, and every
+//! bad-input fixture (`bad-*`) must be rejected. This proves the schemas say what the
+//! interface document says, independently of our own Rust parser.
+//!
+//! `.ci/run` installs `xmllint` (Debian package `libxml2-utils`) when it is missing.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use systmone_tests::{fixtures, workspace_root};
+
+const FUNCTIONS: [&str; 17] = [
+    "GetFunctions",
+    "GetOrganisationMetaData",
+    "GetCurrentActivity",
+    "GetCurrentSelection",
+    "PatientSearch",
+    "GetPatientRecord",
+    "UpdatePatientRecord",
+    "GetDocument",
+    "DeleteFromPatientRecord",
+    "GetAppointmentSlots",
+    "GetDiary",
+    "ExitClient",
+    "DataExtract",
+    "LaunchFunctionality",
+    "GetXSDFiles",
+    "GetReferenceData",
+    "IsPatientRetrieved",
+];
+
+struct Outcome {
+    ok: bool,
+    output: String,
+}
+
+fn xmllint(schema: &std::path::Path, doc: &std::path::Path) -> Outcome {
+    let out = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--nonet")
+        .arg("--schema")
+        .arg(schema)
+        .arg(doc)
+        .output()
+        .expect(
+            "xmllint not found: install libxml2-utils (`.ci/run` does this) to check the XSD contract",
+        );
+    Outcome {
+        ok: out.status.success(),
+        output: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[test]
+fn there_is_one_schema_per_function_and_it_compiles() {
+    let xsd = workspace_root().join("xsd");
+    let mut missing = Vec::new();
+    for function in FUNCTIONS {
+        let schema = xsd.join(format!("{function} v1.0.xsd"));
+        if !schema.is_file() {
+            missing.push(schema.display().to_string());
+            continue;
+        }
+        // Validating the schema file itself: it compiles if the only complaint is that
+        // `xs:schema` is not a ClientIntegration root.
+        let out = xmllint(&schema, &schema);
+        assert!(
+            !out.output.contains("failed to compile") && !out.output.contains("parser error"),
+            "{function}: schema does not compile:\n{}",
+            out.output
+        );
+    }
+    assert!(missing.is_empty(), "missing schemas: {missing:?}");
+}
+
+#[test]
+fn every_function_has_request_and_response_fixtures() {
+    let all = fixtures();
+    for function in FUNCTIONS {
+        for direction in ["request", "response"] {
+            assert!(
+                all.iter().any(|f| f.function == function
+                    && f.name == direction
+                    && !f.is_bad()),
+                "{function}: no {direction}.xml fixture"
+            );
+        }
+    }
+    let known: BTreeSet<&str> = FUNCTIONS.into_iter().collect();
+    for f in &all {
+        assert!(
+            known.contains(f.function.as_str()),
+            "{}: fixture folder is not one of the 17 functions",
+            f.relative_path()
+        );
+    }
+}
+
+#[test]
+fn valid_fixtures_validate_and_bad_ones_are_rejected() {
+    let all = fixtures();
+    assert!(all.len() >= 34, "fixture corpus looks empty: {} files", all.len());
+    let mut failures = Vec::new();
+    let (mut valid, mut rejected) = (0, 0);
+    for f in &all {
+        let out = xmllint(&f.schema(), &f.path);
+        match (f.is_bad(), out.ok) {
+            (false, true) => valid += 1,
+            (true, false) => rejected += 1,
+            (false, false) => failures.push(format!(
+                "{} should validate against {} but xmllint said:\n{}",
+                f.relative_path(),
+                f.schema().display(),
+                out.output
+            )),
+            (true, true) => failures.push(format!(
+                "{} is a bad-input fixture but validates against {}",
+                f.relative_path(),
+                f.schema().display()
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    eprintln!("xmllint: {valid} valid fixtures validated, {rejected} bad fixtures rejected");
+}
