@@ -79,7 +79,9 @@ pub fn fixtures() -> Vec<Fixture> {
             let version_name = file_name(&version_dir);
             let version = version_name
                 .strip_prefix('v')
-                .unwrap_or_else(|| panic!("{}: version folder must be v<N.N>", version_dir.display()))
+                .unwrap_or_else(|| {
+                    panic!("{}: version folder must be v<N.N>", version_dir.display())
+                })
                 .to_string();
             let mut files: Vec<PathBuf> = std::fs::read_dir(&version_dir)
                 .unwrap_or_else(|e| panic!("{}: {e}", version_dir.display()))

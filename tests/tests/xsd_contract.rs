@@ -80,9 +80,8 @@ fn every_function_has_request_and_response_fixtures() {
     for function in FUNCTIONS {
         for direction in ["request", "response"] {
             assert!(
-                all.iter().any(|f| f.function == function
-                    && f.name == direction
-                    && !f.is_bad()),
+                all.iter()
+                    .any(|f| f.function == function && f.name == direction && !f.is_bad()),
                 "{function}: no {direction}.xml fixture"
             );
         }
@@ -100,7 +99,11 @@ fn every_function_has_request_and_response_fixtures() {
 #[test]
 fn valid_fixtures_validate_and_bad_ones_are_rejected() {
     let all = fixtures();
-    assert!(all.len() >= 34, "fixture corpus looks empty: {} files", all.len());
+    assert!(
+        all.len() >= 34,
+        "fixture corpus looks empty: {} files",
+        all.len()
+    );
     let mut failures = Vec::new();
     let (mut valid, mut rejected) = (0, 0);
     for f in &all {

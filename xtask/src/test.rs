@@ -41,7 +41,10 @@ fn ensure_xmllint() -> anyhow::Result<()> {
             .status()
             .context("running apt-get (xmllint is needed: install libxml2-utils)")?;
         if !status.success() {
-            bail!("apt-get {} failed ({status}); install libxml2-utils by hand", args.join(" "));
+            bail!(
+                "apt-get {} failed ({status}); install libxml2-utils by hand",
+                args.join(" ")
+            );
         }
         Ok(())
     };

@@ -62,7 +62,13 @@ impl FromStr for DateTime {
     type Err = ValueError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        let err = || ValueError::new("date-time", text, "expected YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD");
+        let err = || {
+            ValueError::new(
+                "date-time",
+                text,
+                "expected YYYY-MM-DDTHH:MM:SS or YYYY-MM-DD",
+            )
+        };
         let trimmed = text.trim();
         let value = if trimmed.len() == 10 {
             NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
@@ -239,7 +245,13 @@ mod tests {
 
     #[test]
     fn bad_date_times_are_errors() {
-        for text in ["", "yesterday", "2014-13-01", "2014-03-26 09:06:50", "2014-03-26T25:00:00"] {
+        for text in [
+            "",
+            "yesterday",
+            "2014-13-01",
+            "2014-03-26 09:06:50",
+            "2014-03-26T25:00:00",
+        ] {
             let err = text.parse::<DateTime>().unwrap_err();
             assert!(err.to_string().contains("date-time"), "{err}");
         }

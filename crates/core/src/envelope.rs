@@ -1,0 +1,551 @@
+//! The envelope every request and response shares, the standard error response, and
+//! the [`Function`] trait that ties a function's request parameters to its response.
+
+use std::fmt;
+use std::io::{Read, Write};
+
+use xml::attribute::OwnedAttribute;
+use xml::reader::XmlEvent as ReadEvent;
+use yaserde::de::Deserializer;
+use yaserde::ser::Serializer;
+use yaserde::{YaDeserialize, YaSerialize};
+
+use crate::leaf::OutputScheme;
+use crate::xml::{self as x, ParseError, WriteError, XmlContent};
+
+/// Root element of every request.
+pub const REQUEST_ROOT: &str = "ClientIntegrationRequest";
+/// Root element of every response.
+pub const RESPONSE_ROOT: &str = "ClientIntegrationResponse";
+
+/// One version of one interface function, as generated from its XSD
+/// (`GetPatientRecord v1.0.xsd` gives `GetPatientRecordV1_0`).
+///
+/// A transport can be generic over functions:
+///
+/// ```
+/// use systmone_core::{CallKind, Function};
+/// fn describe<F: Function>() -> String {
+///     format!("{} v{} ({:?})", F::NAME, F::VERSION, F::KIND)
+/// }
+/// # struct Demo;
+/// # impl Function for Demo {
+/// #     const NAME: &'static str = "ExitClient";
+/// #     const ALIASES: &'static [&'static str] = &[];
+/// #     const VERSION: &'static str = "1.0";
+/// #     const KIND: CallKind = CallKind::of("ExitClient");
+/// #     type Parameters = systmone_core::Flag;
+/// #     type Result = systmone_core::NoContent;
+/// # }
+/// assert_eq!(describe::<Demo>(), "ExitClient v1.0 (Write)");
+/// ```
+pub trait Function: 'static {
+    /// The function's name as the overview names it.
+    const NAME: &'static str;
+    /// Other names the function is known by (ERRATA E2: `DeletePatientRecord`).
+    const ALIASES: &'static [&'static str];
+    /// The function version, e.g. `1.0`.
+    const VERSION: &'static str;
+    /// Whether the function changes anything (never retried blindly).
+    const KIND: CallKind;
+    /// The content of `FunctionParameters`.
+    type Parameters: YaSerialize + YaDeserialize + Clone + fmt::Debug + PartialEq + Send + Sync;
+    /// The function-specific content of a successful `Response`.
+    type Result: XmlContent + Clone + fmt::Debug + PartialEq + Send + Sync;
+
+    /// Whether `name` names this function (its name or an alias).
+    fn is_named(name: &str) -> bool {
+        name == Self::NAME || Self::ALIASES.contains(&name)
+    }
+}
+
+/// Whether a call only reads or may change something.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CallKind {
+    /// Reads only: safe to retry after a temporary error or a timeout.
+    Read,
+    /// Changes the patient record or the client (UpdatePatientRecord,
+    /// DeleteFromPatientRecord, LaunchFunctionality, DataExtract, ExitClient): never
+    /// retried automatically once sent, since a duplicate clinical entry is a
+    /// patient-safety incident.
+    Write,
+}
+
+impl CallKind {
+    /// The kind of the function `name`. Unknown functions count as writes: it is never
+    /// safe to retry something whose effect is not known.
+    pub const fn of(name: &str) -> CallKind {
+        const READS: [&str; 12] = [
+            "GetFunctions",
+            "GetOrganisationMetaData",
+            "GetCurrentActivity",
+            "GetCurrentSelection",
+            "PatientSearch",
+            "GetPatientRecord",
+            "GetDocument",
+            "GetAppointmentSlots",
+            "GetDiary",
+            "GetXSDFiles",
+            "GetReferenceData",
+            "IsPatientRetrieved",
+        ];
+        let mut i = 0;
+        while i < READS.len() {
+            if const_eq(READS[i], name) {
+                return CallKind::Read;
+            }
+            i += 1;
+        }
+        CallKind::Write
+    }
+}
+
+const fn const_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Your API key, given to you by TPP. Never shown by `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl ApiKey {
+    pub fn new(key: impl Into<String>) -> Self {
+        ApiKey(key.into())
+    }
+
+    /// The key itself, for writing into a request.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+/// The common header of a request.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestHeader {
+    pub api_key: ApiKey,
+    /// Empty on first contact; SystmOne allocates one (Device ID Allocation).
+    pub device_id: String,
+    /// Your software's version, shown in SystmOne's audit trail.
+    pub device_version: String,
+    /// A unique ID for this request; the response echoes it.
+    pub request_uid: String,
+}
+
+/// A whole request document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Request<P> {
+    pub header: RequestHeader,
+    /// The function name as sent (ERRATA E2 allows two spellings of one function).
+    pub function: String,
+    pub function_version: String,
+    /// Coding schemes for the response; sent only when asked for (ERRATA E4).
+    pub output_scheme: Option<OutputScheme>,
+    /// `FunctionParameters`. The client always sends it (empty when the function has no
+    /// parameters); some examples omit it (ERRATA E4), so a parsed request may not have it.
+    pub parameters: Option<P>,
+}
+
+impl<P: YaSerialize + YaDeserialize> Request<P> {
+    /// A request for function `F`, with its parameters.
+    pub fn new<F: Function<Parameters = P>>(header: RequestHeader, parameters: P) -> Self {
+        Request {
+            header,
+            function: F::NAME.to_string(),
+            function_version: F::VERSION.to_string(),
+            output_scheme: None,
+            parameters: Some(parameters),
+        }
+    }
+
+    /// The document, without a trailing newline.
+    pub fn to_xml(&self) -> Result<String, WriteError> {
+        x::to_string(self, REQUEST_ROOT, false)
+    }
+
+    /// The document, indented for people.
+    pub fn to_pretty_xml(&self) -> Result<String, WriteError> {
+        x::to_string(self, REQUEST_ROOT, true)
+    }
+
+    /// Parses a request document.
+    pub fn from_xml(text: &str) -> Result<Self, ParseError> {
+        x::from_str(text, REQUEST_ROOT)
+    }
+}
+
+impl<P: YaSerialize + YaDeserialize> XmlContent for Request<P> {
+    fn read_content<R: Read>(
+        reader: &mut Deserializer<R>,
+        name: &str,
+        _attributes: &[OwnedAttribute],
+    ) -> yaserde::Result<Self> {
+        let (mut api_key, mut device_id, mut device_version, mut request_uid) =
+            (None, None, None, None);
+        let (mut function, mut function_version, mut output_scheme, mut parameters) =
+            (None, None, None, None);
+        while let Some(child) = x::next_child(reader, name)? {
+            match child.as_str() {
+                "APIKey" => api_key = Some(x::read_text_child::<_, String>(reader)?),
+                "DeviceID" => device_id = Some(x::read_text_child(reader)?),
+                "DeviceVersion" => device_version = Some(x::read_text_child(reader)?),
+                "RequestUID" => request_uid = Some(x::read_text_child(reader)?),
+                "Function" => function = Some(x::read_text_child(reader)?),
+                "FunctionVersion" => function_version = Some(x::read_text_child(reader)?),
+                "OutputScheme" => output_scheme = Some(x::read_child(reader)?),
+                "FunctionParameters" => parameters = Some(x::read_child(reader)?),
+                _ => return Err(x::unexpected_child(name, &child)),
+            }
+        }
+        let need = |v: Option<String>, what: &str| v.ok_or_else(|| x::missing(name, what));
+        Ok(Request {
+            header: RequestHeader {
+                api_key: ApiKey(need(api_key, "<APIKey>")?),
+                device_id: need(device_id, "<DeviceID>")?,
+                device_version: need(device_version, "<DeviceVersion>")?,
+                request_uid: need(request_uid, "<RequestUID>")?,
+            },
+            function: need(function, "<Function>")?,
+            function_version: need(function_version, "<FunctionVersion>")?,
+            output_scheme,
+            parameters,
+        })
+    }
+
+    fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
+        x::write_text_child(writer, "APIKey", &self.header.api_key.0)?;
+        x::write_text_child(writer, "DeviceID", &self.header.device_id)?;
+        x::write_text_child(writer, "DeviceVersion", &self.header.device_version)?;
+        x::write_text_child(writer, "RequestUID", &self.header.request_uid)?;
+        x::write_text_child(writer, "Function", &self.function)?;
+        x::write_text_child(writer, "FunctionVersion", &self.function_version)?;
+        if let Some(scheme) = &self.output_scheme {
+            x::write_child(writer, "OutputScheme", scheme)?;
+        }
+        if let Some(parameters) = &self.parameters {
+            x::write_child(writer, "FunctionParameters", parameters)?;
+        }
+        Ok(())
+    }
+}
+
+impl<P: YaSerialize + YaDeserialize> YaSerialize for Request<P> {
+    fn serialize<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
+        write_element(self, REQUEST_ROOT, writer)
+    }
+
+    fn serialize_attributes(
+        &self,
+        attributes: Vec<OwnedAttribute>,
+        namespace: xml::namespace::Namespace,
+    ) -> yaserde::Result<(Vec<OwnedAttribute>, xml::namespace::Namespace)> {
+        Ok((attributes, namespace))
+    }
+}
+
+impl<P: YaSerialize + YaDeserialize> YaDeserialize for Request<P> {
+    fn deserialize<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<Self> {
+        let (name, attributes, _) = x::read_start(reader)?;
+        Self::read_content(reader, &name, &attributes)
+    }
+}
+
+fn write_element<T: XmlContent, W: Write>(
+    value: &T,
+    default: &str,
+    writer: &mut Serializer<W>,
+) -> yaserde::Result<()> {
+    let name = writer
+        .get_start_event_name()
+        .unwrap_or_else(|| default.to_string());
+    writer.set_start_event_name(None);
+    x::write_start(writer, &name, &value.attributes())?;
+    value.write_content(writer)?;
+    x::write_end(writer)
+}
+
+/// The standard error response: `ErrorMessage` and `PermanentError`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorResponse {
+    /// What went wrong, in SystmOne's words.
+    pub message: String,
+    /// `true`: permanent; `false`: temporary, the request can be retried.
+    pub permanent: bool,
+}
+
+/// The content of `Response`: the function-specific result or the standard error.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ResponseBody<T> {
+    Success(T),
+    Error(ErrorResponse),
+}
+
+/// A whole response document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response<T> {
+    /// The Device ID SystmOne issued (the one to store after first contact).
+    pub device_id: String,
+    /// Echo of the request's RequestUID (checked by the client, ERRATA E13).
+    pub request_uid: String,
+    /// The function name as the request sent it.
+    pub function: String,
+    pub function_version: String,
+    pub response_uid: String,
+    pub body: ResponseBody<T>,
+}
+
+impl<T: XmlContent> Response<T> {
+    /// Parses a response document.
+    pub fn from_xml(text: &str) -> Result<Self, ParseError> {
+        x::from_str(text, RESPONSE_ROOT)
+    }
+
+    /// The document, without a trailing newline.
+    pub fn to_xml(&self) -> Result<String, WriteError> {
+        x::to_string(self, RESPONSE_ROOT, false)
+    }
+
+    /// The document, indented for people.
+    pub fn to_pretty_xml(&self) -> Result<String, WriteError> {
+        x::to_string(self, RESPONSE_ROOT, true)
+    }
+}
+
+impl<T: XmlContent> XmlContent for Response<T> {
+    fn read_content<R: Read>(
+        reader: &mut Deserializer<R>,
+        name: &str,
+        _attributes: &[OwnedAttribute],
+    ) -> yaserde::Result<Self> {
+        let (mut device_id, mut request_uid, mut function) = (None, None, None);
+        let (mut function_version, mut response_uid, mut body) = (None, None, None);
+        while let Some(child) = x::next_child(reader, name)? {
+            match child.as_str() {
+                "DeviceID" => device_id = Some(x::read_text_child::<_, String>(reader)?),
+                "RequestUID" => request_uid = Some(x::read_text_child(reader)?),
+                "Function" => function = Some(x::read_text_child(reader)?),
+                "FunctionVersion" => function_version = Some(x::read_text_child(reader)?),
+                "ResponseUID" => response_uid = Some(x::read_text_child(reader)?),
+                "Response" => {
+                    let depth = reader.depth();
+                    body = Some(read_body::<R, T>(reader)?);
+                    match reader.next_event()? {
+                        ReadEvent::EndElement { .. } if reader.depth() == depth => {}
+                        other => {
+                            return Err(yaserde::Error::custom(format!(
+                                "expected </Response>, found {other:?}"
+                            )));
+                        }
+                    }
+                }
+                _ => return Err(x::unexpected_child(name, &child)),
+            }
+        }
+        let need = |v: Option<String>, what: &str| v.ok_or_else(|| x::missing(name, what));
+        Ok(Response {
+            device_id: need(device_id, "<DeviceID>")?,
+            request_uid: need(request_uid, "<RequestUID>")?,
+            function: need(function, "<Function>")?,
+            function_version: need(function_version, "<FunctionVersion>")?,
+            response_uid: need(response_uid, "<ResponseUID>")?,
+            body: body.ok_or_else(|| x::missing(name, "<Response>"))?,
+        })
+    }
+
+    fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
+        x::write_text_child(writer, "DeviceID", &self.device_id)?;
+        x::write_text_child(writer, "RequestUID", &self.request_uid)?;
+        x::write_text_child(writer, "Function", &self.function)?;
+        x::write_text_child(writer, "FunctionVersion", &self.function_version)?;
+        x::write_text_child(writer, "ResponseUID", &self.response_uid)?;
+        x::write_start(writer, "Response", &[])?;
+        match &self.body {
+            ResponseBody::Success(result) => result.write_content(writer)?,
+            ResponseBody::Error(error) => {
+                x::write_text_child(writer, "ErrorMessage", &error.message)?;
+                x::write_text_child(writer, "PermanentError", &error.permanent)?;
+            }
+        }
+        x::write_end(writer)
+    }
+}
+
+/// `Response`'s content: the error form when it starts with `ErrorMessage`, else the
+/// function-specific content.
+fn read_body<R: Read, T: XmlContent>(
+    reader: &mut Deserializer<R>,
+) -> yaserde::Result<ResponseBody<T>> {
+    let (name, attributes, _) = x::read_start(reader)?;
+    if x::next_child(reader, &name)?.as_deref() == Some("ErrorMessage") {
+        let mut message = None;
+        let mut permanent = None;
+        while let Some(child) = x::next_child(reader, &name)? {
+            match child.as_str() {
+                "ErrorMessage" if message.is_none() => {
+                    message = Some(x::read_text_child::<_, String>(reader)?)
+                }
+                "PermanentError" if permanent.is_none() => {
+                    permanent = Some(x::read_text_child::<_, XsBoolean>(reader)?.0)
+                }
+                _ => return Err(x::unexpected_child(&name, &child)),
+            }
+        }
+        return Ok(ResponseBody::Error(ErrorResponse {
+            message: message.ok_or_else(|| x::missing(&name, "<ErrorMessage>"))?,
+            permanent: permanent.ok_or_else(|| x::missing(&name, "<PermanentError>"))?,
+        }));
+    }
+    T::read_content(reader, &name, &attributes).map(ResponseBody::Success)
+}
+
+/// `xs:boolean`: `true`, `false`, `1` or `0`.
+struct XsBoolean(bool);
+
+impl std::str::FromStr for XsBoolean {
+    type Err = crate::ValueError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text.trim() {
+            "true" | "1" => Ok(XsBoolean(true)),
+            "false" | "0" => Ok(XsBoolean(false)),
+            _ => Err(crate::ValueError::new("boolean", text, "true or false")),
+        }
+    }
+}
+
+impl<T: XmlContent> YaSerialize for Response<T> {
+    fn serialize<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
+        write_element(self, RESPONSE_ROOT, writer)
+    }
+
+    fn serialize_attributes(
+        &self,
+        attributes: Vec<OwnedAttribute>,
+        namespace: xml::namespace::Namespace,
+    ) -> yaserde::Result<(Vec<OwnedAttribute>, xml::namespace::Namespace)> {
+        Ok((attributes, namespace))
+    }
+}
+
+impl<T: XmlContent> YaDeserialize for Response<T> {
+    fn deserialize<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<Self> {
+        let (name, attributes, _) = x::read_start(reader)?;
+        Self::read_content(reader, &name, &attributes)
+    }
+}
+
+/// The `Function` and `FunctionVersion` of a request or response document, read from
+/// its header without parsing the rest: how a saved document's bindings are chosen.
+pub fn peek_function(text: &str) -> Result<(String, String), ParseError> {
+    let root = x::root_name(text)?;
+    if root != REQUEST_ROOT && root != RESPONSE_ROOT {
+        return Err(ParseError::WrongRoot {
+            expected: format!("{REQUEST_ROOT}> or <{RESPONSE_ROOT}"),
+            found: root,
+        });
+    }
+    let mut de = x::deserializer(text);
+    let invalid = |e: yaserde::Error| ParseError::Invalid(e.to_string());
+    let (_, _, _) = x::read_start(&mut de).map_err(invalid)?;
+    let (mut function, mut version) = (None, None);
+    while let Some(child) = x::next_child(&mut de, &root).map_err(invalid)? {
+        match child.as_str() {
+            "Function" => {
+                function = Some(x::read_text_child::<_, String>(&mut de).map_err(invalid)?)
+            }
+            "FunctionVersion" => {
+                version = Some(x::read_text_child::<_, String>(&mut de).map_err(invalid)?)
+            }
+            _ => x::skip_child(&mut de).map_err(invalid)?,
+        }
+        if let (Some(f), Some(v)) = (&function, &version) {
+            return Ok((f.clone(), v.clone()));
+        }
+    }
+    Err(ParseError::Invalid(format!(
+        "<{root}> has no <Function> and <FunctionVersion>"
+    )))
+}
+
+/// The result of a function whose successful response has no content (ExitClient).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct NoContent;
+
+impl XmlContent for NoContent {
+    fn read_content<R: Read>(
+        reader: &mut Deserializer<R>,
+        name: &str,
+        _attributes: &[OwnedAttribute],
+    ) -> yaserde::Result<Self> {
+        match x::next_child(reader, name)? {
+            None => Ok(NoContent),
+            Some(child) => Err(x::unexpected_child(name, &child)),
+        }
+    }
+
+    fn write_content<W: Write>(&self, _writer: &mut Serializer<W>) -> yaserde::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn call_kinds() {
+        assert_eq!(CallKind::of("GetPatientRecord"), CallKind::Read);
+        assert_eq!(CallKind::of("UpdatePatientRecord"), CallKind::Write);
+        assert_eq!(CallKind::of("DeletePatientRecord"), CallKind::Write);
+        assert_eq!(CallKind::of("SomethingNew"), CallKind::Write);
+    }
+
+    #[test]
+    fn api_key_is_never_shown() {
+        let header = RequestHeader {
+            api_key: ApiKey::new("f31e26725b5491f2"),
+            device_id: String::new(),
+            device_version: "v1.0".into(),
+            request_uid: "1".into(),
+        };
+        assert!(!format!("{header:?}").contains("f31e"));
+    }
+
+    #[test]
+    fn error_response_parses() {
+        let text = "<ClientIntegrationResponse><DeviceID>d</DeviceID><RequestUID>r</RequestUID>\
+            <Function>PatientSearch</Function><FunctionVersion>1.0</FunctionVersion>\
+            <ResponseUID>u</ResponseUID><Response><ErrorMessage>At least two search parameters must be specified</ErrorMessage>\
+            <PermanentError>true</PermanentError></Response></ClientIntegrationResponse>";
+        let response = Response::<NoContent>::from_xml(text).unwrap();
+        assert_eq!(
+            response.body,
+            ResponseBody::Error(ErrorResponse {
+                message: "At least two search parameters must be specified".into(),
+                permanent: true
+            })
+        );
+        assert_eq!(
+            peek_function(text).unwrap(),
+            ("PatientSearch".into(), "1.0".into())
+        );
+        let again = Response::<NoContent>::from_xml(&response.to_xml().unwrap()).unwrap();
+        assert_eq!(again, response);
+    }
+}

@@ -1,0 +1,221 @@
+//! Leaf types of the shared schema that need care: presence-only flags and the coding
+//! schemes of the request header. Their XSD names (`Flag`, `DrugScheme`, `CodeScheme`,
+//! `OutputScheme`, and the date types in [`crate::datetime`]) map to these types in
+//! every generated crate.
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::str::FromStr;
+
+use xml::attribute::OwnedAttribute;
+use xml::reader::XmlEvent as ReadEvent;
+use xml::writer::XmlEvent as WriteEvent;
+use yaserde::de::Deserializer;
+use yaserde::ser::Serializer;
+use yaserde::{YaDeserialize, YaSerialize};
+
+use crate::datetime::{Date, DateTime, DurationMinutes};
+use crate::xml::{self as x, XmlContent};
+use crate::{ValueError, impl_xml_content, impl_xml_text};
+
+impl_xml_text!(DateTime, "DateTime");
+impl_xml_text!(Date, "Date");
+impl_xml_text!(DurationMinutes, "DurationMinutes");
+
+/// A presence-only flag such as `<LeaveRecordOpen></LeaveRecordOpen>`: the element's
+/// presence is the information. Use `Option<Flag>`; `Some(Flag)` is written
+/// `<X></X>` as the document's examples do, and both `<X></X>` and `<X/>` are read
+/// (ERRATA E19).
+///
+/// ```
+/// # use systmone_core::Flag;
+/// let leave_record_open: Option<Flag> = Some(Flag);
+/// assert!(leave_record_open.is_some());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Flag;
+
+impl YaSerialize for Flag {
+    fn serialize<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
+        if writer.skip_start_end() {
+            return Ok(());
+        }
+        let name = writer
+            .get_start_event_name()
+            .unwrap_or_else(|| "Flag".to_string());
+        writer.set_start_event_name(None);
+        writer.write(WriteEvent::start_element(name.as_str()))?;
+        writer.write(WriteEvent::characters(""))?;
+        writer.write(WriteEvent::end_element())?;
+        Ok(())
+    }
+
+    fn serialize_attributes(
+        &self,
+        attributes: Vec<OwnedAttribute>,
+        namespace: xml::namespace::Namespace,
+    ) -> yaserde::Result<(Vec<OwnedAttribute>, xml::namespace::Namespace)> {
+        Ok((attributes, namespace))
+    }
+}
+
+impl YaDeserialize for Flag {
+    fn deserialize<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<Self> {
+        let (name, _, _) = x::read_start(reader)?;
+        loop {
+            match reader.peek()? {
+                ReadEvent::Characters(text) if text.trim().is_empty() => {
+                    reader.next_event()?;
+                }
+                ReadEvent::EndElement { .. } => return Ok(Flag),
+                other => {
+                    return Err(yaserde::Error::custom(format!(
+                        "<{name}> is a presence-only flag and must be empty, found {other:?}"
+                    )));
+                }
+            }
+        }
+    }
+}
+
+macro_rules! strict_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vdoc])* $variant),+
+        }
+
+        impl FromStr for $name {
+            type Err = ValueError;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                match text {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(ValueError::new(
+                        stringify!($name),
+                        text,
+                        concat!("one of", $(" ", $text),+),
+                    )),
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(match self {
+                    $($name::$variant => $text),+
+                })
+            }
+        }
+
+        impl_xml_text!($name, stringify!($name));
+    };
+}
+
+strict_enum! {
+    /// Drugs coding system for a response (`OutputScheme/Drugs`). ERRATA E3: the
+    /// document's "Mulitlex" is a typo and is refused.
+    DrugScheme {
+        /// SystmOne's default.
+        Multilex = "Multilex",
+        /// DM+D.
+        Dmd = "Dmd",
+    }
+}
+
+strict_enum! {
+    /// Clinical coding system for a response (`OutputScheme/Codes`).
+    CodeScheme {
+        /// SystmOne's default.
+        Ctv3 = "CTV3",
+        Snomed = "Snomed",
+    }
+}
+
+/// The coding schemes the response to a request should use. Omitted parts default to
+/// Multilex and CTV3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct OutputScheme {
+    pub drugs: Option<DrugScheme>,
+    pub codes: Option<CodeScheme>,
+}
+
+impl XmlContent for OutputScheme {
+    fn read_content<R: Read>(
+        reader: &mut Deserializer<R>,
+        name: &str,
+        _attributes: &[OwnedAttribute],
+    ) -> yaserde::Result<Self> {
+        let mut scheme = OutputScheme::default();
+        while let Some(child) = x::next_child(reader, name)? {
+            match child.as_str() {
+                "Drugs" if scheme.drugs.is_none() => {
+                    scheme.drugs = Some(x::read_text_child(reader)?)
+                }
+                "Codes" if scheme.codes.is_none() => {
+                    scheme.codes = Some(x::read_text_child(reader)?)
+                }
+                _ => return Err(x::unexpected_child(name, &child)),
+            }
+        }
+        Ok(scheme)
+    }
+
+    fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
+        if let Some(drugs) = &self.drugs {
+            x::write_text_child(writer, "Drugs", drugs)?;
+        }
+        if let Some(codes) = &self.codes {
+            x::write_text_child(writer, "Codes", codes)?;
+        }
+        Ok(())
+    }
+}
+
+impl_xml_content!(OutputScheme, "OutputScheme");
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schemes_are_strict() {
+        assert_eq!("Multilex".parse::<DrugScheme>(), Ok(DrugScheme::Multilex));
+        let err = "Mulitlex".parse::<DrugScheme>().unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid DrugScheme \"Mulitlex\": one of Multilex Dmd"
+        );
+        assert_eq!(CodeScheme::Ctv3.to_string(), "CTV3");
+    }
+
+    #[test]
+    fn flag_forms() {
+        #[derive(Debug, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+        #[yaserde(rename = "P")]
+        struct P {
+            #[yaserde(rename = "LeaveRecordOpen")]
+            leave_record_open: Option<Flag>,
+        }
+        for text in [
+            "<P><LeaveRecordOpen/></P>",
+            "<P><LeaveRecordOpen></LeaveRecordOpen></P>",
+        ] {
+            let p: P = x::from_str(text, "P").unwrap();
+            assert_eq!(p.leave_record_open, Some(Flag));
+        }
+        let p: P = x::from_str("<P></P>", "P").unwrap();
+        assert_eq!(p.leave_record_open, None);
+        let written = x::to_string(
+            &P {
+                leave_record_open: Some(Flag),
+            },
+            "P",
+            false,
+        )
+        .unwrap();
+        assert_eq!(written, "<P><LeaveRecordOpen></LeaveRecordOpen></P>");
+        assert!(x::from_str::<P>("<P><LeaveRecordOpen>x</LeaveRecordOpen></P>", "P").is_err());
+    }
+}

@@ -1,0 +1,660 @@
+//! Rust source for the model, written with quote and laid out by prettyplease.
+
+use proc_macro2::{Ident, Span, TokenStream};
+use quote::{format_ident, quote};
+
+use super::model::{
+    Attribute, Enum, Field, FunctionSchema, Member, Module, Occurs, Struct, TypeDef, TypeRef,
+};
+use super::names;
+
+fn ident(name: &str) -> Ident {
+    Ident::new(name, Span::call_site())
+}
+
+/// Documentation lines as `#[doc]` attributes, whitespace collapsed (the XSDs wrap
+/// their text).
+fn docs(lines: &[String]) -> TokenStream {
+    let text: Vec<String> = lines
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let mut out = TokenStream::new();
+    for (i, paragraph) in text.iter().enumerate() {
+        if i > 0 {
+            out.extend(quote!(#[doc = ""]));
+        }
+        let line = format!(" {paragraph}");
+        out.extend(quote!(#[doc = #line]));
+    }
+    out
+}
+
+fn type_tokens(ty: &TypeRef) -> TokenStream {
+    match ty {
+        TypeRef::String => quote!(String),
+        TypeRef::Bool => quote!(bool),
+        TypeRef::U64 => quote!(u64),
+        TypeRef::I64 => quote!(i64),
+        TypeRef::F64 => quote!(f64),
+        TypeRef::Core(name) => {
+            let name = ident(name);
+            quote!(systmone_core::#name)
+        }
+        TypeRef::Named { name, .. } => {
+            let name = ident(name);
+            quote!(#name)
+        }
+    }
+}
+
+fn occurs_tokens(ty: &TypeRef, occurs: Occurs) -> TokenStream {
+    let t = type_tokens(ty);
+    match occurs {
+        Occurs::One => t,
+        Occurs::Optional => quote!(Option<#t>),
+        Occurs::Many => quote!(Vec<#t>),
+    }
+}
+
+/// A module's items.
+pub fn module(module: &Module) -> TokenStream {
+    let mut out = TokenStream::new();
+    for def in &module.types {
+        out.extend(type_def(def));
+    }
+    out
+}
+
+fn type_def(def: &TypeDef) -> TokenStream {
+    match def {
+        TypeDef::Struct(s) if s.needs_custom_impl() || s.xml_name == "Response" => custom_struct(s),
+        TypeDef::Struct(s) => derived_struct(s),
+        TypeDef::Enum(e) => enumeration(e),
+        TypeDef::Alias { name, doc, target } => {
+            let doc = docs(doc);
+            let name = ident(name);
+            let target = type_tokens(target);
+            quote! {
+                #doc
+                pub type #name = #target;
+            }
+        }
+        TypeDef::AnyElement { name, items } => any_element(name, items),
+    }
+}
+
+fn derived_struct(s: &Struct) -> TokenStream {
+    let doc = docs(&s.doc);
+    let name = ident(&s.name);
+    let xml_name = &s.xml_name;
+    let attributes = s.attributes.iter().map(|a| {
+        let doc = docs(&a.doc);
+        let field = ident(&a.rust_name);
+        let xml = &a.xml_name;
+        let ty = occurs_tokens(
+            &a.ty,
+            if a.required {
+                Occurs::One
+            } else {
+                Occurs::Optional
+            },
+        );
+        quote! {
+            #doc
+            #[yaserde(attribute = true, rename = #xml)]
+            pub #field: #ty,
+        }
+    });
+    let fields = s.members.iter().map(|m| {
+        let Member::Field(f) = m else {
+            unreachable!("derived structs hold plain fields only")
+        };
+        let doc = docs(&f.doc);
+        let field = ident(&f.rust_name);
+        let xml = &f.xml_name;
+        let ty = occurs_tokens(&f.ty, f.occurs);
+        quote! {
+            #doc
+            #[yaserde(rename = #xml)]
+            pub #field: #ty,
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+        #[yaserde(rename = #xml_name)]
+        pub struct #name {
+            #(#attributes)*
+            #(#fields)*
+        }
+    }
+}
+
+fn read_value(ty: &TypeRef) -> TokenStream {
+    if ty.is_text() {
+        quote!(systmone_core::xml::read_text_child(reader)?)
+    } else {
+        quote!(systmone_core::xml::read_child(reader)?)
+    }
+}
+
+fn write_value(ty: &TypeRef, xml_name: &str, value: TokenStream) -> TokenStream {
+    if ty.is_text() {
+        quote!(systmone_core::xml::write_text_child(writer, #xml_name, #value)?;)
+    } else {
+        quote!(systmone_core::xml::write_child(writer, #xml_name, #value)?;)
+    }
+}
+
+fn custom_struct(s: &Struct) -> TokenStream {
+    let doc = docs(&s.doc);
+    let name = ident(&s.name);
+    let xml_name = &s.xml_name;
+    let has_any = s.members.iter().any(|m| matches!(m, Member::Any { .. }));
+
+    let mut definitions = Vec::new();
+    let mut extra_types = Vec::new();
+    let mut locals = Vec::new();
+    let mut arms = Vec::new();
+    let mut build = Vec::new();
+    let mut writes = Vec::new();
+
+    let duplicate = |xml: &str| {
+        if has_any {
+            quote!(items.push(DataItem::read(reader, &child)?))
+        } else {
+            quote!(return Err(systmone_core::xml::duplicate(name, #xml)))
+        }
+    };
+
+    for a in &s.attributes {
+        let adoc = docs(&a.doc);
+        let field = ident(&a.rust_name);
+        let ty = occurs_tokens(
+            &a.ty,
+            if a.required {
+                Occurs::One
+            } else {
+                Occurs::Optional
+            },
+        );
+        definitions.push(quote! { #adoc pub #field: #ty, });
+        let value_ty = type_tokens(&a.ty);
+        let xml = &a.xml_name;
+        if a.required {
+            let what = format!("attribute {xml}");
+            locals.push(quote! {
+                let #field = systmone_core::xml::attribute::<#value_ty>(attributes, name, #xml)?
+                    .ok_or_else(|| systmone_core::xml::missing(name, #what))?;
+            });
+        } else {
+            locals.push(quote! {
+                let #field = systmone_core::xml::attribute::<#value_ty>(attributes, name, #xml)?;
+            });
+        }
+        build.push(quote!(#field,));
+    }
+
+    for member in &s.members {
+        match member {
+            Member::Field(f) => {
+                let fdoc = docs(&f.doc);
+                let field = ident(&f.rust_name);
+                let ty = occurs_tokens(&f.ty, f.occurs);
+                definitions.push(quote! { #fdoc pub #field: #ty, });
+                let xml = &f.xml_name;
+                let read = read_value(&f.ty);
+                match f.occurs {
+                    Occurs::Many => {
+                        locals.push(quote!(let mut #field = Vec::new();));
+                        arms.push(quote!(#xml => #field.push(#read),));
+                        build.push(quote!(#field,));
+                        let w = write_value(&f.ty, xml, quote!(value));
+                        writes.push(quote!(for value in &self.#field { #w }));
+                    }
+                    Occurs::One | Occurs::Optional => {
+                        locals.push(quote!(let mut #field = None;));
+                        let dup = duplicate(xml);
+                        arms.push(quote!(#xml if #field.is_some() => #dup,));
+                        arms.push(quote!(#xml => #field = Some(#read),));
+                        if f.occurs == Occurs::One {
+                            let what = format!("<{xml}>");
+                            build.push(quote!(#field: #field.ok_or_else(|| systmone_core::xml::missing(name, #what))?,));
+                            let w = write_value(&f.ty, xml, quote!(&self.#field));
+                            writes.push(w);
+                        } else {
+                            build.push(quote!(#field,));
+                            let w = write_value(&f.ty, xml, quote!(value));
+                            writes.push(quote!(if let Some(value) = &self.#field { #w }));
+                        }
+                    }
+                }
+            }
+            Member::Choice {
+                rust_name,
+                enum_name,
+                occurs,
+                variants,
+                doc: cdoc,
+            } => {
+                let field = ident(rust_name);
+                let enum_ident = ident(enum_name);
+                let ty = match occurs {
+                    Occurs::One => quote!(#enum_ident),
+                    Occurs::Optional => quote!(Option<#enum_ident>),
+                    Occurs::Many => quote!(Vec<#enum_ident>),
+                };
+                let mut fdoc_lines = cdoc.clone();
+                if fdoc_lines.is_empty() {
+                    let names: Vec<String> = variants
+                        .iter()
+                        .map(|v| format!("<{}>", v.xml_name))
+                        .collect();
+                    fdoc_lines.push(format!("One of {}.", names.join(", ")));
+                }
+                let fdoc = docs(&fdoc_lines);
+                definitions.push(quote! { #fdoc pub #field: #ty, });
+                extra_types.push(choice_enum(enum_name, variants));
+                match occurs {
+                    Occurs::Many => locals.push(quote!(let mut #field = Vec::new();)),
+                    _ => locals.push(quote!(let mut #field = None;)),
+                }
+                for v in variants {
+                    let xml = &v.xml_name;
+                    let variant = ident(&v.rust_name);
+                    let read = read_value(&v.ty);
+                    match occurs {
+                        Occurs::Many => {
+                            arms.push(quote!(#xml => #field.push(#enum_ident::#variant(#read)),))
+                        }
+                        _ => {
+                            let dup = duplicate(xml);
+                            arms.push(quote!(#xml if #field.is_some() => #dup,));
+                            arms.push(quote!(#xml => #field = Some(#enum_ident::#variant(#read)),));
+                        }
+                    }
+                }
+                match occurs {
+                    Occurs::One => {
+                        let names: Vec<String> = variants
+                            .iter()
+                            .map(|v| format!("<{}>", v.xml_name))
+                            .collect();
+                        let what = format!("one of {}", names.join(", "));
+                        build.push(quote!(#field: #field.ok_or_else(|| systmone_core::xml::missing(name, #what))?,));
+                        writes.push(quote!(self.#field.write(writer)?;));
+                    }
+                    Occurs::Optional => {
+                        build.push(quote!(#field,));
+                        writes.push(
+                            quote!(if let Some(value) = &self.#field { value.write(writer)?; }),
+                        );
+                    }
+                    Occurs::Many => {
+                        build.push(quote!(#field,));
+                        writes.push(quote!(for value in &self.#field { value.write(writer)?; }));
+                    }
+                }
+            }
+            Member::Any {
+                rust_name,
+                item_type,
+                doc: adoc,
+            } => {
+                let field = ident(rust_name);
+                let item = ident(item_type);
+                let mut lines = adoc.clone();
+                if lines.is_empty() {
+                    lines.push(
+                        "The child elements in document order: the data items the schema knows, typed, and any other element kept as raw XML (ERRATA E21)."
+                            .into(),
+                    );
+                }
+                let fdoc = docs(&lines);
+                definitions.push(quote! { #fdoc pub #field: Vec<#item>, });
+                locals.push(quote!(let mut #field = Vec::new();));
+                build.push(quote!(#field,));
+                writes.push(quote!(for item in &self.#field { item.write(writer)?; }));
+            }
+        }
+    }
+
+    let fallback = if has_any {
+        quote!(_ => items.push(DataItem::read(reader, &child)?),)
+    } else {
+        quote!(_ => return Err(systmone_core::xml::unexpected_child(name, &child)),)
+    };
+    let attribute_values = s.attributes.iter().map(|a: &Attribute| {
+        let field = ident(&a.rust_name);
+        let xml = &a.xml_name;
+        if a.required {
+            quote!((#xml, Some(self.#field.to_string())),)
+        } else {
+            quote!((#xml, self.#field.as_ref().map(|value| value.to_string())),)
+        }
+    });
+    let uses_reader = !arms.is_empty() || has_any;
+    let reader_name = if uses_reader {
+        quote!(reader)
+    } else {
+        quote!(_reader)
+    };
+    let loop_body = if uses_reader {
+        quote! {
+            while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+                match child.as_str() {
+                    #(#arms)*
+                    #fallback
+                }
+            }
+        }
+    } else {
+        quote! {
+            if let Some(child) = systmone_core::xml::next_child(#reader_name, name)? {
+                return Err(systmone_core::xml::unexpected_child(name, &child));
+            }
+        }
+    };
+    let attributes_param = if s.attributes.is_empty() {
+        quote!(_attributes)
+    } else {
+        quote!(attributes)
+    };
+    let writer_name = if writes.is_empty() {
+        quote!(_writer)
+    } else {
+        quote!(writer)
+    };
+    let attributes_fn = if s.attributes.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
+                vec![#(#attribute_values)*]
+            }
+        }
+    };
+
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name {
+            #(#definitions)*
+        }
+
+        impl systmone_core::xml::XmlContent for #name {
+            fn read_content<R: std::io::Read>(
+                #reader_name: &mut yaserde::de::Deserializer<R>,
+                name: &str,
+                #attributes_param: &[xml::attribute::OwnedAttribute],
+            ) -> yaserde::Result<Self> {
+                #(#locals)*
+                #loop_body
+                Ok(#name { #(#build)* })
+            }
+
+            #attributes_fn
+
+            fn write_content<W: std::io::Write>(&self, #writer_name: &mut yaserde::ser::Serializer<W>) -> yaserde::Result<()> {
+                #(#writes)*
+                Ok(())
+            }
+        }
+
+        systmone_core::impl_xml_content!(#name, #xml_name);
+
+        #(#extra_types)*
+    }
+}
+
+fn choice_enum(name: &str, variants: &[Field]) -> TokenStream {
+    let ident_name = ident(name);
+    let defs = variants.iter().map(|v| {
+        let doc = docs(&v.doc);
+        let variant = ident(&v.rust_name);
+        let ty = type_tokens(&v.ty);
+        quote!(#doc #variant(#ty),)
+    });
+    let writes = variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let w = write_value(&v.ty, &v.xml_name, quote!(value));
+        quote!(#ident_name::#variant(value) => { #w })
+    });
+    let names = variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        let xml = &v.xml_name;
+        quote!(#ident_name::#variant(_) => #xml,)
+    });
+    let doc = format!(
+        " One element of a choice: {}.",
+        variants
+            .iter()
+            .map(|v| format!("`<{}>`", v.xml_name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #ident_name {
+            #(#defs)*
+        }
+
+        impl #ident_name {
+            /// The element name this value is written as.
+            pub fn xml_name(&self) -> &'static str {
+                match self {
+                    #(#names)*
+                }
+            }
+
+            fn write<W: std::io::Write>(&self, writer: &mut yaserde::ser::Serializer<W>) -> yaserde::Result<()> {
+                match self {
+                    #(#writes)*
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn enumeration(e: &Enum) -> TokenStream {
+    let doc = docs(&e.doc);
+    let name = ident(&e.name);
+    let name_str = &e.name;
+    let variants = e.values.iter().map(|(variant, value)| {
+        let variant = ident(variant);
+        let vdoc = if value.is_empty() {
+            " `\"\"` (empty)".to_string()
+        } else {
+            format!(" `{value}`")
+        };
+        quote!(#[doc = #vdoc] #variant,)
+    });
+    let parse_arms = e.values.iter().map(|(variant, value)| {
+        let variant = ident(variant);
+        quote!(#value => Ok(#name::#variant),)
+    });
+    let display_arms = e.values.iter().map(|(variant, value)| {
+        let variant = ident(variant);
+        quote!(#name::#variant => #value,)
+    });
+    let listed = e
+        .values
+        .iter()
+        .map(|(_, v)| {
+            if v.is_empty() {
+                "\"\" (empty)".to_string()
+            } else {
+                v.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let expected = format!("one of {listed}");
+    if e.open {
+        quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+            pub enum #name {
+                #(#variants)*
+                /// A value the document does not list, kept as sent (ERRATA E3).
+                Other(String),
+            }
+
+            impl std::str::FromStr for #name {
+                type Err = systmone_core::ValueError;
+
+                fn from_str(text: &str) -> Result<Self, Self::Err> {
+                    match text {
+                        #(#parse_arms)*
+                        "" => Err(systmone_core::ValueError::new(#name_str, text, #expected)),
+                        other => Ok(#name::Other(other.to_string())),
+                    }
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(match self {
+                        #(#display_arms)*
+                        #name::Other(other) => other,
+                    })
+                }
+            }
+
+            systmone_core::impl_xml_text!(#name, #name_str);
+        }
+    } else {
+        quote! {
+            #doc
+            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            pub enum #name {
+                #(#variants)*
+            }
+
+            impl std::str::FromStr for #name {
+                type Err = systmone_core::ValueError;
+
+                fn from_str(text: &str) -> Result<Self, Self::Err> {
+                    match text {
+                        #(#parse_arms)*
+                        _ => Err(systmone_core::ValueError::new(#name_str, text, #expected)),
+                    }
+                }
+            }
+
+            impl std::fmt::Display for #name {
+                fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                    f.write_str(match self {
+                        #(#display_arms)*
+                    })
+                }
+            }
+
+            systmone_core::impl_xml_text!(#name, #name_str);
+        }
+    }
+}
+
+fn any_element(name: &str, items: &[Field]) -> TokenStream {
+    let enum_name = ident(name);
+    let variants = items.iter().map(|f| {
+        let doc = docs(&f.doc);
+        let variant = ident(&f.rust_name);
+        let ty = type_tokens(&f.ty);
+        quote!(#doc #variant(#ty),)
+    });
+    let reads = items.iter().map(|f| {
+        let variant = ident(&f.rust_name);
+        let xml = &f.xml_name;
+        let read = read_value(&f.ty);
+        quote!(#xml => #enum_name::#variant(#read),)
+    });
+    let writes = items.iter().map(|f| {
+        let variant = ident(&f.rust_name);
+        let w = write_value(&f.ty, &f.xml_name, quote!(value));
+        quote!(#enum_name::#variant(value) => { #w })
+    });
+    let names = items.iter().map(|f| {
+        let variant = ident(&f.rust_name);
+        let xml = &f.xml_name;
+        quote!(#enum_name::#variant(_) => #xml,)
+    });
+    quote! {
+        /// An element inside `xs:any` content (an `Event`'s data items): one of the
+        /// global elements the schema declares, typed, or any other element kept as raw
+        /// XML and written back unchanged (ERRATA E21).
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #enum_name {
+            #(#variants)*
+            /// An element the schema does not declare, kept as raw XML.
+            Other(systmone_core::RawXml),
+        }
+
+        impl #enum_name {
+            /// Reads the child element `name` that comes next.
+            pub fn read<R: std::io::Read>(reader: &mut yaserde::de::Deserializer<R>, name: &str) -> yaserde::Result<Self> {
+                Ok(match name {
+                    #(#reads)*
+                    _ => #enum_name::Other(systmone_core::xml::read_child(reader)?),
+                })
+            }
+
+            /// Writes the element.
+            pub fn write<W: std::io::Write>(&self, writer: &mut yaserde::ser::Serializer<W>) -> yaserde::Result<()> {
+                match self {
+                    #(#writes)*
+                    #enum_name::Other(raw) => { systmone_core::xml::write_child(writer, raw.name(), raw)?; }
+                }
+                Ok(())
+            }
+
+            /// The element's name.
+            pub fn xml_name(&self) -> &str {
+                match self {
+                    #(#names)*
+                    #enum_name::Other(raw) => raw.name(),
+                }
+            }
+        }
+    }
+}
+
+/// The marker type and its `Function` implementation.
+pub fn function_impl(f: &FunctionSchema) -> TokenStream {
+    let marker = ident(&names::function_marker(&f.function, &f.version));
+    let name = &f.function;
+    let version = &f.version;
+    let aliases = &f.aliases;
+    let parameters = format_ident!("{}", names::type_name(&f.parameters));
+    let result = ident(&f.result);
+    let mut lines = f.doc.clone();
+    lines.insert(0, format!("{name} version {version}."));
+    let doc = docs(&lines);
+    quote! {
+        #doc
+        ///
+        /// Ties the request parameters to the response content for the typed client:
+        /// `client.call::<Marker>(parameters)`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub struct #marker;
+
+        impl systmone_core::Function for #marker {
+            const NAME: &'static str = #name;
+            const ALIASES: &'static [&'static str] = &[#(#aliases),*];
+            const VERSION: &'static str = #version;
+            const KIND: systmone_core::CallKind = systmone_core::CallKind::of(#name);
+            type Parameters = #parameters;
+            type Result = #result;
+        }
+    }
+}
+
+/// Lays out a token stream as a source file.
+pub fn format(tokens: TokenStream) -> anyhow::Result<String> {
+    let file: syn::File = syn::parse2(tokens)?;
+    Ok(prettyplease::unparse(&file))
+}
