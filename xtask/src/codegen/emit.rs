@@ -631,9 +631,10 @@ pub fn function_impl(f: &FunctionSchema) -> TokenStream {
     let aliases = &f.aliases;
     let parameters = format_ident!("{}", names::type_name(&f.parameters));
     let result = ident(&f.result);
-    let mut lines = f.doc.clone();
-    lines.insert(0, format!("{name} version {version}."));
-    let doc = docs(&lines);
+    let doc = docs(&[format!(
+        "{name} version {version}, generated from `xsd/{}`.",
+        f.file_name
+    )]);
     quote! {
         #doc
         ///

@@ -370,3 +370,56 @@ pub fn run(root: &Path, check: bool) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn root() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap()
+            .to_path_buf()
+    }
+
+    /// rust-analyzer style: `cargo test` fails when the committed generated code is not
+    /// what `xsd/` produces (the same check as `cargo xtask codegen --check`).
+    #[test]
+    fn generated_code_is_fresh() {
+        let root = root();
+        let files = render(&root.join("xsd")).unwrap();
+        let mut stale: Vec<String> = files
+            .iter()
+            .filter(|(path, text)| {
+                std::fs::read_to_string(root.join(path)).ok().as_deref() != Some(text.as_str())
+            })
+            .map(|(path, _)| path.display().to_string())
+            .collect();
+        stale.extend(
+            stale_files(&root, &files)
+                .unwrap()
+                .iter()
+                .map(|p| p.display().to_string()),
+        );
+        assert!(
+            stale.is_empty(),
+            "stale generated files, run `cargo xtask codegen`: {stale:?}"
+        );
+    }
+
+    /// The intermediate model, one snapshot per schema: what the generator understood
+    /// of each XSD, reviewable without reading generated Rust.
+    #[test]
+    fn model_snapshots() {
+        let (functions, common) = model::load_dir(&root().join("xsd")).unwrap();
+        insta::assert_debug_snapshot!("model_common", common.unwrap());
+        for (file, function) in functions {
+            insta::assert_debug_snapshot!(
+                format!("model_{}", file.trim_end_matches(".xsd").replace(' ', "_")),
+                function
+            );
+        }
+    }
+}

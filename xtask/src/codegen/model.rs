@@ -42,7 +42,6 @@ pub struct FunctionSchema {
     /// Other names the schema accepts for the function (ERRATA E2).
     pub aliases: Vec<String>,
     pub version: String,
-    pub doc: Vec<String>,
     pub parameters: String,
     pub result: String,
     /// Types defined in this file (parameters, result and their own structures).
@@ -256,7 +255,6 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
     let mut result = None;
     let mut names_enum = None;
     let mut version_enum = None;
-    let mut doc = Vec::new();
 
     for (ident, ty) in &types.items {
         if reader.is_xs(ident) || ident.type_ == IdentType::BuildIn || ident.name.is_generated() {
@@ -271,9 +269,6 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
         match ident.type_ {
             IdentType::Element => {
                 if name == "ClientIntegrationRequest" || name == "ClientIntegrationResponse" {
-                    if name == "ClientIntegrationRequest" && !into_common {
-                        doc = reader.root_doc(ident)?;
-                    }
                     continue;
                 }
                 // A global element: a member of what `xs:any` may hold.
@@ -360,7 +355,6 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
             function: function.clone(),
             aliases: function_names,
             version,
-            doc,
             parameters: parameters
                 .ok_or_else(|| anyhow!("{function}: no {function}Parameters type"))?,
             result: result_name,
@@ -394,10 +388,6 @@ impl Reader<'_> {
             .items
             .get(ident)
             .ok_or_else(|| anyhow!("type {} not found", ident.name.as_str()))
-    }
-
-    fn root_doc(&self, ident: &TypeIdent) -> anyhow::Result<Vec<String>> {
-        Ok(self.get(ident)?.documentation.clone())
     }
 
     fn enum_values(&self, ty: &MetaType) -> anyhow::Result<Vec<String>> {

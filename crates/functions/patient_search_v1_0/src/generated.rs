@@ -7,9 +7,7 @@
 )]
 #[allow(unused_imports)]
 use systmone_types::*;
-/// PatientSearch version 1.0.
-///
-/// The root element of a PatientSearch request.
+/// PatientSearch version 1.0, generated from `xsd/PatientSearch v1.0.xsd`.
 ///
 /// Ties the request parameters to the response content for the typed client:
 /// `client.call::<Marker>(parameters)`.

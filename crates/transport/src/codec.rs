@@ -1,0 +1,911 @@
+//! Framing of XML documents on a byte stream, as a pure
+//! [`tokio_util::codec`] [`Decoder`] / [`Encoder`] (no IO of its own).
+//!
+//! The interface sends one XML document per request and one per response on a
+//! single TCP connection. The document says a request ends with a newline; the
+//! responses' framing is not specified, and some integrations end a request
+//! with the text `<EOF>` or with nothing at all (ERRATA E24). So the decoder
+//! finds the end of a document by *scanning the XML*: a document is complete
+//! when its root element closes, whatever the line breaks inside it and
+//! however the bytes were split across reads.
+//!
+//! The scanner is incremental: it keeps its position and state between calls,
+//! so every byte is examined once, however many reads a document arrives in.
+//! It is not a validating parser; it understands just enough XML to find the
+//! root element's end reliably:
+//!
+//! * an optional UTF-8 byte-order mark and leading whitespace (skipped, not
+//!   part of the document), an XML declaration, processing instructions and
+//!   comments before the root (ERRATA E16);
+//! * start tags (attribute values in `"` or `'` may contain `>` and `/>`),
+//!   end tags, self-closing tags, nested elements of the root's own name;
+//! * comments, CDATA sections and processing instructions inside the root
+//!   (their content, even `</Root>`, is not markup).
+//!
+//! A `<!DOCTYPE` before the root is refused ([`FrameError::Doctype`]): the
+//! interface never sends one, and refusing it early rules out entity-expansion
+//! attacks on whatever parses the document next.
+//!
+//! The newline (`\n` or `\r\n`) after a document, and with
+//! [`XmlDocumentCodec::accept_eof_marker`] the text `<EOF>`, are consumed and
+//! are never part of the next document.
+//!
+//! After the decoder has returned an error the stream is out of step and must
+//! be dropped; [`tokio_util::codec::FramedRead`] does so by ending the stream.
+
+use bytes::{Buf, BufMut, Bytes, BytesMut};
+use tokio_util::codec::{Decoder, Encoder};
+
+/// Default largest document accepted: 64 MiB.
+pub const DEFAULT_MAX_DOCUMENT_SIZE: usize = 64 * 1024 * 1024;
+
+/// The UTF-8 byte-order mark.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The alternative request terminator some integrations send (ERRATA E24).
+const EOF_MARKER: &[u8] = b"<EOF>";
+const CDATA_OPEN: &[u8] = b"[CDATA[";
+const DOCTYPE: &[u8] = b"DOCTYPE";
+
+/// Why a document could not be framed.
+#[derive(Debug, thiserror::Error)]
+pub enum FrameError {
+    /// The document (still incomplete) grew beyond the configured limit.
+    #[error("XML document larger than the limit of {limit} bytes")]
+    TooLarge {
+        /// The configured `max_document_size`.
+        limit: usize,
+    },
+    /// A `<!DOCTYPE` declaration was found before the root element.
+    #[error("XML document has a DOCTYPE declaration, which the interface never sends")]
+    Doctype,
+    /// The bytes cannot be (the start of) an XML document.
+    #[error("malformed XML stream: {0}")]
+    Malformed(String),
+    /// The stream ended in the middle of a document.
+    #[error("stream ended in the middle of an XML document")]
+    Truncated,
+    /// An IO error of the underlying stream (required by `tokio_util`).
+    #[error("IO error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Where the scanner is, within or between documents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Before a document: skipping whitespace, a BOM, an `<EOF>` marker.
+    Between,
+    /// Inside a document, outside markup (prolog whitespace or content).
+    Text,
+    /// Just after `<`.
+    Open,
+    /// Just after `<!`: a comment, CDATA section or DOCTYPE follows.
+    Bang,
+    /// In a processing instruction `<? ... ?>`; `question` = last byte was `?`.
+    Pi { question: bool },
+    /// In a comment `<!-- ... -->`; `dashes` = trailing `-` seen (at most 2).
+    Comment { dashes: u8 },
+    /// In a CDATA section; `brackets` = trailing `]` seen (at most 2).
+    CData { brackets: u8 },
+    /// In a start tag; `quote` = the open attribute quote, `slash` = last
+    /// byte outside quotes was `/`.
+    StartTag { quote: Option<u8>, slash: bool },
+    /// In an end tag.
+    EndTag,
+}
+
+/// What the skipper found before a document.
+enum Lead {
+    /// The buffer is empty or holds only the start of a BOM / `<EOF>`.
+    NeedMore,
+    /// A `<` that starts a document is at the front of the buffer.
+    Start,
+    /// Something that cannot start a document is at the front of the buffer.
+    Garbage,
+}
+
+/// Frames XML documents: decodes one document each time a root element
+/// closes; encodes a document followed by one `\n`.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use systmone_transport::codec::XmlDocumentCodec;
+/// use tokio_util::codec::Decoder;
+///
+/// let mut codec = XmlDocumentCodec::new().max_document_size(1024 * 1024);
+/// let mut buf = BytesMut::from("<A><B/></A>\n<A/>");
+/// assert_eq!(codec.decode(&mut buf).unwrap().unwrap(), "<A><B/></A>");
+/// assert_eq!(codec.decode(&mut buf).unwrap().unwrap(), "<A/>");
+/// assert!(buf.is_empty());
+/// ```
+#[derive(Debug, Clone)]
+pub struct XmlDocumentCodec {
+    max_document_size: usize,
+    accept_eof_marker: bool,
+    state: State,
+    /// Scan position, relative to the front of the buffer (the document's
+    /// first byte, since bytes before a document are dropped as skipped).
+    pos: usize,
+    /// Element nesting depth inside the current document.
+    depth: usize,
+    /// A document was just returned (an `<EOF>` marker may follow).
+    after_document: bool,
+    /// Total bytes examined by the scanner (for tests and diagnostics).
+    bytes_scanned: u64,
+}
+
+impl Default for XmlDocumentCodec {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl XmlDocumentCodec {
+    /// A codec with the default limit ([`DEFAULT_MAX_DOCUMENT_SIZE`]) that
+    /// does not accept `<EOF>` markers.
+    pub fn new() -> Self {
+        Self {
+            max_document_size: DEFAULT_MAX_DOCUMENT_SIZE,
+            accept_eof_marker: false,
+            state: State::Between,
+            pos: 0,
+            depth: 0,
+            after_document: false,
+            bytes_scanned: 0,
+        }
+    }
+
+    /// Sets the largest document accepted, in bytes (from the document's
+    /// first `<` to the `>` closing its root; a BOM and surrounding
+    /// whitespace are not counted).
+    #[must_use]
+    pub fn max_document_size(mut self, limit: usize) -> Self {
+        self.max_document_size = limit;
+        self
+    }
+
+    /// Whether the text `<EOF>` right after a document (optionally after
+    /// whitespace, optionally followed by a newline) is accepted and
+    /// consumed as a terminator (ERRATA E24; the simulator accepts it).
+    #[must_use]
+    pub fn accept_eof_marker(mut self, accept: bool) -> Self {
+        self.accept_eof_marker = accept;
+        self
+    }
+
+    /// The configured document size limit.
+    pub fn limit(&self) -> usize {
+        self.max_document_size
+    }
+
+    /// Total number of bytes the scanner has examined so far. Each byte of
+    /// the stream is examined once (a few bytes of look-ahead may be read
+    /// again while waiting for the rest of `<!--`, `<![CDATA[`, a BOM or
+    /// `<EOF>`), so this grows linearly with the input.
+    pub fn bytes_scanned(&self) -> u64 {
+        self.bytes_scanned
+    }
+
+    /// Whether the decoder is in the middle of a document.
+    pub fn in_document(&self) -> bool {
+        self.state != State::Between
+    }
+
+    /// Skips whitespace, byte-order marks and (when enabled, right after a
+    /// document) `<EOF>` markers at the front of `buf`, dropping them.
+    fn skip_lead(&mut self, buf: &mut BytesMut) -> Lead {
+        loop {
+            let Some(&b) = buf.first() else {
+                return Lead::NeedMore;
+            };
+            match b {
+                b' ' | b'\t' | b'\r' | b'\n' => {
+                    let n = buf
+                        .iter()
+                        .position(|&c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+                        .unwrap_or(buf.len());
+                    buf.advance(n);
+                    self.bytes_scanned += n as u64;
+                }
+                0xEF => match prefix_match(buf, BOM) {
+                    Some(true) => {
+                        buf.advance(BOM.len());
+                        self.bytes_scanned += BOM.len() as u64;
+                    }
+                    Some(false) => return Lead::NeedMore,
+                    None => return Lead::Garbage,
+                },
+                b'<' => {
+                    if self.accept_eof_marker && self.after_document {
+                        match prefix_match(buf, EOF_MARKER) {
+                            Some(true) => {
+                                buf.advance(EOF_MARKER.len());
+                                self.bytes_scanned += EOF_MARKER.len() as u64;
+                                self.after_document = false;
+                                continue;
+                            }
+                            Some(false) => return Lead::NeedMore,
+                            None => {}
+                        }
+                    }
+                    return Lead::Start;
+                }
+                _ => return Lead::Garbage,
+            }
+        }
+    }
+
+    /// Scans the current document from `self.pos`; returns the document's
+    /// length once its root element has closed.
+    fn scan(&mut self, buf: &[u8]) -> Result<Option<usize>, FrameError> {
+        let end = buf.len().min(self.max_document_size);
+        let start = self.pos;
+        let result = self.scan_to(buf, end);
+        self.bytes_scanned += (self.pos - start) as u64;
+        let done = result?;
+        if done.is_none() && buf.len() > self.max_document_size {
+            return Err(FrameError::TooLarge {
+                limit: self.max_document_size,
+            });
+        }
+        Ok(done)
+    }
+
+    fn scan_to(&mut self, buf: &[u8], end: usize) -> Result<Option<usize>, FrameError> {
+        while self.pos < end {
+            let b = buf[self.pos];
+            match self.state {
+                State::Between => unreachable!("scan only runs inside a document"),
+                State::Text => {
+                    let rest = &buf[self.pos..end];
+                    let found = rest.iter().position(|&c| c == b'<');
+                    let text = &rest[..found.unwrap_or(rest.len())];
+                    if self.depth == 0 {
+                        if let Some(&c) = text
+                            .iter()
+                            .find(|&&c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+                        {
+                            return Err(malformed(
+                                "text outside the root element",
+                                c,
+                                self.pos,
+                            ));
+                        }
+                    }
+                    match found {
+                        Some(i) => {
+                            self.pos += i + 1;
+                            self.state = State::Open;
+                        }
+                        None => self.pos = end,
+                    }
+                }
+                State::Open => {
+                    self.pos += 1;
+                    self.state = match b {
+                        b'?' => State::Pi { question: false },
+                        b'!' => State::Bang,
+                        b'/' if self.depth == 0 => {
+                            return Err(FrameError::Malformed(
+                                "end tag before the root element".into(),
+                            ));
+                        }
+                        b'/' => State::EndTag,
+                        c if is_name_start(c) => State::StartTag {
+                            quote: None,
+                            slash: false,
+                        },
+                        c => return Err(malformed("invalid character after '<'", c, self.pos)),
+                    };
+                }
+                State::Bang => {
+                    // Look ahead without advancing until the kind is known.
+                    let rest = &buf[self.pos..];
+                    let (pattern, next) = match b {
+                        b'-' => (&b"--"[..], State::Comment { dashes: 0 }),
+                        b'[' => (CDATA_OPEN, State::CData { brackets: 0 }),
+                        b'D' => (DOCTYPE, State::Text),
+                        c => return Err(malformed("invalid markup after '<!'", c, self.pos)),
+                    };
+                    match prefix_match(rest, pattern) {
+                        Some(true) => {}
+                        Some(false) => return Ok(None),
+                        None => {
+                            return Err(FrameError::Malformed(format!(
+                                "invalid markup after '<!' at byte {}",
+                                self.pos
+                            )));
+                        }
+                    }
+                    match next {
+                        State::Text if self.depth == 0 => return Err(FrameError::Doctype),
+                        State::Text => {
+                            return Err(FrameError::Malformed(
+                                "DOCTYPE inside the root element".into(),
+                            ));
+                        }
+                        State::CData { .. } if self.depth == 0 => {
+                            return Err(FrameError::Malformed(
+                                "CDATA section outside the root element".into(),
+                            ));
+                        }
+                        _ => {}
+                    }
+                    self.pos += pattern.len();
+                    self.state = next;
+                }
+                State::Pi { question } => {
+                    self.pos += 1;
+                    self.state = if b == b'>' && question {
+                        State::Text
+                    } else {
+                        State::Pi {
+                            question: b == b'?',
+                        }
+                    };
+                }
+                State::Comment { dashes } => {
+                    self.pos += 1;
+                    self.state = if b == b'>' && dashes >= 2 {
+                        State::Text
+                    } else if b == b'-' {
+                        State::Comment {
+                            dashes: (dashes + 1).min(2),
+                        }
+                    } else {
+                        State::Comment { dashes: 0 }
+                    };
+                }
+                State::CData { brackets } => {
+                    self.pos += 1;
+                    self.state = if b == b'>' && brackets >= 2 {
+                        State::Text
+                    } else if b == b']' {
+                        State::CData {
+                            brackets: (brackets + 1).min(2),
+                        }
+                    } else {
+                        State::CData { brackets: 0 }
+                    };
+                }
+                State::StartTag {
+                    quote: Some(q),
+                    slash: _,
+                } => {
+                    let rest = &buf[self.pos..end];
+                    match rest.iter().position(|&c| c == q) {
+                        Some(i) => {
+                            self.pos += i + 1;
+                            self.state = State::StartTag {
+                                quote: None,
+                                slash: false,
+                            };
+                        }
+                        None => self.pos = end,
+                    }
+                }
+                State::StartTag { quote: None, slash } => {
+                    self.pos += 1;
+                    match b {
+                        b'"' | b'\'' => {
+                            self.state = State::StartTag {
+                                quote: Some(b),
+                                slash: false,
+                            };
+                        }
+                        b'>' => {
+                            self.state = State::Text;
+                            if slash {
+                                if self.depth == 0 {
+                                    // A self-closing root: the whole document.
+                                    return Ok(Some(self.pos));
+                                }
+                            } else {
+                                self.depth += 1;
+                            }
+                        }
+                        b'<' => {
+                            return Err(FrameError::Malformed(format!(
+                                "'<' inside a start tag at byte {}",
+                                self.pos - 1
+                            )));
+                        }
+                        _ => {
+                            self.state = State::StartTag {
+                                quote: None,
+                                slash: b == b'/',
+                            };
+                        }
+                    }
+                }
+                State::EndTag => {
+                    self.pos += 1;
+                    match b {
+                        b'>' => {
+                            self.state = State::Text;
+                            self.depth -= 1;
+                            if self.depth == 0 {
+                                return Ok(Some(self.pos));
+                            }
+                        }
+                        b'<' => {
+                            return Err(FrameError::Malformed(format!(
+                                "'<' inside an end tag at byte {}",
+                                self.pos - 1
+                            )));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn reset(&mut self) {
+        self.state = State::Between;
+        self.pos = 0;
+        self.depth = 0;
+    }
+}
+
+/// `Some(true)` if `buf` starts with `pattern`, `Some(false)` if `buf` is a
+/// proper prefix of `pattern` (more bytes are needed), `None` otherwise.
+fn prefix_match(buf: &[u8], pattern: &[u8]) -> Option<bool> {
+    if buf.len() >= pattern.len() {
+        buf.starts_with(pattern).then_some(true)
+    } else {
+        pattern.starts_with(buf).then_some(false)
+    }
+}
+
+/// A byte that may start an element name: an ASCII letter, `_`, `:`, or
+/// any non-ASCII byte (the first byte of a UTF-8 sequence).
+fn is_name_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80
+}
+
+fn malformed(what: &str, byte: u8, pos: usize) -> FrameError {
+    FrameError::Malformed(format!(
+        "{what}: {} at byte {pos}",
+        std::ascii::escape_default(byte)
+    ))
+}
+
+impl Decoder for XmlDocumentCodec {
+    type Item = Bytes;
+    type Error = FrameError;
+
+    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Bytes>, FrameError> {
+        if self.state == State::Between {
+            match self.skip_lead(buf) {
+                Lead::NeedMore => return Ok(None),
+                Lead::Garbage => {
+                    let snippet: String = String::from_utf8_lossy(&buf[..buf.len().min(40)])
+                        .chars()
+                        .flat_map(char::escape_default)
+                        .collect();
+                    return Err(FrameError::Malformed(format!(
+                        "data that cannot start an XML document: \"{snippet}\""
+                    )));
+                }
+                Lead::Start => {
+                    self.state = State::Open;
+                    self.pos = 1;
+                    self.bytes_scanned += 1;
+                    self.depth = 0;
+                    self.after_document = false;
+                }
+            }
+        }
+        match self.scan(buf) {
+            Ok(Some(len)) => {
+                let doc = buf.split_to(len).freeze();
+                self.reset();
+                self.after_document = true;
+                // Eagerly drop the terminator if it is already here; anything
+                // else is left for the next call.
+                let _ = self.skip_lead(buf);
+                Ok(Some(doc))
+            }
+            Ok(None) => Ok(None),
+            Err(e) => {
+                self.reset();
+                Err(e)
+            }
+        }
+    }
+
+    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Bytes>, FrameError> {
+        if let Some(doc) = self.decode(buf)? {
+            return Ok(Some(doc));
+        }
+        if buf.is_empty() {
+            Ok(None)
+        } else {
+            self.reset();
+            Err(FrameError::Truncated)
+        }
+    }
+}
+
+impl<T: AsRef<[u8]>> Encoder<T> for XmlDocumentCodec {
+    type Error = FrameError;
+
+    /// Writes the document followed by exactly one `\n`. Whitespace at the
+    /// end of the document is dropped first, so a document that already
+    /// ends with a newline is not followed by a blank line. An empty (or
+    /// all-whitespace) document is refused.
+    fn encode(&mut self, item: T, dst: &mut BytesMut) -> Result<(), FrameError> {
+        let doc = item.as_ref();
+        let len = doc
+            .iter()
+            .rposition(|&c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+            .map_or(0, |i| i + 1);
+        if len == 0 {
+            return Err(FrameError::Malformed("empty document".into()));
+        }
+        dst.reserve(len + 1);
+        dst.put_slice(&doc[..len]);
+        dst.put_u8(b'\n');
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+        <!-- a comment with </ClientIntegrationRequest> in it -->\n\
+        <ClientIntegrationRequest>\n\
+        \t<APIKey>f31e26725b5491f2</APIKey>\n\
+        \t<DeviceID/>\n\
+        \t<Function Name=\"a > b\" Other='x/>'>GetPatientRecord</Function>\n\
+        \t<FunctionParameters>\n\
+        \t\t<ClientIntegrationRequest Nested=\"yes\"><X/></ClientIntegrationRequest>\n\
+        \t\t<Note><![CDATA[ </ClientIntegrationRequest> ]] > ]]></Note>\n\
+        \t\t<?pi </ClientIntegrationRequest> ?>\n\
+        \t\t<!-- - -- </ClientIntegrationRequest> -->\n\
+        \t</FunctionParameters>\n\
+        </ClientIntegrationRequest>";
+
+    fn decode_all(codec: &mut XmlDocumentCodec, input: &[u8]) -> Vec<Bytes> {
+        let mut buf = BytesMut::from(input);
+        let mut out = Vec::new();
+        while let Some(doc) = codec.decode(&mut buf).unwrap() {
+            out.push(doc);
+        }
+        if let Some(doc) = codec.decode_eof(&mut buf).unwrap() {
+            out.push(doc);
+        }
+        assert!(buf.is_empty(), "left over: {:?}", buf);
+        out
+    }
+
+    fn one(input: &str) -> Bytes {
+        let docs = decode_all(&mut XmlDocumentCodec::new(), input.as_bytes());
+        assert_eq!(docs.len(), 1, "{docs:?}");
+        docs.into_iter().next().unwrap()
+    }
+
+    /// Feeds `chunks` one after the other, as reads would, then signals EOF.
+    fn feed(codec: &mut XmlDocumentCodec, chunks: &[&[u8]]) -> Result<Vec<Bytes>, FrameError> {
+        let mut buf = BytesMut::new();
+        let mut out = Vec::new();
+        for chunk in chunks {
+            buf.extend_from_slice(chunk);
+            while let Some(doc) = codec.decode(&mut buf)? {
+                out.push(doc);
+            }
+        }
+        while let Some(doc) = codec.decode_eof(&mut buf)? {
+            out.push(doc);
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn pretty_printed_multiline_document() {
+        assert_eq!(one(DOC), DOC);
+    }
+
+    #[test]
+    fn crlf_line_breaks_and_trailing_crlf() {
+        let doc = DOC.replace('\n', "\r\n");
+        let input = format!("{doc}\r\n");
+        let mut codec = XmlDocumentCodec::new();
+        let mut buf = BytesMut::from(input.as_bytes());
+        assert_eq!(codec.decode(&mut buf).unwrap().unwrap(), doc);
+        // The terminator is consumed with the document.
+        assert!(buf.is_empty());
+        assert!(!codec.in_document());
+    }
+
+    #[test]
+    fn byte_order_mark_is_skipped() {
+        let input = format!("\u{FEFF}{DOC}\n");
+        assert_eq!(one(&input), DOC);
+        // A BOM split across reads.
+        let mut codec = XmlDocumentCodec::new();
+        let bytes = input.as_bytes();
+        let docs = feed(&mut codec, &[&bytes[..1], &bytes[1..2], &bytes[2..]]).unwrap();
+        assert_eq!(docs, vec![Bytes::from(DOC)]);
+    }
+
+    #[test]
+    fn xml_declaration_is_kept_and_optional() {
+        let with = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><A>1</A>";
+        assert_eq!(one(with), with);
+        assert_eq!(one("<A>1</A>"), "<A>1</A>");
+    }
+
+    #[test]
+    fn every_split_point_of_a_representative_document() {
+        let input = format!("\u{FEFF}{}\r\n", DOC.replace('\n', "\r\n"));
+        let bytes = input.as_bytes();
+        let expected = DOC.replace('\n', "\r\n");
+        for split in 0..=bytes.len() {
+            let mut codec = XmlDocumentCodec::new();
+            let docs = feed(&mut codec, &[&bytes[..split], &bytes[split..]]).unwrap();
+            assert_eq!(docs, vec![Bytes::from(expected.clone())], "split at {split}");
+        }
+        // Two split points at once, over a shorter document with every
+        // construct the scanner knows.
+        let short = "<?x ?><!--c--><R a='>' b=\"/>\"><R/><![CDATA[</R>]]></R>\n";
+        let sb = short.as_bytes();
+        for i in 0..=sb.len() {
+            for j in i..=sb.len() {
+                let mut codec = XmlDocumentCodec::new();
+                let docs = feed(&mut codec, &[&sb[..i], &sb[i..j], &sb[j..]]).unwrap();
+                assert_eq!(docs, vec![Bytes::from(short.trim_end())], "splits {i},{j}");
+            }
+        }
+    }
+
+    #[test]
+    fn byte_at_a_time() {
+        let input = format!("\n\n{DOC}\n{DOC}\r\n");
+        let chunks: Vec<&[u8]> = input.as_bytes().chunks(1).collect();
+        let mut codec = XmlDocumentCodec::new();
+        let docs = feed(&mut codec, &chunks).unwrap();
+        assert_eq!(docs, vec![Bytes::from(DOC), Bytes::from(DOC)]);
+    }
+
+    #[test]
+    fn two_documents_back_to_back_in_one_buffer() {
+        let mut codec = XmlDocumentCodec::new();
+        let docs = decode_all(&mut codec, b"<A>1</A><B x=\"2\"/>\n  <C><C/></C>");
+        assert_eq!(docs, vec!["<A>1</A>", "<B x=\"2\"/>", "<C><C/></C>"]);
+    }
+
+    #[test]
+    fn document_followed_by_crlf_and_leading_whitespace_skipped() {
+        let mut codec = XmlDocumentCodec::new();
+        let docs = decode_all(&mut codec, b"\r\n \t\n<A/>\r\n\r\n<B/>\r\n");
+        assert_eq!(docs, vec!["<A/>", "<B/>"]);
+    }
+
+    #[test]
+    fn document_without_terminator_is_complete() {
+        let mut codec = XmlDocumentCodec::new();
+        let mut buf = BytesMut::from("<A><B>x</B></A>");
+        assert_eq!(codec.decode(&mut buf).unwrap().unwrap(), "<A><B>x</B></A>");
+        assert!(buf.is_empty());
+    }
+
+    #[test]
+    fn attributes_containing_gt_and_self_closing_text() {
+        let doc = "<Root Name=\"a > b\" Other=\"x/>\" Third='<\"/>'><Child A=\"/>\">t</Child></Root>";
+        assert_eq!(one(doc), doc);
+        // The attribute value must not end the self-closing root early.
+        let doc = "<Root Name=\"x/>\"/>";
+        assert_eq!(one(doc), doc);
+    }
+
+    #[test]
+    fn cdata_and_comment_containing_closing_root_tag() {
+        let doc = "<Root><![CDATA[</Root>]]><!-- </Root> --></Root>";
+        assert_eq!(one(doc), doc);
+        let doc = "<!-- </Root> --><Root>a<!----></Root>";
+        assert_eq!(one(doc), doc);
+        let doc = "<Root><![CDATA[]]]]></Root>";
+        assert_eq!(one(doc), doc);
+    }
+
+    #[test]
+    fn processing_instructions() {
+        let doc = "<?xml version=\"1.0\"?><?app x=\"1\"??><Root><?pi </Root> > ? ?></Root>";
+        assert_eq!(one(doc), doc);
+    }
+
+    #[test]
+    fn self_closing_root() {
+        assert_eq!(one("<Root/>"), "<Root/>");
+        assert_eq!(one("<Root a=\"1\" />\n"), "<Root a=\"1\" />");
+    }
+
+    #[test]
+    fn nested_elements_with_the_root_name() {
+        let doc = "<R><R><R/></R><R></R></R>";
+        assert_eq!(one(doc), doc);
+    }
+
+    #[test]
+    fn oversized_document_is_refused() {
+        let mut codec = XmlDocumentCodec::new().max_document_size(1024);
+        let mut buf = BytesMut::from("<Root>");
+        assert!(codec.decode(&mut buf).unwrap().is_none());
+        let mut err = None;
+        for _ in 0..10 {
+            buf.extend_from_slice(&[b'a'; 200]);
+            match codec.decode(&mut buf) {
+                Ok(None) => {}
+                Ok(Some(_)) => panic!("incomplete document returned"),
+                Err(e) => {
+                    err = Some(e);
+                    break;
+                }
+            }
+        }
+        let err = err.expect("limit enforced");
+        assert!(matches!(err, FrameError::TooLarge { limit: 1024 }), "{err:?}");
+        // Never buffered much beyond the limit (one read's worth at most).
+        assert!(buf.len() <= 1024 + 200);
+        assert!(err.to_string().contains("1024"));
+    }
+
+    #[test]
+    fn document_exactly_at_the_limit_is_accepted() {
+        let body = "a".repeat(1024 - "<R></R>".len());
+        let doc = format!("<R>{body}</R>");
+        assert_eq!(doc.len(), 1024);
+        let mut codec = XmlDocumentCodec::new().max_document_size(1024);
+        let mut buf = BytesMut::from(format!("{doc}\n").as_bytes());
+        assert_eq!(codec.decode(&mut buf).unwrap().unwrap(), doc);
+
+        let doc = format!("<R>{body}a</R>");
+        let mut codec = XmlDocumentCodec::new().max_document_size(1024);
+        let mut buf = BytesMut::from(doc.as_bytes());
+        assert!(matches!(
+            codec.decode(&mut buf),
+            Err(FrameError::TooLarge { limit: 1024 })
+        ));
+    }
+
+    #[test]
+    fn doctype_is_refused() {
+        let mut codec = XmlDocumentCodec::new();
+        let mut buf = BytesMut::from(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE r [<!ENTITY a \"aaaa\">]>\n<r>&a;</r>\n",
+        );
+        assert!(matches!(codec.decode(&mut buf), Err(FrameError::Doctype)));
+        // Detected even when split inside the keyword.
+        let mut codec = XmlDocumentCodec::new();
+        let mut buf = BytesMut::from("<!DOC");
+        assert!(codec.decode(&mut buf).unwrap().is_none());
+        buf.extend_from_slice(b"TYPE r>");
+        assert!(matches!(codec.decode(&mut buf), Err(FrameError::Doctype)));
+    }
+
+    #[test]
+    fn garbage_is_malformed() {
+        for input in [
+            "hello<A/>",
+            "<A/>junk",
+            "<?xml version=\"1.0\"?>text<A/>",
+            "</A>",
+            "< A/>",
+            "<!X>",
+            "<![CDATA[x]]><A/>",
+            "<A <B>",
+        ] {
+            let mut codec = XmlDocumentCodec::new();
+            let mut buf = BytesMut::from(input);
+            let mut result = codec.decode(&mut buf);
+            if matches!(result, Ok(Some(_))) {
+                result = codec.decode(&mut buf);
+            }
+            assert!(
+                matches!(result, Err(FrameError::Malformed(_))),
+                "{input}: {result:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn truncated_at_eof_is_an_error() {
+        let mut codec = XmlDocumentCodec::new();
+        let mut buf = BytesMut::from("<A><B></B>");
+        assert!(codec.decode(&mut buf).unwrap().is_none());
+        assert!(matches!(
+            codec.decode_eof(&mut buf),
+            Err(FrameError::Truncated)
+        ));
+        // Only whitespace left at EOF is a clean end.
+        let mut codec = XmlDocumentCodec::new();
+        let mut buf = BytesMut::from("<A/>\n  \r\n");
+        assert!(codec.decode_eof(&mut buf).unwrap().is_some());
+        assert!(codec.decode_eof(&mut buf).unwrap().is_none());
+        // Half a BOM at EOF is truncated too.
+        let mut codec = XmlDocumentCodec::new();
+        let mut buf = BytesMut::from(&b"\xEF\xBB"[..]);
+        assert!(matches!(
+            codec.decode_eof(&mut buf),
+            Err(FrameError::Truncated)
+        ));
+    }
+
+    #[test]
+    fn eof_marker_when_enabled() {
+        let mut codec = XmlDocumentCodec::new().accept_eof_marker(true);
+        let docs = decode_all(&mut codec, b"<A/><EOF><B>1</B><EOF>\r\n<C/>\n<EOF>");
+        assert_eq!(docs, vec!["<A/>", "<B>1</B>", "<C/>"]);
+
+        // Split inside the marker, byte at a time.
+        let input = b"<A>x</A><EOF>\n<EOFish/><EOF>";
+        let chunks: Vec<&[u8]> = input.chunks(1).collect();
+        let mut codec = XmlDocumentCodec::new().accept_eof_marker(true);
+        let docs = feed(&mut codec, &chunks).unwrap();
+        // An element whose name starts with EOF is still an element.
+        assert_eq!(docs, vec!["<A>x</A>", "<EOFish/>"]);
+    }
+
+    #[test]
+    fn eof_marker_refused_when_disabled_or_not_after_a_document() {
+        let mut codec = XmlDocumentCodec::new();
+        let mut buf = BytesMut::from("<A/><EOF>");
+        assert_eq!(codec.decode(&mut buf).unwrap().unwrap(), "<A/>");
+        assert!(matches!(
+            codec.decode(&mut buf),
+            Err(FrameError::Malformed(_))
+        ));
+
+        let mut codec = XmlDocumentCodec::new().accept_eof_marker(true);
+        let mut buf = BytesMut::from("<EOF><A/>");
+        assert!(matches!(
+            codec.decode(&mut buf),
+            Err(FrameError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn large_document_in_4k_chunks_is_scanned_linearly() {
+        let mut doc = String::from("<?xml version=\"1.0\"?>\n<Root>\n");
+        while doc.len() < 4 * 1024 * 1024 {
+            doc.push_str("  <Event DateTime=\"2017-12-19T12:45:12\" Text=\"a > b\"><![CDATA[x]]><!-- c --></Event>\n");
+        }
+        doc.push_str("</Root>");
+        let input = format!("{doc}\r\n");
+        let mut codec = XmlDocumentCodec::new();
+        let mut buf = BytesMut::new();
+        let mut docs = Vec::new();
+        for chunk in input.as_bytes().chunks(4096) {
+            buf.extend_from_slice(chunk);
+            while let Some(d) = codec.decode(&mut buf).unwrap() {
+                docs.push(d);
+            }
+        }
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].len(), doc.len());
+        // Every byte examined once: no re-scan from the start per read.
+        assert_eq!(codec.bytes_scanned(), input.len() as u64);
+    }
+
+    #[test]
+    fn encoder_appends_exactly_one_newline() {
+        let mut codec = XmlDocumentCodec::new();
+        let mut dst = BytesMut::new();
+        codec.encode("<A/>", &mut dst).unwrap();
+        codec.encode(&b"<B/>\r\n"[..], &mut dst).unwrap();
+        codec.encode(String::from("<C>\n</C>\n\n"), &mut dst).unwrap();
+        codec.encode(Bytes::from_static(b"<D/>"), &mut dst).unwrap();
+        assert_eq!(&dst[..], b"<A/>\n<B/>\n<C>\n</C>\n<D/>\n");
+        assert!(matches!(
+            codec.encode(" \n", &mut dst),
+            Err(FrameError::Malformed(_))
+        ));
+        // What it writes, it reads back.
+        let docs = decode_all(&mut XmlDocumentCodec::new(), &dst);
+        assert_eq!(docs, vec!["<A/>", "<B/>", "<C>\n</C>", "<D/>"]);
+    }
+}
