@@ -75,7 +75,7 @@ pub enum AnyRequest {
     GetReferenceDataV1_0(
         systmone_core::Request<get_reference_data_v1_0::GetReferenceDataParameters>,
     ),
-    GetXSDFilesV1_0(systmone_core::Request<get_xsd_files_v1_0::GetXsdFilesParameters>),
+    GetXsdFilesV1_0(systmone_core::Request<get_xsd_files_v1_0::GetXsdFilesParameters>),
     IsPatientRetrievedV1_0(
         systmone_core::Request<is_patient_retrieved_v1_0::IsPatientRetrievedParameters>,
     ),
@@ -122,7 +122,7 @@ pub enum AnyResponse {
     GetReferenceDataV1_0(
         systmone_core::Response<get_reference_data_v1_0::GetReferenceDataResult>,
     ),
-    GetXSDFilesV1_0(systmone_core::Response<get_xsd_files_v1_0::GetXSDFilesResult>),
+    GetXsdFilesV1_0(systmone_core::Response<get_xsd_files_v1_0::GetXsdFilesResult>),
     IsPatientRetrievedV1_0(
         systmone_core::Response<is_patient_retrieved_v1_0::IsPatientRetrievedResult>,
     ),
@@ -204,7 +204,7 @@ impl AnyRequest {
                 )
             }
             ("GetXSDFiles", "1.0") => {
-                Ok(AnyRequest::GetXSDFilesV1_0(systmone_core::Request::from_xml(text)?))
+                Ok(AnyRequest::GetXsdFilesV1_0(systmone_core::Request::from_xml(text)?))
             }
             ("IsPatientRetrieved", "1.0") => {
                 Ok(
@@ -281,7 +281,7 @@ impl AnyRequest {
             AnyRequest::GetReferenceDataV1_0(r) => {
                 if pretty { r.to_pretty_xml() } else { r.to_xml() }
             }
-            AnyRequest::GetXSDFilesV1_0(r) => {
+            AnyRequest::GetXsdFilesV1_0(r) => {
                 if pretty { r.to_pretty_xml() } else { r.to_xml() }
             }
             AnyRequest::IsPatientRetrievedV1_0(r) => {
@@ -317,7 +317,7 @@ impl AnyRequest {
             }
             AnyRequest::GetPatientRecordV1_0(_) => ("GetPatientRecord", "1.0"),
             AnyRequest::GetReferenceDataV1_0(_) => ("GetReferenceData", "1.0"),
-            AnyRequest::GetXSDFilesV1_0(_) => ("GetXSDFiles", "1.0"),
+            AnyRequest::GetXsdFilesV1_0(_) => ("GetXSDFiles", "1.0"),
             AnyRequest::IsPatientRetrievedV1_0(_) => ("IsPatientRetrieved", "1.0"),
             AnyRequest::LaunchFunctionalityV1_0(_) => ("LaunchFunctionality", "1.0"),
             AnyRequest::PatientSearchV1_0(_) => ("PatientSearch", "1.0"),
@@ -408,7 +408,7 @@ impl AnyResponse {
             }
             ("GetXSDFiles", "1.0") => {
                 Ok(
-                    AnyResponse::GetXSDFilesV1_0(
+                    AnyResponse::GetXsdFilesV1_0(
                         systmone_core::Response::from_xml(text)?,
                     ),
                 )
@@ -488,7 +488,7 @@ impl AnyResponse {
             AnyResponse::GetReferenceDataV1_0(r) => {
                 if pretty { r.to_pretty_xml() } else { r.to_xml() }
             }
-            AnyResponse::GetXSDFilesV1_0(r) => {
+            AnyResponse::GetXsdFilesV1_0(r) => {
                 if pretty { r.to_pretty_xml() } else { r.to_xml() }
             }
             AnyResponse::IsPatientRetrievedV1_0(r) => {
@@ -524,7 +524,7 @@ impl AnyResponse {
             }
             AnyResponse::GetPatientRecordV1_0(_) => ("GetPatientRecord", "1.0"),
             AnyResponse::GetReferenceDataV1_0(_) => ("GetReferenceData", "1.0"),
-            AnyResponse::GetXSDFilesV1_0(_) => ("GetXSDFiles", "1.0"),
+            AnyResponse::GetXsdFilesV1_0(_) => ("GetXSDFiles", "1.0"),
             AnyResponse::IsPatientRetrievedV1_0(_) => ("IsPatientRetrieved", "1.0"),
             AnyResponse::LaunchFunctionalityV1_0(_) => ("LaunchFunctionality", "1.0"),
             AnyResponse::PatientSearchV1_0(_) => ("PatientSearch", "1.0"),

@@ -450,9 +450,20 @@ impl<T: XmlContent> YaDeserialize for Response<T> {
     }
 }
 
-/// The `Function` and `FunctionVersion` of a request or response document, read from
-/// its header without parsing the rest: how a saved document's bindings are chosen.
-pub fn peek_function(text: &str) -> Result<(String, String), ParseError> {
+/// The header fields of a request or response document, read without parsing the
+/// rest (the scan stops at `FunctionParameters` / `Response`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeekedHeader {
+    pub root: String,
+    pub device_id: Option<String>,
+    pub request_uid: Option<String>,
+    pub function: Option<String>,
+    pub function_version: Option<String>,
+}
+
+/// Reads the header of a request or response document: how a saved document's
+/// bindings are chosen, and how a client matches a response to its request.
+pub fn peek_header(text: &str) -> Result<PeekedHeader, ParseError> {
     let root = x::root_name(text)?;
     if root != REQUEST_ROOT && root != RESPONSE_ROOT {
         return Err(ParseError::WrongRoot {
@@ -462,25 +473,38 @@ pub fn peek_function(text: &str) -> Result<(String, String), ParseError> {
     }
     let mut de = x::deserializer(text);
     let invalid = |e: yaserde::Error| ParseError::Invalid(e.to_string());
-    let (_, _, _) = x::read_start(&mut de).map_err(invalid)?;
-    let (mut function, mut version) = (None, None);
+    x::read_start(&mut de).map_err(invalid)?;
+    let mut header = PeekedHeader {
+        root: root.clone(),
+        ..PeekedHeader::default()
+    };
     while let Some(child) = x::next_child(&mut de, &root).map_err(invalid)? {
-        match child.as_str() {
-            "Function" => {
-                function = Some(x::read_text_child::<_, String>(&mut de).map_err(invalid)?)
+        let slot = match child.as_str() {
+            "DeviceID" => &mut header.device_id,
+            "RequestUID" => &mut header.request_uid,
+            "Function" => &mut header.function,
+            "FunctionVersion" => &mut header.function_version,
+            "FunctionParameters" | "Response" => break,
+            _ => {
+                x::skip_child(&mut de).map_err(invalid)?;
+                continue;
             }
-            "FunctionVersion" => {
-                version = Some(x::read_text_child::<_, String>(&mut de).map_err(invalid)?)
-            }
-            _ => x::skip_child(&mut de).map_err(invalid)?,
-        }
-        if let (Some(f), Some(v)) = (&function, &version) {
-            return Ok((f.clone(), v.clone()));
-        }
+        };
+        *slot = Some(x::read_text_child::<_, String>(&mut de).map_err(invalid)?);
     }
-    Err(ParseError::Invalid(format!(
-        "<{root}> has no <Function> and <FunctionVersion>"
-    )))
+    Ok(header)
+}
+
+/// The `Function` and `FunctionVersion` of a request or response document.
+pub fn peek_function(text: &str) -> Result<(String, String), ParseError> {
+    let header = peek_header(text)?;
+    match (header.function, header.function_version) {
+        (Some(f), Some(v)) => Ok((f, v)),
+        _ => Err(ParseError::Invalid(format!(
+            "<{}> has no <Function> and <FunctionVersion>",
+            header.root
+        ))),
+    }
 }
 
 /// The result of a function whose successful response has no content (ExitClient).

@@ -264,11 +264,7 @@ impl XmlDocumentCodec {
                             .iter()
                             .find(|&&c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
                         {
-                            return Err(malformed(
-                                "text outside the root element",
-                                c,
-                                self.pos,
-                            ));
+                            return Err(malformed("text outside the root element", c, self.pos));
                         }
                     }
                     match found {
@@ -647,7 +643,11 @@ mod tests {
         for split in 0..=bytes.len() {
             let mut codec = XmlDocumentCodec::new();
             let docs = feed(&mut codec, &[&bytes[..split], &bytes[split..]]).unwrap();
-            assert_eq!(docs, vec![Bytes::from(expected.clone())], "split at {split}");
+            assert_eq!(
+                docs,
+                vec![Bytes::from(expected.clone())],
+                "split at {split}"
+            );
         }
         // Two split points at once, over a shorter document with every
         // construct the scanner knows.
@@ -695,7 +695,8 @@ mod tests {
 
     #[test]
     fn attributes_containing_gt_and_self_closing_text() {
-        let doc = "<Root Name=\"a > b\" Other=\"x/>\" Third='<\"/>'><Child A=\"/>\">t</Child></Root>";
+        let doc =
+            "<Root Name=\"a > b\" Other=\"x/>\" Third='<\"/>'><Child A=\"/>\">t</Child></Root>";
         assert_eq!(one(doc), doc);
         // The attribute value must not end the self-closing root early.
         let doc = "<Root Name=\"x/>\"/>";
@@ -748,7 +749,10 @@ mod tests {
             }
         }
         let err = err.expect("limit enforced");
-        assert!(matches!(err, FrameError::TooLarge { limit: 1024 }), "{err:?}");
+        assert!(
+            matches!(err, FrameError::TooLarge { limit: 1024 }),
+            "{err:?}"
+        );
         // Never buffered much beyond the limit (one read's worth at most).
         assert!(buf.len() <= 1024 + 200);
         assert!(err.to_string().contains("1024"));
@@ -851,21 +855,26 @@ mod tests {
     }
 
     #[test]
-    fn eof_marker_refused_when_disabled_or_not_after_a_document() {
+    fn eof_marker_is_a_start_tag_when_disabled_or_not_after_a_document() {
+        // Disabled: `<EOF>` is syntactically a start tag, so it opens a
+        // document that never closes.
         let mut codec = XmlDocumentCodec::new();
         let mut buf = BytesMut::from("<A/><EOF>");
         assert_eq!(codec.decode(&mut buf).unwrap().unwrap(), "<A/>");
+        assert!(codec.decode(&mut buf).unwrap().is_none());
+        assert!(codec.in_document());
         assert!(matches!(
-            codec.decode(&mut buf),
-            Err(FrameError::Malformed(_))
+            codec.decode_eof(&mut buf),
+            Err(FrameError::Truncated)
         ));
 
+        // Not after a document, `<EOF>` is an ordinary start tag.
         let mut codec = XmlDocumentCodec::new().accept_eof_marker(true);
         let mut buf = BytesMut::from("<EOF><A/>");
-        assert!(matches!(
-            codec.decode(&mut buf),
-            Err(FrameError::Malformed(_))
-        ));
+        assert!(codec.decode(&mut buf).unwrap().is_none());
+        assert!(codec.in_document());
+        buf.extend_from_slice(b"</EOF>");
+        assert_eq!(codec.decode(&mut buf).unwrap().unwrap(), "<EOF><A/></EOF>");
     }
 
     #[test]
@@ -897,7 +906,9 @@ mod tests {
         let mut dst = BytesMut::new();
         codec.encode("<A/>", &mut dst).unwrap();
         codec.encode(&b"<B/>\r\n"[..], &mut dst).unwrap();
-        codec.encode(String::from("<C>\n</C>\n\n"), &mut dst).unwrap();
+        codec
+            .encode(String::from("<C>\n</C>\n\n"), &mut dst)
+            .unwrap();
         codec.encode(Bytes::from_static(b"<D/>"), &mut dst).unwrap();
         assert_eq!(&dst[..], b"<A/>\n<B/>\n<C>\n</C>\n<D/>\n");
         assert!(matches!(

@@ -716,7 +716,7 @@ impl Reader<'_> {
             bail!("{}: no branch {result_name}", ident.name.as_str());
         }
         Ok(Struct {
-            name: result_name,
+            name: names::type_name(&result_name),
             doc: vec![format!(
                 "The function-specific content of a successful {} response.",
                 self.function

@@ -175,7 +175,7 @@ pub fn function_crate(function: &str, version: &str) -> (String, String) {
 
 /// The marker type of a function version: `GetPatientRecordV1_0`.
 pub fn function_marker(function: &str, version: &str) -> String {
-    format!("{function}V{}", version.replace('.', "_"))
+    format!("{}V{}", type_name(function), version.replace('.', "_"))
 }
 
 #[cfg(test)]

@@ -12,22 +12,30 @@ use systmone_types::*;
 /// Ties the request parameters to the response content for the typed client:
 /// `client.call::<Marker>(parameters)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct GetXSDFilesV1_0;
-impl systmone_core::Function for GetXSDFilesV1_0 {
+pub struct GetXsdFilesV1_0;
+impl systmone_core::Function for GetXsdFilesV1_0 {
     const NAME: &'static str = "GetXSDFiles";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
     const KIND: systmone_core::CallKind = systmone_core::CallKind::of("GetXSDFiles");
     type Parameters = GetXsdFilesParameters;
-    type Result = GetXSDFilesResult;
+    type Result = GetXsdFilesResult;
+}
+/// Where to write the XSD files.
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[yaserde(rename = "GetXSDFilesParameters")]
+pub struct GetXsdFilesParameters {
+    /// Optional element directing SystmOne to write the XSD files to a specific directory. If not specified, the XSD files are written to the SystmOne temp folder.
+    #[yaserde(rename = "Path")]
+    pub path: Option<String>,
 }
 /// The function-specific content of a successful GetXSDFiles response.
 #[derive(Debug, Clone, PartialEq)]
-pub struct GetXSDFilesResult {
+pub struct GetXsdFilesResult {
     /// Repeated for each function and version that the API supports.
     pub xsd: Vec<XsdFileResult>,
 }
-impl systmone_core::xml::XmlContent for GetXSDFilesResult {
+impl systmone_core::xml::XmlContent for GetXsdFilesResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         name: &str,
@@ -40,7 +48,7 @@ impl systmone_core::xml::XmlContent for GetXSDFilesResult {
                 _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
             }
         }
-        Ok(GetXSDFilesResult { xsd })
+        Ok(GetXsdFilesResult { xsd })
     }
     fn write_content<W: std::io::Write>(
         &self,
@@ -52,15 +60,7 @@ impl systmone_core::xml::XmlContent for GetXSDFilesResult {
         Ok(())
     }
 }
-systmone_core::impl_xml_content!(GetXSDFilesResult, "Response");
-/// Where to write the XSD files.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
-#[yaserde(rename = "GetXSDFilesParameters")]
-pub struct GetXsdFilesParameters {
-    /// Optional element directing SystmOne to write the XSD files to a specific directory. If not specified, the XSD files are written to the SystmOne temp folder.
-    #[yaserde(rename = "Path")]
-    pub path: Option<String>,
-}
+systmone_core::impl_xml_content!(GetXsdFilesResult, "Response");
 /// The outcome of writing the XSD file of one function version.
 #[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "XsdFileResult")]

@@ -1,0 +1,146 @@
+//! The opt-in audit log: one JSON line per request and response.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::Path;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+/// How much of each message the audit log keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AuditDetail {
+    /// Times, function, UIDs, outcome and duration only: no patient data.
+    #[default]
+    Redacted,
+    /// Also the request and response XML (patient data). The API key is always
+    /// redacted.
+    FullPayloads,
+}
+
+/// An append-only JSON-lines file, flushed after every line.
+pub struct AuditLog {
+    file: Mutex<File>,
+    detail: AuditDetail,
+}
+
+/// One line of the audit log.
+#[derive(Debug, Serialize)]
+pub struct AuditRecord<'a> {
+    pub time: String,
+    pub function: &'a str,
+    pub version: &'a str,
+    pub request_uid: &'a str,
+    pub response_uid: Option<&'a str>,
+    pub outcome: &'a str,
+    pub duration_ms: u128,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<String>,
+}
+
+impl AuditLog {
+    /// Opens (creating if needed) `path` for appending.
+    pub fn open(path: &Path, detail: AuditDetail) -> std::io::Result<Self> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(AuditLog {
+            file: Mutex::new(file),
+            detail,
+        })
+    }
+
+    pub fn detail(&self) -> AuditDetail {
+        self.detail
+    }
+
+    /// Appends one record. Payloads are kept only with [`AuditDetail::FullPayloads`].
+    pub fn write(&self, mut record: AuditRecord<'_>) {
+        if self.detail == AuditDetail::Redacted {
+            record.request = None;
+            record.response = None;
+        }
+        record.request = record.request.map(|xml| redact_api_key(&xml));
+        let Ok(mut line) = serde_json::to_string(&record) else {
+            return;
+        };
+        line.push('\n');
+        let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
+        // An audit failure must not fail the call; it is reported in the log instead.
+        if let Err(e) = file.write_all(line.as_bytes()).and_then(|()| file.flush()) {
+            tracing::warn!(error = %e, "cannot write the audit log");
+        }
+    }
+}
+
+/// Replaces the text of `<APIKey>` with `<redacted>`.
+pub fn redact_api_key(xml: &str) -> String {
+    let (Some(start), Some(end)) = (xml.find("<APIKey>"), xml.find("</APIKey>")) else {
+        return xml.to_string();
+    };
+    let start = start + "<APIKey>".len();
+    if end < start {
+        return xml.to_string();
+    }
+    format!("{}&lt;redacted&gt;{}", &xml[..start], &xml[end..])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_key_is_redacted() {
+        let xml = "<ClientIntegrationRequest><APIKey>f31e26725b5491f2</APIKey><DeviceID></DeviceID></ClientIntegrationRequest>";
+        let redacted = redact_api_key(xml);
+        assert!(!redacted.contains("f31e"));
+        assert!(redacted.contains("<APIKey>&lt;redacted&gt;</APIKey>"));
+    }
+
+    #[test]
+    fn redacted_log_has_no_payload_and_is_one_line_per_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::open(&path, AuditDetail::Redacted).unwrap();
+        for uid in ["1", "2"] {
+            log.write(AuditRecord {
+                time: "2026-11-23T10:00:00".into(),
+                function: "PatientSearch",
+                version: "1.0",
+                request_uid: uid,
+                response_uid: Some("R"),
+                outcome: "success",
+                duration_ms: 3,
+                request: Some("<ClientIntegrationRequest><APIKey>secret</APIKey><Surname>Swift</Surname></ClientIntegrationRequest>".into()),
+                response: Some("<Surname>Swift</Surname>".into()),
+            });
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 2);
+        assert!(!text.contains("Swift") && !text.contains("secret"));
+        let first: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        assert_eq!(first["function"], "PatientSearch");
+        assert_eq!(first["outcome"], "success");
+    }
+
+    #[test]
+    fn full_payloads_keep_xml_but_never_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::open(&path, AuditDetail::FullPayloads).unwrap();
+        log.write(AuditRecord {
+            time: "t".into(),
+            function: "PatientSearch",
+            version: "1.0",
+            request_uid: "1",
+            response_uid: None,
+            outcome: "timeout",
+            duration_ms: 1,
+            request: Some("<ClientIntegrationRequest><APIKey>secret</APIKey><Surname>Swift</Surname></ClientIntegrationRequest>".into()),
+            response: None,
+        });
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("Swift"));
+        assert!(!text.contains("secret"));
+    }
+}

@@ -1,0 +1,688 @@
+//! The typed client: one connection, one request in flight, paced, with the checks an
+//! integration holding real patient records needs.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex as StdMutex};
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use systmone_bindings::get_functions_v1_0::{
+    GetFunctionsParameters, GetFunctionsV1_0, SupportedFunction,
+};
+use systmone_bindings::get_patient_record_v1_0::GetPatientRecordParameters;
+use systmone_core::{
+    ApiKey, CallKind, Function, OutputScheme, Request, RequestHeader, Response, ResponseBody,
+};
+use systmone_transport::codec::XmlDocumentCodec;
+use systmone_transport::device_id::{DeviceIdStore, FileStore};
+use systmone_transport::pacing::{Pacer, PacingLimits, RequestClass, classify_patient_record};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::sync::{Mutex, OnceCell};
+use tokio::time::{Instant, timeout, timeout_at};
+use tokio_util::codec::Framed;
+
+use crate::audit::{AuditLog, AuditRecord};
+use crate::error::{Error, ProtocolError};
+
+/// The default address of the SystmOne client's interface (ERRATA E23).
+pub const DEFAULT_ADDR: &str = "127.0.0.1:40700";
+
+/// Which element name the client writes for an NHS number in `Identity` (ERRATA E1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NhsNumberElement {
+    /// `<NHSNumber>`, as the Patient Identification section writes it.
+    #[default]
+    Canonical,
+    /// `<NhsNumber>`, as every request example writes it (for client builds that want it).
+    AsInExamples,
+}
+
+/// Retries of reads after temporary errors, transport failures and timeouts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts in all, including the first (1 = no retry).
+    pub max_attempts: u32,
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_attempts: 3,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+/// How to reach SystmOne and how to behave.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// `host:port` of the SystmOne client (default `127.0.0.1:40700`).
+    pub addr: String,
+    /// Your API key, given by TPP.
+    pub api_key: ApiKey,
+    /// Your software's version, shown in SystmOne's audit trail and approval dialog.
+    pub device_version: String,
+    pub connect_timeout: Duration,
+    pub write_timeout: Duration,
+    /// How long to wait for a response; long enough for a large GetPatientRecord.
+    pub response_timeout: Duration,
+    /// The largest response accepted (default 64 MiB).
+    pub max_document_size: usize,
+    /// The throttle limits to pace to (default: the documented 1 s and 30 s).
+    pub pacing: PacingLimits,
+    pub retry: RetryPolicy,
+    pub nhs_number_element: NhsNumberElement,
+    /// Coding schemes to ask for in every request (`None`: SystmOne's defaults).
+    pub output_scheme: Option<OutputScheme>,
+    /// Ask GetFunctions once, then refuse calls to versions SystmOne does not support.
+    pub negotiate_versions: bool,
+}
+
+impl ClientConfig {
+    /// The defaults, with your API key.
+    pub fn new(api_key: impl Into<String>) -> Self {
+        ClientConfig {
+            addr: DEFAULT_ADDR.to_string(),
+            api_key: ApiKey::new(api_key),
+            device_version: concat!("systmone-rs ", env!("CARGO_PKG_VERSION")).to_string(),
+            connect_timeout: Duration::from_secs(5),
+            write_timeout: Duration::from_secs(30),
+            response_timeout: Duration::from_secs(300),
+            max_document_size: systmone_transport::codec::DEFAULT_MAX_DOCUMENT_SIZE,
+            pacing: PacingLimits::default(),
+            retry: RetryPolicy::default(),
+            nhs_number_element: NhsNumberElement::default(),
+            output_scheme: None,
+            negotiate_versions: true,
+        }
+    }
+}
+
+/// A byte stream to SystmOne.
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Opens connections: TCP by default; tests use in-memory streams.
+pub trait Connector: Send + Sync + 'static {
+    fn connect(&self) -> BoxFuture<'_, std::io::Result<Box<dyn Stream>>>;
+    /// For messages.
+    fn describe(&self) -> String;
+}
+
+/// Connects over TCP.
+pub struct TcpConnector(pub String);
+
+impl Connector for TcpConnector {
+    fn connect(&self) -> BoxFuture<'_, std::io::Result<Box<dyn Stream>>> {
+        Box::pin(async move {
+            let stream = tokio::net::TcpStream::connect(&self.0).await?;
+            stream.set_nodelay(true)?;
+            Ok(Box::new(stream) as Box<dyn Stream>)
+        })
+    }
+
+    fn describe(&self) -> String {
+        self.0.clone()
+    }
+}
+
+type Connection = Framed<Box<dyn Stream>, XmlDocumentCodec>;
+
+/// Called with the wait before a request is sent, when pacing holds it back (for a
+/// progress line).
+pub type PacingObserver = Arc<dyn Fn(&str, Duration) + Send + Sync>;
+
+struct Inner {
+    config: ClientConfig,
+    connector: Box<dyn Connector>,
+    device_store: Arc<dyn DeviceIdStore>,
+    device_id: StdMutex<Option<String>>,
+    connection: Mutex<Option<Connection>>,
+    pacer: Pacer,
+    supported: OnceCell<Vec<SupportedFunction>>,
+    audit: Option<AuditLog>,
+    pacing_observer: Option<PacingObserver>,
+    today: fn() -> chrono::NaiveDate,
+}
+
+/// A client of the SystmOne Client Integration interface.
+///
+/// Cheap to clone and safe to share between tasks: clones share one connection, and
+/// calls queue in order, one request in flight at a time, paced to SystmOne's throttle.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), systmone_client::Error> {
+/// use systmone_client::{Client, ClientConfig};
+/// use systmone_bindings::patient_search_v1_0::PatientSearchParameters;
+///
+/// let client = Client::builder(ClientConfig::new("f31e26725b5491f2")).build()?;
+/// let found = client
+///     .patient_search(PatientSearchParameters {
+///         surname: Some("Swift".into()),
+///         first_name: Some("A".into()),
+///         date_of_birth: None,
+///         post_code: None,
+///         telephone: None,
+///         gender: None,
+///     })
+///     .await?;
+/// println!("{} matches", found.result.len());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+/// Builds a [`Client`].
+pub struct ClientBuilder {
+    config: ClientConfig,
+    connector: Option<Box<dyn Connector>>,
+    device_store: Option<Arc<dyn DeviceIdStore>>,
+    audit: Option<AuditLog>,
+    pacing_observer: Option<PacingObserver>,
+    today: fn() -> chrono::NaiveDate,
+}
+
+fn local_today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
+impl ClientBuilder {
+    /// Where the Device ID is kept (default: a file in the platform config directory).
+    pub fn device_store(mut self, store: Arc<dyn DeviceIdStore>) -> Self {
+        self.device_store = Some(store);
+        self
+    }
+
+    /// How connections are opened (default: TCP to `config.addr`).
+    pub fn connector(mut self, connector: impl Connector) -> Self {
+        self.connector = Some(Box::new(connector));
+        self
+    }
+
+    /// Append every request and response to an audit log.
+    pub fn audit(mut self, log: AuditLog) -> Self {
+        self.audit = Some(log);
+        self
+    }
+
+    /// Be told when pacing holds a request back.
+    pub fn on_pacing_wait(mut self, observer: PacingObserver) -> Self {
+        self.pacing_observer = Some(observer);
+        self
+    }
+
+    /// The date the GetPatientRecord throttle exemption compares entry dates with
+    /// (default: today, local time, as SystmOne does).
+    pub fn today(mut self, today: fn() -> chrono::NaiveDate) -> Self {
+        self.today = today;
+        self
+    }
+
+    pub fn build(self) -> Result<Client, Error> {
+        let device_store = match self.device_store {
+            Some(store) => store,
+            None => Arc::new(FileStore::new()?),
+        };
+        let connector = self
+            .connector
+            .unwrap_or_else(|| Box::new(TcpConnector(self.config.addr.clone())));
+        Ok(Client {
+            inner: Arc::new(Inner {
+                pacer: Pacer::new(self.config.pacing),
+                config: self.config,
+                connector,
+                device_store,
+                device_id: StdMutex::new(None),
+                connection: Mutex::new(None),
+                supported: OnceCell::new(),
+                audit: self.audit,
+                pacing_observer: self.pacing_observer,
+                today: self.today,
+            }),
+        })
+    }
+}
+
+fn new_request_uid() -> String {
+    uuid::Uuid::new_v4().to_string().to_uppercase()
+}
+
+/// A response whose RequestUID matches the request.
+struct Exchange {
+    text: String,
+}
+
+/// A failed exchange, and whether the request had (possibly) reached SystmOne: for a
+/// write that makes the outcome unknown.
+struct Failed {
+    error: Error,
+    after_send: bool,
+}
+
+impl Failed {
+    fn sent(error: Error) -> Self {
+        Failed {
+            error,
+            after_send: true,
+        }
+    }
+
+    fn before(error: Error) -> Self {
+        Failed {
+            error,
+            after_send: false,
+        }
+    }
+}
+
+impl From<Error> for Failed {
+    /// Errors that carry a known outcome (an error response, a blocked device).
+    fn from(error: Error) -> Self {
+        Failed::before(error)
+    }
+}
+
+impl Client {
+    pub fn builder(config: ClientConfig) -> ClientBuilder {
+        ClientBuilder {
+            config,
+            connector: None,
+            device_store: None,
+            audit: None,
+            pacing_observer: None,
+            today: local_today,
+        }
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// The Device ID in use (`None` before first contact).
+    pub fn device_id(&self) -> Result<Option<String>, Error> {
+        let mut cached = self
+            .inner
+            .device_id
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if cached.is_none() {
+            *cached = self.inner.device_store.load()?;
+        }
+        Ok(cached.clone())
+    }
+
+    /// The functions and versions the connected SystmOne client supports (asked once).
+    pub async fn supported_functions(&self) -> Result<&[SupportedFunction], Error> {
+        let list = self
+            .inner
+            .supported
+            .get_or_try_init(|| async {
+                let result = self
+                    .call_with_retries::<GetFunctionsV1_0>(
+                        GetFunctionsV1_0::NAME,
+                        &GetFunctionsParameters {},
+                    )
+                    .await?;
+                Ok::<_, Error>(result.supported_function)
+            })
+            .await?;
+        Ok(list.as_slice())
+    }
+
+    /// Calls function `F` with its parameters and returns its typed result.
+    ///
+    /// Reads are retried on temporary errors and timeouts; writes never are: if a
+    /// write's response does not arrive the error is [`Error::OutcomeUnknown`].
+    pub async fn call<F: Function>(&self, parameters: F::Parameters) -> Result<F::Result, Error> {
+        let name = self.function_name::<F>().await?;
+        self.call_with_retries::<F>(&name, &parameters).await
+    }
+
+    /// The name to send for `F`: the one SystmOne advertises (ERRATA E2), after checking
+    /// it supports `F::VERSION`.
+    async fn function_name<F: Function>(&self) -> Result<String, Error> {
+        if !self.inner.config.negotiate_versions || F::NAME == GetFunctionsV1_0::NAME {
+            return Ok(F::NAME.to_string());
+        }
+        let supported = self.supported_functions().await?;
+        let entry = supported.iter().find(|s| F::is_named(&s.function));
+        match entry {
+            Some(s) if s.version.iter().any(|v| v == F::VERSION) => Ok(s.function.clone()),
+            other => Err(Error::Unsupported {
+                function: F::NAME.to_string(),
+                version: F::VERSION.to_string(),
+                supported: other.map(|s| s.version.clone()).unwrap_or_default(),
+            }),
+        }
+    }
+
+    async fn call_with_retries<F: Function>(
+        &self,
+        name: &str,
+        parameters: &F::Parameters,
+    ) -> Result<F::Result, Error> {
+        let retry = self.inner.config.retry;
+        let attempts = match F::KIND {
+            CallKind::Read => retry.max_attempts.max(1),
+            CallKind::Write => 1,
+        };
+        let mut backoff = retry.initial_backoff;
+        let mut attempt = 1;
+        loop {
+            match self.call_once::<F>(name, parameters).await {
+                Err(e) if attempt < attempts && e.is_transient() => {
+                    tracing::warn!(function = F::NAME, attempt, error = %e, "retrying a read after {backoff:?}");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(retry.max_backoff);
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn pacing_class<F: Function>(&self, xml: &str) -> RequestClass {
+        if F::NAME != "GetPatientRecord" {
+            return RequestClass::Ordinary;
+        }
+        // Classify what is actually sent.
+        let Ok(request) = Request::<GetPatientRecordParameters>::from_xml(xml) else {
+            return RequestClass::PatientRecord;
+        };
+        let Some(filter) = request.parameters.and_then(|p| p.filter) else {
+            return RequestClass::PatientRecord;
+        };
+        let demographics_only = filter.demographics.is_some() && {
+            let mut only = filter.clone();
+            only.demographics = None;
+            only == empty_filter()
+        };
+        classify_patient_record(
+            demographics_only,
+            filter.min_entry_date.map(|d| d.0),
+            filter.max_entry_date.map(|d| d.0),
+            (self.inner.today)(),
+        )
+    }
+
+    async fn call_once<F: Function>(
+        &self,
+        name: &str,
+        parameters: &F::Parameters,
+    ) -> Result<F::Result, Error> {
+        let inner = &self.inner;
+        let sent_device_id = self.device_id()?.unwrap_or_default();
+        let request_uid = new_request_uid();
+        let request = Request {
+            header: RequestHeader {
+                api_key: inner.config.api_key.clone(),
+                device_id: sent_device_id.clone(),
+                device_version: inner.config.device_version.clone(),
+                request_uid: request_uid.clone(),
+            },
+            function: name.to_string(),
+            function_version: F::VERSION.to_string(),
+            output_scheme: inner.config.output_scheme,
+            parameters: Some(parameters.clone()),
+        };
+        let mut xml = request.to_xml().map_err(|e| Error::Encode(e.to_string()))?;
+        if inner.config.nhs_number_element == NhsNumberElement::AsInExamples {
+            xml = xml
+                .replace("<NHSNumber>", "<NhsNumber>")
+                .replace("</NHSNumber>", "</NhsNumber>");
+        }
+        let class = self.pacing_class::<F>(&xml);
+
+        let span = tracing::debug_span!("call", function = name, version = F::VERSION, request_uid = %request_uid);
+        let _enter = span.enter();
+
+        // One request in flight: the connection lock is held until the response.
+        let mut connection = inner.connection.lock().await;
+        let turn = inner.pacer.reserve(class);
+        if !turn.wait.is_zero() {
+            tracing::info!(
+                function = name,
+                "waiting {:?} for SystmOne's throttle",
+                turn.wait
+            );
+            if let Some(observer) = &inner.pacing_observer {
+                observer(name, turn.wait);
+            }
+        }
+        turn.ready().await;
+        let started = Instant::now();
+        let outcome = self.exchange(&mut connection, &xml, &request_uid).await;
+        drop(connection);
+
+        let result = match outcome {
+            Ok(exchange) => self.interpret::<F>(name, &sent_device_id, &exchange.text),
+            Err(failed) => Err(failed),
+        };
+        let result = result.map_err(|failed| match F::KIND {
+            CallKind::Write if failed.after_send => Error::OutcomeUnknown {
+                function: name.to_string(),
+                request_uid: request_uid.clone(),
+                cause: Box::new(failed.error),
+            },
+            _ => failed.error,
+        });
+        self.audit::<F>(name, &request_uid, &xml, started.elapsed(), &result);
+        result.map(|(value, _)| value)
+    }
+
+    /// Sends one request and waits for the response whose RequestUID echoes it.
+    async fn exchange(
+        &self,
+        slot: &mut Option<Connection>,
+        xml: &str,
+        request_uid: &str,
+    ) -> Result<Exchange, Failed> {
+        let config = &self.inner.config;
+        if slot.is_none() {
+            let connect = timeout(config.connect_timeout, self.inner.connector.connect()).await;
+            let stream = match connect {
+                Err(_) => {
+                    return Err(Failed::before(Error::Timeout {
+                        what: "connection",
+                        limit: config.connect_timeout,
+                    }));
+                }
+                Ok(Err(source)) => {
+                    return Err(Failed::before(Error::Connect {
+                        addr: self.inner.connector.describe(),
+                        source,
+                    }));
+                }
+                Ok(Ok(stream)) => stream,
+            };
+            let codec = XmlDocumentCodec::new().max_document_size(config.max_document_size);
+            *slot = Some(Framed::new(stream, codec));
+        }
+        let connection = slot.as_mut().expect("connected above");
+
+        match timeout(config.write_timeout, connection.send(xml.as_bytes())).await {
+            Err(_) => {
+                *slot = None;
+                return Err(Failed::sent(Error::Timeout {
+                    what: "write",
+                    limit: config.write_timeout,
+                }));
+            }
+            Ok(Err(e)) => {
+                *slot = None;
+                return Err(Failed::sent(frame_error(e)));
+            }
+            Ok(Ok(())) => {}
+        }
+
+        let deadline = Instant::now() + config.response_timeout;
+        loop {
+            let frame = match timeout_at(deadline, connection.next()).await {
+                // The connection is kept: a late answer is recognised by its RequestUID
+                // and discarded.
+                Err(_) => {
+                    return Err(Failed::sent(Error::Timeout {
+                        what: "response",
+                        limit: config.response_timeout,
+                    }));
+                }
+                Ok(None) => {
+                    *slot = None;
+                    return Err(Failed::sent(Error::Protocol(ProtocolError::Closed)));
+                }
+                Ok(Some(Err(e))) => {
+                    // After a framing error the stream position is unknown.
+                    *slot = None;
+                    return Err(Failed::sent(frame_error(e)));
+                }
+                Ok(Some(Ok(bytes))) => bytes,
+            };
+            let text = match String::from_utf8(frame.to_vec()) {
+                Ok(text) => text,
+                Err(_) => {
+                    return Err(Failed::sent(Error::Protocol(ProtocolError::Parse(
+                        systmone_core::ParseError::Invalid("the response is not UTF-8".into()),
+                    ))));
+                }
+            };
+            let header = systmone_core::envelope::peek_header(&text)
+                .map_err(|e| Failed::sent(Error::Protocol(ProtocolError::Parse(e))))?;
+            if header.request_uid.as_deref() != Some(request_uid) {
+                // ERRATA E13: a late answer to an earlier request that timed out.
+                tracing::warn!(
+                    expected = request_uid,
+                    found = header.request_uid.as_deref().unwrap_or(""),
+                    "discarding a response whose RequestUID does not match the request in flight"
+                );
+                continue;
+            }
+            return Ok(Exchange { text });
+        }
+    }
+
+    /// Turns the response text into the typed result or the error it carries.
+    fn interpret<F: Function>(
+        &self,
+        name: &str,
+        sent_device_id: &str,
+        text: &str,
+    ) -> Result<(F::Result, Option<String>), Failed> {
+        let sent = Failed::sent;
+        let response =
+            Response::<F::Result>::from_xml(text).map_err(|e| sent(Error::Protocol(e.into())))?;
+        if !F::is_named(&response.function) && response.function != name {
+            return Err(sent(Error::Protocol(ProtocolError::WrongFunction {
+                expected: name.to_string(),
+                found: response.function,
+            })));
+        }
+        if !response.device_id.is_empty() && response.device_id != sent_device_id {
+            // Device ID Allocation: keep the one SystmOne issued for every later request.
+            // A failure to store it must not hide the outcome of this call (a write may
+            // have succeeded): it is kept in memory for this process and reported.
+            if let Err(e) = self.inner.device_store.save(&response.device_id) {
+                tracing::error!(error = %e, "cannot store the Device ID SystmOne allocated; it is kept for this process only");
+            } else {
+                tracing::info!("SystmOne allocated a Device ID; stored for later requests");
+            }
+            *self
+                .inner
+                .device_id
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = Some(response.device_id.clone());
+        }
+        let response_uid = Some(response.response_uid.clone());
+        match response.body {
+            ResponseBody::Success(result) => Ok((result, response_uid)),
+            ResponseBody::Error(error) => {
+                if sent_device_id.is_empty() && error.message.to_ascii_lowercase().contains("block")
+                {
+                    return Err(Error::DeviceBlocked {
+                        message: error.message,
+                    }
+                    .into());
+                }
+                Err(Error::Response {
+                    function: name.to_string(),
+                    error,
+                }
+                .into())
+            }
+        }
+    }
+
+    fn audit<F: Function>(
+        &self,
+        name: &str,
+        request_uid: &str,
+        xml: &str,
+        elapsed: Duration,
+        result: &Result<(F::Result, Option<String>), Error>,
+    ) {
+        let Some(log) = &self.inner.audit else {
+            return;
+        };
+        let (outcome, response_uid) = match result {
+            Ok((_, uid)) => ("success", uid.as_deref()),
+            Err(e) => (e.outcome(), None),
+        };
+        log.write(AuditRecord {
+            time: chrono::Local::now()
+                .format("%Y-%m-%dT%H:%M:%S%.3f")
+                .to_string(),
+            function: name,
+            version: F::VERSION,
+            request_uid,
+            response_uid,
+            outcome,
+            duration_ms: elapsed.as_millis(),
+            request: Some(xml.to_string()),
+            response: None,
+        });
+    }
+}
+
+fn frame_error(e: systmone_transport::codec::FrameError) -> Error {
+    match e {
+        systmone_transport::codec::FrameError::Io(io) => Error::Io(io),
+        other => Error::Protocol(ProtocolError::Frame(other)),
+    }
+}
+
+fn empty_filter() -> systmone_bindings::get_patient_record_v1_0::PatientRecordFilter {
+    systmone_bindings::get_patient_record_v1_0::PatientRecordFilter {
+        min_effective_date: None,
+        max_effective_date: None,
+        min_entry_date: None,
+        max_entry_date: None,
+        appointments: None,
+        care_plans: None,
+        demographics: None,
+        clinical_codes: None,
+        clinical_code: Vec::new(),
+        letters: None,
+        medication: None,
+        sensitivities: None,
+        recalls: None,
+        referrals: None,
+        relationships: None,
+        results: None,
+        vaccinations: None,
+        numeric: Vec::new(),
+        reminders: None,
+        activity: None,
+        attachments: None,
+        narrative: None,
+        visits: None,
+        tasks: None,
+        user_name_done_by: Vec::new(),
+    }
+}

@@ -1,0 +1,113 @@
+//! The one error type of the client.
+
+use std::time::Duration;
+
+use systmone_core::{ErrorResponse, ParseError};
+
+/// Everything a call can end in other than success.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Could not connect to the SystmOne client (not running, not logged on, wrong
+    /// port). Nothing was sent.
+    #[error("cannot connect to SystmOne at {addr}: {source}")]
+    Connect {
+        addr: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Reading from or writing to the connection failed.
+    #[error("connection to SystmOne failed: {0}")]
+    Io(#[source] std::io::Error),
+    /// A wait ran past its limit (connect, write or response).
+    #[error("no {what} from SystmOne within {limit:?}")]
+    Timeout { what: &'static str, limit: Duration },
+    /// SystmOne's answer is not a document the bindings accept (not XML, wrong root,
+    /// DOCTYPE, invalid content).
+    #[error("SystmOne's response could not be read: {0}")]
+    Protocol(#[from] ProtocolError),
+    /// SystmOne answered with the standard error response.
+    #[error("SystmOne answered {function} with an error ({}): {}", if .error.permanent { "permanent" } else { "temporary, can be retried" }, .error.message)]
+    Response {
+        function: String,
+        error: ErrorResponse,
+    },
+    /// The SystmOne user blocked this device when asked to approve it.
+    #[error(
+        "SystmOne refused the connection: the device is blocked ({message}). A SystmOne user can remove \
+         the block in the Device Manager screen (Setup > Mobile Working & Integration menu)."
+    )]
+    DeviceBlocked { message: String },
+    /// The connected SystmOne client does not support this function version.
+    #[error("SystmOne does not support {function} version {version}; it supports {}", if .supported.is_empty() { "no version of it".to_string() } else { format!("versions {}", .supported.join(", ")) })]
+    Unsupported {
+        function: String,
+        version: String,
+        supported: Vec<String>,
+    },
+    /// A write (UpdatePatientRecord, DeleteFromPatientRecord, LaunchFunctionality,
+    /// DataExtract, ExitClient) was sent but no valid response arrived: it may or may
+    /// not have been applied. Check the patient record before trying again: a
+    /// duplicate clinical entry is a patient-safety incident. It is never retried
+    /// automatically.
+    #[error(
+        "the outcome of {function} (RequestUID {request_uid}) is unknown: it was sent but {cause}; \
+         check the record before trying again"
+    )]
+    OutcomeUnknown {
+        function: String,
+        request_uid: String,
+        cause: Box<Error>,
+    },
+    /// The Device ID could not be read or stored.
+    #[error(transparent)]
+    DeviceId(#[from] systmone_transport::device_id::DeviceIdError),
+    /// The request could not be written as XML.
+    #[error("cannot write the request: {0}")]
+    Encode(String),
+}
+
+/// Why a response could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ProtocolError {
+    /// Framing failed: over the size limit, DOCTYPE, not XML, cut short.
+    #[error(transparent)]
+    Frame(#[from] systmone_transport::codec::FrameError),
+    /// The document did not parse with the function's bindings.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// The response names another function than the one called.
+    #[error("response is for function {found}, expected {expected}")]
+    WrongFunction { expected: String, found: String },
+    /// The connection closed before the response arrived.
+    #[error("SystmOne closed the connection before answering")]
+    Closed,
+}
+
+impl Error {
+    /// Worth retrying a read: transport failures, timeouts and temporary errors.
+    pub(crate) fn is_transient(&self) -> bool {
+        match self {
+            Error::Connect { .. } | Error::Io(_) | Error::Timeout { .. } => true,
+            Error::Protocol(ProtocolError::Closed) => true,
+            Error::Response { error, .. } => !error.permanent,
+            _ => false,
+        }
+    }
+
+    /// A short word for the audit log.
+    pub(crate) fn outcome(&self) -> &'static str {
+        match self {
+            Error::Connect { .. } => "connect-failed",
+            Error::Io(_) => "io-error",
+            Error::Timeout { .. } => "timeout",
+            Error::Protocol(_) => "protocol-error",
+            Error::Response { error, .. } if error.permanent => "error-permanent",
+            Error::Response { .. } => "error-temporary",
+            Error::DeviceBlocked { .. } => "device-blocked",
+            Error::Unsupported { .. } => "unsupported",
+            Error::OutcomeUnknown { .. } => "outcome-unknown",
+            Error::DeviceId(_) => "device-id-error",
+            Error::Encode(_) => "encode-error",
+        }
+    }
+}

@@ -1,0 +1,655 @@
+//! The client against an in-process fake SystmOne peer over in-memory streams, on
+//! tokio's paused clock: framing, RequestUID echo, timeouts, retries, writes whose
+//! outcome is unknown, Device ID, size limit, DOCTYPE, pacing, version negotiation and
+//! the audit log.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::{SinkExt, StreamExt};
+use systmone_bindings::get_patient_record_v1_0::{GetPatientRecordParameters, PatientRecordFilter};
+use systmone_bindings::patient_search_v1_0::PatientSearchParameters;
+use systmone_bindings::update_patient_record_v1_0::UpdatePatientRecordParameters;
+use systmone_client::{
+    AuditDetail, AuditLog, Client, ClientConfig, Connector, DeviceIdStore, Error, FileStore,
+    MemoryStore, ProtocolError, Stream,
+};
+use systmone_core::{Date, Flag};
+use systmone_transport::codec::XmlDocumentCodec;
+use systmone_types::{Identity, PatientId};
+use tokio::io::AsyncWriteExt;
+use tokio::time::Instant;
+use tokio_util::codec::Framed;
+
+/// A request as the peer saw it.
+#[derive(Debug, Clone)]
+struct Seen {
+    function: String,
+    request_uid: String,
+    device_id: String,
+    xml: String,
+    at: Instant,
+}
+
+/// What the peer does with a request.
+enum Reply {
+    /// Send this document (followed by `\n`).
+    Doc(String),
+    /// Send these raw bytes in chunks of `n` bytes.
+    Chunked(Vec<u8>, usize),
+    /// Send several documents in order.
+    Many(Vec<String>),
+    /// Say nothing.
+    Nothing,
+}
+
+type Handler = Box<dyn FnMut(&Seen) -> Reply + Send>;
+
+#[derive(Clone)]
+struct FakePeer {
+    seen: Arc<Mutex<Vec<Seen>>>,
+    handler: Arc<Mutex<Handler>>,
+}
+
+impl FakePeer {
+    fn new(handler: impl FnMut(&Seen) -> Reply + Send + 'static) -> Self {
+        FakePeer {
+            seen: Arc::default(),
+            handler: Arc::new(Mutex::new(Box::new(handler))),
+        }
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl Connector for FakePeer {
+    fn connect(
+        &self,
+    ) -> std::pin::Pin<
+        Box<dyn std::future::Future<Output = std::io::Result<Box<dyn Stream>>> + Send + '_>,
+    > {
+        let peer = self.clone();
+        Box::pin(async move {
+            let (client, server) = tokio::io::duplex(1 << 20);
+            tokio::spawn(async move {
+                let mut framed = Framed::new(server, XmlDocumentCodec::new());
+                while let Some(Ok(bytes)) = framed.next().await {
+                    let xml = String::from_utf8(bytes.to_vec()).unwrap();
+                    let header = systmone_core::envelope::peek_header(&xml).unwrap();
+                    let seen = Seen {
+                        function: header.function.unwrap_or_default(),
+                        request_uid: header.request_uid.unwrap_or_default(),
+                        device_id: header.device_id.unwrap_or_default(),
+                        xml,
+                        at: Instant::now(),
+                    };
+                    peer.seen.lock().unwrap().push(seen.clone());
+                    let reply = (peer.handler.lock().unwrap())(&seen);
+                    match reply {
+                        Reply::Doc(doc) => framed.send(doc.as_bytes()).await.unwrap(),
+                        Reply::Many(docs) => {
+                            for doc in docs {
+                                framed.send(doc.as_bytes()).await.unwrap();
+                            }
+                        }
+                        Reply::Chunked(bytes, n) => {
+                            let stream = framed.get_mut();
+                            for chunk in bytes.chunks(n) {
+                                stream.write_all(chunk).await.unwrap();
+                                stream.flush().await.unwrap();
+                                tokio::task::yield_now().await;
+                            }
+                        }
+                        Reply::Nothing => {}
+                    }
+                }
+            });
+            Ok(Box::new(client) as Box<dyn Stream>)
+        })
+    }
+
+    fn describe(&self) -> String {
+        "fake peer".into()
+    }
+}
+
+const DEVICE: &str = "392752167bd7f69b";
+
+fn response(seen: &Seen, device_id: &str, body: &str) -> String {
+    format!(
+        "<ClientIntegrationResponse><DeviceID>{device_id}</DeviceID><RequestUID>{}</RequestUID>\
+         <Function>{}</Function><FunctionVersion>1.0</FunctionVersion>\
+         <ResponseUID>F9A63680-B342-11E3-8FBA-01000000C200</ResponseUID><Response>{body}</Response>\
+         </ClientIntegrationResponse>",
+        seen.request_uid, seen.function
+    )
+}
+
+fn error_body(message: &str, permanent: bool) -> String {
+    format!("<ErrorMessage>{message}</ErrorMessage><PermanentError>{permanent}</PermanentError>")
+}
+
+const SEARCH_RESULT: &str = "<Result><Identity><NHSNumber>7835438275</NHSNumber><StrategicReportingIdentifier>8484556</StrategicReportingIdentifier></Identity>\
+    <FirstName>Azra</FirstName><Surname>Swift</Surname><DateOfBirth>1933-01-01</DateOfBirth><Sex>F</Sex></Result>";
+
+fn all_functions_body(delete_name: &str) -> String {
+    let mut body = String::new();
+    for f in [
+        "GetFunctions",
+        "GetOrganisationMetaData",
+        "PatientSearch",
+        "GetPatientRecord",
+        "UpdatePatientRecord",
+        delete_name,
+    ] {
+        body.push_str(&format!(
+            "<SupportedFunction><Function>{f}</Function><Version>1.0</Version></SupportedFunction>"
+        ));
+    }
+    body
+}
+
+fn config() -> ClientConfig {
+    let mut config = ClientConfig::new("f31e26725b5491f2");
+    config.negotiate_versions = false;
+    config.response_timeout = Duration::from_secs(60);
+    config
+}
+
+fn client(peer: &FakePeer, config: ClientConfig) -> Client {
+    Client::builder(config)
+        .connector(peer.clone())
+        .device_store(Arc::new(MemoryStore::with_id(DEVICE)))
+        .build()
+        .unwrap()
+}
+
+fn search() -> PatientSearchParameters {
+    PatientSearchParameters {
+        date_of_birth: None,
+        post_code: None,
+        first_name: Some("A".into()),
+        surname: Some("Swift".into()),
+        telephone: None,
+        gender: None,
+    }
+}
+
+fn identity(nhs: &str) -> Identity {
+    Identity {
+        number: PatientId::NhsNumber(nhs.into()),
+        strategic_reporting_identifier: None,
+    }
+}
+
+fn update() -> UpdatePatientRecordParameters {
+    UpdatePatientRecordParameters {
+        identity: Some(identity("6343800514")),
+        demographics: None,
+        clinical: None,
+        non_clinical: None,
+        leave_record_open: None,
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn split_and_pretty_printed_responses_are_read() {
+    let peer = FakePeer::new(|seen| {
+        let doc = format!(
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\r\n{}\r\n",
+            response(seen, DEVICE, SEARCH_RESULT).replace("><", ">\r\n  <")
+        );
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend_from_slice(doc.as_bytes());
+        Reply::Chunked(bytes, 3)
+    });
+    let client = client(&peer, config());
+    let result = client.patient_search(search()).await.unwrap();
+    assert_eq!(result.result.len(), 1);
+    assert_eq!(result.result[0].surname.as_deref(), Some("Swift"));
+    // The connection is reused for the next call.
+    client.patient_search(search()).await.unwrap();
+    assert_eq!(peer.seen().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stale_response_is_discarded_and_the_right_one_returned() {
+    let peer = FakePeer::new(|seen| {
+        let mut stale = seen.clone();
+        stale.request_uid = "AAAAAAAA-0000-0000-0000-000000000000".into();
+        Reply::Many(vec![
+            response(
+                &stale,
+                DEVICE,
+                "<Result><Identity><NHSNumber>1111111111</NHSNumber></Identity></Result>",
+            ),
+            response(seen, DEVICE, SEARCH_RESULT),
+        ])
+    });
+    let client = client(&peer, config());
+    let result = client.patient_search(search()).await.unwrap();
+    assert_eq!(result.result.len(), 1);
+    assert_eq!(result.result[0].first_name.as_deref(), Some("Azra"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn no_response_times_out_and_a_read_is_retried_a_bounded_number_of_times() {
+    let peer = FakePeer::new(|_| Reply::Nothing);
+    let mut config = config();
+    config.response_timeout = Duration::from_secs(5);
+    config.retry.max_attempts = 3;
+    let client = client(&peer, config);
+    let err = client.patient_search(search()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                what: "response",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(peer.seen().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_temporary_error_is_retried_then_succeeds() {
+    let mut calls = 0;
+    let peer = FakePeer::new(move |seen| {
+        calls += 1;
+        if calls == 1 {
+            Reply::Doc(response(
+                seen,
+                DEVICE,
+                &error_body("The record is in use", false),
+            ))
+        } else {
+            Reply::Doc(response(seen, DEVICE, SEARCH_RESULT))
+        }
+    });
+    let client = client(&peer, config());
+    client.patient_search(search()).await.unwrap();
+    let seen = peer.seen();
+    assert_eq!(seen.len(), 2);
+    assert_ne!(
+        seen[0].request_uid, seen[1].request_uid,
+        "each attempt has its own RequestUID"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_permanent_error_is_not_retried() {
+    let peer = FakePeer::new(|seen| {
+        Reply::Doc(response(
+            seen,
+            DEVICE,
+            &error_body("At least two search parameters must be specified", true),
+        ))
+    });
+    let client = client(&peer, config());
+    match client.patient_search(search()).await.unwrap_err() {
+        Error::Response { error, .. } => {
+            assert!(error.permanent);
+            assert_eq!(
+                error.message,
+                "At least two search parameters must be specified"
+            );
+        }
+        other => panic!("{other}"),
+    }
+    assert_eq!(peer.seen().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_without_response_is_outcome_unknown_and_sent_once() {
+    let peer = FakePeer::new(|_| Reply::Nothing);
+    let mut config = config();
+    config.response_timeout = Duration::from_secs(5);
+    let client = client(&peer, config);
+    let err = client.update_patient_record(update()).await.unwrap_err();
+    match &err {
+        Error::OutcomeUnknown {
+            function,
+            request_uid,
+            cause,
+        } => {
+            assert_eq!(function, "UpdatePatientRecord");
+            assert_eq!(request_uid, &peer.seen()[0].request_uid);
+            assert!(matches!(**cause, Error::Timeout { .. }));
+        }
+        other => panic!("expected OutcomeUnknown, got {other}"),
+    }
+    let writes = peer
+        .seen()
+        .iter()
+        .filter(|s| s.function == "UpdatePatientRecord")
+        .count();
+    assert_eq!(writes, 1, "a write is never retried");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_with_a_temporary_error_is_not_retried_either() {
+    let peer = FakePeer::new(|seen| {
+        Reply::Doc(response(seen, DEVICE, &error_body("Record in use", false)))
+    });
+    let client = client(&peer, config());
+    let err = client.update_patient_record(update()).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Response { ref error, .. } if !error.permanent),
+        "{err}"
+    );
+    assert_eq!(peer.seen().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_blocked_device_is_its_own_error() {
+    let peer = FakePeer::new(|seen| {
+        Reply::Doc(response(
+            seen,
+            "",
+            &error_body("The request was blocked by the SystmOne user", true),
+        ))
+    });
+    let client = Client::builder(config())
+        .connector(peer.clone())
+        .device_store(Arc::new(MemoryStore::new()))
+        .build()
+        .unwrap();
+    let err = client.patient_search(search()).await.unwrap_err();
+    assert!(matches!(err, Error::DeviceBlocked { .. }), "{err}");
+    assert!(err.to_string().contains("Device Manager"), "{err}");
+    assert_eq!(peer.seen()[0].device_id, "");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_allocated_device_id_is_stored_and_reused_across_restarts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config").join("device-id");
+    let peer = FakePeer::new(|seen| Reply::Doc(response(seen, "2087a2d784cda2e4", SEARCH_RESULT)));
+    for _ in 0..2 {
+        // A new client each time, as after a restart of the integration.
+        let client = Client::builder(config())
+            .connector(peer.clone())
+            .device_store(Arc::new(FileStore::at(&path)))
+            .build()
+            .unwrap();
+        client.patient_search(search()).await.unwrap();
+    }
+    let seen = peer.seen();
+    assert_eq!(
+        seen[0].device_id, "",
+        "first contact sends an empty DeviceID"
+    );
+    assert_eq!(seen[1].device_id, "2087a2d784cda2e4");
+    assert_eq!(
+        FileStore::at(&path).load().unwrap().as_deref(),
+        Some("2087a2d784cda2e4")
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_oversized_response_is_a_clear_error() {
+    let peer = FakePeer::new(|seen| {
+        let big = SEARCH_RESULT.repeat(200);
+        Reply::Doc(response(seen, DEVICE, &big))
+    });
+    let mut config = config();
+    config.max_document_size = 4096;
+    config.retry.max_attempts = 1;
+    let client = client(&peer, config);
+    let err = client.patient_search(search()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Protocol(ProtocolError::Frame(
+                systmone_transport::codec::FrameError::TooLarge { limit: 4096 }
+            ))
+        ),
+        "{err}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_doctype_in_a_response_is_rejected() {
+    let peer = FakePeer::new(|seen| {
+        Reply::Doc(format!(
+            "<!DOCTYPE x [<!ENTITY a \"aaaa\">]>{}",
+            response(seen, DEVICE, SEARCH_RESULT)
+        ))
+    });
+    let mut config = config();
+    config.retry.max_attempts = 1;
+    let client = client(&peer, config);
+    let err = client.patient_search(search()).await.unwrap_err();
+    assert!(err.to_string().to_lowercase().contains("doctype"), "{err}");
+}
+
+fn record(filter: Option<PatientRecordFilter>) -> GetPatientRecordParameters {
+    GetPatientRecordParameters {
+        identity: Some(identity("7835438275")),
+        leave_record_open: None,
+        filter,
+    }
+}
+
+fn demographics_only() -> PatientRecordFilter {
+    let mut filter = empty_filter();
+    filter.demographics = Some(Flag);
+    filter
+}
+
+fn entered_today() -> PatientRecordFilter {
+    let mut filter = empty_filter();
+    let today = Date(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
+    filter.min_entry_date = Some(today);
+    filter.max_entry_date = Some(today);
+    filter.clinical_codes = Some(Flag);
+    filter
+}
+
+fn empty_filter() -> PatientRecordFilter {
+    PatientRecordFilter {
+        min_effective_date: None,
+        max_effective_date: None,
+        min_entry_date: None,
+        max_entry_date: None,
+        appointments: None,
+        care_plans: None,
+        demographics: None,
+        clinical_codes: None,
+        clinical_code: Vec::new(),
+        letters: None,
+        medication: None,
+        sensitivities: None,
+        recalls: None,
+        referrals: None,
+        relationships: None,
+        results: None,
+        vaccinations: None,
+        numeric: Vec::new(),
+        reminders: None,
+        activity: None,
+        attachments: None,
+        narrative: None,
+        visits: None,
+        tasks: None,
+        user_name_done_by: Vec::new(),
+    }
+}
+
+const RECORD_RESULT: &str =
+    "<Identity><NHSNumber>7835438275</NHSNumber></Identity><RecordState>Closed</RecordState>";
+
+#[tokio::test(start_paused = true)]
+async fn pacing_obeys_both_limits_and_the_exemptions_without_extra_waiting() {
+    let peer = FakePeer::new(|seen| {
+        let body = if seen.function == "GetPatientRecord" {
+            RECORD_RESULT
+        } else {
+            SEARCH_RESULT
+        };
+        Reply::Doc(response(seen, DEVICE, body))
+    });
+    let waits = Arc::new(Mutex::new(Vec::new()));
+    let observed = waits.clone();
+    let client = Client::builder(config())
+        .connector(peer.clone())
+        .device_store(Arc::new(MemoryStore::with_id(DEVICE)))
+        .on_pacing_wait(Arc::new(move |f: &str, d: Duration| {
+            observed.lock().unwrap().push((f.to_string(), d))
+        }))
+        .today(|| chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    // Full record, search, full record, demographics-only record, entered-today record,
+    // full record, search.
+    client.get_patient_record(record(None)).await.unwrap();
+    client.patient_search(search()).await.unwrap();
+    client.get_patient_record(record(None)).await.unwrap();
+    client
+        .get_patient_record(record(Some(demographics_only())))
+        .await
+        .unwrap();
+    client
+        .get_patient_record(record(Some(entered_today())))
+        .await
+        .unwrap();
+    client.get_patient_record(record(None)).await.unwrap();
+    client.patient_search(search()).await.unwrap();
+
+    let times: Vec<u64> = peer
+        .seen()
+        .iter()
+        .map(|s| (s.at - start).as_secs())
+        .collect();
+    // 1 s between any two requests; 30 s between full GetPatientRecords; the exempt
+    // ones (demographics only, entered today) only wait the 1 s; nobody waits longer.
+    assert_eq!(times, vec![0, 1, 30, 31, 32, 60, 61]);
+    assert!(
+        !waits.lock().unwrap().is_empty(),
+        "the observer saw the waits"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrent_callers_share_one_connection_in_order() {
+    let peer = FakePeer::new(|seen| Reply::Doc(response(seen, DEVICE, SEARCH_RESULT)));
+    let client = client(&peer, config());
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            client
+                .patient_search(search())
+                .await
+                .map(|r| r.result.len())
+        }));
+    }
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap(), 1);
+    }
+    let times: Vec<u64> = peer
+        .seen()
+        .iter()
+        .map(|s| (s.at - start).as_secs())
+        .collect();
+    assert_eq!(times, vec![0, 1, 2, 3]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn version_negotiation_refuses_unsupported_versions_and_uses_the_advertised_name() {
+    let peer = FakePeer::new(|seen| {
+        let body = match seen.function.as_str() {
+            "GetFunctions" => all_functions_body("DeletePatientRecord"),
+            "DeletePatientRecord" => "<Identity><NHSNumber>6640569094</NHSNumber></Identity><RecordState>Closed</RecordState>".to_string(),
+            _ => SEARCH_RESULT.to_string(),
+        };
+        Reply::Doc(response(seen, DEVICE, &body))
+    });
+    let mut config = config();
+    config.negotiate_versions = true;
+    let client = client(&peer, config);
+    client.patient_search(search()).await.unwrap();
+    let delete =
+        systmone_bindings::delete_from_patient_record_v1_0::DeleteFromPatientRecordParameters {
+            identity: Some(identity("6640569094")),
+            reason: "Wrong data inserted".into(),
+            event_uid: vec!["6e9de04200000000".into()],
+            appointment_uid: Vec::new(),
+            task_uid: Vec::new(),
+            visit_uid: Vec::new(),
+            leave_record_open: None,
+        };
+    client.delete_from_patient_record(delete).await.unwrap();
+    let err = client
+        .get_diary(systmone_bindings::get_diary_v1_0::GetDiaryParameters {
+            min_date_time: None,
+            max_date_time: None,
+            user_name: Vec::new(),
+            site_name: Vec::new(),
+            appointments: None,
+            visits: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Unsupported { ref function, .. } if function == "GetDiary"),
+        "{err}"
+    );
+    let functions: Vec<String> = peer.seen().iter().map(|s| s.function.clone()).collect();
+    assert_eq!(
+        functions,
+        vec!["GetFunctions", "PatientSearch", "DeletePatientRecord"],
+        "GetFunctions asked once"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_audit_log_has_one_line_per_call_without_patient_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    let peer = FakePeer::new(|seen| Reply::Doc(response(seen, DEVICE, SEARCH_RESULT)));
+    let client = Client::builder(config())
+        .connector(peer.clone())
+        .device_store(Arc::new(MemoryStore::with_id(DEVICE)))
+        .audit(AuditLog::open(&path, AuditDetail::Redacted).unwrap())
+        .build()
+        .unwrap();
+    client.patient_search(search()).await.unwrap();
+    client.patient_search(search()).await.unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(text.lines().count(), 2);
+    assert!(!text.contains("Swift") && !text.contains("f31e26725b5491f2"));
+    let line: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(line["function"], "PatientSearch");
+    assert_eq!(line["outcome"], "success");
+    assert_eq!(line["request_uid"], peer.seen()[0].request_uid.as_str());
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_api_key_never_appears_in_debug_output() {
+    let config = ClientConfig::new("f31e26725b5491f2");
+    assert!(!format!("{config:?}").contains("f31e26725b5491f2"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn nhs_number_spelling_is_configurable() {
+    let peer = FakePeer::new(|seen| Reply::Doc(response(seen, DEVICE, RECORD_RESULT)));
+    let mut config = config();
+    config.nhs_number_element = systmone_client::NhsNumberElement::AsInExamples;
+    let client = client(&peer, config);
+    client
+        .get_patient_record(record(Some(demographics_only())))
+        .await
+        .unwrap();
+    assert!(
+        peer.seen()[0]
+            .xml
+            .contains("<NhsNumber>7835438275</NhsNumber>")
+    );
+}

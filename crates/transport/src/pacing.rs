@@ -1,0 +1,539 @@
+//! The client's pacing to SystmOne's throttle (ERRATA E17, E22).
+//!
+//! SystmOne processes at most one function request per second, and at most
+//! one `GetPatientRecord` per thirty seconds, except a `GetPatientRecord`
+//! filtered only on demographics or with `MinEntryDate` and `MaxEntryDate`
+//! both today: those are exempt from the 30-second limit but still count for
+//! the one-per-second limit. A throttled request gets no response at all, so
+//! the client paces itself: callers wait their turn, nothing is dropped.
+//!
+//! Turns are handed out first come, first served: a request's send time is
+//! the earliest instant that is
+//!
+//! * not before the request was made,
+//! * at least [`PacingLimits::min_interval`] after the previous request's
+//!   send time, and
+//! * for a [`RequestClass::PatientRecord`], at least
+//!   [`PacingLimits::patient_record_interval`] after the previous
+//!   (non-exempt) `GetPatientRecord`'s send time.
+//!
+//! Nothing else delays a request: an ordinary request after a
+//! `GetPatientRecord` waits one interval after it, not thirty seconds.
+//! Because the order is first come, first served, a request made while an
+//! earlier `GetPatientRecord` is still waiting for its 30-second turn is sent
+//! after it (the interface answers one request at a time on a connection).
+//!
+//! The core is the pure [`PaceSchedule`] (give it the current instant, get the
+//! send instant back); [`Pacer`] wraps it for concurrent async callers.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::NaiveDate;
+use tokio::time::Instant;
+
+/// The limits the client paces itself to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PacingLimits {
+    /// Least time between the sends of any two requests (SystmOne: 1 s).
+    pub min_interval: Duration,
+    /// Least time between the sends of two throttled `GetPatientRecord`
+    /// requests (SystmOne: 30 s).
+    pub patient_record_interval: Duration,
+}
+
+impl PacingLimits {
+    /// The documented SystmOne limits: 1 s between requests, 30 s between
+    /// (non-exempt) `GetPatientRecord` requests.
+    pub const SYSTMONE: Self = Self {
+        min_interval: Duration::from_secs(1),
+        patient_record_interval: Duration::from_secs(30),
+    };
+
+    /// No pacing at all: every request may be sent at once.
+    pub const fn off() -> Self {
+        Self {
+            min_interval: Duration::ZERO,
+            patient_record_interval: Duration::ZERO,
+        }
+    }
+
+    /// Whether these limits never delay a request.
+    pub fn is_off(&self) -> bool {
+        self.min_interval.is_zero() && self.patient_record_interval.is_zero()
+    }
+}
+
+impl Default for PacingLimits {
+    fn default() -> Self {
+        Self::SYSTMONE
+    }
+}
+
+/// How a request counts against the throttle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RequestClass {
+    /// Any function other than `GetPatientRecord`: one-per-second limit only.
+    Ordinary,
+    /// A `GetPatientRecord` subject to the 30-second limit (and the
+    /// one-per-second limit).
+    PatientRecord,
+    /// A `GetPatientRecord` exempt from the 30-second limit (demographics
+    /// only, or entered today); still subject to the one-per-second limit.
+    PatientRecordExempt,
+}
+
+/// Classifies a `GetPatientRecord` request (ERRATA E22).
+///
+/// * `filter_only_demographics`: the request's filter asks for demographics
+///   and nothing else;
+/// * `min_entry` / `max_entry`: its `MinEntryDate` / `MaxEntryDate`, if set;
+/// * `today`: the current date (taken as a parameter to keep this pure).
+///
+/// The request is exempt from the 30-second limit when it is filtered only on
+/// demographics, or when both `MinEntryDate` and `MaxEntryDate` are `today`.
+/// Anything else (one date only, dates other than today, no filter) is a
+/// throttled [`RequestClass::PatientRecord`].
+///
+/// ```
+/// use chrono::NaiveDate;
+/// use systmone_transport::pacing::{classify_patient_record, RequestClass};
+///
+/// let today = NaiveDate::from_ymd_opt(2024, 3, 24).unwrap();
+/// assert_eq!(
+///     classify_patient_record(false, Some(today), Some(today), today),
+///     RequestClass::PatientRecordExempt
+/// );
+/// assert_eq!(
+///     classify_patient_record(false, Some(today), None, today),
+///     RequestClass::PatientRecord
+/// );
+/// ```
+pub fn classify_patient_record(
+    filter_only_demographics: bool,
+    min_entry: Option<NaiveDate>,
+    max_entry: Option<NaiveDate>,
+    today: NaiveDate,
+) -> RequestClass {
+    let entered_today = min_entry == Some(today) && max_entry == Some(today);
+    if filter_only_demographics || entered_today {
+        RequestClass::PatientRecordExempt
+    } else {
+        RequestClass::PatientRecord
+    }
+}
+
+/// A turn handed out by the pacer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reservation {
+    /// The class the turn was asked for.
+    pub class: RequestClass,
+    /// Order in which turns were handed out (0, 1, 2, ...).
+    pub seq: u64,
+    /// When the turn was asked for.
+    pub requested_at: Instant,
+    /// When the request may be sent (and is recorded as sent).
+    pub send_at: Instant,
+    /// How long the caller has to wait: `send_at - requested_at`.
+    pub wait: Duration,
+}
+
+impl Reservation {
+    /// Sleeps until the send time (returns at once if it has come).
+    pub async fn ready(&self) {
+        if Instant::now() < self.send_at {
+            tokio::time::sleep_until(self.send_at).await;
+        }
+    }
+}
+
+/// The pure pacing state: the send times of the last request and of the
+/// last throttled `GetPatientRecord`.
+#[derive(Debug, Clone)]
+pub struct PaceSchedule {
+    limits: PacingLimits,
+    last_send: Option<Instant>,
+    last_patient_record: Option<Instant>,
+    next_seq: u64,
+}
+
+impl PaceSchedule {
+    /// A schedule with no request sent yet.
+    pub fn new(limits: PacingLimits) -> Self {
+        Self {
+            limits,
+            last_send: None,
+            last_patient_record: None,
+            next_seq: 0,
+        }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> PacingLimits {
+        self.limits
+    }
+
+    /// The earliest instant, not before `now`, at which a request of
+    /// `class` may be sent, without reserving it.
+    pub fn earliest(&self, class: RequestClass, now: Instant) -> Instant {
+        let mut at = now;
+        if let Some(last) = self.last_send {
+            at = at.max(last + self.limits.min_interval);
+        }
+        if class == RequestClass::PatientRecord {
+            if let Some(last) = self.last_patient_record {
+                at = at.max(last + self.limits.patient_record_interval);
+            }
+        }
+        at
+    }
+
+    /// Reserves the earliest turn for a request of `class` asked for at
+    /// `now`, and records its send time.
+    pub fn reserve(&mut self, class: RequestClass, now: Instant) -> Reservation {
+        let send_at = self.earliest(class, now);
+        self.last_send = Some(send_at);
+        if class == RequestClass::PatientRecord {
+            self.last_patient_record = Some(send_at);
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        Reservation {
+            class,
+            seq,
+            requested_at: now,
+            send_at,
+            wait: send_at.saturating_duration_since(now),
+        }
+    }
+}
+
+/// Paces requests for any number of concurrent callers (clone it to share:
+/// clones share one schedule). Turns are reserved under a lock in the order
+/// the calls are made, so callers are served first come, first served.
+///
+/// A turn, once reserved, counts as used even if the caller then gives up
+/// (drops the future): the pacer errs on the side of sending too slowly.
+#[derive(Debug, Clone)]
+pub struct Pacer {
+    schedule: Arc<Mutex<PaceSchedule>>,
+}
+
+impl Default for Pacer {
+    fn default() -> Self {
+        Self::new(PacingLimits::default())
+    }
+}
+
+impl Pacer {
+    /// A pacer with these limits and no request sent yet.
+    pub fn new(limits: PacingLimits) -> Self {
+        Self {
+            schedule: Arc::new(Mutex::new(PaceSchedule::new(limits))),
+        }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> PacingLimits {
+        self.lock().limits()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, PaceSchedule> {
+        // The critical sections cannot leave the schedule inconsistent.
+        self.schedule.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Reserves the next turn for a request of `class` now, without
+    /// waiting. The caller must wait for [`Reservation::ready`] before
+    /// sending; `wait` tells how long that is (for a progress line).
+    pub fn reserve(&self, class: RequestClass) -> Reservation {
+        let mut schedule = self.lock();
+        schedule.reserve(class, Instant::now())
+    }
+
+    /// Waits until a request of `class` may be sent; returns the turn.
+    pub async fn wait_turn(&self, class: RequestClass) -> Reservation {
+        let turn = self.reserve(class);
+        turn.ready().await;
+        turn
+    }
+
+    /// Like [`wait_turn`](Self::wait_turn), calling `on_wait` first when the
+    /// caller has to wait (not when it may send at once).
+    pub async fn wait_turn_with(
+        &self,
+        class: RequestClass,
+        on_wait: impl FnOnce(&Reservation),
+    ) -> Reservation {
+        let turn = self.reserve(class);
+        if !turn.wait.is_zero() {
+            on_wait(&turn);
+        }
+        turn.ready().await;
+        turn
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use RequestClass::{Ordinary as O, PatientRecord as P, PatientRecordExempt as X};
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    fn secs(n: u64) -> Duration {
+        Duration::from_secs(n)
+    }
+
+    /// Checks the limits over sends given in send order.
+    fn assert_limits(sends: &[(RequestClass, Instant)], limits: PacingLimits) {
+        for pair in sends.windows(2) {
+            let gap = pair[1].1 - pair[0].1;
+            assert!(gap >= limits.min_interval, "gap {gap:?} in {sends:?}");
+        }
+        let records: Vec<Instant> = sends
+            .iter()
+            .filter(|(c, _)| *c == P)
+            .map(|&(_, t)| t)
+            .collect();
+        for pair in records.windows(2) {
+            let gap = pair[1] - pair[0];
+            assert!(gap >= limits.patient_record_interval, "record gap {gap:?}");
+        }
+    }
+
+    /// Issues every class at once from its own task; class `k` is asked for
+    /// by the `k`-th call (the counter and the reservation are both taken
+    /// before the task's first await, so call order is reservation order).
+    /// Returns the send offsets from the start, in call order.
+    async fn all_at_once(pacer: &Pacer, classes: &[RequestClass]) -> Vec<Duration> {
+        let t0 = Instant::now();
+        let calls = Arc::new(AtomicUsize::new(0));
+        let classes: Arc<[RequestClass]> = classes.into();
+        let mut handles = Vec::new();
+        for _ in 0..classes.len() {
+            let pacer = pacer.clone();
+            let calls = calls.clone();
+            let classes = classes.clone();
+            handles.push(tokio::spawn(async move {
+                let k = calls.fetch_add(1, Ordering::SeqCst);
+                let turn = pacer.wait_turn(classes[k]).await;
+                (k, turn, Instant::now())
+            }));
+        }
+        let mut results = Vec::new();
+        for h in handles {
+            results.push(h.await.unwrap());
+        }
+        results.sort_by_key(|r| r.0);
+        let mut sends = Vec::new();
+        for (k, turn, returned) in &results {
+            assert_eq!(
+                turn.seq, *k as u64,
+                "FIFO: the k-th call gets the k-th turn"
+            );
+            assert_eq!(turn.send_at, *returned, "returns exactly at its send time");
+            assert_eq!(turn.requested_at, t0);
+            assert_eq!(turn.wait, *returned - t0);
+            sends.push((turn.class, *returned));
+        }
+        assert_limits(&sends, pacer.limits());
+        sends.iter().map(|&(_, t)| t - t0).collect()
+    }
+
+    #[test]
+    fn classify_demographics_only_is_exempt() {
+        let today = date(2024, 3, 24);
+        assert_eq!(classify_patient_record(true, None, None, today), X);
+        assert_eq!(
+            classify_patient_record(true, Some(date(2014, 9, 1)), None, today),
+            X
+        );
+    }
+
+    #[test]
+    fn classify_entered_today_is_exempt_only_with_both_dates_today() {
+        let today = date(2024, 3, 24);
+        let yesterday = date(2024, 3, 23);
+        assert_eq!(
+            classify_patient_record(false, Some(today), Some(today), today),
+            X
+        );
+        assert_eq!(classify_patient_record(false, Some(today), None, today), P);
+        assert_eq!(classify_patient_record(false, None, Some(today), today), P);
+        assert_eq!(
+            classify_patient_record(false, Some(yesterday), Some(today), today),
+            P
+        );
+        assert_eq!(
+            classify_patient_record(false, Some(yesterday), Some(yesterday), today),
+            P
+        );
+        assert_eq!(classify_patient_record(false, None, None, today), P);
+    }
+
+    #[test]
+    fn default_limits_are_the_documented_ones() {
+        let limits = PacingLimits::default();
+        assert_eq!(limits.min_interval, secs(1));
+        assert_eq!(limits.patient_record_interval, secs(30));
+        assert!(!limits.is_off());
+        assert!(PacingLimits::off().is_off());
+    }
+
+    #[test]
+    fn pure_schedule_gives_the_earliest_allowed_time() {
+        let t0 = Instant::now();
+        let mut s = PaceSchedule::new(PacingLimits::default());
+        assert_eq!(s.reserve(P, t0).send_at, t0);
+        // An ordinary request right after a GetPatientRecord waits 1 s, not 30.
+        let r = s.reserve(O, t0 + ms(100));
+        assert_eq!(r.send_at, t0 + secs(1));
+        assert_eq!(r.wait, ms(900));
+        // Exempt: 1 s after the previous send only.
+        assert_eq!(s.reserve(X, t0 + secs(5)).send_at, t0 + secs(5));
+        // Throttled: 30 s after the previous throttled record.
+        assert_eq!(s.earliest(P, t0 + secs(6)), t0 + secs(30));
+        assert_eq!(s.reserve(P, t0 + secs(6)).send_at, t0 + secs(30));
+        // Long after everything: no wait.
+        let r = s.reserve(P, t0 + secs(100));
+        assert_eq!((r.send_at, r.wait), (t0 + secs(100), Duration::ZERO));
+        assert_eq!(r.seq, 4);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn mixed_workload_issued_at_once() {
+        let pacer = Pacer::new(PacingLimits::default());
+        let classes = [O, P, O, P, X, P, O, X, X];
+        let sends = all_at_once(&pacer, &classes).await;
+        let expected: Vec<Duration> = [0, 1, 2, 31, 32, 61, 62, 63, 64]
+            .into_iter()
+            .map(secs)
+            .collect();
+        assert_eq!(sends, expected);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn mixed_workload_spread_out() {
+        let pacer = Pacer::new(PacingLimits::default());
+        // (arrival in ms, class, expected send in ms)
+        let plan: [(u64, RequestClass, u64); 10] = [
+            (0, O, 0),
+            (500, P, 1_000),
+            (5_000, O, 5_000),
+            (10_000, P, 31_000), // 30 s after the previous record
+            (31_200, O, 32_000), // only 1 s after a record, not 30
+            (40_000, X, 40_000), // exempt: 9 s after a record is fine
+            (40_200, P, 61_000), // 30 s after the last throttled record
+            (70_000, O, 70_000), // no wait
+            (75_000, X, 75_000), // no wait
+            (95_000, P, 95_000), // over 30 s since the last record: no wait
+        ];
+        let t0 = Instant::now();
+        let mut handles = Vec::new();
+        for &(arrive, class, _) in &plan {
+            let pacer = pacer.clone();
+            handles.push(tokio::spawn(async move {
+                tokio::time::sleep_until(t0 + ms(arrive)).await;
+                let turn = pacer.wait_turn(class).await;
+                (turn, Instant::now())
+            }));
+        }
+        let mut sends = Vec::new();
+        for (h, &(arrive, class, expected)) in handles.into_iter().zip(&plan) {
+            let (turn, returned) = h.await.unwrap();
+            assert_eq!(returned - t0, ms(expected), "arrived at {arrive} ms");
+            assert_eq!(turn.send_at, returned);
+            assert_eq!(turn.requested_at, t0 + ms(arrive));
+            assert_eq!(turn.wait, ms(expected - arrive));
+            sends.push((class, returned));
+        }
+        assert_limits(&sends, PacingLimits::default());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn many_concurrent_callers_served_in_fifo_order() {
+        let pacer = Pacer::new(PacingLimits::default());
+        let classes: Vec<RequestClass> = (0..40)
+            .map(|i| match i % 5 {
+                0 => P,
+                2 => X,
+                _ => O,
+            })
+            .collect();
+        let sends = all_at_once(&pacer, &classes).await;
+        assert_eq!(sends.len(), 40);
+        // Strictly increasing in call order, each at its earliest time.
+        let mut expected = Vec::new();
+        let (mut last, mut last_record): (Option<Duration>, Option<Duration>) = (None, None);
+        for &class in &classes {
+            let mut at = Duration::ZERO;
+            if let Some(l) = last {
+                at = at.max(l + secs(1));
+            }
+            if class == P {
+                if let Some(l) = last_record {
+                    at = at.max(l + secs(30));
+                }
+                last_record = Some(at);
+            }
+            last = Some(at);
+            expected.push(at);
+        }
+        assert_eq!(sends, expected);
+        assert!(sends.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn off_never_waits() {
+        let pacer = Pacer::new(PacingLimits::off());
+        let sends = all_at_once(&pacer, &[P, P, O, X, P, O, P]).await;
+        assert!(sends.iter().all(|d| d.is_zero()), "{sends:?}");
+        let t0 = Instant::now();
+        for _ in 0..10 {
+            let turn = pacer.wait_turn(P).await;
+            assert_eq!(turn.wait, Duration::ZERO);
+        }
+        assert_eq!(Instant::now(), t0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn custom_limits_are_honoured() {
+        let limits = PacingLimits {
+            min_interval: ms(250),
+            patient_record_interval: secs(5),
+        };
+        let pacer = Pacer::new(limits);
+        assert_eq!(pacer.limits(), limits);
+        let sends = all_at_once(&pacer, &[P, O, P, X, O, P]).await;
+        let expected: Vec<Duration> = [0, 250, 5_000, 5_250, 5_500, 10_000]
+            .into_iter()
+            .map(ms)
+            .collect();
+        assert_eq!(sends, expected);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn wait_observer_sees_waits_only() {
+        let pacer = Pacer::default();
+        let mut seen = Vec::new();
+        pacer.wait_turn_with(O, |r| seen.push(r.wait)).await;
+        pacer.wait_turn_with(P, |r| seen.push(r.wait)).await;
+        pacer.wait_turn_with(P, |r| seen.push(r.wait)).await;
+        assert_eq!(seen, vec![secs(1), secs(30)]);
+        // reserve() hands out the turn before any waiting.
+        let turn = pacer.reserve(O);
+        assert_eq!(turn.wait, secs(1));
+        let before = Instant::now();
+        turn.ready().await;
+        assert_eq!(Instant::now() - before, secs(1));
+    }
+}
