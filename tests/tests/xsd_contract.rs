@@ -127,3 +127,67 @@ fn valid_fixtures_validate_and_bad_ones_are_rejected() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     eprintln!("xmllint: {valid} valid fixtures validated, {rejected} bad fixtures rejected");
 }
+
+/// Every element and attribute the schemas declare carries the document's description
+/// (`xs:annotation/xs:documentation`), so the generated Rust has it as rustdoc.
+#[test]
+fn every_declaration_is_documented() {
+    use xml::reader::{EventReader, XmlEvent};
+
+    let mut missing = Vec::new();
+    let mut files: Vec<_> = std::fs::read_dir(workspace_root().join("xsd"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "xsd"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 18,
+        "expected 17 function schemas and the common one"
+    );
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        // (local name, name attribute of a declaration, documented)
+        let mut stack: Vec<(String, Option<String>, bool)> = Vec::new();
+        for event in EventReader::new(text.as_bytes()) {
+            match event.unwrap() {
+                XmlEvent::StartElement {
+                    name, attributes, ..
+                } => {
+                    let local = name.local_name;
+                    if local == "documentation" {
+                        let n = stack.len();
+                        if n >= 2 && stack[n - 1].0 == "annotation" {
+                            stack[n - 2].2 = true;
+                        }
+                    }
+                    let declared = (local == "element" || local == "attribute")
+                        .then(|| {
+                            attributes
+                                .iter()
+                                .find(|a| a.name.local_name == "name")
+                                .map(|a| a.value.clone())
+                        })
+                        .flatten();
+                    stack.push((local, declared, false));
+                }
+                XmlEvent::EndElement { .. } => {
+                    let (_, declared, documented) = stack.pop().unwrap();
+                    if let Some(name) = declared
+                        && !documented
+                    {
+                        missing.push(format!(
+                            "{}: {name}",
+                            path.file_name().unwrap().to_string_lossy()
+                        ));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "declarations without xs:documentation: {missing:?}"
+    );
+}

@@ -9,18 +9,25 @@
 #[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "Address")]
 pub struct Address {
+    /// The house name of the address.
     #[yaserde(rename = "HouseName")]
     pub house_name: Option<String>,
+    /// The house number of the address.
     #[yaserde(rename = "HouseNumber")]
     pub house_number: Option<String>,
+    /// The road of the address.
     #[yaserde(rename = "Road")]
     pub road: Option<String>,
+    /// The locality (district) of the address.
     #[yaserde(rename = "Locality")]
     pub locality: Option<String>,
+    /// The town of the address.
     #[yaserde(rename = "Town")]
     pub town: Option<String>,
+    /// The county of the address.
     #[yaserde(rename = "County")]
     pub county: Option<String>,
+    /// The postcode of the address, formatted with the space in the appropriate place (e.g. "LS18 5TN").
     #[yaserde(rename = "Postcode")]
     pub postcode: Option<String>,
 }
@@ -82,6 +89,7 @@ pub struct Clinic {
 #[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "Clinical")]
 pub struct Clinical {
+    /// A consultation or administrative event recorded in the patient record.
     #[yaserde(rename = "Event")]
     pub event: Vec<Event>,
 }
@@ -89,6 +97,7 @@ pub struct Clinical {
 #[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "ClinicalCode")]
 pub struct ClinicalCode {
+    /// A clinical code, with attributes giving the coding scheme, the code and its term.
     #[yaserde(rename = "Code")]
     pub code: Code,
     /// The value of a numeric reading, in the units GetReferenceData gives for the code. Not shown by the document: a reading choice of this project.
@@ -119,6 +128,7 @@ pub struct Code {
 #[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "CodeSlot")]
 pub struct CodeSlot {
+    /// A clinical code, with attributes giving the coding scheme, the code and its term.
     #[yaserde(rename = "Code")]
     pub code: Option<Code>,
 }
@@ -374,10 +384,13 @@ pub struct Demographics {
 #[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "DiaryAppointment")]
 pub struct DiaryAppointment {
+    /// The clinic and slot of the appointment (E12: the Clinic/Slot structure of GetAppointmentSlots, as the example shows).
     #[yaserde(rename = "Clinic")]
     pub clinic: Clinic,
+    /// The UID of the appointment, usable later to update or delete it.
     #[yaserde(rename = "AppointmentUID")]
     pub appointment_uid: Option<String>,
+    /// The status of the appointment (e.g. Booked, Arrived, DNA or cancelled).
     #[yaserde(rename = "Status")]
     pub status: Option<String>,
 }
@@ -402,6 +415,7 @@ pub struct DrugSensitivity {
     /// The kind of sensitivity, e.g. "Ingredient".
     #[yaserde(rename = "Type")]
     pub kind: String,
+    /// An ingredient the sensitivity refers to: the Multilex ingredient and, in Details, the drug name as seen in the SystmOne front end.
     #[yaserde(rename = "Ingredient")]
     pub ingredient: Vec<Ingredient>,
     /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
@@ -626,12 +640,16 @@ impl PatientId {
 #[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "Ingredient")]
 pub struct Ingredient {
+    /// The coding scheme of the ingredient (Multilex).
     #[yaserde(attribute = true, rename = "Scheme")]
     pub scheme: SchemeName,
+    /// The Multilex ID of the ingredient.
     #[yaserde(attribute = true, rename = "IngredientID")]
     pub ingredient_id: String,
+    /// The name of the ingredient.
     #[yaserde(attribute = true, rename = "Name")]
     pub name: Option<String>,
+    /// The name of the drug as seen in the SystmOne front end (for pre-2014 data, possibly a drug action group name).
     #[yaserde(attribute = true, rename = "Details")]
     pub details: Option<String>,
 }
@@ -639,16 +657,22 @@ pub struct Ingredient {
 #[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "Letter")]
 pub struct Letter {
+    /// The name of the letter's recipient. At least one of RecipientName and RecipientOrganisation must be provided.
     #[yaserde(rename = "RecipientName")]
     pub recipient_name: Option<PersonName>,
+    /// The organisation the letter was sent to. At least one of RecipientName and RecipientOrganisation must be provided.
     #[yaserde(rename = "RecipientOrganisation")]
     pub recipient_organisation: Option<String>,
+    /// The address of the letter's recipient (optional).
     #[yaserde(rename = "RecipientAddress")]
     pub recipient_address: Option<Address>,
+    /// The name of the letter's sender (optional).
     #[yaserde(rename = "SenderName")]
     pub sender_name: Option<PersonName>,
+    /// The organisation the letter came from (optional; this project's reading of the elided part of the example, E21).
     #[yaserde(rename = "SenderOrganisation")]
     pub sender_organisation: Option<String>,
+    /// The address of the letter's sender (optional).
     #[yaserde(rename = "SenderAddress")]
     pub sender_address: Option<Address>,
     /// Tells SystmOne where to find the file being uploaded. Mandatory when adding a letter.
@@ -714,6 +738,7 @@ systmone_core::impl_xml_text!(LetterDirection, "LetterDirection");
 /// A medication item. E21: the document names the type but shows only that it carries a drug (LaunchFunctionality pre-selects one); the remaining children (dosage, quantity, ...) are in the unshipped templates, so they are kept as open content after the Drug.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Medication {
+    /// A drug or appliance: its coding scheme, product ID and name.
     pub drug: Drug,
     /// The child elements in document order: the data items the schema knows, typed, and any other element kept as raw XML (ERRATA E21).
     pub items: Vec<DataItem>,
@@ -785,10 +810,13 @@ pub type PatientNumber = String;
 #[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "PersonName")]
 pub struct PersonName {
+    /// The person's title (Dr, Mr, Mrs etc.).
     #[yaserde(rename = "Title")]
     pub title: Option<String>,
+    /// The person's first name.
     #[yaserde(rename = "FirstName")]
     pub first_name: Option<String>,
+    /// The person's surname.
     #[yaserde(rename = "Surname")]
     pub surname: Option<String>,
 }
@@ -1009,11 +1037,13 @@ pub struct Task {
     /// When the task is due.
     #[yaserde(rename = "DateTime")]
     pub date_time: Option<systmone_core::DateTime>,
+    /// Free-text comments.
     #[yaserde(rename = "Comments")]
     pub comments: Option<String>,
     /// The user the task is assigned to.
     #[yaserde(rename = "UserName")]
     pub user_name: Option<String>,
+    /// The UID of the task, usable in DeleteFromPatientRecord.
     #[yaserde(rename = "TaskUID")]
     pub task_uid: Option<String>,
 }
@@ -1070,11 +1100,13 @@ pub struct Visit {
     /// The duration of the visit, in minutes.
     #[yaserde(rename = "Duration")]
     pub duration: systmone_core::DurationMinutes,
+    /// Free-text comments.
     #[yaserde(rename = "Comments")]
     pub comments: Option<String>,
     /// The user name of the staff member making the visit.
     #[yaserde(rename = "UserName")]
     pub user_name: Option<String>,
+    /// The UID of the visit, usable in DeleteFromPatientRecord.
     #[yaserde(rename = "VisitUID")]
     pub visit_uid: Option<String>,
 }
