@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex as StdMutex};
 use std::time::Duration;
 
-use futures::{SinkExt, StreamExt};
+use futures::{FutureExt, SinkExt, StreamExt};
 use systmone_bindings::get_functions_v1_0::{
     GetFunctionsParameters, GetFunctionsV1_0, SupportedFunction,
 };
@@ -462,6 +462,7 @@ impl Client {
         let outcome = self.exchange(&mut connection, &xml, &request_uid).await;
         drop(connection);
 
+        let response_text = outcome.as_ref().ok().map(|exchange| exchange.text.clone());
         let result = match outcome {
             Ok(exchange) => self.interpret::<F>(name, &sent_device_id, &exchange.text),
             Err(failed) => Err(failed),
@@ -474,7 +475,14 @@ impl Client {
             },
             _ => failed.error,
         });
-        self.audit::<F>(name, &request_uid, &xml, started.elapsed(), &result);
+        self.audit::<F>(
+            name,
+            &request_uid,
+            &xml,
+            response_text,
+            started.elapsed(),
+            &result,
+        );
         result.map(|(value, _)| value)
     }
 
@@ -486,6 +494,21 @@ impl Client {
         request_uid: &str,
     ) -> Result<Exchange, Failed> {
         let config = &self.inner.config;
+        // A connection SystmOne closed while idle is noticed here, before sending, so a
+        // write is never reported as of unknown outcome just because the connection had
+        // gone stale; a late answer to an earlier request waiting in the buffer is dropped.
+        while let Some(connection) = slot.as_mut() {
+            match connection.next().now_or_never() {
+                None => break,
+                Some(Some(Ok(_late))) => {
+                    tracing::warn!("discarding a late response received while idle");
+                }
+                Some(None) | Some(Some(Err(_))) => {
+                    tracing::debug!("the idle connection was closed; reconnecting");
+                    *slot = None;
+                }
+            }
+        }
         if slot.is_none() {
             let connect = timeout(config.connect_timeout, self.inner.connector.connect()).await;
             let stream = match connect {
@@ -624,6 +647,7 @@ impl Client {
         name: &str,
         request_uid: &str,
         xml: &str,
+        response: Option<String>,
         elapsed: Duration,
         result: &Result<(F::Result, Option<String>), Error>,
     ) {
@@ -645,7 +669,7 @@ impl Client {
             outcome,
             duration_ms: elapsed.as_millis(),
             request: Some(xml.to_string()),
-            response: None,
+            response,
         });
     }
 }

@@ -653,3 +653,72 @@ async fn nhs_number_spelling_is_configurable() {
             .contains("<NhsNumber>7835438275</NhsNumber>")
     );
 }
+
+/// A peer that answers the first request on each connection, then hangs up.
+#[tokio::test(start_paused = true)]
+async fn a_broken_connection_is_replaced_by_a_new_one() {
+    let connections = Arc::new(Mutex::new(0));
+    let counter = connections.clone();
+    struct HangUp {
+        inner: FakePeer,
+        connections: Arc<Mutex<u32>>,
+    }
+    impl Connector for HangUp {
+        fn connect(
+            &self,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = std::io::Result<Box<dyn Stream>>> + Send + '_>,
+        > {
+            *self.connections.lock().unwrap() += 1;
+            let seen = self.inner.seen.clone();
+            Box::pin(async move {
+                let (client, server) = tokio::io::duplex(1 << 16);
+                tokio::spawn(async move {
+                    let mut framed = Framed::new(server, XmlDocumentCodec::new());
+                    if let Some(Ok(bytes)) = framed.next().await {
+                        let xml = String::from_utf8(bytes.to_vec()).unwrap();
+                        let header = systmone_core::envelope::peek_header(&xml).unwrap();
+                        let s = Seen {
+                            function: header.function.unwrap_or_default(),
+                            request_uid: header.request_uid.unwrap_or_default(),
+                            device_id: header.device_id.unwrap_or_default(),
+                            xml,
+                            at: Instant::now(),
+                        };
+                        seen.lock().unwrap().push(s.clone());
+                        framed
+                            .send(response(&s, DEVICE, SEARCH_RESULT).as_bytes())
+                            .await
+                            .unwrap();
+                    }
+                    // Dropping the stream closes the connection.
+                });
+                Ok(Box::new(client) as Box<dyn Stream>)
+            })
+        }
+
+        fn describe(&self) -> String {
+            "hang-up peer".into()
+        }
+    }
+    let peer = FakePeer::new(|_| Reply::Nothing);
+    let mut config = config();
+    // No retry: the hang-up must be noticed before sending, not repaired by a retry.
+    config.retry.max_attempts = 1;
+    let client = Client::builder(config)
+        .connector(HangUp {
+            inner: peer.clone(),
+            connections: counter,
+        })
+        .device_store(Arc::new(MemoryStore::with_id(DEVICE)))
+        .build()
+        .unwrap();
+    for _ in 0..3 {
+        client.patient_search(search()).await.unwrap();
+    }
+    assert_eq!(peer.seen().len(), 3);
+    assert!(
+        *connections.lock().unwrap() >= 2,
+        "reconnected after the peer hung up"
+    );
+}
