@@ -4,10 +4,27 @@
 //! cargo xtask test              # everything the tests need, then the whole test suite
 //! cargo xtask codegen           # regenerate the bindings crates from xsd/
 //! cargo xtask codegen --check   # fail if the committed bindings are stale
+//! cargo xtask xsd-diff OLD NEW   # what changed between two schemas (or schema dirs)
+//! cargo xtask compat             # GetFunctions on a live client against our bindings
+//! cargo xtask fetch-xsd          # GetXSDFiles on a live client, copied into xsd/
 //! ```
+//!
+//! `compat` and `fetch-xsd` need the `live` feature (on by default): it builds the
+//! generated bindings into xtask. If a codegen change ever leaves them uncompilable,
+//! `cargo run -p xtask --no-default-features -- codegen` still regenerates.
 
 mod codegen;
+#[cfg(feature = "live")]
+mod compat;
+#[cfg(feature = "live")]
+mod fetch_xsd;
 mod test;
+mod xsd_diff;
+
+#[cfg(all(test, feature = "live"))]
+mod live_tests;
+
+use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
@@ -38,12 +55,118 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// A schema-level diff of two versions of a function schema, or of two directories
+    /// of schemas (paired by file name; a new version of a function is diffed against
+    /// its highest old version): each change classed BREAKING or COMPATIBLE for a
+    /// client that sends requests and reads responses.
+    ///
+    /// Example: `cargo xtask xsd-diff old/ xsd/ --output json`
+    XsdDiff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+        /// Class new response elements as compatible (a reader that skips unknown
+        /// elements); the default is our bindings' strict reader.
+        #[arg(long)]
+        tolerant_reader: bool,
+        /// Exit non-zero when a change is breaking.
+        #[arg(long)]
+        fail_on_breaking: bool,
+    },
+    /// Ask a live client (or the simulator) for its functions (GetFunctions) and
+    /// compare them with the bindings we ship. Exits non-zero when a binding we ship
+    /// is not supported.
+    ///
+    /// Example: `cargo xtask compat --addr 127.0.0.1:40700 --output json`
+    #[cfg(feature = "live")]
+    Compat {
+        #[command(flatten)]
+        live: LiveArgs,
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+    /// Ask a live client (or the simulator) to write its XSDs (GetXSDFiles), copy them
+    /// into `xsd/` (or `--into`) and report which are new, changed, unchanged or
+    /// failed. Run `cargo xtask xsd-diff` first on a scratch `--into` to review.
+    ///
+    /// Example: `cargo xtask fetch-xsd --into /tmp/fetched`
+    #[cfg(feature = "live")]
+    FetchXsd {
+        #[command(flatten)]
+        live: LiveArgs,
+        /// Where the client writes the files (the request's `Path`; for the simulator,
+        /// an existing directory inside its root). Default: a fresh temporary directory.
+        #[arg(long)]
+        remote_dir: Option<PathBuf>,
+        /// Where to copy them (default: the workspace's `xsd/`).
+        #[arg(long)]
+        into: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Output {
+    Text,
+    Json,
+}
+
+/// How to reach a live client.
+#[cfg(feature = "live")]
+#[derive(clap::Args, Debug)]
+pub struct LiveArgs {
+    /// `host:port` of the SystmOne client or simulator.
+    #[arg(long, env = "SYSTMONE_ADDR", default_value = systmone_client::DEFAULT_ADDR)]
+    addr: String,
+    /// Your API key.
+    #[arg(long, env = "SYSTMONE_API_KEY", hide_env_values = true)]
+    api_key: String,
+}
+
+#[cfg(feature = "live")]
+impl LiveArgs {
+    fn client(&self) -> anyhow::Result<systmone_client::Client> {
+        let mut config = systmone_client::ClientConfig::new(self.api_key.clone());
+        config.addr = self.addr.clone();
+        Ok(systmone_client::Client::builder(config).build()?)
+    }
+}
+
+#[cfg(feature = "live")]
+fn block_on<T>(future: impl std::future::Future<Output = T>) -> anyhow::Result<T> {
+    Ok(tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(future))
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Test { cargo_args } => test::run(&cargo_args),
         Command::Codegen { check } => codegen::run(&workspace_root(), check),
+        Command::XsdDiff {
+            old,
+            new,
+            output,
+            tolerant_reader,
+            fail_on_breaking,
+        } => xsd_diff::run(&old, &new, output, tolerant_reader, fail_on_breaking),
+        #[cfg(feature = "live")]
+        Command::Compat { live, output } => compat::run(&live, output),
+        #[cfg(feature = "live")]
+        Command::FetchXsd {
+            live,
+            remote_dir,
+            into,
+            output,
+        } => fetch_xsd::run(
+            &live,
+            remote_dir,
+            &into.unwrap_or_else(|| workspace_root().join("xsd")),
+            output,
+        ),
     }
 }
 

@@ -42,6 +42,10 @@ pub const FUNCTIONS: &[(&str, &str)] = &[
     ("PatientSearch", "1.0"),
     ("UpdatePatientRecord", "1.0"),
 ];
+/// Other names functions are known by (ERRATA E2): (alias, function).
+pub const ALIASES: &[(&str, &str)] = &[
+    ("DeletePatientRecord", "DeleteFromPatientRecord"),
+];
 /// A request document of any function the bindings include.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnyRequest {

@@ -403,7 +403,7 @@ impl Client {
         let demographics_only = filter.demographics.is_some() && {
             let mut only = filter.clone();
             only.demographics = None;
-            only == empty_filter()
+            only == systmone_bindings::get_patient_record_v1_0::PatientRecordFilter::default()
         };
         classify_patient_record(
             demographics_only,
@@ -678,35 +678,5 @@ fn frame_error(e: systmone_transport::codec::FrameError) -> Error {
     match e {
         systmone_transport::codec::FrameError::Io(io) => Error::Io(io),
         other => Error::Protocol(ProtocolError::Frame(other)),
-    }
-}
-
-fn empty_filter() -> systmone_bindings::get_patient_record_v1_0::PatientRecordFilter {
-    systmone_bindings::get_patient_record_v1_0::PatientRecordFilter {
-        min_effective_date: None,
-        max_effective_date: None,
-        min_entry_date: None,
-        max_entry_date: None,
-        appointments: None,
-        care_plans: None,
-        demographics: None,
-        clinical_codes: None,
-        clinical_code: Vec::new(),
-        letters: None,
-        medication: None,
-        sensitivities: None,
-        recalls: None,
-        referrals: None,
-        relationships: None,
-        results: None,
-        vaccinations: None,
-        numeric: Vec::new(),
-        reminders: None,
-        activity: None,
-        attachments: None,
-        narrative: None,
-        visits: None,
-        tasks: None,
-        user_name_done_by: Vec::new(),
     }
 }

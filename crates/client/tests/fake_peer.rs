@@ -436,47 +436,19 @@ fn record(filter: Option<PatientRecordFilter>) -> GetPatientRecordParameters {
 }
 
 fn demographics_only() -> PatientRecordFilter {
-    let mut filter = empty_filter();
-    filter.demographics = Some(Flag);
-    filter
+    PatientRecordFilter {
+        demographics: Some(Flag),
+        ..PatientRecordFilter::default()
+    }
 }
 
 fn entered_today() -> PatientRecordFilter {
-    let mut filter = empty_filter();
     let today = Date(chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap());
-    filter.min_entry_date = Some(today);
-    filter.max_entry_date = Some(today);
-    filter.clinical_codes = Some(Flag);
-    filter
-}
-
-fn empty_filter() -> PatientRecordFilter {
     PatientRecordFilter {
-        min_effective_date: None,
-        max_effective_date: None,
-        min_entry_date: None,
-        max_entry_date: None,
-        appointments: None,
-        care_plans: None,
-        demographics: None,
-        clinical_codes: None,
-        clinical_code: Vec::new(),
-        letters: None,
-        medication: None,
-        sensitivities: None,
-        recalls: None,
-        referrals: None,
-        relationships: None,
-        results: None,
-        vaccinations: None,
-        numeric: Vec::new(),
-        reminders: None,
-        activity: None,
-        attachments: None,
-        narrative: None,
-        visits: None,
-        tasks: None,
-        user_name_done_by: Vec::new(),
+        min_entry_date: Some(today),
+        max_entry_date: Some(today),
+        clinical_codes: Some(Flag),
+        ..PatientRecordFilter::default()
     }
 }
 

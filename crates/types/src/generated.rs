@@ -6,7 +6,7 @@
     clippy::match_single_binding
 )]
 /// An address. Contains child elements giving the separate address fields (number, road, postcode etc.). Every field is optional: a letter's RecipientAddress shows only HouseNumber and Postcode.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "Address")]
 pub struct Address {
     /// The house name of the address.
@@ -32,7 +32,7 @@ pub struct Address {
     pub postcode: Option<String>,
 }
 /// An appointment in an UpdatePatientRecord request: either a new booking (a Clinic with one Slot that matches an existing free slot, plus optional Comments) or a change to an existing appointment (its AppointmentUID plus only the fields to change, e.g. Status).
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "AppointmentChange")]
 pub struct AppointmentChange {
     /// Identifies the appointment being updated.
@@ -49,7 +49,7 @@ pub struct AppointmentChange {
     pub comments: Option<String>,
 }
 /// An attachment: a file (DocumentPath when adding, DocumentUID when extracted) or a URL, with optional comments.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "Attachment")]
 pub struct Attachment {
     /// The path of the file to attach.
@@ -86,7 +86,7 @@ pub struct Clinic {
     pub slot: Vec<Slot>,
 }
 /// Container element for the clinical content of the patient record, such as medication and clinical codes: one Event per consultation or administrative event.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "Clinical")]
 pub struct Clinical {
     /// A consultation or administrative event recorded in the patient record.
@@ -125,7 +125,7 @@ pub struct Code {
     pub term: Option<String>,
 }
 /// A container holding at most one clinical code (MaritalStatus, Ethnicity, MainLanguage). If nothing is recorded in SystmOne, the element is present but empty.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "CodeSlot")]
 pub struct CodeSlot {
     /// A clinical code, with attributes giving the coding scheme, the code and its term.
@@ -133,7 +133,7 @@ pub struct CodeSlot {
     pub code: Option<Code>,
 }
 /// The currently selected items from the user's active screen: drugs and clinical codes, in the order the user interface lists them. If there are no appropriate selections, the element is still present but has no children.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CurrentSelection {
     /// One of <Drug>, <Code>.
     pub items: Vec<CurrentSelectionItem>,
@@ -313,7 +313,7 @@ impl DataItem {
     }
 }
 /// Container element for the patient demographics. In UpdatePatientRecord only the fields to change are given; GetDiary gives only name, date of birth and sex. So every field is optional.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "Demographics")]
 pub struct Demographics {
     /// The patient's title (Mr, Mrs etc.).
@@ -423,7 +423,7 @@ pub struct DrugSensitivity {
     pub linked_problem_uid: Vec<String>,
 }
 /// A consultation or administrative event recorded in the patient record. Its children are the data items recorded in it (ClinicalCode, Medication, DrugSensitivity, Letter, Attachment, LinkedProblemUID, ...); "these individual data types aren't documented in this specification". E21: the content is a lax wildcard so that data item types this schema does not know are kept (and round-tripped) instead of rejected; the known data items are global elements, which lax processing validates wherever they appear. In UpdatePatientRecord the attributes are optional and default to now and the logged-on user.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Event {
     /// The date and time of the event. E7: lenient date-time (an example shows 2017-12-19T12:45:12.0Z).
     pub date_time: Option<systmone_core::DateTime>,
@@ -807,7 +807,7 @@ pub struct PatientAppointment {
 /// An NHS number or an NHS number-like pseudo identifier: ten digits.
 pub type PatientNumber = String;
 /// A person's name, as in a letter's RecipientName and SenderName.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "PersonName")]
 pub struct PersonName {
     /// The person's title (Dr, Mr, Mrs etc.).
@@ -1028,7 +1028,7 @@ impl std::fmt::Display for SmsConsent {
 }
 systmone_core::impl_xml_text!(SmsConsent, "SmsConsent");
 /// A workflow task for a patient. E21: the document names tasks (the Tasks filter, TaskUID in UpdatePatientRecord and DeleteFromPatientRecord) but never shows one; this structure, modelled on Visit, is this project's reading.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "Task")]
 pub struct Task {
     /// The kind of task.

@@ -85,8 +85,25 @@ fn type_def(def: &TypeDef) -> TokenStream {
     }
 }
 
+/// `Default` when every member may be absent, so callers can write
+/// `Filter { demographics: Some(Flag), ..Default::default() }`.
+fn default_derive(s: &Struct) -> TokenStream {
+    let all_optional = s.attributes.iter().all(|a| !a.required)
+        && s.members.iter().all(|m| match m {
+            Member::Field(f) => f.occurs != Occurs::One,
+            Member::Choice { occurs, .. } => *occurs != Occurs::One,
+            Member::Any { .. } => true,
+        });
+    if all_optional {
+        quote!(Default,)
+    } else {
+        quote!()
+    }
+}
+
 fn derived_struct(s: &Struct) -> TokenStream {
     let doc = docs(&s.doc);
+    let default = default_derive(s);
     let name = ident(&s.name);
     let xml_name = &s.xml_name;
     let attributes = s.attributes.iter().map(|a| {
@@ -123,7 +140,7 @@ fn derived_struct(s: &Struct) -> TokenStream {
     });
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+        #[derive(Debug, Clone, PartialEq, #default yaserde::YaSerialize, yaserde::YaDeserialize)]
         #[yaserde(rename = #xml_name)]
         pub struct #name {
             #(#attributes)*
@@ -150,6 +167,7 @@ fn write_value(ty: &TypeRef, xml_name: &str, value: TokenStream) -> TokenStream 
 
 fn custom_struct(s: &Struct) -> TokenStream {
     let doc = docs(&s.doc);
+    let default = default_derive(s);
     let name = ident(&s.name);
     let xml_name = &s.xml_name;
     let has_any = s.members.iter().any(|m| matches!(m, Member::Any { .. }));
@@ -379,7 +397,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
 
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #(#definitions)*
         }

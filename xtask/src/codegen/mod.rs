@@ -9,6 +9,9 @@ pub mod emit;
 pub mod model;
 pub mod names;
 
+#[cfg(test)]
+mod fixture_tests;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -186,6 +189,11 @@ fn render_bindings_crate(
     let mut function_req = Vec::new();
     let mut function_resp = Vec::new();
     let mut list = Vec::new();
+    let aliases: std::collections::BTreeSet<(&str, &str)> = functions
+        .values()
+        .flat_map(|f| f.aliases.iter().map(|a| (a.as_str(), f.function.as_str())))
+        .collect();
+    let alias_list = aliases.iter().map(|(a, f)| quote!((#a, #f),));
     for f in functions.values() {
         let (_, package) = names::function_crate(&f.function, &f.version);
         let krate =
@@ -225,6 +233,9 @@ fn render_bindings_crate(
 
         /// Every function version the bindings include: (name, version).
         pub const FUNCTIONS: &[(&str, &str)] = &[#(#list)*];
+
+        /// Other names functions are known by (ERRATA E2): (alias, function).
+        pub const ALIASES: &[(&str, &str)] = &[#(#alias_list)*];
 
         /// A request document of any function the bindings include.
         #[derive(Debug, Clone, PartialEq)]

@@ -22,11 +22,11 @@ impl systmone_core::Function for ExitClientV1_0 {
     type Result = ExitClientResult;
 }
 /// This function has no function-specific elements.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "ExitClientParameters")]
 pub struct ExitClientParameters {}
 /// The function-specific content of a successful ExitClient response.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExitClientResult {}
 impl systmone_core::xml::XmlContent for ExitClientResult {
     fn read_content<R: std::io::Read>(

@@ -24,7 +24,7 @@ impl systmone_core::Function for GetAppointmentSlotsV1_0 {
     type Result = GetAppointmentSlotsResult;
 }
 /// Restrictions on the free slots returned.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "GetAppointmentSlotsParameters")]
 pub struct GetAppointmentSlotsParameters {
     /// Optional element to restrict the slots returned: no slot before this date and time will be returned.
@@ -47,7 +47,7 @@ pub struct GetAppointmentSlotsParameters {
     pub slot_type: Vec<String>,
 }
 /// The function-specific content of a successful GetAppointmentSlots response.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetAppointmentSlotsResult {
     /// A clinic with free slots. Repeated once for each clinic with slots being returned.
     pub clinic: Vec<Clinic>,

@@ -24,11 +24,11 @@ impl systmone_core::Function for GetCurrentActivityV1_0 {
     type Result = GetCurrentActivityResult;
 }
 /// This function has no additional parameters, other than the common baseline.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "GetCurrentActivityParameters")]
 pub struct GetCurrentActivityParameters {}
 /// The function-specific content of a successful GetCurrentActivity response.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetCurrentActivityResult {
     /// Identifies the currently open patient record. If no patient record is open in SystmOne, this element isn't present.
     pub identity: Option<Identity>,

@@ -24,7 +24,7 @@ impl systmone_core::Function for GetCurrentSelectionV1_0 {
     type Result = GetCurrentSelectionResult;
 }
 /// This function has no additional parameters, other than the common baseline.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "GetCurrentSelectionParameters")]
 pub struct GetCurrentSelectionParameters {}
 /// The function-specific content of a successful GetCurrentSelection response.

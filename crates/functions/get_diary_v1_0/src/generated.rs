@@ -125,7 +125,7 @@ impl DiaryResultItem {
     }
 }
 /// Restrictions on the diary entries returned.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "GetDiaryParameters")]
 pub struct GetDiaryParameters {
     /// Optional element: nothing before this date and time will be returned.
@@ -148,7 +148,7 @@ pub struct GetDiaryParameters {
     pub visits: Option<systmone_core::Flag>,
 }
 /// The function-specific content of a successful GetDiary response.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDiaryResult {
     /// The appointments and visits for a specific patient. Repeated for each patient included in the response.
     pub result: Vec<DiaryResult>,

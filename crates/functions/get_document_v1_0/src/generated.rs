@@ -39,7 +39,7 @@ pub struct GetDocumentParameters {
     pub leave_record_open: Option<systmone_core::Flag>,
 }
 /// The function-specific content of a successful GetDocument response.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDocumentResult {
     /// The path and filename the document was written to. A document may be exported as a single file or as multiple image files, in which case this element is repeated for each file extracted.
     pub document_file: Vec<String>,

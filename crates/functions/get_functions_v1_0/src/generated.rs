@@ -22,11 +22,11 @@ impl systmone_core::Function for GetFunctionsV1_0 {
     type Result = GetFunctionsResult;
 }
 /// This function has no additional parameters over the minimum ones described in the Function Requests section.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "GetFunctionsParameters")]
 pub struct GetFunctionsParameters {}
 /// The function-specific content of a successful GetFunctions response.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFunctionsResult {
     /// Container element for a supported function. Repeated once for each function the interface supports.
     pub supported_function: Vec<SupportedFunction>,

@@ -23,7 +23,7 @@ impl systmone_core::Function for GetOrganisationMetaDataV1_0 {
     type Parameters = GetOrganisationMetaDataParameters;
     type Result = GetOrganisationMetaDataResult;
 }
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "AccessRights")]
 pub struct AccessRights {
     /// An access right this registered user has. Repeated once for each additional access right.
@@ -31,7 +31,7 @@ pub struct AccessRights {
     pub access: Vec<String>,
 }
 /// Which users and sites to return.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "GetOrganisationMetaDataParameters")]
 pub struct GetOrganisationMetaDataParameters {
     /// The presence of this element means that SystmOne will only return details of the currently logged on SystmOne user and the site they're located at. Excluding this element will result in all registered users and sites (at the organisation) being returned.
@@ -39,7 +39,7 @@ pub struct GetOrganisationMetaDataParameters {
     pub logged_on_user_only: Option<systmone_core::Flag>,
 }
 /// The function-specific content of a successful GetOrganisationMetaData response.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrganisationMetaDataResult {
     /// Describes a site this organisation exists at. Repeated once for each site. E14: the document's table leaves this row's element name blank; it is Site.
     pub site: Vec<Site>,
@@ -173,7 +173,7 @@ pub struct User {
     #[yaserde(rename = "CurrentUser")]
     pub current_user: Option<systmone_core::Flag>,
 }
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "UserGroups")]
 pub struct UserGroups {
     /// The name of a user group this user is in. Repeated once for each group they're in.

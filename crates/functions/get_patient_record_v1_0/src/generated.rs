@@ -24,7 +24,7 @@ impl systmone_core::Function for GetPatientRecordV1_0 {
     type Result = GetPatientRecordResult;
 }
 /// Which patient record to extract, and which parts of it.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "GetPatientRecordParameters")]
 pub struct GetPatientRecordParameters {
     /// Optional element to identify the patient to be extracted. If absent, SystmOne extracts the currently open patient record (if there is one, otherwise an error response is returned).
@@ -124,7 +124,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
 }
 systmone_core::impl_xml_content!(GetPatientRecordResult, "Response");
 /// Filters restricting what is extracted. Flags name the kinds of data to extract; dates restrict by effective or entry date. E22: a filter with only Demographics, or with MinEntryDate and MaxEntryDate both today, is exempt from the 30-second throttle.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "PatientRecordFilter")]
 pub struct PatientRecordFilter {
     /// Optional element (format CCYY-MM-DD) to filter the data being extracted by effective date. Medication, care plans, referrals, relationships and reminders are effective over a period; most other items from their date of recording.
@@ -204,7 +204,7 @@ pub struct PatientRecordFilter {
     pub user_name_done_by: Vec<String>,
 }
 /// Non-clinical content of the patient record: pending appointments, pending visits, non-completed tasks.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "PatientRecordNonClinical")]
 pub struct PatientRecordNonClinical {
     /// A pending patient appointment.

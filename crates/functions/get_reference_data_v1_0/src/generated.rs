@@ -24,11 +24,11 @@ impl systmone_core::Function for GetReferenceDataV1_0 {
     type Result = GetReferenceDataResult;
 }
 /// This function has no function-specific elements.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "GetReferenceDataParameters")]
 pub struct GetReferenceDataParameters {}
 /// The function-specific content of a successful GetReferenceData response.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetReferenceDataResult {
     /// Repeated for each numeric Read code output from SystmOne.
     pub numeric_read_code_units: Vec<NumericReadCodeUnits>,

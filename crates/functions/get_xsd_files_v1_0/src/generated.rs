@@ -22,7 +22,7 @@ impl systmone_core::Function for GetXsdFilesV1_0 {
     type Result = GetXsdFilesResult;
 }
 /// Where to write the XSD files.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "GetXSDFilesParameters")]
 pub struct GetXsdFilesParameters {
     /// Optional element directing SystmOne to write the XSD files to a specific directory. If not specified, the XSD files are written to the SystmOne temp folder.
@@ -30,7 +30,7 @@ pub struct GetXsdFilesParameters {
     pub path: Option<String>,
 }
 /// The function-specific content of a successful GetXSDFiles response.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetXsdFilesResult {
     /// Repeated for each function and version that the API supports.
     pub xsd: Vec<XsdFileResult>,

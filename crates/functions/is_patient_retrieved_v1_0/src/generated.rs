@@ -24,7 +24,7 @@ impl systmone_core::Function for IsPatientRetrievedV1_0 {
     type Result = IsPatientRetrievedResult;
 }
 /// This function has no additional parameters, other than the common baseline.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "IsPatientRetrievedParameters")]
 pub struct IsPatientRetrievedParameters {}
 /// The function-specific content of a successful IsPatientRetrieved response.

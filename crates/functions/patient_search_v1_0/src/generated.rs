@@ -48,7 +48,7 @@ pub struct PatientMatch {
     pub address: Option<Address>,
 }
 /// The search constraints. They're all optional, but a minimum of two must be provided (otherwise an error response); the rule is enforced by SystmOne, not by this schema. The document lists them in one order; xs:all accepts any order.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "PatientSearchParameters")]
 pub struct PatientSearchParameters {
     /// Optional element to constrain the patient search on date of birth, in the format CCYY-MM-DD.
@@ -71,7 +71,7 @@ pub struct PatientSearchParameters {
     pub gender: Option<SearchGender>,
 }
 /// The function-specific content of a successful PatientSearch response.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientSearchResult {
     /// Details on a matching patient. Repeated once for each matching patient; none if the search is valid but matches no patient records.
     pub result: Vec<PatientMatch>,

@@ -24,7 +24,7 @@ impl systmone_core::Function for UpdatePatientRecordV1_0 {
     type Result = UpdatePatientRecordResult;
 }
 /// Non-clinical additions to the record: appointments to book or update, visits and tasks to add.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "UpdateNonClinical")]
 pub struct UpdateNonClinical {
     /// An appointment to book (Clinic with a Slot matching a free slot) or to update (AppointmentUID plus the fields to change).
@@ -38,7 +38,7 @@ pub struct UpdateNonClinical {
     pub task: Vec<Task>,
 }
 /// What to add to or change in which patient record. E5: the document's example never closes Demographics; the corrected form is the contract.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
 #[yaserde(rename = "UpdatePatientRecordParameters")]
 pub struct UpdatePatientRecordParameters {
     /// The Identity of the patient whose record should be updated. Optional by analogy with GetPatientRecord and E11: when absent, the open record is updated.

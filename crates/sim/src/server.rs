@@ -1,0 +1,530 @@
+//! The listener, connections, and the request pipeline: framing, throttling, faults,
+//! API key and device checks, dispatch, audit.
+
+use std::collections::BTreeSet;
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::AtomicU64;
+
+use systmone_bindings::AnyRequest;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tracing::{debug, info, warn};
+
+use crate::fault::FaultKind;
+use crate::framing::{Frame, Framer};
+use crate::handlers::{self, Ctx, Echo, Schemes, perm, render_error, temp};
+use crate::practice::{Practice, Rng};
+use crate::state::{self, AuditEntry, AuditOutcome, Control, Shared, State, Ui, lock};
+use crate::{Approval, SimConfig, SimError, SimHandle};
+
+pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
+    let (root, temp_dir) = match &config.root {
+        Some(path) => {
+            std::fs::create_dir_all(path).map_err(|source| SimError::Root {
+                path: path.clone(),
+                source,
+            })?;
+            (path.clone(), None)
+        }
+        None => {
+            let dir = tempfile::Builder::new()
+                .prefix("systmone-sim-")
+                .tempdir()
+                .map_err(|source| SimError::Root {
+                    path: std::env::temp_dir(),
+                    source,
+                })?;
+            (dir.path().to_path_buf(), Some(dir))
+        }
+    };
+    let root: PathBuf = root.canonicalize().map_err(|source| SimError::Root {
+        path: root.clone(),
+        source,
+    })?;
+    let practice = match &config.practice {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| SimError::PracticeRead {
+                path: path.clone(),
+                source,
+            })?;
+            Practice::from_json(&text).map_err(|source| SimError::PracticeParse {
+                path: path.clone(),
+                source,
+            })?
+        }
+        None => Practice::generate(config.seed, chrono::Local::now().date_naive()),
+    };
+    let listener = TcpListener::bind(config.bind)
+        .await
+        .map_err(|source| SimError::Bind {
+            addr: config.bind,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| SimError::Bind {
+        addr: config.bind,
+        source,
+    })?;
+    let devices: BTreeSet<String> = practice.known_devices.iter().cloned().collect();
+    let (shutdown, _) = watch::channel(false);
+    let shared = Arc::new(Shared {
+        api_keys: config.api_keys.clone(),
+        throttle_mode: config.throttle,
+        approval: config.approval,
+        root: root.clone(),
+        advertised: config.advertised.clone(),
+        max_request_bytes: config.max_request_bytes,
+        idle_timeout: config.idle_timeout,
+        state: Mutex::new(State {
+            practice,
+            ui: Ui::default(),
+            devices,
+            blocked_devices: BTreeSet::new(),
+            rng: Rng::new(config.seed ^ 0x00D0_C0DE),
+        }),
+        audit: Mutex::new(Vec::new()),
+        throttle: Mutex::new(Default::default()),
+        faults: Mutex::new(Control::fault_state(config.faults.clone(), config.seed)),
+        shutdown,
+        ask_lock: tokio::sync::Mutex::new(()),
+        prompt: Mutex::new(None),
+        uid_counter: AtomicU64::new(1),
+        uid_base: config.seed.rotate_left(17)
+            ^ std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos() as u64)
+                .unwrap_or(0),
+    });
+    let control = Control {
+        shared: shared.clone(),
+    };
+    if config.control_stdin || config.approval == Approval::Ask {
+        spawn_console(control.clone(), config.control_stdin);
+    }
+    info!(%addr, "SystmOne simulator listening");
+    let task = tokio::spawn(accept_loop(listener, shared.clone()));
+    Ok(SimHandle {
+        addr,
+        root,
+        control,
+        shared,
+        task,
+        _temp: temp_dir,
+    })
+}
+
+/// Reads standard input lines on a thread: answers pending prompts, runs commands.
+fn spawn_console(control: Control, commands: bool) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        for line in stdin.lock().lines() {
+            match line {
+                Ok(l) => {
+                    if tx.send(l).is_err() {
+                        break;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+    });
+    tokio::spawn(async move {
+        while let Some(line) = rx.recv().await {
+            let pending = lock(&control.shared.prompt).take();
+            match pending {
+                Some(answer) => {
+                    let _ = answer.send(line);
+                }
+                None if commands => {
+                    let out = control.command(&line);
+                    if !out.is_empty() {
+                        eprintln!("{out}");
+                    }
+                }
+                None => {}
+            }
+        }
+    });
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    let mut stop = shared.shutdown.subscribe();
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = stop.wait_for(|s| *s) => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    debug!(%peer, "connection");
+                    let _ = stream.set_nodelay(true);
+                    connections.spawn(connection(stream, shared.clone()));
+                }
+                Err(e) => warn!(error = %e, "accept failed"),
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    connections.abort_all();
+    while connections.join_next().await.is_some() {}
+    info!("SystmOne simulator stopped");
+}
+
+enum After {
+    Continue,
+    Close,
+    Exit,
+}
+
+async fn connection(mut stream: TcpStream, shared: Arc<Shared>) {
+    let mut framer = Framer::new(shared.max_request_bytes);
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut stop = shared.shutdown.subscribe();
+    let mut eof = false;
+    loop {
+        // Everything complete in the buffer first.
+        loop {
+            let frame = match framer.next_frame() {
+                Ok(Some(f)) => f,
+                Ok(None) => break,
+                Err(e) => {
+                    let echo = Echo::default();
+                    let (xml, outcome) = render_error(
+                        &shared,
+                        &echo,
+                        perm(format!("The request is too large: {e}")),
+                    );
+                    audit(&shared, &echo, "", outcome, Some(xml.clone()), None);
+                    let _ = write_response(&mut stream, &xml).await;
+                    return;
+                }
+            };
+            match process(&shared, &mut stream, frame).await {
+                After::Continue => {}
+                After::Close => return,
+                After::Exit => {
+                    shared.trigger_shutdown();
+                    return;
+                }
+            }
+        }
+        if eof {
+            if let Some(frame) = framer.finish() {
+                if let After::Exit = process(&shared, &mut stream, frame).await {
+                    shared.trigger_shutdown();
+                }
+            }
+            let _ = stream.shutdown().await;
+            return;
+        }
+        let read = tokio::select! {
+            _ = stop.wait_for(|s| *s) => return,
+            r = tokio::time::timeout(shared.idle_timeout, stream.read(&mut buf)) => r,
+        };
+        match read {
+            Err(_) => {
+                debug!("idle connection closed");
+                return;
+            }
+            Ok(Err(_)) => return,
+            Ok(Ok(0)) => eof = true,
+            Ok(Ok(n)) => framer.push(&buf[..n]),
+        }
+    }
+}
+
+async fn write_response(stream: &mut TcpStream, xml: &str) -> std::io::Result<()> {
+    let mut bytes = Vec::with_capacity(xml.len() + 1);
+    bytes.extend_from_slice(xml.as_bytes());
+    bytes.push(b'\n');
+    stream.write_all(&bytes).await?;
+    stream.flush().await
+}
+
+/// The header fields, read leniently (so an invalid request still gets its echo).
+#[derive(Debug, Default, Clone)]
+struct Header {
+    api_key: String,
+    device_id: String,
+    device_version: String,
+    request_uid: String,
+    function: String,
+    version: String,
+}
+
+fn lenient_header(text: &str) -> Header {
+    use xml::reader::XmlEvent;
+    let mut header = Header::default();
+    let reader = xml::reader::EventReader::new_with_config(
+        systmone_core::xml::strip_bom(text).as_bytes(),
+        systmone_core::xml::parser_config(),
+    );
+    let mut depth = 0usize;
+    let mut current: Option<String> = None;
+    let mut text_acc = String::new();
+    for event in reader {
+        match event {
+            Ok(XmlEvent::StartElement { name, .. }) => {
+                depth += 1;
+                if depth == 2 {
+                    current = Some(name.local_name);
+                    text_acc.clear();
+                }
+            }
+            Ok(XmlEvent::Characters(t)) if depth == 2 => text_acc.push_str(&t),
+            Ok(XmlEvent::EndElement { .. }) => {
+                if depth == 2 {
+                    let value = std::mem::take(&mut text_acc);
+                    match current.take().as_deref() {
+                        Some("APIKey") => header.api_key = value,
+                        Some("DeviceID") => header.device_id = value,
+                        Some("DeviceVersion") => header.device_version = value,
+                        Some("RequestUID") => header.request_uid = value,
+                        Some("Function") => header.function = value,
+                        Some("FunctionVersion") => header.version = value,
+                        _ => {}
+                    }
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Ok(XmlEvent::Doctype { .. }) | Err(_) => break,
+            Ok(_) => {}
+        }
+    }
+    header
+}
+
+fn audit(
+    shared: &Shared,
+    echo: &Echo,
+    request: &str,
+    outcome: AuditOutcome,
+    response: Option<String>,
+    fault: Option<String>,
+) {
+    match &outcome {
+        AuditOutcome::Success => {
+            info!(function = %echo.function, request_uid = %echo.request_uid, "request succeeded")
+        }
+        AuditOutcome::Error { message, permanent } => {
+            info!(function = %echo.function, request_uid = %echo.request_uid, permanent, %message, "request failed")
+        }
+        other => {
+            info!(function = %echo.function, request_uid = %echo.request_uid, outcome = ?other, "request not answered normally")
+        }
+    }
+    shared.audit(AuditEntry {
+        time: chrono::Local::now().naive_local(),
+        request_uid: echo.request_uid.clone(),
+        function: echo.function.clone(),
+        device_id: echo.device_id.clone(),
+        outcome,
+        request_xml: request.to_string(),
+        response_xml: response,
+        fault,
+    });
+}
+
+/// The device check: Ok(device id to use) or the error to return.
+async fn check_device(
+    shared: &Shared,
+    header: &Header,
+) -> Result<String, systmone_core::ErrorResponse> {
+    let blocked = || {
+        perm(format!(
+            "The request from {} was blocked by the SystmOne user. Blocks can be removed using the \
+             Device Manager screen in SystmOne (Setup > Mobile Working & Integration menu).",
+            if header.device_version.is_empty() {
+                "this application"
+            } else {
+                header.device_version.as_str()
+            }
+        ))
+    };
+    let id = header.device_id.trim().to_string();
+    {
+        let st = lock(&shared.state);
+        if !id.is_empty() && st.blocked_devices.contains(&id) {
+            return Err(blocked());
+        }
+        if !id.is_empty() && st.devices.contains(&id) {
+            return Ok(id);
+        }
+    }
+    // A new device (empty DeviceID), or a Device ID this client never issued: the
+    // user is asked, as on first contact.
+    let approved = match shared.approval {
+        Approval::Auto => true,
+        Approval::Block => false,
+        Approval::Ask => {
+            let _guard = shared.ask_lock.lock().await;
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            *lock(&shared.prompt) = Some(tx);
+            let key = header.api_key.chars().take(4).collect::<String>();
+            eprintln!(
+                "Allow {} (API key {key}...) to connect? [y/N]",
+                if header.device_version.is_empty() {
+                    "an application with no version"
+                } else {
+                    header.device_version.as_str()
+                }
+            );
+            matches!(
+                rx.await.as_deref().map(str::trim),
+                Ok("y" | "Y" | "yes" | "Yes")
+            )
+        }
+    };
+    let mut st = lock(&shared.state);
+    if !approved {
+        if !id.is_empty() {
+            st.blocked_devices.insert(id);
+        }
+        return Err(blocked());
+    }
+    let new_id = loop {
+        let candidate = st.rng.uid();
+        if !st.devices.contains(&candidate) {
+            break candidate;
+        }
+    };
+    st.devices.insert(new_id.clone());
+    info!("new device approved");
+    Ok(new_id)
+}
+
+async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> After {
+    let (text, garbage) = match frame {
+        Frame::Document(b) => (String::from_utf8_lossy(&b).into_owned(), false),
+        Frame::Garbage(b) => (String::from_utf8_lossy(&b).into_owned(), true),
+    };
+    let header = if garbage {
+        Header::default()
+    } else {
+        lenient_header(&text)
+    };
+    let mut echo = Echo {
+        device_id: header.device_id.clone(),
+        request_uid: header.request_uid.clone(),
+        function: header.function.clone(),
+        version: header.version.clone(),
+    };
+    let parsed = if garbage {
+        Err("the request is not an XML document".to_string())
+    } else {
+        AnyRequest::parse(&text).map_err(|e| e.to_string())
+    };
+    // Throttling (ERRATA E17, E22): a throttled request gets no response at all.
+    let today = chrono::Local::now().date_naive();
+    let record_throttled = match &parsed {
+        Ok(AnyRequest::GetPatientRecordV1_0(r)) => {
+            !handlers::record_request_exempt(r.parameters.as_ref(), today)
+        }
+        _ => false,
+    };
+    if !shared.admit(record_throttled) {
+        debug!(function = %echo.function, "throttled");
+        audit(shared, &echo, &text, AuditOutcome::Throttled, None, None);
+        return After::Continue;
+    }
+    let fault = shared.next_fault();
+    let fault_kind = fault.map(|f| f.kind);
+    let fault_text = fault.map(|f| f.to_string());
+    match fault_kind {
+        Some(FaultKind::Drop) => {
+            audit(
+                shared,
+                &echo,
+                &text,
+                AuditOutcome::Dropped,
+                None,
+                fault_text,
+            );
+            return After::Continue;
+        }
+        Some(FaultKind::Temporary) => {
+            let (xml, outcome) = render_error(
+                shared,
+                &echo,
+                temp("SystmOne is busy and could not process the request; try again later"),
+            );
+            audit(shared, &echo, &text, outcome, Some(xml.clone()), fault_text);
+            return match write_response(stream, &xml).await {
+                Ok(()) => After::Continue,
+                Err(_) => After::Close,
+            };
+        }
+        _ => {}
+    }
+    debug_assert!(state::processes(fault_kind));
+    let mut exit = false;
+    let (xml, outcome) = match parsed {
+        Err(message) => {
+            let message = format!("The request could not be read: {message}");
+            let (xml, _) = render_error(shared, &echo, perm(message.clone()));
+            (xml, AuditOutcome::Unparseable { message })
+        }
+        Ok(request) => {
+            if !shared.api_keys.iter().any(|k| k == header.api_key.trim()) {
+                render_error(shared, &echo, perm("The API key is not valid"))
+            } else {
+                match check_device(shared, &header).await {
+                    Err(e) => render_error(shared, &echo, e),
+                    Ok(device_id) => {
+                        echo.device_id = device_id.clone();
+                        exit = matches!(request, AnyRequest::ExitClientV1_0(_));
+                        let ctx = Ctx {
+                            device_id: &device_id,
+                            schemes: Schemes::from(match &request {
+                                AnyRequest::GetPatientRecordV1_0(r) => r.output_scheme.as_ref(),
+                                AnyRequest::GetCurrentActivityV1_0(r) => r.output_scheme.as_ref(),
+                                AnyRequest::GetCurrentSelectionV1_0(r) => r.output_scheme.as_ref(),
+                                _ => None,
+                            }),
+                            now: chrono::Local::now().naive_local().with_nanosecond_zero(),
+                            root: &shared.root,
+                            advertised: shared.advertised.as_ref(),
+                        };
+                        let mut st = lock(&shared.state);
+                        handlers::handle(shared, &mut st, &ctx, &echo, request)
+                    }
+                }
+            }
+        }
+    };
+    audit(shared, &echo, &text, outcome, Some(xml.clone()), fault_text);
+    match fault_kind {
+        Some(FaultKind::DropAfterWrite) => After::Continue,
+        Some(FaultKind::CloseMid) => {
+            let half = xml.len() / 2;
+            let _ = stream.write_all(&xml.as_bytes()[..half]).await;
+            let _ = stream.flush().await;
+            After::Close
+        }
+        other => {
+            if let Some(FaultKind::Delay(d)) = other {
+                tokio::time::sleep(d).await;
+            }
+            match write_response(stream, &xml).await {
+                Ok(()) if exit => After::Exit,
+                Ok(()) => After::Continue,
+                Err(_) if exit => After::Exit,
+                Err(_) => After::Close,
+            }
+        }
+    }
+}
+
+trait NoNanos {
+    fn with_nanosecond_zero(self) -> Self;
+}
+
+impl NoNanos for chrono::NaiveDateTime {
+    fn with_nanosecond_zero(self) -> Self {
+        use chrono::Timelike;
+        self.with_nanosecond(0).unwrap_or(self)
+    }
+}

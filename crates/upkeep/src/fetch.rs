@@ -1,0 +1,248 @@
+//! Installing the XSDs a live client wrote with GetXSDFiles: which are new, changed,
+//! unchanged or failed.
+//!
+//! GetXSDFiles writes `<Function> v<Version>.xsd` for every function version into a
+//! directory and answers with one (function, version, result) line each. The files
+//! those schemas include (`ClientIntegrationTypes.xsd`) are not listed: they are found
+//! from the schemas' `xs:include`/`xs:import` and copied too.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Serialize;
+
+/// One line of the GetXSDFiles response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    pub function: String,
+    pub version: String,
+    /// The client's text for this file (e.g. "Successfully written to ...").
+    pub result: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase", tag = "status", content = "reason")]
+pub enum Status {
+    New,
+    Changed,
+    Unchanged,
+    Failed(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fetched {
+    pub file: String,
+    #[serde(flatten)]
+    pub status: Status,
+    /// The client's result text; `None` for included files it does not list.
+    pub result: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub files: Vec<Fetched>,
+}
+
+impl Report {
+    pub fn count(&self, pick: fn(&Status) -> bool) -> usize {
+        self.files.iter().filter(|f| pick(&f.status)).count()
+    }
+
+    pub fn failed(&self) -> usize {
+        self.count(|s| matches!(s, Status::Failed(_)))
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report serializes")
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for f in &self.files {
+            let status = match &f.status {
+                Status::New => "new".to_string(),
+                Status::Changed => "changed".to_string(),
+                Status::Unchanged => "unchanged".to_string(),
+                Status::Failed(reason) => format!("FAILED: {reason}"),
+            };
+            let _ = writeln!(
+                out,
+                "{:<10} {}",
+                status.split(':').next().unwrap_or(""),
+                f.file
+            );
+            if let Status::Failed(reason) = &f.status {
+                let _ = writeln!(out, "           {reason}");
+            }
+        }
+        let _ = writeln!(
+            out,
+            "{} new, {} changed, {} unchanged, {} failed",
+            self.count(|s| *s == Status::New),
+            self.count(|s| *s == Status::Changed),
+            self.count(|s| *s == Status::Unchanged),
+            self.failed()
+        );
+        out
+    }
+}
+
+/// The `schemaLocation`s of a schema's `xs:include` and `xs:import`: plain file names
+/// only (nothing outside the directory is copied).
+pub fn included_files(schema: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for tag in schema.split('<').skip(1) {
+        let tag = tag.trim_start();
+        if !(tag.starts_with("xs:include") || tag.starts_with("xs:import")) {
+            continue;
+        }
+        let Some(at) = tag.find("schemaLocation") else {
+            continue;
+        };
+        let rest = tag[at + "schemaLocation".len()..].trim_start();
+        let Some(rest) = rest.strip_prefix('=') else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        let Some(quote) = rest.chars().next().filter(|c| *c == '"' || *c == '\'') else {
+            continue;
+        };
+        if let Some(end) = rest[1..].find(quote) {
+            let name = &rest[1..1 + end];
+            if !name.contains(['/', '\\']) && name != ".." && !name.is_empty() {
+                out.push(name.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// Copies the listed schemas (and the files they include) from `written_dir`, where
+/// the client wrote them, into `into`, and says what each did. A listed file that is
+/// missing or unreadable is reported as failed, with the client's result text.
+pub fn install(written_dir: &Path, listed: &[Listed], into: &Path) -> anyhow::Result<Report> {
+    std::fs::create_dir_all(into).with_context(|| format!("creating {}", into.display()))?;
+    let mut files = Vec::new();
+    let mut includes = BTreeSet::new();
+    let mut seen = BTreeSet::new();
+    for l in listed {
+        let file = format!("{} v{}.xsd", l.function, l.version);
+        seen.insert(file.clone());
+        let outcome = copy(written_dir, &file, into);
+        if let Ok((_, text)) = &outcome {
+            includes.extend(included_files(text));
+        }
+        files.push(Fetched {
+            status: match outcome {
+                Ok((status, _)) => status,
+                Err(e) => Status::Failed(format!("{e:#} (client said: {})", l.result)),
+            },
+            file,
+            result: Some(l.result.clone()),
+        });
+    }
+    // Included files, transitively.
+    let mut queue: Vec<String> = includes.into_iter().collect();
+    while let Some(file) = queue.pop() {
+        if !seen.insert(file.clone()) {
+            continue;
+        }
+        let outcome = copy(written_dir, &file, into);
+        if let Ok((_, text)) = &outcome {
+            queue.extend(included_files(text));
+        }
+        files.push(Fetched {
+            status: match outcome {
+                Ok((status, _)) => status,
+                Err(e) => Status::Failed(format!("{e:#} (included, not listed by the client)")),
+            },
+            file,
+            result: None,
+        });
+    }
+    files.sort_by(|a, b| a.file.cmp(&b.file));
+    Ok(Report { files })
+}
+
+fn copy(from_dir: &Path, file: &str, into: &Path) -> anyhow::Result<(Status, String)> {
+    let from = from_dir.join(file);
+    let text =
+        std::fs::read_to_string(&from).with_context(|| format!("reading {}", from.display()))?;
+    let to = into.join(file);
+    let status = match std::fs::read_to_string(&to) {
+        Ok(existing) if existing == text => return Ok((Status::Unchanged, text)),
+        Ok(_) => Status::Changed,
+        Err(_) => Status::New,
+    };
+    std::fs::write(&to, &text).with_context(|| format!("writing {}", to.display()))?;
+    Ok((status, text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn includes_are_found() {
+        let schema = r#"<xs:schema><xs:include schemaLocation="ClientIntegrationTypes.xsd"/>
+            <xs:import namespace="x" schemaLocation='Other.xsd'/>
+            <xs:include schemaLocation="../outside.xsd"/></xs:schema>"#;
+        assert_eq!(
+            included_files(schema),
+            ["ClientIntegrationTypes.xsd", "Other.xsd"]
+        );
+    }
+
+    #[test]
+    fn new_changed_unchanged_failed() {
+        let written = tempfile::tempdir().unwrap();
+        let into = tempfile::tempdir().unwrap();
+        let w = |name: &str, text: &str| std::fs::write(written.path().join(name), text).unwrap();
+        w(
+            "A v1.0.xsd",
+            r#"<xs:schema><xs:include schemaLocation="Common.xsd"/></xs:schema>"#,
+        );
+        w("B v1.0.xsd", "<xs:schema>b</xs:schema>");
+        w("C v1.0.xsd", "<xs:schema>c2</xs:schema>");
+        w("Common.xsd", "<xs:schema/>");
+        std::fs::write(into.path().join("B v1.0.xsd"), "<xs:schema>b</xs:schema>").unwrap();
+        std::fs::write(into.path().join("C v1.0.xsd"), "<xs:schema>c1</xs:schema>").unwrap();
+        let listed: Vec<Listed> = ["A", "B", "C", "D"]
+            .iter()
+            .map(|f| Listed {
+                function: f.to_string(),
+                version: "1.0".into(),
+                result: "Successfully written".into(),
+            })
+            .collect();
+        let report = install(written.path(), &listed, into.path()).unwrap();
+        let status: Vec<(&str, &Status)> = report
+            .files
+            .iter()
+            .map(|f| (f.file.as_str(), &f.status))
+            .collect();
+        assert_eq!(status[0], ("A v1.0.xsd", &Status::New));
+        assert_eq!(status[1], ("B v1.0.xsd", &Status::Unchanged));
+        assert_eq!(status[2], ("C v1.0.xsd", &Status::Changed));
+        assert_eq!(status[3], ("Common.xsd", &Status::New));
+        assert_eq!(status[4].0, "D v1.0.xsd");
+        assert!(
+            matches!(status[4].1, Status::Failed(r) if r.contains("client said: Successfully written"))
+        );
+        assert_eq!(report.failed(), 1);
+        assert_eq!(
+            std::fs::read_to_string(into.path().join("C v1.0.xsd")).unwrap(),
+            "<xs:schema>c2</xs:schema>"
+        );
+        let text = report.to_text();
+        assert!(
+            text.ends_with("2 new, 1 changed, 1 unchanged, 1 failed\n"),
+            "{text}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(json["files"][0]["status"], "new");
+        assert_eq!(json["files"][4]["status"], "failed");
+    }
+}
