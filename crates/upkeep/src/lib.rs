@@ -17,4 +17,5 @@
 
 pub mod compat;
 pub mod fetch;
+pub mod schema;
 pub mod xsd_diff;

@@ -63,12 +63,9 @@ use xsd_parser::models::meta::{
 use xsd_parser::models::schema::MaxOccurs;
 use xsd_parser::models::schema::xs::Use;
 use xsd_parser::models::{IdentType, TypeIdent};
-use xsd_parser::pipeline::parser::resolver::FileResolver;
-use xsd_parser::{Interpreter, Parser};
 
 use crate::compat::compare_versions;
 
-const XS_NAMESPACE: &str = "http://www.w3.org/2001/XMLSchema";
 const REQUEST_ROOT: &str = "ClientIntegrationRequest";
 const RESPONSE_ROOT: &str = "ClientIntegrationResponse";
 /// The file of shared structures the function schemas include.
@@ -284,19 +281,7 @@ impl Report {
 
 /// Reads a schema file (and what it includes) into its paths.
 pub fn load(path: &Path) -> anyhow::Result<SchemaView> {
-    let schemas = Parser::new()
-        .with_resolver(FileResolver::new())
-        .resolve_includes(true)
-        .with_default_namespaces()
-        .add_schema_from_file(path)
-        .with_context(|| format!("reading {}", path.display()))?
-        .finish();
-    let (types, _) = Interpreter::new(&schemas)
-        .with_buildin_types()?
-        .with_default_typedefs()?
-        .with_xs_any_type()?
-        .finish()
-        .with_context(|| format!("interpreting {}", path.display()))?;
+    let (_, types) = crate::schema::read(path)?;
     let walker = Walker { types: &types };
     let mut view = SchemaView::default();
 
@@ -338,18 +323,11 @@ struct Ctx {
 
 impl Walker<'_> {
     fn is_xs(&self, ident: &TypeIdent) -> bool {
-        self.types
-            .modules
-            .get(&ident.ns)
-            .and_then(|m| m.namespace.as_ref())
-            .is_some_and(|ns| ns.to_string() == XS_NAMESPACE)
+        crate::schema::is_xs(self.types, ident)
     }
 
     fn get(&self, ident: &TypeIdent) -> anyhow::Result<&MetaType> {
-        self.types
-            .items
-            .get(ident)
-            .ok_or_else(|| anyhow!("type {} not found", ident.name.as_str()))
+        crate::schema::get(self.types, ident)
     }
 
     /// Follows references (global elements, `type="X"` aliases) to the type itself.

@@ -17,12 +17,8 @@ use xsd_parser::models::meta::{
 use xsd_parser::models::schema::MaxOccurs;
 use xsd_parser::models::schema::xs::Use;
 use xsd_parser::models::{IdentType, TypeIdent};
-use xsd_parser::pipeline::parser::resolver::FileResolver;
-use xsd_parser::{Interpreter, Parser};
 
 use super::names;
-
-const XS_NAMESPACE: &str = "http://www.w3.org/2001/XMLSchema";
 
 /// The file holding the shared structures our function schemas include.
 pub const COMMON_SCHEMA: &str = "ClientIntegrationTypes";
@@ -217,19 +213,7 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
     let (function, version) = names::parse_schema_file_name(&file_name)
         .ok_or_else(|| anyhow!("{file_name}: schema files are named `<Function> v<N.N>.xsd`"))?;
 
-    let schemas = Parser::new()
-        .with_resolver(FileResolver::new())
-        .resolve_includes(true)
-        .with_default_namespaces()
-        .add_schema_from_file(path)
-        .with_context(|| format!("reading {}", path.display()))?
-        .finish();
-    let (types, _) = Interpreter::new(&schemas)
-        .with_buildin_types()?
-        .with_default_typedefs()?
-        .with_xs_any_type()?
-        .finish()
-        .with_context(|| format!("interpreting {}", path.display()))?;
+    let (schemas, types) = systmone_upkeep::schema::read(path)?;
 
     let mut main_schema = None;
     let mut common_schema = None;
@@ -376,18 +360,11 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn is_xs(&self, ident: &TypeIdent) -> bool {
-        self.types
-            .modules
-            .get(&ident.ns)
-            .and_then(|m| m.namespace.as_ref())
-            .is_some_and(|ns| ns.to_string() == XS_NAMESPACE)
+        systmone_upkeep::schema::is_xs(self.types, ident)
     }
 
     fn get(&self, ident: &TypeIdent) -> anyhow::Result<&MetaType> {
-        self.types
-            .items
-            .get(ident)
-            .ok_or_else(|| anyhow!("type {} not found", ident.name.as_str()))
+        systmone_upkeep::schema::get(self.types, ident)
     }
 
     fn enum_values(&self, ty: &MetaType) -> anyhow::Result<Vec<String>> {
