@@ -1,0 +1,303 @@
+//! `call`, `sim` and the task-shaped commands.
+
+use std::io::Write;
+use std::net::SocketAddr;
+
+use anyhow::{Context, bail};
+use systmone_bindings::AnyRequest;
+use systmone_client::Client;
+
+use crate::options::*;
+use crate::output::print_reply;
+use crate::request::{Params, Reply, ShownHeader, build_request, resolve_function, send};
+
+/// The header shown in printed requests for `client`.
+pub fn shown_header(client: &Client) -> ShownHeader {
+    ShownHeader {
+        device_id: client.device_id().ok().flatten().unwrap_or_default(),
+        device_version: client.config().device_version.clone(),
+    }
+}
+
+/// Sends a checked request, logging the XML with -v, and prints the response.
+async fn send_and_print(
+    global: &GlobalOpts,
+    client: &Client,
+    request: AnyRequest,
+    shown: &str,
+) -> anyhow::Result<u8> {
+    if global.verbose > 0 {
+        eprintln!("request:\n{}", pretty(shown));
+    }
+    let reply = send(client, request).await?;
+    if global.verbose > 0 {
+        eprintln!("response:\n{}", reply.xml.trim_end());
+    }
+    print_reply(global.output(), &reply)?;
+    Ok(0)
+}
+
+/// An indented form of a document for people (the input if it does not parse).
+pub fn pretty(doc: &str) -> String {
+    match AnyRequest::parse(doc)
+        .ok()
+        .and_then(|r| r.to_xml(true).ok())
+    {
+        Some(x) => x,
+        None => doc.to_string(),
+    }
+}
+
+/// Builds, checks and sends `function` with `params`; prints the response.
+pub async fn call_with(global: &GlobalOpts, function: &str, params: Params) -> anyhow::Result<u8> {
+    let (function, version) = resolve_function(function, None)?;
+    let client = global.client(None)?;
+    let (request, doc) = build_request(&function, &version, &params, &shown_header(&client))?;
+    send_and_print(global, &client, request, &doc).await
+}
+
+/// Same, returning the reply instead of printing it.
+pub async fn call_quiet(client: &Client, function: &str, params: &Params) -> anyhow::Result<Reply> {
+    let (function, version) = resolve_function(function, None)?;
+    let (request, _) = build_request(&function, &version, params, &shown_header(client))?;
+    send(client, request).await
+}
+
+pub async fn call(global: &GlobalOpts, args: CallArgs) -> anyhow::Result<u8> {
+    let (function, version) = resolve_function(&args.function, args.version.as_deref())?;
+    match &args.xml {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let request = AnyRequest::parse(&text)
+                .map_err(|e| anyhow::anyhow!("{} is not a valid request: {e}", path.display()))?;
+            let (found, found_version) = request.function();
+            let (found, found_version) = (found.to_string(), found_version.to_string());
+            let (canonical, _) = resolve_function(&found, Some(&found_version))?;
+            if canonical != function || found_version != version {
+                bail!(
+                    "{} is a {found} {found_version} request, not {function} {version}",
+                    path.display()
+                );
+            }
+            let client = global.client(None)?;
+            send_and_print(global, &client, request, &text).await
+        }
+        None => {
+            let mut params = Params::new();
+            for p in &args.params {
+                params.add_pair(p)?;
+            }
+            let client = global.client(None)?;
+            let (request, doc) =
+                build_request(&function, &version, &params, &shown_header(&client))?;
+            send_and_print(global, &client, request, &doc).await
+        }
+    }
+}
+
+pub async fn sim(args: SimArgs) -> anyhow::Result<u8> {
+    use systmone_sim::{Approval, SimConfig, Simulator, Throttle};
+    if !args.bind.is_loopback() && !args.allow_remote {
+        bail!(
+            "refusing to listen on {} (not a loopback address) without --allow-remote",
+            args.bind
+        );
+    }
+    let mut config = SimConfig {
+        bind: SocketAddr::new(args.bind, args.port),
+        throttle: match args.throttle {
+            ThrottleArg::Spec => Throttle::Spec,
+            ThrottleArg::Off => Throttle::Off,
+        },
+        approval: match args.approve {
+            ApproveArg::Auto => Approval::Auto,
+            ApproveArg::Block => Approval::Block,
+            ApproveArg::Ask => Approval::Ask,
+        },
+        root: args.root.clone(),
+        seed: args.seed,
+        practice: args.data.clone(),
+        faults: args.fault.clone(),
+        control_stdin: args.control_stdin,
+        ..SimConfig::default()
+    };
+    if !args.accept_keys.is_empty() {
+        config.api_keys = args.accept_keys.clone();
+    }
+    let sim = Simulator::start(config)
+        .await
+        .context("cannot start the simulator")?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on {}", sim.addr())?;
+        out.flush()?;
+    }
+    eprintln!("root directory: {}", sim.root().display());
+    let control = sim.control();
+    tokio::select! {
+        _ = sim.wait() => {}
+        _ = tokio::signal::ctrl_c() => control.shutdown(),
+    }
+    Ok(0)
+}
+
+pub async fn functions(global: &GlobalOpts) -> anyhow::Result<u8> {
+    call_with(global, "GetFunctions", Params::new()).await
+}
+
+pub async fn org(global: &GlobalOpts, args: OrgArgs) -> anyhow::Result<u8> {
+    let mut p = Params::new();
+    p.flag("LoggedOnUserOnly", args.logged_on_user_only)?;
+    call_with(global, "GetOrganisationMetaData", p).await
+}
+
+pub async fn search(global: &GlobalOpts, args: SearchArgs) -> anyhow::Result<u8> {
+    let mut p = Params::new();
+    p.opt("Surname", args.surname.as_deref())?;
+    p.opt("FirstName", args.first_name.as_deref())?;
+    p.opt("DateOfBirth", args.dob.as_deref())?;
+    p.opt("PostCode", args.postcode.as_deref())?;
+    p.opt("Telephone", args.telephone.as_deref())?;
+    p.opt("Gender", args.gender.as_deref())?;
+    call_with(global, "PatientSearch", p).await
+}
+
+/// `Identity` with an NHS or pseudo number.
+pub fn identity(p: &mut Params, number: &str, pseudo: bool) -> anyhow::Result<()> {
+    let number = number.trim();
+    if pseudo {
+        p.add("Identity/PseudoNumber", number)
+    } else {
+        let digits: String = number.chars().filter(|c| !c.is_whitespace()).collect();
+        if digits.len() != 10 || !digits.chars().all(|c| c.is_ascii_digit()) {
+            bail!("{number:?} is not an NHS number (10 digits); use --pseudo for a pseudo number");
+        }
+        p.add("Identity/NHSNumber", &digits)
+    }
+}
+
+/// The parameters of a GetPatientRecord call.
+pub fn record_params(
+    number: &str,
+    pseudo: bool,
+    leave_open: bool,
+    filter: &RecordFilter,
+) -> anyhow::Result<Params> {
+    let mut p = Params::new();
+    identity(&mut p, number, pseudo)?;
+    p.flag("LeaveRecordOpen", leave_open)?;
+    filter.add_to(&mut p)?;
+    Ok(p)
+}
+
+pub async fn record(global: &GlobalOpts, args: RecordArgs) -> anyhow::Result<u8> {
+    let p = record_params(
+        &args.nhs_number,
+        args.pseudo,
+        args.leave_record_open,
+        &args.filter,
+    )?;
+    call_with(global, "GetPatientRecord", p).await
+}
+
+fn range(from: Option<String>, to: Option<String>) -> (String, String) {
+    let fmt = "%Y-%m-%dT%H:%M:%S";
+    let now = chrono::Local::now().naive_local();
+    let from = from.unwrap_or_else(|| now.format(fmt).to_string());
+    let to = to.unwrap_or_else(|| {
+        let start = chrono::NaiveDateTime::parse_from_str(&from, fmt)
+            .or_else(|_| {
+                chrono::NaiveDate::parse_from_str(&from, "%Y-%m-%d")
+                    .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight"))
+            })
+            .unwrap_or(now);
+        (start + chrono::Duration::days(7)).format(fmt).to_string()
+    });
+    (from, to)
+}
+
+pub async fn slots(global: &GlobalOpts, args: SlotsArgs) -> anyhow::Result<u8> {
+    let (from, to) = range(args.from, args.to);
+    let mut p = Params::new();
+    p.add("MinDateTime", &from)?;
+    p.add("MaxDateTime", &to)?;
+    for u in &args.user {
+        p.add("UserName", u)?;
+    }
+    for s in &args.site {
+        p.add("SiteName", s)?;
+    }
+    for c in &args.clinic_type {
+        p.add("ClinicType", c)?;
+    }
+    for s in &args.slot_type {
+        p.add("SlotType", s)?;
+    }
+    call_with(global, "GetAppointmentSlots", p).await
+}
+
+pub async fn diary(global: &GlobalOpts, args: DiaryArgs) -> anyhow::Result<u8> {
+    let (from, to) = range(args.from, args.to);
+    let mut p = Params::new();
+    p.add("MinDateTime", &from)?;
+    p.add("MaxDateTime", &to)?;
+    for u in &args.user {
+        p.add("UserName", u)?;
+    }
+    for s in &args.site {
+        p.add("SiteName", s)?;
+    }
+    let both = !args.appointments && !args.visits;
+    p.flag("Appointments", args.appointments || both)?;
+    p.flag("Visits", args.visits || both)?;
+    call_with(global, "GetDiary", p).await
+}
+
+/// The parameters that book a slot.
+#[allow(clippy::too_many_arguments)]
+pub fn booking_params(
+    nhs: &str,
+    user: &str,
+    site: &str,
+    clinic_type: &str,
+    slot_type: &str,
+    start: &str,
+    duration: &str,
+    comments: Option<&str>,
+) -> anyhow::Result<Params> {
+    let mut p = Params::new();
+    identity(&mut p, nhs, false)?;
+    let a = "NonClinical/Appointment";
+    p.add(&format!("{a}/Clinic/UserName"), user)?;
+    p.add(&format!("{a}/Clinic/SiteName"), site)?;
+    p.add(&format!("{a}/Clinic/ClinicType"), clinic_type)?;
+    p.add(&format!("{a}/Clinic/Slot/SlotType"), slot_type)?;
+    p.add(&format!("{a}/Clinic/Slot/DateTimeStart"), start)?;
+    p.add(&format!("{a}/Clinic/Slot/Duration"), duration)?;
+    p.opt(&format!("{a}/Comments"), comments)?;
+    Ok(p)
+}
+
+pub async fn book(global: &GlobalOpts, args: BookArgs) -> anyhow::Result<u8> {
+    let p = booking_params(
+        &args.nhs_number,
+        &args.user,
+        &args.site,
+        &args.clinic_type,
+        &args.slot_type,
+        &args.start,
+        &args.duration,
+        args.comments.as_deref(),
+    )?;
+    call_with(global, "UpdatePatientRecord", p).await
+}
+
+pub async fn document(global: &GlobalOpts, args: DocumentArgs) -> anyhow::Result<u8> {
+    let mut p = Params::new();
+    identity(&mut p, &args.nhs_number, false)?;
+    p.add("DocumentUID", &args.document_uid)?;
+    p.add("WriteTo", &args.write_to)?;
+    p.flag("LeaveRecordOpen", args.leave_record_open)?;
+    call_with(global, "GetDocument", p).await
+}

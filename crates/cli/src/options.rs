@@ -1,0 +1,650 @@
+//! Command-line options and building a client from them.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use systmone_client::{
+    AuditDetail, AuditLog, Client, ClientConfig, DEFAULT_ADDR, DeviceIdStore, FileStore,
+    MemoryStore, PacingLimits, PacingObserver,
+};
+
+const ABOUT: &str = "Talk to a SystmOne client over the Client Integration interface.";
+
+const LONG_ABOUT: &str = "\
+Talk to a SystmOne client over the Client Integration interface: call any of its 17
+functions, fill the vendor's XML templates, check saved documents, extract records under
+the throttle, and run a simulated SystmOne client for development and CI.
+
+Start with `systmone demo`: it starts a simulator in-process and walks through the
+interface as an integrator would.
+
+Exit codes: 0 success; 1 usage or local error; 2 SystmOne answered with an error;
+3 transport or protocol failure (nothing listening, timeout, unreadable response);
+4 a write was sent but its outcome is unknown (check the record before retrying).";
+
+const AFTER_HELP: &str = "\
+Examples:
+  systmone demo
+  systmone sim --port 40700 &
+  export SYSTMONE_API_KEY=f31e26725b5491f2
+  systmone functions
+  systmone search --surname Swift --dob 1933-01-01
+  systmone record 7835438275 --demographics
+  systmone call GetPatientRecord --param Identity/NHSNumber=7835438275 --param Filter/Demographics=
+  systmone parse tests/fixtures/GetPatientRecord/v1.0/response.xml";
+
+#[derive(Debug, Parser)]
+#[command(name = "systmone", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// How responses are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// The response document.
+    Xml,
+    /// The response as JSON (attributes as "@name", repeated elements as arrays).
+    Json,
+    /// Readable indented text with a one-line summary.
+    Text,
+}
+
+/// Client-side pacing to SystmOne's throttle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PacingArg {
+    /// The documented limits: 1 request/s, 1 full GetPatientRecord per 30 s.
+    Spec,
+    /// No pacing: only for a simulator run with `--throttle off` (tests).
+    Off,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalOpts {
+    /// Address of the SystmOne client's interface (host:port).
+    #[arg(long, global = true, env = "SYSTMONE_ADDR", default_value = DEFAULT_ADDR)]
+    pub addr: String,
+    /// Your API key, given by TPP (never printed).
+    #[arg(long, global = true, env = "SYSTMONE_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+    /// Where the Device ID SystmOne allocates is kept (default: a file in your
+    /// configuration directory, e.g. ~/.config/systmone/device-id).
+    #[arg(
+        long,
+        global = true,
+        env = "SYSTMONE_DEVICE_ID_FILE",
+        value_name = "FILE"
+    )]
+    pub device_id_file: Option<PathBuf>,
+    /// Your software's version, shown in SystmOne's approval dialog and audit trail.
+    #[arg(
+        long,
+        global = true,
+        env = "SYSTMONE_DEVICE_VERSION",
+        value_name = "TEXT"
+    )]
+    pub device_version: Option<String>,
+    /// How long to wait for a response, in seconds (e.g. 30, 2.5, 500ms).
+    #[arg(long, global = true, env = "SYSTMONE_TIMEOUT", value_name = "SECONDS", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Output format [default: text on a terminal, xml otherwise].
+    #[arg(short, long, global = true, env = "SYSTMONE_OUTPUT", value_enum)]
+    pub output: Option<OutputFormat>,
+    /// Append a JSON line per request to FILE (no patient data; the API key is never
+    /// written).
+    #[arg(long, global = true, env = "SYSTMONE_AUDIT", value_name = "FILE")]
+    pub audit: Option<PathBuf>,
+    /// Client pacing to SystmOne's throttle. `off` is for tests against a simulator
+    /// started with `--throttle off`; a real SystmOne drops requests sent too fast.
+    #[arg(
+        long,
+        global = true,
+        env = "SYSTMONE_PACING",
+        value_enum,
+        default_value = "spec"
+    )]
+    pub pacing: PacingArg,
+    /// More detail on stderr: -v shows the XML sent and received and error causes,
+    /// -vv debug logs.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr (no progress lines).
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// The limits the client paces to. `spec` keeps a small margin over the documented
+/// 1 s and 30 s: the pacer measures from its own send times, SystmOne from when each
+/// request arrives, and a request delayed on the way (the first one pays for the TCP
+/// connect) would otherwise make the next arrive a few milliseconds early and be
+/// dropped without an answer (ERRATA E17).
+pub fn pacing_limits(arg: PacingArg) -> PacingLimits {
+    match arg {
+        PacingArg::Spec => PacingLimits {
+            min_interval: PacingLimits::SYSTMONE.min_interval + Duration::from_millis(100),
+            patient_record_interval: PacingLimits::SYSTMONE.patient_record_interval
+                + Duration::from_millis(500),
+        },
+        PacingArg::Off => PacingLimits::off(),
+    }
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let (number, scale) = if let Some(ms) = t.strip_suffix("ms") {
+        (ms, 0.001)
+    } else if let Some(s) = t.strip_suffix('s') {
+        (s, 1.0)
+    } else {
+        (t, 1.0)
+    };
+    let value: f64 = number
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds (e.g. 30, 2.5, 500ms)"))?;
+    if !(value > 0.0 && value.is_finite()) {
+        return Err(format!("{text:?}: the timeout must be positive"));
+    }
+    Ok(Duration::from_secs_f64(value * scale))
+}
+
+impl GlobalOpts {
+    /// The output format: as asked, else text on a terminal and XML otherwise.
+    pub fn output(&self) -> OutputFormat {
+        self.output.unwrap_or_else(|| {
+            if std::io::stdout().is_terminal() {
+                OutputFormat::Text
+            } else {
+                OutputFormat::Xml
+            }
+        })
+    }
+
+    pub fn api_key(&self) -> anyhow::Result<String> {
+        match &self.api_key {
+            Some(k) if !k.trim().is_empty() => Ok(k.trim().to_string()),
+            _ => anyhow::bail!(
+                "no API key: pass --api-key KEY or set SYSTMONE_API_KEY (the simulator accepts the \
+                 document's example keys, e.g. f31e26725b5491f2)"
+            ),
+        }
+    }
+
+    pub fn device_store(&self) -> Arc<dyn DeviceIdStore> {
+        match &self.device_id_file {
+            Some(path) => Arc::new(FileStore::at(path)),
+            None => match FileStore::new() {
+                Ok(store) => Arc::new(store),
+                Err(e) => {
+                    tracing::warn!(
+                        "cannot find a place to keep the Device ID ({e}); it is kept for this run only"
+                    );
+                    Arc::new(MemoryStore::new())
+                }
+            },
+        }
+    }
+
+    pub fn config(&self, api_key: String) -> ClientConfig {
+        let mut config = ClientConfig::new(api_key);
+        config.addr = self.addr.clone();
+        if let Some(v) = &self.device_version {
+            config.device_version = v.clone();
+        }
+        if let Some(t) = self.timeout {
+            config.response_timeout = t;
+            config.connect_timeout = config.connect_timeout.min(t);
+        }
+        config.pacing = pacing_limits(self.pacing);
+        config
+    }
+
+    /// The pacing observer: a progress line on stderr unless quiet.
+    pub fn pacing_printer(&self) -> PacingObserver {
+        let quiet = self.quiet;
+        Arc::new(move |function: &str, wait: Duration| {
+            if !quiet {
+                eprintln!(
+                    "  … waiting {:.1} s for SystmOne's throttle before {function}",
+                    wait.as_secs_f64()
+                );
+            }
+        })
+    }
+
+    /// A client with these options.
+    pub fn client(&self, observer: Option<PacingObserver>) -> anyhow::Result<Client> {
+        let config = self.config(self.api_key()?);
+        let mut builder = Client::builder(config)
+            .device_store(self.device_store())
+            .on_pacing_wait(observer.unwrap_or_else(|| self.pacing_printer()));
+        if let Some(path) = &self.audit {
+            let log = AuditLog::open(path, AuditDetail::Redacted)
+                .with_context(|| format!("cannot open the audit log {}", path.display()))?;
+            builder = builder.audit(log);
+        }
+        Ok(builder.build()?)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start a simulator in-process and walk through the interface (under a minute).
+    #[command(
+        after_help = "Example:\n  systmone demo\n  systmone demo -v    # also show every XML document"
+    )]
+    Demo(DemoArgs),
+    /// Call any function, with parameters from flags or from a request file.
+    #[command(
+        long_about = "Call any function. Parameters are given as --param Name=Value, nested with '/', \
+attributes as Path@Name=Value, and an empty value for a presence flag; or as a request \
+document with --xml FILE (its header is replaced: API key, Device ID and RequestUID come \
+from the options and the Device ID store). The request is checked with the bindings \
+before anything is sent.\n\nExit codes: 0 success, 2 error response (message on stderr), \
+3 transport or protocol failure, 4 a write's outcome is unknown.",
+        after_help = "Examples:\n  systmone call GetFunctions\n  systmone call GetPatientRecord --param Identity/NHSNumber=4667633050 --param Filter/Demographics=\n  systmone call UpdatePatientRecord --param Identity/NHSNumber=6343800514 \\\n      --param Clinical/Event/ClinicalCode/Code@Scheme=CTV3 --param Clinical/Event/ClinicalCode/Code@Code=X505K\n  systmone call GetDocument --xml saved-request.xml"
+    )]
+    Call(CallArgs),
+    /// Read a saved request or response, detect its function and version, summarise it.
+    #[command(
+        after_help = "Examples:\n  systmone parse tests/fixtures/GetPatientRecord/v1.0/response.xml\n  systmone parse --roundtrip tests/fixtures/PatientSearch/v1.0/request.xml"
+    )]
+    Parse(ParseArgs),
+    /// Fill an XML template in the vendor's format (@Name, @Name|A|B) and print or send it.
+    #[command(
+        long_about = "Fill an XML template in the vendor's format: values written @Name are \
+parameters, @Name|A|B lists the allowed values. Unknown names, missing values and values \
+outside the alternatives are refused. @APIKey, @DeviceID, @DeviceVersion and @RequestUID \
+are filled from the options and the Device ID store when not given with --set.",
+        after_help = "Examples:\n  systmone template tests/fixtures/templates/GetCurrentActivity.template.xml --api-key f31e26725b5491f2\n  systmone template status.xml --set NewStatus=Arrived --send"
+    )]
+    Template(TemplateArgs),
+    /// Run the simulated SystmOne client (same options as systmone-sim).
+    #[command(
+        after_help = "Examples:\n  systmone sim\n  systmone sim --port 0 --throttle off --approve auto\n  systmone sim --fault drop@3 --seed 7"
+    )]
+    Sim(SimArgs),
+    /// GetFunctions: the functions and versions SystmOne supports.
+    #[command(after_help = "Example:\n  systmone functions")]
+    Functions,
+    /// GetOrganisationMetaData: sites, users, slot and clinic types.
+    #[command(after_help = "Example:\n  systmone org --logged-on-user-only")]
+    Org(OrgArgs),
+    /// PatientSearch: at least two of the fields.
+    #[command(after_help = "Example:\n  systmone search --surname Swift --dob 1933-01-01")]
+    Search(SearchArgs),
+    /// GetPatientRecord: all or part of a record (one full record per 30 s; demographics
+    /// only, or entered today, are exempt).
+    #[command(
+        after_help = "Examples:\n  systmone record 7835438275 --demographics\n  systmone record 7835438275 --min-entry-date 2024-05-01 --max-entry-date 2024-05-01 --clinical-codes\n  systmone record 0001980947 --pseudo --medication"
+    )]
+    Record(RecordArgs),
+    /// GetAppointmentSlots: free slots.
+    #[command(
+        after_help = "Example:\n  systmone slots --from 2024-05-01T08:00:00 --to 2024-05-08T18:00:00 --clinic-type Session"
+    )]
+    Slots(SlotsArgs),
+    /// GetDiary: up-coming appointments and visits.
+    #[command(after_help = "Example:\n  systmone diary --from 2024-05-01T00:00:00 --appointments")]
+    Diary(DiaryArgs),
+    /// UpdatePatientRecord: book an appointment in a free slot.
+    #[command(
+        after_help = "Example:\n  systmone book 7835438275 --user dlittler2405 --site 'The Real Surgery' \\\n      --clinic-type Session --slot-type Slot --start 2024-05-02T09:00:00 --duration 10"
+    )]
+    Book(BookArgs),
+    /// GetDocument: write a letter's or attachment's file into a directory.
+    #[command(
+        after_help = "Example:\n  systmone document 6640569094 4093400000000000 --write-to /tmp/docs"
+    )]
+    Document(DocumentArgs),
+    /// Fetch many records under the throttle, resumably, one file per NHS number.
+    #[command(
+        long_about = "Fetch the record of every NHS number in a file (one per line; blank lines \
+and lines starting with # are skipped) under SystmOne's throttle, with a progress bar and \
+ETA. Each record is written as it arrives to DIR/<NHS>.xml (atomically: a temporary file, \
+then a rename). A number whose file exists is skipped, so an interrupted run can be \
+started again without fetching twice what is saved.",
+        after_help = "Example:\n  systmone extract --nhs-file numbers.txt --out records/ --demographics"
+    )]
+    Extract(ExtractArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Keep the simulator's directory (documents written by GetDocument) and print where.
+    #[arg(long)]
+    pub keep: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CallArgs {
+    /// The function, e.g. GetPatientRecord (case-insensitive).
+    pub function: String,
+    /// The function version (default: the newest the bindings include).
+    #[arg(long)]
+    pub version: Option<String>,
+    /// A parameter, Name=Value (nested with '/', attribute with '@', empty for a flag).
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// A request document to send instead (its header is filled in).
+    #[arg(long, value_name = "FILE", conflicts_with = "params")]
+    pub xml: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// A saved request or response document.
+    pub file: PathBuf,
+    /// Print the document as the bindings write it back.
+    #[arg(long)]
+    pub roundtrip: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// The template file.
+    pub file: PathBuf,
+    /// A value for a parameter, Name=Value (repeatable).
+    #[arg(long = "set", short = 's', value_name = "NAME=VALUE")]
+    pub set: Vec<String>,
+    /// Send the filled document and print the response.
+    #[arg(long)]
+    pub send: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ThrottleArg {
+    Spec,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ApproveArg {
+    Auto,
+    Block,
+    Ask,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// TCP port to listen on (0: any free port).
+    #[arg(long, default_value_t = 40700)]
+    pub port: u16,
+    /// Address to listen on. A non-loopback address needs --allow-remote.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Allow binding a non-loopback address.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// A practice (JSON) to load instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// The only directory tree GetDocument, GetXSDFiles and DataExtract may write into
+    /// (default: a temporary directory).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Throttling: as the document says, or off.
+    #[arg(long, value_enum, default_value = "spec")]
+    pub throttle: ThrottleArg,
+    /// Device approval: approve all, block all, or ask on the terminal.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub approve: ApproveArg,
+    /// Inject a fault, e.g. drop@3, drop-after-write@2, close-mid@5, delay=2s@4,
+    /// temporary@1, drop%0.1 (repeatable).
+    #[arg(long, value_name = "SPEC")]
+    pub fault: Vec<systmone_sim::FaultSpec>,
+    /// Seed of the built-in practice and of probabilistic faults.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Accepted API keys (default: the document's two). Repeatable.
+    #[arg(long = "accept-key", value_name = "KEY")]
+    pub accept_keys: Vec<String>,
+    /// Read control commands from standard input (open NUMBER, close, summary, ...).
+    #[arg(long)]
+    pub control_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct OrgArgs {
+    /// Only the logged-on user.
+    #[arg(long)]
+    pub logged_on_user_only: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    #[arg(long)]
+    pub surname: Option<String>,
+    #[arg(long)]
+    pub first_name: Option<String>,
+    /// Date of birth, YYYY-MM-DD.
+    #[arg(long)]
+    pub dob: Option<String>,
+    #[arg(long)]
+    pub postcode: Option<String>,
+    #[arg(long)]
+    pub telephone: Option<String>,
+    /// M, F, U or I.
+    #[arg(long)]
+    pub gender: Option<String>,
+}
+
+/// Every filter of GetPatientRecord. No filter: the whole record.
+#[derive(Debug, Args, Default, Clone)]
+pub struct RecordFilter {
+    /// Events effective on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub min_effective_date: Option<String>,
+    #[arg(long, value_name = "DATE")]
+    pub max_effective_date: Option<String>,
+    /// Entered on or after this date. Min and max entry date both today are exempt
+    /// from the 30-second throttle.
+    #[arg(long, value_name = "DATE")]
+    pub min_entry_date: Option<String>,
+    #[arg(long, value_name = "DATE")]
+    pub max_entry_date: Option<String>,
+    /// Shorthand for --min-entry-date and --max-entry-date today.
+    #[arg(long)]
+    pub entered_today: bool,
+    #[arg(long)]
+    pub appointments: bool,
+    #[arg(long)]
+    pub care_plans: bool,
+    /// Demographics (alone: exempt from the 30-second throttle).
+    #[arg(long)]
+    pub demographics: bool,
+    #[arg(long)]
+    pub clinical_codes: bool,
+    /// Only this clinical code (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub clinical_code: Vec<String>,
+    #[arg(long)]
+    pub letters: bool,
+    #[arg(long)]
+    pub medication: bool,
+    #[arg(long)]
+    pub sensitivities: bool,
+    #[arg(long)]
+    pub recalls: bool,
+    #[arg(long)]
+    pub referrals: bool,
+    #[arg(long)]
+    pub relationships: bool,
+    #[arg(long)]
+    pub results: bool,
+    #[arg(long)]
+    pub vaccinations: bool,
+    /// Numeric values of this code (repeatable).
+    #[arg(long, value_name = "CODE")]
+    pub numeric: Vec<String>,
+    #[arg(long)]
+    pub reminders: bool,
+    #[arg(long)]
+    pub activity: bool,
+    #[arg(long)]
+    pub attachments: bool,
+    #[arg(long)]
+    pub narrative: bool,
+    #[arg(long)]
+    pub visits: bool,
+    #[arg(long)]
+    pub tasks: bool,
+    /// Only entries done by this user (repeatable).
+    #[arg(long, value_name = "USER")]
+    pub user_name_done_by: Vec<String>,
+}
+
+impl RecordFilter {
+    /// Adds the `Filter` element (when any filter is set) to `params`.
+    pub fn add_to(&self, params: &mut crate::request::Params) -> anyhow::Result<()> {
+        let today = chrono::Local::now().date_naive().to_string();
+        let f = |name: &str| format!("Filter/{name}");
+        params.opt(&f("MinEffectiveDate"), self.min_effective_date.as_deref())?;
+        params.opt(&f("MaxEffectiveDate"), self.max_effective_date.as_deref())?;
+        let (min_entry, max_entry) = if self.entered_today {
+            (Some(today.as_str()), Some(today.as_str()))
+        } else {
+            (
+                self.min_entry_date.as_deref(),
+                self.max_entry_date.as_deref(),
+            )
+        };
+        params.opt(&f("MinEntryDate"), min_entry)?;
+        params.opt(&f("MaxEntryDate"), max_entry)?;
+        params.flag(&f("Appointments"), self.appointments)?;
+        params.flag(&f("CarePlans"), self.care_plans)?;
+        params.flag(&f("Demographics"), self.demographics)?;
+        params.flag(&f("ClinicalCodes"), self.clinical_codes)?;
+        for c in &self.clinical_code {
+            params.add(&f("ClinicalCode"), c)?;
+        }
+        params.flag(&f("Letters"), self.letters)?;
+        params.flag(&f("Medication"), self.medication)?;
+        params.flag(&f("Sensitivities"), self.sensitivities)?;
+        params.flag(&f("Recalls"), self.recalls)?;
+        params.flag(&f("Referrals"), self.referrals)?;
+        params.flag(&f("Relationships"), self.relationships)?;
+        params.flag(&f("Results"), self.results)?;
+        params.flag(&f("Vaccinations"), self.vaccinations)?;
+        for c in &self.numeric {
+            params.add(&f("Numeric"), c)?;
+        }
+        params.flag(&f("Reminders"), self.reminders)?;
+        params.flag(&f("Activity"), self.activity)?;
+        params.flag(&f("Attachments"), self.attachments)?;
+        params.flag(&f("Narrative"), self.narrative)?;
+        params.flag(&f("Visits"), self.visits)?;
+        params.flag(&f("Tasks"), self.tasks)?;
+        for u in &self.user_name_done_by {
+            params.add(&f("UserNameDoneBy"), u)?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The patient's NHS number (or pseudo number with --pseudo).
+    pub nhs_number: String,
+    /// The number is a pseudo number.
+    #[arg(long)]
+    pub pseudo: bool,
+    /// Leave the record open in SystmOne afterwards.
+    #[arg(long)]
+    pub leave_record_open: bool,
+    #[command(flatten)]
+    pub filter: RecordFilter,
+}
+
+#[derive(Debug, Args)]
+pub struct SlotsArgs {
+    /// From (YYYY-MM-DDTHH:MM:SS; default now).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// To (default: a week after --from).
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long)]
+    pub user: Vec<String>,
+    #[arg(long)]
+    pub site: Vec<String>,
+    #[arg(long)]
+    pub clinic_type: Vec<String>,
+    #[arg(long)]
+    pub slot_type: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiaryArgs {
+    /// From (YYYY-MM-DDTHH:MM:SS; default now).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// To (default: a week after --from).
+    #[arg(long)]
+    pub to: Option<String>,
+    #[arg(long)]
+    pub user: Vec<String>,
+    #[arg(long)]
+    pub site: Vec<String>,
+    /// Appointments (neither flag: both).
+    #[arg(long)]
+    pub appointments: bool,
+    /// Visits (neither flag: both).
+    #[arg(long)]
+    pub visits: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BookArgs {
+    /// The patient's NHS number.
+    pub nhs_number: String,
+    /// The clinic's user name (from `systmone slots`).
+    #[arg(long)]
+    pub user: String,
+    #[arg(long)]
+    pub site: String,
+    #[arg(long)]
+    pub clinic_type: String,
+    #[arg(long, default_value = "Slot")]
+    pub slot_type: String,
+    /// The slot's start, YYYY-MM-DDTHH:MM:SS.
+    #[arg(long)]
+    pub start: String,
+    /// The slot's length in minutes.
+    #[arg(long, default_value = "10")]
+    pub duration: String,
+    #[arg(long)]
+    pub comments: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DocumentArgs {
+    /// The patient's NHS number.
+    pub nhs_number: String,
+    /// The DocumentUID of a letter or attachment (from `systmone record --letters`).
+    pub document_uid: String,
+    /// The directory SystmOne writes the file into (on the SystmOne machine).
+    #[arg(long, value_name = "DIR")]
+    pub write_to: String,
+    #[arg(long)]
+    pub leave_record_open: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// A file with one NHS number per line.
+    #[arg(long, value_name = "FILE")]
+    pub nhs_file: PathBuf,
+    /// The directory to write <NHS>.xml files into.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub filter: RecordFilter,
+}

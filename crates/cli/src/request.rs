@@ -1,0 +1,531 @@
+//! Building request documents from `Name=Value` pairs, checking them with the
+//! bindings, and sending any function through the typed client.
+
+use anyhow::{Context, bail};
+use systmone_bindings::{AnyRequest, FUNCTIONS};
+use systmone_client::Client;
+use systmone_core::{Function, Response, ResponseBody};
+
+use crate::tree::{Node, write_xml};
+
+/// Finds a function by name (case-insensitive; `DeletePatientRecord` is the
+/// document's other name for DeleteFromPatientRecord, ERRATA E2) and the version to use
+/// (the newest the bindings include, unless `version` is given).
+pub fn resolve_function(name: &str, version: Option<&str>) -> anyhow::Result<(String, String)> {
+    let wanted = if name.eq_ignore_ascii_case("DeletePatientRecord") {
+        "DeleteFromPatientRecord"
+    } else {
+        name
+    };
+    let matches: Vec<&(&str, &str)> = FUNCTIONS
+        .iter()
+        .filter(|(f, _)| f.eq_ignore_ascii_case(wanted))
+        .collect();
+    let Some((canonical, _)) = matches.first() else {
+        let names: Vec<&str> = FUNCTIONS.iter().map(|(f, _)| *f).collect();
+        bail!(
+            "unknown function {name:?}; the functions are: {}",
+            names.join(", ")
+        );
+    };
+    match version {
+        Some(v) => {
+            if !matches.iter().any(|(_, fv)| *fv == v) {
+                let versions: Vec<&str> = matches.iter().map(|(_, fv)| *fv).collect();
+                bail!(
+                    "{canonical} has no version {v} in these bindings (versions: {})",
+                    versions.join(", ")
+                );
+            }
+            Ok((canonical.to_string(), v.to_string()))
+        }
+        None => {
+            let newest = matches
+                .iter()
+                .map(|(_, v)| *v)
+                .max_by(|a, b| version_key(a).cmp(&version_key(b)))
+                .expect("at least one");
+            Ok((canonical.to_string(), newest.to_string()))
+        }
+    }
+}
+
+fn version_key(v: &str) -> Vec<u32> {
+    v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
+}
+
+/// Parameters given as `Name=Value`, nested with `/` (`Identity/NHSNumber=...`),
+/// attributes as `Path@Name=Value` (`Clinical/Event/ClinicalCode/Code@Scheme=CTV3`).
+/// An empty value makes a presence flag (`Filter/Demographics=`). Repeating a name
+/// repeats the element.
+#[derive(Debug, Default, Clone)]
+pub struct Params {
+    root: Node,
+}
+
+impl Params {
+    pub fn new() -> Self {
+        Params {
+            root: Node {
+                name: "FunctionParameters".into(),
+                ..Node::default()
+            },
+        }
+    }
+
+    /// Parses `Name=Value`.
+    pub fn add_pair(&mut self, pair: &str) -> anyhow::Result<()> {
+        let Some((name, value)) = pair.split_once('=') else {
+            bail!("parameter {pair:?} is not of the form Name=Value (use Name= for a flag)");
+        };
+        self.add(name, value)
+    }
+
+    /// Adds one value at `path`.
+    pub fn add(&mut self, path: &str, value: &str) -> anyhow::Result<()> {
+        let (path, attr) = match path.split_once('@') {
+            Some((p, a)) => (p, Some(a)),
+            None => (path, None),
+        };
+        let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+        if parts.is_empty() {
+            bail!("parameter name {path:?} is empty");
+        }
+        for p in &parts {
+            if !p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+                bail!("parameter name {path:?} has an invalid element name {p:?}");
+            }
+        }
+        let mut node = &mut self.root;
+        let last = parts.len() - 1;
+        for (i, part) in parts.iter().enumerate() {
+            // Intermediate elements (and an attribute's element) are reused; a value
+            // element is always new, so repeated names repeat.
+            let reuse = i < last || attr.is_some();
+            let existing = if reuse {
+                node.children.iter().rposition(|c| c.name == *part)
+            } else {
+                None
+            };
+            let index = match existing {
+                Some(i) => i,
+                None => {
+                    node.children.push(Node {
+                        name: part.to_string(),
+                        ..Node::default()
+                    });
+                    node.children.len() - 1
+                }
+            };
+            node = &mut node.children[index];
+        }
+        match attr {
+            Some(a) => node.attrs.push((a.to_string(), value.to_string())),
+            None => node.text = value.to_string(),
+        }
+        Ok(())
+    }
+
+    /// Adds a value only when there is one.
+    pub fn opt(&mut self, path: &str, value: Option<&str>) -> anyhow::Result<()> {
+        match value {
+            Some(v) => self.add(path, v),
+            None => Ok(()),
+        }
+    }
+
+    /// Adds a presence flag when `on`.
+    pub fn flag(&mut self, path: &str, on: bool) -> anyhow::Result<()> {
+        if on { self.add(path, "") } else { Ok(()) }
+    }
+
+    /// The `FunctionParameters` element as XML.
+    pub fn to_xml(&self) -> String {
+        let mut out = String::new();
+        write_xml(&self.root, &mut out);
+        out
+    }
+
+    /// `Path=Value, ...` for a one-line summary.
+    pub fn summary(&self) -> String {
+        let mut leaves = Vec::new();
+        self.root.leaves("", &mut leaves);
+        summarise_pairs(&leaves)
+    }
+}
+
+/// `a=b, c, ...` (flags without `=`), shortened.
+pub fn summarise_pairs(leaves: &[(String, String)]) -> String {
+    let parts: Vec<String> = leaves
+        .iter()
+        .map(|(k, v)| {
+            if v.is_empty() {
+                k.clone()
+            } else {
+                format!("{k}={v}")
+            }
+        })
+        .collect();
+    if parts.is_empty() {
+        return "no parameters".into();
+    }
+    shorten(&parts.join(", "), 160)
+}
+
+pub fn shorten(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        text.to_string()
+    } else {
+        let cut: String = text.chars().take(max).collect();
+        format!("{cut}…")
+    }
+}
+
+/// The header written into documents built here. The client writes its own header
+/// when it sends; these values are what people see (the API key never is).
+pub struct ShownHeader {
+    pub device_id: String,
+    pub device_version: String,
+}
+
+/// A whole request document for `function` `version` with `parameters`.
+pub fn request_document(
+    function: &str,
+    version: &str,
+    parameters: &str,
+    header: &ShownHeader,
+) -> String {
+    format!(
+        "<ClientIntegrationRequest><APIKey>(redacted)</APIKey><DeviceID>{}</DeviceID>\
+         <DeviceVersion>{}</DeviceVersion><RequestUID>(set when sent)</RequestUID>\
+         <Function>{function}</Function><FunctionVersion>{version}</FunctionVersion>\
+         {parameters}</ClientIntegrationRequest>",
+        crate::tree::escape(&header.device_id),
+        crate::tree::escape(&header.device_version),
+    )
+}
+
+/// Builds the document and checks it with the bindings, so bad parameters are refused
+/// before anything is sent.
+pub fn build_request(
+    function: &str,
+    version: &str,
+    params: &Params,
+    header: &ShownHeader,
+) -> anyhow::Result<(AnyRequest, String)> {
+    let doc = request_document(function, version, &params.to_xml(), header);
+    let request = AnyRequest::parse(&doc).map_err(|e| {
+        anyhow::anyhow!("the parameters do not make a valid {function} {version} request: {e}")
+    })?;
+    // The bindings skip elements they do not know; anything that does not come back
+    // when the request is written again is not a parameter of this function.
+    let written = request
+        .to_xml(false)
+        .context("cannot write the request as XML")?;
+    let known = Node::parse(&written)?;
+    let mut kept = Vec::new();
+    if let Some(p) = known.child("FunctionParameters") {
+        p.leaves("", &mut kept);
+    }
+    let mut given = Vec::new();
+    params.root.leaves("", &mut given);
+    for (path, _) in &given {
+        let canonical = path.replace("NhsNumber", "NHSNumber");
+        if !kept.iter().any(|(k, _)| *k == canonical) {
+            bail!("{path} is not a parameter of {function} {version}");
+        }
+    }
+    Ok((request, doc))
+}
+
+/// What came back from a successful call.
+pub struct Reply {
+    pub function: String,
+    /// The response document as the bindings write it (indented). The client does not
+    /// hand back SystmOne's RequestUID/ResponseUID, so those are left empty.
+    pub xml: String,
+    /// Its `Response` element.
+    pub body: Node,
+}
+
+fn parameters_or_empty<P: systmone_core::xml::yaserde_crate::YaDeserialize>(
+    p: Option<P>,
+) -> anyhow::Result<P> {
+    match p {
+        Some(p) => Ok(p),
+        None => systmone_core::xml::from_str::<P>(
+            "<FunctionParameters></FunctionParameters>",
+            "FunctionParameters",
+        )
+        .map_err(|e| anyhow::anyhow!("the request has no FunctionParameters: {e}")),
+    }
+}
+
+async fn call_typed<F: Function>(
+    client: &Client,
+    request: systmone_core::Request<F::Parameters>,
+) -> anyhow::Result<Reply> {
+    let params = parameters_or_empty(request.parameters)?;
+    let result = client.call::<F>(params).await?;
+    let response = Response {
+        device_id: client.device_id().ok().flatten().unwrap_or_default(),
+        request_uid: String::new(),
+        function: request.function.clone(),
+        function_version: request.function_version.clone(),
+        response_uid: String::new(),
+        body: ResponseBody::Success(result),
+    };
+    let xml = response
+        .to_pretty_xml()
+        .context("cannot write the response as XML")?;
+    let root = Node::parse(&xml)?;
+    let body = root.child("Response").cloned().unwrap_or_default();
+    Ok(Reply {
+        function: request.function,
+        xml,
+        body,
+    })
+}
+
+macro_rules! dispatch {
+    ($client:expr, $request:expr; $($variant:ident => $module:ident :: $marker:ident),* $(,)?) => {
+        match $request {
+            $(AnyRequest::$variant(r) => {
+                call_typed::<systmone_bindings::$module::$marker>($client, r).await
+            })*
+        }
+    };
+}
+
+/// Sends any request through the typed client: the client writes the header (API key,
+/// Device ID, RequestUID), paces, retries reads and never repeats a write.
+pub async fn send(client: &Client, request: AnyRequest) -> anyhow::Result<Reply> {
+    dispatch!(client, request;
+        DataExtractV1_0 => data_extract_v1_0::DataExtractV1_0,
+        DeleteFromPatientRecordV1_0 => delete_from_patient_record_v1_0::DeleteFromPatientRecordV1_0,
+        ExitClientV1_0 => exit_client_v1_0::ExitClientV1_0,
+        GetAppointmentSlotsV1_0 => get_appointment_slots_v1_0::GetAppointmentSlotsV1_0,
+        GetCurrentActivityV1_0 => get_current_activity_v1_0::GetCurrentActivityV1_0,
+        GetCurrentSelectionV1_0 => get_current_selection_v1_0::GetCurrentSelectionV1_0,
+        GetDiaryV1_0 => get_diary_v1_0::GetDiaryV1_0,
+        GetDocumentV1_0 => get_document_v1_0::GetDocumentV1_0,
+        GetFunctionsV1_0 => get_functions_v1_0::GetFunctionsV1_0,
+        GetOrganisationMetaDataV1_0 => get_organisation_meta_data_v1_0::GetOrganisationMetaDataV1_0,
+        GetPatientRecordV1_0 => get_patient_record_v1_0::GetPatientRecordV1_0,
+        GetReferenceDataV1_0 => get_reference_data_v1_0::GetReferenceDataV1_0,
+        GetXsdFilesV1_0 => get_xsd_files_v1_0::GetXsdFilesV1_0,
+        IsPatientRetrievedV1_0 => is_patient_retrieved_v1_0::IsPatientRetrievedV1_0,
+        LaunchFunctionalityV1_0 => launch_functionality_v1_0::LaunchFunctionalityV1_0,
+        PatientSearchV1_0 => patient_search_v1_0::PatientSearchV1_0,
+        UpdatePatientRecordV1_0 => update_patient_record_v1_0::UpdatePatientRecordV1_0,
+    )
+}
+
+/// A one-line summary of a successful response, by function.
+pub fn summarise_response(function: &str, body: &Node) -> String {
+    let name = |n: &Node| {
+        let d = n.find("Demographics").unwrap_or(n);
+        [
+            d.text_at("Title"),
+            d.text_at("FirstName"),
+            d.text_at("Surname"),
+        ]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+    };
+    let number = |n: &Node| {
+        n.find("Identity")
+            .map(|i| {
+                let nhs = i.text_at("NHSNumber");
+                if nhs.is_empty() {
+                    i.text_at("PseudoNumber")
+                } else {
+                    nhs
+                }
+            })
+            .unwrap_or_default()
+    };
+    match function {
+        "GetFunctions" => {
+            let fs: Vec<String> = body
+                .children
+                .iter()
+                .map(|f| {
+                    let versions: Vec<&str> = f
+                        .children_named("Version")
+                        .map(|v| v.text.as_str())
+                        .collect();
+                    format!("{} {}", f.text_at("Function"), versions.join("/"))
+                })
+                .collect();
+            shorten(&format!("{} functions: {}", fs.len(), fs.join(", ")), 200)
+        }
+        "GetOrganisationMetaData" => {
+            let sites: Vec<String> = body
+                .children_named("Site")
+                .map(|s| s.text_at("Name"))
+                .collect();
+            let current = body
+                .children_named("User")
+                .find(|u| u.child("CurrentUser").is_some())
+                .map(|u| u.text_at("UserName"))
+                .unwrap_or_default();
+            format!(
+                "{} site(s) ({}), {} user(s), current user {}, {} slot type(s), {} clinic type(s)",
+                sites.len(),
+                sites.join(", "),
+                body.children_named("User").count(),
+                if current.is_empty() {
+                    "-".into()
+                } else {
+                    current
+                },
+                body.children_named("SlotType").count(),
+                body.children_named("ClinicType").count()
+            )
+        }
+        "PatientSearch" => {
+            let found: Vec<String> = body
+                .children
+                .iter()
+                .map(|r| {
+                    let born = r
+                        .find("DateOfBirth")
+                        .map(|d| d.text.clone())
+                        .unwrap_or_default();
+                    format!(
+                        "{} {} (born {})",
+                        number(r),
+                        name(r),
+                        born.get(..10).unwrap_or(&born)
+                    )
+                })
+                .collect();
+            shorten(
+                &format!("{} patient(s): {}", found.len(), found.join("; ")),
+                200,
+            )
+        }
+        "GetPatientRecord" => {
+            let mut parts = vec![
+                format!("{} {}", number(body), name(body))
+                    .trim()
+                    .to_string(),
+            ];
+            for (what, label) in [
+                ("Event", "event(s)"),
+                ("ClinicalCode", "code(s)"),
+                ("Medication", "medication(s)"),
+                ("Letter", "letter(s)"),
+                ("Attachment", "attachment(s)"),
+                ("Appointment", "appointment(s)"),
+                ("Visit", "visit(s)"),
+                ("Task", "task(s)"),
+            ] {
+                let n = body.count(what);
+                if n > 0 {
+                    parts.push(format!("{n} {label}"));
+                }
+            }
+            let state = body.text_at("RecordState");
+            if !state.is_empty() {
+                parts.push(format!("record {state}"));
+            }
+            parts.join(", ")
+        }
+        "GetAppointmentSlots" => {
+            let slots = body.count("Slot");
+            let first = body.find("Slot").map(|s| s.text_at("DateTimeStart"));
+            match first {
+                Some(f) => format!("{slots} free slot(s), first at {f}"),
+                None => "no free slots".into(),
+            }
+        }
+        "GetDiary" => {
+            let entries: Vec<String> = body
+                .children
+                .iter()
+                .map(|r| {
+                    let when = r
+                        .find("DateTimeStart")
+                        .or_else(|| r.find("DateTime"))
+                        .map(|d| d.text.clone())
+                        .unwrap_or_default();
+                    format!("{} {} {}", when, number(r), name(r))
+                })
+                .collect();
+            shorten(
+                &format!("{} diary entr(ies): {}", entries.len(), entries.join("; ")),
+                200,
+            )
+        }
+        "UpdatePatientRecord" | "DeleteFromPatientRecord" | "DeletePatientRecord" => {
+            let mut parts = vec![format!("patient {}", number(body))];
+            for uid in ["EventUID", "AppointmentUID", "VisitUID", "TaskUID"] {
+                let v = body.text_at(uid);
+                if !v.is_empty() {
+                    parts.push(format!("{uid} {v}"));
+                }
+            }
+            let state = body.text_at("RecordState");
+            if !state.is_empty() {
+                parts.push(format!("record {state}"));
+            }
+            parts.join(", ")
+        }
+        "GetDocument" => format!(
+            "written to {} (record {})",
+            body.text_at("DocumentFile"),
+            body.text_at("RecordState")
+        ),
+        _ => {
+            let mut leaves = Vec::new();
+            body.leaves("", &mut leaves);
+            if leaves.is_empty() {
+                "success (empty response)".into()
+            } else {
+                summarise_pairs(&leaves)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_and_repeated_parameters() {
+        let mut p = Params::new();
+        p.add_pair("Identity/NHSNumber=4667633050").unwrap();
+        p.add_pair("Filter/Demographics=").unwrap();
+        p.add_pair("Filter/ClinicalCode=A").unwrap();
+        p.add_pair("Filter/ClinicalCode=B").unwrap();
+        p.add_pair("X/Code@Scheme=CTV3").unwrap();
+        p.add_pair("X/Code@Code=X505K").unwrap();
+        assert_eq!(
+            p.to_xml(),
+            "<FunctionParameters><Identity><NHSNumber>4667633050</NHSNumber></Identity>\
+             <Filter><Demographics></Demographics><ClinicalCode>A</ClinicalCode>\
+             <ClinicalCode>B</ClinicalCode></Filter><X><Code Scheme=\"CTV3\" Code=\"X505K\"></Code></X>\
+             </FunctionParameters>"
+        );
+        assert!(p.add_pair("NoEquals").is_err());
+    }
+
+    #[test]
+    fn functions_resolve_case_insensitively() {
+        assert_eq!(
+            resolve_function("getpatientrecord", None).unwrap(),
+            ("GetPatientRecord".into(), "1.0".into())
+        );
+        assert_eq!(
+            resolve_function("DeletePatientRecord", None).unwrap().0,
+            "DeleteFromPatientRecord"
+        );
+        assert!(resolve_function("Nope", None).is_err());
+        assert!(resolve_function("GetFunctions", Some("9.9")).is_err());
+    }
+}

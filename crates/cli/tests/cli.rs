@@ -1,0 +1,428 @@
+//! The `systmone` binary, run as a user runs it.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use systmone_sim::{SimConfig, SimHandle, Simulator, Throttle};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
+}
+
+/// The binary with no SYSTMONE_* variables from the environment leaking in.
+fn systmone() -> Command {
+    let mut cmd = Command::cargo_bin("systmone").expect("binary");
+    for var in [
+        "SYSTMONE_ADDR",
+        "SYSTMONE_API_KEY",
+        "SYSTMONE_DEVICE_ID_FILE",
+        "SYSTMONE_DEVICE_VERSION",
+        "SYSTMONE_TIMEOUT",
+        "SYSTMONE_OUTPUT",
+        "SYSTMONE_AUDIT",
+        "SYSTMONE_PACING",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.timeout(Duration::from_secs(120));
+    cmd
+}
+
+/// The binary pointed at `sim`, unpaced, with its own Device ID file.
+fn against(sim: &SimHandle, dir: &Path) -> Command {
+    let mut cmd = systmone();
+    cmd.args(["--addr", &sim.addr().to_string()])
+        .args(["--api-key", "f31e26725b5491f2"])
+        .arg("--device-id-file")
+        .arg(dir.join("device-id"))
+        .args(["--pacing", "off"])
+        .env("SYSTMONE_TIMEOUT", "10");
+    cmd
+}
+
+async fn simulator() -> SimHandle {
+    Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts")
+}
+
+/// Runs a blocking command without stalling the simulator's runtime.
+async fn run(mut cmd: Command) -> assert_cmd::assert::Assert {
+    tokio::task::spawn_blocking(move || cmd.assert())
+        .await
+        .expect("command thread")
+}
+
+#[test]
+fn demo_finishes_under_a_minute() {
+    let started = std::time::Instant::now();
+    systmone()
+        .arg("demo")
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "Device approved: SystmOne allocated DeviceID",
+        ))
+        .stdout(predicate::str::contains("The booking is in the diary."))
+        .stdout(predicate::str::contains("X505K is among today's entries."))
+        .stdout(predicate::str::contains("[14/14]"))
+        .stderr(predicate::str::contains("for SystmOne's throttle"));
+    assert!(started.elapsed() < Duration::from_secs(60));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_exit_codes() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+
+    // 0: success, the response on stdout.
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["call", "GetFunctions", "--output", "xml"]);
+    run(cmd)
+        .await
+        .success()
+        .stdout(predicate::str::contains(
+            "<Function>GetFunctions</Function>",
+        ))
+        .stdout(predicate::str::contains("f31e26725b5491f2").not());
+
+    // Parameters from flags, nested, with a flag.
+    let mut cmd = against(&sim, dir.path());
+    cmd.args([
+        "call",
+        "GetPatientRecord",
+        "--param",
+        "Identity/NHSNumber=7835438275",
+        "--param",
+        "Filter/Demographics=",
+        "--output",
+        "json",
+    ]);
+    run(cmd)
+        .await
+        .success()
+        .stdout(predicate::str::contains("\"Surname\": \"Swift\""));
+
+    // 2: an error response, its message on stderr.
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["call", "PatientSearch", "--param", "Surname=Swift"]);
+    run(cmd)
+        .await
+        .code(2)
+        .stderr(predicate::str::contains("At least two search parameters"));
+
+    // 1: a parameter the function does not have is refused before sending.
+    let before = sim.control().audit().len();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args([
+        "call",
+        "PatientSearch",
+        "--param",
+        "Bogus=1",
+        "--param",
+        "Surname=X",
+    ]);
+    run(cmd).await.code(1).stderr(predicate::str::contains(
+        "Bogus is not a parameter of PatientSearch",
+    ));
+    assert_eq!(sim.control().audit().len(), before, "nothing was sent");
+
+    // A request file: its header is replaced.
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["call", "PatientSearch", "--output", "text", "--xml"])
+        .arg(fixtures().join("PatientSearch/v1.0/request.xml"));
+    run(cmd)
+        .await
+        .success()
+        .stdout(predicate::str::starts_with("PatientSearch:"));
+
+    // 3: nothing listening.
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut cmd = systmone();
+    cmd.args(["--addr", &format!("127.0.0.1:{port}")])
+        .args(["--api-key", "f31e26725b5491f2"])
+        .arg("--device-id-file")
+        .arg(dir.path().join("device-id"))
+        .args(["call", "GetFunctions"]);
+    run(cmd)
+        .await
+        .code(3)
+        .stderr(predicate::str::contains("cannot connect"));
+
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_write_outcome_exits_4() {
+    // Request 1 is the client's GetFunctions (version check); request 2, the write,
+    // is applied but its response is lost.
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        faults: vec!["drop-after-write@2".parse().unwrap()],
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["--timeout", "2", "call", "UpdatePatientRecord"])
+        .args(["--param", "Identity/NHSNumber=6343800514"])
+        .args(["--param", "Clinical/Event/ClinicalCode/Code@Scheme=CTV3"])
+        .args(["--param", "Clinical/Event/ClinicalCode/Code@Code=X505K"]);
+    run(cmd)
+        .await
+        .code(4)
+        .stderr(predicate::str::contains("is unknown"))
+        .stderr(predicate::str::contains(
+            "check the record before trying again",
+        ));
+    sim.shutdown().await;
+}
+
+#[test]
+fn template_errors_are_clear() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("status.template.xml");
+    std::fs::write(
+        &template,
+        "<ClientIntegrationRequest>\n<APIKey>@APIKey</APIKey>\n<DeviceID>@DeviceID</DeviceID>\n\
+         <DeviceVersion>@DeviceVersion</DeviceVersion>\n<RequestUID>@RequestUID</RequestUID>\n\
+         <Function>UpdatePatientRecord</Function>\n<FunctionVersion>1.0</FunctionVersion>\n\
+         <FunctionParameters>\n<Identity><NhsNumber>@NHSNumber</NhsNumber></Identity>\n\
+         <NonClinical><Appointment><AppointmentUID>@AppointmentUID</AppointmentUID>\
+         <Status>@NewStatus|Booked|Arrived|Finished</Status></Appointment></NonClinical>\n\
+         </FunctionParameters>\n</ClientIntegrationRequest>\n",
+    )
+    .unwrap();
+    let base = || {
+        let mut cmd = systmone();
+        cmd.args(["--api-key", "f31e26725b5491f2"])
+            .arg("--device-id-file")
+            .arg(dir.path().join("device-id"))
+            .arg("template")
+            .arg(&template);
+        cmd
+    };
+    base()
+        .args(["--set", "Colour=blue"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "unknown template parameter \"Colour\"",
+        ));
+    base()
+        .args(["--set", "NHSNumber=7835438275"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "missing value for @AppointmentUID, @NewStatus",
+        ));
+    base()
+        .args(["--set", "NHSNumber=7835438275", "--set", "AppointmentUID=1"])
+        .args(["--set", "NewStatus=Cancelled"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "is not one of the listed alternatives: Booked, Arrived, Finished",
+        ));
+    base()
+        .args(["--set", "NHSNumber=7835438275", "--set", "AppointmentUID=1"])
+        .args(["--set", "NewStatus=Arrived"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("<Status>Arrived</Status>"))
+        .stdout(predicate::str::contains("f31e26725b5491f2").not());
+
+    // The document's own template: header values filled from the options.
+    systmone()
+        .args(["--api-key", "f31e26725b5491f2", "--device-version", "v9"])
+        .arg("--device-id-file")
+        .arg(dir.path().join("device-id"))
+        .arg("template")
+        .arg(fixtures().join("templates/GetCurrentActivity.template.xml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "<DeviceVersion>v9</DeviceVersion>",
+        ))
+        .stdout(predicate::str::contains("@").not());
+}
+
+#[test]
+fn parse_good_fixtures() {
+    let mut checked = 0;
+    for function in std::fs::read_dir(fixtures()).unwrap() {
+        let function = function.unwrap().path();
+        let version_dir = function.join("v1.0");
+        if !version_dir.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&version_dir).unwrap() {
+            let file = file.unwrap().path();
+            let name = file.file_name().unwrap().to_string_lossy().to_string();
+            if !name.ends_with(".xml") || name.starts_with("bad-") {
+                continue;
+            }
+            systmone()
+                .arg("parse")
+                .arg(&file)
+                .assert()
+                .success()
+                .stdout(predicate::str::contains("a valid"));
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "only {checked} fixtures found");
+    systmone()
+        .args(["parse", "--roundtrip"])
+        .arg(fixtures().join("PatientSearch/v1.0/request.xml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("<Surname>Littler</Surname>"))
+        .stdout(predicate::str::contains("f31e26725b5491f2").not());
+}
+
+#[test]
+fn parse_bad_fixtures_give_line_and_column() {
+    for (file, line) in [
+        (
+            "GetPatientRecord/v1.0/bad-truncated.response.xml",
+            "line 58",
+        ),
+        (
+            "UpdatePatientRecord/v1.0/bad-unclosed-demographics.request.xml",
+            "line 30, column 21",
+        ),
+    ] {
+        systmone()
+            .arg("parse")
+            .arg(fixtures().join(file))
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("not well-formed XML at"))
+            .stderr(predicate::str::contains(line));
+    }
+    systmone()
+        .arg("parse")
+        .arg(fixtures().join("GetPatientRecord/v1.0/bad-sex-value.response.xml"))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("Sex"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_resumes_without_fetching_twice() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("records");
+    let numbers: Vec<String> = sim.control().practice().nhs_numbers[..3].to_vec();
+    let list = dir.path().join("numbers.txt");
+    let records = |sim: &SimHandle| {
+        sim.control()
+            .audit()
+            .iter()
+            .filter(|e| e.function == "GetPatientRecord")
+            .count()
+    };
+
+    std::fs::write(&list, format!("{}\n{}\n", numbers[0], numbers[1])).unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["extract", "--demographics", "--nhs-file"])
+        .arg(&list)
+        .arg("--out")
+        .arg(&out);
+    run(cmd).await.success();
+    assert_eq!(records(&sim), 2);
+    let first = out.join(format!("{}.xml", numbers[0]));
+    let saved = std::fs::read_to_string(&first).unwrap();
+    assert!(saved.contains(&numbers[0]));
+    let mtime = std::fs::metadata(&first).unwrap().modified().unwrap();
+
+    std::fs::write(
+        &list,
+        format!(
+            "# again, with one more\n{}\n{}\n{}\n",
+            numbers[0], numbers[1], numbers[2]
+        ),
+    )
+    .unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["extract", "--demographics", "--nhs-file"])
+        .arg(&list)
+        .arg("--out")
+        .arg(&out);
+    run(cmd).await.success().stderr(predicate::str::contains(
+        "1 record(s) to fetch, 2 already saved",
+    ));
+    assert_eq!(records(&sim), 3, "only the new number was fetched");
+    assert!(out.join(format!("{}.xml", numbers[2])).exists());
+    assert_eq!(
+        std::fs::metadata(&first).unwrap().modified().unwrap(),
+        mtime
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| {
+            !e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .ends_with(".xml")
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left behind");
+    sim.shutdown().await;
+}
+
+#[test]
+fn every_subcommand_has_help_with_an_example() {
+    for sub in [
+        "demo",
+        "call",
+        "parse",
+        "template",
+        "sim",
+        "functions",
+        "org",
+        "search",
+        "record",
+        "slots",
+        "diary",
+        "book",
+        "document",
+        "extract",
+    ] {
+        systmone()
+            .args([sub, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Example"));
+    }
+    systmone()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("SYSTMONE_API_KEY"))
+        .stdout(predicate::str::contains("--pacing"));
+}
+
+#[test]
+fn missing_api_key_is_one_sentence() {
+    systmone()
+        .args(["functions"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::starts_with("error: no API key"));
+}
