@@ -34,10 +34,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .patient_search(PatientSearchParameters {
             surname: Some("Swift".into()),
             first_name: Some("A".into()),
-            date_of_birth: None,
-            post_code: None,
-            telephone: None,
-            gender: None,
+            ..Default::default()
         })
         .await?;
     println!("{} patient(s) found", found.result.len());

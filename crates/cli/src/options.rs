@@ -127,11 +127,7 @@ pub struct GlobalOpts {
 /// dropped without an answer (ERRATA E17).
 pub fn pacing_limits(arg: PacingArg) -> PacingLimits {
     match arg {
-        PacingArg::Spec => PacingLimits {
-            min_interval: PacingLimits::SYSTMONE.min_interval + Duration::from_millis(100),
-            patient_record_interval: PacingLimits::SYSTMONE.patient_record_interval
-                + Duration::from_millis(500),
-        },
+        PacingArg::Spec => systmone_client::DEFAULT_PACING,
         PacingArg::Off => PacingLimits::off(),
     }
 }

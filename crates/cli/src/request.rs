@@ -4,7 +4,7 @@
 use anyhow::{Context, bail};
 use systmone_bindings::{AnyRequest, FUNCTIONS};
 use systmone_client::Client;
-use systmone_core::{Function, Response, ResponseBody};
+use systmone_core::{Function, Response};
 
 use crate::tree::{Node, write_xml};
 
@@ -241,8 +241,7 @@ pub fn build_request(
 /// What came back from a successful call.
 pub struct Reply {
     pub function: String,
-    /// The response document as the bindings write it (indented). The client does not
-    /// hand back SystmOne's RequestUID/ResponseUID, so those are left empty.
+    /// The response document as SystmOne sent it, re-written indented by the bindings.
     pub xml: String,
     /// Its `Response` element.
     pub body: Node,
@@ -266,18 +265,13 @@ async fn call_typed<F: Function>(
     request: systmone_core::Request<F::Parameters>,
 ) -> anyhow::Result<Reply> {
     let params = parameters_or_empty(request.parameters)?;
-    let result = client.call::<F>(params).await?;
-    let response = Response {
-        device_id: client.device_id().ok().flatten().unwrap_or_default(),
-        request_uid: String::new(),
-        function: request.function.clone(),
-        function_version: request.function_version.clone(),
-        response_uid: String::new(),
-        body: ResponseBody::Success(result),
-    };
-    let xml = response
-        .to_pretty_xml()
-        .context("cannot write the response as XML")?;
+    let reply = client.call_detailed::<F>(params).await?;
+    let xml = Response::<F::Result>::from_xml(&reply.response_xml)
+        .and_then(|r| {
+            r.to_pretty_xml()
+                .map_err(|e| systmone_core::ParseError::Invalid(e.to_string()))
+        })
+        .unwrap_or_else(|_| reply.response_xml.clone());
     let root = Node::parse(&xml)?;
     let body = root.child("Response").cloned().unwrap_or_default();
     Ok(Reply {

@@ -28,6 +28,15 @@ use crate::error::{Error, ProtocolError};
 /// The default address of the SystmOne client's interface (ERRATA E23).
 pub const DEFAULT_ADDR: &str = "127.0.0.1:40700";
 
+/// The client's default pacing: SystmOne's documented limits (one request per second,
+/// one throttled GetPatientRecord per 30 seconds) plus a safety margin, since SystmOne
+/// measures the gaps on arrival and a request that arrives a moment early gets no
+/// response at all (ERRATA E17).
+pub const DEFAULT_PACING: PacingLimits = PacingLimits {
+    min_interval: Duration::from_millis(1100),
+    patient_record_interval: Duration::from_millis(30_500),
+};
+
 /// Which element name the client writes for an NHS number in `Identity` (ERRATA E1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum NhsNumberElement {
@@ -93,7 +102,7 @@ impl ClientConfig {
             write_timeout: Duration::from_secs(30),
             response_timeout: Duration::from_secs(300),
             max_document_size: systmone_transport::codec::DEFAULT_MAX_DOCUMENT_SIZE,
-            pacing: PacingLimits::default(),
+            pacing: DEFAULT_PACING,
             retry: RetryPolicy::default(),
             nhs_number_element: NhsNumberElement::default(),
             output_scheme: None,
@@ -255,6 +264,29 @@ fn new_request_uid() -> String {
     uuid::Uuid::new_v4().to_string().to_uppercase()
 }
 
+/// A successful call in full: the typed result and what the exchange carried.
+#[derive(Debug, Clone)]
+pub struct Reply<T> {
+    pub result: T,
+    /// The RequestUID sent (and echoed).
+    pub request_uid: String,
+    pub response_uid: String,
+    /// The Device ID the response carried.
+    pub device_id: String,
+    /// The function name as sent and echoed.
+    pub function: String,
+    /// The request document as sent (it holds the API key: do not log it).
+    pub request_xml: String,
+    /// The response document as received.
+    pub response_xml: String,
+}
+
+struct ReplyHeader {
+    response_uid: String,
+    device_id: String,
+    function: String,
+}
+
 /// A response whose RequestUID matches the request.
 struct Exchange {
     text: String,
@@ -331,7 +363,7 @@ impl Client {
                         &GetFunctionsParameters {},
                     )
                     .await?;
-                Ok::<_, Error>(result.supported_function)
+                Ok::<_, Error>(result.result.supported_function)
             })
             .await?;
         Ok(list.as_slice())
@@ -342,8 +374,29 @@ impl Client {
     /// Reads are retried on temporary errors and timeouts; writes never are: if a
     /// write's response does not arrive the error is [`Error::OutcomeUnknown`].
     pub async fn call<F: Function>(&self, parameters: F::Parameters) -> Result<F::Result, Error> {
+        self.call_detailed::<F>(parameters)
+            .await
+            .map(|reply| reply.result)
+    }
+
+    /// Like [`call`](Self::call), with the RequestUID, ResponseUID and the documents
+    /// exchanged.
+    pub async fn call_detailed<F: Function>(
+        &self,
+        parameters: F::Parameters,
+    ) -> Result<Reply<F::Result>, Error> {
         let name = self.function_name::<F>().await?;
-        self.call_with_retries::<F>(&name, &parameters).await
+        let reply = self.call_with_retries::<F>(&name, &parameters).await?;
+        // An explicit GetFunctions also answers the version negotiation's question.
+        if let Some(functions) = (&reply.result as &dyn std::any::Any)
+            .downcast_ref::<systmone_bindings::get_functions_v1_0::GetFunctionsResult>(
+        ) {
+            let _ = self
+                .inner
+                .supported
+                .set(functions.supported_function.clone());
+        }
+        Ok(reply)
     }
 
     /// The name to send for `F`: the one SystmOne advertises (ERRATA E2), after checking
@@ -368,7 +421,7 @@ impl Client {
         &self,
         name: &str,
         parameters: &F::Parameters,
-    ) -> Result<F::Result, Error> {
+    ) -> Result<Reply<F::Result>, Error> {
         let retry = self.inner.config.retry;
         let attempts = match F::KIND {
             CallKind::Read => retry.max_attempts.max(1),
@@ -417,7 +470,7 @@ impl Client {
         &self,
         name: &str,
         parameters: &F::Parameters,
-    ) -> Result<F::Result, Error> {
+    ) -> Result<Reply<F::Result>, Error> {
         let inner = &self.inner;
         let sent_device_id = self.device_id()?.unwrap_or_default();
         let request_uid = new_request_uid();
@@ -446,23 +499,31 @@ impl Client {
 
         // One request in flight: the connection lock is held until the response.
         let mut connection = inner.connection.lock().await;
-        let turn = inner.pacer.reserve(class);
-        if !turn.wait.is_zero() {
-            tracing::info!(
-                function = name,
-                "waiting {:?} for SystmOne's throttle",
-                turn.wait
-            );
-            if let Some(observer) = &inner.pacing_observer {
-                observer(name, turn.wait);
-            }
-        }
-        turn.ready().await;
         let started = Instant::now();
-        let outcome = self.exchange(&mut connection, &xml, &request_uid).await;
+        // Connect before taking a turn, so the time a connection takes does not shorten
+        // the gap SystmOne sees between this request and the next (`exchange` checks the
+        // connection again after the wait).
+        let outcome = match self.ensure_connected(&mut connection).await {
+            Err(failed) => Err(failed),
+            Ok(()) => {
+                let turn = inner.pacer.reserve(class);
+                if !turn.wait.is_zero() {
+                    tracing::info!(
+                        function = name,
+                        "waiting {:?} for SystmOne's throttle",
+                        turn.wait
+                    );
+                    if let Some(observer) = &inner.pacing_observer {
+                        observer(name, turn.wait);
+                    }
+                }
+                turn.ready().await;
+                self.exchange(&mut connection, &xml, &request_uid).await
+            }
+        };
         drop(connection);
 
-        let response_text = outcome.as_ref().ok().map(|exchange| exchange.text.clone());
+        let response_xml = outcome.as_ref().ok().map(|exchange| exchange.text.clone());
         let result = match outcome {
             Ok(exchange) => self.interpret::<F>(name, &sent_device_id, &exchange.text),
             Err(failed) => Err(failed),
@@ -475,24 +536,37 @@ impl Client {
             },
             _ => failed.error,
         });
-        self.audit::<F>(
-            name,
-            &request_uid,
-            &xml,
-            response_text,
-            started.elapsed(),
-            &result,
-        );
-        result.map(|(value, _)| value)
+        let (outcome, response_uid) = match &result {
+            Ok((_, header)) => ("success", Some(header.response_uid.as_str())),
+            Err(e) => (e.outcome(), None),
+        };
+        self.audit(AuditRecord {
+            time: chrono::Local::now()
+                .format("%Y-%m-%dT%H:%M:%S%.3f")
+                .to_string(),
+            function: name,
+            version: F::VERSION,
+            request_uid: &request_uid,
+            response_uid,
+            outcome,
+            duration_ms: started.elapsed().as_millis(),
+            request: Some(xml.clone()),
+            response: response_xml.clone(),
+        });
+        let (result, header) = result?;
+        Ok(Reply {
+            result,
+            request_uid,
+            response_uid: header.response_uid,
+            device_id: header.device_id,
+            function: header.function,
+            request_xml: xml,
+            response_xml: response_xml.unwrap_or_default(),
+        })
     }
 
-    /// Sends one request and waits for the response whose RequestUID echoes it.
-    async fn exchange(
-        &self,
-        slot: &mut Option<Connection>,
-        xml: &str,
-        request_uid: &str,
-    ) -> Result<Exchange, Failed> {
+    /// Makes sure `slot` holds a live connection.
+    async fn ensure_connected(&self, slot: &mut Option<Connection>) -> Result<(), Failed> {
         let config = &self.inner.config;
         // A connection SystmOne closed while idle is noticed here, before sending, so a
         // write is never reported as of unknown outcome just because the connection had
@@ -529,6 +603,18 @@ impl Client {
             let codec = XmlDocumentCodec::new().max_document_size(config.max_document_size);
             *slot = Some(Framed::new(stream, codec));
         }
+        Ok(())
+    }
+
+    /// Sends one request and waits for the response whose RequestUID echoes it.
+    async fn exchange(
+        &self,
+        slot: &mut Option<Connection>,
+        xml: &str,
+        request_uid: &str,
+    ) -> Result<Exchange, Failed> {
+        let config = &self.inner.config;
+        self.ensure_connected(slot).await?;
         let connection = slot.as_mut().expect("connected above");
 
         match timeout(config.write_timeout, connection.send(xml.as_bytes())).await {
@@ -597,7 +683,7 @@ impl Client {
         name: &str,
         sent_device_id: &str,
         text: &str,
-    ) -> Result<(F::Result, Option<String>), Failed> {
+    ) -> Result<(F::Result, ReplyHeader), Failed> {
         let sent = Failed::sent;
         let response =
             Response::<F::Result>::from_xml(text).map_err(|e| sent(Error::Protocol(e.into())))?;
@@ -622,9 +708,13 @@ impl Client {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner()) = Some(response.device_id.clone());
         }
-        let response_uid = Some(response.response_uid.clone());
+        let header = ReplyHeader {
+            response_uid: response.response_uid,
+            device_id: response.device_id,
+            function: response.function,
+        };
         match response.body {
-            ResponseBody::Success(result) => Ok((result, response_uid)),
+            ResponseBody::Success(result) => Ok((result, header)),
             ResponseBody::Error(error) => {
                 if sent_device_id.is_empty() && error.message.to_ascii_lowercase().contains("block")
                 {
@@ -642,35 +732,10 @@ impl Client {
         }
     }
 
-    fn audit<F: Function>(
-        &self,
-        name: &str,
-        request_uid: &str,
-        xml: &str,
-        response: Option<String>,
-        elapsed: Duration,
-        result: &Result<(F::Result, Option<String>), Error>,
-    ) {
-        let Some(log) = &self.inner.audit else {
-            return;
-        };
-        let (outcome, response_uid) = match result {
-            Ok((_, uid)) => ("success", uid.as_deref()),
-            Err(e) => (e.outcome(), None),
-        };
-        log.write(AuditRecord {
-            time: chrono::Local::now()
-                .format("%Y-%m-%dT%H:%M:%S%.3f")
-                .to_string(),
-            function: name,
-            version: F::VERSION,
-            request_uid,
-            response_uid,
-            outcome,
-            duration_ms: elapsed.as_millis(),
-            request: Some(xml.to_string()),
-            response,
-        });
+    fn audit(&self, record: AuditRecord<'_>) {
+        if let Some(log) = &self.inner.audit {
+            log.write(record);
+        }
     }
 }
 

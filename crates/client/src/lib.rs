@@ -31,8 +31,8 @@ mod functions;
 
 pub use audit::{AuditDetail, AuditLog, AuditRecord, redact_api_key};
 pub use client::{
-    Client, ClientBuilder, ClientConfig, Connector, DEFAULT_ADDR, NhsNumberElement, PacingObserver,
-    RetryPolicy, Stream, TcpConnector,
+    Client, ClientBuilder, ClientConfig, Connector, DEFAULT_ADDR, DEFAULT_PACING, NhsNumberElement,
+    PacingObserver, Reply, RetryPolicy, Stream, TcpConnector,
 };
 pub use error::{Error, ProtocolError};
 pub use systmone_transport::device_id::{DeviceIdStore, FileStore, MemoryStore};

@@ -155,6 +155,9 @@ fn config() -> ClientConfig {
     let mut config = ClientConfig::new("f31e26725b5491f2");
     config.negotiate_versions = false;
     config.response_timeout = Duration::from_secs(60);
+    // The documented limits exactly, so the times below are the documented ones (the
+    // default adds a safety margin).
+    config.pacing = systmone_client::PacingLimits::SYSTMONE;
     config
 }
 
@@ -693,4 +696,25 @@ async fn a_broken_connection_is_replaced_by_a_new_one() {
         *connections.lock().unwrap() >= 2,
         "reconnected after the peer hung up"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_default_pacing_keeps_a_margin_over_the_documented_limits() {
+    let config = ClientConfig::new("k");
+    assert!(config.pacing.min_interval > Duration::from_secs(1));
+    assert!(config.pacing.patient_record_interval > Duration::from_secs(30));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_detailed_call_carries_the_uids_and_documents() {
+    let peer = FakePeer::new(|seen| Reply::Doc(response(seen, DEVICE, SEARCH_RESULT)));
+    let client = client(&peer, config());
+    let reply = client
+        .call_detailed::<systmone_bindings::patient_search_v1_0::PatientSearchV1_0>(search())
+        .await
+        .unwrap();
+    assert_eq!(reply.request_uid, peer.seen()[0].request_uid);
+    assert_eq!(reply.response_uid, "F9A63680-B342-11E3-8FBA-01000000C200");
+    assert!(reply.response_xml.contains("<Surname>Swift</Surname>"));
+    assert_eq!(reply.result.result.len(), 1);
 }
