@@ -1,8 +1,5 @@
 //! `call`, `sim` and the task-shaped commands.
 
-use std::io::Write;
-use std::net::SocketAddr;
-
 use anyhow::{Context, bail};
 use systmone_bindings::AnyRequest;
 use systmone_client::Client;
@@ -96,49 +93,8 @@ pub async fn call(global: &GlobalOpts, args: CallArgs) -> anyhow::Result<u8> {
     }
 }
 
-pub async fn sim(args: SimArgs) -> anyhow::Result<u8> {
-    use systmone_sim::{Approval, SimConfig, Simulator, Throttle};
-    if !args.bind.is_loopback() && !args.allow_remote {
-        bail!(
-            "refusing to listen on {} (not a loopback address) without --allow-remote",
-            args.bind
-        );
-    }
-    let mut config = SimConfig {
-        bind: SocketAddr::new(args.bind, args.port),
-        throttle: match args.throttle {
-            ThrottleArg::Spec => Throttle::Spec,
-            ThrottleArg::Off => Throttle::Off,
-        },
-        approval: match args.approve {
-            ApproveArg::Auto => Approval::Auto,
-            ApproveArg::Block => Approval::Block,
-            ApproveArg::Ask => Approval::Ask,
-        },
-        root: args.root.clone(),
-        seed: args.seed,
-        practice: args.data.clone(),
-        faults: args.fault.clone(),
-        control_stdin: args.control_stdin,
-        ..SimConfig::default()
-    };
-    if !args.accept_keys.is_empty() {
-        config.api_keys = args.accept_keys.clone();
-    }
-    let sim = Simulator::start(config)
-        .await
-        .context("cannot start the simulator")?;
-    {
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "listening on {}", sim.addr())?;
-        out.flush()?;
-    }
-    eprintln!("root directory: {}", sim.root().display());
-    let control = sim.control();
-    tokio::select! {
-        _ = sim.wait() => {}
-        _ = tokio::signal::ctrl_c() => control.shutdown(),
-    }
+pub async fn sim(args: systmone_sim::cli::SimArgs) -> anyhow::Result<u8> {
+    systmone_sim::cli::run(args).await?;
     Ok(0)
 }
 

@@ -266,7 +266,7 @@ are filled from the options and the Device ID store when not given with --set.",
     #[command(
         after_help = "Examples:\n  systmone sim\n  systmone sim --port 0 --throttle off --approve auto\n  systmone sim --fault drop@3 --seed 7"
     )]
-    Sim(SimArgs),
+    Sim(systmone_sim::cli::SimArgs),
     /// GetFunctions: the functions and versions SystmOne supports.
     #[command(after_help = "Example:\n  systmone functions")]
     Functions,
@@ -353,58 +353,6 @@ pub struct TemplateArgs {
     /// Send the filled document and print the response.
     #[arg(long)]
     pub send: bool,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ThrottleArg {
-    Spec,
-    Off,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ApproveArg {
-    Auto,
-    Block,
-    Ask,
-}
-
-#[derive(Debug, Args)]
-pub struct SimArgs {
-    /// TCP port to listen on (0: any free port).
-    #[arg(long, default_value_t = 40700)]
-    pub port: u16,
-    /// Address to listen on. A non-loopback address needs --allow-remote.
-    #[arg(long, default_value = "127.0.0.1")]
-    pub bind: std::net::IpAddr,
-    /// Allow binding a non-loopback address.
-    #[arg(long)]
-    pub allow_remote: bool,
-    /// A practice (JSON) to load instead of the built-in one.
-    #[arg(long, value_name = "FILE")]
-    pub data: Option<PathBuf>,
-    /// The only directory tree GetDocument, GetXSDFiles and DataExtract may write into
-    /// (default: a temporary directory).
-    #[arg(long, value_name = "DIR")]
-    pub root: Option<PathBuf>,
-    /// Throttling: as the document says, or off.
-    #[arg(long, value_enum, default_value = "spec")]
-    pub throttle: ThrottleArg,
-    /// Device approval: approve all, block all, or ask on the terminal.
-    #[arg(long, value_enum, default_value = "auto")]
-    pub approve: ApproveArg,
-    /// Inject a fault, e.g. drop@3, drop-after-write@2, close-mid@5, delay=2s@4,
-    /// temporary@1, drop%0.1 (repeatable).
-    #[arg(long, value_name = "SPEC")]
-    pub fault: Vec<systmone_sim::FaultSpec>,
-    /// Seed of the built-in practice and of probabilistic faults.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Accepted API keys (default: the document's two). Repeatable.
-    #[arg(long = "accept-key", value_name = "KEY")]
-    pub accept_keys: Vec<String>,
-    /// Read control commands from standard input (open NUMBER, close, summary, ...).
-    #[arg(long)]
-    pub control_stdin: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,0 +1,146 @@
+//! The simulator's command line, shared by the `systmone-sim` binary and `systmone sim`.
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+
+use crate::{Approval, FaultSpec, Practice, SimConfig, SimError, Simulator, Throttle};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ThrottleArg {
+    Spec,
+    Off,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ApproveArg {
+    Auto,
+    Block,
+    Ask,
+}
+
+/// The simulator's options.
+#[derive(Debug, Clone, Args)]
+pub struct SimArgs {
+    /// TCP port to listen on (0: any free port).
+    #[arg(long, default_value_t = 40700)]
+    pub port: u16,
+    /// Address to listen on. A non-loopback address needs --allow-remote.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Allow binding a non-loopback address.
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// A practice (JSON, see --dump-practice) to load instead of the built-in one.
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// The only directory tree GetDocument, GetXSDFiles and DataExtract may write
+    /// into (default: a temporary directory).
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+    /// Throttling: as the document says, or off.
+    #[arg(long, value_enum, default_value = "spec")]
+    pub throttle: ThrottleArg,
+    /// Device approval: approve all, block all, or ask on the terminal.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub approve: ApproveArg,
+    /// Inject a fault, e.g. drop@3, drop-after-write@2, close-mid@5, delay=2s@4,
+    /// temporary@1, drop%0.1 (repeatable).
+    #[arg(long, value_name = "SPEC")]
+    pub fault: Vec<FaultSpec>,
+    /// Seed of the built-in practice and of probabilistic faults.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Accepted API keys (default: the document's two). Repeatable.
+    #[arg(long = "accept-key", value_name = "KEY")]
+    pub accept_keys: Vec<String>,
+    /// Read control commands from standard input (open NUMBER, close,
+    /// activity A/B/C, select drug|code SCHEME ID NAME, select clear, block ID,
+    /// devices, audit, summary, quit).
+    #[arg(long)]
+    pub control_stdin: bool,
+    /// Write the built-in practice (for this seed) as JSON to FILE ("-": stdout) and exit.
+    #[arg(long, value_name = "FILE")]
+    pub dump_practice: Option<PathBuf>,
+}
+
+/// Why the simulator's command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SimCliError {
+    #[error("refusing to listen on {0} (not a loopback address) without --allow-remote")]
+    NotLoopback(IpAddr),
+    #[error(transparent)]
+    Start(#[from] SimError),
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl SimArgs {
+    /// The configuration these options describe.
+    pub fn config(&self) -> Result<SimConfig, SimCliError> {
+        if !self.bind.is_loopback() && !self.allow_remote {
+            return Err(SimCliError::NotLoopback(self.bind));
+        }
+        let mut config = SimConfig {
+            bind: SocketAddr::new(self.bind, self.port),
+            throttle: match self.throttle {
+                ThrottleArg::Spec => Throttle::Spec,
+                ThrottleArg::Off => Throttle::Off,
+            },
+            approval: match self.approve {
+                ApproveArg::Auto => Approval::Auto,
+                ApproveArg::Block => Approval::Block,
+                ApproveArg::Ask => Approval::Ask,
+            },
+            root: self.root.clone(),
+            seed: self.seed,
+            practice: self.data.clone(),
+            faults: self.fault.clone(),
+            control_stdin: self.control_stdin,
+            ..SimConfig::default()
+        };
+        if !self.accept_keys.is_empty() {
+            config.api_keys = self.accept_keys.clone();
+        }
+        Ok(config)
+    }
+}
+
+/// Runs the simulator until ExitClient or Ctrl-C: prints `listening on ADDR:PORT` to
+/// stdout once bound (or writes the practice and returns, with `--dump-practice`).
+pub async fn run(args: SimArgs) -> Result<(), SimCliError> {
+    if let Some(path) = &args.dump_practice {
+        let json = Practice::generate(args.seed, chrono::Local::now().date_naive()).to_json();
+        let written = if path.as_os_str() == "-" {
+            writeln!(std::io::stdout(), "{json}")
+        } else {
+            std::fs::write(path, json)
+        };
+        return written.map_err(|source| SimCliError::Write {
+            path: path.clone(),
+            source,
+        });
+    }
+    let sim = Simulator::start(args.config()?).await?;
+    let stdout = (|| {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening on {}", sim.addr())?;
+        out.flush()
+    })();
+    stdout.map_err(|source| SimCliError::Write {
+        path: PathBuf::from("<stdout>"),
+        source,
+    })?;
+    eprintln!("root directory: {}", sim.root().display());
+    let control = sim.control();
+    tokio::select! {
+        _ = sim.wait() => {}
+        _ = tokio::signal::ctrl_c() => control.shutdown(),
+    }
+    Ok(())
+}
