@@ -98,6 +98,33 @@ pub async fn sim(args: systmone_sim::cli::SimArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
+/// `systmone compat`: GetFunctions against the bindings we ship (the same comparison as
+/// `cargo xtask compat`).
+pub async fn compat(global: &GlobalOpts) -> anyhow::Result<u8> {
+    let client = global.client(None)?;
+    let advertised: Vec<(String, Vec<String>)> = client
+        .supported_functions()
+        .await?
+        .iter()
+        .map(|f| (f.function.clone(), f.version.clone()))
+        .collect();
+    let report = systmone_upkeep::compat::compare(
+        &advertised,
+        systmone_bindings::FUNCTIONS,
+        systmone_bindings::ALIASES,
+    );
+    if matches!(global.output, Some(crate::options::OutputFormat::Json)) {
+        println!("{}", report.to_json());
+    } else {
+        print!("{}", report.to_table());
+    }
+    if report.has_failures() {
+        eprintln!("The SystmOne client does not support some of the bindings this tool ships.");
+        return Ok(5);
+    }
+    Ok(0)
+}
+
 pub async fn functions(global: &GlobalOpts) -> anyhow::Result<u8> {
     call_with(global, "GetFunctions", Params::new()).await
 }

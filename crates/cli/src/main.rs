@@ -67,6 +67,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Book(args) => commands::book(&global, args).await,
         Command::Document(args) => commands::document(&global, args).await,
         Command::Extract(args) => extract::run(&global, args).await,
+        Command::Compat => commands::compat(&global).await,
     }
 }
 

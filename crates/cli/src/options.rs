@@ -310,6 +310,13 @@ started again without fetching twice what is saved.",
         after_help = "Example:\n  systmone extract --nhs-file numbers.txt --out records/ --demographics"
     )]
     Extract(ExtractArgs),
+    /// Compare the functions the SystmOne client supports (GetFunctions) with the bindings
+    /// this tool ships: a table with a verdict per function. Exit 5 when a binding we
+    /// ship is not supported.
+    #[command(
+        after_help = "Example:\n  systmone compat\n  systmone --output json compat   # for CI"
+    )]
+    Compat,
 }
 
 #[derive(Debug, Args)]

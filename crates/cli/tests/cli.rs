@@ -426,3 +426,38 @@ fn missing_api_key_is_one_sentence() {
         .code(1)
         .stderr(predicate::str::starts_with("error: no API key"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compat_reports_an_unsupported_binding_with_exit_5() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = simulator().await;
+    let mut cmd = against(&ok, dir.path());
+    cmd.arg("compat");
+    run(cmd)
+        .await
+        .success()
+        .stdout(predicate::str::contains("PatientSearch").and(predicate::str::contains("ok")));
+
+    // A client that lacks GetDiary and offers only a newer GetDocument.
+    let mut advertised: Vec<(String, Vec<String>)> = systmone_bindings::FUNCTIONS
+        .iter()
+        .filter(|(f, _)| *f != "GetDiary" && *f != "GetDocument")
+        .map(|(f, v)| (f.to_string(), vec![v.to_string()]))
+        .collect();
+    advertised.push(("GetDocument".into(), vec!["2.0".into()]));
+    let lacking = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        advertised: Some(advertised),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let mut cmd = against(&lacking, other.path());
+    cmd.args(["--output", "json", "compat"]);
+    run(cmd)
+        .await
+        .code(5)
+        .stdout(predicate::str::contains("\"function\": \"GetDiary\""));
+}
