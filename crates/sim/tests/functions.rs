@@ -44,33 +44,7 @@ use systmone_sim::nhs_number_is_valid;
 use systmone_types::*;
 
 fn filter() -> PatientRecordFilter {
-    PatientRecordFilter {
-        min_effective_date: None,
-        max_effective_date: None,
-        min_entry_date: None,
-        max_entry_date: None,
-        appointments: None,
-        care_plans: None,
-        demographics: None,
-        clinical_codes: None,
-        clinical_code: vec![],
-        letters: None,
-        medication: None,
-        sensitivities: None,
-        recalls: None,
-        referrals: None,
-        relationships: None,
-        results: None,
-        vaccinations: None,
-        numeric: vec![],
-        reminders: None,
-        activity: None,
-        attachments: None,
-        narrative: None,
-        visits: None,
-        tasks: None,
-        user_name_done_by: vec![],
-    }
+    PatientRecordFilter::default()
 }
 
 fn gpr(number: Option<&str>, f: Option<PatientRecordFilter>) -> GetPatientRecordParameters {

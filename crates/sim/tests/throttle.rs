@@ -14,33 +14,7 @@ use systmone_core::{Date, Flag};
 use systmone_sim::{AuditOutcome, SimConfig, Simulator, Throttle};
 
 fn filter() -> PatientRecordFilter {
-    PatientRecordFilter {
-        min_effective_date: None,
-        max_effective_date: None,
-        min_entry_date: None,
-        max_entry_date: None,
-        appointments: None,
-        care_plans: None,
-        demographics: None,
-        clinical_codes: None,
-        clinical_code: vec![],
-        letters: None,
-        medication: None,
-        sensitivities: None,
-        recalls: None,
-        referrals: None,
-        relationships: None,
-        results: None,
-        vaccinations: None,
-        numeric: vec![],
-        reminders: None,
-        activity: None,
-        attachments: None,
-        narrative: None,
-        visits: None,
-        tasks: None,
-        user_name_done_by: vec![],
-    }
+    PatientRecordFilter::default()
 }
 
 fn record(f: Option<PatientRecordFilter>) -> GetPatientRecordParameters {
