@@ -432,7 +432,14 @@ impl Client {
         loop {
             match self.call_once::<F>(name, parameters).await {
                 Err(e) if attempt < attempts && e.is_transient() => {
-                    tracing::warn!(function = F::NAME, attempt, error = %e, "retrying a read after {backoff:?}");
+                    // SystmOne's own message may name a patient: only its kind at warn.
+                    tracing::warn!(
+                        function = F::NAME,
+                        attempt,
+                        outcome = e.outcome(),
+                        "retrying a read after {backoff:?}"
+                    );
+                    tracing::debug!(error = %e, "the error retried");
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(retry.max_backoff);
                     attempt += 1;
