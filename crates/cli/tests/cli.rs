@@ -130,9 +130,10 @@ async fn call_exit_codes() {
         "--param",
         "Surname=X",
     ]);
-    run(cmd).await.code(1).stderr(predicate::str::contains(
-        "Bogus is not a parameter of PatientSearch",
-    ));
+    run(cmd)
+        .await
+        .code(1)
+        .stderr(predicate::str::contains("<Bogus> is not allowed"));
     assert_eq!(sim.control().audit().len(), before, "nothing was sent");
 
     // A request file: its header is replaced.

@@ -126,9 +126,28 @@ pub fn from_str<T: YaDeserialize>(text: &str, root: &str) -> Result<T, ParseErro
         });
     }
     let mut de = deserializer(text);
-    let value = T::deserialize(&mut de).map_err(ParseError::from_yaserde)?;
-    finish_document(&mut de)?;
-    Ok(value)
+    let parsed = T::deserialize(&mut de)
+        .map_err(ParseError::from_yaserde)
+        .and_then(|value| finish_document(&mut de).map(|()| value));
+    // The bindings may stop at an element they refuse before the reader reaches a
+    // syntax error further on; the syntax error, with its position, is the clearer
+    // report. Checked only on failure, so it costs nothing when the document is good.
+    parsed.map_err(|error| match error {
+        ParseError::Invalid(_) => well_formed(text).err().unwrap_or(error),
+        other => other,
+    })
+}
+
+/// Reads the whole document, checking only that it is well-formed XML.
+fn well_formed(text: &str) -> Result<(), ParseError> {
+    let mut reader = EventReader::new_with_config(strip_bom(text).as_bytes(), parser_config());
+    loop {
+        match reader.next() {
+            Ok(ReadEvent::EndDocument) => return Ok(()),
+            Ok(_) => {}
+            Err(e) => return Err(ParseError::from_reader(&e)),
+        }
+    }
 }
 
 /// A yaserde deserializer over `text` with [`parser_config`].

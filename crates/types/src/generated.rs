@@ -6,7 +6,7 @@
     clippy::match_single_binding
 )]
 /// An address. Contains child elements giving the separate address fields (number, road, postcode etc.). Every field is optional: a letter's RecipientAddress shows only HouseNumber and Postcode.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "Address")]
 pub struct Address {
     /// The house name of the address.
@@ -31,8 +31,73 @@ pub struct Address {
     #[yaserde(rename = "Postcode")]
     pub postcode: Option<String>,
 }
+impl yaserde::YaDeserialize for Address {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut house_name = None;
+        let mut house_number = None;
+        let mut road = None;
+        let mut locality = None;
+        let mut town = None;
+        let mut county = None;
+        let mut postcode = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "HouseName" if house_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "HouseName"));
+                }
+                "HouseName" => {
+                    house_name = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "HouseNumber" if house_number.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "HouseNumber"));
+                }
+                "HouseNumber" => {
+                    house_number = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Road" if road.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Road"));
+                }
+                "Road" => road = Some(systmone_core::xml::read_text_child(reader)?),
+                "Locality" if locality.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Locality"));
+                }
+                "Locality" => {
+                    locality = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Town" if town.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Town"));
+                }
+                "Town" => town = Some(systmone_core::xml::read_text_child(reader)?),
+                "County" if county.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "County"));
+                }
+                "County" => county = Some(systmone_core::xml::read_text_child(reader)?),
+                "Postcode" if postcode.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Postcode"));
+                }
+                "Postcode" => {
+                    postcode = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(Address {
+            house_name,
+            house_number,
+            road,
+            locality,
+            town,
+            county,
+            postcode,
+        })
+    }
+}
 /// An appointment in an UpdatePatientRecord request: either a new booking (a Clinic with one Slot that matches an existing free slot, plus optional Comments) or a change to an existing appointment (its AppointmentUID plus only the fields to change, e.g. Status).
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "AppointmentChange")]
 pub struct AppointmentChange {
     /// Identifies the appointment being updated.
@@ -48,8 +113,51 @@ pub struct AppointmentChange {
     #[yaserde(rename = "Comments")]
     pub comments: Option<String>,
 }
+impl yaserde::YaDeserialize for AppointmentChange {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut appointment_uid = None;
+        let mut clinic = None;
+        let mut status = None;
+        let mut comments = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "AppointmentUID" if appointment_uid.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "AppointmentUID"));
+                }
+                "AppointmentUID" => {
+                    appointment_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Clinic" if clinic.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Clinic"));
+                }
+                "Clinic" => clinic = Some(systmone_core::xml::read_child(reader)?),
+                "Status" if status.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Status"));
+                }
+                "Status" => status = Some(systmone_core::xml::read_text_child(reader)?),
+                "Comments" if comments.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Comments"));
+                }
+                "Comments" => {
+                    comments = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(AppointmentChange {
+            appointment_uid,
+            clinic,
+            status,
+            comments,
+        })
+    }
+}
 /// An attachment: a file (DocumentPath when adding, DocumentUID when extracted) or a URL, with optional comments.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "Attachment")]
 pub struct Attachment {
     /// The path of the file to attach.
@@ -68,8 +176,58 @@ pub struct Attachment {
     #[yaserde(rename = "LinkedProblemUID")]
     pub linked_problem_uid: Vec<String>,
 }
+impl yaserde::YaDeserialize for Attachment {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut document_path = None;
+        let mut url = None;
+        let mut document_uid = None;
+        let mut comments = None;
+        let mut linked_problem_uid = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "DocumentPath" if document_path.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "DocumentPath"));
+                }
+                "DocumentPath" => {
+                    document_path = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "URL" if url.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "URL"));
+                }
+                "URL" => url = Some(systmone_core::xml::read_text_child(reader)?),
+                "DocumentUID" if document_uid.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "DocumentUID"));
+                }
+                "DocumentUID" => {
+                    document_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Comments" if comments.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Comments"));
+                }
+                "Comments" => {
+                    comments = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "LinkedProblemUID" => {
+                    linked_problem_uid.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(Attachment {
+            document_path,
+            url,
+            document_uid,
+            comments,
+            linked_problem_uid,
+        })
+    }
+}
 /// A clinic and its slots: returned by GetAppointmentSlots (free slots) and GetDiary (booked slot), and sent by UpdatePatientRecord to book a slot (which must match an existing free slot).
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "Clinic")]
 pub struct Clinic {
     /// User name of the owner of the clinic.
@@ -85,16 +243,77 @@ pub struct Clinic {
     #[yaserde(rename = "Slot")]
     pub slot: Vec<Slot>,
 }
+impl yaserde::YaDeserialize for Clinic {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut user_name = None;
+        let mut site_name = None;
+        let mut clinic_type = None;
+        let mut slot = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "UserName" if user_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "UserName"));
+                }
+                "UserName" => {
+                    user_name = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "SiteName" if site_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "SiteName"));
+                }
+                "SiteName" => {
+                    site_name = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "ClinicType" if clinic_type.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "ClinicType"));
+                }
+                "ClinicType" => {
+                    clinic_type = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Slot" => slot.push(systmone_core::xml::read_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(Clinic {
+            user_name: user_name
+                .ok_or_else(|| systmone_core::xml::missing(element, "<UserName>"))?,
+            site_name: site_name
+                .ok_or_else(|| systmone_core::xml::missing(element, "<SiteName>"))?,
+            clinic_type: clinic_type
+                .ok_or_else(|| systmone_core::xml::missing(element, "<ClinicType>"))?,
+            slot,
+        })
+    }
+}
 /// Container element for the clinical content of the patient record, such as medication and clinical codes: one Event per consultation or administrative event.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "Clinical")]
 pub struct Clinical {
     /// A consultation or administrative event recorded in the patient record.
     #[yaserde(rename = "Event")]
     pub event: Vec<Event>,
 }
+impl yaserde::YaDeserialize for Clinical {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut event = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Event" => event.push(systmone_core::xml::read_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(Clinical { event })
+    }
+}
 /// A coded entry: a clinical code, optional comments and optional links to Problems. NumericValue is not shown by the document (it names numeric readings such as height under 229.. and GetReferenceData gives their units); it is this project's reading of where a numeric reading's value sits.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "ClinicalCode")]
 pub struct ClinicalCode {
     /// A clinical code, with attributes giving the coding scheme, the code and its term.
@@ -110,8 +329,50 @@ pub struct ClinicalCode {
     #[yaserde(rename = "LinkedProblemUID")]
     pub linked_problem_uid: Vec<String>,
 }
+impl yaserde::YaDeserialize for ClinicalCode {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut code = None;
+        let mut numeric_value = None;
+        let mut free_text = None;
+        let mut linked_problem_uid = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Code" if code.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Code"));
+                }
+                "Code" => code = Some(systmone_core::xml::read_child(reader)?),
+                "NumericValue" if numeric_value.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "NumericValue"));
+                }
+                "NumericValue" => {
+                    numeric_value = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "FreeText" if free_text.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "FreeText"));
+                }
+                "FreeText" => {
+                    free_text = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "LinkedProblemUID" => {
+                    linked_problem_uid.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(ClinicalCode {
+            code: code.ok_or_else(|| systmone_core::xml::missing(element, "<Code>"))?,
+            numeric_value,
+            free_text,
+            linked_problem_uid,
+        })
+    }
+}
 /// A clinical code. Has attributes to give the coding scheme (CTV3 by default), the code and the term associated with the code.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "Code")]
 pub struct Code {
     /// The coding scheme used by this code: CTV3 by default, Snomed when the OutputScheme asks for it.
@@ -124,13 +385,52 @@ pub struct Code {
     #[yaserde(attribute = true, rename = "Term")]
     pub term: Option<String>,
 }
+impl yaserde::YaDeserialize for Code {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let attributes = attributes.as_slice();
+        let scheme = systmone_core::xml::attribute::<
+            SchemeName,
+        >(attributes, element, "Scheme")?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
+        let code = systmone_core::xml::attribute::<String>(attributes, element, "Code")?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Code"))?;
+        let term = systmone_core::xml::attribute::<String>(attributes, element, "Term")?;
+        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            return Err(systmone_core::xml::unexpected_child(element, &child));
+        }
+        Ok(Code { scheme, code, term })
+    }
+}
 /// A container holding at most one clinical code (MaritalStatus, Ethnicity, MainLanguage). If nothing is recorded in SystmOne, the element is present but empty.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "CodeSlot")]
 pub struct CodeSlot {
     /// A clinical code, with attributes giving the coding scheme, the code and its term.
     #[yaserde(rename = "Code")]
     pub code: Option<Code>,
+}
+impl yaserde::YaDeserialize for CodeSlot {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut code = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Code" if code.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Code"));
+                }
+                "Code" => code = Some(systmone_core::xml::read_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(CodeSlot { code })
+    }
 }
 /// The currently selected items from the user's active screen: drugs and clinical codes, in the order the user interface lists them. If there are no appropriate selections, the element is still present but has no children.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -141,11 +441,11 @@ pub struct CurrentSelection {
 impl systmone_core::xml::XmlContent for CurrentSelection {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut items = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Drug" => {
                     items
@@ -163,7 +463,7 @@ impl systmone_core::xml::XmlContent for CurrentSelection {
                             ),
                         )
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(CurrentSelection { items })
@@ -313,7 +613,7 @@ impl DataItem {
     }
 }
 /// Container element for the patient demographics. In UpdatePatientRecord only the fields to change are given; GetDiary gives only name, date of birth and sex. So every field is optional.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "Demographics")]
 pub struct Demographics {
     /// The patient's title (Mr, Mrs etc.).
@@ -380,8 +680,191 @@ pub struct Demographics {
     #[yaserde(rename = "RegistrationType")]
     pub registration_type: Option<String>,
 }
+impl yaserde::YaDeserialize for Demographics {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut title = None;
+        let mut first_name = None;
+        let mut middle_names = None;
+        let mut surname = None;
+        let mut known_as = None;
+        let mut date_of_birth = None;
+        let mut sex = None;
+        let mut marital_status = None;
+        let mut ethnicity = None;
+        let mut main_language = None;
+        let mut english_speaker = None;
+        let mut address = None;
+        let mut home_telephone = None;
+        let mut work_telephone = None;
+        let mut mobile_telephone = None;
+        let mut alternate_telephone = None;
+        let mut email_address = None;
+        let mut sms_consent = None;
+        let mut usual_gp_user_name = None;
+        let mut care_start_date = None;
+        let mut registration_type = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Title" if title.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Title"));
+                }
+                "Title" => title = Some(systmone_core::xml::read_text_child(reader)?),
+                "FirstName" if first_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "FirstName"));
+                }
+                "FirstName" => {
+                    first_name = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "MiddleNames" if middle_names.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "MiddleNames"));
+                }
+                "MiddleNames" => {
+                    middle_names = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Surname" if surname.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Surname"));
+                }
+                "Surname" => surname = Some(systmone_core::xml::read_text_child(reader)?),
+                "KnownAs" if known_as.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "KnownAs"));
+                }
+                "KnownAs" => {
+                    known_as = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "DateOfBirth" if date_of_birth.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "DateOfBirth"));
+                }
+                "DateOfBirth" => {
+                    date_of_birth = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Sex" if sex.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Sex"));
+                }
+                "Sex" => sex = Some(systmone_core::xml::read_text_child(reader)?),
+                "MaritalStatus" if marital_status.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "MaritalStatus"));
+                }
+                "MaritalStatus" => {
+                    marital_status = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "Ethnicity" if ethnicity.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Ethnicity"));
+                }
+                "Ethnicity" => ethnicity = Some(systmone_core::xml::read_child(reader)?),
+                "MainLanguage" if main_language.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "MainLanguage"));
+                }
+                "MainLanguage" => {
+                    main_language = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "EnglishSpeaker" if english_speaker.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "EnglishSpeaker"));
+                }
+                "EnglishSpeaker" => {
+                    english_speaker = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Address" if address.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Address"));
+                }
+                "Address" => address = Some(systmone_core::xml::read_child(reader)?),
+                "HomeTelephone" if home_telephone.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "HomeTelephone"));
+                }
+                "HomeTelephone" => {
+                    home_telephone = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "WorkTelephone" if work_telephone.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "WorkTelephone"));
+                }
+                "WorkTelephone" => {
+                    work_telephone = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "MobileTelephone" if mobile_telephone.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "MobileTelephone"));
+                }
+                "MobileTelephone" => {
+                    mobile_telephone = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "AlternateTelephone" if alternate_telephone.is_some() => {
+                    return Err(
+                        systmone_core::xml::duplicate(element, "AlternateTelephone"),
+                    );
+                }
+                "AlternateTelephone" => {
+                    alternate_telephone = Some(
+                        systmone_core::xml::read_text_child(reader)?,
+                    );
+                }
+                "EmailAddress" if email_address.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "EmailAddress"));
+                }
+                "EmailAddress" => {
+                    email_address = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "SMSConsent" if sms_consent.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "SMSConsent"));
+                }
+                "SMSConsent" => {
+                    sms_consent = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "UsualGPUserName" if usual_gp_user_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "UsualGPUserName"));
+                }
+                "UsualGPUserName" => {
+                    usual_gp_user_name = Some(
+                        systmone_core::xml::read_text_child(reader)?,
+                    );
+                }
+                "CareStartDate" if care_start_date.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "CareStartDate"));
+                }
+                "CareStartDate" => {
+                    care_start_date = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "RegistrationType" if registration_type.is_some() => {
+                    return Err(
+                        systmone_core::xml::duplicate(element, "RegistrationType"),
+                    );
+                }
+                "RegistrationType" => {
+                    registration_type = Some(
+                        systmone_core::xml::read_text_child(reader)?,
+                    );
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(Demographics {
+            title,
+            first_name,
+            middle_names,
+            surname,
+            known_as,
+            date_of_birth,
+            sex,
+            marital_status,
+            ethnicity,
+            main_language,
+            english_speaker,
+            address,
+            home_telephone,
+            work_telephone,
+            mobile_telephone,
+            alternate_telephone,
+            email_address,
+            sms_consent,
+            usual_gp_user_name,
+            care_start_date,
+            registration_type,
+        })
+    }
+}
 /// An appointment in the GetDiary response. E12: the text says it "matches the structure returned in GetPatientRecord", but the example uses the Clinic/Slot structure of GetAppointmentSlots; the example is followed. AppointmentUID and Status, from the GetPatientRecord structure the text points to, are accepted when present.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "DiaryAppointment")]
 pub struct DiaryAppointment {
     /// The clinic and slot of the appointment (E12: the Clinic/Slot structure of GetAppointmentSlots, as the example shows).
@@ -394,8 +877,44 @@ pub struct DiaryAppointment {
     #[yaserde(rename = "Status")]
     pub status: Option<String>,
 }
+impl yaserde::YaDeserialize for DiaryAppointment {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut clinic = None;
+        let mut appointment_uid = None;
+        let mut status = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Clinic" if clinic.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Clinic"));
+                }
+                "Clinic" => clinic = Some(systmone_core::xml::read_child(reader)?),
+                "AppointmentUID" if appointment_uid.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "AppointmentUID"));
+                }
+                "AppointmentUID" => {
+                    appointment_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Status" if status.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Status"));
+                }
+                "Status" => status = Some(systmone_core::xml::read_text_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(DiaryAppointment {
+            clinic: clinic
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Clinic>"))?,
+            appointment_uid,
+            status,
+        })
+    }
+}
 /// A drug or appliance.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "Drug")]
 pub struct Drug {
     /// The coding scheme used for this drug. SystmOne uses Multilex by default, but can output using DM+D codes.
@@ -408,8 +927,30 @@ pub struct Drug {
     #[yaserde(attribute = true, rename = "Name")]
     pub name: Option<String>,
 }
+impl yaserde::YaDeserialize for Drug {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let attributes = attributes.as_slice();
+        let scheme = systmone_core::xml::attribute::<
+            SchemeName,
+        >(attributes, element, "Scheme")?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
+        let product_id = systmone_core::xml::attribute::<
+            String,
+        >(attributes, element, "ProductID")?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute ProductID"))?;
+        let name = systmone_core::xml::attribute::<String>(attributes, element, "Name")?;
+        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            return Err(systmone_core::xml::unexpected_child(element, &child));
+        }
+        Ok(Drug { scheme, product_id, name })
+    }
+}
 /// An allergy (e.g. reaction to peanuts) or sensitivity (e.g. reaction to penicillin). The Ingredient children show the ingredients of the drug from Multilex.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "DrugSensitivity")]
 pub struct DrugSensitivity {
     /// The kind of sensitivity, e.g. "Ingredient".
@@ -421,6 +962,35 @@ pub struct DrugSensitivity {
     /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
     #[yaserde(rename = "LinkedProblemUID")]
     pub linked_problem_uid: Vec<String>,
+}
+impl yaserde::YaDeserialize for DrugSensitivity {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut kind = None;
+        let mut ingredient = Vec::new();
+        let mut linked_problem_uid = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Type" if kind.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Type"));
+                }
+                "Type" => kind = Some(systmone_core::xml::read_text_child(reader)?),
+                "Ingredient" => ingredient.push(systmone_core::xml::read_child(reader)?),
+                "LinkedProblemUID" => {
+                    linked_problem_uid.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(DrugSensitivity {
+            kind: kind.ok_or_else(|| systmone_core::xml::missing(element, "<Type>"))?,
+            ingredient,
+            linked_problem_uid,
+        })
+    }
 }
 /// A consultation or administrative event recorded in the patient record. Its children are the data items recorded in it (ClinicalCode, Medication, DrugSensitivity, Letter, Attachment, LinkedProblemUID, ...); "these individual data types aren't documented in this specification". E21: the content is a lax wildcard so that data item types this schema does not know are kept (and round-tripped) instead of rejected; the known data items are global elements, which lax processing validates wherever they appear. In UpdatePatientRecord the attributes are optional and default to now and the logged-on user.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -445,32 +1015,32 @@ pub struct Event {
 impl systmone_core::xml::XmlContent for Event {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let date_time = systmone_core::xml::attribute::<
             systmone_core::DateTime,
-        >(attributes, name, "DateTime")?;
+        >(attributes, element, "DateTime")?;
         let user_name = systmone_core::xml::attribute::<
             String,
-        >(attributes, name, "UserName")?;
+        >(attributes, element, "UserName")?;
         let done_by = systmone_core::xml::attribute::<
             String,
-        >(attributes, name, "DoneBy")?;
+        >(attributes, element, "DoneBy")?;
         let done_at = systmone_core::xml::attribute::<
             String,
-        >(attributes, name, "DoneAt")?;
+        >(attributes, element, "DoneAt")?;
         let software = systmone_core::xml::attribute::<
             String,
-        >(attributes, name, "Software")?;
+        >(attributes, element, "Software")?;
         let linked_referral_uid = systmone_core::xml::attribute::<
             String,
-        >(attributes, name, "LinkedReferralUID")?;
+        >(attributes, element, "LinkedReferralUID")?;
         let event_uid = systmone_core::xml::attribute::<
             String,
-        >(attributes, name, "EventUID")?;
+        >(attributes, element, "EventUID")?;
         let mut items = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 _ => items.push(DataItem::read(reader, &child)?),
             }
@@ -520,15 +1090,15 @@ pub struct Identity {
 impl systmone_core::xml::XmlContent for Identity {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut number = None;
         let mut strategic_reporting_identifier = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "NHSNumber" if number.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "NHSNumber"));
+                    return Err(systmone_core::xml::duplicate(element, "NHSNumber"));
                 }
                 "NHSNumber" => {
                     number = Some(
@@ -538,7 +1108,7 @@ impl systmone_core::xml::XmlContent for Identity {
                     );
                 }
                 "NhsNumber" if number.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "NhsNumber"));
+                    return Err(systmone_core::xml::duplicate(element, "NhsNumber"));
                 }
                 "NhsNumber" => {
                     number = Some(
@@ -548,7 +1118,7 @@ impl systmone_core::xml::XmlContent for Identity {
                     );
                 }
                 "PseudoNumber" if number.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "PseudoNumber"));
+                    return Err(systmone_core::xml::duplicate(element, "PseudoNumber"));
                 }
                 "PseudoNumber" => {
                     number = Some(
@@ -561,7 +1131,7 @@ impl systmone_core::xml::XmlContent for Identity {
                     .is_some() => {
                     return Err(
                         systmone_core::xml::duplicate(
-                            name,
+                            element,
                             "StrategicReportingIdentifier",
                         ),
                     );
@@ -571,13 +1141,13 @@ impl systmone_core::xml::XmlContent for Identity {
                         systmone_core::xml::read_text_child(reader)?,
                     );
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(Identity {
             number: number
                 .ok_or_else(|| systmone_core::xml::missing(
-                    name,
+                    element,
                     "one of <NHSNumber>, <NhsNumber>, <PseudoNumber>",
                 ))?,
             strategic_reporting_identifier,
@@ -637,7 +1207,7 @@ impl PatientId {
     }
 }
 /// An ingredient a drug sensitivity refers to. "Ingredient" shows the ingredients of the drug from Multilex; "Details" contains the name of the drug as seen in the SystmOne front end (for pre-2014 data, possibly a drug action group name).
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "Ingredient")]
 pub struct Ingredient {
     /// The coding scheme of the ingredient (Multilex).
@@ -653,8 +1223,41 @@ pub struct Ingredient {
     #[yaserde(attribute = true, rename = "Details")]
     pub details: Option<String>,
 }
+impl yaserde::YaDeserialize for Ingredient {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let attributes = attributes.as_slice();
+        let scheme = systmone_core::xml::attribute::<
+            SchemeName,
+        >(attributes, element, "Scheme")?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
+        let ingredient_id = systmone_core::xml::attribute::<
+            String,
+        >(attributes, element, "IngredientID")?
+            .ok_or_else(|| systmone_core::xml::missing(
+                element,
+                "attribute IngredientID",
+            ))?;
+        let name = systmone_core::xml::attribute::<String>(attributes, element, "Name")?;
+        let details = systmone_core::xml::attribute::<
+            String,
+        >(attributes, element, "Details")?;
+        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            return Err(systmone_core::xml::unexpected_child(element, &child));
+        }
+        Ok(Ingredient {
+            scheme,
+            ingredient_id,
+            name,
+            details,
+        })
+    }
+}
 /// A letter. The structures providing details on the sender and recipient are all optional, except the recipient name and organisation, at least one of which must be provided. When adding a letter DocumentPath, Type, Direction and DateSentReceived are mandatory; a letter in an extracted record carries a DocumentUID for GetDocument instead of a DocumentPath. SenderOrganisation is this project's reading of the elided part of the example (E21).
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "Letter")]
 pub struct Letter {
     /// The name of the letter's recipient. At least one of RecipientName and RecipientOrganisation must be provided.
@@ -693,6 +1296,131 @@ pub struct Letter {
     /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
     #[yaserde(rename = "LinkedProblemUID")]
     pub linked_problem_uid: Vec<String>,
+}
+impl yaserde::YaDeserialize for Letter {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut recipient_name = None;
+        let mut recipient_organisation = None;
+        let mut recipient_address = None;
+        let mut sender_name = None;
+        let mut sender_organisation = None;
+        let mut sender_address = None;
+        let mut document_path = None;
+        let mut document_uid = None;
+        let mut kind = None;
+        let mut direction = None;
+        let mut date_sent_received = None;
+        let mut linked_problem_uid = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "RecipientName" if recipient_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "RecipientName"));
+                }
+                "RecipientName" => {
+                    recipient_name = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "RecipientOrganisation" if recipient_organisation.is_some() => {
+                    return Err(
+                        systmone_core::xml::duplicate(element, "RecipientOrganisation"),
+                    );
+                }
+                "RecipientOrganisation" => {
+                    recipient_organisation = Some(
+                        systmone_core::xml::read_text_child(reader)?,
+                    );
+                }
+                "RecipientAddress" if recipient_address.is_some() => {
+                    return Err(
+                        systmone_core::xml::duplicate(element, "RecipientAddress"),
+                    );
+                }
+                "RecipientAddress" => {
+                    recipient_address = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "SenderName" if sender_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "SenderName"));
+                }
+                "SenderName" => {
+                    sender_name = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "SenderOrganisation" if sender_organisation.is_some() => {
+                    return Err(
+                        systmone_core::xml::duplicate(element, "SenderOrganisation"),
+                    );
+                }
+                "SenderOrganisation" => {
+                    sender_organisation = Some(
+                        systmone_core::xml::read_text_child(reader)?,
+                    );
+                }
+                "SenderAddress" if sender_address.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "SenderAddress"));
+                }
+                "SenderAddress" => {
+                    sender_address = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "DocumentPath" if document_path.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "DocumentPath"));
+                }
+                "DocumentPath" => {
+                    document_path = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "DocumentUID" if document_uid.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "DocumentUID"));
+                }
+                "DocumentUID" => {
+                    document_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Type" if kind.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Type"));
+                }
+                "Type" => kind = Some(systmone_core::xml::read_text_child(reader)?),
+                "Direction" if direction.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Direction"));
+                }
+                "Direction" => {
+                    direction = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "DateSentReceived" if date_sent_received.is_some() => {
+                    return Err(
+                        systmone_core::xml::duplicate(element, "DateSentReceived"),
+                    );
+                }
+                "DateSentReceived" => {
+                    date_sent_received = Some(
+                        systmone_core::xml::read_text_child(reader)?,
+                    );
+                }
+                "LinkedProblemUID" => {
+                    linked_problem_uid.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(Letter {
+            recipient_name,
+            recipient_organisation,
+            recipient_address,
+            sender_name,
+            sender_organisation,
+            sender_address,
+            document_path,
+            document_uid,
+            kind: kind.ok_or_else(|| systmone_core::xml::missing(element, "<Type>"))?,
+            direction: direction
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Direction>"))?,
+            date_sent_received: date_sent_received
+                .ok_or_else(|| systmone_core::xml::missing(
+                    element,
+                    "<DateSentReceived>",
+                ))?,
+            linked_problem_uid,
+        })
+    }
 }
 /// Whether the letter was sent to or from the organisation using SystmOne. Possible values are "Incoming", "Outgoing" and "Other".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -746,12 +1474,12 @@ pub struct Medication {
 impl systmone_core::xml::XmlContent for Medication {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut drug = None;
         let mut items = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Drug" if drug.is_some() => items.push(DataItem::read(reader, &child)?),
                 "Drug" => drug = Some(systmone_core::xml::read_child(reader)?),
@@ -759,7 +1487,7 @@ impl systmone_core::xml::XmlContent for Medication {
             }
         }
         Ok(Medication {
-            drug: drug.ok_or_else(|| systmone_core::xml::missing(name, "<Drug>"))?,
+            drug: drug.ok_or_else(|| systmone_core::xml::missing(element, "<Drug>"))?,
             items,
         })
     }
@@ -776,7 +1504,7 @@ impl systmone_core::xml::XmlContent for Medication {
 }
 systmone_core::impl_xml_content!(Medication, "Medication");
 /// A patient appointment as GetPatientRecord extracts it (pending appointments only).
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "PatientAppointment")]
 pub struct PatientAppointment {
     /// The date and time of the appointment.
@@ -804,10 +1532,92 @@ pub struct PatientAppointment {
     #[yaserde(rename = "Status")]
     pub status: String,
 }
+impl yaserde::YaDeserialize for PatientAppointment {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut date_time = None;
+        let mut duration = None;
+        let mut clinician = None;
+        let mut user_name = None;
+        let mut site = None;
+        let mut clinic_type = None;
+        let mut appointment_uid = None;
+        let mut status = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "DateTime" if date_time.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "DateTime"));
+                }
+                "DateTime" => {
+                    date_time = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Duration" if duration.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Duration"));
+                }
+                "Duration" => {
+                    duration = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Clinician" if clinician.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Clinician"));
+                }
+                "Clinician" => {
+                    clinician = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "UserName" if user_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "UserName"));
+                }
+                "UserName" => {
+                    user_name = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Site" if site.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Site"));
+                }
+                "Site" => site = Some(systmone_core::xml::read_text_child(reader)?),
+                "ClinicType" if clinic_type.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "ClinicType"));
+                }
+                "ClinicType" => {
+                    clinic_type = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "AppointmentUID" if appointment_uid.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "AppointmentUID"));
+                }
+                "AppointmentUID" => {
+                    appointment_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Status" if status.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Status"));
+                }
+                "Status" => status = Some(systmone_core::xml::read_text_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(PatientAppointment {
+            date_time: date_time
+                .ok_or_else(|| systmone_core::xml::missing(element, "<DateTime>"))?,
+            duration: duration
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Duration>"))?,
+            clinician,
+            user_name,
+            site,
+            clinic_type,
+            appointment_uid: appointment_uid
+                .ok_or_else(|| systmone_core::xml::missing(
+                    element,
+                    "<AppointmentUID>",
+                ))?,
+            status: status
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Status>"))?,
+        })
+    }
+}
 /// An NHS number or an NHS number-like pseudo identifier: ten digits.
 pub type PatientNumber = String;
 /// A person's name, as in a letter's RecipientName and SenderName.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "PersonName")]
 pub struct PersonName {
     /// The person's title (Dr, Mr, Mrs etc.).
@@ -819,6 +1629,41 @@ pub struct PersonName {
     /// The person's surname.
     #[yaserde(rename = "Surname")]
     pub surname: Option<String>,
+}
+impl yaserde::YaDeserialize for PersonName {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut title = None;
+        let mut first_name = None;
+        let mut surname = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Title" if title.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Title"));
+                }
+                "Title" => title = Some(systmone_core::xml::read_text_child(reader)?),
+                "FirstName" if first_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "FirstName"));
+                }
+                "FirstName" => {
+                    first_name = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Surname" if surname.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Surname"));
+                }
+                "Surname" => surname = Some(systmone_core::xml::read_text_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(PersonName {
+            title,
+            first_name,
+            surname,
+        })
+    }
 }
 /// The state of the patient record in the SystmOne client after this function. Possible values are "Open" and "Closed". If Open, changes to the record aren't committed yet and require the user to press the Save button in the SystmOne client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -973,7 +1818,7 @@ impl std::fmt::Display for Sex {
 }
 systmone_core::impl_xml_text!(Sex, "Sex");
 /// A free slot within a clinic.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "Slot")]
 pub struct Slot {
     /// The type of slot (e.g. "Slot" for normal slots or "Telephone Appointment Slot" for telephone consultations).
@@ -985,6 +1830,48 @@ pub struct Slot {
     /// The duration, in minutes, of this appointment slot. E8.
     #[yaserde(rename = "Duration")]
     pub duration: systmone_core::DurationMinutes,
+}
+impl yaserde::YaDeserialize for Slot {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut slot_type = None;
+        let mut date_time_start = None;
+        let mut duration = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "SlotType" if slot_type.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "SlotType"));
+                }
+                "SlotType" => {
+                    slot_type = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "DateTimeStart" if date_time_start.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "DateTimeStart"));
+                }
+                "DateTimeStart" => {
+                    date_time_start = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Duration" if duration.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Duration"));
+                }
+                "Duration" => {
+                    duration = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(Slot {
+            slot_type: slot_type
+                .ok_or_else(|| systmone_core::xml::missing(element, "<SlotType>"))?,
+            date_time_start: date_time_start
+                .ok_or_else(|| systmone_core::xml::missing(element, "<DateTimeStart>"))?,
+            duration: duration
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Duration>"))?,
+        })
+    }
 }
 /// Whether the patient has given consent to receive SMS messages to their mobile phone. Possible values: Yes and No. The GetPatientRecord example shows the element empty, read as "not recorded".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -1028,7 +1915,7 @@ impl std::fmt::Display for SmsConsent {
 }
 systmone_core::impl_xml_text!(SmsConsent, "SmsConsent");
 /// A workflow task for a patient. E21: the document names tasks (the Tasks filter, TaskUID in UpdatePatientRecord and DeleteFromPatientRecord) but never shows one; this structure, modelled on Visit, is this project's reading.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "Task")]
 pub struct Task {
     /// The kind of task.
@@ -1046,6 +1933,61 @@ pub struct Task {
     /// The UID of the task, usable in DeleteFromPatientRecord.
     #[yaserde(rename = "TaskUID")]
     pub task_uid: Option<String>,
+}
+impl yaserde::YaDeserialize for Task {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut task_type = None;
+        let mut date_time = None;
+        let mut comments = None;
+        let mut user_name = None;
+        let mut task_uid = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "TaskType" if task_type.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "TaskType"));
+                }
+                "TaskType" => {
+                    task_type = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "DateTime" if date_time.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "DateTime"));
+                }
+                "DateTime" => {
+                    date_time = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Comments" if comments.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Comments"));
+                }
+                "Comments" => {
+                    comments = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "UserName" if user_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "UserName"));
+                }
+                "UserName" => {
+                    user_name = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "TaskUID" if task_uid.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "TaskUID"));
+                }
+                "TaskUID" => {
+                    task_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(Task {
+            task_type,
+            date_time,
+            comments,
+            user_name,
+            task_uid,
+        })
+    }
 }
 /// A SystmOne UID (EventUID, AppointmentUID, DocumentUID, ...), e.g. "b95ee04200000000". Opaque text.
 pub type Uid = String;
@@ -1091,7 +2033,7 @@ impl std::fmt::Display for UserGender {
 }
 systmone_core::impl_xml_text!(UserGender, "UserGender");
 /// A patient (home) visit, as GetDiary and GetPatientRecord return it and UpdatePatientRecord adds it. VisitUID is not shown by the document's example; DeleteFromPatientRecord says the UID is returned when a visit is extracted, so it is accepted here.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "Visit")]
 pub struct Visit {
     /// The date and time of the visit.
@@ -1109,6 +2051,63 @@ pub struct Visit {
     /// The UID of the visit, usable in DeleteFromPatientRecord.
     #[yaserde(rename = "VisitUID")]
     pub visit_uid: Option<String>,
+}
+impl yaserde::YaDeserialize for Visit {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut date_time = None;
+        let mut duration = None;
+        let mut comments = None;
+        let mut user_name = None;
+        let mut visit_uid = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "DateTime" if date_time.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "DateTime"));
+                }
+                "DateTime" => {
+                    date_time = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Duration" if duration.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Duration"));
+                }
+                "Duration" => {
+                    duration = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Comments" if comments.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Comments"));
+                }
+                "Comments" => {
+                    comments = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "UserName" if user_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "UserName"));
+                }
+                "UserName" => {
+                    user_name = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "VisitUID" if visit_uid.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "VisitUID"));
+                }
+                "VisitUID" => {
+                    visit_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(Visit {
+            date_time: date_time
+                .ok_or_else(|| systmone_core::xml::missing(element, "<DateTime>"))?,
+            duration: duration
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Duration>"))?,
+            comments,
+            user_name,
+            visit_uid,
+        })
+    }
 }
 /// Whether the patient speaks English. Possible values: Yes, No and Unknown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -69,8 +69,10 @@ pub fn module(module: &Module) -> TokenStream {
 
 fn type_def(def: &TypeDef) -> TokenStream {
     match def {
-        TypeDef::Struct(s) if s.needs_custom_impl() || s.xml_name == "Response" => custom_struct(s),
-        TypeDef::Struct(s) => derived_struct(s),
+        TypeDef::Struct(s) if s.needs_custom_impl() || s.xml_name == "Response" => {
+            custom_struct(s, false)
+        }
+        TypeDef::Struct(s) => custom_struct(s, true),
         TypeDef::Enum(e) => enumeration(e),
         TypeDef::Alias { name, doc, target } => {
             let doc = docs(doc);
@@ -101,54 +103,6 @@ fn default_derive(s: &Struct) -> TokenStream {
     }
 }
 
-fn derived_struct(s: &Struct) -> TokenStream {
-    let doc = docs(&s.doc);
-    let default = default_derive(s);
-    let name = ident(&s.name);
-    let xml_name = &s.xml_name;
-    let attributes = s.attributes.iter().map(|a| {
-        let doc = docs(&a.doc);
-        let field = ident(&a.rust_name);
-        let xml = &a.xml_name;
-        let ty = occurs_tokens(
-            &a.ty,
-            if a.required {
-                Occurs::One
-            } else {
-                Occurs::Optional
-            },
-        );
-        quote! {
-            #doc
-            #[yaserde(attribute = true, rename = #xml)]
-            pub #field: #ty,
-        }
-    });
-    let fields = s.members.iter().map(|m| {
-        let Member::Field(f) = m else {
-            unreachable!("derived structs hold plain fields only")
-        };
-        let doc = docs(&f.doc);
-        let field = ident(&f.rust_name);
-        let xml = &f.xml_name;
-        let ty = occurs_tokens(&f.ty, f.occurs);
-        quote! {
-            #doc
-            #[yaserde(rename = #xml)]
-            pub #field: #ty,
-        }
-    });
-    quote! {
-        #doc
-        #[derive(Debug, Clone, PartialEq, #default yaserde::YaSerialize, yaserde::YaDeserialize)]
-        #[yaserde(rename = #xml_name)]
-        pub struct #name {
-            #(#attributes)*
-            #(#fields)*
-        }
-    }
-}
-
 fn read_value(ty: &TypeRef) -> TokenStream {
     if ty.is_text() {
         quote!(systmone_core::xml::read_text_child(reader)?)
@@ -165,7 +119,11 @@ fn write_value(ty: &TypeRef, xml_name: &str, value: TokenStream) -> TokenStream 
     }
 }
 
-fn custom_struct(s: &Struct) -> TokenStream {
+/// A struct and its (de)serialisation. Plain sequences (`derive_serialize`) are written
+/// by yaserde's derive; everything is read by generated code, which — unlike the
+/// derive — refuses unknown children instead of dropping them silently, refuses a
+/// repeated single element, and keeps document order for `xs:any` content.
+fn custom_struct(s: &Struct, derive_serialize: bool) -> TokenStream {
     let doc = docs(&s.doc);
     let default = default_derive(s);
     let name = ident(&s.name);
@@ -183,7 +141,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
         if has_any {
             quote!(items.push(DataItem::read(reader, &child)?))
         } else {
-            quote!(return Err(systmone_core::xml::duplicate(name, #xml)))
+            quote!(return Err(systmone_core::xml::duplicate(element, #xml)))
         }
     };
 
@@ -198,18 +156,19 @@ fn custom_struct(s: &Struct) -> TokenStream {
                 Occurs::Optional
             },
         );
-        definitions.push(quote! { #adoc pub #field: #ty, });
-        let value_ty = type_tokens(&a.ty);
         let xml = &a.xml_name;
+        let rename = derive_serialize.then(|| quote!(#[yaserde(attribute = true, rename = #xml)]));
+        definitions.push(quote! { #adoc #rename pub #field: #ty, });
+        let value_ty = type_tokens(&a.ty);
         if a.required {
             let what = format!("attribute {xml}");
             locals.push(quote! {
-                let #field = systmone_core::xml::attribute::<#value_ty>(attributes, name, #xml)?
-                    .ok_or_else(|| systmone_core::xml::missing(name, #what))?;
+                let #field = systmone_core::xml::attribute::<#value_ty>(attributes, element, #xml)?
+                    .ok_or_else(|| systmone_core::xml::missing(element, #what))?;
             });
         } else {
             locals.push(quote! {
-                let #field = systmone_core::xml::attribute::<#value_ty>(attributes, name, #xml)?;
+                let #field = systmone_core::xml::attribute::<#value_ty>(attributes, element, #xml)?;
             });
         }
         build.push(quote!(#field,));
@@ -221,8 +180,9 @@ fn custom_struct(s: &Struct) -> TokenStream {
                 let fdoc = docs(&f.doc);
                 let field = ident(&f.rust_name);
                 let ty = occurs_tokens(&f.ty, f.occurs);
-                definitions.push(quote! { #fdoc pub #field: #ty, });
                 let xml = &f.xml_name;
+                let rename = derive_serialize.then(|| quote!(#[yaserde(rename = #xml)]));
+                definitions.push(quote! { #fdoc #rename pub #field: #ty, });
                 let read = read_value(&f.ty);
                 match f.occurs {
                     Occurs::Many => {
@@ -239,7 +199,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
                         arms.push(quote!(#xml => #field = Some(#read),));
                         if f.occurs == Occurs::One {
                             let what = format!("<{xml}>");
-                            build.push(quote!(#field: #field.ok_or_else(|| systmone_core::xml::missing(name, #what))?,));
+                            build.push(quote!(#field: #field.ok_or_else(|| systmone_core::xml::missing(element, #what))?,));
                             let w = write_value(&f.ty, xml, quote!(&self.#field));
                             writes.push(w);
                         } else {
@@ -301,7 +261,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
                             .map(|v| format!("<{}>", v.xml_name))
                             .collect();
                         let what = format!("one of {}", names.join(", "));
-                        build.push(quote!(#field: #field.ok_or_else(|| systmone_core::xml::missing(name, #what))?,));
+                        build.push(quote!(#field: #field.ok_or_else(|| systmone_core::xml::missing(element, #what))?,));
                         writes.push(quote!(self.#field.write(writer)?;));
                     }
                     Occurs::Optional => {
@@ -342,7 +302,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
     let fallback = if has_any {
         quote!(_ => items.push(DataItem::read(reader, &child)?),)
     } else {
-        quote!(_ => return Err(systmone_core::xml::unexpected_child(name, &child)),)
+        quote!(_ => return Err(systmone_core::xml::unexpected_child(element, &child)),)
     };
     let attribute_values = s.attributes.iter().map(|a: &Attribute| {
         let field = ident(&a.rust_name);
@@ -354,14 +314,14 @@ fn custom_struct(s: &Struct) -> TokenStream {
         }
     });
     let uses_reader = !arms.is_empty() || has_any;
-    let reader_name = if uses_reader {
+    let reader_name = if uses_reader || derive_serialize {
         quote!(reader)
     } else {
         quote!(_reader)
     };
     let loop_body = if uses_reader {
         quote! {
-            while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+            while let Some(child) = systmone_core::xml::next_child(reader, element)? {
                 match child.as_str() {
                     #(#arms)*
                     #fallback
@@ -370,8 +330,8 @@ fn custom_struct(s: &Struct) -> TokenStream {
         }
     } else {
         quote! {
-            if let Some(child) = systmone_core::xml::next_child(#reader_name, name)? {
-                return Err(systmone_core::xml::unexpected_child(name, &child));
+            if let Some(child) = systmone_core::xml::next_child(#reader_name, element)? {
+                return Err(systmone_core::xml::unexpected_child(element, &child));
             }
         }
     };
@@ -395,6 +355,36 @@ fn custom_struct(s: &Struct) -> TokenStream {
         }
     };
 
+    if derive_serialize {
+        let (attributes_binding, attributes_slice) = if s.attributes.is_empty() {
+            (quote!(_attributes), quote!())
+        } else {
+            (
+                quote!(attributes),
+                quote!(let attributes = attributes.as_slice();),
+            )
+        };
+        return quote! {
+            #doc
+            #[derive(Debug, Clone, PartialEq, #default yaserde::YaSerialize)]
+            #[yaserde(rename = #xml_name)]
+            pub struct #name {
+                #(#definitions)*
+            }
+
+            impl yaserde::YaDeserialize for #name {
+                fn deserialize<R: std::io::Read>(reader: &mut yaserde::de::Deserializer<R>) -> yaserde::Result<Self> {
+                    let (element, #attributes_binding, _) = systmone_core::xml::read_start(reader)?;
+                    let element = element.as_str();
+                    #attributes_slice
+                    #(#locals)*
+                    #loop_body
+                    Ok(#name { #(#build)* })
+                }
+            }
+        };
+    }
+
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default)]
@@ -405,7 +395,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
         impl systmone_core::xml::XmlContent for #name {
             fn read_content<R: std::io::Read>(
                 #reader_name: &mut yaserde::de::Deserializer<R>,
-                name: &str,
+                element: &str,
                 #attributes_param: &[xml::attribute::OwnedAttribute],
             ) -> yaserde::Result<Self> {
                 #(#locals)*

@@ -22,7 +22,7 @@ impl systmone_core::Function for DataExtractV1_0 {
     type Result = DataExtractResult;
 }
 /// Which extract to download, and where.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "DataExtractParameters")]
 pub struct DataExtractParameters {
     /// Optional element used to ensure the data extract downloaded is not the same as the one downloaded previously: the SRManifestCRC of the previous successful response.
@@ -35,6 +35,44 @@ pub struct DataExtractParameters {
     #[yaserde(rename = "Name")]
     pub name: String,
 }
+impl yaserde::YaDeserialize for DataExtractParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut sr_manifest_crc = None;
+        let mut directory = None;
+        let mut name = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "SRManifestCRC" if sr_manifest_crc.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "SRManifestCRC"));
+                }
+                "SRManifestCRC" => {
+                    sr_manifest_crc = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Directory" if directory.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Directory"));
+                }
+                "Directory" => {
+                    directory = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Name" if name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Name"));
+                }
+                "Name" => name = Some(systmone_core::xml::read_text_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(DataExtractParameters {
+            sr_manifest_crc,
+            directory: directory
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Directory>"))?,
+            name: name.ok_or_else(|| systmone_core::xml::missing(element, "<Name>"))?,
+        })
+    }
+}
 /// The function-specific content of a successful DataExtract response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataExtractResult {
@@ -44,24 +82,24 @@ pub struct DataExtractResult {
 impl systmone_core::xml::XmlContent for DataExtractResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut sr_manifest_crc = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "SRManifestCRC" if sr_manifest_crc.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "SRManifestCRC"));
+                    return Err(systmone_core::xml::duplicate(element, "SRManifestCRC"));
                 }
                 "SRManifestCRC" => {
                     sr_manifest_crc = Some(systmone_core::xml::read_text_child(reader)?);
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(DataExtractResult {
             sr_manifest_crc: sr_manifest_crc
-                .ok_or_else(|| systmone_core::xml::missing(name, "<SRManifestCRC>"))?,
+                .ok_or_else(|| systmone_core::xml::missing(element, "<SRManifestCRC>"))?,
         })
     }
     fn write_content<W: std::io::Write>(

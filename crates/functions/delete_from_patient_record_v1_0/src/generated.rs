@@ -24,7 +24,7 @@ impl systmone_core::Function for DeleteFromPatientRecordV1_0 {
     type Result = DeleteFromPatientRecordResult;
 }
 /// What to delete, from which patient record, and why.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "DeleteFromPatientRecordParameters")]
 pub struct DeleteFromPatientRecordParameters {
     /// The Identity of the patient whose record should be affected. E11: optional; when absent the open record is used and LeaveRecordOpen is required.
@@ -49,6 +49,60 @@ pub struct DeleteFromPatientRecordParameters {
     #[yaserde(rename = "LeaveRecordOpen")]
     pub leave_record_open: Option<systmone_core::Flag>,
 }
+impl yaserde::YaDeserialize for DeleteFromPatientRecordParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut identity = None;
+        let mut reason = None;
+        let mut event_uid = Vec::new();
+        let mut appointment_uid = Vec::new();
+        let mut task_uid = Vec::new();
+        let mut visit_uid = Vec::new();
+        let mut leave_record_open = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Identity" if identity.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                }
+                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "Reason" if reason.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Reason"));
+                }
+                "Reason" => reason = Some(systmone_core::xml::read_text_child(reader)?),
+                "EventUID" => {
+                    event_uid.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                "AppointmentUID" => {
+                    appointment_uid.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                "TaskUID" => task_uid.push(systmone_core::xml::read_text_child(reader)?),
+                "VisitUID" => {
+                    visit_uid.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                "LeaveRecordOpen" if leave_record_open.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "LeaveRecordOpen"));
+                }
+                "LeaveRecordOpen" => {
+                    leave_record_open = Some(systmone_core::xml::read_child(reader)?);
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(DeleteFromPatientRecordParameters {
+            identity,
+            reason: reason
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Reason>"))?,
+            event_uid,
+            appointment_uid,
+            task_uid,
+            visit_uid,
+            leave_record_open,
+        })
+    }
+}
 /// The function-specific content of a successful DeleteFromPatientRecord response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteFromPatientRecordResult {
@@ -60,29 +114,29 @@ pub struct DeleteFromPatientRecordResult {
 impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut identity = None;
         let mut record_state = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "Identity"));
+                    return Err(systmone_core::xml::duplicate(element, "Identity"));
                 }
                 "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
                 "RecordState" if record_state.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "RecordState"));
+                    return Err(systmone_core::xml::duplicate(element, "RecordState"));
                 }
                 "RecordState" => {
                     record_state = Some(systmone_core::xml::read_text_child(reader)?);
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(DeleteFromPatientRecordResult {
             identity: identity
-                .ok_or_else(|| systmone_core::xml::missing(name, "<Identity>"))?,
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Identity>"))?,
             record_state,
         })
     }

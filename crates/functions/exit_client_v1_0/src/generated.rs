@@ -22,20 +22,32 @@ impl systmone_core::Function for ExitClientV1_0 {
     type Result = ExitClientResult;
 }
 /// This function has no function-specific elements.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "ExitClientParameters")]
 pub struct ExitClientParameters {}
+impl yaserde::YaDeserialize for ExitClientParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            return Err(systmone_core::xml::unexpected_child(element, &child));
+        }
+        Ok(ExitClientParameters {})
+    }
+}
 /// The function-specific content of a successful ExitClient response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExitClientResult {}
 impl systmone_core::xml::XmlContent for ExitClientResult {
     fn read_content<R: std::io::Read>(
         _reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        if let Some(child) = systmone_core::xml::next_child(_reader, name)? {
-            return Err(systmone_core::xml::unexpected_child(name, &child));
+        if let Some(child) = systmone_core::xml::next_child(_reader, element)? {
+            return Err(systmone_core::xml::unexpected_child(element, &child));
         }
         Ok(ExitClientResult {})
     }

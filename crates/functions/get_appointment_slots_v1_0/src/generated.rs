@@ -24,7 +24,7 @@ impl systmone_core::Function for GetAppointmentSlotsV1_0 {
     type Result = GetAppointmentSlotsResult;
 }
 /// Restrictions on the free slots returned.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "GetAppointmentSlotsParameters")]
 pub struct GetAppointmentSlotsParameters {
     /// Optional element to restrict the slots returned: no slot before this date and time will be returned.
@@ -46,6 +46,57 @@ pub struct GetAppointmentSlotsParameters {
     #[yaserde(rename = "SlotType")]
     pub slot_type: Vec<String>,
 }
+impl yaserde::YaDeserialize for GetAppointmentSlotsParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut min_date_time = None;
+        let mut max_date_time = None;
+        let mut user_name = Vec::new();
+        let mut site_name = Vec::new();
+        let mut clinic_type = Vec::new();
+        let mut slot_type = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "MinDateTime" if min_date_time.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "MinDateTime"));
+                }
+                "MinDateTime" => {
+                    min_date_time = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "MaxDateTime" if max_date_time.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "MaxDateTime"));
+                }
+                "MaxDateTime" => {
+                    max_date_time = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "UserName" => {
+                    user_name.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                "SiteName" => {
+                    site_name.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                "ClinicType" => {
+                    clinic_type.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                "SlotType" => {
+                    slot_type.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(GetAppointmentSlotsParameters {
+            min_date_time,
+            max_date_time,
+            user_name,
+            site_name,
+            clinic_type,
+            slot_type,
+        })
+    }
+}
 /// The function-specific content of a successful GetAppointmentSlots response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetAppointmentSlotsResult {
@@ -55,14 +106,14 @@ pub struct GetAppointmentSlotsResult {
 impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut clinic = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Clinic" => clinic.push(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(GetAppointmentSlotsResult {

@@ -24,9 +24,21 @@ impl systmone_core::Function for GetCurrentActivityV1_0 {
     type Result = GetCurrentActivityResult;
 }
 /// This function has no additional parameters, other than the common baseline.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "GetCurrentActivityParameters")]
 pub struct GetCurrentActivityParameters {}
+impl yaserde::YaDeserialize for GetCurrentActivityParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            return Err(systmone_core::xml::unexpected_child(element, &child));
+        }
+        Ok(GetCurrentActivityParameters {})
+    }
+}
 /// The function-specific content of a successful GetCurrentActivity response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetCurrentActivityResult {
@@ -40,26 +52,28 @@ pub struct GetCurrentActivityResult {
 impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut identity = None;
         let mut activity = Vec::new();
         let mut current_selection = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "Identity"));
+                    return Err(systmone_core::xml::duplicate(element, "Identity"));
                 }
                 "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
                 "Activity" => activity.push(systmone_core::xml::read_text_child(reader)?),
                 "CurrentSelection" if current_selection.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "CurrentSelection"));
+                    return Err(
+                        systmone_core::xml::duplicate(element, "CurrentSelection"),
+                    );
                 }
                 "CurrentSelection" => {
                     current_selection = Some(systmone_core::xml::read_child(reader)?);
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(GetCurrentActivityResult {

@@ -24,9 +24,21 @@ impl systmone_core::Function for GetCurrentSelectionV1_0 {
     type Result = GetCurrentSelectionResult;
 }
 /// This function has no additional parameters, other than the common baseline.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "GetCurrentSelectionParameters")]
 pub struct GetCurrentSelectionParameters {}
+impl yaserde::YaDeserialize for GetCurrentSelectionParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            return Err(systmone_core::xml::unexpected_child(element, &child));
+        }
+        Ok(GetCurrentSelectionParameters {})
+    }
+}
 /// The function-specific content of a successful GetCurrentSelection response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCurrentSelectionResult {
@@ -38,30 +50,35 @@ pub struct GetCurrentSelectionResult {
 impl systmone_core::xml::XmlContent for GetCurrentSelectionResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut identity = None;
         let mut current_selection = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "Identity"));
+                    return Err(systmone_core::xml::duplicate(element, "Identity"));
                 }
                 "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
                 "CurrentSelection" if current_selection.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "CurrentSelection"));
+                    return Err(
+                        systmone_core::xml::duplicate(element, "CurrentSelection"),
+                    );
                 }
                 "CurrentSelection" => {
                     current_selection = Some(systmone_core::xml::read_child(reader)?);
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(GetCurrentSelectionResult {
             identity,
             current_selection: current_selection
-                .ok_or_else(|| systmone_core::xml::missing(name, "<CurrentSelection>"))?,
+                .ok_or_else(|| systmone_core::xml::missing(
+                    element,
+                    "<CurrentSelection>",
+                ))?,
         })
     }
     fn write_content<W: std::io::Write>(

@@ -34,20 +34,20 @@ pub struct DiaryResult {
 impl systmone_core::xml::XmlContent for DiaryResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut identity = None;
         let mut demographics = None;
         let mut items = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "Identity"));
+                    return Err(systmone_core::xml::duplicate(element, "Identity"));
                 }
                 "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
                 "Demographics" if demographics.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "Demographics"));
+                    return Err(systmone_core::xml::duplicate(element, "Demographics"));
                 }
                 "Demographics" => {
                     demographics = Some(systmone_core::xml::read_child(reader)?);
@@ -68,12 +68,12 @@ impl systmone_core::xml::XmlContent for DiaryResult {
                             ),
                         )
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(DiaryResult {
             identity: identity
-                .ok_or_else(|| systmone_core::xml::missing(name, "<Identity>"))?,
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Identity>"))?,
             demographics,
             items,
         })
@@ -125,7 +125,7 @@ impl DiaryResultItem {
     }
 }
 /// Restrictions on the diary entries returned.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "GetDiaryParameters")]
 pub struct GetDiaryParameters {
     /// Optional element: nothing before this date and time will be returned.
@@ -147,6 +147,61 @@ pub struct GetDiaryParameters {
     #[yaserde(rename = "Visits")]
     pub visits: Option<systmone_core::Flag>,
 }
+impl yaserde::YaDeserialize for GetDiaryParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut min_date_time = None;
+        let mut max_date_time = None;
+        let mut user_name = Vec::new();
+        let mut site_name = Vec::new();
+        let mut appointments = None;
+        let mut visits = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "MinDateTime" if min_date_time.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "MinDateTime"));
+                }
+                "MinDateTime" => {
+                    min_date_time = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "MaxDateTime" if max_date_time.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "MaxDateTime"));
+                }
+                "MaxDateTime" => {
+                    max_date_time = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "UserName" => {
+                    user_name.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                "SiteName" => {
+                    site_name.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                "Appointments" if appointments.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Appointments"));
+                }
+                "Appointments" => {
+                    appointments = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "Visits" if visits.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Visits"));
+                }
+                "Visits" => visits = Some(systmone_core::xml::read_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(GetDiaryParameters {
+            min_date_time,
+            max_date_time,
+            user_name,
+            site_name,
+            appointments,
+            visits,
+        })
+    }
+}
 /// The function-specific content of a successful GetDiary response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDiaryResult {
@@ -156,14 +211,14 @@ pub struct GetDiaryResult {
 impl systmone_core::xml::XmlContent for GetDiaryResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut result = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Result" => result.push(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(GetDiaryResult { result })

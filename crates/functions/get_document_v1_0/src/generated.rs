@@ -22,7 +22,7 @@ impl systmone_core::Function for GetDocumentV1_0 {
     type Result = GetDocumentResult;
 }
 /// Which document to extract, and where to write it.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "GetDocumentParameters")]
 pub struct GetDocumentParameters {
     /// The Identity of the patient whose record contains the document. Optional by analogy with GetPatientRecord and E11: when absent, the open record is used.
@@ -38,6 +38,53 @@ pub struct GetDocumentParameters {
     #[yaserde(rename = "LeaveRecordOpen")]
     pub leave_record_open: Option<systmone_core::Flag>,
 }
+impl yaserde::YaDeserialize for GetDocumentParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut identity = None;
+        let mut document_uid = None;
+        let mut write_to = None;
+        let mut leave_record_open = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Identity" if identity.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                }
+                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "DocumentUID" if document_uid.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "DocumentUID"));
+                }
+                "DocumentUID" => {
+                    document_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "WriteTo" if write_to.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "WriteTo"));
+                }
+                "WriteTo" => {
+                    write_to = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "LeaveRecordOpen" if leave_record_open.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "LeaveRecordOpen"));
+                }
+                "LeaveRecordOpen" => {
+                    leave_record_open = Some(systmone_core::xml::read_child(reader)?);
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(GetDocumentParameters {
+            identity,
+            document_uid: document_uid
+                .ok_or_else(|| systmone_core::xml::missing(element, "<DocumentUID>"))?,
+            write_to: write_to
+                .ok_or_else(|| systmone_core::xml::missing(element, "<WriteTo>"))?,
+            leave_record_open,
+        })
+    }
+}
 /// The function-specific content of a successful GetDocument response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDocumentResult {
@@ -49,23 +96,23 @@ pub struct GetDocumentResult {
 impl systmone_core::xml::XmlContent for GetDocumentResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut document_file = Vec::new();
         let mut record_state = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "DocumentFile" => {
                     document_file.push(systmone_core::xml::read_text_child(reader)?)
                 }
                 "RecordState" if record_state.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "RecordState"));
+                    return Err(systmone_core::xml::duplicate(element, "RecordState"));
                 }
                 "RecordState" => {
                     record_state = Some(systmone_core::xml::read_text_child(reader)?);
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(GetDocumentResult {

@@ -22,9 +22,21 @@ impl systmone_core::Function for GetFunctionsV1_0 {
     type Result = GetFunctionsResult;
 }
 /// This function has no additional parameters over the minimum ones described in the Function Requests section.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "GetFunctionsParameters")]
 pub struct GetFunctionsParameters {}
+impl yaserde::YaDeserialize for GetFunctionsParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            return Err(systmone_core::xml::unexpected_child(element, &child));
+        }
+        Ok(GetFunctionsParameters {})
+    }
+}
 /// The function-specific content of a successful GetFunctions response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFunctionsResult {
@@ -34,16 +46,16 @@ pub struct GetFunctionsResult {
 impl systmone_core::xml::XmlContent for GetFunctionsResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut supported_function = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "SupportedFunction" => {
                     supported_function.push(systmone_core::xml::read_child(reader)?)
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(GetFunctionsResult {
@@ -62,7 +74,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsResult {
 }
 systmone_core::impl_xml_content!(GetFunctionsResult, "Response");
 /// A supported function and its supported versions.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "SupportedFunction")]
 pub struct SupportedFunction {
     /// The name of the supported function.
@@ -71,4 +83,31 @@ pub struct SupportedFunction {
     /// A version of the supported function. Repeated once for each version that is currently supported.
     #[yaserde(rename = "Version")]
     pub version: Vec<String>,
+}
+impl yaserde::YaDeserialize for SupportedFunction {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut function = None;
+        let mut version = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Function" if function.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Function"));
+                }
+                "Function" => {
+                    function = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Version" => version.push(systmone_core::xml::read_text_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(SupportedFunction {
+            function: function
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Function>"))?,
+            version,
+        })
+    }
 }

@@ -23,20 +23,61 @@ impl systmone_core::Function for GetOrganisationMetaDataV1_0 {
     type Parameters = GetOrganisationMetaDataParameters;
     type Result = GetOrganisationMetaDataResult;
 }
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "AccessRights")]
 pub struct AccessRights {
     /// An access right this registered user has. Repeated once for each additional access right.
     #[yaserde(rename = "Access")]
     pub access: Vec<String>,
 }
+impl yaserde::YaDeserialize for AccessRights {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut access = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Access" => access.push(systmone_core::xml::read_text_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(AccessRights { access })
+    }
+}
 /// Which users and sites to return.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "GetOrganisationMetaDataParameters")]
 pub struct GetOrganisationMetaDataParameters {
     /// The presence of this element means that SystmOne will only return details of the currently logged on SystmOne user and the site they're located at. Excluding this element will result in all registered users and sites (at the organisation) being returned.
     #[yaserde(rename = "LoggedOnUserOnly")]
     pub logged_on_user_only: Option<systmone_core::Flag>,
+}
+impl yaserde::YaDeserialize for GetOrganisationMetaDataParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut logged_on_user_only = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "LoggedOnUserOnly" if logged_on_user_only.is_some() => {
+                    return Err(
+                        systmone_core::xml::duplicate(element, "LoggedOnUserOnly"),
+                    );
+                }
+                "LoggedOnUserOnly" => {
+                    logged_on_user_only = Some(systmone_core::xml::read_child(reader)?);
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(GetOrganisationMetaDataParameters {
+            logged_on_user_only,
+        })
+    }
 }
 /// The function-specific content of a successful GetOrganisationMetaData response.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -53,14 +94,14 @@ pub struct GetOrganisationMetaDataResult {
 impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut site = Vec::new();
         let mut user = Vec::new();
         let mut slot_type = Vec::new();
         let mut clinic_type = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Site" => site.push(systmone_core::xml::read_child(reader)?),
                 "User" => user.push(systmone_core::xml::read_child(reader)?),
@@ -70,7 +111,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
                 "ClinicType" => {
                     clinic_type.push(systmone_core::xml::read_text_child(reader)?)
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(GetOrganisationMetaDataResult {
@@ -101,7 +142,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
 }
 systmone_core::impl_xml_content!(GetOrganisationMetaDataResult, "Response");
 /// A site this organisation exists at. E14: PrimarySite is described but absent from the example; both flags are optional.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "Site")]
 pub struct Site {
     /// The name of a site.
@@ -129,8 +170,77 @@ pub struct Site {
     #[yaserde(rename = "CurrentSite")]
     pub current_site: Option<systmone_core::Flag>,
 }
+impl yaserde::YaDeserialize for Site {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut name = None;
+        let mut id = None;
+        let mut telephone = None;
+        let mut fax = None;
+        let mut email = None;
+        let mut address = None;
+        let mut primary_site = None;
+        let mut current_site = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Name" if name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Name"));
+                }
+                "Name" => name = Some(systmone_core::xml::read_text_child(reader)?),
+                "ID" if id.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "ID"));
+                }
+                "ID" => id = Some(systmone_core::xml::read_text_child(reader)?),
+                "Telephone" if telephone.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Telephone"));
+                }
+                "Telephone" => {
+                    telephone = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Fax" if fax.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Fax"));
+                }
+                "Fax" => fax = Some(systmone_core::xml::read_text_child(reader)?),
+                "Email" if email.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Email"));
+                }
+                "Email" => email = Some(systmone_core::xml::read_text_child(reader)?),
+                "Address" if address.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Address"));
+                }
+                "Address" => address = Some(systmone_core::xml::read_child(reader)?),
+                "PrimarySite" if primary_site.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "PrimarySite"));
+                }
+                "PrimarySite" => {
+                    primary_site = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "CurrentSite" if current_site.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "CurrentSite"));
+                }
+                "CurrentSite" => {
+                    current_site = Some(systmone_core::xml::read_child(reader)?);
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(Site {
+            name: name.ok_or_else(|| systmone_core::xml::missing(element, "<Name>"))?,
+            id: id.ok_or_else(|| systmone_core::xml::missing(element, "<ID>"))?,
+            telephone,
+            fax,
+            email,
+            address,
+            primary_site,
+            current_site,
+        })
+    }
+}
 /// A registered user at this organisation.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "User")]
 pub struct User {
     /// The title of a registered user (Dr, Mr, Mrs etc.).
@@ -173,10 +283,138 @@ pub struct User {
     #[yaserde(rename = "CurrentUser")]
     pub current_user: Option<systmone_core::Flag>,
 }
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+impl yaserde::YaDeserialize for User {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut title = None;
+        let mut first_name = None;
+        let mut middle_names = None;
+        let mut surname = None;
+        let mut user_name = None;
+        let mut gender = None;
+        let mut role = None;
+        let mut role_code = None;
+        let mut national_id = None;
+        let mut national_id_type = None;
+        let mut access_rights = None;
+        let mut user_groups = None;
+        let mut current_user = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Title" if title.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Title"));
+                }
+                "Title" => title = Some(systmone_core::xml::read_text_child(reader)?),
+                "FirstName" if first_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "FirstName"));
+                }
+                "FirstName" => {
+                    first_name = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "MiddleNames" if middle_names.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "MiddleNames"));
+                }
+                "MiddleNames" => {
+                    middle_names = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Surname" if surname.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Surname"));
+                }
+                "Surname" => surname = Some(systmone_core::xml::read_text_child(reader)?),
+                "UserName" if user_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "UserName"));
+                }
+                "UserName" => {
+                    user_name = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Gender" if gender.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Gender"));
+                }
+                "Gender" => gender = Some(systmone_core::xml::read_text_child(reader)?),
+                "Role" if role.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Role"));
+                }
+                "Role" => role = Some(systmone_core::xml::read_text_child(reader)?),
+                "RoleCode" if role_code.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "RoleCode"));
+                }
+                "RoleCode" => {
+                    role_code = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "NationalID" if national_id.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "NationalID"));
+                }
+                "NationalID" => {
+                    national_id = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "NationalIDType" if national_id_type.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "NationalIDType"));
+                }
+                "NationalIDType" => {
+                    national_id_type = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "AccessRights" if access_rights.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "AccessRights"));
+                }
+                "AccessRights" => {
+                    access_rights = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "UserGroups" if user_groups.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "UserGroups"));
+                }
+                "UserGroups" => {
+                    user_groups = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "CurrentUser" if current_user.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "CurrentUser"));
+                }
+                "CurrentUser" => {
+                    current_user = Some(systmone_core::xml::read_child(reader)?);
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(User {
+            title,
+            first_name,
+            middle_names,
+            surname,
+            user_name: user_name
+                .ok_or_else(|| systmone_core::xml::missing(element, "<UserName>"))?,
+            gender,
+            role,
+            role_code,
+            national_id,
+            national_id_type,
+            access_rights,
+            user_groups,
+            current_user,
+        })
+    }
+}
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "UserGroups")]
 pub struct UserGroups {
     /// The name of a user group this user is in. Repeated once for each group they're in.
     #[yaserde(rename = "Group")]
     pub group: Vec<String>,
+}
+impl yaserde::YaDeserialize for UserGroups {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut group = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Group" => group.push(systmone_core::xml::read_text_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(UserGroups { group })
+    }
 }

@@ -24,7 +24,7 @@ impl systmone_core::Function for GetPatientRecordV1_0 {
     type Result = GetPatientRecordResult;
 }
 /// Which patient record to extract, and which parts of it.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "GetPatientRecordParameters")]
 pub struct GetPatientRecordParameters {
     /// Optional element to identify the patient to be extracted. If absent, SystmOne extracts the currently open patient record (if there is one, otherwise an error response is returned).
@@ -36,6 +36,41 @@ pub struct GetPatientRecordParameters {
     /// Container element for the optional filters. If absent, the full patient record is extracted.
     #[yaserde(rename = "Filter")]
     pub filter: Option<PatientRecordFilter>,
+}
+impl yaserde::YaDeserialize for GetPatientRecordParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut identity = None;
+        let mut leave_record_open = None;
+        let mut filter = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Identity" if identity.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                }
+                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "LeaveRecordOpen" if leave_record_open.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "LeaveRecordOpen"));
+                }
+                "LeaveRecordOpen" => {
+                    leave_record_open = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "Filter" if filter.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Filter"));
+                }
+                "Filter" => filter = Some(systmone_core::xml::read_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(GetPatientRecordParameters {
+            identity,
+            leave_record_open,
+            filter,
+        })
+    }
 }
 /// The function-specific content of a successful GetPatientRecord response.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,7 +89,7 @@ pub struct GetPatientRecordResult {
 impl systmone_core::xml::XmlContent for GetPatientRecordResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut identity = None;
@@ -62,40 +97,40 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
         let mut clinical = None;
         let mut non_clinical = None;
         let mut record_state = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "Identity"));
+                    return Err(systmone_core::xml::duplicate(element, "Identity"));
                 }
                 "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
                 "Demographics" if demographics.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "Demographics"));
+                    return Err(systmone_core::xml::duplicate(element, "Demographics"));
                 }
                 "Demographics" => {
                     demographics = Some(systmone_core::xml::read_child(reader)?);
                 }
                 "Clinical" if clinical.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "Clinical"));
+                    return Err(systmone_core::xml::duplicate(element, "Clinical"));
                 }
                 "Clinical" => clinical = Some(systmone_core::xml::read_child(reader)?),
                 "NonClinical" if non_clinical.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "NonClinical"));
+                    return Err(systmone_core::xml::duplicate(element, "NonClinical"));
                 }
                 "NonClinical" => {
                     non_clinical = Some(systmone_core::xml::read_child(reader)?);
                 }
                 "RecordState" if record_state.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "RecordState"));
+                    return Err(systmone_core::xml::duplicate(element, "RecordState"));
                 }
                 "RecordState" => {
                     record_state = Some(systmone_core::xml::read_text_child(reader)?);
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(GetPatientRecordResult {
             identity: identity
-                .ok_or_else(|| systmone_core::xml::missing(name, "<Identity>"))?,
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Identity>"))?,
             demographics,
             clinical,
             non_clinical,
@@ -124,7 +159,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
 }
 systmone_core::impl_xml_content!(GetPatientRecordResult, "Response");
 /// Filters restricting what is extracted. Flags name the kinds of data to extract; dates restrict by effective or entry date. E22: a filter with only Demographics, or with MinEntryDate and MaxEntryDate both today, is exempt from the 30-second throttle.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "PatientRecordFilter")]
 pub struct PatientRecordFilter {
     /// Optional element (format CCYY-MM-DD) to filter the data being extracted by effective date. Medication, care plans, referrals, relationships and reminders are effective over a period; most other items from their date of recording.
@@ -203,8 +238,200 @@ pub struct PatientRecordFilter {
     #[yaserde(rename = "UserNameDoneBy")]
     pub user_name_done_by: Vec<String>,
 }
+impl yaserde::YaDeserialize for PatientRecordFilter {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut min_effective_date = None;
+        let mut max_effective_date = None;
+        let mut min_entry_date = None;
+        let mut max_entry_date = None;
+        let mut appointments = None;
+        let mut care_plans = None;
+        let mut demographics = None;
+        let mut clinical_codes = None;
+        let mut clinical_code = Vec::new();
+        let mut letters = None;
+        let mut medication = None;
+        let mut sensitivities = None;
+        let mut recalls = None;
+        let mut referrals = None;
+        let mut relationships = None;
+        let mut results = None;
+        let mut vaccinations = None;
+        let mut numeric = Vec::new();
+        let mut reminders = None;
+        let mut activity = None;
+        let mut attachments = None;
+        let mut narrative = None;
+        let mut visits = None;
+        let mut tasks = None;
+        let mut user_name_done_by = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "MinEffectiveDate" if min_effective_date.is_some() => {
+                    return Err(
+                        systmone_core::xml::duplicate(element, "MinEffectiveDate"),
+                    );
+                }
+                "MinEffectiveDate" => {
+                    min_effective_date = Some(
+                        systmone_core::xml::read_text_child(reader)?,
+                    );
+                }
+                "MaxEffectiveDate" if max_effective_date.is_some() => {
+                    return Err(
+                        systmone_core::xml::duplicate(element, "MaxEffectiveDate"),
+                    );
+                }
+                "MaxEffectiveDate" => {
+                    max_effective_date = Some(
+                        systmone_core::xml::read_text_child(reader)?,
+                    );
+                }
+                "MinEntryDate" if min_entry_date.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "MinEntryDate"));
+                }
+                "MinEntryDate" => {
+                    min_entry_date = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "MaxEntryDate" if max_entry_date.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "MaxEntryDate"));
+                }
+                "MaxEntryDate" => {
+                    max_entry_date = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Appointments" if appointments.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Appointments"));
+                }
+                "Appointments" => {
+                    appointments = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "CarePlans" if care_plans.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "CarePlans"));
+                }
+                "CarePlans" => care_plans = Some(systmone_core::xml::read_child(reader)?),
+                "Demographics" if demographics.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Demographics"));
+                }
+                "Demographics" => {
+                    demographics = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "ClinicalCodes" if clinical_codes.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "ClinicalCodes"));
+                }
+                "ClinicalCodes" => {
+                    clinical_codes = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "ClinicalCode" => {
+                    clinical_code.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                "Letters" if letters.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Letters"));
+                }
+                "Letters" => letters = Some(systmone_core::xml::read_child(reader)?),
+                "Medication" if medication.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Medication"));
+                }
+                "Medication" => {
+                    medication = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "Sensitivities" if sensitivities.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Sensitivities"));
+                }
+                "Sensitivities" => {
+                    sensitivities = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "Recalls" if recalls.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Recalls"));
+                }
+                "Recalls" => recalls = Some(systmone_core::xml::read_child(reader)?),
+                "Referrals" if referrals.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Referrals"));
+                }
+                "Referrals" => referrals = Some(systmone_core::xml::read_child(reader)?),
+                "Relationships" if relationships.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Relationships"));
+                }
+                "Relationships" => {
+                    relationships = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "Results" if results.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Results"));
+                }
+                "Results" => results = Some(systmone_core::xml::read_child(reader)?),
+                "Vaccinations" if vaccinations.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Vaccinations"));
+                }
+                "Vaccinations" => {
+                    vaccinations = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "Numeric" => numeric.push(systmone_core::xml::read_text_child(reader)?),
+                "Reminders" if reminders.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Reminders"));
+                }
+                "Reminders" => reminders = Some(systmone_core::xml::read_child(reader)?),
+                "Activity" if activity.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Activity"));
+                }
+                "Activity" => activity = Some(systmone_core::xml::read_child(reader)?),
+                "Attachments" if attachments.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Attachments"));
+                }
+                "Attachments" => {
+                    attachments = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "Narrative" if narrative.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Narrative"));
+                }
+                "Narrative" => narrative = Some(systmone_core::xml::read_child(reader)?),
+                "Visits" if visits.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Visits"));
+                }
+                "Visits" => visits = Some(systmone_core::xml::read_child(reader)?),
+                "Tasks" if tasks.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Tasks"));
+                }
+                "Tasks" => tasks = Some(systmone_core::xml::read_child(reader)?),
+                "UserNameDoneBy" => {
+                    user_name_done_by.push(systmone_core::xml::read_text_child(reader)?)
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(PatientRecordFilter {
+            min_effective_date,
+            max_effective_date,
+            min_entry_date,
+            max_entry_date,
+            appointments,
+            care_plans,
+            demographics,
+            clinical_codes,
+            clinical_code,
+            letters,
+            medication,
+            sensitivities,
+            recalls,
+            referrals,
+            relationships,
+            results,
+            vaccinations,
+            numeric,
+            reminders,
+            activity,
+            attachments,
+            narrative,
+            visits,
+            tasks,
+            user_name_done_by,
+        })
+    }
+}
 /// Non-clinical content of the patient record: pending appointments, pending visits, non-completed tasks.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "PatientRecordNonClinical")]
 pub struct PatientRecordNonClinical {
     /// A pending patient appointment.
@@ -216,4 +443,30 @@ pub struct PatientRecordNonClinical {
     /// A non-completed workflow task.
     #[yaserde(rename = "Task")]
     pub task: Vec<Task>,
+}
+impl yaserde::YaDeserialize for PatientRecordNonClinical {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut appointment = Vec::new();
+        let mut visit = Vec::new();
+        let mut task = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Appointment" => {
+                    appointment.push(systmone_core::xml::read_child(reader)?)
+                }
+                "Visit" => visit.push(systmone_core::xml::read_child(reader)?),
+                "Task" => task.push(systmone_core::xml::read_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(PatientRecordNonClinical {
+            appointment,
+            visit,
+            task,
+        })
+    }
 }

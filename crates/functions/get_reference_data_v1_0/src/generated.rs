@@ -24,9 +24,21 @@ impl systmone_core::Function for GetReferenceDataV1_0 {
     type Result = GetReferenceDataResult;
 }
 /// This function has no function-specific elements.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "GetReferenceDataParameters")]
 pub struct GetReferenceDataParameters {}
+impl yaserde::YaDeserialize for GetReferenceDataParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            return Err(systmone_core::xml::unexpected_child(element, &child));
+        }
+        Ok(GetReferenceDataParameters {})
+    }
+}
 /// The function-specific content of a successful GetReferenceData response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetReferenceDataResult {
@@ -36,16 +48,16 @@ pub struct GetReferenceDataResult {
 impl systmone_core::xml::XmlContent for GetReferenceDataResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut numeric_read_code_units = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "NumericReadCodeUnits" => {
                     numeric_read_code_units.push(systmone_core::xml::read_child(reader)?)
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(GetReferenceDataResult {
@@ -64,7 +76,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataResult {
 }
 systmone_core::impl_xml_content!(GetReferenceDataResult, "Response");
 /// A numeric Read code and its units of measurement.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "NumericReadCodeUnits")]
 pub struct NumericReadCodeUnits {
     /// The numeric Read code.
@@ -76,4 +88,40 @@ pub struct NumericReadCodeUnits {
     /// The date when the unit of measurement was associated with the Read code.
     #[yaserde(rename = "CreatedDate")]
     pub created_date: systmone_core::DateTime,
+}
+impl yaserde::YaDeserialize for NumericReadCodeUnits {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut code = None;
+        let mut units = None;
+        let mut created_date = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Code" if code.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Code"));
+                }
+                "Code" => code = Some(systmone_core::xml::read_text_child(reader)?),
+                "Units" if units.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Units"));
+                }
+                "Units" => units = Some(systmone_core::xml::read_text_child(reader)?),
+                "CreatedDate" if created_date.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "CreatedDate"));
+                }
+                "CreatedDate" => {
+                    created_date = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(NumericReadCodeUnits {
+            code: code.ok_or_else(|| systmone_core::xml::missing(element, "<Code>"))?,
+            units: units.ok_or_else(|| systmone_core::xml::missing(element, "<Units>"))?,
+            created_date: created_date
+                .ok_or_else(|| systmone_core::xml::missing(element, "<CreatedDate>"))?,
+        })
+    }
 }

@@ -22,12 +22,31 @@ impl systmone_core::Function for GetXsdFilesV1_0 {
     type Result = GetXsdFilesResult;
 }
 /// Where to write the XSD files.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "GetXSDFilesParameters")]
 pub struct GetXsdFilesParameters {
     /// Optional element directing SystmOne to write the XSD files to a specific directory. If not specified, the XSD files are written to the SystmOne temp folder.
     #[yaserde(rename = "Path")]
     pub path: Option<String>,
+}
+impl yaserde::YaDeserialize for GetXsdFilesParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut path = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Path" if path.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Path"));
+                }
+                "Path" => path = Some(systmone_core::xml::read_text_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(GetXsdFilesParameters { path })
+    }
 }
 /// The function-specific content of a successful GetXSDFiles response.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -38,14 +57,14 @@ pub struct GetXsdFilesResult {
 impl systmone_core::xml::XmlContent for GetXsdFilesResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut xsd = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "XSD" => xsd.push(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(GetXsdFilesResult { xsd })
@@ -62,7 +81,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesResult {
 }
 systmone_core::impl_xml_content!(GetXsdFilesResult, "Response");
 /// The outcome of writing the XSD file of one function version.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "XsdFileResult")]
 pub struct XsdFileResult {
     /// The name of a function of the API.
@@ -74,4 +93,42 @@ pub struct XsdFileResult {
     /// Whether the XSD file was generated and where, e.g. "Successfully written to d:\GetFunctions v1.0.xsd".
     #[yaserde(rename = "Result")]
     pub result: String,
+}
+impl yaserde::YaDeserialize for XsdFileResult {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut function = None;
+        let mut version = None;
+        let mut result = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Function" if function.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Function"));
+                }
+                "Function" => {
+                    function = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Version" if version.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Version"));
+                }
+                "Version" => version = Some(systmone_core::xml::read_text_child(reader)?),
+                "Result" if result.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Result"));
+                }
+                "Result" => result = Some(systmone_core::xml::read_text_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(XsdFileResult {
+            function: function
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Function>"))?,
+            version: version
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Version>"))?,
+            result: result
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Result>"))?,
+        })
+    }
 }

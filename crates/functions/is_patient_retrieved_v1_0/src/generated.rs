@@ -24,9 +24,21 @@ impl systmone_core::Function for IsPatientRetrievedV1_0 {
     type Result = IsPatientRetrievedResult;
 }
 /// This function has no additional parameters, other than the common baseline.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "IsPatientRetrievedParameters")]
 pub struct IsPatientRetrievedParameters {}
+impl yaserde::YaDeserialize for IsPatientRetrievedParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            return Err(systmone_core::xml::unexpected_child(element, &child));
+        }
+        Ok(IsPatientRetrievedParameters {})
+    }
+}
 /// The function-specific content of a successful IsPatientRetrieved response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IsPatientRetrievedResult {
@@ -36,27 +48,29 @@ pub struct IsPatientRetrievedResult {
 impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut is_patient_retrieved = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "IsPatientRetrieved" if is_patient_retrieved.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "IsPatientRetrieved"));
+                    return Err(
+                        systmone_core::xml::duplicate(element, "IsPatientRetrieved"),
+                    );
                 }
                 "IsPatientRetrieved" => {
                     is_patient_retrieved = Some(
                         systmone_core::xml::read_text_child(reader)?,
                     );
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(IsPatientRetrievedResult {
             is_patient_retrieved: is_patient_retrieved
                 .ok_or_else(|| systmone_core::xml::missing(
-                    name,
+                    element,
                     "<IsPatientRetrieved>",
                 ))?,
         })

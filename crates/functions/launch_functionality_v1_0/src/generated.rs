@@ -34,19 +34,19 @@ pub struct LaunchFunctionalityParameters {
 impl systmone_core::xml::XmlContent for LaunchFunctionalityParameters {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut identity = None;
         let mut choice = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "Identity"));
+                    return Err(systmone_core::xml::duplicate(element, "Identity"));
                 }
                 "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
                 "ClinicalCode" if choice.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "ClinicalCode"));
+                    return Err(systmone_core::xml::duplicate(element, "ClinicalCode"));
                 }
                 "ClinicalCode" => {
                     choice = Some(
@@ -56,7 +56,7 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityParameters {
                     );
                 }
                 "Medication" if choice.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "Medication"));
+                    return Err(systmone_core::xml::duplicate(element, "Medication"));
                 }
                 "Medication" => {
                     choice = Some(
@@ -66,7 +66,7 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityParameters {
                     );
                 }
                 "Attachment" if choice.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "Attachment"));
+                    return Err(systmone_core::xml::duplicate(element, "Attachment"));
                 }
                 "Attachment" => {
                     choice = Some(
@@ -75,12 +75,12 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityParameters {
                         ),
                     );
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(LaunchFunctionalityParameters {
             identity: identity
-                .ok_or_else(|| systmone_core::xml::missing(name, "<Identity>"))?,
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Identity>"))?,
             choice,
         })
     }
@@ -144,22 +144,22 @@ pub struct LaunchFunctionalityResult {
 impl systmone_core::xml::XmlContent for LaunchFunctionalityResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut identity = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "Identity"));
+                    return Err(systmone_core::xml::duplicate(element, "Identity"));
                 }
                 "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(LaunchFunctionalityResult {
             identity: identity
-                .ok_or_else(|| systmone_core::xml::missing(name, "<Identity>"))?,
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Identity>"))?,
         })
     }
     fn write_content<W: std::io::Write>(

@@ -22,7 +22,7 @@ impl systmone_core::Function for PatientSearchV1_0 {
     type Result = PatientSearchResult;
 }
 /// A patient matching the search.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
 #[yaserde(rename = "PatientMatch")]
 pub struct PatientMatch {
     /// The unique ID for a matching patient.
@@ -47,8 +47,72 @@ pub struct PatientMatch {
     #[yaserde(rename = "Address")]
     pub address: Option<Address>,
 }
+impl yaserde::YaDeserialize for PatientMatch {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut identity = None;
+        let mut first_name = None;
+        let mut surname = None;
+        let mut date_of_birth = None;
+        let mut sex = None;
+        let mut telephone = None;
+        let mut address = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Identity" if identity.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                }
+                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "FirstName" if first_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "FirstName"));
+                }
+                "FirstName" => {
+                    first_name = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Surname" if surname.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Surname"));
+                }
+                "Surname" => surname = Some(systmone_core::xml::read_text_child(reader)?),
+                "DateOfBirth" if date_of_birth.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "DateOfBirth"));
+                }
+                "DateOfBirth" => {
+                    date_of_birth = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Sex" if sex.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Sex"));
+                }
+                "Sex" => sex = Some(systmone_core::xml::read_text_child(reader)?),
+                "Telephone" if telephone.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Telephone"));
+                }
+                "Telephone" => {
+                    telephone = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Address" if address.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Address"));
+                }
+                "Address" => address = Some(systmone_core::xml::read_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(PatientMatch {
+            identity: identity
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Identity>"))?,
+            first_name,
+            surname,
+            date_of_birth,
+            sex,
+            telephone,
+            address,
+        })
+    }
+}
 /// The search constraints. They're all optional, but a minimum of two must be provided (otherwise an error response); the rule is enforced by SystmOne, not by this schema. The document lists them in one order; xs:all accepts any order.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "PatientSearchParameters")]
 pub struct PatientSearchParameters {
     /// Optional element to constrain the patient search on date of birth, in the format CCYY-MM-DD.
@@ -70,6 +134,65 @@ pub struct PatientSearchParameters {
     #[yaserde(rename = "Gender")]
     pub gender: Option<SearchGender>,
 }
+impl yaserde::YaDeserialize for PatientSearchParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut date_of_birth = None;
+        let mut post_code = None;
+        let mut first_name = None;
+        let mut surname = None;
+        let mut telephone = None;
+        let mut gender = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "DateOfBirth" if date_of_birth.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "DateOfBirth"));
+                }
+                "DateOfBirth" => {
+                    date_of_birth = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "PostCode" if post_code.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "PostCode"));
+                }
+                "PostCode" => {
+                    post_code = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "FirstName" if first_name.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "FirstName"));
+                }
+                "FirstName" => {
+                    first_name = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Surname" if surname.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Surname"));
+                }
+                "Surname" => surname = Some(systmone_core::xml::read_text_child(reader)?),
+                "Telephone" if telephone.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Telephone"));
+                }
+                "Telephone" => {
+                    telephone = Some(systmone_core::xml::read_text_child(reader)?);
+                }
+                "Gender" if gender.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Gender"));
+                }
+                "Gender" => gender = Some(systmone_core::xml::read_text_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(PatientSearchParameters {
+            date_of_birth,
+            post_code,
+            first_name,
+            surname,
+            telephone,
+            gender,
+        })
+    }
+}
 /// The function-specific content of a successful PatientSearch response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientSearchResult {
@@ -79,14 +202,14 @@ pub struct PatientSearchResult {
 impl systmone_core::xml::XmlContent for PatientSearchResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut result = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Result" => result.push(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(PatientSearchResult { result })

@@ -24,7 +24,7 @@ impl systmone_core::Function for UpdatePatientRecordV1_0 {
     type Result = UpdatePatientRecordResult;
 }
 /// Non-clinical additions to the record: appointments to book or update, visits and tasks to add.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "UpdateNonClinical")]
 pub struct UpdateNonClinical {
     /// An appointment to book (Clinic with a Slot matching a free slot) or to update (AppointmentUID plus the fields to change).
@@ -37,8 +37,34 @@ pub struct UpdateNonClinical {
     #[yaserde(rename = "Task")]
     pub task: Vec<Task>,
 }
+impl yaserde::YaDeserialize for UpdateNonClinical {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut appointment = Vec::new();
+        let mut visit = Vec::new();
+        let mut task = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Appointment" => {
+                    appointment.push(systmone_core::xml::read_child(reader)?)
+                }
+                "Visit" => visit.push(systmone_core::xml::read_child(reader)?),
+                "Task" => task.push(systmone_core::xml::read_child(reader)?),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(UpdateNonClinical {
+            appointment,
+            visit,
+            task,
+        })
+    }
+}
 /// What to add to or change in which patient record. E5: the document's example never closes Demographics; the corrected form is the contract.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize, yaserde::YaDeserialize)]
+#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
 #[yaserde(rename = "UpdatePatientRecordParameters")]
 pub struct UpdatePatientRecordParameters {
     /// The Identity of the patient whose record should be updated. Optional by analogy with GetPatientRecord and E11: when absent, the open record is updated.
@@ -56,6 +82,57 @@ pub struct UpdatePatientRecordParameters {
     /// As described in "Functions which retrieve patient records": when present, the record is opened fully and displayed to the user and left open (changes are committed only when the user saves it); when absent, the record is opened without display and changes are committed immediately, and a write to a record already open gets a temporary error.
     #[yaserde(rename = "LeaveRecordOpen")]
     pub leave_record_open: Option<systmone_core::Flag>,
+}
+impl yaserde::YaDeserialize for UpdatePatientRecordParameters {
+    fn deserialize<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+    ) -> yaserde::Result<Self> {
+        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
+        let element = element.as_str();
+        let mut identity = None;
+        let mut demographics = None;
+        let mut clinical = None;
+        let mut non_clinical = None;
+        let mut leave_record_open = None;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Identity" if identity.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                }
+                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "Demographics" if demographics.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Demographics"));
+                }
+                "Demographics" => {
+                    demographics = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "Clinical" if clinical.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "Clinical"));
+                }
+                "Clinical" => clinical = Some(systmone_core::xml::read_child(reader)?),
+                "NonClinical" if non_clinical.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "NonClinical"));
+                }
+                "NonClinical" => {
+                    non_clinical = Some(systmone_core::xml::read_child(reader)?);
+                }
+                "LeaveRecordOpen" if leave_record_open.is_some() => {
+                    return Err(systmone_core::xml::duplicate(element, "LeaveRecordOpen"));
+                }
+                "LeaveRecordOpen" => {
+                    leave_record_open = Some(systmone_core::xml::read_child(reader)?);
+                }
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+            }
+        }
+        Ok(UpdatePatientRecordParameters {
+            identity,
+            demographics,
+            clinical,
+            non_clinical,
+            leave_record_open,
+        })
+    }
 }
 /// The function-specific content of a successful UpdatePatientRecord response.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +153,7 @@ pub struct UpdatePatientRecordResult {
 impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
-        name: &str,
+        element: &str,
         _attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
         let mut identity = None;
@@ -85,10 +162,10 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
         let mut visit_uid = Vec::new();
         let mut task_uid = Vec::new();
         let mut record_state = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, name)? {
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "Identity"));
+                    return Err(systmone_core::xml::duplicate(element, "Identity"));
                 }
                 "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
                 "EventUID" => {
@@ -102,17 +179,17 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                 }
                 "TaskUID" => task_uid.push(systmone_core::xml::read_text_child(reader)?),
                 "RecordState" if record_state.is_some() => {
-                    return Err(systmone_core::xml::duplicate(name, "RecordState"));
+                    return Err(systmone_core::xml::duplicate(element, "RecordState"));
                 }
                 "RecordState" => {
                     record_state = Some(systmone_core::xml::read_text_child(reader)?);
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(name, &child)),
+                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
             }
         }
         Ok(UpdatePatientRecordResult {
             identity: identity
-                .ok_or_else(|| systmone_core::xml::missing(name, "<Identity>"))?,
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Identity>"))?,
             event_uid,
             appointment_uid,
             visit_uid,
