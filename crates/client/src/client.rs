@@ -369,6 +369,27 @@ impl Client {
         Ok(list.as_slice())
     }
 
+    /// The highest version of `function` that both the connected SystmOne client and
+    /// the caller (`ours`: the versions it has bindings for) support, if any; the
+    /// caller then calls that version's marker type. Uses the GetFunctions answer
+    /// (asked once); accepts either name of a function with two (ERRATA E2).
+    pub async fn highest_common_version(
+        &self,
+        function: &str,
+        ours: &[&str],
+    ) -> Result<Option<String>, Error> {
+        let supported = self.supported_functions().await?;
+        let advertised: Vec<String> = supported
+            .iter()
+            .filter(|s| {
+                s.function == function
+                    || systmone_core::envelope::same_function(&s.function, function)
+            })
+            .flat_map(|s| s.version.iter().cloned())
+            .collect();
+        Ok(systmone_core::versions::highest_common(&advertised, ours))
+    }
+
     /// Calls function `F` with its parameters and returns its typed result.
     ///
     /// Reads are retried on temporary errors and timeouts; writes never are: if a

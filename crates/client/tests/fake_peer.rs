@@ -718,3 +718,31 @@ async fn a_detailed_call_carries_the_uids_and_documents() {
     assert!(reply.response_xml.contains("<Surname>Swift</Surname>"));
     assert_eq!(reply.result.result.len(), 1);
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_highest_version_both_sides_support_is_chosen() {
+    let peer = FakePeer::new(|seen| {
+        let body = "<SupportedFunction><Function>GetFunctions</Function><Version>1.0</Version></SupportedFunction>\
+            <SupportedFunction><Function>GetPatientRecord</Function><Version>1.0</Version><Version>1.10</Version><Version>2.0</Version></SupportedFunction>\
+            <SupportedFunction><Function>DeletePatientRecord</Function><Version>1.0</Version></SupportedFunction>";
+        Reply::Doc(response(seen, DEVICE, body))
+    });
+    let client = client(&peer, config());
+    let pick = |f: &'static str, ours: &'static [&'static str]| {
+        let client = client.clone();
+        async move { client.highest_common_version(f, ours).await.unwrap() }
+    };
+    assert_eq!(
+        pick("GetPatientRecord", &["1.0", "1.9", "1.10"])
+            .await
+            .as_deref(),
+        Some("1.10")
+    );
+    assert_eq!(pick("GetPatientRecord", &["3.0"]).await, None);
+    assert_eq!(
+        pick("DeleteFromPatientRecord", &["1.0"]).await.as_deref(),
+        Some("1.0")
+    );
+    assert_eq!(pick("GetDiary", &["1.0"]).await, None);
+    assert_eq!(peer.seen().len(), 1, "GetFunctions asked once");
+}

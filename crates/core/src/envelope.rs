@@ -100,6 +100,13 @@ impl CallKind {
     }
 }
 
+/// Whether two function names name the same function: equal, or the two spellings of
+/// DeleteFromPatientRecord (ERRATA E2).
+pub fn same_function(a: &str, b: &str) -> bool {
+    const DELETE: [&str; 2] = ["DeleteFromPatientRecord", "DeletePatientRecord"];
+    a == b || (DELETE.contains(&a) && DELETE.contains(&b))
+}
+
 const fn const_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {

@@ -24,6 +24,7 @@
 mod datetime;
 pub mod envelope;
 mod leaf;
+pub mod versions;
 pub mod xml;
 
 pub use datetime::{Date, DateTime, DurationMinutes};

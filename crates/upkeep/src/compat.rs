@@ -19,43 +19,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-/// Compares dotted version numbers numerically, segment by segment (`1.10 > 1.9`,
-/// `1.0 == 1.0.0`); a segment that is not a number compares as text, after numbers.
-pub fn compare_versions(a: &str, b: &str) -> Ordering {
-    let mut left = a.trim().split('.');
-    let mut right = b.trim().split('.');
-    loop {
-        match (left.next(), right.next()) {
-            (None, None) => return Ordering::Equal,
-            (l, r) => {
-                let l = l.unwrap_or("0");
-                let r = r.unwrap_or("0");
-                let ord = match (l.parse::<u64>(), r.parse::<u64>()) {
-                    (Ok(x), Ok(y)) => x.cmp(&y),
-                    (Ok(_), Err(_)) => Ordering::Less,
-                    (Err(_), Ok(_)) => Ordering::Greater,
-                    (Err(_), Err(_)) => l.cmp(r),
-                };
-                if ord != Ordering::Equal {
-                    return ord;
-                }
-            }
-        }
-    }
-}
-
-/// The highest version in both lists (numeric comparison of dotted versions), as the
-/// client advertises it.
-pub fn highest_common(advertised: &[String], ours: &[&str]) -> Option<String> {
-    advertised
-        .iter()
-        .filter(|a| {
-            ours.iter()
-                .any(|o| compare_versions(a, o) == Ordering::Equal)
-        })
-        .max_by(|a, b| compare_versions(a, b))
-        .cloned()
-}
+pub use systmone_core::versions::{compare_versions, highest_common};
 
 /// What the comparison says about one function.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
