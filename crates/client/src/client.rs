@@ -16,7 +16,7 @@ use systmone_core::{
 };
 use systmone_transport::codec::XmlDocumentCodec;
 use systmone_transport::device_id::{DeviceIdStore, FileStore};
-use systmone_transport::pacing::{Pacer, PacingLimits, RequestClass, classify_patient_record};
+use systmone_transport::pacing::{Pacer, PacingLimits, RequestClass, classify_record_request};
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Mutex, OnceCell};
 use tokio::time::{Instant, timeout, timeout_at};
@@ -470,28 +470,16 @@ impl Client {
         }
     }
 
-    fn pacing_class<F: Function>(&self, xml: &str) -> RequestClass {
+    fn pacing_class<F: Function>(&self, parameters: &F::Parameters) -> RequestClass {
         if F::NAME != "GetPatientRecord" {
             return RequestClass::Ordinary;
         }
-        // Classify what is actually sent.
-        let Ok(request) = Request::<GetPatientRecordParameters>::from_xml(xml) else {
-            return RequestClass::PatientRecord;
-        };
-        let Some(filter) = request.parameters.and_then(|p| p.filter) else {
-            return RequestClass::PatientRecord;
-        };
-        let demographics_only = filter.demographics.is_some() && {
-            let mut only = filter.clone();
-            only.demographics = None;
-            only == systmone_bindings::get_patient_record_v1_0::PatientRecordFilter::default()
-        };
-        classify_patient_record(
-            demographics_only,
-            filter.min_entry_date.map(|d| d.0),
-            filter.max_entry_date.map(|d| d.0),
-            (self.inner.today)(),
-        )
+        // A version whose parameters this rule does not know counts as throttled: pacing
+        // too slowly is safe, too fast loses the request.
+        match (parameters as &dyn std::any::Any).downcast_ref::<GetPatientRecordParameters>() {
+            Some(p) => classify_record_request(Some(p), (self.inner.today)()),
+            None => RequestClass::PatientRecord,
+        }
     }
 
     async fn call_once<F: Function>(
@@ -520,7 +508,7 @@ impl Client {
                 .replace("<NHSNumber>", "<NhsNumber>")
                 .replace("</NHSNumber>", "</NhsNumber>");
         }
-        let class = self.pacing_class::<F>(&xml);
+        let class = self.pacing_class::<F>(parameters);
 
         let span = tracing::debug_span!("call", function = name, version = F::VERSION, request_uid = %request_uid);
         let _enter = span.enter();

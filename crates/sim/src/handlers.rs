@@ -834,30 +834,6 @@ fn selects_types(f: &PatientRecordFilter) -> bool {
         || !f.numeric.is_empty()
 }
 
-/// Whether a GetPatientRecord request escapes the 30-second throttle (ERRATA E22):
-/// its filter is Demographics only, or both entry dates are today.
-pub(crate) fn record_request_exempt(
-    p: Option<&GetPatientRecordParameters>,
-    today: NaiveDate,
-) -> bool {
-    let Some(f) = p.and_then(|p| p.filter.as_ref()) else {
-        return false;
-    };
-    let today_only = f.min_entry_date.is_some_and(|d| d.0 == today)
-        && f.max_entry_date.is_some_and(|d| d.0 == today);
-    let demographics_only = f.demographics.is_some() && {
-        let mut g = f.clone();
-        g.demographics = None;
-        !selects_types(&g)
-            && g.min_effective_date.is_none()
-            && g.max_effective_date.is_none()
-            && g.min_entry_date.is_none()
-            && g.max_entry_date.is_none()
-            && g.user_name_done_by.is_empty()
-    };
-    today_only || demographics_only
-}
-
 fn item_wanted(item: &ItemData, f: Option<&PatientRecordFilter>) -> bool {
     let Some(f) = f else { return true };
     if !selects_types(f) {

@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
 
 use systmone_bindings::AnyRequest;
+use systmone_transport::pacing::{RequestClass, classify_record_request};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -421,7 +422,7 @@ async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> 
     let today = chrono::Local::now().date_naive();
     let record_throttled = match &parsed {
         Ok(AnyRequest::GetPatientRecordV1_0(r)) => {
-            !handlers::record_request_exempt(r.parameters.as_ref(), today)
+            classify_record_request(r.parameters.as_ref(), today) == RequestClass::PatientRecord
         }
         _ => false,
     };

@@ -30,6 +30,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::NaiveDate;
+use systmone_get_patient_record_v1_0::{GetPatientRecordParameters, PatientRecordFilter};
 use tokio::time::Instant;
 
 /// The limits the client paces itself to.
@@ -121,6 +122,30 @@ pub fn classify_patient_record(
     } else {
         RequestClass::PatientRecord
     }
+}
+
+/// How a GetPatientRecord request counts against the throttle (ERRATA E22): exempt when
+/// its filter asks for Demographics and nothing else, or when MinEntryDate and
+/// MaxEntryDate are both `today`; otherwise (also with no filter: the whole record)
+/// throttled. One rule for the client's pacing and the simulator's throttle.
+pub fn classify_record_request(
+    parameters: Option<&GetPatientRecordParameters>,
+    today: NaiveDate,
+) -> RequestClass {
+    let Some(filter) = parameters.and_then(|p| p.filter.as_ref()) else {
+        return RequestClass::PatientRecord;
+    };
+    let demographics_only = filter.demographics.is_some()
+        && PatientRecordFilter {
+            demographics: None,
+            ..filter.clone()
+        } == PatientRecordFilter::default();
+    classify_patient_record(
+        demographics_only,
+        filter.min_entry_date.map(|d| d.0),
+        filter.max_entry_date.map(|d| d.0),
+        today,
+    )
 }
 
 /// A turn handed out by the pacer.
@@ -287,6 +312,45 @@ mod tests {
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
+    }
+
+    #[test]
+    fn record_requests_are_classified_on_their_filter() {
+        let today = date(2024, 3, 24);
+        let with = |filter: PatientRecordFilter| GetPatientRecordParameters {
+            identity: None,
+            leave_record_open: None,
+            filter: Some(filter),
+        };
+        let flag = Some(systmone_core::Flag);
+        let demographics = PatientRecordFilter {
+            demographics: flag,
+            ..PatientRecordFilter::default()
+        };
+        assert_eq!(
+            classify_record_request(Some(&with(demographics.clone())), today),
+            X
+        );
+        let more = PatientRecordFilter {
+            letters: flag,
+            ..demographics
+        };
+        assert_eq!(classify_record_request(Some(&with(more)), today), P);
+        let entered_today = PatientRecordFilter {
+            min_entry_date: Some(systmone_core::Date(today)),
+            max_entry_date: Some(systmone_core::Date(today)),
+            clinical_codes: flag,
+            ..PatientRecordFilter::default()
+        };
+        assert_eq!(
+            classify_record_request(Some(&with(entered_today)), today),
+            X
+        );
+        assert_eq!(classify_record_request(None, today), P);
+        assert_eq!(
+            classify_record_request(Some(&with(PatientRecordFilter::default())), today),
+            P
+        );
     }
 
     fn secs(n: u64) -> Duration {
