@@ -252,40 +252,7 @@ impl<P: YaSerialize + YaDeserialize> XmlContent for Request<P> {
     }
 }
 
-impl<P: YaSerialize + YaDeserialize> YaSerialize for Request<P> {
-    fn serialize<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
-        write_element(self, REQUEST_ROOT, writer)
-    }
-
-    fn serialize_attributes(
-        &self,
-        attributes: Vec<OwnedAttribute>,
-        namespace: xml::namespace::Namespace,
-    ) -> yaserde::Result<(Vec<OwnedAttribute>, xml::namespace::Namespace)> {
-        Ok((attributes, namespace))
-    }
-}
-
-impl<P: YaSerialize + YaDeserialize> YaDeserialize for Request<P> {
-    fn deserialize<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<Self> {
-        let (name, attributes, _) = x::read_start(reader)?;
-        Self::read_content(reader, &name, &attributes)
-    }
-}
-
-fn write_element<T: XmlContent, W: Write>(
-    value: &T,
-    default: &str,
-    writer: &mut Serializer<W>,
-) -> yaserde::Result<()> {
-    let name = writer
-        .get_start_event_name()
-        .unwrap_or_else(|| default.to_string());
-    writer.set_start_event_name(None);
-    x::write_start(writer, &name, &value.attributes())?;
-    value.write_content(writer)?;
-    x::write_end(writer)
-}
+crate::impl_xml_content!([P: YaSerialize + YaDeserialize] Request<P>, REQUEST_ROOT);
 
 /// The standard error response: `ErrorMessage` and `PermanentError`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -436,26 +403,7 @@ impl std::str::FromStr for XsBoolean {
     }
 }
 
-impl<T: XmlContent> YaSerialize for Response<T> {
-    fn serialize<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
-        write_element(self, RESPONSE_ROOT, writer)
-    }
-
-    fn serialize_attributes(
-        &self,
-        attributes: Vec<OwnedAttribute>,
-        namespace: xml::namespace::Namespace,
-    ) -> yaserde::Result<(Vec<OwnedAttribute>, xml::namespace::Namespace)> {
-        Ok((attributes, namespace))
-    }
-}
-
-impl<T: XmlContent> YaDeserialize for Response<T> {
-    fn deserialize<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<Self> {
-        let (name, attributes, _) = x::read_start(reader)?;
-        Self::read_content(reader, &name, &attributes)
-    }
-}
+crate::impl_xml_content!([T: XmlContent] Response<T>, RESPONSE_ROOT);
 
 /// The header fields of a request or response document, read without parsing the
 /// rest (the scan stops at `FunctionParameters` / `Response`).

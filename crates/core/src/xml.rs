@@ -448,23 +448,17 @@ macro_rules! impl_xml_text {
 }
 
 /// Types whose XML form is a whole element handled by [`XmlContent`]: implements
-/// yaserde's traits through it.
+/// yaserde's traits through it. Generic types list their parameters in brackets:
+/// `impl_xml_content!([P: Bound] Request<P>, "ClientIntegrationRequest")`.
 #[macro_export]
 macro_rules! impl_xml_content {
-    ($ty:ty, $default_name:expr) => {
-        impl $crate::xml::yaserde_crate::YaSerialize for $ty {
+    ([$($generics:tt)*] $ty:ty, $default_name:expr) => {
+        impl<$($generics)*> $crate::xml::yaserde_crate::YaSerialize for $ty {
             fn serialize<W: ::std::io::Write>(
                 &self,
                 writer: &mut $crate::xml::yaserde_crate::ser::Serializer<W>,
             ) -> $crate::xml::yaserde_crate::Result<()> {
-                let name = writer
-                    .get_start_event_name()
-                    .unwrap_or_else(|| $default_name.to_string());
-                writer.set_start_event_name(None);
-                let attributes = $crate::xml::XmlContent::attributes(self);
-                $crate::xml::write_start(writer, &name, &attributes)?;
-                $crate::xml::XmlContent::write_content(self, writer)?;
-                $crate::xml::write_end(writer)
+                $crate::xml::write_element(self, $default_name, writer)
             }
 
             fn serialize_attributes(
@@ -479,15 +473,39 @@ macro_rules! impl_xml_content {
             }
         }
 
-        impl $crate::xml::yaserde_crate::YaDeserialize for $ty {
+        impl<$($generics)*> $crate::xml::yaserde_crate::YaDeserialize for $ty {
             fn deserialize<R: ::std::io::Read>(
                 reader: &mut $crate::xml::yaserde_crate::de::Deserializer<R>,
             ) -> $crate::xml::yaserde_crate::Result<Self> {
-                let (name, attributes, _) = $crate::xml::read_start(reader)?;
-                <$ty as $crate::xml::XmlContent>::read_content(reader, &name, &attributes)
+                $crate::xml::read_element(reader)
             }
         }
     };
+    ($ty:ty, $default_name:expr) => {
+        $crate::impl_xml_content!([] $ty, $default_name);
+    };
+}
+
+/// Writes `value` as a whole element, named by the caller (`get_start_event_name`) or
+/// `default`.
+pub fn write_element<T: XmlContent, W: Write>(
+    value: &T,
+    default: &str,
+    writer: &mut Serializer<W>,
+) -> yaserde::Result<()> {
+    let name = writer
+        .get_start_event_name()
+        .unwrap_or_else(|| default.to_string());
+    writer.set_start_event_name(None);
+    write_start(writer, &name, &value.attributes())?;
+    value.write_content(writer)?;
+    write_end(writer)
+}
+
+/// Reads a whole element with `T`'s [`XmlContent`] (its end tag left for the caller).
+pub fn read_element<R: Read, T: XmlContent>(reader: &mut Deserializer<R>) -> yaserde::Result<T> {
+    let (name, attributes, _) = read_start(reader)?;
+    T::read_content(reader, &name, &attributes)
 }
 
 /// An element whose content is read and written by code (generated or hand-written)
