@@ -34,10 +34,24 @@ pub struct AuditRecord<'a> {
     pub response_uid: Option<&'a str>,
     pub outcome: &'a str,
     pub duration_ms: u128,
+    /// The request document; written only with [`AuditDetail::FullPayloads`], and
+    /// always with the API key redacted.
+    #[serde(skip)]
+    pub request: Option<&'a str>,
+    /// The response document; written only with [`AuditDetail::FullPayloads`].
+    #[serde(skip)]
+    pub response: Option<&'a str>,
+}
+
+/// A record as written: the payloads only when asked for.
+#[derive(Serialize)]
+struct Line<'a> {
+    #[serde(flatten)]
+    record: &'a AuditRecord<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub request: Option<String>,
+    request: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub response: Option<String>,
+    response: Option<&'a str>,
 }
 
 impl AuditLog {
@@ -55,13 +69,14 @@ impl AuditLog {
     }
 
     /// Appends one record. Payloads are kept only with [`AuditDetail::FullPayloads`].
-    pub fn write(&self, mut record: AuditRecord<'_>) {
-        if self.detail == AuditDetail::Redacted {
-            record.request = None;
-            record.response = None;
-        }
-        record.request = record.request.map(|xml| redact_api_key(&xml));
-        let Ok(mut line) = serde_json::to_string(&record) else {
+    pub fn write(&self, record: AuditRecord<'_>) {
+        let full = self.detail == AuditDetail::FullPayloads;
+        let line = Line {
+            record: &record,
+            request: record.request.filter(|_| full).map(redact_api_key),
+            response: record.response.filter(|_| full),
+        };
+        let Ok(mut line) = serde_json::to_string(&line) else {
             return;
         };
         line.push('\n');
@@ -111,8 +126,8 @@ mod tests {
                 response_uid: Some("R"),
                 outcome: "success",
                 duration_ms: 3,
-                request: Some("<ClientIntegrationRequest><APIKey>secret</APIKey><Surname>Swift</Surname></ClientIntegrationRequest>".into()),
-                response: Some("<Surname>Swift</Surname>".into()),
+                request: Some("<ClientIntegrationRequest><APIKey>secret</APIKey><Surname>Swift</Surname></ClientIntegrationRequest>"),
+                response: Some("<Surname>Swift</Surname>"),
             });
         }
         let text = std::fs::read_to_string(&path).unwrap();
@@ -136,7 +151,7 @@ mod tests {
             response_uid: None,
             outcome: "timeout",
             duration_ms: 1,
-            request: Some("<ClientIntegrationRequest><APIKey>secret</APIKey><Surname>Swift</Surname></ClientIntegrationRequest>".into()),
+            request: Some("<ClientIntegrationRequest><APIKey>secret</APIKey><Surname>Swift</Surname></ClientIntegrationRequest>"),
             response: None,
         });
         let text = std::fs::read_to_string(&path).unwrap();

@@ -539,10 +539,12 @@ impl Client {
         };
         drop(connection);
 
-        let response_xml = outcome.as_ref().ok().map(|exchange| exchange.text.clone());
-        let result = match outcome {
-            Ok(exchange) => self.interpret::<F>(name, &sent_device_id, &exchange.text),
-            Err(failed) => Err(failed),
+        let (response_xml, result) = match outcome {
+            Ok(exchange) => {
+                let result = self.interpret::<F>(name, &sent_device_id, &exchange.text);
+                (Some(exchange.text), result)
+            }
+            Err(failed) => (None, Err(failed)),
         };
         let result = result.map_err(|failed| match F::KIND {
             CallKind::Write if failed.after_send => Error::OutcomeUnknown {
@@ -552,23 +554,25 @@ impl Client {
             },
             _ => failed.error,
         });
-        let (outcome, response_uid) = match &result {
-            Ok((_, header)) => ("success", Some(header.response_uid.as_str())),
-            Err(e) => (e.outcome(), None),
-        };
-        self.audit(AuditRecord {
-            time: chrono::Local::now()
-                .format("%Y-%m-%dT%H:%M:%S%.3f")
-                .to_string(),
-            function: name,
-            version: F::VERSION,
-            request_uid: &request_uid,
-            response_uid,
-            outcome,
-            duration_ms: started.elapsed().as_millis(),
-            request: Some(xml.clone()),
-            response: response_xml.clone(),
-        });
+        if let Some(log) = &inner.audit {
+            let (outcome, response_uid) = match &result {
+                Ok((_, header)) => ("success", Some(header.response_uid.as_str())),
+                Err(e) => (e.outcome(), None),
+            };
+            log.write(AuditRecord {
+                time: chrono::Local::now()
+                    .format("%Y-%m-%dT%H:%M:%S%.3f")
+                    .to_string(),
+                function: name,
+                version: F::VERSION,
+                request_uid: &request_uid,
+                response_uid,
+                outcome,
+                duration_ms: started.elapsed().as_millis(),
+                request: Some(&xml),
+                response: response_xml.as_deref(),
+            });
+        }
         let (result, header) = result?;
         Ok(Reply {
             result,
@@ -745,12 +749,6 @@ impl Client {
                 }
                 .into())
             }
-        }
-    }
-
-    fn audit(&self, record: AuditRecord<'_>) {
-        if let Some(log) = &self.inner.audit {
-            log.write(record);
         }
     }
 }
