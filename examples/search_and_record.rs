@@ -47,6 +47,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let record = client
             .get_patient_record(GetPatientRecordParameters {
+                extra: Default::default(),
                 identity: Some(patient.identity.clone()),
                 leave_record_open: None,
                 filter: Some(filter),

@@ -17,6 +17,7 @@ use crate::{LiveArgs, Output};
 pub async fn fetch(client: &Client, remote_dir: &Path, into: &Path) -> anyhow::Result<Report> {
     let result = client
         .get_xsd_files(GetXsdFilesParameters {
+            extra: Default::default(),
             path: Some(remote_dir.display().to_string()),
         })
         .await?;

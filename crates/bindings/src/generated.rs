@@ -139,103 +139,120 @@ pub enum AnyResponse {
     ),
 }
 impl AnyRequest {
-    /// Parses a request with the bindings its `Function` and `FunctionVersion` name.
+    /// Parses a request with the bindings its `Function` and `FunctionVersion` name,
+    /// tolerantly: whatever the bindings do not know is kept (see [`Self::parse_with`]).
     pub fn parse(text: &str) -> Result<Self, systmone_core::ParseError> {
+        Self::parse_with(text, systmone_core::ReadMode::Tolerant)
+            .map(|parsed| parsed.value)
+    }
+    /// Parses a request in `mode`, with the report of where it departed from the
+    /// bindings (empty when it matched them exactly).
+    pub fn parse_with(
+        text: &str,
+        mode: systmone_core::ReadMode,
+    ) -> Result<systmone_core::Parsed<Self>, systmone_core::ParseError> {
         let (function, version) = systmone_core::envelope::peek_function(text)?;
         match (function.as_str(), version.as_str()) {
             ("DataExtract", "1.0") => {
-                Ok(AnyRequest::DataExtractV1_0(systmone_core::Request::from_xml(text)?))
+                Ok(
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::DataExtractV1_0),
+                )
             }
             ("DeleteFromPatientRecord" | "DeletePatientRecord", "1.0") => {
                 Ok(
-                    AnyRequest::DeleteFromPatientRecordV1_0(
-                        systmone_core::Request::from_xml(text)?,
-                    ),
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::DeleteFromPatientRecordV1_0),
                 )
             }
             ("ExitClient", "1.0") => {
-                Ok(AnyRequest::ExitClientV1_0(systmone_core::Request::from_xml(text)?))
+                Ok(
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::ExitClientV1_0),
+                )
             }
             ("GetAppointmentSlots", "1.0") => {
                 Ok(
-                    AnyRequest::GetAppointmentSlotsV1_0(
-                        systmone_core::Request::from_xml(text)?,
-                    ),
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::GetAppointmentSlotsV1_0),
                 )
             }
             ("GetCurrentActivity", "1.0") => {
                 Ok(
-                    AnyRequest::GetCurrentActivityV1_0(
-                        systmone_core::Request::from_xml(text)?,
-                    ),
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::GetCurrentActivityV1_0),
                 )
             }
             ("GetCurrentSelection", "1.0") => {
                 Ok(
-                    AnyRequest::GetCurrentSelectionV1_0(
-                        systmone_core::Request::from_xml(text)?,
-                    ),
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::GetCurrentSelectionV1_0),
                 )
             }
             ("GetDiary", "1.0") => {
-                Ok(AnyRequest::GetDiaryV1_0(systmone_core::Request::from_xml(text)?))
+                Ok(
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::GetDiaryV1_0),
+                )
             }
             ("GetDocument", "1.0") => {
-                Ok(AnyRequest::GetDocumentV1_0(systmone_core::Request::from_xml(text)?))
+                Ok(
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::GetDocumentV1_0),
+                )
             }
             ("GetFunctions", "1.0") => {
-                Ok(AnyRequest::GetFunctionsV1_0(systmone_core::Request::from_xml(text)?))
+                Ok(
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::GetFunctionsV1_0),
+                )
             }
             ("GetOrganisationMetaData", "1.0") => {
                 Ok(
-                    AnyRequest::GetOrganisationMetaDataV1_0(
-                        systmone_core::Request::from_xml(text)?,
-                    ),
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::GetOrganisationMetaDataV1_0),
                 )
             }
             ("GetPatientRecord", "1.0") => {
                 Ok(
-                    AnyRequest::GetPatientRecordV1_0(
-                        systmone_core::Request::from_xml(text)?,
-                    ),
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::GetPatientRecordV1_0),
                 )
             }
             ("GetReferenceData", "1.0") => {
                 Ok(
-                    AnyRequest::GetReferenceDataV1_0(
-                        systmone_core::Request::from_xml(text)?,
-                    ),
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::GetReferenceDataV1_0),
                 )
             }
             ("GetXSDFiles", "1.0") => {
-                Ok(AnyRequest::GetXsdFilesV1_0(systmone_core::Request::from_xml(text)?))
+                Ok(
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::GetXsdFilesV1_0),
+                )
             }
             ("IsPatientRetrieved", "1.0") => {
                 Ok(
-                    AnyRequest::IsPatientRetrievedV1_0(
-                        systmone_core::Request::from_xml(text)?,
-                    ),
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::IsPatientRetrievedV1_0),
                 )
             }
             ("LaunchFunctionality", "1.0") => {
                 Ok(
-                    AnyRequest::LaunchFunctionalityV1_0(
-                        systmone_core::Request::from_xml(text)?,
-                    ),
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::LaunchFunctionalityV1_0),
                 )
             }
             ("PatientSearch", "1.0") => {
                 Ok(
-                    AnyRequest::PatientSearchV1_0(
-                        systmone_core::Request::from_xml(text)?,
-                    ),
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::PatientSearchV1_0),
                 )
             }
             ("UpdatePatientRecord", "1.0") => {
                 Ok(
-                    AnyRequest::UpdatePatientRecordV1_0(
-                        systmone_core::Request::from_xml(text)?,
-                    ),
+                    systmone_core::Request::read(text, mode)?
+                        .map(AnyRequest::UpdatePatientRecordV1_0),
                 )
             }
             _ => {
@@ -330,119 +347,120 @@ impl AnyRequest {
     }
 }
 impl AnyResponse {
-    /// Parses a response with the bindings its `Function` and `FunctionVersion` name.
+    /// Parses a response with the bindings its `Function` and `FunctionVersion` name,
+    /// tolerantly: whatever the bindings do not know is kept (see [`Self::parse_with`]).
     pub fn parse(text: &str) -> Result<Self, systmone_core::ParseError> {
+        Self::parse_with(text, systmone_core::ReadMode::Tolerant)
+            .map(|parsed| parsed.value)
+    }
+    /// Parses a response in `mode`, with the report of where it departed from the
+    /// bindings (empty when it matched them exactly).
+    pub fn parse_with(
+        text: &str,
+        mode: systmone_core::ReadMode,
+    ) -> Result<systmone_core::Parsed<Self>, systmone_core::ParseError> {
         let (function, version) = systmone_core::envelope::peek_function(text)?;
         match (function.as_str(), version.as_str()) {
             ("DataExtract", "1.0") => {
                 Ok(
-                    AnyResponse::DataExtractV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::DataExtractV1_0),
                 )
             }
             ("DeleteFromPatientRecord" | "DeletePatientRecord", "1.0") => {
                 Ok(
-                    AnyResponse::DeleteFromPatientRecordV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::DeleteFromPatientRecordV1_0),
                 )
             }
             ("ExitClient", "1.0") => {
-                Ok(AnyResponse::ExitClientV1_0(systmone_core::Response::from_xml(text)?))
+                Ok(
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::ExitClientV1_0),
+                )
             }
             ("GetAppointmentSlots", "1.0") => {
                 Ok(
-                    AnyResponse::GetAppointmentSlotsV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::GetAppointmentSlotsV1_0),
                 )
             }
             ("GetCurrentActivity", "1.0") => {
                 Ok(
-                    AnyResponse::GetCurrentActivityV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::GetCurrentActivityV1_0),
                 )
             }
             ("GetCurrentSelection", "1.0") => {
                 Ok(
-                    AnyResponse::GetCurrentSelectionV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::GetCurrentSelectionV1_0),
                 )
             }
             ("GetDiary", "1.0") => {
-                Ok(AnyResponse::GetDiaryV1_0(systmone_core::Response::from_xml(text)?))
+                Ok(
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::GetDiaryV1_0),
+                )
             }
             ("GetDocument", "1.0") => {
                 Ok(
-                    AnyResponse::GetDocumentV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::GetDocumentV1_0),
                 )
             }
             ("GetFunctions", "1.0") => {
                 Ok(
-                    AnyResponse::GetFunctionsV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::GetFunctionsV1_0),
                 )
             }
             ("GetOrganisationMetaData", "1.0") => {
                 Ok(
-                    AnyResponse::GetOrganisationMetaDataV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::GetOrganisationMetaDataV1_0),
                 )
             }
             ("GetPatientRecord", "1.0") => {
                 Ok(
-                    AnyResponse::GetPatientRecordV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::GetPatientRecordV1_0),
                 )
             }
             ("GetReferenceData", "1.0") => {
                 Ok(
-                    AnyResponse::GetReferenceDataV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::GetReferenceDataV1_0),
                 )
             }
             ("GetXSDFiles", "1.0") => {
                 Ok(
-                    AnyResponse::GetXsdFilesV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::GetXsdFilesV1_0),
                 )
             }
             ("IsPatientRetrieved", "1.0") => {
                 Ok(
-                    AnyResponse::IsPatientRetrievedV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::IsPatientRetrievedV1_0),
                 )
             }
             ("LaunchFunctionality", "1.0") => {
                 Ok(
-                    AnyResponse::LaunchFunctionalityV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::LaunchFunctionalityV1_0),
                 )
             }
             ("PatientSearch", "1.0") => {
                 Ok(
-                    AnyResponse::PatientSearchV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::PatientSearchV1_0),
                 )
             }
             ("UpdatePatientRecord", "1.0") => {
                 Ok(
-                    AnyResponse::UpdatePatientRecordV1_0(
-                        systmone_core::Response::from_xml(text)?,
-                    ),
+                    systmone_core::Response::read(text, mode)?
+                        .map(AnyResponse::UpdatePatientRecordV1_0),
                 )
             }
             _ => {

@@ -45,6 +45,7 @@ async fn peer(listener: TcpListener) {
 
 fn search() -> PatientSearchParameters {
     PatientSearchParameters {
+        extra: Default::default(),
         date_of_birth: None,
         post_code: None,
         first_name: Some("A".into()),
@@ -74,6 +75,7 @@ fn bench(c: &mut Criterion) {
 
     // The bytes the client sends, for the bare TCP comparison.
     let request = systmone_core::Request::<PatientSearchParameters> {
+        extra: Default::default(),
         header: systmone_core::RequestHeader {
             api_key: systmone_core::ApiKey::new("f31e26725b5491f2"),
             device_id: "392752167bd7f69b".into(),

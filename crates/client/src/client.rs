@@ -360,7 +360,7 @@ impl Client {
                 let result = self
                     .call_with_retries::<GetFunctionsV1_0>(
                         GetFunctionsV1_0::NAME,
-                        &GetFunctionsParameters {},
+                        &GetFunctionsParameters::default(),
                     )
                     .await?;
                 Ok::<_, Error>(result.result.supported_function)
@@ -491,6 +491,7 @@ impl Client {
         let sent_device_id = self.device_id()?.unwrap_or_default();
         let request_uid = new_request_uid();
         let request = Request {
+            extra: Default::default(),
             header: RequestHeader {
                 api_key: inner.config.api_key.clone(),
                 device_id: sent_device_id.clone(),

@@ -16,7 +16,7 @@ use crate::{Client, Error};
 impl Client {
     /// GetFunctions: the functions and versions SystmOne supports.
     pub async fn get_functions(&self) -> Result<functions::GetFunctionsResult, Error> {
-        self.call::<functions::GetFunctionsV1_0>(functions::GetFunctionsParameters {})
+        self.call::<functions::GetFunctionsV1_0>(functions::GetFunctionsParameters::default())
             .await
     }
 
@@ -31,16 +31,20 @@ impl Client {
 
     /// GetCurrentActivity: the screen SystmOne is on and the open record.
     pub async fn get_current_activity(&self) -> Result<activity::GetCurrentActivityResult, Error> {
-        self.call::<activity::GetCurrentActivityV1_0>(activity::GetCurrentActivityParameters {})
-            .await
+        self.call::<activity::GetCurrentActivityV1_0>(
+            activity::GetCurrentActivityParameters::default(),
+        )
+        .await
     }
 
     /// GetCurrentSelection: the drugs and codes selected on the active screen.
     pub async fn get_current_selection(
         &self,
     ) -> Result<selection::GetCurrentSelectionResult, Error> {
-        self.call::<selection::GetCurrentSelectionV1_0>(selection::GetCurrentSelectionParameters {})
-            .await
+        self.call::<selection::GetCurrentSelectionV1_0>(
+            selection::GetCurrentSelectionParameters::default(),
+        )
+        .await
     }
 
     /// PatientSearch: at least two constraints.
@@ -105,7 +109,7 @@ impl Client {
 
     /// ExitClient: makes SystmOne exit to desktop.
     pub async fn exit_client(&self) -> Result<exit_client::ExitClientResult, Error> {
-        self.call::<exit_client::ExitClientV1_0>(exit_client::ExitClientParameters {})
+        self.call::<exit_client::ExitClientV1_0>(exit_client::ExitClientParameters::default())
             .await
     }
 
@@ -136,13 +140,17 @@ impl Client {
 
     /// GetReferenceData: numeric Read codes and their units.
     pub async fn get_reference_data(&self) -> Result<reference::GetReferenceDataResult, Error> {
-        self.call::<reference::GetReferenceDataV1_0>(reference::GetReferenceDataParameters {})
-            .await
+        self.call::<reference::GetReferenceDataV1_0>(
+            reference::GetReferenceDataParameters::default(),
+        )
+        .await
     }
 
     /// IsPatientRetrieved: whether a record is open.
     pub async fn is_patient_retrieved(&self) -> Result<retrieved::IsPatientRetrievedResult, Error> {
-        self.call::<retrieved::IsPatientRetrievedV1_0>(retrieved::IsPatientRetrievedParameters {})
-            .await
+        self.call::<retrieved::IsPatientRetrievedV1_0>(
+            retrieved::IsPatientRetrievedParameters::default(),
+        )
+        .await
     }
 }

@@ -171,6 +171,7 @@ fn client(peer: &FakePeer, config: ClientConfig) -> Client {
 
 fn search() -> PatientSearchParameters {
     PatientSearchParameters {
+        extra: Default::default(),
         date_of_birth: None,
         post_code: None,
         first_name: Some("A".into()),
@@ -182,6 +183,7 @@ fn search() -> PatientSearchParameters {
 
 fn identity(nhs: &str) -> Identity {
     Identity {
+        extra: Default::default(),
         number: PatientId::NhsNumber(nhs.into()),
         strategic_reporting_identifier: None,
     }
@@ -189,6 +191,7 @@ fn identity(nhs: &str) -> Identity {
 
 fn update() -> UpdatePatientRecordParameters {
     UpdatePatientRecordParameters {
+        extra: Default::default(),
         identity: Some(identity("6343800514")),
         demographics: None,
         clinical: None,
@@ -432,6 +435,7 @@ async fn a_doctype_in_a_response_is_rejected() {
 
 fn record(filter: Option<PatientRecordFilter>) -> GetPatientRecordParameters {
     GetPatientRecordParameters {
+        extra: Default::default(),
         identity: Some(identity("7835438275")),
         leave_record_open: None,
         filter,
@@ -552,6 +556,7 @@ async fn version_negotiation_refuses_unsupported_versions_and_uses_the_advertise
     client.patient_search(search()).await.unwrap();
     let delete =
         systmone_bindings::delete_from_patient_record_v1_0::DeleteFromPatientRecordParameters {
+            extra: Default::default(),
             identity: Some(identity("6640569094")),
             reason: "Wrong data inserted".into(),
             event_uid: vec!["6e9de04200000000".into()],
@@ -563,6 +568,7 @@ async fn version_negotiation_refuses_unsupported_versions_and_uses_the_advertise
     client.delete_from_patient_record(delete).await.unwrap();
     let err = client
         .get_diary(systmone_bindings::get_diary_v1_0::GetDiaryParameters {
+            extra: Default::default(),
             min_date_time: None,
             max_date_time: None,
             user_name: Vec::new(),

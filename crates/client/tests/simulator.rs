@@ -28,6 +28,7 @@ use systmone_types::{
 
 fn identity(nhs: &str) -> Identity {
     Identity {
+        extra: Default::default(),
         number: PatientId::NhsNumber(nhs.into()),
         strategic_reporting_identifier: None,
     }
@@ -60,6 +61,7 @@ async fn every_function_through_the_typed_client() {
     // GetOrganisationMetaData, logged-on user only.
     let org = client
         .get_organisation_meta_data(GetOrganisationMetaDataParameters {
+            extra: Default::default(),
             logged_on_user_only: Some(Flag),
         })
         .await
@@ -110,6 +112,7 @@ async fn every_function_through_the_typed_client() {
     assert_eq!(found.result.len(), 1);
     let record = client
         .get_patient_record(GetPatientRecordParameters {
+            extra: Default::default(),
             identity: Some(found.result[0].identity.clone()),
             leave_record_open: None,
             filter: Some(PatientRecordFilter {
@@ -198,9 +201,12 @@ async fn every_function_through_the_typed_client() {
         .update_patient_record(UpdatePatientRecordParameters {
             identity: Some(identity("6343800514")),
             clinical: Some(Clinical {
+                extra: Default::default(),
                 event: vec![Event {
                     items: vec![DataItem::ClinicalCode(ClinicalCode {
+                        extra: Default::default(),
                         code: Code {
+                            extra: Default::default(),
                             scheme: SchemeName::Ctv3,
                             code: "X505K".into(),
                             term: None,
@@ -219,6 +225,7 @@ async fn every_function_through_the_typed_client() {
     assert_eq!(added.event_uid.len(), 1);
     client
         .delete_from_patient_record(DeleteFromPatientRecordParameters {
+            extra: Default::default(),
             identity: Some(identity("6343800514")),
             reason: "Entered in error by a test".into(),
             event_uid: added.event_uid.clone(),
@@ -235,6 +242,7 @@ async fn every_function_through_the_typed_client() {
     std::fs::create_dir_all(&docs).unwrap();
     let document = client
         .get_document(GetDocumentParameters {
+            extra: Default::default(),
             identity: Some(identity("6640569094")),
             document_uid: "4093400000000000".into(),
             write_to: docs.display().to_string(),
@@ -249,6 +257,7 @@ async fn every_function_through_the_typed_client() {
     std::fs::create_dir_all(&extracts).unwrap();
     let extract = client
         .data_extract(DataExtractParameters {
+            extra: Default::default(),
             sr_manifest_crc: None,
             directory: extracts.display().to_string(),
             name: "Data Extract 1".into(),
@@ -257,6 +266,7 @@ async fn every_function_through_the_typed_client() {
         .unwrap();
     let same = client
         .data_extract(DataExtractParameters {
+            extra: Default::default(),
             sr_manifest_crc: Some(extract.sr_manifest_crc),
             directory: extracts.display().to_string(),
             name: "Data Extract 1".into(),
@@ -268,10 +278,13 @@ async fn every_function_through_the_typed_client() {
     // LaunchFunctionality opens the record in SystmOne's window.
     let launched = client
         .launch_functionality(LaunchFunctionalityParameters {
+            extra: Default::default(),
             identity: identity("4994354243"),
             choice: Some(LaunchFunctionalityParametersChoice::ClinicalCode(
                 ClinicalCode {
+                    extra: Default::default(),
                     code: Code {
+                        extra: Default::default(),
                         scheme: SchemeName::Ctv3,
                         code: "H33..".into(),
                         term: None,
@@ -300,6 +313,7 @@ async fn every_function_through_the_typed_client() {
     std::fs::create_dir_all(root.join("xsd")).unwrap();
     let xsd = client
         .get_xsd_files(GetXsdFilesParameters {
+            extra: Default::default(),
             path: Some(root.join("xsd").display().to_string()),
         })
         .await

@@ -10,6 +10,8 @@ use yaserde::de::Deserializer;
 use yaserde::ser::Serializer;
 use yaserde::{YaDeserialize, YaSerialize};
 
+use crate::drift::{DriftKind, Parsed, ReadMode};
+use crate::extra::{Extra, Order};
 use crate::leaf::OutputScheme;
 use crate::xml::{self as x, ParseError, WriteError, XmlContent};
 
@@ -167,6 +169,9 @@ pub struct Request<P> {
     /// `FunctionParameters`. The client always sends it (empty when the function has no
     /// parameters); some examples omit it (ERRATA E4), so a parsed request may not have it.
     pub parameters: Option<P>,
+    /// Header elements and attributes beyond the documented ones, and the header's
+    /// order when it was not the documented one (FIELD-EVIDENCE F11).
+    pub extra: Extra,
 }
 
 impl<P: YaSerialize + YaDeserialize> Request<P> {
@@ -178,6 +183,7 @@ impl<P: YaSerialize + YaDeserialize> Request<P> {
             function_version: F::VERSION.to_string(),
             output_scheme: None,
             parameters: Some(parameters),
+            extra: Extra::default(),
         }
     }
 
@@ -191,9 +197,14 @@ impl<P: YaSerialize + YaDeserialize> Request<P> {
         x::to_string(self, REQUEST_ROOT, true)
     }
 
-    /// Parses a request document.
+    /// Parses a request document, tolerantly.
     pub fn from_xml(text: &str) -> Result<Self, ParseError> {
         x::from_str(text, REQUEST_ROOT)
+    }
+
+    /// Parses a request document in `mode`, with its drift report.
+    pub fn read(text: &str, mode: ReadMode) -> Result<Parsed<Self>, ParseError> {
+        x::from_str_with(text, REQUEST_ROOT, mode)
     }
 }
 
@@ -201,23 +212,45 @@ impl<P: YaSerialize + YaDeserialize> XmlContent for Request<P> {
     fn read_content<R: Read>(
         reader: &mut Deserializer<R>,
         name: &str,
-        _attributes: &[OwnedAttribute],
+        attributes: &[OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let mut extra = Extra::default();
+        x::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut order = Order::<8>::new();
         let (mut api_key, mut device_id, mut device_version, mut request_uid) =
             (None, None, None, None);
         let (mut function, mut function_version, mut output_scheme, mut parameters) =
             (None, None, None, None);
         while let Some(child) = x::next_child(reader, name)? {
-            match child.as_str() {
-                "APIKey" => api_key = Some(x::read_text_child::<_, String>(reader)?),
-                "DeviceID" => device_id = Some(x::read_text_child(reader)?),
-                "DeviceVersion" => device_version = Some(x::read_text_child(reader)?),
-                "RequestUID" => request_uid = Some(x::read_text_child(reader)?),
-                "Function" => function = Some(x::read_text_child(reader)?),
-                "FunctionVersion" => function_version = Some(x::read_text_child(reader)?),
-                "OutputScheme" => output_scheme = Some(x::read_child(reader)?),
-                "FunctionParameters" => parameters = Some(x::read_child(reader)?),
-                _ => return Err(x::unexpected_child(name, &child)),
+            let member = match child.as_str() {
+                "APIKey" if api_key.is_none() => 0,
+                "DeviceID" if device_id.is_none() => 1,
+                "DeviceVersion" if device_version.is_none() => 2,
+                "RequestUID" if request_uid.is_none() => 3,
+                "Function" if function.is_none() => 4,
+                "FunctionVersion" if function_version.is_none() => 5,
+                "OutputScheme" if output_scheme.is_none() => 6,
+                "FunctionParameters" if parameters.is_none() => 7,
+                "APIKey" | "DeviceID" | "DeviceVersion" | "RequestUID" | "Function"
+                | "FunctionVersion" | "OutputScheme" | "FunctionParameters" => {
+                    x::keep_child(reader, &mut order, &mut extra, DriftKind::Repeated)?;
+                    continue;
+                }
+                _ => {
+                    x::keep_child(reader, &mut order, &mut extra, DriftKind::UnknownElement)?;
+                    continue;
+                }
+            };
+            order.member_in_any_order(&mut extra, member);
+            match member {
+                0 => api_key = Some(x::read_text_child::<_, String>(reader)?),
+                1 => device_id = Some(x::read_text_child(reader)?),
+                2 => device_version = Some(x::read_text_child(reader)?),
+                3 => request_uid = Some(x::read_text_child(reader)?),
+                4 => function = Some(x::read_text_child(reader)?),
+                5 => function_version = Some(x::read_text_child(reader)?),
+                6 => output_scheme = Some(x::read_child(reader)?),
+                _ => parameters = Some(x::read_child(reader)?),
             }
         }
         let need = |v: Option<String>, what: &str| v.ok_or_else(|| x::missing(name, what));
@@ -232,23 +265,46 @@ impl<P: YaSerialize + YaDeserialize> XmlContent for Request<P> {
             function_version: need(function_version, "<FunctionVersion>")?,
             output_scheme,
             parameters,
+            extra,
         })
     }
 
     fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
-        x::write_text_child(writer, "APIKey", &self.header.api_key.0)?;
-        x::write_text_child(writer, "DeviceID", &self.header.device_id)?;
-        x::write_text_child(writer, "DeviceVersion", &self.header.device_version)?;
-        x::write_text_child(writer, "RequestUID", &self.header.request_uid)?;
-        x::write_text_child(writer, "Function", &self.function)?;
-        x::write_text_child(writer, "FunctionVersion", &self.function_version)?;
-        if let Some(scheme) = &self.output_scheme {
-            x::write_child(writer, "OutputScheme", scheme)?;
-        }
-        if let Some(parameters) = &self.parameters {
-            x::write_child(writer, "FunctionParameters", parameters)?;
-        }
-        Ok(())
+        let counts = [
+            1,
+            1,
+            1,
+            1,
+            1,
+            1,
+            usize::from(self.output_scheme.is_some()),
+            usize::from(self.parameters.is_some()),
+        ];
+        x::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, _| match member {
+                0 => x::write_text_child(writer, "APIKey", &self.header.api_key.0),
+                1 => x::write_text_child(writer, "DeviceID", &self.header.device_id),
+                2 => x::write_text_child(writer, "DeviceVersion", &self.header.device_version),
+                3 => x::write_text_child(writer, "RequestUID", &self.header.request_uid),
+                4 => x::write_text_child(writer, "Function", &self.function),
+                5 => x::write_text_child(writer, "FunctionVersion", &self.function_version),
+                6 => match &self.output_scheme {
+                    Some(scheme) => x::write_child(writer, "OutputScheme", scheme),
+                    None => Ok(()),
+                },
+                _ => match &self.parameters {
+                    Some(parameters) => x::write_child(writer, "FunctionParameters", parameters),
+                    None => Ok(()),
+                },
+            },
+        )
+    }
+
+    fn extra(&self) -> Option<&Extra> {
+        Some(&self.extra)
     }
 }
 
@@ -261,6 +317,19 @@ pub struct ErrorResponse {
     pub message: String,
     /// `true`: permanent; `false`: temporary, the request can be retried.
     pub permanent: bool,
+    /// Anything else the `Response` element held.
+    pub extra: Extra,
+}
+
+impl ErrorResponse {
+    /// An error response with SystmOne's `message`.
+    pub fn new(message: impl Into<String>, permanent: bool) -> Self {
+        ErrorResponse {
+            message: message.into(),
+            permanent,
+            extra: Extra::default(),
+        }
+    }
 }
 
 /// The content of `Response`: the function-specific result or the standard error.
@@ -282,12 +351,20 @@ pub struct Response<T> {
     pub function_version: String,
     pub response_uid: String,
     pub body: ResponseBody<T>,
+    /// Header elements and attributes beyond the documented ones, and the header's
+    /// order when it was not the documented one.
+    pub extra: Extra,
 }
 
 impl<T: XmlContent> Response<T> {
-    /// Parses a response document.
+    /// Parses a response document, tolerantly (see [`Response::read`]).
     pub fn from_xml(text: &str) -> Result<Self, ParseError> {
         x::from_str(text, RESPONSE_ROOT)
+    }
+
+    /// Parses a response document in `mode`, with its drift report.
+    pub fn read(text: &str, mode: ReadMode) -> Result<Parsed<Self>, ParseError> {
+        x::from_str_with(text, RESPONSE_ROOT, mode)
     }
 
     /// The document, without a trailing newline.
@@ -305,18 +382,39 @@ impl<T: XmlContent> XmlContent for Response<T> {
     fn read_content<R: Read>(
         reader: &mut Deserializer<R>,
         name: &str,
-        _attributes: &[OwnedAttribute],
+        attributes: &[OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let mut extra = Extra::default();
+        x::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut order = Order::<6>::new();
         let (mut device_id, mut request_uid, mut function) = (None, None, None);
         let (mut function_version, mut response_uid, mut body) = (None, None, None);
         while let Some(child) = x::next_child(reader, name)? {
-            match child.as_str() {
-                "DeviceID" => device_id = Some(x::read_text_child::<_, String>(reader)?),
-                "RequestUID" => request_uid = Some(x::read_text_child(reader)?),
-                "Function" => function = Some(x::read_text_child(reader)?),
-                "FunctionVersion" => function_version = Some(x::read_text_child(reader)?),
-                "ResponseUID" => response_uid = Some(x::read_text_child(reader)?),
-                "Response" => {
+            let member = match child.as_str() {
+                "DeviceID" if device_id.is_none() => 0,
+                "RequestUID" if request_uid.is_none() => 1,
+                "Function" if function.is_none() => 2,
+                "FunctionVersion" if function_version.is_none() => 3,
+                "ResponseUID" if response_uid.is_none() => 4,
+                "Response" if body.is_none() => 5,
+                "DeviceID" | "RequestUID" | "Function" | "FunctionVersion" | "ResponseUID"
+                | "Response" => {
+                    x::keep_child(reader, &mut order, &mut extra, DriftKind::Repeated)?;
+                    continue;
+                }
+                _ => {
+                    x::keep_child(reader, &mut order, &mut extra, DriftKind::UnknownElement)?;
+                    continue;
+                }
+            };
+            order.member_in_any_order(&mut extra, member);
+            match member {
+                0 => device_id = Some(x::read_text_child::<_, String>(reader)?),
+                1 => request_uid = Some(x::read_text_child(reader)?),
+                2 => function = Some(x::read_text_child(reader)?),
+                3 => function_version = Some(x::read_text_child(reader)?),
+                4 => response_uid = Some(x::read_text_child(reader)?),
+                _ => {
                     let depth = reader.depth();
                     body = Some(read_body::<R, T>(reader)?);
                     match reader.next_event()? {
@@ -328,7 +426,6 @@ impl<T: XmlContent> XmlContent for Response<T> {
                         }
                     }
                 }
-                _ => return Err(x::unexpected_child(name, &child)),
             }
         }
         let need = |v: Option<String>, what: &str| v.ok_or_else(|| x::missing(name, what));
@@ -339,24 +436,31 @@ impl<T: XmlContent> XmlContent for Response<T> {
             function_version: need(function_version, "<FunctionVersion>")?,
             response_uid: need(response_uid, "<ResponseUID>")?,
             body: body.ok_or_else(|| x::missing(name, "<Response>"))?,
+            extra,
         })
     }
 
     fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
-        x::write_text_child(writer, "DeviceID", &self.device_id)?;
-        x::write_text_child(writer, "RequestUID", &self.request_uid)?;
-        x::write_text_child(writer, "Function", &self.function)?;
-        x::write_text_child(writer, "FunctionVersion", &self.function_version)?;
-        x::write_text_child(writer, "ResponseUID", &self.response_uid)?;
-        x::write_start(writer, "Response", &[])?;
-        match &self.body {
-            ResponseBody::Success(result) => result.write_content(writer)?,
-            ResponseBody::Error(error) => {
-                x::write_text_child(writer, "ErrorMessage", &error.message)?;
-                x::write_text_child(writer, "PermanentError", &error.permanent)?;
-            }
-        }
-        x::write_end(writer)
+        x::write_members(
+            writer,
+            &self.extra,
+            &[1; 6],
+            |writer, member, _| match member {
+                0 => x::write_text_child(writer, "DeviceID", &self.device_id),
+                1 => x::write_text_child(writer, "RequestUID", &self.request_uid),
+                2 => x::write_text_child(writer, "Function", &self.function),
+                3 => x::write_text_child(writer, "FunctionVersion", &self.function_version),
+                4 => x::write_text_child(writer, "ResponseUID", &self.response_uid),
+                _ => match &self.body {
+                    ResponseBody::Success(result) => x::write_element(result, "Response", writer),
+                    ResponseBody::Error(error) => x::write_element(error, "Response", writer),
+                },
+            },
+        )
+    }
+
+    fn extra(&self) -> Option<&Extra> {
+        Some(&self.extra)
     }
 }
 
@@ -367,29 +471,84 @@ fn read_body<R: Read, T: XmlContent>(
 ) -> yaserde::Result<ResponseBody<T>> {
     let (name, attributes, _) = x::read_start(reader)?;
     if x::next_child(reader, &name)?.as_deref() == Some("ErrorMessage") {
-        let mut message = None;
-        let mut permanent = None;
-        while let Some(child) = x::next_child(reader, &name)? {
-            match child.as_str() {
-                "ErrorMessage" if message.is_none() => {
-                    message = Some(x::read_text_child::<_, String>(reader)?)
-                }
-                "PermanentError" if permanent.is_none() => {
-                    permanent = Some(x::read_text_child::<_, XsBoolean>(reader)?.0)
-                }
-                _ => return Err(x::unexpected_child(&name, &child)),
-            }
-        }
-        return Ok(ResponseBody::Error(ErrorResponse {
-            message: message.ok_or_else(|| x::missing(&name, "<ErrorMessage>"))?,
-            permanent: permanent.ok_or_else(|| x::missing(&name, "<PermanentError>"))?,
-        }));
+        return ErrorResponse::read_content(reader, &name, &attributes).map(ResponseBody::Error);
     }
     T::read_content(reader, &name, &attributes).map(ResponseBody::Success)
 }
 
+impl XmlContent for ErrorResponse {
+    fn read_content<R: Read>(
+        reader: &mut Deserializer<R>,
+        name: &str,
+        attributes: &[OwnedAttribute],
+    ) -> yaserde::Result<Self> {
+        let _scope = x::enter(name);
+        let mut extra = Extra::default();
+        x::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut order = Order::<2>::new();
+        let mut message = None;
+        let mut permanent = None;
+        while let Some(child) = x::next_child(reader, name)? {
+            match child.as_str() {
+                "ErrorMessage" if message.is_none() => {
+                    message =
+                        x::read_text_member::<_, String, 2>(reader, &mut order, &mut extra, 0)?
+                }
+                "PermanentError" if permanent.is_none() => {
+                    permanent =
+                        x::read_text_member::<_, XsBoolean, 2>(reader, &mut order, &mut extra, 1)?
+                            .map(|b| b.0)
+                }
+                "ErrorMessage" | "PermanentError" => {
+                    x::keep_child(reader, &mut order, &mut extra, DriftKind::Repeated)?
+                }
+                _ => x::keep_child(reader, &mut order, &mut extra, DriftKind::UnknownElement)?,
+            }
+        }
+        Ok(ErrorResponse {
+            message: message.ok_or_else(|| x::missing(name, "<ErrorMessage>"))?,
+            permanent: permanent.ok_or_else(|| x::missing(name, "<PermanentError>"))?,
+            extra,
+        })
+    }
+
+    fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
+        x::write_members(
+            writer,
+            &self.extra,
+            &[1, 1],
+            |writer, member, k| match member {
+                0 => x::write_text_member(
+                    writer,
+                    "ErrorMessage",
+                    &self.message,
+                    self.extra.child_attributes(0, k),
+                ),
+                _ => x::write_text_member(
+                    writer,
+                    "PermanentError",
+                    &self.permanent,
+                    self.extra.child_attributes(1, k),
+                ),
+            },
+        )
+    }
+
+    fn extra(&self) -> Option<&Extra> {
+        Some(&self.extra)
+    }
+}
+
 /// `xs:boolean`: `true`, `false`, `1` or `0`.
 struct XsBoolean(bool);
+
+impl std::fmt::Display for XsBoolean {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl crate::extra::TextValue for XsBoolean {}
 
 impl std::str::FromStr for XsBoolean {
     type Err = crate::ValueError;
@@ -515,10 +674,10 @@ mod tests {
         let response = Response::<NoContent>::from_xml(text).unwrap();
         assert_eq!(
             response.body,
-            ResponseBody::Error(ErrorResponse {
-                message: "At least two search parameters must be specified".into(),
-                permanent: true
-            })
+            ResponseBody::Error(ErrorResponse::new(
+                "At least two search parameters must be specified",
+                true
+            ))
         );
         assert_eq!(
             peek_function(text).unwrap(),

@@ -35,6 +35,25 @@ impl_xml_text!(DurationMinutes, "DurationMinutes");
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Flag;
 
+/// The text of a flag: empty (whitespace is allowed, as between tags).
+impl FromStr for Flag {
+    type Err = ValueError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if text.trim().is_empty() {
+            Ok(Flag)
+        } else {
+            Err(ValueError::new("Flag", text, "an empty element"))
+        }
+    }
+}
+
+impl fmt::Display for Flag {
+    fn fmt(&self, _f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Ok(())
+    }
+}
+
 impl YaSerialize for Flag {
     fn serialize<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
         if writer.skip_start_end() {

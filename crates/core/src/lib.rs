@@ -22,16 +22,20 @@
 //! ```
 
 mod datetime;
+pub mod drift;
 pub mod envelope;
+mod extra;
 mod leaf;
 pub mod versions;
 pub mod xml;
 
 pub use datetime::{Date, DateTime, DurationMinutes};
+pub use drift::{Drift, DriftItem, DriftKind, Parsed, ReadMode};
 pub use envelope::{
     ApiKey, CallKind, ErrorResponse, Function, NoContent, Request, RequestHeader, Response,
     ResponseBody,
 };
+pub use extra::{Extra, UnknownAttribute};
 pub use leaf::{CodeScheme, DrugScheme, Flag, OutputScheme};
 pub use xml::{ParseError, RawXml, WriteError};
 

@@ -18,6 +18,13 @@ use yaserde::{YaDeserialize, YaSerialize};
 pub use xml as xml_crate;
 pub use yaserde as yaserde_crate;
 
+pub use crate::drift::{Parsed, ReadMode, enter};
+pub use crate::extra::{
+    Extra, Order, TextValue, UnknownAttribute, attribute_value, keep_child,
+    keep_unknown_attributes, read_member, read_text_member, read_unknown_item, write_members,
+    write_text_member,
+};
+
 /// Why a document could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ParseError {
@@ -39,6 +46,10 @@ pub enum ParseError {
     /// unknown child, ...).
     #[error("{0}")]
     Invalid(String),
+    /// Strict reading met content the bindings do not describe (tolerant reading
+    /// keeps it and reports it as drift).
+    #[error("strict reading refused the document: {} at {}", .0.kind, .0.path)]
+    Refused(crate::drift::DriftItem),
     /// A function or version the bindings do not include.
     #[error("no bindings for function {function} version {version}")]
     UnknownFunction { function: String, version: String },
@@ -113,11 +124,31 @@ pub fn root_name(text: &str) -> Result<String, ParseError> {
     }
 }
 
-/// Parses a whole document whose root must be `<root>` into `T`.
+/// Parses a whole document whose root must be `<root>` into `T`, tolerantly (the
+/// drift report is dropped; see [`from_str_with`]).
+pub fn from_str<T: YaDeserialize>(text: &str, root: &str) -> Result<T, ParseError> {
+    from_str_with(text, root, ReadMode::Tolerant).map(|parsed| parsed.value)
+}
+
+/// Parses a whole document whose root must be `<root>` into `T`, in `mode`, with the
+/// report of where it departed from the bindings.
 ///
 /// Unlike `yaserde::de::from_str` this keeps text exactly, refuses a DOCTYPE, checks
 /// the root element's name and refuses anything but whitespace after the root.
-pub fn from_str<T: YaDeserialize>(text: &str, root: &str) -> Result<T, ParseError> {
+pub fn from_str_with<T: YaDeserialize>(
+    text: &str,
+    root: &str,
+    mode: ReadMode,
+) -> Result<Parsed<T>, ParseError> {
+    let (result, drift, refused) = crate::drift::with_context(mode, || parse_document(text, root));
+    match (result, refused) {
+        (Ok(value), _) => Ok(Parsed { value, drift }),
+        (Err(_), Some(item)) => Err(ParseError::Refused(item)),
+        (Err(error), None) => Err(error),
+    }
+}
+
+fn parse_document<T: YaDeserialize>(text: &str, root: &str) -> Result<T, ParseError> {
     let found = root_name(text)?;
     if found != root {
         return Err(ParseError::WrongRoot {
@@ -497,7 +528,19 @@ pub fn write_element<T: XmlContent, W: Write>(
         .get_start_event_name()
         .unwrap_or_else(|| default.to_string());
     writer.set_start_event_name(None);
-    write_start(writer, &name, &value.attributes())?;
+    let mut start = WriteEvent::start_element(name.as_str());
+    let known = value.attributes();
+    for (key, value) in &known {
+        if let Some(value) = value {
+            start = start.attr(*key, value);
+        }
+    }
+    if let Some(extra) = value.extra() {
+        for a in extra.attributes() {
+            start = start.attr(a.name.as_str(), &a.value);
+        }
+    }
+    writer.write(start)?;
     value.write_content(writer)?;
     write_end(writer)
 }
@@ -527,6 +570,12 @@ pub trait XmlContent: Sized {
 
     /// Writes the element's children.
     fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()>;
+
+    /// What the element held beyond its typed fields (its unknown attributes are
+    /// written after the declared ones).
+    fn extra(&self) -> Option<&Extra> {
+        None
+    }
 }
 
 /// An element the bindings do not know, kept as XML text and written back unchanged
@@ -542,6 +591,30 @@ pub struct RawXml {
 }
 
 impl RawXml {
+    pub(crate) fn from_captured(name: String, xml: String) -> Self {
+        RawXml { name, xml }
+    }
+
+    /// The element's text content (all its text, child elements' included), for
+    /// reports.
+    pub fn text(&self) -> String {
+        let mut reader = EventReader::new_with_config(self.xml.as_bytes(), parser_config());
+        let mut text = String::new();
+        while let Ok(event) = reader.next() {
+            match event {
+                ReadEvent::Characters(t) => text.push_str(&t),
+                ReadEvent::EndDocument => break,
+                _ => {}
+            }
+        }
+        text
+    }
+
+    /// Whether the element has no attributes and no content (`<X/>`).
+    pub fn is_empty(&self) -> bool {
+        self.xml == format!("<{}/>", self.name) || self.xml == format!("<{0}></{0}>", self.name)
+    }
+
     /// The element's local name.
     pub fn name(&self) -> &str {
         &self.name
@@ -572,37 +645,25 @@ impl fmt::Debug for RawXml {
 impl YaDeserialize for RawXml {
     fn deserialize<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<Self> {
         skip_whitespace(reader)?;
-        let config = EmitterConfig::new()
-            .write_document_declaration(false)
-            .normalize_empty_elements(true)
-            .perform_indent(false)
-            .pad_self_closing(false);
-        let mut capture = EventWriter::new_with_config(Vec::new(), config);
+        let mut capture = crate::extra::Capture::new();
         let start_depth = reader.depth();
         let first = reader.next_event()?;
         let name = match &first {
             ReadEvent::StartElement { name, .. } => name.local_name.clone(),
             other => return Err(err(format!("expected an element, found {other:?}"))),
         };
-        if let Some(event) = first.as_writer_event() {
-            capture.write(event).map_err(|e| err(e.to_string()))?;
-        }
+        capture.event(&first)?;
         loop {
             let depth = reader.depth();
             if matches!(reader.peek()?, ReadEvent::EndElement { .. }) && depth == start_depth + 1 {
                 // Our own end tag: record it, leave it for the caller.
-                capture
-                    .write(WriteEvent::end_element())
-                    .map_err(|e| err(e.to_string()))?;
+                capture.end()?;
                 break;
             }
             let event = reader.next_event()?;
-            if let Some(event) = event.as_writer_event() {
-                capture.write(event).map_err(|e| err(e.to_string()))?;
-            }
+            capture.event(&event)?;
         }
-        let xml = String::from_utf8(capture.into_inner()).map_err(|e| err(e.to_string()))?;
-        Ok(RawXml { name, xml })
+        capture.finish(&name)
     }
 }
 

@@ -51,7 +51,7 @@ use systmone_types::{
     Address, Attachment, Clinic, Clinical, ClinicalCode, Code, CodeSlot, CurrentSelection,
     CurrentSelectionItem, DataItem, Demographics, DiaryAppointment, Drug, DrugSensitivity, Event,
     Identity, Ingredient, Medication, PatientAppointment, PatientId, RecordState, SchemeName, Sex,
-    Slot, SmsConsent, Task, Visit, YesNoUnknown,
+    Slot, SmsConsent, Task, Visit,
 };
 
 use crate::files;
@@ -98,6 +98,7 @@ type HResult<T> = Result<T, ErrorResponse>;
 
 pub(crate) fn perm(message: impl Into<String>) -> ErrorResponse {
     ErrorResponse {
+        extra: Default::default(),
         message: message.into(),
         permanent: true,
     }
@@ -105,6 +106,7 @@ pub(crate) fn perm(message: impl Into<String>) -> ErrorResponse {
 
 pub(crate) fn temp(message: impl Into<String>) -> ErrorResponse {
     ErrorResponse {
+        extra: Default::default(),
         message: message.into(),
         permanent: false,
     }
@@ -124,6 +126,7 @@ pub(crate) fn render<T: XmlContent>(
         },
     };
     let response = Response {
+        extra: Default::default(),
         device_id: echo.device_id.clone(),
         request_uid: echo.request_uid.clone(),
         function: echo.function.clone(),
@@ -151,6 +154,7 @@ pub(crate) fn render_error(
         permanent: error.permanent,
     };
     let response = Response::<NoContent> {
+        extra: Default::default(),
         device_id: echo.device_id.clone(),
         request_uid: echo.request_uid.clone(),
         function: echo.function.clone(),
@@ -187,6 +191,7 @@ pub(crate) fn handle(
             shared,
             echo,
             Ok(IsPatientRetrievedResult {
+                extra: Default::default(),
                 is_patient_retrieved: st.ui.open.is_some(),
             }),
         ),
@@ -211,7 +216,7 @@ pub(crate) fn handle(
             Ok(appointment_slots(st, r.parameters.as_ref())),
         ),
         R::GetDiaryV1_0(r) => render(shared, echo, Ok(diary(st, r.parameters.as_ref()))),
-        R::ExitClientV1_0(_) => render(shared, echo, Ok(ExitClientResult {})),
+        R::ExitClientV1_0(_) => render(shared, echo, Ok(ExitClientResult::default())),
         R::DataExtractV1_0(r) => render(shared, echo, data_extract(st, ctx, r.parameters.as_ref())),
         R::LaunchFunctionalityV1_0(r) => {
             render(shared, echo, launch(st, ctx, r.parameters.as_ref()))
@@ -235,6 +240,7 @@ fn identity(p: &PatientData) -> Identity {
         (None, None) => PatientId::PseudoNumber(String::new()),
     };
     Identity {
+        extra: Default::default(),
         number,
         strategic_reporting_identifier: Some(p.sr_id),
     }
@@ -250,6 +256,7 @@ fn id_number(id: &Identity) -> &str {
 
 fn address(a: &AddressData) -> Address {
     Address {
+        extra: Default::default(),
         house_name: Some(a.house_name.clone()),
         house_number: Some(a.house_number.clone()),
         road: Some(a.road.clone()),
@@ -275,6 +282,7 @@ fn out_code(c: &CodeData, s: Schemes) -> Code {
         (c.scheme.parse().unwrap_or(SchemeName::Ctv3), c.code.clone())
     };
     Code {
+        extra: Default::default(),
         scheme,
         code,
         term: c.term.clone(),
@@ -299,6 +307,7 @@ fn out_drug(scheme: &str, id: &str, name: Option<&str>, s: Schemes) -> Drug {
         )
     };
     Drug {
+        extra: Default::default(),
         scheme,
         product_id,
         name: name.map(str::to_string),
@@ -307,12 +316,14 @@ fn out_drug(scheme: &str, id: &str, name: Option<&str>, s: Schemes) -> Drug {
 
 fn code_slot(c: &Option<CodeData>, s: Schemes) -> Option<CodeSlot> {
     Some(CodeSlot {
+        extra: Default::default(),
         code: c.as_ref().map(|c| out_code(c, s)),
     })
 }
 
 fn demographics(p: &PatientData, s: Schemes) -> Demographics {
     Demographics {
+        extra: Default::default(),
         title: Some(p.title.clone()),
         first_name: Some(p.first_name.clone()),
         middle_names: Some(p.middle_names.clone()),
@@ -370,6 +381,7 @@ fn out_item(item: &ItemData, s: Schemes) -> Option<DataItem> {
             free_text,
             problems,
         } => DataItem::ClinicalCode(ClinicalCode {
+            extra: Default::default(),
             code: out_code(code, s),
             numeric_value: *value,
             free_text: free_text.clone(),
@@ -382,6 +394,7 @@ fn out_item(item: &ItemData, s: Schemes) -> Option<DataItem> {
             extra_xml,
             ..
         } => DataItem::Medication(Medication {
+            extra: Default::default(),
             drug: out_drug(scheme, product_id, name.as_deref(), s),
             items: extra_xml.iter().filter_map(|x| raw(x)).collect(),
         }),
@@ -391,8 +404,10 @@ fn out_item(item: &ItemData, s: Schemes) -> Option<DataItem> {
             name,
             details,
         } => DataItem::DrugSensitivity(DrugSensitivity {
+            extra: Default::default(),
             kind: kind.clone(),
             ingredient: vec![Ingredient {
+                extra: Default::default(),
                 scheme: SchemeName::Multilex,
                 ingredient_id: ingredient_id.clone(),
                 name: Some(name.clone()),
@@ -407,6 +422,7 @@ fn out_item(item: &ItemData, s: Schemes) -> Option<DataItem> {
             url,
             comments,
         } => DataItem::Attachment(Attachment {
+            extra: Default::default(),
             document_path: None,
             url: url.clone(),
             document_uid: document_uid.clone(),
@@ -444,6 +460,7 @@ fn out_item(item: &ItemData, s: Schemes) -> Option<DataItem> {
 
 fn out_event(e: &EventData, items: Vec<DataItem>) -> Event {
     Event {
+        extra: Default::default(),
         date_time: Some(DateTime::new(e.date_time)),
         user_name: e.user_name.clone(),
         done_by: e.done_by.clone(),
@@ -463,6 +480,7 @@ fn get_functions(ctx: &Ctx) -> GetFunctionsResult {
         Some(list) => list
             .iter()
             .map(|(f, v)| SupportedFunction {
+                extra: Default::default(),
                 function: f.clone(),
                 version: v.clone(),
             })
@@ -470,12 +488,16 @@ fn get_functions(ctx: &Ctx) -> GetFunctionsResult {
         None => systmone_bindings::FUNCTIONS
             .iter()
             .map(|(f, v)| SupportedFunction {
+                extra: Default::default(),
                 function: f.to_string(),
                 version: vec![v.to_string()],
             })
             .collect(),
     };
-    GetFunctionsResult { supported_function }
+    GetFunctionsResult {
+        extra: Default::default(),
+        supported_function,
+    }
 }
 
 fn org_meta(
@@ -485,6 +507,7 @@ fn org_meta(
     let only_me = p.and_then(|p| p.logged_on_user_only).is_some();
     let pr = &st.practice;
     let site = |s: &practice::SiteData| Site {
+        extra: Default::default(),
         name: s.name.clone(),
         id: s.id.clone(),
         telephone: s.telephone.clone(),
@@ -495,6 +518,7 @@ fn org_meta(
         current_site: s.current.then_some(Flag),
     };
     let user = |u: &practice::UserData| User {
+        extra: Default::default(),
         title: Some(u.title.clone()),
         first_name: Some(u.first_name.clone()),
         middle_names: Some(u.middle_names.clone()),
@@ -506,9 +530,11 @@ fn org_meta(
         national_id: Some(u.national_id.clone()),
         national_id_type: Some(u.national_id_type.clone()),
         access_rights: Some(AccessRights {
+            extra: Default::default(),
             access: u.access_rights.clone(),
         }),
         user_groups: Some(UserGroups {
+            extra: Default::default(),
             group: u.groups.clone(),
         }),
         current_user: u.current.then_some(Flag),
@@ -525,6 +551,7 @@ fn org_meta(
         )
     };
     GetOrganisationMetaDataResult {
+        extra: Default::default(),
         site: sites,
         user: users,
         slot_type: pr.slot_types.clone(),
@@ -537,6 +564,7 @@ fn open_identity(st: &State) -> Option<Identity> {
     match st.practice.patient(number) {
         Some(p) => Some(identity(p)),
         None => Some(Identity {
+            extra: Default::default(),
             number: PatientId::NhsNumber(number.clone()),
             strategic_reporting_identifier: None,
         }),
@@ -545,6 +573,7 @@ fn open_identity(st: &State) -> Option<Identity> {
 
 fn selection(st: &State, s: Schemes) -> CurrentSelection {
     CurrentSelection {
+        extra: Default::default(),
         items: st
             .ui
             .selection
@@ -571,6 +600,7 @@ fn selection(st: &State, s: Schemes) -> CurrentSelection {
 
 fn current_activity(st: &State, ctx: &Ctx) -> GetCurrentActivityResult {
     GetCurrentActivityResult {
+        extra: Default::default(),
         identity: open_identity(st),
         activity: if st.ui.activity.is_empty() {
             vec!["Navigation Actions".into()]
@@ -583,6 +613,7 @@ fn current_activity(st: &State, ctx: &Ctx) -> GetCurrentActivityResult {
 
 fn current_selection(st: &State, ctx: &Ctx) -> GetCurrentSelectionResult {
     GetCurrentSelectionResult {
+        extra: Default::default(),
         identity: open_identity(st),
         current_selection: selection(st, ctx.schemes),
     }
@@ -590,11 +621,13 @@ fn current_selection(st: &State, ctx: &Ctx) -> GetCurrentSelectionResult {
 
 fn reference_data(st: &State) -> GetReferenceDataResult {
     GetReferenceDataResult {
+        extra: Default::default(),
         numeric_read_code_units: st
             .practice
             .numeric_units
             .iter()
             .map(|n| NumericReadCodeUnits {
+                extra: Default::default(),
                 code: n.code.clone(),
                 units: n.units.clone(),
                 created_date: DateTime::new(n.created),
@@ -643,7 +676,7 @@ fn patient_search(st: &State, p: Option<&PatientSearchParameters>) -> HResult<Pa
         .filter(|pt| first.is_none_or(|q| prefix(&pt.first_name, q)))
         .filter(|pt| surname.is_none_or(|q| prefix(&pt.surname, q)))
         .filter(|pt| p.date_of_birth.is_none_or(|d| d.0 == pt.date_of_birth))
-        .filter(|pt| p.gender.is_none_or(|g| g.to_string() == pt.sex))
+        .filter(|pt| p.gender.as_ref().is_none_or(|g| g.to_string() == pt.sex))
         .filter(|pt| {
             post.is_none_or(|q| {
                 let pc = pt
@@ -668,6 +701,7 @@ fn patient_search(st: &State, p: Option<&PatientSearchParameters>) -> HResult<Pa
             })
         })
         .map(|pt| PatientMatch {
+            extra: Default::default(),
             identity: identity(pt),
             first_name: Some(pt.first_name.clone()),
             surname: Some(pt.surname.clone()),
@@ -683,7 +717,10 @@ fn patient_search(st: &State, p: Option<&PatientSearchParameters>) -> HResult<Pa
             address: pt.address.as_ref().map(address),
         })
         .collect();
-    Ok(PatientSearchResult { result })
+    Ok(PatientSearchResult {
+        extra: Default::default(),
+        result,
+    })
 }
 
 // ---------------------------------------------------------------------------
@@ -936,7 +973,10 @@ fn clinical(p: &PatientData, f: Option<&PatientRecordFilter>, s: Schemes) -> Cli
         }));
         events.push(out_event(e, items));
     }
-    Clinical { event: events }
+    Clinical {
+        extra: Default::default(),
+        event: events,
+    }
 }
 
 fn pending(status: &str) -> bool {
@@ -954,6 +994,7 @@ fn patient_appointment(st: &State, a: &AppointmentData) -> PatientAppointment {
         .find(|u| u.user_name == a.user_name)
         .map(|u| u.clinician_name());
     PatientAppointment {
+        extra: Default::default(),
         date_time: DateTime::new(a.start),
         duration: DurationMinutes::from_minutes(a.duration),
         clinician,
@@ -967,6 +1008,7 @@ fn patient_appointment(st: &State, a: &AppointmentData) -> PatientAppointment {
 
 fn out_visit(v: &VisitData) -> Visit {
     Visit {
+        extra: Default::default(),
         date_time: DateTime::new(v.date_time),
         duration: format!("{}", v.duration)
             .parse()
@@ -979,6 +1021,7 @@ fn out_visit(v: &VisitData) -> Visit {
 
 fn out_task(t: &TaskData) -> Task {
     Task {
+        extra: Default::default(),
         task_type: t.task_type.clone(),
         date_time: t.date_time.map(DateTime::new),
         comments: t.comments.clone(),
@@ -1022,6 +1065,7 @@ fn get_patient_record(
     let nonclinical_wanted = all
         || f.is_some_and(|f| f.appointments.is_some() || f.visits.is_some() || f.tasks.is_some());
     let non_clinical = nonclinical_wanted.then(|| PatientRecordNonClinical {
+        extra: Default::default(),
         appointment: if want(f.and_then(|f| f.appointments)) {
             patient
                 .appointments
@@ -1049,6 +1093,7 @@ fn get_patient_record(
         },
     });
     Ok(GetPatientRecordResult {
+        extra: Default::default(),
         identity: identity(patient),
         demographics: demographics_wanted.then(|| demographics(patient, ctx.schemes)),
         clinical: clinical_wanted.then(|| clinical(patient, filter, ctx.schemes)),
@@ -1062,6 +1107,7 @@ fn get_patient_record(
 
 fn event_xml(items: Vec<DataItem>) -> Option<String> {
     let event = Event {
+        extra: Default::default(),
         date_time: None,
         user_name: None,
         done_by: None,
@@ -1244,7 +1290,7 @@ fn apply_demographics(p: &mut PatientData, d: &Demographics) {
     if let Some(v) = &d.date_of_birth {
         p.date_of_birth = v.date();
     }
-    if let Some(v) = d.sex {
+    if let Some(v) = &d.sex {
         p.sex = v.to_string();
     }
     for (target, slot) in [
@@ -1256,13 +1302,8 @@ fn apply_demographics(p: &mut PatientData, d: &Demographics) {
             *target = slot.code.as_ref().map(in_code);
         }
     }
-    if let Some(v) = d.english_speaker {
-        p.english_speaker = match v {
-            YesNoUnknown::Yes => "Yes",
-            YesNoUnknown::No => "No",
-            YesNoUnknown::Unknown => "Unknown",
-        }
-        .into();
+    if let Some(v) = &d.english_speaker {
+        p.english_speaker = v.to_string();
     }
     if let Some(a) = &d.address {
         let target = p.address.get_or_insert_with(AddressData::default);
@@ -1279,7 +1320,7 @@ fn apply_demographics(p: &mut PatientData, d: &Demographics) {
     set(&mut p.mobile_telephone, &d.mobile_telephone);
     set(&mut p.alternate_telephone, &d.alternate_telephone);
     set(&mut p.email, &d.email_address);
-    if let Some(v) = d.sms_consent {
+    if let Some(v) = &d.sms_consent {
         p.sms_consent = v.to_string();
     }
     set(&mut p.usual_gp, &d.usual_gp_user_name);
@@ -1317,6 +1358,7 @@ fn update_patient_record(
     let mut patient = original.clone();
     let mut slots = st.practice.slots.clone();
     let mut result = UpdatePatientRecordResult {
+        extra: Default::default(),
         identity: identity(&patient),
         event_uid: Vec::new(),
         appointment_uid: Vec::new(),
@@ -1592,6 +1634,7 @@ fn delete(
         st.practice.owners.remove(uid);
     }
     Ok(DeleteFromPatientRecordResult {
+        extra: Default::default(),
         identity,
         record_state: record_state(open),
     })
@@ -1633,6 +1676,7 @@ fn get_document(
     let written =
         files::write_file(&dir, &doc.file_name, doc.content.as_bytes()).map_err(path_error)?;
     Ok(GetDocumentResult {
+        extra: Default::default(),
         document_file: vec![written.display().to_string()],
         record_state: record_state(open),
     })
@@ -1653,13 +1697,17 @@ fn xsd_files(ctx: &Ctx, p: Option<&GetXsdFilesParameters>) -> HResult<GetXsdFile
             name.strip_suffix(".xsd").and_then(|n| n.split_once(" v"))
         {
             xsd.push(XsdFileResult {
+                extra: Default::default(),
                 function: function.to_string(),
                 version: version.to_string(),
                 result: format!("Successfully written to {}", written.display()),
             });
         }
     }
-    Ok(GetXsdFilesResult { xsd })
+    Ok(GetXsdFilesResult {
+        extra: Default::default(),
+        xsd,
+    })
 }
 
 fn data_extract(
@@ -1733,6 +1781,7 @@ fn data_extract(
     }
     files::write_file(&dir, "SRManifest.xml", manifest.as_bytes()).map_err(path_error)?;
     Ok(DataExtractResult {
+        extra: Default::default(),
         sr_manifest_crc: crc,
     })
 }
@@ -1773,6 +1822,7 @@ fn appointment_slots(
         );
         let i = *index.entry(key).or_insert_with(|| {
             clinics.push(Clinic {
+                extra: Default::default(),
                 user_name: s.user_name.clone(),
                 site_name: s.site_name.clone(),
                 clinic_type: s.clinic_type.clone(),
@@ -1781,12 +1831,16 @@ fn appointment_slots(
             clinics.len() - 1
         });
         clinics[i].slot.push(Slot {
+            extra: Default::default(),
             slot_type: s.slot_type.clone(),
             date_time_start: DateTime::new(s.start),
             duration: DurationMinutes::from_minutes(s.duration),
         });
     }
-    GetAppointmentSlotsResult { clinic: clinics }
+    GetAppointmentSlotsResult {
+        extra: Default::default(),
+        clinic: clinics,
+    }
 }
 
 fn diary(st: &State, p: Option<&GetDiaryParameters>) -> GetDiaryResult {
@@ -1817,11 +1871,14 @@ fn diary(st: &State, p: Option<&GetDiaryParameters>) -> GetDiaryResult {
                     continue;
                 }
                 items.push(DiaryResultItem::Appointment(DiaryAppointment {
+                    extra: Default::default(),
                     clinic: Clinic {
+                        extra: Default::default(),
                         user_name: a.user_name.clone(),
                         site_name: a.site_name.clone(),
                         clinic_type: a.clinic_type.clone(),
                         slot: vec![Slot {
+                            extra: Default::default(),
                             slot_type: a.slot_type.clone(),
                             date_time_start: DateTime::new(a.start),
                             duration: DurationMinutes::from_minutes(a.duration),
@@ -1845,8 +1902,10 @@ fn diary(st: &State, p: Option<&GetDiaryParameters>) -> GetDiaryResult {
             continue;
         }
         result.push(DiaryResult {
+            extra: Default::default(),
             identity: identity(pt),
             demographics: Some(Demographics {
+                extra: Default::default(),
                 title: Some(pt.title.clone()),
                 first_name: Some(pt.first_name.clone()),
                 middle_names: Some(pt.middle_names.clone()),
@@ -1874,7 +1933,10 @@ fn diary(st: &State, p: Option<&GetDiaryParameters>) -> GetDiaryResult {
             items,
         });
     }
-    GetDiaryResult { result }
+    GetDiaryResult {
+        extra: Default::default(),
+        result,
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1932,5 +1994,8 @@ fn launch(
     };
     st.ui.activity = path.iter().map(|s| s.to_string()).collect();
     let _ = ctx;
-    Ok(LaunchFunctionalityResult { identity })
+    Ok(LaunchFunctionalityResult {
+        extra: Default::default(),
+        identity,
+    })
 }

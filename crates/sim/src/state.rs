@@ -364,11 +364,13 @@ impl Control {
                 let name = parts.next().map(str::to_string);
                 let item = match what {
                     "drug" => CurrentSelectionItem::Drug(Drug {
+                        extra: Default::default(),
                         scheme,
                         product_id: id.into(),
                         name,
                     }),
                     "code" => CurrentSelectionItem::Code(Code {
+                        extra: Default::default(),
                         scheme,
                         code: id.into(),
                         term: name,

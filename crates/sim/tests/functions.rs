@@ -49,6 +49,7 @@ fn filter() -> PatientRecordFilter {
 
 fn gpr(number: Option<&str>, f: Option<PatientRecordFilter>) -> GetPatientRecordParameters {
     GetPatientRecordParameters {
+        extra: Default::default(),
         identity: number.map(nhs),
         leave_record_open: None,
         filter: f,
@@ -69,6 +70,7 @@ fn codes(r: &GetPatientRecordResult) -> Vec<(String, String)> {
 
 fn event(items: Vec<DataItem>) -> Event {
     Event {
+        extra: Default::default(),
         date_time: None,
         user_name: None,
         done_by: None,
@@ -82,7 +84,9 @@ fn event(items: Vec<DataItem>) -> Event {
 
 fn code_item(scheme: SchemeName, code: &str) -> DataItem {
     DataItem::ClinicalCode(ClinicalCode {
+        extra: Default::default(),
         code: Code {
+            extra: Default::default(),
             scheme,
             code: code.into(),
             term: None,
@@ -95,6 +99,7 @@ fn code_item(scheme: SchemeName, code: &str) -> DataItem {
 
 fn update(number: &str) -> UpdatePatientRecordParameters {
     UpdatePatientRecordParameters {
+        extra: Default::default(),
         identity: Some(nhs(number)),
         demographics: None,
         clinical: None,
@@ -105,6 +110,7 @@ fn update(number: &str) -> UpdatePatientRecordParameters {
 
 fn delete(number: &str, events: Vec<String>) -> DeleteFromPatientRecordParameters {
     DeleteFromPatientRecordParameters {
+        extra: Default::default(),
         identity: Some(nhs(number)),
         reason: "Wrong data inserted".into(),
         event_uid: events,
@@ -119,7 +125,9 @@ fn delete(number: &str, events: Vec<String>) -> DeleteFromPatientRecordParameter
 async fn discovery_and_ui_state() {
     let sim = start().await;
     let mut c = Conn::connect(&sim).await;
-    let f = c.ok::<GetFunctionsV1_0>(GetFunctionsParameters {}).await;
+    let f = c
+        .ok::<GetFunctionsV1_0>(GetFunctionsParameters::default())
+        .await;
     let names: Vec<_> = f
         .supported_function
         .iter()
@@ -132,6 +140,7 @@ async fn discovery_and_ui_state() {
 
     let me = c
         .ok::<GetOrganisationMetaDataV1_0>(GetOrganisationMetaDataParameters {
+            extra: Default::default(),
             logged_on_user_only: Some(Flag),
         })
         .await;
@@ -143,6 +152,7 @@ async fn discovery_and_ui_state() {
     assert_eq!(me.site[0].id, "B11111");
     let all = c
         .ok::<GetOrganisationMetaDataV1_0>(GetOrganisationMetaDataParameters {
+            extra: Default::default(),
             logged_on_user_only: None,
         })
         .await;
@@ -154,7 +164,7 @@ async fn discovery_and_ui_state() {
     assert!(all.clinic_type.contains(&"Nurse Clinic".to_string()));
 
     let retrieved = c
-        .ok::<IsPatientRetrievedV1_0>(IsPatientRetrievedParameters {})
+        .ok::<IsPatientRetrievedV1_0>(IsPatientRetrievedParameters::default())
         .await;
     assert!(!retrieved.is_patient_retrieved);
     let control = sim.control();
@@ -170,12 +180,13 @@ async fn discovery_and_ui_state() {
         .to_vec(),
     );
     control.set_selection(vec![CurrentSelectionItem::Drug(Drug {
+        extra: Default::default(),
         scheme: SchemeName::Multilex,
         product_id: "1004531".into(),
         name: Some("Paracetamol 500mg soluble tablets".into()),
     })]);
     let a = c
-        .ok::<GetCurrentActivityV1_0>(GetCurrentActivityParameters {})
+        .ok::<GetCurrentActivityV1_0>(GetCurrentActivityParameters::default())
         .await;
     assert_eq!(a.activity.len(), 4);
     assert_eq!(
@@ -184,7 +195,7 @@ async fn discovery_and_ui_state() {
     );
     assert_eq!(a.current_selection.unwrap().items.len(), 1);
     // Dm+d on request.
-    let mut req = c.request::<GetCurrentSelectionV1_0>(GetCurrentSelectionParameters {});
+    let mut req = c.request::<GetCurrentSelectionV1_0>(GetCurrentSelectionParameters::default());
     req.output_scheme = Some(OutputScheme {
         drugs: Some(DrugScheme::Dmd),
         codes: None,
@@ -195,7 +206,7 @@ async fn discovery_and_ui_state() {
         other => panic!("{other:?}"),
     }
     assert!(
-        c.ok::<IsPatientRetrievedV1_0>(IsPatientRetrievedParameters {})
+        c.ok::<IsPatientRetrievedV1_0>(IsPatientRetrievedParameters::default())
             .await
             .is_patient_retrieved
     );
@@ -212,7 +223,7 @@ async fn discovery_and_ui_state() {
         "{reply}"
     );
     let refdata = c
-        .ok::<GetReferenceDataV1_0>(GetReferenceDataParameters {})
+        .ok::<GetReferenceDataV1_0>(GetReferenceDataParameters::default())
         .await;
     assert!(
         refdata
@@ -229,6 +240,7 @@ async fn patient_search_rules() {
     let mut c = Conn::connect(&sim).await;
     let p = |first: Option<&str>, surname: Option<&str>, post: Option<&str>, tel: Option<&str>| {
         PatientSearchParameters {
+            extra: Default::default(),
             date_of_birth: None,
             post_code: post.map(String::from),
             first_name: first.map(String::from),
@@ -467,9 +479,11 @@ async fn updates_and_deletes() {
     // Our own addition, typed, with defaults of now and the logged-on user.
     let mut p = update("6343800514");
     p.clinical = Some(Clinical {
+        extra: Default::default(),
         event: vec![event(vec![code_item(SchemeName::Ctv3, "X505K")])],
     });
     p.demographics = Some(Demographics {
+        extra: Default::default(),
         title: None,
         first_name: None,
         middle_names: Some("NewName".into()),
@@ -519,12 +533,16 @@ async fn updates_and_deletes() {
     let mut p = update("6343800514");
     let mut e = event(vec![code_item(SchemeName::Ctv3, "X505K")]);
     e.linked_referral_uid = Some("0000000000000bad".into());
-    p.clinical = Some(Clinical { event: vec![e] });
+    p.clinical = Some(Clinical {
+        extra: Default::default(),
+        event: vec![e],
+    });
     assert!(c.err::<UpdatePatientRecordV1_0>(p).await.permanent);
     // Writing to a record open in the UI without LeaveRecordOpen: temporary error.
     sim.control().open_record("6343800514", true);
     let mut p = update("6343800514");
     p.clinical = Some(Clinical {
+        extra: Default::default(),
         event: vec![event(vec![code_item(SchemeName::Ctv3, "H33..")])],
     });
     let e = c.err::<UpdatePatientRecordV1_0>(p.clone()).await;
@@ -615,6 +633,7 @@ async fn appointments_visits_tasks_and_diary() {
     let mut c = Conn::connect(&sim).await;
     let slots = c
         .ok::<GetAppointmentSlotsV1_0>(GetAppointmentSlotsParameters {
+            extra: Default::default(),
             min_date_time: None,
             max_date_time: None,
             user_name: vec!["user99".into()],
@@ -630,7 +649,9 @@ async fn appointments_visits_tasks_and_diary() {
     let book = |slot: Slot| {
         let mut p = update("7137845479");
         p.non_clinical = Some(UpdateNonClinical {
+            extra: Default::default(),
             appointment: vec![AppointmentChange {
+                extra: Default::default(),
                 appointment_uid: None,
                 clinic: Some(Clinic {
                     slot: vec![slot],
@@ -650,6 +671,7 @@ async fn appointments_visits_tasks_and_diary() {
     // The slot is no longer free; booking it again fails.
     let after = c
         .ok::<GetAppointmentSlotsV1_0>(GetAppointmentSlotsParameters {
+            extra: Default::default(),
             min_date_time: None,
             max_date_time: None,
             user_name: vec!["user99".into()],
@@ -675,13 +697,16 @@ async fn appointments_visits_tasks_and_diary() {
     // Status update, visits and tasks.
     let mut p = update("7137845479");
     p.non_clinical = Some(UpdateNonClinical {
+        extra: Default::default(),
         appointment: vec![AppointmentChange {
+            extra: Default::default(),
             appointment_uid: Some(appt.clone()),
             clinic: None,
             status: Some("Arrived".into()),
             comments: None,
         }],
         visit: vec![Visit {
+            extra: Default::default(),
             date_time: free.date_time_start.clone(),
             duration: systmone_core::DurationMinutes::from_minutes(20),
             comments: Some("Home visit".into()),
@@ -689,6 +714,7 @@ async fn appointments_visits_tasks_and_diary() {
             visit_uid: None,
         }],
         task: vec![Task {
+            extra: Default::default(),
             task_type: Some("Review".into()),
             date_time: None,
             comments: Some("Check bloods".into()),
@@ -716,6 +742,7 @@ async fn appointments_visits_tasks_and_diary() {
     // The diary shows the booking and the visit.
     let diary = c
         .ok::<GetDiaryV1_0>(GetDiaryParameters {
+            extra: Default::default(),
             min_date_time: Some(free.date_time_start.clone()),
             max_date_time: Some(free.date_time_start.clone()),
             user_name: vec![],
@@ -733,6 +760,7 @@ async fn appointments_visits_tasks_and_diary() {
     // The document's GetDiary example dates.
     let diary = c
         .ok::<GetDiaryV1_0>(GetDiaryParameters {
+            extra: Default::default(),
             min_date_time: Some("2014-06-05T08:00:00".parse().unwrap()),
             max_date_time: Some("2014-06-06T08:00:00".parse().unwrap()),
             user_name: vec![],
@@ -758,13 +786,17 @@ async fn appointments_visits_tasks_and_diary() {
     // The document's booking example slot exists.
     let mut p = update("7137845479");
     p.non_clinical = Some(UpdateNonClinical {
+        extra: Default::default(),
         appointment: vec![AppointmentChange {
+            extra: Default::default(),
             appointment_uid: None,
             clinic: Some(Clinic {
+                extra: Default::default(),
                 user_name: "dlittler2405".into(),
                 site_name: "The Real Surgery".into(),
                 clinic_type: "Session".into(),
                 slot: vec![Slot {
+                    extra: Default::default(),
                     slot_type: "Slot".into(),
                     date_time_start: "2014-07-15T13:00:00".parse().unwrap(),
                     duration: "10".parse().unwrap(),
@@ -787,6 +819,7 @@ async fn files_stay_inside_the_root() {
     let mut c = Conn::connect(&sim).await;
     std::fs::create_dir_all(root.join("docs")).unwrap();
     let doc = |write_to: &str| GetDocumentParameters {
+        extra: Default::default(),
         identity: Some(nhs("6640569094")),
         document_uid: "4093400000000000".into(),
         write_to: write_to.into(),
@@ -834,6 +867,7 @@ async fn files_stay_inside_the_root() {
     // GetXSDFiles.
     let x = c
         .ok::<GetXsdFilesV1_0>(GetXsdFilesParameters {
+            extra: Default::default(),
             path: Some("docs".into()),
         })
         .await;
@@ -845,6 +879,7 @@ async fn files_stay_inside_the_root() {
     assert!(root.join("docs/ClientIntegrationTypes.xsd").exists());
     assert!(
         c.err::<GetXsdFilesV1_0>(GetXsdFilesParameters {
+            extra: Default::default(),
             path: Some(outside.path().to_str().unwrap().into()),
         })
         .await
@@ -853,6 +888,7 @@ async fn files_stay_inside_the_root() {
 
     // DataExtract and SRManifestCRC.
     let extract = |crc: Option<u64>, dir: &str| DataExtractParameters {
+        extra: Default::default(),
         sr_manifest_crc: crc,
         directory: dir.into(),
         name: "Data Extract 1".into(),
@@ -886,10 +922,13 @@ async fn launch_functionality_opens_the_record() {
     let mut c = Conn::connect(&sim).await;
     let r = c
         .ok::<LaunchFunctionalityV1_0>(LaunchFunctionalityParameters {
+            extra: Default::default(),
             identity: nhs("4994354243"),
             choice: Some(LaunchFunctionalityParametersChoice::ClinicalCode(
                 ClinicalCode {
+                    extra: Default::default(),
                     code: Code {
+                        extra: Default::default(),
                         scheme: SchemeName::Ctv3,
                         code: "H33..".into(),
                         term: None,
@@ -907,13 +946,14 @@ async fn launch_functionality_opens_the_record() {
         Some("4994354243")
     );
     let s = c
-        .ok::<GetCurrentSelectionV1_0>(GetCurrentSelectionParameters {})
+        .ok::<GetCurrentSelectionV1_0>(GetCurrentSelectionParameters::default())
         .await;
     assert!(
         matches!(&s.current_selection.items[0], CurrentSelectionItem::Code(c) if c.code == "H33..")
     );
     let e = c
         .err::<LaunchFunctionalityV1_0>(LaunchFunctionalityParameters {
+            extra: Default::default(),
             identity: nhs("9999999999"),
             choice: None,
         })

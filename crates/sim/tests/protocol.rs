@@ -145,7 +145,9 @@ async fn many_connections_at_once() {
         let mut c = Conn::connect(&sim).await;
         tasks.push(tokio::spawn(async move {
             for _ in 0..5 {
-                let f = c.ok::<GetFunctionsV1_0>(GetFunctionsParameters {}).await;
+                let f = c
+                    .ok::<GetFunctionsV1_0>(GetFunctionsParameters::default())
+                    .await;
                 assert_eq!(f.supported_function.len(), 17);
             }
         }));
@@ -173,23 +175,32 @@ async fn api_key_is_checked() {
 async fn device_ids_are_allocated_after_approval() {
     let sim = start().await;
     let mut c = Conn::connect(&sim).await;
-    let r = c.call::<GetFunctionsV1_0>(GetFunctionsParameters {}).await;
+    let r = c
+        .call::<GetFunctionsV1_0>(GetFunctionsParameters::default())
+        .await;
     assert_eq!(r.device_id.len(), 16);
     assert!(r.device_id.chars().all(|ch| ch.is_ascii_hexdigit()));
     let first = r.device_id.clone();
     assert!(sim.control().device_ids().contains(&first));
     // Known device: keeps its ID.
-    let r = c.call::<GetFunctionsV1_0>(GetFunctionsParameters {}).await;
+    let r = c
+        .call::<GetFunctionsV1_0>(GetFunctionsParameters::default())
+        .await;
     assert_eq!(r.device_id, first);
     // An unknown non-empty ID is treated as a new device and given a fresh ID.
     c.device_id = "ffffffffffffffff".into();
-    let r = c.call::<GetFunctionsV1_0>(GetFunctionsParameters {}).await;
+    let r = c
+        .call::<GetFunctionsV1_0>(GetFunctionsParameters::default())
+        .await;
     assert_ne!(r.device_id, "ffffffffffffffff");
     assert_eq!(r.device_id.len(), 16);
     // Blocked through the Device Manager.
     sim.control().block_device(&first);
     c.device_id = first.clone();
-    let e = error(c.call::<GetFunctionsV1_0>(GetFunctionsParameters {}).await);
+    let e = error(
+        c.call::<GetFunctionsV1_0>(GetFunctionsParameters::default())
+            .await,
+    );
     assert!(e.message.contains("blocked"));
     assert!(e.message.contains("Device Manager"));
     sim.shutdown().await;
@@ -204,7 +215,10 @@ async fn blocking_approval_refuses_new_devices() {
     .await
     .unwrap();
     let mut c = Conn::connect(&sim).await;
-    let e = error(c.call::<GetFunctionsV1_0>(GetFunctionsParameters {}).await);
+    let e = error(
+        c.call::<GetFunctionsV1_0>(GetFunctionsParameters::default())
+            .await,
+    );
     assert!(e.permanent);
     assert!(e.message.contains("blocked"));
     assert!(e.message.contains("Setup > Mobile Working & Integration"));
@@ -240,10 +254,13 @@ async fn exit_client_answers_then_stops() {
 
 fn eczema() -> UpdatePatientRecordParameters {
     UpdatePatientRecordParameters {
+        extra: Default::default(),
         identity: Some(nhs("6343800514")),
         demographics: None,
         clinical: Some(Clinical {
+            extra: Default::default(),
             event: vec![Event {
+                extra: Default::default(),
                 date_time: None,
                 user_name: None,
                 done_by: None,
@@ -252,7 +269,9 @@ fn eczema() -> UpdatePatientRecordParameters {
                 linked_referral_uid: None,
                 event_uid: None,
                 items: vec![DataItem::ClinicalCode(ClinicalCode {
+                    extra: Default::default(),
                     code: Code {
+                        extra: Default::default(),
                         scheme: SchemeName::Ctv3,
                         code: "X505K".into(),
                         term: None,
@@ -286,13 +305,13 @@ async fn faults() {
     let mut c = Conn::connect(&sim).await;
     c.device_id = "392752167bd7f69b".into();
     // 1: dropped, no response.
-    let r1 = c.request::<IsPatientRetrievedV1_0>(IsPatientRetrievedParameters {});
+    let r1 = c.request::<IsPatientRetrievedV1_0>(IsPatientRetrievedParameters::default());
     c.send_raw(format!("{}\n", r1.to_xml().unwrap()).as_bytes())
         .await;
     assert_eq!(c.try_read(Duration::from_millis(300)).await, None);
     // 2: temporary error.
     let e = c
-        .err::<IsPatientRetrievedV1_0>(IsPatientRetrievedParameters {})
+        .err::<IsPatientRetrievedV1_0>(IsPatientRetrievedParameters::default())
         .await;
     assert!(!e.permanent);
     // 3: the write is applied, the response dropped.
@@ -316,17 +335,18 @@ async fn faults() {
     );
     // 4: delayed.
     let started = std::time::Instant::now();
-    c.ok::<IsPatientRetrievedV1_0>(IsPatientRetrievedParameters {})
+    c.ok::<IsPatientRetrievedV1_0>(IsPatientRetrievedParameters::default())
         .await;
     assert!(started.elapsed() >= Duration::from_millis(200));
     // 5: closed mid-response.
-    let r5 = c.request::<GetFunctionsV1_0>(GetFunctionsParameters {});
+    let r5 = c.request::<GetFunctionsV1_0>(GetFunctionsParameters::default());
     c.send_raw(format!("{}\n", r5.to_xml().unwrap()).as_bytes())
         .await;
     assert_eq!(c.try_read(Duration::from_secs(5)).await, None);
     // The simulator still serves new connections.
     let mut c2 = Conn::connect(&sim).await;
-    c2.ok::<GetFunctionsV1_0>(GetFunctionsParameters {}).await;
+    c2.ok::<GetFunctionsV1_0>(GetFunctionsParameters::default())
+        .await;
     assert_eq!(
         audit
             .iter()
@@ -350,7 +370,9 @@ async fn probabilistic_faults_are_seeded() {
         let mut c = Conn::connect(&sim).await;
         let mut pattern = Vec::new();
         for _ in 0..16 {
-            let r = c.call::<GetFunctionsV1_0>(GetFunctionsParameters {}).await;
+            let r = c
+                .call::<GetFunctionsV1_0>(GetFunctionsParameters::default())
+                .await;
             pattern.push(matches!(r.body, ResponseBody::Success(_)));
         }
         sim.shutdown().await;

@@ -19,6 +19,7 @@ fn filter() -> PatientRecordFilter {
 
 fn record(f: Option<PatientRecordFilter>) -> GetPatientRecordParameters {
     GetPatientRecordParameters {
+        extra: Default::default(),
         identity: Some(nhs("7835438275")),
         leave_record_open: None,
         filter: f,
@@ -58,12 +59,12 @@ async fn live<T>(call: impl std::future::Future<Output = T>) -> T {
 async fn one_request_per_second() {
     let sim = spec_sim().await;
     let mut c = Conn::connect(&sim).await;
-    live(c.ok::<GetFunctionsV1_0>(GetFunctionsParameters {})).await;
-    let second = c.request::<GetFunctionsV1_0>(GetFunctionsParameters {});
+    live(c.ok::<GetFunctionsV1_0>(GetFunctionsParameters::default())).await;
+    let second = c.request::<GetFunctionsV1_0>(GetFunctionsParameters::default());
     assert!(!answered(&mut c, second.to_xml().unwrap()).await);
     // 500 ms have passed; another 600 ms and the next is served.
     tokio::time::advance(Duration::from_millis(600)).await;
-    live(c.ok::<GetFunctionsV1_0>(GetFunctionsParameters {})).await;
+    live(c.ok::<GetFunctionsV1_0>(GetFunctionsParameters::default())).await;
     let audit = sim.control().audit();
     let throttled: Vec<_> = audit
         .iter()
@@ -74,7 +75,7 @@ async fn one_request_per_second() {
     assert!(throttled[0].response_xml.is_none());
     // Across connections too: the client is one process.
     let mut other = Conn::connect(&sim).await;
-    let r = other.request::<GetFunctionsV1_0>(GetFunctionsParameters {});
+    let r = other.request::<GetFunctionsV1_0>(GetFunctionsParameters::default());
     assert!(!answered(&mut other, r.to_xml().unwrap()).await);
     sim.shutdown().await;
 }

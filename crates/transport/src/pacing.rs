@@ -318,6 +318,7 @@ mod tests {
     fn record_requests_are_classified_on_their_filter() {
         let today = date(2024, 3, 24);
         let with = |filter: PatientRecordFilter| GetPatientRecordParameters {
+            extra: Default::default(),
             identity: None,
             leave_record_open: None,
             filter: Some(filter),

@@ -6,37 +6,36 @@
     clippy::match_single_binding
 )]
 /// An address. Contains child elements giving the separate address fields (number, road, postcode etc.). Every field is optional: a letter's RecipientAddress shows only HouseNumber and Postcode.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "Address")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Address {
     /// The house name of the address.
-    #[yaserde(rename = "HouseName")]
     pub house_name: Option<String>,
     /// The house number of the address.
-    #[yaserde(rename = "HouseNumber")]
     pub house_number: Option<String>,
     /// The road of the address.
-    #[yaserde(rename = "Road")]
     pub road: Option<String>,
     /// The locality (district) of the address.
-    #[yaserde(rename = "Locality")]
     pub locality: Option<String>,
     /// The town of the address.
-    #[yaserde(rename = "Town")]
     pub town: Option<String>,
     /// The county of the address.
-    #[yaserde(rename = "County")]
     pub county: Option<String>,
     /// The postcode of the address, formatted with the space in the appropriate place (e.g. "LS18 5TN").
-    #[yaserde(rename = "Postcode")]
     pub postcode: Option<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for Address {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for Address {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<7usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut house_name = None;
         let mut house_number = None;
         let mut road = None;
@@ -47,42 +46,132 @@ impl yaserde::YaDeserialize for Address {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "HouseName" if house_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "HouseName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "HouseName" => {
-                    house_name = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        house_name = Some(value);
+                    }
                 }
                 "HouseNumber" if house_number.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "HouseNumber"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "HouseNumber" => {
-                    house_number = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        house_number = Some(value);
+                    }
                 }
                 "Road" if road.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Road"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Road" => road = Some(systmone_core::xml::read_text_child(reader)?),
+                "Road" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        road = Some(value);
+                    }
+                }
                 "Locality" if locality.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Locality"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Locality" => {
-                    locality = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        locality = Some(value);
+                    }
                 }
                 "Town" if town.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Town"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Town" => town = Some(systmone_core::xml::read_text_child(reader)?),
+                "Town" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        town = Some(value);
+                    }
+                }
                 "County" if county.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "County"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "County" => county = Some(systmone_core::xml::read_text_child(reader)?),
+                "County" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 5usize)? {
+                        county = Some(value);
+                    }
+                }
                 "Postcode" if postcode.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Postcode"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Postcode" => {
-                    postcode = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 6usize)? {
+                        postcode = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(Address {
@@ -93,32 +182,153 @@ impl yaserde::YaDeserialize for Address {
             town,
             county,
             postcode,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.house_name.is_some()),
+            usize::from(self.house_number.is_some()),
+            usize::from(self.road.is_some()),
+            usize::from(self.locality.is_some()),
+            usize::from(self.town.is_some()),
+            usize::from(self.county.is_some()),
+            usize::from(self.postcode.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.house_name {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "HouseName",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.house_number {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "HouseNumber",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.road {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Road",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.locality {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Locality",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.town {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Town",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.county {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "County",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.postcode {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Postcode",
+                                value,
+                                self.extra.child_attributes(6u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(Address, "Address");
 /// An appointment in an UpdatePatientRecord request: either a new booking (a Clinic with one Slot that matches an existing free slot, plus optional Comments) or a change to an existing appointment (its AppointmentUID plus only the fields to change, e.g. Status).
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "AppointmentChange")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppointmentChange {
     /// Identifies the appointment being updated.
-    #[yaserde(rename = "AppointmentUID")]
     pub appointment_uid: Option<String>,
     /// The clinic and slot to book: UserName, SiteName, ClinicType, SlotType, DateTimeStart and Duration must all match an existing free slot.
-    #[yaserde(rename = "Clinic")]
     pub clinic: Option<Clinic>,
     /// The new status (a template lists Booked, Arrived and Finished).
-    #[yaserde(rename = "Status")]
     pub status: Option<String>,
     /// Comments on the appointment.
-    #[yaserde(rename = "Comments")]
     pub comments: Option<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for AppointmentChange {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for AppointmentChange {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<4usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut appointment_uid = None;
         let mut clinic = None;
         let mut status = None;
@@ -126,26 +336,77 @@ impl yaserde::YaDeserialize for AppointmentChange {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "AppointmentUID" if appointment_uid.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "AppointmentUID"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "AppointmentUID" => {
-                    appointment_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        appointment_uid = Some(value);
+                    }
                 }
                 "Clinic" if clinic.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Clinic"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Clinic" => clinic = Some(systmone_core::xml::read_child(reader)?),
+                "Clinic" => {
+                    order.member(&mut extra, 1usize, "Clinic")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    clinic = Some(value);
+                }
                 "Status" if status.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Status"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Status" => status = Some(systmone_core::xml::read_text_child(reader)?),
+                "Status" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        status = Some(value);
+                    }
+                }
                 "Comments" if comments.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Comments"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Comments" => {
-                    comments = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        comments = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(AppointmentChange {
@@ -153,35 +414,108 @@ impl yaserde::YaDeserialize for AppointmentChange {
             clinic,
             status,
             comments,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.appointment_uid.is_some()),
+            usize::from(self.clinic.is_some()),
+            usize::from(self.status.is_some()),
+            usize::from(self.comments.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.appointment_uid {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "AppointmentUID",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.clinic {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Clinic", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.status {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Status",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.comments {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Comments",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(AppointmentChange, "AppointmentChange");
 /// An attachment: a file (DocumentPath when adding, DocumentUID when extracted) or a URL, with optional comments.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "Attachment")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Attachment {
     /// The path of the file to attach.
-    #[yaserde(rename = "DocumentPath")]
     pub document_path: Option<String>,
     /// A URL to attach instead of a file.
-    #[yaserde(rename = "URL")]
     pub url: Option<String>,
     /// The UID of the attached document, for the GetDocument function.
-    #[yaserde(rename = "DocumentUID")]
     pub document_uid: Option<String>,
     /// Optional free text.
-    #[yaserde(rename = "Comments")]
     pub comments: Option<String>,
     /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
-    #[yaserde(rename = "LinkedProblemUID")]
     pub linked_problem_uid: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for Attachment {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for Attachment {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<5usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut document_path = None;
         let mut url = None;
         let mut document_uid = None;
@@ -190,31 +524,90 @@ impl yaserde::YaDeserialize for Attachment {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "DocumentPath" if document_path.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "DocumentPath"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "DocumentPath" => {
-                    document_path = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        document_path = Some(value);
+                    }
                 }
                 "URL" if url.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "URL"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "URL" => url = Some(systmone_core::xml::read_text_child(reader)?),
+                "URL" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        url = Some(value);
+                    }
+                }
                 "DocumentUID" if document_uid.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "DocumentUID"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "DocumentUID" => {
-                    document_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        document_uid = Some(value);
+                    }
                 }
                 "Comments" if comments.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Comments"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Comments" => {
-                    comments = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        comments = Some(value);
+                    }
                 }
                 "LinkedProblemUID" => {
-                    linked_problem_uid.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        linked_problem_uid.push(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(Attachment {
@@ -223,32 +616,125 @@ impl yaserde::YaDeserialize for Attachment {
             document_uid,
             comments,
             linked_problem_uid,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.document_path.is_some()),
+            usize::from(self.url.is_some()),
+            usize::from(self.document_uid.is_some()),
+            usize::from(self.comments.is_some()),
+            self.linked_problem_uid.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.document_path {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "DocumentPath",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.url {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "URL",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.document_uid {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "DocumentUID",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.comments {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Comments",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(Attachment, "Attachment");
 /// A clinic and its slots: returned by GetAppointmentSlots (free slots) and GetDiary (booked slot), and sent by UpdatePatientRecord to book a slot (which must match an existing free slot).
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "Clinic")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Clinic {
     /// User name of the owner of the clinic.
-    #[yaserde(rename = "UserName")]
     pub user_name: String,
     /// Site name where the clinic is to be held.
-    #[yaserde(rename = "SiteName")]
     pub site_name: String,
     /// The type of the clinic (e.g. "Asthma Clinic").
-    #[yaserde(rename = "ClinicType")]
     pub clinic_type: String,
     /// A slot within the clinic. Repeated once for each free slot.
-    #[yaserde(rename = "Slot")]
     pub slot: Vec<Slot>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for Clinic {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for Clinic {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<4usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut user_name = None;
         let mut site_name = None;
         let mut clinic_type = None;
@@ -256,25 +742,69 @@ impl yaserde::YaDeserialize for Clinic {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "UserName" if user_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "UserName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "UserName" => {
-                    user_name = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        user_name = Some(value);
+                    }
                 }
                 "SiteName" if site_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "SiteName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "SiteName" => {
-                    site_name = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        site_name = Some(value);
+                    }
                 }
                 "ClinicType" if clinic_type.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "ClinicType"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "ClinicType" => {
-                    clinic_type = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        clinic_type = Some(value);
+                    }
                 }
-                "Slot" => slot.push(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Slot" => {
+                    order.member(&mut extra, 3usize, "Slot")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    slot.push(value);
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(Clinic {
@@ -285,56 +815,156 @@ impl yaserde::YaDeserialize for Clinic {
             clinic_type: clinic_type
                 .ok_or_else(|| systmone_core::xml::missing(element, "<ClinicType>"))?,
             slot,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [1, 1, 1, self.slot.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.user_name;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "UserName",
+                        value,
+                        self.extra.child_attributes(0u16, k),
+                    )
+                }
+                1usize => {
+                    let value = &self.site_name;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "SiteName",
+                        value,
+                        self.extra.child_attributes(1u16, k),
+                    )
+                }
+                2usize => {
+                    let value = &self.clinic_type;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "ClinicType",
+                        value,
+                        self.extra.child_attributes(2u16, k),
+                    )
+                }
+                3usize => {
+                    match self.slot.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Slot", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(Clinic, "Clinic");
 /// Container element for the clinical content of the patient record, such as medication and clinical codes: one Event per consultation or administrative event.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "Clinical")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Clinical {
     /// A consultation or administrative event recorded in the patient record.
-    #[yaserde(rename = "Event")]
     pub event: Vec<Event>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for Clinical {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for Clinical {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut event = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
-                "Event" => event.push(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Event" => {
+                    order.member(&mut extra, 0usize, "Event")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    event.push(value);
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
-        Ok(Clinical { event })
+        Ok(Clinical { event, extra })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [self.event.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.event.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Event", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
+systmone_core::impl_xml_content!(Clinical, "Clinical");
 /// A coded entry: a clinical code, optional comments and optional links to Problems. NumericValue is not shown by the document (it names numeric readings such as height under 229.. and GetReferenceData gives their units); it is this project's reading of where a numeric reading's value sits.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "ClinicalCode")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ClinicalCode {
     /// A clinical code, with attributes giving the coding scheme, the code and its term.
-    #[yaserde(rename = "Code")]
     pub code: Code,
     /// The value of a numeric reading, in the units GetReferenceData gives for the code. Not shown by the document: a reading choice of this project.
-    #[yaserde(rename = "NumericValue")]
     pub numeric_value: Option<f64>,
     /// Optional comments.
-    #[yaserde(rename = "FreeText")]
     pub free_text: Option<String>,
     /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
-    #[yaserde(rename = "LinkedProblemUID")]
     pub linked_problem_uid: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for ClinicalCode {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for ClinicalCode {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<4usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut code = None;
         let mut numeric_value = None;
         let mut free_text = None;
@@ -342,25 +972,69 @@ impl yaserde::YaDeserialize for ClinicalCode {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Code" if code.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Code"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Code" => code = Some(systmone_core::xml::read_child(reader)?),
+                "Code" => {
+                    order.member(&mut extra, 0usize, "Code")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    code = Some(value);
+                }
                 "NumericValue" if numeric_value.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "NumericValue"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "NumericValue" => {
-                    numeric_value = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        f64,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        numeric_value = Some(value);
+                    }
                 }
                 "FreeText" if free_text.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "FreeText"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "FreeText" => {
-                    free_text = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        free_text = Some(value);
+                    }
                 }
                 "LinkedProblemUID" => {
-                    linked_problem_uid.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        linked_problem_uid.push(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(ClinicalCode {
@@ -368,114 +1042,298 @@ impl yaserde::YaDeserialize for ClinicalCode {
             numeric_value,
             free_text,
             linked_problem_uid,
+            extra,
         })
     }
-}
-/// A clinical code. Has attributes to give the coding scheme (CTV3 by default), the code and the term associated with the code.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "Code")]
-pub struct Code {
-    /// The coding scheme used by this code: CTV3 by default, Snomed when the OutputScheme asks for it.
-    #[yaserde(attribute = true, rename = "Scheme")]
-    pub scheme: SchemeName,
-    /// The CTV3 or Snomed code.
-    #[yaserde(attribute = true, rename = "Code")]
-    pub code: String,
-    /// The textual description associated with this code. Absent in requests that add a code.
-    #[yaserde(attribute = true, rename = "Term")]
-    pub term: Option<String>,
-}
-impl yaserde::YaDeserialize for Code {
-    fn deserialize<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
-    ) -> yaserde::Result<Self> {
-        let (element, attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
-        let attributes = attributes.as_slice();
-        let scheme = systmone_core::xml::attribute::<
-            SchemeName,
-        >(attributes, element, "Scheme")?
-            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
-        let code = systmone_core::xml::attribute::<String>(attributes, element, "Code")?
-            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Code"))?;
-        let term = systmone_core::xml::attribute::<String>(attributes, element, "Term")?;
-        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
-            return Err(systmone_core::xml::unexpected_child(element, &child));
-        }
-        Ok(Code { scheme, code, term })
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            1,
+            usize::from(self.numeric_value.is_some()),
+            usize::from(self.free_text.is_some()),
+            self.linked_problem_uid.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.code;
+                    systmone_core::xml::write_child(writer, "Code", value)
+                }
+                1usize => {
+                    match &self.numeric_value {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "NumericValue",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.free_text {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "FreeText",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
+systmone_core::impl_xml_content!(ClinicalCode, "ClinicalCode");
+/// A clinical code. Has attributes to give the coding scheme (CTV3 by default), the code and the term associated with the code.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Code {
+    /// The coding scheme used by this code: CTV3 by default, Snomed when the OutputScheme asks for it.
+    pub scheme: SchemeName,
+    /// The CTV3 or Snomed code.
+    pub code: String,
+    /// The textual description associated with this code. Absent in requests that add a code.
+    pub term: Option<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for Code {
+    fn read_content<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
+    ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<0usize>::new();
+        let scheme = systmone_core::xml::attribute_value::<
+            SchemeName,
+        >(attributes, "Scheme", &mut extra)?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
+        let code = systmone_core::xml::attribute_value::<
+            String,
+        >(attributes, "Code", &mut extra)?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Code"))?;
+        let term = systmone_core::xml::attribute_value::<
+            String,
+        >(attributes, "Term", &mut extra)?;
+        systmone_core::xml::keep_unknown_attributes(
+            attributes,
+            &["Scheme", "Code", "Term"],
+            &mut extra,
+        )?;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(Code { scheme, code, term, extra })
+    }
+    fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
+        vec![
+            ("Scheme", Some(self.scheme.to_string())), ("Code", Some(self.code
+            .to_string())), ("Term", self.term.as_ref().map(| value | value
+            .to_string())),
+        ]
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| Ok(()),
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+}
+systmone_core::impl_xml_content!(Code, "Code");
 /// A container holding at most one clinical code (MaritalStatus, Ethnicity, MainLanguage). If nothing is recorded in SystmOne, the element is present but empty.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "CodeSlot")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CodeSlot {
     /// A clinical code, with attributes giving the coding scheme, the code and its term.
-    #[yaserde(rename = "Code")]
     pub code: Option<Code>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for CodeSlot {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for CodeSlot {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut code = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Code" if code.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Code"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Code" => code = Some(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Code" => {
+                    order.member(&mut extra, 0usize, "Code")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    code = Some(value);
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
-        Ok(CodeSlot { code })
+        Ok(CodeSlot { code, extra })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [usize::from(self.code.is_some())];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.code {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Code", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
+systmone_core::impl_xml_content!(CodeSlot, "CodeSlot");
 /// The currently selected items from the user's active screen: drugs and clinical codes, in the order the user interface lists them. If there are no appropriate selections, the element is still present but has no children.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CurrentSelection {
-    /// One of <Drug>, <Code>.
+    /// One of `<Drug>`, `<Code>`.
     pub items: Vec<CurrentSelectionItem>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for CurrentSelection {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut items = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Drug" => {
-                    items
-                        .push(
-                            CurrentSelectionItem::Drug(
-                                systmone_core::xml::read_child(reader)?,
-                            ),
-                        )
+                    order.member(&mut extra, 0usize, "Drug")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    items.push(CurrentSelectionItem::Drug(value));
                 }
                 "Code" => {
-                    items
-                        .push(
-                            CurrentSelectionItem::Code(
-                                systmone_core::xml::read_child(reader)?,
-                            ),
-                        )
+                    order.member(&mut extra, 0usize, "Code")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    items.push(CurrentSelectionItem::Code(value));
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
-        Ok(CurrentSelection { items })
+        Ok(CurrentSelection { items, extra })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        for value in &self.items {
-            value.write(writer)?;
-        }
-        Ok(())
+        let counts = [self.items.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.items.get(k) {
+                        Some(value) => {
+                            value.write(writer, self.extra.child_attributes(0u16, k))
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(CurrentSelection, "CurrentSelection");
@@ -498,16 +1356,16 @@ impl CurrentSelectionItem {
     fn write<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
+        _attributes: &[systmone_core::UnknownAttribute],
     ) -> yaserde::Result<()> {
         match self {
             CurrentSelectionItem::Drug(value) => {
-                systmone_core::xml::write_child(writer, "Drug", value)?;
+                systmone_core::xml::write_child(writer, "Drug", value)
             }
             CurrentSelectionItem::Code(value) => {
-                systmone_core::xml::write_child(writer, "Code", value)?;
+                systmone_core::xml::write_child(writer, "Code", value)
             }
         }
-        Ok(())
     }
 }
 /// An element inside `xs:any` content (an `Event`'s data items): one of the
@@ -561,7 +1419,7 @@ impl DataItem {
                 "Narrative" => {
                     DataItem::Narrative(systmone_core::xml::read_text_child(reader)?)
                 }
-                _ => DataItem::Other(systmone_core::xml::read_child(reader)?),
+                _ => DataItem::Other(systmone_core::xml::read_unknown_item(reader)?),
             },
         )
     }
@@ -613,79 +1471,64 @@ impl DataItem {
     }
 }
 /// Container element for the patient demographics. In UpdatePatientRecord only the fields to change are given; GetDiary gives only name, date of birth and sex. So every field is optional.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "Demographics")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Demographics {
     /// The patient's title (Mr, Mrs etc.).
-    #[yaserde(rename = "Title")]
     pub title: Option<String>,
     /// The patient's first name.
-    #[yaserde(rename = "FirstName")]
     pub first_name: Option<String>,
     /// The patient's middle names or initials.
-    #[yaserde(rename = "MiddleNames")]
     pub middle_names: Option<String>,
     /// The patient's surname.
-    #[yaserde(rename = "Surname")]
     pub surname: Option<String>,
     /// If the patient is known by a different name to their first name (e.g. "Dave" rather than "David"), this element provides it.
-    #[yaserde(rename = "KnownAs")]
     pub known_as: Option<String>,
     /// The patient's date of birth in CCYY-MM-DD format. E7: lenient date-time.
-    #[yaserde(rename = "DateOfBirth")]
     pub date_of_birth: Option<systmone_core::DateTime>,
     /// The patient's gender. Possible values are: M, F, I (indeterminate) or U (unknown).
-    #[yaserde(rename = "Sex")]
     pub sex: Option<Sex>,
     /// The patient's marital status. If none is recorded in SystmOne, this element will be present but empty.
-    #[yaserde(rename = "MaritalStatus")]
     pub marital_status: Option<CodeSlot>,
     /// The patient's ethnicity. If none is recorded in SystmOne, this element will be present but empty.
-    #[yaserde(rename = "Ethnicity")]
     pub ethnicity: Option<CodeSlot>,
     /// The patient's primary spoken language. If none is recorded in SystmOne, this element will be present but empty.
-    #[yaserde(rename = "MainLanguage")]
     pub main_language: Option<CodeSlot>,
     /// Whether the patient speaks English. Possible values: Yes, No and Unknown.
-    #[yaserde(rename = "EnglishSpeaker")]
     pub english_speaker: Option<YesNoUnknown>,
     /// The patient's home address.
-    #[yaserde(rename = "Address")]
     pub address: Option<Address>,
     /// The patient's home telephone number. If not known, this element will still be present, only empty.
-    #[yaserde(rename = "HomeTelephone")]
     pub home_telephone: Option<String>,
     /// The patient's work telephone number. If not known, this element will still be present, only empty.
-    #[yaserde(rename = "WorkTelephone")]
     pub work_telephone: Option<String>,
     /// The patient's mobile telephone number. If not known, this element will still be present, only empty.
-    #[yaserde(rename = "MobileTelephone")]
     pub mobile_telephone: Option<String>,
     /// The patient's alternative telephone number. If not known, this element will still be present, only empty.
-    #[yaserde(rename = "AlternateTelephone")]
     pub alternate_telephone: Option<String>,
     /// The patient's email address.
-    #[yaserde(rename = "EmailAddress")]
     pub email_address: Option<String>,
     /// Whether the patient has given consent to receive SMS messages to their mobile phone. Possible values: Yes and No.
-    #[yaserde(rename = "SMSConsent")]
     pub sms_consent: Option<SmsConsent>,
     /// The user name of the patient's usual GP; correlates with GetOrganisationMetaData.
-    #[yaserde(rename = "UsualGPUserName")]
     pub usual_gp_user_name: Option<String>,
     /// Date that the patient was registered for care. E7: lenient date-time.
-    #[yaserde(rename = "CareStartDate")]
     pub care_start_date: Option<systmone_core::DateTime>,
     /// GP registration type (e.g. GMS, Private). If used in a non-GP practice setting, this element won't be present.
-    #[yaserde(rename = "RegistrationType")]
     pub registration_type: Option<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for Demographics {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for Demographics {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<21usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut title = None;
         let mut first_name = None;
         let mut middle_names = None;
@@ -710,132 +1553,354 @@ impl yaserde::YaDeserialize for Demographics {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Title" if title.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Title"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Title" => title = Some(systmone_core::xml::read_text_child(reader)?),
+                "Title" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        title = Some(value);
+                    }
+                }
                 "FirstName" if first_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "FirstName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "FirstName" => {
-                    first_name = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        first_name = Some(value);
+                    }
                 }
                 "MiddleNames" if middle_names.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "MiddleNames"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "MiddleNames" => {
-                    middle_names = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        middle_names = Some(value);
+                    }
                 }
                 "Surname" if surname.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Surname"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Surname" => surname = Some(systmone_core::xml::read_text_child(reader)?),
+                "Surname" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        surname = Some(value);
+                    }
+                }
                 "KnownAs" if known_as.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "KnownAs"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "KnownAs" => {
-                    known_as = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        known_as = Some(value);
+                    }
                 }
                 "DateOfBirth" if date_of_birth.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "DateOfBirth"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "DateOfBirth" => {
-                    date_of_birth = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 5usize)? {
+                        date_of_birth = Some(value);
+                    }
                 }
                 "Sex" if sex.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Sex"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Sex" => sex = Some(systmone_core::xml::read_text_child(reader)?),
+                "Sex" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        Sex,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 6usize)? {
+                        sex = Some(value);
+                    }
+                }
                 "MaritalStatus" if marital_status.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "MaritalStatus"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "MaritalStatus" => {
-                    marital_status = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 7usize, "MaritalStatus")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    marital_status = Some(value);
                 }
                 "Ethnicity" if ethnicity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Ethnicity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Ethnicity" => ethnicity = Some(systmone_core::xml::read_child(reader)?),
+                "Ethnicity" => {
+                    order.member(&mut extra, 8usize, "Ethnicity")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    ethnicity = Some(value);
+                }
                 "MainLanguage" if main_language.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "MainLanguage"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "MainLanguage" => {
-                    main_language = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 9usize, "MainLanguage")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    main_language = Some(value);
                 }
                 "EnglishSpeaker" if english_speaker.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "EnglishSpeaker"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "EnglishSpeaker" => {
-                    english_speaker = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        YesNoUnknown,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 10usize)? {
+                        english_speaker = Some(value);
+                    }
                 }
                 "Address" if address.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Address"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Address" => address = Some(systmone_core::xml::read_child(reader)?),
+                "Address" => {
+                    order.member(&mut extra, 11usize, "Address")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    address = Some(value);
+                }
                 "HomeTelephone" if home_telephone.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "HomeTelephone"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "HomeTelephone" => {
-                    home_telephone = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 12usize)? {
+                        home_telephone = Some(value);
+                    }
                 }
                 "WorkTelephone" if work_telephone.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "WorkTelephone"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "WorkTelephone" => {
-                    work_telephone = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 13usize)? {
+                        work_telephone = Some(value);
+                    }
                 }
                 "MobileTelephone" if mobile_telephone.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "MobileTelephone"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "MobileTelephone" => {
-                    mobile_telephone = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 14usize)? {
+                        mobile_telephone = Some(value);
+                    }
                 }
                 "AlternateTelephone" if alternate_telephone.is_some() => {
-                    return Err(
-                        systmone_core::xml::duplicate(element, "AlternateTelephone"),
-                    );
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "AlternateTelephone" => {
-                    alternate_telephone = Some(
-                        systmone_core::xml::read_text_child(reader)?,
-                    );
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 15usize)? {
+                        alternate_telephone = Some(value);
+                    }
                 }
                 "EmailAddress" if email_address.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "EmailAddress"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "EmailAddress" => {
-                    email_address = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 16usize)? {
+                        email_address = Some(value);
+                    }
                 }
                 "SMSConsent" if sms_consent.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "SMSConsent"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "SMSConsent" => {
-                    sms_consent = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        SmsConsent,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 17usize)? {
+                        sms_consent = Some(value);
+                    }
                 }
                 "UsualGPUserName" if usual_gp_user_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "UsualGPUserName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "UsualGPUserName" => {
-                    usual_gp_user_name = Some(
-                        systmone_core::xml::read_text_child(reader)?,
-                    );
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 18usize)? {
+                        usual_gp_user_name = Some(value);
+                    }
                 }
                 "CareStartDate" if care_start_date.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "CareStartDate"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "CareStartDate" => {
-                    care_start_date = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 19usize)? {
+                        care_start_date = Some(value);
+                    }
                 }
                 "RegistrationType" if registration_type.is_some() => {
-                    return Err(
-                        systmone_core::xml::duplicate(element, "RegistrationType"),
-                    );
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "RegistrationType" => {
-                    registration_type = Some(
-                        systmone_core::xml::read_text_child(reader)?,
-                    );
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        21usize,
+                    >(reader, &mut order, &mut extra, 20usize)? {
+                        registration_type = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(Demographics {
@@ -860,49 +1925,395 @@ impl yaserde::YaDeserialize for Demographics {
             usual_gp_user_name,
             care_start_date,
             registration_type,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.title.is_some()),
+            usize::from(self.first_name.is_some()),
+            usize::from(self.middle_names.is_some()),
+            usize::from(self.surname.is_some()),
+            usize::from(self.known_as.is_some()),
+            usize::from(self.date_of_birth.is_some()),
+            usize::from(self.sex.is_some()),
+            usize::from(self.marital_status.is_some()),
+            usize::from(self.ethnicity.is_some()),
+            usize::from(self.main_language.is_some()),
+            usize::from(self.english_speaker.is_some()),
+            usize::from(self.address.is_some()),
+            usize::from(self.home_telephone.is_some()),
+            usize::from(self.work_telephone.is_some()),
+            usize::from(self.mobile_telephone.is_some()),
+            usize::from(self.alternate_telephone.is_some()),
+            usize::from(self.email_address.is_some()),
+            usize::from(self.sms_consent.is_some()),
+            usize::from(self.usual_gp_user_name.is_some()),
+            usize::from(self.care_start_date.is_some()),
+            usize::from(self.registration_type.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.title {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Title",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.first_name {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "FirstName",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.middle_names {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MiddleNames",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.surname {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Surname",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.known_as {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "KnownAs",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.date_of_birth {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "DateOfBirth",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.sex {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Sex",
+                                value,
+                                self.extra.child_attributes(6u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                7usize => {
+                    match &self.marital_status {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "MaritalStatus",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                8usize => {
+                    match &self.ethnicity {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Ethnicity", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                9usize => {
+                    match &self.main_language {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "MainLanguage",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                10usize => {
+                    match &self.english_speaker {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "EnglishSpeaker",
+                                value,
+                                self.extra.child_attributes(10u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                11usize => {
+                    match &self.address {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Address", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                12usize => {
+                    match &self.home_telephone {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "HomeTelephone",
+                                value,
+                                self.extra.child_attributes(12u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                13usize => {
+                    match &self.work_telephone {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "WorkTelephone",
+                                value,
+                                self.extra.child_attributes(13u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                14usize => {
+                    match &self.mobile_telephone {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MobileTelephone",
+                                value,
+                                self.extra.child_attributes(14u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                15usize => {
+                    match &self.alternate_telephone {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "AlternateTelephone",
+                                value,
+                                self.extra.child_attributes(15u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                16usize => {
+                    match &self.email_address {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "EmailAddress",
+                                value,
+                                self.extra.child_attributes(16u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                17usize => {
+                    match &self.sms_consent {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "SMSConsent",
+                                value,
+                                self.extra.child_attributes(17u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                18usize => {
+                    match &self.usual_gp_user_name {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "UsualGPUserName",
+                                value,
+                                self.extra.child_attributes(18u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                19usize => {
+                    match &self.care_start_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "CareStartDate",
+                                value,
+                                self.extra.child_attributes(19u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                20usize => {
+                    match &self.registration_type {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "RegistrationType",
+                                value,
+                                self.extra.child_attributes(20u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(Demographics, "Demographics");
 /// An appointment in the GetDiary response. E12: the text says it "matches the structure returned in GetPatientRecord", but the example uses the Clinic/Slot structure of GetAppointmentSlots; the example is followed. AppointmentUID and Status, from the GetPatientRecord structure the text points to, are accepted when present.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "DiaryAppointment")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DiaryAppointment {
     /// The clinic and slot of the appointment (E12: the Clinic/Slot structure of GetAppointmentSlots, as the example shows).
-    #[yaserde(rename = "Clinic")]
     pub clinic: Clinic,
     /// The UID of the appointment, usable later to update or delete it.
-    #[yaserde(rename = "AppointmentUID")]
     pub appointment_uid: Option<String>,
     /// The status of the appointment (e.g. Booked, Arrived, DNA or cancelled).
-    #[yaserde(rename = "Status")]
     pub status: Option<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for DiaryAppointment {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for DiaryAppointment {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<3usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut clinic = None;
         let mut appointment_uid = None;
         let mut status = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Clinic" if clinic.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Clinic"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Clinic" => clinic = Some(systmone_core::xml::read_child(reader)?),
+                "Clinic" => {
+                    order.member(&mut extra, 0usize, "Clinic")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    clinic = Some(value);
+                }
                 "AppointmentUID" if appointment_uid.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "AppointmentUID"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "AppointmentUID" => {
-                    appointment_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        appointment_uid = Some(value);
+                    }
                 }
                 "Status" if status.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Status"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Status" => status = Some(systmone_core::xml::read_text_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Status" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        status = Some(value);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(DiaryAppointment {
@@ -910,88 +2321,271 @@ impl yaserde::YaDeserialize for DiaryAppointment {
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Clinic>"))?,
             appointment_uid,
             status,
+            extra,
         })
     }
-}
-/// A drug or appliance.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "Drug")]
-pub struct Drug {
-    /// The coding scheme used for this drug. SystmOne uses Multilex by default, but can output using DM+D codes.
-    #[yaserde(attribute = true, rename = "Scheme")]
-    pub scheme: SchemeName,
-    /// The Multilex product ID or DM+D ID, depending on the scheme used.
-    #[yaserde(attribute = true, rename = "ProductID")]
-    pub product_id: String,
-    /// The textual name for this drug. E18: the document breaks long names across lines; that is a PDF artefact.
-    #[yaserde(attribute = true, rename = "Name")]
-    pub name: Option<String>,
-}
-impl yaserde::YaDeserialize for Drug {
-    fn deserialize<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
-    ) -> yaserde::Result<Self> {
-        let (element, attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
-        let attributes = attributes.as_slice();
-        let scheme = systmone_core::xml::attribute::<
-            SchemeName,
-        >(attributes, element, "Scheme")?
-            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
-        let product_id = systmone_core::xml::attribute::<
-            String,
-        >(attributes, element, "ProductID")?
-            .ok_or_else(|| systmone_core::xml::missing(element, "attribute ProductID"))?;
-        let name = systmone_core::xml::attribute::<String>(attributes, element, "Name")?;
-        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
-            return Err(systmone_core::xml::unexpected_child(element, &child));
-        }
-        Ok(Drug { scheme, product_id, name })
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            1,
+            usize::from(self.appointment_uid.is_some()),
+            usize::from(self.status.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.clinic;
+                    systmone_core::xml::write_child(writer, "Clinic", value)
+                }
+                1usize => {
+                    match &self.appointment_uid {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "AppointmentUID",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.status {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Status",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
+systmone_core::impl_xml_content!(DiaryAppointment, "DiaryAppointment");
+/// A drug or appliance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drug {
+    /// The coding scheme used for this drug. SystmOne uses Multilex by default, but can output using DM+D codes.
+    pub scheme: SchemeName,
+    /// The Multilex product ID or DM+D ID, depending on the scheme used.
+    pub product_id: String,
+    /// The textual name for this drug. E18: the document breaks long names across lines; that is a PDF artefact.
+    pub name: Option<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for Drug {
+    fn read_content<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
+    ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<0usize>::new();
+        let scheme = systmone_core::xml::attribute_value::<
+            SchemeName,
+        >(attributes, "Scheme", &mut extra)?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
+        let product_id = systmone_core::xml::attribute_value::<
+            String,
+        >(attributes, "ProductID", &mut extra)?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute ProductID"))?;
+        let name = systmone_core::xml::attribute_value::<
+            String,
+        >(attributes, "Name", &mut extra)?;
+        systmone_core::xml::keep_unknown_attributes(
+            attributes,
+            &["Scheme", "ProductID", "Name"],
+            &mut extra,
+        )?;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(Drug {
+            scheme,
+            product_id,
+            name,
+            extra,
+        })
+    }
+    fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
+        vec![
+            ("Scheme", Some(self.scheme.to_string())), ("ProductID", Some(self.product_id
+            .to_string())), ("Name", self.name.as_ref().map(| value | value
+            .to_string())),
+        ]
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| Ok(()),
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+}
+systmone_core::impl_xml_content!(Drug, "Drug");
 /// An allergy (e.g. reaction to peanuts) or sensitivity (e.g. reaction to penicillin). The Ingredient children show the ingredients of the drug from Multilex.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "DrugSensitivity")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DrugSensitivity {
     /// The kind of sensitivity, e.g. "Ingredient".
-    #[yaserde(rename = "Type")]
     pub kind: String,
     /// An ingredient the sensitivity refers to: the Multilex ingredient and, in Details, the drug name as seen in the SystmOne front end.
-    #[yaserde(rename = "Ingredient")]
     pub ingredient: Vec<Ingredient>,
     /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
-    #[yaserde(rename = "LinkedProblemUID")]
     pub linked_problem_uid: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for DrugSensitivity {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for DrugSensitivity {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<3usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut kind = None;
         let mut ingredient = Vec::new();
         let mut linked_problem_uid = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Type" if kind.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Type"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Type" => kind = Some(systmone_core::xml::read_text_child(reader)?),
-                "Ingredient" => ingredient.push(systmone_core::xml::read_child(reader)?),
+                "Type" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        kind = Some(value);
+                    }
+                }
+                "Ingredient" => {
+                    order.member(&mut extra, 1usize, "Ingredient")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    ingredient.push(value);
+                }
                 "LinkedProblemUID" => {
-                    linked_problem_uid.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        linked_problem_uid.push(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(DrugSensitivity {
             kind: kind.ok_or_else(|| systmone_core::xml::missing(element, "<Type>"))?,
             ingredient,
             linked_problem_uid,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [1, self.ingredient.len(), self.linked_problem_uid.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.kind;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Type",
+                        value,
+                        self.extra.child_attributes(0u16, k),
+                    )
+                }
+                1usize => {
+                    match self.ingredient.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Ingredient", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(DrugSensitivity, "DrugSensitivity");
 /// A consultation or administrative event recorded in the patient record. Its children are the data items recorded in it (ClinicalCode, Medication, DrugSensitivity, Letter, Attachment, LinkedProblemUID, ...); "these individual data types aren't documented in this specification". E21: the content is a lax wildcard so that data item types this schema does not know are kept (and round-tripped) instead of rejected; the known data items are global elements, which lax processing validates wherever they appear. In UpdatePatientRecord the attributes are optional and default to now and the logged-on user.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Event {
@@ -1011,6 +2605,9 @@ pub struct Event {
     pub event_uid: Option<String>,
     /// The child elements in document order: the data items the schema knows, typed, and any other element kept as raw XML (ERRATA E21).
     pub items: Vec<DataItem>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Event {
     fn read_content<R: std::io::Read>(
@@ -1018,31 +2615,50 @@ impl systmone_core::xml::XmlContent for Event {
         element: &str,
         attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let date_time = systmone_core::xml::attribute::<
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        let date_time = systmone_core::xml::attribute_value::<
             systmone_core::DateTime,
-        >(attributes, element, "DateTime")?;
-        let user_name = systmone_core::xml::attribute::<
+        >(attributes, "DateTime", &mut extra)?;
+        let user_name = systmone_core::xml::attribute_value::<
             String,
-        >(attributes, element, "UserName")?;
-        let done_by = systmone_core::xml::attribute::<
+        >(attributes, "UserName", &mut extra)?;
+        let done_by = systmone_core::xml::attribute_value::<
             String,
-        >(attributes, element, "DoneBy")?;
-        let done_at = systmone_core::xml::attribute::<
+        >(attributes, "DoneBy", &mut extra)?;
+        let done_at = systmone_core::xml::attribute_value::<
             String,
-        >(attributes, element, "DoneAt")?;
-        let software = systmone_core::xml::attribute::<
+        >(attributes, "DoneAt", &mut extra)?;
+        let software = systmone_core::xml::attribute_value::<
             String,
-        >(attributes, element, "Software")?;
-        let linked_referral_uid = systmone_core::xml::attribute::<
+        >(attributes, "Software", &mut extra)?;
+        let linked_referral_uid = systmone_core::xml::attribute_value::<
             String,
-        >(attributes, element, "LinkedReferralUID")?;
-        let event_uid = systmone_core::xml::attribute::<
+        >(attributes, "LinkedReferralUID", &mut extra)?;
+        let event_uid = systmone_core::xml::attribute_value::<
             String,
-        >(attributes, element, "EventUID")?;
+        >(attributes, "EventUID", &mut extra)?;
+        systmone_core::xml::keep_unknown_attributes(
+            attributes,
+            &[
+                "DateTime",
+                "UserName",
+                "DoneBy",
+                "DoneAt",
+                "Software",
+                "LinkedReferralUID",
+                "EventUID",
+            ],
+            &mut extra,
+        )?;
         let mut items = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
-                _ => items.push(DataItem::read(reader, &child)?),
+                _ => {
+                    order.member(&mut extra, 0usize, &child)?;
+                    items.push(DataItem::read(reader, &child)?);
+                }
             }
         }
         Ok(Event {
@@ -1054,6 +2670,7 @@ impl systmone_core::xml::XmlContent for Event {
             linked_referral_uid,
             event_uid,
             items,
+            extra,
         })
     }
     fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
@@ -1068,80 +2685,134 @@ impl systmone_core::xml::XmlContent for Event {
             .to_string())),
         ]
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        for item in &self.items {
-            item.write(writer)?;
-        }
-        Ok(())
+        let counts = [self.items.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.items.get(k) {
+                        Some(item) => item.write(writer),
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(Event, "Event");
 /// Identifies a patient uniquely: the NHS number, or an NHS number-like pseudo identifier when the record has none. In responses it also carries the strategic reporting identifier. E1: the Patient Identification section writes NHSNumber, every request example writes NhsNumber; both spellings are accepted, NHSNumber is canonical.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Identity {
-    /// One of <NHSNumber>, <NhsNumber>, <PseudoNumber>.
+    /// One of `<NHSNumber>`, `<NhsNumber>`, `<PseudoNumber>`.
     pub number: PatientId,
     /// Uniquely identifies a patient; identical to the RowIdentifier value on the SRPatient table (IDPatient on other strategic reporting tables). A response value only: never sent in requests.
     pub strategic_reporting_identifier: Option<u64>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Identity {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<2usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut number = None;
         let mut strategic_reporting_identifier = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "NHSNumber" if number.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "NHSNumber"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "NHSNumber" => {
-                    number = Some(
-                        PatientId::NhsNumber(
-                            systmone_core::xml::read_text_child(reader)?,
-                        ),
-                    );
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        2usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        number = Some(PatientId::NhsNumber(value));
+                    }
                 }
                 "NhsNumber" if number.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "NhsNumber"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "NhsNumber" => {
-                    number = Some(
-                        PatientId::NhsNumberMixedCase(
-                            systmone_core::xml::read_text_child(reader)?,
-                        ),
-                    );
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        2usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        number = Some(PatientId::NhsNumberMixedCase(value));
+                    }
                 }
                 "PseudoNumber" if number.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "PseudoNumber"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "PseudoNumber" => {
-                    number = Some(
-                        PatientId::PseudoNumber(
-                            systmone_core::xml::read_text_child(reader)?,
-                        ),
-                    );
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        2usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        number = Some(PatientId::PseudoNumber(value));
+                    }
                 }
                 "StrategicReportingIdentifier" if strategic_reporting_identifier
                     .is_some() => {
-                    return Err(
-                        systmone_core::xml::duplicate(
-                            element,
-                            "StrategicReportingIdentifier",
-                        ),
-                    );
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "StrategicReportingIdentifier" => {
-                    strategic_reporting_identifier = Some(
-                        systmone_core::xml::read_text_child(reader)?,
-                    );
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        u64,
+                        2usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        strategic_reporting_identifier = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(Identity {
@@ -1151,21 +2822,40 @@ impl systmone_core::xml::XmlContent for Identity {
                     "one of <NHSNumber>, <NhsNumber>, <PseudoNumber>",
                 ))?,
             strategic_reporting_identifier,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        self.number.write(writer)?;
-        if let Some(value) = &self.strategic_reporting_identifier {
-            systmone_core::xml::write_text_child(
-                writer,
-                "StrategicReportingIdentifier",
-                value,
-            )?;
-        }
-        Ok(())
+        let counts = [1, usize::from(self.strategic_reporting_identifier.is_some())];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => self.number.write(writer, self.extra.child_attributes(0u16, k)),
+                1usize => {
+                    match &self.strategic_reporting_identifier {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "StrategicReportingIdentifier",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(Identity, "Identity");
@@ -1191,118 +2881,169 @@ impl PatientId {
     fn write<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
+        attributes: &[systmone_core::UnknownAttribute],
     ) -> yaserde::Result<()> {
         match self {
             PatientId::NhsNumber(value) => {
-                systmone_core::xml::write_text_child(writer, "NHSNumber", value)?;
+                systmone_core::xml::write_text_member(
+                    writer,
+                    "NHSNumber",
+                    value,
+                    attributes,
+                )
             }
             PatientId::NhsNumberMixedCase(value) => {
-                systmone_core::xml::write_text_child(writer, "NhsNumber", value)?;
+                systmone_core::xml::write_text_member(
+                    writer,
+                    "NhsNumber",
+                    value,
+                    attributes,
+                )
             }
             PatientId::PseudoNumber(value) => {
-                systmone_core::xml::write_text_child(writer, "PseudoNumber", value)?;
+                systmone_core::xml::write_text_member(
+                    writer,
+                    "PseudoNumber",
+                    value,
+                    attributes,
+                )
             }
         }
-        Ok(())
     }
 }
 /// An ingredient a drug sensitivity refers to. "Ingredient" shows the ingredients of the drug from Multilex; "Details" contains the name of the drug as seen in the SystmOne front end (for pre-2014 data, possibly a drug action group name).
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "Ingredient")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Ingredient {
     /// The coding scheme of the ingredient (Multilex).
-    #[yaserde(attribute = true, rename = "Scheme")]
     pub scheme: SchemeName,
     /// The Multilex ID of the ingredient.
-    #[yaserde(attribute = true, rename = "IngredientID")]
     pub ingredient_id: String,
     /// The name of the ingredient.
-    #[yaserde(attribute = true, rename = "Name")]
     pub name: Option<String>,
     /// The name of the drug as seen in the SystmOne front end (for pre-2014 data, possibly a drug action group name).
-    #[yaserde(attribute = true, rename = "Details")]
     pub details: Option<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for Ingredient {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for Ingredient {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
-        let attributes = attributes.as_slice();
-        let scheme = systmone_core::xml::attribute::<
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<0usize>::new();
+        let scheme = systmone_core::xml::attribute_value::<
             SchemeName,
-        >(attributes, element, "Scheme")?
+        >(attributes, "Scheme", &mut extra)?
             .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
-        let ingredient_id = systmone_core::xml::attribute::<
+        let ingredient_id = systmone_core::xml::attribute_value::<
             String,
-        >(attributes, element, "IngredientID")?
+        >(attributes, "IngredientID", &mut extra)?
             .ok_or_else(|| systmone_core::xml::missing(
                 element,
                 "attribute IngredientID",
             ))?;
-        let name = systmone_core::xml::attribute::<String>(attributes, element, "Name")?;
-        let details = systmone_core::xml::attribute::<
+        let name = systmone_core::xml::attribute_value::<
             String,
-        >(attributes, element, "Details")?;
-        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
-            return Err(systmone_core::xml::unexpected_child(element, &child));
+        >(attributes, "Name", &mut extra)?;
+        let details = systmone_core::xml::attribute_value::<
+            String,
+        >(attributes, "Details", &mut extra)?;
+        systmone_core::xml::keep_unknown_attributes(
+            attributes,
+            &["Scheme", "IngredientID", "Name", "Details"],
+            &mut extra,
+        )?;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
         }
         Ok(Ingredient {
             scheme,
             ingredient_id,
             name,
             details,
+            extra,
         })
     }
+    fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
+        vec![
+            ("Scheme", Some(self.scheme.to_string())), ("IngredientID", Some(self
+            .ingredient_id.to_string())), ("Name", self.name.as_ref().map(| value | value
+            .to_string())), ("Details", self.details.as_ref().map(| value | value
+            .to_string())),
+        ]
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| Ok(()),
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(Ingredient, "Ingredient");
 /// A letter. The structures providing details on the sender and recipient are all optional, except the recipient name and organisation, at least one of which must be provided. When adding a letter DocumentPath, Type, Direction and DateSentReceived are mandatory; a letter in an extracted record carries a DocumentUID for GetDocument instead of a DocumentPath. SenderOrganisation is this project's reading of the elided part of the example (E21).
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "Letter")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Letter {
     /// The name of the letter's recipient. At least one of RecipientName and RecipientOrganisation must be provided.
-    #[yaserde(rename = "RecipientName")]
     pub recipient_name: Option<PersonName>,
     /// The organisation the letter was sent to. At least one of RecipientName and RecipientOrganisation must be provided.
-    #[yaserde(rename = "RecipientOrganisation")]
     pub recipient_organisation: Option<String>,
     /// The address of the letter's recipient (optional).
-    #[yaserde(rename = "RecipientAddress")]
     pub recipient_address: Option<Address>,
     /// The name of the letter's sender (optional).
-    #[yaserde(rename = "SenderName")]
     pub sender_name: Option<PersonName>,
     /// The organisation the letter came from (optional; this project's reading of the elided part of the example, E21).
-    #[yaserde(rename = "SenderOrganisation")]
     pub sender_organisation: Option<String>,
     /// The address of the letter's sender (optional).
-    #[yaserde(rename = "SenderAddress")]
     pub sender_address: Option<Address>,
     /// Tells SystmOne where to find the file being uploaded. Mandatory when adding a letter.
-    #[yaserde(rename = "DocumentPath")]
     pub document_path: Option<String>,
     /// The UID of the letter's document, for the GetDocument function.
-    #[yaserde(rename = "DocumentUID")]
     pub document_uid: Option<String>,
     /// The type of letter. Must match one of the known letter types SystmOne uses; "Miscellaneous" always works.
-    #[yaserde(rename = "Type")]
     pub kind: String,
     /// Whether the letter was sent to or from the organisation using SystmOne: "Incoming", "Outgoing" or "Other".
-    #[yaserde(rename = "Direction")]
     pub direction: LetterDirection,
     /// When the letter was actually sent or received (which may differ from the Event date, when it was written or processed).
-    #[yaserde(rename = "DateSentReceived")]
     pub date_sent_received: systmone_core::DateTime,
     /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
-    #[yaserde(rename = "LinkedProblemUID")]
     pub linked_problem_uid: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for Letter {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for Letter {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<12usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut recipient_name = None;
         let mut recipient_organisation = None;
         let mut recipient_address = None;
@@ -1318,87 +3059,193 @@ impl yaserde::YaDeserialize for Letter {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "RecipientName" if recipient_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "RecipientName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "RecipientName" => {
-                    recipient_name = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 0usize, "RecipientName")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    recipient_name = Some(value);
                 }
                 "RecipientOrganisation" if recipient_organisation.is_some() => {
-                    return Err(
-                        systmone_core::xml::duplicate(element, "RecipientOrganisation"),
-                    );
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "RecipientOrganisation" => {
-                    recipient_organisation = Some(
-                        systmone_core::xml::read_text_child(reader)?,
-                    );
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        12usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        recipient_organisation = Some(value);
+                    }
                 }
                 "RecipientAddress" if recipient_address.is_some() => {
-                    return Err(
-                        systmone_core::xml::duplicate(element, "RecipientAddress"),
-                    );
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "RecipientAddress" => {
-                    recipient_address = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 2usize, "RecipientAddress")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    recipient_address = Some(value);
                 }
                 "SenderName" if sender_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "SenderName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "SenderName" => {
-                    sender_name = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 3usize, "SenderName")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    sender_name = Some(value);
                 }
                 "SenderOrganisation" if sender_organisation.is_some() => {
-                    return Err(
-                        systmone_core::xml::duplicate(element, "SenderOrganisation"),
-                    );
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "SenderOrganisation" => {
-                    sender_organisation = Some(
-                        systmone_core::xml::read_text_child(reader)?,
-                    );
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        12usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        sender_organisation = Some(value);
+                    }
                 }
                 "SenderAddress" if sender_address.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "SenderAddress"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "SenderAddress" => {
-                    sender_address = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 5usize, "SenderAddress")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    sender_address = Some(value);
                 }
                 "DocumentPath" if document_path.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "DocumentPath"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "DocumentPath" => {
-                    document_path = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        12usize,
+                    >(reader, &mut order, &mut extra, 6usize)? {
+                        document_path = Some(value);
+                    }
                 }
                 "DocumentUID" if document_uid.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "DocumentUID"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "DocumentUID" => {
-                    document_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        12usize,
+                    >(reader, &mut order, &mut extra, 7usize)? {
+                        document_uid = Some(value);
+                    }
                 }
                 "Type" if kind.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Type"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Type" => kind = Some(systmone_core::xml::read_text_child(reader)?),
+                "Type" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        12usize,
+                    >(reader, &mut order, &mut extra, 8usize)? {
+                        kind = Some(value);
+                    }
+                }
                 "Direction" if direction.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Direction"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Direction" => {
-                    direction = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        LetterDirection,
+                        12usize,
+                    >(reader, &mut order, &mut extra, 9usize)? {
+                        direction = Some(value);
+                    }
                 }
                 "DateSentReceived" if date_sent_received.is_some() => {
-                    return Err(
-                        systmone_core::xml::duplicate(element, "DateSentReceived"),
-                    );
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "DateSentReceived" => {
-                    date_sent_received = Some(
-                        systmone_core::xml::read_text_child(reader)?,
-                    );
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        12usize,
+                    >(reader, &mut order, &mut extra, 10usize)? {
+                        date_sent_received = Some(value);
+                    }
                 }
                 "LinkedProblemUID" => {
-                    linked_problem_uid.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        12usize,
+                    >(reader, &mut order, &mut extra, 11usize)? {
+                        linked_problem_uid.push(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(Letter {
@@ -1419,11 +3266,180 @@ impl yaserde::YaDeserialize for Letter {
                     "<DateSentReceived>",
                 ))?,
             linked_problem_uid,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.recipient_name.is_some()),
+            usize::from(self.recipient_organisation.is_some()),
+            usize::from(self.recipient_address.is_some()),
+            usize::from(self.sender_name.is_some()),
+            usize::from(self.sender_organisation.is_some()),
+            usize::from(self.sender_address.is_some()),
+            usize::from(self.document_path.is_some()),
+            usize::from(self.document_uid.is_some()),
+            1,
+            1,
+            1,
+            self.linked_problem_uid.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.recipient_name {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "RecipientName",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.recipient_organisation {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "RecipientOrganisation",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.recipient_address {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "RecipientAddress",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.sender_name {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "SenderName", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.sender_organisation {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "SenderOrganisation",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.sender_address {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "SenderAddress",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.document_path {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "DocumentPath",
+                                value,
+                                self.extra.child_attributes(6u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                7usize => {
+                    match &self.document_uid {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "DocumentUID",
+                                value,
+                                self.extra.child_attributes(7u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                8usize => {
+                    let value = &self.kind;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Type",
+                        value,
+                        self.extra.child_attributes(8u16, k),
+                    )
+                }
+                9usize => {
+                    let value = &self.direction;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Direction",
+                        value,
+                        self.extra.child_attributes(9u16, k),
+                    )
+                }
+                10usize => {
+                    let value = &self.date_sent_received;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "DateSentReceived",
+                        value,
+                        self.extra.child_attributes(10u16, k),
+                    )
+                }
+                11usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(11u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(Letter, "Letter");
 /// Whether the letter was sent to or from the organisation using SystmOne. Possible values are "Incoming", "Outgoing" and "Other".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LetterDirection {
     /// `Incoming`
     Incoming,
@@ -1431,24 +3447,20 @@ pub enum LetterDirection {
     Outgoing,
     /// `Other`
     Other,
+    /// A value the schema does not list (Incoming, Outgoing, Other), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
 }
 impl std::str::FromStr for LetterDirection {
     type Err = systmone_core::ValueError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "Incoming" => Ok(LetterDirection::Incoming),
-            "Outgoing" => Ok(LetterDirection::Outgoing),
-            "Other" => Ok(LetterDirection::Other),
-            _ => {
-                Err(
-                    systmone_core::ValueError::new(
-                        "LetterDirection",
-                        text,
-                        "one of Incoming, Outgoing, Other",
-                    ),
-                )
-            }
-        }
+        Ok(
+            match text {
+                "Incoming" => LetterDirection::Incoming,
+                "Outgoing" => LetterDirection::Outgoing,
+                "Other" => LetterDirection::Other,
+                other => LetterDirection::Unlisted(other.to_string()),
+            },
+        )
     }
 }
 impl std::fmt::Display for LetterDirection {
@@ -1458,8 +3470,14 @@ impl std::fmt::Display for LetterDirection {
                 LetterDirection::Incoming => "Incoming",
                 LetterDirection::Outgoing => "Outgoing",
                 LetterDirection::Other => "Other",
+                LetterDirection::Unlisted(other) => other,
             },
         )
+    }
+}
+impl systmone_core::xml::TextValue for LetterDirection {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, LetterDirection::Unlisted(_))
     }
 }
 systmone_core::impl_xml_text!(LetterDirection, "LetterDirection");
@@ -1470,74 +3488,112 @@ pub struct Medication {
     pub drug: Drug,
     /// The child elements in document order: the data items the schema knows, typed, and any other element kept as raw XML (ERRATA E21).
     pub items: Vec<DataItem>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Medication {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<2usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut drug = None;
         let mut items = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
-                "Drug" if drug.is_some() => items.push(DataItem::read(reader, &child)?),
-                "Drug" => drug = Some(systmone_core::xml::read_child(reader)?),
-                _ => items.push(DataItem::read(reader, &child)?),
+                "Drug" if drug.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Drug" => {
+                    order.member(&mut extra, 0usize, "Drug")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    drug = Some(value);
+                }
+                _ => {
+                    order.member(&mut extra, 1usize, &child)?;
+                    items.push(DataItem::read(reader, &child)?);
+                }
             }
         }
         Ok(Medication {
             drug: drug.ok_or_else(|| systmone_core::xml::missing(element, "<Drug>"))?,
             items,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        systmone_core::xml::write_child(writer, "Drug", &self.drug)?;
-        for item in &self.items {
-            item.write(writer)?;
-        }
-        Ok(())
+        let counts = [1, self.items.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.drug;
+                    systmone_core::xml::write_child(writer, "Drug", value)
+                }
+                1usize => {
+                    match self.items.get(k) {
+                        Some(item) => item.write(writer),
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(Medication, "Medication");
 /// A patient appointment as GetPatientRecord extracts it (pending appointments only).
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "PatientAppointment")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PatientAppointment {
     /// The date and time of the appointment.
-    #[yaserde(rename = "DateTime")]
     pub date_time: systmone_core::DateTime,
     /// The duration of the appointment, in minutes. E8: shown as 10.0.
-    #[yaserde(rename = "Duration")]
     pub duration: systmone_core::DurationMinutes,
     /// The name of the clinician this appointment is with.
-    #[yaserde(rename = "Clinician")]
     pub clinician: Option<String>,
     /// The username of the clinician this appointment is with.
-    #[yaserde(rename = "UserName")]
     pub user_name: Option<String>,
     /// The site this appointment is at.
-    #[yaserde(rename = "Site")]
     pub site: Option<String>,
     /// The type of clinic this appointment is in.
-    #[yaserde(rename = "ClinicType")]
     pub clinic_type: Option<String>,
     /// The UID of the appointment, usable later to update it (e.g. to cancel it).
-    #[yaserde(rename = "AppointmentUID")]
     pub appointment_uid: String,
     /// The status of the appointment (e.g. booked, DNA or cancelled). The document gives examples, not a closed list, so this is text.
-    #[yaserde(rename = "Status")]
     pub status: String,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for PatientAppointment {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for PatientAppointment {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<8usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut date_time = None;
         let mut duration = None;
         let mut clinician = None;
@@ -1549,50 +3605,149 @@ impl yaserde::YaDeserialize for PatientAppointment {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "DateTime" if date_time.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "DateTime"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "DateTime" => {
-                    date_time = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        date_time = Some(value);
+                    }
                 }
                 "Duration" if duration.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Duration"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Duration" => {
-                    duration = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DurationMinutes,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        duration = Some(value);
+                    }
                 }
                 "Clinician" if clinician.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Clinician"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Clinician" => {
-                    clinician = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        clinician = Some(value);
+                    }
                 }
                 "UserName" if user_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "UserName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "UserName" => {
-                    user_name = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        user_name = Some(value);
+                    }
                 }
                 "Site" if site.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Site"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Site" => site = Some(systmone_core::xml::read_text_child(reader)?),
+                "Site" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        site = Some(value);
+                    }
+                }
                 "ClinicType" if clinic_type.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "ClinicType"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "ClinicType" => {
-                    clinic_type = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 5usize)? {
+                        clinic_type = Some(value);
+                    }
                 }
                 "AppointmentUID" if appointment_uid.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "AppointmentUID"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "AppointmentUID" => {
-                    appointment_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 6usize)? {
+                        appointment_uid = Some(value);
+                    }
                 }
                 "Status" if status.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Status"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Status" => status = Some(systmone_core::xml::read_text_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Status" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 7usize)? {
+                        status = Some(value);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(PatientAppointment {
@@ -1611,84 +3766,307 @@ impl yaserde::YaDeserialize for PatientAppointment {
                 ))?,
             status: status
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Status>"))?,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            1,
+            1,
+            usize::from(self.clinician.is_some()),
+            usize::from(self.user_name.is_some()),
+            usize::from(self.site.is_some()),
+            usize::from(self.clinic_type.is_some()),
+            1,
+            1,
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.date_time;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "DateTime",
+                        value,
+                        self.extra.child_attributes(0u16, k),
+                    )
+                }
+                1usize => {
+                    let value = &self.duration;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Duration",
+                        value,
+                        self.extra.child_attributes(1u16, k),
+                    )
+                }
+                2usize => {
+                    match &self.clinician {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Clinician",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.user_name {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "UserName",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.site {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Site",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.clinic_type {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "ClinicType",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    let value = &self.appointment_uid;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "AppointmentUID",
+                        value,
+                        self.extra.child_attributes(6u16, k),
+                    )
+                }
+                7usize => {
+                    let value = &self.status;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Status",
+                        value,
+                        self.extra.child_attributes(7u16, k),
+                    )
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(PatientAppointment, "PatientAppointment");
 /// An NHS number or an NHS number-like pseudo identifier: ten digits.
 pub type PatientNumber = String;
 /// A person's name, as in a letter's RecipientName and SenderName.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "PersonName")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PersonName {
     /// The person's title (Dr, Mr, Mrs etc.).
-    #[yaserde(rename = "Title")]
     pub title: Option<String>,
     /// The person's first name.
-    #[yaserde(rename = "FirstName")]
     pub first_name: Option<String>,
     /// The person's surname.
-    #[yaserde(rename = "Surname")]
     pub surname: Option<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for PersonName {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for PersonName {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<3usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut title = None;
         let mut first_name = None;
         let mut surname = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Title" if title.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Title"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Title" => title = Some(systmone_core::xml::read_text_child(reader)?),
+                "Title" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        title = Some(value);
+                    }
+                }
                 "FirstName" if first_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "FirstName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "FirstName" => {
-                    first_name = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        first_name = Some(value);
+                    }
                 }
                 "Surname" if surname.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Surname"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Surname" => surname = Some(systmone_core::xml::read_text_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Surname" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        surname = Some(value);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(PersonName {
             title,
             first_name,
             surname,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.title.is_some()),
+            usize::from(self.first_name.is_some()),
+            usize::from(self.surname.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.title {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Title",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.first_name {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "FirstName",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.surname {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Surname",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(PersonName, "PersonName");
 /// The state of the patient record in the SystmOne client after this function. Possible values are "Open" and "Closed". If Open, changes to the record aren't committed yet and require the user to press the Save button in the SystmOne client.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RecordState {
     /// `Open`
     Open,
     /// `Closed`
     Closed,
+    /// A value the schema does not list (Open, Closed), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
 }
 impl std::str::FromStr for RecordState {
     type Err = systmone_core::ValueError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "Open" => Ok(RecordState::Open),
-            "Closed" => Ok(RecordState::Closed),
-            _ => {
-                Err(
-                    systmone_core::ValueError::new(
-                        "RecordState",
-                        text,
-                        "one of Open, Closed",
-                    ),
-                )
-            }
-        }
+        Ok(
+            match text {
+                "Open" => RecordState::Open,
+                "Closed" => RecordState::Closed,
+                other => RecordState::Unlisted(other.to_string()),
+            },
+        )
     }
 }
 impl std::fmt::Display for RecordState {
@@ -1697,8 +4075,14 @@ impl std::fmt::Display for RecordState {
             match self {
                 RecordState::Open => "Open",
                 RecordState::Closed => "Closed",
+                RecordState::Unlisted(other) => other,
             },
         )
+    }
+}
+impl systmone_core::xml::TextValue for RecordState {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, RecordState::Unlisted(_))
     }
 }
 systmone_core::impl_xml_text!(RecordState, "RecordState");
@@ -1750,23 +4134,29 @@ impl std::fmt::Display for SchemeName {
         )
     }
 }
+/// An open enumeration (ERRATA E3): other values are expected, not drift.
+impl systmone_core::xml::TextValue for SchemeName {}
 systmone_core::impl_xml_text!(SchemeName, "SchemeName");
 /// Constrains a patient search on gender. This should be either "M" or "F".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SearchGender {
     /// `M`
     M,
     /// `F`
     F,
+    /// A value the schema does not list (M, F), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
 }
 impl std::str::FromStr for SearchGender {
     type Err = systmone_core::ValueError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "M" => Ok(SearchGender::M),
-            "F" => Ok(SearchGender::F),
-            _ => Err(systmone_core::ValueError::new("SearchGender", text, "one of M, F")),
-        }
+        Ok(
+            match text {
+                "M" => SearchGender::M,
+                "F" => SearchGender::F,
+                other => SearchGender::Unlisted(other.to_string()),
+            },
+        )
     }
 }
 impl std::fmt::Display for SearchGender {
@@ -1775,13 +4165,19 @@ impl std::fmt::Display for SearchGender {
             match self {
                 SearchGender::M => "M",
                 SearchGender::F => "F",
+                SearchGender::Unlisted(other) => other,
             },
         )
     }
 }
+impl systmone_core::xml::TextValue for SearchGender {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, SearchGender::Unlisted(_))
+    }
+}
 systmone_core::impl_xml_text!(SearchGender, "SearchGender");
 /// The patient's gender. Possible values are: M, F, I (indeterminate) or U (unknown).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Sex {
     /// `M`
     M,
@@ -1791,17 +4187,21 @@ pub enum Sex {
     I,
     /// `U`
     U,
+    /// A value the schema does not list (M, F, I, U), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
 }
 impl std::str::FromStr for Sex {
     type Err = systmone_core::ValueError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "M" => Ok(Sex::M),
-            "F" => Ok(Sex::F),
-            "I" => Ok(Sex::I),
-            "U" => Ok(Sex::U),
-            _ => Err(systmone_core::ValueError::new("Sex", text, "one of M, F, I, U")),
-        }
+        Ok(
+            match text {
+                "M" => Sex::M,
+                "F" => Sex::F,
+                "I" => Sex::I,
+                "U" => Sex::U,
+                other => Sex::Unlisted(other.to_string()),
+            },
+        )
     }
 }
 impl std::fmt::Display for Sex {
@@ -1812,55 +4212,104 @@ impl std::fmt::Display for Sex {
                 Sex::F => "F",
                 Sex::I => "I",
                 Sex::U => "U",
+                Sex::Unlisted(other) => other,
             },
         )
     }
 }
+impl systmone_core::xml::TextValue for Sex {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, Sex::Unlisted(_))
+    }
+}
 systmone_core::impl_xml_text!(Sex, "Sex");
 /// A free slot within a clinic.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "Slot")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Slot {
     /// The type of slot (e.g. "Slot" for normal slots or "Telephone Appointment Slot" for telephone consultations).
-    #[yaserde(rename = "SlotType")]
     pub slot_type: String,
     /// The date and time that this appointment slot starts.
-    #[yaserde(rename = "DateTimeStart")]
     pub date_time_start: systmone_core::DateTime,
     /// The duration, in minutes, of this appointment slot. E8.
-    #[yaserde(rename = "Duration")]
     pub duration: systmone_core::DurationMinutes,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for Slot {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for Slot {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<3usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut slot_type = None;
         let mut date_time_start = None;
         let mut duration = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "SlotType" if slot_type.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "SlotType"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "SlotType" => {
-                    slot_type = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        slot_type = Some(value);
+                    }
                 }
                 "DateTimeStart" if date_time_start.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "DateTimeStart"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "DateTimeStart" => {
-                    date_time_start = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        date_time_start = Some(value);
+                    }
                 }
                 "Duration" if duration.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Duration"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Duration" => {
-                    duration = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DurationMinutes,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        duration = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(Slot {
@@ -1870,11 +4319,58 @@ impl yaserde::YaDeserialize for Slot {
                 .ok_or_else(|| systmone_core::xml::missing(element, "<DateTimeStart>"))?,
             duration: duration
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Duration>"))?,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [1, 1, 1];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.slot_type;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "SlotType",
+                        value,
+                        self.extra.child_attributes(0u16, k),
+                    )
+                }
+                1usize => {
+                    let value = &self.date_time_start;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "DateTimeStart",
+                        value,
+                        self.extra.child_attributes(1u16, k),
+                    )
+                }
+                2usize => {
+                    let value = &self.duration;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Duration",
+                        value,
+                        self.extra.child_attributes(2u16, k),
+                    )
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(Slot, "Slot");
 /// Whether the patient has given consent to receive SMS messages to their mobile phone. Possible values: Yes and No. The GetPatientRecord example shows the element empty, read as "not recorded".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SmsConsent {
     /// `Yes`
     Yes,
@@ -1882,24 +4378,20 @@ pub enum SmsConsent {
     No,
     /// `""` (empty)
     Empty,
+    /// A value the schema does not list (Yes, No, "" (empty)), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
 }
 impl std::str::FromStr for SmsConsent {
     type Err = systmone_core::ValueError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "Yes" => Ok(SmsConsent::Yes),
-            "No" => Ok(SmsConsent::No),
-            "" => Ok(SmsConsent::Empty),
-            _ => {
-                Err(
-                    systmone_core::ValueError::new(
-                        "SmsConsent",
-                        text,
-                        "one of Yes, No, \"\" (empty)",
-                    ),
-                )
-            }
-        }
+        Ok(
+            match text {
+                "Yes" => SmsConsent::Yes,
+                "No" => SmsConsent::No,
+                "" => SmsConsent::Empty,
+                other => SmsConsent::Unlisted(other.to_string()),
+            },
+        )
     }
 }
 impl std::fmt::Display for SmsConsent {
@@ -1909,37 +4401,44 @@ impl std::fmt::Display for SmsConsent {
                 SmsConsent::Yes => "Yes",
                 SmsConsent::No => "No",
                 SmsConsent::Empty => "",
+                SmsConsent::Unlisted(other) => other,
             },
         )
     }
 }
+impl systmone_core::xml::TextValue for SmsConsent {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, SmsConsent::Unlisted(_))
+    }
+}
 systmone_core::impl_xml_text!(SmsConsent, "SmsConsent");
 /// A workflow task for a patient. E21: the document names tasks (the Tasks filter, TaskUID in UpdatePatientRecord and DeleteFromPatientRecord) but never shows one; this structure, modelled on Visit, is this project's reading.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "Task")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Task {
     /// The kind of task.
-    #[yaserde(rename = "TaskType")]
     pub task_type: Option<String>,
     /// When the task is due.
-    #[yaserde(rename = "DateTime")]
     pub date_time: Option<systmone_core::DateTime>,
     /// Free-text comments.
-    #[yaserde(rename = "Comments")]
     pub comments: Option<String>,
     /// The user the task is assigned to.
-    #[yaserde(rename = "UserName")]
     pub user_name: Option<String>,
     /// The UID of the task, usable in DeleteFromPatientRecord.
-    #[yaserde(rename = "TaskUID")]
     pub task_uid: Option<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for Task {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for Task {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<5usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut task_type = None;
         let mut date_time = None;
         let mut comments = None;
@@ -1948,36 +4447,98 @@ impl yaserde::YaDeserialize for Task {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "TaskType" if task_type.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "TaskType"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "TaskType" => {
-                    task_type = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        task_type = Some(value);
+                    }
                 }
                 "DateTime" if date_time.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "DateTime"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "DateTime" => {
-                    date_time = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        date_time = Some(value);
+                    }
                 }
                 "Comments" if comments.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Comments"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Comments" => {
-                    comments = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        comments = Some(value);
+                    }
                 }
                 "UserName" if user_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "UserName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "UserName" => {
-                    user_name = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        user_name = Some(value);
+                    }
                 }
                 "TaskUID" if task_uid.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "TaskUID"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "TaskUID" => {
-                    task_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        task_uid = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(Task {
@@ -1986,13 +4547,104 @@ impl yaserde::YaDeserialize for Task {
             comments,
             user_name,
             task_uid,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.task_type.is_some()),
+            usize::from(self.date_time.is_some()),
+            usize::from(self.comments.is_some()),
+            usize::from(self.user_name.is_some()),
+            usize::from(self.task_uid.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.task_type {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "TaskType",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.date_time {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "DateTime",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.comments {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Comments",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.user_name {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "UserName",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.task_uid {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "TaskUID",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(Task, "Task");
 /// A SystmOne UID (EventUID, AppointmentUID, DocumentUID, ...), e.g. "b95ee04200000000". Opaque text.
 pub type Uid = String;
 /// The gender of a registered user (M, F or empty if unset).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum UserGender {
     /// `M`
     M,
@@ -2000,24 +4652,20 @@ pub enum UserGender {
     F,
     /// `""` (empty)
     Empty,
+    /// A value the schema does not list (M, F, "" (empty)), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
 }
 impl std::str::FromStr for UserGender {
     type Err = systmone_core::ValueError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "M" => Ok(UserGender::M),
-            "F" => Ok(UserGender::F),
-            "" => Ok(UserGender::Empty),
-            _ => {
-                Err(
-                    systmone_core::ValueError::new(
-                        "UserGender",
-                        text,
-                        "one of M, F, \"\" (empty)",
-                    ),
-                )
-            }
-        }
+        Ok(
+            match text {
+                "M" => UserGender::M,
+                "F" => UserGender::F,
+                "" => UserGender::Empty,
+                other => UserGender::Unlisted(other.to_string()),
+            },
+        )
     }
 }
 impl std::fmt::Display for UserGender {
@@ -2027,37 +4675,44 @@ impl std::fmt::Display for UserGender {
                 UserGender::M => "M",
                 UserGender::F => "F",
                 UserGender::Empty => "",
+                UserGender::Unlisted(other) => other,
             },
         )
     }
 }
+impl systmone_core::xml::TextValue for UserGender {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, UserGender::Unlisted(_))
+    }
+}
 systmone_core::impl_xml_text!(UserGender, "UserGender");
 /// A patient (home) visit, as GetDiary and GetPatientRecord return it and UpdatePatientRecord adds it. VisitUID is not shown by the document's example; DeleteFromPatientRecord says the UID is returned when a visit is extracted, so it is accepted here.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "Visit")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Visit {
     /// The date and time of the visit.
-    #[yaserde(rename = "DateTime")]
     pub date_time: systmone_core::DateTime,
     /// The duration of the visit, in minutes.
-    #[yaserde(rename = "Duration")]
     pub duration: systmone_core::DurationMinutes,
     /// Free-text comments.
-    #[yaserde(rename = "Comments")]
     pub comments: Option<String>,
     /// The user name of the staff member making the visit.
-    #[yaserde(rename = "UserName")]
     pub user_name: Option<String>,
     /// The UID of the visit, usable in DeleteFromPatientRecord.
-    #[yaserde(rename = "VisitUID")]
     pub visit_uid: Option<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for Visit {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for Visit {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<5usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut date_time = None;
         let mut duration = None;
         let mut comments = None;
@@ -2066,36 +4721,98 @@ impl yaserde::YaDeserialize for Visit {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "DateTime" if date_time.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "DateTime"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "DateTime" => {
-                    date_time = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        date_time = Some(value);
+                    }
                 }
                 "Duration" if duration.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Duration"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Duration" => {
-                    duration = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DurationMinutes,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        duration = Some(value);
+                    }
                 }
                 "Comments" if comments.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Comments"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Comments" => {
-                    comments = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        comments = Some(value);
+                    }
                 }
                 "UserName" if user_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "UserName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "UserName" => {
-                    user_name = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        user_name = Some(value);
+                    }
                 }
                 "VisitUID" if visit_uid.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "VisitUID"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "VisitUID" => {
-                    visit_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        visit_uid = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(Visit {
@@ -2106,11 +4823,94 @@ impl yaserde::YaDeserialize for Visit {
             comments,
             user_name,
             visit_uid,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            1,
+            1,
+            usize::from(self.comments.is_some()),
+            usize::from(self.user_name.is_some()),
+            usize::from(self.visit_uid.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.date_time;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "DateTime",
+                        value,
+                        self.extra.child_attributes(0u16, k),
+                    )
+                }
+                1usize => {
+                    let value = &self.duration;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Duration",
+                        value,
+                        self.extra.child_attributes(1u16, k),
+                    )
+                }
+                2usize => {
+                    match &self.comments {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Comments",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.user_name {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "UserName",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.visit_uid {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "VisitUID",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(Visit, "Visit");
 /// Whether the patient speaks English. Possible values: Yes, No and Unknown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum YesNoUnknown {
     /// `Yes`
     Yes,
@@ -2118,24 +4918,20 @@ pub enum YesNoUnknown {
     No,
     /// `Unknown`
     Unknown,
+    /// A value the schema does not list (Yes, No, Unknown), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
 }
 impl std::str::FromStr for YesNoUnknown {
     type Err = systmone_core::ValueError;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text {
-            "Yes" => Ok(YesNoUnknown::Yes),
-            "No" => Ok(YesNoUnknown::No),
-            "Unknown" => Ok(YesNoUnknown::Unknown),
-            _ => {
-                Err(
-                    systmone_core::ValueError::new(
-                        "YesNoUnknown",
-                        text,
-                        "one of Yes, No, Unknown",
-                    ),
-                )
-            }
-        }
+        Ok(
+            match text {
+                "Yes" => YesNoUnknown::Yes,
+                "No" => YesNoUnknown::No,
+                "Unknown" => YesNoUnknown::Unknown,
+                other => YesNoUnknown::Unlisted(other.to_string()),
+            },
+        )
     }
 }
 impl std::fmt::Display for YesNoUnknown {
@@ -2145,8 +4941,14 @@ impl std::fmt::Display for YesNoUnknown {
                 YesNoUnknown::Yes => "Yes",
                 YesNoUnknown::No => "No",
                 YesNoUnknown::Unknown => "Unknown",
+                YesNoUnknown::Unlisted(other) => other,
             },
         )
+    }
+}
+impl systmone_core::xml::TextValue for YesNoUnknown {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, YesNoUnknown::Unlisted(_))
     }
 }
 systmone_core::impl_xml_text!(YesNoUnknown, "YesNoUnknown");

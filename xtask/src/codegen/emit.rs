@@ -69,10 +69,7 @@ pub fn module(module: &Module) -> TokenStream {
 
 fn type_def(def: &TypeDef) -> TokenStream {
     match def {
-        TypeDef::Struct(s) if s.needs_custom_impl() || s.xml_name == "Response" => {
-            custom_struct(s, false)
-        }
-        TypeDef::Struct(s) => custom_struct(s, true),
+        TypeDef::Struct(s) => custom_struct(s),
         TypeDef::Enum(e) => enumeration(e),
         TypeDef::Alias { name, doc, target } => {
             let doc = docs(doc);
@@ -103,48 +100,45 @@ fn default_derive(s: &Struct) -> TokenStream {
     }
 }
 
-fn read_value(ty: &TypeRef) -> TokenStream {
+/// How the `k`-th value (`value`, a reference) of member `member` is written.
+fn write_value(ty: &TypeRef, xml_name: &str, value: TokenStream, member: usize) -> TokenStream {
+    let member = member as u16;
     if ty.is_text() {
-        quote!(systmone_core::xml::read_text_child(reader)?)
+        quote!(systmone_core::xml::write_text_member(writer, #xml_name, #value, self.extra.child_attributes(#member, k)))
     } else {
-        quote!(systmone_core::xml::read_child(reader)?)
+        quote!(systmone_core::xml::write_child(writer, #xml_name, #value))
     }
 }
 
-fn write_value(ty: &TypeRef, xml_name: &str, value: TokenStream) -> TokenStream {
-    if ty.is_text() {
-        quote!(systmone_core::xml::write_text_child(writer, #xml_name, #value)?;)
-    } else {
-        quote!(systmone_core::xml::write_child(writer, #xml_name, #value)?;)
-    }
-}
-
-/// A struct and its (de)serialisation. Plain sequences (`derive_serialize`) are written
-/// by yaserde's derive; everything is read by generated code, which — unlike the
-/// derive — refuses unknown children instead of dropping them silently, refuses a
-/// repeated single element, and keeps document order for `xs:any` content.
-fn custom_struct(s: &Struct, derive_serialize: bool) -> TokenStream {
+/// A struct and its reading and writing, all generated: unlike yaserde's derive, the
+/// reader keeps whatever the schema does not declare (unknown children and attributes,
+/// values that do not read as their type, repeated single elements) in the struct's
+/// `extra`, in place, and reports each departure as drift (or refuses it when reading
+/// strictly); the writer puts everything back in document order.
+fn custom_struct(s: &Struct) -> TokenStream {
     let doc = docs(&s.doc);
     let default = default_derive(s);
     let name = ident(&s.name);
     let xml_name = &s.xml_name;
     let has_any = s.members.iter().any(|m| matches!(m, Member::Any { .. }));
+    let n_members = s.members.len();
 
     let mut definitions = Vec::new();
     let mut extra_types = Vec::new();
     let mut locals = Vec::new();
     let mut arms = Vec::new();
     let mut build = Vec::new();
+    let mut counts = Vec::new();
     let mut writes = Vec::new();
 
-    let duplicate = |xml: &str| {
-        if has_any {
-            quote!(items.push(DataItem::read(reader, &child)?))
-        } else {
-            quote!(return Err(systmone_core::xml::duplicate(element, #xml)))
-        }
-    };
+    let repeated = quote!(systmone_core::xml::keep_child(
+        reader,
+        &mut order,
+        &mut extra,
+        systmone_core::DriftKind::Repeated
+    )?);
 
+    let mut attribute_names = Vec::new();
     for a in &s.attributes {
         let adoc = docs(&a.doc);
         let field = ident(&a.rust_name);
@@ -157,55 +151,75 @@ fn custom_struct(s: &Struct, derive_serialize: bool) -> TokenStream {
             },
         );
         let xml = &a.xml_name;
-        let rename = derive_serialize.then(|| quote!(#[yaserde(attribute = true, rename = #xml)]));
-        definitions.push(quote! { #adoc #rename pub #field: #ty, });
+        attribute_names.push(xml.clone());
+        definitions.push(quote! { #adoc pub #field: #ty, });
         let value_ty = type_tokens(&a.ty);
         if a.required {
             let what = format!("attribute {xml}");
             locals.push(quote! {
-                let #field = systmone_core::xml::attribute::<#value_ty>(attributes, element, #xml)?
+                let #field = systmone_core::xml::attribute_value::<#value_ty>(attributes, #xml, &mut extra)?
                     .ok_or_else(|| systmone_core::xml::missing(element, #what))?;
             });
         } else {
             locals.push(quote! {
-                let #field = systmone_core::xml::attribute::<#value_ty>(attributes, element, #xml)?;
+                let #field = systmone_core::xml::attribute_value::<#value_ty>(attributes, #xml, &mut extra)?;
             });
         }
         build.push(quote!(#field,));
     }
+    let known_attributes = attribute_names.iter();
+    locals.push(quote! {
+        systmone_core::xml::keep_unknown_attributes(attributes, &[#(#known_attributes),*], &mut extra)?;
+    });
 
-    for member in &s.members {
+    for (index, member) in s.members.iter().enumerate() {
         match member {
             Member::Field(f) => {
                 let fdoc = docs(&f.doc);
                 let field = ident(&f.rust_name);
                 let ty = occurs_tokens(&f.ty, f.occurs);
+                let value_ty = type_tokens(&f.ty);
                 let xml = &f.xml_name;
-                let rename = derive_serialize.then(|| quote!(#[yaserde(rename = #xml)]));
-                definitions.push(quote! { #fdoc #rename pub #field: #ty, });
-                let read = read_value(&f.ty);
+                definitions.push(quote! { #fdoc pub #field: #ty, });
+                let store = match f.occurs {
+                    Occurs::Many => quote!(#field.push(value)),
+                    _ => quote!(#field = Some(value)),
+                };
+                let read = if f.ty.is_text() {
+                    quote! {
+                        if let Some(value) = systmone_core::xml::read_text_member::<_, #value_ty, #n_members>(reader, &mut order, &mut extra, #index)? {
+                            #store;
+                        }
+                    }
+                } else {
+                    quote! {
+                        order.member(&mut extra, #index, #xml)?;
+                        let value = systmone_core::xml::read_child(reader)?;
+                        #store;
+                    }
+                };
+                let w = write_value(&f.ty, xml, quote!(value), index);
                 match f.occurs {
                     Occurs::Many => {
                         locals.push(quote!(let mut #field = Vec::new();));
-                        arms.push(quote!(#xml => #field.push(#read),));
+                        arms.push(quote!(#xml => { #read }));
                         build.push(quote!(#field,));
-                        let w = write_value(&f.ty, xml, quote!(value));
-                        writes.push(quote!(for value in &self.#field { #w }));
+                        counts.push(quote!(self.#field.len()));
+                        writes.push(quote!(#index => match self.#field.get(k) { Some(value) => #w, None => Ok(()) },));
                     }
                     Occurs::One | Occurs::Optional => {
                         locals.push(quote!(let mut #field = None;));
-                        let dup = duplicate(xml);
-                        arms.push(quote!(#xml if #field.is_some() => #dup,));
-                        arms.push(quote!(#xml => #field = Some(#read),));
+                        arms.push(quote!(#xml if #field.is_some() => #repeated,));
+                        arms.push(quote!(#xml => { #read }));
                         if f.occurs == Occurs::One {
                             let what = format!("<{xml}>");
                             build.push(quote!(#field: #field.ok_or_else(|| systmone_core::xml::missing(element, #what))?,));
-                            let w = write_value(&f.ty, xml, quote!(&self.#field));
-                            writes.push(w);
+                            counts.push(quote!(1));
+                            writes.push(quote!(#index => { let value = &self.#field; #w },));
                         } else {
                             build.push(quote!(#field,));
-                            let w = write_value(&f.ty, xml, quote!(value));
-                            writes.push(quote!(if let Some(value) = &self.#field { #w }));
+                            counts.push(quote!(usize::from(self.#field.is_some())));
+                            writes.push(quote!(#index => match &self.#field { Some(value) => #w, None => Ok(()) },));
                         }
                     }
                 }
@@ -228,7 +242,7 @@ fn custom_struct(s: &Struct, derive_serialize: bool) -> TokenStream {
                 if fdoc_lines.is_empty() {
                     let names: Vec<String> = variants
                         .iter()
-                        .map(|v| format!("<{}>", v.xml_name))
+                        .map(|v| format!("`<{}>`", v.xml_name))
                         .collect();
                     fdoc_lines.push(format!("One of {}.", names.join(", ")));
                 }
@@ -242,18 +256,30 @@ fn custom_struct(s: &Struct, derive_serialize: bool) -> TokenStream {
                 for v in variants {
                     let xml = &v.xml_name;
                     let variant = ident(&v.rust_name);
-                    let read = read_value(&v.ty);
-                    match occurs {
-                        Occurs::Many => {
-                            arms.push(quote!(#xml => #field.push(#enum_ident::#variant(#read)),))
+                    let value_ty = type_tokens(&v.ty);
+                    let store = match occurs {
+                        Occurs::Many => quote!(#field.push(#enum_ident::#variant(value))),
+                        _ => quote!(#field = Some(#enum_ident::#variant(value))),
+                    };
+                    let read = if v.ty.is_text() {
+                        quote! {
+                            if let Some(value) = systmone_core::xml::read_text_member::<_, #value_ty, #n_members>(reader, &mut order, &mut extra, #index)? {
+                                #store;
+                            }
                         }
-                        _ => {
-                            let dup = duplicate(xml);
-                            arms.push(quote!(#xml if #field.is_some() => #dup,));
-                            arms.push(quote!(#xml => #field = Some(#enum_ident::#variant(#read)),));
+                    } else {
+                        quote! {
+                            order.member(&mut extra, #index, #xml)?;
+                            let value = systmone_core::xml::read_child(reader)?;
+                            #store;
                         }
+                    };
+                    if *occurs != Occurs::Many {
+                        arms.push(quote!(#xml if #field.is_some() => #repeated,));
                     }
+                    arms.push(quote!(#xml => { #read }));
                 }
+                let member_u16 = index as u16;
                 match occurs {
                     Occurs::One => {
                         let names: Vec<String> = variants
@@ -262,17 +288,18 @@ fn custom_struct(s: &Struct, derive_serialize: bool) -> TokenStream {
                             .collect();
                         let what = format!("one of {}", names.join(", "));
                         build.push(quote!(#field: #field.ok_or_else(|| systmone_core::xml::missing(element, #what))?,));
-                        writes.push(quote!(self.#field.write(writer)?;));
+                        counts.push(quote!(1));
+                        writes.push(quote!(#index => self.#field.write(writer, self.extra.child_attributes(#member_u16, k)),));
                     }
                     Occurs::Optional => {
                         build.push(quote!(#field,));
-                        writes.push(
-                            quote!(if let Some(value) = &self.#field { value.write(writer)?; }),
-                        );
+                        counts.push(quote!(usize::from(self.#field.is_some())));
+                        writes.push(quote!(#index => match &self.#field { Some(value) => value.write(writer, self.extra.child_attributes(#member_u16, k)), None => Ok(()) },));
                     }
                     Occurs::Many => {
                         build.push(quote!(#field,));
-                        writes.push(quote!(for value in &self.#field { value.write(writer)?; }));
+                        counts.push(quote!(self.#field.len()));
+                        writes.push(quote!(#index => match self.#field.get(k) { Some(value) => value.write(writer, self.extra.child_attributes(#member_u16, k)), None => Ok(()) },));
                     }
                 }
             }
@@ -294,16 +321,38 @@ fn custom_struct(s: &Struct, derive_serialize: bool) -> TokenStream {
                 definitions.push(quote! { #fdoc pub #field: Vec<#item>, });
                 locals.push(quote!(let mut #field = Vec::new();));
                 build.push(quote!(#field,));
-                writes.push(quote!(for item in &self.#field { item.write(writer)?; }));
+                counts.push(quote!(self.#field.len()));
+                writes.push(quote!(#index => match self.#field.get(k) { Some(item) => item.write(writer), None => Ok(()) },));
             }
         }
     }
 
-    let fallback = if has_any {
-        quote!(_ => items.push(DataItem::read(reader, &child)?),)
-    } else {
-        quote!(_ => return Err(systmone_core::xml::unexpected_child(element, &child)),)
+    let fallback = match s
+        .members
+        .iter()
+        .enumerate()
+        .find(|(_, m)| matches!(m, Member::Any { .. }))
+    {
+        Some((
+            index,
+            Member::Any {
+                rust_name,
+                item_type,
+                ..
+            },
+        )) => {
+            let field = ident(rust_name);
+            let item = ident(item_type);
+            quote!(_ => {
+                order.member(&mut extra, #index, &child)?;
+                #field.push(#item::read(reader, &child)?);
+            })
+        }
+        _ => {
+            quote!(_ => systmone_core::xml::keep_child(reader, &mut order, &mut extra, systmone_core::DriftKind::UnknownElement)?,)
+        }
     };
+    let _ = has_any;
     let attribute_values = s.attributes.iter().map(|a: &Attribute| {
         let field = ident(&a.rust_name);
         let xml = &a.xml_name;
@@ -313,38 +362,6 @@ fn custom_struct(s: &Struct, derive_serialize: bool) -> TokenStream {
             quote!((#xml, self.#field.as_ref().map(|value| value.to_string())),)
         }
     });
-    let uses_reader = !arms.is_empty() || has_any;
-    let reader_name = if uses_reader || derive_serialize {
-        quote!(reader)
-    } else {
-        quote!(_reader)
-    };
-    let loop_body = if uses_reader {
-        quote! {
-            while let Some(child) = systmone_core::xml::next_child(reader, element)? {
-                match child.as_str() {
-                    #(#arms)*
-                    #fallback
-                }
-            }
-        }
-    } else {
-        quote! {
-            if let Some(child) = systmone_core::xml::next_child(#reader_name, element)? {
-                return Err(systmone_core::xml::unexpected_child(element, &child));
-            }
-        }
-    };
-    let attributes_param = if s.attributes.is_empty() {
-        quote!(_attributes)
-    } else {
-        quote!(attributes)
-    };
-    let writer_name = if writes.is_empty() {
-        quote!(_writer)
-    } else {
-        quote!(writer)
-    };
     let attributes_fn = if s.attributes.is_empty() {
         quote!()
     } else {
@@ -354,60 +371,52 @@ fn custom_struct(s: &Struct, derive_serialize: bool) -> TokenStream {
             }
         }
     };
-
-    if derive_serialize {
-        let (attributes_binding, attributes_slice) = if s.attributes.is_empty() {
-            (quote!(_attributes), quote!())
-        } else {
-            (
-                quote!(attributes),
-                quote!(let attributes = attributes.as_slice();),
-            )
-        };
-        return quote! {
-            #doc
-            #[derive(Debug, Clone, PartialEq, #default yaserde::YaSerialize)]
-            #[yaserde(rename = #xml_name)]
-            pub struct #name {
-                #(#definitions)*
-            }
-
-            impl yaserde::YaDeserialize for #name {
-                fn deserialize<R: std::io::Read>(reader: &mut yaserde::de::Deserializer<R>) -> yaserde::Result<Self> {
-                    let (element, #attributes_binding, _) = systmone_core::xml::read_start(reader)?;
-                    let element = element.as_str();
-                    #attributes_slice
-                    #(#locals)*
-                    #loop_body
-                    Ok(#name { #(#build)* })
-                }
-            }
-        };
-    }
+    let writes_match = if writes.is_empty() {
+        quote!(Ok(()))
+    } else {
+        quote!(match member { #(#writes)* _ => Ok(()) })
+    };
 
     quote! {
         #doc
         #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #(#definitions)*
+            /// What the element held beyond the fields above (unknown attributes and
+            /// elements, values that could not be typed), kept in place and written back.
+            pub extra: systmone_core::Extra,
         }
 
         impl systmone_core::xml::XmlContent for #name {
             fn read_content<R: std::io::Read>(
-                #reader_name: &mut yaserde::de::Deserializer<R>,
+                reader: &mut yaserde::de::Deserializer<R>,
                 element: &str,
-                #attributes_param: &[xml::attribute::OwnedAttribute],
+                attributes: &[xml::attribute::OwnedAttribute],
             ) -> yaserde::Result<Self> {
+                let _scope = systmone_core::xml::enter(element);
+                let mut extra = systmone_core::Extra::default();
+                let mut order = systmone_core::xml::Order::<#n_members>::new();
                 #(#locals)*
-                #loop_body
-                Ok(#name { #(#build)* })
+                while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+                    match child.as_str() {
+                        #(#arms)*
+                        #fallback
+                    }
+                }
+                Ok(#name { #(#build)* extra })
             }
 
             #attributes_fn
 
-            fn write_content<W: std::io::Write>(&self, #writer_name: &mut yaserde::ser::Serializer<W>) -> yaserde::Result<()> {
-                #(#writes)*
-                Ok(())
+            // The closure's parameters go unused for content without members.
+            #[allow(unused_variables)]
+            fn write_content<W: std::io::Write>(&self, writer: &mut yaserde::ser::Serializer<W>) -> yaserde::Result<()> {
+                let counts = [#(#counts),*];
+                systmone_core::xml::write_members(writer, &self.extra, &counts, |writer, member, k| #writes_match)
+            }
+
+            fn extra(&self) -> Option<&systmone_core::Extra> {
+                Some(&self.extra)
             }
         }
 
@@ -427,8 +436,13 @@ fn choice_enum(name: &str, variants: &[Field]) -> TokenStream {
     });
     let writes = variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
-        let w = write_value(&v.ty, &v.xml_name, quote!(value));
-        quote!(#ident_name::#variant(value) => { #w })
+        let xml = &v.xml_name;
+        let w = if v.ty.is_text() {
+            quote!(systmone_core::xml::write_text_member(writer, #xml, value, attributes))
+        } else {
+            quote!(systmone_core::xml::write_child(writer, #xml, value))
+        };
+        quote!(#ident_name::#variant(value) => #w,)
     });
     let names = variants.iter().map(|v| {
         let variant = ident(&v.rust_name);
@@ -443,6 +457,11 @@ fn choice_enum(name: &str, variants: &[Field]) -> TokenStream {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let attributes_name = if variants.iter().any(|v| v.ty.is_text()) {
+        quote!(attributes)
+    } else {
+        quote!(_attributes)
+    };
     quote! {
         #[doc = #doc]
         #[derive(Debug, Clone, PartialEq)]
@@ -458,11 +477,10 @@ fn choice_enum(name: &str, variants: &[Field]) -> TokenStream {
                 }
             }
 
-            fn write<W: std::io::Write>(&self, writer: &mut yaserde::ser::Serializer<W>) -> yaserde::Result<()> {
+            fn write<W: std::io::Write>(&self, writer: &mut yaserde::ser::Serializer<W>, #attributes_name: &[systmone_core::UnknownAttribute]) -> yaserde::Result<()> {
                 match self {
                     #(#writes)*
                 }
-                Ok(())
             }
         }
     }
@@ -485,6 +503,10 @@ fn enumeration(e: &Enum) -> TokenStream {
         let variant = ident(variant);
         quote!(#value => Ok(#name::#variant),)
     });
+    let parse_arms_ok = e.values.iter().map(|(variant, value)| {
+        let variant = ident(variant);
+        quote!(#value => #name::#variant,)
+    });
     let display_arms = e.values.iter().map(|(variant, value)| {
         let variant = ident(variant);
         quote!(#name::#variant => #value,)
@@ -502,6 +524,9 @@ fn enumeration(e: &Enum) -> TokenStream {
         .collect::<Vec<_>>()
         .join(", ");
     let expected = format!("one of {listed}");
+    let other_doc = format!(
+        " A value the schema does not list ({listed}), kept as sent: tolerant reading reports it as drift, strict reading refuses it."
+    );
     if e.open {
         quote! {
             #doc
@@ -533,24 +558,29 @@ fn enumeration(e: &Enum) -> TokenStream {
                 }
             }
 
+            /// An open enumeration (ERRATA E3): other values are expected, not drift.
+            impl systmone_core::xml::TextValue for #name {}
+
             systmone_core::impl_xml_text!(#name, #name_str);
         }
     } else {
         quote! {
             #doc
-            #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+            #[derive(Debug, Clone, PartialEq, Eq, Hash)]
             pub enum #name {
                 #(#variants)*
+                #[doc = #other_doc]
+                Unlisted(String),
             }
 
             impl std::str::FromStr for #name {
                 type Err = systmone_core::ValueError;
 
                 fn from_str(text: &str) -> Result<Self, Self::Err> {
-                    match text {
-                        #(#parse_arms)*
-                        _ => Err(systmone_core::ValueError::new(#name_str, text, #expected)),
-                    }
+                    Ok(match text {
+                        #(#parse_arms_ok)*
+                        other => #name::Unlisted(other.to_string()),
+                    })
                 }
             }
 
@@ -558,7 +588,14 @@ fn enumeration(e: &Enum) -> TokenStream {
                 fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                     f.write_str(match self {
                         #(#display_arms)*
+                        #name::Unlisted(other) => other,
                     })
+                }
+            }
+
+            impl systmone_core::xml::TextValue for #name {
+                fn is_unlisted(&self) -> bool {
+                    matches!(self, #name::Unlisted(_))
                 }
             }
 
@@ -578,12 +615,21 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
     let reads = items.iter().map(|f| {
         let variant = ident(&f.rust_name);
         let xml = &f.xml_name;
-        let read = read_value(&f.ty);
+        let read = if f.ty.is_text() {
+            quote!(systmone_core::xml::read_text_child(reader)?)
+        } else {
+            quote!(systmone_core::xml::read_child(reader)?)
+        };
         quote!(#xml => #enum_name::#variant(#read),)
     });
     let writes = items.iter().map(|f| {
         let variant = ident(&f.rust_name);
-        let w = write_value(&f.ty, &f.xml_name, quote!(value));
+        let xml = &f.xml_name;
+        let w = if f.ty.is_text() {
+            quote!(systmone_core::xml::write_text_child(writer, #xml, value)?;)
+        } else {
+            quote!(systmone_core::xml::write_child(writer, #xml, value)?;)
+        };
         quote!(#enum_name::#variant(value) => { #w })
     });
     let names = items.iter().map(|f| {
@@ -607,7 +653,7 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
             pub fn read<R: std::io::Read>(reader: &mut yaserde::de::Deserializer<R>, name: &str) -> yaserde::Result<Self> {
                 Ok(match name {
                     #(#reads)*
-                    _ => #enum_name::Other(systmone_core::xml::read_child(reader)?),
+                    _ => #enum_name::Other(systmone_core::xml::read_unknown_item(reader)?),
                 })
             }
 

@@ -218,8 +218,8 @@ fn render_bindings_crate(
         uses.push(quote!(pub use #krate as #module;));
         req_variants.push(quote!(#variant(systmone_core::Request<#module::#params>),));
         resp_variants.push(quote!(#variant(systmone_core::Response<#module::#result>),));
-        req_arms.push(quote!((#(#all_names)|*, #version) => Ok(AnyRequest::#variant(systmone_core::Request::from_xml(text)?)),));
-        resp_arms.push(quote!((#(#all_names)|*, #version) => Ok(AnyResponse::#variant(systmone_core::Response::from_xml(text)?)),));
+        req_arms.push(quote!((#(#all_names)|*, #version) => Ok(systmone_core::Request::read(text, mode)?.map(AnyRequest::#variant)),));
+        resp_arms.push(quote!((#(#all_names)|*, #version) => Ok(systmone_core::Response::read(text, mode)?.map(AnyResponse::#variant)),));
         to_xml_req.push(
             quote!(AnyRequest::#variant(r) => if pretty { r.to_pretty_xml() } else { r.to_xml() },),
         );
@@ -250,8 +250,18 @@ fn render_bindings_crate(
         }
 
         impl AnyRequest {
-            /// Parses a request with the bindings its `Function` and `FunctionVersion` name.
+            /// Parses a request with the bindings its `Function` and `FunctionVersion` name,
+            /// tolerantly: whatever the bindings do not know is kept (see [`Self::parse_with`]).
             pub fn parse(text: &str) -> Result<Self, systmone_core::ParseError> {
+                Self::parse_with(text, systmone_core::ReadMode::Tolerant).map(|parsed| parsed.value)
+            }
+
+            /// Parses a request in `mode`, with the report of where it departed from the
+            /// bindings (empty when it matched them exactly).
+            pub fn parse_with(
+                text: &str,
+                mode: systmone_core::ReadMode,
+            ) -> Result<systmone_core::Parsed<Self>, systmone_core::ParseError> {
                 let (function, version) = systmone_core::envelope::peek_function(text)?;
                 match (function.as_str(), version.as_str()) {
                     #(#req_arms)*
@@ -275,8 +285,18 @@ fn render_bindings_crate(
         }
 
         impl AnyResponse {
-            /// Parses a response with the bindings its `Function` and `FunctionVersion` name.
+            /// Parses a response with the bindings its `Function` and `FunctionVersion` name,
+            /// tolerantly: whatever the bindings do not know is kept (see [`Self::parse_with`]).
             pub fn parse(text: &str) -> Result<Self, systmone_core::ParseError> {
+                Self::parse_with(text, systmone_core::ReadMode::Tolerant).map(|parsed| parsed.value)
+            }
+
+            /// Parses a response in `mode`, with the report of where it departed from the
+            /// bindings (empty when it matched them exactly).
+            pub fn parse_with(
+                text: &str,
+                mode: systmone_core::ReadMode,
+            ) -> Result<systmone_core::Parsed<Self>, systmone_core::ParseError> {
                 let (function, version) = systmone_core::envelope::peek_function(text)?;
                 match (function.as_str(), version.as_str()) {
                     #(#resp_arms)*

@@ -84,14 +84,6 @@ pub struct Struct {
     pub xml_name: String,
 }
 
-impl Struct {
-    /// yaserde's derive handles plain sequences of elements; choices and wildcards need
-    /// generated code.
-    pub fn needs_custom_impl(&self) -> bool {
-        self.members.iter().any(|m| !matches!(m, Member::Field(_)))
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
     pub xml_name: String,
@@ -175,7 +167,8 @@ impl TypeRef {
     }
 }
 
-const CORE_TEXT_TYPES: [&str; 5] = [
+const CORE_TEXT_TYPES: [&str; 6] = [
+    "Flag",
     "DateTime",
     "Date",
     "DurationMinutes",

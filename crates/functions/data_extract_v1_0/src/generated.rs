@@ -22,47 +22,92 @@ impl systmone_core::Function for DataExtractV1_0 {
     type Result = DataExtractResult;
 }
 /// Which extract to download, and where.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "DataExtractParameters")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DataExtractParameters {
     /// Optional element used to ensure the data extract downloaded is not the same as the one downloaded previously: the SRManifestCRC of the previous successful response.
-    #[yaserde(rename = "SRManifestCRC")]
     pub sr_manifest_crc: Option<u64>,
     /// Mandatory element: where the requested data extract will be downloaded to.
-    #[yaserde(rename = "Directory")]
     pub directory: String,
     /// Mandatory element: which data extract should be downloaded.
-    #[yaserde(rename = "Name")]
     pub name: String,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for DataExtractParameters {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for DataExtractParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<3usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut sr_manifest_crc = None;
         let mut directory = None;
         let mut name = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "SRManifestCRC" if sr_manifest_crc.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "SRManifestCRC"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "SRManifestCRC" => {
-                    sr_manifest_crc = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        u64,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        sr_manifest_crc = Some(value);
+                    }
                 }
                 "Directory" if directory.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Directory"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Directory" => {
-                    directory = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        directory = Some(value);
+                    }
                 }
                 "Name" if name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Name"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Name" => name = Some(systmone_core::xml::read_text_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Name" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        name = Some(value);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(DataExtractParameters {
@@ -70,48 +115,141 @@ impl yaserde::YaDeserialize for DataExtractParameters {
             directory: directory
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Directory>"))?,
             name: name.ok_or_else(|| systmone_core::xml::missing(element, "<Name>"))?,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [usize::from(self.sr_manifest_crc.is_some()), 1, 1];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.sr_manifest_crc {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "SRManifestCRC",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    let value = &self.directory;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Directory",
+                        value,
+                        self.extra.child_attributes(1u16, k),
+                    )
+                }
+                2usize => {
+                    let value = &self.name;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Name",
+                        value,
+                        self.extra.child_attributes(2u16, k),
+                    )
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(DataExtractParameters, "DataExtractParameters");
 /// The function-specific content of a successful DataExtract response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataExtractResult {
     /// A CRC of the extract's manifest; send it with the next DataExtract request so the same download isn't performed more than once.
     pub sr_manifest_crc: u64,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for DataExtractResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut sr_manifest_crc = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "SRManifestCRC" if sr_manifest_crc.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "SRManifestCRC"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "SRManifestCRC" => {
-                    sr_manifest_crc = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        u64,
+                        1usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        sr_manifest_crc = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(DataExtractResult {
             sr_manifest_crc: sr_manifest_crc
                 .ok_or_else(|| systmone_core::xml::missing(element, "<SRManifestCRC>"))?,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        systmone_core::xml::write_text_child(
+        let counts = [1];
+        systmone_core::xml::write_members(
             writer,
-            "SRManifestCRC",
-            &self.sr_manifest_crc,
-        )?;
-        Ok(())
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.sr_manifest_crc;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "SRManifestCRC",
+                        value,
+                        self.extra.child_attributes(0u16, k),
+                    )
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(DataExtractResult, "Response");

@@ -24,37 +24,36 @@ impl systmone_core::Function for DeleteFromPatientRecordV1_0 {
     type Result = DeleteFromPatientRecordResult;
 }
 /// What to delete, from which patient record, and why.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "DeleteFromPatientRecordParameters")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DeleteFromPatientRecordParameters {
     /// The Identity of the patient whose record should be affected. E11: optional; when absent the open record is used and LeaveRecordOpen is required.
-    #[yaserde(rename = "Identity")]
     pub identity: Option<Identity>,
     /// A textual reason for the deletion. If this element is empty the delete fails and an error response is returned.
-    #[yaserde(rename = "Reason")]
     pub reason: String,
     /// The UID of an event to be deleted. May be repeated to delete multiple events at once.
-    #[yaserde(rename = "EventUID")]
     pub event_uid: Vec<String>,
     /// The UID of an appointment to be deleted. May be repeated.
-    #[yaserde(rename = "AppointmentUID")]
     pub appointment_uid: Vec<String>,
     /// The UID of a task to be deleted. May be repeated.
-    #[yaserde(rename = "TaskUID")]
     pub task_uid: Vec<String>,
     /// The UID of a visit to be deleted. May be repeated.
-    #[yaserde(rename = "VisitUID")]
     pub visit_uid: Vec<String>,
     /// As described in "Functions which retrieve patient records": when present, the record is opened fully and displayed to the user and left open (changes are committed only when the user saves it); when absent, the record is opened without display and changes are committed immediately, and a write to a record already open gets a temporary error. Required if Identity is absent (E11).
-    #[yaserde(rename = "LeaveRecordOpen")]
     pub leave_record_open: Option<systmone_core::Flag>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for DeleteFromPatientRecordParameters {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<7usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut reason = None;
         let mut event_uid = Vec::new();
@@ -65,30 +64,96 @@ impl yaserde::YaDeserialize for DeleteFromPatientRecordParameters {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "Identity" => {
+                    order.member(&mut extra, 0usize, "Identity")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    identity = Some(value);
+                }
                 "Reason" if reason.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Reason"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Reason" => reason = Some(systmone_core::xml::read_text_child(reader)?),
+                "Reason" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        reason = Some(value);
+                    }
+                }
                 "EventUID" => {
-                    event_uid.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        event_uid.push(value);
+                    }
                 }
                 "AppointmentUID" => {
-                    appointment_uid.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        appointment_uid.push(value);
+                    }
                 }
-                "TaskUID" => task_uid.push(systmone_core::xml::read_text_child(reader)?),
+                "TaskUID" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        task_uid.push(value);
+                    }
+                }
                 "VisitUID" => {
-                    visit_uid.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 5usize)? {
+                        visit_uid.push(value);
+                    }
                 }
                 "LeaveRecordOpen" if leave_record_open.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "LeaveRecordOpen"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "LeaveRecordOpen" => {
-                    leave_record_open = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 6usize)? {
+                        leave_record_open = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(DeleteFromPatientRecordParameters {
@@ -100,9 +165,121 @@ impl yaserde::YaDeserialize for DeleteFromPatientRecordParameters {
             task_uid,
             visit_uid,
             leave_record_open,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.identity.is_some()),
+            1,
+            self.event_uid.len(),
+            self.appointment_uid.len(),
+            self.task_uid.len(),
+            self.visit_uid.len(),
+            usize::from(self.leave_record_open.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.identity {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Identity", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    let value = &self.reason;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Reason",
+                        value,
+                        self.extra.child_attributes(1u16, k),
+                    )
+                }
+                2usize => {
+                    match self.event_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "EventUID",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match self.appointment_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "AppointmentUID",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match self.task_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "TaskUID",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match self.visit_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "VisitUID",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.leave_record_open {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LeaveRecordOpen",
+                                value,
+                                self.extra.child_attributes(6u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(
+    DeleteFromPatientRecordParameters, "DeleteFromPatientRecordParameters"
+);
 /// The function-specific content of a successful DeleteFromPatientRecord response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteFromPatientRecordResult {
@@ -110,45 +287,105 @@ pub struct DeleteFromPatientRecordResult {
     pub identity: Identity,
     /// The state of the patient record after this function. If Open, the deletion hasn't been committed yet and requires the user to press the Save button in the SystmOne client.
     pub record_state: Option<RecordState>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<2usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut record_state = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "Identity" => {
+                    order.member(&mut extra, 0usize, "Identity")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    identity = Some(value);
+                }
                 "RecordState" if record_state.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "RecordState"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "RecordState" => {
-                    record_state = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        RecordState,
+                        2usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        record_state = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(DeleteFromPatientRecordResult {
             identity: identity
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Identity>"))?,
             record_state,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        systmone_core::xml::write_child(writer, "Identity", &self.identity)?;
-        if let Some(value) = &self.record_state {
-            systmone_core::xml::write_text_child(writer, "RecordState", value)?;
-        }
-        Ok(())
+        let counts = [1, usize::from(self.record_state.is_some())];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.identity;
+                    systmone_core::xml::write_child(writer, "Identity", value)
+                }
+                1usize => {
+                    match &self.record_state {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "RecordState",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(DeleteFromPatientRecordResult, "Response");

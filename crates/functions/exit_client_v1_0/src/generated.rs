@@ -22,40 +22,100 @@ impl systmone_core::Function for ExitClientV1_0 {
     type Result = ExitClientResult;
 }
 /// This function has no function-specific elements.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "ExitClientParameters")]
-pub struct ExitClientParameters {}
-impl yaserde::YaDeserialize for ExitClientParameters {
-    fn deserialize<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
-    ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
-        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
-            return Err(systmone_core::xml::unexpected_child(element, &child));
-        }
-        Ok(ExitClientParameters {})
-    }
-}
-/// The function-specific content of a successful ExitClient response.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct ExitClientResult {}
-impl systmone_core::xml::XmlContent for ExitClientResult {
+pub struct ExitClientParameters {
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for ExitClientParameters {
     fn read_content<R: std::io::Read>(
-        _reader: &mut yaserde::de::Deserializer<R>,
+        reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        if let Some(child) = systmone_core::xml::next_child(_reader, element)? {
-            return Err(systmone_core::xml::unexpected_child(element, &child));
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<0usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
         }
-        Ok(ExitClientResult {})
+        Ok(ExitClientParameters { extra })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
-        _writer: &mut yaserde::ser::Serializer<W>,
+        writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        Ok(())
+        let counts = [];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| Ok(()),
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+}
+systmone_core::impl_xml_content!(ExitClientParameters, "ExitClientParameters");
+/// The function-specific content of a successful ExitClient response.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ExitClientResult {
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for ExitClientResult {
+    fn read_content<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
+    ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<0usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(ExitClientResult { extra })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| Ok(()),
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(ExitClientResult, "Response");

@@ -24,34 +24,34 @@ impl systmone_core::Function for GetAppointmentSlotsV1_0 {
     type Result = GetAppointmentSlotsResult;
 }
 /// Restrictions on the free slots returned.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "GetAppointmentSlotsParameters")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetAppointmentSlotsParameters {
     /// Optional element to restrict the slots returned: no slot before this date and time will be returned.
-    #[yaserde(rename = "MinDateTime")]
     pub min_date_time: Option<systmone_core::DateTime>,
     /// Optional element to restrict the slots returned: no slot after this date and time will be returned.
-    #[yaserde(rename = "MaxDateTime")]
     pub max_date_time: Option<systmone_core::DateTime>,
     /// Optional element to restrict the slots to those for the staff member with this user name. May be repeated.
-    #[yaserde(rename = "UserName")]
     pub user_name: Vec<String>,
     /// Optional element to restrict the slots to those at a specific site. May be repeated.
-    #[yaserde(rename = "SiteName")]
     pub site_name: Vec<String>,
     /// Optional element to restrict to slots in specific types of clinic. May be repeated.
-    #[yaserde(rename = "ClinicType")]
     pub clinic_type: Vec<String>,
     /// Optional element to restrict to slots of a specific type. May be repeated.
-    #[yaserde(rename = "SlotType")]
     pub slot_type: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for GetAppointmentSlotsParameters {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<6usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut min_date_time = None;
         let mut max_date_time = None;
         let mut user_name = Vec::new();
@@ -61,30 +61,83 @@ impl yaserde::YaDeserialize for GetAppointmentSlotsParameters {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "MinDateTime" if min_date_time.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "MinDateTime"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "MinDateTime" => {
-                    min_date_time = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        min_date_time = Some(value);
+                    }
                 }
                 "MaxDateTime" if max_date_time.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "MaxDateTime"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "MaxDateTime" => {
-                    max_date_time = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        max_date_time = Some(value);
+                    }
                 }
                 "UserName" => {
-                    user_name.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        user_name.push(value);
+                    }
                 }
                 "SiteName" => {
-                    site_name.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        site_name.push(value);
+                    }
                 }
                 "ClinicType" => {
-                    clinic_type.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        clinic_type.push(value);
+                    }
                 }
                 "SlotType" => {
-                    slot_type.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 5usize)? {
+                        slot_type.push(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(GetAppointmentSlotsParameters {
@@ -94,40 +147,183 @@ impl yaserde::YaDeserialize for GetAppointmentSlotsParameters {
             site_name,
             clinic_type,
             slot_type,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.min_date_time.is_some()),
+            usize::from(self.max_date_time.is_some()),
+            self.user_name.len(),
+            self.site_name.len(),
+            self.clinic_type.len(),
+            self.slot_type.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.min_date_time {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MinDateTime",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.max_date_time {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MaxDateTime",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match self.user_name.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "UserName",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match self.site_name.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "SiteName",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match self.clinic_type.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "ClinicType",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match self.slot_type.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "SlotType",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(
+    GetAppointmentSlotsParameters, "GetAppointmentSlotsParameters"
+);
 /// The function-specific content of a successful GetAppointmentSlots response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetAppointmentSlotsResult {
     /// A clinic with free slots. Repeated once for each clinic with slots being returned.
     pub clinic: Vec<Clinic>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut clinic = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
-                "Clinic" => clinic.push(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Clinic" => {
+                    order.member(&mut extra, 0usize, "Clinic")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    clinic.push(value);
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(GetAppointmentSlotsResult {
             clinic,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        for value in &self.clinic {
-            systmone_core::xml::write_child(writer, "Clinic", value)?;
-        }
-        Ok(())
+        let counts = [self.clinic.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.clinic.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Clinic", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(GetAppointmentSlotsResult, "Response");

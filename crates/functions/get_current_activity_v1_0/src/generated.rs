@@ -24,21 +24,58 @@ impl systmone_core::Function for GetCurrentActivityV1_0 {
     type Result = GetCurrentActivityResult;
 }
 /// This function has no additional parameters, other than the common baseline.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "GetCurrentActivityParameters")]
-pub struct GetCurrentActivityParameters {}
-impl yaserde::YaDeserialize for GetCurrentActivityParameters {
-    fn deserialize<R: std::io::Read>(
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetCurrentActivityParameters {
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for GetCurrentActivityParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
-        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
-            return Err(systmone_core::xml::unexpected_child(element, &child));
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<0usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
         }
-        Ok(GetCurrentActivityParameters {})
+        Ok(GetCurrentActivityParameters {
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| Ok(()),
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
+systmone_core::impl_xml_content!(
+    GetCurrentActivityParameters, "GetCurrentActivityParameters"
+);
 /// The function-specific content of a successful GetCurrentActivity response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetCurrentActivityResult {
@@ -48,54 +85,131 @@ pub struct GetCurrentActivityResult {
     pub activity: Vec<String>,
     /// The drugs or clinical codes selected in the user interface; the same as returned in the response to GetCurrentSelection.
     pub current_selection: Option<CurrentSelection>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<3usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut activity = Vec::new();
         let mut current_selection = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
-                "Activity" => activity.push(systmone_core::xml::read_text_child(reader)?),
+                "Identity" => {
+                    order.member(&mut extra, 0usize, "Identity")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    identity = Some(value);
+                }
+                "Activity" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        activity.push(value);
+                    }
+                }
                 "CurrentSelection" if current_selection.is_some() => {
-                    return Err(
-                        systmone_core::xml::duplicate(element, "CurrentSelection"),
-                    );
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "CurrentSelection" => {
-                    current_selection = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 2usize, "CurrentSelection")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    current_selection = Some(value);
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(GetCurrentActivityResult {
             identity,
             activity,
             current_selection,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        if let Some(value) = &self.identity {
-            systmone_core::xml::write_child(writer, "Identity", value)?;
-        }
-        for value in &self.activity {
-            systmone_core::xml::write_text_child(writer, "Activity", value)?;
-        }
-        if let Some(value) = &self.current_selection {
-            systmone_core::xml::write_child(writer, "CurrentSelection", value)?;
-        }
-        Ok(())
+        let counts = [
+            usize::from(self.identity.is_some()),
+            self.activity.len(),
+            usize::from(self.current_selection.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.identity {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Identity", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match self.activity.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Activity",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.current_selection {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "CurrentSelection",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(GetCurrentActivityResult, "Response");

@@ -24,21 +24,58 @@ impl systmone_core::Function for GetCurrentSelectionV1_0 {
     type Result = GetCurrentSelectionResult;
 }
 /// This function has no additional parameters, other than the common baseline.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "GetCurrentSelectionParameters")]
-pub struct GetCurrentSelectionParameters {}
-impl yaserde::YaDeserialize for GetCurrentSelectionParameters {
-    fn deserialize<R: std::io::Read>(
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetCurrentSelectionParameters {
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for GetCurrentSelectionParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
-        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
-            return Err(systmone_core::xml::unexpected_child(element, &child));
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<0usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
         }
-        Ok(GetCurrentSelectionParameters {})
+        Ok(GetCurrentSelectionParameters {
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| Ok(()),
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
+systmone_core::impl_xml_content!(
+    GetCurrentSelectionParameters, "GetCurrentSelectionParameters"
+);
 /// The function-specific content of a successful GetCurrentSelection response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCurrentSelectionResult {
@@ -46,30 +83,58 @@ pub struct GetCurrentSelectionResult {
     pub identity: Option<Identity>,
     /// Details on the currently selected items from the user's active screen. If there are no appropriate selections, the element is still present but contains no child elements.
     pub current_selection: CurrentSelection,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetCurrentSelectionResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<2usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut current_selection = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "Identity" => {
+                    order.member(&mut extra, 0usize, "Identity")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    identity = Some(value);
+                }
                 "CurrentSelection" if current_selection.is_some() => {
-                    return Err(
-                        systmone_core::xml::duplicate(element, "CurrentSelection"),
-                    );
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "CurrentSelection" => {
-                    current_selection = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 1usize, "CurrentSelection")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    current_selection = Some(value);
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(GetCurrentSelectionResult {
@@ -79,21 +144,38 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionResult {
                     element,
                     "<CurrentSelection>",
                 ))?,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        if let Some(value) = &self.identity {
-            systmone_core::xml::write_child(writer, "Identity", value)?;
-        }
-        systmone_core::xml::write_child(
+        let counts = [usize::from(self.identity.is_some()), 1];
+        systmone_core::xml::write_members(
             writer,
-            "CurrentSelection",
-            &self.current_selection,
-        )?;
-        Ok(())
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.identity {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Identity", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    let value = &self.current_selection;
+                    systmone_core::xml::write_child(writer, "CurrentSelection", value)
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(GetCurrentSelectionResult, "Response");

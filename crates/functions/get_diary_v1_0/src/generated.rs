@@ -28,47 +28,71 @@ pub struct DiaryResult {
     pub identity: Identity,
     /// Some basic details about the patient (name, date of birth and sex).
     pub demographics: Option<Demographics>,
-    /// One of <Appointment>, <Visit>.
+    /// One of `<Appointment>`, `<Visit>`.
     pub items: Vec<DiaryResultItem>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for DiaryResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<3usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut demographics = None;
         let mut items = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "Identity" => {
+                    order.member(&mut extra, 0usize, "Identity")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    identity = Some(value);
+                }
                 "Demographics" if demographics.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Demographics"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Demographics" => {
-                    demographics = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 1usize, "Demographics")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    demographics = Some(value);
                 }
                 "Appointment" => {
-                    items
-                        .push(
-                            DiaryResultItem::Appointment(
-                                systmone_core::xml::read_child(reader)?,
-                            ),
-                        )
+                    order.member(&mut extra, 2usize, "Appointment")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    items.push(DiaryResultItem::Appointment(value));
                 }
                 "Visit" => {
-                    items
-                        .push(
-                            DiaryResultItem::Visit(
-                                systmone_core::xml::read_child(reader)?,
-                            ),
-                        )
+                    order.member(&mut extra, 2usize, "Visit")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    items.push(DiaryResultItem::Visit(value));
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(DiaryResult {
@@ -76,20 +100,50 @@ impl systmone_core::xml::XmlContent for DiaryResult {
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Identity>"))?,
             demographics,
             items,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        systmone_core::xml::write_child(writer, "Identity", &self.identity)?;
-        if let Some(value) = &self.demographics {
-            systmone_core::xml::write_child(writer, "Demographics", value)?;
-        }
-        for value in &self.items {
-            value.write(writer)?;
-        }
-        Ok(())
+        let counts = [1, usize::from(self.demographics.is_some()), self.items.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.identity;
+                    systmone_core::xml::write_child(writer, "Identity", value)
+                }
+                1usize => {
+                    match &self.demographics {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "Demographics",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match self.items.get(k) {
+                        Some(value) => {
+                            value.write(writer, self.extra.child_attributes(2u16, k))
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(DiaryResult, "DiaryResult");
@@ -112,47 +166,47 @@ impl DiaryResultItem {
     fn write<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
+        _attributes: &[systmone_core::UnknownAttribute],
     ) -> yaserde::Result<()> {
         match self {
             DiaryResultItem::Appointment(value) => {
-                systmone_core::xml::write_child(writer, "Appointment", value)?;
+                systmone_core::xml::write_child(writer, "Appointment", value)
             }
             DiaryResultItem::Visit(value) => {
-                systmone_core::xml::write_child(writer, "Visit", value)?;
+                systmone_core::xml::write_child(writer, "Visit", value)
             }
         }
-        Ok(())
     }
 }
 /// Restrictions on the diary entries returned.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "GetDiaryParameters")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDiaryParameters {
     /// Optional element: nothing before this date and time will be returned.
-    #[yaserde(rename = "MinDateTime")]
     pub min_date_time: Option<systmone_core::DateTime>,
     /// Optional element: nothing after this date and time will be returned.
-    #[yaserde(rename = "MaxDateTime")]
     pub max_date_time: Option<systmone_core::DateTime>,
     /// Optional element to restrict the data returned to the staff member with this user name. May be repeated.
-    #[yaserde(rename = "UserName")]
     pub user_name: Vec<String>,
     /// Optional element to restrict the appointments to one or more specific sites (does not apply to visits, which have no site). May be repeated.
-    #[yaserde(rename = "SiteName")]
     pub site_name: Vec<String>,
     /// Restrict the output to just Appointments.
-    #[yaserde(rename = "Appointments")]
     pub appointments: Option<systmone_core::Flag>,
     /// Restrict the output to just Visits. If neither this nor Appointments is given, both are returned.
-    #[yaserde(rename = "Visits")]
     pub visits: Option<systmone_core::Flag>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for GetDiaryParameters {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for GetDiaryParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<6usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut min_date_time = None;
         let mut max_date_time = None;
         let mut user_name = Vec::new();
@@ -162,34 +216,99 @@ impl yaserde::YaDeserialize for GetDiaryParameters {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "MinDateTime" if min_date_time.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "MinDateTime"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "MinDateTime" => {
-                    min_date_time = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        min_date_time = Some(value);
+                    }
                 }
                 "MaxDateTime" if max_date_time.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "MaxDateTime"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "MaxDateTime" => {
-                    max_date_time = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        max_date_time = Some(value);
+                    }
                 }
                 "UserName" => {
-                    user_name.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        user_name.push(value);
+                    }
                 }
                 "SiteName" => {
-                    site_name.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        site_name.push(value);
+                    }
                 }
                 "Appointments" if appointments.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Appointments"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Appointments" => {
-                    appointments = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        appointments = Some(value);
+                    }
                 }
                 "Visits" if visits.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Visits"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Visits" => visits = Some(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Visits" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 5usize)? {
+                        visits = Some(value);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(GetDiaryParameters {
@@ -199,38 +318,178 @@ impl yaserde::YaDeserialize for GetDiaryParameters {
             site_name,
             appointments,
             visits,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.min_date_time.is_some()),
+            usize::from(self.max_date_time.is_some()),
+            self.user_name.len(),
+            self.site_name.len(),
+            usize::from(self.appointments.is_some()),
+            usize::from(self.visits.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.min_date_time {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MinDateTime",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.max_date_time {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MaxDateTime",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match self.user_name.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "UserName",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match self.site_name.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "SiteName",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.appointments {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Appointments",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.visits {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Visits",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(GetDiaryParameters, "GetDiaryParameters");
 /// The function-specific content of a successful GetDiary response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDiaryResult {
     /// The appointments and visits for a specific patient. Repeated for each patient included in the response.
     pub result: Vec<DiaryResult>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetDiaryResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut result = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
-                "Result" => result.push(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Result" => {
+                    order.member(&mut extra, 0usize, "Result")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    result.push(value);
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
-        Ok(GetDiaryResult { result })
+        Ok(GetDiaryResult { result, extra })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        for value in &self.result {
-            systmone_core::xml::write_child(writer, "Result", value)?;
-        }
-        Ok(())
+        let counts = [self.result.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.result.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Result", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(GetDiaryResult, "Response");

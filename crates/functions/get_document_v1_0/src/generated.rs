@@ -22,28 +22,30 @@ impl systmone_core::Function for GetDocumentV1_0 {
     type Result = GetDocumentResult;
 }
 /// Which document to extract, and where to write it.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "GetDocumentParameters")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GetDocumentParameters {
     /// The Identity of the patient whose record contains the document. Optional by analogy with GetPatientRecord and E11: when absent, the open record is used.
-    #[yaserde(rename = "Identity")]
     pub identity: Option<Identity>,
     /// The UID of the document to extract.
-    #[yaserde(rename = "DocumentUID")]
     pub document_uid: String,
     /// A directory path that SystmOne should write to. If a path is specified that doesn't exist or SystmOne can't access, an error response is returned.
-    #[yaserde(rename = "WriteTo")]
     pub write_to: String,
     /// As described in "Functions which retrieve patient records": when present, the record is opened fully and displayed to the user and left open (changes are committed only when the user saves it); when absent, the record is opened without display and changes are committed immediately, and a write to a record already open gets a temporary error.
-    #[yaserde(rename = "LeaveRecordOpen")]
     pub leave_record_open: Option<systmone_core::Flag>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for GetDocumentParameters {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for GetDocumentParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<4usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut document_uid = None;
         let mut write_to = None;
@@ -51,28 +53,77 @@ impl yaserde::YaDeserialize for GetDocumentParameters {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "Identity" => {
+                    order.member(&mut extra, 0usize, "Identity")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    identity = Some(value);
+                }
                 "DocumentUID" if document_uid.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "DocumentUID"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "DocumentUID" => {
-                    document_uid = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        document_uid = Some(value);
+                    }
                 }
                 "WriteTo" if write_to.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "WriteTo"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "WriteTo" => {
-                    write_to = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        write_to = Some(value);
+                    }
                 }
                 "LeaveRecordOpen" if leave_record_open.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "LeaveRecordOpen"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "LeaveRecordOpen" => {
-                    leave_record_open = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        leave_record_open = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(GetDocumentParameters {
@@ -82,9 +133,73 @@ impl yaserde::YaDeserialize for GetDocumentParameters {
             write_to: write_to
                 .ok_or_else(|| systmone_core::xml::missing(element, "<WriteTo>"))?,
             leave_record_open,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.identity.is_some()),
+            1,
+            1,
+            usize::from(self.leave_record_open.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.identity {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Identity", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    let value = &self.document_uid;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "DocumentUID",
+                        value,
+                        self.extra.child_attributes(1u16, k),
+                    )
+                }
+                2usize => {
+                    let value = &self.write_to;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "WriteTo",
+                        value,
+                        self.extra.child_attributes(2u16, k),
+                    )
+                }
+                3usize => {
+                    match &self.leave_record_open {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LeaveRecordOpen",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(GetDocumentParameters, "GetDocumentParameters");
 /// The function-specific content of a successful GetDocument response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDocumentResult {
@@ -92,45 +207,112 @@ pub struct GetDocumentResult {
     pub document_file: Vec<String>,
     /// The state of the patient record in the SystmOne client after this function: Open or Closed.
     pub record_state: Option<RecordState>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetDocumentResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<2usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut document_file = Vec::new();
         let mut record_state = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "DocumentFile" => {
-                    document_file.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        2usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        document_file.push(value);
+                    }
                 }
                 "RecordState" if record_state.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "RecordState"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "RecordState" => {
-                    record_state = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        RecordState,
+                        2usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        record_state = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(GetDocumentResult {
             document_file,
             record_state,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        for value in &self.document_file {
-            systmone_core::xml::write_text_child(writer, "DocumentFile", value)?;
-        }
-        if let Some(value) = &self.record_state {
-            systmone_core::xml::write_text_child(writer, "RecordState", value)?;
-        }
-        Ok(())
+        let counts = [
+            self.document_file.len(),
+            usize::from(self.record_state.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.document_file.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "DocumentFile",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.record_state {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "RecordState",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(GetDocumentResult, "Response");

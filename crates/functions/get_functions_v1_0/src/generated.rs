@@ -22,92 +22,235 @@ impl systmone_core::Function for GetFunctionsV1_0 {
     type Result = GetFunctionsResult;
 }
 /// This function has no additional parameters over the minimum ones described in the Function Requests section.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "GetFunctionsParameters")]
-pub struct GetFunctionsParameters {}
-impl yaserde::YaDeserialize for GetFunctionsParameters {
-    fn deserialize<R: std::io::Read>(
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetFunctionsParameters {
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for GetFunctionsParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
-        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
-            return Err(systmone_core::xml::unexpected_child(element, &child));
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<0usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
         }
-        Ok(GetFunctionsParameters {})
+        Ok(GetFunctionsParameters { extra })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| Ok(()),
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
+systmone_core::impl_xml_content!(GetFunctionsParameters, "GetFunctionsParameters");
 /// The function-specific content of a successful GetFunctions response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFunctionsResult {
     /// Container element for a supported function. Repeated once for each function the interface supports.
     pub supported_function: Vec<SupportedFunction>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetFunctionsResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut supported_function = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "SupportedFunction" => {
-                    supported_function.push(systmone_core::xml::read_child(reader)?)
+                    order.member(&mut extra, 0usize, "SupportedFunction")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    supported_function.push(value);
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(GetFunctionsResult {
             supported_function,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        for value in &self.supported_function {
-            systmone_core::xml::write_child(writer, "SupportedFunction", value)?;
-        }
-        Ok(())
+        let counts = [self.supported_function.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.supported_function.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "SupportedFunction",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(GetFunctionsResult, "Response");
 /// A supported function and its supported versions.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "SupportedFunction")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct SupportedFunction {
     /// The name of the supported function.
-    #[yaserde(rename = "Function")]
     pub function: String,
     /// A version of the supported function. Repeated once for each version that is currently supported.
-    #[yaserde(rename = "Version")]
     pub version: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for SupportedFunction {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for SupportedFunction {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<2usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut function = None;
         let mut version = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Function" if function.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Function"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Function" => {
-                    function = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        2usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        function = Some(value);
+                    }
                 }
-                "Version" => version.push(systmone_core::xml::read_text_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Version" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        2usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        version.push(value);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(SupportedFunction {
             function: function
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Function>"))?,
             version,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [1, self.version.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.function;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Function",
+                        value,
+                        self.extra.child_attributes(0u16, k),
+                    )
+                }
+                1usize => {
+                    match self.version.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Version",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(SupportedFunction, "SupportedFunction");

@@ -23,62 +23,170 @@ impl systmone_core::Function for GetOrganisationMetaDataV1_0 {
     type Parameters = GetOrganisationMetaDataParameters;
     type Result = GetOrganisationMetaDataResult;
 }
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "AccessRights")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AccessRights {
     /// An access right this registered user has. Repeated once for each additional access right.
-    #[yaserde(rename = "Access")]
     pub access: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for AccessRights {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for AccessRights {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut access = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
-                "Access" => access.push(systmone_core::xml::read_text_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Access" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        1usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        access.push(value);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
-        Ok(AccessRights { access })
+        Ok(AccessRights { access, extra })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [self.access.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.access.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Access",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
+systmone_core::impl_xml_content!(AccessRights, "AccessRights");
 /// Which users and sites to return.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "GetOrganisationMetaDataParameters")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrganisationMetaDataParameters {
     /// The presence of this element means that SystmOne will only return details of the currently logged on SystmOne user and the site they're located at. Excluding this element will result in all registered users and sites (at the organisation) being returned.
-    #[yaserde(rename = "LoggedOnUserOnly")]
     pub logged_on_user_only: Option<systmone_core::Flag>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for GetOrganisationMetaDataParameters {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut logged_on_user_only = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "LoggedOnUserOnly" if logged_on_user_only.is_some() => {
-                    return Err(
-                        systmone_core::xml::duplicate(element, "LoggedOnUserOnly"),
-                    );
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "LoggedOnUserOnly" => {
-                    logged_on_user_only = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        1usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        logged_on_user_only = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(GetOrganisationMetaDataParameters {
             logged_on_user_only,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [usize::from(self.logged_on_user_only.is_some())];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.logged_on_user_only {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LoggedOnUserOnly",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(
+    GetOrganisationMetaDataParameters, "GetOrganisationMetaDataParameters"
+);
 /// The function-specific content of a successful GetOrganisationMetaData response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrganisationMetaDataResult {
@@ -90,28 +198,62 @@ pub struct GetOrganisationMetaDataResult {
     pub slot_type: Vec<String>,
     /// A type of appointment clinic that the organisation provides, used in GetAppointmentSlots for filtering on appointment clinics. Repeated for each type of clinic. E9.
     pub clinic_type: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<4usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut site = Vec::new();
         let mut user = Vec::new();
         let mut slot_type = Vec::new();
         let mut clinic_type = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
-                "Site" => site.push(systmone_core::xml::read_child(reader)?),
-                "User" => user.push(systmone_core::xml::read_child(reader)?),
+                "Site" => {
+                    order.member(&mut extra, 0usize, "Site")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    site.push(value);
+                }
+                "User" => {
+                    order.member(&mut extra, 1usize, "User")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    user.push(value);
+                }
                 "SlotType" => {
-                    slot_type.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        slot_type.push(value);
+                    }
                 }
                 "ClinicType" => {
-                    clinic_type.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        clinic_type.push(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(GetOrganisationMetaDataResult {
@@ -119,63 +261,109 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
             user,
             slot_type,
             clinic_type,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        for value in &self.site {
-            systmone_core::xml::write_child(writer, "Site", value)?;
-        }
-        for value in &self.user {
-            systmone_core::xml::write_child(writer, "User", value)?;
-        }
-        for value in &self.slot_type {
-            systmone_core::xml::write_text_child(writer, "SlotType", value)?;
-        }
-        for value in &self.clinic_type {
-            systmone_core::xml::write_text_child(writer, "ClinicType", value)?;
-        }
-        Ok(())
+        let counts = [
+            self.site.len(),
+            self.user.len(),
+            self.slot_type.len(),
+            self.clinic_type.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.site.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Site", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match self.user.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "User", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match self.slot_type.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "SlotType",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match self.clinic_type.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "ClinicType",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(GetOrganisationMetaDataResult, "Response");
 /// A site this organisation exists at. E14: PrimarySite is described but absent from the example; both flags are optional.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "Site")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Site {
     /// The name of a site.
-    #[yaserde(rename = "Name")]
     pub name: String,
     /// The ID of a site.
-    #[yaserde(rename = "ID")]
     pub id: String,
     /// The telephone number of a site.
-    #[yaserde(rename = "Telephone")]
     pub telephone: Option<String>,
     /// The fax number for the site, if one is known. If not known, this element is not included.
-    #[yaserde(rename = "Fax")]
     pub fax: Option<String>,
     /// An email address for this site, if one is known. If not known, this element is not included.
-    #[yaserde(rename = "Email")]
     pub email: Option<String>,
     /// The address of a site.
-    #[yaserde(rename = "Address")]
     pub address: Option<Address>,
     /// The presence of this element within a Site structure indicates that this site is the primary site.
-    #[yaserde(rename = "PrimarySite")]
     pub primary_site: Option<systmone_core::Flag>,
     /// The presence of this element within a Site structure indicates that this site is the one the SystmOne client is physically located in. One and only one Site element will have this element.
-    #[yaserde(rename = "CurrentSite")]
     pub current_site: Option<systmone_core::Flag>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for Site {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for Site {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<8usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut name = None;
         let mut id = None;
         let mut telephone = None;
@@ -187,44 +375,145 @@ impl yaserde::YaDeserialize for Site {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Name" if name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Name"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Name" => name = Some(systmone_core::xml::read_text_child(reader)?),
+                "Name" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        name = Some(value);
+                    }
+                }
                 "ID" if id.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "ID"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "ID" => id = Some(systmone_core::xml::read_text_child(reader)?),
+                "ID" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        id = Some(value);
+                    }
+                }
                 "Telephone" if telephone.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Telephone"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Telephone" => {
-                    telephone = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        telephone = Some(value);
+                    }
                 }
                 "Fax" if fax.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Fax"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Fax" => fax = Some(systmone_core::xml::read_text_child(reader)?),
+                "Fax" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        fax = Some(value);
+                    }
+                }
                 "Email" if email.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Email"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Email" => email = Some(systmone_core::xml::read_text_child(reader)?),
+                "Email" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        email = Some(value);
+                    }
+                }
                 "Address" if address.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Address"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Address" => address = Some(systmone_core::xml::read_child(reader)?),
+                "Address" => {
+                    order.member(&mut extra, 5usize, "Address")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    address = Some(value);
+                }
                 "PrimarySite" if primary_site.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "PrimarySite"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "PrimarySite" => {
-                    primary_site = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 6usize)? {
+                        primary_site = Some(value);
+                    }
                 }
                 "CurrentSite" if current_site.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "CurrentSite"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "CurrentSite" => {
-                    current_site = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 7usize)? {
+                        current_site = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(Site {
@@ -236,59 +525,172 @@ impl yaserde::YaDeserialize for Site {
             address,
             primary_site,
             current_site,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            1,
+            1,
+            usize::from(self.telephone.is_some()),
+            usize::from(self.fax.is_some()),
+            usize::from(self.email.is_some()),
+            usize::from(self.address.is_some()),
+            usize::from(self.primary_site.is_some()),
+            usize::from(self.current_site.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.name;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Name",
+                        value,
+                        self.extra.child_attributes(0u16, k),
+                    )
+                }
+                1usize => {
+                    let value = &self.id;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "ID",
+                        value,
+                        self.extra.child_attributes(1u16, k),
+                    )
+                }
+                2usize => {
+                    match &self.telephone {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Telephone",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.fax {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Fax",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.email {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Email",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.address {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Address", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.primary_site {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "PrimarySite",
+                                value,
+                                self.extra.child_attributes(6u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                7usize => {
+                    match &self.current_site {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "CurrentSite",
+                                value,
+                                self.extra.child_attributes(7u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(Site, "Site");
 /// A registered user at this organisation.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "User")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct User {
     /// The title of a registered user (Dr, Mr, Mrs etc.).
-    #[yaserde(rename = "Title")]
     pub title: Option<String>,
     /// The first name of a registered user.
-    #[yaserde(rename = "FirstName")]
     pub first_name: Option<String>,
     /// The middle name (or initials) of a registered user.
-    #[yaserde(rename = "MiddleNames")]
     pub middle_names: Option<String>,
     /// The surname of a registered user.
-    #[yaserde(rename = "Surname")]
     pub surname: Option<String>,
     /// The SystmOne user ID of a registered user. This can be used as a unique identifier for a user.
-    #[yaserde(rename = "UserName")]
     pub user_name: String,
     /// The gender of a registered user (M, F or empty if unset).
-    #[yaserde(rename = "Gender")]
     pub gender: Option<UserGender>,
     /// A description of the job role of the registered user.
-    #[yaserde(rename = "Role")]
     pub role: Option<String>,
     /// The national code relating to the job role of the registered user, as used on NHS smartcards.
-    #[yaserde(rename = "RoleCode")]
     pub role_code: Option<String>,
     /// A national ID for this person. What this ID actually is, is defined by NationalIDType.
-    #[yaserde(rename = "NationalID")]
     pub national_id: Option<String>,
     /// Defines what type of ID the NationalID element contains. Possible values include GMC, NMC, RPSGB, HPC (an open list, so text).
-    #[yaserde(rename = "NationalIDType")]
     pub national_id_type: Option<String>,
     /// Container element for the access rights this registered user has.
-    #[yaserde(rename = "AccessRights")]
     pub access_rights: Option<AccessRights>,
     /// Container element for the user groups this user belongs to.
-    #[yaserde(rename = "UserGroups")]
     pub user_groups: Option<UserGroups>,
     /// Indicates the User is the currently logged on SystmOne user. Present in one and only one iteration of the User element.
-    #[yaserde(rename = "CurrentUser")]
     pub current_user: Option<systmone_core::Flag>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for User {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for User {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<13usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut title = None;
         let mut first_name = None;
         let mut middle_names = None;
@@ -305,76 +707,226 @@ impl yaserde::YaDeserialize for User {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Title" if title.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Title"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Title" => title = Some(systmone_core::xml::read_text_child(reader)?),
+                "Title" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        title = Some(value);
+                    }
+                }
                 "FirstName" if first_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "FirstName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "FirstName" => {
-                    first_name = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        first_name = Some(value);
+                    }
                 }
                 "MiddleNames" if middle_names.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "MiddleNames"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "MiddleNames" => {
-                    middle_names = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        middle_names = Some(value);
+                    }
                 }
                 "Surname" if surname.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Surname"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Surname" => surname = Some(systmone_core::xml::read_text_child(reader)?),
+                "Surname" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        surname = Some(value);
+                    }
+                }
                 "UserName" if user_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "UserName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "UserName" => {
-                    user_name = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        user_name = Some(value);
+                    }
                 }
                 "Gender" if gender.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Gender"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Gender" => gender = Some(systmone_core::xml::read_text_child(reader)?),
+                "Gender" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        UserGender,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 5usize)? {
+                        gender = Some(value);
+                    }
+                }
                 "Role" if role.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Role"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Role" => role = Some(systmone_core::xml::read_text_child(reader)?),
+                "Role" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 6usize)? {
+                        role = Some(value);
+                    }
+                }
                 "RoleCode" if role_code.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "RoleCode"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "RoleCode" => {
-                    role_code = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 7usize)? {
+                        role_code = Some(value);
+                    }
                 }
                 "NationalID" if national_id.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "NationalID"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "NationalID" => {
-                    national_id = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 8usize)? {
+                        national_id = Some(value);
+                    }
                 }
                 "NationalIDType" if national_id_type.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "NationalIDType"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "NationalIDType" => {
-                    national_id_type = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 9usize)? {
+                        national_id_type = Some(value);
+                    }
                 }
                 "AccessRights" if access_rights.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "AccessRights"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "AccessRights" => {
-                    access_rights = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 10usize, "AccessRights")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    access_rights = Some(value);
                 }
                 "UserGroups" if user_groups.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "UserGroups"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "UserGroups" => {
-                    user_groups = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 11usize, "UserGroups")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    user_groups = Some(value);
                 }
                 "CurrentUser" if current_user.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "CurrentUser"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "CurrentUser" => {
-                    current_user = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 12usize)? {
+                        current_user = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(User {
@@ -392,29 +944,274 @@ impl yaserde::YaDeserialize for User {
             access_rights,
             user_groups,
             current_user,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.title.is_some()),
+            usize::from(self.first_name.is_some()),
+            usize::from(self.middle_names.is_some()),
+            usize::from(self.surname.is_some()),
+            1,
+            usize::from(self.gender.is_some()),
+            usize::from(self.role.is_some()),
+            usize::from(self.role_code.is_some()),
+            usize::from(self.national_id.is_some()),
+            usize::from(self.national_id_type.is_some()),
+            usize::from(self.access_rights.is_some()),
+            usize::from(self.user_groups.is_some()),
+            usize::from(self.current_user.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.title {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Title",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.first_name {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "FirstName",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.middle_names {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MiddleNames",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.surname {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Surname",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    let value = &self.user_name;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "UserName",
+                        value,
+                        self.extra.child_attributes(4u16, k),
+                    )
+                }
+                5usize => {
+                    match &self.gender {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Gender",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.role {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Role",
+                                value,
+                                self.extra.child_attributes(6u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                7usize => {
+                    match &self.role_code {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "RoleCode",
+                                value,
+                                self.extra.child_attributes(7u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                8usize => {
+                    match &self.national_id {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "NationalID",
+                                value,
+                                self.extra.child_attributes(8u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                9usize => {
+                    match &self.national_id_type {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "NationalIDType",
+                                value,
+                                self.extra.child_attributes(9u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                10usize => {
+                    match &self.access_rights {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "AccessRights",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                11usize => {
+                    match &self.user_groups {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "UserGroups", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                12usize => {
+                    match &self.current_user {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "CurrentUser",
+                                value,
+                                self.extra.child_attributes(12u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "UserGroups")]
+systmone_core::impl_xml_content!(User, "User");
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserGroups {
     /// The name of a user group this user is in. Repeated once for each group they're in.
-    #[yaserde(rename = "Group")]
     pub group: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for UserGroups {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for UserGroups {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut group = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
-                "Group" => group.push(systmone_core::xml::read_text_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Group" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        1usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        group.push(value);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
-        Ok(UserGroups { group })
+        Ok(UserGroups { group, extra })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [self.group.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.group.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Group",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
+systmone_core::impl_xml_content!(UserGroups, "UserGroups");

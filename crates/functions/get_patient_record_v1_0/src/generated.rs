@@ -24,54 +24,148 @@ impl systmone_core::Function for GetPatientRecordV1_0 {
     type Result = GetPatientRecordResult;
 }
 /// Which patient record to extract, and which parts of it.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "GetPatientRecordParameters")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetPatientRecordParameters {
     /// Optional element to identify the patient to be extracted. If absent, SystmOne extracts the currently open patient record (if there is one, otherwise an error response is returned).
-    #[yaserde(rename = "Identity")]
     pub identity: Option<Identity>,
     /// As described in "Functions which retrieve patient records": when present, the record is opened fully and displayed to the user and left open (changes are committed only when the user saves it); when absent, the record is opened without display and changes are committed immediately, and a write to a record already open gets a temporary error.
-    #[yaserde(rename = "LeaveRecordOpen")]
     pub leave_record_open: Option<systmone_core::Flag>,
     /// Container element for the optional filters. If absent, the full patient record is extracted.
-    #[yaserde(rename = "Filter")]
     pub filter: Option<PatientRecordFilter>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for GetPatientRecordParameters {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<3usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut leave_record_open = None;
         let mut filter = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "Identity" => {
+                    order.member(&mut extra, 0usize, "Identity")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    identity = Some(value);
+                }
                 "LeaveRecordOpen" if leave_record_open.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "LeaveRecordOpen"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "LeaveRecordOpen" => {
-                    leave_record_open = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        leave_record_open = Some(value);
+                    }
                 }
                 "Filter" if filter.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Filter"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Filter" => filter = Some(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Filter" => {
+                    order.member(&mut extra, 2usize, "Filter")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    filter = Some(value);
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(GetPatientRecordParameters {
             identity,
             leave_record_open,
             filter,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.identity.is_some()),
+            usize::from(self.leave_record_open.is_some()),
+            usize::from(self.filter.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.identity {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Identity", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.leave_record_open {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LeaveRecordOpen",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.filter {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Filter", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(
+    GetPatientRecordParameters, "GetPatientRecordParameters"
+);
 /// The function-specific content of a successful GetPatientRecord response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPatientRecordResult {
@@ -85,13 +179,20 @@ pub struct GetPatientRecordResult {
     pub non_clinical: Option<PatientRecordNonClinical>,
     /// The state of the patient record in the SystmOne client after this function: "Open" or "Closed".
     pub record_state: Option<RecordState>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetPatientRecordResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<5usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut demographics = None;
         let mut clinical = None;
@@ -100,32 +201,82 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "Identity" => {
+                    order.member(&mut extra, 0usize, "Identity")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    identity = Some(value);
+                }
                 "Demographics" if demographics.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Demographics"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Demographics" => {
-                    demographics = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 1usize, "Demographics")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    demographics = Some(value);
                 }
                 "Clinical" if clinical.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Clinical"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Clinical" => clinical = Some(systmone_core::xml::read_child(reader)?),
+                "Clinical" => {
+                    order.member(&mut extra, 2usize, "Clinical")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    clinical = Some(value);
+                }
                 "NonClinical" if non_clinical.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "NonClinical"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "NonClinical" => {
-                    non_clinical = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 3usize, "NonClinical")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    non_clinical = Some(value);
                 }
                 "RecordState" if record_state.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "RecordState"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "RecordState" => {
-                    record_state = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        RecordState,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        record_state = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(GetPatientRecordResult {
@@ -135,115 +286,147 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
             clinical,
             non_clinical,
             record_state,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        systmone_core::xml::write_child(writer, "Identity", &self.identity)?;
-        if let Some(value) = &self.demographics {
-            systmone_core::xml::write_child(writer, "Demographics", value)?;
-        }
-        if let Some(value) = &self.clinical {
-            systmone_core::xml::write_child(writer, "Clinical", value)?;
-        }
-        if let Some(value) = &self.non_clinical {
-            systmone_core::xml::write_child(writer, "NonClinical", value)?;
-        }
-        if let Some(value) = &self.record_state {
-            systmone_core::xml::write_text_child(writer, "RecordState", value)?;
-        }
-        Ok(())
+        let counts = [
+            1,
+            usize::from(self.demographics.is_some()),
+            usize::from(self.clinical.is_some()),
+            usize::from(self.non_clinical.is_some()),
+            usize::from(self.record_state.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.identity;
+                    systmone_core::xml::write_child(writer, "Identity", value)
+                }
+                1usize => {
+                    match &self.demographics {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "Demographics",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.clinical {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Clinical", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.non_clinical {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "NonClinical", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.record_state {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "RecordState",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(GetPatientRecordResult, "Response");
 /// Filters restricting what is extracted. Flags name the kinds of data to extract; dates restrict by effective or entry date. E22: a filter with only Demographics, or with MinEntryDate and MaxEntryDate both today, is exempt from the 30-second throttle.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "PatientRecordFilter")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientRecordFilter {
     /// Optional element (format CCYY-MM-DD) to filter the data being extracted by effective date. Medication, care plans, referrals, relationships and reminders are effective over a period; most other items from their date of recording.
-    #[yaserde(rename = "MinEffectiveDate")]
     pub min_effective_date: Option<systmone_core::Date>,
     /// Optional element to filter the data being extracted by effective date. No data said to have occurred after this date will be extracted.
-    #[yaserde(rename = "MaxEffectiveDate")]
     pub max_effective_date: Option<systmone_core::Date>,
     /// Optional element (format CCYY-MM-DD) to filter by the date the data was actually entered. No data entered before this date will be extracted. If both MinEntryDate and MaxEntryDate are today, GetPatientRecord is not throttled to once every 30 seconds.
-    #[yaserde(rename = "MinEntryDate")]
     pub min_entry_date: Option<systmone_core::Date>,
     /// Optional element to filter by the date the data was actually entered. No data entered after this date will be extracted. If both MinEntryDate and MaxEntryDate are today, GetPatientRecord is not throttled to once every 30 seconds.
-    #[yaserde(rename = "MaxEntryDate")]
     pub max_entry_date: Option<systmone_core::Date>,
     /// Pending appointments should be extracted. There is no facility to extract the appointment history of a patient.
-    #[yaserde(rename = "Appointments")]
     pub appointments: Option<systmone_core::Flag>,
     /// Care plan data should be extracted.
-    #[yaserde(rename = "CarePlans")]
     pub care_plans: Option<systmone_core::Flag>,
     /// Demographic data should be extracted. If the demographics filter is applied, GetPatientRecord is not throttled to once every 30 seconds.
-    #[yaserde(rename = "Demographics")]
     pub demographics: Option<systmone_core::Flag>,
     /// All coded data should be extracted.
-    #[yaserde(rename = "ClinicalCodes")]
     pub clinical_codes: Option<systmone_core::Flag>,
     /// Coded data for a specific clinical code should be extracted. The value is a CTV3 code. May be repeated. Ignored if ClinicalCodes is given.
-    #[yaserde(rename = "ClinicalCode")]
     pub clinical_code: Vec<String>,
     /// Letters should be extracted.
-    #[yaserde(rename = "Letters")]
     pub letters: Option<systmone_core::Flag>,
     /// Medication should be extracted, both acute and repeat.
-    #[yaserde(rename = "Medication")]
     pub medication: Option<systmone_core::Flag>,
     /// Allergy and sensitivity information should be extracted.
-    #[yaserde(rename = "Sensitivities")]
     pub sensitivities: Option<systmone_core::Flag>,
     /// Recalls, pending and past, should be extracted.
-    #[yaserde(rename = "Recalls")]
     pub recalls: Option<systmone_core::Flag>,
     /// Referral data, incoming and outgoing, should be extracted.
-    #[yaserde(rename = "Referrals")]
     pub referrals: Option<systmone_core::Flag>,
     /// Relationships should be extracted.
-    #[yaserde(rename = "Relationships")]
     pub relationships: Option<systmone_core::Flag>,
     /// Pathology and radiology results should be extracted.
-    #[yaserde(rename = "Results")]
     pub results: Option<systmone_core::Flag>,
     /// Vaccination data, including consents and refusals, should be extracted.
-    #[yaserde(rename = "Vaccinations")]
     pub vaccinations: Option<systmone_core::Flag>,
     /// Recordings of a specific numeric reading should be extracted. The value is a CTV3 code (e.g. 229.. for height). May be repeated.
-    #[yaserde(rename = "Numeric")]
     pub numeric: Vec<String>,
     /// Reminders should be extracted.
-    #[yaserde(rename = "Reminders")]
     pub reminders: Option<systmone_core::Flag>,
     /// Activity data should be extracted.
-    #[yaserde(rename = "Activity")]
     pub activity: Option<systmone_core::Flag>,
     /// Non-letter attachments should be extracted.
-    #[yaserde(rename = "Attachments")]
     pub attachments: Option<systmone_core::Flag>,
     /// Free-text narrative should be extracted.
-    #[yaserde(rename = "Narrative")]
     pub narrative: Option<systmone_core::Flag>,
     /// Pending visits should be extracted. There's no facility to extract past visits.
-    #[yaserde(rename = "Visits")]
     pub visits: Option<systmone_core::Flag>,
     /// Non-completed workflow tasks for this patient should be extracted.
-    #[yaserde(rename = "Tasks")]
     pub tasks: Option<systmone_core::Flag>,
     /// Only data recorded by this SystmOne user should be extracted; data whose recording user is unknown is always extracted. May be repeated.
-    #[yaserde(rename = "UserNameDoneBy")]
     pub user_name_done_by: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for PatientRecordFilter {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for PatientRecordFilter {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<25usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut min_effective_date = None;
         let mut max_effective_date = None;
         let mut min_entry_date = None;
@@ -272,133 +455,414 @@ impl yaserde::YaDeserialize for PatientRecordFilter {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "MinEffectiveDate" if min_effective_date.is_some() => {
-                    return Err(
-                        systmone_core::xml::duplicate(element, "MinEffectiveDate"),
-                    );
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "MinEffectiveDate" => {
-                    min_effective_date = Some(
-                        systmone_core::xml::read_text_child(reader)?,
-                    );
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Date,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        min_effective_date = Some(value);
+                    }
                 }
                 "MaxEffectiveDate" if max_effective_date.is_some() => {
-                    return Err(
-                        systmone_core::xml::duplicate(element, "MaxEffectiveDate"),
-                    );
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "MaxEffectiveDate" => {
-                    max_effective_date = Some(
-                        systmone_core::xml::read_text_child(reader)?,
-                    );
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Date,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        max_effective_date = Some(value);
+                    }
                 }
                 "MinEntryDate" if min_entry_date.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "MinEntryDate"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "MinEntryDate" => {
-                    min_entry_date = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Date,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        min_entry_date = Some(value);
+                    }
                 }
                 "MaxEntryDate" if max_entry_date.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "MaxEntryDate"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "MaxEntryDate" => {
-                    max_entry_date = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Date,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        max_entry_date = Some(value);
+                    }
                 }
                 "Appointments" if appointments.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Appointments"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Appointments" => {
-                    appointments = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        appointments = Some(value);
+                    }
                 }
                 "CarePlans" if care_plans.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "CarePlans"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "CarePlans" => care_plans = Some(systmone_core::xml::read_child(reader)?),
+                "CarePlans" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 5usize)? {
+                        care_plans = Some(value);
+                    }
+                }
                 "Demographics" if demographics.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Demographics"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Demographics" => {
-                    demographics = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 6usize)? {
+                        demographics = Some(value);
+                    }
                 }
                 "ClinicalCodes" if clinical_codes.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "ClinicalCodes"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "ClinicalCodes" => {
-                    clinical_codes = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 7usize)? {
+                        clinical_codes = Some(value);
+                    }
                 }
                 "ClinicalCode" => {
-                    clinical_code.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 8usize)? {
+                        clinical_code.push(value);
+                    }
                 }
                 "Letters" if letters.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Letters"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Letters" => letters = Some(systmone_core::xml::read_child(reader)?),
+                "Letters" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 9usize)? {
+                        letters = Some(value);
+                    }
+                }
                 "Medication" if medication.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Medication"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Medication" => {
-                    medication = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 10usize)? {
+                        medication = Some(value);
+                    }
                 }
                 "Sensitivities" if sensitivities.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Sensitivities"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Sensitivities" => {
-                    sensitivities = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 11usize)? {
+                        sensitivities = Some(value);
+                    }
                 }
                 "Recalls" if recalls.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Recalls"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Recalls" => recalls = Some(systmone_core::xml::read_child(reader)?),
+                "Recalls" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 12usize)? {
+                        recalls = Some(value);
+                    }
+                }
                 "Referrals" if referrals.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Referrals"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Referrals" => referrals = Some(systmone_core::xml::read_child(reader)?),
+                "Referrals" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 13usize)? {
+                        referrals = Some(value);
+                    }
+                }
                 "Relationships" if relationships.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Relationships"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Relationships" => {
-                    relationships = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 14usize)? {
+                        relationships = Some(value);
+                    }
                 }
                 "Results" if results.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Results"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Results" => results = Some(systmone_core::xml::read_child(reader)?),
+                "Results" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 15usize)? {
+                        results = Some(value);
+                    }
+                }
                 "Vaccinations" if vaccinations.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Vaccinations"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Vaccinations" => {
-                    vaccinations = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 16usize)? {
+                        vaccinations = Some(value);
+                    }
                 }
-                "Numeric" => numeric.push(systmone_core::xml::read_text_child(reader)?),
+                "Numeric" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 17usize)? {
+                        numeric.push(value);
+                    }
+                }
                 "Reminders" if reminders.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Reminders"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Reminders" => reminders = Some(systmone_core::xml::read_child(reader)?),
+                "Reminders" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 18usize)? {
+                        reminders = Some(value);
+                    }
+                }
                 "Activity" if activity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Activity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Activity" => activity = Some(systmone_core::xml::read_child(reader)?),
+                "Activity" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 19usize)? {
+                        activity = Some(value);
+                    }
+                }
                 "Attachments" if attachments.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Attachments"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Attachments" => {
-                    attachments = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 20usize)? {
+                        attachments = Some(value);
+                    }
                 }
                 "Narrative" if narrative.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Narrative"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Narrative" => narrative = Some(systmone_core::xml::read_child(reader)?),
+                "Narrative" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 21usize)? {
+                        narrative = Some(value);
+                    }
+                }
                 "Visits" if visits.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Visits"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Visits" => visits = Some(systmone_core::xml::read_child(reader)?),
+                "Visits" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 22usize)? {
+                        visits = Some(value);
+                    }
+                }
                 "Tasks" if tasks.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Tasks"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Tasks" => tasks = Some(systmone_core::xml::read_child(reader)?),
+                "Tasks" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 23usize)? {
+                        tasks = Some(value);
+                    }
+                }
                 "UserNameDoneBy" => {
-                    user_name_done_by.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        25usize,
+                    >(reader, &mut order, &mut extra, 24usize)? {
+                        user_name_done_by.push(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(PatientRecordFilter {
@@ -427,46 +891,481 @@ impl yaserde::YaDeserialize for PatientRecordFilter {
             visits,
             tasks,
             user_name_done_by,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.min_effective_date.is_some()),
+            usize::from(self.max_effective_date.is_some()),
+            usize::from(self.min_entry_date.is_some()),
+            usize::from(self.max_entry_date.is_some()),
+            usize::from(self.appointments.is_some()),
+            usize::from(self.care_plans.is_some()),
+            usize::from(self.demographics.is_some()),
+            usize::from(self.clinical_codes.is_some()),
+            self.clinical_code.len(),
+            usize::from(self.letters.is_some()),
+            usize::from(self.medication.is_some()),
+            usize::from(self.sensitivities.is_some()),
+            usize::from(self.recalls.is_some()),
+            usize::from(self.referrals.is_some()),
+            usize::from(self.relationships.is_some()),
+            usize::from(self.results.is_some()),
+            usize::from(self.vaccinations.is_some()),
+            self.numeric.len(),
+            usize::from(self.reminders.is_some()),
+            usize::from(self.activity.is_some()),
+            usize::from(self.attachments.is_some()),
+            usize::from(self.narrative.is_some()),
+            usize::from(self.visits.is_some()),
+            usize::from(self.tasks.is_some()),
+            self.user_name_done_by.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.min_effective_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MinEffectiveDate",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.max_effective_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MaxEffectiveDate",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.min_entry_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MinEntryDate",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.max_entry_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MaxEntryDate",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.appointments {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Appointments",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.care_plans {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "CarePlans",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.demographics {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Demographics",
+                                value,
+                                self.extra.child_attributes(6u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                7usize => {
+                    match &self.clinical_codes {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "ClinicalCodes",
+                                value,
+                                self.extra.child_attributes(7u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                8usize => {
+                    match self.clinical_code.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "ClinicalCode",
+                                value,
+                                self.extra.child_attributes(8u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                9usize => {
+                    match &self.letters {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Letters",
+                                value,
+                                self.extra.child_attributes(9u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                10usize => {
+                    match &self.medication {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Medication",
+                                value,
+                                self.extra.child_attributes(10u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                11usize => {
+                    match &self.sensitivities {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Sensitivities",
+                                value,
+                                self.extra.child_attributes(11u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                12usize => {
+                    match &self.recalls {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Recalls",
+                                value,
+                                self.extra.child_attributes(12u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                13usize => {
+                    match &self.referrals {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Referrals",
+                                value,
+                                self.extra.child_attributes(13u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                14usize => {
+                    match &self.relationships {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Relationships",
+                                value,
+                                self.extra.child_attributes(14u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                15usize => {
+                    match &self.results {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Results",
+                                value,
+                                self.extra.child_attributes(15u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                16usize => {
+                    match &self.vaccinations {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Vaccinations",
+                                value,
+                                self.extra.child_attributes(16u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                17usize => {
+                    match self.numeric.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Numeric",
+                                value,
+                                self.extra.child_attributes(17u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                18usize => {
+                    match &self.reminders {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Reminders",
+                                value,
+                                self.extra.child_attributes(18u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                19usize => {
+                    match &self.activity {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Activity",
+                                value,
+                                self.extra.child_attributes(19u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                20usize => {
+                    match &self.attachments {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Attachments",
+                                value,
+                                self.extra.child_attributes(20u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                21usize => {
+                    match &self.narrative {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Narrative",
+                                value,
+                                self.extra.child_attributes(21u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                22usize => {
+                    match &self.visits {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Visits",
+                                value,
+                                self.extra.child_attributes(22u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                23usize => {
+                    match &self.tasks {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Tasks",
+                                value,
+                                self.extra.child_attributes(23u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                24usize => {
+                    match self.user_name_done_by.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "UserNameDoneBy",
+                                value,
+                                self.extra.child_attributes(24u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(PatientRecordFilter, "PatientRecordFilter");
 /// Non-clinical content of the patient record: pending appointments, pending visits, non-completed tasks.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "PatientRecordNonClinical")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientRecordNonClinical {
     /// A pending patient appointment.
-    #[yaserde(rename = "Appointment")]
     pub appointment: Vec<PatientAppointment>,
     /// A pending visit.
-    #[yaserde(rename = "Visit")]
     pub visit: Vec<Visit>,
     /// A non-completed workflow task.
-    #[yaserde(rename = "Task")]
     pub task: Vec<Task>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for PatientRecordNonClinical {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<3usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut appointment = Vec::new();
         let mut visit = Vec::new();
         let mut task = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Appointment" => {
-                    appointment.push(systmone_core::xml::read_child(reader)?)
+                    order.member(&mut extra, 0usize, "Appointment")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    appointment.push(value);
                 }
-                "Visit" => visit.push(systmone_core::xml::read_child(reader)?),
-                "Task" => task.push(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Visit" => {
+                    order.member(&mut extra, 1usize, "Visit")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    visit.push(value);
+                }
+                "Task" => {
+                    order.member(&mut extra, 2usize, "Task")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    task.push(value);
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(PatientRecordNonClinical {
             appointment,
             visit,
             task,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [self.appointment.len(), self.visit.len(), self.task.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.appointment.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Appointment", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match self.visit.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Visit", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match self.task.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Task", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(PatientRecordNonClinical, "PatientRecordNonClinical");

@@ -24,97 +24,219 @@ impl systmone_core::Function for GetReferenceDataV1_0 {
     type Result = GetReferenceDataResult;
 }
 /// This function has no function-specific elements.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "GetReferenceDataParameters")]
-pub struct GetReferenceDataParameters {}
-impl yaserde::YaDeserialize for GetReferenceDataParameters {
-    fn deserialize<R: std::io::Read>(
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GetReferenceDataParameters {
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for GetReferenceDataParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
-        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
-            return Err(systmone_core::xml::unexpected_child(element, &child));
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<0usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
         }
-        Ok(GetReferenceDataParameters {})
+        Ok(GetReferenceDataParameters {
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| Ok(()),
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
+systmone_core::impl_xml_content!(
+    GetReferenceDataParameters, "GetReferenceDataParameters"
+);
 /// The function-specific content of a successful GetReferenceData response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetReferenceDataResult {
     /// Repeated for each numeric Read code output from SystmOne.
     pub numeric_read_code_units: Vec<NumericReadCodeUnits>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetReferenceDataResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut numeric_read_code_units = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "NumericReadCodeUnits" => {
-                    numeric_read_code_units.push(systmone_core::xml::read_child(reader)?)
+                    order.member(&mut extra, 0usize, "NumericReadCodeUnits")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    numeric_read_code_units.push(value);
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(GetReferenceDataResult {
             numeric_read_code_units,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        for value in &self.numeric_read_code_units {
-            systmone_core::xml::write_child(writer, "NumericReadCodeUnits", value)?;
-        }
-        Ok(())
+        let counts = [self.numeric_read_code_units.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.numeric_read_code_units.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "NumericReadCodeUnits",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(GetReferenceDataResult, "Response");
 /// A numeric Read code and its units of measurement.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "NumericReadCodeUnits")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct NumericReadCodeUnits {
     /// The numeric Read code.
-    #[yaserde(rename = "Code")]
     pub code: String,
     /// The units of measurement associated with the Read code.
-    #[yaserde(rename = "Units")]
     pub units: String,
     /// The date when the unit of measurement was associated with the Read code.
-    #[yaserde(rename = "CreatedDate")]
     pub created_date: systmone_core::DateTime,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for NumericReadCodeUnits {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<3usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut code = None;
         let mut units = None;
         let mut created_date = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Code" if code.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Code"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Code" => code = Some(systmone_core::xml::read_text_child(reader)?),
+                "Code" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        code = Some(value);
+                    }
+                }
                 "Units" if units.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Units"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Units" => units = Some(systmone_core::xml::read_text_child(reader)?),
+                "Units" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        units = Some(value);
+                    }
+                }
                 "CreatedDate" if created_date.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "CreatedDate"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "CreatedDate" => {
-                    created_date = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        created_date = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(NumericReadCodeUnits {
@@ -122,6 +244,53 @@ impl yaserde::YaDeserialize for NumericReadCodeUnits {
             units: units.ok_or_else(|| systmone_core::xml::missing(element, "<Units>"))?,
             created_date: created_date
                 .ok_or_else(|| systmone_core::xml::missing(element, "<CreatedDate>"))?,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [1, 1, 1];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.code;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Code",
+                        value,
+                        self.extra.child_attributes(0u16, k),
+                    )
+                }
+                1usize => {
+                    let value = &self.units;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Units",
+                        value,
+                        self.extra.child_attributes(1u16, k),
+                    )
+                }
+                2usize => {
+                    let value = &self.created_date;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "CreatedDate",
+                        value,
+                        self.extra.child_attributes(2u16, k),
+                    )
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(NumericReadCodeUnits, "NumericReadCodeUnits");

@@ -22,104 +22,246 @@ impl systmone_core::Function for GetXsdFilesV1_0 {
     type Result = GetXsdFilesResult;
 }
 /// Where to write the XSD files.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "GetXSDFilesParameters")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetXsdFilesParameters {
     /// Optional element directing SystmOne to write the XSD files to a specific directory. If not specified, the XSD files are written to the SystmOne temp folder.
-    #[yaserde(rename = "Path")]
     pub path: Option<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for GetXsdFilesParameters {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut path = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Path" if path.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Path"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Path" => path = Some(systmone_core::xml::read_text_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Path" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        1usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        path = Some(value);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
-        Ok(GetXsdFilesParameters { path })
+        Ok(GetXsdFilesParameters {
+            path,
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [usize::from(self.path.is_some())];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.path {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Path",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
+systmone_core::impl_xml_content!(GetXsdFilesParameters, "GetXSDFilesParameters");
 /// The function-specific content of a successful GetXSDFiles response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetXsdFilesResult {
     /// Repeated for each function and version that the API supports.
     pub xsd: Vec<XsdFileResult>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetXsdFilesResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut xsd = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
-                "XSD" => xsd.push(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "XSD" => {
+                    order.member(&mut extra, 0usize, "XSD")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    xsd.push(value);
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
-        Ok(GetXsdFilesResult { xsd })
+        Ok(GetXsdFilesResult { xsd, extra })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        for value in &self.xsd {
-            systmone_core::xml::write_child(writer, "XSD", value)?;
-        }
-        Ok(())
+        let counts = [self.xsd.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.xsd.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "XSD", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(GetXsdFilesResult, "Response");
 /// The outcome of writing the XSD file of one function version.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "XsdFileResult")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct XsdFileResult {
     /// The name of a function of the API.
-    #[yaserde(rename = "Function")]
     pub function: String,
     /// The version of the API function.
-    #[yaserde(rename = "Version")]
     pub version: String,
     /// Whether the XSD file was generated and where, e.g. "Successfully written to d:\GetFunctions v1.0.xsd".
-    #[yaserde(rename = "Result")]
     pub result: String,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for XsdFileResult {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for XsdFileResult {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<3usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut function = None;
         let mut version = None;
         let mut result = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Function" if function.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Function"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Function" => {
-                    function = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        function = Some(value);
+                    }
                 }
                 "Version" if version.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Version"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Version" => version = Some(systmone_core::xml::read_text_child(reader)?),
+                "Version" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        version = Some(value);
+                    }
+                }
                 "Result" if result.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Result"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Result" => result = Some(systmone_core::xml::read_text_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Result" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        result = Some(value);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(XsdFileResult {
@@ -129,6 +271,53 @@ impl yaserde::YaDeserialize for XsdFileResult {
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Version>"))?,
             result: result
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Result>"))?,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [1, 1, 1];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.function;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Function",
+                        value,
+                        self.extra.child_attributes(0u16, k),
+                    )
+                }
+                1usize => {
+                    let value = &self.version;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Version",
+                        value,
+                        self.extra.child_attributes(1u16, k),
+                    )
+                }
+                2usize => {
+                    let value = &self.result;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "Result",
+                        value,
+                        self.extra.child_attributes(2u16, k),
+                    )
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(XsdFileResult, "XsdFileResult");

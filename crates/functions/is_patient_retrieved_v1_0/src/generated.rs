@@ -24,47 +24,105 @@ impl systmone_core::Function for IsPatientRetrievedV1_0 {
     type Result = IsPatientRetrievedResult;
 }
 /// This function has no additional parameters, other than the common baseline.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "IsPatientRetrievedParameters")]
-pub struct IsPatientRetrievedParameters {}
-impl yaserde::YaDeserialize for IsPatientRetrievedParameters {
-    fn deserialize<R: std::io::Read>(
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct IsPatientRetrievedParameters {
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for IsPatientRetrievedParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
-        if let Some(child) = systmone_core::xml::next_child(reader, element)? {
-            return Err(systmone_core::xml::unexpected_child(element, &child));
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<0usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
         }
-        Ok(IsPatientRetrievedParameters {})
+        Ok(IsPatientRetrievedParameters {
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| Ok(()),
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
+systmone_core::impl_xml_content!(
+    IsPatientRetrievedParameters, "IsPatientRetrievedParameters"
+);
 /// The function-specific content of a successful IsPatientRetrieved response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IsPatientRetrievedResult {
     /// Whether or not the connected client has a patient record retrieved: 'true' or 'false'.
     pub is_patient_retrieved: bool,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut is_patient_retrieved = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "IsPatientRetrieved" if is_patient_retrieved.is_some() => {
-                    return Err(
-                        systmone_core::xml::duplicate(element, "IsPatientRetrieved"),
-                    );
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "IsPatientRetrieved" => {
-                    is_patient_retrieved = Some(
-                        systmone_core::xml::read_text_child(reader)?,
-                    );
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        bool,
+                        1usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        is_patient_retrieved = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(IsPatientRetrievedResult {
@@ -73,18 +131,35 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
                     element,
                     "<IsPatientRetrieved>",
                 ))?,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        systmone_core::xml::write_text_child(
+        let counts = [1];
+        systmone_core::xml::write_members(
             writer,
-            "IsPatientRetrieved",
-            &self.is_patient_retrieved,
-        )?;
-        Ok(())
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.is_patient_retrieved;
+                    systmone_core::xml::write_text_member(
+                        writer,
+                        "IsPatientRetrieved",
+                        value,
+                        self.extra.child_attributes(0u16, k),
+                    )
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(IsPatientRetrievedResult, "Response");

@@ -30,69 +30,128 @@ pub struct LaunchFunctionalityParameters {
     pub identity: Identity,
     /// The data to pre-select in the SystmOne user interface: a ClinicalCode, a Medication (to launch prescribing) or an Attachment (to add a file attachment). Omit it to simply open the patient record. E21: the Medication and Attachment forms are in the unshipped templates; they follow the GetPatientRecord / UpdatePatientRecord structures.
     pub choice: Option<LaunchFunctionalityParametersChoice>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for LaunchFunctionalityParameters {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<2usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut choice = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "Identity" => {
+                    order.member(&mut extra, 0usize, "Identity")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    identity = Some(value);
+                }
                 "ClinicalCode" if choice.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "ClinicalCode"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "ClinicalCode" => {
+                    order.member(&mut extra, 1usize, "ClinicalCode")?;
+                    let value = systmone_core::xml::read_child(reader)?;
                     choice = Some(
-                        LaunchFunctionalityParametersChoice::ClinicalCode(
-                            systmone_core::xml::read_child(reader)?,
-                        ),
+                        LaunchFunctionalityParametersChoice::ClinicalCode(value),
                     );
                 }
                 "Medication" if choice.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Medication"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Medication" => {
+                    order.member(&mut extra, 1usize, "Medication")?;
+                    let value = systmone_core::xml::read_child(reader)?;
                     choice = Some(
-                        LaunchFunctionalityParametersChoice::Medication(
-                            systmone_core::xml::read_child(reader)?,
-                        ),
+                        LaunchFunctionalityParametersChoice::Medication(value),
                     );
                 }
                 "Attachment" if choice.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Attachment"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Attachment" => {
+                    order.member(&mut extra, 1usize, "Attachment")?;
+                    let value = systmone_core::xml::read_child(reader)?;
                     choice = Some(
-                        LaunchFunctionalityParametersChoice::Attachment(
-                            systmone_core::xml::read_child(reader)?,
-                        ),
+                        LaunchFunctionalityParametersChoice::Attachment(value),
                     );
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(LaunchFunctionalityParameters {
             identity: identity
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Identity>"))?,
             choice,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        systmone_core::xml::write_child(writer, "Identity", &self.identity)?;
-        if let Some(value) = &self.choice {
-            value.write(writer)?;
-        }
-        Ok(())
+        let counts = [1, usize::from(self.choice.is_some())];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.identity;
+                    systmone_core::xml::write_child(writer, "Identity", value)
+                }
+                1usize => {
+                    match &self.choice {
+                        Some(value) => {
+                            value.write(writer, self.extra.child_attributes(1u16, k))
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(
@@ -120,19 +179,19 @@ impl LaunchFunctionalityParametersChoice {
     fn write<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
+        _attributes: &[systmone_core::UnknownAttribute],
     ) -> yaserde::Result<()> {
         match self {
             LaunchFunctionalityParametersChoice::ClinicalCode(value) => {
-                systmone_core::xml::write_child(writer, "ClinicalCode", value)?;
+                systmone_core::xml::write_child(writer, "ClinicalCode", value)
             }
             LaunchFunctionalityParametersChoice::Medication(value) => {
-                systmone_core::xml::write_child(writer, "Medication", value)?;
+                systmone_core::xml::write_child(writer, "Medication", value)
             }
             LaunchFunctionalityParametersChoice::Attachment(value) => {
-                systmone_core::xml::write_child(writer, "Attachment", value)?;
+                systmone_core::xml::write_child(writer, "Attachment", value)
             }
         }
-        Ok(())
     }
 }
 /// The function-specific content of a successful LaunchFunctionality response.
@@ -140,34 +199,73 @@ impl LaunchFunctionalityParametersChoice {
 pub struct LaunchFunctionalityResult {
     /// The Identity of the patient. The response confirms that the user interface has been invoked (e.g. a dialog shown), not that the user has completed it.
     pub identity: Identity,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for LaunchFunctionalityResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Identity" => {
+                    order.member(&mut extra, 0usize, "Identity")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    identity = Some(value);
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(LaunchFunctionalityResult {
             identity: identity
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Identity>"))?,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        systmone_core::xml::write_child(writer, "Identity", &self.identity)?;
-        Ok(())
+        let counts = [1];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.identity;
+                    systmone_core::xml::write_child(writer, "Identity", value)
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(LaunchFunctionalityResult, "Response");

@@ -22,37 +22,36 @@ impl systmone_core::Function for PatientSearchV1_0 {
     type Result = PatientSearchResult;
 }
 /// A patient matching the search.
-#[derive(Debug, Clone, PartialEq, yaserde::YaSerialize)]
-#[yaserde(rename = "PatientMatch")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PatientMatch {
     /// The unique ID for a matching patient.
-    #[yaserde(rename = "Identity")]
     pub identity: Identity,
     /// First name of the matching patient.
-    #[yaserde(rename = "FirstName")]
     pub first_name: Option<String>,
     /// Surname of the matching patient.
-    #[yaserde(rename = "Surname")]
     pub surname: Option<String>,
     /// Date of birth of the matching patient, in the format CCYY-MM-DD. E7.
-    #[yaserde(rename = "DateOfBirth")]
     pub date_of_birth: Option<systmone_core::DateTime>,
     /// Gender of the matching patient: M, F, I (indeterminate) or U (unknown).
-    #[yaserde(rename = "Sex")]
     pub sex: Option<Sex>,
     /// The patient's preferred telephone number (landline or mobile). E15: "if no number is recorded, this element will be absent", yet the example has it empty; both mean no number.
-    #[yaserde(rename = "Telephone")]
     pub telephone: Option<String>,
     /// The patient's home address. Absent if the patient has no recorded address.
-    #[yaserde(rename = "Address")]
     pub address: Option<Address>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for PatientMatch {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for PatientMatch {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<7usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut first_name = None;
         let mut surname = None;
@@ -63,40 +62,124 @@ impl yaserde::YaDeserialize for PatientMatch {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "Identity" => {
+                    order.member(&mut extra, 0usize, "Identity")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    identity = Some(value);
+                }
                 "FirstName" if first_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "FirstName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "FirstName" => {
-                    first_name = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        first_name = Some(value);
+                    }
                 }
                 "Surname" if surname.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Surname"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Surname" => surname = Some(systmone_core::xml::read_text_child(reader)?),
+                "Surname" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        surname = Some(value);
+                    }
+                }
                 "DateOfBirth" if date_of_birth.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "DateOfBirth"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "DateOfBirth" => {
-                    date_of_birth = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        date_of_birth = Some(value);
+                    }
                 }
                 "Sex" if sex.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Sex"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Sex" => sex = Some(systmone_core::xml::read_text_child(reader)?),
+                "Sex" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        Sex,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        sex = Some(value);
+                    }
+                }
                 "Telephone" if telephone.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Telephone"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Telephone" => {
-                    telephone = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 5usize)? {
+                        telephone = Some(value);
+                    }
                 }
                 "Address" if address.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Address"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Address" => address = Some(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Address" => {
+                    order.member(&mut extra, 6usize, "Address")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    address = Some(value);
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(PatientMatch {
@@ -108,38 +191,143 @@ impl yaserde::YaDeserialize for PatientMatch {
             sex,
             telephone,
             address,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            1,
+            usize::from(self.first_name.is_some()),
+            usize::from(self.surname.is_some()),
+            usize::from(self.date_of_birth.is_some()),
+            usize::from(self.sex.is_some()),
+            usize::from(self.telephone.is_some()),
+            usize::from(self.address.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.identity;
+                    systmone_core::xml::write_child(writer, "Identity", value)
+                }
+                1usize => {
+                    match &self.first_name {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "FirstName",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.surname {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Surname",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.date_of_birth {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "DateOfBirth",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.sex {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Sex",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.telephone {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Telephone",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.address {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Address", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(PatientMatch, "PatientMatch");
 /// The search constraints. They're all optional, but a minimum of two must be provided (otherwise an error response); the rule is enforced by SystmOne, not by this schema. The document lists them in one order; xs:all accepts any order.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "PatientSearchParameters")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientSearchParameters {
     /// Optional element to constrain the patient search on date of birth, in the format CCYY-MM-DD.
-    #[yaserde(rename = "DateOfBirth")]
     pub date_of_birth: Option<systmone_core::Date>,
     /// Optional element to constrain the patient search on postcode: a complete postcode (e.g. "LS18 5TN", formatted with the space in the appropriate place) or a postcode area (e.g. "LS18").
-    #[yaserde(rename = "PostCode")]
     pub post_code: Option<String>,
     /// Optional element to constrain the search on patient first name: the complete first name (e.g. "David"), just the first letter (e.g. "D") or anywhere in between.
-    #[yaserde(rename = "FirstName")]
     pub first_name: Option<String>,
     /// Optional element to constrain the search on patient surname, used in the same way as FirstName.
-    #[yaserde(rename = "Surname")]
     pub surname: Option<String>,
     /// Optional element to constrain the search on patient telephone number. Searches all the SystmOne telephone number fields (home, mobile, work and alternative).
-    #[yaserde(rename = "Telephone")]
     pub telephone: Option<String>,
     /// Optional element to constrain the search on patient gender: "M" or "F".
-    #[yaserde(rename = "Gender")]
     pub gender: Option<SearchGender>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for PatientSearchParameters {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for PatientSearchParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<6usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut date_of_birth = None;
         let mut post_code = None;
         let mut first_name = None;
@@ -149,38 +337,115 @@ impl yaserde::YaDeserialize for PatientSearchParameters {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "DateOfBirth" if date_of_birth.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "DateOfBirth"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "DateOfBirth" => {
-                    date_of_birth = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Date,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 0usize)? {
+                        date_of_birth = Some(value);
+                    }
                 }
                 "PostCode" if post_code.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "PostCode"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "PostCode" => {
-                    post_code = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        post_code = Some(value);
+                    }
                 }
                 "FirstName" if first_name.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "FirstName"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "FirstName" => {
-                    first_name = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        first_name = Some(value);
+                    }
                 }
                 "Surname" if surname.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Surname"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Surname" => surname = Some(systmone_core::xml::read_text_child(reader)?),
+                "Surname" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        surname = Some(value);
+                    }
+                }
                 "Telephone" if telephone.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Telephone"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Telephone" => {
-                    telephone = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        telephone = Some(value);
+                    }
                 }
                 "Gender" if gender.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Gender"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Gender" => gender = Some(systmone_core::xml::read_text_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Gender" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        SearchGender,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 5usize)? {
+                        gender = Some(value);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(PatientSearchParameters {
@@ -190,38 +455,181 @@ impl yaserde::YaDeserialize for PatientSearchParameters {
             surname,
             telephone,
             gender,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.date_of_birth.is_some()),
+            usize::from(self.post_code.is_some()),
+            usize::from(self.first_name.is_some()),
+            usize::from(self.surname.is_some()),
+            usize::from(self.telephone.is_some()),
+            usize::from(self.gender.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.date_of_birth {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "DateOfBirth",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.post_code {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "PostCode",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.first_name {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "FirstName",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.surname {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Surname",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.telephone {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Telephone",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.gender {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Gender",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(PatientSearchParameters, "PatientSearchParameters");
 /// The function-specific content of a successful PatientSearch response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientSearchResult {
     /// Details on a matching patient. Repeated once for each matching patient; none if the search is valid but matches no patient records.
     pub result: Vec<PatientMatch>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for PatientSearchResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut result = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
-                "Result" => result.push(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Result" => {
+                    order.member(&mut extra, 0usize, "Result")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    result.push(value);
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
-        Ok(PatientSearchResult { result })
+        Ok(PatientSearchResult {
+            result,
+            extra,
+        })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        for value in &self.result {
-            systmone_core::xml::write_child(writer, "Result", value)?;
-        }
-        Ok(())
+        let counts = [self.result.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.result.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Result", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(PatientSearchResult, "Response");

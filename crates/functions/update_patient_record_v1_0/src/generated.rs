@@ -24,71 +24,136 @@ impl systmone_core::Function for UpdatePatientRecordV1_0 {
     type Result = UpdatePatientRecordResult;
 }
 /// Non-clinical additions to the record: appointments to book or update, visits and tasks to add.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "UpdateNonClinical")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdateNonClinical {
     /// An appointment to book (Clinic with a Slot matching a free slot) or to update (AppointmentUID plus the fields to change).
-    #[yaserde(rename = "Appointment")]
     pub appointment: Vec<AppointmentChange>,
     /// A visit to add.
-    #[yaserde(rename = "Visit")]
     pub visit: Vec<Visit>,
     /// A workflow task to add.
-    #[yaserde(rename = "Task")]
     pub task: Vec<Task>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for UpdateNonClinical {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for UpdateNonClinical {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<3usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut appointment = Vec::new();
         let mut visit = Vec::new();
         let mut task = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Appointment" => {
-                    appointment.push(systmone_core::xml::read_child(reader)?)
+                    order.member(&mut extra, 0usize, "Appointment")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    appointment.push(value);
                 }
-                "Visit" => visit.push(systmone_core::xml::read_child(reader)?),
-                "Task" => task.push(systmone_core::xml::read_child(reader)?),
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                "Visit" => {
+                    order.member(&mut extra, 1usize, "Visit")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    visit.push(value);
+                }
+                "Task" => {
+                    order.member(&mut extra, 2usize, "Task")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    task.push(value);
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(UpdateNonClinical {
             appointment,
             visit,
             task,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [self.appointment.len(), self.visit.len(), self.task.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.appointment.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Appointment", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match self.visit.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Visit", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match self.task.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Task", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(UpdateNonClinical, "UpdateNonClinical");
 /// What to add to or change in which patient record. E5: the document's example never closes Demographics; the corrected form is the contract.
-#[derive(Debug, Clone, PartialEq, Default, yaserde::YaSerialize)]
-#[yaserde(rename = "UpdatePatientRecordParameters")]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdatePatientRecordParameters {
     /// The Identity of the patient whose record should be updated. Optional by analogy with GetPatientRecord and E11: when absent, the open record is updated.
-    #[yaserde(rename = "Identity")]
     pub identity: Option<Identity>,
     /// Demographics changes: only the fields to change. If you have no demographics changes to make, do not supply this element.
-    #[yaserde(rename = "Demographics")]
     pub demographics: Option<Demographics>,
     /// Event elements adding new clinical content to the patient record. If you have no clinical additions, do not supply this element.
-    #[yaserde(rename = "Clinical")]
     pub clinical: Option<Clinical>,
     /// Non-clinical additions or updates: Appointments, Visits and Tasks. If none, do not supply this element.
-    #[yaserde(rename = "NonClinical")]
     pub non_clinical: Option<UpdateNonClinical>,
     /// As described in "Functions which retrieve patient records": when present, the record is opened fully and displayed to the user and left open (changes are committed only when the user saves it); when absent, the record is opened without display and changes are committed immediately, and a write to a record already open gets a temporary error.
-    #[yaserde(rename = "LeaveRecordOpen")]
     pub leave_record_open: Option<systmone_core::Flag>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
-impl yaserde::YaDeserialize for UpdatePatientRecordParameters {
-    fn deserialize<R: std::io::Read>(
+impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
+    fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
-        let (element, _attributes, _) = systmone_core::xml::read_start(reader)?;
-        let element = element.as_str();
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<5usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut demographics = None;
         let mut clinical = None;
@@ -97,32 +162,82 @@ impl yaserde::YaDeserialize for UpdatePatientRecordParameters {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "Identity" => {
+                    order.member(&mut extra, 0usize, "Identity")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    identity = Some(value);
+                }
                 "Demographics" if demographics.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Demographics"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "Demographics" => {
-                    demographics = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 1usize, "Demographics")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    demographics = Some(value);
                 }
                 "Clinical" if clinical.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Clinical"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Clinical" => clinical = Some(systmone_core::xml::read_child(reader)?),
+                "Clinical" => {
+                    order.member(&mut extra, 2usize, "Clinical")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    clinical = Some(value);
+                }
                 "NonClinical" if non_clinical.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "NonClinical"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "NonClinical" => {
-                    non_clinical = Some(systmone_core::xml::read_child(reader)?);
+                    order.member(&mut extra, 3usize, "NonClinical")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    non_clinical = Some(value);
                 }
                 "LeaveRecordOpen" if leave_record_open.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "LeaveRecordOpen"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "LeaveRecordOpen" => {
-                    leave_record_open = Some(systmone_core::xml::read_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::Flag,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        leave_record_open = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(UpdatePatientRecordParameters {
@@ -131,9 +246,86 @@ impl yaserde::YaDeserialize for UpdatePatientRecordParameters {
             clinical,
             non_clinical,
             leave_record_open,
+            extra,
         })
     }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.identity.is_some()),
+            usize::from(self.demographics.is_some()),
+            usize::from(self.clinical.is_some()),
+            usize::from(self.non_clinical.is_some()),
+            usize::from(self.leave_record_open.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.identity {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Identity", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.demographics {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "Demographics",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.clinical {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Clinical", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.non_clinical {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "NonClinical", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.leave_record_open {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LeaveRecordOpen",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
 }
+systmone_core::impl_xml_content!(
+    UpdatePatientRecordParameters, "UpdatePatientRecordParameters"
+);
 /// The function-specific content of a successful UpdatePatientRecord response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePatientRecordResult {
@@ -149,13 +341,20 @@ pub struct UpdatePatientRecordResult {
     pub task_uid: Vec<String>,
     /// The state of the patient record after this function. If Open, changes aren't committed yet and require the user to press the Save button in the SystmOne client.
     pub record_state: Option<RecordState>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
     fn read_content<R: std::io::Read>(
         reader: &mut yaserde::de::Deserializer<R>,
         element: &str,
-        _attributes: &[xml::attribute::OwnedAttribute],
+        attributes: &[xml::attribute::OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<6usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut event_uid = Vec::new();
         let mut appointment_uid = Vec::new();
@@ -165,26 +364,79 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "Identity"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
-                "Identity" => identity = Some(systmone_core::xml::read_child(reader)?),
+                "Identity" => {
+                    order.member(&mut extra, 0usize, "Identity")?;
+                    let value = systmone_core::xml::read_child(reader)?;
+                    identity = Some(value);
+                }
                 "EventUID" => {
-                    event_uid.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 1usize)? {
+                        event_uid.push(value);
+                    }
                 }
                 "AppointmentUID" => {
-                    appointment_uid.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 2usize)? {
+                        appointment_uid.push(value);
+                    }
                 }
                 "VisitUID" => {
-                    visit_uid.push(systmone_core::xml::read_text_child(reader)?)
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 3usize)? {
+                        visit_uid.push(value);
+                    }
                 }
-                "TaskUID" => task_uid.push(systmone_core::xml::read_text_child(reader)?),
+                "TaskUID" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 4usize)? {
+                        task_uid.push(value);
+                    }
+                }
                 "RecordState" if record_state.is_some() => {
-                    return Err(systmone_core::xml::duplicate(element, "RecordState"));
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
                 }
                 "RecordState" => {
-                    record_state = Some(systmone_core::xml::read_text_child(reader)?);
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        RecordState,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 5usize)? {
+                        record_state = Some(value);
+                    }
                 }
-                _ => return Err(systmone_core::xml::unexpected_child(element, &child)),
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
             }
         }
         Ok(UpdatePatientRecordResult {
@@ -195,29 +447,102 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
             visit_uid,
             task_uid,
             record_state,
+            extra,
         })
     }
+    #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        systmone_core::xml::write_child(writer, "Identity", &self.identity)?;
-        for value in &self.event_uid {
-            systmone_core::xml::write_text_child(writer, "EventUID", value)?;
-        }
-        for value in &self.appointment_uid {
-            systmone_core::xml::write_text_child(writer, "AppointmentUID", value)?;
-        }
-        for value in &self.visit_uid {
-            systmone_core::xml::write_text_child(writer, "VisitUID", value)?;
-        }
-        for value in &self.task_uid {
-            systmone_core::xml::write_text_child(writer, "TaskUID", value)?;
-        }
-        if let Some(value) = &self.record_state {
-            systmone_core::xml::write_text_child(writer, "RecordState", value)?;
-        }
-        Ok(())
+        let counts = [
+            1,
+            self.event_uid.len(),
+            self.appointment_uid.len(),
+            self.visit_uid.len(),
+            self.task_uid.len(),
+            usize::from(self.record_state.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    let value = &self.identity;
+                    systmone_core::xml::write_child(writer, "Identity", value)
+                }
+                1usize => {
+                    match self.event_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "EventUID",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match self.appointment_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "AppointmentUID",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match self.visit_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "VisitUID",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match self.task_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "TaskUID",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.record_state {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "RecordState",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
     }
 }
 systmone_core::impl_xml_content!(UpdatePatientRecordResult, "Response");

@@ -145,6 +145,7 @@ pub fn raw_error(text: &str) -> ErrorResponse {
 
 pub fn nhs(n: &str) -> systmone_types::Identity {
     systmone_types::Identity {
+        extra: Default::default(),
         number: systmone_types::PatientId::NhsNumberMixedCase(n.into()),
         strategic_reporting_identifier: None,
     }

@@ -1,0 +1,667 @@
+//! Lossless reading: what a document holds beyond the typed fields ([`Extra`]), and the
+//! helpers the generated readers and writers use to keep it in place.
+//!
+//! The rule (FIELD-EVIDENCE.md): read whatever real clients send, and lose nothing. A
+//! generated struct reads every child and attribute the schema declares into typed
+//! fields; anything else that is well-formed XML (an unknown element or attribute, a
+//! value that does not read as its type, a repeated single element) is kept in the
+//! struct's `extra`, with its position among its siblings, and written back there.
+//! Each such departure is also recorded in the drift report ([`crate::drift`]); in
+//! strict mode it is refused instead.
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::str::FromStr;
+
+use xml::attribute::OwnedAttribute;
+use xml::reader::XmlEvent as ReadEvent;
+use xml::writer::{EmitterConfig, EventWriter, XmlEvent as WriteEvent};
+use yaserde::de::Deserializer;
+use yaserde::ser::Serializer;
+
+use crate::drift::{DriftKind, report};
+use crate::xml::RawXml;
+
+/// An attribute the bindings do not declare, kept as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownAttribute {
+    /// The attribute's name as written (with its prefix, if any).
+    pub name: String,
+    pub value: String,
+}
+
+/// Where a child element stood among its siblings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// The next value of declared member `member`.
+    Member(u16),
+    /// Kept element `index`; `stands_for` names the member whose value it holds when
+    /// the value could not be typed (empty or invalid).
+    Kept { index: u32, stands_for: Option<u16> },
+}
+
+/// What an element held beyond its typed fields: attributes and child elements the
+/// bindings do not know (or could not type), and the order of the children when it
+/// differs from the declared one. Empty for content the bindings describe exactly.
+///
+/// Reachable on every generated struct as `extra`; written back in place, so a
+/// document read and written again keeps its elements, attributes and text.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Extra {
+    attributes: Vec<UnknownAttribute>,
+    elements: Vec<RawXml>,
+    /// Document order of the children; empty when it is the declared order and there
+    /// are no kept elements.
+    layout: Vec<Slot>,
+    /// Unknown attributes on typed text children: (member, occurrence, attributes).
+    child_attributes: Vec<(u16, u32, Vec<UnknownAttribute>)>,
+}
+
+impl Extra {
+    /// Whether the element held nothing beyond its typed fields, in declared order.
+    pub fn is_empty(&self) -> bool {
+        self.attributes.is_empty()
+            && self.elements.is_empty()
+            && self.layout.is_empty()
+            && self.child_attributes.is_empty()
+    }
+
+    /// Attributes the bindings do not declare, or whose value could not be typed.
+    pub fn attributes(&self) -> &[UnknownAttribute] {
+        &self.attributes
+    }
+
+    /// Child elements kept as XML: unknown ones, and declared ones whose value could
+    /// not be typed (an empty `<StartDate/>`, say), in document order.
+    pub fn elements(&self) -> &[RawXml] {
+        &self.elements
+    }
+
+    /// The kept child element called `name`, if any.
+    pub fn element(&self, name: &str) -> Option<&RawXml> {
+        self.elements.iter().find(|e| e.name() == name)
+    }
+
+    /// Whether `<name>` was present but empty where a typed value is declared (its
+    /// typed field is then `None`).
+    pub fn is_present_but_empty(&self, name: &str) -> bool {
+        self.element(name).is_some_and(RawXml::is_empty)
+    }
+
+    /// Adds an attribute to write after the declared ones.
+    pub fn push_attribute(&mut self, name: impl Into<String>, value: impl Into<String>) {
+        self.attributes.push(UnknownAttribute {
+            name: name.into(),
+            value: value.into(),
+        });
+    }
+
+    /// Adds a child element to write after the declared ones.
+    pub fn push_element(&mut self, element: RawXml) {
+        let index = self.elements.len() as u32;
+        self.elements.push(element);
+        if !self.layout.is_empty() {
+            self.layout.push(Slot::Kept {
+                index,
+                stands_for: None,
+            });
+        }
+    }
+
+    fn keep(&mut self, element: RawXml, stands_for: Option<u16>) {
+        let index = self.elements.len() as u32;
+        self.elements.push(element);
+        self.layout.push(Slot::Kept { index, stands_for });
+    }
+
+    /// Unknown attributes of occurrence `occurrence` of text member `member`.
+    pub fn child_attributes(&self, member: u16, occurrence: usize) -> &[UnknownAttribute] {
+        self.child_attributes
+            .iter()
+            .find(|(m, o, _)| *m == member && *o as usize == occurrence)
+            .map(|(_, _, a)| a.as_slice())
+            .unwrap_or(&[])
+    }
+}
+
+impl fmt::Debug for Extra {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_empty() {
+            return f.write_str("Extra");
+        }
+        let mut s = f.debug_struct("Extra");
+        if !self.attributes.is_empty() {
+            s.field("attributes", &self.attributes);
+        }
+        if !self.elements.is_empty() {
+            s.field("elements", &self.elements);
+        }
+        if !self.child_attributes.is_empty() {
+            s.field("child_attributes", &self.child_attributes);
+        }
+        if !self.layout.is_empty() {
+            let order: Vec<String> = self
+                .layout
+                .iter()
+                .map(|slot| match slot {
+                    Slot::Member(m) => format!("member {m}"),
+                    Slot::Kept { index, .. } => format!("kept {index}"),
+                })
+                .collect();
+            s.field("order", &order);
+        }
+        s.finish()
+    }
+}
+
+/// A type read from and written as text, whose values may lie outside what the
+/// bindings list (an enumeration's unknown value, kept as its text).
+pub trait TextValue: FromStr + fmt::Display {
+    /// Whether the value is one the schema does not list (reported as drift).
+    fn is_unlisted(&self) -> bool {
+        false
+    }
+}
+
+macro_rules! listed_text {
+    ($($t:ty),*) => { $(impl TextValue for $t {})* };
+}
+listed_text!(String, bool, u64, i64, f64, u32, i32);
+listed_text!(
+    crate::DateTime,
+    crate::Date,
+    crate::DurationMinutes,
+    crate::DrugScheme,
+    crate::CodeScheme,
+    crate::Flag
+);
+
+/// Tracks the children of one element as they are read: how many values each declared
+/// member has, whether they come in the declared order, and (only once they do not, or
+/// an element is kept) the document order, so the writer can restore it. `N` is the
+/// number of declared members.
+pub struct Order<const N: usize> {
+    values: [u32; N],
+    last: usize,
+    recording: bool,
+}
+
+impl<const N: usize> Default for Order<N> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<const N: usize> Order<N> {
+    pub fn new() -> Self {
+        Order {
+            values: [0; N],
+            last: 0,
+            recording: false,
+        }
+    }
+
+    /// How many values member `member` has so far (the occurrence of the next one).
+    pub fn occurrence(&self, member: usize) -> usize {
+        self.values[member] as usize
+    }
+
+    /// Until now every child was a declared member in declared order, so the layout
+    /// so far is each member's values in member order.
+    fn start_recording(&mut self, extra: &mut Extra) {
+        if self.recording {
+            return;
+        }
+        self.recording = true;
+        extra.layout.clear();
+        for (member, &count) in self.values.iter().enumerate() {
+            for _ in 0..count {
+                extra.layout.push(Slot::Member(member as u16));
+            }
+        }
+        // Elements kept before this point (none, or the layout would be recording).
+    }
+
+    /// A value of declared member `member` (element `name`) comes next.
+    pub fn member(&mut self, extra: &mut Extra, member: usize, name: &str) -> yaserde::Result<()> {
+        if !self.recording && member < self.last {
+            report(DriftKind::OutOfOrder, name, None)?;
+            self.start_recording(extra);
+        }
+        if self.recording {
+            extra.layout.push(Slot::Member(member as u16));
+        }
+        self.last = self.last.max(member);
+        self.values[member] += 1;
+        Ok(())
+    }
+
+    /// Like [`Order::member`] for content the schema allows in any order (the envelope's
+    /// header, FIELD-EVIDENCE F11): the order is kept, but not reported.
+    pub fn member_in_any_order(&mut self, extra: &mut Extra, member: usize) {
+        if !self.recording && member < self.last {
+            self.start_recording(extra);
+        }
+        if self.recording {
+            extra.layout.push(Slot::Member(member as u16));
+        }
+        self.last = self.last.max(member);
+        self.values[member] += 1;
+    }
+
+    /// Keeps `element` at this place, standing for a value of `stands_for` when that
+    /// member's value could not be typed.
+    pub fn keep(&mut self, extra: &mut Extra, element: RawXml, stands_for: Option<usize>) {
+        self.start_recording(extra);
+        extra.keep(element, stands_for.map(|m| m as u16));
+    }
+}
+
+/// A text element as read: its name, attributes and text, or the whole element as XML
+/// when it held child elements.
+struct Leaf {
+    name: String,
+    attributes: Vec<OwnedAttribute>,
+    content: LeafContent,
+}
+
+enum LeafContent {
+    Text(String),
+    Mixed { raw: RawXml, first_child: String },
+}
+
+/// Reads the next element, expected to hold text only, consuming its end tag.
+fn read_leaf<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<Leaf> {
+    let (name, attributes, depth) = crate::xml::read_start(reader)?;
+    let mut text = String::new();
+    loop {
+        match reader.peek()? {
+            ReadEvent::Characters(t) => {
+                text.push_str(t);
+                reader.next_event()?;
+            }
+            ReadEvent::EndElement { .. } => {
+                reader.next_event()?;
+                return Ok(Leaf {
+                    name,
+                    attributes,
+                    content: LeafContent::Text(text),
+                });
+            }
+            _ => break,
+        }
+    }
+    // Child elements inside a text element: keep the whole element as XML.
+    let mut capture = Capture::new();
+    capture.start(&name, &attributes)?;
+    capture.text(&text)?;
+    let mut first_child = None;
+    loop {
+        let event = reader.next_event()?;
+        if first_child.is_none()
+            && let ReadEvent::StartElement { name, .. } = &event
+        {
+            first_child = Some(name.local_name.clone());
+        }
+        let done = matches!(event, ReadEvent::EndElement { .. }) && reader.depth() + 1 == depth;
+        capture.event(&event)?;
+        if done {
+            break;
+        }
+    }
+    let raw = capture.finish(&name)?;
+    Ok(Leaf {
+        name,
+        attributes,
+        content: LeafContent::Mixed {
+            raw,
+            first_child: first_child.unwrap_or_default(),
+        },
+    })
+}
+
+/// Writes read events back as XML text: the capture behind [`RawXml`]. Whitespace-only
+/// text is kept only as an element's whole content, so indentation between child
+/// elements (which a writer may change) is not part of the value.
+pub(crate) struct Capture {
+    writer: EventWriter<Vec<u8>>,
+    pending_space: Option<String>,
+    just_started: bool,
+}
+
+impl Capture {
+    pub(crate) fn new() -> Self {
+        let config = EmitterConfig::new()
+            .write_document_declaration(false)
+            .normalize_empty_elements(true)
+            .perform_indent(false)
+            .pad_self_closing(false);
+        Capture {
+            writer: EventWriter::new_with_config(Vec::new(), config),
+            pending_space: None,
+            just_started: false,
+        }
+    }
+
+    fn write<'a, E: Into<WriteEvent<'a>>>(&mut self, event: E) -> yaserde::Result<()> {
+        self.writer
+            .write(event)
+            .map_err(|e| yaserde::Error::custom(e.to_string()))
+    }
+
+    pub(crate) fn start(
+        &mut self,
+        name: &str,
+        attributes: &[OwnedAttribute],
+    ) -> yaserde::Result<()> {
+        self.pending_space = None;
+        let mut start = WriteEvent::start_element(name);
+        for a in attributes {
+            start = start.attr(a.name.borrow(), &a.value);
+        }
+        self.write(start)?;
+        self.just_started = true;
+        Ok(())
+    }
+
+    pub(crate) fn text(&mut self, text: &str) -> yaserde::Result<()> {
+        if text.is_empty() {
+            return Ok(());
+        }
+        if text.trim().is_empty() && self.pending_space.is_none() {
+            self.pending_space = Some(text.to_string());
+            return Ok(());
+        }
+        if let Some(space) = self.pending_space.take() {
+            self.write(WriteEvent::characters(&space))?;
+        }
+        self.just_started = false;
+        self.write(WriteEvent::characters(text))
+    }
+
+    pub(crate) fn end(&mut self) -> yaserde::Result<()> {
+        if let Some(space) = self.pending_space.take()
+            && self.just_started
+        {
+            self.write(WriteEvent::characters(&space))?;
+        }
+        self.just_started = false;
+        self.write(WriteEvent::end_element())
+    }
+
+    pub(crate) fn event(&mut self, event: &ReadEvent) -> yaserde::Result<()> {
+        match event {
+            ReadEvent::StartElement {
+                name, attributes, ..
+            } => {
+                let attributes: Vec<OwnedAttribute> = attributes.to_vec();
+                let name = name.local_name.clone();
+                self.start(&name, &attributes)
+            }
+            ReadEvent::EndElement { .. } => self.end(),
+            ReadEvent::Characters(t) | ReadEvent::Whitespace(t) | ReadEvent::CData(t) => {
+                self.text(t)
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub(crate) fn finish(self, name: &str) -> yaserde::Result<RawXml> {
+        let xml = String::from_utf8(self.writer.into_inner())
+            .map_err(|e| yaserde::Error::custom(e.to_string()))?;
+        Ok(RawXml::from_captured(name.to_string(), xml))
+    }
+}
+
+fn raw_from_parts(
+    name: &str,
+    attributes: &[OwnedAttribute],
+    text: &str,
+) -> yaserde::Result<RawXml> {
+    let mut capture = Capture::new();
+    capture.start(name, attributes)?;
+    capture.text(text)?;
+    capture.end()?;
+    capture.finish(name)
+}
+
+fn report_attributes(element: &str, attributes: &[OwnedAttribute]) -> yaserde::Result<()> {
+    for a in attributes {
+        report(
+            DriftKind::UnknownAttribute,
+            &format!("{element}/@{}", a.name.local_name),
+            Some(&a.value),
+        )?;
+    }
+    Ok(())
+}
+
+/// Reads the next child, declared as text member `member` of type `T`: returns its
+/// value, or `None` when it was kept as XML instead (empty or invalid value, child
+/// elements), recording the departure.
+pub fn read_text_member<R: Read, T: TextValue, const N: usize>(
+    reader: &mut Deserializer<R>,
+    order: &mut Order<N>,
+    extra: &mut Extra,
+    member: usize,
+) -> yaserde::Result<Option<T>> {
+    let leaf = read_leaf(reader)?;
+    let text = match leaf.content {
+        LeafContent::Mixed { raw, first_child } => {
+            report(
+                DriftKind::UnknownElement,
+                &format!("{}/{first_child}", leaf.name),
+                Some(&raw.text()),
+            )?;
+            order.keep(extra, raw, Some(member));
+            return Ok(None);
+        }
+        LeafContent::Text(text) => text,
+    };
+    match text.parse::<T>() {
+        Ok(value) => {
+            if value.is_unlisted() {
+                report(DriftKind::UnknownValue, &leaf.name, Some(&text))?;
+            }
+            if !leaf.attributes.is_empty() {
+                report_attributes(&leaf.name, &leaf.attributes)?;
+                let occurrence = order.occurrence(member) as u32;
+                extra.child_attributes.push((
+                    member as u16,
+                    occurrence,
+                    leaf.attributes.iter().map(unknown_attribute).collect(),
+                ));
+            }
+            order.member(extra, member, &leaf.name)?;
+            Ok(Some(value))
+        }
+        Err(_) => {
+            let kind = if text.trim().is_empty() {
+                DriftKind::EmptyValue
+            } else {
+                DriftKind::InvalidValue
+            };
+            report(kind, &leaf.name, Some(&text))?;
+            report_attributes(&leaf.name, &leaf.attributes)?;
+            let raw = raw_from_parts(&leaf.name, &leaf.attributes, &text)?;
+            order.keep(extra, raw, Some(member));
+            Ok(None)
+        }
+    }
+}
+
+/// Reads the next child, a value of declared member `member` read by `read`, recording
+/// its place.
+pub fn read_member<R: Read, T, const N: usize>(
+    reader: &mut Deserializer<R>,
+    order: &mut Order<N>,
+    extra: &mut Extra,
+    member: usize,
+    name: &str,
+    read: impl FnOnce(&mut Deserializer<R>) -> yaserde::Result<T>,
+) -> yaserde::Result<T> {
+    order.member(extra, member, name)?;
+    read(reader)
+}
+
+/// Keeps the next child as XML: an element the bindings do not declare here
+/// (`kind` unknown element) or a declared single element that came again (repeated).
+pub fn keep_child<R: Read, const N: usize>(
+    reader: &mut Deserializer<R>,
+    order: &mut Order<N>,
+    extra: &mut Extra,
+    kind: DriftKind,
+) -> yaserde::Result<()> {
+    let raw: RawXml = crate::xml::read_child(reader)?;
+    report(kind, raw.name(), Some(&raw.text()))?;
+    order.keep(extra, raw, None);
+    Ok(())
+}
+
+/// Reads an unknown element inside `xs:any` content (kept as XML, reported).
+pub fn read_unknown_item<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<RawXml> {
+    let raw: RawXml = crate::xml::read_child(reader)?;
+    report(DriftKind::UnknownElement, raw.name(), Some(&raw.text()))?;
+    Ok(raw)
+}
+
+fn unknown_attribute(a: &OwnedAttribute) -> UnknownAttribute {
+    UnknownAttribute {
+        name: match &a.name.prefix {
+            Some(prefix) => format!("{prefix}:{}", a.name.local_name),
+            None => a.name.local_name.clone(),
+        },
+        value: a.value.clone(),
+    }
+}
+
+/// Keeps the attributes not named in `known` (namespace declarations aside),
+/// recording each.
+pub fn keep_unknown_attributes(
+    attributes: &[OwnedAttribute],
+    known: &[&str],
+    extra: &mut Extra,
+) -> yaserde::Result<()> {
+    for a in attributes {
+        if known.contains(&a.name.local_name.as_str()) && a.name.prefix.is_none() {
+            continue;
+        }
+        report(
+            DriftKind::UnknownAttribute,
+            &format!("@{}", a.name.local_name),
+            Some(&a.value),
+        )?;
+        extra.attributes.push(unknown_attribute(a));
+    }
+    Ok(())
+}
+
+/// The value of declared attribute `name`: `None` when absent, or when its value could
+/// not be typed (then kept with the unknown attributes and recorded).
+pub fn attribute_value<T: TextValue>(
+    attributes: &[OwnedAttribute],
+    name: &str,
+    extra: &mut Extra,
+) -> yaserde::Result<Option<T>> {
+    let Some(a) = attributes
+        .iter()
+        .find(|a| a.name.local_name == name && a.name.prefix.is_none())
+    else {
+        return Ok(None);
+    };
+    match a.value.parse::<T>() {
+        Ok(value) => {
+            if value.is_unlisted() {
+                report(DriftKind::UnknownValue, &format!("@{name}"), Some(&a.value))?;
+            }
+            Ok(Some(value))
+        }
+        Err(_) => {
+            let kind = if a.value.trim().is_empty() {
+                DriftKind::EmptyValue
+            } else {
+                DriftKind::InvalidValue
+            };
+            report(kind, &format!("@{name}"), Some(&a.value))?;
+            extra.attributes.push(unknown_attribute(a));
+            Ok(None)
+        }
+    }
+}
+
+/// Writes an element's children: each member's values (`counts[m]` of them, written
+/// by `write(writer, m, k)`) and the kept elements, in document order when the element
+/// was read with a different one, else in declared order. Values added since reading
+/// come after those read.
+pub fn write_members<W: Write>(
+    writer: &mut Serializer<W>,
+    extra: &Extra,
+    counts: &[usize],
+    mut write: impl FnMut(&mut Serializer<W>, usize, usize) -> yaserde::Result<()>,
+) -> yaserde::Result<()> {
+    let mut next = vec![0usize; counts.len()];
+    if !extra.layout.is_empty() {
+        // Values a member has beyond its slots (added since reading) may take the
+        // place of the kept element that stood for it.
+        let mut surplus: Vec<usize> = counts.to_vec();
+        for slot in &extra.layout {
+            if let Slot::Member(m) = slot {
+                let m = *m as usize;
+                surplus[m] = surplus[m].saturating_sub(1);
+            }
+        }
+        for slot in &extra.layout {
+            match *slot {
+                Slot::Member(m) => {
+                    let m = m as usize;
+                    if next[m] < counts[m] {
+                        write(writer, m, next[m])?;
+                        next[m] += 1;
+                    }
+                }
+                Slot::Kept { index, stands_for } => {
+                    if let Some(m) = stands_for.map(usize::from)
+                        && surplus[m] > 0
+                        && next[m] < counts[m]
+                    {
+                        surplus[m] -= 1;
+                        write(writer, m, next[m])?;
+                        next[m] += 1;
+                        continue;
+                    }
+                    let raw = &extra.elements[index as usize];
+                    crate::xml::write_child(writer, raw.name(), raw)?;
+                }
+            }
+        }
+    }
+    for (m, &count) in counts.iter().enumerate() {
+        for k in next[m]..count {
+            write(writer, m, k)?;
+        }
+    }
+    if extra.layout.is_empty() {
+        // Elements kept with no layout were added by hand: after the declared ones.
+        for raw in &extra.elements {
+            crate::xml::write_child(writer, raw.name(), raw)?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes text child `<name>` with the unknown attributes it was read with.
+pub fn write_text_member<W: Write, T: fmt::Display>(
+    writer: &mut Serializer<W>,
+    name: &str,
+    value: &T,
+    attributes: &[UnknownAttribute],
+) -> yaserde::Result<()> {
+    let mut start = WriteEvent::start_element(name);
+    for a in attributes {
+        start = start.attr(a.name.as_str(), &a.value);
+    }
+    writer.write(start)?;
+    writer.write(WriteEvent::characters(&value.to_string()))?;
+    writer.write(WriteEvent::end_element())?;
+    Ok(())
+}
