@@ -191,3 +191,90 @@ fn every_declaration_is_documented() {
         "declarations without xs:documentation: {missing:?}"
     );
 }
+
+/// Every function schema says, machine-readably, whether its function reads or writes:
+/// exactly one `<xs:appinfo source="systmone:call-kind">` holding `read` or `write`,
+/// in the annotation of the `<Function>FunctionName` type, where codegen reads it. It
+/// must agree with the client's own classification (`CallKind::of`), since a write is
+/// never retried blindly.
+#[test]
+fn every_function_schema_declares_its_call_kind() {
+    use systmone_core::CallKind;
+    use xml::reader::{EventReader, XmlEvent};
+
+    const SOURCE: &str = "systmone:call-kind";
+    let mut problems = Vec::new();
+    for function in FUNCTIONS {
+        let path = workspace_root()
+            .join("xsd")
+            .join(format!("{function} v1.0.xsd"));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let name_type = format!("{function}FunctionName");
+        // Open elements: (local name, value of its `name` attribute, or of `source`
+        // for an appinfo).
+        let mut stack: Vec<(String, Option<String>)> = Vec::new();
+        // Each call-kind appinfo: (whether it sits in the annotation of the
+        // FunctionName type, its text); `in_call_kind` is the one being read.
+        let mut in_call_kind: Option<(bool, String)> = None;
+        let mut found: Vec<(bool, String)> = Vec::new();
+        for event in EventReader::new(text.as_bytes()) {
+            match event.unwrap_or_else(|e| panic!("{}: {e}", path.display())) {
+                XmlEvent::StartElement {
+                    name, attributes, ..
+                } => {
+                    let key = if name.local_name == "appinfo" {
+                        "source"
+                    } else {
+                        "name"
+                    };
+                    let value = attributes
+                        .iter()
+                        .find(|a| a.name.local_name == key)
+                        .map(|a| a.value.clone());
+                    if name.local_name == "appinfo" && value.as_deref() == Some(SOURCE) {
+                        let n = stack.len();
+                        let placed = n >= 2
+                            && stack[n - 1].0 == "annotation"
+                            && stack[n - 2].0 == "simpleType"
+                            && stack[n - 2].1.as_deref() == Some(name_type.as_str());
+                        in_call_kind = Some((placed, String::new()));
+                    }
+                    stack.push((name.local_name, value));
+                }
+                XmlEvent::Characters(chars) | XmlEvent::CData(chars) => {
+                    if let Some((_, text)) = in_call_kind.as_mut() {
+                        text.push_str(&chars);
+                    }
+                }
+                XmlEvent::EndElement { name } => {
+                    stack.pop();
+                    if name.local_name == "appinfo"
+                        && let Some(done) = in_call_kind.take()
+                    {
+                        found.push(done);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let expected = match CallKind::of(function) {
+            CallKind::Read => "read",
+            CallKind::Write => "write",
+        };
+        match found.as_slice() {
+            [(true, kind)] if kind == expected => {}
+            [(true, kind)] => problems.push(format!(
+                "{function}: call-kind is {kind:?}, but CallKind::of says {expected:?}"
+            )),
+            [(false, _)] => problems.push(format!(
+                "{function}: the call-kind appinfo is not in the annotation of {name_type}"
+            )),
+            other => problems.push(format!(
+                "{function}: expected exactly one call-kind appinfo, found {}",
+                other.len()
+            )),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
