@@ -52,6 +52,62 @@ fn xmllint(schema: &std::path::Path, doc: &std::path::Path) -> Outcome {
     }
 }
 
+/// Validates a document given as bytes (on xmllint's standard input).
+fn xmllint_bytes(schema: &std::path::Path, doc: &[u8]) -> Outcome {
+    use std::io::Write;
+    use std::process::Stdio;
+
+    let mut child = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--nonet")
+        .arg("--schema")
+        .arg(schema)
+        .arg("-")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect(
+            "xmllint not found: install libxml2-utils (`.ci/run` does this) to check the XSD contract",
+        );
+    let mut stdin = child.stdin.take().expect("piped stdin");
+    let doc = doc.to_vec();
+    // Written from a thread so that a full stderr pipe cannot deadlock the exchange.
+    let writer = std::thread::spawn(move || stdin.write_all(&doc));
+    let out = child.wait_with_output().expect("xmllint ran");
+    writer
+        .join()
+        .expect("writer thread")
+        .expect("document written to xmllint");
+    Outcome {
+        ok: out.status.success(),
+        output: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// F10: a production .NET client declares `encoding="utf-16"` but sends ASCII bytes.
+/// libxml2 refuses such a document before validating it ("Document labelled UTF-16 but
+/// has UTF-8 content"), so for a document whose declaration says UTF-16 while its bytes
+/// carry no UTF-16 byte-order mark and no NUL byte, this returns the same bytes with only
+/// the declared encoding replaced by UTF-8, for the schema check. `None` otherwise.
+fn relabel_mislabelled_utf16(doc: &[u8]) -> Option<Vec<u8>> {
+    if !doc.starts_with(b"<?xml") || doc.contains(&0) {
+        return None;
+    }
+    let end = doc.windows(2).position(|w| w == b"?>")?;
+    let declaration = std::str::from_utf8(&doc[..end]).ok()?;
+    let lower = declaration.to_ascii_lowercase();
+    let label = ["encoding=\"utf-16\"", "encoding='utf-16'"]
+        .into_iter()
+        .find_map(|l| lower.find(l).map(|at| (at, l.len())))?;
+    let (at, len) = label;
+    let mut relabelled = Vec::with_capacity(doc.len());
+    relabelled.extend_from_slice(&doc[..at]);
+    relabelled.extend_from_slice(b"encoding=\"UTF-8\"");
+    relabelled.extend_from_slice(&doc[at + len..]);
+    Some(relabelled)
+}
+
 #[test]
 fn there_is_one_schema_per_function_and_it_compiles() {
     let xsd = workspace_root().join("xsd");
@@ -107,7 +163,11 @@ fn valid_fixtures_validate_and_bad_ones_are_rejected() {
     let mut failures = Vec::new();
     let (mut valid, mut rejected) = (0, 0);
     for f in &all {
-        let out = xmllint(&f.schema(), &f.path);
+        let bytes = std::fs::read(&f.path).unwrap_or_else(|e| panic!("{}: {e}", f.path.display()));
+        let out = match relabel_mislabelled_utf16(&bytes) {
+            Some(relabelled) => xmllint_bytes(&f.schema(), &relabelled),
+            None => xmllint(&f.schema(), &f.path),
+        };
         match (f.is_bad(), out.ok) {
             (false, true) => valid += 1,
             (true, false) => rejected += 1,
@@ -190,4 +250,135 @@ fn every_declaration_is_documented() {
         missing.is_empty(),
         "declarations without xs:documentation: {missing:?}"
     );
+}
+
+/// Every function schema says, machine-readably, whether its function reads or writes:
+/// exactly one `<xs:appinfo source="systmone:call-kind">` holding `read` or `write`,
+/// in the annotation of the `<Function>FunctionName` type, where codegen reads it. It
+/// must agree with the client's own classification (`CallKind::of`), since a write is
+/// never retried blindly.
+#[test]
+fn every_function_schema_declares_its_call_kind() {
+    use systmone_core::CallKind;
+    use xml::reader::{EventReader, XmlEvent};
+
+    const SOURCE: &str = "systmone:call-kind";
+    let mut problems = Vec::new();
+    for function in FUNCTIONS {
+        let path = workspace_root()
+            .join("xsd")
+            .join(format!("{function} v1.0.xsd"));
+        let text =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let name_type = format!("{function}FunctionName");
+        // Open elements: (local name, value of its `name` attribute, or of `source`
+        // for an appinfo).
+        let mut stack: Vec<(String, Option<String>)> = Vec::new();
+        // Each call-kind appinfo: (whether it sits in the annotation of the
+        // FunctionName type, its text); `in_call_kind` is the one being read.
+        let mut in_call_kind: Option<(bool, String)> = None;
+        let mut found: Vec<(bool, String)> = Vec::new();
+        for event in EventReader::new(text.as_bytes()) {
+            match event.unwrap_or_else(|e| panic!("{}: {e}", path.display())) {
+                XmlEvent::StartElement {
+                    name, attributes, ..
+                } => {
+                    let key = if name.local_name == "appinfo" {
+                        "source"
+                    } else {
+                        "name"
+                    };
+                    let value = attributes
+                        .iter()
+                        .find(|a| a.name.local_name == key)
+                        .map(|a| a.value.clone());
+                    if name.local_name == "appinfo" && value.as_deref() == Some(SOURCE) {
+                        let n = stack.len();
+                        let placed = n >= 2
+                            && stack[n - 1].0 == "annotation"
+                            && stack[n - 2].0 == "simpleType"
+                            && stack[n - 2].1.as_deref() == Some(name_type.as_str());
+                        in_call_kind = Some((placed, String::new()));
+                    }
+                    stack.push((name.local_name, value));
+                }
+                XmlEvent::Characters(chars) | XmlEvent::CData(chars) => {
+                    if let Some((_, text)) = in_call_kind.as_mut() {
+                        text.push_str(&chars);
+                    }
+                }
+                XmlEvent::EndElement { name } => {
+                    stack.pop();
+                    if name.local_name == "appinfo"
+                        && let Some(done) = in_call_kind.take()
+                    {
+                        found.push(done);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let expected = match CallKind::of(function) {
+            CallKind::Read => "read",
+            CallKind::Write => "write",
+        };
+        match found.as_slice() {
+            [(true, kind)] if kind == expected => {}
+            [(true, kind)] => problems.push(format!(
+                "{function}: call-kind is {kind:?}, but CallKind::of says {expected:?}"
+            )),
+            [(false, _)] => problems.push(format!(
+                "{function}: the call-kind appinfo is not in the annotation of {name_type}"
+            )),
+            other => problems.push(format!(
+                "{function}: expected exactly one call-kind appinfo, found {}",
+                other.len()
+            )),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The F10 fixture keeps the .NET client's wire form (declared UTF-16, ASCII bytes, CRLF,
+/// no `<EOF>` in the file), which libxml2 cannot read as is: the contract test validates
+/// it relabelled (see `relabel_mislabelled_utf16`), and only the label differs.
+#[test]
+fn the_dotnet_fixture_is_mislabelled_utf16_and_validates_relabelled() {
+    let all = fixtures();
+    let fixture = all
+        .iter()
+        .find(|f| f.function == "GetDiary" && f.name == "f10-dotnet" && f.is_request())
+        .expect("GetDiary/v1.0/f10-dotnet.request.xml");
+    let bytes = std::fs::read(&fixture.path).unwrap();
+    assert!(bytes.is_ascii(), "F10: the bytes are ASCII");
+    assert!(
+        bytes.starts_with(b"<?xml version=\"1.0\" encoding=\"utf-16\"?>\r\n"),
+        "F10: declared utf-16, CRLF line endings"
+    );
+    assert!(
+        !bytes.windows(5).any(|w| w == b"<EOF>"),
+        "no <EOF> in the file"
+    );
+
+    let as_is = xmllint(&fixture.schema(), &fixture.path);
+    assert!(
+        !as_is.ok && as_is.output.contains("UTF-16"),
+        "xmllint was expected to refuse the mislabelled document; it said:\n{}",
+        as_is.output
+    );
+    let relabelled = relabel_mislabelled_utf16(&bytes).expect("declared utf-16");
+    assert_eq!(
+        relabelled.len(),
+        bytes.len() - "utf-16".len() + "UTF-8".len()
+    );
+    let out = xmllint_bytes(&fixture.schema(), &relabelled);
+    assert!(out.ok, "relabelled F10 request:\n{}", out.output);
+
+    // A document that is really UTF-16, or declared UTF-8, is left alone.
+    assert!(relabel_mislabelled_utf16(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><a/>").is_none());
+    let utf16: Vec<u8> = "<?xml version=\"1.0\" encoding=\"utf-16\"?><a/>"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    assert!(relabel_mislabelled_utf16(&utf16).is_none());
 }
