@@ -492,11 +492,11 @@ impl XmlContent for ErrorResponse {
             match child.as_str() {
                 "ErrorMessage" if message.is_none() => {
                     message =
-                        x::read_text_member::<_, String, 2>(reader, &mut order, &mut extra, 0)?
+                        x::read_text_member::<_, String, 2>(reader, &mut order, &mut extra, 0, false)?
                 }
                 "PermanentError" if permanent.is_none() => {
                     permanent =
-                        x::read_text_member::<_, XsBoolean, 2>(reader, &mut order, &mut extra, 1)?
+                        x::read_text_member::<_, XsBoolean, 2>(reader, &mut order, &mut extra, 1, false)?
                             .map(|b| b.0)
                 }
                 "ErrorMessage" | "PermanentError" => {

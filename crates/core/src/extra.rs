@@ -438,12 +438,14 @@ fn report_attributes(element: &str, attributes: &[OwnedAttribute]) -> yaserde::R
 
 /// Reads the next child, declared as text member `member` of type `T`: returns its
 /// value, or `None` when it was kept as XML instead (empty or invalid value, child
-/// elements), recording the departure.
+/// elements), recording the departure. With `empty_allowed` (FIELD-EVIDENCE F8) an
+/// empty element is kept without a report.
 pub fn read_text_member<R: Read, T: TextValue, const N: usize>(
     reader: &mut Deserializer<R>,
     order: &mut Order<N>,
     extra: &mut Extra,
     member: usize,
+    empty_allowed: bool,
 ) -> yaserde::Result<Option<T>> {
     let leaf = read_leaf(reader)?;
     let text = match leaf.content {
@@ -459,6 +461,16 @@ pub fn read_text_member<R: Read, T: TextValue, const N: usize>(
         LeafContent::Text(text) => text,
     };
     match text.parse::<T>() {
+        Ok(value) if value.is_unlisted() && text.is_empty() => {
+            // A closed enumeration reads "" as unlisted: keep the element as empty.
+            if !empty_allowed {
+                report(DriftKind::EmptyValue, &leaf.name, Some(&text))?;
+            }
+            report_attributes(&leaf.name, &leaf.attributes)?;
+            let raw = raw_from_parts(&leaf.name, &leaf.attributes, &text)?;
+            order.keep(extra, raw, Some(member));
+            Ok(None)
+        }
         Ok(value) => {
             if value.is_unlisted() {
                 report(DriftKind::UnknownValue, &leaf.name, Some(&text))?;
@@ -476,12 +488,15 @@ pub fn read_text_member<R: Read, T: TextValue, const N: usize>(
             Ok(Some(value))
         }
         Err(_) => {
-            let kind = if text.trim().is_empty() {
-                DriftKind::EmptyValue
-            } else {
-                DriftKind::InvalidValue
-            };
-            report(kind, &leaf.name, Some(&text))?;
+            let empty = text.trim().is_empty();
+            if !(empty && empty_allowed) {
+                let kind = if empty {
+                    DriftKind::EmptyValue
+                } else {
+                    DriftKind::InvalidValue
+                };
+                report(kind, &leaf.name, Some(&text))?;
+            }
             report_attributes(&leaf.name, &leaf.attributes)?;
             let raw = raw_from_parts(&leaf.name, &leaf.attributes, &text)?;
             order.keep(extra, raw, Some(member));

@@ -5,7 +5,7 @@
     clippy::needless_borrow,
     clippy::match_single_binding
 )]
-/// An address. Contains child elements giving the separate address fields (number, road, postcode etc.). Every field is optional: a letter's RecipientAddress shows only HouseNumber and Postcode.
+/// An address. Contains child elements giving the separate address fields (number, road, postcode etc.). Every field is optional: a letter's RecipientAddress shows only HouseNumber and Postcode; F8: a real patient address held only County ("No Fixed Abode") and Postcode ("ZZ99 3VZ").
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Address {
     /// The house name of the address.
@@ -58,7 +58,7 @@ impl systmone_core::xml::XmlContent for Address {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         house_name = Some(value);
                     }
                 }
@@ -75,7 +75,7 @@ impl systmone_core::xml::XmlContent for Address {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         house_number = Some(value);
                     }
                 }
@@ -92,7 +92,7 @@ impl systmone_core::xml::XmlContent for Address {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         road = Some(value);
                     }
                 }
@@ -109,7 +109,7 @@ impl systmone_core::xml::XmlContent for Address {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         locality = Some(value);
                     }
                 }
@@ -126,7 +126,7 @@ impl systmone_core::xml::XmlContent for Address {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         town = Some(value);
                     }
                 }
@@ -143,7 +143,7 @@ impl systmone_core::xml::XmlContent for Address {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 5usize)? {
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
                         county = Some(value);
                     }
                 }
@@ -160,7 +160,7 @@ impl systmone_core::xml::XmlContent for Address {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 6usize)? {
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
                         postcode = Some(value);
                     }
                 }
@@ -348,7 +348,7 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
                         _,
                         String,
                         4usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         appointment_uid = Some(value);
                     }
                 }
@@ -378,7 +378,7 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
                         _,
                         String,
                         4usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         status = Some(value);
                     }
                 }
@@ -395,7 +395,7 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
                         _,
                         String,
                         4usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         comments = Some(value);
                     }
                 }
@@ -489,13 +489,17 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
     }
 }
 systmone_core::impl_xml_content!(AppointmentChange, "AppointmentChange");
-/// An attachment: a file (DocumentPath when adding, DocumentUID when extracted) or a URL, with optional comments.
+/// An attachment: a file (DocumentPath when adding, DocumentUID when extracted) or a URL, with optional comments. F5: real responses describe the file, in this order: FileName, FileSize, DocumentUID, Comments.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Attachment {
     /// The path of the file to attach.
     pub document_path: Option<String>,
     /// A URL to attach instead of a file.
     pub url: Option<String>,
+    /// F5: the name of the attached file (e.g. letter.htm).
+    pub file_name: Option<String>,
+    /// F5: the size of the attached file, free text with a unit (e.g. "0 bytes"): not a number.
+    pub file_size: Option<String>,
     /// The UID of the attached document, for the GetDocument function.
     pub document_uid: Option<String>,
     /// Optional free text.
@@ -514,10 +518,12 @@ impl systmone_core::xml::XmlContent for Attachment {
     ) -> yaserde::Result<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<5usize>::new();
+        let mut order = systmone_core::xml::Order::<7usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut document_path = None;
         let mut url = None;
+        let mut file_name = None;
+        let mut file_size = None;
         let mut document_uid = None;
         let mut comments = None;
         let mut linked_problem_uid = Vec::new();
@@ -535,8 +541,8 @@ impl systmone_core::xml::XmlContent for Attachment {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         _,
                         String,
-                        5usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                        7usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         document_path = Some(value);
                     }
                 }
@@ -552,9 +558,43 @@ impl systmone_core::xml::XmlContent for Attachment {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         _,
                         String,
-                        5usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                        7usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         url = Some(value);
+                    }
+                }
+                "FileName" if file_name.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "FileName" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        file_name = Some(value);
+                    }
+                }
+                "FileSize" if file_size.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "FileSize" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        file_size = Some(value);
                     }
                 }
                 "DocumentUID" if document_uid.is_some() => {
@@ -569,8 +609,8 @@ impl systmone_core::xml::XmlContent for Attachment {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         _,
                         String,
-                        5usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                        7usize,
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         document_uid = Some(value);
                     }
                 }
@@ -586,8 +626,8 @@ impl systmone_core::xml::XmlContent for Attachment {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         _,
                         String,
-                        5usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                        7usize,
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
                         comments = Some(value);
                     }
                 }
@@ -595,8 +635,8 @@ impl systmone_core::xml::XmlContent for Attachment {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         _,
                         String,
-                        5usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                        7usize,
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
                         linked_problem_uid.push(value);
                     }
                 }
@@ -613,6 +653,8 @@ impl systmone_core::xml::XmlContent for Attachment {
         Ok(Attachment {
             document_path,
             url,
+            file_name,
+            file_size,
             document_uid,
             comments,
             linked_problem_uid,
@@ -627,6 +669,8 @@ impl systmone_core::xml::XmlContent for Attachment {
         let counts = [
             usize::from(self.document_path.is_some()),
             usize::from(self.url.is_some()),
+            usize::from(self.file_name.is_some()),
+            usize::from(self.file_size.is_some()),
             usize::from(self.document_uid.is_some()),
             usize::from(self.comments.is_some()),
             self.linked_problem_uid.len(),
@@ -663,11 +707,11 @@ impl systmone_core::xml::XmlContent for Attachment {
                     }
                 }
                 2usize => {
-                    match &self.document_uid {
+                    match &self.file_name {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "DocumentUID",
+                                "FileName",
                                 value,
                                 self.extra.child_attributes(2u16, k),
                             )
@@ -676,11 +720,11 @@ impl systmone_core::xml::XmlContent for Attachment {
                     }
                 }
                 3usize => {
-                    match &self.comments {
+                    match &self.file_size {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "Comments",
+                                "FileSize",
                                 value,
                                 self.extra.child_attributes(3u16, k),
                             )
@@ -689,13 +733,39 @@ impl systmone_core::xml::XmlContent for Attachment {
                     }
                 }
                 4usize => {
+                    match &self.document_uid {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "DocumentUID",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.comments {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Comments",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
                     match self.linked_problem_uid.get(k) {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
                                 "LinkedProblemUID",
                                 value,
-                                self.extra.child_attributes(4u16, k),
+                                self.extra.child_attributes(6u16, k),
                             )
                         }
                         None => Ok(()),
@@ -754,7 +824,7 @@ impl systmone_core::xml::XmlContent for Clinic {
                         _,
                         String,
                         4usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         user_name = Some(value);
                     }
                 }
@@ -771,7 +841,7 @@ impl systmone_core::xml::XmlContent for Clinic {
                         _,
                         String,
                         4usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         site_name = Some(value);
                     }
                 }
@@ -788,7 +858,7 @@ impl systmone_core::xml::XmlContent for Clinic {
                         _,
                         String,
                         4usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         clinic_type = Some(value);
                     }
                 }
@@ -940,11 +1010,19 @@ impl systmone_core::xml::XmlContent for Clinical {
     }
 }
 systmone_core::impl_xml_content!(Clinical, "Clinical");
-/// A coded entry: a clinical code, optional comments and optional links to Problems. NumericValue is not shown by the document (it names numeric readings such as height under 229.. and GetReferenceData gives their units); it is this project's reading of where a numeric reading's value sits.
+/// A coded entry: a clinical code, optional comments and optional links to Problems. F3: a coded entry that is a problem carries, right after its Code, ProblemUID, ProblemSeverity and optionally Episodicity and ProblemEndDate; a code that is not a problem has none of them. NumericValue is not shown by the document (it names numeric readings such as height under 229.. and GetReferenceData gives their units); it is this project's reading of where a numeric reading's value sits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClinicalCode {
     /// A clinical code, with attributes giving the coding scheme, the code and its term.
     pub code: Code,
+    /// F3: the UID of the problem this coded entry is (16 hex digits in real responses); the value LinkedProblemUID refers to.
+    pub problem_uid: Option<String>,
+    /// F3: the severity of the problem: Major or Minor.
+    pub problem_severity: Option<ProblemSeverity>,
+    /// F3: the episodicity of the problem (e.g. New); free text, since only one value has been seen.
+    pub episodicity: Option<String>,
+    /// F3: the date the problem ended (a plain date in real responses).
+    pub problem_end_date: Option<systmone_core::DateTime>,
     /// The value of a numeric reading, in the units GetReferenceData gives for the code. Not shown by the document: a reading choice of this project.
     pub numeric_value: Option<f64>,
     /// Optional comments.
@@ -963,9 +1041,13 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
     ) -> yaserde::Result<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<4usize>::new();
+        let mut order = systmone_core::xml::Order::<8usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut code = None;
+        let mut problem_uid = None;
+        let mut problem_severity = None;
+        let mut episodicity = None;
+        let mut problem_end_date = None;
         let mut numeric_value = None;
         let mut free_text = None;
         let mut linked_problem_uid = Vec::new();
@@ -984,6 +1066,74 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     let value = systmone_core::xml::read_child(reader)?;
                     code = Some(value);
                 }
+                "ProblemUID" if problem_uid.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "ProblemUID" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        problem_uid = Some(value);
+                    }
+                }
+                "ProblemSeverity" if problem_severity.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "ProblemSeverity" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        ProblemSeverity,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        problem_severity = Some(value);
+                    }
+                }
+                "Episodicity" if episodicity.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Episodicity" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        episodicity = Some(value);
+                    }
+                }
+                "ProblemEndDate" if problem_end_date.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "ProblemEndDate" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
+                        problem_end_date = Some(value);
+                    }
+                }
                 "NumericValue" if numeric_value.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -996,8 +1146,8 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         _,
                         f64,
-                        4usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                        8usize,
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
                         numeric_value = Some(value);
                     }
                 }
@@ -1013,8 +1163,8 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         _,
                         String,
-                        4usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                        8usize,
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
                         free_text = Some(value);
                     }
                 }
@@ -1022,8 +1172,8 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         _,
                         String,
-                        4usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                        8usize,
+                    >(reader, &mut order, &mut extra, 7usize, false)? {
                         linked_problem_uid.push(value);
                     }
                 }
@@ -1039,6 +1189,10 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
         }
         Ok(ClinicalCode {
             code: code.ok_or_else(|| systmone_core::xml::missing(element, "<Code>"))?,
+            problem_uid,
+            problem_severity,
+            episodicity,
+            problem_end_date,
             numeric_value,
             free_text,
             linked_problem_uid,
@@ -1052,6 +1206,10 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
     ) -> yaserde::Result<()> {
         let counts = [
             1,
+            usize::from(self.problem_uid.is_some()),
+            usize::from(self.problem_severity.is_some()),
+            usize::from(self.episodicity.is_some()),
+            usize::from(self.problem_end_date.is_some()),
             usize::from(self.numeric_value.is_some()),
             usize::from(self.free_text.is_some()),
             self.linked_problem_uid.len(),
@@ -1066,11 +1224,11 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     systmone_core::xml::write_child(writer, "Code", value)
                 }
                 1usize => {
-                    match &self.numeric_value {
+                    match &self.problem_uid {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "NumericValue",
+                                "ProblemUID",
                                 value,
                                 self.extra.child_attributes(1u16, k),
                             )
@@ -1079,11 +1237,11 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     }
                 }
                 2usize => {
-                    match &self.free_text {
+                    match &self.problem_severity {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "FreeText",
+                                "ProblemSeverity",
                                 value,
                                 self.extra.child_attributes(2u16, k),
                             )
@@ -1092,13 +1250,65 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     }
                 }
                 3usize => {
+                    match &self.episodicity {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Episodicity",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.problem_end_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "ProblemEndDate",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.numeric_value {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "NumericValue",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.free_text {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "FreeText",
+                                value,
+                                self.extra.child_attributes(6u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                7usize => {
                     match self.linked_problem_uid.get(k) {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
                                 "LinkedProblemUID",
                                 value,
-                                self.extra.child_attributes(3u16, k),
+                                self.extra.child_attributes(7u16, k),
                             )
                         }
                         None => Ok(()),
@@ -1120,7 +1330,7 @@ pub struct Code {
     pub scheme: SchemeName,
     /// The CTV3 or Snomed code.
     pub code: String,
-    /// The textual description associated with this code. Absent in requests that add a code.
+    /// The textual description associated with this code. Absent in requests that add a code; F4: present on codes in real responses.
     pub term: Option<String>,
     /// What the element held beyond the fields above (unknown attributes and
     /// elements, values that could not be typed), kept in place and written back.
@@ -1385,8 +1595,8 @@ pub enum DataItem {
     LinkedProblemUid(String),
     /// Event data item: medication (acute or repeat).
     Medication(Medication),
-    /// Event data item: free-text narrative. The document names it (the Narrative filter) but shows no example; modelled as its text.
-    Narrative(String),
+    /// Event data item: free-text narrative. The document names it (the Narrative filter) but shows no example; F1: real responses send it as one or more Line elements.
+    Narrative(Narrative),
     /// An element the schema does not declare, kept as raw XML.
     Other(systmone_core::RawXml),
 }
@@ -1417,7 +1627,7 @@ impl DataItem {
                     DataItem::Medication(systmone_core::xml::read_child(reader)?)
                 }
                 "Narrative" => {
-                    DataItem::Narrative(systmone_core::xml::read_text_child(reader)?)
+                    DataItem::Narrative(systmone_core::xml::read_child(reader)?)
                 }
                 _ => DataItem::Other(systmone_core::xml::read_unknown_item(reader)?),
             },
@@ -1448,7 +1658,7 @@ impl DataItem {
                 systmone_core::xml::write_child(writer, "Medication", value)?;
             }
             DataItem::Narrative(value) => {
-                systmone_core::xml::write_text_child(writer, "Narrative", value)?;
+                systmone_core::xml::write_child(writer, "Narrative", value)?;
             }
             DataItem::Other(raw) => {
                 systmone_core::xml::write_child(writer, raw.name(), raw)?;
@@ -1470,7 +1680,7 @@ impl DataItem {
         }
     }
 }
-/// Container element for the patient demographics. In UpdatePatientRecord only the fields to change are given; GetDiary gives only name, date of birth and sex. So every field is optional.
+/// Container element for the patient demographics. In UpdatePatientRecord only the fields to change are given; GetDiary gives only name, date of birth and sex. So every field is optional. F8: real GetPatientRecord responses send every field, empty when nothing is recorded (MiddleNames, telephones, MaritalStatus, Ethnicity, MainLanguage), so every field, typed ones included, also accepts the empty element.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Demographics {
     /// The patient's title (Mr, Mrs etc.).
@@ -1483,9 +1693,9 @@ pub struct Demographics {
     pub surname: Option<String>,
     /// If the patient is known by a different name to their first name (e.g. "Dave" rather than "David"), this element provides it.
     pub known_as: Option<String>,
-    /// The patient's date of birth in CCYY-MM-DD format. E7: lenient date-time.
+    /// The patient's date of birth in CCYY-MM-DD format. E7: lenient date-time; F8: a plain date in real responses; empty accepted.
     pub date_of_birth: Option<systmone_core::DateTime>,
-    /// The patient's gender. Possible values are: M, F, I (indeterminate) or U (unknown).
+    /// The patient's gender. Possible values are: M, F, I (indeterminate) or U (unknown). F8: empty accepted.
     pub sex: Option<Sex>,
     /// The patient's marital status. If none is recorded in SystmOne, this element will be present but empty.
     pub marital_status: Option<CodeSlot>,
@@ -1493,7 +1703,7 @@ pub struct Demographics {
     pub ethnicity: Option<CodeSlot>,
     /// The patient's primary spoken language. If none is recorded in SystmOne, this element will be present but empty.
     pub main_language: Option<CodeSlot>,
-    /// Whether the patient speaks English. Possible values: Yes, No and Unknown.
+    /// Whether the patient speaks English. Possible values: Yes, No and Unknown (F8: real clients send Unknown). F8: empty accepted.
     pub english_speaker: Option<YesNoUnknown>,
     /// The patient's home address.
     pub address: Option<Address>,
@@ -1511,10 +1721,10 @@ pub struct Demographics {
     pub sms_consent: Option<SmsConsent>,
     /// The user name of the patient's usual GP; correlates with GetOrganisationMetaData.
     pub usual_gp_user_name: Option<String>,
-    /// Date that the patient was registered for care. E7: lenient date-time.
+    /// Date that the patient was registered for care. E7: lenient date-time; F8: a plain date in real responses; empty accepted.
     pub care_start_date: Option<systmone_core::DateTime>,
-    /// GP registration type (e.g. GMS, Private). If used in a non-GP practice setting, this element won't be present.
-    pub registration_type: Option<String>,
+    /// GP registration type (e.g. GMS, Private). If used in a non-GP practice setting, this element won't be present. F8: open: real clients send values the document does not list (Applied).
+    pub registration_type: Option<RegistrationType>,
     /// What the element held beyond the fields above (unknown attributes and
     /// elements, values that could not be typed), kept in place and written back.
     pub extra: systmone_core::Extra,
@@ -1565,7 +1775,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         String,
                         21usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         title = Some(value);
                     }
                 }
@@ -1582,7 +1792,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         String,
                         21usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         first_name = Some(value);
                     }
                 }
@@ -1599,7 +1809,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         String,
                         21usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         middle_names = Some(value);
                     }
                 }
@@ -1616,7 +1826,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         String,
                         21usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         surname = Some(value);
                     }
                 }
@@ -1633,7 +1843,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         String,
                         21usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         known_as = Some(value);
                     }
                 }
@@ -1650,7 +1860,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         systmone_core::DateTime,
                         21usize,
-                    >(reader, &mut order, &mut extra, 5usize)? {
+                    >(reader, &mut order, &mut extra, 5usize, true)? {
                         date_of_birth = Some(value);
                     }
                 }
@@ -1667,7 +1877,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         Sex,
                         21usize,
-                    >(reader, &mut order, &mut extra, 6usize)? {
+                    >(reader, &mut order, &mut extra, 6usize, true)? {
                         sex = Some(value);
                     }
                 }
@@ -1723,7 +1933,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         YesNoUnknown,
                         21usize,
-                    >(reader, &mut order, &mut extra, 10usize)? {
+                    >(reader, &mut order, &mut extra, 10usize, true)? {
                         english_speaker = Some(value);
                     }
                 }
@@ -1753,7 +1963,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         String,
                         21usize,
-                    >(reader, &mut order, &mut extra, 12usize)? {
+                    >(reader, &mut order, &mut extra, 12usize, false)? {
                         home_telephone = Some(value);
                     }
                 }
@@ -1770,7 +1980,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         String,
                         21usize,
-                    >(reader, &mut order, &mut extra, 13usize)? {
+                    >(reader, &mut order, &mut extra, 13usize, false)? {
                         work_telephone = Some(value);
                     }
                 }
@@ -1787,7 +1997,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         String,
                         21usize,
-                    >(reader, &mut order, &mut extra, 14usize)? {
+                    >(reader, &mut order, &mut extra, 14usize, false)? {
                         mobile_telephone = Some(value);
                     }
                 }
@@ -1804,7 +2014,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         String,
                         21usize,
-                    >(reader, &mut order, &mut extra, 15usize)? {
+                    >(reader, &mut order, &mut extra, 15usize, false)? {
                         alternate_telephone = Some(value);
                     }
                 }
@@ -1821,7 +2031,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         String,
                         21usize,
-                    >(reader, &mut order, &mut extra, 16usize)? {
+                    >(reader, &mut order, &mut extra, 16usize, false)? {
                         email_address = Some(value);
                     }
                 }
@@ -1838,7 +2048,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         SmsConsent,
                         21usize,
-                    >(reader, &mut order, &mut extra, 17usize)? {
+                    >(reader, &mut order, &mut extra, 17usize, false)? {
                         sms_consent = Some(value);
                     }
                 }
@@ -1855,7 +2065,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         String,
                         21usize,
-                    >(reader, &mut order, &mut extra, 18usize)? {
+                    >(reader, &mut order, &mut extra, 18usize, false)? {
                         usual_gp_user_name = Some(value);
                     }
                 }
@@ -1872,7 +2082,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                         _,
                         systmone_core::DateTime,
                         21usize,
-                    >(reader, &mut order, &mut extra, 19usize)? {
+                    >(reader, &mut order, &mut extra, 19usize, true)? {
                         care_start_date = Some(value);
                     }
                 }
@@ -1887,9 +2097,9 @@ impl systmone_core::xml::XmlContent for Demographics {
                 "RegistrationType" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         _,
-                        String,
+                        RegistrationType,
                         21usize,
-                    >(reader, &mut order, &mut extra, 20usize)? {
+                    >(reader, &mut order, &mut extra, 20usize, false)? {
                         registration_type = Some(value);
                     }
                 }
@@ -2285,7 +2495,7 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         appointment_uid = Some(value);
                     }
                 }
@@ -2302,7 +2512,7 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         status = Some(value);
                     }
                 }
@@ -2378,6 +2588,45 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
     }
 }
 systmone_core::impl_xml_content!(DiaryAppointment, "DiaryAppointment");
+/// The GP registration types the document names (e.g. GMS, Private).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DocumentedRegistrationType {
+    /// `GMS`
+    Gms,
+    /// `Private`
+    Private,
+    /// A value the schema does not list (GMS, Private), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
+}
+impl std::str::FromStr for DocumentedRegistrationType {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match text {
+                "GMS" => DocumentedRegistrationType::Gms,
+                "Private" => DocumentedRegistrationType::Private,
+                other => DocumentedRegistrationType::Unlisted(other.to_string()),
+            },
+        )
+    }
+}
+impl std::fmt::Display for DocumentedRegistrationType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                DocumentedRegistrationType::Gms => "GMS",
+                DocumentedRegistrationType::Private => "Private",
+                DocumentedRegistrationType::Unlisted(other) => other,
+            },
+        )
+    }
+}
+impl systmone_core::xml::TextValue for DocumentedRegistrationType {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, DocumentedRegistrationType::Unlisted(_))
+    }
+}
+systmone_core::impl_xml_text!(DocumentedRegistrationType, "DocumentedRegistrationType");
 /// A drug or appliance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drug {
@@ -2501,7 +2750,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         kind = Some(value);
                     }
                 }
@@ -2515,7 +2764,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         linked_problem_uid.push(value);
                     }
                 }
@@ -2586,18 +2835,20 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
     }
 }
 systmone_core::impl_xml_content!(DrugSensitivity, "DrugSensitivity");
-/// A consultation or administrative event recorded in the patient record. Its children are the data items recorded in it (ClinicalCode, Medication, DrugSensitivity, Letter, Attachment, LinkedProblemUID, ...); "these individual data types aren't documented in this specification". E21: the content is a lax wildcard so that data item types this schema does not know are kept (and round-tripped) instead of rejected; the known data items are global elements, which lax processing validates wherever they appear. In UpdatePatientRecord the attributes are optional and default to now and the logged-on user.
+/// The empty string: the value of an element that is present but empty. F8: real clients send every Demographics field, empty when nothing is recorded.
+pub type EmptyText = String;
+/// A consultation or administrative event recorded in the patient record. Its children are the data items recorded in it (ClinicalCode, Medication, DrugSensitivity, Letter, Attachment, LinkedProblemUID, ...); "these individual data types aren't documented in this specification". E21: the content is a lax wildcard so that data item types this schema does not know are kept (and round-tripped) instead of rejected; the known data items are global elements, which lax processing validates wherever they appear. In UpdatePatientRecord the attributes are optional and default to now and the logged-on user. F7: one real Event may hold several data items (Narrative and Medication; Narrative and ClinicalCode), kept in document order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Event {
     /// The date and time of the event. E7: lenient date-time (an example shows 2017-12-19T12:45:12.0Z).
     pub date_time: Option<systmone_core::DateTime>,
     /// The user name of who recorded the event.
     pub user_name: Option<String>,
-    /// A textual description of who recorded the event.
+    /// A textual description of who recorded the event. F7: a display name such as "SURNAME, Forename (General Medical Practitioner) " whose trailing space is part of the value; kept exactly.
     pub done_by: Option<String>,
     /// Where the event was performed.
     pub done_at: Option<String>,
-    /// The software used to add the event; absent if the event was recorded using the SystmOne client.
+    /// The software used to add the event; absent if the event was recorded using the SystmOne client. F7: optional; real responses carry it on some events (the third-party product that entered it).
     pub software: Option<String>,
     /// A UID linking the event to a referral (the ReferralUID returned when getting the patient record). Events can only be linked to a single referral.
     pub linked_referral_uid: Option<String>,
@@ -2749,7 +3000,7 @@ impl systmone_core::xml::XmlContent for Identity {
                         _,
                         String,
                         2usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         number = Some(PatientId::NhsNumber(value));
                     }
                 }
@@ -2766,7 +3017,7 @@ impl systmone_core::xml::XmlContent for Identity {
                         _,
                         String,
                         2usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         number = Some(PatientId::NhsNumberMixedCase(value));
                     }
                 }
@@ -2783,7 +3034,7 @@ impl systmone_core::xml::XmlContent for Identity {
                         _,
                         String,
                         2usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         number = Some(PatientId::PseudoNumber(value));
                     }
                 }
@@ -2801,7 +3052,7 @@ impl systmone_core::xml::XmlContent for Identity {
                         _,
                         u64,
                         2usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         strategic_reporting_identifier = Some(value);
                     }
                 }
@@ -3003,6 +3254,8 @@ impl systmone_core::xml::XmlContent for Ingredient {
     }
 }
 systmone_core::impl_xml_content!(Ingredient, "Ingredient");
+/// A lenient date-time (E7), or empty when nothing is recorded. F8: every Demographics field may be present and empty.
+pub type LenientDateTimeOrEmpty = systmone_core::DateTime;
 /// A letter. The structures providing details on the sender and recipient are all optional, except the recipient name and organisation, at least one of which must be provided. When adding a letter DocumentPath, Type, Direction and DateSentReceived are mandatory; a letter in an extracted record carries a DocumentUID for GetDocument instead of a DocumentPath. SenderOrganisation is this project's reading of the elided part of the example (E21).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Letter {
@@ -3084,7 +3337,7 @@ impl systmone_core::xml::XmlContent for Letter {
                         _,
                         String,
                         12usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         recipient_organisation = Some(value);
                     }
                 }
@@ -3127,7 +3380,7 @@ impl systmone_core::xml::XmlContent for Letter {
                         _,
                         String,
                         12usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         sender_organisation = Some(value);
                     }
                 }
@@ -3157,7 +3410,7 @@ impl systmone_core::xml::XmlContent for Letter {
                         _,
                         String,
                         12usize,
-                    >(reader, &mut order, &mut extra, 6usize)? {
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
                         document_path = Some(value);
                     }
                 }
@@ -3174,7 +3427,7 @@ impl systmone_core::xml::XmlContent for Letter {
                         _,
                         String,
                         12usize,
-                    >(reader, &mut order, &mut extra, 7usize)? {
+                    >(reader, &mut order, &mut extra, 7usize, false)? {
                         document_uid = Some(value);
                     }
                 }
@@ -3191,7 +3444,7 @@ impl systmone_core::xml::XmlContent for Letter {
                         _,
                         String,
                         12usize,
-                    >(reader, &mut order, &mut extra, 8usize)? {
+                    >(reader, &mut order, &mut extra, 8usize, false)? {
                         kind = Some(value);
                     }
                 }
@@ -3208,7 +3461,7 @@ impl systmone_core::xml::XmlContent for Letter {
                         _,
                         LetterDirection,
                         12usize,
-                    >(reader, &mut order, &mut extra, 9usize)? {
+                    >(reader, &mut order, &mut extra, 9usize, false)? {
                         direction = Some(value);
                     }
                 }
@@ -3225,7 +3478,7 @@ impl systmone_core::xml::XmlContent for Letter {
                         _,
                         systmone_core::DateTime,
                         12usize,
-                    >(reader, &mut order, &mut extra, 10usize)? {
+                    >(reader, &mut order, &mut extra, 10usize, false)? {
                         date_sent_received = Some(value);
                     }
                 }
@@ -3234,7 +3487,7 @@ impl systmone_core::xml::XmlContent for Letter {
                         _,
                         String,
                         12usize,
-                    >(reader, &mut order, &mut extra, 11usize)? {
+                    >(reader, &mut order, &mut extra, 11usize, false)? {
                         linked_problem_uid.push(value);
                     }
                 }
@@ -3481,13 +3734,25 @@ impl systmone_core::xml::TextValue for LetterDirection {
     }
 }
 systmone_core::impl_xml_text!(LetterDirection, "LetterDirection");
-/// A medication item. E21: the document names the type but shows only that it carries a drug (LaunchFunctionality pre-selects one); the remaining children (dosage, quantity, ...) are in the unshipped templates, so they are kept as open content after the Drug.
+/// A medication item. The document shows only that it carries a drug (LaunchFunctionality pre-selects one: a Medication holding just a Drug, E21). F2: real responses send, in this order, MedicationType, Drug, Dose, Quantity, StartDate, EndDate and EndReason. One sequence accepts both: Drug is required, every other field optional, in the real order. The open content this type had after the Drug (E21) is gone: XSD 1.0 cannot put a wildcard after optional named elements (Unique Particle Attribution), and F2 names the children.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Medication {
+    /// F2: the kind of medication (e.g. "NHS medication"). Comes before the Drug.
+    pub medication_type: Option<String>,
     /// A drug or appliance: its coding scheme, product ID and name.
     pub drug: Drug,
-    /// The child elements in document order: the data items the schema knows, typed, and any other element kept as raw XML (ERRATA E21).
-    pub items: Vec<DataItem>,
+    /// F2: the dosage instructions, free text (e.g. "take one daily").
+    pub dose: Option<String>,
+    /// F2: the quantity with its unit, free text (e.g. "28 tablet"): not a number.
+    pub quantity: Option<String>,
+    /// F2: the date the medication starts (a plain date in real responses).
+    pub start_date: Option<systmone_core::DateTime>,
+    /// F2: the date the medication ends (a plain date in real responses).
+    pub end_date: Option<systmone_core::DateTime>,
+    /// F2: why the medication ended; present but empty in real responses.
+    pub end_reason: Option<String>,
+    /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
+    pub linked_problem_uid: Vec<String>,
     /// What the element held beyond the fields above (unknown attributes and
     /// elements, values that could not be typed), kept in place and written back.
     pub extra: systmone_core::Extra,
@@ -3500,12 +3765,35 @@ impl systmone_core::xml::XmlContent for Medication {
     ) -> yaserde::Result<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<2usize>::new();
+        let mut order = systmone_core::xml::Order::<8usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut medication_type = None;
         let mut drug = None;
-        let mut items = Vec::new();
+        let mut dose = None;
+        let mut quantity = None;
+        let mut start_date = None;
+        let mut end_date = None;
+        let mut end_reason = None;
+        let mut linked_problem_uid = Vec::new();
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
+                "MedicationType" if medication_type.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "MedicationType" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        medication_type = Some(value);
+                    }
+                }
                 "Drug" if drug.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -3515,19 +3803,123 @@ impl systmone_core::xml::XmlContent for Medication {
                     )?
                 }
                 "Drug" => {
-                    order.member(&mut extra, 0usize, "Drug")?;
+                    order.member(&mut extra, 1usize, "Drug")?;
                     let value = systmone_core::xml::read_child(reader)?;
                     drug = Some(value);
                 }
+                "Dose" if dose.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Dose" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        dose = Some(value);
+                    }
+                }
+                "Quantity" if quantity.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Quantity" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        quantity = Some(value);
+                    }
+                }
+                "StartDate" if start_date.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "StartDate" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
+                        start_date = Some(value);
+                    }
+                }
+                "EndDate" if end_date.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "EndDate" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        systmone_core::DateTime,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
+                        end_date = Some(value);
+                    }
+                }
+                "EndReason" if end_reason.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "EndReason" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
+                        end_reason = Some(value);
+                    }
+                }
+                "LinkedProblemUID" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 7usize, false)? {
+                        linked_problem_uid.push(value);
+                    }
+                }
                 _ => {
-                    order.member(&mut extra, 1usize, &child)?;
-                    items.push(DataItem::read(reader, &child)?);
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
                 }
             }
         }
         Ok(Medication {
+            medication_type,
             drug: drug.ok_or_else(|| systmone_core::xml::missing(element, "<Drug>"))?,
-            items,
+            dose,
+            quantity,
+            start_date,
+            end_date,
+            end_reason,
+            linked_problem_uid,
             extra,
         })
     }
@@ -3536,19 +3928,113 @@ impl systmone_core::xml::XmlContent for Medication {
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        let counts = [1, self.items.len()];
+        let counts = [
+            usize::from(self.medication_type.is_some()),
+            1,
+            usize::from(self.dose.is_some()),
+            usize::from(self.quantity.is_some()),
+            usize::from(self.start_date.is_some()),
+            usize::from(self.end_date.is_some()),
+            usize::from(self.end_reason.is_some()),
+            self.linked_problem_uid.len(),
+        ];
         systmone_core::xml::write_members(
             writer,
             &self.extra,
             &counts,
             |writer, member, k| match member {
                 0usize => {
+                    match &self.medication_type {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MedicationType",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
                     let value = &self.drug;
                     systmone_core::xml::write_child(writer, "Drug", value)
                 }
-                1usize => {
-                    match self.items.get(k) {
-                        Some(item) => item.write(writer),
+                2usize => {
+                    match &self.dose {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Dose",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.quantity {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Quantity",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.start_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "StartDate",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.end_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "EndDate",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.end_reason {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "EndReason",
+                                value,
+                                self.extra.child_attributes(6u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                7usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(7u16, k),
+                            )
+                        }
                         None => Ok(()),
                     }
                 }
@@ -3561,6 +4047,82 @@ impl systmone_core::xml::XmlContent for Medication {
     }
 }
 systmone_core::impl_xml_content!(Medication, "Medication");
+/// Free-text narrative. F1: one or more lines of text, each kept exactly (a line may start or end with spaces, and may be several thousand characters long).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Narrative {
+    /// F1: one line of the narrative; leading and trailing spaces are data.
+    pub line: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for Narrative {
+    fn read_content<R: std::io::Read>(
+        reader: &mut yaserde::de::Deserializer<R>,
+        element: &str,
+        attributes: &[xml::attribute::OwnedAttribute],
+    ) -> yaserde::Result<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut line = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+            match child.as_str() {
+                "Line" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        _,
+                        String,
+                        1usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        line.push(value);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(Narrative { line, extra })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [self.line.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.line.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Line",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+}
+systmone_core::impl_xml_content!(Narrative, "Narrative");
 /// A patient appointment as GetPatientRecord extracts it (pending appointments only).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatientAppointment {
@@ -3617,7 +4179,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                         _,
                         systmone_core::DateTime,
                         8usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         date_time = Some(value);
                     }
                 }
@@ -3634,7 +4196,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                         _,
                         systmone_core::DurationMinutes,
                         8usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         duration = Some(value);
                     }
                 }
@@ -3651,7 +4213,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                         _,
                         String,
                         8usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         clinician = Some(value);
                     }
                 }
@@ -3668,7 +4230,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                         _,
                         String,
                         8usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         user_name = Some(value);
                     }
                 }
@@ -3685,7 +4247,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                         _,
                         String,
                         8usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         site = Some(value);
                     }
                 }
@@ -3702,7 +4264,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                         _,
                         String,
                         8usize,
-                    >(reader, &mut order, &mut extra, 5usize)? {
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
                         clinic_type = Some(value);
                     }
                 }
@@ -3719,7 +4281,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                         _,
                         String,
                         8usize,
-                    >(reader, &mut order, &mut extra, 6usize)? {
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
                         appointment_uid = Some(value);
                     }
                 }
@@ -3736,7 +4298,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                         _,
                         String,
                         8usize,
-                    >(reader, &mut order, &mut extra, 7usize)? {
+                    >(reader, &mut order, &mut extra, 7usize, false)? {
                         status = Some(value);
                     }
                 }
@@ -3929,7 +4491,7 @@ impl systmone_core::xml::XmlContent for PersonName {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         title = Some(value);
                     }
                 }
@@ -3946,7 +4508,7 @@ impl systmone_core::xml::XmlContent for PersonName {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         first_name = Some(value);
                     }
                 }
@@ -3963,7 +4525,7 @@ impl systmone_core::xml::XmlContent for PersonName {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         surname = Some(value);
                     }
                 }
@@ -4047,6 +4609,45 @@ impl systmone_core::xml::XmlContent for PersonName {
     }
 }
 systmone_core::impl_xml_content!(PersonName, "PersonName");
+/// The severity of a problem. F3: real clients send Major and Minor.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ProblemSeverity {
+    /// `Major`
+    Major,
+    /// `Minor`
+    Minor,
+    /// A value the schema does not list (Major, Minor), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
+}
+impl std::str::FromStr for ProblemSeverity {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match text {
+                "Major" => ProblemSeverity::Major,
+                "Minor" => ProblemSeverity::Minor,
+                other => ProblemSeverity::Unlisted(other.to_string()),
+            },
+        )
+    }
+}
+impl std::fmt::Display for ProblemSeverity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                ProblemSeverity::Major => "Major",
+                ProblemSeverity::Minor => "Minor",
+                ProblemSeverity::Unlisted(other) => other,
+            },
+        )
+    }
+}
+impl systmone_core::xml::TextValue for ProblemSeverity {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, ProblemSeverity::Unlisted(_))
+    }
+}
+systmone_core::impl_xml_text!(ProblemSeverity, "ProblemSeverity");
 /// The state of the patient record in the SystmOne client after this function. Possible values are "Open" and "Closed". If Open, changes to the record aren't committed yet and require the user to press the Save button in the SystmOne client.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RecordState {
@@ -4086,6 +4687,49 @@ impl systmone_core::xml::TextValue for RecordState {
     }
 }
 systmone_core::impl_xml_text!(RecordState, "RecordState");
+/// GP registration type. The document's values (GMS, Private) are listed; F8: real clients send values the document does not list (Applied), so any other text, or none, is kept as sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RegistrationType {
+    /// `GMS`
+    Gms,
+    /// `Private`
+    Private,
+    /// A value the document does not list, kept as sent (ERRATA E3).
+    Other(String),
+}
+impl std::str::FromStr for RegistrationType {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "GMS" => Ok(RegistrationType::Gms),
+            "Private" => Ok(RegistrationType::Private),
+            "" => {
+                Err(
+                    systmone_core::ValueError::new(
+                        "RegistrationType",
+                        text,
+                        "one of GMS, Private",
+                    ),
+                )
+            }
+            other => Ok(RegistrationType::Other(other.to_string())),
+        }
+    }
+}
+impl std::fmt::Display for RegistrationType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                RegistrationType::Gms => "GMS",
+                RegistrationType::Private => "Private",
+                RegistrationType::Other(other) => other,
+            },
+        )
+    }
+}
+/// An open enumeration (ERRATA E3): other values are expected, not drift.
+impl systmone_core::xml::TextValue for RegistrationType {}
+systmone_core::impl_xml_text!(RegistrationType, "RegistrationType");
 /// The coding scheme named in a Scheme attribute of a Code, Drug or Ingredient. E3: the known values are Multilex, Dmd, CTV3 and Snomed; an unknown scheme in a response is kept as an "other" value, not rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SchemeName {
@@ -4223,6 +4867,8 @@ impl systmone_core::xml::TextValue for Sex {
     }
 }
 systmone_core::impl_xml_text!(Sex, "Sex");
+/// The patient's gender in Demographics: M, F, I (indeterminate) or U (unknown), or empty when nothing is recorded. F8: every Demographics field may be present and empty.
+pub type SexOrEmpty = Sex;
 /// A free slot within a clinic.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Slot {
@@ -4264,7 +4910,7 @@ impl systmone_core::xml::XmlContent for Slot {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         slot_type = Some(value);
                     }
                 }
@@ -4281,7 +4927,7 @@ impl systmone_core::xml::XmlContent for Slot {
                         _,
                         systmone_core::DateTime,
                         3usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         date_time_start = Some(value);
                     }
                 }
@@ -4298,7 +4944,7 @@ impl systmone_core::xml::XmlContent for Slot {
                         _,
                         systmone_core::DurationMinutes,
                         3usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         duration = Some(value);
                     }
                 }
@@ -4369,7 +5015,7 @@ impl systmone_core::xml::XmlContent for Slot {
     }
 }
 systmone_core::impl_xml_content!(Slot, "Slot");
-/// Whether the patient has given consent to receive SMS messages to their mobile phone. Possible values: Yes and No. The GetPatientRecord example shows the element empty, read as "not recorded".
+/// Whether the patient has given consent to receive SMS messages to their mobile phone. Possible values: Yes and No. The GetPatientRecord example shows the element empty, read as "not recorded". F8: real clients send No.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SmsConsent {
     /// `Yes`
@@ -4412,19 +5058,19 @@ impl systmone_core::xml::TextValue for SmsConsent {
     }
 }
 systmone_core::impl_xml_text!(SmsConsent, "SmsConsent");
-/// A workflow task for a patient. E21: the document names tasks (the Tasks filter, TaskUID in UpdatePatientRecord and DeleteFromPatientRecord) but never shows one; this structure, modelled on Visit, is this project's reading.
+/// A workflow task for a patient. The document names tasks (the Tasks filter, TaskUID in UpdatePatientRecord and DeleteFromPatientRecord) but never shows one (E21). F6: real responses send, in this order, TaskUID, DateTime, TaskType, Status and Content. Every field is optional: a task being added has no TaskUID yet.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Task {
-    /// The kind of task.
-    pub task_type: Option<String>,
-    /// When the task is due.
-    pub date_time: Option<systmone_core::DateTime>,
-    /// Free-text comments.
-    pub comments: Option<String>,
-    /// The user the task is assigned to.
-    pub user_name: Option<String>,
-    /// The UID of the task, usable in DeleteFromPatientRecord.
+    /// The UID of the task (16 hex digits in real responses, F6), usable in DeleteFromPatientRecord.
     pub task_uid: Option<String>,
+    /// F6: the date and time of the task (local, no zone, in real responses).
+    pub date_time: Option<systmone_core::DateTime>,
+    /// F6: the kind of task (e.g. Miscellaneous).
+    pub task_type: Option<String>,
+    /// F6: the status of the task (e.g. Not Started).
+    pub status: Option<String>,
+    /// F6: the task's text: several lines (a first line like "Thu 24 Sep 18:17 - SURNAME, Forename", then the message), ending in a newline; kept exactly.
+    pub content: Option<String>,
     /// What the element held beyond the fields above (unknown attributes and
     /// elements, values that could not be typed), kept in place and written back.
     pub extra: systmone_core::Extra,
@@ -4439,14 +5085,14 @@ impl systmone_core::xml::XmlContent for Task {
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<5usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
-        let mut task_type = None;
-        let mut date_time = None;
-        let mut comments = None;
-        let mut user_name = None;
         let mut task_uid = None;
+        let mut date_time = None;
+        let mut task_type = None;
+        let mut status = None;
+        let mut content = None;
         while let Some(child) = systmone_core::xml::next_child(reader, element)? {
             match child.as_str() {
-                "TaskType" if task_type.is_some() => {
+                "TaskUID" if task_uid.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
                         &mut order,
@@ -4454,13 +5100,13 @@ impl systmone_core::xml::XmlContent for Task {
                         systmone_core::DriftKind::Repeated,
                     )?
                 }
-                "TaskType" => {
+                "TaskUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         _,
                         String,
                         5usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
-                        task_type = Some(value);
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        task_uid = Some(value);
                     }
                 }
                 "DateTime" if date_time.is_some() => {
@@ -4476,11 +5122,11 @@ impl systmone_core::xml::XmlContent for Task {
                         _,
                         systmone_core::DateTime,
                         5usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         date_time = Some(value);
                     }
                 }
-                "Comments" if comments.is_some() => {
+                "TaskType" if task_type.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
                         &mut order,
@@ -4488,16 +5134,16 @@ impl systmone_core::xml::XmlContent for Task {
                         systmone_core::DriftKind::Repeated,
                     )?
                 }
-                "Comments" => {
+                "TaskType" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         _,
                         String,
                         5usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
-                        comments = Some(value);
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        task_type = Some(value);
                     }
                 }
-                "UserName" if user_name.is_some() => {
+                "Status" if status.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
                         &mut order,
@@ -4505,16 +5151,16 @@ impl systmone_core::xml::XmlContent for Task {
                         systmone_core::DriftKind::Repeated,
                     )?
                 }
-                "UserName" => {
+                "Status" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         _,
                         String,
                         5usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
-                        user_name = Some(value);
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        status = Some(value);
                     }
                 }
-                "TaskUID" if task_uid.is_some() => {
+                "Content" if content.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
                         &mut order,
@@ -4522,13 +5168,13 @@ impl systmone_core::xml::XmlContent for Task {
                         systmone_core::DriftKind::Repeated,
                     )?
                 }
-                "TaskUID" => {
+                "Content" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         _,
                         String,
                         5usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
-                        task_uid = Some(value);
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
+                        content = Some(value);
                     }
                 }
                 _ => {
@@ -4542,11 +5188,11 @@ impl systmone_core::xml::XmlContent for Task {
             }
         }
         Ok(Task {
-            task_type,
-            date_time,
-            comments,
-            user_name,
             task_uid,
+            date_time,
+            task_type,
+            status,
+            content,
             extra,
         })
     }
@@ -4556,11 +5202,11 @@ impl systmone_core::xml::XmlContent for Task {
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
         let counts = [
-            usize::from(self.task_type.is_some()),
-            usize::from(self.date_time.is_some()),
-            usize::from(self.comments.is_some()),
-            usize::from(self.user_name.is_some()),
             usize::from(self.task_uid.is_some()),
+            usize::from(self.date_time.is_some()),
+            usize::from(self.task_type.is_some()),
+            usize::from(self.status.is_some()),
+            usize::from(self.content.is_some()),
         ];
         systmone_core::xml::write_members(
             writer,
@@ -4568,11 +5214,11 @@ impl systmone_core::xml::XmlContent for Task {
             &counts,
             |writer, member, k| match member {
                 0usize => {
-                    match &self.task_type {
+                    match &self.task_uid {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "TaskType",
+                                "TaskUID",
                                 value,
                                 self.extra.child_attributes(0u16, k),
                             )
@@ -4594,11 +5240,11 @@ impl systmone_core::xml::XmlContent for Task {
                     }
                 }
                 2usize => {
-                    match &self.comments {
+                    match &self.task_type {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "Comments",
+                                "TaskType",
                                 value,
                                 self.extra.child_attributes(2u16, k),
                             )
@@ -4607,11 +5253,11 @@ impl systmone_core::xml::XmlContent for Task {
                     }
                 }
                 3usize => {
-                    match &self.user_name {
+                    match &self.status {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "UserName",
+                                "Status",
                                 value,
                                 self.extra.child_attributes(3u16, k),
                             )
@@ -4620,11 +5266,11 @@ impl systmone_core::xml::XmlContent for Task {
                     }
                 }
                 4usize => {
-                    match &self.task_uid {
+                    match &self.content {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "TaskUID",
+                                "Content",
                                 value,
                                 self.extra.child_attributes(4u16, k),
                             )
@@ -4733,7 +5379,7 @@ impl systmone_core::xml::XmlContent for Visit {
                         _,
                         systmone_core::DateTime,
                         5usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         date_time = Some(value);
                     }
                 }
@@ -4750,7 +5396,7 @@ impl systmone_core::xml::XmlContent for Visit {
                         _,
                         systmone_core::DurationMinutes,
                         5usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         duration = Some(value);
                     }
                 }
@@ -4767,7 +5413,7 @@ impl systmone_core::xml::XmlContent for Visit {
                         _,
                         String,
                         5usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         comments = Some(value);
                     }
                 }
@@ -4784,7 +5430,7 @@ impl systmone_core::xml::XmlContent for Visit {
                         _,
                         String,
                         5usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         user_name = Some(value);
                     }
                 }
@@ -4801,7 +5447,7 @@ impl systmone_core::xml::XmlContent for Visit {
                         _,
                         String,
                         5usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         visit_uid = Some(value);
                     }
                 }
@@ -4952,3 +5598,5 @@ impl systmone_core::xml::TextValue for YesNoUnknown {
     }
 }
 systmone_core::impl_xml_text!(YesNoUnknown, "YesNoUnknown");
+/// Whether the patient speaks English (Yes, No or Unknown), or empty when nothing is recorded. F8: real clients send Unknown; every Demographics field may be present and empty.
+pub type YesNoUnknownOrEmpty = YesNoUnknown;

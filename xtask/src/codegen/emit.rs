@@ -46,6 +46,7 @@ fn type_tokens(ty: &TypeRef) -> TokenStream {
             let name = ident(name);
             quote!(#name)
         }
+        TypeRef::OrEmpty(inner) => type_tokens(inner),
     }
 }
 
@@ -179,6 +180,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
                 let field = ident(&f.rust_name);
                 let ty = occurs_tokens(&f.ty, f.occurs);
                 let value_ty = type_tokens(&f.ty);
+                let empty_allowed = f.ty.empty_allowed();
                 let xml = &f.xml_name;
                 definitions.push(quote! { #fdoc pub #field: #ty, });
                 let store = match f.occurs {
@@ -187,7 +189,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
                 };
                 let read = if f.ty.is_text() {
                     quote! {
-                        if let Some(value) = systmone_core::xml::read_text_member::<_, #value_ty, #n_members>(reader, &mut order, &mut extra, #index)? {
+                        if let Some(value) = systmone_core::xml::read_text_member::<_, #value_ty, #n_members>(reader, &mut order, &mut extra, #index, #empty_allowed)? {
                             #store;
                         }
                     }
@@ -257,13 +259,14 @@ fn custom_struct(s: &Struct) -> TokenStream {
                     let xml = &v.xml_name;
                     let variant = ident(&v.rust_name);
                     let value_ty = type_tokens(&v.ty);
+                    let empty_allowed = v.ty.empty_allowed();
                     let store = match occurs {
                         Occurs::Many => quote!(#field.push(#enum_ident::#variant(value))),
                         _ => quote!(#field = Some(#enum_ident::#variant(value))),
                     };
                     let read = if v.ty.is_text() {
                         quote! {
-                            if let Some(value) = systmone_core::xml::read_text_member::<_, #value_ty, #n_members>(reader, &mut order, &mut extra, #index)? {
+                            if let Some(value) = systmone_core::xml::read_text_member::<_, #value_ty, #n_members>(reader, &mut order, &mut extra, #index, #empty_allowed)? {
                                 #store;
                             }
                         }

@@ -154,7 +154,13 @@ pub enum TypeRef {
         name: String,
         text: bool,
     },
+    /// A text type whose element may also be present and empty (FIELD-EVIDENCE F8:
+    /// a union with `EmptyText`).
+    OrEmpty(Box<TypeRef>),
 }
+
+/// The simple type of the empty string, for "present but empty" unions (F8).
+pub const EMPTY_TEXT: &str = "EmptyText";
 
 impl TypeRef {
     /// Text-valued types are read and written with `FromStr`/`Display`.
@@ -163,7 +169,13 @@ impl TypeRef {
             TypeRef::String | TypeRef::Bool | TypeRef::U64 | TypeRef::I64 | TypeRef::F64 => true,
             TypeRef::Core(name) => CORE_TEXT_TYPES.contains(&name.as_str()),
             TypeRef::Named { text, .. } => *text,
+            TypeRef::OrEmpty(inner) => inner.is_text(),
         }
+    }
+
+    /// Whether an empty element is an expected value (F8), not drift.
+    pub fn empty_allowed(&self) -> bool {
+        matches!(self, TypeRef::OrEmpty(_))
     }
 }
 
@@ -407,6 +419,18 @@ impl Reader<'_> {
                 self.function
             );
         }
+        // F8: a union of a type and `EmptyText` is that type, present but possibly
+        // empty (an empty value is kept, not reported as drift).
+        if let MetaTypeVariant::Union(u) = &ty.variant {
+            let members: Vec<&TypeIdent> = u.types.iter().map(|m| &m.type_).collect();
+            if members.len() == 2 && members.iter().any(|m| m.name.as_str() == EMPTY_TEXT) {
+                let inner = members
+                    .iter()
+                    .find(|m| m.name.as_str() != EMPTY_TEXT)
+                    .expect("two members, one EmptyText");
+                return Ok(TypeRef::OrEmpty(Box::new(self.type_ref(inner)?)));
+            }
+        }
         // A restricted simple type (Uid, PatientNumber) is written as its base type in
         // fields: yaserde's derive treats only the primitive names as text.
         if let MetaTypeVariant::SimpleType(simple) = &ty.variant {
@@ -435,6 +459,22 @@ impl Reader<'_> {
                     .collect(),
                 open: false,
             })),
+            MetaTypeVariant::Union(u)
+                if u.types.len() == 2
+                    && u.types.iter().any(|m| m.type_.name.as_str() == EMPTY_TEXT) =>
+            {
+                // F8: the type, possibly empty; fields use `TypeRef::OrEmpty`.
+                let inner = u
+                    .types
+                    .iter()
+                    .find(|m| m.type_.name.as_str() != EMPTY_TEXT)
+                    .expect("two members, one EmptyText");
+                Ok(TypeDef::Alias {
+                    name: rust_name,
+                    doc: ty.documentation.clone(),
+                    target: self.type_ref(&inner.type_)?,
+                })
+            }
             MetaTypeVariant::Union(u) => {
                 // ERRATA E3: a union of enumerations and free text is an open enumeration.
                 let mut values = Vec::new();

@@ -62,7 +62,7 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
                         _,
                         u64,
                         3usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         sr_manifest_crc = Some(value);
                     }
                 }
@@ -79,7 +79,7 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         directory = Some(value);
                     }
                 }
@@ -96,7 +96,7 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         name = Some(value);
                     }
                 }
@@ -204,7 +204,7 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
                         _,
                         u64,
                         1usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         sr_manifest_crc = Some(value);
                     }
                 }

@@ -89,7 +89,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         reason = Some(value);
                     }
                 }
@@ -98,7 +98,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         event_uid.push(value);
                     }
                 }
@@ -107,7 +107,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         appointment_uid.push(value);
                     }
                 }
@@ -116,7 +116,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         task_uid.push(value);
                     }
                 }
@@ -125,7 +125,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 5usize)? {
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
                         visit_uid.push(value);
                     }
                 }
@@ -142,7 +142,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                         _,
                         systmone_core::Flag,
                         7usize,
-                    >(reader, &mut order, &mut extra, 6usize)? {
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
                         leave_record_open = Some(value);
                     }
                 }
@@ -331,7 +331,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
                         _,
                         RecordState,
                         2usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         record_state = Some(value);
                     }
                 }

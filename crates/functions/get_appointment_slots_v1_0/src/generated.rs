@@ -73,7 +73,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                         _,
                         systmone_core::DateTime,
                         6usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         min_date_time = Some(value);
                     }
                 }
@@ -90,7 +90,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                         _,
                         systmone_core::DateTime,
                         6usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         max_date_time = Some(value);
                     }
                 }
@@ -99,7 +99,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                         _,
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         user_name.push(value);
                     }
                 }
@@ -108,7 +108,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                         _,
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         site_name.push(value);
                     }
                 }
@@ -117,7 +117,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                         _,
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         clinic_type.push(value);
                     }
                 }
@@ -126,7 +126,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                         _,
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 5usize)? {
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
                         slot_type.push(value);
                     }
                 }

@@ -122,7 +122,7 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         activity.push(value);
                     }
                 }

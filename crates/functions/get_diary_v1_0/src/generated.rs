@@ -228,7 +228,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                         _,
                         systmone_core::DateTime,
                         6usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         min_date_time = Some(value);
                     }
                 }
@@ -245,7 +245,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                         _,
                         systmone_core::DateTime,
                         6usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         max_date_time = Some(value);
                     }
                 }
@@ -254,7 +254,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                         _,
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         user_name.push(value);
                     }
                 }
@@ -263,7 +263,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                         _,
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         site_name.push(value);
                     }
                 }
@@ -280,7 +280,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                         _,
                         systmone_core::Flag,
                         6usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         appointments = Some(value);
                     }
                 }
@@ -297,7 +297,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                         _,
                         systmone_core::Flag,
                         6usize,
-                    >(reader, &mut order, &mut extra, 5usize)? {
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
                         visits = Some(value);
                     }
                 }

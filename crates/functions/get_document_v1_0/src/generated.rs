@@ -78,7 +78,7 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
                         _,
                         String,
                         4usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         document_uid = Some(value);
                     }
                 }
@@ -95,7 +95,7 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
                         _,
                         String,
                         4usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         write_to = Some(value);
                     }
                 }
@@ -112,7 +112,7 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
                         _,
                         systmone_core::Flag,
                         4usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         leave_record_open = Some(value);
                     }
                 }
@@ -230,7 +230,7 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
                         _,
                         String,
                         2usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         document_file.push(value);
                     }
                 }
@@ -247,7 +247,7 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
                         _,
                         RecordState,
                         2usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         record_state = Some(value);
                     }
                 }

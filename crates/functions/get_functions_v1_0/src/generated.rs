@@ -182,7 +182,7 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
                         _,
                         String,
                         2usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         function = Some(value);
                     }
                 }
@@ -191,7 +191,7 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
                         _,
                         String,
                         2usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         version.push(value);
                     }
                 }

@@ -49,7 +49,7 @@ impl systmone_core::xml::XmlContent for AccessRights {
                         _,
                         String,
                         1usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         access.push(value);
                     }
                 }
@@ -133,7 +133,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
                         _,
                         systmone_core::Flag,
                         1usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         logged_on_user_only = Some(value);
                     }
                 }
@@ -233,7 +233,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
                         _,
                         String,
                         4usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         slot_type.push(value);
                     }
                 }
@@ -242,7 +242,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
                         _,
                         String,
                         4usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         clinic_type.push(value);
                     }
                 }
@@ -387,7 +387,7 @@ impl systmone_core::xml::XmlContent for Site {
                         _,
                         String,
                         8usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         name = Some(value);
                     }
                 }
@@ -404,7 +404,7 @@ impl systmone_core::xml::XmlContent for Site {
                         _,
                         String,
                         8usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         id = Some(value);
                     }
                 }
@@ -421,7 +421,7 @@ impl systmone_core::xml::XmlContent for Site {
                         _,
                         String,
                         8usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         telephone = Some(value);
                     }
                 }
@@ -438,7 +438,7 @@ impl systmone_core::xml::XmlContent for Site {
                         _,
                         String,
                         8usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         fax = Some(value);
                     }
                 }
@@ -455,7 +455,7 @@ impl systmone_core::xml::XmlContent for Site {
                         _,
                         String,
                         8usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         email = Some(value);
                     }
                 }
@@ -485,7 +485,7 @@ impl systmone_core::xml::XmlContent for Site {
                         _,
                         systmone_core::Flag,
                         8usize,
-                    >(reader, &mut order, &mut extra, 6usize)? {
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
                         primary_site = Some(value);
                     }
                 }
@@ -502,7 +502,7 @@ impl systmone_core::xml::XmlContent for Site {
                         _,
                         systmone_core::Flag,
                         8usize,
-                    >(reader, &mut order, &mut extra, 7usize)? {
+                    >(reader, &mut order, &mut extra, 7usize, false)? {
                         current_site = Some(value);
                     }
                 }
@@ -719,7 +719,7 @@ impl systmone_core::xml::XmlContent for User {
                         _,
                         String,
                         13usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         title = Some(value);
                     }
                 }
@@ -736,7 +736,7 @@ impl systmone_core::xml::XmlContent for User {
                         _,
                         String,
                         13usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         first_name = Some(value);
                     }
                 }
@@ -753,7 +753,7 @@ impl systmone_core::xml::XmlContent for User {
                         _,
                         String,
                         13usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         middle_names = Some(value);
                     }
                 }
@@ -770,7 +770,7 @@ impl systmone_core::xml::XmlContent for User {
                         _,
                         String,
                         13usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         surname = Some(value);
                     }
                 }
@@ -787,7 +787,7 @@ impl systmone_core::xml::XmlContent for User {
                         _,
                         String,
                         13usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         user_name = Some(value);
                     }
                 }
@@ -804,7 +804,7 @@ impl systmone_core::xml::XmlContent for User {
                         _,
                         UserGender,
                         13usize,
-                    >(reader, &mut order, &mut extra, 5usize)? {
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
                         gender = Some(value);
                     }
                 }
@@ -821,7 +821,7 @@ impl systmone_core::xml::XmlContent for User {
                         _,
                         String,
                         13usize,
-                    >(reader, &mut order, &mut extra, 6usize)? {
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
                         role = Some(value);
                     }
                 }
@@ -838,7 +838,7 @@ impl systmone_core::xml::XmlContent for User {
                         _,
                         String,
                         13usize,
-                    >(reader, &mut order, &mut extra, 7usize)? {
+                    >(reader, &mut order, &mut extra, 7usize, false)? {
                         role_code = Some(value);
                     }
                 }
@@ -855,7 +855,7 @@ impl systmone_core::xml::XmlContent for User {
                         _,
                         String,
                         13usize,
-                    >(reader, &mut order, &mut extra, 8usize)? {
+                    >(reader, &mut order, &mut extra, 8usize, false)? {
                         national_id = Some(value);
                     }
                 }
@@ -872,7 +872,7 @@ impl systmone_core::xml::XmlContent for User {
                         _,
                         String,
                         13usize,
-                    >(reader, &mut order, &mut extra, 9usize)? {
+                    >(reader, &mut order, &mut extra, 9usize, false)? {
                         national_id_type = Some(value);
                     }
                 }
@@ -915,7 +915,7 @@ impl systmone_core::xml::XmlContent for User {
                         _,
                         systmone_core::Flag,
                         13usize,
-                    >(reader, &mut order, &mut extra, 12usize)? {
+                    >(reader, &mut order, &mut extra, 12usize, false)? {
                         current_user = Some(value);
                     }
                 }
@@ -1166,7 +1166,7 @@ impl systmone_core::xml::XmlContent for UserGroups {
                         _,
                         String,
                         1usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         group.push(value);
                     }
                 }

@@ -77,7 +77,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
                         _,
                         systmone_core::Flag,
                         3usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         leave_record_open = Some(value);
                     }
                 }
@@ -265,7 +265,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
                         _,
                         RecordState,
                         5usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         record_state = Some(value);
                     }
                 }
@@ -467,7 +467,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Date,
                         25usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         min_effective_date = Some(value);
                     }
                 }
@@ -484,7 +484,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Date,
                         25usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         max_effective_date = Some(value);
                     }
                 }
@@ -501,7 +501,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Date,
                         25usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         min_entry_date = Some(value);
                     }
                 }
@@ -518,7 +518,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Date,
                         25usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         max_entry_date = Some(value);
                     }
                 }
@@ -535,7 +535,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         appointments = Some(value);
                     }
                 }
@@ -552,7 +552,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 5usize)? {
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
                         care_plans = Some(value);
                     }
                 }
@@ -569,7 +569,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 6usize)? {
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
                         demographics = Some(value);
                     }
                 }
@@ -586,7 +586,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 7usize)? {
+                    >(reader, &mut order, &mut extra, 7usize, false)? {
                         clinical_codes = Some(value);
                     }
                 }
@@ -595,7 +595,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         String,
                         25usize,
-                    >(reader, &mut order, &mut extra, 8usize)? {
+                    >(reader, &mut order, &mut extra, 8usize, false)? {
                         clinical_code.push(value);
                     }
                 }
@@ -612,7 +612,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 9usize)? {
+                    >(reader, &mut order, &mut extra, 9usize, false)? {
                         letters = Some(value);
                     }
                 }
@@ -629,7 +629,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 10usize)? {
+                    >(reader, &mut order, &mut extra, 10usize, false)? {
                         medication = Some(value);
                     }
                 }
@@ -646,7 +646,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 11usize)? {
+                    >(reader, &mut order, &mut extra, 11usize, false)? {
                         sensitivities = Some(value);
                     }
                 }
@@ -663,7 +663,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 12usize)? {
+                    >(reader, &mut order, &mut extra, 12usize, false)? {
                         recalls = Some(value);
                     }
                 }
@@ -680,7 +680,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 13usize)? {
+                    >(reader, &mut order, &mut extra, 13usize, false)? {
                         referrals = Some(value);
                     }
                 }
@@ -697,7 +697,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 14usize)? {
+                    >(reader, &mut order, &mut extra, 14usize, false)? {
                         relationships = Some(value);
                     }
                 }
@@ -714,7 +714,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 15usize)? {
+                    >(reader, &mut order, &mut extra, 15usize, false)? {
                         results = Some(value);
                     }
                 }
@@ -731,7 +731,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 16usize)? {
+                    >(reader, &mut order, &mut extra, 16usize, false)? {
                         vaccinations = Some(value);
                     }
                 }
@@ -740,7 +740,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         String,
                         25usize,
-                    >(reader, &mut order, &mut extra, 17usize)? {
+                    >(reader, &mut order, &mut extra, 17usize, false)? {
                         numeric.push(value);
                     }
                 }
@@ -757,7 +757,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 18usize)? {
+                    >(reader, &mut order, &mut extra, 18usize, false)? {
                         reminders = Some(value);
                     }
                 }
@@ -774,7 +774,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 19usize)? {
+                    >(reader, &mut order, &mut extra, 19usize, false)? {
                         activity = Some(value);
                     }
                 }
@@ -791,7 +791,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 20usize)? {
+                    >(reader, &mut order, &mut extra, 20usize, false)? {
                         attachments = Some(value);
                     }
                 }
@@ -808,7 +808,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 21usize)? {
+                    >(reader, &mut order, &mut extra, 21usize, false)? {
                         narrative = Some(value);
                     }
                 }
@@ -825,7 +825,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 22usize)? {
+                    >(reader, &mut order, &mut extra, 22usize, false)? {
                         visits = Some(value);
                     }
                 }
@@ -842,7 +842,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         systmone_core::Flag,
                         25usize,
-                    >(reader, &mut order, &mut extra, 23usize)? {
+                    >(reader, &mut order, &mut extra, 23usize, false)? {
                         tasks = Some(value);
                     }
                 }
@@ -851,7 +851,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         _,
                         String,
                         25usize,
-                    >(reader, &mut order, &mut extra, 24usize)? {
+                    >(reader, &mut order, &mut extra, 24usize, false)? {
                         user_name_done_by.push(value);
                     }
                 }

@@ -191,7 +191,7 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         code = Some(value);
                     }
                 }
@@ -208,7 +208,7 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         units = Some(value);
                     }
                 }
@@ -225,7 +225,7 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
                         _,
                         systmone_core::DateTime,
                         3usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         created_date = Some(value);
                     }
                 }

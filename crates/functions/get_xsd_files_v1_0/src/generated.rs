@@ -56,7 +56,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
                         _,
                         String,
                         1usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         path = Some(value);
                     }
                 }
@@ -216,7 +216,7 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         function = Some(value);
                     }
                 }
@@ -233,7 +233,7 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         version = Some(value);
                     }
                 }
@@ -250,7 +250,7 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
                         _,
                         String,
                         3usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         result = Some(value);
                     }
                 }

@@ -111,7 +111,7 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
                         _,
                         bool,
                         1usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         is_patient_retrieved = Some(value);
                     }
                 }

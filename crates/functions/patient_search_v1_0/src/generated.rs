@@ -87,7 +87,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         first_name = Some(value);
                     }
                 }
@@ -104,7 +104,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         surname = Some(value);
                     }
                 }
@@ -121,7 +121,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                         _,
                         systmone_core::DateTime,
                         7usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         date_of_birth = Some(value);
                     }
                 }
@@ -138,7 +138,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                         _,
                         Sex,
                         7usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         sex = Some(value);
                     }
                 }
@@ -155,7 +155,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                         _,
                         String,
                         7usize,
-                    >(reader, &mut order, &mut extra, 5usize)? {
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
                         telephone = Some(value);
                     }
                 }
@@ -349,7 +349,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                         _,
                         systmone_core::Date,
                         6usize,
-                    >(reader, &mut order, &mut extra, 0usize)? {
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         date_of_birth = Some(value);
                     }
                 }
@@ -366,7 +366,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                         _,
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         post_code = Some(value);
                     }
                 }
@@ -383,7 +383,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                         _,
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         first_name = Some(value);
                     }
                 }
@@ -400,7 +400,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                         _,
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         surname = Some(value);
                     }
                 }
@@ -417,7 +417,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                         _,
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         telephone = Some(value);
                     }
                 }
@@ -434,7 +434,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                         _,
                         SearchGender,
                         6usize,
-                    >(reader, &mut order, &mut extra, 5usize)? {
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
                         gender = Some(value);
                     }
                 }

@@ -226,7 +226,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
                         _,
                         systmone_core::Flag,
                         5usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         leave_record_open = Some(value);
                     }
                 }
@@ -381,7 +381,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                         _,
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 1usize)? {
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         event_uid.push(value);
                     }
                 }
@@ -390,7 +390,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                         _,
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 2usize)? {
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
                         appointment_uid.push(value);
                     }
                 }
@@ -399,7 +399,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                         _,
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 3usize)? {
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
                         visit_uid.push(value);
                     }
                 }
@@ -408,7 +408,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                         _,
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 4usize)? {
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
                         task_uid.push(value);
                     }
                 }
@@ -425,7 +425,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                         _,
                         RecordState,
                         6usize,
-                    >(reader, &mut order, &mut extra, 5usize)? {
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
                         record_state = Some(value);
                     }
                 }
