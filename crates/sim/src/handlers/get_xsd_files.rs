@@ -1,0 +1,33 @@
+//! GetXSDFiles.
+
+use systmone_bindings::get_xsd_files_v1_0::{
+    GetXsdFilesParameters, GetXsdFilesResult, XsdFileResult,
+};
+
+use super::convert::path_error;
+use super::{Ctx, HResult};
+use crate::files;
+
+pub(super) fn handle(ctx: &Ctx, p: Option<&GetXsdFilesParameters>) -> HResult<GetXsdFilesResult> {
+    let dir = match p
+        .and_then(|p| p.path.as_deref())
+        .filter(|s| !s.trim().is_empty())
+    {
+        Some(path) => files::confine(ctx.root, path, false).map_err(path_error)?,
+        None => files::confine(ctx.root, "SystmOne Temp", true).map_err(path_error)?,
+    };
+    let mut xsd = Vec::new();
+    for (name, text) in files::XSD_FILES {
+        let written = files::write_file(&dir, name, text.as_bytes()).map_err(path_error)?;
+        if let Some((function, version)) =
+            name.strip_suffix(".xsd").and_then(|n| n.split_once(" v"))
+        {
+            xsd.push(XsdFileResult {
+                function: function.to_string(),
+                version: version.to_string(),
+                result: format!("Successfully written to {}", written.display()),
+            });
+        }
+    }
+    Ok(GetXsdFilesResult { xsd })
+}

@@ -1,0 +1,94 @@
+//! PatientSearch.
+
+use systmone_bindings::patient_search_v1_0::{
+    PatientMatch, PatientSearchParameters, PatientSearchResult,
+};
+use systmone_core::DateTime;
+use systmone_types::Sex;
+
+use super::convert::{address, identity};
+use super::{HResult, need, perm};
+use crate::state::State;
+
+fn norm_phone(t: &str) -> String {
+    t.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
+}
+
+pub(super) fn handle(
+    st: &State,
+    p: Option<&PatientSearchParameters>,
+) -> HResult<PatientSearchResult> {
+    let p = need(p)?;
+    fn given(v: &Option<String>) -> Option<&str> {
+        v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+    }
+    let (first, surname, post, phone) = (
+        given(&p.first_name),
+        given(&p.surname),
+        given(&p.post_code),
+        given(&p.telephone),
+    );
+    let count = [
+        first.is_some(),
+        surname.is_some(),
+        post.is_some(),
+        phone.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count()
+        + usize::from(p.date_of_birth.is_some())
+        + usize::from(p.gender.is_some());
+    if count < 2 {
+        return Err(perm("At least two search parameters must be specified"));
+    }
+    let prefix = |value: &str, q: &str| value.to_lowercase().starts_with(&q.to_lowercase());
+    let result = st
+        .practice
+        .patients
+        .iter()
+        .filter(|pt| first.is_none_or(|q| prefix(&pt.first_name, q)))
+        .filter(|pt| surname.is_none_or(|q| prefix(&pt.surname, q)))
+        .filter(|pt| p.date_of_birth.is_none_or(|d| d.0 == pt.date_of_birth))
+        .filter(|pt| p.gender.is_none_or(|g| g.to_string() == pt.sex))
+        .filter(|pt| {
+            post.is_none_or(|q| {
+                let pc = pt
+                    .address
+                    .as_ref()
+                    .map(|a| a.postcode.to_uppercase())
+                    .unwrap_or_default();
+                let q = q.to_uppercase();
+                if q.contains(' ') {
+                    pc == q
+                } else {
+                    pc.split(' ').next() == Some(q.as_str())
+                }
+            })
+        })
+        .filter(|pt| {
+            phone.is_none_or(|q| {
+                let q = norm_phone(q);
+                pt.phones()
+                    .iter()
+                    .any(|ph| !ph.is_empty() && norm_phone(ph) == q)
+            })
+        })
+        .map(|pt| PatientMatch {
+            identity: identity(pt),
+            first_name: Some(pt.first_name.clone()),
+            surname: Some(pt.surname.clone()),
+            date_of_birth: Some(DateTime::new(
+                pt.date_of_birth.and_time(chrono::NaiveTime::MIN),
+            )),
+            sex: pt.sex.parse::<Sex>().ok(),
+            telephone: pt
+                .phones()
+                .iter()
+                .find(|ph| !ph.is_empty())
+                .map(|ph| ph.to_string()),
+            address: pt.address.as_ref().map(address),
+        })
+        .collect();
+    Ok(PatientSearchResult { result })
+}
