@@ -204,6 +204,10 @@ async fn every_function_through_the_typed_client() {
                 extra: Default::default(),
                 event: vec![Event {
                     items: vec![DataItem::ClinicalCode(ClinicalCode {
+                        problem_uid: None,
+                        problem_severity: None,
+                        episodicity: None,
+                        problem_end_date: None,
                         extra: Default::default(),
                         code: Code {
                             extra: Default::default(),
@@ -282,6 +286,10 @@ async fn every_function_through_the_typed_client() {
             identity: identity("4994354243"),
             choice: Some(LaunchFunctionalityParametersChoice::ClinicalCode(
                 ClinicalCode {
+                    problem_uid: None,
+                    problem_severity: None,
+                    episodicity: None,
+                    problem_end_date: None,
                     extra: Default::default(),
                     code: Code {
                         extra: Default::default(),

@@ -491,13 +491,15 @@ impl XmlContent for ErrorResponse {
         while let Some(child) = x::next_child(reader, name)? {
             match child.as_str() {
                 "ErrorMessage" if message.is_none() => {
-                    message =
-                        x::read_text_member::<_, String, 2>(reader, &mut order, &mut extra, 0, false)?
+                    message = x::read_text_member::<_, String, 2>(
+                        reader, &mut order, &mut extra, 0, false,
+                    )?
                 }
                 "PermanentError" if permanent.is_none() => {
-                    permanent =
-                        x::read_text_member::<_, XsBoolean, 2>(reader, &mut order, &mut extra, 1, false)?
-                            .map(|b| b.0)
+                    permanent = x::read_text_member::<_, XsBoolean, 2>(
+                        reader, &mut order, &mut extra, 1, false,
+                    )?
+                    .map(|b| b.0)
                 }
                 "ErrorMessage" | "PermanentError" => {
                     x::keep_child(reader, &mut order, &mut extra, DriftKind::Repeated)?

@@ -161,14 +161,25 @@ pub trait TextValue: FromStr + fmt::Display {
     fn is_unlisted(&self) -> bool {
         false
     }
+
+    /// The text written for the value: the text it was read from where the type keeps
+    /// it (a date-time), so a document read and written again keeps its text.
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Owned(self.to_string())
+    }
 }
 
 macro_rules! listed_text {
     ($($t:ty),*) => { $(impl TextValue for $t {})* };
 }
 listed_text!(String, bool, u64, i64, f64, u32, i32);
+impl TextValue for crate::DateTime {
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.original())
+    }
+}
+
 listed_text!(
-    crate::DateTime,
     crate::Date,
     crate::DurationMinutes,
     crate::DrugScheme,
@@ -665,7 +676,7 @@ pub fn write_members<W: Write>(
 }
 
 /// Writes text child `<name>` with the unknown attributes it was read with.
-pub fn write_text_member<W: Write, T: fmt::Display>(
+pub fn write_text_member<W: Write, T: TextValue>(
     writer: &mut Serializer<W>,
     name: &str,
     value: &T,
@@ -676,7 +687,7 @@ pub fn write_text_member<W: Write, T: fmt::Display>(
         start = start.attr(a.name.as_str(), &a.value);
     }
     writer.write(start)?;
-    writer.write(WriteEvent::characters(&value.to_string()))?;
+    writer.write(WriteEvent::characters(&value.xml_text()))?;
     writer.write(WriteEvent::end_element())?;
     Ok(())
 }

@@ -84,6 +84,10 @@ fn event(items: Vec<DataItem>) -> Event {
 
 fn code_item(scheme: SchemeName, code: &str) -> DataItem {
     DataItem::ClinicalCode(ClinicalCode {
+        problem_uid: None,
+        problem_severity: None,
+        episodicity: None,
+        problem_end_date: None,
         extra: Default::default(),
         code: Code {
             extra: Default::default(),
@@ -715,11 +719,11 @@ async fn appointments_visits_tasks_and_diary() {
         }],
         task: vec![Task {
             extra: Default::default(),
-            task_type: Some("Review".into()),
-            date_time: None,
-            comments: Some("Check bloods".into()),
-            user_name: None,
             task_uid: None,
+            date_time: None,
+            task_type: Some("Review".into()),
+            status: Some("Not Started".into()),
+            content: Some("Check bloods\n".into()),
         }],
     });
     let r = c.ok::<UpdatePatientRecordV1_0>(p).await;
@@ -739,6 +743,12 @@ async fn appointments_visits_tasks_and_diary() {
     );
     assert_eq!(nc.visit.len(), 1);
     assert_eq!(nc.task.len(), 1);
+    // F6: the real shape, content ending in one newline.
+    let task = &nc.task[0];
+    assert_eq!(task.status.as_deref(), Some("Not Started"));
+    let content = task.content.as_deref().unwrap();
+    assert!(content.ends_with("Check bloods\n"), "{content:?}");
+    assert!(!content.ends_with("\n\n"), "{content:?}");
     // The diary shows the booking and the visit.
     let diary = c
         .ok::<GetDiaryV1_0>(GetDiaryParameters {
@@ -926,6 +936,10 @@ async fn launch_functionality_opens_the_record() {
             identity: nhs("4994354243"),
             choice: Some(LaunchFunctionalityParametersChoice::ClinicalCode(
                 ClinicalCode {
+                    problem_uid: None,
+                    problem_severity: None,
+                    episodicity: None,
+                    problem_end_date: None,
                     extra: Default::default(),
                     code: Code {
                         extra: Default::default(),

@@ -269,6 +269,10 @@ fn eczema() -> UpdatePatientRecordParameters {
                 linked_referral_uid: None,
                 event_uid: None,
                 items: vec![DataItem::ClinicalCode(ClinicalCode {
+                    problem_uid: None,
+                    problem_severity: None,
+                    episodicity: None,
+                    problem_end_date: None,
                     extra: Default::default(),
                     code: Code {
                         extra: Default::default(),

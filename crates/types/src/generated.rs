@@ -1377,9 +1377,10 @@ impl systmone_core::xml::XmlContent for Code {
     }
     fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
         vec![
-            ("Scheme", Some(self.scheme.to_string())), ("Code", Some(self.code
-            .to_string())), ("Term", self.term.as_ref().map(| value | value
-            .to_string())),
+            ("Scheme", Some(systmone_core::xml::TextValue::xml_text(& self.scheme)
+            .into_owned())), ("Code", Some(systmone_core::xml::TextValue::xml_text(& self
+            .code).into_owned())), ("Term", self.term.as_ref().map(| value |
+            systmone_core::xml::TextValue::xml_text(value).into_owned())),
         ]
     }
     #[allow(unused_variables)]
@@ -2686,9 +2687,10 @@ impl systmone_core::xml::XmlContent for Drug {
     }
     fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
         vec![
-            ("Scheme", Some(self.scheme.to_string())), ("ProductID", Some(self.product_id
-            .to_string())), ("Name", self.name.as_ref().map(| value | value
-            .to_string())),
+            ("Scheme", Some(systmone_core::xml::TextValue::xml_text(& self.scheme)
+            .into_owned())), ("ProductID", Some(systmone_core::xml::TextValue::xml_text(&
+            self.product_id).into_owned())), ("Name", self.name.as_ref().map(| value |
+            systmone_core::xml::TextValue::xml_text(value).into_owned())),
         ]
     }
     #[allow(unused_variables)]
@@ -2926,14 +2928,20 @@ impl systmone_core::xml::XmlContent for Event {
     }
     fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
         vec![
-            ("DateTime", self.date_time.as_ref().map(| value | value.to_string())),
-            ("UserName", self.user_name.as_ref().map(| value | value.to_string())),
-            ("DoneBy", self.done_by.as_ref().map(| value | value.to_string())),
-            ("DoneAt", self.done_at.as_ref().map(| value | value.to_string())),
-            ("Software", self.software.as_ref().map(| value | value.to_string())),
-            ("LinkedReferralUID", self.linked_referral_uid.as_ref().map(| value | value
-            .to_string())), ("EventUID", self.event_uid.as_ref().map(| value | value
-            .to_string())),
+            ("DateTime", self.date_time.as_ref().map(| value |
+            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("UserName",
+            self.user_name.as_ref().map(| value |
+            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("DoneBy",
+            self.done_by.as_ref().map(| value |
+            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("DoneAt",
+            self.done_at.as_ref().map(| value |
+            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("Software",
+            self.software.as_ref().map(| value |
+            systmone_core::xml::TextValue::xml_text(value).into_owned())),
+            ("LinkedReferralUID", self.linked_referral_uid.as_ref().map(| value |
+            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("EventUID",
+            self.event_uid.as_ref().map(| value |
+            systmone_core::xml::TextValue::xml_text(value).into_owned())),
         ]
     }
     #[allow(unused_variables)]
@@ -3230,10 +3238,13 @@ impl systmone_core::xml::XmlContent for Ingredient {
     }
     fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
         vec![
-            ("Scheme", Some(self.scheme.to_string())), ("IngredientID", Some(self
-            .ingredient_id.to_string())), ("Name", self.name.as_ref().map(| value | value
-            .to_string())), ("Details", self.details.as_ref().map(| value | value
-            .to_string())),
+            ("Scheme", Some(systmone_core::xml::TextValue::xml_text(& self.scheme)
+            .into_owned())), ("IngredientID",
+            Some(systmone_core::xml::TextValue::xml_text(& self.ingredient_id)
+            .into_owned())), ("Name", self.name.as_ref().map(| value |
+            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("Details",
+            self.details.as_ref().map(| value |
+            systmone_core::xml::TextValue::xml_text(value).into_owned())),
         ]
     }
     #[allow(unused_variables)]

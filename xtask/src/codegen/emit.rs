@@ -360,9 +360,9 @@ fn custom_struct(s: &Struct) -> TokenStream {
         let field = ident(&a.rust_name);
         let xml = &a.xml_name;
         if a.required {
-            quote!((#xml, Some(self.#field.to_string())),)
+            quote!((#xml, Some(systmone_core::xml::TextValue::xml_text(&self.#field).into_owned())),)
         } else {
-            quote!((#xml, self.#field.as_ref().map(|value| value.to_string())),)
+            quote!((#xml, self.#field.as_ref().map(|value| systmone_core::xml::TextValue::xml_text(value).into_owned())),)
         }
     });
     let attributes_fn = if s.attributes.is_empty() {

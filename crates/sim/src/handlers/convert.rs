@@ -4,7 +4,7 @@ use systmone_core::{DateTime, DurationMinutes, ErrorResponse, RawXml};
 use systmone_types::{
     Address, Attachment, ClinicalCode, Code, CodeSlot, CurrentSelection, CurrentSelectionItem,
     DataItem, Demographics, Drug, DrugSensitivity, Event, Identity, Ingredient, Medication,
-    PatientAppointment, PatientId, SchemeName, SmsConsent, Task, Visit,
+    Narrative, PatientAppointment, PatientId, ProblemSeverity, SchemeName, SmsConsent, Task, Visit,
 };
 
 use super::{Schemes, perm};
@@ -22,6 +22,7 @@ pub(super) fn identity(p: &PatientData) -> Identity {
         (None, None) => PatientId::PseudoNumber(String::new()),
     };
     Identity {
+        extra: Default::default(),
         number,
         strategic_reporting_identifier: Some(p.sr_id),
     }
@@ -37,6 +38,7 @@ pub(super) fn id_number(id: &Identity) -> &str {
 
 pub(super) fn address(a: &AddressData) -> Address {
     Address {
+        extra: Default::default(),
         house_name: Some(a.house_name.clone()),
         house_number: Some(a.house_number.clone()),
         road: Some(a.road.clone()),
@@ -62,6 +64,7 @@ pub(super) fn out_code(c: &CodeData, s: Schemes) -> Code {
         (c.scheme.parse().unwrap_or(SchemeName::Ctv3), c.code.clone())
     };
     Code {
+        extra: Default::default(),
         scheme,
         code,
         term: c.term.clone(),
@@ -86,6 +89,7 @@ pub(super) fn out_drug(scheme: &str, id: &str, name: Option<&str>, s: Schemes) -
         )
     };
     Drug {
+        extra: Default::default(),
         scheme,
         product_id,
         name: name.map(str::to_string),
@@ -94,12 +98,14 @@ pub(super) fn out_drug(scheme: &str, id: &str, name: Option<&str>, s: Schemes) -
 
 pub(super) fn code_slot(c: &Option<CodeData>, s: Schemes) -> Option<CodeSlot> {
     Some(CodeSlot {
+        extra: Default::default(),
         code: c.as_ref().map(|c| out_code(c, s)),
     })
 }
 
 pub(super) fn demographics(p: &PatientData, s: Schemes) -> Demographics {
     Demographics {
+        extra: Default::default(),
         title: Some(p.title.clone()),
         first_name: Some(p.first_name.clone()),
         middle_names: Some(p.middle_names.clone()),
@@ -122,7 +128,7 @@ pub(super) fn demographics(p: &PatientData, s: Schemes) -> Demographics {
         sms_consent: Some(p.sms_consent.parse().unwrap_or(SmsConsent::Empty)),
         usual_gp_user_name: Some(p.usual_gp.clone()),
         care_start_date: Some(DateTime::new(p.care_start.and_time(chrono::NaiveTime::MIN))),
-        registration_type: p.registration_type.clone(),
+        registration_type: p.registration_type.as_deref().and_then(|t| t.parse().ok()),
     }
 }
 
@@ -133,23 +139,25 @@ pub(super) fn esc(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-pub(super) fn code_xml(c: &Code) -> String {
-    format!(
-        "<Code Scheme=\"{}\" Code=\"{}\"{}></Code>",
-        esc(&c.scheme.to_string()),
-        esc(&c.code),
-        c.term
-            .as_ref()
-            .map(|t| format!(" Term=\"{}\"", esc(t)))
-            .unwrap_or_default()
-    )
-}
-
 pub(super) fn raw(xml: &str) -> Option<DataItem> {
     RawXml::parse(xml).ok().map(DataItem::Other)
 }
 
-pub(super) fn out_item(item: &ItemData, s: Schemes) -> Option<DataItem> {
+/// A plain date (`2015-06-10`), as real clients write medication and problem dates
+/// (FIELD-EVIDENCE F2, F3).
+fn plain_date(date: chrono::NaiveDate) -> DateTime {
+    date.to_string()
+        .parse()
+        .unwrap_or_else(|_| DateTime::new(date.and_time(chrono::NaiveTime::MIN)))
+}
+
+/// A data item as real SystmOne writes it (FIELD-EVIDENCE F1 to F5), in an event
+/// dated `event_date`.
+pub(super) fn out_item(
+    item: &ItemData,
+    event_date: chrono::NaiveDate,
+    s: Schemes,
+) -> Option<DataItem> {
     Some(match item {
         ItemData::Code {
             code,
@@ -161,25 +169,51 @@ pub(super) fn out_item(item: &ItemData, s: Schemes) -> Option<DataItem> {
             numeric_value: *value,
             free_text: free_text.clone(),
             linked_problem_uid: problems.clone(),
+            problem_uid: None,
+            problem_severity: None,
+            episodicity: None,
+            problem_end_date: None,
+            extra: Default::default(),
         }),
         ItemData::Medication {
             scheme,
             product_id,
             name,
+            days,
+            dose,
+            quantity,
             extra_xml,
-            ..
-        } => DataItem::Medication(Medication {
-            drug: out_drug(scheme, product_id, name.as_deref(), s),
-            items: extra_xml.iter().filter_map(|x| raw(x)).collect(),
-        }),
+        } => {
+            let mut medication = Medication {
+                medication_type: Some("NHS medication".into()),
+                drug: out_drug(scheme, product_id, name.as_deref(), s),
+                dose: dose.clone(),
+                quantity: quantity.clone(),
+                start_date: Some(plain_date(event_date)),
+                end_date: Some(plain_date(
+                    event_date + chrono::Duration::days(i64::from(*days)),
+                )),
+                end_reason: Some(String::new()),
+                linked_problem_uid: Vec::new(),
+                extra: Default::default(),
+            };
+            for xml in extra_xml {
+                if let Ok(raw) = RawXml::parse(xml) {
+                    medication.extra.push_element(raw);
+                }
+            }
+            DataItem::Medication(medication)
+        }
         ItemData::Sensitivity {
             kind,
             ingredient_id,
             name,
             details,
         } => DataItem::DrugSensitivity(DrugSensitivity {
+            extra: Default::default(),
             kind: kind.clone(),
             ingredient: vec![Ingredient {
+                extra: Default::default(),
                 scheme: SchemeName::Multilex,
                 ingredient_id: ingredient_id.clone(),
                 name: Some(name.clone()),
@@ -187,29 +221,47 @@ pub(super) fn out_item(item: &ItemData, s: Schemes) -> Option<DataItem> {
             }],
             linked_problem_uid: Vec::new(),
         }),
-        ItemData::Narrative { text } => DataItem::Narrative(text.clone()),
+        ItemData::Narrative { text } => DataItem::Narrative(Narrative {
+            line: text.split('\n').map(str::to_string).collect(),
+            extra: Default::default(),
+        }),
         ItemData::Letter { xml } => raw(xml)?,
         ItemData::Attachment {
+            file_name,
+            file_size,
             document_uid,
             url,
             comments,
         } => DataItem::Attachment(Attachment {
+            extra: Default::default(),
             document_path: None,
             url: url.clone(),
+            file_name: file_name.clone(),
+            file_size: file_size.clone(),
             document_uid: document_uid.clone(),
             comments: comments.clone(),
             linked_problem_uid: Vec::new(),
         }),
+        // F3: a problem is a coded entry with problem fields.
         ItemData::Problem {
             problem_uid,
             code,
             status,
-        } => raw(&format!(
-            "<Problem><ProblemUID>{}</ProblemUID>{}<Status>{}</Status></Problem>",
-            esc(problem_uid),
-            code_xml(&out_code(code, s)),
-            esc(status)
-        ))?,
+        } => DataItem::ClinicalCode(ClinicalCode {
+            code: out_code(code, s),
+            problem_uid: Some(problem_uid.clone()),
+            problem_severity: Some(if status == "Active" {
+                ProblemSeverity::Major
+            } else {
+                ProblemSeverity::Minor
+            }),
+            episodicity: Some("New".into()),
+            problem_end_date: (status != "Active").then(|| plain_date(event_date)),
+            numeric_value: None,
+            free_text: None,
+            linked_problem_uid: Vec::new(),
+            extra: Default::default(),
+        }),
         ItemData::Referral {
             referral_uid,
             direction,
@@ -231,6 +283,7 @@ pub(super) fn out_item(item: &ItemData, s: Schemes) -> Option<DataItem> {
 
 pub(super) fn out_event(e: &EventData, items: Vec<DataItem>) -> Event {
     Event {
+        extra: Default::default(),
         date_time: Some(DateTime::new(e.date_time)),
         user_name: e.user_name.clone(),
         done_by: e.done_by.clone(),
@@ -247,6 +300,7 @@ pub(super) fn open_identity(st: &State) -> Option<Identity> {
     match st.practice.patient(number) {
         Some(p) => Some(identity(p)),
         None => Some(Identity {
+            extra: Default::default(),
             number: PatientId::NhsNumber(number.clone()),
             strategic_reporting_identifier: None,
         }),
@@ -255,6 +309,7 @@ pub(super) fn open_identity(st: &State) -> Option<Identity> {
 
 pub(super) fn selection(st: &State, s: Schemes) -> CurrentSelection {
     CurrentSelection {
+        extra: Default::default(),
         items: st
             .ui
             .selection
@@ -287,6 +342,7 @@ pub(super) fn patient_appointment(st: &State, a: &AppointmentData) -> PatientApp
         .find(|u| u.user_name == a.user_name)
         .map(|u| u.clinician_name());
     PatientAppointment {
+        extra: Default::default(),
         date_time: DateTime::new(a.start),
         duration: DurationMinutes::from_minutes(a.duration),
         clinician,
@@ -300,6 +356,7 @@ pub(super) fn patient_appointment(st: &State, a: &AppointmentData) -> PatientApp
 
 pub(super) fn out_visit(v: &VisitData) -> Visit {
     Visit {
+        extra: Default::default(),
         date_time: DateTime::new(v.date_time),
         duration: format!("{}", v.duration)
             .parse()
@@ -310,13 +367,32 @@ pub(super) fn out_visit(v: &VisitData) -> Visit {
     }
 }
 
+/// A task in the real shape (FIELD-EVIDENCE F6): its content starts with a line
+/// naming when and by whom it was made, then the message, then a newline.
 pub(super) fn out_task(t: &TaskData) -> Task {
+    let header = match (t.date_time, &t.user_name) {
+        (Some(when), Some(user)) => format!("{} - {user}\n", when.format("%a %d %b %H:%M")),
+        (Some(when), None) => format!("{}\n", when.format("%a %d %b %H:%M")),
+        (None, Some(user)) => format!("{user}\n"),
+        (None, None) => String::new(),
+    };
     Task {
-        task_type: t.task_type.clone(),
-        date_time: t.date_time.map(DateTime::new),
-        comments: t.comments.clone(),
-        user_name: t.user_name.clone(),
         task_uid: Some(t.uid.clone()),
+        date_time: t.date_time.map(DateTime::new),
+        task_type: t.task_type.clone(),
+        status: Some(
+            if t.completed {
+                "Completed"
+            } else {
+                "Not Started"
+            }
+            .into(),
+        ),
+        content: Some(format!(
+            "{header}{}\n",
+            t.comments.as_deref().unwrap_or_default()
+        )),
+        extra: Default::default(),
     }
 }
 

@@ -79,6 +79,7 @@ pub(super) fn handle(
     }
     files::write_file(&dir, "SRManifest.xml", manifest.as_bytes()).map_err(path_error)?;
     Ok(DataExtractResult {
+        extra: Default::default(),
         sr_manifest_crc: crc,
     })
 }

@@ -97,6 +97,7 @@ pub(super) fn handle(
         st.practice.owners.remove(uid);
     }
     Ok(DeleteFromPatientRecordResult {
+        extra: Default::default(),
         identity,
         record_state: record_state(open),
     })

@@ -43,6 +43,7 @@ pub(super) fn handle(
         );
         let i = *index.entry(key).or_insert_with(|| {
             clinics.push(Clinic {
+                extra: Default::default(),
                 user_name: s.user_name.clone(),
                 site_name: s.site_name.clone(),
                 clinic_type: s.clinic_type.clone(),
@@ -51,10 +52,14 @@ pub(super) fn handle(
             clinics.len() - 1
         });
         clinics[i].slot.push(Slot {
+            extra: Default::default(),
             slot_type: s.slot_type.clone(),
             date_time_start: DateTime::new(s.start),
             duration: DurationMinutes::from_minutes(s.duration),
         });
     }
-    GetAppointmentSlotsResult { clinic: clinics }
+    GetAppointmentSlotsResult {
+        extra: Default::default(),
+        clinic: clinics,
+    }
 }

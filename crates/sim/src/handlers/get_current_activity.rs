@@ -8,6 +8,7 @@ use crate::state::State;
 
 pub(super) fn handle(st: &State, ctx: &Ctx) -> GetCurrentActivityResult {
     GetCurrentActivityResult {
+        extra: Default::default(),
         identity: open_identity(st),
         activity: if st.ui.activity.is_empty() {
             vec!["Navigation Actions".into()]

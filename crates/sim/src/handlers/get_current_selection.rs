@@ -8,6 +8,7 @@ use crate::state::State;
 
 pub(super) fn handle(st: &State, ctx: &Ctx) -> GetCurrentSelectionResult {
     GetCurrentSelectionResult {
+        extra: Default::default(),
         identity: open_identity(st),
         current_selection: selection(st, ctx.schemes),
     }

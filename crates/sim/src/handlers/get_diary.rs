@@ -38,11 +38,14 @@ pub(super) fn handle(st: &State, p: Option<&GetDiaryParameters>) -> GetDiaryResu
                     continue;
                 }
                 items.push(DiaryResultItem::Appointment(DiaryAppointment {
+                    extra: Default::default(),
                     clinic: Clinic {
+                        extra: Default::default(),
                         user_name: a.user_name.clone(),
                         site_name: a.site_name.clone(),
                         clinic_type: a.clinic_type.clone(),
                         slot: vec![Slot {
+                            extra: Default::default(),
                             slot_type: a.slot_type.clone(),
                             date_time_start: DateTime::new(a.start),
                             duration: DurationMinutes::from_minutes(a.duration),
@@ -66,8 +69,10 @@ pub(super) fn handle(st: &State, p: Option<&GetDiaryParameters>) -> GetDiaryResu
             continue;
         }
         result.push(DiaryResult {
+            extra: Default::default(),
             identity: identity(pt),
             demographics: Some(Demographics {
+                extra: Default::default(),
                 title: Some(pt.title.clone()),
                 first_name: Some(pt.first_name.clone()),
                 middle_names: Some(pt.middle_names.clone()),
@@ -95,5 +100,8 @@ pub(super) fn handle(st: &State, p: Option<&GetDiaryParameters>) -> GetDiaryResu
             items,
         });
     }
-    GetDiaryResult { result }
+    GetDiaryResult {
+        extra: Default::default(),
+        result,
+    }
 }

@@ -37,6 +37,7 @@ pub(super) fn handle(
     let written =
         files::write_file(&dir, &doc.file_name, doc.content.as_bytes()).map_err(path_error)?;
     Ok(GetDocumentResult {
+        extra: Default::default(),
         document_file: vec![written.display().to_string()],
         record_state: record_state(open),
     })

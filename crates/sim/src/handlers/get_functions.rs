@@ -9,6 +9,7 @@ pub(super) fn handle(ctx: &Ctx) -> GetFunctionsResult {
         Some(list) => list
             .iter()
             .map(|(f, v)| SupportedFunction {
+                extra: Default::default(),
                 function: f.clone(),
                 version: v.clone(),
             })
@@ -16,10 +17,14 @@ pub(super) fn handle(ctx: &Ctx) -> GetFunctionsResult {
         None => systmone_bindings::FUNCTIONS
             .iter()
             .map(|(f, v)| SupportedFunction {
+                extra: Default::default(),
                 function: f.to_string(),
                 version: vec![v.to_string()],
             })
             .collect(),
     };
-    GetFunctionsResult { supported_function }
+    GetFunctionsResult {
+        extra: Default::default(),
+        supported_function,
+    }
 }

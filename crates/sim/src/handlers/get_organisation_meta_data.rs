@@ -17,6 +17,7 @@ pub(super) fn handle(
     let only_me = p.and_then(|p| p.logged_on_user_only).is_some();
     let pr = &st.practice;
     let site = |s: &practice::SiteData| Site {
+        extra: Default::default(),
         name: s.name.clone(),
         id: s.id.clone(),
         telephone: s.telephone.clone(),
@@ -27,6 +28,7 @@ pub(super) fn handle(
         current_site: s.current.then_some(Flag),
     };
     let user = |u: &practice::UserData| User {
+        extra: Default::default(),
         title: Some(u.title.clone()),
         first_name: Some(u.first_name.clone()),
         middle_names: Some(u.middle_names.clone()),
@@ -38,9 +40,11 @@ pub(super) fn handle(
         national_id: Some(u.national_id.clone()),
         national_id_type: Some(u.national_id_type.clone()),
         access_rights: Some(AccessRights {
+            extra: Default::default(),
             access: u.access_rights.clone(),
         }),
         user_groups: Some(UserGroups {
+            extra: Default::default(),
             group: u.groups.clone(),
         }),
         current_user: u.current.then_some(Flag),
@@ -57,6 +61,7 @@ pub(super) fn handle(
         )
     };
     GetOrganisationMetaDataResult {
+        extra: Default::default(),
         site: sites,
         user: users,
         slot_type: pr.slot_types.clone(),

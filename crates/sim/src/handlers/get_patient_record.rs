@@ -186,7 +186,10 @@ fn clinical(p: &PatientData, f: Option<&PatientRecordFilter>, s: Schemes) -> Cli
         if kept.is_empty() {
             continue;
         }
-        let mut items: Vec<DataItem> = kept.iter().filter_map(|i| out_item(i, s)).collect();
+        let mut items: Vec<DataItem> = kept
+            .iter()
+            .filter_map(|i| out_item(i, e.date_time.date(), s))
+            .collect();
         // Event-level links travel with the event.
         items.extend(e.items.iter().filter_map(|i| match i {
             ItemData::LinkedProblem { problem_uid } => {
@@ -196,7 +199,10 @@ fn clinical(p: &PatientData, f: Option<&PatientRecordFilter>, s: Schemes) -> Cli
         }));
         events.push(out_event(e, items));
     }
-    Clinical { event: events }
+    Clinical {
+        extra: Default::default(),
+        event: events,
+    }
 }
 
 fn pending(status: &str) -> bool {
@@ -241,6 +247,7 @@ pub(super) fn handle(
     let nonclinical_wanted = all
         || f.is_some_and(|f| f.appointments.is_some() || f.visits.is_some() || f.tasks.is_some());
     let non_clinical = nonclinical_wanted.then(|| PatientRecordNonClinical {
+        extra: Default::default(),
         appointment: if want(f.and_then(|f| f.appointments)) {
             patient
                 .appointments
@@ -268,6 +275,7 @@ pub(super) fn handle(
         },
     });
     Ok(GetPatientRecordResult {
+        extra: Default::default(),
         identity: identity(patient),
         demographics: demographics_wanted.then(|| demographics(patient, ctx.schemes)),
         clinical: clinical_wanted.then(|| clinical(patient, filter, ctx.schemes)),

@@ -23,11 +23,15 @@ pub(super) fn handle(ctx: &Ctx, p: Option<&GetXsdFilesParameters>) -> HResult<Ge
             name.strip_suffix(".xsd").and_then(|n| n.split_once(" v"))
         {
             xsd.push(XsdFileResult {
+                extra: Default::default(),
                 function: function.to_string(),
                 version: version.to_string(),
                 result: format!("Successfully written to {}", written.display()),
             });
         }
     }
-    Ok(GetXsdFilesResult { xsd })
+    Ok(GetXsdFilesResult {
+        extra: Default::default(),
+        xsd,
+    })
 }

@@ -61,5 +61,8 @@ pub(super) fn handle(
     };
     st.ui.activity = path.iter().map(|s| s.to_string()).collect();
     let _ = ctx;
-    Ok(LaunchFunctionalityResult { identity })
+    Ok(LaunchFunctionalityResult {
+        extra: Default::default(),
+        identity,
+    })
 }

@@ -73,6 +73,7 @@ type HResult<T> = Result<T, ErrorResponse>;
 
 pub(crate) fn perm(message: impl Into<String>) -> ErrorResponse {
     ErrorResponse {
+        extra: Default::default(),
         message: message.into(),
         permanent: true,
     }
@@ -80,6 +81,7 @@ pub(crate) fn perm(message: impl Into<String>) -> ErrorResponse {
 
 pub(crate) fn temp(message: impl Into<String>) -> ErrorResponse {
     ErrorResponse {
+        extra: Default::default(),
         message: message.into(),
         permanent: false,
     }
@@ -99,6 +101,7 @@ pub(crate) fn render<T: XmlContent>(
         },
     };
     let response = Response {
+        extra: Default::default(),
         device_id: echo.device_id.clone(),
         request_uid: echo.request_uid.clone(),
         function: echo.function.clone(),
@@ -126,6 +129,7 @@ pub(crate) fn render_error(
         permanent: error.permanent,
     };
     let response = Response::<NoContent> {
+        extra: Default::default(),
         device_id: echo.device_id.clone(),
         request_uid: echo.request_uid.clone(),
         function: echo.function.clone(),

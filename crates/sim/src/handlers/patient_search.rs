@@ -50,7 +50,7 @@ pub(super) fn handle(
         .filter(|pt| first.is_none_or(|q| prefix(&pt.first_name, q)))
         .filter(|pt| surname.is_none_or(|q| prefix(&pt.surname, q)))
         .filter(|pt| p.date_of_birth.is_none_or(|d| d.0 == pt.date_of_birth))
-        .filter(|pt| p.gender.is_none_or(|g| g.to_string() == pt.sex))
+        .filter(|pt| p.gender.as_ref().is_none_or(|g| g.to_string() == pt.sex))
         .filter(|pt| {
             post.is_none_or(|q| {
                 let pc = pt
@@ -75,6 +75,7 @@ pub(super) fn handle(
             })
         })
         .map(|pt| PatientMatch {
+            extra: Default::default(),
             identity: identity(pt),
             first_name: Some(pt.first_name.clone()),
             surname: Some(pt.surname.clone()),
@@ -90,5 +91,8 @@ pub(super) fn handle(
             address: pt.address.as_ref().map(address),
         })
         .collect();
-    Ok(PatientSearchResult { result })
+    Ok(PatientSearchResult {
+        extra: Default::default(),
+        result,
+    })
 }

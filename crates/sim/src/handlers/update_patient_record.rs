@@ -3,7 +3,7 @@
 use systmone_bindings::update_patient_record_v1_0::{
     UpdatePatientRecordParameters, UpdatePatientRecordResult,
 };
-use systmone_types::{DataItem, Demographics, Event, SchemeName, YesNoUnknown};
+use systmone_types::{DataItem, Demographics, Event, SchemeName};
 
 use super::convert::{identity, in_code};
 use super::record_access::{Access, access, record_state};
@@ -16,6 +16,7 @@ use crate::state::State;
 
 fn event_xml(items: Vec<DataItem>) -> Option<String> {
     let event = Event {
+        extra: Default::default(),
         date_time: None,
         user_name: None,
         done_by: None,
@@ -99,8 +100,20 @@ fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResul
                 scheme,
                 product_id: id,
                 name,
-                days: 28,
-                extra_xml: m.items.iter().map(item_xml).collect(),
+                days: m
+                    .start_date
+                    .as_ref()
+                    .zip(m.end_date.as_ref())
+                    .and_then(|(a, b)| u32::try_from((b.date() - a.date()).num_days()).ok())
+                    .unwrap_or(28),
+                dose: m.dose.clone(),
+                quantity: m.quantity.clone(),
+                extra_xml: m
+                    .extra
+                    .elements()
+                    .iter()
+                    .map(|r| r.as_str().to_string())
+                    .collect(),
             }
         }
         DataItem::Letter(l) => {
@@ -131,11 +144,17 @@ fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResul
             check_problems(&a.linked_problem_uid)?;
             match (a.document_path.as_deref(), a.url.as_deref()) {
                 (Some(path), _) if !path.trim().is_empty() => ItemData::Attachment {
+                    file_name: std::path::Path::new(path)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned()),
+                    file_size: None,
                     document_uid: Some(docs.add(path, "Attachment")),
                     url: None,
                     comments: a.comments.clone(),
                 },
                 (_, Some(url)) if !url.trim().is_empty() => ItemData::Attachment {
+                    file_name: None,
+                    file_size: None,
                     document_uid: None,
                     url: Some(url.to_string()),
                     comments: a.comments.clone(),
@@ -150,7 +169,9 @@ fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResul
                 xml: item_xml(item),
             }
         }
-        DataItem::Narrative(text) => ItemData::Narrative { text: text.clone() },
+        DataItem::Narrative(n) => ItemData::Narrative {
+            text: n.line.join("\n"),
+        },
         DataItem::LinkedProblemUid(uid) => {
             check_problems(std::slice::from_ref(uid))?;
             ItemData::LinkedProblem {
@@ -178,7 +199,7 @@ fn apply_demographics(p: &mut PatientData, d: &Demographics) {
     if let Some(v) = &d.date_of_birth {
         p.date_of_birth = v.date();
     }
-    if let Some(v) = d.sex {
+    if let Some(v) = &d.sex {
         p.sex = v.to_string();
     }
     for (target, slot) in [
@@ -190,13 +211,8 @@ fn apply_demographics(p: &mut PatientData, d: &Demographics) {
             *target = slot.code.as_ref().map(in_code);
         }
     }
-    if let Some(v) = d.english_speaker {
-        p.english_speaker = match v {
-            YesNoUnknown::Yes => "Yes",
-            YesNoUnknown::No => "No",
-            YesNoUnknown::Unknown => "Unknown",
-        }
-        .into();
+    if let Some(v) = &d.english_speaker {
+        p.english_speaker = v.to_string();
     }
     if let Some(a) = &d.address {
         let target = p.address.get_or_insert_with(AddressData::default);
@@ -213,7 +229,7 @@ fn apply_demographics(p: &mut PatientData, d: &Demographics) {
     set(&mut p.mobile_telephone, &d.mobile_telephone);
     set(&mut p.alternate_telephone, &d.alternate_telephone);
     set(&mut p.email, &d.email_address);
-    if let Some(v) = d.sms_consent {
+    if let Some(v) = &d.sms_consent {
         p.sms_consent = v.to_string();
     }
     set(&mut p.usual_gp, &d.usual_gp_user_name);
@@ -221,7 +237,7 @@ fn apply_demographics(p: &mut PatientData, d: &Demographics) {
         p.care_start = v.date();
     }
     if let Some(v) = &d.registration_type {
-        p.registration_type = Some(v.clone());
+        p.registration_type = Some(v.to_string());
     }
 }
 
@@ -251,6 +267,7 @@ pub(super) fn handle(
     let mut patient = original.clone();
     let mut slots = st.practice.slots.clone();
     let mut result = UpdatePatientRecordResult {
+        extra: Default::default(),
         identity: identity(&patient),
         event_uid: Vec::new(),
         appointment_uid: Vec::new(),
@@ -396,12 +413,9 @@ pub(super) fn handle(
                 uid: uid.clone(),
                 task_type: t.task_type.clone(),
                 date_time: t.date_time.as_ref().map(|d| d.value()),
-                comments: t.comments.clone(),
-                user_name: t
-                    .user_name
-                    .clone()
-                    .or_else(|| user.as_ref().map(|u| u.user_name.clone())),
-                completed: false,
+                comments: t.content.clone(),
+                user_name: user.as_ref().map(|u| u.user_name.clone()),
+                completed: t.status.as_deref() == Some("Completed"),
             });
             result.task_uid.push(uid);
         }

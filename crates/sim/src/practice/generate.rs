@@ -520,11 +520,13 @@ impl Gen<'_> {
                             product_id: drug.0.into(),
                             name: Some(drug.1.into()),
                             days: 28,
+                            dose: Some("take one daily".into()),
+                            quantity: Some("28 tablet".into()),
                             extra_xml: Vec::new(),
                         }
                     }
                     7 => ItemData::Narrative {
-                        text: "Patient seen, advice given, review if no better.".into(),
+                        text: " Patient seen, advice given.\nReview if no better.".into(),
                     },
                     8 => {
                         let uid = self.rng.uid();
@@ -556,6 +558,11 @@ impl Gen<'_> {
                             },
                         );
                         ItemData::Attachment {
+                            file_name: Some(format!("{uid}.txt")),
+                            file_size: Some(format!(
+                                "{} bytes",
+                                p.documents.get(&uid).map_or(0, |d| d.content.len())
+                            )),
                             document_uid: Some(uid),
                             url: None,
                             comments: Some("Scanned document".into()),
@@ -594,7 +601,8 @@ impl Gen<'_> {
                 user_name: Some(u.user_name.clone()),
                 done_by: Some(u.display_name()),
                 done_at: Some("Surgery".into()),
-                software: None,
+                // F7: some events were entered by third-party software.
+                software: self.rng.chance(0.15).then(|| "TRANSFoRm".to_string()),
                 linked_referral_uid: None,
                 items,
             });

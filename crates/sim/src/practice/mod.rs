@@ -249,6 +249,12 @@ pub enum ItemData {
         name: Option<String>,
         /// Days the prescription lasts (effective period).
         days: u32,
+        /// Dosage instructions as free text (FIELD-EVIDENCE F2).
+        #[serde(default)]
+        dose: Option<String>,
+        /// Quantity with its unit, free text (F2: `28 tablet`).
+        #[serde(default)]
+        quantity: Option<String>,
         /// Other children, kept as XML.
         #[serde(default)]
         extra_xml: Vec<String>,
@@ -267,6 +273,11 @@ pub enum ItemData {
         xml: String,
     },
     Attachment {
+        /// The attached file's name and size as SystmOne shows them (F5).
+        #[serde(default)]
+        file_name: Option<String>,
+        #[serde(default)]
+        file_size: Option<String>,
         document_uid: Option<String>,
         url: Option<String>,
         comments: Option<String>,
