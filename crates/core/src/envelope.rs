@@ -216,7 +216,7 @@ impl<P: YaSerialize + YaDeserialize> XmlContent for Request<P> {
     ) -> yaserde::Result<Self> {
         let mut extra = Extra::default();
         x::keep_unknown_attributes(attributes, &[], &mut extra)?;
-        let mut order = Order::<8>::new();
+        let mut order = Order::<8>::any_order();
         let (mut api_key, mut device_id, mut device_version, mut request_uid) =
             (None, None, None, None);
         let (mut function, mut function_version, mut output_scheme, mut parameters) =
@@ -241,16 +241,24 @@ impl<P: YaSerialize + YaDeserialize> XmlContent for Request<P> {
                     continue;
                 }
             };
-            order.member_in_any_order(&mut extra, member);
+            let mut text = |order: &mut Order<8>, extra: &mut Extra| {
+                x::read_text_member::<_, String, 8>(reader, order, extra, member, false)
+            };
             match member {
-                0 => api_key = Some(x::read_text_child::<_, String>(reader)?),
-                1 => device_id = Some(x::read_text_child(reader)?),
-                2 => device_version = Some(x::read_text_child(reader)?),
-                3 => request_uid = Some(x::read_text_child(reader)?),
-                4 => function = Some(x::read_text_child(reader)?),
-                5 => function_version = Some(x::read_text_child(reader)?),
-                6 => output_scheme = Some(x::read_child(reader)?),
-                _ => parameters = Some(x::read_child(reader)?),
+                0 => api_key = text(&mut order, &mut extra)?,
+                1 => device_id = text(&mut order, &mut extra)?,
+                2 => device_version = text(&mut order, &mut extra)?,
+                3 => request_uid = text(&mut order, &mut extra)?,
+                4 => function = text(&mut order, &mut extra)?,
+                5 => function_version = text(&mut order, &mut extra)?,
+                6 => {
+                    order.member(&mut extra, member, "OutputScheme")?;
+                    output_scheme = Some(x::read_child(reader)?)
+                }
+                _ => {
+                    order.member(&mut extra, member, "FunctionParameters")?;
+                    parameters = Some(x::read_child(reader)?)
+                }
             }
         }
         let need = |v: Option<String>, what: &str| v.ok_or_else(|| x::missing(name, what));
@@ -280,17 +288,21 @@ impl<P: YaSerialize + YaDeserialize> XmlContent for Request<P> {
             usize::from(self.output_scheme.is_some()),
             usize::from(self.parameters.is_some()),
         ];
+        let text = |writer: &mut Serializer<W>, member: u16, name: &str, value: &String| {
+            let attributes = self.extra.child_attributes(member, 0);
+            x::write_text_member(writer, name, value, attributes, None)
+        };
         x::write_members(
             writer,
             &self.extra,
             &counts,
             |writer, member, _| match member {
-                0 => x::write_text_child(writer, "APIKey", &self.header.api_key.0),
-                1 => x::write_text_child(writer, "DeviceID", &self.header.device_id),
-                2 => x::write_text_child(writer, "DeviceVersion", &self.header.device_version),
-                3 => x::write_text_child(writer, "RequestUID", &self.header.request_uid),
-                4 => x::write_text_child(writer, "Function", &self.function),
-                5 => x::write_text_child(writer, "FunctionVersion", &self.function_version),
+                0 => text(writer, 0, "APIKey", &self.header.api_key.0),
+                1 => text(writer, 1, "DeviceID", &self.header.device_id),
+                2 => text(writer, 2, "DeviceVersion", &self.header.device_version),
+                3 => text(writer, 3, "RequestUID", &self.header.request_uid),
+                4 => text(writer, 4, "Function", &self.function),
+                5 => text(writer, 5, "FunctionVersion", &self.function_version),
                 6 => match &self.output_scheme {
                     Some(scheme) => x::write_child(writer, "OutputScheme", scheme),
                     None => Ok(()),
@@ -386,7 +398,7 @@ impl<T: XmlContent> XmlContent for Response<T> {
     ) -> yaserde::Result<Self> {
         let mut extra = Extra::default();
         x::keep_unknown_attributes(attributes, &[], &mut extra)?;
-        let mut order = Order::<6>::new();
+        let mut order = Order::<6>::any_order();
         let (mut device_id, mut request_uid, mut function) = (None, None, None);
         let (mut function_version, mut response_uid, mut body) = (None, None, None);
         while let Some(child) = x::next_child(reader, name)? {
@@ -407,14 +419,17 @@ impl<T: XmlContent> XmlContent for Response<T> {
                     continue;
                 }
             };
-            order.member_in_any_order(&mut extra, member);
+            let mut text = |order: &mut Order<6>, extra: &mut Extra| {
+                x::read_text_member::<_, String, 6>(reader, order, extra, member, false)
+            };
             match member {
-                0 => device_id = Some(x::read_text_child::<_, String>(reader)?),
-                1 => request_uid = Some(x::read_text_child(reader)?),
-                2 => function = Some(x::read_text_child(reader)?),
-                3 => function_version = Some(x::read_text_child(reader)?),
-                4 => response_uid = Some(x::read_text_child(reader)?),
+                0 => device_id = text(&mut order, &mut extra)?,
+                1 => request_uid = text(&mut order, &mut extra)?,
+                2 => function = text(&mut order, &mut extra)?,
+                3 => function_version = text(&mut order, &mut extra)?,
+                4 => response_uid = text(&mut order, &mut extra)?,
                 _ => {
+                    order.member(&mut extra, member, "Response")?;
                     let depth = reader.depth();
                     body = Some(read_body::<R, T>(reader)?);
                     match reader.next_event()? {
@@ -441,16 +456,20 @@ impl<T: XmlContent> XmlContent for Response<T> {
     }
 
     fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
+        let text = |writer: &mut Serializer<W>, member: u16, name: &str, value: &String| {
+            let attributes = self.extra.child_attributes(member, 0);
+            x::write_text_member(writer, name, value, attributes, None)
+        };
         x::write_members(
             writer,
             &self.extra,
             &[1; 6],
             |writer, member, _| match member {
-                0 => x::write_text_child(writer, "DeviceID", &self.device_id),
-                1 => x::write_text_child(writer, "RequestUID", &self.request_uid),
-                2 => x::write_text_child(writer, "Function", &self.function),
-                3 => x::write_text_child(writer, "FunctionVersion", &self.function_version),
-                4 => x::write_text_child(writer, "ResponseUID", &self.response_uid),
+                0 => text(writer, 0, "DeviceID", &self.device_id),
+                1 => text(writer, 1, "RequestUID", &self.request_uid),
+                2 => text(writer, 2, "Function", &self.function),
+                3 => text(writer, 3, "FunctionVersion", &self.function_version),
+                4 => text(writer, 4, "ResponseUID", &self.response_uid),
                 _ => match &self.body {
                     ResponseBody::Success(result) => x::write_element(result, "Response", writer),
                     ResponseBody::Error(error) => x::write_element(error, "Response", writer),
@@ -525,12 +544,14 @@ impl XmlContent for ErrorResponse {
                     "ErrorMessage",
                     &self.message,
                     self.extra.child_attributes(0, k),
+                    None,
                 ),
                 _ => x::write_text_member(
                     writer,
                     "PermanentError",
-                    &self.permanent,
+                    &XsBoolean(self.permanent),
                     self.extra.child_attributes(1, k),
+                    Some(&self.extra.child_text(1, k, &XsBoolean(self.permanent))),
                 ),
             },
         )

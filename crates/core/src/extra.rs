@@ -55,6 +55,9 @@ pub struct Extra {
     layout: Vec<Slot>,
     /// Unknown attributes on typed text children: (member, occurrence, attributes).
     child_attributes: Vec<(u16, u32, Vec<UnknownAttribute>)>,
+    /// Text children whose value writes differently from how it was read (`10.0` read
+    /// as a duration of 10): (member, occurrence, the value's text then, text as read).
+    child_text: Vec<(u16, u32, String, String)>,
 }
 
 impl Extra {
@@ -64,6 +67,7 @@ impl Extra {
             && self.elements.is_empty()
             && self.layout.is_empty()
             && self.child_attributes.is_empty()
+            && self.child_text.is_empty()
     }
 
     /// Attributes the bindings do not declare, or whose value could not be typed.
@@ -112,6 +116,27 @@ impl Extra {
         let index = self.elements.len() as u32;
         self.elements.push(element);
         self.layout.push(Slot::Kept { index, stands_for });
+    }
+
+    /// The text to write for occurrence `occurrence` of text member `member`: the text
+    /// it was read from while the value is unchanged, else the value's own.
+    pub fn child_text<'a, T: TextValue>(
+        &'a self,
+        member: u16,
+        occurrence: usize,
+        value: &'a T,
+    ) -> std::borrow::Cow<'a, str> {
+        let now = value.xml_text();
+        if !self.child_text.is_empty()
+            && let Some((_, _, then, original)) = self
+                .child_text
+                .iter()
+                .find(|(m, o, _, _)| *m == member && *o as usize == occurrence)
+            && *then == *now
+        {
+            return std::borrow::Cow::Borrowed(original.as_str());
+        }
+        now
     }
 
     /// Unknown attributes of occurrence `occurrence` of text member `member`.
@@ -172,7 +197,12 @@ pub trait TextValue: FromStr + fmt::Display {
 macro_rules! listed_text {
     ($($t:ty),*) => { $(impl TextValue for $t {})* };
 }
-listed_text!(String, bool, u64, i64, f64, u32, i32);
+impl TextValue for String {
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self)
+    }
+}
+listed_text!(bool, u64, i64, f64, u32, i32);
 impl TextValue for crate::DateTime {
     fn xml_text(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.original())
@@ -195,6 +225,7 @@ pub struct Order<const N: usize> {
     values: [u32; N],
     last: usize,
     recording: bool,
+    any_order: bool,
 }
 
 impl<const N: usize> Default for Order<N> {
@@ -209,6 +240,16 @@ impl<const N: usize> Order<N> {
             values: [0; N],
             last: 0,
             recording: false,
+            any_order: false,
+        }
+    }
+
+    /// For content the schema allows in any order (the envelope's header, F11): the
+    /// order is kept for writing, but not reported.
+    pub fn any_order() -> Self {
+        Order {
+            any_order: true,
+            ..Self::new()
         }
     }
 
@@ -236,7 +277,9 @@ impl<const N: usize> Order<N> {
     /// A value of declared member `member` (element `name`) comes next.
     pub fn member(&mut self, extra: &mut Extra, member: usize, name: &str) -> yaserde::Result<()> {
         if !self.recording && member < self.last {
-            report(DriftKind::OutOfOrder, name, None)?;
+            if !self.any_order {
+                report(DriftKind::OutOfOrder, name, None)?;
+            }
             self.start_recording(extra);
         }
         if self.recording {
@@ -245,19 +288,6 @@ impl<const N: usize> Order<N> {
         self.last = self.last.max(member);
         self.values[member] += 1;
         Ok(())
-    }
-
-    /// Like [`Order::member`] for content the schema allows in any order (the envelope's
-    /// header, FIELD-EVIDENCE F11): the order is kept, but not reported.
-    pub fn member_in_any_order(&mut self, extra: &mut Extra, member: usize) {
-        if !self.recording && member < self.last {
-            self.start_recording(extra);
-        }
-        if self.recording {
-            extra.layout.push(Slot::Member(member as u16));
-        }
-        self.last = self.last.max(member);
-        self.values[member] += 1;
     }
 
     /// Keeps `element` at this place, standing for a value of `stands_for` when that
@@ -486,9 +516,18 @@ pub fn read_text_member<R: Read, T: TextValue, const N: usize>(
             if value.is_unlisted() {
                 report(DriftKind::UnknownValue, &leaf.name, Some(&text))?;
             }
+            let occurrence = order.occurrence(member) as u32;
+            let written = value.xml_text();
+            if *written != *text {
+                extra.child_text.push((
+                    member as u16,
+                    occurrence,
+                    written.into_owned(),
+                    text.clone(),
+                ));
+            }
             if !leaf.attributes.is_empty() {
                 report_attributes(&leaf.name, &leaf.attributes)?;
-                let occurrence = order.occurrence(member) as u32;
                 extra.child_attributes.push((
                     member as u16,
                     occurrence,
@@ -542,6 +581,36 @@ pub fn keep_child<R: Read, const N: usize>(
     report(kind, raw.name(), Some(&raw.text()))?;
     order.keep(extra, raw, None);
     Ok(())
+}
+
+/// Reads a text data item inside `xs:any` content: its value, or the element kept as
+/// XML (reported) when it has attributes, child elements or a value that does not read.
+pub fn read_text_item<R: Read, T: TextValue>(
+    reader: &mut Deserializer<R>,
+) -> yaserde::Result<Result<T, RawXml>> {
+    let leaf = read_leaf(reader)?;
+    let text = match leaf.content {
+        LeafContent::Mixed { raw, first_child } => {
+            report(
+                DriftKind::UnknownElement,
+                &format!("{}/{first_child}", leaf.name),
+                Some(&raw.text()),
+            )?;
+            return Ok(Err(raw));
+        }
+        LeafContent::Text(text) => text,
+    };
+    if leaf.attributes.is_empty()
+        && let Ok(value) = text.parse::<T>()
+        && value.xml_text() == text
+    {
+        return Ok(Ok(value));
+    }
+    if leaf.attributes.is_empty() {
+        report(DriftKind::InvalidValue, &leaf.name, Some(&text))?;
+    }
+    report_attributes(&leaf.name, &leaf.attributes)?;
+    Ok(Err(raw_from_parts(&leaf.name, &leaf.attributes, &text)?))
 }
 
 /// Reads an unknown element inside `xs:any` content (kept as XML, reported).
@@ -681,13 +750,17 @@ pub fn write_text_member<W: Write, T: TextValue>(
     name: &str,
     value: &T,
     attributes: &[UnknownAttribute],
+    text: Option<&str>,
 ) -> yaserde::Result<()> {
     let mut start = WriteEvent::start_element(name);
     for a in attributes {
         start = start.attr(a.name.as_str(), &a.value);
     }
     writer.write(start)?;
-    writer.write(WriteEvent::characters(&value.xml_text()))?;
+    match text {
+        Some(text) => writer.write(WriteEvent::characters(text))?,
+        None => writer.write(WriteEvent::characters(&value.xml_text()))?,
+    }
     writer.write(WriteEvent::end_element())?;
     Ok(())
 }

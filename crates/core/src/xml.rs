@@ -21,8 +21,8 @@ pub use yaserde as yaserde_crate;
 pub use crate::drift::{Parsed, ReadMode, enter};
 pub use crate::extra::{
     Extra, Order, TextValue, UnknownAttribute, attribute_value, keep_child,
-    keep_unknown_attributes, read_member, read_text_member, read_unknown_item, write_members,
-    write_text_member,
+    keep_unknown_attributes, read_member, read_text_item, read_text_member, read_unknown_item,
+    write_members, write_text_member,
 };
 
 /// Why a document could not be read.
@@ -76,9 +76,13 @@ impl ParseError {
 
 /// How documents are read: text is kept exactly (no trimming: clinical free text can
 /// start with a space), whitespace between elements arrives as text the readers skip,
-/// CDATA is text, comments are dropped.
+/// CDATA is text, comments are dropped. The text is already decoded (a Rust string), so
+/// the declaration's encoding is not applied: real .NET clients declare `utf-16` on
+/// single-byte content (FIELD-EVIDENCE F10).
 pub fn parser_config() -> ParserConfig {
     ParserConfig::new()
+        .override_encoding(Some(xml::Encoding::Utf8))
+        .ignore_invalid_encoding_declarations(true)
         .trim_whitespace(false)
         .whitespace_to_characters(true)
         .cdata_to_characters(true)

@@ -212,6 +212,7 @@ impl systmone_core::xml::XmlContent for Address {
                                 "HouseName",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -225,6 +226,7 @@ impl systmone_core::xml::XmlContent for Address {
                                 "HouseNumber",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -238,6 +240,7 @@ impl systmone_core::xml::XmlContent for Address {
                                 "Road",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -251,6 +254,7 @@ impl systmone_core::xml::XmlContent for Address {
                                 "Locality",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -264,6 +268,7 @@ impl systmone_core::xml::XmlContent for Address {
                                 "Town",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -277,6 +282,7 @@ impl systmone_core::xml::XmlContent for Address {
                                 "County",
                                 value,
                                 self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -290,6 +296,7 @@ impl systmone_core::xml::XmlContent for Address {
                                 "Postcode",
                                 value,
                                 self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -441,6 +448,7 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
                                 "AppointmentUID",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -462,6 +470,7 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
                                 "Status",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -475,6 +484,7 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
                                 "Comments",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -688,6 +698,7 @@ impl systmone_core::xml::XmlContent for Attachment {
                                 "DocumentPath",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -701,6 +712,7 @@ impl systmone_core::xml::XmlContent for Attachment {
                                 "URL",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -714,6 +726,7 @@ impl systmone_core::xml::XmlContent for Attachment {
                                 "FileName",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -727,6 +740,7 @@ impl systmone_core::xml::XmlContent for Attachment {
                                 "FileSize",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -740,6 +754,7 @@ impl systmone_core::xml::XmlContent for Attachment {
                                 "DocumentUID",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -753,6 +768,7 @@ impl systmone_core::xml::XmlContent for Attachment {
                                 "Comments",
                                 value,
                                 self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -766,6 +782,7 @@ impl systmone_core::xml::XmlContent for Attachment {
                                 "LinkedProblemUID",
                                 value,
                                 self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -906,6 +923,7 @@ impl systmone_core::xml::XmlContent for Clinic {
                         "UserName",
                         value,
                         self.extra.child_attributes(0u16, k),
+                        Some(&self.extra.child_text(0u16, k, value)),
                     )
                 }
                 1usize => {
@@ -915,6 +933,7 @@ impl systmone_core::xml::XmlContent for Clinic {
                         "SiteName",
                         value,
                         self.extra.child_attributes(1u16, k),
+                        Some(&self.extra.child_text(1u16, k, value)),
                     )
                 }
                 2usize => {
@@ -924,6 +943,7 @@ impl systmone_core::xml::XmlContent for Clinic {
                         "ClinicType",
                         value,
                         self.extra.child_attributes(2u16, k),
+                        Some(&self.extra.child_text(2u16, k, value)),
                     )
                 }
                 3usize => {
@@ -1231,6 +1251,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                                 "ProblemUID",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1244,6 +1265,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                                 "ProblemSeverity",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1257,6 +1279,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                                 "Episodicity",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1270,6 +1293,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                                 "ProblemEndDate",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1283,6 +1307,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                                 "NumericValue",
                                 value,
                                 self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1296,6 +1321,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                                 "FreeText",
                                 value,
                                 self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1309,6 +1335,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                                 "LinkedProblemUID",
                                 value,
                                 self.extra.child_attributes(7u16, k),
+                                Some(&self.extra.child_text(7u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1620,9 +1647,10 @@ impl DataItem {
                 }
                 "Letter" => DataItem::Letter(systmone_core::xml::read_child(reader)?),
                 "LinkedProblemUID" => {
-                    DataItem::LinkedProblemUid(
-                        systmone_core::xml::read_text_child(reader)?,
-                    )
+                    match systmone_core::xml::read_text_item(reader)? {
+                        Ok(value) => DataItem::LinkedProblemUid(value),
+                        Err(raw) => DataItem::Other(raw),
+                    }
                 }
                 "Medication" => {
                     DataItem::Medication(systmone_core::xml::read_child(reader)?)
@@ -2180,6 +2208,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "Title",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2193,6 +2222,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "FirstName",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2206,6 +2236,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "MiddleNames",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2219,6 +2250,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "Surname",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2232,6 +2264,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "KnownAs",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2245,6 +2278,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "DateOfBirth",
                                 value,
                                 self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2258,6 +2292,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "Sex",
                                 value,
                                 self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2303,6 +2338,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "EnglishSpeaker",
                                 value,
                                 self.extra.child_attributes(10u16, k),
+                                Some(&self.extra.child_text(10u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2324,6 +2360,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "HomeTelephone",
                                 value,
                                 self.extra.child_attributes(12u16, k),
+                                Some(&self.extra.child_text(12u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2337,6 +2374,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "WorkTelephone",
                                 value,
                                 self.extra.child_attributes(13u16, k),
+                                Some(&self.extra.child_text(13u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2350,6 +2388,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "MobileTelephone",
                                 value,
                                 self.extra.child_attributes(14u16, k),
+                                Some(&self.extra.child_text(14u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2363,6 +2402,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "AlternateTelephone",
                                 value,
                                 self.extra.child_attributes(15u16, k),
+                                Some(&self.extra.child_text(15u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2376,6 +2416,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "EmailAddress",
                                 value,
                                 self.extra.child_attributes(16u16, k),
+                                Some(&self.extra.child_text(16u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2389,6 +2430,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "SMSConsent",
                                 value,
                                 self.extra.child_attributes(17u16, k),
+                                Some(&self.extra.child_text(17u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2402,6 +2444,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "UsualGPUserName",
                                 value,
                                 self.extra.child_attributes(18u16, k),
+                                Some(&self.extra.child_text(18u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2415,6 +2458,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "CareStartDate",
                                 value,
                                 self.extra.child_attributes(19u16, k),
+                                Some(&self.extra.child_text(19u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2428,6 +2472,7 @@ impl systmone_core::xml::XmlContent for Demographics {
                                 "RegistrationType",
                                 value,
                                 self.extra.child_attributes(20u16, k),
+                                Some(&self.extra.child_text(20u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2562,6 +2607,7 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                                 "AppointmentUID",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2575,6 +2621,7 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                                 "Status",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -2805,6 +2852,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
                         "Type",
                         value,
                         self.extra.child_attributes(0u16, k),
+                        Some(&self.extra.child_text(0u16, k, value)),
                     )
                 }
                 1usize => {
@@ -2823,6 +2871,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
                                 "LinkedProblemUID",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -3104,6 +3153,7 @@ impl systmone_core::xml::XmlContent for Identity {
                                 "StrategicReportingIdentifier",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -3149,6 +3199,7 @@ impl PatientId {
                     "NHSNumber",
                     value,
                     attributes,
+                    None,
                 )
             }
             PatientId::NhsNumberMixedCase(value) => {
@@ -3157,6 +3208,7 @@ impl PatientId {
                     "NhsNumber",
                     value,
                     attributes,
+                    None,
                 )
             }
             PatientId::PseudoNumber(value) => {
@@ -3165,6 +3217,7 @@ impl PatientId {
                     "PseudoNumber",
                     value,
                     attributes,
+                    None,
                 )
             }
         }
@@ -3577,6 +3630,7 @@ impl systmone_core::xml::XmlContent for Letter {
                                 "RecipientOrganisation",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -3610,6 +3664,7 @@ impl systmone_core::xml::XmlContent for Letter {
                                 "SenderOrganisation",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -3635,6 +3690,7 @@ impl systmone_core::xml::XmlContent for Letter {
                                 "DocumentPath",
                                 value,
                                 self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -3648,6 +3704,7 @@ impl systmone_core::xml::XmlContent for Letter {
                                 "DocumentUID",
                                 value,
                                 self.extra.child_attributes(7u16, k),
+                                Some(&self.extra.child_text(7u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -3660,6 +3717,7 @@ impl systmone_core::xml::XmlContent for Letter {
                         "Type",
                         value,
                         self.extra.child_attributes(8u16, k),
+                        Some(&self.extra.child_text(8u16, k, value)),
                     )
                 }
                 9usize => {
@@ -3669,6 +3727,7 @@ impl systmone_core::xml::XmlContent for Letter {
                         "Direction",
                         value,
                         self.extra.child_attributes(9u16, k),
+                        Some(&self.extra.child_text(9u16, k, value)),
                     )
                 }
                 10usize => {
@@ -3678,6 +3737,7 @@ impl systmone_core::xml::XmlContent for Letter {
                         "DateSentReceived",
                         value,
                         self.extra.child_attributes(10u16, k),
+                        Some(&self.extra.child_text(10u16, k, value)),
                     )
                 }
                 11usize => {
@@ -3688,6 +3748,7 @@ impl systmone_core::xml::XmlContent for Letter {
                                 "LinkedProblemUID",
                                 value,
                                 self.extra.child_attributes(11u16, k),
+                                Some(&self.extra.child_text(11u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -3962,6 +4023,7 @@ impl systmone_core::xml::XmlContent for Medication {
                                 "MedicationType",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -3979,6 +4041,7 @@ impl systmone_core::xml::XmlContent for Medication {
                                 "Dose",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -3992,6 +4055,7 @@ impl systmone_core::xml::XmlContent for Medication {
                                 "Quantity",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4005,6 +4069,7 @@ impl systmone_core::xml::XmlContent for Medication {
                                 "StartDate",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4018,6 +4083,7 @@ impl systmone_core::xml::XmlContent for Medication {
                                 "EndDate",
                                 value,
                                 self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4031,6 +4097,7 @@ impl systmone_core::xml::XmlContent for Medication {
                                 "EndReason",
                                 value,
                                 self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4044,6 +4111,7 @@ impl systmone_core::xml::XmlContent for Medication {
                                 "LinkedProblemUID",
                                 value,
                                 self.extra.child_attributes(7u16, k),
+                                Some(&self.extra.child_text(7u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4120,6 +4188,7 @@ impl systmone_core::xml::XmlContent for Narrative {
                                 "Line",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4369,6 +4438,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                         "DateTime",
                         value,
                         self.extra.child_attributes(0u16, k),
+                        Some(&self.extra.child_text(0u16, k, value)),
                     )
                 }
                 1usize => {
@@ -4378,6 +4448,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                         "Duration",
                         value,
                         self.extra.child_attributes(1u16, k),
+                        Some(&self.extra.child_text(1u16, k, value)),
                     )
                 }
                 2usize => {
@@ -4388,6 +4459,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                                 "Clinician",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4401,6 +4473,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                                 "UserName",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4414,6 +4487,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                                 "Site",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4427,6 +4501,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                                 "ClinicType",
                                 value,
                                 self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4439,6 +4514,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                         "AppointmentUID",
                         value,
                         self.extra.child_attributes(6u16, k),
+                        Some(&self.extra.child_text(6u16, k, value)),
                     )
                 }
                 7usize => {
@@ -4448,6 +4524,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                         "Status",
                         value,
                         self.extra.child_attributes(7u16, k),
+                        Some(&self.extra.child_text(7u16, k, value)),
                     )
                 }
                 _ => Ok(()),
@@ -4580,6 +4657,7 @@ impl systmone_core::xml::XmlContent for PersonName {
                                 "Title",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4593,6 +4671,7 @@ impl systmone_core::xml::XmlContent for PersonName {
                                 "FirstName",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4606,6 +4685,7 @@ impl systmone_core::xml::XmlContent for PersonName {
                                 "Surname",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4714,15 +4794,6 @@ impl std::str::FromStr for RegistrationType {
         match text {
             "GMS" => Ok(RegistrationType::Gms),
             "Private" => Ok(RegistrationType::Private),
-            "" => {
-                Err(
-                    systmone_core::ValueError::new(
-                        "RegistrationType",
-                        text,
-                        "one of GMS, Private",
-                    ),
-                )
-            }
             other => Ok(RegistrationType::Other(other.to_string())),
         }
     }
@@ -4763,15 +4834,6 @@ impl std::str::FromStr for SchemeName {
             "Dmd" => Ok(SchemeName::Dmd),
             "CTV3" => Ok(SchemeName::Ctv3),
             "Snomed" => Ok(SchemeName::Snomed),
-            "" => {
-                Err(
-                    systmone_core::ValueError::new(
-                        "SchemeName",
-                        text,
-                        "one of Multilex, Dmd, CTV3, Snomed",
-                    ),
-                )
-            }
             other => Ok(SchemeName::Other(other.to_string())),
         }
     }
@@ -4997,6 +5059,7 @@ impl systmone_core::xml::XmlContent for Slot {
                         "SlotType",
                         value,
                         self.extra.child_attributes(0u16, k),
+                        Some(&self.extra.child_text(0u16, k, value)),
                     )
                 }
                 1usize => {
@@ -5006,6 +5069,7 @@ impl systmone_core::xml::XmlContent for Slot {
                         "DateTimeStart",
                         value,
                         self.extra.child_attributes(1u16, k),
+                        Some(&self.extra.child_text(1u16, k, value)),
                     )
                 }
                 2usize => {
@@ -5015,6 +5079,7 @@ impl systmone_core::xml::XmlContent for Slot {
                         "Duration",
                         value,
                         self.extra.child_attributes(2u16, k),
+                        Some(&self.extra.child_text(2u16, k, value)),
                     )
                 }
                 _ => Ok(()),
@@ -5232,6 +5297,7 @@ impl systmone_core::xml::XmlContent for Task {
                                 "TaskUID",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -5245,6 +5311,7 @@ impl systmone_core::xml::XmlContent for Task {
                                 "DateTime",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -5258,6 +5325,7 @@ impl systmone_core::xml::XmlContent for Task {
                                 "TaskType",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -5271,6 +5339,7 @@ impl systmone_core::xml::XmlContent for Task {
                                 "Status",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -5284,6 +5353,7 @@ impl systmone_core::xml::XmlContent for Task {
                                 "Content",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -5507,6 +5577,7 @@ impl systmone_core::xml::XmlContent for Visit {
                         "DateTime",
                         value,
                         self.extra.child_attributes(0u16, k),
+                        Some(&self.extra.child_text(0u16, k, value)),
                     )
                 }
                 1usize => {
@@ -5516,6 +5587,7 @@ impl systmone_core::xml::XmlContent for Visit {
                         "Duration",
                         value,
                         self.extra.child_attributes(1u16, k),
+                        Some(&self.extra.child_text(1u16, k, value)),
                     )
                 }
                 2usize => {
@@ -5526,6 +5598,7 @@ impl systmone_core::xml::XmlContent for Visit {
                                 "Comments",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -5539,6 +5612,7 @@ impl systmone_core::xml::XmlContent for Visit {
                                 "UserName",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -5552,6 +5626,7 @@ impl systmone_core::xml::XmlContent for Visit {
                                 "VisitUID",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),

@@ -105,7 +105,7 @@ fn default_derive(s: &Struct) -> TokenStream {
 fn write_value(ty: &TypeRef, xml_name: &str, value: TokenStream, member: usize) -> TokenStream {
     let member = member as u16;
     if ty.is_text() {
-        quote!(systmone_core::xml::write_text_member(writer, #xml_name, #value, self.extra.child_attributes(#member, k)))
+        quote!(systmone_core::xml::write_text_member(writer, #xml_name, #value, self.extra.child_attributes(#member, k), Some(&self.extra.child_text(#member, k, #value))))
     } else {
         quote!(systmone_core::xml::write_child(writer, #xml_name, #value))
     }
@@ -441,7 +441,7 @@ fn choice_enum(name: &str, variants: &[Field]) -> TokenStream {
         let variant = ident(&v.rust_name);
         let xml = &v.xml_name;
         let w = if v.ty.is_text() {
-            quote!(systmone_core::xml::write_text_member(writer, #xml, value, attributes))
+            quote!(systmone_core::xml::write_text_member(writer, #xml, value, attributes, None))
         } else {
             quote!(systmone_core::xml::write_child(writer, #xml, value))
         };
@@ -526,7 +526,6 @@ fn enumeration(e: &Enum) -> TokenStream {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let expected = format!("one of {listed}");
     let other_doc = format!(
         " A value the schema does not list ({listed}), kept as sent: tolerant reading reports it as drift, strict reading refuses it."
     );
@@ -546,7 +545,6 @@ fn enumeration(e: &Enum) -> TokenStream {
                 fn from_str(text: &str) -> Result<Self, Self::Err> {
                     match text {
                         #(#parse_arms)*
-                        "" => Err(systmone_core::ValueError::new(#name_str, text, #expected)),
                         other => Ok(#name::Other(other.to_string())),
                     }
                 }
@@ -618,12 +616,14 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
     let reads = items.iter().map(|f| {
         let variant = ident(&f.rust_name);
         let xml = &f.xml_name;
-        let read = if f.ty.is_text() {
-            quote!(systmone_core::xml::read_text_child(reader)?)
+        if f.ty.is_text() {
+            quote!(#xml => match systmone_core::xml::read_text_item(reader)? {
+                Ok(value) => #enum_name::#variant(value),
+                Err(raw) => #enum_name::Other(raw),
+            },)
         } else {
-            quote!(systmone_core::xml::read_child(reader)?)
-        };
-        quote!(#xml => #enum_name::#variant(#read),)
+            quote!(#xml => #enum_name::#variant(systmone_core::xml::read_child(reader)?),)
+        }
     });
     let writes = items.iter().map(|f| {
         let variant = ident(&f.rust_name);

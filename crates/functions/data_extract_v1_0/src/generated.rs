@@ -137,6 +137,7 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
                                 "SRManifestCRC",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -149,6 +150,7 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
                         "Directory",
                         value,
                         self.extra.child_attributes(1u16, k),
+                        Some(&self.extra.child_text(1u16, k, value)),
                     )
                 }
                 2usize => {
@@ -158,6 +160,7 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
                         "Name",
                         value,
                         self.extra.child_attributes(2u16, k),
+                        Some(&self.extra.child_text(2u16, k, value)),
                     )
                 }
                 _ => Ok(()),
@@ -242,6 +245,7 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
                         "SRManifestCRC",
                         value,
                         self.extra.child_attributes(0u16, k),
+                        Some(&self.extra.child_text(0u16, k, value)),
                     )
                 }
                 _ => Ok(()),

@@ -202,6 +202,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                         "Reason",
                         value,
                         self.extra.child_attributes(1u16, k),
+                        Some(&self.extra.child_text(1u16, k, value)),
                     )
                 }
                 2usize => {
@@ -212,6 +213,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                                 "EventUID",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -225,6 +227,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                                 "AppointmentUID",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -238,6 +241,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                                 "TaskUID",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -251,6 +255,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                                 "VisitUID",
                                 value,
                                 self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -264,6 +269,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                                 "LeaveRecordOpen",
                                 value,
                                 self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -375,6 +381,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
                                 "RecordState",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),

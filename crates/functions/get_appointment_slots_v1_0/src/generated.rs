@@ -176,6 +176,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                                 "MinDateTime",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -189,6 +190,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                                 "MaxDateTime",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -202,6 +204,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                                 "UserName",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -215,6 +218,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                                 "SiteName",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -228,6 +232,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                                 "ClinicType",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -241,6 +246,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                                 "SlotType",
                                 value,
                                 self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),

@@ -187,6 +187,7 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
                                 "Activity",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),

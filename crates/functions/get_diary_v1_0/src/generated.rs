@@ -347,6 +347,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                                 "MinDateTime",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -360,6 +361,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                                 "MaxDateTime",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -373,6 +375,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                                 "UserName",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -386,6 +389,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                                 "SiteName",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -399,6 +403,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                                 "Appointments",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -412,6 +417,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                                 "Visits",
                                 value,
                                 self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),

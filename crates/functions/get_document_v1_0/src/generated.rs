@@ -167,6 +167,7 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
                         "DocumentUID",
                         value,
                         self.extra.child_attributes(1u16, k),
+                        Some(&self.extra.child_text(1u16, k, value)),
                     )
                 }
                 2usize => {
@@ -176,6 +177,7 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
                         "WriteTo",
                         value,
                         self.extra.child_attributes(2u16, k),
+                        Some(&self.extra.child_text(2u16, k, value)),
                     )
                 }
                 3usize => {
@@ -186,6 +188,7 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
                                 "LeaveRecordOpen",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -289,6 +292,7 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
                                 "DocumentFile",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -302,6 +306,7 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
                                 "RecordState",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),

@@ -230,6 +230,7 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
                         "Function",
                         value,
                         self.extra.child_attributes(0u16, k),
+                        Some(&self.extra.child_text(0u16, k, value)),
                     )
                 }
                 1usize => {
@@ -240,6 +241,7 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
                                 "Version",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),

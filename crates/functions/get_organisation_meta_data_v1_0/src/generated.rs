@@ -84,6 +84,7 @@ impl systmone_core::xml::XmlContent for AccessRights {
                                 "Access",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -171,6 +172,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
                                 "LoggedOnUserOnly",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -304,6 +306,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
                                 "SlotType",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -317,6 +320,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
                                 "ClinicType",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -555,6 +559,7 @@ impl systmone_core::xml::XmlContent for Site {
                         "Name",
                         value,
                         self.extra.child_attributes(0u16, k),
+                        Some(&self.extra.child_text(0u16, k, value)),
                     )
                 }
                 1usize => {
@@ -564,6 +569,7 @@ impl systmone_core::xml::XmlContent for Site {
                         "ID",
                         value,
                         self.extra.child_attributes(1u16, k),
+                        Some(&self.extra.child_text(1u16, k, value)),
                     )
                 }
                 2usize => {
@@ -574,6 +580,7 @@ impl systmone_core::xml::XmlContent for Site {
                                 "Telephone",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -587,6 +594,7 @@ impl systmone_core::xml::XmlContent for Site {
                                 "Fax",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -600,6 +608,7 @@ impl systmone_core::xml::XmlContent for Site {
                                 "Email",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -621,6 +630,7 @@ impl systmone_core::xml::XmlContent for Site {
                                 "PrimarySite",
                                 value,
                                 self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -634,6 +644,7 @@ impl systmone_core::xml::XmlContent for Site {
                                 "CurrentSite",
                                 value,
                                 self.extra.child_attributes(7u16, k),
+                                Some(&self.extra.child_text(7u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -980,6 +991,7 @@ impl systmone_core::xml::XmlContent for User {
                                 "Title",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -993,6 +1005,7 @@ impl systmone_core::xml::XmlContent for User {
                                 "FirstName",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1006,6 +1019,7 @@ impl systmone_core::xml::XmlContent for User {
                                 "MiddleNames",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1019,6 +1033,7 @@ impl systmone_core::xml::XmlContent for User {
                                 "Surname",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1031,6 +1046,7 @@ impl systmone_core::xml::XmlContent for User {
                         "UserName",
                         value,
                         self.extra.child_attributes(4u16, k),
+                        Some(&self.extra.child_text(4u16, k, value)),
                     )
                 }
                 5usize => {
@@ -1041,6 +1057,7 @@ impl systmone_core::xml::XmlContent for User {
                                 "Gender",
                                 value,
                                 self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1054,6 +1071,7 @@ impl systmone_core::xml::XmlContent for User {
                                 "Role",
                                 value,
                                 self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1067,6 +1085,7 @@ impl systmone_core::xml::XmlContent for User {
                                 "RoleCode",
                                 value,
                                 self.extra.child_attributes(7u16, k),
+                                Some(&self.extra.child_text(7u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1080,6 +1099,7 @@ impl systmone_core::xml::XmlContent for User {
                                 "NationalID",
                                 value,
                                 self.extra.child_attributes(8u16, k),
+                                Some(&self.extra.child_text(8u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1093,6 +1113,7 @@ impl systmone_core::xml::XmlContent for User {
                                 "NationalIDType",
                                 value,
                                 self.extra.child_attributes(9u16, k),
+                                Some(&self.extra.child_text(9u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1126,6 +1147,7 @@ impl systmone_core::xml::XmlContent for User {
                                 "CurrentUser",
                                 value,
                                 self.extra.child_attributes(12u16, k),
+                                Some(&self.extra.child_text(12u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1201,6 +1223,7 @@ impl systmone_core::xml::XmlContent for UserGroups {
                                 "Group",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),

@@ -142,6 +142,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
                                 "LeaveRecordOpen",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -346,6 +347,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
                                 "RecordState",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -939,6 +941,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "MinEffectiveDate",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -952,6 +955,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "MaxEffectiveDate",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -965,6 +969,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "MinEntryDate",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -978,6 +983,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "MaxEntryDate",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -991,6 +997,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Appointments",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1004,6 +1011,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "CarePlans",
                                 value,
                                 self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1017,6 +1025,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Demographics",
                                 value,
                                 self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1030,6 +1039,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "ClinicalCodes",
                                 value,
                                 self.extra.child_attributes(7u16, k),
+                                Some(&self.extra.child_text(7u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1043,6 +1053,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "ClinicalCode",
                                 value,
                                 self.extra.child_attributes(8u16, k),
+                                Some(&self.extra.child_text(8u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1056,6 +1067,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Letters",
                                 value,
                                 self.extra.child_attributes(9u16, k),
+                                Some(&self.extra.child_text(9u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1069,6 +1081,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Medication",
                                 value,
                                 self.extra.child_attributes(10u16, k),
+                                Some(&self.extra.child_text(10u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1082,6 +1095,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Sensitivities",
                                 value,
                                 self.extra.child_attributes(11u16, k),
+                                Some(&self.extra.child_text(11u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1095,6 +1109,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Recalls",
                                 value,
                                 self.extra.child_attributes(12u16, k),
+                                Some(&self.extra.child_text(12u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1108,6 +1123,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Referrals",
                                 value,
                                 self.extra.child_attributes(13u16, k),
+                                Some(&self.extra.child_text(13u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1121,6 +1137,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Relationships",
                                 value,
                                 self.extra.child_attributes(14u16, k),
+                                Some(&self.extra.child_text(14u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1134,6 +1151,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Results",
                                 value,
                                 self.extra.child_attributes(15u16, k),
+                                Some(&self.extra.child_text(15u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1147,6 +1165,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Vaccinations",
                                 value,
                                 self.extra.child_attributes(16u16, k),
+                                Some(&self.extra.child_text(16u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1160,6 +1179,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Numeric",
                                 value,
                                 self.extra.child_attributes(17u16, k),
+                                Some(&self.extra.child_text(17u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1173,6 +1193,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Reminders",
                                 value,
                                 self.extra.child_attributes(18u16, k),
+                                Some(&self.extra.child_text(18u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1186,6 +1207,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Activity",
                                 value,
                                 self.extra.child_attributes(19u16, k),
+                                Some(&self.extra.child_text(19u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1199,6 +1221,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Attachments",
                                 value,
                                 self.extra.child_attributes(20u16, k),
+                                Some(&self.extra.child_text(20u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1212,6 +1235,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Narrative",
                                 value,
                                 self.extra.child_attributes(21u16, k),
+                                Some(&self.extra.child_text(21u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1225,6 +1249,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Visits",
                                 value,
                                 self.extra.child_attributes(22u16, k),
+                                Some(&self.extra.child_text(22u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1238,6 +1263,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "Tasks",
                                 value,
                                 self.extra.child_attributes(23u16, k),
+                                Some(&self.extra.child_text(23u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1251,6 +1277,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                                 "UserNameDoneBy",
                                 value,
                                 self.extra.child_attributes(24u16, k),
+                                Some(&self.extra.child_text(24u16, k, value)),
                             )
                         }
                         None => Ok(()),

@@ -265,6 +265,7 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
                         "Code",
                         value,
                         self.extra.child_attributes(0u16, k),
+                        Some(&self.extra.child_text(0u16, k, value)),
                     )
                 }
                 1usize => {
@@ -274,6 +275,7 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
                         "Units",
                         value,
                         self.extra.child_attributes(1u16, k),
+                        Some(&self.extra.child_text(1u16, k, value)),
                     )
                 }
                 2usize => {
@@ -283,6 +285,7 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
                         "CreatedDate",
                         value,
                         self.extra.child_attributes(2u16, k),
+                        Some(&self.extra.child_text(2u16, k, value)),
                     )
                 }
                 _ => Ok(()),

@@ -94,6 +94,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
                                 "Path",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -292,6 +293,7 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
                         "Function",
                         value,
                         self.extra.child_attributes(0u16, k),
+                        Some(&self.extra.child_text(0u16, k, value)),
                     )
                 }
                 1usize => {
@@ -301,6 +303,7 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
                         "Version",
                         value,
                         self.extra.child_attributes(1u16, k),
+                        Some(&self.extra.child_text(1u16, k, value)),
                     )
                 }
                 2usize => {
@@ -310,6 +313,7 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
                         "Result",
                         value,
                         self.extra.child_attributes(2u16, k),
+                        Some(&self.extra.child_text(2u16, k, value)),
                     )
                 }
                 _ => Ok(()),

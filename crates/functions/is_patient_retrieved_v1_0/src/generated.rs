@@ -152,6 +152,7 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
                         "IsPatientRetrieved",
                         value,
                         self.extra.child_attributes(0u16, k),
+                        Some(&self.extra.child_text(0u16, k, value)),
                     )
                 }
                 _ => Ok(()),

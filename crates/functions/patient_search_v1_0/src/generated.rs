@@ -225,6 +225,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                                 "FirstName",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -238,6 +239,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                                 "Surname",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -251,6 +253,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                                 "DateOfBirth",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -264,6 +267,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                                 "Sex",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -277,6 +281,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                                 "Telephone",
                                 value,
                                 self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -484,6 +489,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                                 "DateOfBirth",
                                 value,
                                 self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -497,6 +503,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                                 "PostCode",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -510,6 +517,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                                 "FirstName",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -523,6 +531,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                                 "Surname",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -536,6 +545,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                                 "Telephone",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -549,6 +559,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                                 "Gender",
                                 value,
                                 self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),

@@ -310,6 +310,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
                                 "LeaveRecordOpen",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -480,6 +481,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                                 "EventUID",
                                 value,
                                 self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -493,6 +495,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                                 "AppointmentUID",
                                 value,
                                 self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -506,6 +509,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                                 "VisitUID",
                                 value,
                                 self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -519,6 +523,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                                 "TaskUID",
                                 value,
                                 self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -532,6 +537,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                                 "RecordState",
                                 value,
                                 self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),
