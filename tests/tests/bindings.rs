@@ -3,12 +3,60 @@
 //! For every fixture under `tests/fixtures/<Function>/v<Version>/`: parse it with the
 //! bindings its `Function` and `FunctionVersion` name, snapshot the typed value, write it
 //! back and snapshot the XML, and check that parsing what was written gives the same
-//! value. A bad-input fixture (`bad-*`) must give a clear error, also snapshotted. New
-//! fixtures are picked up by the glob without code.
+//! value. A bad-input fixture (`bad-*`) must be refused by strict reading with a clear
+//! error; tolerant reading either refuses it too (not well-formed, wrong root, ...) or
+//! keeps what it does not know and reports it as drift: both outcomes are snapshotted.
+//! New fixtures are picked up by the glob without code.
 
 use std::path::Path;
 
 use systmone_bindings::{AnyRequest, AnyResponse};
+use systmone_core::{Drift, ReadMode};
+
+/// The drift report as a snapshot shows it: kind, path, count, first value.
+fn drift_text(drift: &Drift) -> String {
+    drift
+        .items()
+        .iter()
+        .map(|i| {
+            format!(
+                "{}: {} x{} {:?}",
+                i.kind,
+                i.path,
+                i.count,
+                i.first_value.as_deref().unwrap_or("")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// How strict and tolerant reading treat a bad-input fixture.
+fn bad_outcome(name: &str, text: &str) -> String {
+    let request = name.ends_with("request.xml");
+    let read = |mode| {
+        if request {
+            AnyRequest::parse_with(text, mode).map(|p| p.drift)
+        } else {
+            AnyResponse::parse_with(text, mode).map(|p| p.drift)
+        }
+    };
+    let strict = match read(ReadMode::Strict) {
+        Ok(_) => panic!("{name} is a bad-input fixture but strict reading accepted it"),
+        Err(error) => error.to_string(),
+    };
+    let tolerant = match read(ReadMode::Tolerant) {
+        Ok(drift) => {
+            assert!(
+                !drift.is_empty(),
+                "{name}: tolerant reading accepted a bad fixture with no drift"
+            );
+            format!("kept, drift:\n{}", drift_text(&drift))
+        }
+        Err(error) => format!("refused: {error}"),
+    };
+    format!("strict: {strict}\ntolerant: {tolerant}")
+}
 
 fn parse_fixture(path: &Path) -> (String, Result<(String, String), String>) {
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
@@ -60,19 +108,36 @@ fn parse_fixture(path: &Path) -> (String, Result<(String, String), String>) {
 #[test]
 fn fixtures_parse_round_trip_and_match_snapshots() {
     insta::glob!("../fixtures", "*/v*/*.xml", |path| {
-        let (name, outcome) = parse_fixture(path);
-        if name.starts_with("bad-") {
-            match outcome {
-                Ok((typed, _)) => panic!("{name} is a bad-input fixture but parsed:\n{typed}"),
-                Err(error) => insta::assert_snapshot!("error", error),
-            }
+        if path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .starts_with("bad-")
+        {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            let text = String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned();
+            insta::assert_snapshot!("error", bad_outcome(&name, &text));
         } else {
+            let (name, outcome) = parse_fixture(path);
             match outcome {
                 Ok((typed, xml)) => {
                     insta::assert_snapshot!("typed", typed);
                     insta::assert_snapshot!("xml", xml);
                 }
                 Err(error) => panic!("{name} should parse: {error}"),
+            }
+            let text = std::fs::read_to_string(path).unwrap();
+            let drift = if name.ends_with("request.xml") {
+                AnyRequest::parse_with(&text, ReadMode::Tolerant)
+                    .unwrap()
+                    .drift
+            } else {
+                AnyResponse::parse_with(&text, ReadMode::Tolerant)
+                    .unwrap()
+                    .drift
+            };
+            if !drift.is_empty() {
+                insta::assert_snapshot!("drift", drift_text(&drift));
             }
         }
     });

@@ -500,7 +500,7 @@ impl Client {
             },
             function: name.to_string(),
             function_version: F::VERSION.to_string(),
-            output_scheme: inner.config.output_scheme,
+            output_scheme: inner.config.output_scheme.clone(),
             parameters: Some(parameters.clone()),
         };
         let mut xml = request.to_xml().map_err(|e| Error::Encode(e.to_string()))?;

@@ -55,6 +55,8 @@ pub enum DriftKind {
     EmptyValue,
     /// A value that does not read as its declared type.
     InvalidValue,
+    /// Text directly inside an element declared to hold elements (path ends `#text`).
+    UnexpectedText,
 }
 
 impl DriftKind {
@@ -68,6 +70,7 @@ impl DriftKind {
             DriftKind::Repeated => "repeated element",
             DriftKind::EmptyValue => "empty value",
             DriftKind::InvalidValue => "invalid value",
+            DriftKind::UnexpectedText => "unexpected text",
         }
     }
 }

@@ -221,7 +221,7 @@ impl<P: YaSerialize + YaDeserialize> XmlContent for Request<P> {
             (None, None, None, None);
         let (mut function, mut function_version, mut output_scheme, mut parameters) =
             (None, None, None, None);
-        while let Some(child) = x::next_child(reader, name)? {
+        while let Some(child) = x::next_child_keeping_text(reader, &mut order, &mut extra)? {
             let member = match child.as_str() {
                 "APIKey" if api_key.is_none() => 0,
                 "DeviceID" if device_id.is_none() => 1,
@@ -401,7 +401,7 @@ impl<T: XmlContent> XmlContent for Response<T> {
         let mut order = Order::<6>::any_order();
         let (mut device_id, mut request_uid, mut function) = (None, None, None);
         let (mut function_version, mut response_uid, mut body) = (None, None, None);
-        while let Some(child) = x::next_child(reader, name)? {
+        while let Some(child) = x::next_child_keeping_text(reader, &mut order, &mut extra)? {
             let member = match child.as_str() {
                 "DeviceID" if device_id.is_none() => 0,
                 "RequestUID" if request_uid.is_none() => 1,
@@ -507,7 +507,7 @@ impl XmlContent for ErrorResponse {
         let mut order = Order::<2>::new();
         let mut message = None;
         let mut permanent = None;
-        while let Some(child) = x::next_child(reader, name)? {
+        while let Some(child) = x::next_child_keeping_text(reader, &mut order, &mut extra)? {
             match child.as_str() {
                 "ErrorMessage" if message.is_none() => {
                     message = x::read_text_member::<_, String, 2>(

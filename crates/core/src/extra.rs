@@ -38,6 +38,8 @@ enum Slot {
     /// Kept element `index`; `stands_for` names the member whose value it holds when
     /// the value could not be typed (empty or invalid).
     Kept { index: u32, stands_for: Option<u16> },
+    /// Kept text `index` (text where the schema declares only elements).
+    Text(u32),
 }
 
 /// What an element held beyond its typed fields: attributes and child elements the
@@ -50,6 +52,7 @@ enum Slot {
 pub struct Extra {
     attributes: Vec<UnknownAttribute>,
     elements: Vec<RawXml>,
+    texts: Vec<String>,
     /// Document order of the children; empty when it is the declared order and there
     /// are no kept elements.
     layout: Vec<Slot>,
@@ -65,6 +68,7 @@ impl Extra {
     pub fn is_empty(&self) -> bool {
         self.attributes.is_empty()
             && self.elements.is_empty()
+            && self.texts.is_empty()
             && self.layout.is_empty()
             && self.child_attributes.is_empty()
             && self.child_text.is_empty()
@@ -79,6 +83,12 @@ impl Extra {
     /// not be typed (an empty `<StartDate/>`, say), in document order.
     pub fn elements(&self) -> &[RawXml] {
         &self.elements
+    }
+
+    /// Text found directly inside the element, where the schema declares only child
+    /// elements, in document order.
+    pub fn texts(&self) -> &[String] {
+        &self.texts
     }
 
     /// The kept child element called `name`, if any.
@@ -161,6 +171,9 @@ impl fmt::Debug for Extra {
         if !self.elements.is_empty() {
             s.field("elements", &self.elements);
         }
+        if !self.texts.is_empty() {
+            s.field("texts", &self.texts);
+        }
         if !self.child_attributes.is_empty() {
             s.field("child_attributes", &self.child_attributes);
         }
@@ -171,6 +184,7 @@ impl fmt::Debug for Extra {
                 .map(|slot| match slot {
                     Slot::Member(m) => format!("member {m}"),
                     Slot::Kept { index, .. } => format!("kept {index}"),
+                    Slot::Text(index) => format!("text {index}"),
                 })
                 .collect();
             s.field("order", &order);
@@ -288,6 +302,14 @@ impl<const N: usize> Order<N> {
         self.last = self.last.max(member);
         self.values[member] += 1;
         Ok(())
+    }
+
+    /// Keeps `text` (found where the schema declares only elements) at this place.
+    pub fn keep_text(&mut self, extra: &mut Extra, text: String) {
+        self.start_recording(extra);
+        let index = extra.texts.len() as u32;
+        extra.texts.push(text);
+        extra.layout.push(Slot::Text(index));
     }
 
     /// Keeps `element` at this place, standing for a value of `stands_for` when that
@@ -613,6 +635,35 @@ pub fn read_text_item<R: Read, T: TextValue>(
     Ok(Err(raw_from_parts(&leaf.name, &leaf.attributes, &text)?))
 }
 
+/// The local name of the next child element of `parent`, or `None` at its end tag
+/// (left unconsumed). Whitespace between children is skipped; other text is kept in
+/// place and reported (strict reading refuses it).
+pub fn next_child_keeping_text<R: Read, const N: usize>(
+    reader: &mut Deserializer<R>,
+    order: &mut Order<N>,
+    extra: &mut Extra,
+) -> yaserde::Result<Option<String>> {
+    loop {
+        match reader.peek()? {
+            ReadEvent::Characters(text) if text.trim().is_empty() => {
+                reader.next_event()?;
+            }
+            ReadEvent::Characters(_) => {
+                let ReadEvent::Characters(text) = reader.next_event()? else {
+                    unreachable!("peeked characters");
+                };
+                report(DriftKind::UnexpectedText, "#text", Some(&text))?;
+                order.keep_text(extra, text);
+            }
+            ReadEvent::StartElement { name, .. } => return Ok(Some(name.local_name.clone())),
+            ReadEvent::EndElement { .. } => return Ok(None),
+            other => {
+                return Err(yaserde::Error::custom(format!("unexpected {other:?}")));
+            }
+        }
+    }
+}
+
 /// Reads an unknown element inside `xs:any` content (kept as XML, reported).
 pub fn read_unknown_item<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<RawXml> {
     let raw: RawXml = crate::xml::read_child(reader)?;
@@ -726,6 +777,9 @@ pub fn write_members<W: Write>(
                     }
                     let raw = &extra.elements[index as usize];
                     crate::xml::write_child(writer, raw.name(), raw)?;
+                }
+                Slot::Text(index) => {
+                    writer.write(WriteEvent::characters(&extra.texts[index as usize]))?;
                 }
             }
         }

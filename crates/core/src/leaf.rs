@@ -15,6 +15,8 @@ use yaserde::ser::Serializer;
 use yaserde::{YaDeserialize, YaSerialize};
 
 use crate::datetime::{Date, DateTime, DurationMinutes};
+use crate::drift::DriftKind;
+use crate::extra::{Extra, Order};
 use crate::xml::{self as x, XmlContent};
 use crate::{ValueError, impl_xml_content, impl_xml_text};
 
@@ -154,41 +156,69 @@ strict_enum! {
 
 /// The coding schemes the response to a request should use. Omitted parts default to
 /// Multilex and CTV3.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OutputScheme {
     pub drugs: Option<DrugScheme>,
     pub codes: Option<CodeScheme>,
+    /// Anything else the element held (a misspelt scheme, say: ERRATA E3), kept.
+    pub extra: Extra,
 }
 
 impl XmlContent for OutputScheme {
     fn read_content<R: Read>(
         reader: &mut Deserializer<R>,
         name: &str,
-        _attributes: &[OwnedAttribute],
+        attributes: &[OwnedAttribute],
     ) -> yaserde::Result<Self> {
+        let _scope = x::enter(name);
         let mut scheme = OutputScheme::default();
-        while let Some(child) = x::next_child(reader, name)? {
+        let mut order = Order::<2>::new();
+        x::keep_unknown_attributes(attributes, &[], &mut scheme.extra)?;
+        while let Some(child) = x::next_child_keeping_text(reader, &mut order, &mut scheme.extra)? {
             match child.as_str() {
                 "Drugs" if scheme.drugs.is_none() => {
-                    scheme.drugs = Some(x::read_text_child(reader)?)
+                    scheme.drugs =
+                        x::read_text_member(reader, &mut order, &mut scheme.extra, 0, false)?
                 }
                 "Codes" if scheme.codes.is_none() => {
-                    scheme.codes = Some(x::read_text_child(reader)?)
+                    scheme.codes =
+                        x::read_text_member(reader, &mut order, &mut scheme.extra, 1, false)?
                 }
-                _ => return Err(x::unexpected_child(name, &child)),
+                "Drugs" | "Codes" => {
+                    x::keep_child(reader, &mut order, &mut scheme.extra, DriftKind::Repeated)?
+                }
+                _ => x::keep_child(
+                    reader,
+                    &mut order,
+                    &mut scheme.extra,
+                    DriftKind::UnknownElement,
+                )?,
             }
         }
         Ok(scheme)
     }
 
     fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
-        if let Some(drugs) = &self.drugs {
-            x::write_text_child(writer, "Drugs", drugs)?;
-        }
-        if let Some(codes) = &self.codes {
-            x::write_text_child(writer, "Codes", codes)?;
-        }
-        Ok(())
+        let counts = [
+            usize::from(self.drugs.is_some()),
+            usize::from(self.codes.is_some()),
+        ];
+        x::write_members(writer, &self.extra, &counts, |writer, member, k| {
+            let attributes = self.extra.child_attributes(member as u16, k);
+            match (member, &self.drugs, &self.codes) {
+                (0, Some(drugs), _) => {
+                    x::write_text_member(writer, "Drugs", drugs, attributes, None)
+                }
+                (1, _, Some(codes)) => {
+                    x::write_text_member(writer, "Codes", codes, attributes, None)
+                }
+                _ => Ok(()),
+            }
+        })
+    }
+
+    fn extra(&self) -> Option<&Extra> {
+        Some(&self.extra)
     }
 }
 

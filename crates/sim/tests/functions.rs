@@ -201,6 +201,7 @@ async fn discovery_and_ui_state() {
     // Dm+d on request.
     let mut req = c.request::<GetCurrentSelectionV1_0>(GetCurrentSelectionParameters::default());
     req.output_scheme = Some(OutputScheme {
+        extra: Default::default(),
         drugs: Some(DrugScheme::Dmd),
         codes: None,
     });
@@ -374,6 +375,7 @@ async fn patient_record_and_filters() {
     f.clinical_code = vec!["XE0s6".into()];
     let mut req = c.request::<GetPatientRecordV1_0>(gpr(Some("7835438275"), Some(f)));
     req.output_scheme = Some(OutputScheme {
+        extra: Default::default(),
         drugs: None,
         codes: Some(CodeScheme::Snomed),
     });

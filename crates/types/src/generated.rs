@@ -43,7 +43,11 @@ impl systmone_core::xml::XmlContent for Address {
         let mut town = None;
         let mut county = None;
         let mut postcode = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "HouseName" if house_name.is_some() => {
                     systmone_core::xml::keep_child(
@@ -340,7 +344,11 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
         let mut clinic = None;
         let mut status = None;
         let mut comments = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "AppointmentUID" if appointment_uid.is_some() => {
                     systmone_core::xml::keep_child(
@@ -537,7 +545,11 @@ impl systmone_core::xml::XmlContent for Attachment {
         let mut document_uid = None;
         let mut comments = None;
         let mut linked_problem_uid = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "DocumentPath" if document_path.is_some() => {
                     systmone_core::xml::keep_child(
@@ -826,7 +838,11 @@ impl systmone_core::xml::XmlContent for Clinic {
         let mut site_name = None;
         let mut clinic_type = None;
         let mut slot = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "UserName" if user_name.is_some() => {
                     systmone_core::xml::keep_child(
@@ -983,7 +999,11 @@ impl systmone_core::xml::XmlContent for Clinical {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut event = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Event" => {
                     order.member(&mut extra, 0usize, "Event")?;
@@ -1071,7 +1091,11 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
         let mut numeric_value = None;
         let mut free_text = None;
         let mut linked_problem_uid = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Code" if code.is_some() => {
                     systmone_core::xml::keep_child(
@@ -1388,7 +1412,11 @@ impl systmone_core::xml::XmlContent for Code {
             &["Scheme", "Code", "Term"],
             &mut extra,
         )?;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 _ => {
                     systmone_core::xml::keep_child(
@@ -1448,7 +1476,11 @@ impl systmone_core::xml::XmlContent for CodeSlot {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut code = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Code" if code.is_some() => {
                     systmone_core::xml::keep_child(
@@ -1523,7 +1555,11 @@ impl systmone_core::xml::XmlContent for CurrentSelection {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut items = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Drug" => {
                     order.member(&mut extra, 0usize, "Drug")?;
@@ -1789,7 +1825,11 @@ impl systmone_core::xml::XmlContent for Demographics {
         let mut usual_gp_user_name = None;
         let mut care_start_date = None;
         let mut registration_type = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Title" if title.is_some() => {
                     systmone_core::xml::keep_child(
@@ -2513,7 +2553,11 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
         let mut clinic = None;
         let mut appointment_uid = None;
         let mut status = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Clinic" if clinic.is_some() => {
                     systmone_core::xml::keep_child(
@@ -2713,7 +2757,11 @@ impl systmone_core::xml::XmlContent for Drug {
             &["Scheme", "ProductID", "Name"],
             &mut extra,
         )?;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 _ => {
                     systmone_core::xml::keep_child(
@@ -2784,7 +2832,11 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
         let mut kind = None;
         let mut ingredient = Vec::new();
         let mut linked_problem_uid = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Type" if kind.is_some() => {
                     systmone_core::xml::keep_child(
@@ -2955,7 +3007,11 @@ impl systmone_core::xml::XmlContent for Event {
             &mut extra,
         )?;
         let mut items = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 _ => {
                     order.member(&mut extra, 0usize, &child)?;
@@ -3042,7 +3098,11 @@ impl systmone_core::xml::XmlContent for Identity {
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut number = None;
         let mut strategic_reporting_identifier = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "NHSNumber" if number.is_some() => {
                     systmone_core::xml::keep_child(
@@ -3269,7 +3329,11 @@ impl systmone_core::xml::XmlContent for Ingredient {
             &["Scheme", "IngredientID", "Name", "Details"],
             &mut extra,
         )?;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 _ => {
                     systmone_core::xml::keep_child(
@@ -3373,7 +3437,11 @@ impl systmone_core::xml::XmlContent for Letter {
         let mut direction = None;
         let mut date_sent_received = None;
         let mut linked_problem_uid = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "RecipientName" if recipient_name.is_some() => {
                     systmone_core::xml::keep_child(
@@ -3847,7 +3915,11 @@ impl systmone_core::xml::XmlContent for Medication {
         let mut end_date = None;
         let mut end_reason = None;
         let mut linked_problem_uid = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "MedicationType" if medication_type.is_some() => {
                     systmone_core::xml::keep_child(
@@ -4146,7 +4218,11 @@ impl systmone_core::xml::XmlContent for Narrative {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut line = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Line" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
@@ -4244,7 +4320,11 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
         let mut clinic_type = None;
         let mut appointment_uid = None;
         let mut status = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "DateTime" if date_time.is_some() => {
                     systmone_core::xml::keep_child(
@@ -4564,7 +4644,11 @@ impl systmone_core::xml::XmlContent for PersonName {
         let mut title = None;
         let mut first_name = None;
         let mut surname = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Title" if title.is_some() => {
                     systmone_core::xml::keep_child(
@@ -4968,7 +5052,11 @@ impl systmone_core::xml::XmlContent for Slot {
         let mut slot_type = None;
         let mut date_time_start = None;
         let mut duration = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "SlotType" if slot_type.is_some() => {
                     systmone_core::xml::keep_child(
@@ -5166,7 +5254,11 @@ impl systmone_core::xml::XmlContent for Task {
         let mut task_type = None;
         let mut status = None;
         let mut content = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "TaskUID" if task_uid.is_some() => {
                     systmone_core::xml::keep_child(
@@ -5445,7 +5537,11 @@ impl systmone_core::xml::XmlContent for Visit {
         let mut comments = None;
         let mut user_name = None;
         let mut visit_uid = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "DateTime" if date_time.is_some() => {
                     systmone_core::xml::keep_child(

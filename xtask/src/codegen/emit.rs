@@ -400,7 +400,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
                 let mut extra = systmone_core::Extra::default();
                 let mut order = systmone_core::xml::Order::<#n_members>::new();
                 #(#locals)*
-                while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+                while let Some(child) = systmone_core::xml::next_child_keeping_text(reader, &mut order, &mut extra)? {
                     match child.as_str() {
                         #(#arms)*
                         #fallback

@@ -47,7 +47,11 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
         let mut sr_manifest_crc = None;
         let mut directory = None;
         let mut name = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "SRManifestCRC" if sr_manifest_crc.is_some() => {
                     systmone_core::xml::keep_child(
@@ -192,7 +196,11 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut sr_manifest_crc = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "SRManifestCRC" if sr_manifest_crc.is_some() => {
                     systmone_core::xml::keep_child(

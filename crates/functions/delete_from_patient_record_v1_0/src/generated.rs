@@ -61,7 +61,11 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
         let mut task_uid = Vec::new();
         let mut visit_uid = Vec::new();
         let mut leave_record_open = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
@@ -309,7 +313,11 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut record_state = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(

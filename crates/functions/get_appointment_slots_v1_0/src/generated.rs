@@ -58,7 +58,11 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
         let mut site_name = Vec::new();
         let mut clinic_type = Vec::new();
         let mut slot_type = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "MinDateTime" if min_date_time.is_some() => {
                     systmone_core::xml::keep_child(
@@ -283,7 +287,11 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut clinic = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Clinic" => {
                     order.member(&mut extra, 0usize, "Clinic")?;

@@ -40,7 +40,11 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionParameters {
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 _ => {
                     systmone_core::xml::keep_child(
@@ -99,7 +103,11 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionResult {
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut current_selection = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(

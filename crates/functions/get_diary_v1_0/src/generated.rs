@@ -47,7 +47,11 @@ impl systmone_core::xml::XmlContent for DiaryResult {
         let mut identity = None;
         let mut demographics = None;
         let mut items = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
@@ -213,7 +217,11 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
         let mut site_name = Vec::new();
         let mut appointments = None;
         let mut visits = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "MinDateTime" if min_date_time.is_some() => {
                     systmone_core::xml::keep_child(
@@ -452,7 +460,11 @@ impl systmone_core::xml::XmlContent for GetDiaryResult {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut result = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Result" => {
                     order.member(&mut extra, 0usize, "Result")?;

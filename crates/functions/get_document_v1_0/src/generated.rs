@@ -50,7 +50,11 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
         let mut document_uid = None;
         let mut write_to = None;
         let mut leave_record_open = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
@@ -226,7 +230,11 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut document_file = Vec::new();
         let mut record_state = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "DocumentFile" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<

@@ -38,7 +38,11 @@ impl systmone_core::xml::XmlContent for GetFunctionsParameters {
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 _ => {
                     systmone_core::xml::keep_child(
@@ -90,7 +94,11 @@ impl systmone_core::xml::XmlContent for GetFunctionsResult {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut supported_function = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "SupportedFunction" => {
                     order.member(&mut extra, 0usize, "SupportedFunction")?;
@@ -167,7 +175,11 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut function = None;
         let mut version = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Function" if function.is_some() => {
                     systmone_core::xml::keep_child(

@@ -42,7 +42,11 @@ impl systmone_core::xml::XmlContent for AccessRights {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut access = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Access" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
@@ -119,7 +123,11 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut logged_on_user_only = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "LoggedOnUserOnly" if logged_on_user_only.is_some() => {
                     systmone_core::xml::keep_child(
@@ -218,7 +226,11 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
         let mut user = Vec::new();
         let mut slot_type = Vec::new();
         let mut clinic_type = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Site" => {
                     order.member(&mut extra, 0usize, "Site")?;
@@ -376,7 +388,11 @@ impl systmone_core::xml::XmlContent for Site {
         let mut address = None;
         let mut primary_site = None;
         let mut current_site = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Name" if name.is_some() => {
                     systmone_core::xml::keep_child(
@@ -715,7 +731,11 @@ impl systmone_core::xml::XmlContent for User {
         let mut access_rights = None;
         let mut user_groups = None;
         let mut current_user = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Title" if title.is_some() => {
                     systmone_core::xml::keep_child(
@@ -1181,7 +1201,11 @@ impl systmone_core::xml::XmlContent for UserGroups {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut group = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Group" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<

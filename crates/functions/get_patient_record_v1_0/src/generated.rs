@@ -49,7 +49,11 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
         let mut identity = None;
         let mut leave_record_open = None;
         let mut filter = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
@@ -199,7 +203,11 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
         let mut clinical = None;
         let mut non_clinical = None;
         let mut record_state = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
@@ -454,7 +462,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
         let mut visits = None;
         let mut tasks = None;
         let mut user_name_done_by = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "MinEffectiveDate" if min_effective_date.is_some() => {
                     systmone_core::xml::keep_child(
@@ -1318,7 +1330,11 @@ impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
         let mut appointment = Vec::new();
         let mut visit = Vec::new();
         let mut task = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Appointment" => {
                     order.member(&mut extra, 0usize, "Appointment")?;

@@ -40,7 +40,11 @@ impl systmone_core::xml::XmlContent for GetReferenceDataParameters {
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 _ => {
                     systmone_core::xml::keep_child(
@@ -96,7 +100,11 @@ impl systmone_core::xml::XmlContent for GetReferenceDataResult {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut numeric_read_code_units = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "NumericReadCodeUnits" => {
                     order.member(&mut extra, 0usize, "NumericReadCodeUnits")?;
@@ -176,7 +184,11 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
         let mut code = None;
         let mut units = None;
         let mut created_date = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Code" if code.is_some() => {
                     systmone_core::xml::keep_child(

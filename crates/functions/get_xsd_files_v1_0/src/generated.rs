@@ -41,7 +41,11 @@ impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut path = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Path" if path.is_some() => {
                     systmone_core::xml::keep_child(
@@ -129,7 +133,11 @@ impl systmone_core::xml::XmlContent for GetXsdFilesResult {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut xsd = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "XSD" => {
                     order.member(&mut extra, 0usize, "XSD")?;
@@ -202,7 +210,11 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
         let mut function = None;
         let mut version = None;
         let mut result = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Function" if function.is_some() => {
                     systmone_core::xml::keep_child(

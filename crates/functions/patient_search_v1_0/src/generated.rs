@@ -59,7 +59,11 @@ impl systmone_core::xml::XmlContent for PatientMatch {
         let mut sex = None;
         let mut telephone = None;
         let mut address = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
@@ -339,7 +343,11 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
         let mut surname = None;
         let mut telephone = None;
         let mut gender = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "DateOfBirth" if date_of_birth.is_some() => {
                     systmone_core::xml::keep_child(
@@ -594,7 +602,11 @@ impl systmone_core::xml::XmlContent for PatientSearchResult {
         let mut order = systmone_core::xml::Order::<1usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut result = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Result" => {
                     order.member(&mut extra, 0usize, "Result")?;

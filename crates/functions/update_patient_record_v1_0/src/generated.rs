@@ -49,7 +49,11 @@ impl systmone_core::xml::XmlContent for UpdateNonClinical {
         let mut appointment = Vec::new();
         let mut visit = Vec::new();
         let mut task = Vec::new();
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Appointment" => {
                     order.member(&mut extra, 0usize, "Appointment")?;
@@ -159,7 +163,11 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
         let mut clinical = None;
         let mut non_clinical = None;
         let mut leave_record_open = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
@@ -362,7 +370,11 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
         let mut visit_uid = Vec::new();
         let mut task_uid = Vec::new();
         let mut record_state = None;
-        while let Some(child) = systmone_core::xml::next_child(reader, element)? {
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
             match child.as_str() {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
