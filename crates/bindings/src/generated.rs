@@ -345,6 +345,29 @@ impl AnyRequest {
             AnyRequest::UpdatePatientRecordV1_0(_) => ("UpdatePatientRecord", "1.0"),
         }
     }
+    /// Forgets the document order kept from reading, so the request is written
+    /// in the documented order (what we send).
+    pub fn declared_order(&mut self) {
+        match self {
+            AnyRequest::DataExtractV1_0(r) => r.declared_order(),
+            AnyRequest::DeleteFromPatientRecordV1_0(r) => r.declared_order(),
+            AnyRequest::ExitClientV1_0(r) => r.declared_order(),
+            AnyRequest::GetAppointmentSlotsV1_0(r) => r.declared_order(),
+            AnyRequest::GetCurrentActivityV1_0(r) => r.declared_order(),
+            AnyRequest::GetCurrentSelectionV1_0(r) => r.declared_order(),
+            AnyRequest::GetDiaryV1_0(r) => r.declared_order(),
+            AnyRequest::GetDocumentV1_0(r) => r.declared_order(),
+            AnyRequest::GetFunctionsV1_0(r) => r.declared_order(),
+            AnyRequest::GetOrganisationMetaDataV1_0(r) => r.declared_order(),
+            AnyRequest::GetPatientRecordV1_0(r) => r.declared_order(),
+            AnyRequest::GetReferenceDataV1_0(r) => r.declared_order(),
+            AnyRequest::GetXsdFilesV1_0(r) => r.declared_order(),
+            AnyRequest::IsPatientRetrievedV1_0(r) => r.declared_order(),
+            AnyRequest::LaunchFunctionalityV1_0(r) => r.declared_order(),
+            AnyRequest::PatientSearchV1_0(r) => r.declared_order(),
+            AnyRequest::UpdatePatientRecordV1_0(r) => r.declared_order(),
+        }
+    }
 }
 impl AnyResponse {
     /// Parses a response with the bindings its `Function` and `FunctionVersion` name,

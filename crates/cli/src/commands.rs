@@ -66,7 +66,7 @@ pub async fn call(global: &GlobalOpts, args: CallArgs) -> anyhow::Result<u8> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            let request = AnyRequest::parse(&text)
+            let request = crate::request::parse_to_send(&text)
                 .map_err(|e| anyhow::anyhow!("{} is not a valid request: {e}", path.display()))?;
             let (found, found_version) = request.function();
             let (found, found_version) = (found.to_string(), found_version.to_string());

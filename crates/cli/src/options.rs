@@ -348,6 +348,17 @@ pub struct ParseArgs {
     /// Print the document as the bindings write it back.
     #[arg(long)]
     pub roundtrip: bool,
+    /// Refuse anything the bindings do not describe (unknown or misplaced elements and
+    /// attributes, unlisted values), naming its path: for conformance testing.
+    #[arg(long)]
+    pub strict: bool,
+    /// List every departure from the bindings (the drift report) instead of the summary:
+    /// what tells a maintainer that SystmOne changed and the bindings need regenerating.
+    #[arg(long)]
+    pub drift: bool,
+    /// With --drift: print the report as JSON.
+    #[arg(long, requires = "drift")]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

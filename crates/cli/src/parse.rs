@@ -3,6 +3,7 @@
 use anyhow::Context;
 use systmone_bindings::{AnyRequest, AnyResponse};
 use systmone_core::envelope::{REQUEST_ROOT, RESPONSE_ROOT, peek_header};
+use systmone_core::{Drift, ReadMode};
 
 use crate::options::{GlobalOpts, OutputFormat, ParseArgs};
 use crate::request::{summarise_pairs, summarise_response};
@@ -18,26 +19,43 @@ pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {
         )
     })?;
     let header = peek_header(&text).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
-    let (kind, function, version, xml) = match header.root.as_str() {
+    let mode = if args.strict {
+        ReadMode::Strict
+    } else {
+        ReadMode::Tolerant
+    };
+    let (kind, function, version, xml, drift) = match header.root.as_str() {
         REQUEST_ROOT => {
-            let r = AnyRequest::parse(&text).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+            let parsed =
+                AnyRequest::parse_with(&text, mode).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+            let (r, drift) = (parsed.value, parsed.drift);
             let (f, v) = r.function();
             // A saved request may hold a real API key: never print it.
             let xml = systmone_client::redact_api_key(
                 &r.to_xml(true).context("cannot write the document back")?,
             );
-            ("request", f.to_string(), v.to_string(), xml)
+            ("request", f.to_string(), v.to_string(), xml, drift)
         }
         RESPONSE_ROOT => {
-            let r = AnyResponse::parse(&text).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+            let parsed =
+                AnyResponse::parse_with(&text, mode).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+            let (r, drift) = (parsed.value, parsed.drift);
             let (f, v) = r.function();
             let xml = r.to_xml(true).context("cannot write the document back")?;
-            ("response", f.to_string(), v.to_string(), xml)
+            ("response", f.to_string(), v.to_string(), xml, drift)
         }
         other => anyhow::bail!(
             "{path}: the root element is <{other}>, expected <{REQUEST_ROOT}> or <{RESPONSE_ROOT}>"
         ),
     };
+    if args.drift {
+        print_drift(
+            &path,
+            &drift,
+            args.json || global.output == Some(OutputFormat::Json),
+        )?;
+        return Ok(0);
+    }
     if args.roundtrip {
         println!("{}", xml.trim_end());
         return Ok(0);
@@ -51,6 +69,12 @@ pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {
         ),
         OutputFormat::Text => {
             println!("{path}: a valid {function} {version} {kind}");
+            if !drift.is_empty() {
+                println!(
+                    "  drift: {} (see --drift; --strict refuses it)",
+                    drift.summary()
+                );
+            }
             let device = header.device_id.unwrap_or_default();
             println!(
                 "  DeviceID: {}",
@@ -86,4 +110,69 @@ pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// The drift report: a table (kind, path, count, first value), or JSON.
+fn print_drift(path: &str, drift: &Drift, json: bool) -> anyhow::Result<()> {
+    if json {
+        let items: Vec<serde_json::Value> = drift
+            .items()
+            .iter()
+            .map(|i| {
+                serde_json::json!({
+                    "kind": i.kind.describe(),
+                    "path": i.path,
+                    "count": i.count,
+                    "first_value": i.first_value,
+                })
+            })
+            .collect();
+        let report = serde_json::json!({ "file": path, "total": drift.total(), "drift": items });
+        println!("{}", serde_json::to_string_pretty(&report)?);
+        return Ok(());
+    }
+    if drift.is_empty() {
+        println!("{path}: no drift: the document matches the bindings");
+        return Ok(());
+    }
+    let rows: Vec<[String; 4]> = drift
+        .items()
+        .iter()
+        .map(|i| {
+            [
+                i.kind.describe().to_string(),
+                i.path.clone(),
+                i.count.to_string(),
+                i.first_value
+                    .clone()
+                    .map(|v| format!("{v:?}"))
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let headings = ["KIND", "PATH", "COUNT", "FIRST VALUE"];
+    let mut widths = headings.map(str::len);
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: [&str; 4]| {
+        format!(
+            "{:<w0$}  {:<w1$}  {:>w2$}  {}",
+            cells[0],
+            cells[1],
+            cells[2],
+            cells[3],
+            w0 = widths[0],
+            w1 = widths[1],
+            w2 = widths[2]
+        )
+    };
+    println!("{}", line(headings).trim_end());
+    for row in &rows {
+        println!("{}", line([&row[0], &row[1], &row[2], &row[3]]).trim_end());
+    }
+    println!("{path}: {}", drift.summary());
+    Ok(())
 }

@@ -207,6 +207,24 @@ pub fn request_document(
 
 /// Builds the document and checks it with the bindings, so bad parameters are refused
 /// before anything is sent.
+/// Reads a request we are about to send: send what the document says, so anything the
+/// bindings do not describe is refused, naming its path; elements given out of order are
+/// put in the documented order.
+pub fn parse_to_send(doc: &str) -> Result<AnyRequest, systmone_core::ParseError> {
+    let parsed = AnyRequest::parse_with(doc, systmone_core::ReadMode::Tolerant)?;
+    if let Some(item) = parsed
+        .drift
+        .items()
+        .iter()
+        .find(|i| i.kind != systmone_core::DriftKind::OutOfOrder)
+    {
+        return Err(systmone_core::ParseError::Refused(item.clone()));
+    }
+    let mut request = parsed.value;
+    request.declared_order();
+    Ok(request)
+}
+
 pub fn build_request(
     function: &str,
     version: &str,
@@ -214,7 +232,7 @@ pub fn build_request(
     header: &ShownHeader,
 ) -> anyhow::Result<(AnyRequest, String)> {
     let doc = request_document(function, version, &params.to_xml(), header);
-    let request = AnyRequest::parse(&doc).map_err(|e| {
+    let request = parse_to_send(&doc).map_err(|e| {
         anyhow::anyhow!("the parameters do not make a valid {function} {version} request: {e}")
     })?;
     Ok((request, doc))

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, bail};
-use systmone_bindings::AnyRequest;
 
 use crate::commands::shown_header;
 use crate::options::{GlobalOpts, TemplateArgs};
@@ -191,7 +190,7 @@ pub async fn run(global: &GlobalOpts, args: TemplateArgs) -> anyhow::Result<u8> 
     );
     let filled = fill(&template, &values, &defaults).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
     if !args.send {
-        if let Err(e) = AnyRequest::parse(&filled) {
+        if let Err(e) = crate::request::parse_to_send(&filled) {
             tracing::warn!("the filled document is not a valid request: {e}");
             if !global.quiet {
                 eprintln!("warning: the filled document is not a valid request: {e}");
@@ -200,7 +199,7 @@ pub async fn run(global: &GlobalOpts, args: TemplateArgs) -> anyhow::Result<u8> 
         println!("{}", filled.trim_end());
         return Ok(0);
     }
-    let request = AnyRequest::parse(&filled)
+    let request = crate::request::parse_to_send(&filled)
         .map_err(|e| anyhow::anyhow!("the filled {path} is not a valid request: {e}"))?;
     let client = match client {
         Some(c) => c,

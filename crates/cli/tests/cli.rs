@@ -130,10 +130,9 @@ async fn call_exit_codes() {
         "--param",
         "Surname=X",
     ]);
-    run(cmd)
-        .await
-        .code(1)
-        .stderr(predicate::str::contains("<Bogus> is not allowed"));
+    run(cmd).await.code(1).stderr(predicate::str::contains(
+        "unknown element at FunctionParameters/Bogus",
+    ));
     assert_eq!(sim.control().audit().len(), before, "nothing was sent");
 
     // A request file: its header is replaced.
@@ -315,12 +314,87 @@ fn parse_bad_fixtures_give_line_and_column() {
             .stderr(predicate::str::contains("not well-formed XML at"))
             .stderr(predicate::str::contains(line));
     }
+    // An unlisted value is kept and reported by default, refused with --strict.
+    let bad_sex = fixtures().join("GetPatientRecord/v1.0/bad-sex-value.response.xml");
     systmone()
         .arg("parse")
-        .arg(fixtures().join("GetPatientRecord/v1.0/bad-sex-value.response.xml"))
+        .arg(&bad_sex)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "drift: 1 departures: 1 unknown value",
+        ));
+    systmone()
+        .args(["parse", "--strict"])
+        .arg(&bad_sex)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("Sex"));
+        .stderr(predicate::str::contains(
+            "unknown value at Response/Demographics/Sex",
+        ));
+}
+
+#[test]
+fn parse_drift_lists_unknown_items_and_nothing_for_the_documents_examples() {
+    systmone()
+        .args(["parse", "--drift"])
+        .arg(fixtures().join("GetPatientRecord/v1.0/bad-unknown-child.response.xml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("unknown element"))
+        .stdout(predicate::str::contains("Response/Demographics/Nickname"));
+    let out = systmone()
+        .args(["parse", "--drift", "--json"])
+        .arg(fixtures().join("GetPatientRecord/v1.0/unknown-data-items.response.xml"))
+        .assert()
+        .success();
+    let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("JSON");
+    let paths: Vec<&str> = report["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "Response/Clinical/Event/Referral",
+            "Response/Clinical/Event/Problem"
+        ]
+    );
+    for file in [
+        "GetPatientRecord/v1.0/response.xml",
+        "GetPatientRecord/v1.0/real-shape-full.response.xml",
+        "PatientSearch/v1.0/response.xml",
+    ] {
+        systmone()
+            .args(["parse", "--drift"])
+            .arg(fixtures().join(file))
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("no drift"));
+    }
+}
+
+#[test]
+fn parse_roundtrip_keeps_the_real_shape_record() {
+    let path = fixtures().join("GetPatientRecord/v1.0/real-shape-full.response.xml");
+    let out = systmone()
+        .args(["parse", "--roundtrip"])
+        .arg(&path)
+        .assert()
+        .success();
+    let written = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let original = std::fs::read_to_string(&path).unwrap();
+    // Text kept exactly: the 6,000-character line, spaces at the ends, DoneBy's trailing space.
+    for needle in original
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("<Line>"))
+        .map(|l| l.trim_end_matches("</Line>"))
+    {
+        assert!(written.contains(needle), "line lost: {:.40}...", needle);
+    }
+    assert!(written.contains("(General Medical Practitioner) \""));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -320,6 +320,17 @@ impl<P: YaSerialize + YaDeserialize> XmlContent for Request<P> {
     }
 }
 
+impl<P: XmlContent> Request<P> {
+    /// Forgets the document order kept from reading, in the header and the parameters,
+    /// so the request is written in the documented order (what we send).
+    pub fn declared_order(&mut self) {
+        self.extra.forget_order();
+        if let Some(parameters) = &mut self.parameters {
+            parameters.declared_order();
+        }
+    }
+}
+
 crate::impl_xml_content!([P: YaSerialize + YaDeserialize] Request<P>, REQUEST_ROOT);
 
 /// The standard error response: `ErrorMessage` and `PermanentError`.

@@ -102,6 +102,12 @@ impl Extra {
         self.element(name).is_some_and(RawXml::is_empty)
     }
 
+    /// Forgets the document order kept from reading: the element is then written in
+    /// the declared order, kept elements and text after the declared members.
+    pub fn forget_order(&mut self) {
+        self.layout.clear();
+    }
+
     /// Adds an attribute to write after the declared ones.
     pub fn push_attribute(&mut self, name: impl Into<String>, value: impl Into<String>) {
         self.attributes.push(UnknownAttribute {
@@ -790,9 +796,13 @@ pub fn write_members<W: Write>(
         }
     }
     if extra.layout.is_empty() {
-        // Elements kept with no layout were added by hand: after the declared ones.
+        // Elements kept with no layout (added by hand, or the order forgotten): after
+        // the declared ones.
         for raw in &extra.elements {
             crate::xml::write_child(writer, raw.name(), raw)?;
+        }
+        for text in &extra.texts {
+            writer.write(WriteEvent::characters(text))?;
         }
     }
     Ok(())

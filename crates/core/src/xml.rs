@@ -580,6 +580,11 @@ pub trait XmlContent: Sized {
     fn extra(&self) -> Option<&Extra> {
         None
     }
+
+    /// Forgets the document order kept from reading, here and in every typed
+    /// descendant, so the element is written in the schema's declared order (kept
+    /// unknown elements after the declared ones): what we send follows the document.
+    fn declared_order(&mut self) {}
 }
 
 /// An element the bindings do not know, kept as XML text and written back unchanged

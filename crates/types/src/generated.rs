@@ -313,6 +313,9 @@ impl systmone_core::xml::XmlContent for Address {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(Address, "Address");
 /// An appointment in an UpdatePatientRecord request: either a new booking (a Clinic with one Slot that matches an existing free slot, plus optional Comments) or a change to an existing appointment (its AppointmentUID plus only the fields to change, e.g. Status).
@@ -504,6 +507,12 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.clinic.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
     }
 }
 systmone_core::impl_xml_content!(AppointmentChange, "AppointmentChange");
@@ -807,6 +816,9 @@ impl systmone_core::xml::XmlContent for Attachment {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(Attachment, "Attachment");
 /// A clinic and its slots: returned by GetAppointmentSlots (free slots) and GetDiary (booked slot), and sent by UpdatePatientRecord to book a slot (which must match an existing free slot).
@@ -977,6 +989,12 @@ impl systmone_core::xml::XmlContent for Clinic {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.slot.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
 }
 systmone_core::impl_xml_content!(Clinic, "Clinic");
 /// Container element for the clinical content of the patient record, such as medication and clinical codes: one Event per consultation or administrative event.
@@ -1047,6 +1065,12 @@ impl systmone_core::xml::XmlContent for Clinical {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.event.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
     }
 }
 systmone_core::impl_xml_content!(Clinical, "Clinical");
@@ -1372,6 +1396,10 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        systmone_core::xml::XmlContent::declared_order(&mut self.code);
+    }
 }
 systmone_core::impl_xml_content!(ClinicalCode, "ClinicalCode");
 /// A clinical code. Has attributes to give the coding scheme (CTV3 by default), the code and the term associated with the code.
@@ -1454,6 +1482,9 @@ impl systmone_core::xml::XmlContent for Code {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(Code, "Code");
 /// A container holding at most one clinical code (MaritalStatus, Ethnicity, MainLanguage). If nothing is recorded in SystmOne, the element is present but empty.
@@ -1533,6 +1564,12 @@ impl systmone_core::xml::XmlContent for CodeSlot {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.code.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
 }
 systmone_core::impl_xml_content!(CodeSlot, "CodeSlot");
 /// The currently selected items from the user's active screen: drugs and clinical codes, in the order the user interface lists them. If there are no appropriate selections, the element is still present but has no children.
@@ -1609,6 +1646,12 @@ impl systmone_core::xml::XmlContent for CurrentSelection {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.items.iter_mut() {
+            value.declared_order();
+        }
+    }
 }
 systmone_core::impl_xml_content!(CurrentSelection, "CurrentSelection");
 /// One element of a choice: `<Drug>`, `<Code>`.
@@ -1638,6 +1681,17 @@ impl CurrentSelectionItem {
             }
             CurrentSelectionItem::Code(value) => {
                 systmone_core::xml::write_child(writer, "Code", value)
+            }
+        }
+    }
+    /// Forgets the document order kept from reading (see `XmlContent::declared_order`).
+    pub fn declared_order(&mut self) {
+        match self {
+            CurrentSelectionItem::Drug(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            CurrentSelectionItem::Code(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
             }
         }
     }
@@ -1730,6 +1784,31 @@ impl DataItem {
             }
         }
         Ok(())
+    }
+    /// Forgets the document order kept from reading (see `XmlContent::declared_order`).
+    pub fn declared_order(&mut self) {
+        match self {
+            DataItem::Attachment(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            DataItem::ClinicalCode(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            DataItem::DrugSensitivity(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            DataItem::Letter(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            DataItem::LinkedProblemUid(_) => {}
+            DataItem::Medication(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            DataItem::Narrative(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            DataItem::Other(_) => {}
+        }
     }
     /// The element's name.
     pub fn xml_name(&self) -> &str {
@@ -2525,6 +2604,21 @@ impl systmone_core::xml::XmlContent for Demographics {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.marital_status.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.ethnicity.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.main_language.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.address.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
 }
 systmone_core::impl_xml_content!(Demographics, "Demographics");
 /// An appointment in the GetDiary response. E12: the text says it "matches the structure returned in GetPatientRecord", but the example uses the Clinic/Slot structure of GetAppointmentSlots; the example is followed. AppointmentUID and Status, from the GetPatientRecord structure the text points to, are accepted when present.
@@ -2678,6 +2772,10 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        systmone_core::xml::XmlContent::declared_order(&mut self.clinic);
+    }
 }
 systmone_core::impl_xml_content!(DiaryAppointment, "DiaryAppointment");
 /// The GP registration types the document names (e.g. GMS, Private).
@@ -2803,6 +2901,9 @@ impl systmone_core::xml::XmlContent for Drug {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
     }
 }
 systmone_core::impl_xml_content!(Drug, "Drug");
@@ -2935,6 +3036,12 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.ingredient.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
     }
 }
 systmone_core::impl_xml_content!(DrugSensitivity, "DrugSensitivity");
@@ -3072,6 +3179,12 @@ impl systmone_core::xml::XmlContent for Event {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for item in self.items.iter_mut() {
+            item.declared_order();
+        }
     }
 }
 systmone_core::impl_xml_content!(Event, "Event");
@@ -3226,6 +3339,10 @@ impl systmone_core::xml::XmlContent for Identity {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        self.number.declared_order();
+    }
 }
 systmone_core::impl_xml_content!(Identity, "Identity");
 /// One element of a choice: `<NHSNumber>`, `<NhsNumber>`, `<PseudoNumber>`.
@@ -3280,6 +3397,14 @@ impl PatientId {
                     None,
                 )
             }
+        }
+    }
+    /// Forgets the document order kept from reading (see `XmlContent::declared_order`).
+    pub fn declared_order(&mut self) {
+        match self {
+            PatientId::NhsNumber(_) => {}
+            PatientId::NhsNumberMixedCase(_) => {}
+            PatientId::PseudoNumber(_) => {}
         }
     }
 }
@@ -3379,6 +3504,9 @@ impl systmone_core::xml::XmlContent for Ingredient {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
     }
 }
 systmone_core::impl_xml_content!(Ingredient, "Ingredient");
@@ -3829,6 +3957,21 @@ impl systmone_core::xml::XmlContent for Letter {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.recipient_name.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.recipient_address.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.sender_name.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.sender_address.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
 }
 systmone_core::impl_xml_content!(Letter, "Letter");
 /// Whether the letter was sent to or from the organisation using SystmOne. Possible values are "Incoming", "Outgoing" and "Other".
@@ -4196,6 +4339,10 @@ impl systmone_core::xml::XmlContent for Medication {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        systmone_core::xml::XmlContent::declared_order(&mut self.drug);
+    }
 }
 systmone_core::impl_xml_content!(Medication, "Medication");
 /// Free-text narrative. F1: one or more lines of text, each kept exactly (a line may start or end with spaces, and may be several thousand characters long).
@@ -4276,6 +4423,9 @@ impl systmone_core::xml::XmlContent for Narrative {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
     }
 }
 systmone_core::impl_xml_content!(Narrative, "Narrative");
@@ -4614,6 +4764,9 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(PatientAppointment, "PatientAppointment");
 /// An NHS number or an NHS number-like pseudo identifier: ten digits.
@@ -4781,6 +4934,9 @@ impl systmone_core::xml::XmlContent for PersonName {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
     }
 }
 systmone_core::impl_xml_content!(PersonName, "PersonName");
@@ -5177,6 +5333,9 @@ impl systmone_core::xml::XmlContent for Slot {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(Slot, "Slot");
 /// Whether the patient has given consent to receive SMS messages to their mobile phone. Possible values: Yes and No. The GetPatientRecord example shows the element empty, read as "not recorded". F8: real clients send No.
@@ -5458,6 +5617,9 @@ impl systmone_core::xml::XmlContent for Task {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(Task, "Task");
 /// A SystmOne UID (EventUID, AppointmentUID, DocumentUID, ...), e.g. "b95ee04200000000". Opaque text.
@@ -5734,6 +5896,9 @@ impl systmone_core::xml::XmlContent for Visit {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
     }
 }
 systmone_core::impl_xml_content!(Visit, "Visit");

@@ -131,6 +131,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
     let mut build = Vec::new();
     let mut counts = Vec::new();
     let mut writes = Vec::new();
+    let mut reorders = Vec::new();
 
     let repeated = quote!(systmone_core::xml::keep_child(
         reader,
@@ -201,6 +202,12 @@ fn custom_struct(s: &Struct) -> TokenStream {
                     }
                 };
                 let w = write_value(&f.ty, xml, quote!(value), index);
+                if !f.ty.is_text() && !matches!(f.ty, TypeRef::Core(_)) {
+                    reorders.push(match f.occurs {
+                        Occurs::One => quote!(systmone_core::xml::XmlContent::declared_order(&mut self.#field);),
+                        _ => quote!(for value in self.#field.iter_mut() { systmone_core::xml::XmlContent::declared_order(value); }),
+                    });
+                }
                 match f.occurs {
                     Occurs::Many => {
                         locals.push(quote!(let mut #field = Vec::new();));
@@ -251,6 +258,10 @@ fn custom_struct(s: &Struct) -> TokenStream {
                 let fdoc = docs(&fdoc_lines);
                 definitions.push(quote! { #fdoc pub #field: #ty, });
                 extra_types.push(choice_enum(enum_name, variants));
+                reorders.push(match occurs {
+                    Occurs::One => quote!(self.#field.declared_order();),
+                    _ => quote!(for value in self.#field.iter_mut() { value.declared_order(); }),
+                });
                 match occurs {
                     Occurs::Many => locals.push(quote!(let mut #field = Vec::new();)),
                     _ => locals.push(quote!(let mut #field = None;)),
@@ -322,6 +333,8 @@ fn custom_struct(s: &Struct) -> TokenStream {
                 }
                 let fdoc = docs(&lines);
                 definitions.push(quote! { #fdoc pub #field: Vec<#item>, });
+                reorders
+                    .push(quote!(for item in self.#field.iter_mut() { item.declared_order(); }));
                 locals.push(quote!(let mut #field = Vec::new();));
                 build.push(quote!(#field,));
                 counts.push(quote!(self.#field.len()));
@@ -421,6 +434,11 @@ fn custom_struct(s: &Struct) -> TokenStream {
             fn extra(&self) -> Option<&systmone_core::Extra> {
                 Some(&self.extra)
             }
+
+            fn declared_order(&mut self) {
+                self.extra.forget_order();
+                #(#reorders)*
+            }
         }
 
         systmone_core::impl_xml_content!(#name, #xml_name);
@@ -460,6 +478,14 @@ fn choice_enum(name: &str, variants: &[Field]) -> TokenStream {
             .collect::<Vec<_>>()
             .join(", ")
     );
+    let reorder_arms = variants.iter().map(|v| {
+        let variant = ident(&v.rust_name);
+        if v.ty.is_text() || matches!(v.ty, TypeRef::Core(_)) {
+            quote!(#ident_name::#variant(_) => {})
+        } else {
+            quote!(#ident_name::#variant(value) => systmone_core::xml::XmlContent::declared_order(value),)
+        }
+    });
     let attributes_name = if variants.iter().any(|v| v.ty.is_text()) {
         quote!(attributes)
     } else {
@@ -483,6 +509,13 @@ fn choice_enum(name: &str, variants: &[Field]) -> TokenStream {
             fn write<W: std::io::Write>(&self, writer: &mut yaserde::ser::Serializer<W>, #attributes_name: &[systmone_core::UnknownAttribute]) -> yaserde::Result<()> {
                 match self {
                     #(#writes)*
+                }
+            }
+
+            /// Forgets the document order kept from reading (see `XmlContent::declared_order`).
+            pub fn declared_order(&mut self) {
+                match self {
+                    #(#reorder_arms)*
                 }
             }
         }
@@ -640,6 +673,14 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
         let xml = &f.xml_name;
         quote!(#enum_name::#variant(_) => #xml,)
     });
+    let reorder_items = items.iter().map(|f| {
+        let variant = ident(&f.rust_name);
+        if f.ty.is_text() || matches!(f.ty, TypeRef::Core(_)) {
+            quote!(#enum_name::#variant(_) => {})
+        } else {
+            quote!(#enum_name::#variant(value) => systmone_core::xml::XmlContent::declared_order(value),)
+        }
+    });
     quote! {
         /// An element inside `xs:any` content (an `Event`'s data items): one of the
         /// global elements the schema declares, typed, or any other element kept as raw
@@ -667,6 +708,14 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
                     #enum_name::Other(raw) => { systmone_core::xml::write_child(writer, raw.name(), raw)?; }
                 }
                 Ok(())
+            }
+
+            /// Forgets the document order kept from reading (see `XmlContent::declared_order`).
+            pub fn declared_order(&mut self) {
+                match self {
+                    #(#reorder_items)*
+                    #enum_name::Other(_) => {}
+                }
             }
 
             /// The element's name.

@@ -188,6 +188,7 @@ fn render_bindings_crate(
     let mut to_xml_resp = Vec::new();
     let mut function_req = Vec::new();
     let mut function_resp = Vec::new();
+    let mut reorder_req = Vec::new();
     let mut list = Vec::new();
     let aliases: std::collections::BTreeSet<(&str, &str)> = functions
         .values()
@@ -225,6 +226,7 @@ fn render_bindings_crate(
         );
         to_xml_resp.push(quote!(AnyResponse::#variant(r) => if pretty { r.to_pretty_xml() } else { r.to_xml() },));
         function_req.push(quote!(AnyRequest::#variant(_) => (#name, #version),));
+        reorder_req.push(quote!(AnyRequest::#variant(r) => r.declared_order(),));
         function_resp.push(quote!(AnyResponse::#variant(_) => (#name, #version),));
         list.push(quote!((#name, #version),));
     }
@@ -280,6 +282,14 @@ fn render_bindings_crate(
             pub fn function(&self) -> (&'static str, &'static str) {
                 match self {
                     #(#function_req)*
+                }
+            }
+
+            /// Forgets the document order kept from reading, so the request is written
+            /// in the documented order (what we send).
+            pub fn declared_order(&mut self) {
+                match self {
+                    #(#reorder_req)*
                 }
             }
         }

@@ -174,6 +174,9 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(DataExtractParameters, "DataExtractParameters");
 /// The function-specific content of a successful DataExtract response.
@@ -262,6 +265,9 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
     }
 }
 systmone_core::impl_xml_content!(DataExtractResult, "Response");

@@ -286,6 +286,12 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.identity.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
 }
 systmone_core::impl_xml_content!(
     DeleteFromPatientRecordParameters, "DeleteFromPatientRecordParameters"
@@ -401,6 +407,10 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        systmone_core::xml::XmlContent::declared_order(&mut self.identity);
     }
 }
 systmone_core::impl_xml_content!(DeleteFromPatientRecordResult, "Response");

@@ -72,6 +72,9 @@ impl systmone_core::xml::XmlContent for ExitClientParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(ExitClientParameters, "ExitClientParameters");
 /// The function-specific content of a successful ExitClient response.
@@ -124,6 +127,9 @@ impl systmone_core::xml::XmlContent for ExitClientResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
     }
 }
 systmone_core::impl_xml_content!(ExitClientResult, "Response");

@@ -263,6 +263,9 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(
     GetAppointmentSlotsParameters, "GetAppointmentSlotsParameters"
@@ -338,6 +341,12 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.clinic.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
     }
 }
 systmone_core::impl_xml_content!(GetAppointmentSlotsResult, "Response");

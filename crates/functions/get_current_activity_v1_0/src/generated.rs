@@ -76,6 +76,9 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(
     GetCurrentActivityParameters, "GetCurrentActivityParameters"
@@ -219,6 +222,15 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.identity.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.current_selection.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
     }
 }
 systmone_core::impl_xml_content!(GetCurrentActivityResult, "Response");

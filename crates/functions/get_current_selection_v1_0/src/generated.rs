@@ -76,6 +76,9 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(
     GetCurrentSelectionParameters, "GetCurrentSelectionParameters"
@@ -184,6 +187,13 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.identity.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        systmone_core::xml::XmlContent::declared_order(&mut self.current_selection);
     }
 }
 systmone_core::impl_xml_content!(GetCurrentSelectionResult, "Response");

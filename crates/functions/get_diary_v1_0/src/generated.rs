@@ -149,6 +149,16 @@ impl systmone_core::xml::XmlContent for DiaryResult {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        systmone_core::xml::XmlContent::declared_order(&mut self.identity);
+        for value in self.demographics.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.items.iter_mut() {
+            value.declared_order();
+        }
+    }
 }
 systmone_core::impl_xml_content!(DiaryResult, "DiaryResult");
 /// One element of a choice: `<Appointment>`, `<Visit>`.
@@ -178,6 +188,17 @@ impl DiaryResultItem {
             }
             DiaryResultItem::Visit(value) => {
                 systmone_core::xml::write_child(writer, "Visit", value)
+            }
+        }
+    }
+    /// Forgets the document order kept from reading (see `XmlContent::declared_order`).
+    pub fn declared_order(&mut self) {
+        match self {
+            DiaryResultItem::Appointment(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            DiaryResultItem::Visit(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
             }
         }
     }
@@ -438,6 +459,9 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(GetDiaryParameters, "GetDiaryParameters");
 /// The function-specific content of a successful GetDiary response.
@@ -508,6 +532,12 @@ impl systmone_core::xml::XmlContent for GetDiaryResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.result.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
     }
 }
 systmone_core::impl_xml_content!(GetDiaryResult, "Response");

@@ -205,6 +205,12 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.identity.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
 }
 systmone_core::impl_xml_content!(GetDocumentParameters, "GetDocumentParameters");
 /// The function-specific content of a successful GetDocument response.
@@ -326,6 +332,9 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
     }
 }
 systmone_core::impl_xml_content!(GetDocumentResult, "Response");

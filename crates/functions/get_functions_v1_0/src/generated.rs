@@ -72,6 +72,9 @@ impl systmone_core::xml::XmlContent for GetFunctionsParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(GetFunctionsParameters, "GetFunctionsParameters");
 /// The function-specific content of a successful GetFunctions response.
@@ -149,6 +152,12 @@ impl systmone_core::xml::XmlContent for GetFunctionsResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.supported_function.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
     }
 }
 systmone_core::impl_xml_content!(GetFunctionsResult, "Response");
@@ -265,6 +274,9 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
     }
 }
 systmone_core::impl_xml_content!(SupportedFunction, "SupportedFunction");

@@ -101,6 +101,9 @@ impl systmone_core::xml::XmlContent for AccessRights {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(AccessRights, "AccessRights");
 /// Which users and sites to return.
@@ -192,6 +195,9 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
     }
 }
 systmone_core::impl_xml_content!(
@@ -344,6 +350,15 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.site.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.user.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
     }
 }
 systmone_core::impl_xml_content!(GetOrganisationMetaDataResult, "Response");
@@ -672,6 +687,12 @@ impl systmone_core::xml::XmlContent for Site {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.address.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
     }
 }
 systmone_core::impl_xml_content!(Site, "Site");
@@ -1180,6 +1201,15 @@ impl systmone_core::xml::XmlContent for User {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.access_rights.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.user_groups.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
 }
 systmone_core::impl_xml_content!(User, "User");
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -1259,6 +1289,9 @@ impl systmone_core::xml::XmlContent for UserGroups {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
     }
 }
 systmone_core::impl_xml_content!(UserGroups, "UserGroups");

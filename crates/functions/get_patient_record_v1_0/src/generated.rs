@@ -167,6 +167,15 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.identity.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.filter.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
 }
 systmone_core::impl_xml_content!(
     GetPatientRecordParameters, "GetPatientRecordParameters"
@@ -367,6 +376,19 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        systmone_core::xml::XmlContent::declared_order(&mut self.identity);
+        for value in self.demographics.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.clinical.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.non_clinical.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
     }
 }
 systmone_core::impl_xml_content!(GetPatientRecordResult, "Response");
@@ -1302,6 +1324,9 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(PatientRecordFilter, "PatientRecordFilter");
 /// Non-clinical content of the patient record: pending appointments, pending visits, non-completed tasks.
@@ -1409,6 +1434,18 @@ impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.appointment.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.visit.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+        for value in self.task.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
     }
 }
 systmone_core::impl_xml_content!(PatientRecordNonClinical, "PatientRecordNonClinical");

@@ -76,6 +76,9 @@ impl systmone_core::xml::XmlContent for GetReferenceDataParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(
     GetReferenceDataParameters, "GetReferenceDataParameters"
@@ -155,6 +158,12 @@ impl systmone_core::xml::XmlContent for GetReferenceDataResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.numeric_read_code_units.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
     }
 }
 systmone_core::impl_xml_content!(GetReferenceDataResult, "Response");
@@ -306,6 +315,9 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
     }
 }
 systmone_core::impl_xml_content!(NumericReadCodeUnits, "NumericReadCodeUnits");

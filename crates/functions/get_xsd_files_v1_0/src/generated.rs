@@ -111,6 +111,9 @@ impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(GetXsdFilesParameters, "GetXSDFilesParameters");
 /// The function-specific content of a successful GetXSDFiles response.
@@ -181,6 +184,12 @@ impl systmone_core::xml::XmlContent for GetXsdFilesResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.xsd.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
     }
 }
 systmone_core::impl_xml_content!(GetXsdFilesResult, "Response");
@@ -334,6 +343,9 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
     }
 }
 systmone_core::impl_xml_content!(XsdFileResult, "XsdFileResult");

@@ -76,6 +76,9 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(
     IsPatientRetrievedParameters, "IsPatientRetrievedParameters"
@@ -169,6 +172,9 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
     }
 }
 systmone_core::impl_xml_content!(IsPatientRetrievedResult, "Response");

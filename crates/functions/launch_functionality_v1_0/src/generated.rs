@@ -157,6 +157,13 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        systmone_core::xml::XmlContent::declared_order(&mut self.identity);
+        for value in self.choice.iter_mut() {
+            value.declared_order();
+        }
+    }
 }
 systmone_core::impl_xml_content!(
     LaunchFunctionalityParameters, "LaunchFunctionalityParameters"
@@ -194,6 +201,20 @@ impl LaunchFunctionalityParametersChoice {
             }
             LaunchFunctionalityParametersChoice::Attachment(value) => {
                 systmone_core::xml::write_child(writer, "Attachment", value)
+            }
+        }
+    }
+    /// Forgets the document order kept from reading (see `XmlContent::declared_order`).
+    pub fn declared_order(&mut self) {
+        match self {
+            LaunchFunctionalityParametersChoice::ClinicalCode(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            LaunchFunctionalityParametersChoice::Medication(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            LaunchFunctionalityParametersChoice::Attachment(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
             }
         }
     }
@@ -274,6 +295,10 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        systmone_core::xml::XmlContent::declared_order(&mut self.identity);
     }
 }
 systmone_core::impl_xml_content!(LaunchFunctionalityResult, "Response");

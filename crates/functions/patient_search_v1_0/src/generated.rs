@@ -306,6 +306,13 @@ impl systmone_core::xml::XmlContent for PatientMatch {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        systmone_core::xml::XmlContent::declared_order(&mut self.identity);
+        for value in self.address.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
 }
 systmone_core::impl_xml_content!(PatientMatch, "PatientMatch");
 /// The search constraints. They're all optional, but a minimum of two must be provided (otherwise an error response); the rule is enforced by SystmOne, not by this schema. The document lists them in one order; xs:all accepts any order.
@@ -580,6 +587,9 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
     }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
 }
 systmone_core::impl_xml_content!(PatientSearchParameters, "PatientSearchParameters");
 /// The function-specific content of a successful PatientSearch response.
@@ -653,6 +663,12 @@ impl systmone_core::xml::XmlContent for PatientSearchResult {
     }
     fn extra(&self) -> Option<&systmone_core::Extra> {
         Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.result.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
     }
 }
 systmone_core::impl_xml_content!(PatientSearchResult, "Response");
