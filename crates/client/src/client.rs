@@ -12,7 +12,8 @@ use systmone_bindings::get_functions_v1_0::{
 };
 use systmone_bindings::get_patient_record_v1_0::GetPatientRecordParameters;
 use systmone_core::{
-    ApiKey, CallKind, Function, OutputScheme, Request, RequestHeader, Response, ResponseBody,
+    ApiKey, CallKind, Drift, Function, OutputScheme, Parsed, ReadMode, Request, RequestHeader,
+    Response, ResponseBody,
 };
 use systmone_transport::codec::XmlDocumentCodec;
 use systmone_transport::device_id::{DeviceIdStore, FileStore};
@@ -89,6 +90,10 @@ pub struct ClientConfig {
     pub output_scheme: Option<OutputScheme>,
     /// Ask GetFunctions once, then refuse calls to versions SystmOne does not support.
     pub negotiate_versions: bool,
+    /// How responses are read: tolerantly (the default: whatever real clients send is
+    /// kept, and each departure from the bindings is reported in [`Reply::drift`]) or
+    /// strictly (a departure is a protocol error naming its path; for conformance tests).
+    pub read_mode: ReadMode,
 }
 
 impl ClientConfig {
@@ -107,6 +112,7 @@ impl ClientConfig {
             nhs_number_element: NhsNumberElement::default(),
             output_scheme: None,
             negotiate_versions: true,
+            read_mode: ReadMode::Tolerant,
         }
     }
 }
@@ -175,10 +181,7 @@ struct Inner {
 ///     .patient_search(PatientSearchParameters {
 ///         surname: Some("Swift".into()),
 ///         first_name: Some("A".into()),
-///         date_of_birth: None,
-///         post_code: None,
-///         telephone: None,
-///         gender: None,
+///         ..Default::default()
 ///     })
 ///     .await?;
 /// println!("{} matches", found.result.len());
@@ -279,12 +282,18 @@ pub struct Reply<T> {
     pub request_xml: String,
     /// The response document as received.
     pub response_xml: String,
+    /// Where the response departed from the bindings (unknown elements or attributes,
+    /// unlisted values, ...): empty when it matched them exactly. A non-empty report is
+    /// the sign that SystmOne changed and the bindings need regenerating. Its values
+    /// may hold patient data.
+    pub drift: Drift,
 }
 
 struct ReplyHeader {
     response_uid: String,
     device_id: String,
     function: String,
+    drift: Drift,
 }
 
 /// A response whose RequestUID matches the request.
@@ -583,6 +592,7 @@ impl Client {
             function: header.function,
             request_xml: xml,
             response_xml: response_xml.unwrap_or_default(),
+            drift: header.drift,
         })
     }
 
@@ -706,8 +716,19 @@ impl Client {
         text: &str,
     ) -> Result<(F::Result, ReplyHeader), Failed> {
         let sent = Failed::sent;
-        let response =
-            Response::<F::Result>::from_xml(text).map_err(|e| sent(Error::Protocol(e.into())))?;
+        let Parsed {
+            value: response,
+            drift,
+        } = Response::<F::Result>::read(text, self.inner.config.read_mode)
+            .map_err(|e| sent(Error::Protocol(e.into())))?;
+        if !drift.is_empty() {
+            // Counts and kinds only: the report's values may hold patient data.
+            tracing::info!(
+                function = name,
+                "the response departs from the bindings: {}",
+                drift.summary()
+            );
+        }
         if !F::is_named(&response.function) && response.function != name {
             return Err(sent(Error::Protocol(ProtocolError::WrongFunction {
                 expected: name.to_string(),
@@ -733,6 +754,7 @@ impl Client {
             response_uid: response.response_uid,
             device_id: response.device_id,
             function: response.function,
+            drift,
         };
         match response.body {
             ResponseBody::Success(result) => Ok((result, header)),

@@ -35,5 +35,6 @@ pub use client::{
     PacingObserver, Reply, RetryPolicy, Stream, TcpConnector,
 };
 pub use error::{Error, ProtocolError};
+pub use systmone_core::{Drift, DriftItem, DriftKind, ReadMode};
 pub use systmone_transport::device_id::{DeviceIdStore, FileStore, MemoryStore};
 pub use systmone_transport::pacing::PacingLimits;

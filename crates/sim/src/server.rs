@@ -416,7 +416,9 @@ async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> 
     let parsed = if garbage {
         Err("the request is not an XML document".to_string())
     } else {
-        AnyRequest::parse(&text).map_err(|e| e.to_string())
+        AnyRequest::parse_with(&text, systmone_core::ReadMode::Strict)
+            .map(|parsed| parsed.value)
+            .map_err(|e| e.to_string())
     };
     // Throttling (ERRATA E17, E22): a throttled request gets no response at all.
     let today = chrono::Local::now().date_naive();

@@ -388,10 +388,13 @@ pub(super) fn out_task(t: &TaskData) -> Task {
             }
             .into(),
         ),
-        content: Some(format!(
-            "{header}{}\n",
-            t.comments.as_deref().unwrap_or_default()
-        )),
+        content: Some({
+            let mut content = header + t.comments.as_deref().unwrap_or_default();
+            if !content.ends_with('\n') {
+                content.push('\n');
+            }
+            content
+        }),
         extra: Default::default(),
     }
 }

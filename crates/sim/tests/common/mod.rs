@@ -47,13 +47,27 @@ impl Conn {
         self.stream.flush().await.unwrap();
     }
 
-    /// The next response line, or None at end of stream or after `wait`.
+    /// The next response document (framed as the client frames it: the root element
+    /// closes; text may hold newlines), or None at end of stream or after `wait`.
     pub async fn try_read(&mut self, wait: Duration) -> Option<String> {
+        use tokio_util::codec::Decoder;
         tokio::time::timeout(wait, async {
             loop {
-                if let Some(i) = self.buf.iter().position(|&b| b == b'\n') {
-                    let line: Vec<u8> = self.buf.drain(..=i).collect();
-                    return Some(String::from_utf8(line[..line.len() - 1].to_vec()).unwrap());
+                let mut pending = bytes::BytesMut::from(&self.buf[..]);
+                let mut codec = systmone_transport::codec::XmlDocumentCodec::new();
+                if let Some(document) = codec.decode(&mut pending).expect("a well-framed response")
+                {
+                    self.buf = pending.to_vec();
+                    // The newline written after each response.
+                    if self.buf.first() == Some(&b'\n') {
+                        self.buf.remove(0);
+                    }
+                    return Some(
+                        String::from_utf8(document.to_vec())
+                            .unwrap()
+                            .trim()
+                            .to_string(),
+                    );
                 }
                 let mut chunk = vec![0u8; 65536];
                 let n = self.stream.read(&mut chunk).await.ok()?;
