@@ -26,7 +26,7 @@ async fn send_and_print(
     if global.verbose > 0 {
         eprintln!("request:\n{}", pretty(shown));
     }
-    let reply = send(client, request).await?;
+    let reply = crate::progress::with_wait_line(global.quiet, send(client, request)).await?;
     if global.verbose > 0 {
         eprintln!("response:\n{}", reply.xml.trim_end());
     }

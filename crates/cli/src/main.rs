@@ -6,6 +6,7 @@ mod extract;
 mod options;
 mod output;
 mod parse;
+mod progress;
 mod request;
 mod template;
 mod tree;

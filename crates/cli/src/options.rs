@@ -9,8 +9,13 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use systmone_client::{
     AuditDetail, AuditLog, Client, ClientConfig, DEFAULT_ADDR, DeviceIdStore, FileStore,
-    MemoryStore, PacingLimits, PacingObserver,
+    MemoryStore, PacingFile, PacingLimits, PacingObserver,
 };
+
+/// How long the command waits for a reply by default. The library's 300 s suits a
+/// service; a person at a terminal is better told sooner (a throttled request never
+/// gets an answer, and reads are retried), and `--timeout` raises it for huge records.
+pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(120);
 
 const ABOUT: &str = "Talk to a SystmOne client over the Client Integration interface.";
 
@@ -91,7 +96,8 @@ pub struct GlobalOpts {
         value_name = "TEXT"
     )]
     pub device_version: Option<String>,
-    /// How long to wait for a response, in seconds (e.g. 30, 2.5, 500ms).
+    /// How long to wait for a response, in seconds (e.g. 30, 2.5, 500ms) [default: 120].
+    /// Raise it for very large records; a live line shows the wait after 3 s.
     #[arg(long, global = true, env = "SYSTMONE_TIMEOUT", value_name = "SECONDS", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
     /// Output format [default: text on a terminal, xml otherwise].
@@ -194,18 +200,34 @@ impl GlobalOpts {
         if let Some(v) = &self.device_version {
             config.device_version = v.clone();
         }
-        if let Some(t) = self.timeout {
-            config.response_timeout = t;
-            config.connect_timeout = config.connect_timeout.min(t);
-        }
+        config.response_timeout = self.timeout.unwrap_or(DEFAULT_RESPONSE_TIMEOUT);
+        config.connect_timeout = config.connect_timeout.min(config.response_timeout);
         config.pacing = pacing_limits(self.pacing);
         config
+    }
+
+    /// The file that shares pacing with other `systmone` processes talking to the same
+    /// address: beside the Device ID file. None with `--pacing off`.
+    pub fn pacing_file(&self) -> Option<PacingFile> {
+        if self.pacing == PacingArg::Off {
+            return None;
+        }
+        let device_id_file = match &self.device_id_file {
+            Some(path) => path.clone(),
+            None => FileStore::default_path()?,
+        };
+        let dir = match device_id_file.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        Some(PacingFile::in_dir(&dir, &self.addr))
     }
 
     /// The pacing observer: a progress line on stderr unless quiet.
     pub fn pacing_printer(&self) -> PacingObserver {
         let quiet = self.quiet;
         Arc::new(move |function: &str, wait: Duration| {
+            crate::progress::note_pacing_wait(wait);
             if !quiet {
                 eprintln!(
                     "  … waiting {:.1} s for SystmOne's throttle before {function}",
@@ -221,6 +243,9 @@ impl GlobalOpts {
         let mut builder = Client::builder(config)
             .device_store(self.device_store())
             .on_pacing_wait(observer.unwrap_or_else(|| self.pacing_printer()));
+        if let Some(file) = self.pacing_file() {
+            builder = builder.pacing_file(file);
+        }
         if let Some(path) = &self.audit {
             let log = AuditLog::open(path, AuditDetail::Redacted)
                 .with_context(|| format!("cannot open the audit log {}", path.display()))?;

@@ -462,3 +462,82 @@ async fn compat_reports_an_unsupported_binding_with_exit_5() {
         .code(5)
         .stdout(predicate::str::contains("\"function\": \"GetDiary\""));
 }
+
+/// The binary pointed at `sim` with the documented pacing (shared through the pacing
+/// file beside `dir/device-id`).
+fn paced_against(sim: &SimHandle, dir: &Path) -> Command {
+    let mut cmd = systmone();
+    cmd.args(["--addr", &sim.addr().to_string()])
+        .args(["--api-key", "f31e26725b5491f2"])
+        .arg("--device-id-file")
+        .arg(dir.join("device-id"))
+        .args(["--pacing", "spec", "--timeout", "20"]);
+    cmd
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_pace_together_against_the_real_throttle() {
+    // The documented throttle: a request inside it gets no answer at all.
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Spec,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let numbers = sim.control().practice().nhs_numbers[..2].to_vec();
+    // Two whole records (throttled: one per 30 s) from two processes at once, each
+    // also sending its GetFunctions first.
+    let started = std::time::Instant::now();
+    let processes: Vec<_> = numbers
+        .iter()
+        .map(|n| {
+            let mut cmd = paced_against(&sim, dir.path());
+            cmd.args(["--output", "xml", "record", n]);
+            tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        })
+        .collect();
+    let mut waited = false;
+    for p in processes {
+        let out = p.await.unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        waited |= stderr.contains("for SystmOne's throttle before GetPatientRecord");
+    }
+    let audit = sim.control().audit();
+    let throttled = audit
+        .iter()
+        .filter(|e| e.outcome == systmone_sim::AuditOutcome::Throttled)
+        .count();
+    assert_eq!(throttled, 0, "no request was sent inside the throttle");
+    let records = audit
+        .iter()
+        .filter(|e| e.function == "GetPatientRecord")
+        .count();
+    assert_eq!(records, 2);
+    assert!(waited, "the second record waited its turn, and said so");
+    assert!(started.elapsed() >= Duration::from_secs(30));
+    let pacing = std::fs::read_to_string(dir.path().join("pacing")).unwrap();
+    assert!(pacing.contains(&sim.addr().to_string()), "{pacing}");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reply_shows_a_live_line() {
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        faults: vec!["delay=4s@1".parse().unwrap()],
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.arg("functions");
+    run(cmd).await.success().stderr(predicate::str::contains(
+        "waiting for SystmOne... 3 s; a request sent inside its throttle gets no answer",
+    ));
+    sim.shutdown().await;
+}

@@ -37,3 +37,4 @@ pub use client::{
 pub use error::{Error, ProtocolError};
 pub use systmone_transport::device_id::{DeviceIdStore, FileStore, MemoryStore};
 pub use systmone_transport::pacing::PacingLimits;
+pub use systmone_transport::pacing_file::PacingFile;
