@@ -1,5 +1,19 @@
 //! `systmone`: the command-line tool for the SystmOne Client Integration interface.
 
+// std's print macros panic when the reader has gone (`systmone functions | head`):
+// these replacements, in scope for every module below, end the process quietly then.
+macro_rules! println {
+    () => { $crate::output::write_stdout(format_args!(""), true) };
+    ($($arg:tt)*) => { $crate::output::write_stdout(format_args!($($arg)*), true) };
+}
+macro_rules! print {
+    ($($arg:tt)*) => { $crate::output::write_stdout(format_args!($($arg)*), false) };
+}
+macro_rules! eprintln {
+    () => { $crate::output::write_stderr(format_args!(""), true) };
+    ($($arg:tt)*) => { $crate::output::write_stderr(format_args!($($arg)*), true) };
+}
+
 mod commands;
 mod demo;
 mod extract;
@@ -44,6 +58,8 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code),
+        // Whoever read the output has stopped (`| head`): nothing is wrong.
+        Err(e) if output::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             report(&e, verbose);
             ExitCode::from(exit_code(&e))

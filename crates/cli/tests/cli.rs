@@ -541,3 +541,48 @@ async fn a_slow_reply_shows_a_live_line() {
     ));
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_pipe_ends_quietly() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("systmone");
+    let common = format!(
+        "--addr {} --api-key f31e26725b5491f2 --device-id-file {} --pacing off",
+        sim.addr(),
+        dir.path().join("device-id").display()
+    );
+    let fixture = fixtures().join("GetPatientRecord/v1.0/response.xml");
+    for command in [
+        format!("-v {common} functions"),
+        format!("-v {common} -o json functions"),
+        format!("{common} -o text record 7835438275"),
+        format!("{common} search --surname Swift --dob 1933-01-01"),
+        format!("parse {}", fixture.display()),
+        format!("parse --roundtrip {}", fixture.display()),
+        "sim --dump-practice -".to_string(),
+        "--help".to_string(),
+        "record --help".to_string(),
+    ] {
+        // The reader takes one byte and goes, as `| head` does.
+        let script = format!(
+            "set -o pipefail; '{}' {command} 2>&1 | head -c 1",
+            bin.display()
+        );
+        let out = tokio::task::spawn_blocking(move || {
+            std::process::Command::new("bash")
+                .args(["-c", &script])
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "systmone {command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    sim.shutdown().await;
+}
