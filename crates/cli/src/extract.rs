@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::commands::{call_quiet, record_params};
@@ -20,10 +20,8 @@ pub fn read_numbers(text: &str) -> anyhow::Result<Vec<String>> {
         if line.is_empty() {
             continue;
         }
-        let digits: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-        if digits.len() != 10 || !digits.chars().all(|c| c.is_ascii_digit()) {
-            bail!("line {}: {line:?} is not an NHS number (10 digits)", i + 1);
-        }
+        let digits =
+            crate::checks::nhs_number(line).map_err(|e| anyhow::anyhow!("line {}: {e}", i + 1))?;
         if !numbers.contains(&digits) {
             numbers.push(digits);
         }

@@ -14,6 +14,7 @@ macro_rules! eprintln {
     ($($arg:tt)*) => { $crate::output::write_stderr(format_args!($($arg)*), true) };
 }
 
+mod checks;
 mod commands;
 mod demo;
 mod extract;
@@ -106,23 +107,50 @@ fn init_logging(verbose: u8, quiet: bool) {
         .with_target(verbose >= 2)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .without_time()
+        // Its report of a failed write uses std's eprintln!, which panics on a closed
+        // pipe (`systmone -v functions 2>&1 | head`).
+        .log_internal_errors(false)
         .try_init();
 }
 
 /// One clear sentence; the chain of causes and the debug form only with `-v`.
 fn report(error: &anyhow::Error, verbose: u8) {
-    if let Some(systmone_client::Error::Response { function, error: e }) = find_client_error(error)
-    {
-        eprintln!(
-            "error: SystmOne answered {function} with an error ({}): {}",
-            if e.permanent {
-                "permanent"
+    eprintln!("error: {}", message(error));
+    if verbose > 0 {
+        eprintln!("{error:?}");
+    }
+}
+
+/// The error in one sentence, with the fix when there is an obvious one.
+fn message(error: &anyhow::Error) -> String {
+    use systmone_client::Error as E;
+    match find_client_error(error) {
+        Some(E::Response { function, error: e }) => {
+            // SystmOne's wording; the simulator says "The API key is not valid".
+            let key_hint = if e.message.to_ascii_lowercase().contains("api key") {
+                "; check the key given with --api-key or SYSTMONE_API_KEY"
             } else {
-                "temporary, can be retried"
-            },
-            e.message
-        );
-        return;
+                ""
+            };
+            return format!(
+                "SystmOne answered {function} with an error ({}): {}{key_hint}",
+                if e.permanent {
+                    "permanent"
+                } else {
+                    "temporary, can be retried"
+                },
+                e.message
+            );
+        }
+        Some(E::Connect { addr, source })
+            if source.kind() == std::io::ErrorKind::ConnectionRefused =>
+        {
+            return format!(
+                "cannot connect to SystmOne at {addr}: connection refused; is SystmOne (or \
+                 `systmone sim`) running on {addr}? see --addr"
+            );
+        }
+        _ => {}
     }
     let mut message = error.to_string();
     // Add the causes that are not already part of the top message.
@@ -132,10 +160,7 @@ fn report(error: &anyhow::Error, verbose: u8) {
             message = format!("{message}: {text}");
         }
     }
-    eprintln!("error: {message}");
-    if verbose > 0 {
-        eprintln!("{error:?}");
-    }
+    message
 }
 
 fn find_client_error(error: &anyhow::Error) -> Option<&systmone_client::Error> {

@@ -91,7 +91,8 @@ pub fn fill(
                 bail!("unknown template parameter {name:?}: the template has no @ parameters");
             }
             bail!(
-                "unknown template parameter {name:?}: the template has {}",
+                "unknown template parameter {name:?}{}: the template has {}",
+                crate::checks::did_you_mean(name, names.iter().copied()),
                 names
                     .iter()
                     .map(|n| format!("@{n}"))

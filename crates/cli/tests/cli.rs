@@ -553,7 +553,19 @@ async fn a_closed_pipe_ends_quietly() {
         dir.path().join("device-id").display()
     );
     let fixture = fixtures().join("GetPatientRecord/v1.0/response.xml");
+    // With a fresh Device ID file, -v logs the allocation at info: a log line written
+    // after the reader has gone.
+    let fresh = |i: usize| {
+        format!(
+            "-v --addr {} --api-key f31e26725b5491f2 --pacing off --device-id-file {}",
+            sim.addr(),
+            dir.path().join(format!("fresh-{i}")).display()
+        )
+    };
     for command in [
+        format!("{} functions", fresh(0)),
+        format!("{} functions", fresh(1)),
+        format!("{} record 7835438275", fresh(2)),
         format!("-v {common} functions"),
         format!("-v {common} -o json functions"),
         format!("{common} -o text record 7835438275"),
@@ -585,4 +597,156 @@ async fn a_closed_pipe_ends_quietly() {
         );
     }
     sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_before_sending_and_hints_the_fix() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sent = || sim.control().audit().len();
+    let refused = |args: &[&str], expected: &[&str]| {
+        let mut cmd = against(&sim, dir.path());
+        cmd.args(args);
+        let mut assert = cmd.assert().code(1);
+        for e in expected {
+            assert = assert.stderr(predicate::str::contains(*e));
+        }
+    };
+    let before = sent();
+    // The check digit of an NHS number.
+    refused(
+        &["record", "7835438276"],
+        &["not a valid NHS number: its check digit is 6, the first nine digits need 5"],
+    );
+    // PatientSearch's two-criteria rule.
+    refused(
+        &["search", "--surname", "Swift"],
+        &[
+            "PatientSearch needs at least two of",
+            "you gave only --surname",
+        ],
+    );
+    // The nearest name on a typo, and the allowed names.
+    refused(
+        &[
+            "call",
+            "PatientSearch",
+            "-p",
+            "Surnme=Swift",
+            "-p",
+            "FirstName=A",
+        ],
+        &[
+            "<Surnme> is not allowed in <FunctionParameters> (did you mean Surname?)",
+            "allowed in <FunctionParameters>: DateOfBirth, FirstName, Gender, PostCode, Surname, Telephone",
+        ],
+    );
+    refused(
+        &[
+            "call",
+            "GetPatientRecord",
+            "-p",
+            "Identity/NHSNumber=7835438275",
+            "-p",
+            "Filter/Demographic=",
+        ],
+        &[
+            "(did you mean Demographics?)",
+            "allowed in <Filter>: Activity,",
+        ],
+    );
+    refused(
+        &["call", "GetPatientRecrd"],
+        &[
+            "unknown function \"GetPatientRecrd\" (did you mean GetPatientRecord?)",
+            "the functions are: DataExtract",
+        ],
+    );
+    // A request file cut short: said plainly, with no claim that <Function> is missing.
+    let full =
+        std::fs::read_to_string(fixtures().join("GetPatientRecord/v1.0/request.xml")).unwrap();
+    let cut_at = full.find("</FunctionVersion>").unwrap() + 30;
+    let cut = dir.path().join("cut.xml");
+    std::fs::write(&cut, &full[..cut_at]).unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["call", "GetPatientRecord", "--xml"]).arg(&cut);
+    cmd.assert()
+        .code(1)
+        .stderr(predicate::str::contains("is it cut short?"))
+        .stderr(predicate::str::contains("Function>").not());
+    // Numbers in an extract's file are checked too.
+    let list = dir.path().join("numbers.txt");
+    std::fs::write(&list, "7835438275\n6640569095\n").unwrap();
+    refused(
+        &[
+            "extract",
+            "--out",
+            dir.path().join("out").to_str().unwrap(),
+            "--nhs-file",
+            list.to_str().unwrap(),
+        ],
+        &["line 2: 6640569095 is not a valid NHS number"],
+    );
+    assert_eq!(sent(), before, "nothing was sent");
+
+    // A rejected API key names the option and the variable.
+    let mut cmd = systmone();
+    cmd.args([
+        "--addr",
+        &sim.addr().to_string(),
+        "--api-key",
+        "0000000000000000",
+    ])
+    .arg("--device-id-file")
+    .arg(dir.path().join("device-id"))
+    .args(["--pacing", "off", "functions"]);
+    run(cmd)
+        .await
+        .code(2)
+        .stderr(predicate::str::contains("The API key is not valid"))
+        .stderr(predicate::str::contains("--api-key or SYSTMONE_API_KEY"));
+
+    // Connection refused: not retried, and where to look.
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut cmd = systmone();
+    cmd.args([
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+        "--api-key",
+        "f31e26725b5491f2",
+    ])
+    .arg("--device-id-file")
+    .arg(dir.path().join("device-id"))
+    .arg("functions");
+    run(cmd)
+        .await
+        .code(3)
+        .stderr(predicate::str::contains(format!(
+            "is SystmOne (or `systmone sim`) running on 127.0.0.1:{port}? see --addr"
+        )))
+        .stderr(predicate::str::contains("retrying").not());
+    sim.shutdown().await;
+}
+
+#[test]
+fn template_parameter_typos_get_the_nearest_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("t.xml");
+    std::fs::write(
+        &template,
+        "<X><S>@NewStatus|Booked|Arrived</S><N>@NHSNumber</N></X>",
+    )
+    .unwrap();
+    systmone()
+        .arg("template")
+        .arg(&template)
+        .args(["--set", "NewStatsu=Booked"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "unknown template parameter \"NewStatsu\" (did you mean NewStatus?): the template has @NHSNumber, @NewStatus",
+        ));
 }
