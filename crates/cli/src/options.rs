@@ -322,7 +322,7 @@ are filled from the options and the Device ID store when not given with --set.",
     Book(BookArgs),
     /// GetDocument: write a letter's or attachment's file into a directory.
     #[command(
-        after_help = "Example:\n  systmone document 6640569094 4093400000000000 --write-to /tmp/docs"
+        after_help = "Examples:\n  systmone document 6640569094 4093400000000000 --write-to 'C:\\Letters'\n  systmone document 6640569094 4093400000000000 --write-to .    # the simulator's --root"
     )]
     Document(DocumentArgs),
     /// Fetch many records under the throttle, resumably, one file per NHS number.
@@ -606,7 +606,9 @@ pub struct DocumentArgs {
     pub nhs_number: String,
     /// The DocumentUID of a letter or attachment (from `systmone record --letters`).
     pub document_uid: String,
-    /// The directory SystmOne writes the file into (on the SystmOne machine).
+    /// The directory SystmOne writes the file into, on the SystmOne machine. The
+    /// simulator writes only inside its --root (a temporary directory unless given,
+    /// printed when it starts); a relative DIR, such as `.`, is taken from there.
     #[arg(long, value_name = "DIR")]
     pub write_to: String,
     #[arg(long)]

@@ -750,3 +750,122 @@ fn template_parameter_typos_get_the_nearest_name() {
             "unknown template parameter \"NewStatsu\" (did you mean NewStatus?): the template has @NHSNumber, @NewStatus",
         ));
 }
+
+/// The lines of README's tour of the command (the first `sh` block after its heading).
+fn readme_tour() -> Vec<String> {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
+    let tour = &readme[readme
+        .find("### The `systmone` command")
+        .expect("tour heading")..];
+    let block = &tour[tour.find("```sh\n").expect("sh block") + 6..];
+    let block = &block[..block.find("```").expect("end of block")];
+    block
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// A process killed when dropped (a failing test leaves no simulator behind).
+struct Background(std::process::Child);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// README's tour, run as written, in order, from a directory laid out like a fresh
+/// clone: `systmone sim &` starts the built binary's simulator (on a free port, and
+/// unthrottled to keep the suite quick: the throttle is the two-process test's
+/// subject), `export` sets the variable, `kill %1` stops the simulator, and every other
+/// line runs in bash with the built `systmone` first on PATH.
+#[test]
+fn readme_tour_runs_as_written() {
+    use std::io::BufRead;
+    let lines = readme_tour();
+    assert!(lines.len() >= 10, "{lines:?}");
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(fixtures().parent().unwrap(), dir.path().join("tests")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("systmone");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut env: Vec<(String, String)> = vec![
+        ("PATH".into(), path),
+        (
+            "SYSTMONE_DEVICE_ID_FILE".into(),
+            dir.path().join("device-id").display().to_string(),
+        ),
+        ("SYSTMONE_PACING".into(), "off".into()),
+        ("SYSTMONE_TIMEOUT".into(), "10".into()),
+    ];
+    let mut sim: Option<Background> = None;
+    let mut ran = 0;
+    for line in &lines {
+        let command = line.split(" #").next().unwrap().trim();
+        if let Some(args) = command
+            .strip_prefix("systmone sim")
+            .and_then(|a| a.strip_suffix('&'))
+        {
+            let mut child = std::process::Command::new(&bin)
+                .arg("sim")
+                .args(args.split_whitespace())
+                .args(["--port", "0", "--throttle", "off"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            let mut first = String::new();
+            std::io::BufReader::new(child.stdout.take().unwrap())
+                .read_line(&mut first)
+                .unwrap();
+            let addr = first
+                .trim()
+                .strip_prefix("listening on ")
+                .expect(&first)
+                .to_string();
+            env.push(("SYSTMONE_ADDR".into(), addr));
+            sim = Some(Background(child));
+            continue;
+        }
+        if let Some(assignment) = command.strip_prefix("export ") {
+            let (name, value) = assignment.split_once('=').unwrap();
+            env.push((name.into(), value.into()));
+            continue;
+        }
+        if command == "kill %1" {
+            assert!(sim.take().is_some(), "the tour started the simulator");
+            continue;
+        }
+        let mut cmd = std::process::Command::new("bash");
+        cmd.args(["-c", command]).current_dir(dir.path());
+        for var in [
+            "SYSTMONE_API_KEY",
+            "SYSTMONE_ADDR",
+            "SYSTMONE_OUTPUT",
+            "SYSTMONE_AUDIT",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.envs(env.iter().map(|(k, v)| (k, v)));
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "README line `{line}` failed ({}):\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ran += 1;
+    }
+    assert!(ran >= 9, "only {ran} commands ran");
+    assert!(dir.path().join("records/7835438275.xml").exists());
+    assert!(sim.is_none(), "the tour stops its simulator");
+}
