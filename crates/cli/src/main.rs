@@ -28,12 +28,13 @@ mod tree;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::options::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let parsed = options::command()
+        .try_get_matches()
+        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
@@ -86,6 +87,13 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Document(args) => commands::document(&global, args).await,
         Command::Extract(args) => extract::run(&global, args).await,
         Command::Compat => commands::compat(&global).await,
+        Command::Completions(args) => {
+            // Into memory first: the generator panics on a failed write.
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut options::command(), "systmone", &mut script);
+            print!("{}", String::from_utf8_lossy(&script));
+            Ok(0)
+        }
     }
 }
 

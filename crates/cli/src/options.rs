@@ -71,7 +71,10 @@ pub enum PacingArg {
     Off,
 }
 
+/// Options every command that talks to SystmOne takes, before or after the command
+/// name. Shown under their own heading; hidden where they do not apply.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalOpts {
     /// Address of the SystmOne client's interface (host:port).
     #[arg(long, global = true, env = "SYSTMONE_ADDR", default_value = DEFAULT_ADDR)]
@@ -342,6 +345,85 @@ started again without fetching twice what is saved.",
         after_help = "Example:\n  systmone compat\n  systmone --output json compat   # for CI"
     )]
     Compat,
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  systmone completions bash > ~/.local/share/bash-completion/completions/systmone\n  systmone completions zsh > ~/.zfunc/_systmone\n  systmone completions fish > ~/.config/fish/completions/systmone.fish"
+    )]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// The global options (by id) each command that does not use them leaves out of its
+/// help: they are still accepted (a shared SYSTMONE_* environment must not break
+/// them), just not shown.
+const NOT_USED_BY: [(&str, &[&str]); 4] = [
+    ("parse", &CONNECTION_OPTIONS),
+    ("sim", &ALL_BUT_LOGGING),
+    (
+        "demo",
+        &[
+            "addr",
+            "api_key",
+            "device_id_file",
+            "device_version",
+            "output",
+        ],
+    ),
+    ("completions", &ALL_BUT_LOGGING),
+];
+
+/// The options about reaching SystmOne.
+const CONNECTION_OPTIONS: [&str; 7] = [
+    "addr",
+    "api_key",
+    "device_id_file",
+    "device_version",
+    "timeout",
+    "audit",
+    "pacing",
+];
+
+const ALL_BUT_LOGGING: [&str; 8] = [
+    "addr",
+    "api_key",
+    "device_id_file",
+    "device_version",
+    "timeout",
+    "audit",
+    "pacing",
+    "output",
+];
+
+/// The command line's definition, with the global options hidden where they do not
+/// apply.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let globals: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .cloned()
+        .collect();
+    // clap copies a global option into each subcommand when it builds the command,
+    // unless the subcommand already has one with that id: a hidden copy, added here.
+    for (name, ids) in NOT_USED_BY {
+        cmd = cmd.mut_subcommand(name, |mut sub| {
+            for arg in globals
+                .iter()
+                .filter(|a| ids.contains(&a.get_id().as_str()))
+            {
+                sub = sub.arg(arg.clone().hide(true));
+            }
+            sub
+        });
+    }
+    cmd
 }
 
 #[derive(Debug, Args)]
@@ -356,7 +438,7 @@ pub struct CallArgs {
     /// The function, e.g. GetPatientRecord (case-insensitive).
     pub function: String,
     /// The function version (default: the newest the bindings include).
-    #[arg(long)]
+    #[arg(long, value_name = "VERSION")]
     pub version: Option<String>,
     /// A parameter, Name=Value (nested with '/', attribute with '@', empty for a flag).
     #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
@@ -394,20 +476,25 @@ pub struct OrgArgs {
     pub logged_on_user_only: bool,
 }
 
+/// At least two fields: SystmOne refuses a search on fewer.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
+    /// The patient's surname.
     #[arg(long)]
     pub surname: Option<String>,
+    /// The patient's first name.
     #[arg(long)]
     pub first_name: Option<String>,
     /// Date of birth, YYYY-MM-DD.
-    #[arg(long)]
+    #[arg(long, value_name = "DATE")]
     pub dob: Option<String>,
+    /// Postcode, e.g. 'LS18 5TN'.
     #[arg(long)]
     pub postcode: Option<String>,
+    /// Telephone number.
     #[arg(long)]
     pub telephone: Option<String>,
-    /// M, F, U or I.
+    /// Gender: M, F, U or I.
     #[arg(long)]
     pub gender: Option<String>,
 }
@@ -418,58 +505,77 @@ pub struct RecordFilter {
     /// Events effective on or after this date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub min_effective_date: Option<String>,
+    /// Events effective on or before this date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub max_effective_date: Option<String>,
     /// Entered on or after this date. Min and max entry date both today are exempt
     /// from the 30-second throttle.
     #[arg(long, value_name = "DATE")]
     pub min_entry_date: Option<String>,
+    /// Entered on or before this date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub max_entry_date: Option<String>,
     /// Shorthand for --min-entry-date and --max-entry-date today.
     #[arg(long)]
     pub entered_today: bool,
+    /// Appointments.
     #[arg(long)]
     pub appointments: bool,
+    /// Care plans.
     #[arg(long)]
     pub care_plans: bool,
     /// Demographics (alone: exempt from the 30-second throttle).
     #[arg(long)]
     pub demographics: bool,
+    /// Clinical codes.
     #[arg(long)]
     pub clinical_codes: bool,
     /// Only this clinical code (repeatable).
     #[arg(long, value_name = "CODE")]
     pub clinical_code: Vec<String>,
+    /// Letters (with their DocumentUIDs, for `systmone document`).
     #[arg(long)]
     pub letters: bool,
+    /// Medication.
     #[arg(long)]
     pub medication: bool,
+    /// Drug sensitivities and allergies.
     #[arg(long)]
     pub sensitivities: bool,
+    /// Recalls.
     #[arg(long)]
     pub recalls: bool,
+    /// Referrals.
     #[arg(long)]
     pub referrals: bool,
+    /// Relationships.
     #[arg(long)]
     pub relationships: bool,
+    /// Test results.
     #[arg(long)]
     pub results: bool,
+    /// Vaccinations.
     #[arg(long)]
     pub vaccinations: bool,
     /// Numeric values of this code (repeatable).
     #[arg(long, value_name = "CODE")]
     pub numeric: Vec<String>,
+    /// Reminders.
     #[arg(long)]
     pub reminders: bool,
+    /// Activity.
     #[arg(long)]
     pub activity: bool,
+    /// Attachments (with their DocumentUIDs).
     #[arg(long)]
     pub attachments: bool,
+    /// Free-text narrative.
     #[arg(long)]
     pub narrative: bool,
+    /// Visits.
     #[arg(long)]
     pub visits: bool,
+    /// Tasks.
     #[arg(long)]
     pub tasks: bool,
     /// Only entries done by this user (repeatable).
@@ -542,17 +648,21 @@ pub struct RecordArgs {
 #[derive(Debug, Args)]
 pub struct SlotsArgs {
     /// From (YYYY-MM-DDTHH:MM:SS; default now).
-    #[arg(long)]
+    #[arg(long, value_name = "DATETIME")]
     pub from: Option<String>,
     /// To (default: a week after --from).
-    #[arg(long)]
+    #[arg(long, value_name = "DATETIME")]
     pub to: Option<String>,
+    /// Only this clinician's slots (a user name from `systmone org`; repeatable).
     #[arg(long)]
     pub user: Vec<String>,
+    /// Only slots at this site (repeatable).
     #[arg(long)]
     pub site: Vec<String>,
+    /// Only slots of this clinic type, e.g. Session (repeatable).
     #[arg(long)]
     pub clinic_type: Vec<String>,
+    /// Only slots of this slot type, e.g. Slot (repeatable).
     #[arg(long)]
     pub slot_type: Vec<String>,
 }
@@ -560,13 +670,15 @@ pub struct SlotsArgs {
 #[derive(Debug, Args)]
 pub struct DiaryArgs {
     /// From (YYYY-MM-DDTHH:MM:SS; default now).
-    #[arg(long)]
+    #[arg(long, value_name = "DATETIME")]
     pub from: Option<String>,
     /// To (default: a week after --from).
-    #[arg(long)]
+    #[arg(long, value_name = "DATETIME")]
     pub to: Option<String>,
+    /// Only this user's diary (repeatable).
     #[arg(long)]
     pub user: Vec<String>,
+    /// Only this site (repeatable).
     #[arg(long)]
     pub site: Vec<String>,
     /// Appointments (neither flag: both).
@@ -584,18 +696,22 @@ pub struct BookArgs {
     /// The clinic's user name (from `systmone slots`).
     #[arg(long)]
     pub user: String,
+    /// The slot's site (from `systmone slots`).
     #[arg(long)]
     pub site: String,
+    /// The slot's clinic type (from `systmone slots`).
     #[arg(long)]
     pub clinic_type: String,
+    /// The slot's type.
     #[arg(long, default_value = "Slot")]
     pub slot_type: String,
     /// The slot's start, YYYY-MM-DDTHH:MM:SS.
     #[arg(long)]
     pub start: String,
     /// The slot's length in minutes.
-    #[arg(long, default_value = "10")]
+    #[arg(long, default_value = "10", value_name = "MINUTES")]
     pub duration: String,
+    /// A comment on the appointment.
     #[arg(long)]
     pub comments: Option<String>,
 }
@@ -611,6 +727,7 @@ pub struct DocumentArgs {
     /// printed when it starts); a relative DIR, such as `.`, is taken from there.
     #[arg(long, value_name = "DIR")]
     pub write_to: String,
+    /// Leave the record open in SystmOne afterwards.
     #[arg(long)]
     pub leave_record_open: bool,
 }

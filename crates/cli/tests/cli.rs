@@ -869,3 +869,98 @@ fn readme_tour_runs_as_written() {
     assert!(dir.path().join("records/7835438275.xml").exists());
     assert!(sim.is_none(), "the tour stops its simulator");
 }
+
+const SUBCOMMANDS: [&str; 17] = [
+    "demo",
+    "call",
+    "parse",
+    "template",
+    "sim",
+    "functions",
+    "org",
+    "search",
+    "record",
+    "slots",
+    "diary",
+    "book",
+    "document",
+    "extract",
+    "compat",
+    "completions",
+    "help",
+];
+
+#[test]
+fn help_reads_well() {
+    for sub in SUBCOMMANDS.iter().filter(|s| **s != "help") {
+        let out = systmone().args([sub, "--help"]).output().unwrap();
+        assert!(out.status.success(), "{sub}");
+        let help = String::from_utf8(out.stdout).unwrap();
+        assert!(help.contains("Example"), "{sub}: no example");
+        // Global options under their own heading.
+        assert!(help.contains("\nGlobal options:\n"), "{sub}:\n{help}");
+        let (own, global) = help.split_once("\nGlobal options:\n").unwrap();
+        assert!(
+            !own.contains("--verbose"),
+            "{sub}: a global option among its own"
+        );
+        assert!(global.contains("--verbose"), "{sub}");
+        // Every option is described: in the long help an option's line is followed by
+        // its text, not by a blank line.
+        let options = help.split("\nExample").next().unwrap();
+        let lines: Vec<&str> = options.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let trimmed = line.trim_start();
+            let indent = line.len() - trimmed.len();
+            if (2..=6).contains(&indent) && trimmed.starts_with('-') {
+                // Short help (sim's) has the text on the same line, after a gap.
+                let inline = trimmed
+                    .split_once("  ")
+                    .is_some_and(|(_, text)| !text.trim().is_empty());
+                let next = lines.get(i + 1).map_or("", |l| l.trim());
+                assert!(
+                    inline || !next.is_empty(),
+                    "{sub}: {trimmed} has no description"
+                );
+            }
+        }
+        // Options that do not apply are not shown.
+        if matches!(*sub, "parse" | "sim" | "completions") {
+            for hidden in [
+                "--addr",
+                "--api-key",
+                "--device-id-file",
+                "--pacing",
+                "--timeout",
+            ] {
+                assert!(!help.contains(hidden), "{sub} shows {hidden}");
+            }
+        } else if *sub != "demo" {
+            assert!(help.contains("--api-key"), "{sub}");
+        }
+    }
+    // Hidden is not refused: a global option before any command still works.
+    systmone()
+        .args(["--addr", "127.0.0.1:1", "parse"])
+        .arg(fixtures().join("PatientSearch/v1.0/request.xml"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        systmone()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("systmone"))
+            .stdout(predicate::str::contains("extract"))
+            .stdout(predicate::str::contains("nhs-file"));
+    }
+    systmone()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("possible values"));
+}
