@@ -48,6 +48,7 @@ fn main() -> ExitCode {
     };
     init_logging(cli.global.verbose, cli.global.quiet);
     let verbose = cli.global.verbose;
+    let json_errors = cli.global.output == Some(options::OutputFormat::Json);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -64,6 +65,9 @@ fn main() -> ExitCode {
         Err(e) if output::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             report(&e, verbose);
+            if json_errors {
+                println!("{}", error_json(&e));
+            }
             ExitCode::from(exit_code(&e))
         }
     }
@@ -169,6 +173,49 @@ fn message(error: &anyhow::Error) -> String {
         }
     }
     message
+}
+
+/// The error as a JSON object for `-o json` (on stdout, beside the text on stderr):
+/// `{"error": {"kind", "message", "exit_code", "request_uid", ...}}`.
+fn error_json(error: &anyhow::Error) -> String {
+    use systmone_client::Error as E;
+    let client = find_client_error(error);
+    let kind = match client {
+        Some(E::Response { .. }) => "error-response",
+        Some(E::DeviceBlocked { .. }) => "device-blocked",
+        Some(E::Unsupported { .. }) => "unsupported",
+        Some(E::Connect { .. }) => "connect",
+        Some(E::Io(_)) => "io",
+        Some(E::Timeout { .. }) => "timeout",
+        Some(E::Protocol(_)) => "protocol",
+        Some(E::OutcomeUnknown { .. }) => "outcome-unknown",
+        Some(E::DeviceId(_)) => "device-id",
+        Some(E::Encode(_)) => "encode",
+        None => "local",
+    };
+    let mut object = serde_json::json!({
+        "kind": kind,
+        "message": message(error),
+        "exit_code": exit_code(error),
+        "request_uid": serde_json::Value::Null,
+    });
+    match client {
+        Some(E::OutcomeUnknown {
+            function,
+            request_uid,
+            ..
+        }) => {
+            object["request_uid"] = request_uid.as_str().into();
+            object["function"] = function.as_str().into();
+        }
+        Some(E::Response { function, error }) => {
+            object["function"] = function.as_str().into();
+            object["permanent"] = error.permanent.into();
+        }
+        _ => {}
+    }
+    serde_json::to_string_pretty(&serde_json::json!({ "error": object }))
+        .unwrap_or_else(|_| "{\"error\": {}}".to_string())
 }
 
 fn find_client_error(error: &anyhow::Error) -> Option<&systmone_client::Error> {

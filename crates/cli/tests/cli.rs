@@ -964,3 +964,110 @@ fn completions_for_each_shell() {
         .code(1)
         .stderr(predicate::str::contains("possible values"));
 }
+
+fn json_error(output: &std::process::Output) -> serde_json::Value {
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
+    value["error"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_output_makes_failures_machine_readable() {
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        // Request 1 is GetFunctions (version check); the write's answer is lost.
+        faults: vec!["drop-after-write@4".parse().unwrap()],
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let output = |args: &[&str]| {
+        let mut cmd = against(&sim, dir.path());
+        cmd.args(["-o", "json", "--timeout", "2"]).args(args);
+        tokio::task::spawn_blocking(move || cmd.output().unwrap())
+    };
+
+    // A local failure: exit 1, the text on stderr too.
+    let out = output(&["record", "7835438276"]).await.unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e = json_error(&out);
+    assert_eq!(e["kind"], "local");
+    assert_eq!(e["exit_code"], 1);
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a valid NHS number")
+    );
+    assert!(e["request_uid"].is_null());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error: 7835438276 is not a valid"));
+
+    // SystmOne's error response: exit 2.
+    let out = output(&["call", "PatientSearch", "-p", "Surname=Swift"])
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = json_error(&out);
+    assert_eq!(e["kind"], "error-response");
+    assert_eq!(e["function"], "PatientSearch");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("At least two search parameters")
+    );
+
+    // A write whose outcome is unknown: exit 4, with its RequestUID.
+    let out = output(&[
+        "call",
+        "UpdatePatientRecord",
+        "-p",
+        "Identity/NHSNumber=6343800514",
+        "-p",
+        "Clinical/Event/ClinicalCode/Code@Scheme=CTV3",
+        "-p",
+        "Clinical/Event/ClinicalCode/Code@Code=X505K",
+    ])
+    .await
+    .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let e = json_error(&out);
+    assert_eq!(e["kind"], "outcome-unknown");
+    assert_eq!(e["exit_code"], 4);
+    let uid = e["request_uid"].as_str().unwrap();
+    let sent = sim.control().audit();
+    assert!(
+        sent.iter()
+            .any(|entry| entry.request_uid == uid && entry.function == "UpdatePatientRecord"),
+        "the RequestUID is the one SystmOne received"
+    );
+
+    // Nothing listening: exit 3.
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut cmd = systmone();
+    cmd.args([
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+        "--api-key",
+        "k",
+        "-o",
+        "json",
+    ])
+    .arg("--device-id-file")
+    .arg(dir.path().join("device-id"))
+    .arg("functions");
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(json_error(&out)["kind"], "connect");
+    sim.shutdown().await;
+}
