@@ -80,3 +80,42 @@ pub async fn with_wait_line<T>(quiet: bool, call: impl Future<Output = T>) -> T 
     }
     result
 }
+
+/// Long work (extract, conformance) shares this style: a bar redrawn every second on
+/// a terminal, a line per item otherwise, and an ETA that counts the throttle.
+///
+/// The estimate for `remaining` items: each takes the longer of the throttle's
+/// interval and the average so far.
+pub fn eta(remaining: u64, interval: Duration, elapsed: Duration, done: u64) -> Duration {
+    let average = if done == 0 {
+        Duration::ZERO
+    } else {
+        elapsed / u32::try_from(done).unwrap_or(u32::MAX)
+    };
+    interval.max(average) * u32::try_from(remaining).unwrap_or(u32::MAX)
+}
+
+/// A duration for people: 42s, 1m 01s, 2h 05m.
+pub fn human(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m {:02}s", s / 60, s % 60),
+        _ => format!("{}h {:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn eta_counts_the_throttle() {
+        let s = Duration::from_secs;
+        // Fast answers: the 30 s throttle sets the pace.
+        assert_eq!(eta(3, s(30), s(2), 2), s(90));
+        // Slower than the throttle: the average does.
+        assert_eq!(eta(2, s(1), s(20), 2), s(20));
+        assert_eq!(human(s(61)), "1m 01s");
+    }
+}

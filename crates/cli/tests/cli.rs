@@ -1071,3 +1071,88 @@ async fn json_output_makes_failures_machine_readable() {
     assert_eq!(json_error(&out)["kind"], "connect");
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_counts_the_throttle_and_stops_cleanly_on_ctrl_c() {
+    use std::io::BufRead;
+    // Whole records under the documented throttle: one per 30 s.
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Spec,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("records");
+    let list = dir.path().join("numbers.txt");
+    let numbers = sim.control().practice().nhs_numbers[..3].join("\n");
+    std::fs::write(&list, numbers).unwrap();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("systmone"));
+    cmd.args([
+        "--addr",
+        &sim.addr().to_string(),
+        "--api-key",
+        "f31e26725b5491f2",
+    ])
+    .arg("--device-id-file")
+    .arg(dir.path().join("device-id"))
+    .args(["--pacing", "spec", "extract", "--nhs-file"])
+    .arg(&list)
+    .arg("--out")
+    .arg(&out)
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::piped());
+    let (status, stderr) = tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().unwrap();
+        let pid = child.id().to_string();
+        let mut seen = String::new();
+        for line in std::io::BufReader::new(child.stderr.take().unwrap()).lines() {
+            let line = line.unwrap();
+            // After the first record, while the second waits its 30 s turn: Ctrl-C.
+            if line.starts_with("[1/3]") {
+                std::process::Command::new("kill")
+                    .args(["-INT", &pid])
+                    .status()
+                    .unwrap();
+            }
+            seen.push_str(&line);
+            seen.push('\n');
+        }
+        (child.wait().unwrap(), seen)
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    // The ETA counts the 30 s throttle for the two records left.
+    assert!(
+        stderr.contains("ETA 1m 01s (30.5 s per record: SystmOne's throttle)"),
+        "{stderr}"
+    );
+    let saved = std::fs::read_dir(&out).unwrap().count();
+    assert_eq!(saved, 1, "one record saved, no temporary file left");
+    assert!(
+        stderr.contains(&format!(
+            "interrupted: 1 saved in {}; run again to resume",
+            out.display()
+        )),
+        "{stderr}"
+    );
+    sim.shutdown().await;
+}
+
+#[test]
+fn extract_refuses_an_empty_number_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("numbers.txt");
+    std::fs::write(&list, "# none yet\n\n").unwrap();
+    systmone()
+        .args(["--api-key", "k", "extract", "--out"])
+        .arg(dir.path().join("out"))
+        .arg("--nhs-file")
+        .arg(&list)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("has no NHS numbers"));
+    assert!(!dir.path().join("out").exists(), "nothing created");
+}
