@@ -34,20 +34,31 @@ pub fn nhs_number(number: &str) -> anyhow::Result<String> {
     }
 }
 
-/// Edit distance (insertions, deletions, substitutions), case-insensitive.
+/// Edit distance (insertions, deletions, substitutions, and swaps of two neighbours:
+/// the commonest typing errors), case-insensitive.
 pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.to_lowercase().chars().collect();
     let b: Vec<char> = b.to_lowercase().chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous[j] + usize::from(ca != cb);
-            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
     }
-    previous[b.len()]
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// The candidate nearest to `wanted`, if it is near enough to be a typing error
@@ -164,6 +175,8 @@ mod tests {
         assert_eq!(nearest("Record", names), Some("GetPatientRecord"));
         assert_eq!(nearest("Bogus", names), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("smi", "sim"), 1);
+        assert_eq!(nearest("smi", ["empty", "sim"]), Some("sim"));
     }
 
     #[test]

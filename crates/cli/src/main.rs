@@ -21,6 +21,7 @@ mod extract;
 mod options;
 mod output;
 mod parse;
+mod profile;
 mod progress;
 mod request;
 mod template;
@@ -31,11 +32,16 @@ use std::process::ExitCode;
 use crate::options::{Cli, Command};
 
 fn main() -> ExitCode {
-    let parsed = options::command()
-        .try_get_matches()
-        .and_then(|matches| <Cli as clap::FromArgMatches>::from_arg_matches(&matches));
-    let cli = match parsed {
-        Ok(cli) => cli,
+    // clap writes its own help and errors before --color is parsed: look ahead.
+    let mut command = options::command();
+    if colour_never_asked() {
+        command = command.color(clap::ColorChoice::Never);
+    }
+    let parsed = command.try_get_matches().and_then(|matches| {
+        <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map(|cli| (cli, matches))
+    });
+    let (mut cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             // --help and --version are not errors; a usage error is a local failure.
@@ -46,7 +52,12 @@ fn main() -> ExitCode {
             };
         }
     };
-    init_logging(cli.global.verbose, cli.global.quiet);
+    let colour = profile::colour_stderr(cli.global.color);
+    init_logging(cli.global.verbose, cli.global.quiet, colour);
+    if let Err(e) = profile::apply(&mut cli.global, &matches) {
+        report(&e, 0, colour);
+        return ExitCode::from(1);
+    }
     let verbose = cli.global.verbose;
     let json_errors = cli.global.output == Some(options::OutputFormat::Json);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -64,7 +75,7 @@ fn main() -> ExitCode {
         // Whoever read the output has stopped (`| head`): nothing is wrong.
         Err(e) if output::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            report(&e, verbose);
+            report(&e, verbose, colour);
             if json_errors {
                 println!("{}", error_json(&e));
             }
@@ -101,7 +112,17 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     }
 }
 
-fn init_logging(verbose: u8, quiet: bool) {
+/// `--color never` (or `=never`, or SYSTMONE_COLOR=never) on the command line.
+fn colour_never_asked() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().any(|a| a == "--color=never")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--color" && w[1] == "never")
+        || std::env::var("SYSTMONE_COLOR").is_ok_and(|v| v == "never")
+}
+
+fn init_logging(verbose: u8, quiet: bool, colour: bool) {
     use tracing_subscriber::filter::LevelFilter;
     let level = if quiet {
         LevelFilter::ERROR
@@ -117,7 +138,7 @@ fn init_logging(verbose: u8, quiet: bool) {
         .with_writer(std::io::stderr)
         .with_max_level(level)
         .with_target(verbose >= 2)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(colour)
         .without_time()
         // Its report of a failed write uses std's eprintln!, which panics on a closed
         // pipe (`systmone -v functions 2>&1 | head`).
@@ -126,8 +147,8 @@ fn init_logging(verbose: u8, quiet: bool) {
 }
 
 /// One clear sentence; the chain of causes and the debug form only with `-v`.
-fn report(error: &anyhow::Error, verbose: u8) {
-    eprintln!("error: {}", message(error));
+fn report(error: &anyhow::Error, verbose: u8, colour: bool) {
+    eprintln!("{} {}", profile::error_prefix(colour), message(error));
     if verbose > 0 {
         eprintln!("{error:?}");
     }

@@ -40,7 +40,17 @@ Examples:
   systmone search --surname Swift --dob 1933-01-01
   systmone record 7835438275 --demographics
   systmone call GetPatientRecord --param Identity/NHSNumber=7835438275 --param Filter/Demographics=
-  systmone parse tests/fixtures/GetPatientRecord/v1.0/response.xml";
+  systmone parse tests/fixtures/GetPatientRecord/v1.0/response.xml
+  systmone --profile surgery functions
+
+Profiles: an optional config file (--config, default ~/.config/systmone/config.toml on
+Linux) holds named profiles, chosen with --profile NAME:
+  [profiles.surgery]
+  addr = \"127.0.0.1:40700\"
+  api_key_file = \"/home/me/.config/systmone/surgery.key\"
+  device_id_file = \"/home/me/.config/systmone/surgery.device-id\"
+  pacing = \"spec\"
+Flags and environment variables override the profile.";
 
 #[derive(Debug, Parser)]
 #[command(name = "systmone", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
@@ -60,6 +70,17 @@ pub enum OutputFormat {
     Json,
     /// Readable indented text with a one-line summary.
     Text,
+}
+
+/// When to colour what the command writes to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always (even into a file or pipe).
+    Always,
+    /// Never.
+    Never,
 }
 
 /// Client-side pacing to SystmOne's throttle.
@@ -127,6 +148,24 @@ pub struct GlobalOpts {
     /// Only errors on stderr (no progress lines).
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Colour on stderr: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(
+        long,
+        global = true,
+        env = "SYSTMONE_COLOR",
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: ColorArg,
+    /// Take the options this profile of the config file sets (flags and environment
+    /// variables override it).
+    #[arg(long, global = true, env = "SYSTMONE_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The config file holding the profiles [default: config.toml in the directory of
+    /// the Device ID file, e.g. ~/.config/systmone/config.toml].
+    #[arg(long, global = true, env = "SYSTMONE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// The limits the client paces to. `spec` keeps a small margin over the documented
@@ -373,13 +412,15 @@ const NOT_USED_BY: [(&str, &[&str]); 4] = [
             "device_id_file",
             "device_version",
             "output",
+            "profile",
+            "config",
         ],
     ),
     ("completions", &ALL_BUT_LOGGING),
 ];
 
 /// The options about reaching SystmOne.
-const CONNECTION_OPTIONS: [&str; 7] = [
+const CONNECTION_OPTIONS: [&str; 9] = [
     "addr",
     "api_key",
     "device_id_file",
@@ -387,9 +428,13 @@ const CONNECTION_OPTIONS: [&str; 7] = [
     "timeout",
     "audit",
     "pacing",
+    "profile",
+    "config",
 ];
 
-const ALL_BUT_LOGGING: [&str; 8] = [
+const ALL_BUT_LOGGING: [&str; 10] = [
+    "profile",
+    "config",
     "addr",
     "api_key",
     "device_id_file",

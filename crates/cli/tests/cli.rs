@@ -24,6 +24,10 @@ fn systmone() -> Command {
         "SYSTMONE_OUTPUT",
         "SYSTMONE_AUDIT",
         "SYSTMONE_PACING",
+        "SYSTMONE_PROFILE",
+        "SYSTMONE_CONFIG",
+        "SYSTMONE_COLOR",
+        "NO_COLOR",
     ] {
         cmd.env_remove(var);
     }
@@ -1155,4 +1159,125 @@ fn extract_refuses_an_empty_number_file() {
         .code(1)
         .stderr(predicate::str::contains("has no NHS numbers"));
     assert!(!dir.path().join("out").exists(), "nothing created");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profiles_from_the_config_file_and_what_overrides_them() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("key"), "f31e26725b5491f2\n").unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.sim]\naddr = \"{}\"\napi_key_file = \"{}\"\ndevice_id_file = \"{}\"\npacing = \"off\"\n\n[profiles.empty]\n",
+            sim.addr(),
+            dir.path().join("key").display(),
+            dir.path().join("profile-device-id").display()
+        ),
+    )
+    .unwrap();
+    let with = |args: &[&str]| {
+        let mut cmd = systmone();
+        cmd.arg("--config").arg(&config).args(args);
+        cmd
+    };
+    let refused_port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let elsewhere = format!("127.0.0.1:{refused_port}");
+
+    // The profile gives the address, the key (from its file), the Device ID file and
+    // the pacing.
+    run(with(&["--profile", "sim", "-o", "xml", "functions"]))
+        .await
+        .success()
+        .stdout(predicate::str::contains(
+            "<Function>GetFunctions</Function>",
+        ));
+    assert!(dir.path().join("profile-device-id").exists());
+    // SYSTMONE_PROFILE chooses it too.
+    let mut cmd = with(&["-o", "xml", "functions"]);
+    cmd.env("SYSTMONE_PROFILE", "sim");
+    run(cmd).await.success();
+    // A flag overrides it, also after the command name.
+    run(with(&[
+        "--profile",
+        "sim",
+        "functions",
+        "--addr",
+        &elsewhere,
+    ]))
+    .await
+    .code(3)
+    .stderr(predicate::str::contains(elsewhere.as_str()));
+    // So does an environment variable.
+    let mut cmd = with(&["--profile", "sim", "functions"]);
+    cmd.env("SYSTMONE_ADDR", &elsewhere);
+    run(cmd).await.code(3);
+    // A profile that leaves the key out: the usual message.
+    run(with(&[
+        "--profile",
+        "empty",
+        "--addr",
+        &sim.addr().to_string(),
+        "functions",
+    ]))
+    .await
+    .code(1)
+    .stderr(predicate::str::contains("no API key"));
+    // A misspelt profile, a config file that is not there, an unknown field.
+    run(with(&["--profile", "smi", "functions"]))
+        .await
+        .code(1)
+        .stderr(predicate::str::contains("no profile \"smi\" in"))
+        .stderr(predicate::str::contains(
+            "(did you mean sim?); its profiles: empty, sim",
+        ));
+    let mut cmd = systmone();
+    cmd.args([
+        "--config",
+        "/nonexistent/config.toml",
+        "--profile",
+        "sim",
+        "functions",
+    ]);
+    run(cmd).await.code(1).stderr(predicate::str::contains(
+        "there is no config file at /nonexistent/config.toml",
+    ));
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[profiles.sim]\nadress = \"x\"\n").unwrap();
+    let mut cmd = systmone();
+    cmd.arg("--config")
+        .arg(&bad)
+        .args(["--profile", "sim", "functions"]);
+    run(cmd)
+        .await
+        .code(1)
+        .stderr(predicate::str::contains("unknown field `adress`"));
+    sim.shutdown().await;
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let red = "\u{1b}[1;31merror:";
+    let missing_key = |cmd: &mut Command| cmd.arg("functions").assert().code(1);
+    let out = missing_key(systmone().args(["--color", "always"]));
+    out.stderr(predicate::str::starts_with(red));
+    let out = missing_key(systmone().args(["--color", "never"]));
+    out.stderr(predicate::str::starts_with("error: no API key"));
+    // Not a terminal: no colour by default; NO_COLOR is honoured; the flag wins.
+    let out = missing_key(&mut systmone());
+    out.stderr(predicate::str::starts_with("error: no API key"));
+    let out = missing_key(systmone().env("NO_COLOR", "1"));
+    out.stderr(predicate::str::starts_with("error:"));
+    let out = missing_key(systmone().env("NO_COLOR", "1").args(["--color", "always"]));
+    out.stderr(predicate::str::starts_with(red));
+    // clap's own messages too.
+    systmone()
+        .args(["--color", "never", "recrd"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("\u{1b}[").not());
 }
