@@ -45,21 +45,32 @@ fn main() -> ExitCode {
         Err(e) => {
             let _ = e.print();
             // --help and --version are not errors; a usage error is a local failure.
-            return if e.use_stderr() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            };
+            if !e.use_stderr() {
+                return ExitCode::SUCCESS;
+            }
+            if json_output_asked() {
+                let text = e.to_string();
+                let first = text.lines().next().unwrap_or("");
+                let message = first.strip_prefix("error: ").unwrap_or(first);
+                println!(
+                    "{}",
+                    error_object("usage", message, 1, serde_json::Map::new())
+                );
+            }
+            return ExitCode::from(1);
         }
     };
     let colour = profile::colour_stderr(cli.global.color);
     init_logging(cli.global.verbose, cli.global.quiet, colour);
-    if let Err(e) = profile::apply(&mut cli.global, &matches) {
-        report(&e, 0, colour);
-        return ExitCode::from(1);
-    }
     let verbose = cli.global.verbose;
     let json_errors = cli.global.output == Some(options::OutputFormat::Json);
+    if let Err(e) = profile::apply(&mut cli.global, &matches) {
+        report(&e, 0, colour);
+        if json_errors {
+            println!("{}", error_json(&e));
+        }
+        return ExitCode::from(1);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -110,6 +121,18 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(0)
         }
     }
+}
+
+/// `-o json` (in any spelling clap accepts, or SYSTMONE_OUTPUT=json) on a command line
+/// clap refused, so its usage error can be given as JSON too.
+fn json_output_asked() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .any(|a| a == "-ojson" || a == "--output=json" || a == "-o=json")
+        || args
+            .windows(2)
+            .any(|w| (w[0] == "-o" || w[0] == "--output") && w[1] == "json")
+        || std::env::var("SYSTMONE_OUTPUT").is_ok_and(|v| v == "json")
 }
 
 /// `--color never` (or `=never`, or SYSTMONE_COLOR=never) on the command line.
@@ -214,27 +237,38 @@ fn error_json(error: &anyhow::Error) -> String {
         Some(E::Encode(_)) => "encode",
         None => "local",
     };
-    let mut object = serde_json::json!({
-        "kind": kind,
-        "message": message(error),
-        "exit_code": exit_code(error),
-        "request_uid": serde_json::Value::Null,
-    });
+    let mut extra = serde_json::Map::new();
     match client {
         Some(E::OutcomeUnknown {
             function,
             request_uid,
             ..
         }) => {
-            object["request_uid"] = request_uid.as_str().into();
-            object["function"] = function.as_str().into();
+            extra.insert("request_uid".into(), request_uid.as_str().into());
+            extra.insert("function".into(), function.as_str().into());
         }
         Some(E::Response { function, error }) => {
-            object["function"] = function.as_str().into();
-            object["permanent"] = error.permanent.into();
+            extra.insert("function".into(), function.as_str().into());
+            extra.insert("permanent".into(), error.permanent.into());
         }
         _ => {}
     }
+    error_object(kind, &message(error), exit_code(error), extra)
+}
+
+/// `{"error": {"kind", "message", "exit_code", "request_uid": null, ...extra}}`.
+fn error_object(
+    kind: &str,
+    message: &str,
+    exit_code: u8,
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> String {
+    let mut object = serde_json::Map::new();
+    object.insert("kind".into(), kind.into());
+    object.insert("message".into(), message.into());
+    object.insert("exit_code".into(), exit_code.into());
+    object.insert("request_uid".into(), serde_json::Value::Null);
+    object.extend(extra);
     serde_json::to_string_pretty(&serde_json::json!({ "error": object }))
         .unwrap_or_else(|_| "{\"error\": {}}".to_string())
 }

@@ -1073,6 +1073,19 @@ async fn json_output_makes_failures_machine_readable() {
     let out = cmd.output().unwrap();
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(json_error(&out)["kind"], "connect");
+
+    // A usage error clap refuses, after -o json.
+    let out = systmone()
+        .args(["-o", "json", "record", "--demographic", "7835438275"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e = json_error(&out);
+    assert_eq!(e["kind"], "usage");
+    assert!(
+        e["message"].as_str().unwrap().contains("--demographic"),
+        "{e}"
+    );
     sim.shutdown().await;
 }
 
