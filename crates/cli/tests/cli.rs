@@ -546,6 +546,7 @@ async fn a_slow_reply_shows_a_live_line() {
     sim.shutdown().await;
 }
 
+#[cfg(unix)] // bash, signals, symbolic links
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_closed_pipe_ends_quietly() {
     let sim = simulator().await;
@@ -788,6 +789,7 @@ impl Drop for Background {
 /// unthrottled to keep the suite quick: the throttle is the two-process test's
 /// subject), `export` sets the variable, `kill %1` stops the simulator, and every other
 /// line runs in bash with the built `systmone` first on PATH.
+#[cfg(unix)] // bash, signals, symbolic links
 #[test]
 fn readme_tour_runs_as_written() {
     use std::io::BufRead;
@@ -1089,6 +1091,7 @@ async fn json_output_makes_failures_machine_readable() {
     sim.shutdown().await;
 }
 
+#[cfg(unix)] // bash, signals, symbolic links
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn extract_counts_the_throttle_and_stops_cleanly_on_ctrl_c() {
     use std::io::BufRead;
@@ -1128,8 +1131,9 @@ async fn extract_counts_the_throttle_and_stops_cleanly_on_ctrl_c() {
             let line = line.unwrap();
             // After the first record, while the second waits its 30 s turn: Ctrl-C.
             if line.starts_with("[1/3]") {
-                std::process::Command::new("kill")
-                    .args(["-INT", &pid])
+                // bash's own kill: no procps needed on a fresh machine.
+                std::process::Command::new("bash")
+                    .args(["-c", &format!("kill -INT {pid}")])
                     .status()
                     .unwrap();
             }
