@@ -180,6 +180,22 @@ mod tests {
     }
 
     #[test]
+    fn every_schema_is_read() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../xsd");
+        let files = std::fs::read_dir(dir)
+            .unwrap()
+            .filter(|e| {
+                e.as_ref()
+                    .unwrap()
+                    .file_name()
+                    .to_string_lossy()
+                    .ends_with(".xsd")
+            })
+            .count();
+        assert_eq!(files, SCHEMAS.len(), "add the new schema to SCHEMAS");
+    }
+
+    #[test]
     fn schema_element_names() {
         let names = element_names();
         for n in ["Surname", "NHSNumber", "Demographics", "FunctionParameters"] {
