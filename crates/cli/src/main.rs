@@ -34,8 +34,8 @@ use crate::options::{Cli, Command};
 fn main() -> ExitCode {
     // clap writes its own help and errors before --color is parsed: look ahead.
     let mut command = options::command();
-    if colour_never_asked() {
-        command = command.color(clap::ColorChoice::Never);
+    if let Some(choice) = colour_asked() {
+        command = command.color(choice);
     }
     let parsed = command.try_get_matches().and_then(|matches| {
         <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map(|cli| (cli, matches))
@@ -135,14 +135,26 @@ fn json_output_asked() -> bool {
         || std::env::var("SYSTMONE_OUTPUT").is_ok_and(|v| v == "json")
 }
 
-/// `--color never` (or `=never`, or SYSTMONE_COLOR=never) on the command line.
-fn colour_never_asked() -> bool {
+/// `--color always|never` (or `--color=...`, or SYSTMONE_COLOR) on the command line,
+/// for clap's own messages (clap itself honours NO_COLOR and terminals).
+fn colour_asked() -> Option<clap::ColorChoice> {
     let args: Vec<String> = std::env::args().collect();
-    args.iter().any(|a| a == "--color=never")
-        || args
-            .windows(2)
-            .any(|w| w[0] == "--color" && w[1] == "never")
-        || std::env::var("SYSTMONE_COLOR").is_ok_and(|v| v == "never")
+    let value = args
+        .windows(2)
+        .rev()
+        .find(|w| w[0] == "--color")
+        .map(|w| w[1].clone())
+        .or_else(|| {
+            args.iter()
+                .rev()
+                .find_map(|a| a.strip_prefix("--color=").map(String::from))
+        })
+        .or_else(|| std::env::var("SYSTMONE_COLOR").ok())?;
+    match value.as_str() {
+        "always" => Some(clap::ColorChoice::Always),
+        "never" => Some(clap::ColorChoice::Never),
+        _ => None,
+    }
 }
 
 fn init_logging(verbose: u8, quiet: bool, colour: bool) {

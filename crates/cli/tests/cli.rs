@@ -1297,4 +1297,9 @@ fn colour_follows_the_flag_and_no_color() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("\u{1b}[").not());
+    systmone()
+        .args(["--color", "always", "recrd"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("\u{1b}["));
 }
