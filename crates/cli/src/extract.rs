@@ -115,22 +115,28 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
     } else {
         ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
     };
+    let record_started = Arc::new(std::sync::Mutex::new(std::time::Instant::now()));
     bar.set_style(
         ProgressStyle::with_template(
             "{bar:30} {pos}/{len} records, {elapsed} elapsed, ETA {throttled_eta} {msg}",
         )
         .expect("valid template")
-        .with_key(
-            "throttled_eta",
+        .with_key("throttled_eta", {
+            let record_started = record_started.clone();
             move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
                 let remaining = state.len().unwrap_or(0).saturating_sub(state.pos());
-                let _ = write!(
-                    w,
-                    "{}",
-                    human(eta(remaining, interval, state.elapsed(), state.pos()))
-                );
-            },
-        ),
+                let whole = eta(remaining, interval, state.elapsed(), state.pos());
+                // Counts down while a record waits its turn or its answer, never
+                // below the records after it.
+                let per = eta(1, interval, state.elapsed(), state.pos());
+                let into_this = record_started
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .elapsed()
+                    .min(per);
+                let _ = write!(w, "{}", human(whole.saturating_sub(into_this)));
+            }
+        }),
     );
     bar.enable_steady_tick(Duration::from_secs(1));
     let observer_bar = bar.clone();
@@ -194,6 +200,8 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
                 bar.suspend(|| eprintln!("{nhs}: {e}"));
             }
         }
+        // The next record starts now (before the bar shows this one done).
+        *record_started.lock().unwrap_or_else(|e| e.into_inner()) = std::time::Instant::now();
         bar.inc(1);
         if !terminal && !global.quiet {
             let finished = (fetched + failed) as u64;

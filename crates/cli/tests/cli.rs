@@ -1303,3 +1303,191 @@ fn colour_follows_the_flag_and_no_color() {
         .code(1)
         .stderr(predicate::str::contains("\u{1b}["));
 }
+
+/// Runs `cmd` with stdout and stderr on a pseudo-terminal (120 columns), calling
+/// `on_output(everything so far, pid)` as output arrives; returns the exit status and
+/// the output. A watchdog kills the command after a minute.
+#[cfg(unix)]
+fn on_a_terminal(
+    mut cmd: std::process::Command,
+    mut on_output: impl FnMut(&str, u32),
+) -> (std::process::ExitStatus, String) {
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    use std::io::Read;
+    use std::os::unix::ffi::OsStrExt;
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
+    grantpt(&master).unwrap();
+    unlockpt(&master).unwrap();
+    rustix::termios::tcsetwinsize(
+        &master,
+        rustix::termios::Winsize {
+            ws_row: 24,
+            ws_col: 120,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        },
+    )
+    .unwrap();
+    let name = ptsname(&master, Vec::new()).unwrap();
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(std::ffi::OsStr::from_bytes(name.as_bytes()))
+        .unwrap();
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave);
+    let mut child = cmd.spawn().unwrap();
+    // The command holds copies of the terminal's other end: without them, reading
+    // ends when the child exits.
+    drop(cmd);
+    let pid = child.id();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(60));
+        let _ = std::process::Command::new("bash")
+            .args(["-c", &format!("kill -KILL {pid} 2>/dev/null")])
+            .status();
+    });
+    let mut master = std::fs::File::from(master);
+    let (mut seen, mut buf) = (Vec::new(), [0u8; 4096]);
+    loop {
+        match master.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                seen.extend_from_slice(&buf[..n]);
+                on_output(&String::from_utf8_lossy(&seen), pid);
+            }
+        }
+    }
+    (
+        child.wait().unwrap(),
+        String::from_utf8_lossy(&seen).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+fn interrupt(pid: u32) {
+    std::process::Command::new("bash")
+        .args(["-c", &format!("kill -INT {pid}")])
+        .status()
+        .unwrap();
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_the_wait_line_is_live_and_errors_are_red() {
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        faults: vec!["delay=5s@1".parse().unwrap()],
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("systmone"));
+    cmd.args([
+        "--addr",
+        &sim.addr().to_string(),
+        "--api-key",
+        "f31e26725b5491f2",
+    ])
+    .arg("--device-id-file")
+    .arg(dir.path().join("device-id"))
+    .args(["--pacing", "off", "functions"])
+    .env_remove("NO_COLOR");
+    let (status, shown) = tokio::task::spawn_blocking(move || on_a_terminal(cmd, |_, _| {}))
+        .await
+        .unwrap();
+    assert!(status.success(), "{shown}");
+    // Redrawn as the seconds pass, then cleared for the answer.
+    for n in [3, 4] {
+        assert!(
+            shown.contains(&format!(
+                "waiting for SystmOne... {n} s; a request sent inside its throttle gets no answer"
+            )),
+            "{shown:?}"
+        );
+    }
+    assert!(shown.contains("GetFunctions:"), "text output on a terminal");
+
+    let red = |no_color: Option<&str>| {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("systmone"));
+        cmd.arg("functions")
+            .env_remove("SYSTMONE_API_KEY")
+            .env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        on_a_terminal(cmd, |_, _| {})
+            .1
+            .contains("\u{1b}[1;31merror:")
+    };
+    assert!(red(None), "red on a terminal");
+    assert!(!red(Some("1")), "NO_COLOR is honoured");
+    sim.shutdown().await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_extract_redraws_its_bar_every_second() {
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Spec,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("numbers.txt");
+    std::fs::write(&list, sim.control().practice().nhs_numbers[..2].join("\n")).unwrap();
+    let out = dir.path().join("records");
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("systmone"));
+    cmd.args([
+        "--addr",
+        &sim.addr().to_string(),
+        "--api-key",
+        "f31e26725b5491f2",
+    ])
+    .arg("--device-id-file")
+    .arg(dir.path().join("device-id"))
+    .args(["--pacing", "spec", "extract", "--nhs-file"])
+    .arg(&list)
+    .arg("--out")
+    .arg(&out);
+    let (status, shown) = tokio::task::spawn_blocking(move || {
+        let mut sent = false;
+        on_a_terminal(cmd, |seen, pid| {
+            // The second record waits 30 s for its turn: nothing changes but the clock,
+            // and the bar still moves every second.
+            if !sent && seen.contains("1/2 records, 4s elapsed") {
+                sent = true;
+                interrupt(pid);
+            }
+        })
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.code(), Some(130), "{shown:?}");
+    for s in [2, 3, 4] {
+        assert!(
+            shown.contains(&format!("1/2 records, {s}s elapsed, ETA ")),
+            "{s}s: {shown:?}"
+        );
+    }
+    assert!(shown.contains("for SystmOne's throttle"), "{shown:?}");
+    // The ETA counts down while the second record waits its 30 s turn.
+    let etas: Vec<u64> = shown
+        .split("1/2 records, ")
+        .skip(1)
+        .filter_map(|s| s.split("ETA ").nth(1))
+        .filter_map(|s| s.split('s').next()?.parse().ok())
+        .collect();
+    assert!(
+        etas.len() >= 3 && etas.windows(2).all(|w| w[1] <= w[0]),
+        "{etas:?}"
+    );
+    assert!(etas.first() > etas.last(), "{etas:?}");
+    assert!(shown.contains("interrupted: 1 saved in"), "{shown:?}");
+    sim.shutdown().await;
+}
