@@ -110,12 +110,12 @@ pub async fn sim(args: systmone_sim::cli::SimArgs) -> anyhow::Result<u8> {
 /// `cargo xtask compat`).
 pub async fn compat(global: &GlobalOpts) -> anyhow::Result<u8> {
     let client = global.client(None)?;
-    let advertised: Vec<(String, Vec<String>)> = client
-        .supported_functions()
-        .await?
-        .iter()
-        .map(|f| (f.function.clone(), f.version.clone()))
-        .collect();
+    let advertised: Vec<(String, Vec<String>)> =
+        crate::progress::with_wait_line(global.quiet, client.supported_functions())
+            .await?
+            .iter()
+            .map(|f| (f.function.clone(), f.version.clone()))
+            .collect();
     let report = systmone_upkeep::compat::compare(
         &advertised,
         systmone_bindings::FUNCTIONS,
