@@ -26,7 +26,7 @@ async fn send_and_print(
     if global.verbose > 0 {
         eprintln!("request:\n{}", pretty(shown));
     }
-    let reply = send(client, request).await?;
+    let reply = crate::progress::with_wait_line(global.quiet, send(client, request)).await?;
     if global.verbose > 0 {
         eprintln!("response:\n{}", reply.xml.trim_end());
     }
@@ -66,8 +66,16 @@ pub async fn call(global: &GlobalOpts, args: CallArgs) -> anyhow::Result<u8> {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            let request = crate::request::parse_to_send(&text)
-                .map_err(|e| anyhow::anyhow!("{} is not a valid request: {e}", path.display()))?;
+            let request = crate::request::parse_to_send(&text).map_err(|e| {
+                let e = e.to_string();
+                // Say plainly when the file ends early, whatever the parser names.
+                let cut = if e.contains("Unexpected end of stream") {
+                    " (the file ends before its root element closes: is it cut short?)"
+                } else {
+                    ""
+                };
+                anyhow::anyhow!("{} is not a valid request{cut}: {e}", path.display())
+            })?;
             let (found, found_version) = request.function();
             let (found, found_version) = (found.to_string(), found_version.to_string());
             let (canonical, _) = resolve_function(&found, Some(&found_version))?;
@@ -102,12 +110,12 @@ pub async fn sim(args: systmone_sim::cli::SimArgs) -> anyhow::Result<u8> {
 /// `cargo xtask compat`).
 pub async fn compat(global: &GlobalOpts) -> anyhow::Result<u8> {
     let client = global.client(None)?;
-    let advertised: Vec<(String, Vec<String>)> = client
-        .supported_functions()
-        .await?
-        .iter()
-        .map(|f| (f.function.clone(), f.version.clone()))
-        .collect();
+    let advertised: Vec<(String, Vec<String>)> =
+        crate::progress::with_wait_line(global.quiet, client.supported_functions())
+            .await?
+            .iter()
+            .map(|f| (f.function.clone(), f.version.clone()))
+            .collect();
     let report = systmone_upkeep::compat::compare(
         &advertised,
         systmone_bindings::FUNCTIONS,
@@ -136,6 +144,19 @@ pub async fn org(global: &GlobalOpts, args: OrgArgs) -> anyhow::Result<u8> {
 }
 
 pub async fn search(global: &GlobalOpts, args: SearchArgs) -> anyhow::Result<u8> {
+    let given: Vec<&str> = [
+        args.surname.is_some(),
+        args.first_name.is_some(),
+        args.dob.is_some(),
+        args.postcode.is_some(),
+        args.telephone.is_some(),
+        args.gender.is_some(),
+    ]
+    .into_iter()
+    .zip(crate::checks::SEARCH_FIELDS)
+    .filter_map(|(set, flag)| set.then_some(flag))
+    .collect();
+    crate::checks::two_search_criteria(&given)?;
     let mut p = Params::new();
     p.opt("Surname", args.surname.as_deref())?;
     p.opt("FirstName", args.first_name.as_deref())?;
@@ -152,10 +173,8 @@ pub fn identity(p: &mut Params, number: &str, pseudo: bool) -> anyhow::Result<()
     if pseudo {
         p.add("Identity/PseudoNumber", number)
     } else {
-        let digits: String = number.chars().filter(|c| !c.is_whitespace()).collect();
-        if digits.len() != 10 || !digits.chars().all(|c| c.is_ascii_digit()) {
-            bail!("{number:?} is not an NHS number (10 digits); use --pseudo for a pseudo number");
-        }
+        let digits = crate::checks::nhs_number(number)
+            .map_err(|e| anyhow::anyhow!("{e}; use --pseudo for a pseudo number"))?;
         p.add("Identity/NHSNumber", &digits)
     }
 }

@@ -1,15 +1,18 @@
 //! `extract`: many records under the throttle, one file each, resumable.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use systmone_transport::pacing::RequestClass;
 
 use crate::commands::{call_quiet, record_params};
 use crate::options::{ExtractArgs, GlobalOpts};
+use crate::progress::{eta, human};
 
 /// The NHS numbers in `text`: one per line, blank lines and `#` comments skipped,
 /// spaces inside a number allowed, duplicates dropped.
@@ -20,10 +23,8 @@ pub fn read_numbers(text: &str) -> anyhow::Result<Vec<String>> {
         if line.is_empty() {
             continue;
         }
-        let digits: String = line.chars().filter(|c| !c.is_whitespace()).collect();
-        if digits.len() != 10 || !digits.chars().all(|c| c.is_ascii_digit()) {
-            bail!("line {}: {line:?} is not an NHS number (10 digits)", i + 1);
-        }
+        let digits =
+            crate::checks::nhs_number(line).map_err(|e| anyhow::anyhow!("line {}: {e}", i + 1))?;
         if !numbers.contains(&digits) {
             numbers.push(digits);
         }
@@ -47,11 +48,47 @@ fn write_atomically(path: &Path, content: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// How long each record takes at least: the pacing interval its class waits for
+/// (30 s for a throttled GetPatientRecord, the one-second gap for an exempt one).
+fn per_record_interval(global: &GlobalOpts, args: &ExtractArgs) -> anyhow::Result<Duration> {
+    let limits = crate::options::pacing_limits(global.pacing);
+    // The class of the requests the extract sends, decided by the client's own rule.
+    let sample = record_params("9434765919", false, false, &args.filter)?;
+    let (request, _) = crate::request::build_request(
+        "GetPatientRecord",
+        "1.0",
+        &sample,
+        &crate::request::ShownHeader {
+            device_id: String::new(),
+            device_version: String::new(),
+        },
+    )?;
+    let class = match &request {
+        systmone_bindings::AnyRequest::GetPatientRecordV1_0(r) => {
+            systmone_transport::pacing::classify_record_request(
+                r.parameters.as_ref(),
+                chrono::Local::now().date_naive(),
+            )
+        }
+        _ => RequestClass::PatientRecord,
+    };
+    Ok(match class {
+        RequestClass::PatientRecord => limits.patient_record_interval.max(limits.min_interval),
+        _ => limits.min_interval,
+    })
+}
+
 pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
     let text = std::fs::read_to_string(&args.nhs_file)
         .with_context(|| format!("cannot read {}", args.nhs_file.display()))?;
     let numbers =
         read_numbers(&text).map_err(|e| anyhow::anyhow!("{}: {e}", args.nhs_file.display()))?;
+    if numbers.is_empty() {
+        anyhow::bail!(
+            "{} has no NHS numbers (one per line; blank lines and # comments are skipped)",
+            args.nhs_file.display()
+        );
+    }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
     let (done, todo): (Vec<String>, Vec<String>) = numbers
@@ -69,17 +106,39 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
         return Ok(0);
     }
 
-    let bar = if global.quiet {
+    let interval = per_record_interval(global, &args)?;
+    let total = todo.len() as u64;
+    // A bar redrawn every second on a terminal; a line per record otherwise (logs).
+    let terminal = std::io::stderr().is_terminal();
+    let bar = if global.quiet || !terminal {
         ProgressBar::hidden()
     } else {
-        ProgressBar::with_draw_target(Some(todo.len() as u64), ProgressDrawTarget::stderr())
+        ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr())
     };
+    let record_started = Arc::new(std::sync::Mutex::new(std::time::Instant::now()));
     bar.set_style(
         ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} records, {elapsed} elapsed, ETA {eta} {msg}",
+            "{bar:30} {pos}/{len} records, {elapsed} elapsed, ETA {throttled_eta} {msg}",
         )
-        .expect("valid template"),
+        .expect("valid template")
+        .with_key("throttled_eta", {
+            let record_started = record_started.clone();
+            move |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let remaining = state.len().unwrap_or(0).saturating_sub(state.pos());
+                let whole = eta(remaining, interval, state.elapsed(), state.pos());
+                // Counts down while a record waits its turn or its answer, never
+                // below the records after it.
+                let per = eta(1, interval, state.elapsed(), state.pos());
+                let into_this = record_started
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .elapsed()
+                    .min(per);
+                let _ = write!(w, "{}", human(whole.saturating_sub(into_this)));
+            }
+        }),
     );
+    bar.enable_steady_tick(Duration::from_secs(1));
     let observer_bar = bar.clone();
     let client = global.client(Some(Arc::new(move |_f: &str, wait: Duration| {
         observer_bar.set_message(format!(
@@ -87,12 +146,37 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
             wait.as_secs_f64()
         ));
     })))?;
+    let throttle_note = if interval >= Duration::from_secs(5) {
+        format!(
+            " ({:.1} s per record: SystmOne's throttle)",
+            interval.as_secs_f64()
+        )
+    } else {
+        String::new()
+    };
 
+    let started = std::time::Instant::now();
+    let interrupted = tokio::signal::ctrl_c();
+    tokio::pin!(interrupted);
     let (mut fetched, mut failed) = (0usize, 0usize);
     for nhs in &todo {
         let params = record_params(nhs, false, false, &args.filter)?;
         bar.set_message(format!("fetching {nhs}"));
-        match call_quiet(&client, "GetPatientRecord", &params).await {
+        let outcome = tokio::select! {
+            outcome = call_quiet(&client, "GetPatientRecord", &params) => outcome,
+            _ = &mut interrupted => {
+                bar.abandon();
+                // A read: nothing is lost by dropping it. Files are renamed into place
+                // whole, so what is in DIR is complete.
+                eprintln!(
+                    "interrupted: {} saved in {}; run again to resume",
+                    done.len() + fetched,
+                    args.out.display()
+                );
+                return Ok(130);
+            }
+        };
+        match outcome {
             Ok(reply) => {
                 let path = args.out.join(format!("{nhs}.xml"));
                 write_atomically(&path, &reply.xml)?;
@@ -116,7 +200,17 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
                 bar.suspend(|| eprintln!("{nhs}: {e}"));
             }
         }
+        // The next record starts now (before the bar shows this one done).
+        *record_started.lock().unwrap_or_else(|e| e.into_inner()) = std::time::Instant::now();
         bar.inc(1);
+        if !terminal && !global.quiet {
+            let finished = (fetched + failed) as u64;
+            let left = eta(total - finished, interval, started.elapsed(), finished);
+            eprintln!(
+                "[{finished}/{total}] {nhs}; ETA {}{throttle_note}",
+                human(left)
+            );
+        }
     }
     bar.finish_with_message("done");
     if !global.quiet {
@@ -137,5 +231,6 @@ mod tests {
         let n = read_numbers("# list\n466 763 3050\n\n7835438275 # Azra\n4667633050\n").unwrap();
         assert_eq!(n, ["4667633050", "7835438275"]);
         assert!(read_numbers("123\n").is_err());
+        assert!(read_numbers("# nothing\n\n").unwrap().is_empty());
     }
 }

@@ -1,36 +1,76 @@
 //! `systmone`: the command-line tool for the SystmOne Client Integration interface.
 
+// std's print macros panic when the reader has gone (`systmone functions | head`):
+// these replacements, in scope for every module below, end the process quietly then.
+macro_rules! println {
+    () => { $crate::output::write_stdout(format_args!(""), true) };
+    ($($arg:tt)*) => { $crate::output::write_stdout(format_args!($($arg)*), true) };
+}
+macro_rules! print {
+    ($($arg:tt)*) => { $crate::output::write_stdout(format_args!($($arg)*), false) };
+}
+macro_rules! eprintln {
+    () => { $crate::output::write_stderr(format_args!(""), true) };
+    ($($arg:tt)*) => { $crate::output::write_stderr(format_args!($($arg)*), true) };
+}
+
+mod checks;
 mod commands;
 mod demo;
 mod extract;
 mod options;
 mod output;
 mod parse;
+mod profile;
+mod progress;
 mod request;
 mod template;
 mod tree;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 use crate::options::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    // clap writes its own help and errors before --color is parsed: look ahead.
+    let mut command = options::command();
+    if let Some(choice) = colour_asked() {
+        command = command.color(choice);
+    }
+    let parsed = command.try_get_matches().and_then(|matches| {
+        <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map(|cli| (cli, matches))
+    });
+    let (mut cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             let _ = e.print();
             // --help and --version are not errors; a usage error is a local failure.
-            return if e.use_stderr() {
-                ExitCode::from(1)
-            } else {
-                ExitCode::SUCCESS
-            };
+            if !e.use_stderr() {
+                return ExitCode::SUCCESS;
+            }
+            if json_output_asked() {
+                let text = e.to_string();
+                let first = text.lines().next().unwrap_or("");
+                let message = first.strip_prefix("error: ").unwrap_or(first);
+                println!(
+                    "{}",
+                    error_object("usage", message, 1, serde_json::Map::new())
+                );
+            }
+            return ExitCode::from(1);
         }
     };
-    init_logging(cli.global.verbose, cli.global.quiet);
+    let colour = profile::colour_stderr(cli.global.color);
+    init_logging(cli.global.verbose, cli.global.quiet, colour);
     let verbose = cli.global.verbose;
+    let json_errors = cli.global.output == Some(options::OutputFormat::Json);
+    if let Err(e) = profile::apply(&mut cli.global, &matches) {
+        report(&e, 0, colour);
+        if json_errors {
+            println!("{}", error_json(&e));
+        }
+        return ExitCode::from(1);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -43,8 +83,13 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => ExitCode::from(code),
+        // Whoever read the output has stopped (`| head`): nothing is wrong.
+        Err(e) if output::is_closed_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            report(&e, verbose);
+            report(&e, verbose, colour);
+            if json_errors {
+                println!("{}", error_json(&e));
+            }
             ExitCode::from(exit_code(&e))
         }
     }
@@ -68,10 +113,51 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Document(args) => commands::document(&global, args).await,
         Command::Extract(args) => extract::run(&global, args).await,
         Command::Compat => commands::compat(&global).await,
+        Command::Completions(args) => {
+            // Into memory first: the generator panics on a failed write.
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut options::command(), "systmone", &mut script);
+            print!("{}", String::from_utf8_lossy(&script));
+            Ok(0)
+        }
     }
 }
 
-fn init_logging(verbose: u8, quiet: bool) {
+/// `-o json` (in any spelling clap accepts, or SYSTMONE_OUTPUT=json) on a command line
+/// clap refused, so its usage error can be given as JSON too.
+fn json_output_asked() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .any(|a| a == "-ojson" || a == "--output=json" || a == "-o=json")
+        || args
+            .windows(2)
+            .any(|w| (w[0] == "-o" || w[0] == "--output") && w[1] == "json")
+        || std::env::var("SYSTMONE_OUTPUT").is_ok_and(|v| v == "json")
+}
+
+/// `--color always|never` (or `--color=...`, or SYSTMONE_COLOR) on the command line,
+/// for clap's own messages (clap itself honours NO_COLOR and terminals).
+fn colour_asked() -> Option<clap::ColorChoice> {
+    let args: Vec<String> = std::env::args().collect();
+    let value = args
+        .windows(2)
+        .rev()
+        .find(|w| w[0] == "--color")
+        .map(|w| w[1].clone())
+        .or_else(|| {
+            args.iter()
+                .rev()
+                .find_map(|a| a.strip_prefix("--color=").map(String::from))
+        })
+        .or_else(|| std::env::var("SYSTMONE_COLOR").ok())?;
+    match value.as_str() {
+        "always" => Some(clap::ColorChoice::Always),
+        "never" => Some(clap::ColorChoice::Never),
+        _ => None,
+    }
+}
+
+fn init_logging(verbose: u8, quiet: bool, colour: bool) {
     use tracing_subscriber::filter::LevelFilter;
     let level = if quiet {
         LevelFilter::ERROR
@@ -87,25 +173,52 @@ fn init_logging(verbose: u8, quiet: bool) {
         .with_writer(std::io::stderr)
         .with_max_level(level)
         .with_target(verbose >= 2)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_ansi(colour)
         .without_time()
+        // Its report of a failed write uses std's eprintln!, which panics on a closed
+        // pipe (`systmone -v functions 2>&1 | head`).
+        .log_internal_errors(false)
         .try_init();
 }
 
 /// One clear sentence; the chain of causes and the debug form only with `-v`.
-fn report(error: &anyhow::Error, verbose: u8) {
-    if let Some(systmone_client::Error::Response { function, error: e }) = find_client_error(error)
-    {
-        eprintln!(
-            "error: SystmOne answered {function} with an error ({}): {}",
-            if e.permanent {
-                "permanent"
+fn report(error: &anyhow::Error, verbose: u8, colour: bool) {
+    eprintln!("{} {}", profile::error_prefix(colour), message(error));
+    if verbose > 0 {
+        eprintln!("{error:?}");
+    }
+}
+
+/// The error in one sentence, with the fix when there is an obvious one.
+fn message(error: &anyhow::Error) -> String {
+    use systmone_client::Error as E;
+    match find_client_error(error) {
+        Some(E::Response { function, error: e }) => {
+            // SystmOne's wording; the simulator says "The API key is not valid".
+            let key_hint = if e.message.to_ascii_lowercase().contains("api key") {
+                "; check the key given with --api-key or SYSTMONE_API_KEY"
             } else {
-                "temporary, can be retried"
-            },
-            e.message
-        );
-        return;
+                ""
+            };
+            return format!(
+                "SystmOne answered {function} with an error ({}): {}{key_hint}",
+                if e.permanent {
+                    "permanent"
+                } else {
+                    "temporary, can be retried"
+                },
+                e.message
+            );
+        }
+        Some(E::Connect { addr, source })
+            if source.kind() == std::io::ErrorKind::ConnectionRefused =>
+        {
+            return format!(
+                "cannot connect to SystmOne at {addr}: connection refused; is SystmOne (or \
+                 `systmone sim`) running on {addr}? see --addr"
+            );
+        }
+        _ => {}
     }
     let mut message = error.to_string();
     // Add the causes that are not already part of the top message.
@@ -115,10 +228,61 @@ fn report(error: &anyhow::Error, verbose: u8) {
             message = format!("{message}: {text}");
         }
     }
-    eprintln!("error: {message}");
-    if verbose > 0 {
-        eprintln!("{error:?}");
+    message
+}
+
+/// The error as a JSON object for `-o json` (on stdout, beside the text on stderr):
+/// `{"error": {"kind", "message", "exit_code", "request_uid", ...}}`.
+fn error_json(error: &anyhow::Error) -> String {
+    use systmone_client::Error as E;
+    let client = find_client_error(error);
+    let kind = match client {
+        Some(E::Response { .. }) => "error-response",
+        Some(E::DeviceBlocked { .. }) => "device-blocked",
+        Some(E::Unsupported { .. }) => "unsupported",
+        Some(E::Connect { .. }) => "connect",
+        Some(E::Io(_)) => "io",
+        Some(E::Timeout { .. }) => "timeout",
+        Some(E::Protocol(_)) => "protocol",
+        Some(E::OutcomeUnknown { .. }) => "outcome-unknown",
+        Some(E::DeviceId(_)) => "device-id",
+        Some(E::Encode(_)) => "encode",
+        None => "local",
+    };
+    let mut extra = serde_json::Map::new();
+    match client {
+        Some(E::OutcomeUnknown {
+            function,
+            request_uid,
+            ..
+        }) => {
+            extra.insert("request_uid".into(), request_uid.as_str().into());
+            extra.insert("function".into(), function.as_str().into());
+        }
+        Some(E::Response { function, error }) => {
+            extra.insert("function".into(), function.as_str().into());
+            extra.insert("permanent".into(), error.permanent.into());
+        }
+        _ => {}
     }
+    error_object(kind, &message(error), exit_code(error), extra)
+}
+
+/// `{"error": {"kind", "message", "exit_code", "request_uid": null, ...extra}}`.
+fn error_object(
+    kind: &str,
+    message: &str,
+    exit_code: u8,
+    extra: serde_json::Map<String, serde_json::Value>,
+) -> String {
+    let mut object = serde_json::Map::new();
+    object.insert("kind".into(), kind.into());
+    object.insert("message".into(), message.into());
+    object.insert("exit_code".into(), exit_code.into());
+    object.insert("request_uid".into(), serde_json::Value::Null);
+    object.extend(extra);
+    serde_json::to_string_pretty(&serde_json::json!({ "error": object }))
+        .unwrap_or_else(|_| "{\"error\": {}}".to_string())
 }
 
 fn find_client_error(error: &anyhow::Error) -> Option<&systmone_client::Error> {

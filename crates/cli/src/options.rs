@@ -9,8 +9,13 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use systmone_client::{
     AuditDetail, AuditLog, Client, ClientConfig, DEFAULT_ADDR, DeviceIdStore, FileStore,
-    MemoryStore, PacingLimits, PacingObserver,
+    MemoryStore, PacingFile, PacingLimits, PacingObserver,
 };
+
+/// How long the command waits for a reply by default. The library's 300 s suits a
+/// service; a person at a terminal is better told sooner (a throttled request never
+/// gets an answer, and reads are retried), and `--timeout` raises it for huge records.
+pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(120);
 
 const ABOUT: &str = "Talk to a SystmOne client over the Client Integration interface.";
 
@@ -35,7 +40,17 @@ Examples:
   systmone search --surname Swift --dob 1933-01-01
   systmone record 7835438275 --demographics
   systmone call GetPatientRecord --param Identity/NHSNumber=7835438275 --param Filter/Demographics=
-  systmone parse tests/fixtures/GetPatientRecord/v1.0/response.xml";
+  systmone parse tests/fixtures/GetPatientRecord/v1.0/response.xml
+  systmone --profile surgery functions
+
+Profiles: an optional config file (--config, default ~/.config/systmone/config.toml on
+Linux) holds named profiles, chosen with --profile NAME:
+  [profiles.surgery]
+  addr = \"127.0.0.1:40700\"
+  api_key_file = \"/home/me/.config/systmone/surgery.key\"
+  device_id_file = \"/home/me/.config/systmone/surgery.device-id\"
+  pacing = \"spec\"
+Flags and environment variables override the profile.";
 
 #[derive(Debug, Parser)]
 #[command(name = "systmone", version, about = ABOUT, long_about = LONG_ABOUT, after_help = AFTER_HELP)]
@@ -57,6 +72,17 @@ pub enum OutputFormat {
     Text,
 }
 
+/// When to colour what the command writes to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorArg {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always (even into a file or pipe).
+    Always,
+    /// Never.
+    Never,
+}
+
 /// Client-side pacing to SystmOne's throttle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PacingArg {
@@ -66,7 +92,10 @@ pub enum PacingArg {
     Off,
 }
 
+/// Options every command that talks to SystmOne takes, before or after the command
+/// name. Shown under their own heading; hidden where they do not apply.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalOpts {
     /// Address of the SystmOne client's interface (host:port).
     #[arg(long, global = true, env = "SYSTMONE_ADDR", default_value = DEFAULT_ADDR)]
@@ -91,7 +120,8 @@ pub struct GlobalOpts {
         value_name = "TEXT"
     )]
     pub device_version: Option<String>,
-    /// How long to wait for a response, in seconds (e.g. 30, 2.5, 500ms).
+    /// How long to wait for a response, in seconds (e.g. 30, 2.5, 500ms) [default: 120].
+    /// Raise it for very large records; a live line shows the wait after 3 s.
     #[arg(long, global = true, env = "SYSTMONE_TIMEOUT", value_name = "SECONDS", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
     /// Output format [default: text on a terminal, xml otherwise].
@@ -118,6 +148,24 @@ pub struct GlobalOpts {
     /// Only errors on stderr (no progress lines).
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Colour on stderr: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(
+        long,
+        global = true,
+        env = "SYSTMONE_COLOR",
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    pub color: ColorArg,
+    /// Take the options this profile of the config file sets (flags and environment
+    /// variables override it).
+    #[arg(long, global = true, env = "SYSTMONE_PROFILE", value_name = "NAME")]
+    pub profile: Option<String>,
+    /// The config file holding the profiles [default: config.toml in the directory of
+    /// the Device ID file, e.g. ~/.config/systmone/config.toml].
+    #[arg(long, global = true, env = "SYSTMONE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 /// The limits the client paces to. `spec` keeps a small margin over the documented
@@ -194,18 +242,34 @@ impl GlobalOpts {
         if let Some(v) = &self.device_version {
             config.device_version = v.clone();
         }
-        if let Some(t) = self.timeout {
-            config.response_timeout = t;
-            config.connect_timeout = config.connect_timeout.min(t);
-        }
+        config.response_timeout = self.timeout.unwrap_or(DEFAULT_RESPONSE_TIMEOUT);
+        config.connect_timeout = config.connect_timeout.min(config.response_timeout);
         config.pacing = pacing_limits(self.pacing);
         config
+    }
+
+    /// The file that shares pacing with other `systmone` processes talking to the same
+    /// address: beside the Device ID file. None with `--pacing off`.
+    pub fn pacing_file(&self) -> Option<PacingFile> {
+        if self.pacing == PacingArg::Off {
+            return None;
+        }
+        let device_id_file = match &self.device_id_file {
+            Some(path) => path.clone(),
+            None => FileStore::default_path()?,
+        };
+        let dir = match device_id_file.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        Some(PacingFile::in_dir(&dir, &self.addr))
     }
 
     /// The pacing observer: a progress line on stderr unless quiet.
     pub fn pacing_printer(&self) -> PacingObserver {
         let quiet = self.quiet;
         Arc::new(move |function: &str, wait: Duration| {
+            crate::progress::note_pacing_wait(wait);
             if !quiet {
                 eprintln!(
                     "  … waiting {:.1} s for SystmOne's throttle before {function}",
@@ -221,6 +285,9 @@ impl GlobalOpts {
         let mut builder = Client::builder(config)
             .device_store(self.device_store())
             .on_pacing_wait(observer.unwrap_or_else(|| self.pacing_printer()));
+        if let Some(file) = self.pacing_file() {
+            builder = builder.pacing_file(file);
+        }
         if let Some(path) = &self.audit {
             let log = AuditLog::open(path, AuditDetail::Redacted)
                 .with_context(|| format!("cannot open the audit log {}", path.display()))?;
@@ -297,7 +364,7 @@ are filled from the options and the Device ID store when not given with --set.",
     Book(BookArgs),
     /// GetDocument: write a letter's or attachment's file into a directory.
     #[command(
-        after_help = "Example:\n  systmone document 6640569094 4093400000000000 --write-to /tmp/docs"
+        after_help = "Examples:\n  systmone document 6640569094 4093400000000000 --write-to 'C:\\Letters'\n  systmone document 6640569094 4093400000000000 --write-to .    # the simulator's --root"
     )]
     Document(DocumentArgs),
     /// Fetch many records under the throttle, resumably, one file per NHS number.
@@ -317,6 +384,91 @@ started again without fetching twice what is saved.",
         after_help = "Example:\n  systmone compat\n  systmone --output json compat   # for CI"
     )]
     Compat,
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  systmone completions bash > ~/.local/share/bash-completion/completions/systmone\n  systmone completions zsh > ~/.zfunc/_systmone\n  systmone completions fish > ~/.config/fish/completions/systmone.fish"
+    )]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// The global options (by id) each command that does not use them leaves out of its
+/// help: they are still accepted (a shared SYSTMONE_* environment must not break
+/// them), just not shown.
+const NOT_USED_BY: [(&str, &[&str]); 4] = [
+    ("parse", &CONNECTION_OPTIONS),
+    ("sim", &ALL_BUT_LOGGING),
+    (
+        "demo",
+        &[
+            "addr",
+            "api_key",
+            "device_id_file",
+            "device_version",
+            "output",
+            "profile",
+            "config",
+        ],
+    ),
+    ("completions", &ALL_BUT_LOGGING),
+];
+
+/// The options about reaching SystmOne.
+const CONNECTION_OPTIONS: [&str; 9] = [
+    "addr",
+    "api_key",
+    "device_id_file",
+    "device_version",
+    "timeout",
+    "audit",
+    "pacing",
+    "profile",
+    "config",
+];
+
+const ALL_BUT_LOGGING: [&str; 10] = [
+    "profile",
+    "config",
+    "addr",
+    "api_key",
+    "device_id_file",
+    "device_version",
+    "timeout",
+    "audit",
+    "pacing",
+    "output",
+];
+
+/// The command line's definition, with the global options hidden where they do not
+/// apply.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = Cli::command();
+    let globals: Vec<clap::Arg> = cmd
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .cloned()
+        .collect();
+    // clap copies a global option into each subcommand when it builds the command,
+    // unless the subcommand already has one with that id: a hidden copy, added here.
+    for (name, ids) in NOT_USED_BY {
+        cmd = cmd.mut_subcommand(name, |mut sub| {
+            for arg in globals
+                .iter()
+                .filter(|a| ids.contains(&a.get_id().as_str()))
+            {
+                sub = sub.arg(arg.clone().hide(true));
+            }
+            sub
+        });
+    }
+    cmd
 }
 
 #[derive(Debug, Args)]
@@ -331,7 +483,7 @@ pub struct CallArgs {
     /// The function, e.g. GetPatientRecord (case-insensitive).
     pub function: String,
     /// The function version (default: the newest the bindings include).
-    #[arg(long)]
+    #[arg(long, value_name = "VERSION")]
     pub version: Option<String>,
     /// A parameter, Name=Value (nested with '/', attribute with '@', empty for a flag).
     #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
@@ -380,20 +532,25 @@ pub struct OrgArgs {
     pub logged_on_user_only: bool,
 }
 
+/// At least two fields: SystmOne refuses a search on fewer.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
+    /// The patient's surname.
     #[arg(long)]
     pub surname: Option<String>,
+    /// The patient's first name.
     #[arg(long)]
     pub first_name: Option<String>,
     /// Date of birth, YYYY-MM-DD.
-    #[arg(long)]
+    #[arg(long, value_name = "DATE")]
     pub dob: Option<String>,
+    /// Postcode, e.g. 'LS18 5TN'.
     #[arg(long)]
     pub postcode: Option<String>,
+    /// Telephone number.
     #[arg(long)]
     pub telephone: Option<String>,
-    /// M, F, U or I.
+    /// Gender: M, F, U or I.
     #[arg(long)]
     pub gender: Option<String>,
 }
@@ -404,58 +561,77 @@ pub struct RecordFilter {
     /// Events effective on or after this date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub min_effective_date: Option<String>,
+    /// Events effective on or before this date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub max_effective_date: Option<String>,
     /// Entered on or after this date. Min and max entry date both today are exempt
     /// from the 30-second throttle.
     #[arg(long, value_name = "DATE")]
     pub min_entry_date: Option<String>,
+    /// Entered on or before this date (YYYY-MM-DD).
     #[arg(long, value_name = "DATE")]
     pub max_entry_date: Option<String>,
     /// Shorthand for --min-entry-date and --max-entry-date today.
     #[arg(long)]
     pub entered_today: bool,
+    /// Appointments.
     #[arg(long)]
     pub appointments: bool,
+    /// Care plans.
     #[arg(long)]
     pub care_plans: bool,
     /// Demographics (alone: exempt from the 30-second throttle).
     #[arg(long)]
     pub demographics: bool,
+    /// Clinical codes.
     #[arg(long)]
     pub clinical_codes: bool,
     /// Only this clinical code (repeatable).
     #[arg(long, value_name = "CODE")]
     pub clinical_code: Vec<String>,
+    /// Letters (with their DocumentUIDs, for `systmone document`).
     #[arg(long)]
     pub letters: bool,
+    /// Medication.
     #[arg(long)]
     pub medication: bool,
+    /// Drug sensitivities and allergies.
     #[arg(long)]
     pub sensitivities: bool,
+    /// Recalls.
     #[arg(long)]
     pub recalls: bool,
+    /// Referrals.
     #[arg(long)]
     pub referrals: bool,
+    /// Relationships.
     #[arg(long)]
     pub relationships: bool,
+    /// Test results.
     #[arg(long)]
     pub results: bool,
+    /// Vaccinations.
     #[arg(long)]
     pub vaccinations: bool,
     /// Numeric values of this code (repeatable).
     #[arg(long, value_name = "CODE")]
     pub numeric: Vec<String>,
+    /// Reminders.
     #[arg(long)]
     pub reminders: bool,
+    /// Activity.
     #[arg(long)]
     pub activity: bool,
+    /// Attachments (with their DocumentUIDs).
     #[arg(long)]
     pub attachments: bool,
+    /// Free-text narrative.
     #[arg(long)]
     pub narrative: bool,
+    /// Visits.
     #[arg(long)]
     pub visits: bool,
+    /// Tasks.
     #[arg(long)]
     pub tasks: bool,
     /// Only entries done by this user (repeatable).
@@ -528,17 +704,21 @@ pub struct RecordArgs {
 #[derive(Debug, Args)]
 pub struct SlotsArgs {
     /// From (YYYY-MM-DDTHH:MM:SS; default now).
-    #[arg(long)]
+    #[arg(long, value_name = "DATETIME")]
     pub from: Option<String>,
     /// To (default: a week after --from).
-    #[arg(long)]
+    #[arg(long, value_name = "DATETIME")]
     pub to: Option<String>,
+    /// Only this clinician's slots (a user name from `systmone org`; repeatable).
     #[arg(long)]
     pub user: Vec<String>,
+    /// Only slots at this site (repeatable).
     #[arg(long)]
     pub site: Vec<String>,
+    /// Only slots of this clinic type, e.g. Session (repeatable).
     #[arg(long)]
     pub clinic_type: Vec<String>,
+    /// Only slots of this slot type, e.g. Slot (repeatable).
     #[arg(long)]
     pub slot_type: Vec<String>,
 }
@@ -546,13 +726,15 @@ pub struct SlotsArgs {
 #[derive(Debug, Args)]
 pub struct DiaryArgs {
     /// From (YYYY-MM-DDTHH:MM:SS; default now).
-    #[arg(long)]
+    #[arg(long, value_name = "DATETIME")]
     pub from: Option<String>,
     /// To (default: a week after --from).
-    #[arg(long)]
+    #[arg(long, value_name = "DATETIME")]
     pub to: Option<String>,
+    /// Only this user's diary (repeatable).
     #[arg(long)]
     pub user: Vec<String>,
+    /// Only this site (repeatable).
     #[arg(long)]
     pub site: Vec<String>,
     /// Appointments (neither flag: both).
@@ -570,18 +752,22 @@ pub struct BookArgs {
     /// The clinic's user name (from `systmone slots`).
     #[arg(long)]
     pub user: String,
+    /// The slot's site (from `systmone slots`).
     #[arg(long)]
     pub site: String,
+    /// The slot's clinic type (from `systmone slots`).
     #[arg(long)]
     pub clinic_type: String,
+    /// The slot's type.
     #[arg(long, default_value = "Slot")]
     pub slot_type: String,
     /// The slot's start, YYYY-MM-DDTHH:MM:SS.
     #[arg(long)]
     pub start: String,
     /// The slot's length in minutes.
-    #[arg(long, default_value = "10")]
+    #[arg(long, default_value = "10", value_name = "MINUTES")]
     pub duration: String,
+    /// A comment on the appointment.
     #[arg(long)]
     pub comments: Option<String>,
 }
@@ -592,9 +778,12 @@ pub struct DocumentArgs {
     pub nhs_number: String,
     /// The DocumentUID of a letter or attachment (from `systmone record --letters`).
     pub document_uid: String,
-    /// The directory SystmOne writes the file into (on the SystmOne machine).
+    /// The directory SystmOne writes the file into, on the SystmOne machine. The
+    /// simulator writes only inside its --root (a temporary directory unless given,
+    /// printed when it starts); a relative DIR, such as `.`, is taken from there.
     #[arg(long, value_name = "DIR")]
     pub write_to: String,
+    /// Leave the record open in SystmOne afterwards.
     #[arg(long)]
     pub leave_record_open: bool,
 }

@@ -22,9 +22,11 @@ pub fn resolve_function(name: &str, version: Option<&str>) -> anyhow::Result<(St
         .filter(|(f, _)| f.eq_ignore_ascii_case(wanted))
         .collect();
     let Some((canonical, _)) = matches.first() else {
-        let names: Vec<&str> = FUNCTIONS.iter().map(|(f, _)| *f).collect();
+        let mut names: Vec<&str> = FUNCTIONS.iter().map(|(f, _)| *f).collect();
+        names.dedup();
         bail!(
-            "unknown function {name:?}; the functions are: {}",
+            "unknown function {name:?}{}; the functions are: {}",
+            crate::checks::did_you_mean(name, names.iter().copied()),
             names.join(", ")
         );
     };
@@ -146,6 +148,23 @@ impl Params {
         out
     }
 
+    /// A copy with every element named `from` renamed `to`.
+    pub fn renamed(&self, from: &str, to: &str) -> Params {
+        fn rename(node: &mut Node, from: &str, to: &str) {
+            if node.name == from {
+                node.name = to.to_string();
+            }
+            for c in &mut node.children {
+                rename(c, from, to);
+            }
+        }
+        let mut copy = self.clone();
+        for c in &mut copy.root.children {
+            rename(c, from, to);
+        }
+        copy
+    }
+
     /// `Path=Value, ...` for a one-line summary.
     pub fn summary(&self) -> String {
         let mut leaves = Vec::new();
@@ -205,8 +224,6 @@ pub fn request_document(
     )
 }
 
-/// Builds the document and checks it with the bindings, so bad parameters are refused
-/// before anything is sent.
 /// Reads a request we are about to send: send what the document says, so anything the
 /// bindings do not describe is refused, naming its path; elements given out of order are
 /// put in the documented order.
@@ -225,6 +242,8 @@ pub fn parse_to_send(doc: &str) -> Result<AnyRequest, systmone_core::ParseError>
     Ok(request)
 }
 
+/// Builds the document and checks it with the bindings, so bad parameters are refused
+/// before anything is sent.
 pub fn build_request(
     function: &str,
     version: &str,
@@ -233,9 +252,60 @@ pub fn build_request(
 ) -> anyhow::Result<(AnyRequest, String)> {
     let doc = request_document(function, version, &params.to_xml(), header);
     let request = parse_to_send(&doc).map_err(|e| {
-        anyhow::anyhow!("the parameters do not make a valid {function} {version} request: {e}")
+        let hint = unknown_name_hint(&e, function, version, params, header);
+        anyhow::anyhow!(
+            "the parameters do not make a valid {function} {version} request: {e}{hint}"
+        )
     })?;
     Ok((request, doc))
+}
+
+/// For an element the bindings do not know: the nearest allowed name and the allowed
+/// names. The bindings decide what is allowed: each element name of the schemas is
+/// tried in the bad one's place.
+fn unknown_name_hint(
+    error: &systmone_core::ParseError,
+    function: &str,
+    version: &str,
+    params: &Params,
+    header: &ShownHeader,
+) -> String {
+    let Some((bad, parent)) = not_allowed(error) else {
+        return String::new();
+    };
+    let allowed: Vec<&str> = crate::checks::element_names()
+        .into_iter()
+        .filter(|&candidate| {
+            let renamed = params.renamed(&bad, candidate);
+            let doc = request_document(function, version, &renamed.to_xml(), header);
+            match parse_to_send(&doc) {
+                Ok(_) => true,
+                Err(e) => not_allowed(&e) != Some((candidate.to_string(), parent.clone())),
+            }
+        })
+        .collect();
+    if allowed.is_empty() {
+        return String::new();
+    }
+    format!(
+        "{}; allowed in <{parent}>: {}",
+        crate::checks::did_you_mean(&bad, allowed.iter().copied()),
+        allowed.join(", ")
+    )
+}
+
+/// The unknown element's name and its parent's, when `error` refused one.
+fn not_allowed(error: &systmone_core::ParseError) -> Option<(String, String)> {
+    let systmone_core::ParseError::Refused(item) = error else {
+        return None;
+    };
+    if item.kind != systmone_core::DriftKind::UnknownElement {
+        return None;
+    }
+    let mut segments = item.path.rsplit('/');
+    let name = segments.next()?;
+    let parent = segments.next().unwrap_or("ClientIntegrationRequest");
+    Some((name.to_string(), parent.to_string()))
 }
 
 /// What came back from a successful call.

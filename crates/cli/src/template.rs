@@ -90,7 +90,8 @@ pub fn fill(
                 bail!("unknown template parameter {name:?}: the template has no @ parameters");
             }
             bail!(
-                "unknown template parameter {name:?}: the template has {}",
+                "unknown template parameter {name:?}{}: the template has {}",
+                crate::checks::did_you_mean(name, names.iter().copied()),
                 names
                     .iter()
                     .map(|n| format!("@{n}"))
@@ -208,7 +209,7 @@ pub async fn run(global: &GlobalOpts, args: TemplateArgs) -> anyhow::Result<u8> 
     if global.verbose > 0 {
         eprintln!("request:\n{}", filled.trim_end());
     }
-    let reply = send(&client, request).await?;
+    let reply = crate::progress::with_wait_line(global.quiet, send(&client, request)).await?;
     crate::output::print_reply(global.output(), &reply)?;
     Ok(0)
 }

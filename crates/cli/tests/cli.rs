@@ -24,6 +24,10 @@ fn systmone() -> Command {
         "SYSTMONE_OUTPUT",
         "SYSTMONE_AUDIT",
         "SYSTMONE_PACING",
+        "SYSTMONE_PROFILE",
+        "SYSTMONE_CONFIG",
+        "SYSTMONE_COLOR",
+        "NO_COLOR",
     ] {
         cmd.env_remove(var);
     }
@@ -535,4 +539,1029 @@ async fn compat_reports_an_unsupported_binding_with_exit_5() {
         .await
         .code(5)
         .stdout(predicate::str::contains("\"function\": \"GetDiary\""));
+}
+
+/// The binary pointed at `sim` with the documented pacing (shared through the pacing
+/// file beside `dir/device-id`).
+fn paced_against(sim: &SimHandle, dir: &Path) -> Command {
+    let mut cmd = systmone();
+    cmd.args(["--addr", &sim.addr().to_string()])
+        .args(["--api-key", "f31e26725b5491f2"])
+        .arg("--device-id-file")
+        .arg(dir.join("device-id"))
+        .args(["--pacing", "spec", "--timeout", "20"]);
+    cmd
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_pace_together_against_the_real_throttle() {
+    // The documented throttle: a request inside it gets no answer at all.
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Spec,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let numbers = sim.control().practice().nhs_numbers[..2].to_vec();
+    // Two whole records (throttled: one per 30 s) from two processes at once, each
+    // also sending its GetFunctions first.
+    let started = std::time::Instant::now();
+    let processes: Vec<_> = numbers
+        .iter()
+        .map(|n| {
+            let mut cmd = paced_against(&sim, dir.path());
+            cmd.args(["--output", "xml", "record", n]);
+            tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        })
+        .collect();
+    let mut waited = false;
+    for p in processes {
+        let out = p.await.unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        waited |= stderr.contains("for SystmOne's throttle before GetPatientRecord");
+    }
+    let audit = sim.control().audit();
+    let throttled = audit
+        .iter()
+        .filter(|e| e.outcome == systmone_sim::AuditOutcome::Throttled)
+        .count();
+    assert_eq!(throttled, 0, "no request was sent inside the throttle");
+    let records = audit
+        .iter()
+        .filter(|e| e.function == "GetPatientRecord")
+        .count();
+    assert_eq!(records, 2);
+    assert!(waited, "the second record waited its turn, and said so");
+    assert!(started.elapsed() >= Duration::from_secs(30));
+    let pacing = std::fs::read_to_string(dir.path().join("pacing")).unwrap();
+    assert!(pacing.contains(&sim.addr().to_string()), "{pacing}");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_reply_shows_a_live_line() {
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        faults: vec!["delay=4s@1".parse().unwrap()],
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.arg("functions");
+    run(cmd).await.success().stderr(predicate::str::contains(
+        "waiting for SystmOne... 3 s; a request sent inside its throttle gets no answer",
+    ));
+    sim.shutdown().await;
+}
+
+#[cfg(unix)] // bash, signals, symbolic links
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_pipe_ends_quietly() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("systmone");
+    let common = format!(
+        "--addr {} --api-key f31e26725b5491f2 --device-id-file {} --pacing off",
+        sim.addr(),
+        dir.path().join("device-id").display()
+    );
+    let fixture = fixtures().join("GetPatientRecord/v1.0/response.xml");
+    // With a fresh Device ID file, -v logs the allocation at info: a log line written
+    // after the reader has gone.
+    let fresh = |i: usize| {
+        format!(
+            "-v --addr {} --api-key f31e26725b5491f2 --pacing off --device-id-file {}",
+            sim.addr(),
+            dir.path().join(format!("fresh-{i}")).display()
+        )
+    };
+    for command in [
+        format!("{} functions", fresh(0)),
+        format!("{} functions", fresh(1)),
+        format!("{} record 7835438275", fresh(2)),
+        format!("-v {common} functions"),
+        format!("-v {common} -o json functions"),
+        format!("{common} -o text record 7835438275"),
+        format!("{common} search --surname Swift --dob 1933-01-01"),
+        format!("parse {}", fixture.display()),
+        format!("parse --roundtrip {}", fixture.display()),
+        "sim --dump-practice -".to_string(),
+        "--help".to_string(),
+        "record --help".to_string(),
+    ] {
+        // The reader takes one byte and goes, as `| head` does.
+        let script = format!(
+            "set -o pipefail; '{}' {command} 2>&1 | head -c 1",
+            bin.display()
+        );
+        let out = tokio::task::spawn_blocking(move || {
+            std::process::Command::new("bash")
+                .args(["-c", &script])
+                .output()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "systmone {command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checks_before_sending_and_hints_the_fix() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let sent = || sim.control().audit().len();
+    let refused = |args: &[&str], expected: &[&str]| {
+        let mut cmd = against(&sim, dir.path());
+        cmd.args(args);
+        let mut assert = cmd.assert().code(1);
+        for e in expected {
+            assert = assert.stderr(predicate::str::contains(*e));
+        }
+    };
+    let before = sent();
+    // The check digit of an NHS number.
+    refused(
+        &["record", "7835438276"],
+        &["not a valid NHS number: its check digit is 6, the first nine digits need 5"],
+    );
+    // PatientSearch's two-criteria rule.
+    refused(
+        &["search", "--surname", "Swift"],
+        &[
+            "PatientSearch needs at least two of",
+            "you gave only --surname",
+        ],
+    );
+    // The nearest name on a typo, and the allowed names.
+    refused(
+        &[
+            "call",
+            "PatientSearch",
+            "-p",
+            "Surnme=Swift",
+            "-p",
+            "FirstName=A",
+        ],
+        &[
+            "<Surnme> is not allowed in <FunctionParameters> (did you mean Surname?)",
+            "allowed in <FunctionParameters>: DateOfBirth, FirstName, Gender, PostCode, Surname, Telephone",
+        ],
+    );
+    refused(
+        &[
+            "call",
+            "GetPatientRecord",
+            "-p",
+            "Identity/NHSNumber=7835438275",
+            "-p",
+            "Filter/Demographic=",
+        ],
+        &[
+            "(did you mean Demographics?)",
+            "allowed in <Filter>: Activity,",
+        ],
+    );
+    refused(
+        &["call", "GetPatientRecrd"],
+        &[
+            "unknown function \"GetPatientRecrd\" (did you mean GetPatientRecord?)",
+            "the functions are: DataExtract",
+        ],
+    );
+    // A request file cut short: said plainly, with no claim that <Function> is missing.
+    let full =
+        std::fs::read_to_string(fixtures().join("GetPatientRecord/v1.0/request.xml")).unwrap();
+    let cut_at = full.find("</FunctionVersion>").unwrap() + 30;
+    let cut = dir.path().join("cut.xml");
+    std::fs::write(&cut, &full[..cut_at]).unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["call", "GetPatientRecord", "--xml"]).arg(&cut);
+    cmd.assert()
+        .code(1)
+        .stderr(predicate::str::contains("is it cut short?"))
+        .stderr(predicate::str::contains("Function>").not());
+    // Numbers in an extract's file are checked too.
+    let list = dir.path().join("numbers.txt");
+    std::fs::write(&list, "7835438275\n6640569095\n").unwrap();
+    refused(
+        &[
+            "extract",
+            "--out",
+            dir.path().join("out").to_str().unwrap(),
+            "--nhs-file",
+            list.to_str().unwrap(),
+        ],
+        &["line 2: 6640569095 is not a valid NHS number"],
+    );
+    assert_eq!(sent(), before, "nothing was sent");
+
+    // A rejected API key names the option and the variable.
+    let mut cmd = systmone();
+    cmd.args([
+        "--addr",
+        &sim.addr().to_string(),
+        "--api-key",
+        "0000000000000000",
+    ])
+    .arg("--device-id-file")
+    .arg(dir.path().join("device-id"))
+    .args(["--pacing", "off", "functions"]);
+    run(cmd)
+        .await
+        .code(2)
+        .stderr(predicate::str::contains("The API key is not valid"))
+        .stderr(predicate::str::contains("--api-key or SYSTMONE_API_KEY"));
+
+    // Connection refused: not retried, and where to look.
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut cmd = systmone();
+    cmd.args([
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+        "--api-key",
+        "f31e26725b5491f2",
+    ])
+    .arg("--device-id-file")
+    .arg(dir.path().join("device-id"))
+    .arg("functions");
+    run(cmd)
+        .await
+        .code(3)
+        .stderr(predicate::str::contains(format!(
+            "is SystmOne (or `systmone sim`) running on 127.0.0.1:{port}? see --addr"
+        )))
+        .stderr(predicate::str::contains("retrying").not());
+    sim.shutdown().await;
+}
+
+#[test]
+fn template_parameter_typos_get_the_nearest_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("t.xml");
+    std::fs::write(
+        &template,
+        "<X><S>@NewStatus|Booked|Arrived</S><N>@NHSNumber</N></X>",
+    )
+    .unwrap();
+    systmone()
+        .arg("template")
+        .arg(&template)
+        .args(["--set", "NewStatsu=Booked"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "unknown template parameter \"NewStatsu\" (did you mean NewStatus?): the template has @NHSNumber, @NewStatus",
+        ));
+}
+
+/// The lines of README's tour of the command (the first `sh` block after its heading).
+fn readme_tour() -> Vec<String> {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
+    let tour = &readme[readme
+        .find("### The `systmone` command")
+        .expect("tour heading")..];
+    let block = &tour[tour.find("```sh\n").expect("sh block") + 6..];
+    let block = &block[..block.find("```").expect("end of block")];
+    block
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// A process killed when dropped (a failing test leaves no simulator behind).
+struct Background(std::process::Child);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// README's tour, run as written, in order, from a directory laid out like a fresh
+/// clone: `systmone sim &` starts the built binary's simulator (on a free port, and
+/// unthrottled to keep the suite quick: the throttle is the two-process test's
+/// subject), `export` sets the variable, `kill %1` stops the simulator, and every other
+/// line runs in bash with the built `systmone` first on PATH.
+#[cfg(unix)] // bash, signals, symbolic links
+#[test]
+fn readme_tour_runs_as_written() {
+    use std::io::BufRead;
+    let lines = readme_tour();
+    assert!(lines.len() >= 10, "{lines:?}");
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(fixtures().parent().unwrap(), dir.path().join("tests")).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("systmone");
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut env: Vec<(String, String)> = vec![
+        ("PATH".into(), path),
+        (
+            "SYSTMONE_DEVICE_ID_FILE".into(),
+            dir.path().join("device-id").display().to_string(),
+        ),
+        ("SYSTMONE_PACING".into(), "off".into()),
+        ("SYSTMONE_TIMEOUT".into(), "10".into()),
+    ];
+    let mut sim: Option<Background> = None;
+    let mut ran = 0;
+    for line in &lines {
+        let command = line.split(" #").next().unwrap().trim();
+        if let Some(args) = command
+            .strip_prefix("systmone sim")
+            .and_then(|a| a.strip_suffix('&'))
+        {
+            let mut child = std::process::Command::new(&bin)
+                .arg("sim")
+                .args(args.split_whitespace())
+                .args(["--port", "0", "--throttle", "off"])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .unwrap();
+            let mut first = String::new();
+            std::io::BufReader::new(child.stdout.take().unwrap())
+                .read_line(&mut first)
+                .unwrap();
+            let addr = first
+                .trim()
+                .strip_prefix("listening on ")
+                .expect(&first)
+                .to_string();
+            env.push(("SYSTMONE_ADDR".into(), addr));
+            sim = Some(Background(child));
+            continue;
+        }
+        if let Some(assignment) = command.strip_prefix("export ") {
+            let (name, value) = assignment.split_once('=').unwrap();
+            env.push((name.into(), value.into()));
+            continue;
+        }
+        if command == "kill %1" {
+            assert!(sim.take().is_some(), "the tour started the simulator");
+            continue;
+        }
+        let mut cmd = std::process::Command::new("bash");
+        cmd.args(["-c", command]).current_dir(dir.path());
+        for var in [
+            "SYSTMONE_API_KEY",
+            "SYSTMONE_ADDR",
+            "SYSTMONE_OUTPUT",
+            "SYSTMONE_AUDIT",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.envs(env.iter().map(|(k, v)| (k, v)));
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "README line `{line}` failed ({}):\n{}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        ran += 1;
+    }
+    assert!(ran >= 9, "only {ran} commands ran");
+    assert!(dir.path().join("records/7835438275.xml").exists());
+    assert!(sim.is_none(), "the tour stops its simulator");
+}
+
+const SUBCOMMANDS: [&str; 17] = [
+    "demo",
+    "call",
+    "parse",
+    "template",
+    "sim",
+    "functions",
+    "org",
+    "search",
+    "record",
+    "slots",
+    "diary",
+    "book",
+    "document",
+    "extract",
+    "compat",
+    "completions",
+    "help",
+];
+
+#[test]
+fn help_reads_well() {
+    for sub in SUBCOMMANDS.iter().filter(|s| **s != "help") {
+        let out = systmone().args([sub, "--help"]).output().unwrap();
+        assert!(out.status.success(), "{sub}");
+        let help = String::from_utf8(out.stdout).unwrap();
+        assert!(help.contains("Example"), "{sub}: no example");
+        // Global options under their own heading.
+        assert!(help.contains("\nGlobal options:\n"), "{sub}:\n{help}");
+        let (own, global) = help.split_once("\nGlobal options:\n").unwrap();
+        assert!(
+            !own.contains("--verbose"),
+            "{sub}: a global option among its own"
+        );
+        assert!(global.contains("--verbose"), "{sub}");
+        // Every option is described: in the long help an option's line is followed by
+        // its text, not by a blank line.
+        let options = help.split("\nExample").next().unwrap();
+        let lines: Vec<&str> = options.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let trimmed = line.trim_start();
+            let indent = line.len() - trimmed.len();
+            if (2..=6).contains(&indent) && trimmed.starts_with('-') {
+                // Short help (sim's) has the text on the same line, after a gap.
+                let inline = trimmed
+                    .split_once("  ")
+                    .is_some_and(|(_, text)| !text.trim().is_empty());
+                let next = lines.get(i + 1).map_or("", |l| l.trim());
+                assert!(
+                    inline || !next.is_empty(),
+                    "{sub}: {trimmed} has no description"
+                );
+            }
+        }
+        // Options that do not apply are not shown.
+        if matches!(*sub, "parse" | "sim" | "completions") {
+            for hidden in [
+                "--addr",
+                "--api-key",
+                "--device-id-file",
+                "--pacing",
+                "--timeout",
+            ] {
+                assert!(!help.contains(hidden), "{sub} shows {hidden}");
+            }
+        } else if *sub != "demo" {
+            assert!(help.contains("--api-key"), "{sub}");
+        }
+    }
+    // Hidden is not refused: a global option before any command still works.
+    systmone()
+        .args(["--addr", "127.0.0.1:1", "parse"])
+        .arg(fixtures().join("PatientSearch/v1.0/request.xml"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn completions_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        systmone()
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("systmone"))
+            .stdout(predicate::str::contains("extract"))
+            .stdout(predicate::str::contains("nhs-file"));
+    }
+    systmone()
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("possible values"));
+}
+
+fn json_error(output: &std::process::Output) -> serde_json::Value {
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
+    value["error"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn json_output_makes_failures_machine_readable() {
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        // Request 1 is GetFunctions (version check); the write's answer is lost.
+        faults: vec!["drop-after-write@4".parse().unwrap()],
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let output = |args: &[&str]| {
+        let mut cmd = against(&sim, dir.path());
+        cmd.args(["-o", "json", "--timeout", "2"]).args(args);
+        tokio::task::spawn_blocking(move || cmd.output().unwrap())
+    };
+
+    // A local failure: exit 1, the text on stderr too.
+    let out = output(&["record", "7835438276"]).await.unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e = json_error(&out);
+    assert_eq!(e["kind"], "local");
+    assert_eq!(e["exit_code"], 1);
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("not a valid NHS number")
+    );
+    assert!(e["request_uid"].is_null());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("error: 7835438276 is not a valid"));
+
+    // SystmOne's error response: exit 2.
+    let out = output(&["call", "PatientSearch", "-p", "Surname=Swift"])
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = json_error(&out);
+    assert_eq!(e["kind"], "error-response");
+    assert_eq!(e["function"], "PatientSearch");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("At least two search parameters")
+    );
+
+    // A write whose outcome is unknown: exit 4, with its RequestUID.
+    let out = output(&[
+        "call",
+        "UpdatePatientRecord",
+        "-p",
+        "Identity/NHSNumber=6343800514",
+        "-p",
+        "Clinical/Event/ClinicalCode/Code@Scheme=CTV3",
+        "-p",
+        "Clinical/Event/ClinicalCode/Code@Code=X505K",
+    ])
+    .await
+    .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let e = json_error(&out);
+    assert_eq!(e["kind"], "outcome-unknown");
+    assert_eq!(e["exit_code"], 4);
+    let uid = e["request_uid"].as_str().unwrap();
+    let sent = sim.control().audit();
+    assert!(
+        sent.iter()
+            .any(|entry| entry.request_uid == uid && entry.function == "UpdatePatientRecord"),
+        "the RequestUID is the one SystmOne received"
+    );
+
+    // Nothing listening: exit 3.
+    let port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut cmd = systmone();
+    cmd.args([
+        "--addr",
+        &format!("127.0.0.1:{port}"),
+        "--api-key",
+        "k",
+        "-o",
+        "json",
+    ])
+    .arg("--device-id-file")
+    .arg(dir.path().join("device-id"))
+    .arg("functions");
+    let out = cmd.output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(json_error(&out)["kind"], "connect");
+
+    // A usage error clap refuses, after -o json.
+    let out = systmone()
+        .args(["-o", "json", "record", "--demographic", "7835438275"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let e = json_error(&out);
+    assert_eq!(e["kind"], "usage");
+    assert!(
+        e["message"].as_str().unwrap().contains("--demographic"),
+        "{e}"
+    );
+    sim.shutdown().await;
+}
+
+#[cfg(unix)] // bash, signals, symbolic links
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_counts_the_throttle_and_stops_cleanly_on_ctrl_c() {
+    use std::io::BufRead;
+    // Whole records under the documented throttle: one per 30 s.
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Spec,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("records");
+    let list = dir.path().join("numbers.txt");
+    let numbers = sim.control().practice().nhs_numbers[..3].join("\n");
+    std::fs::write(&list, numbers).unwrap();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("systmone"));
+    cmd.args([
+        "--addr",
+        &sim.addr().to_string(),
+        "--api-key",
+        "f31e26725b5491f2",
+    ])
+    .arg("--device-id-file")
+    .arg(dir.path().join("device-id"))
+    .args(["--pacing", "spec", "extract", "--nhs-file"])
+    .arg(&list)
+    .arg("--out")
+    .arg(&out)
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::piped());
+    let (status, stderr) = tokio::task::spawn_blocking(move || {
+        let mut child = cmd.spawn().unwrap();
+        let pid = child.id().to_string();
+        let mut seen = String::new();
+        for line in std::io::BufReader::new(child.stderr.take().unwrap()).lines() {
+            let line = line.unwrap();
+            // After the first record, while the second waits its 30 s turn: Ctrl-C.
+            if line.starts_with("[1/3]") {
+                // bash's own kill: no procps needed on a fresh machine.
+                std::process::Command::new("bash")
+                    .args(["-c", &format!("kill -INT {pid}")])
+                    .status()
+                    .unwrap();
+            }
+            seen.push_str(&line);
+            seen.push('\n');
+        }
+        (child.wait().unwrap(), seen)
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    // The ETA counts the 30 s throttle for the two records left.
+    assert!(
+        stderr.contains("ETA 1m 01s (30.5 s per record: SystmOne's throttle)"),
+        "{stderr}"
+    );
+    let saved = std::fs::read_dir(&out).unwrap().count();
+    assert_eq!(saved, 1, "one record saved, no temporary file left");
+    assert!(
+        stderr.contains(&format!(
+            "interrupted: 1 saved in {}; run again to resume",
+            out.display()
+        )),
+        "{stderr}"
+    );
+    sim.shutdown().await;
+}
+
+#[test]
+fn extract_refuses_an_empty_number_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("numbers.txt");
+    std::fs::write(&list, "# none yet\n\n").unwrap();
+    systmone()
+        .args(["--api-key", "k", "extract", "--out"])
+        .arg(dir.path().join("out"))
+        .arg("--nhs-file")
+        .arg(&list)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("has no NHS numbers"));
+    assert!(!dir.path().join("out").exists(), "nothing created");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn profiles_from_the_config_file_and_what_overrides_them() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("key"), "f31e26725b5491f2\n").unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[profiles.sim]\naddr = \"{}\"\napi_key_file = \"{}\"\ndevice_id_file = \"{}\"\npacing = \"off\"\n\n[profiles.empty]\n",
+            sim.addr(),
+            dir.path().join("key").display(),
+            dir.path().join("profile-device-id").display()
+        ),
+    )
+    .unwrap();
+    let with = |args: &[&str]| {
+        let mut cmd = systmone();
+        cmd.arg("--config").arg(&config).args(args);
+        cmd
+    };
+    let refused_port = {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let elsewhere = format!("127.0.0.1:{refused_port}");
+
+    // The profile gives the address, the key (from its file), the Device ID file and
+    // the pacing.
+    run(with(&["--profile", "sim", "-o", "xml", "functions"]))
+        .await
+        .success()
+        .stdout(predicate::str::contains(
+            "<Function>GetFunctions</Function>",
+        ));
+    assert!(dir.path().join("profile-device-id").exists());
+    // SYSTMONE_PROFILE chooses it too.
+    let mut cmd = with(&["-o", "xml", "functions"]);
+    cmd.env("SYSTMONE_PROFILE", "sim");
+    run(cmd).await.success();
+    // A flag overrides it, also after the command name.
+    run(with(&[
+        "--profile",
+        "sim",
+        "functions",
+        "--addr",
+        &elsewhere,
+    ]))
+    .await
+    .code(3)
+    .stderr(predicate::str::contains(elsewhere.as_str()));
+    // So does an environment variable.
+    let mut cmd = with(&["--profile", "sim", "functions"]);
+    cmd.env("SYSTMONE_ADDR", &elsewhere);
+    run(cmd).await.code(3);
+    // A profile that leaves the key out: the usual message.
+    run(with(&[
+        "--profile",
+        "empty",
+        "--addr",
+        &sim.addr().to_string(),
+        "functions",
+    ]))
+    .await
+    .code(1)
+    .stderr(predicate::str::contains("no API key"));
+    // A misspelt profile, a config file that is not there, an unknown field.
+    run(with(&["--profile", "smi", "functions"]))
+        .await
+        .code(1)
+        .stderr(predicate::str::contains("no profile \"smi\" in"))
+        .stderr(predicate::str::contains(
+            "(did you mean sim?); its profiles: empty, sim",
+        ));
+    let mut cmd = systmone();
+    cmd.args([
+        "--config",
+        "/nonexistent/config.toml",
+        "--profile",
+        "sim",
+        "functions",
+    ]);
+    run(cmd).await.code(1).stderr(predicate::str::contains(
+        "there is no config file at /nonexistent/config.toml",
+    ));
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(&bad, "[profiles.sim]\nadress = \"x\"\n").unwrap();
+    let mut cmd = systmone();
+    cmd.arg("--config")
+        .arg(&bad)
+        .args(["--profile", "sim", "functions"]);
+    run(cmd)
+        .await
+        .code(1)
+        .stderr(predicate::str::contains("unknown field `adress`"));
+    sim.shutdown().await;
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let red = "\u{1b}[1;31merror:";
+    let missing_key = |cmd: &mut Command| cmd.arg("functions").assert().code(1);
+    let out = missing_key(systmone().args(["--color", "always"]));
+    out.stderr(predicate::str::starts_with(red));
+    let out = missing_key(systmone().args(["--color", "never"]));
+    out.stderr(predicate::str::starts_with("error: no API key"));
+    // Not a terminal: no colour by default; NO_COLOR is honoured; the flag wins.
+    let out = missing_key(&mut systmone());
+    out.stderr(predicate::str::starts_with("error: no API key"));
+    let out = missing_key(systmone().env("NO_COLOR", "1"));
+    out.stderr(predicate::str::starts_with("error:"));
+    let out = missing_key(systmone().env("NO_COLOR", "1").args(["--color", "always"]));
+    out.stderr(predicate::str::starts_with(red));
+    // clap's own messages too.
+    systmone()
+        .args(["--color", "never", "recrd"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("\u{1b}[").not());
+    systmone()
+        .args(["--color", "always", "recrd"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("\u{1b}["));
+}
+
+/// Runs `cmd` with stdout and stderr on a pseudo-terminal (120 columns), calling
+/// `on_output(everything so far, pid)` as output arrives; returns the exit status and
+/// the output. A watchdog kills the command after a minute.
+#[cfg(unix)]
+fn on_a_terminal(
+    mut cmd: std::process::Command,
+    mut on_output: impl FnMut(&str, u32),
+) -> (std::process::ExitStatus, String) {
+    use rustix::pty::{OpenptFlags, grantpt, openpt, ptsname, unlockpt};
+    use std::io::Read;
+    use std::os::unix::ffi::OsStrExt;
+    let master = openpt(OpenptFlags::RDWR | OpenptFlags::NOCTTY).unwrap();
+    grantpt(&master).unwrap();
+    unlockpt(&master).unwrap();
+    rustix::termios::tcsetwinsize(
+        &master,
+        rustix::termios::Winsize {
+            ws_row: 24,
+            ws_col: 120,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        },
+    )
+    .unwrap();
+    let name = ptsname(&master, Vec::new()).unwrap();
+    let slave = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(std::ffi::OsStr::from_bytes(name.as_bytes()))
+        .unwrap();
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(slave.try_clone().unwrap())
+        .stderr(slave);
+    let mut child = cmd.spawn().unwrap();
+    // The command holds copies of the terminal's other end: without them, reading
+    // ends when the child exits.
+    drop(cmd);
+    let pid = child.id();
+    std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_secs(60));
+        let _ = std::process::Command::new("bash")
+            .args(["-c", &format!("kill -KILL {pid} 2>/dev/null")])
+            .status();
+    });
+    let mut master = std::fs::File::from(master);
+    let (mut seen, mut buf) = (Vec::new(), [0u8; 4096]);
+    loop {
+        match master.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                seen.extend_from_slice(&buf[..n]);
+                on_output(&String::from_utf8_lossy(&seen), pid);
+            }
+        }
+    }
+    (
+        child.wait().unwrap(),
+        String::from_utf8_lossy(&seen).into_owned(),
+    )
+}
+
+#[cfg(unix)]
+fn interrupt(pid: u32) {
+    std::process::Command::new("bash")
+        .args(["-c", &format!("kill -INT {pid}")])
+        .status()
+        .unwrap();
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_the_wait_line_is_live_and_errors_are_red() {
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        faults: vec!["delay=5s@1".parse().unwrap()],
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("systmone"));
+    cmd.args([
+        "--addr",
+        &sim.addr().to_string(),
+        "--api-key",
+        "f31e26725b5491f2",
+    ])
+    .arg("--device-id-file")
+    .arg(dir.path().join("device-id"))
+    .args(["--pacing", "off", "functions"])
+    .env_remove("NO_COLOR");
+    let (status, shown) = tokio::task::spawn_blocking(move || on_a_terminal(cmd, |_, _| {}))
+        .await
+        .unwrap();
+    assert!(status.success(), "{shown}");
+    // Redrawn as the seconds pass, then cleared for the answer.
+    for n in [3, 4] {
+        assert!(
+            shown.contains(&format!(
+                "waiting for SystmOne... {n} s; a request sent inside its throttle gets no answer"
+            )),
+            "{shown:?}"
+        );
+    }
+    assert!(shown.contains("GetFunctions:"), "text output on a terminal");
+
+    let red = |no_color: Option<&str>| {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("systmone"));
+        cmd.arg("functions")
+            .env_remove("SYSTMONE_API_KEY")
+            .env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            cmd.env("NO_COLOR", v);
+        }
+        on_a_terminal(cmd, |_, _| {})
+            .1
+            .contains("\u{1b}[1;31merror:")
+    };
+    assert!(red(None), "red on a terminal");
+    assert!(!red(Some("1")), "NO_COLOR is honoured");
+    sim.shutdown().await;
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_terminal_extract_redraws_its_bar_every_second() {
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Spec,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let list = dir.path().join("numbers.txt");
+    std::fs::write(&list, sim.control().practice().nhs_numbers[..2].join("\n")).unwrap();
+    let out = dir.path().join("records");
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("systmone"));
+    cmd.args([
+        "--addr",
+        &sim.addr().to_string(),
+        "--api-key",
+        "f31e26725b5491f2",
+    ])
+    .arg("--device-id-file")
+    .arg(dir.path().join("device-id"))
+    .args(["--pacing", "spec", "extract", "--nhs-file"])
+    .arg(&list)
+    .arg("--out")
+    .arg(&out);
+    let (status, shown) = tokio::task::spawn_blocking(move || {
+        let mut sent = false;
+        on_a_terminal(cmd, |seen, pid| {
+            // The second record waits 30 s for its turn: nothing changes but the clock,
+            // and the bar still moves every second.
+            if !sent && seen.contains("1/2 records, 4s elapsed") {
+                sent = true;
+                interrupt(pid);
+            }
+        })
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.code(), Some(130), "{shown:?}");
+    for s in [2, 3, 4] {
+        assert!(
+            shown.contains(&format!("1/2 records, {s}s elapsed, ETA ")),
+            "{s}s: {shown:?}"
+        );
+    }
+    assert!(shown.contains("for SystmOne's throttle"), "{shown:?}");
+    // The ETA counts down while the second record waits its 30 s turn.
+    let etas: Vec<u64> = shown
+        .split("1/2 records, ")
+        .skip(1)
+        .filter_map(|s| s.split("ETA ").nth(1))
+        .filter_map(|s| s.split('s').next()?.parse().ok())
+        .collect();
+    assert!(
+        etas.len() >= 3 && etas.windows(2).all(|w| w[1] <= w[0]),
+        "{etas:?}"
+    );
+    assert!(etas.first() > etas.last(), "{etas:?}");
+    assert!(shown.contains("interrupted: 1 saved in"), "{shown:?}");
+    sim.shutdown().await;
 }

@@ -18,6 +18,7 @@ use systmone_core::{
 use systmone_transport::codec::XmlDocumentCodec;
 use systmone_transport::device_id::{DeviceIdStore, FileStore};
 use systmone_transport::pacing::{Pacer, PacingLimits, RequestClass, classify_record_request};
+use systmone_transport::pacing_file::PacingFile;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Mutex, OnceCell};
 use tokio::time::{Instant, timeout, timeout_at};
@@ -199,6 +200,7 @@ pub struct ClientBuilder {
     device_store: Option<Arc<dyn DeviceIdStore>>,
     audit: Option<AuditLog>,
     pacing_observer: Option<PacingObserver>,
+    pacing_file: Option<PacingFile>,
     today: fn() -> chrono::NaiveDate,
 }
 
@@ -231,6 +233,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Share pacing with other processes through `file` (default: this client's
+    /// pacing covers only its own requests).
+    pub fn pacing_file(mut self, file: PacingFile) -> Self {
+        self.pacing_file = Some(file);
+        self
+    }
+
     /// The date the GetPatientRecord throttle exemption compares entry dates with
     /// (default: today, local time, as SystmOne does).
     pub fn today(mut self, today: fn() -> chrono::NaiveDate) -> Self {
@@ -248,7 +257,10 @@ impl ClientBuilder {
             .unwrap_or_else(|| Box::new(TcpConnector(self.config.addr.clone())));
         Ok(Client {
             inner: Arc::new(Inner {
-                pacer: Pacer::new(self.config.pacing),
+                pacer: match self.pacing_file {
+                    Some(file) => Pacer::shared(self.config.pacing, file),
+                    None => Pacer::new(self.config.pacing),
+                },
                 config: self.config,
                 connector,
                 device_store,
@@ -339,6 +351,7 @@ impl Client {
             device_store: None,
             audit: None,
             pacing_observer: None,
+            pacing_file: None,
             today: local_today,
         }
     }

@@ -87,7 +87,10 @@ impl Error {
     /// Worth retrying a read: transport failures, timeouts and temporary errors.
     pub(crate) fn is_transient(&self) -> bool {
         match self {
-            Error::Connect { .. } | Error::Io(_) | Error::Timeout { .. } => true,
+            // Refused: nothing listens at the address (SystmOne not running, wrong
+            // port); waiting a second does not change that, the caller should know at once.
+            Error::Connect { source, .. } => source.kind() != std::io::ErrorKind::ConnectionRefused,
+            Error::Io(_) | Error::Timeout { .. } => true,
             Error::Protocol(ProtocolError::Closed) => true,
             Error::Response { error, .. } => !error.permanent,
             _ => false,

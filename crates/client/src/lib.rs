@@ -38,3 +38,4 @@ pub use error::{Error, ProtocolError};
 pub use systmone_core::{Drift, DriftItem, DriftKind, ReadMode};
 pub use systmone_transport::device_id::{DeviceIdStore, FileStore, MemoryStore};
 pub use systmone_transport::pacing::PacingLimits;
+pub use systmone_transport::pacing_file::PacingFile;

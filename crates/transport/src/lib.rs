@@ -28,6 +28,8 @@
 //! * [`pacing`]: waiting one's turn so SystmOne's throttle (one request per
 //!   second, one full `GetPatientRecord` per 30 seconds) never silently drops
 //!   a request (ERRATA E17, E22);
+//! * [`pacing_file`]: the same pacing across processes, through a small
+//!   locked file beside the Device ID file;
 //! * [`device_id`]: keeping the Device ID SystmOne allocates on first
 //!   contact, so its user is asked to approve the software only once.
 
@@ -37,6 +39,7 @@
 pub mod codec;
 pub mod device_id;
 pub mod pacing;
+pub mod pacing_file;
 
 pub use codec::{DEFAULT_MAX_DOCUMENT_SIZE, FrameError, XmlDocumentCodec};
 pub use device_id::{
@@ -45,3 +48,4 @@ pub use device_id::{
 pub use pacing::{
     PaceSchedule, Pacer, PacingLimits, RequestClass, Reservation, classify_patient_record,
 };
+pub use pacing_file::{PacingFile, PacingFileError};

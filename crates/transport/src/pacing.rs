@@ -27,11 +27,13 @@
 //! send instant back); [`Pacer`] wraps it for concurrent async callers.
 
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use chrono::NaiveDate;
 use systmone_get_patient_record_v1_0::{GetPatientRecordParameters, PatientRecordFilter};
 use tokio::time::Instant;
+
+use crate::pacing_file::{PacingFile, SharedState, instant_to_wall, wall_to_instant};
 
 /// The limits the client paces itself to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,6 +200,24 @@ impl PaceSchedule {
         self.limits
     }
 
+    /// When the last request was (or will be) sent.
+    pub fn last_send(&self) -> Option<Instant> {
+        self.last_send
+    }
+
+    /// When the last throttled `GetPatientRecord` was (or will be) sent.
+    pub fn last_patient_record(&self) -> Option<Instant> {
+        self.last_patient_record
+    }
+
+    /// Takes into account sends made elsewhere (another process sharing a
+    /// [`PacingFile`](crate::pacing_file::PacingFile)): each instant becomes the
+    /// later of the two.
+    pub fn merge(&mut self, last_send: Option<Instant>, last_patient_record: Option<Instant>) {
+        self.last_send = self.last_send.max(last_send);
+        self.last_patient_record = self.last_patient_record.max(last_patient_record);
+    }
+
     /// The earliest instant, not before `now`, at which a request of
     /// `class` may be sent, without reserving it.
     pub fn earliest(&self, class: RequestClass, now: Instant) -> Instant {
@@ -242,6 +262,7 @@ impl PaceSchedule {
 #[derive(Debug, Clone)]
 pub struct Pacer {
     schedule: Arc<Mutex<PaceSchedule>>,
+    shared: Option<Arc<PacingFile>>,
 }
 
 impl Default for Pacer {
@@ -255,6 +276,19 @@ impl Pacer {
     pub fn new(limits: PacingLimits) -> Self {
         Self {
             schedule: Arc::new(Mutex::new(PaceSchedule::new(limits))),
+            shared: None,
+        }
+    }
+
+    /// A pacer whose turns are also shared, through `file`, with every other
+    /// process using the same file and SystmOne address: each turn is taken
+    /// under the file's lock, after the other processes' sends. If the file
+    /// cannot be used, pacing goes on within this process and the problem is
+    /// logged at warn (it can then only fail to wait for other processes).
+    pub fn shared(limits: PacingLimits, file: PacingFile) -> Self {
+        Self {
+            shared: Some(Arc::new(file)),
+            ..Self::new(limits)
         }
     }
 
@@ -273,7 +307,41 @@ impl Pacer {
     /// sending; `wait` tells how long that is (for a progress line).
     pub fn reserve(&self, class: RequestClass) -> Reservation {
         let mut schedule = self.lock();
-        schedule.reserve(class, Instant::now())
+        let now = Instant::now();
+        let Some(file) = self.shared.as_deref().filter(|_| !schedule.limits.is_off()) else {
+            return schedule.reserve(class, now);
+        };
+        let guard = match file.lock() {
+            Ok(guard) => guard,
+            Err(e) => {
+                tracing::warn!("{e}; pacing only within this process");
+                return schedule.reserve(class, now);
+            }
+        };
+        if let Some(reason) = guard.reset_reason() {
+            tracing::warn!(
+                "pacing file {} was damaged ({reason}); it is reset, and this request waits \
+                 the full throttle interval in case another process has just sent one",
+                file.path().display()
+            );
+        }
+        let wall = file.now();
+        let theirs = guard.state();
+        let to_instant = |t: Option<SystemTime>| t.and_then(|t| wall_to_instant(t, wall, now));
+        schedule.merge(
+            to_instant(theirs.last_send),
+            to_instant(theirs.last_patient_record),
+        );
+        let turn = schedule.reserve(class, now);
+        let to_wall = |t: Option<Instant>| t.map(|t| instant_to_wall(t, wall, now));
+        let ours = SharedState {
+            last_send: to_wall(schedule.last_send),
+            last_patient_record: to_wall(schedule.last_patient_record),
+        };
+        if let Err(e) = guard.save(ours) {
+            tracing::warn!("{e}; other processes will not see this request's turn");
+        }
+        turn
     }
 
     /// Waits until a request of `class` may be sent; returns the turn.
@@ -600,5 +668,106 @@ mod tests {
         let before = Instant::now();
         turn.ready().await;
         assert_eq!(Instant::now() - before, secs(1));
+    }
+
+    /// A wall clock that follows tokio's (paused) clock, for two "processes".
+    fn paused_wall_clock() -> crate::pacing_file::WallClock {
+        let (base, base_wall) = (Instant::now(), SystemTime::now());
+        Arc::new(move || base_wall + (Instant::now() - base))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn two_pacers_sharing_a_file_pace_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacing");
+        let clock = paused_wall_clock();
+        let process = |addr: &str| {
+            Pacer::shared(
+                PacingLimits::default(),
+                PacingFile::at(&path, addr).with_clock(clock.clone()),
+            )
+        };
+        let (a, b) = (process("127.0.0.1:40700"), process("127.0.0.1:40700"));
+        let t0 = Instant::now();
+        // The file keeps whole milliseconds, rounded up: a turn taken from another
+        // process's times may be up to 1 ms later than exact, never earlier.
+        let at = |turn: Reservation, expected: Duration, what: &str| {
+            let offset = turn.send_at - t0;
+            assert!(
+                offset >= expected && offset < expected + ms(2),
+                "{what}: {offset:?}, expected {expected:?}"
+            );
+            turn
+        };
+        // `record N` in one process, then `record N` in another.
+        let mut sends = Vec::new();
+        let turn = at(a.wait_turn(O).await, secs(0), "A's first");
+        sends.push((O, turn.send_at));
+        let turn = at(a.wait_turn(P).await, secs(1), "A's record");
+        sends.push((P, turn.send_at));
+        let turn = at(
+            b.wait_turn(O).await,
+            secs(2),
+            "B's first: 1 s after A's record",
+        );
+        sends.push((O, turn.send_at));
+        let turn = at(b.wait_turn(P).await, secs(31), "B's record: 30 s after A's");
+        sends.push((P, turn.send_at));
+        // Exempt requests only wait the one-second gap, whoever sent last.
+        let turn = at(a.wait_turn(X).await, secs(32), "A's exempt record");
+        sends.push((X, turn.send_at));
+        // Another address is paced on its own.
+        let other = process("127.0.0.1:40701");
+        assert_eq!(other.reserve(P).wait, Duration::ZERO);
+        // Every send of the two processes, in order, keeps the limits.
+        assert_limits(&sends, PacingLimits::default());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn concurrent_pacers_sharing_a_file_never_overlap() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacing");
+        let clock = paused_wall_clock();
+        let pacers: Vec<Pacer> = (0..4)
+            .map(|_| {
+                Pacer::shared(
+                    PacingLimits::default(),
+                    PacingFile::at(&path, "a").with_clock(clock.clone()),
+                )
+            })
+            .collect();
+        let classes = [P, O, P, X, O, P, X, O];
+        let mut handles = Vec::new();
+        for (i, class) in classes.into_iter().enumerate() {
+            let pacer = pacers[i % pacers.len()].clone();
+            handles.push(tokio::spawn(async move {
+                tokio::time::sleep(ms(i as u64 * 10)).await;
+                (class, pacer.wait_turn(class).await.send_at)
+            }));
+        }
+        let mut sends = Vec::new();
+        for h in handles {
+            sends.push(h.await.unwrap());
+        }
+        sends.sort_by_key(|&(_, t)| t);
+        assert_limits(&sends, PacingLimits::default());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_damaged_file_makes_the_next_turn_wait_fully() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacing");
+        std::fs::write(&path, "not a pacing file").unwrap();
+        let pacer = Pacer::shared(
+            PacingLimits::default(),
+            PacingFile::at(&path, "a").with_clock(paused_wall_clock()),
+        );
+        assert_eq!(pacer.reserve(P).wait, secs(30));
+        // The file is valid again: later turns follow the usual rule.
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .starts_with("systmone-pacing 1")
+        );
     }
 }
