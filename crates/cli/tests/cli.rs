@@ -716,7 +716,7 @@ async fn checks_before_sending_and_hints_the_fix() {
             "FirstName=A",
         ],
         &[
-            "<Surnme> is not allowed in <FunctionParameters> (did you mean Surname?)",
+            "unknown element at FunctionParameters/Surnme (did you mean Surname?)",
             "allowed in <FunctionParameters>: DateOfBirth, FirstName, Gender, PostCode, Surname, Telephone",
         ],
     );
