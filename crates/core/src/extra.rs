@@ -48,8 +48,22 @@ enum Slot {
 ///
 /// Reachable on every generated struct as `extra`; written back in place, so a
 /// document read and written again keeps its elements, attributes and text.
+///
+/// Holds nothing (one pointer, no allocation) for content the bindings describe exactly.
+#[derive(Clone, Default)]
+pub struct Extra(Option<Box<ExtraData>>);
+
+/// Equal when they hold the same, however they came to hold nothing.
+impl PartialEq for Extra {
+    fn eq(&self, other: &Self) -> bool {
+        self.data() == other.data()
+    }
+}
+
+impl Eq for Extra {}
+
 #[derive(Clone, PartialEq, Eq, Default)]
-pub struct Extra {
+struct ExtraData {
     attributes: Vec<UnknownAttribute>,
     elements: Vec<RawXml>,
     texts: Vec<String>,
@@ -63,9 +77,32 @@ pub struct Extra {
     child_text: Vec<(u16, u32, String, String)>,
 }
 
+static NOTHING: ExtraData = ExtraData {
+    attributes: Vec::new(),
+    elements: Vec::new(),
+    texts: Vec::new(),
+    layout: Vec::new(),
+    child_attributes: Vec::new(),
+    child_text: Vec::new(),
+};
+
 impl Extra {
+    fn data(&self) -> &ExtraData {
+        self.0.as_deref().unwrap_or(&NOTHING)
+    }
+
+    fn data_mut(&mut self) -> &mut ExtraData {
+        self.0.get_or_insert_with(Default::default)
+    }
+
     /// Whether the element held nothing beyond its typed fields, in declared order.
     pub fn is_empty(&self) -> bool {
+        self.0.as_deref().is_none_or(ExtraData::is_empty)
+    }
+}
+
+impl ExtraData {
+    fn is_empty(&self) -> bool {
         self.attributes.is_empty()
             && self.elements.is_empty()
             && self.texts.is_empty()
@@ -73,27 +110,29 @@ impl Extra {
             && self.child_attributes.is_empty()
             && self.child_text.is_empty()
     }
+}
 
+impl Extra {
     /// Attributes the bindings do not declare, or whose value could not be typed.
     pub fn attributes(&self) -> &[UnknownAttribute] {
-        &self.attributes
+        &self.data().attributes
     }
 
     /// Child elements kept as XML: unknown ones, and declared ones whose value could
     /// not be typed (an empty `<StartDate/>`, say), in document order.
     pub fn elements(&self) -> &[RawXml] {
-        &self.elements
+        &self.data().elements
     }
 
     /// Text found directly inside the element, where the schema declares only child
     /// elements, in document order.
     pub fn texts(&self) -> &[String] {
-        &self.texts
+        &self.data().texts
     }
 
     /// The kept child element called `name`, if any.
     pub fn element(&self, name: &str) -> Option<&RawXml> {
-        self.elements.iter().find(|e| e.name() == name)
+        self.data().elements.iter().find(|e| e.name() == name)
     }
 
     /// Whether `<name>` was present but empty where a typed value is declared (its
@@ -105,12 +144,14 @@ impl Extra {
     /// Forgets the document order kept from reading: the element is then written in
     /// the declared order, kept elements and text after the declared members.
     pub fn forget_order(&mut self) {
-        self.layout.clear();
+        if let Some(data) = &mut self.0 {
+            data.layout.clear();
+        }
     }
 
     /// Adds an attribute to write after the declared ones.
     pub fn push_attribute(&mut self, name: impl Into<String>, value: impl Into<String>) {
-        self.attributes.push(UnknownAttribute {
+        self.data_mut().attributes.push(UnknownAttribute {
             name: name.into(),
             value: value.into(),
         });
@@ -118,10 +159,10 @@ impl Extra {
 
     /// Adds a child element to write after the declared ones.
     pub fn push_element(&mut self, element: RawXml) {
-        let index = self.elements.len() as u32;
-        self.elements.push(element);
-        if !self.layout.is_empty() {
-            self.layout.push(Slot::Kept {
+        let index = self.data().elements.len() as u32;
+        self.data_mut().elements.push(element);
+        if !self.data().layout.is_empty() {
+            self.data_mut().layout.push(Slot::Kept {
                 index,
                 stands_for: None,
             });
@@ -129,9 +170,11 @@ impl Extra {
     }
 
     fn keep(&mut self, element: RawXml, stands_for: Option<u16>) {
-        let index = self.elements.len() as u32;
-        self.elements.push(element);
-        self.layout.push(Slot::Kept { index, stands_for });
+        let index = self.data().elements.len() as u32;
+        self.data_mut().elements.push(element);
+        self.data_mut()
+            .layout
+            .push(Slot::Kept { index, stands_for });
     }
 
     /// The text to write for occurrence `occurrence` of text member `member`: the text
@@ -143,8 +186,9 @@ impl Extra {
         value: &'a T,
     ) -> std::borrow::Cow<'a, str> {
         let now = value.xml_text();
-        if !self.child_text.is_empty()
+        if !self.data().child_text.is_empty()
             && let Some((_, _, then, original)) = self
+                .data()
                 .child_text
                 .iter()
                 .find(|(m, o, _, _)| *m == member && *o as usize == occurrence)
@@ -157,7 +201,8 @@ impl Extra {
 
     /// Unknown attributes of occurrence `occurrence` of text member `member`.
     pub fn child_attributes(&self, member: u16, occurrence: usize) -> &[UnknownAttribute] {
-        self.child_attributes
+        self.data()
+            .child_attributes
             .iter()
             .find(|(m, o, _)| *m == member && *o as usize == occurrence)
             .map(|(_, _, a)| a.as_slice())
@@ -171,20 +216,21 @@ impl fmt::Debug for Extra {
             return f.write_str("Extra");
         }
         let mut s = f.debug_struct("Extra");
-        if !self.attributes.is_empty() {
-            s.field("attributes", &self.attributes);
+        if !self.data().attributes.is_empty() {
+            s.field("attributes", &self.data().attributes);
         }
-        if !self.elements.is_empty() {
-            s.field("elements", &self.elements);
+        if !self.data().elements.is_empty() {
+            s.field("elements", &self.data().elements);
         }
-        if !self.texts.is_empty() {
-            s.field("texts", &self.texts);
+        if !self.data().texts.is_empty() {
+            s.field("texts", &self.data().texts);
         }
-        if !self.child_attributes.is_empty() {
-            s.field("child_attributes", &self.child_attributes);
+        if !self.data().child_attributes.is_empty() {
+            s.field("child_attributes", &self.data().child_attributes);
         }
-        if !self.layout.is_empty() {
+        if !self.data().layout.is_empty() {
             let order: Vec<String> = self
+                .data()
                 .layout
                 .iter()
                 .map(|slot| match slot {
@@ -285,10 +331,10 @@ impl<const N: usize> Order<N> {
             return;
         }
         self.recording = true;
-        extra.layout.clear();
+        extra.data_mut().layout.clear();
         for (member, &count) in self.values.iter().enumerate() {
             for _ in 0..count {
-                extra.layout.push(Slot::Member(member as u16));
+                extra.data_mut().layout.push(Slot::Member(member as u16));
             }
         }
         // Elements kept before this point (none, or the layout would be recording).
@@ -303,7 +349,7 @@ impl<const N: usize> Order<N> {
             self.start_recording(extra);
         }
         if self.recording {
-            extra.layout.push(Slot::Member(member as u16));
+            extra.data_mut().layout.push(Slot::Member(member as u16));
         }
         self.last = self.last.max(member);
         self.values[member] += 1;
@@ -313,9 +359,9 @@ impl<const N: usize> Order<N> {
     /// Keeps `text` (found where the schema declares only elements) at this place.
     pub fn keep_text(&mut self, extra: &mut Extra, text: String) {
         self.start_recording(extra);
-        let index = extra.texts.len() as u32;
-        extra.texts.push(text);
-        extra.layout.push(Slot::Text(index));
+        let index = extra.data().texts.len() as u32;
+        extra.data_mut().texts.push(text);
+        extra.data_mut().layout.push(Slot::Text(index));
     }
 
     /// Keeps `element` at this place, standing for a value of `stands_for` when that
@@ -547,7 +593,7 @@ pub fn read_text_member<R: Read, T: TextValue, const N: usize>(
             let occurrence = order.occurrence(member) as u32;
             let written = value.xml_text();
             if *written != *text {
-                extra.child_text.push((
+                extra.data_mut().child_text.push((
                     member as u16,
                     occurrence,
                     written.into_owned(),
@@ -556,7 +602,7 @@ pub fn read_text_member<R: Read, T: TextValue, const N: usize>(
             }
             if !leaf.attributes.is_empty() {
                 report_attributes(&leaf.name, &leaf.attributes)?;
-                extra.child_attributes.push((
+                extra.data_mut().child_attributes.push((
                     member as u16,
                     occurrence,
                     leaf.attributes.iter().map(unknown_attribute).collect(),
@@ -703,7 +749,7 @@ pub fn keep_unknown_attributes(
             &format!("@{}", a.name.local_name),
             Some(&a.value),
         )?;
-        extra.attributes.push(unknown_attribute(a));
+        extra.data_mut().attributes.push(unknown_attribute(a));
     }
     Ok(())
 }
@@ -735,7 +781,7 @@ pub fn attribute_value<T: TextValue>(
                 DriftKind::InvalidValue
             };
             report(kind, &format!("@{name}"), Some(&a.value))?;
-            extra.attributes.push(unknown_attribute(a));
+            extra.data_mut().attributes.push(unknown_attribute(a));
             Ok(None)
         }
     }
@@ -752,17 +798,17 @@ pub fn write_members<W: Write>(
     mut write: impl FnMut(&mut Serializer<W>, usize, usize) -> yaserde::Result<()>,
 ) -> yaserde::Result<()> {
     let mut next = vec![0usize; counts.len()];
-    if !extra.layout.is_empty() {
+    if !extra.data().layout.is_empty() {
         // Values a member has beyond its slots (added since reading) may take the
         // place of the kept element that stood for it.
         let mut surplus: Vec<usize> = counts.to_vec();
-        for slot in &extra.layout {
+        for slot in &extra.data().layout {
             if let Slot::Member(m) = slot {
                 let m = *m as usize;
                 surplus[m] = surplus[m].saturating_sub(1);
             }
         }
-        for slot in &extra.layout {
+        for slot in &extra.data().layout {
             match *slot {
                 Slot::Member(m) => {
                     let m = m as usize;
@@ -781,11 +827,11 @@ pub fn write_members<W: Write>(
                         next[m] += 1;
                         continue;
                     }
-                    let raw = &extra.elements[index as usize];
+                    let raw = &extra.data().elements[index as usize];
                     crate::xml::write_child(writer, raw.name(), raw)?;
                 }
                 Slot::Text(index) => {
-                    writer.write(WriteEvent::characters(&extra.texts[index as usize]))?;
+                    writer.write(WriteEvent::characters(&extra.data().texts[index as usize]))?;
                 }
             }
         }
@@ -795,13 +841,13 @@ pub fn write_members<W: Write>(
             write(writer, m, k)?;
         }
     }
-    if extra.layout.is_empty() {
+    if extra.data().layout.is_empty() {
         // Elements kept with no layout (added by hand, or the order forgotten): after
         // the declared ones.
-        for raw in &extra.elements {
+        for raw in &extra.data().elements {
             crate::xml::write_child(writer, raw.name(), raw)?;
         }
-        for text in &extra.texts {
+        for text in &extra.data().texts {
             writer.write(WriteEvent::characters(text))?;
         }
     }
