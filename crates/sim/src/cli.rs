@@ -169,3 +169,34 @@ pub async fn run(args: SimArgs) -> Result<(), SimCliError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Args {
+        #[command(flatten)]
+        sim: SimArgs,
+    }
+
+    fn config(args: &[&str]) -> Result<SimConfig, SimCliError> {
+        let mut all = vec!["systmone-sim"];
+        all.extend_from_slice(args);
+        Args::try_parse_from(all).unwrap().sim.config()
+    }
+
+    #[test]
+    fn the_console_is_loopback_only_unless_allowed() {
+        let refused = config(&["--console", "0.0.0.0:8080"]).unwrap_err();
+        assert!(matches!(refused, SimCliError::ConsoleNotLoopback(_)));
+        assert!(refused.to_string().contains("--allow-remote"));
+        let allowed = config(&["--console", "0.0.0.0:8080", "--allow-remote"]).unwrap();
+        assert_eq!(allowed.console, Some("0.0.0.0:8080".parse().unwrap()));
+        let local = config(&["--console", "127.0.0.1:0"]).unwrap();
+        assert_eq!(local.console, Some("127.0.0.1:0".parse().unwrap()));
+        assert_eq!(config(&[]).unwrap().console, None);
+    }
+}
