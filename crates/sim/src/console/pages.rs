@@ -285,7 +285,7 @@ fn journal_row(e: &AuditEntry) -> Markup {
             td { a href=(href) { (if e.function.is_empty() { "(unreadable)" } else { e.function.as_str() }) } }
             td .mono { (e.request_uid) }
             td title=[message] { (outcome) @if let Some(f) = &e.fault { " (fault " (f) ")" } }
-            td { (e.elapsed.as_millis()) " ms" }
+            td { (format!("{:.1}", e.elapsed.as_secs_f64() * 1000.0)) " ms" }
         }
     }
 }
@@ -443,7 +443,7 @@ async fn journal_entry(State(control): State<Control>, Path(seq): Path<u64>) -> 
                         dt { "RequestUID" } dd .mono { (e.request_uid) }
                         dt { "Device" } dd .mono { (e.device_id) }
                         dt { "Outcome" } dd { (outcome) @if let Some(m) = &message { ": " (m) } @if let Some(p) = permanent { (if p { " (permanent)" } else { " (temporary)" }) } }
-                        dt { "Elapsed" } dd { (e.elapsed.as_millis()) " ms" }
+                        dt { "Elapsed" } dd { (format!("{:.1}", e.elapsed.as_secs_f64() * 1000.0)) " ms" }
                         @if let Some(f) = &e.fault { dt { "Fault" } dd { (f) } }
                     }
                     h2 { "Request" }
