@@ -576,3 +576,30 @@ async fn the_stdin_commands_use_the_same_operations() {
     );
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_waiting_device_is_approved_from_the_terminal_commands() {
+    let (sim, api) = start_with(SimConfig {
+        approval: Approval::Ask,
+        ..config()
+    })
+    .await;
+    let addr = sim.addr();
+    let call = tokio::spawn(async move {
+        let mut c = Conn::connect_addr(addr).await;
+        c.call::<GetFunctionsV1_0>(GetFunctionsParameters {}).await
+    });
+    let pending = wait_for_pending(api, 1).await;
+    let id = pending[0]["id"].as_u64().unwrap();
+    assert!(
+        sim.control()
+            .command("devices")
+            .contains(&format!("pending {id}"))
+    );
+    assert_eq!(
+        sim.control().command(&format!("approve {id}")),
+        format!("approved device {id}")
+    );
+    assert!(matches!(call.await.unwrap().body, ResponseBody::Success(_)));
+    sim.shutdown().await;
+}

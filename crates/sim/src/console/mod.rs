@@ -28,7 +28,11 @@ mod pages;
 /// Serves until the simulator stops.
 pub(crate) async fn serve(listener: TcpListener, control: Control) {
     let mut stopped = control.stopped();
-    let app = router(control);
+    let loopback_only = listener
+        .local_addr()
+        .map(|a| a.ip().is_loopback())
+        .unwrap_or(true);
+    let app = router(control, loopback_only);
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             let _ = stopped.wait_for(|s| *s).await;
@@ -39,7 +43,10 @@ pub(crate) async fn serve(listener: TcpListener, control: Control) {
     }
 }
 
-fn router(control: Control) -> Router {
+/// `loopback_only`: the console listens on loopback, so every request must name a
+/// loopback host (a web page whose name was re-pointed at 127.0.0.1, "DNS rebinding",
+/// would name its own).
+fn router(control: Control, loopback_only: bool) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/console") }))
         .merge(pages::routes())
@@ -49,6 +56,9 @@ fn router(control: Control) -> Router {
         // A practice file can be tens of megabytes.
         .layer(DefaultBodyLimit::max(128 * 1024 * 1024))
         .layer(middleware::from_fn(same_origin_only))
+        .layer(middleware::from_fn(move |request: Request, next: Next| {
+            loopback_host_only(loopback_only, request, next)
+        }))
         .with_state(control)
 }
 
@@ -59,6 +69,34 @@ async fn same_origin_only(request: Request, next: Next) -> Response {
         return (StatusCode::FORBIDDEN, "cross-origin requests are refused\n").into_response();
     }
     next.run(request).await
+}
+
+async fn loopback_host_only(loopback_only: bool, request: Request, next: Next) -> Response {
+    if loopback_only && !loopback_host(request.headers()) {
+        return (
+            StatusCode::FORBIDDEN,
+            "the console answers only requests addressed to a loopback host \
+             (127.0.0.1, [::1] or localhost)\n",
+        )
+            .into_response();
+    }
+    next.run(request).await
+}
+
+/// Whether the Host header names 127.0.0.1 (or any 127.x), [::1] or localhost.
+fn loopback_host(headers: &HeaderMap) -> bool {
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+        return false;
+    };
+    let name = if let Some(rest) = host.strip_prefix('[') {
+        rest.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, _)| name)
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn same_origin(headers: &HeaderMap) -> bool {

@@ -37,11 +37,19 @@ pub async fn request(
     extra_headers: &[(&str, &str)],
 ) -> HttpResponse {
     tokio::time::timeout(Duration::from_secs(20), async {
-        let mut stream = TcpStream::connect(addr).await.expect("connect to the console");
+        let mut stream = TcpStream::connect(addr)
+            .await
+            .expect("connect to the console");
         let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+            "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
             body.len()
         );
+        if !extra_headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("host"))
+        {
+            head.push_str(&format!("Host: {addr}\r\n"));
+        }
         if let Some(ct) = content_type {
             head.push_str(&format!("Content-Type: {ct}\r\n"));
         }
