@@ -4,7 +4,9 @@
 //! E24), checks API keys, allocates Device IDs after approval, throttles as the
 //! document says (a throttled request gets no response at all), serves all 17
 //! functions from a practice generated deterministically from a seed (or loaded from
-//! a JSON file), keeps an audit trail and can inject faults.
+//! a JSON file), keeps an audit trail and can inject faults. [`Control`] is everything
+//! a person at the client (or a test) does; with [`SimConfig::console`] the simulator
+//! also serves an operator console (a web page) and a JSON admin API over it.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), systmone_sim::SimError> {

@@ -352,10 +352,48 @@ fn audit(
         function: echo.function.clone(),
         device_id: echo.device_id.clone(),
         outcome,
-        request_xml: request.to_string(),
+        request_xml: redact_api_key(request),
         response_xml: response,
         fault,
     });
+}
+
+/// The request with the text of every `APIKey` element replaced by `[redacted]`: the
+/// journal, and so the console and admin API, never hold the key.
+fn redact_api_key(xml: &str) -> String {
+    const OPEN: &str = "<APIKey";
+    const CLOSE: &str = "</APIKey";
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(at) = rest.find(OPEN) {
+        let after_name = &rest[at + OPEN.len()..];
+        let is_element = after_name
+            .chars()
+            .next()
+            .is_some_and(|c| c == '>' || c.is_whitespace());
+        let start_end = after_name.find('>');
+        let (Some(start_end), true) = (start_end, is_element) else {
+            out.push_str(&rest[..at + OPEN.len()]);
+            rest = after_name;
+            continue;
+        };
+        let content_from = at + OPEN.len() + start_end + 1;
+        if after_name[..start_end].ends_with('/') {
+            // <APIKey/>: nothing to hide.
+            out.push_str(&rest[..content_from]);
+            rest = &rest[content_from..];
+            continue;
+        }
+        out.push_str(&rest[..content_from]);
+        out.push_str("[redacted]");
+        match rest[content_from..].find(CLOSE) {
+            Some(close) => rest = &rest[content_from + close..],
+            // Unclosed: hide everything after it.
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The device check: Ok(device id to use) or the error to return.
@@ -620,5 +658,29 @@ impl NoNanos for chrono::NaiveDateTime {
     fn with_nanosecond_zero(self) -> Self {
         use chrono::Timelike;
         self.with_nanosecond(0).unwrap_or(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_api_key;
+
+    #[test]
+    fn the_api_key_never_reaches_the_journal() {
+        let xml = "<ClientIntegrationRequest><APIKey>f31e26725b5491f2</APIKey><DeviceID>\
+                   </DeviceID></ClientIntegrationRequest>";
+        let redacted = redact_api_key(xml);
+        assert_eq!(
+            redacted,
+            "<ClientIntegrationRequest><APIKey>[redacted]</APIKey><DeviceID></DeviceID>\
+             </ClientIntegrationRequest>"
+        );
+        assert_eq!(
+            redact_api_key("<a><APIKey >k1</APIKey><APIKey>k2</APIKey ><APIKeyX>v</APIKeyX></a>"),
+            "<a><APIKey >[redacted]</APIKey><APIKey>[redacted]</APIKey ><APIKeyX>v</APIKeyX></a>"
+        );
+        assert_eq!(redact_api_key("<a><APIKey/></a>"), "<a><APIKey/></a>");
+        assert_eq!(redact_api_key("<a><APIKey>secret"), "<a><APIKey>[redacted]");
+        assert_eq!(redact_api_key("not xml <APIKey"), "not xml <APIKey");
     }
 }

@@ -50,6 +50,7 @@ pub struct AuditEntry {
     pub function: String,
     pub device_id: String,
     pub outcome: AuditOutcome,
+    /// The request as received, the text of its `APIKey` replaced by `[redacted]`.
     pub request_xml: String,
     /// The response produced (also when a fault then kept it from being delivered).
     pub response_xml: Option<String>,

@@ -193,7 +193,10 @@ async fn the_journal_lists_filters_and_clears() {
     let found = by_function["entries"].as_array().unwrap();
     assert_eq!(found.len(), 1);
     assert_eq!(found[0]["request_uid"], uid.as_str());
-    assert!(found[0]["request_xml"].as_str().unwrap().contains(&uid));
+    let request_xml = found[0]["request_xml"].as_str().unwrap();
+    assert!(request_xml.contains(&uid));
+    assert!(!request_xml.contains(KEY), "the API key is never shown");
+    assert!(request_xml.contains("<APIKey>[redacted]</APIKey>"));
     assert!(
         found[0]["response_xml"]
             .as_str()
@@ -222,6 +225,7 @@ async fn the_journal_lists_filters_and_clears() {
     assert_eq!(page.status, 200);
     assert!(page.body.contains("IsPatientRetrieved") && page.body.contains(&uid));
     let entry_page = get(api, "/console/journal/2").await;
+    assert!(!entry_page.body.contains(KEY), "the API key is never shown");
     assert!(
         entry_page.body.contains("&lt;IsPatientRetrieved&gt;"),
         "escaped XML"
