@@ -77,6 +77,8 @@ pub async fn run(global: &GlobalOpts, args: DemoArgs) -> anyhow::Result<u8> {
         },
         approval: Approval::Auto,
         root: Some(root.clone()),
+        // The operator console, to watch the walk-through in a browser.
+        console: Some("127.0.0.1:0".parse().expect("address")),
         ..SimConfig::default()
     })
     .await
@@ -86,6 +88,12 @@ pub async fn run(global: &GlobalOpts, args: DemoArgs) -> anyhow::Result<u8> {
         "Started a simulated SystmOne client on {} (throttle as documented, devices approved automatically).",
         sim.addr()
     );
+    if let Some(console) = sim.console_addr() {
+        println!(
+            "Watch it in a browser: the simulator's operator console is at http://{console}/console \
+             (the journal of requests, devices, the GP's window)."
+        );
+    }
     println!(
         "Every request is paced to SystmOne's limit of one per second; waits are shown with …"
     );
@@ -375,7 +383,8 @@ pub async fn run(global: &GlobalOpts, args: DemoArgs) -> anyhow::Result<u8> {
             .count()
     );
     println!(
-        "Done in {:.1} s. Try `systmone sim` and `systmone --help` next.",
+        "Done in {:.1} s. Try `systmone sim --console 127.0.0.1:8080` (then open \
+         http://127.0.0.1:8080/console) and `systmone --help` next.",
         began.elapsed().as_secs_f64()
     );
     sim.shutdown().await;

@@ -30,9 +30,18 @@ pub struct SimArgs {
     /// Address to listen on. A non-loopback address needs --allow-remote.
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: IpAddr,
-    /// Allow binding a non-loopback address.
+    /// Allow binding a non-loopback address (for the interface and the console).
     #[arg(long)]
     pub allow_remote: bool,
+    /// Serve the operator console (a web page) and the admin API (JSON) on this
+    /// address, e.g. 127.0.0.1:8080 (port 0: any free port). A non-loopback address
+    /// needs --allow-remote.
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub console: Option<SocketAddr>,
+    /// With --approve ask: seconds a new device waits for an answer before it gets a
+    /// temporary error.
+    #[arg(long, value_name = "SECONDS", default_value_t = 300)]
+    pub approval_timeout: u64,
     /// A practice (JSON, see --dump-practice) to load instead of the built-in one.
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
@@ -43,7 +52,8 @@ pub struct SimArgs {
     /// Throttling: as the document says, or off.
     #[arg(long, value_enum, default_value = "spec")]
     pub throttle: ThrottleArg,
-    /// Device approval: approve all, block all, or ask on the terminal.
+    /// Device approval: approve all, block all, or ask (on the terminal, in the
+    /// console or through the admin API).
     #[arg(long, value_enum, default_value = "auto")]
     pub approve: ApproveArg,
     /// Inject a fault, e.g. drop@3, drop-after-write@2, close-mid@5, delay=2s@4,
@@ -71,6 +81,11 @@ pub struct SimArgs {
 pub enum SimCliError {
     #[error("refusing to listen on {0} (not a loopback address) without --allow-remote")]
     NotLoopback(IpAddr),
+    #[error(
+        "refusing to serve the console on {0} (not a loopback address) without --allow-remote: \
+         anyone who reaches it controls the simulator"
+    )]
+    ConsoleNotLoopback(SocketAddr),
     #[error(transparent)]
     Start(#[from] SimError),
     #[error("cannot write {path}: {source}")]
@@ -85,6 +100,11 @@ impl SimArgs {
     pub fn config(&self) -> Result<SimConfig, SimCliError> {
         if !self.bind.is_loopback() && !self.allow_remote {
             return Err(SimCliError::NotLoopback(self.bind));
+        }
+        if let Some(console) = self.console {
+            if !console.ip().is_loopback() && !self.allow_remote {
+                return Err(SimCliError::ConsoleNotLoopback(console));
+            }
         }
         let mut config = SimConfig {
             bind: SocketAddr::new(self.bind, self.port),
@@ -102,6 +122,8 @@ impl SimArgs {
             practice: self.data.clone(),
             faults: self.fault.clone(),
             control_stdin: self.control_stdin,
+            console: self.console,
+            approval_timeout: std::time::Duration::from_secs(self.approval_timeout),
             ..SimConfig::default()
         };
         if !self.accept_keys.is_empty() {
@@ -112,7 +134,7 @@ impl SimArgs {
 }
 
 /// Runs the simulator until ExitClient or Ctrl-C: prints `listening on ADDR:PORT` to
-/// stdout once bound (or writes the practice and returns, with `--dump-practice`).
+/// stdout once bound, then `console on http://ADDR:PORT/console` with `--console` (or writes the practice and returns, with `--dump-practice`).
 pub async fn run(args: SimArgs) -> Result<(), SimCliError> {
     if let Some(path) = &args.dump_practice {
         let json = Practice::generate(args.seed, chrono::Local::now().date_naive()).to_json();
@@ -130,6 +152,9 @@ pub async fn run(args: SimArgs) -> Result<(), SimCliError> {
     let stdout = (|| {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on {}", sim.addr())?;
+        if let Some(console) = sim.console_addr() {
+            writeln!(out, "console on http://{console}/console")?;
+        }
         out.flush()
     })();
     stdout.map_err(|source| SimCliError::Write {
@@ -143,4 +168,35 @@ pub async fn run(args: SimArgs) -> Result<(), SimCliError> {
         _ = tokio::signal::ctrl_c() => control.shutdown(),
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Args {
+        #[command(flatten)]
+        sim: SimArgs,
+    }
+
+    fn config(args: &[&str]) -> Result<SimConfig, SimCliError> {
+        let mut all = vec!["systmone-sim"];
+        all.extend_from_slice(args);
+        Args::try_parse_from(all).unwrap().sim.config()
+    }
+
+    #[test]
+    fn the_console_is_loopback_only_unless_allowed() {
+        let refused = config(&["--console", "0.0.0.0:8080"]).unwrap_err();
+        assert!(matches!(refused, SimCliError::ConsoleNotLoopback(_)));
+        assert!(refused.to_string().contains("--allow-remote"));
+        let allowed = config(&["--console", "0.0.0.0:8080", "--allow-remote"]).unwrap();
+        assert_eq!(allowed.console, Some("0.0.0.0:8080".parse().unwrap()));
+        let local = config(&["--console", "127.0.0.1:0"]).unwrap();
+        assert_eq!(local.console, Some("127.0.0.1:0".parse().unwrap()));
+        assert_eq!(config(&[]).unwrap().console, None);
+    }
 }

@@ -28,7 +28,8 @@ pub enum Approval {
     Auto,
     /// The user blocks every device.
     Block,
-    /// Ask on the terminal, like SystmOne's dialog.
+    /// Ask the user, like SystmOne's dialog: on the terminal, in the console or
+    /// through the admin API.
     Ask,
 }
 
@@ -57,6 +58,12 @@ pub struct SimConfig {
     pub idle_timeout: Duration,
     /// Read control commands (`open 4667633050`, `close`, ...) from standard input.
     pub control_stdin: bool,
+    /// Serve the operator console and admin API here (HTTP; port 0 for any free port).
+    /// The command line refuses a non-loopback address without `--allow-remote`.
+    pub console: Option<SocketAddr>,
+    /// How long a new device waits for the user's answer with [`Approval::Ask`]; then
+    /// it gets a temporary error.
+    pub approval_timeout: Duration,
 }
 
 impl Default for SimConfig {
@@ -74,6 +81,8 @@ impl Default for SimConfig {
             max_request_bytes: 16 * 1024 * 1024,
             idle_timeout: Duration::from_secs(300),
             control_stdin: false,
+            console: None,
+            approval_timeout: Duration::from_secs(300),
         }
     }
 }

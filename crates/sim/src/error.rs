@@ -11,6 +11,11 @@ pub enum SimError {
         addr: SocketAddr,
         source: std::io::Error,
     },
+    #[error("cannot serve the console on {addr}: {source}")]
+    ConsoleBind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot use root directory {path}: {source}")]
     Root {
         path: PathBuf,

@@ -4,7 +4,9 @@
 //! E24), checks API keys, allocates Device IDs after approval, throttles as the
 //! document says (a throttled request gets no response at all), serves all 17
 //! functions from a practice generated deterministically from a seed (or loaded from
-//! a JSON file), keeps an audit trail and can inject faults.
+//! a JSON file), keeps an audit trail and can inject faults. [`Control`] is everything
+//! a person at the client (or a test) does; with [`SimConfig::console`] the simulator
+//! also serves an operator console (a web page) and a JSON admin API over it.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), systmone_sim::SimError> {
@@ -27,6 +29,8 @@ use std::sync::Arc;
 
 pub mod cli;
 mod config;
+mod console;
+mod control;
 mod error;
 pub mod fault;
 mod files;
@@ -35,12 +39,16 @@ mod handlers;
 pub mod practice;
 mod server;
 mod state;
+mod stdin;
 
 pub use config::{Approval, DOCUMENT_API_KEYS, SimConfig, Throttle};
+pub use control::{
+    Control, ControlError, DeviceStatus, JournalFilter, PatientSummary, ThrottleStatus, UiState,
+};
 pub use error::SimError;
 pub use fault::{FaultKind, FaultSpec, FaultSpecError, Trigger};
 pub use practice::{Practice, nhs_number_is_valid};
-pub use state::{AuditEntry, AuditOutcome, Control, FreeSlot, PracticeSummary};
+pub use state::{AuditEntry, AuditOutcome, Change, FreeSlot, PendingDevice, PracticeSummary};
 
 /// Starts simulators.
 pub struct Simulator;
@@ -55,6 +63,7 @@ impl Simulator {
 /// A running simulator.
 pub struct SimHandle {
     addr: SocketAddr,
+    console: Option<(SocketAddr, tokio::task::JoinHandle<()>)>,
     root: PathBuf,
     control: Control,
     shared: Arc<state::Shared>,
@@ -66,6 +75,11 @@ impl SimHandle {
     /// The address it listens on.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address of the operator console and admin API, if one was asked for.
+    pub fn console_addr(&self) -> Option<SocketAddr> {
+        self.console.as_ref().map(|c| c.0)
     }
 
     /// The directory tree the file-writing functions may write into.
@@ -81,12 +95,23 @@ impl SimHandle {
     /// Stops listening and closes every connection.
     pub async fn shutdown(self) {
         self.shared.trigger_shutdown();
-        let _ = self.task.await;
+        self.wait().await;
     }
 
     /// Waits until ExitClient or [`SimHandle::shutdown`] (from a clone of the control)
     /// stops the simulator.
     pub async fn wait(self) {
         let _ = self.task.await;
+        if let Some((_, console)) = self.console {
+            // The console stops on the same signal; a browser holding a connection
+            // open does not keep the simulator from stopping.
+            let abort = console.abort_handle();
+            if tokio::time::timeout(std::time::Duration::from_secs(5), console)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
     }
 }

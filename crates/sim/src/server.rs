@@ -2,25 +2,29 @@
 //! API key and device checks, dispatch, audit.
 
 use std::collections::BTreeSet;
-use std::io::BufRead;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::Mutex;
-use std::sync::atomic::AtomicU64;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use systmone_bindings::AnyRequest;
 use systmone_transport::pacing::{RequestClass, classify_record_request};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
+use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
+use crate::control::Control;
 use crate::fault::FaultKind;
 use crate::framing::{Frame, Framer};
 use crate::handlers::{self, Ctx, Echo, Schemes, perm, render_error, temp};
 use crate::practice::{Practice, Rng};
-use crate::state::{self, AuditEntry, AuditOutcome, Control, Shared, State, Ui, lock};
-use crate::{Approval, SimConfig, SimError, SimHandle};
+use crate::state::{
+    self, AuditEntry, AuditOutcome, Change, FaultState, PendingApproval, PendingDevice,
+    PracticeSource, Shared, State, ThrottleState, Ui, lock,
+};
+use crate::{Approval, SimConfig, SimError, SimHandle, console, stdin};
 
 pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
     let (root, temp_dir) = match &config.root {
@@ -71,10 +75,28 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
     })?;
     let devices: BTreeSet<String> = practice.known_devices.iter().cloned().collect();
     let (shutdown, _) = watch::channel(false);
+    let practice_source = match &config.practice {
+        Some(path) => PracticeSource::File(path.clone()),
+        None => PracticeSource::Generated { seed: config.seed },
+    };
+    let console_listener =
+        match config.console {
+            Some(console_addr) => {
+                Some(TcpListener::bind(console_addr).await.map_err(|source| {
+                    SimError::ConsoleBind {
+                        addr: console_addr,
+                        source,
+                    }
+                })?)
+            }
+            None => None,
+        };
+    let (changes, _) = broadcast::channel(256);
     let shared = Arc::new(Shared {
         api_keys: config.api_keys.clone(),
-        throttle_mode: config.throttle,
         approval: config.approval,
+        approval_timeout: config.approval_timeout,
+        practice_source,
         root: root.clone(),
         advertised: config.advertised.clone(),
         max_request_bytes: config.max_request_bytes,
@@ -87,11 +109,18 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
             rng: Rng::new(config.seed ^ 0x00D0_C0DE),
         }),
         audit: Mutex::new(Vec::new()),
-        throttle: Mutex::new(Default::default()),
-        faults: Mutex::new(Control::fault_state(config.faults.clone(), config.seed)),
+        throttle: Mutex::new(ThrottleState {
+            mode: config.throttle,
+            last: None,
+            last_record: None,
+            throttled: 0,
+        }),
+        faults: Mutex::new(FaultState::new(config.faults.clone(), config.seed)),
         shutdown,
-        ask_lock: tokio::sync::Mutex::new(()),
-        prompt: Mutex::new(None),
+        pending: Mutex::new(Vec::new()),
+        pending_counter: AtomicU64::new(1),
+        audit_counter: AtomicU64::new(0),
+        changes,
         uid_counter: AtomicU64::new(1),
         uid_base: config.seed.rotate_left(17)
             ^ std::time::SystemTime::now()
@@ -103,11 +132,28 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
         shared: shared.clone(),
     };
     if config.control_stdin || config.approval == Approval::Ask {
-        spawn_console(control.clone(), config.control_stdin);
+        stdin::spawn(control.clone(), config.control_stdin);
     }
     info!(%addr, "SystmOne simulator listening");
     let task = tokio::spawn(accept_loop(listener, shared.clone()));
+    let console = match console_listener {
+        Some(listener) => {
+            let console_addr = listener
+                .local_addr()
+                .map_err(|source| SimError::ConsoleBind {
+                    addr: listener_addr_hint(&config),
+                    source,
+                })?;
+            info!(%console_addr, "operator console and admin API listening");
+            Some((
+                console_addr,
+                tokio::spawn(console::serve(listener, control.clone())),
+            ))
+        }
+        None => None,
+    };
     Ok(SimHandle {
+        console,
         addr,
         root,
         control,
@@ -115,41 +161,6 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
         task,
         _temp: temp_dir,
     })
-}
-
-/// Reads standard input lines on a thread: answers pending prompts, runs commands.
-fn spawn_console(control: Control, commands: bool) {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<String>();
-    std::thread::spawn(move || {
-        let stdin = std::io::stdin();
-        for line in stdin.lock().lines() {
-            match line {
-                Ok(l) => {
-                    if tx.send(l).is_err() {
-                        break;
-                    }
-                }
-                Err(_) => break,
-            }
-        }
-    });
-    tokio::spawn(async move {
-        while let Some(line) = rx.recv().await {
-            let pending = lock(&control.shared.prompt).take();
-            match pending {
-                Some(answer) => {
-                    let _ = answer.send(line);
-                }
-                None if commands => {
-                    let out = control.command(&line);
-                    if !out.is_empty() {
-                        eprintln!("{out}");
-                    }
-                }
-                None => {}
-            }
-        }
-    });
 }
 
 async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
@@ -198,7 +209,15 @@ async fn connection(mut stream: TcpStream, shared: Arc<Shared>) {
                         &echo,
                         perm(format!("The request is too large: {e}")),
                     );
-                    audit(&shared, &echo, "", outcome, Some(xml.clone()), None);
+                    audit(
+                        &shared,
+                        Instant::now(),
+                        &echo,
+                        "",
+                        outcome,
+                        Some(xml.clone()),
+                        None,
+                    );
                     let _ = write_response(&mut stream, &xml).await;
                     return;
                 }
@@ -298,8 +317,16 @@ fn lenient_header(text: &str) -> Header {
     header
 }
 
+fn listener_addr_hint(config: &SimConfig) -> std::net::SocketAddr {
+    config
+        .console
+        .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+}
+
+#[allow(clippy::too_many_arguments)]
 fn audit(
     shared: &Shared,
+    started: Instant,
     echo: &Echo,
     request: &str,
     outcome: AuditOutcome,
@@ -318,15 +345,55 @@ fn audit(
         }
     }
     shared.audit(AuditEntry {
+        seq: 0,
         time: chrono::Local::now().naive_local(),
+        elapsed: started.elapsed(),
         request_uid: echo.request_uid.clone(),
         function: echo.function.clone(),
         device_id: echo.device_id.clone(),
         outcome,
-        request_xml: request.to_string(),
+        request_xml: redact_api_key(request),
         response_xml: response,
         fault,
     });
+}
+
+/// The request with the text of every `APIKey` element replaced by `[redacted]`: the
+/// journal, and so the console and admin API, never hold the key.
+fn redact_api_key(xml: &str) -> String {
+    const OPEN: &str = "<APIKey";
+    const CLOSE: &str = "</APIKey";
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    while let Some(at) = rest.find(OPEN) {
+        let after_name = &rest[at + OPEN.len()..];
+        let is_element = after_name
+            .chars()
+            .next()
+            .is_some_and(|c| c == '>' || c.is_whitespace());
+        let start_end = after_name.find('>');
+        let (Some(start_end), true) = (start_end, is_element) else {
+            out.push_str(&rest[..at + OPEN.len()]);
+            rest = after_name;
+            continue;
+        };
+        let content_from = at + OPEN.len() + start_end + 1;
+        if after_name[..start_end].ends_with('/') {
+            // <APIKey/>: nothing to hide.
+            out.push_str(&rest[..content_from]);
+            rest = &rest[content_from..];
+            continue;
+        }
+        out.push_str(&rest[..content_from]);
+        out.push_str("[redacted]");
+        match rest[content_from..].find(CLOSE) {
+            Some(close) => rest = &rest[content_from + close..],
+            // Unclosed: hide everything after it.
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// The device check: Ok(device id to use) or the error to return.
@@ -360,24 +427,14 @@ async fn check_device(
     let approved = match shared.approval {
         Approval::Auto => true,
         Approval::Block => false,
-        Approval::Ask => {
-            let _guard = shared.ask_lock.lock().await;
-            let (tx, rx) = tokio::sync::oneshot::channel();
-            *lock(&shared.prompt) = Some(tx);
-            let key = header.api_key.chars().take(4).collect::<String>();
-            eprintln!(
-                "Allow {} (API key {key}...) to connect? [y/N]",
-                if header.device_version.is_empty() {
-                    "an application with no version"
-                } else {
-                    header.device_version.as_str()
-                }
-            );
-            matches!(
-                rx.await.as_deref().map(str::trim),
-                Ok("y" | "Y" | "yes" | "Yes")
-            )
-        }
+        Approval::Ask => match ask_user(shared, header).await {
+            Some(answer) => answer,
+            None => {
+                return Err(temp(
+                    "The SystmOne user did not answer the request to allow this device; try again later",
+                ));
+            }
+        },
     };
     let mut st = lock(&shared.state);
     if !approved {
@@ -393,11 +450,59 @@ async fn check_device(
         }
     };
     st.devices.insert(new_id.clone());
+    drop(st);
     info!("new device approved");
+    shared.changed(Change::Devices);
     Ok(new_id)
 }
 
+/// Asks the user (stdin prompt, console, admin API) whether to allow a new device.
+/// `None`: no answer within the approval timeout.
+async fn ask_user(shared: &Shared, header: &Header) -> Option<bool> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let id = shared.pending_counter.fetch_add(1, Ordering::Relaxed);
+    lock(&shared.pending).push(PendingApproval {
+        device: PendingDevice {
+            id,
+            device_version: header.device_version.clone(),
+            device_id: header.device_id.trim().to_string(),
+            since: chrono::Local::now().naive_local(),
+        },
+        answer: tx,
+    });
+    shared.changed(Change::Devices);
+    eprintln!(
+        "Allow {} to connect? [y/N] (device {id})",
+        if header.device_version.is_empty() {
+            "an application with no version"
+        } else {
+            header.device_version.as_str()
+        }
+    );
+    let answer = tokio::time::timeout(shared.approval_timeout, rx).await;
+    // Whatever happened, it no longer waits.
+    let removed = {
+        let mut list = lock(&shared.pending);
+        let before = list.len();
+        list.retain(|p| p.device.id != id);
+        before != list.len()
+    };
+    if removed {
+        shared.changed(Change::Devices);
+    }
+    match answer {
+        Ok(Ok(approved)) => Some(approved),
+        // The answer's sender was dropped without an answer: not approved.
+        Ok(Err(_)) => Some(false),
+        Err(_) => {
+            info!(approval = id, "device approval timed out");
+            None
+        }
+    }
+}
+
 async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> After {
+    let started = Instant::now();
     let (text, garbage) = match frame {
         Frame::Document(b) => (String::from_utf8_lossy(&b).into_owned(), false),
         Frame::Garbage(b) => (String::from_utf8_lossy(&b).into_owned(), true),
@@ -430,7 +535,16 @@ async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> 
     };
     if !shared.admit(record_throttled) {
         debug!(function = %echo.function, "throttled");
-        audit(shared, &echo, &text, AuditOutcome::Throttled, None, None);
+        audit(
+            shared,
+            started,
+            &echo,
+            &text,
+            AuditOutcome::Throttled,
+            None,
+            None,
+        );
+        shared.changed(Change::Throttle);
         return After::Continue;
     }
     let fault = shared.next_fault();
@@ -440,6 +554,7 @@ async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> 
         Some(FaultKind::Drop) => {
             audit(
                 shared,
+                started,
                 &echo,
                 &text,
                 AuditOutcome::Dropped,
@@ -454,7 +569,15 @@ async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> 
                 &echo,
                 temp("SystmOne is busy and could not process the request; try again later"),
             );
-            audit(shared, &echo, &text, outcome, Some(xml.clone()), fault_text);
+            audit(
+                shared,
+                started,
+                &echo,
+                &text,
+                outcome,
+                Some(xml.clone()),
+                fault_text,
+            );
             return match write_response(stream, &xml).await {
                 Ok(()) => After::Continue,
                 Err(_) => After::Close,
@@ -498,7 +621,15 @@ async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> 
             }
         }
     };
-    audit(shared, &echo, &text, outcome, Some(xml.clone()), fault_text);
+    audit(
+        shared,
+        started,
+        &echo,
+        &text,
+        outcome,
+        Some(xml.clone()),
+        fault_text,
+    );
     match fault_kind {
         Some(FaultKind::DropAfterWrite) => After::Continue,
         Some(FaultKind::CloseMid) => {
@@ -529,5 +660,29 @@ impl NoNanos for chrono::NaiveDateTime {
     fn with_nanosecond_zero(self) -> Self {
         use chrono::Timelike;
         self.with_nanosecond(0).unwrap_or(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_api_key;
+
+    #[test]
+    fn the_api_key_never_reaches_the_journal() {
+        let xml = "<ClientIntegrationRequest><APIKey>f31e26725b5491f2</APIKey><DeviceID>\
+                   </DeviceID></ClientIntegrationRequest>";
+        let redacted = redact_api_key(xml);
+        assert_eq!(
+            redacted,
+            "<ClientIntegrationRequest><APIKey>[redacted]</APIKey><DeviceID></DeviceID>\
+             </ClientIntegrationRequest>"
+        );
+        assert_eq!(
+            redact_api_key("<a><APIKey >k1</APIKey><APIKey>k2</APIKey ><APIKeyX>v</APIKeyX></a>"),
+            "<a><APIKey >[redacted]</APIKey><APIKey>[redacted]</APIKey ><APIKeyX>v</APIKeyX></a>"
+        );
+        assert_eq!(redact_api_key("<a><APIKey/></a>"), "<a><APIKey/></a>");
+        assert_eq!(redact_api_key("<a><APIKey>secret"), "<a><APIKey>[redacted]");
+        assert_eq!(redact_api_key("not xml <APIKey"), "not xml <APIKey");
     }
 }

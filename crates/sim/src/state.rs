@@ -1,15 +1,16 @@
-//! Shared state: the practice, the user interface state, devices, the audit trail,
-//! throttling and faults, and the [`Control`] handle over them.
+//! Shared state: the practice, the user interface state, devices and pending
+//! approvals, the audit trail (the journal), throttling and faults. The operations on
+//! it are [`crate::Control`]'s.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use systmone_types::CurrentSelectionItem;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, oneshot, watch};
 use tokio::time::Instant;
 
 use crate::fault::{FaultKind, FaultSpec, Trigger};
@@ -34,15 +35,22 @@ pub enum AuditOutcome {
     Dropped,
 }
 
-/// One message in the audit trail.
+/// One message in the audit trail (the journal).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEntry {
+    /// Its number in the journal: 1 for the first message, never reused (not even
+    /// after the journal is cleared).
+    pub seq: u64,
     pub time: NaiveDateTime,
+    /// From the request's arrival to its response (or to the decision not to answer),
+    /// including any wait for the user's approval.
+    pub elapsed: Duration,
     pub request_uid: String,
     /// The function as sent (empty when unreadable).
     pub function: String,
     pub device_id: String,
     pub outcome: AuditOutcome,
+    /// The request as received, the text of its `APIKey` replaced by `[redacted]`.
     pub request_xml: String,
     /// The response produced (also when a fault then kept it from being delivered).
     pub response_xml: Option<String>,
@@ -94,22 +102,96 @@ pub(crate) struct State {
     pub rng: Rng,
 }
 
-#[derive(Debug, Default)]
 pub(crate) struct ThrottleState {
+    pub mode: Throttle,
     pub last: Option<Instant>,
     pub last_record: Option<Instant>,
+    /// Requests not answered because of the throttle, since the start.
+    pub throttled: u64,
+}
+
+/// A fault rule and the processed-request count when it was added (`@N` counts from
+/// there, so a rule added at run time as `drop@1` hits the next request).
+pub(crate) struct FaultRule {
+    pub spec: FaultSpec,
+    pub base: u64,
 }
 
 pub(crate) struct FaultState {
-    pub specs: Vec<FaultSpec>,
+    pub rules: Vec<FaultRule>,
     pub count: u64,
     pub rng: Rng,
 }
 
+impl FaultState {
+    pub fn new(specs: Vec<FaultSpec>, seed: u64) -> Self {
+        FaultState {
+            rules: specs
+                .into_iter()
+                .map(|spec| FaultRule { spec, base: 0 })
+                .collect(),
+            count: 0,
+            rng: Rng::new(seed ^ 0xFA17),
+        }
+    }
+}
+
+/// A device waiting for the user's approval (`--approve ask`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingDevice {
+    /// The approval's number, for approving or blocking it.
+    pub id: u64,
+    /// The DeviceVersion the application sent (empty when none).
+    pub device_version: String,
+    /// The Device ID it sent, if any (one this client never issued).
+    pub device_id: String,
+    pub since: NaiveDateTime,
+}
+
+pub(crate) struct PendingApproval {
+    pub device: PendingDevice,
+    pub answer: oneshot::Sender<bool>,
+}
+
+/// What changed, for the console's live updates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    /// A message was journalled (the UI state, devices or throttle may have changed
+    /// with it), or the journal was cleared.
+    Journal,
+    Devices,
+    Ui,
+    Throttle,
+    Faults,
+    Practice,
+}
+
+impl Change {
+    pub fn name(self) -> &'static str {
+        match self {
+            Change::Journal => "journal",
+            Change::Devices => "devices",
+            Change::Ui => "ui",
+            Change::Throttle => "throttle",
+            Change::Faults => "faults",
+            Change::Practice => "practice",
+        }
+    }
+}
+
+/// Where the practice came from, so that it can be reset.
+#[derive(Debug, Clone)]
+pub(crate) enum PracticeSource {
+    Generated { seed: u64 },
+    File(PathBuf),
+}
+
 pub(crate) struct Shared {
     pub api_keys: Vec<String>,
-    pub throttle_mode: Throttle,
     pub approval: Approval,
+    /// How long a device waits for the user's answer (`--approve ask`).
+    pub approval_timeout: Duration,
+    pub practice_source: PracticeSource,
     pub root: PathBuf,
     pub advertised: Option<Vec<(String, Vec<String>)>>,
     pub max_request_bytes: usize,
@@ -119,9 +201,11 @@ pub(crate) struct Shared {
     pub throttle: Mutex<ThrottleState>,
     pub faults: Mutex<FaultState>,
     pub shutdown: watch::Sender<bool>,
-    pub ask_lock: tokio::sync::Mutex<()>,
-    /// A pending terminal prompt waiting for a line.
-    pub prompt: Mutex<Option<tokio::sync::oneshot::Sender<String>>>,
+    /// Devices waiting for the user's approval, oldest first.
+    pub pending: Mutex<Vec<PendingApproval>>,
+    pub pending_counter: AtomicU64,
+    pub audit_counter: AtomicU64,
+    pub changes: broadcast::Sender<Change>,
     pub uid_counter: AtomicU64,
     pub uid_base: u64,
 }
@@ -150,28 +234,36 @@ impl Shared {
         )
     }
 
-    pub fn audit(&self, entry: AuditEntry) {
-        lock(&self.audit).push(entry);
+    /// Tells the console something changed (nobody listening is fine).
+    pub fn changed(&self, change: Change) {
+        let _ = self.changes.send(change);
     }
 
-    /// Whether a request may be processed now; records it if so.
+    /// Journals a message, numbering it.
+    pub fn audit(&self, mut entry: AuditEntry) {
+        entry.seq = self.audit_counter.fetch_add(1, Ordering::Relaxed) + 1;
+        lock(&self.audit).push(entry);
+        self.changed(Change::Journal);
+    }
+
+    /// Whether a request may be processed now; records it if so, and counts it if not.
     pub fn admit(&self, record_throttled: bool) -> bool {
-        if self.throttle_mode == Throttle::Off {
-            return true;
-        }
         let now = Instant::now();
         let mut t = lock(&self.throttle);
-        if let Some(last) = t.last {
-            if now.duration_since(last) < Duration::from_secs(1) {
-                return false;
-            }
+        if t.mode == Throttle::Off {
+            return true;
+        }
+        let too_soon = t
+            .last
+            .is_some_and(|last| now.duration_since(last) < Duration::from_secs(1))
+            || (record_throttled
+                && t.last_record
+                    .is_some_and(|last| now.duration_since(last) < Duration::from_secs(30)));
+        if too_soon {
+            t.throttled += 1;
+            return false;
         }
         if record_throttled {
-            if let Some(last) = t.last_record {
-                if now.duration_since(last) < Duration::from_secs(30) {
-                    return false;
-                }
-            }
             t.last_record = Some(now);
         }
         t.last = Some(now);
@@ -181,15 +273,15 @@ impl Shared {
     /// The fault for the next processed request, if any.
     pub fn next_fault(&self) -> Option<FaultSpec> {
         let mut f = lock(&self.faults);
-        if f.specs.is_empty() {
+        f.count += 1;
+        if f.rules.is_empty() {
             return None;
         }
-        f.count += 1;
         let n = f.count;
-        let specs = f.specs.clone();
-        for spec in specs {
+        let rules: Vec<(FaultSpec, u64)> = f.rules.iter().map(|r| (r.spec, r.base)).collect();
+        for (spec, base) in rules {
             let fire = match spec.trigger {
-                Trigger::Nth(k) => k == n,
+                Trigger::Nth(k) => base + k == n,
                 Trigger::Probability(p) => f.rng.unit() < p,
             };
             if fire {
@@ -197,225 +289,6 @@ impl Shared {
             }
         }
         None
-    }
-}
-
-/// The control interface: the UI state an operator or test sets, and the audit trail.
-/// Cheap to clone.
-#[derive(Clone)]
-pub struct Control {
-    pub(crate) shared: Arc<Shared>,
-}
-
-impl Control {
-    /// Opens a record in the UI (`displayable` false: open in a state that cannot be
-    /// displayed, such as a background retrieval).
-    pub fn open_record(&self, nhs_number: &str, displayable: bool) {
-        lock(&self.shared.state).ui.open = Some((nhs_number.to_string(), displayable));
-    }
-
-    /// Closes the open record.
-    pub fn close_record(&self) {
-        lock(&self.shared.state).ui.open = None;
-    }
-
-    /// Sets the activity path, e.g. `["Patient Actions", "Prescribing"]`.
-    pub fn set_activity(&self, path: Vec<String>) {
-        lock(&self.shared.state).ui.activity = path;
-    }
-
-    /// Sets the selected drugs and codes.
-    pub fn set_selection(&self, items: Vec<CurrentSelectionItem>) {
-        lock(&self.shared.state).ui.selection = items;
-    }
-
-    /// The open record's number, if any.
-    pub fn open_record_number(&self) -> Option<String> {
-        lock(&self.shared.state)
-            .ui
-            .open
-            .as_ref()
-            .map(|o| o.0.clone())
-    }
-
-    /// Every message so far.
-    pub fn audit(&self) -> Vec<AuditEntry> {
-        lock(&self.shared.audit).clone()
-    }
-
-    /// Known Device IDs.
-    pub fn device_ids(&self) -> Vec<String> {
-        lock(&self.shared.state).devices.iter().cloned().collect()
-    }
-
-    /// Blocks a device (as the Device Manager screen would).
-    pub fn block_device(&self, id: &str) {
-        lock(&self.shared.state)
-            .blocked_devices
-            .insert(id.to_string());
-    }
-
-    /// Unblocks a device.
-    pub fn unblock_device(&self, id: &str) {
-        lock(&self.shared.state).blocked_devices.remove(id);
-    }
-
-    /// Stops the simulator (as ExitClient does).
-    pub fn shutdown(&self) {
-        self.shared.trigger_shutdown();
-    }
-
-    /// A copy of the practice as it is now (JSON-serialisable).
-    pub fn practice_data(&self) -> Practice {
-        lock(&self.shared.state).practice.clone()
-    }
-
-    /// A few known facts about the practice.
-    pub fn practice(&self) -> PracticeSummary {
-        let st = lock(&self.shared.state);
-        let p = &st.practice;
-        let now = chrono::Local::now().naive_local();
-        let generated = p.patients.iter().filter(|x| !x.document_example);
-        PracticeSummary {
-            patient_count: p.patients.len(),
-            nhs_numbers: generated
-                .clone()
-                .filter_map(|x| x.nhs_number.clone())
-                .take(20)
-                .collect(),
-            pseudo_numbers: generated.filter_map(|x| x.pseudo_number.clone()).collect(),
-            document_examples: p
-                .patients
-                .iter()
-                .filter(|x| x.document_example)
-                .map(|x| x.key().to_string())
-                .collect(),
-            users: p.users.iter().map(|u| u.user_name.clone()).collect(),
-            current_user: p
-                .current_user()
-                .map(|u| u.user_name.clone())
-                .unwrap_or_default(),
-            sites: p.sites.iter().map(|s| s.name.clone()).collect(),
-            free_slots: p
-                .slots
-                .iter()
-                .filter(|s| s.booked.is_none() && s.start > now)
-                .take(20)
-                .map(|s| FreeSlot {
-                    user_name: s.user_name.clone(),
-                    site_name: s.site_name.clone(),
-                    clinic_type: s.clinic_type.clone(),
-                    slot_type: s.slot_type.clone(),
-                    start: s.start,
-                    duration: s.duration,
-                })
-                .collect(),
-        }
-    }
-
-    /// Runs one console command; returns what to print.
-    ///
-    /// Commands: `open NUMBER [hidden]`, `close`, `activity A/B/C`,
-    /// `select drug SCHEME ID NAME...`, `select code SCHEME CODE TERM...`,
-    /// `select clear`, `block DEVICEID`, `unblock DEVICEID`, `devices`, `audit`,
-    /// `summary`, `quit`.
-    pub fn command(&self, line: &str) -> String {
-        use systmone_types::{Code, Drug, SchemeName};
-        let line = line.trim();
-        let (cmd, rest) = line.split_once(' ').unwrap_or((line, ""));
-        let rest = rest.trim();
-        match cmd {
-            "open" => {
-                let mut parts = rest.split_whitespace();
-                let Some(n) = parts.next() else {
-                    return "usage: open NUMBER [hidden]".into();
-                };
-                let displayable = parts.next() != Some("hidden");
-                self.open_record(n, displayable);
-                format!("opened {n}")
-            }
-            "close" => {
-                self.close_record();
-                "closed".into()
-            }
-            "activity" => {
-                self.set_activity(
-                    rest.split('/')
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .collect(),
-                );
-                "ok".into()
-            }
-            "select" => {
-                let mut parts = rest.splitn(4, ' ');
-                let what = parts.next().unwrap_or("");
-                if what == "clear" {
-                    self.set_selection(Vec::new());
-                    return "ok".into();
-                }
-                let scheme: SchemeName = match parts.next().map(str::parse) {
-                    Some(Ok(s)) => s,
-                    _ => return "usage: select drug|code SCHEME ID NAME".into(),
-                };
-                let Some(id) = parts.next() else {
-                    return "usage: select drug|code SCHEME ID NAME".into();
-                };
-                let name = parts.next().map(str::to_string);
-                let item = match what {
-                    "drug" => CurrentSelectionItem::Drug(Drug {
-                        extra: Default::default(),
-                        scheme,
-                        product_id: id.into(),
-                        name,
-                    }),
-                    "code" => CurrentSelectionItem::Code(Code {
-                        extra: Default::default(),
-                        scheme,
-                        code: id.into(),
-                        term: name,
-                    }),
-                    _ => return "usage: select drug|code SCHEME ID NAME".into(),
-                };
-                lock(&self.shared.state).ui.selection.push(item);
-                "ok".into()
-            }
-            "block" => {
-                self.block_device(rest);
-                "blocked".into()
-            }
-            "unblock" => {
-                self.unblock_device(rest);
-                "unblocked".into()
-            }
-            "devices" => self.device_ids().join("\n"),
-            "audit" => self
-                .audit()
-                .iter()
-                .map(|e| {
-                    format!(
-                        "{} {} {} {:?}",
-                        e.time, e.request_uid, e.function, e.outcome
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
-            "summary" => format!("{:#?}", self.practice()),
-            "quit" | "exit" => {
-                self.shutdown();
-                "bye".into()
-            }
-            "" => String::new(),
-            other => format!("unknown command {other:?}"),
-        }
-    }
-
-    pub(crate) fn fault_state(specs: Vec<FaultSpec>, seed: u64) -> FaultState {
-        FaultState {
-            specs,
-            count: 0,
-            rng: Rng::new(seed ^ 0xFA17),
-        }
     }
 }
 

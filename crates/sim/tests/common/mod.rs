@@ -1,6 +1,8 @@
 //! Helpers for the simulator's integration tests: a raw TCP connection and typed calls.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::time::Duration;
 
 use systmone_core::xml::XmlContent;
@@ -34,8 +36,12 @@ pub struct Conn {
 
 impl Conn {
     pub async fn connect(sim: &SimHandle) -> Conn {
+        Conn::connect_addr(sim.addr()).await
+    }
+
+    pub async fn connect_addr(addr: std::net::SocketAddr) -> Conn {
         Conn {
-            stream: TcpStream::connect(sim.addr()).await.unwrap(),
+            stream: TcpStream::connect(addr).await.unwrap(),
             buf: Vec::new(),
             device_id: String::new(),
             counter: 0,
