@@ -46,6 +46,174 @@ pub const FUNCTIONS: &[(&str, &str)] = &[
 pub const ALIASES: &[(&str, &str)] = &[
     ("DeletePatientRecord", "DeleteFromPatientRecord"),
 ];
+/// Whether the function `name` (or an alias) only reads or may change something,
+/// as each function's XSD declares it (`systmone:call-kind`). A function the
+/// bindings do not include counts as a write: it is never safe to retry something
+/// whose effect is not known.
+///
+/// ```
+/// use systmone_core::CallKind;
+/// assert_eq!(systmone_bindings::call_kind("GetPatientRecord"), CallKind::Read);
+/// assert_eq!(systmone_bindings::call_kind("DeletePatientRecord"), CallKind::Write);
+/// assert_eq!(systmone_bindings::call_kind("SomethingNew"), CallKind::Write);
+/// ```
+pub fn call_kind(name: &str) -> systmone_core::CallKind {
+    match name {
+        "DataExtract" => systmone_core::CallKind::Write,
+        "DeleteFromPatientRecord" | "DeletePatientRecord" => {
+            systmone_core::CallKind::Write
+        }
+        "ExitClient" => systmone_core::CallKind::Write,
+        "GetAppointmentSlots" => systmone_core::CallKind::Read,
+        "GetCurrentActivity" => systmone_core::CallKind::Read,
+        "GetCurrentSelection" => systmone_core::CallKind::Read,
+        "GetDiary" => systmone_core::CallKind::Read,
+        "GetDocument" => systmone_core::CallKind::Read,
+        "GetFunctions" => systmone_core::CallKind::Read,
+        "GetOrganisationMetaData" => systmone_core::CallKind::Read,
+        "GetPatientRecord" => systmone_core::CallKind::Read,
+        "GetReferenceData" => systmone_core::CallKind::Read,
+        "GetXSDFiles" => systmone_core::CallKind::Read,
+        "IsPatientRetrieved" => systmone_core::CallKind::Read,
+        "LaunchFunctionality" => systmone_core::CallKind::Write,
+        "PatientSearch" => systmone_core::CallKind::Read,
+        "UpdatePatientRecord" => systmone_core::CallKind::Write,
+        _ => systmone_core::CallKind::Write,
+    }
+}
+/// The function's own name for `name`, which may be an alias (ERRATA E2:
+/// `DeletePatientRecord`); `name` itself when it is no alias.
+pub fn canonical_name(name: &str) -> &str {
+    ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == name)
+        .map_or(name, |(_, function)| function)
+}
+/// Whether two names name the same function: equal, or a function and its alias.
+pub fn same_function(a: &str, b: &str) -> bool {
+    canonical_name(a) == canonical_name(b)
+}
+/// Code generic over the function a request names: [`AnyRequest::visit`] calls
+/// `visit` with the function's marker type (the CLI sends any request this way).
+pub trait RequestVisitor {
+    type Output;
+    /// Handles a request of function `F`.
+    fn visit<F: systmone_core::Function>(
+        self,
+        request: systmone_core::Request<F::Parameters>,
+    ) -> Self::Output;
+}
+/// A server's handling of each function version the bindings include (the
+/// simulator implements it): [`AnyRequest::dispatch`] calls the method the request
+/// names. A function added to `xsd/` adds a method here, so every handler grows one.
+pub trait RequestHandler {
+    type Output;
+    /// DataExtract version 1.0.
+    fn data_extract_v1_0(
+        &mut self,
+        request: systmone_core::Request<data_extract_v1_0::DataExtractParameters>,
+    ) -> Self::Output;
+    /// DeleteFromPatientRecord version 1.0.
+    fn delete_from_patient_record_v1_0(
+        &mut self,
+        request: systmone_core::Request<
+            delete_from_patient_record_v1_0::DeleteFromPatientRecordParameters,
+        >,
+    ) -> Self::Output;
+    /// ExitClient version 1.0.
+    fn exit_client_v1_0(
+        &mut self,
+        request: systmone_core::Request<exit_client_v1_0::ExitClientParameters>,
+    ) -> Self::Output;
+    /// GetAppointmentSlots version 1.0.
+    fn get_appointment_slots_v1_0(
+        &mut self,
+        request: systmone_core::Request<
+            get_appointment_slots_v1_0::GetAppointmentSlotsParameters,
+        >,
+    ) -> Self::Output;
+    /// GetCurrentActivity version 1.0.
+    fn get_current_activity_v1_0(
+        &mut self,
+        request: systmone_core::Request<
+            get_current_activity_v1_0::GetCurrentActivityParameters,
+        >,
+    ) -> Self::Output;
+    /// GetCurrentSelection version 1.0.
+    fn get_current_selection_v1_0(
+        &mut self,
+        request: systmone_core::Request<
+            get_current_selection_v1_0::GetCurrentSelectionParameters,
+        >,
+    ) -> Self::Output;
+    /// GetDiary version 1.0.
+    fn get_diary_v1_0(
+        &mut self,
+        request: systmone_core::Request<get_diary_v1_0::GetDiaryParameters>,
+    ) -> Self::Output;
+    /// GetDocument version 1.0.
+    fn get_document_v1_0(
+        &mut self,
+        request: systmone_core::Request<get_document_v1_0::GetDocumentParameters>,
+    ) -> Self::Output;
+    /// GetFunctions version 1.0.
+    fn get_functions_v1_0(
+        &mut self,
+        request: systmone_core::Request<get_functions_v1_0::GetFunctionsParameters>,
+    ) -> Self::Output;
+    /// GetOrganisationMetaData version 1.0.
+    fn get_organisation_meta_data_v1_0(
+        &mut self,
+        request: systmone_core::Request<
+            get_organisation_meta_data_v1_0::GetOrganisationMetaDataParameters,
+        >,
+    ) -> Self::Output;
+    /// GetPatientRecord version 1.0.
+    fn get_patient_record_v1_0(
+        &mut self,
+        request: systmone_core::Request<
+            get_patient_record_v1_0::GetPatientRecordParameters,
+        >,
+    ) -> Self::Output;
+    /// GetReferenceData version 1.0.
+    fn get_reference_data_v1_0(
+        &mut self,
+        request: systmone_core::Request<
+            get_reference_data_v1_0::GetReferenceDataParameters,
+        >,
+    ) -> Self::Output;
+    /// GetXSDFiles version 1.0.
+    fn get_xsd_files_v1_0(
+        &mut self,
+        request: systmone_core::Request<get_xsd_files_v1_0::GetXsdFilesParameters>,
+    ) -> Self::Output;
+    /// IsPatientRetrieved version 1.0.
+    fn is_patient_retrieved_v1_0(
+        &mut self,
+        request: systmone_core::Request<
+            is_patient_retrieved_v1_0::IsPatientRetrievedParameters,
+        >,
+    ) -> Self::Output;
+    /// LaunchFunctionality version 1.0.
+    fn launch_functionality_v1_0(
+        &mut self,
+        request: systmone_core::Request<
+            launch_functionality_v1_0::LaunchFunctionalityParameters,
+        >,
+    ) -> Self::Output;
+    /// PatientSearch version 1.0.
+    fn patient_search_v1_0(
+        &mut self,
+        request: systmone_core::Request<patient_search_v1_0::PatientSearchParameters>,
+    ) -> Self::Output;
+    /// UpdatePatientRecord version 1.0.
+    fn update_patient_record_v1_0(
+        &mut self,
+        request: systmone_core::Request<
+            update_patient_record_v1_0::UpdatePatientRecordParameters,
+        >,
+    ) -> Self::Output;
+}
 /// A request document of any function the bindings include.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnyRequest {
@@ -366,6 +534,102 @@ impl AnyRequest {
             AnyRequest::LaunchFunctionalityV1_0(r) => r.declared_order(),
             AnyRequest::PatientSearchV1_0(r) => r.declared_order(),
             AnyRequest::UpdatePatientRecordV1_0(r) => r.declared_order(),
+        }
+    }
+    /// Calls `visitor` with the request and its function's marker type.
+    pub fn visit<V: RequestVisitor>(self, visitor: V) -> V::Output {
+        match self {
+            AnyRequest::DataExtractV1_0(r) => {
+                visitor.visit::<data_extract_v1_0::DataExtractV1_0>(r)
+            }
+            AnyRequest::DeleteFromPatientRecordV1_0(r) => {
+                visitor
+                    .visit::<
+                        delete_from_patient_record_v1_0::DeleteFromPatientRecordV1_0,
+                    >(r)
+            }
+            AnyRequest::ExitClientV1_0(r) => {
+                visitor.visit::<exit_client_v1_0::ExitClientV1_0>(r)
+            }
+            AnyRequest::GetAppointmentSlotsV1_0(r) => {
+                visitor.visit::<get_appointment_slots_v1_0::GetAppointmentSlotsV1_0>(r)
+            }
+            AnyRequest::GetCurrentActivityV1_0(r) => {
+                visitor.visit::<get_current_activity_v1_0::GetCurrentActivityV1_0>(r)
+            }
+            AnyRequest::GetCurrentSelectionV1_0(r) => {
+                visitor.visit::<get_current_selection_v1_0::GetCurrentSelectionV1_0>(r)
+            }
+            AnyRequest::GetDiaryV1_0(r) => {
+                visitor.visit::<get_diary_v1_0::GetDiaryV1_0>(r)
+            }
+            AnyRequest::GetDocumentV1_0(r) => {
+                visitor.visit::<get_document_v1_0::GetDocumentV1_0>(r)
+            }
+            AnyRequest::GetFunctionsV1_0(r) => {
+                visitor.visit::<get_functions_v1_0::GetFunctionsV1_0>(r)
+            }
+            AnyRequest::GetOrganisationMetaDataV1_0(r) => {
+                visitor
+                    .visit::<
+                        get_organisation_meta_data_v1_0::GetOrganisationMetaDataV1_0,
+                    >(r)
+            }
+            AnyRequest::GetPatientRecordV1_0(r) => {
+                visitor.visit::<get_patient_record_v1_0::GetPatientRecordV1_0>(r)
+            }
+            AnyRequest::GetReferenceDataV1_0(r) => {
+                visitor.visit::<get_reference_data_v1_0::GetReferenceDataV1_0>(r)
+            }
+            AnyRequest::GetXsdFilesV1_0(r) => {
+                visitor.visit::<get_xsd_files_v1_0::GetXsdFilesV1_0>(r)
+            }
+            AnyRequest::IsPatientRetrievedV1_0(r) => {
+                visitor.visit::<is_patient_retrieved_v1_0::IsPatientRetrievedV1_0>(r)
+            }
+            AnyRequest::LaunchFunctionalityV1_0(r) => {
+                visitor.visit::<launch_functionality_v1_0::LaunchFunctionalityV1_0>(r)
+            }
+            AnyRequest::PatientSearchV1_0(r) => {
+                visitor.visit::<patient_search_v1_0::PatientSearchV1_0>(r)
+            }
+            AnyRequest::UpdatePatientRecordV1_0(r) => {
+                visitor.visit::<update_patient_record_v1_0::UpdatePatientRecordV1_0>(r)
+            }
+        }
+    }
+    /// Calls the `handler` method for the request's function.
+    pub fn dispatch<H: RequestHandler>(self, handler: &mut H) -> H::Output {
+        match self {
+            AnyRequest::DataExtractV1_0(r) => handler.data_extract_v1_0(r),
+            AnyRequest::DeleteFromPatientRecordV1_0(r) => {
+                handler.delete_from_patient_record_v1_0(r)
+            }
+            AnyRequest::ExitClientV1_0(r) => handler.exit_client_v1_0(r),
+            AnyRequest::GetAppointmentSlotsV1_0(r) => {
+                handler.get_appointment_slots_v1_0(r)
+            }
+            AnyRequest::GetCurrentActivityV1_0(r) => handler.get_current_activity_v1_0(r),
+            AnyRequest::GetCurrentSelectionV1_0(r) => {
+                handler.get_current_selection_v1_0(r)
+            }
+            AnyRequest::GetDiaryV1_0(r) => handler.get_diary_v1_0(r),
+            AnyRequest::GetDocumentV1_0(r) => handler.get_document_v1_0(r),
+            AnyRequest::GetFunctionsV1_0(r) => handler.get_functions_v1_0(r),
+            AnyRequest::GetOrganisationMetaDataV1_0(r) => {
+                handler.get_organisation_meta_data_v1_0(r)
+            }
+            AnyRequest::GetPatientRecordV1_0(r) => handler.get_patient_record_v1_0(r),
+            AnyRequest::GetReferenceDataV1_0(r) => handler.get_reference_data_v1_0(r),
+            AnyRequest::GetXsdFilesV1_0(r) => handler.get_xsd_files_v1_0(r),
+            AnyRequest::IsPatientRetrievedV1_0(r) => handler.is_patient_retrieved_v1_0(r),
+            AnyRequest::LaunchFunctionalityV1_0(r) => {
+                handler.launch_functionality_v1_0(r)
+            }
+            AnyRequest::PatientSearchV1_0(r) => handler.patient_search_v1_0(r),
+            AnyRequest::UpdatePatientRecordV1_0(r) => {
+                handler.update_patient_record_v1_0(r)
+            }
         }
     }
 }

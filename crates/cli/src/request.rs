@@ -12,11 +12,10 @@ use crate::tree::{Node, write_xml};
 /// document's other name for DeleteFromPatientRecord, ERRATA E2) and the version to use
 /// (the newest the bindings include, unless `version` is given).
 pub fn resolve_function(name: &str, version: Option<&str>) -> anyhow::Result<(String, String)> {
-    let wanted = if name.eq_ignore_ascii_case("DeletePatientRecord") {
-        "DeleteFromPatientRecord"
-    } else {
-        name
-    };
+    let wanted = systmone_bindings::ALIASES
+        .iter()
+        .find(|(alias, _)| alias.eq_ignore_ascii_case(name))
+        .map_or(name, |(_, function)| function);
     let matches: Vec<&(&str, &str)> = FUNCTIONS
         .iter()
         .filter(|(f, _)| f.eq_ignore_ascii_case(wanted))
@@ -351,38 +350,25 @@ async fn call_typed<F: Function>(
     })
 }
 
-macro_rules! dispatch {
-    ($client:expr, $request:expr; $($variant:ident => $module:ident :: $marker:ident),* $(,)?) => {
-        match $request {
-            $(AnyRequest::$variant(r) => {
-                call_typed::<systmone_bindings::$module::$marker>($client, r).await
-            })*
-        }
-    };
+/// Sends any request through the typed client: the client writes the header (API key,
+/// Device ID, RequestUID), paces, retries reads and never repeats a write. The function
+/// is chosen by the generated [`AnyRequest::visit`]: no hand-kept list of functions.
+pub async fn send(client: &Client, request: AnyRequest) -> anyhow::Result<Reply> {
+    request.visit(Sender { client }).await
 }
 
-/// Sends any request through the typed client: the client writes the header (API key,
-/// Device ID, RequestUID), paces, retries reads and never repeats a write.
-pub async fn send(client: &Client, request: AnyRequest) -> anyhow::Result<Reply> {
-    dispatch!(client, request;
-        DataExtractV1_0 => data_extract_v1_0::DataExtractV1_0,
-        DeleteFromPatientRecordV1_0 => delete_from_patient_record_v1_0::DeleteFromPatientRecordV1_0,
-        ExitClientV1_0 => exit_client_v1_0::ExitClientV1_0,
-        GetAppointmentSlotsV1_0 => get_appointment_slots_v1_0::GetAppointmentSlotsV1_0,
-        GetCurrentActivityV1_0 => get_current_activity_v1_0::GetCurrentActivityV1_0,
-        GetCurrentSelectionV1_0 => get_current_selection_v1_0::GetCurrentSelectionV1_0,
-        GetDiaryV1_0 => get_diary_v1_0::GetDiaryV1_0,
-        GetDocumentV1_0 => get_document_v1_0::GetDocumentV1_0,
-        GetFunctionsV1_0 => get_functions_v1_0::GetFunctionsV1_0,
-        GetOrganisationMetaDataV1_0 => get_organisation_meta_data_v1_0::GetOrganisationMetaDataV1_0,
-        GetPatientRecordV1_0 => get_patient_record_v1_0::GetPatientRecordV1_0,
-        GetReferenceDataV1_0 => get_reference_data_v1_0::GetReferenceDataV1_0,
-        GetXsdFilesV1_0 => get_xsd_files_v1_0::GetXsdFilesV1_0,
-        IsPatientRetrievedV1_0 => is_patient_retrieved_v1_0::IsPatientRetrievedV1_0,
-        LaunchFunctionalityV1_0 => launch_functionality_v1_0::LaunchFunctionalityV1_0,
-        PatientSearchV1_0 => patient_search_v1_0::PatientSearchV1_0,
-        UpdatePatientRecordV1_0 => update_patient_record_v1_0::UpdatePatientRecordV1_0,
-    )
+/// Calls the typed client for whichever function a request names.
+struct Sender<'a> {
+    client: &'a Client,
+}
+
+impl<'a> systmone_bindings::RequestVisitor for Sender<'a> {
+    type Output =
+        std::pin::Pin<Box<dyn std::future::Future<Output = anyhow::Result<Reply>> + Send + 'a>>;
+
+    fn visit<F: Function>(self, request: systmone_core::Request<F::Parameters>) -> Self::Output {
+        Box::pin(call_typed::<F>(self.client, request))
+    }
 }
 
 /// A one-line summary of a successful response, by function.

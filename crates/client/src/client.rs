@@ -404,8 +404,7 @@ impl Client {
         let advertised: Vec<String> = supported
             .iter()
             .filter(|s| {
-                s.function == function
-                    || systmone_core::envelope::same_function(&s.function, function)
+                s.function == function || systmone_bindings::same_function(&s.function, function)
             })
             .flat_map(|s| s.version.iter().cloned())
             .collect();

@@ -35,7 +35,7 @@ pub const RESPONSE_ROOT: &str = "ClientIntegrationResponse";
 /// #     const NAME: &'static str = "ExitClient";
 /// #     const ALIASES: &'static [&'static str] = &[];
 /// #     const VERSION: &'static str = "1.0";
-/// #     const KIND: CallKind = CallKind::of("ExitClient");
+/// #     const KIND: CallKind = CallKind::Write;
 /// #     type Parameters = systmone_core::Flag;
 /// #     type Result = systmone_core::NoContent;
 /// # }
@@ -71,57 +71,6 @@ pub enum CallKind {
     /// retried automatically once sent, since a duplicate clinical entry is a
     /// patient-safety incident.
     Write,
-}
-
-impl CallKind {
-    /// The kind of the function `name`. Unknown functions count as writes: it is never
-    /// safe to retry something whose effect is not known.
-    pub const fn of(name: &str) -> CallKind {
-        const READS: [&str; 12] = [
-            "GetFunctions",
-            "GetOrganisationMetaData",
-            "GetCurrentActivity",
-            "GetCurrentSelection",
-            "PatientSearch",
-            "GetPatientRecord",
-            "GetDocument",
-            "GetAppointmentSlots",
-            "GetDiary",
-            "GetXSDFiles",
-            "GetReferenceData",
-            "IsPatientRetrieved",
-        ];
-        let mut i = 0;
-        while i < READS.len() {
-            if const_eq(READS[i], name) {
-                return CallKind::Read;
-            }
-            i += 1;
-        }
-        CallKind::Write
-    }
-}
-
-/// Whether two function names name the same function: equal, or the two spellings of
-/// DeleteFromPatientRecord (ERRATA E2).
-pub fn same_function(a: &str, b: &str) -> bool {
-    const DELETE: [&str; 2] = ["DeleteFromPatientRecord", "DeletePatientRecord"];
-    a == b || (DELETE.contains(&a) && DELETE.contains(&b))
-}
-
-const fn const_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
 }
 
 /// Your API key, given to you by TPP. Never shown by `Debug` or `Display`.
@@ -679,14 +628,6 @@ impl XmlContent for NoContent {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn call_kinds() {
-        assert_eq!(CallKind::of("GetPatientRecord"), CallKind::Read);
-        assert_eq!(CallKind::of("UpdatePatientRecord"), CallKind::Write);
-        assert_eq!(CallKind::of("DeletePatientRecord"), CallKind::Write);
-        assert_eq!(CallKind::of("SomethingNew"), CallKind::Write);
-    }
 
     #[test]
     fn api_key_is_never_shown() {

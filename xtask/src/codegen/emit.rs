@@ -737,6 +737,10 @@ pub fn function_impl(f: &FunctionSchema) -> TokenStream {
     let aliases = &f.aliases;
     let parameters = format_ident!("{}", names::type_name(&f.parameters));
     let result = ident(&f.result);
+    let kind = match f.call_kind {
+        super::model::CallKindName::Read => quote!(systmone_core::CallKind::Read),
+        super::model::CallKindName::Write => quote!(systmone_core::CallKind::Write),
+    };
     let doc = docs(&[format!(
         "{name} version {version}, generated from `xsd/{}`.",
         f.file_name
@@ -753,7 +757,7 @@ pub fn function_impl(f: &FunctionSchema) -> TokenStream {
             const NAME: &'static str = #name;
             const ALIASES: &'static [&'static str] = &[#(#aliases),*];
             const VERSION: &'static str = #version;
-            const KIND: systmone_core::CallKind = systmone_core::CallKind::of(#name);
+            const KIND: systmone_core::CallKind = #kind;
             type Parameters = #parameters;
             type Result = #result;
         }

@@ -189,6 +189,10 @@ fn render_bindings_crate(
     let mut function_req = Vec::new();
     let mut function_resp = Vec::new();
     let mut reorder_req = Vec::new();
+    let mut visit_arms = Vec::new();
+    let mut handler_methods = Vec::new();
+    let mut dispatch_arms = Vec::new();
+    let mut kind_arms = Vec::new();
     let mut list = Vec::new();
     let aliases: std::collections::BTreeSet<(&str, &str)> = functions
         .values()
@@ -227,6 +231,19 @@ fn render_bindings_crate(
         to_xml_resp.push(quote!(AnyResponse::#variant(r) => if pretty { r.to_pretty_xml() } else { r.to_xml() },));
         function_req.push(quote!(AnyRequest::#variant(_) => (#name, #version),));
         reorder_req.push(quote!(AnyRequest::#variant(r) => r.declared_order(),));
+        visit_arms.push(quote!(AnyRequest::#variant(r) => visitor.visit::<#module::#variant>(r),));
+        let method = module.clone();
+        let method_doc = format!(" {name} version {version}.");
+        handler_methods.push(quote! {
+            #[doc = #method_doc]
+            fn #method(&mut self, request: systmone_core::Request<#module::#params>) -> Self::Output;
+        });
+        dispatch_arms.push(quote!(AnyRequest::#variant(r) => handler.#method(r),));
+        let kind = match f.call_kind {
+            model::CallKindName::Read => quote!(systmone_core::CallKind::Read),
+            model::CallKindName::Write => quote!(systmone_core::CallKind::Write),
+        };
+        kind_arms.push(quote!(#(#all_names)|* => #kind,));
         function_resp.push(quote!(AnyResponse::#variant(_) => (#name, #version),));
         list.push(quote!((#name, #version),));
     }
@@ -238,6 +255,54 @@ fn render_bindings_crate(
 
         /// Other names functions are known by (ERRATA E2): (alias, function).
         pub const ALIASES: &[(&str, &str)] = &[#(#alias_list)*];
+
+        /// Whether the function `name` (or an alias) only reads or may change something,
+        /// as each function's XSD declares it (`systmone:call-kind`). A function the
+        /// bindings do not include counts as a write: it is never safe to retry something
+        /// whose effect is not known.
+        ///
+        /// ```
+        /// use systmone_core::CallKind;
+        /// assert_eq!(systmone_bindings::call_kind("GetPatientRecord"), CallKind::Read);
+        /// assert_eq!(systmone_bindings::call_kind("DeletePatientRecord"), CallKind::Write);
+        /// assert_eq!(systmone_bindings::call_kind("SomethingNew"), CallKind::Write);
+        /// ```
+        pub fn call_kind(name: &str) -> systmone_core::CallKind {
+            match name {
+                #(#kind_arms)*
+                _ => systmone_core::CallKind::Write,
+            }
+        }
+
+        /// The function's own name for `name`, which may be an alias (ERRATA E2:
+        /// `DeletePatientRecord`); `name` itself when it is no alias.
+        pub fn canonical_name(name: &str) -> &str {
+            ALIASES
+                .iter()
+                .find(|(alias, _)| *alias == name)
+                .map_or(name, |(_, function)| function)
+        }
+
+        /// Whether two names name the same function: equal, or a function and its alias.
+        pub fn same_function(a: &str, b: &str) -> bool {
+            canonical_name(a) == canonical_name(b)
+        }
+
+        /// Code generic over the function a request names: [`AnyRequest::visit`] calls
+        /// `visit` with the function's marker type (the CLI sends any request this way).
+        pub trait RequestVisitor {
+            type Output;
+            /// Handles a request of function `F`.
+            fn visit<F: systmone_core::Function>(self, request: systmone_core::Request<F::Parameters>) -> Self::Output;
+        }
+
+        /// A server's handling of each function version the bindings include (the
+        /// simulator implements it): [`AnyRequest::dispatch`] calls the method the request
+        /// names. A function added to `xsd/` adds a method here, so every handler grows one.
+        pub trait RequestHandler {
+            type Output;
+            #(#handler_methods)*
+        }
 
         /// A request document of any function the bindings include.
         #[derive(Debug, Clone, PartialEq)]
@@ -290,6 +355,20 @@ fn render_bindings_crate(
             pub fn declared_order(&mut self) {
                 match self {
                     #(#reorder_req)*
+                }
+            }
+
+            /// Calls `visitor` with the request and its function's marker type.
+            pub fn visit<V: RequestVisitor>(self, visitor: V) -> V::Output {
+                match self {
+                    #(#visit_arms)*
+                }
+            }
+
+            /// Calls the `handler` method for the request's function.
+            pub fn dispatch<H: RequestHandler>(self, handler: &mut H) -> H::Output {
+                match self {
+                    #(#dispatch_arms)*
                 }
             }
         }

@@ -44,7 +44,69 @@ pub struct FunctionSchema {
     pub module: Module,
     /// Whether the file includes the common schema (else it is self-contained).
     pub uses_common: bool,
+    /// Whether the function only reads (`read`) or may change something (`write`), from
+    /// the `systmone:call-kind` appinfo of its FunctionName type.
+    pub call_kind: CallKindName,
 }
+
+/// The two call kinds an XSD may declare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKindName {
+    Read,
+    Write,
+}
+
+/// The `<xs:appinfo source="systmone:call-kind">` text of `<Function>FunctionName`
+/// (xsd-parser keeps documentation, not appinfo, so the file is scanned for it).
+fn call_kind(path: &Path, function: &str) -> anyhow::Result<CallKindName> {
+    use xml::reader::{EventReader, XmlEvent};
+    let file = std::fs::File::open(path).with_context(|| format!("{}", path.display()))?;
+    let type_name = format!("{function}FunctionName");
+    let mut in_type = false;
+    let mut in_appinfo = false;
+    let mut found = Vec::new();
+    for event in EventReader::new(std::io::BufReader::new(file)) {
+        match event.with_context(|| format!("{}", path.display()))? {
+            XmlEvent::StartElement {
+                name, attributes, ..
+            } => {
+                let attribute = |key: &str| {
+                    attributes
+                        .iter()
+                        .find(|a| a.name.local_name == key)
+                        .map(|a| a.value.clone())
+                };
+                if name.local_name == "simpleType" {
+                    in_type = attribute("name").as_deref() == Some(type_name.as_str());
+                }
+                in_appinfo = in_type
+                    && name.local_name == "appinfo"
+                    && attribute("source").as_deref() == Some(CALL_KIND_SOURCE);
+            }
+            XmlEvent::Characters(text) if in_appinfo => found.push(text.trim().to_string()),
+            XmlEvent::EndElement { name } => {
+                if name.local_name == "appinfo" {
+                    in_appinfo = false;
+                }
+                if name.local_name == "simpleType" {
+                    in_type = false;
+                }
+            }
+            _ => {}
+        }
+    }
+    match found.as_slice() {
+        [kind] if kind == "read" => Ok(CallKindName::Read),
+        [kind] if kind == "write" => Ok(CallKindName::Write),
+        other => bail!(
+            "{}: {type_name} needs exactly one <xs:appinfo source=\"{CALL_KIND_SOURCE}\">read</xs:appinfo> or ...>write<..., found {other:?}",
+            path.display()
+        ),
+    }
+}
+
+/// The appinfo source naming a function's call kind.
+pub const CALL_KIND_SOURCE: &str = "systmone:call-kind";
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypeDef {
@@ -351,6 +413,7 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
                 types: function_types,
             },
             uses_common: common_schema.is_some(),
+            call_kind: call_kind(path, &function)?,
         },
         common: common_schema.map(|_| Module {
             types: common_types,

@@ -17,7 +17,7 @@ impl systmone_core::Function for DataExtractV1_0 {
     const NAME: &'static str = "DataExtract";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of("DataExtract");
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Write;
     type Parameters = DataExtractParameters;
     type Result = DataExtractResult;
 }

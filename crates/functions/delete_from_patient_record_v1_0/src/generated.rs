@@ -17,9 +17,7 @@ impl systmone_core::Function for DeleteFromPatientRecordV1_0 {
     const NAME: &'static str = "DeleteFromPatientRecord";
     const ALIASES: &'static [&'static str] = &["DeletePatientRecord"];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of(
-        "DeleteFromPatientRecord",
-    );
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Write;
     type Parameters = DeleteFromPatientRecordParameters;
     type Result = DeleteFromPatientRecordResult;
 }

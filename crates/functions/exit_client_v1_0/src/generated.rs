@@ -17,7 +17,7 @@ impl systmone_core::Function for ExitClientV1_0 {
     const NAME: &'static str = "ExitClient";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of("ExitClient");
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Write;
     type Parameters = ExitClientParameters;
     type Result = ExitClientResult;
 }

@@ -17,9 +17,7 @@ impl systmone_core::Function for GetAppointmentSlotsV1_0 {
     const NAME: &'static str = "GetAppointmentSlots";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of(
-        "GetAppointmentSlots",
-    );
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Read;
     type Parameters = GetAppointmentSlotsParameters;
     type Result = GetAppointmentSlotsResult;
 }

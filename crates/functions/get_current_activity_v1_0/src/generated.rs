@@ -17,9 +17,7 @@ impl systmone_core::Function for GetCurrentActivityV1_0 {
     const NAME: &'static str = "GetCurrentActivity";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of(
-        "GetCurrentActivity",
-    );
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Read;
     type Parameters = GetCurrentActivityParameters;
     type Result = GetCurrentActivityResult;
 }

@@ -17,9 +17,7 @@ impl systmone_core::Function for GetCurrentSelectionV1_0 {
     const NAME: &'static str = "GetCurrentSelection";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of(
-        "GetCurrentSelection",
-    );
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Read;
     type Parameters = GetCurrentSelectionParameters;
     type Result = GetCurrentSelectionResult;
 }

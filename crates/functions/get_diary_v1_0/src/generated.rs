@@ -17,7 +17,7 @@ impl systmone_core::Function for GetDiaryV1_0 {
     const NAME: &'static str = "GetDiary";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of("GetDiary");
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Read;
     type Parameters = GetDiaryParameters;
     type Result = GetDiaryResult;
 }

@@ -17,7 +17,7 @@ impl systmone_core::Function for GetDocumentV1_0 {
     const NAME: &'static str = "GetDocument";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of("GetDocument");
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Read;
     type Parameters = GetDocumentParameters;
     type Result = GetDocumentResult;
 }

@@ -17,7 +17,7 @@ impl systmone_core::Function for GetFunctionsV1_0 {
     const NAME: &'static str = "GetFunctions";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of("GetFunctions");
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Read;
     type Parameters = GetFunctionsParameters;
     type Result = GetFunctionsResult;
 }

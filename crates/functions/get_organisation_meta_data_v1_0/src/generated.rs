@@ -17,9 +17,7 @@ impl systmone_core::Function for GetOrganisationMetaDataV1_0 {
     const NAME: &'static str = "GetOrganisationMetaData";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of(
-        "GetOrganisationMetaData",
-    );
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Read;
     type Parameters = GetOrganisationMetaDataParameters;
     type Result = GetOrganisationMetaDataResult;
 }

@@ -17,9 +17,7 @@ impl systmone_core::Function for GetPatientRecordV1_0 {
     const NAME: &'static str = "GetPatientRecord";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of(
-        "GetPatientRecord",
-    );
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Read;
     type Parameters = GetPatientRecordParameters;
     type Result = GetPatientRecordResult;
 }

@@ -17,9 +17,7 @@ impl systmone_core::Function for GetReferenceDataV1_0 {
     const NAME: &'static str = "GetReferenceData";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of(
-        "GetReferenceData",
-    );
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Read;
     type Parameters = GetReferenceDataParameters;
     type Result = GetReferenceDataResult;
 }

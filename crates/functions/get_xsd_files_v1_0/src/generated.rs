@@ -17,7 +17,7 @@ impl systmone_core::Function for GetXsdFilesV1_0 {
     const NAME: &'static str = "GetXSDFiles";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of("GetXSDFiles");
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Read;
     type Parameters = GetXsdFilesParameters;
     type Result = GetXsdFilesResult;
 }

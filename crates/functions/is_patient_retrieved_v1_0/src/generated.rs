@@ -17,9 +17,7 @@ impl systmone_core::Function for IsPatientRetrievedV1_0 {
     const NAME: &'static str = "IsPatientRetrieved";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of(
-        "IsPatientRetrieved",
-    );
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Read;
     type Parameters = IsPatientRetrievedParameters;
     type Result = IsPatientRetrievedResult;
 }

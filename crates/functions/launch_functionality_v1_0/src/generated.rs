@@ -17,9 +17,7 @@ impl systmone_core::Function for LaunchFunctionalityV1_0 {
     const NAME: &'static str = "LaunchFunctionality";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of(
-        "LaunchFunctionality",
-    );
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Write;
     type Parameters = LaunchFunctionalityParameters;
     type Result = LaunchFunctionalityResult;
 }

@@ -17,7 +17,7 @@ impl systmone_core::Function for PatientSearchV1_0 {
     const NAME: &'static str = "PatientSearch";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of("PatientSearch");
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Read;
     type Parameters = PatientSearchParameters;
     type Result = PatientSearchResult;
 }

@@ -17,9 +17,7 @@ impl systmone_core::Function for UpdatePatientRecordV1_0 {
     const NAME: &'static str = "UpdatePatientRecord";
     const ALIASES: &'static [&'static str] = &[];
     const VERSION: &'static str = "1.0";
-    const KIND: systmone_core::CallKind = systmone_core::CallKind::of(
-        "UpdatePatientRecord",
-    );
+    const KIND: systmone_core::CallKind = systmone_core::CallKind::Write;
     type Parameters = UpdatePatientRecordParameters;
     type Result = UpdatePatientRecordResult;
 }

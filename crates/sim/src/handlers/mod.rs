@@ -1,8 +1,8 @@
 //! The 17 functions, over the practice and the UI state: one file per function, named
 //! after it (`get_patient_record.rs` serves GetPatientRecord), each with a `handle`
 //! function; `convert.rs` holds the conversions between the practice and the
-//! interface's structures, `record_access.rs` the LeaveRecordOpen rules. [`handle`]
-//! below is the only place that maps a request to its handler.
+//! interface's structures, `record_access.rs` the LeaveRecordOpen rules. The generated
+//! `RequestHandler` trait maps a request to its handler: `Handlers` below implements it.
 
 use std::path::Path;
 
@@ -154,76 +154,216 @@ pub(crate) fn handle(
     echo: &Echo,
     request: AnyRequest,
 ) -> (String, AuditOutcome) {
-    use AnyRequest as R;
-    match request {
-        R::GetFunctionsV1_0(_) => render(shared, echo, Ok(get_functions::handle(ctx))),
-        R::GetOrganisationMetaDataV1_0(r) => render(
-            shared,
-            echo,
-            Ok(get_organisation_meta_data::handle(
-                st,
+    request.dispatch(&mut Handlers {
+        shared,
+        st,
+        ctx,
+        echo,
+    })
+}
+
+/// The simulator's handler for each function, by the generated
+/// [`RequestHandler`](systmone_bindings::RequestHandler): one method per function
+/// version in `xsd/`, each calling the function's own file.
+struct Handlers<'a, 'c> {
+    shared: &'a Shared,
+    st: &'a mut State,
+    ctx: &'a Ctx<'c>,
+    echo: &'a Echo,
+}
+
+type Req<P> = systmone_core::Request<P>;
+
+impl systmone_bindings::RequestHandler for Handlers<'_, '_> {
+    type Output = (String, AuditOutcome);
+
+    fn data_extract_v1_0(
+        &mut self,
+        r: Req<systmone_bindings::data_extract_v1_0::DataExtractParameters>,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            data_extract::handle(self.st, self.ctx, r.parameters.as_ref()),
+        )
+    }
+
+    fn delete_from_patient_record_v1_0(
+        &mut self,
+        r: Req<
+            systmone_bindings::delete_from_patient_record_v1_0::DeleteFromPatientRecordParameters,
+        >,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            delete_from_patient_record::handle(self.st, self.ctx, r.parameters.as_ref()),
+        )
+    }
+
+    fn exit_client_v1_0(
+        &mut self,
+        _: Req<systmone_bindings::exit_client_v1_0::ExitClientParameters>,
+    ) -> Self::Output {
+        render(self.shared, self.echo, Ok(exit_client::handle()))
+    }
+
+    fn get_appointment_slots_v1_0(
+        &mut self,
+        r: Req<systmone_bindings::get_appointment_slots_v1_0::GetAppointmentSlotsParameters>,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            Ok(get_appointment_slots::handle(
+                self.st,
                 r.parameters.as_ref(),
             )),
-        ),
-        R::GetCurrentActivityV1_0(_) => {
-            render(shared, echo, Ok(get_current_activity::handle(st, ctx)))
-        }
-        R::GetCurrentSelectionV1_0(_) => {
-            render(shared, echo, Ok(get_current_selection::handle(st, ctx)))
-        }
-        R::IsPatientRetrievedV1_0(_) => render(shared, echo, Ok(is_patient_retrieved::handle(st))),
-        R::PatientSearchV1_0(r) => render(
-            shared,
-            echo,
-            patient_search::handle(st, r.parameters.as_ref()),
-        ),
-        R::GetPatientRecordV1_0(r) => render(
-            shared,
-            echo,
-            get_patient_record::handle(st, ctx, r.parameters.as_ref()),
-        ),
-        R::UpdatePatientRecordV1_0(r) => render(
-            shared,
-            echo,
-            update_patient_record::handle(st, ctx, r.parameters.as_ref()),
-        ),
-        R::DeleteFromPatientRecordV1_0(r) => render(
-            shared,
-            echo,
-            delete_from_patient_record::handle(st, ctx, r.parameters.as_ref()),
-        ),
-        R::GetDocumentV1_0(r) => render(
-            shared,
-            echo,
-            get_document::handle(st, ctx, r.parameters.as_ref()),
-        ),
-        R::GetAppointmentSlotsV1_0(r) => render(
-            shared,
-            echo,
-            Ok(get_appointment_slots::handle(st, r.parameters.as_ref())),
-        ),
-        R::GetDiaryV1_0(r) => render(
-            shared,
-            echo,
-            Ok(get_diary::handle(st, r.parameters.as_ref())),
-        ),
-        R::ExitClientV1_0(_) => render(shared, echo, Ok(exit_client::handle())),
-        R::DataExtractV1_0(r) => render(
-            shared,
-            echo,
-            data_extract::handle(st, ctx, r.parameters.as_ref()),
-        ),
-        R::LaunchFunctionalityV1_0(r) => render(
-            shared,
-            echo,
-            launch_functionality::handle(st, ctx, r.parameters.as_ref()),
-        ),
-        R::GetXsdFilesV1_0(r) => render(
-            shared,
-            echo,
-            get_xsd_files::handle(ctx, r.parameters.as_ref()),
-        ),
-        R::GetReferenceDataV1_0(_) => render(shared, echo, Ok(get_reference_data::handle(st))),
+        )
+    }
+
+    fn get_current_activity_v1_0(
+        &mut self,
+        _: Req<systmone_bindings::get_current_activity_v1_0::GetCurrentActivityParameters>,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            Ok(get_current_activity::handle(self.st, self.ctx)),
+        )
+    }
+
+    fn get_current_selection_v1_0(
+        &mut self,
+        _: Req<systmone_bindings::get_current_selection_v1_0::GetCurrentSelectionParameters>,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            Ok(get_current_selection::handle(self.st, self.ctx)),
+        )
+    }
+
+    fn get_diary_v1_0(
+        &mut self,
+        r: Req<systmone_bindings::get_diary_v1_0::GetDiaryParameters>,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            Ok(get_diary::handle(self.st, r.parameters.as_ref())),
+        )
+    }
+
+    fn get_document_v1_0(
+        &mut self,
+        r: Req<systmone_bindings::get_document_v1_0::GetDocumentParameters>,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            get_document::handle(self.st, self.ctx, r.parameters.as_ref()),
+        )
+    }
+
+    fn get_functions_v1_0(
+        &mut self,
+        _: Req<systmone_bindings::get_functions_v1_0::GetFunctionsParameters>,
+    ) -> Self::Output {
+        render(self.shared, self.echo, Ok(get_functions::handle(self.ctx)))
+    }
+
+    fn get_organisation_meta_data_v1_0(
+        &mut self,
+        r: Req<
+            systmone_bindings::get_organisation_meta_data_v1_0::GetOrganisationMetaDataParameters,
+        >,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            Ok(get_organisation_meta_data::handle(
+                self.st,
+                r.parameters.as_ref(),
+            )),
+        )
+    }
+
+    fn get_patient_record_v1_0(
+        &mut self,
+        r: Req<systmone_bindings::get_patient_record_v1_0::GetPatientRecordParameters>,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            get_patient_record::handle(self.st, self.ctx, r.parameters.as_ref()),
+        )
+    }
+
+    fn get_reference_data_v1_0(
+        &mut self,
+        _: Req<systmone_bindings::get_reference_data_v1_0::GetReferenceDataParameters>,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            Ok(get_reference_data::handle(self.st)),
+        )
+    }
+
+    fn get_xsd_files_v1_0(
+        &mut self,
+        r: Req<systmone_bindings::get_xsd_files_v1_0::GetXsdFilesParameters>,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            get_xsd_files::handle(self.ctx, r.parameters.as_ref()),
+        )
+    }
+
+    fn is_patient_retrieved_v1_0(
+        &mut self,
+        _: Req<systmone_bindings::is_patient_retrieved_v1_0::IsPatientRetrievedParameters>,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            Ok(is_patient_retrieved::handle(self.st)),
+        )
+    }
+
+    fn launch_functionality_v1_0(
+        &mut self,
+        r: Req<systmone_bindings::launch_functionality_v1_0::LaunchFunctionalityParameters>,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            launch_functionality::handle(self.st, self.ctx, r.parameters.as_ref()),
+        )
+    }
+
+    fn patient_search_v1_0(
+        &mut self,
+        r: Req<systmone_bindings::patient_search_v1_0::PatientSearchParameters>,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            patient_search::handle(self.st, r.parameters.as_ref()),
+        )
+    }
+
+    fn update_patient_record_v1_0(
+        &mut self,
+        r: Req<systmone_bindings::update_patient_record_v1_0::UpdatePatientRecordParameters>,
+    ) -> Self::Output {
+        render(
+            self.shared,
+            self.echo,
+            update_patient_record::handle(self.st, self.ctx, r.parameters.as_ref()),
+        )
     }
 }
 
