@@ -4,7 +4,7 @@
 //!
 //! ```
 //! use systmone_types::{Identity, PatientId};
-//! let identity = Identity { number: PatientId::NhsNumber("4667633050".into()), strategic_reporting_identifier: None };
+//! let identity = Identity { number: PatientId::NhsNumber("4667633050".into()), strategic_reporting_identifier: None, extra: Default::default() };
 //! assert_eq!(identity.number.xml_name(), "NHSNumber");
 //! ```
 

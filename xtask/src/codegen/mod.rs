@@ -89,7 +89,7 @@ fn render_types_crate(common: &Module, files: &mut Files) -> anyhow::Result<()> 
         dir.join("src/lib.rs"),
         lib_rs(
             &source,
-            "The shared structures of the SystmOne Client Integration interface, one Rust type\nper XSD type, so that `Identity` is one type in every function crate.\n\n```\nuse systmone_types::{Identity, PatientId};\nlet identity = Identity { number: PatientId::NhsNumber(\"4667633050\".into()), strategic_reporting_identifier: None };\nassert_eq!(identity.number.xml_name(), \"NHSNumber\");\n```",
+            "The shared structures of the SystmOne Client Integration interface, one Rust type\nper XSD type, so that `Identity` is one type in every function crate.\n\n```\nuse systmone_types::{Identity, PatientId};\nlet identity = Identity { number: PatientId::NhsNumber(\"4667633050\".into()), strategic_reporting_identifier: None, extra: Default::default() };\nassert_eq!(identity.number.xml_name(), \"NHSNumber\");\n```",
         ),
     );
     let body = emit::module(common);

@@ -98,6 +98,15 @@ fn call_kind(path: &Path, function: &str) -> anyhow::Result<CallKindName> {
     match found.as_slice() {
         [kind] if kind == "read" => Ok(CallKindName::Read),
         [kind] if kind == "write" => Ok(CallKindName::Write),
+        // A schema from elsewhere (a vendor file fetched with fetch-xsd) says nothing:
+        // the safe reading is a write, never retried blindly.
+        [] => {
+            eprintln!(
+                "warning: {}: {type_name} has no <xs:appinfo source=\"{CALL_KIND_SOURCE}\">; treated as a write (never retried). Add read or write.",
+                path.display()
+            );
+            Ok(CallKindName::Write)
+        }
         other => bail!(
             "{}: {type_name} needs exactly one <xs:appinfo source=\"{CALL_KIND_SOURCE}\">read</xs:appinfo> or ...>write<..., found {other:?}",
             path.display()
