@@ -5,7 +5,7 @@ use serde::Serialize;
 use systmone_core::Extra;
 
 /// Why an item is not in the Bundle.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Reason {
     /// FHIR R4 and UK Core have no element for it.
