@@ -32,7 +32,7 @@ pub fn read_numbers(text: &str) -> anyhow::Result<Vec<String>> {
 }
 
 /// Writes `content` to `path` atomically: a temporary file beside it, then a rename.
-fn write_atomically(path: &Path, content: &str) -> anyhow::Result<()> {
+pub(crate) fn write_atomically(path: &Path, content: &str) -> anyhow::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(".extract-")
@@ -65,6 +65,9 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
             args.out.display()
         );
     }
+    if args.fhir.wanted() {
+        crate::fhir_output::convert_saved(&args.out, &done)?;
+    }
     if todo.is_empty() {
         return Ok(0);
     }
@@ -96,6 +99,9 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
             Ok(reply) => {
                 let path = args.out.join(format!("{nhs}.xml"));
                 write_atomically(&path, &reply.xml)?;
+                if args.fhir.wanted() {
+                    crate::fhir_output::save_beside(&args.out, nhs, &reply.xml)?;
+                }
                 fetched += 1;
                 tracing::info!("saved {}", path.display());
             }

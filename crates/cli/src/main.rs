@@ -3,6 +3,7 @@
 mod commands;
 mod demo;
 mod extract;
+mod fhir_output;
 mod options;
 mod output;
 mod parse;

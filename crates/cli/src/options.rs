@@ -348,6 +348,8 @@ pub struct ParseArgs {
     /// Print the document as the bindings write it back.
     #[arg(long)]
     pub roundtrip: bool,
+    #[command(flatten)]
+    pub fhir: crate::fhir_output::FhirArgs,
 }
 
 #[derive(Debug, Args)]
@@ -512,6 +514,8 @@ pub struct RecordArgs {
     pub leave_record_open: bool,
     #[command(flatten)]
     pub filter: RecordFilter,
+    #[command(flatten)]
+    pub fhir: crate::fhir_output::FhirArgs,
 }
 
 #[derive(Debug, Args)]
@@ -598,4 +602,6 @@ pub struct ExtractArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub filter: RecordFilter,
+    #[command(flatten)]
+    pub fhir: crate::fhir_output::FhirArgs,
 }
