@@ -50,8 +50,10 @@ pub const CONDITION_CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/cond
 pub const CONDITION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/condition-category";
 pub const ALLERGY_CLINICAL: &str =
     "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical";
-/// UCUM, for durations.
-pub const UCUM: &str = "http://unitsofmeasure.org";
+pub const PROVENANCE_PARTICIPANT: &str =
+    "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
+pub const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
+pub const LOINC: &str = "http://loinc.org";
 
 #[cfg(test)]
 mod tests {

@@ -23,7 +23,7 @@
 //! assert_eq!(json["type"], "collection");
 //! assert_eq!(json["entry"][0]["resource"]["identifier"][0]["value"], "9990184321");
 //! // What has no place in FHIR is listed, with where it was and why.
-//! assert!(mapped.report.not_mapped.iter().any(|i| i.path == "Identity/StrategicReportingIdentifier"));
+//! assert!(mapped.report.not_mapped.iter().any(|i| i.path == "RecordState"));
 //! ```
 //!
 //! The resources are this crate's own serde types ([`model`]), for just the resources

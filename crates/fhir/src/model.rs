@@ -42,6 +42,9 @@ pub enum Resource {
     DocumentReference(DocumentReference),
     Appointment(Appointment),
     Task(Task),
+    Device(Device),
+    Provenance(Provenance),
+    Consent(Consent),
 }
 
 impl Resource {
@@ -62,6 +65,9 @@ impl Resource {
             Resource::DocumentReference(_) => "DocumentReference",
             Resource::Appointment(_) => "Appointment",
             Resource::Task(_) => "Task",
+            Resource::Device(_) => "Device",
+            Resource::Provenance(_) => "Provenance",
+            Resource::Consent(_) => "Consent",
         }
     }
 }
@@ -209,14 +215,6 @@ pub struct Quantity {
     pub value: serde_json::Number,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Duration {
-    pub value: serde_json::Number,
-    pub unit: &'static str,
-    pub system: &'static str,
-    pub code: &'static str,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -566,4 +564,55 @@ pub struct Task {
     pub for_patient: Reference,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authored_on: Option<String>,
+}
+
+/// Software that entered data (Event/@Software, F7).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Device {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    pub device_name: Vec<DeviceName>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeviceName {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Provenance {
+    pub id: String,
+    pub target: Vec<Reference>,
+    pub recorded: String,
+    pub agent: Vec<ProvenanceAgent>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProvenanceAgent {
+    #[serde(rename = "type")]
+    pub kind: CodeableConcept,
+    pub who: Reference,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Consent {
+    pub id: String,
+    pub status: &'static str,
+    pub scope: CodeableConcept,
+    pub category: Vec<CodeableConcept>,
+    pub patient: Reference,
+    pub policy_rule: CodeableConcept,
+    pub provision: ConsentProvision,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConsentProvision {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub action: Vec<CodeableConcept>,
 }

@@ -424,13 +424,15 @@ pub(crate) fn identifiers(identity: &Identity, report: &mut MappingReport) -> Ve
             ..Default::default()
         }),
     }
+    // TPP's reporting identifier has no published system: kept by its type.
     if let Some(sri) = identity.strategic_reporting_identifier {
-        report.push(
-            "Identity/StrategicReportingIdentifier",
-            &sri.to_string(),
-            Reason::NoHome,
-            "TPP's internal reporting identifier has no identifier system in UK Core",
-        );
+        out.push(Identifier {
+            kind: Some(CodeableConcept::text(
+                "SystmOne Strategic Reporting Identifier",
+            )),
+            value: sri.to_string(),
+            ..Default::default()
+        });
     }
     out
 }
@@ -496,7 +498,7 @@ pub fn patient_record_bundle(record: &GetPatientRecordResult, options: &MapOptio
     if let Some(state) = &record.record_state {
         b.report.push(
             "RecordState",
-            &format!("{state:?}"),
+            &state.to_string(),
             Reason::NoHome,
             "the state of the SystmOne screen, not of the record",
         );
@@ -589,14 +591,43 @@ fn demographics(b: &mut Builder, d: &Demographics, patient: &mut Patient, patien
             });
         }
     }
-    match &d.sms_consent {
-        Some(SmsConsent::Empty) | None => {}
-        Some(other) => b.report.push(
-            "Demographics/SMSConsent",
-            &format!("{other:?}"),
-            Reason::NoHome,
-            "a consent to SMS contact needs a Consent resource, which this mapping does not write",
-        ),
+    let sms = match &d.sms_consent {
+        Some(SmsConsent::Yes) => Some("permit"),
+        Some(SmsConsent::No) => Some("deny"),
+        Some(SmsConsent::Empty) | None => None,
+        Some(SmsConsent::Unlisted(v)) => {
+            b.report.push(
+                "Demographics/SMSConsent",
+                v,
+                Reason::Invalid,
+                "neither Yes nor No",
+            );
+            None
+        }
+    };
+    if let Some(kind) = sms {
+        let id = b.id("Consent", "sms");
+        let consent = Consent {
+            id: id.clone(),
+            status: "active",
+            scope: CodeableConcept::coded(
+                codes::CONSENT_SCOPE,
+                "patient-privacy",
+                "Privacy Consent",
+            ),
+            category: vec![CodeableConcept::coded(
+                codes::LOINC,
+                "59284-0",
+                "Patient Consent",
+            )],
+            patient: patient_ref.clone(),
+            policy_rule: CodeableConcept::text("SystmOne SMS consent (Demographics/SMSConsent)"),
+            provision: ConsentProvision {
+                kind,
+                action: vec![CodeableConcept::text("Contact by SMS")],
+            },
+        };
+        b.add(&id, Resource::Consent(consent));
     }
     let gp = d
         .usual_gp_user_name
@@ -707,14 +738,6 @@ fn map_event(
             .collect(),
     };
     let encounter_index = b.add(&id, Resource::Encounter(encounter));
-    if let Some(software) = text(&event.software) {
-        b.report.push(
-            &format!("{path}/@Software"),
-            &software,
-            Reason::NoHome,
-            "the entering product would need a Provenance, whose `recorded` instant the record does not give",
-        );
-    }
     if let Some(referral) = text(&event.linked_referral_uid) {
         b.report.push(
             &format!("{path}/@LinkedReferralUID"),
@@ -769,6 +792,9 @@ fn map_event(
             ),
         }
     }
+    if let Some(software) = text(&event.software) {
+        provenance(b, path, &local, &software, encounter_index, &made, &ctx);
+    }
     for (item_path, note) in narratives {
         let mut placed = false;
         for &index in &made {
@@ -783,6 +809,63 @@ fn map_event(
             );
         }
     }
+}
+
+/// The software that entered an event (F7): a Device, and a Provenance naming it as
+/// the composer (and the user as the author) of what the event became, recorded at
+/// the event's time.
+fn provenance(
+    b: &mut Builder,
+    path: &str,
+    local: &str,
+    software: &str,
+    encounter: usize,
+    made: &[usize],
+    ctx: &EventContext,
+) {
+    let Some(recorded) = ctx.when.clone().filter(|w| w.len() > 10) else {
+        b.report.push(
+            &format!("{path}/@Software"),
+            software,
+            Reason::NoHome,
+            "a Provenance needs the time of the entry, and the event has none",
+        );
+        return;
+    };
+    let device = b.named("Device", software, |id| {
+        Resource::Device(Device {
+            id,
+            meta: None,
+            device_name: vec![DeviceName {
+                name: software.to_string(),
+                kind: "user-friendly-name",
+            }],
+        })
+    });
+    let mut agent = vec![ProvenanceAgent {
+        kind: CodeableConcept::coded(codes::PROVENANCE_PARTICIPANT, "composer", "Composer"),
+        who: device,
+    }];
+    if let Some(author) = &ctx.author {
+        agent.push(ProvenanceAgent {
+            kind: CodeableConcept::coded(codes::PROVENANCE_PARTICIPANT, "author", "Author"),
+            who: author.clone(),
+        });
+    }
+    let target = std::iter::once(encounter)
+        .chain(made.iter().copied())
+        .map(|i| Reference::to(&b.url(i)))
+        .collect();
+    let id = b.id("Provenance", local);
+    b.add(
+        &id,
+        Resource::Provenance(Provenance {
+            id: id.clone(),
+            target,
+            recorded,
+            agent,
+        }),
+    );
 }
 
 fn clinical_code(
