@@ -418,6 +418,8 @@ pub struct Observation {
     pub performer: Vec<Reference>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_quantity: Option<Quantity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value_string: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub note: Vec<Annotation>,
 }

@@ -666,7 +666,18 @@ fn demographics(b: &mut Builder, d: &Demographics, patient: &mut Patient, patien
     }
 }
 
-/// The resources an event's items became that can hold its narrative as a note.
+/// Whether a resource has a `note` for an event's narrative.
+fn holds_notes(resource: &Resource) -> bool {
+    matches!(
+        resource,
+        Resource::Condition(_)
+            | Resource::Observation(_)
+            | Resource::MedicationStatement(_)
+            | Resource::AllergyIntolerance(_)
+    )
+}
+
+/// Adds an event's narrative to a resource made from it, if it has a `note`.
 fn add_note(resource: &mut Resource, note: &str) -> bool {
     let annotation = Annotation {
         text: note.to_string(),
@@ -767,7 +778,7 @@ fn map_event(
                 b.report.extra(&item_path, &narrative.extra);
                 let note = narrative.line.join("\n");
                 if !note.trim().is_empty() {
-                    narratives.push((item_path, note));
+                    narratives.push(note);
                 }
             }
             DataItem::ClinicalCode(code) => {
@@ -792,22 +803,35 @@ fn map_event(
             ),
         }
     }
+    // Free text goes with what the event recorded, as a note on each resource; an
+    // event with nothing else that can hold a note gets a "Comment note" Observation,
+    // as GP Connect writes free-text entries.
+    let holds_notes = made.iter().any(|&i| holds_notes(&b.entries[i].resource));
+    for (n, note) in narratives.into_iter().enumerate() {
+        if holds_notes {
+            for &index in &made {
+                add_note(&mut b.entries[index].resource, &note);
+            }
+        } else {
+            let id = b.id("Observation", &format!("{local}/narrative/{n}"));
+            let observation = Observation {
+                id: id.clone(),
+                meta: Meta::uk_core("Observation"),
+                status: "final",
+                code: CodeableConcept::coded(codes::SNOMED_CT, "37331000000100", "Comment note"),
+                subject: ctx.subject.clone(),
+                encounter: Some(ctx.encounter.clone()),
+                effective_date_time: ctx.when.clone(),
+                performer: ctx.author.iter().cloned().collect(),
+                value_quantity: None,
+                value_string: Some(note),
+                note: Vec::new(),
+            };
+            made.push(b.add(&id, Resource::Observation(observation)));
+        }
+    }
     if let Some(software) = text(&event.software) {
         provenance(b, path, &local, &software, encounter_index, &made, &ctx);
-    }
-    for (item_path, note) in narratives {
-        let mut placed = false;
-        for &index in &made {
-            placed |= add_note(&mut b.entries[index].resource, &note);
-        }
-        if !placed {
-            b.report.push(
-                &item_path,
-                &note,
-                Reason::NoHome,
-                "free text of an event with no coded entry or medication to hold it as a note",
-            );
-        }
     }
 }
 
@@ -979,6 +1003,7 @@ fn clinical_code(
             effective_date_time: ctx.when.clone(),
             performer: ctx.author.iter().cloned().collect(),
             value_quantity,
+            value_string: None,
             note: free_text.into_iter().collect(),
         };
         b.add(&id, Resource::Observation(observation))
