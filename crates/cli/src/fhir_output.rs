@@ -28,8 +28,9 @@ pub struct FhirArgs {
     /// and <NHS>.fhir-report.json beside each record). Takes precedence over --output.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub format: Option<DocumentFormat>,
-    /// With --format fhir: write the mapping report (what the Bundle does not carry,
-    /// with the values: patient data) to FILE as JSON.
+    /// With --format fhir (record, parse): write the mapping report (what the Bundle
+    /// does not carry, with the values: patient data) to FILE as JSON. Extract writes
+    /// one beside each record.
     #[arg(long, value_name = "FILE", requires = "format")]
     pub fhir_report: Option<PathBuf>,
 }
