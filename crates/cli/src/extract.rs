@@ -65,10 +65,7 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
             args.out.display()
         );
     }
-    if args.fhir.wanted() {
-        crate::fhir_output::convert_saved(&args.out, &done)?;
-    }
-    if todo.is_empty() {
+    if todo.is_empty() && !crate::fhir_output::Extract::pending(&args.fhir, &args.out, &done) {
         return Ok(0);
     }
 
@@ -91,6 +88,7 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
         ));
     })))?;
 
+    let fhir = crate::fhir_output::Extract::start(&args.fhir, &client, &args.out, &done).await?;
     let (mut fetched, mut failed) = (0usize, 0usize);
     for nhs in &todo {
         let params = record_params(nhs, false, false, &args.filter)?;
@@ -99,9 +97,7 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
             Ok(reply) => {
                 let path = args.out.join(format!("{nhs}.xml"));
                 write_atomically(&path, &reply.xml)?;
-                if args.fhir.wanted() {
-                    crate::fhir_output::save_beside(&args.out, nhs, &reply.xml)?;
-                }
+                fhir.save(&args.out, nhs, &reply.xml)?;
                 fetched += 1;
                 tracing::info!("saved {}", path.display());
             }

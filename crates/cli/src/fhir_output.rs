@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use systmone_bindings::AnyResponse;
+use systmone_client::Client;
 use systmone_core::ResponseBody;
 use systmone_fhir::{MapOptions, Mapped, patient_record_bundle, patient_search_bundle};
 
@@ -41,14 +42,21 @@ impl FhirArgs {
     }
 }
 
-fn options() -> MapOptions {
-    MapOptions {
-        as_of: chrono::Local::now().date_naive(),
+/// Options for records read today, with the units of numeric codes from
+/// GetReferenceData when the client answers it (else values go without units).
+async fn options(client: &Client) -> MapOptions {
+    let options = MapOptions::new(chrono::Local::now().date_naive());
+    match client.get_reference_data().await {
+        Ok(reference) => options.with_units(&reference),
+        Err(e) => {
+            tracing::warn!("no units for numeric values: GetReferenceData failed: {e}");
+            options
+        }
     }
 }
 
 /// The Bundle of a GetPatientRecord or PatientSearch response document.
-pub fn convert(xml: &str) -> anyhow::Result<Mapped> {
+pub fn convert(xml: &str, options: &MapOptions) -> anyhow::Result<Mapped> {
     let response = AnyResponse::parse(xml)?;
     let error = |e: &systmone_core::ErrorResponse| {
         anyhow::anyhow!(
@@ -58,7 +66,7 @@ pub fn convert(xml: &str) -> anyhow::Result<Mapped> {
     };
     Ok(match &response {
         AnyResponse::GetPatientRecordV1_0(r) => match &r.body {
-            ResponseBody::Success(record) => patient_record_bundle(record, &options()),
+            ResponseBody::Success(record) => patient_record_bundle(record, options),
             ResponseBody::Error(e) => return Err(error(e)),
         },
         AnyResponse::PatientSearchV1_0(r) => match &r.body {
@@ -89,11 +97,13 @@ pub fn print(global: &GlobalOpts, args: &FhirArgs, mapped: &Mapped) -> anyhow::R
     Ok(())
 }
 
-/// `parse FILE --format fhir`.
+/// `parse FILE --format fhir` (offline: numeric values go without units).
 pub fn parse(global: &GlobalOpts, args: &FhirArgs, file: &Path) -> anyhow::Result<u8> {
     let text =
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let mapped = convert(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let options = MapOptions::new(chrono::Local::now().date_naive());
+    let mapped =
+        convert(&text, &options).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     print(global, args, &mapped)?;
     Ok(0)
 }
@@ -102,37 +112,70 @@ pub fn parse(global: &GlobalOpts, args: &FhirArgs, file: &Path) -> anyhow::Resul
 pub async fn record(global: &GlobalOpts, args: &FhirArgs, params: Params) -> anyhow::Result<u8> {
     let client = global.client(None)?;
     let reply = call_quiet(&client, "GetPatientRecord", &params).await?;
-    let mapped = convert(&reply.xml)?;
+    let mapped = convert(&reply.xml, &options(&client).await)?;
     print(global, args, &mapped)?;
     Ok(0)
 }
 
-/// `extract --format fhir`: the Bundle and report of a saved record, beside it.
-pub fn save_beside(out: &Path, nhs: &str, xml: &str) -> anyhow::Result<()> {
-    let mapped = convert(xml).with_context(|| format!("{nhs}: cannot convert to FHIR"))?;
-    crate::extract::write_atomically(
-        &out.join(format!("{nhs}.fhir.json")),
-        &mapped.bundle_json()?,
-    )?;
-    crate::extract::write_atomically(
-        &out.join(format!("{nhs}.fhir-report.json")),
-        &mapped.report_json()?,
-    )?;
-    tracing::debug!("FHIR for a record: {}", mapped.report.summary());
-    Ok(())
+/// `extract --format fhir`: a Bundle and a mapping report beside each saved record.
+pub struct Extract {
+    /// `None` when FHIR output was not asked for.
+    options: Option<MapOptions>,
 }
 
-/// `extract --format fhir` on a resumed run: the Bundles of records saved before
-/// that have none yet.
-pub fn convert_saved(out: &Path, numbers: &[String]) -> anyhow::Result<()> {
-    for nhs in numbers {
-        if out.join(format!("{nhs}.fhir.json")).exists() {
-            continue;
-        }
-        let path = out.join(format!("{nhs}.xml"));
-        let xml = std::fs::read_to_string(&path)
-            .with_context(|| format!("cannot read {}", path.display()))?;
-        save_beside(out, nhs, &xml)?;
+impl Extract {
+    /// Whether saved records still lack their Bundle (a run without --format fhir
+    /// saved them).
+    pub fn pending(args: &FhirArgs, out: &Path, saved: &[String]) -> bool {
+        args.wanted()
+            && saved
+                .iter()
+                .any(|nhs| !out.join(format!("{nhs}.fhir.json")).exists())
     }
-    Ok(())
+
+    /// Gets the units through the extract's client (so its pacing holds) and writes
+    /// the Bundles that saved records lack.
+    pub async fn start(
+        args: &FhirArgs,
+        client: &Client,
+        out: &Path,
+        saved: &[String],
+    ) -> anyhow::Result<Extract> {
+        if !args.wanted() {
+            return Ok(Extract { options: None });
+        }
+        let extract = Extract {
+            options: Some(options(client).await),
+        };
+        for nhs in saved {
+            if out.join(format!("{nhs}.fhir.json")).exists() {
+                continue;
+            }
+            let path = out.join(format!("{nhs}.xml"));
+            let xml = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            extract.save(out, nhs, &xml)?;
+        }
+        Ok(extract)
+    }
+
+    /// Writes `<NHS>.fhir.json` and `<NHS>.fhir-report.json` (nothing when FHIR
+    /// output was not asked for).
+    pub fn save(&self, out: &Path, nhs: &str, xml: &str) -> anyhow::Result<()> {
+        let Some(options) = &self.options else {
+            return Ok(());
+        };
+        let mapped =
+            convert(xml, options).with_context(|| format!("{nhs}: cannot convert to FHIR"))?;
+        crate::extract::write_atomically(
+            &out.join(format!("{nhs}.fhir.json")),
+            &mapped.bundle_json()?,
+        )?;
+        crate::extract::write_atomically(
+            &out.join(format!("{nhs}.fhir-report.json")),
+            &mapped.report_json()?,
+        )?;
+        tracing::debug!("FHIR for a record: {}", mapped.report.summary());
+        Ok(())
+    }
 }

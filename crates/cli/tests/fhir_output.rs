@@ -203,5 +203,21 @@ async fn extract_writes_one_bundle_per_patient_and_catches_up_on_resume() {
         .filter(|e| e.function == "GetPatientRecord")
         .count();
     assert_eq!(records, 3, "each record fetched once");
+
+    // Nothing left to fetch, but a Bundle missing: it is written from the saved record.
+    let bundle_file = out.join(format!("{}.fhir.json", numbers[1]));
+    std::fs::remove_file(&bundle_file).unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["extract", "--format", "fhir", "--nhs-file"])
+        .arg(&list)
+        .arg("--out")
+        .arg(&out);
+    run(cmd).await.success();
+    assert!(bundle_file.exists());
+    let audit = sim.control().audit();
+    let count = |f: &str| audit.iter().filter(|e| e.function == f).count();
+    assert_eq!(count("GetPatientRecord"), 3, "no record fetched again");
+    // Units of numeric values come from GetReferenceData, once per run with FHIR.
+    assert_eq!(count("GetReferenceData"), 2);
     sim.shutdown().await;
 }

@@ -13,9 +13,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         AnyResponse::GetPatientRecordV1_0(r) => match &r.body {
             ResponseBody::Success(record) => patient_record_bundle(
                 record,
-                &MapOptions {
-                    as_of: chrono::NaiveDate::from_ymd_opt(2025, 11, 20).ok_or("date")?,
-                },
+                &MapOptions::new(chrono::NaiveDate::from_ymd_opt(2025, 11, 20).ok_or("date")?),
             ),
             ResponseBody::Error(e) => return Err(e.message.clone().into()),
         },

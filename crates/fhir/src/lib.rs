@@ -17,7 +17,8 @@
 //! let systmone_core::ResponseBody::Success(record) = &response.body else {
 //!     panic!("an error response");
 //! };
-//! let options = MapOptions { as_of: chrono::NaiveDate::from_ymd_opt(2025, 11, 20).unwrap() };
+//! // Read as of a day; `with_units` adds GetReferenceData's units of numeric codes.
+//! let options = MapOptions::new(chrono::NaiveDate::from_ymd_opt(2025, 11, 20).unwrap());
 //! let mapped = patient_record_bundle(record, &options);
 //! let json = serde_json::to_value(&mapped.bundle).unwrap();
 //! assert_eq!(json["type"], "collection");

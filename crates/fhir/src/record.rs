@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, TimeDelta};
 use systmone_get_patient_record_v1_0::{GetPatientRecordResult, PatientRecordNonClinical};
+use systmone_get_reference_data_v1_0::GetReferenceDataResult;
 use systmone_types::{
     Address as SAddress, Attachment as SAttachment, ClinicalCode, Code, CodeSlot, DataItem,
     Demographics, Drug, DrugSensitivity, Event, Identity, Letter, LetterDirection, Medication,
@@ -22,11 +23,37 @@ use crate::time::{fhir_date, fhir_date_time, fhir_instant};
 const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x5f1e_0c2a_9b7d_4e31_8a64_2d0f_b1c3_7e95);
 
 /// What the mapping needs beyond the record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MapOptions {
     /// The date the record is read as of: a medication whose end date is before it is
     /// `completed`, else `active`.
     pub as_of: NaiveDate,
+    /// The unit of each numeric code (GetReferenceData's NumericReadCodeUnits): a
+    /// ClinicalCode's NumericValue carries none.
+    pub units: BTreeMap<String, String>,
+}
+
+impl MapOptions {
+    /// Options for a record read as of `as_of`, with no units known.
+    pub fn new(as_of: NaiveDate) -> Self {
+        MapOptions {
+            as_of,
+            units: BTreeMap::new(),
+        }
+    }
+
+    /// Takes the units of numeric codes from a GetReferenceData result (the latest
+    /// entry of a code wins).
+    pub fn with_units(mut self, reference: &GetReferenceDataResult) -> Self {
+        let mut entries: Vec<_> = reference.numeric_read_code_units.iter().collect();
+        entries.sort_by_key(|u| u.created_date.value());
+        for entry in entries {
+            if !entry.units.trim().is_empty() {
+                self.units.insert(entry.code.clone(), entry.units.clone());
+            }
+        }
+        self
+    }
 }
 
 /// A Bundle and the report of what it does not carry.
@@ -782,7 +809,7 @@ fn map_event(
                 }
             }
             DataItem::ClinicalCode(code) => {
-                made.extend(clinical_code(b, &item_path, &local, code, &ctx))
+                made.extend(clinical_code(b, &item_path, &local, code, &ctx, options))
             }
             DataItem::Medication(m) => {
                 made.push(medication(b, &item_path, &local, m, &ctx, options))
@@ -898,6 +925,7 @@ fn clinical_code(
     local: &str,
     c: &ClinicalCode,
     ctx: &EventContext,
+    options: &MapOptions,
 ) -> Option<usize> {
     b.report.extra(path, &c.extra);
     let code = b.code(&format!("{path}/Code"), &c.code);
@@ -980,7 +1008,10 @@ fn clinical_code(
         let id = b.id("Observation", local);
         let value_quantity = match c.numeric_value {
             Some(v) => match serde_json::Number::from_f64(v) {
-                Some(value) => Some(Quantity { value, unit: None }),
+                Some(value) => Some(Quantity {
+                    value,
+                    unit: options.units.get(&c.code.code).cloned(),
+                }),
                 None => {
                     b.report.push(
                         &format!("{path}/NumericValue"),

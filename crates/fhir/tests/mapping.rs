@@ -3,10 +3,18 @@
 use chrono::NaiveDate;
 use serde_json::Value;
 use systmone_bindings::AnyResponse;
+use systmone_bindings::get_reference_data_v1_0::{GetReferenceDataResult, NumericReadCodeUnits};
 use systmone_core::ResponseBody;
 use systmone_fhir::{MapOptions, Mapped, Reason, patient_record_bundle};
 
 fn map(body: &str) -> (Value, Mapped) {
+    map_with(
+        body,
+        &MapOptions::new(NaiveDate::from_ymd_opt(2025, 11, 20).unwrap()),
+    )
+}
+
+fn map_with(body: &str, options: &MapOptions) -> (Value, Mapped) {
     let xml = format!(
         "<ClientIntegrationResponse><DeviceID>392752167bd7f69b</DeviceID>\
          <RequestUID>AACB44C0-B35F-11E3-A459-010000004280</RequestUID>\
@@ -20,10 +28,7 @@ fn map(body: &str) -> (Value, Mapped) {
     let ResponseBody::Success(record) = &response.body else {
         panic!("an error response")
     };
-    let options = MapOptions {
-        as_of: NaiveDate::from_ymd_opt(2025, 11, 20).unwrap(),
-    };
-    let mapped = patient_record_bundle(record, &options);
+    let mapped = patient_record_bundle(record, options);
     (serde_json::to_value(&mapped.bundle).unwrap(), mapped)
 }
 
@@ -189,4 +194,41 @@ fn the_same_record_gives_the_same_bundle() {
     let note = resources(&first, "Observation")[0];
     assert_eq!(note["code"]["coding"][0]["code"], "37331000000100");
     assert_eq!(note["valueString"], "Seen.");
+}
+
+#[test]
+fn numeric_values_take_their_units_from_reference_data() {
+    let unit = |code: &str, units: &str, created: &str| NumericReadCodeUnits {
+        code: code.into(),
+        units: units.into(),
+        created_date: created.parse().unwrap(),
+        extra: Default::default(),
+    };
+    let reference = GetReferenceDataResult {
+        numeric_read_code_units: vec![
+            unit("22K..", "kg/m2", "2020-01-01T00:00:00"),
+            unit("22A..", "stone", "2010-01-01T00:00:00"),
+            unit("22A..", "kg", "2013-10-09T11:07:46"),
+        ],
+        extra: Default::default(),
+    };
+    let options =
+        MapOptions::new(NaiveDate::from_ymd_opt(2025, 11, 20).unwrap()).with_units(&reference);
+    let body = format!(
+        r#"<Identity><NHSNumber>9990184321</NHSNumber></Identity><Clinical>{EVENT}
+        <ClinicalCode><Code Code="22A.." Scheme="CTV3" Term="O/E - weight"/><NumericValue>71.4</NumericValue></ClinicalCode>
+        <ClinicalCode><Code Code="246.." Scheme="CTV3" Term="O/E - blood pressure reading"/><NumericValue>120</NumericValue></ClinicalCode>
+        </Event></Clinical>"#
+    );
+    let (bundle, _) = map_with(&body, &options);
+    let observations = resources(&bundle, "Observation");
+    // The latest entry of a code wins.
+    assert_eq!(observations[0]["valueQuantity"]["unit"], "kg");
+    assert!(observations[1]["valueQuantity"].get("unit").is_none());
+    let (without, _) = map(&body);
+    assert!(
+        resources(&without, "Observation")[0]["valueQuantity"]
+            .get("unit")
+            .is_none()
+    );
 }

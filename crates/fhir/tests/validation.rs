@@ -30,7 +30,7 @@ fn today() -> NaiveDate {
 }
 
 fn options() -> MapOptions {
-    MapOptions { as_of: today() }
+    MapOptions::new(today())
 }
 
 fn repo() -> PathBuf {
@@ -458,6 +458,9 @@ async fn every_simulator_patient_converts_with_zero_errors() {
         .build()
         .unwrap();
 
+    // The units of numeric codes, as an integrator gets them.
+    let options = options().with_units(&client.get_reference_data().await.unwrap());
+    assert!(!options.units.is_empty());
     let mut bundles = Vec::new();
     let mut snapshots = Vec::new();
     let mut unknown_items = BTreeSet::new();
@@ -479,7 +482,7 @@ async fn every_simulator_patient_converts_with_zero_errors() {
             })
             .await
             .unwrap_or_else(|e| panic!("record of patient {n}: {e}"));
-        let mapped = patient_record_bundle(&record, &options());
+        let mapped = patient_record_bundle(&record, &options);
         // Unknown content is reported, never dropped; in the simulator's records it is
         // only data items the bindings do not type (Referral, ERRATA E21).
         for item in mapped.report.with_reason(Reason::Unknown) {
