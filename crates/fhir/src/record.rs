@@ -88,6 +88,8 @@ pub(crate) struct Builder {
     pub(crate) report: MappingReport,
     /// Index of the entry of each resource keyed by kind and SystmOne key.
     index: BTreeMap<String, usize>,
+    /// The names ids were made from.
+    issued: std::collections::BTreeSet<String>,
     problems: BTreeMap<String, usize>,
     links: Vec<(String, usize, LinkKind, String)>,
 }
@@ -99,18 +101,23 @@ impl Builder {
             entries: Vec::new(),
             report: MappingReport::default(),
             index: BTreeMap::new(),
+            issued: Default::default(),
             problems: BTreeMap::new(),
             links: Vec::new(),
         }
     }
 
     /// The id of a resource: a v5 UUID of the patient key, the kind and a local key.
-    pub(crate) fn id(&self, kind: &str, local: &str) -> String {
-        uuid::Uuid::new_v5(
-            &ID_NAMESPACE,
-            format!("{}/{kind}/{local}", self.key).as_bytes(),
-        )
-        .to_string()
+    /// A key SystmOne repeats (the same EventUID or ProblemUID twice) gets a counter,
+    /// so ids stay unique and the same for the same record.
+    pub(crate) fn id(&mut self, kind: &str, local: &str) -> String {
+        let mut name = format!("{}/{kind}/{local}", self.key);
+        let mut n = 1;
+        while !self.issued.insert(name.clone()) {
+            n += 1;
+            name = format!("{}/{kind}/{local}#{n}", self.key);
+        }
+        uuid::Uuid::new_v5(&ID_NAMESPACE, name.as_bytes()).to_string()
     }
 
     pub(crate) fn url_of(id: &str) -> String {

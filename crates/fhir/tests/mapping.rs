@@ -232,3 +232,23 @@ fn numeric_values_take_their_units_from_reference_data() {
             .is_none()
     );
 }
+
+#[test]
+fn keys_systmone_repeats_still_give_unique_ids() {
+    let event = format!(
+        r#"{EVENT}<ClinicalCode><Code Code="H33.." Scheme="CTV3" Term="Asthma"/><ProblemUID>2f90d6b7e4c81a35</ProblemUID></ClinicalCode></Event>"#
+    );
+    let (bundle, _) = map(&format!(
+        "<Identity><NHSNumber>9990184321</NHSNumber></Identity><Clinical>{event}{event}</Clinical>"
+    ));
+    let urls: Vec<&str> = bundle["entry"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["fullUrl"].as_str().unwrap())
+        .collect();
+    let unique: std::collections::BTreeSet<&str> = urls.iter().copied().collect();
+    assert_eq!(unique.len(), urls.len());
+    assert_eq!(resources(&bundle, "Condition").len(), 2);
+    assert_eq!(resources(&bundle, "Encounter").len(), 2);
+}
