@@ -200,6 +200,9 @@ pub async fn record(global: &GlobalOpts, args: RecordArgs) -> anyhow::Result<u8>
         args.leave_record_open,
         &args.filter,
     )?;
+    if args.fhir.wanted() {
+        return crate::fhir_output::record(global, &args.fhir, p).await;
+    }
     call_with(global, "GetPatientRecord", p).await
 }
 

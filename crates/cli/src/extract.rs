@@ -33,7 +33,7 @@ pub fn read_numbers(text: &str) -> anyhow::Result<Vec<String>> {
 }
 
 /// Writes `content` to `path` atomically: a temporary file beside it, then a rename.
-fn write_atomically(path: &Path, content: &str) -> anyhow::Result<()> {
+pub(crate) fn write_atomically(path: &Path, content: &str) -> anyhow::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
         .prefix(".extract-")
@@ -102,7 +102,7 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
             args.out.display()
         );
     }
-    if todo.is_empty() {
+    if todo.is_empty() && !crate::fhir_output::Extract::pending(&args.fhir, &args.out, &done) {
         return Ok(0);
     }
 
@@ -158,6 +158,7 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
     let started = std::time::Instant::now();
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
+    let fhir = crate::fhir_output::Extract::start(&args.fhir, &client, &args.out, &done).await?;
     let (mut fetched, mut failed) = (0usize, 0usize);
     for nhs in &todo {
         let params = record_params(nhs, false, false, &args.filter)?;
@@ -180,6 +181,7 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
             Ok(reply) => {
                 let path = args.out.join(format!("{nhs}.xml"));
                 write_atomically(&path, &reply.xml)?;
+                fhir.save(&args.out, nhs, &reply.xml)?;
                 fetched += 1;
                 tracing::info!("saved {}", path.display());
             }

@@ -18,6 +18,7 @@ mod checks;
 mod commands;
 mod demo;
 mod extract;
+mod fhir_output;
 mod options;
 mod output;
 mod parse;

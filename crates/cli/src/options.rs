@@ -511,6 +511,8 @@ pub struct ParseArgs {
     /// With --drift: print the report as JSON.
     #[arg(long, requires = "drift")]
     pub json: bool,
+    #[command(flatten)]
+    pub fhir: crate::fhir_output::FhirArgs,
 }
 
 #[derive(Debug, Args)]
@@ -699,6 +701,8 @@ pub struct RecordArgs {
     pub leave_record_open: bool,
     #[command(flatten)]
     pub filter: RecordFilter,
+    #[command(flatten)]
+    pub fhir: crate::fhir_output::FhirArgs,
 }
 
 #[derive(Debug, Args)]
@@ -798,4 +802,6 @@ pub struct ExtractArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub filter: RecordFilter,
+    #[command(flatten)]
+    pub fhir: crate::fhir_output::FhirArgs,
 }

@@ -10,6 +10,9 @@ use crate::request::{summarise_pairs, summarise_response};
 use crate::tree::Node;
 
 pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {
+    if args.fhir.wanted() {
+        return crate::fhir_output::parse(global, &args.fhir, &args.file);
+    }
     let path = args.file.display().to_string();
     let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {path}"))?;
     let text = String::from_utf8(bytes).map_err(|e| {

@@ -1,0 +1,181 @@
+//! `--format fhir` for `record`, `parse` and `extract`: GetPatientRecord and
+//! PatientSearch responses as FHIR R4 (UK Core) Bundles (`systmone-fhir`), with the
+//! mapping report of what a Bundle does not carry.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, bail};
+use clap::{Args, ValueEnum};
+use systmone_bindings::AnyResponse;
+use systmone_client::Client;
+use systmone_core::ResponseBody;
+use systmone_fhir::{MapOptions, Mapped, patient_record_bundle, patient_search_bundle};
+
+use crate::commands::call_quiet;
+use crate::options::GlobalOpts;
+use crate::request::Params;
+
+/// A document format other than the response's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocumentFormat {
+    /// A FHIR R4 (4.0.1) Bundle of type collection, following UK Core, as JSON.
+    Fhir,
+}
+
+/// The options `record`, `parse` and `extract` share for FHIR output.
+#[derive(Debug, Args)]
+pub struct FhirArgs {
+    /// `fhir`: print a FHIR R4 (UK Core) Bundle (for extract: write <NHS>.fhir.json
+    /// and <NHS>.fhir-report.json beside each record). Takes precedence over --output.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<DocumentFormat>,
+    /// With --format fhir (record, parse): write the mapping report (what the Bundle
+    /// does not carry, with the values: patient data) to FILE as JSON. Extract writes
+    /// one beside each record.
+    #[arg(long, value_name = "FILE", requires = "format")]
+    pub fhir_report: Option<PathBuf>,
+}
+
+impl FhirArgs {
+    pub fn wanted(&self) -> bool {
+        self.format == Some(DocumentFormat::Fhir)
+    }
+}
+
+/// Options for records read today, with the units of numeric codes from
+/// GetReferenceData when the client answers it (else values go without units).
+async fn options(client: &Client) -> MapOptions {
+    let options = MapOptions::new(chrono::Local::now().date_naive());
+    match client.get_reference_data().await {
+        Ok(reference) => options.with_units(&reference),
+        Err(e) => {
+            tracing::warn!("no units for numeric values: GetReferenceData failed: {e}");
+            options
+        }
+    }
+}
+
+/// The Bundle of a GetPatientRecord or PatientSearch response document.
+pub fn convert(xml: &str, options: &MapOptions) -> anyhow::Result<Mapped> {
+    let response = AnyResponse::parse(xml)?;
+    let error = |e: &systmone_core::ErrorResponse| {
+        anyhow::anyhow!(
+            "the document is an error response, not a record: {}",
+            e.message
+        )
+    };
+    Ok(match &response {
+        AnyResponse::GetPatientRecordV1_0(r) => match &r.body {
+            ResponseBody::Success(record) => patient_record_bundle(record, options),
+            ResponseBody::Error(e) => return Err(error(e)),
+        },
+        AnyResponse::PatientSearchV1_0(r) => match &r.body {
+            ResponseBody::Success(result) => patient_search_bundle(result),
+            ResponseBody::Error(e) => return Err(error(e)),
+        },
+        other => bail!(
+            "FHIR output is for GetPatientRecord and PatientSearch responses, not {}",
+            other.function().0
+        ),
+    })
+}
+
+/// Prints the Bundle on stdout, what it leaves out (paths and reasons, no values)
+/// on stderr, and the full report to `--fhir-report` if asked.
+pub fn print(global: &GlobalOpts, args: &FhirArgs, mapped: &Mapped) -> anyhow::Result<()> {
+    println!("{}", mapped.bundle_json()?);
+    if let Some(path) = &args.fhir_report {
+        std::fs::write(path, mapped.report_json()? + "\n")
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if !global.quiet && !mapped.report.is_empty() {
+        eprintln!("FHIR mapping: {}", mapped.report.summary());
+        for item in &mapped.report.not_mapped {
+            eprintln!("  {} ({:?}): {}", item.path, item.reason, item.note);
+        }
+    }
+    Ok(())
+}
+
+/// `parse FILE --format fhir` (offline: numeric values go without units).
+pub fn parse(global: &GlobalOpts, args: &FhirArgs, file: &Path) -> anyhow::Result<u8> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let options = MapOptions::new(chrono::Local::now().date_naive());
+    let mapped =
+        convert(&text, &options).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    print(global, args, &mapped)?;
+    Ok(0)
+}
+
+/// `record NHS --format fhir`.
+pub async fn record(global: &GlobalOpts, args: &FhirArgs, params: Params) -> anyhow::Result<u8> {
+    let client = global.client(None)?;
+    let reply = call_quiet(&client, "GetPatientRecord", &params).await?;
+    let mapped = convert(&reply.xml, &options(&client).await)?;
+    print(global, args, &mapped)?;
+    Ok(0)
+}
+
+/// `extract --format fhir`: a Bundle and a mapping report beside each saved record.
+pub struct Extract {
+    /// `None` when FHIR output was not asked for.
+    options: Option<MapOptions>,
+}
+
+impl Extract {
+    /// Whether saved records still lack their Bundle (a run without --format fhir
+    /// saved them).
+    pub fn pending(args: &FhirArgs, out: &Path, saved: &[String]) -> bool {
+        args.wanted()
+            && saved
+                .iter()
+                .any(|nhs| !out.join(format!("{nhs}.fhir.json")).exists())
+    }
+
+    /// Gets the units through the extract's client (so its pacing holds) and writes
+    /// the Bundles that saved records lack.
+    pub async fn start(
+        args: &FhirArgs,
+        client: &Client,
+        out: &Path,
+        saved: &[String],
+    ) -> anyhow::Result<Extract> {
+        if !args.wanted() {
+            return Ok(Extract { options: None });
+        }
+        let extract = Extract {
+            options: Some(options(client).await),
+        };
+        for nhs in saved {
+            if out.join(format!("{nhs}.fhir.json")).exists() {
+                continue;
+            }
+            let path = out.join(format!("{nhs}.xml"));
+            let xml = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            extract.save(out, nhs, &xml)?;
+        }
+        Ok(extract)
+    }
+
+    /// Writes `<NHS>.fhir.json` and `<NHS>.fhir-report.json` (nothing when FHIR
+    /// output was not asked for).
+    pub fn save(&self, out: &Path, nhs: &str, xml: &str) -> anyhow::Result<()> {
+        let Some(options) = &self.options else {
+            return Ok(());
+        };
+        let mapped =
+            convert(xml, options).with_context(|| format!("{nhs}: cannot convert to FHIR"))?;
+        crate::extract::write_atomically(
+            &out.join(format!("{nhs}.fhir.json")),
+            &mapped.bundle_json()?,
+        )?;
+        crate::extract::write_atomically(
+            &out.join(format!("{nhs}.fhir-report.json")),
+            &mapped.report_json()?,
+        )?;
+        tracing::debug!("FHIR for a record: {}", mapped.report.summary());
+        Ok(())
+    }
+}

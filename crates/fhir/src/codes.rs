@@ -1,0 +1,71 @@
+//! Code systems: each SystmOne coding scheme and the FHIR system URI it keeps.
+
+use systmone_types::SchemeName;
+
+/// SNOMED CT.
+pub const SNOMED_CT: &str = "http://snomed.info/sct";
+/// Read Codes version 3 (CTV3), as FHIR names it.
+pub const CTV3: &str = "http://read.info/ctv3";
+/// Read Codes version 2 (4-byte and 5-byte).
+pub const READ_V2: &str = "http://read.info/readv2";
+/// NHS Dictionary of Medicines and Devices, as UK Core names it.
+pub const DMD: &str = "https://dmd.nhs.uk";
+/// Multilex (FDB) drug codes. HL7 UK names no system for them; this is the
+/// identifier system Care Connect (UK Core's predecessor) used for Multilex codes.
+pub const MULTILEX: &str = "https://fhir.hl7.org.uk/Id/multilex-drug-codes";
+
+/// The FHIR system of a SystmOne scheme, or `None` for a scheme no system is known
+/// for (the code then goes to the mapping report).
+pub fn system_of(scheme: &SchemeName) -> Option<&'static str> {
+    match scheme {
+        SchemeName::Ctv3 => Some(CTV3),
+        SchemeName::Snomed => Some(SNOMED_CT),
+        SchemeName::Dmd => Some(DMD),
+        SchemeName::Multilex => Some(MULTILEX),
+        // E3: other scheme names are possible; Read v2 is the one a GP record may hold.
+        SchemeName::Other(name) => match name.to_ascii_lowercase().as_str() {
+            "read" | "readv2" | "read2" | "read v2" => Some(READ_V2),
+            "snomedct" | "snomed ct" | "sct" => Some(SNOMED_CT),
+            "dm+d" => Some(DMD),
+            "ctv3" => Some(CTV3),
+            _ => None,
+        },
+    }
+}
+
+/// UK Core's NHS number identifier system.
+pub const NHS_NUMBER: &str = "https://fhir.nhs.uk/Id/nhs-number";
+/// UK Core's extension for the verification status of an NHS number.
+pub const NHS_NUMBER_VERIFICATION_EXTENSION: &str =
+    "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-NHSNumberVerificationStatus";
+/// The code system of that extension's value (England).
+pub const NHS_NUMBER_VERIFICATION_SYSTEM: &str =
+    "https://fhir.hl7.org.uk/CodeSystem/UKCore-NHSNumberVerificationStatusEngland";
+/// UK Core's ethnic category extension.
+pub const ETHNIC_CATEGORY_EXTENSION: &str =
+    "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory";
+/// HL7 v3 ActCode, for Encounter.class.
+pub const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+pub const CONDITION_CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
+pub const CONDITION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/condition-category";
+pub const ALLERGY_CLINICAL: &str =
+    "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical";
+pub const PROVENANCE_PARTICIPANT: &str =
+    "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
+pub const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
+pub const LOINC: &str = "http://loinc.org";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_scheme_keeps_its_system() {
+        assert_eq!(system_of(&SchemeName::Ctv3), Some(CTV3));
+        assert_eq!(system_of(&SchemeName::Snomed), Some(SNOMED_CT));
+        assert_eq!(system_of(&SchemeName::Dmd), Some(DMD));
+        assert_eq!(system_of(&SchemeName::Multilex), Some(MULTILEX));
+        assert_eq!(system_of(&SchemeName::Other("Read".into())), Some(READ_V2));
+        assert_eq!(system_of(&SchemeName::Other("EMIS".into())), None);
+    }
+}
