@@ -1,61 +1,40 @@
 //! Parsing a large GetPatientRecord response with the typed bindings, next to a raw
 //! event scan of the same bytes by the same XML reader (xml-rs, which yaserde is built
-//! on): the scan is the ceiling of this stack.
+//! on): the scan is the ceiling of this stack. The record is in the real shape
+//! (FIELD-EVIDENCE F1 to F8), built from the real-shape fixture.
 //!
 //! Run: `cargo bench -p systmone-tests --bench parse_patient_record`
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use systmone_core::{Response, ResponseBody};
+use systmone_core::{ReadMode, Response, ResponseBody};
 use systmone_get_patient_record_v1_0::GetPatientRecordResult;
 use xml::reader::{EventReader, XmlEvent};
 
-/// A response of about `target` bytes: Events cycling through the data item types a
-/// real record holds, known (ClinicalCode, Medication, DrugSensitivity, Letter,
-/// Attachment, Narrative, LinkedProblemUID) and unknown to the schema (Referral).
+/// A response of about `target` bytes in the real shape (FIELD-EVIDENCE F1 to F8):
+/// the real-shape fixture's Events (every kind of data item, a 6,000-character
+/// Narrative line, problems, medication details, attachments) repeated with fresh
+/// EventUIDs inside the fixture's own envelope, demographics and non-clinical part.
 fn patient_record(target: usize) -> String {
-    let mut xml = String::from(
-        "<ClientIntegrationResponse><DeviceID>392752167bd7f69b</DeviceID>\
-         <RequestUID>AACB44C0-B35F-11E3-A459-010000004280</RequestUID>\
-         <Function>GetPatientRecord</Function><FunctionVersion>1.0</FunctionVersion>\
-         <ResponseUID>AD01ACC0-B35F-11E3-AE33-010000004608</ResponseUID><Response>\
-         <Identity><NHSNumber>7835438275</NHSNumber><StrategicReportingIdentifier>8484556</StrategicReportingIdentifier></Identity>\
-         <Clinical>\n",
-    );
+    let fixture = std::fs::read_to_string(
+        systmone_tests::workspace_root()
+            .join("tests/fixtures/GetPatientRecord/v1.0/real-shape-full.response.xml"),
+    )
+    .expect("the real-shape fixture");
+    let start = fixture.find("<Event ").expect("events");
+    let end = fixture.rfind("</Event>").expect("events") + "</Event>".len();
+    let (head, events, tail) = (&fixture[..start], &fixture[start..end], &fixture[end..]);
+    let mut xml = String::with_capacity(target + events.len());
+    xml.push_str(head);
     let mut i = 0u64;
     while xml.len() < target {
-        let day = 1 + i % 28;
-        xml.push_str(&format!(
-            "<Event DateTime=\"2014-03-{day:02}T09:06:50\" UserName=\"dlittler2405\" DoneBy=\"Drew Littler\" DoneAt=\"Surgery\" EventUID=\"{i:016x}\">\n"
-        ));
-        match i % 6 {
-            0 => xml.push_str(
-                "  <ClinicalCode><Code Scheme=\"CTV3\" Code=\"229..\" Term=\"O/E - height\"></Code><NumericValue>1.72</NumericValue><FreeText> measured standing</FreeText></ClinicalCode>\n\
-                 <ClinicalCode><Code Scheme=\"CTV3\" Code=\"X505K\" Term=\"Eczema\"></Code><LinkedProblemUID>794d100000000000</LinkedProblemUID></ClinicalCode>\n",
-            ),
-            1 => xml.push_str(
-                "  <Medication><Drug Scheme=\"Multilex\" ProductID=\"1004531\" Name=\"Paracetamol 500mg soluble tablets\"></Drug><Dosage>Two to be taken four times a day</Dosage><Quantity>100 tablet</Quantity></Medication>\n",
-            ),
-            2 => xml.push_str(
-                "  <DrugSensitivity><Type>Ingredient</Type><Ingredient Scheme=\"Multilex\" IngredientID=\"1\" Name=\"None known\" Details=\"LATEX FOAM - ADHESIVE\"/></DrugSensitivity>\n",
-            ),
-            3 => xml.push_str(
-                "  <Letter><RecipientName><Title>Dr</Title><FirstName>Drew</FirstName><Surname>Littler</Surname></RecipientName><RecipientOrganisation>The Real Surgery</RecipientOrganisation><DocumentUID>4093400000000000</DocumentUID><Type>Miscellaneous</Type><Direction>Incoming</Direction><DateSentReceived>2014-06-04T15:23:29</DateSentReceived></Letter>\n",
-            ),
-            4 => xml.push_str(
-                "  <Attachment><DocumentUID>4093400000000001</DocumentUID><Comments>Scanned discharge summary</Comments></Attachment>\n  <Narrative>Patient reports improvement since last review.</Narrative>\n",
-            ),
-            _ => xml.push_str(
-                "  <Referral><ReferralUID>6510300000000000</ReferralUID><Reason>Dermatology opinion</Reason></Referral>\n  <LinkedProblemUID>794d100000000000</LinkedProblemUID>\n",
-            ),
-        }
-        xml.push_str("</Event>\n");
+        // Unique EventUIDs, as a real record has.
+        xml.push_str(&events.replace("EventUID=\"", &format!("EventUID=\"{i:x}")));
+        xml.push('\n');
         i += 1;
     }
-    xml.push_str(
-        "</Clinical><RecordState>Closed</RecordState></Response></ClientIntegrationResponse>\n",
-    );
+    xml.push_str(tail);
     xml
 }
 
@@ -73,18 +52,30 @@ fn raw_scan(text: &str) -> usize {
 
 fn bench(c: &mut Criterion) {
     let text = patient_record(5 * 1024 * 1024);
-    let parsed = Response::<GetPatientRecordResult>::from_xml(&text).expect("parses");
-    let ResponseBody::Success(result) = &parsed.body else {
+    let parsed =
+        Response::<GetPatientRecordResult>::read(&text, ReadMode::Tolerant).expect("parses");
+    let ResponseBody::Success(result) = &parsed.value.body else {
         panic!("not a success response")
     };
     let events = result.clinical.as_ref().map_or(0, |c| c.event.len());
-    eprintln!("document: {} bytes, {events} events", text.len());
+    assert!(parsed.drift.is_empty(), "{:?}", parsed.drift.items());
+    eprintln!("real-shape document: {} bytes, {events} events", text.len());
 
-    let mut group = c.benchmark_group("get_patient_record_5mb");
+    let mut group = c.benchmark_group("get_patient_record_real_shape_5mb");
     group.throughput(Throughput::Bytes(text.len() as u64));
     group.sample_size(10);
-    group.bench_function("typed_bindings", |b| {
-        b.iter(|| Response::<GetPatientRecordResult>::from_xml(black_box(&text)).expect("parses"))
+    // Tolerant reading with drift tracking on: what the client does by default.
+    group.bench_function("typed_tolerant_with_drift", |b| {
+        b.iter(|| {
+            Response::<GetPatientRecordResult>::read(black_box(&text), ReadMode::Tolerant)
+                .expect("parses")
+        })
+    });
+    group.bench_function("typed_strict", |b| {
+        b.iter(|| {
+            Response::<GetPatientRecordResult>::read(black_box(&text), ReadMode::Strict)
+                .expect("parses")
+        })
     });
     group.bench_function("raw_event_scan", |b| b.iter(|| raw_scan(black_box(&text))));
     group.finish();
