@@ -311,6 +311,8 @@ struct ReplyHeader {
 /// A response whose RequestUID matches the request.
 struct Exchange {
     text: String,
+    /// When the response timeout runs out: it covers reading the response too.
+    deadline: Instant,
 }
 
 /// A failed exchange, and whether the request had (possibly) reached SystmOne: for a
@@ -563,8 +565,10 @@ impl Client {
 
         let (response_xml, result) = match outcome {
             Ok(exchange) => {
-                let result = self.interpret::<F>(name, &sent_device_id, &exchange.text);
-                (Some(exchange.text), result)
+                let (text, result) = self
+                    .interpret::<F>(name, &sent_device_id, exchange.text, exchange.deadline)
+                    .await;
+                (text, result)
             }
             Err(failed) => (None, Err(failed)),
         };
@@ -716,23 +720,59 @@ impl Client {
                 );
                 continue;
             }
-            return Ok(Exchange { text });
+            return Ok(Exchange { text, deadline });
         }
     }
 
-    /// Turns the response text into the typed result or the error it carries.
-    fn interpret<F: Function>(
+    /// Turns the response text into the typed result or the error it carries; gives
+    /// the text back unless the reading outlived `deadline`.
+    ///
+    /// The text is read on a blocking thread (reading a large record is CPU work that
+    /// must not hold up the runtime), within the response timeout.
+    async fn interpret<F: Function>(
         &self,
         name: &str,
         sent_device_id: &str,
-        text: &str,
+        text: String,
+        deadline: Instant,
+    ) -> (Option<String>, Result<(F::Result, ReplyHeader), Failed>) {
+        let mode = self.inner.config.read_mode;
+        let read = tokio::task::spawn_blocking(move || {
+            let parsed = Response::<F::Result>::read(&text, mode);
+            (text, parsed)
+        });
+        let (text, parsed) = match timeout_at(deadline, read).await {
+            Err(_) => {
+                let error = Error::Timeout {
+                    what: "response",
+                    limit: self.inner.config.response_timeout,
+                };
+                return (None, Err(Failed::sent(error)));
+            }
+            Ok(Err(join)) => {
+                let error = systmone_core::ParseError::Invalid(format!(
+                    "the response reader failed: {join}"
+                ));
+                return (None, Err(Failed::sent(Error::Protocol(error.into()))));
+            }
+            Ok(Ok(done)) => done,
+        };
+        let result = self.use_response::<F>(name, sent_device_id, parsed);
+        (Some(text), result)
+    }
+
+    /// The typed result or the error a parsed response carries.
+    fn use_response<F: Function>(
+        &self,
+        name: &str,
+        sent_device_id: &str,
+        parsed: Result<Parsed<Response<F::Result>>, systmone_core::ParseError>,
     ) -> Result<(F::Result, ReplyHeader), Failed> {
         let sent = Failed::sent;
         let Parsed {
             value: response,
             drift,
-        } = Response::<F::Result>::read(text, self.inner.config.read_mode)
-            .map_err(|e| sent(Error::Protocol(e.into())))?;
+        } = parsed.map_err(|e| sent(Error::Protocol(e.into())))?;
         if !drift.is_empty() {
             // Counts and kinds only: the report's values may hold patient data.
             tracing::info!(

@@ -419,6 +419,33 @@ async fn an_oversized_response_is_a_clear_error() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_deeply_nested_response_is_a_clear_error() {
+    // 100,000 nested elements: refused by the framing at the depth limit.
+    let peer = FakePeer::new(|seen| {
+        let n = 100_000;
+        let deep = format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        Reply::Doc(response(seen, DEVICE, &deep))
+    });
+    let mut config = config();
+    config.retry.max_attempts = 1;
+    let client = client(&peer, config);
+    let err = client.patient_search(search()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Protocol(ProtocolError::Frame(
+                systmone_transport::codec::FrameError::TooDeep { limit: 256 }
+            ))
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "SystmOne's response could not be read: XML elements nested deeper than the limit of 256 levels"
+    );
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_doctype_in_a_response_is_rejected() {
     let peer = FakePeer::new(|seen| {
         Reply::Doc(format!(

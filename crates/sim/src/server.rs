@@ -207,7 +207,7 @@ async fn connection(mut stream: TcpStream, shared: Arc<Shared>) {
                     let (xml, outcome) = render_error(
                         &shared,
                         &echo,
-                        perm(format!("The request is too large: {e}")),
+                        perm(format!("The request could not be framed: {e}")),
                     );
                     audit(
                         &shared,
@@ -278,6 +278,10 @@ struct Header {
 fn lenient_header(text: &str) -> Header {
     use xml::reader::XmlEvent;
     let mut header = Header::default();
+    // The reader's cost grows with the square of the nesting depth.
+    if systmone_core::xml::check_depth(text, systmone_core::xml::MAX_DEPTH).is_err() {
+        return header;
+    }
     let reader = xml::reader::EventReader::new_with_config(
         systmone_core::xml::strip_bom(text).as_bytes(),
         systmone_core::xml::parser_config(),
@@ -507,23 +511,32 @@ async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> 
         Frame::Document(b) => (String::from_utf8_lossy(&b).into_owned(), false),
         Frame::Garbage(b) => (String::from_utf8_lossy(&b).into_owned(), true),
     };
-    let header = if garbage {
-        Header::default()
+    let (text, header, parsed) = if garbage {
+        let parsed = Err("the request is not an XML document".to_string());
+        (text, Header::default(), parsed)
     } else {
-        lenient_header(&text)
+        // Parsing is CPU work: off the runtime's threads, so one connection's request
+        // never holds up another's.
+        let parse = tokio::task::spawn_blocking(move || {
+            let header = lenient_header(&text);
+            let parsed = AnyRequest::parse_with(&text, systmone_core::ReadMode::Strict)
+                .map(|parsed| parsed.value)
+                .map_err(|e| e.to_string());
+            (text, header, parsed)
+        });
+        match parse.await {
+            Ok(done) => done,
+            Err(e) => {
+                warn!("parsing a request failed: {e}");
+                return After::Close;
+            }
+        }
     };
     let mut echo = Echo {
         device_id: header.device_id.clone(),
         request_uid: header.request_uid.clone(),
         function: header.function.clone(),
         version: header.version.clone(),
-    };
-    let parsed = if garbage {
-        Err("the request is not an XML document".to_string())
-    } else {
-        AnyRequest::parse_with(&text, systmone_core::ReadMode::Strict)
-            .map(|parsed| parsed.value)
-            .map_err(|e| e.to_string())
     };
     // Throttling (ERRATA E17, E22): a throttled request gets no response at all.
     let today = chrono::Local::now().date_naive();

@@ -386,3 +386,40 @@ async fn probabilistic_faults_are_seeded() {
     assert_eq!(a, run(42).await);
     assert!(a.iter().any(|ok| *ok) && a.iter().any(|ok| !*ok));
 }
+
+#[tokio::test]
+async fn a_deep_document_is_refused_while_another_connection_is_answered() {
+    let sim = start().await;
+    // 100,000 nested elements (a 700 KB document), sent in pieces.
+    let n = 100_000;
+    let deep = format!(
+        "<ClientIntegrationRequest><APIKey>{KEY}</APIKey><FunctionParameters>{}{}\
+         </FunctionParameters></ClientIntegrationRequest>\n",
+        "<a>".repeat(n),
+        "</a>".repeat(n)
+    );
+    let mut a = Conn::connect(&sim).await;
+    let mut b = Conn::connect(&sim).await;
+    let sender = tokio::spawn(async move {
+        for piece in deep.as_bytes().chunks(16 * 1024) {
+            if a.stream.write_all(piece).await.is_err() {
+                break; // The simulator answered and closed: the rest is not read.
+            }
+        }
+        a.read().await
+    });
+    let functions_reply = b
+        .ok::<GetFunctionsV1_0>(GetFunctionsParameters::default())
+        .await;
+    assert_eq!(functions_reply.supported_function.len(), 17);
+    let reply = sender.await.unwrap();
+    let e = raw_error(&reply);
+    assert!(e.permanent, "{reply}");
+    assert!(
+        e.message
+            .contains("nested deeper than the limit of 256 levels"),
+        "{}",
+        e.message
+    );
+    sim.shutdown().await;
+}
