@@ -341,11 +341,15 @@ fn audit(
         AuditOutcome::Success => {
             info!(function = %echo.function, request_uid = %echo.request_uid, "request succeeded")
         }
+        // The messages may name a patient (an NHS number not found) or echo request
+        // content: only at debug.
         AuditOutcome::Error { message, permanent } => {
-            info!(function = %echo.function, request_uid = %echo.request_uid, permanent, %message, "request failed")
+            info!(function = %echo.function, request_uid = %echo.request_uid, permanent, "request failed");
+            debug!(request_uid = %echo.request_uid, %message, "the error returned");
         }
         other => {
-            info!(function = %echo.function, request_uid = %echo.request_uid, outcome = ?other, "request not answered normally")
+            info!(function = %echo.function, request_uid = %echo.request_uid, "request not answered normally");
+            debug!(request_uid = %echo.request_uid, outcome = ?other, "how it was answered");
         }
     }
     shared.audit(AuditEntry {
@@ -507,9 +511,18 @@ async fn ask_user(shared: &Shared, header: &Header) -> Option<bool> {
 
 async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> After {
     let started = Instant::now();
-    let (text, garbage) = match frame {
-        Frame::Document(b) => (String::from_utf8_lossy(&b).into_owned(), false),
-        Frame::Garbage(b) => (String::from_utf8_lossy(&b).into_owned(), true),
+    // A request must be UTF-8: one that is not is answered with an error (its header
+    // read from the lossy text, to echo it).
+    let (text, garbage, not_utf8) = match frame {
+        Frame::Document(b) => match String::from_utf8(b) {
+            Ok(text) => (text, false, None),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                (text, false, Some(at))
+            }
+        },
+        Frame::Garbage(b) => (String::from_utf8_lossy(&b).into_owned(), true, None),
     };
     let (text, header, parsed) = if garbage {
         let parsed = Err("the request is not an XML document".to_string());
@@ -519,9 +532,12 @@ async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> 
         // never holds up another's.
         let parse = tokio::task::spawn_blocking(move || {
             let header = lenient_header(&text);
-            let parsed = AnyRequest::parse_with(&text, systmone_core::ReadMode::Strict)
-                .map(|parsed| parsed.value)
-                .map_err(|e| e.to_string());
+            let parsed = match not_utf8 {
+                Some(at) => Err(format!("the request is not valid UTF-8 (at byte {at})")),
+                None => AnyRequest::parse_with(&text, systmone_core::ReadMode::Strict)
+                    .map(|parsed| parsed.value)
+                    .map_err(|e| e.to_string()),
+            };
             (text, header, parsed)
         });
         match parse.await {
