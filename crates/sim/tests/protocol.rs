@@ -486,8 +486,12 @@ async fn invalid_utf8_inside_a_request_element_is_refused() {
     assert!(e.permanent, "{reply}");
     assert!(e.message.contains("not valid UTF-8"), "{}", e.message);
     // The error echoes the request's RequestUID, and the connection stays usable.
-    assert!(reply.contains("F90B7D20-B342-11E3-A459-010000004280"), "{reply}");
-    c.send_raw(format!("{DOC_GET_FUNCTIONS}\n").as_bytes()).await;
+    assert!(
+        reply.contains("F90B7D20-B342-11E3-A459-010000004280"),
+        "{reply}"
+    );
+    c.send_raw(format!("{DOC_GET_FUNCTIONS}\n").as_bytes())
+        .await;
     assert!(matches!(
         functions(&c.read().await).body,
         ResponseBody::Success(_)
