@@ -81,6 +81,10 @@ pub struct ClientConfig {
     pub write_timeout: Duration,
     /// How long to wait for a response; long enough for a large GetPatientRecord.
     pub response_timeout: Duration,
+    /// A deadline for a whole read, all attempts and the waits between them included
+    /// (`None`: only the per-attempt timeouts). Writes are one attempt, each step of
+    /// it under its own timeout, so that the outcome of one is never cut off unknown.
+    pub call_timeout: Option<Duration>,
     /// The largest response accepted (default 64 MiB).
     pub max_document_size: usize,
     /// The throttle limits to pace to (default: the documented 1 s and 30 s).
@@ -107,6 +111,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(5),
             write_timeout: Duration::from_secs(30),
             response_timeout: Duration::from_secs(300),
+            call_timeout: None,
             max_document_size: systmone_transport::codec::DEFAULT_MAX_DOCUMENT_SIZE,
             pacing: DEFAULT_PACING,
             retry: RetryPolicy::default(),
@@ -471,10 +476,27 @@ impl Client {
             CallKind::Read => retry.max_attempts.max(1),
             CallKind::Write => 1,
         };
+        let deadline = match (F::KIND, self.inner.config.call_timeout) {
+            (CallKind::Read, Some(limit)) => Some((Instant::now() + limit, limit)),
+            _ => None,
+        };
         let mut backoff = retry.initial_backoff;
         let mut attempt = 1;
         loop {
-            match self.call_once::<F>(name, parameters).await {
+            let once = self.call_once::<F>(name, parameters);
+            let outcome = match deadline {
+                None => once.await,
+                Some((at, limit)) => match timeout_at(at, once).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => {
+                        return Err(Error::Timeout {
+                            what: "answer to the whole call",
+                            limit,
+                        });
+                    }
+                },
+            };
+            match outcome {
                 Err(e) if attempt < attempts && e.is_transient() => {
                     // SystmOne's own message may name a patient: only its kind at warn.
                     tracing::warn!(
@@ -484,6 +506,15 @@ impl Client {
                         "retrying a read after {backoff:?}"
                     );
                     tracing::debug!(error = %e, "the error retried");
+                    if let Some((at, limit)) = deadline {
+                        if Instant::now() + backoff >= at {
+                            tracing::debug!(error = %e, "no time left for another attempt");
+                            return Err(Error::Timeout {
+                                what: "answer to the whole call",
+                                limit,
+                            });
+                        }
+                    }
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(retry.max_backoff);
                     attempt += 1;

@@ -41,6 +41,8 @@ enum Reply {
     Many(Vec<String>),
     /// Say nothing.
     Nothing,
+    /// Send the first half of this document, then close the connection.
+    CutOff(String),
 }
 
 type Handler = Box<dyn FnMut(&Seen) -> Reply + Send>;
@@ -103,6 +105,15 @@ impl Connector for FakePeer {
                             }
                         }
                         Reply::Nothing => {}
+                        Reply::CutOff(doc) => {
+                            let stream = framed.get_mut();
+                            stream
+                                .write_all(&doc.as_bytes()[..doc.len() / 2])
+                                .await
+                                .unwrap();
+                            stream.flush().await.unwrap();
+                            return;
+                        }
                     }
                 }
             });
@@ -259,6 +270,49 @@ async fn no_response_times_out_and_a_read_is_retried_a_bounded_number_of_times()
         "{err}"
     );
     assert_eq!(peer.seen().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_read_cut_off_mid_response_is_retried() {
+    let mut calls = 0;
+    let peer = FakePeer::new(move |seen| {
+        calls += 1;
+        let doc = response(seen, DEVICE, SEARCH_RESULT);
+        if calls == 1 {
+            Reply::CutOff(doc)
+        } else {
+            Reply::Doc(doc)
+        }
+    });
+    let client = client(&peer, config());
+    let result = client.patient_search(search()).await.unwrap();
+    assert_eq!(result.result.len(), 1);
+    assert_eq!(peer.seen().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_call_timeout_bounds_a_read_with_all_its_attempts() {
+    let peer = FakePeer::new(|_| Reply::Nothing);
+    let mut config = config();
+    config.response_timeout = Duration::from_secs(3);
+    config.call_timeout = Some(Duration::from_secs(3));
+    config.retry.max_attempts = 4;
+    let client = client(&peer, config);
+    let started = Instant::now();
+    let err = client.patient_search(search()).await.unwrap_err();
+    // Without the deadline: 3 s per attempt and the waits between them, 4 attempts.
+    assert_eq!(started.elapsed(), Duration::from_secs(3));
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                what: "answer to the whole call",
+                limit,
+            } if limit == Duration::from_secs(3)
+        ),
+        "{err}"
+    );
+    assert_eq!(peer.seen().len(), 1);
 }
 
 #[tokio::test(start_paused = true)]
