@@ -31,13 +31,16 @@ use crate::error::{Error, ProtocolError};
 pub const DEFAULT_ADDR: &str = "127.0.0.1:40700";
 
 /// The client's default pacing: SystmOne's documented limits (one request per second,
-/// one throttled GetPatientRecord per 30 seconds) plus a safety margin, since SystmOne
-/// measures the gaps on arrival and a request that arrives a moment early gets no
-/// response at all (ERRATA E17).
-pub const DEFAULT_PACING: PacingLimits = PacingLimits {
-    min_interval: Duration::from_millis(1100),
-    patient_record_interval: Duration::from_millis(30_500),
-};
+/// one throttled GetPatientRecord per 30 seconds) plus [`DEFAULT_PACING_GUARD`], since
+/// SystmOne measures the gaps on arrival and a request that arrives a moment early gets
+/// no response at all (ERRATA E17). Turns count from when a request's last byte was
+/// written, so a slow connect or write does not eat into the gap.
+pub const DEFAULT_PACING: PacingLimits = PacingLimits::SYSTMONE.with_guard(DEFAULT_PACING_GUARD);
+
+/// The allowance added to the documented intervals by default (configurable through
+/// [`PacingLimits::with_guard`]): the time between our last byte and SystmOne reading
+/// its clock varies by a few milliseconds.
+pub const DEFAULT_PACING_GUARD: Duration = Duration::from_millis(8);
 
 /// Which element name the client writes for an NHS number in `Identity` (ERRATA E1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -589,7 +592,8 @@ impl Client {
                     }
                 }
                 turn.ready().await;
-                self.exchange(&mut connection, &xml, &request_uid).await
+                self.exchange(&mut connection, &xml, &request_uid, class)
+                    .await
             }
         };
         drop(connection);
@@ -690,6 +694,7 @@ impl Client {
         slot: &mut Option<Connection>,
         xml: &str,
         request_uid: &str,
+        class: RequestClass,
     ) -> Result<Exchange, Failed> {
         let config = &self.inner.config;
         self.ensure_connected(slot).await?;
@@ -707,7 +712,9 @@ impl Client {
                 *slot = None;
                 return Err(Failed::sent(frame_error(e)));
             }
-            Ok(Ok(())) => {}
+            // SystmOne's throttle counts from when the request arrived: the next turn
+            // counts from the last byte written, if that was after the reserved turn.
+            Ok(Ok(())) => self.inner.pacer.sent(class, Instant::now()),
         }
 
         let deadline = Instant::now() + config.response_timeout;
