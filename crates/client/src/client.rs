@@ -40,7 +40,7 @@ pub const DEFAULT_PACING: PacingLimits = PacingLimits::SYSTMONE.with_guard(DEFAU
 /// The allowance added to the documented intervals by default (configurable through
 /// [`PacingLimits::with_guard`]): the time between our last byte and SystmOne reading
 /// its clock varies by a few milliseconds.
-pub const DEFAULT_PACING_GUARD: Duration = Duration::from_millis(8);
+pub const DEFAULT_PACING_GUARD: Duration = Duration::from_millis(5);
 
 /// Which element name the client writes for an NHS number in `Identity` (ERRATA E1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
