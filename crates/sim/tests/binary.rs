@@ -67,3 +67,25 @@ fn dump_practice_to_a_closed_pipe_ends_quietly() {
     assert!(output.status.success(), "{}: {stderr}", output.status);
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+#[test]
+fn verbose_and_quiet_are_accepted_as_by_systmone_sim() {
+    let dir = std::env::temp_dir().join(format!("systmone-sim-opts-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for flags in [&["-v"][..], &["-vv"], &["--verbose"], &["-q"], &["--quiet"]] {
+        let out = dir.join("practice.json");
+        let output = Command::new(BIN)
+            .args(flags)
+            .arg("--dump-practice")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{flags:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(out.is_file());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
