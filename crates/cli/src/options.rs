@@ -243,8 +243,6 @@ impl GlobalOpts {
             config.device_version = v.clone();
         }
         config.response_timeout = self.timeout.unwrap_or(DEFAULT_RESPONSE_TIMEOUT);
-        // `--timeout` bounds the whole command's wait for a read, retries included.
-        config.call_timeout = self.timeout;
         config.connect_timeout = config.connect_timeout.min(config.response_timeout);
         config.pacing = pacing_limits(self.pacing);
         config

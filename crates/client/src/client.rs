@@ -483,21 +483,32 @@ impl Client {
             (CallKind::Read, Some(limit)) => Some((Instant::now() + limit, limit)),
             _ => None,
         };
+        // Waits for SystmOne's throttle are our own choice, not SystmOne's slowness:
+        // the deadline moves on by them (in nanoseconds).
+        let paced = std::sync::atomic::AtomicU64::new(0);
+        let paced_for = || Duration::from_nanos(paced.load(std::sync::atomic::Ordering::Relaxed));
         let mut backoff = retry.initial_backoff;
         let mut attempt = 1;
         loop {
-            let once = self.call_once::<F>(name, parameters);
+            let once = self.call_once::<F>(name, parameters, &paced);
             let outcome = match deadline {
                 None => once.await,
-                Some((at, limit)) => match timeout_at(at, once).await {
-                    Ok(outcome) => outcome,
-                    Err(_) => {
-                        return Err(Error::Timeout {
-                            what: "answer to the whole call",
-                            limit,
-                        });
+                Some((at, limit)) => {
+                    tokio::pin!(once);
+                    loop {
+                        match timeout_at(at + paced_for(), &mut once).await {
+                            Ok(outcome) => break outcome,
+                            // The deadline moved on while a turn was awaited.
+                            Err(_) if Instant::now() < at + paced_for() => {}
+                            Err(_) => {
+                                return Err(Error::Timeout {
+                                    what: "answer to the whole call",
+                                    limit,
+                                });
+                            }
+                        }
                     }
-                },
+                }
             };
             match outcome {
                 Err(e) if attempt < attempts && e.is_transient() => {
@@ -510,7 +521,7 @@ impl Client {
                     );
                     tracing::debug!(error = %e, "the error retried");
                     if let Some((at, limit)) = deadline {
-                        if Instant::now() + backoff >= at {
+                        if Instant::now() + backoff >= at + paced_for() {
                             tracing::debug!(error = %e, "no time left for another attempt");
                             return Err(Error::Timeout {
                                 what: "answer to the whole call",
@@ -543,6 +554,7 @@ impl Client {
         &self,
         name: &str,
         parameters: &F::Parameters,
+        paced: &std::sync::atomic::AtomicU64,
     ) -> Result<Reply<F::Result>, Error> {
         let inner = &self.inner;
         let sent_device_id = self.device_id()?.unwrap_or_default();
@@ -591,6 +603,9 @@ impl Client {
                         observer(name, turn.wait);
                     }
                 }
+                // Counted before the wait, so a deadline falling inside it moves on.
+                let wait = u64::try_from(turn.wait.as_nanos()).unwrap_or(u64::MAX);
+                paced.fetch_add(wait, std::sync::atomic::Ordering::Relaxed);
                 turn.ready().await;
                 self.exchange(&mut connection, &xml, &request_uid, class)
                     .await

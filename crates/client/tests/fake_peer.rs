@@ -316,6 +316,19 @@ async fn the_call_timeout_bounds_a_read_with_all_its_attempts() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn the_call_timeout_does_not_count_the_wait_for_the_throttle() {
+    let peer = FakePeer::new(|seen| Reply::Doc(response(seen, DEVICE, RECORD_RESULT)));
+    let mut config = config();
+    config.call_timeout = Some(Duration::from_secs(3));
+    let client = client(&peer, config);
+    client.get_patient_record(record(None)).await.unwrap();
+    // The second whole record waits 30 s for its turn, then is answered at once.
+    let started = Instant::now();
+    client.get_patient_record(record(None)).await.unwrap();
+    assert_eq!(started.elapsed(), Duration::from_secs(30));
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_temporary_error_is_retried_then_succeeds() {
     let mut calls = 0;
     let peer = FakePeer::new(move |seen| {
