@@ -22,6 +22,7 @@ impl Node {
     /// Parses a whole document into its root element.
     pub fn parse(text: &str) -> anyhow::Result<Node> {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        systmone_core::xml::check_depth(text, systmone_core::xml::MAX_DEPTH)?;
         let config = ParserConfig::new()
             .trim_whitespace(false)
             .whitespace_to_characters(true)

@@ -31,13 +31,16 @@ use crate::error::{Error, ProtocolError};
 pub const DEFAULT_ADDR: &str = "127.0.0.1:40700";
 
 /// The client's default pacing: SystmOne's documented limits (one request per second,
-/// one throttled GetPatientRecord per 30 seconds) plus a safety margin, since SystmOne
-/// measures the gaps on arrival and a request that arrives a moment early gets no
-/// response at all (ERRATA E17).
-pub const DEFAULT_PACING: PacingLimits = PacingLimits {
-    min_interval: Duration::from_millis(1100),
-    patient_record_interval: Duration::from_millis(30_500),
-};
+/// one throttled GetPatientRecord per 30 seconds) plus [`DEFAULT_PACING_GUARD`], since
+/// SystmOne measures the gaps on arrival and a request that arrives a moment early gets
+/// no response at all (ERRATA E17). Turns count from when a request's last byte was
+/// written, so a slow connect or write does not eat into the gap.
+pub const DEFAULT_PACING: PacingLimits = PacingLimits::SYSTMONE.with_guard(DEFAULT_PACING_GUARD);
+
+/// The allowance added to the documented intervals by default (configurable through
+/// [`PacingLimits::with_guard`]): the time between our last byte and SystmOne reading
+/// its clock varies by a few milliseconds.
+pub const DEFAULT_PACING_GUARD: Duration = Duration::from_millis(5);
 
 /// Which element name the client writes for an NHS number in `Identity` (ERRATA E1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -81,6 +84,10 @@ pub struct ClientConfig {
     pub write_timeout: Duration,
     /// How long to wait for a response; long enough for a large GetPatientRecord.
     pub response_timeout: Duration,
+    /// A deadline for a whole read, all attempts and the waits between them included
+    /// (`None`: only the per-attempt timeouts). Writes are one attempt, each step of
+    /// it under its own timeout, so that the outcome of one is never cut off unknown.
+    pub call_timeout: Option<Duration>,
     /// The largest response accepted (default 64 MiB).
     pub max_document_size: usize,
     /// The throttle limits to pace to (default: the documented 1 s and 30 s).
@@ -107,6 +114,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(5),
             write_timeout: Duration::from_secs(30),
             response_timeout: Duration::from_secs(300),
+            call_timeout: None,
             max_document_size: systmone_transport::codec::DEFAULT_MAX_DOCUMENT_SIZE,
             pacing: DEFAULT_PACING,
             retry: RetryPolicy::default(),
@@ -311,6 +319,8 @@ struct ReplyHeader {
 /// A response whose RequestUID matches the request.
 struct Exchange {
     text: String,
+    /// When the response timeout runs out: it covers reading the response too.
+    deadline: Instant,
 }
 
 /// A failed exchange, and whether the request had (possibly) reached SystmOne: for a
@@ -469,10 +479,38 @@ impl Client {
             CallKind::Read => retry.max_attempts.max(1),
             CallKind::Write => 1,
         };
+        let deadline = match (F::KIND, self.inner.config.call_timeout) {
+            (CallKind::Read, Some(limit)) => Some((Instant::now() + limit, limit)),
+            _ => None,
+        };
+        // Waits for SystmOne's throttle are our own choice, not SystmOne's slowness:
+        // the deadline moves on by them (in nanoseconds).
+        let paced = std::sync::atomic::AtomicU64::new(0);
+        let paced_for = || Duration::from_nanos(paced.load(std::sync::atomic::Ordering::Relaxed));
         let mut backoff = retry.initial_backoff;
         let mut attempt = 1;
         loop {
-            match self.call_once::<F>(name, parameters).await {
+            let once = self.call_once::<F>(name, parameters, &paced);
+            let outcome = match deadline {
+                None => once.await,
+                Some((at, limit)) => {
+                    tokio::pin!(once);
+                    loop {
+                        match timeout_at(at + paced_for(), &mut once).await {
+                            Ok(outcome) => break outcome,
+                            // The deadline moved on while a turn was awaited.
+                            Err(_) if Instant::now() < at + paced_for() => {}
+                            Err(_) => {
+                                return Err(Error::Timeout {
+                                    what: "answer to the whole call",
+                                    limit,
+                                });
+                            }
+                        }
+                    }
+                }
+            };
+            match outcome {
                 Err(e) if attempt < attempts && e.is_transient() => {
                     // SystmOne's own message may name a patient: only its kind at warn.
                     tracing::warn!(
@@ -482,6 +520,15 @@ impl Client {
                         "retrying a read after {backoff:?}"
                     );
                     tracing::debug!(error = %e, "the error retried");
+                    if let Some((at, limit)) = deadline {
+                        if Instant::now() + backoff >= at + paced_for() {
+                            tracing::debug!(error = %e, "no time left for another attempt");
+                            return Err(Error::Timeout {
+                                what: "answer to the whole call",
+                                limit,
+                            });
+                        }
+                    }
                     tokio::time::sleep(backoff).await;
                     backoff = (backoff * 2).min(retry.max_backoff);
                     attempt += 1;
@@ -507,6 +554,7 @@ impl Client {
         &self,
         name: &str,
         parameters: &F::Parameters,
+        paced: &std::sync::atomic::AtomicU64,
     ) -> Result<Reply<F::Result>, Error> {
         let inner = &self.inner;
         let sent_device_id = self.device_id()?.unwrap_or_default();
@@ -555,16 +603,22 @@ impl Client {
                         observer(name, turn.wait);
                     }
                 }
+                // Counted before the wait, so a deadline falling inside it moves on.
+                let wait = u64::try_from(turn.wait.as_nanos()).unwrap_or(u64::MAX);
+                paced.fetch_add(wait, std::sync::atomic::Ordering::Relaxed);
                 turn.ready().await;
-                self.exchange(&mut connection, &xml, &request_uid).await
+                self.exchange(&mut connection, &xml, &request_uid, class)
+                    .await
             }
         };
         drop(connection);
 
         let (response_xml, result) = match outcome {
             Ok(exchange) => {
-                let result = self.interpret::<F>(name, &sent_device_id, &exchange.text);
-                (Some(exchange.text), result)
+                let (text, result) = self
+                    .interpret::<F>(name, &sent_device_id, exchange.text, exchange.deadline)
+                    .await;
+                (text, result)
             }
             Err(failed) => (None, Err(failed)),
         };
@@ -655,6 +709,7 @@ impl Client {
         slot: &mut Option<Connection>,
         xml: &str,
         request_uid: &str,
+        class: RequestClass,
     ) -> Result<Exchange, Failed> {
         let config = &self.inner.config;
         self.ensure_connected(slot).await?;
@@ -672,7 +727,9 @@ impl Client {
                 *slot = None;
                 return Err(Failed::sent(frame_error(e)));
             }
-            Ok(Ok(())) => {}
+            // SystmOne's throttle counts from when the request arrived: the next turn
+            // counts from the last byte written, if that was after the reserved turn.
+            Ok(Ok(())) => self.inner.pacer.sent(class, Instant::now()),
         }
 
         let deadline = Instant::now() + config.response_timeout;
@@ -716,23 +773,59 @@ impl Client {
                 );
                 continue;
             }
-            return Ok(Exchange { text });
+            return Ok(Exchange { text, deadline });
         }
     }
 
-    /// Turns the response text into the typed result or the error it carries.
-    fn interpret<F: Function>(
+    /// Turns the response text into the typed result or the error it carries; gives
+    /// the text back unless the reading outlived `deadline`.
+    ///
+    /// The text is read on a blocking thread (reading a large record is CPU work that
+    /// must not hold up the runtime), within the response timeout.
+    async fn interpret<F: Function>(
         &self,
         name: &str,
         sent_device_id: &str,
-        text: &str,
+        text: String,
+        deadline: Instant,
+    ) -> (Option<String>, Result<(F::Result, ReplyHeader), Failed>) {
+        let mode = self.inner.config.read_mode;
+        let read = tokio::task::spawn_blocking(move || {
+            let parsed = Response::<F::Result>::read(&text, mode);
+            (text, parsed)
+        });
+        let (text, parsed) = match timeout_at(deadline, read).await {
+            Err(_) => {
+                let error = Error::Timeout {
+                    what: "response",
+                    limit: self.inner.config.response_timeout,
+                };
+                return (None, Err(Failed::sent(error)));
+            }
+            Ok(Err(join)) => {
+                let error = systmone_core::ParseError::Invalid(format!(
+                    "the response reader failed: {join}"
+                ));
+                return (None, Err(Failed::sent(Error::Protocol(error.into()))));
+            }
+            Ok(Ok(done)) => done,
+        };
+        let result = self.use_response::<F>(name, sent_device_id, parsed);
+        (Some(text), result)
+    }
+
+    /// The typed result or the error a parsed response carries.
+    fn use_response<F: Function>(
+        &self,
+        name: &str,
+        sent_device_id: &str,
+        parsed: Result<Parsed<Response<F::Result>>, systmone_core::ParseError>,
     ) -> Result<(F::Result, ReplyHeader), Failed> {
         let sent = Failed::sent;
         let Parsed {
             value: response,
             drift,
-        } = Response::<F::Result>::read(text, self.inner.config.read_mode)
-            .map_err(|e| sent(Error::Protocol(e.into())))?;
+        } = parsed.map_err(|e| sent(Error::Protocol(e.into())))?;
         if !drift.is_empty() {
             // Counts and kinds only: the report's values may hold patient data.
             tracing::info!(

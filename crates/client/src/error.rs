@@ -91,7 +91,11 @@ impl Error {
             // port); waiting a second does not change that, the caller should know at once.
             Error::Connect { source, .. } => source.kind() != std::io::ErrorKind::ConnectionRefused,
             Error::Io(_) | Error::Timeout { .. } => true,
+            // Closed, or cut off in the middle of the response: a read is safe to repeat.
             Error::Protocol(ProtocolError::Closed) => true,
+            Error::Protocol(ProtocolError::Frame(
+                systmone_transport::codec::FrameError::Truncated,
+            )) => true,
             Error::Response { error, .. } => !error.permanent,
             _ => false,
         }

@@ -31,8 +31,9 @@ mod functions;
 
 pub use audit::{AuditDetail, AuditLog, AuditRecord, redact_api_key};
 pub use client::{
-    Client, ClientBuilder, ClientConfig, Connector, DEFAULT_ADDR, DEFAULT_PACING, NhsNumberElement,
-    PacingObserver, Reply, RetryPolicy, Stream, TcpConnector,
+    Client, ClientBuilder, ClientConfig, Connector, DEFAULT_ADDR, DEFAULT_PACING,
+    DEFAULT_PACING_GUARD, NhsNumberElement, PacingObserver, Reply, RetryPolicy, Stream,
+    TcpConnector,
 };
 pub use error::{Error, ProtocolError};
 pub use systmone_core::{Drift, DriftItem, DriftKind, ReadMode};

@@ -41,6 +41,8 @@ enum Reply {
     Many(Vec<String>),
     /// Say nothing.
     Nothing,
+    /// Send the first half of this document, then close the connection.
+    CutOff(String),
 }
 
 type Handler = Box<dyn FnMut(&Seen) -> Reply + Send>;
@@ -103,6 +105,15 @@ impl Connector for FakePeer {
                             }
                         }
                         Reply::Nothing => {}
+                        Reply::CutOff(doc) => {
+                            let stream = framed.get_mut();
+                            stream
+                                .write_all(&doc.as_bytes()[..doc.len() / 2])
+                                .await
+                                .unwrap();
+                            stream.flush().await.unwrap();
+                            return;
+                        }
                     }
                 }
             });
@@ -262,6 +273,62 @@ async fn no_response_times_out_and_a_read_is_retried_a_bounded_number_of_times()
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_read_cut_off_mid_response_is_retried() {
+    let mut calls = 0;
+    let peer = FakePeer::new(move |seen| {
+        calls += 1;
+        let doc = response(seen, DEVICE, SEARCH_RESULT);
+        if calls == 1 {
+            Reply::CutOff(doc)
+        } else {
+            Reply::Doc(doc)
+        }
+    });
+    let client = client(&peer, config());
+    let result = client.patient_search(search()).await.unwrap();
+    assert_eq!(result.result.len(), 1);
+    assert_eq!(peer.seen().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_call_timeout_bounds_a_read_with_all_its_attempts() {
+    let peer = FakePeer::new(|_| Reply::Nothing);
+    let mut config = config();
+    config.response_timeout = Duration::from_secs(3);
+    config.call_timeout = Some(Duration::from_secs(3));
+    config.retry.max_attempts = 4;
+    let client = client(&peer, config);
+    let started = Instant::now();
+    let err = client.patient_search(search()).await.unwrap_err();
+    // Without the deadline: 3 s per attempt and the waits between them, 4 attempts.
+    assert_eq!(started.elapsed(), Duration::from_secs(3));
+    assert!(
+        matches!(
+            err,
+            Error::Timeout {
+                what: "answer to the whole call",
+                limit,
+            } if limit == Duration::from_secs(3)
+        ),
+        "{err}"
+    );
+    assert_eq!(peer.seen().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_call_timeout_does_not_count_the_wait_for_the_throttle() {
+    let peer = FakePeer::new(|seen| Reply::Doc(response(seen, DEVICE, RECORD_RESULT)));
+    let mut config = config();
+    config.call_timeout = Some(Duration::from_secs(3));
+    let client = client(&peer, config);
+    client.get_patient_record(record(None)).await.unwrap();
+    // The second whole record waits 30 s for its turn, then is answered at once.
+    let started = Instant::now();
+    client.get_patient_record(record(None)).await.unwrap();
+    assert_eq!(started.elapsed(), Duration::from_secs(30));
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_temporary_error_is_retried_then_succeeds() {
     let mut calls = 0;
     let peer = FakePeer::new(move |seen| {
@@ -415,6 +482,33 @@ async fn an_oversized_response_is_a_clear_error() {
             ))
         ),
         "{err}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_deeply_nested_response_is_a_clear_error() {
+    // 100,000 nested elements: refused by the framing at the depth limit.
+    let peer = FakePeer::new(|seen| {
+        let n = 100_000;
+        let deep = format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        Reply::Doc(response(seen, DEVICE, &deep))
+    });
+    let mut config = config();
+    config.retry.max_attempts = 1;
+    let client = client(&peer, config);
+    let err = client.patient_search(search()).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Protocol(ProtocolError::Frame(
+                systmone_transport::codec::FrameError::TooDeep { limit: 256 }
+            ))
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "SystmOne's response could not be read: XML elements nested deeper than the limit of 256 levels"
     );
 }
 

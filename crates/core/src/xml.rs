@@ -53,6 +53,10 @@ pub enum ParseError {
     /// A function or version the bindings do not include.
     #[error("no bindings for function {function} version {version}")]
     UnknownFunction { function: String, version: String },
+    /// Elements nested deeper than the readers accept (real documents are under ten
+    /// levels; the XML reader's cost per element grows with the depth).
+    #[error("elements nested deeper than the limit of {limit} levels")]
+    TooDeep { limit: usize },
 }
 
 impl ParseError {
@@ -110,8 +114,96 @@ pub fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
+/// The deepest element nesting the readers accept (the root element is level 1).
+pub const MAX_DEPTH: usize = 256;
+
+/// Refuses `text` if its elements nest deeper than `limit` levels, in one linear pass
+/// over the bytes, before any XML reader sees it: the reader copies its namespace
+/// stack at every start tag, so its cost grows with the square of the depth.
+///
+/// Understands just enough XML to count: comments, CDATA sections, processing
+/// instructions and declarations are skipped, quoted attribute values may hold `>`.
+/// Malformed markup is left for the reader to report.
+pub fn check_depth(text: &str, limit: usize) -> Result<(), ParseError> {
+    let bytes = text.as_bytes();
+    let find = |from: usize, pattern: &[u8]| -> Option<usize> {
+        bytes
+            .get(from..)?
+            .windows(pattern.len())
+            .position(|w| w == pattern)
+            .map(|i| from + i + pattern.len())
+    };
+    let mut depth = 0usize;
+    let mut i = 0usize;
+    while let Some(offset) = bytes[i..].iter().position(|&b| b == b'<') {
+        i += offset + 1;
+        let rest = &bytes[i..];
+        let next = if rest.starts_with(b"!--") {
+            find(i + 3, b"-->")
+        } else if rest.starts_with(b"![CDATA[") {
+            find(i + 8, b"]]>")
+        } else if rest.starts_with(b"?") {
+            find(i + 1, b"?>")
+        } else if rest.starts_with(b"!") {
+            // A declaration, with an internal subset in brackets.
+            let mut brackets = 0usize;
+            rest.iter()
+                .position(|&b| match b {
+                    b'[' => {
+                        brackets += 1;
+                        false
+                    }
+                    b']' => {
+                        brackets = brackets.saturating_sub(1);
+                        false
+                    }
+                    b'>' => brackets == 0,
+                    _ => false,
+                })
+                .map(|p| i + p + 1)
+        } else if rest.starts_with(b"/") {
+            depth = depth.saturating_sub(1);
+            find(i, b">")
+        } else {
+            // A start tag: to its `>`, outside quoted attribute values.
+            let mut quote = None;
+            let mut end = None;
+            for (p, &b) in rest.iter().enumerate() {
+                match (quote, b) {
+                    (Some(q), b) if b == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, b'"' | b'\'') => quote = Some(b),
+                    (None, b'>') => {
+                        end = Some(p);
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(p) = end {
+                if p == 0 || rest[p - 1] != b'/' {
+                    depth += 1;
+                    if depth > limit {
+                        return Err(ParseError::TooDeep { limit });
+                    }
+                }
+            }
+            end.map(|p| i + p + 1)
+        };
+        match next {
+            Some(n) => i = n,
+            None => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
 /// Checks the prolog of `text` (no DOCTYPE) and returns the root element's local name.
+///
+/// Every whole-document reader starts here, so the nesting depth is checked here
+/// ([`check_depth`] with [`MAX_DEPTH`]).
 pub fn root_name(text: &str) -> Result<String, ParseError> {
+    check_depth(text, MAX_DEPTH)?;
     let mut reader = EventReader::new_with_config(strip_bom(text).as_bytes(), parser_config());
     loop {
         match reader.next() {
@@ -725,6 +817,35 @@ mod tests {
         let written = to_string(&raw, "Referral", false).unwrap();
         assert_eq!(written, text.replace("<Empty/>", "<Empty></Empty>"));
         assert_eq!(RawXml::parse(&written).unwrap().as_str(), raw.as_str());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_with_the_limit() {
+        let deep = |n: usize| format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
+        assert_eq!(
+            RawXml::parse(&deep(100_000)),
+            Err(ParseError::TooDeep { limit: MAX_DEPTH })
+        );
+        assert_eq!(
+            ParseError::TooDeep { limit: 256 }.to_string(),
+            "elements nested deeper than the limit of 256 levels"
+        );
+        // At the limit: accepted. Self-closing tags, end tags, comments, CDATA and
+        // quoted `>` do not count as levels.
+        assert!(RawXml::parse(&deep(MAX_DEPTH)).is_ok());
+        assert_eq!(
+            check_depth(&deep(MAX_DEPTH + 1), MAX_DEPTH),
+            Err(ParseError::TooDeep { limit: MAX_DEPTH })
+        );
+        let flat = format!(
+            "<r>{}</r>",
+            "<a x='>'/><!-- <b><b><b> --><![CDATA[<c><c>]]><?p <d><d>?><e></e>".repeat(1000)
+        );
+        assert_eq!(check_depth(&flat, 2), Ok(()));
+        assert_eq!(
+            check_depth("<r><a b=\"/>\"><c></c></a></r>", 2),
+            Err(ParseError::TooDeep { limit: 2 })
+        );
     }
 
     #[test]

@@ -139,7 +139,11 @@ pub async fn run(args: SimArgs) -> Result<(), SimCliError> {
     if let Some(path) = &args.dump_practice {
         let json = Practice::generate(args.seed, chrono::Local::now().date_naive()).to_json();
         let written = if path.as_os_str() == "-" {
-            writeln!(std::io::stdout(), "{json}")
+            match writeln!(std::io::stdout(), "{json}") {
+                // The reader stopped early (`| head`): what it wanted was written.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                other => other,
+            }
         } else {
             std::fs::write(path, json)
         };
@@ -166,8 +170,27 @@ pub async fn run(args: SimArgs) -> Result<(), SimCliError> {
     tokio::select! {
         _ = sim.wait() => {}
         _ = tokio::signal::ctrl_c() => control.shutdown(),
+        _ = terminated() => control.shutdown(),
     }
+    // On a signal the handle is dropped with `wait`'s future: its temporary root
+    // directory is removed.
     Ok(())
+}
+
+/// Resolves when the process is asked to stop with SIGTERM (never elsewhere).
+async fn terminated() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    }
+    #[cfg(not(unix))]
+    std::future::pending::<()>().await
 }
 
 #[cfg(test)]

@@ -15,11 +15,19 @@ pub enum Frame {
     Garbage(Vec<u8>),
 }
 
-/// The document being framed is larger than the limit.
+/// The deepest element nesting a request may have (the root is level 1), as the
+/// core readers accept ([`systmone_core::xml::MAX_DEPTH`]).
+pub const MAX_DEPTH: usize = systmone_core::xml::MAX_DEPTH;
+
+/// The document being framed is refused before it is complete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("request larger than {limit} bytes")]
-pub struct TooLarge {
-    pub limit: usize,
+pub enum FramingError {
+    /// Larger than the limit.
+    #[error("the request is too large: request larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    /// Elements nested deeper than [`MAX_DEPTH`].
+    #[error("the request's elements are nested deeper than the limit of {limit} levels")]
+    TooDeep { limit: usize },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,10 +107,10 @@ impl Framer {
     }
 
     /// The next complete frame, if the buffered bytes hold one.
-    pub fn next_frame(&mut self) -> Result<Option<Frame>, TooLarge> {
+    pub fn next_frame(&mut self) -> Result<Option<Frame>, FramingError> {
         loop {
             if self.state != State::Between && self.pos - self.start > self.limit {
-                return Err(TooLarge { limit: self.limit });
+                return Err(FramingError::TooLarge { limit: self.limit });
             }
             let rest = &self.buf[self.pos..];
             if rest.is_empty() {
@@ -241,6 +249,9 @@ impl Framer {
                             } else {
                                 self.depth += 1;
                                 self.root_seen = true;
+                                if self.depth > MAX_DEPTH {
+                                    return Err(FramingError::TooDeep { limit: MAX_DEPTH });
+                                }
                             }
                         }
                     }
@@ -391,5 +402,17 @@ mod tests {
         let mut f = Framer::new(10);
         f.push(b"<a>0123456789012345");
         assert!(f.next_frame().is_err());
+    }
+
+    #[test]
+    fn too_deep() {
+        let mut f = Framer::new(1 << 20);
+        f.push(format!("{}{}\n", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH)).as_bytes());
+        assert!(matches!(f.next_frame(), Ok(Some(Frame::Document(_)))));
+        f.push("<a>".repeat(100_000).as_bytes());
+        assert_eq!(
+            f.next_frame(),
+            Err(FramingError::TooDeep { limit: MAX_DEPTH })
+        );
     }
 }

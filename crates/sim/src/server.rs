@@ -207,7 +207,7 @@ async fn connection(mut stream: TcpStream, shared: Arc<Shared>) {
                     let (xml, outcome) = render_error(
                         &shared,
                         &echo,
-                        perm(format!("The request is too large: {e}")),
+                        perm(format!("The request could not be framed: {e}")),
                     );
                     audit(
                         &shared,
@@ -278,6 +278,10 @@ struct Header {
 fn lenient_header(text: &str) -> Header {
     use xml::reader::XmlEvent;
     let mut header = Header::default();
+    // The reader's cost grows with the square of the nesting depth.
+    if systmone_core::xml::check_depth(text, systmone_core::xml::MAX_DEPTH).is_err() {
+        return header;
+    }
     let reader = xml::reader::EventReader::new_with_config(
         systmone_core::xml::strip_bom(text).as_bytes(),
         systmone_core::xml::parser_config(),
@@ -337,11 +341,15 @@ fn audit(
         AuditOutcome::Success => {
             info!(function = %echo.function, request_uid = %echo.request_uid, "request succeeded")
         }
+        // The messages may name a patient (an NHS number not found) or echo request
+        // content: only at debug.
         AuditOutcome::Error { message, permanent } => {
-            info!(function = %echo.function, request_uid = %echo.request_uid, permanent, %message, "request failed")
+            info!(function = %echo.function, request_uid = %echo.request_uid, permanent, "request failed");
+            debug!(request_uid = %echo.request_uid, %message, "the error returned");
         }
         other => {
-            info!(function = %echo.function, request_uid = %echo.request_uid, outcome = ?other, "request not answered normally")
+            info!(function = %echo.function, request_uid = %echo.request_uid, "request not answered normally");
+            debug!(request_uid = %echo.request_uid, outcome = ?other, "how it was answered");
         }
     }
     shared.audit(AuditEntry {
@@ -503,27 +511,48 @@ async fn ask_user(shared: &Shared, header: &Header) -> Option<bool> {
 
 async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> After {
     let started = Instant::now();
-    let (text, garbage) = match frame {
-        Frame::Document(b) => (String::from_utf8_lossy(&b).into_owned(), false),
-        Frame::Garbage(b) => (String::from_utf8_lossy(&b).into_owned(), true),
+    // A request must be UTF-8: one that is not is answered with an error (its header
+    // read from the lossy text, to echo it).
+    let (text, garbage, not_utf8) = match frame {
+        Frame::Document(b) => match String::from_utf8(b) {
+            Ok(text) => (text, false, None),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                (text, false, Some(at))
+            }
+        },
+        Frame::Garbage(b) => (String::from_utf8_lossy(&b).into_owned(), true, None),
     };
-    let header = if garbage {
-        Header::default()
+    let (text, header, parsed) = if garbage {
+        let parsed = Err("the request is not an XML document".to_string());
+        (text, Header::default(), parsed)
     } else {
-        lenient_header(&text)
+        // Parsing is CPU work: off the runtime's threads, so one connection's request
+        // never holds up another's.
+        let parse = tokio::task::spawn_blocking(move || {
+            let header = lenient_header(&text);
+            let parsed = match not_utf8 {
+                Some(at) => Err(format!("the request is not valid UTF-8 (at byte {at})")),
+                None => AnyRequest::parse_with(&text, systmone_core::ReadMode::Strict)
+                    .map(|parsed| parsed.value)
+                    .map_err(|e| e.to_string()),
+            };
+            (text, header, parsed)
+        });
+        match parse.await {
+            Ok(done) => done,
+            Err(e) => {
+                warn!("parsing a request failed: {e}");
+                return After::Close;
+            }
+        }
     };
     let mut echo = Echo {
         device_id: header.device_id.clone(),
         request_uid: header.request_uid.clone(),
         function: header.function.clone(),
         version: header.version.clone(),
-    };
-    let parsed = if garbage {
-        Err("the request is not an XML document".to_string())
-    } else {
-        AnyRequest::parse_with(&text, systmone_core::ReadMode::Strict)
-            .map(|parsed| parsed.value)
-            .map_err(|e| e.to_string())
     };
     // Throttling (ERRATA E17, E22): a throttled request gets no response at all.
     let today = chrono::Local::now().date_naive();

@@ -386,3 +386,115 @@ async fn probabilistic_faults_are_seeded() {
     assert_eq!(a, run(42).await);
     assert!(a.iter().any(|ok| *ok) && a.iter().any(|ok| !*ok));
 }
+
+#[tokio::test]
+async fn a_deep_document_is_refused_while_another_connection_is_answered() {
+    let sim = start().await;
+    // 100,000 nested elements (a 700 KB document), sent in pieces.
+    let n = 100_000;
+    let deep = format!(
+        "<ClientIntegrationRequest><APIKey>{KEY}</APIKey><FunctionParameters>{}{}\
+         </FunctionParameters></ClientIntegrationRequest>\n",
+        "<a>".repeat(n),
+        "</a>".repeat(n)
+    );
+    let mut a = Conn::connect(&sim).await;
+    let mut b = Conn::connect(&sim).await;
+    let sender = tokio::spawn(async move {
+        for piece in deep.as_bytes().chunks(16 * 1024) {
+            if a.stream.write_all(piece).await.is_err() {
+                break; // The simulator answered and closed: the rest is not read.
+            }
+        }
+        a.read().await
+    });
+    let functions_reply = b
+        .ok::<GetFunctionsV1_0>(GetFunctionsParameters::default())
+        .await;
+    assert_eq!(functions_reply.supported_function.len(), 17);
+    let reply = sender.await.unwrap();
+    let e = raw_error(&reply);
+    assert!(e.permanent, "{reply}");
+    assert!(
+        e.message
+            .contains("nested deeper than the limit of 256 levels"),
+        "{}",
+        e.message
+    );
+    sim.shutdown().await;
+}
+
+/// Everything written through a `tracing_subscriber` writer, kept for the test.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn an_nhs_number_not_found_is_not_logged_at_info() {
+    use systmone_bindings::get_patient_record_v1_0::{
+        GetPatientRecordParameters, GetPatientRecordV1_0,
+    };
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let sim = start().await;
+    let mut c = Conn::connect(&sim).await;
+    let number = "9434765919";
+    let e = c
+        .err::<GetPatientRecordV1_0>(GetPatientRecordParameters {
+            extra: Default::default(),
+            identity: Some(nhs(number)),
+            leave_record_open: None,
+            filter: None,
+        })
+        .await;
+    assert!(e.message.contains(number), "{}", e.message);
+    sim.shutdown().await;
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains("request failed"), "{log}");
+    assert!(!log.contains(number), "{log}");
+}
+
+#[tokio::test]
+async fn invalid_utf8_inside_a_request_element_is_refused() {
+    let sim = start().await;
+    let mut c = Conn::connect(&sim).await;
+    let mut bytes = DOC_GET_FUNCTIONS
+        .replace("<DeviceVersion>v1.0<", "<DeviceVersion>v1.0\u{1}<")
+        .into_bytes();
+    // `\u{1}` stands for the byte: 0xFF is never valid in UTF-8.
+    let at = bytes.iter().position(|&b| b == 1).unwrap();
+    bytes[at] = 0xFF;
+    bytes.push(b'\n');
+    c.send_raw(&bytes).await;
+    let reply = c.read().await;
+    let e = raw_error(&reply);
+    assert!(e.permanent, "{reply}");
+    assert!(e.message.contains("not valid UTF-8"), "{}", e.message);
+    // The error echoes the request's RequestUID, and the connection stays usable.
+    assert!(
+        reply.contains("F90B7D20-B342-11E3-A459-010000004280"),
+        "{reply}"
+    );
+    c.send_raw(format!("{DOC_GET_FUNCTIONS}\n").as_bytes())
+        .await;
+    assert!(matches!(
+        functions(&c.read().await).body,
+        ResponseBody::Success(_)
+    ));
+    sim.shutdown().await;
+}

@@ -39,6 +39,10 @@ use tokio_util::codec::{Decoder, Encoder};
 /// Default largest document accepted: 64 MiB.
 pub const DEFAULT_MAX_DOCUMENT_SIZE: usize = 64 * 1024 * 1024;
 
+/// Default deepest element nesting accepted (the root is level 1); real documents
+/// are under ten levels deep.
+pub const DEFAULT_MAX_DEPTH: usize = 256;
+
 /// The UTF-8 byte-order mark.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// The alternative request terminator some integrations send (ERRATA E24).
@@ -53,6 +57,12 @@ pub enum FrameError {
     #[error("XML document larger than the limit of {limit} bytes")]
     TooLarge {
         /// The configured `max_document_size`.
+        limit: usize,
+    },
+    /// Elements nested deeper than the configured limit.
+    #[error("XML elements nested deeper than the limit of {limit} levels")]
+    TooDeep {
+        /// The configured `max_depth`.
         limit: usize,
     },
     /// A `<!DOCTYPE` declaration was found before the root element.
@@ -120,6 +130,7 @@ enum Lead {
 #[derive(Debug, Clone)]
 pub struct XmlDocumentCodec {
     max_document_size: usize,
+    max_depth: usize,
     accept_eof_marker: bool,
     state: State,
     /// Scan position, relative to the front of the buffer (the document's
@@ -145,6 +156,7 @@ impl XmlDocumentCodec {
     pub fn new() -> Self {
         Self {
             max_document_size: DEFAULT_MAX_DOCUMENT_SIZE,
+            max_depth: DEFAULT_MAX_DEPTH,
             accept_eof_marker: false,
             state: State::Between,
             pos: 0,
@@ -160,6 +172,15 @@ impl XmlDocumentCodec {
     #[must_use]
     pub fn max_document_size(mut self, limit: usize) -> Self {
         self.max_document_size = limit;
+        self
+    }
+
+    /// Sets the deepest element nesting accepted (the root element is level
+    /// 1); a deeper document is refused with [`FrameError::TooDeep`] as soon
+    /// as the start tag over the limit is scanned.
+    #[must_use]
+    pub fn max_depth(mut self, limit: usize) -> Self {
+        self.max_depth = limit;
         self
     }
 
@@ -397,6 +418,11 @@ impl XmlDocumentCodec {
                                 }
                             } else {
                                 self.depth += 1;
+                                if self.depth > self.max_depth {
+                                    return Err(FrameError::TooDeep {
+                                        limit: self.max_depth,
+                                    });
+                                }
                             }
                         }
                         b'<' => {
@@ -723,6 +749,29 @@ mod tests {
     fn self_closing_root() {
         assert_eq!(one("<Root/>"), "<Root/>");
         assert_eq!(one("<Root a=\"1\" />\n"), "<Root a=\"1\" />");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_at_the_limit() {
+        let deep = |n: usize| format!("{}{}\n", "<a>".repeat(n), "</a>".repeat(n));
+        let mut codec = XmlDocumentCodec::new();
+        let mut buf = BytesMut::from(deep(100_000).as_str());
+        match codec.decode(&mut buf) {
+            Err(FrameError::TooDeep { limit }) => assert_eq!(limit, DEFAULT_MAX_DEPTH),
+            other => panic!("expected TooDeep, got {other:?}"),
+        }
+        // Refused as soon as the level over the limit is scanned, not at the end.
+        assert!(codec.bytes_scanned() <= 3 * (DEFAULT_MAX_DEPTH as u64 + 1));
+        let mut codec = XmlDocumentCodec::new().max_depth(3);
+        let mut buf = BytesMut::from("<a><b><c/><c></c></b></a>\n<a><b><c><d>");
+        assert_eq!(
+            codec.decode(&mut buf).unwrap().unwrap(),
+            "<a><b><c/><c></c></b></a>"
+        );
+        assert!(matches!(
+            codec.decode(&mut buf),
+            Err(FrameError::TooDeep { limit: 3 })
+        ));
     }
 
     #[test]

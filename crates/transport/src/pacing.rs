@@ -61,6 +61,16 @@ impl PacingLimits {
         }
     }
 
+    /// These limits with `guard` added to both intervals: a small allowance (a few
+    /// milliseconds) for the time between the client's last byte and SystmOne's
+    /// clock reading.
+    pub const fn with_guard(self, guard: Duration) -> Self {
+        Self {
+            min_interval: self.min_interval.saturating_add(guard),
+            patient_record_interval: self.patient_record_interval.saturating_add(guard),
+        }
+    }
+
     /// Whether these limits never delay a request.
     pub fn is_off(&self) -> bool {
         self.min_interval.is_zero() && self.patient_record_interval.is_zero()
@@ -253,6 +263,18 @@ impl PaceSchedule {
     }
 }
 
+impl PaceSchedule {
+    /// Records that a request of `class` was actually sent (its last byte written) at
+    /// `at`, which may be later than its reserved turn (a slow connect or write): the
+    /// next turns count from the later of the two, as SystmOne's clock does.
+    pub fn sent(&mut self, class: RequestClass, at: Instant) {
+        self.last_send = self.last_send.max(Some(at));
+        if class == RequestClass::PatientRecord {
+            self.last_patient_record = self.last_patient_record.max(Some(at));
+        }
+    }
+}
+
 /// Paces requests for any number of concurrent callers (clone it to share:
 /// clones share one schedule). Turns are reserved under a lock in the order
 /// the calls are made, so callers are served first come, first served.
@@ -302,20 +324,35 @@ impl Pacer {
         self.schedule.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// Reserves the next turn for a request of `class` now, without
-    /// waiting. The caller must wait for [`Reservation::ready`] before
-    /// sending; `wait` tells how long that is (for a progress line).
-    pub fn reserve(&self, class: RequestClass) -> Reservation {
+    /// Records that a request of `class` was sent at `at` (when its last byte was
+    /// written): later turns, in this process and (with a pacing file) in the others,
+    /// count from then if it is later than the reserved turn.
+    pub fn sent(&self, class: RequestClass, at: Instant) {
         let mut schedule = self.lock();
-        let now = Instant::now();
-        let Some(file) = self.shared.as_deref().filter(|_| !schedule.limits.is_off()) else {
-            return schedule.reserve(class, now);
+        if schedule.limits.is_off() {
+            return;
+        }
+        self.with_file(&mut schedule, Instant::now(), |schedule| {
+            schedule.sent(class, at)
+        });
+    }
+
+    /// Runs `update` on the schedule, merged first with the pacing file's state and
+    /// saved back to it after, under the file's lock (without a file: just `update`).
+    fn with_file<R>(
+        &self,
+        schedule: &mut PaceSchedule,
+        now: Instant,
+        update: impl FnOnce(&mut PaceSchedule) -> R,
+    ) -> R {
+        let Some(file) = self.shared.as_deref() else {
+            return update(schedule);
         };
         let guard = match file.lock() {
             Ok(guard) => guard,
             Err(e) => {
                 tracing::warn!("{e}; pacing only within this process");
-                return schedule.reserve(class, now);
+                return update(schedule);
             }
         };
         if let Some(reason) = guard.reset_reason() {
@@ -332,7 +369,7 @@ impl Pacer {
             to_instant(theirs.last_send),
             to_instant(theirs.last_patient_record),
         );
-        let turn = schedule.reserve(class, now);
+        let result = update(schedule);
         let to_wall = |t: Option<Instant>| t.map(|t| instant_to_wall(t, wall, now));
         let ours = SharedState {
             last_send: to_wall(schedule.last_send),
@@ -341,7 +378,19 @@ impl Pacer {
         if let Err(e) = guard.save(ours) {
             tracing::warn!("{e}; other processes will not see this request's turn");
         }
-        turn
+        result
+    }
+
+    /// Reserves the next turn for a request of `class` now, without
+    /// waiting. The caller must wait for [`Reservation::ready`] before
+    /// sending; `wait` tells how long that is (for a progress line).
+    pub fn reserve(&self, class: RequestClass) -> Reservation {
+        let mut schedule = self.lock();
+        let now = Instant::now();
+        if schedule.limits.is_off() {
+            return schedule.reserve(class, now);
+        }
+        self.with_file(&mut schedule, now, |schedule| schedule.reserve(class, now))
     }
 
     /// Waits until a request of `class` may be sent; returns the turn.
@@ -623,6 +672,34 @@ mod tests {
         }
         assert_eq!(sends, expected);
         assert!(sends.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn turns_count_from_when_a_request_was_actually_sent() {
+        let limits = PacingLimits::SYSTMONE.with_guard(ms(5));
+        assert_eq!(limits.min_interval, ms(1005));
+        assert_eq!(limits.patient_record_interval, ms(30_005));
+        let pacer = Pacer::new(limits);
+        let start = Instant::now();
+        // The first request's turn is at once, but its connect and write take 1.5 s.
+        let first = pacer.wait_turn(RequestClass::PatientRecord).await;
+        assert_eq!(first.send_at, start);
+        tokio::time::advance(ms(1500)).await;
+        pacer.sent(RequestClass::PatientRecord, Instant::now());
+        // The next turns count from the last byte written, plus the guard.
+        let second = pacer.wait_turn(RequestClass::Ordinary).await;
+        assert_eq!(second.send_at - start, ms(1500 + 1005));
+        pacer.sent(RequestClass::Ordinary, second.send_at);
+        let third = pacer.wait_turn(RequestClass::PatientRecord).await;
+        assert_eq!(third.send_at - start, ms(1500 + 30_005));
+        // Sent on time: the schedule is unchanged, the pace is the limit exactly.
+        pacer.sent(RequestClass::PatientRecord, third.send_at);
+        let fourth = pacer.wait_turn(RequestClass::Ordinary).await;
+        assert_eq!(fourth.send_at - third.send_at, ms(1005));
+        // A late stamp never moves the schedule back.
+        pacer.sent(RequestClass::Ordinary, start);
+        let fifth = pacer.wait_turn(RequestClass::Ordinary).await;
+        assert_eq!(fifth.send_at - fourth.send_at, ms(1005));
     }
 
     #[tokio::test(start_paused = true)]
