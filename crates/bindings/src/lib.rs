@@ -43,3 +43,8 @@
 mod generated;
 
 pub use generated::*;
+
+#[rustfmt::skip]
+mod schemas;
+
+pub use schemas::XSD_FILES;

@@ -9,7 +9,7 @@
 //! also serves an operator console (a web page) and a JSON admin API over it.
 //!
 //! Start it in-process on a free port (port 0) for a test, point your client at
-//! [`Simulator::addr`], and drive the SystmOne user's side through [`Control`]. Here
+//! [`SimHandle::addr`], and drive the SystmOne user's side through [`Control`]. Here
 //! the test talks to it over plain TCP, as any client does:
 //!
 //! ```

@@ -40,8 +40,45 @@ pub fn render(xsd_dir: &Path) -> anyhow::Result<Files> {
         render_function_crate(f, &mut files)?;
     }
     render_bindings_crate(&functions, &mut files)?;
+    embed_schemas(xsd_dir, &mut files)?;
     Ok(files)
 }
+
+/// The schemas, copied byte for byte into `crates/bindings/xsd/` and listed in
+/// `src/schemas.rs` as `XSD_FILES`: a packaged crate can only embed files inside its
+/// own directory, and the simulator (GetXSDFiles) and the command (element name
+/// checks) embed them. Every `.xsd` in that directory is generated.
+fn embed_schemas(xsd_dir: &Path, files: &mut Files) -> anyhow::Result<()> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(xsd_dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "xsd") {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .context("schema file name is not UTF-8")?
+                .to_string();
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            files.insert(PathBuf::from(BINDINGS_XSD_DIR).join(&name), text);
+            names.push(name);
+        }
+    }
+    names.sort();
+    let mut out = rust_header("every schema in `xsd/`");
+    out.push_str("\n/// Every schema the bindings were generated from: (file name, contents), as in\n/// `xsd/`, in file name order.\npub const XSD_FILES: &[(&str, &str)] = &[\n");
+    for name in &names {
+        out.push_str(&format!(
+            "    ({name:?}, include_str!(\"../xsd/{name}\")),\n"
+        ));
+    }
+    out.push_str("];\n");
+    files.insert(PathBuf::from("crates/bindings/src/schemas.rs"), out);
+    Ok(())
+}
+
+/// Where the bindings crate keeps its copies of the schemas.
+const BINDINGS_XSD_DIR: &str = "crates/bindings/xsd";
 
 /// The release every generated crate belongs to: the workspace's version, which xtask
 /// shares (`version.workspace = true`).
@@ -177,13 +214,12 @@ fn render_bindings_crate(
             toml_header(source)
         ),
     );
-    files.insert(
-        dir.join("src/lib.rs"),
-        lib_rs(
-            source,
-            "Every generated binding, and [`AnyRequest`] / [`AnyResponse`], which parse a\nsaved document with the bindings its `Function` and `FunctionVersion` name.\n\nReading is tolerant by default: what the bindings do not describe (here an element\na newer SystmOne might send) is kept, and reported in the drift report; strict\nreading refuses it, naming its path.\n\n```\nuse systmone_bindings::AnyResponse;\nuse systmone_core::{DriftKind, ParseError, ReadMode, ResponseBody};\n\n// A saved PatientSearch response, with one element the schema does not declare.\nlet text = \"<ClientIntegrationResponse><DeviceID>392752167bd7f69b</DeviceID>\\\n    <RequestUID>DB0163A0-B34A-11E3-A459-010000004280</RequestUID>\\\n    <Function>PatientSearch</Function><FunctionVersion>1.0</FunctionVersion>\\\n    <ResponseUID>E1AE86B0-B34A-11E3-9FEC-010000001020</ResponseUID>\\\n    <Response><Result><Identity><PseudoNumber>0001980947</PseudoNumber></Identity>\\\n    <FirstName>Jasvinder</FirstName><Surname>Saffer</Surname>\\\n    <PreferredPharmacy>FA123</PreferredPharmacy></Result></Response>\\\n    </ClientIntegrationResponse>\";\n\nlet parsed = AnyResponse::parse_with(text, ReadMode::Tolerant).unwrap();\nlet AnyResponse::PatientSearchV1_0(response) = parsed.value else {\n    panic!(\"a PatientSearch 1.0 response\");\n};\nlet ResponseBody::Success(found) = response.body else {\n    panic!(\"a successful response\");\n};\nassert_eq!(found.result[0].surname.as_deref(), Some(\"Saffer\"));\n\n// The drift report: kinds, paths and counts (safe to log), and first values (not).\nlet item = &parsed.drift.items()[0];\nassert_eq!(item.kind, DriftKind::UnknownElement);\nassert!(item.path.ends_with(\"PreferredPharmacy\"), \"{}\", item.path);\nprintln!(\"{}\", parsed.drift.summary());\n\nlet strict = AnyResponse::parse_with(text, ReadMode::Strict);\nassert!(matches!(strict, Err(ParseError::Refused(_))));\n```",
-        ),
+    let mut lib = lib_rs(
+        source,
+        "Every generated binding, and [`AnyRequest`] / [`AnyResponse`], which parse a\nsaved document with the bindings its `Function` and `FunctionVersion` name.\n\nReading is tolerant by default: what the bindings do not describe (here an element\na newer SystmOne might send) is kept, and reported in the drift report; strict\nreading refuses it, naming its path.\n\n```\nuse systmone_bindings::AnyResponse;\nuse systmone_core::{DriftKind, ParseError, ReadMode, ResponseBody};\n\n// A saved PatientSearch response, with one element the schema does not declare.\nlet text = \"<ClientIntegrationResponse><DeviceID>392752167bd7f69b</DeviceID>\\\n    <RequestUID>DB0163A0-B34A-11E3-A459-010000004280</RequestUID>\\\n    <Function>PatientSearch</Function><FunctionVersion>1.0</FunctionVersion>\\\n    <ResponseUID>E1AE86B0-B34A-11E3-9FEC-010000001020</ResponseUID>\\\n    <Response><Result><Identity><PseudoNumber>0001980947</PseudoNumber></Identity>\\\n    <FirstName>Jasvinder</FirstName><Surname>Saffer</Surname>\\\n    <PreferredPharmacy>FA123</PreferredPharmacy></Result></Response>\\\n    </ClientIntegrationResponse>\";\n\nlet parsed = AnyResponse::parse_with(text, ReadMode::Tolerant).unwrap();\nlet AnyResponse::PatientSearchV1_0(response) = parsed.value else {\n    panic!(\"a PatientSearch 1.0 response\");\n};\nlet ResponseBody::Success(found) = response.body else {\n    panic!(\"a successful response\");\n};\nassert_eq!(found.result[0].surname.as_deref(), Some(\"Saffer\"));\n\n// The drift report: kinds, paths and counts (safe to log), and first values (not).\nlet item = &parsed.drift.items()[0];\nassert_eq!(item.kind, DriftKind::UnknownElement);\nassert!(item.path.ends_with(\"PreferredPharmacy\"), \"{}\", item.path);\nprintln!(\"{}\", parsed.drift.summary());\n\nlet strict = AnyResponse::parse_with(text, ReadMode::Strict);\nassert!(matches!(strict, Err(ParseError::Refused(_))));\n```",
     );
+    lib.push_str("\n#[rustfmt::skip]\nmod schemas;\n\npub use schemas::XSD_FILES;\n");
+    files.insert(dir.join("src/lib.rs"), lib);
 
     let mut uses = Vec::new();
     let mut req_variants = Vec::new();
@@ -441,6 +477,15 @@ fn stale_files(root: &Path, files: &Files) -> anyhow::Result<Vec<PathBuf>> {
                 .is_some_and(|l| l.contains(GENERATED_MARKER))
                 && !files.contains_key(&relative)
             {
+                stale.push(relative);
+            }
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(root.join(BINDINGS_XSD_DIR)) {
+        for entry in entries {
+            let path = entry?.path();
+            let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            if path.extension().is_some_and(|e| e == "xsd") && !files.contains_key(&relative) {
                 stale.push(relative);
             }
         }
