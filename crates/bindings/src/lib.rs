@@ -2,16 +2,49 @@
 //! Every generated binding, and [`AnyRequest`] / [`AnyResponse`], which parse a
 //! saved document with the bindings its `Function` and `FunctionVersion` name.
 //!
+//! Reading is tolerant by default: what the bindings do not describe (here an element
+//! a newer SystmOne might send) is kept, and reported in the drift report; strict
+//! reading refuses it, naming its path.
+//!
 //! ```
-//! let text = "<ClientIntegrationRequest><APIKey>k</APIKey><DeviceID></DeviceID>\
-//!     <DeviceVersion>v1.0</DeviceVersion><RequestUID>1</RequestUID>\
-//!     <Function>GetFunctions</Function><FunctionVersion>1.0</FunctionVersion>\
-//!     <FunctionParameters></FunctionParameters></ClientIntegrationRequest>";
-//! let request = systmone_bindings::AnyRequest::parse(text).unwrap();
-//! assert_eq!(request.function(), ("GetFunctions", "1.0"));
+//! use systmone_bindings::AnyResponse;
+//! use systmone_core::{DriftKind, ParseError, ReadMode, ResponseBody};
+//!
+//! // A saved PatientSearch response, with one element the schema does not declare.
+//! let text = "<ClientIntegrationResponse><DeviceID>392752167bd7f69b</DeviceID>\
+//!     <RequestUID>DB0163A0-B34A-11E3-A459-010000004280</RequestUID>\
+//!     <Function>PatientSearch</Function><FunctionVersion>1.0</FunctionVersion>\
+//!     <ResponseUID>E1AE86B0-B34A-11E3-9FEC-010000001020</ResponseUID>\
+//!     <Response><Result><Identity><PseudoNumber>0001980947</PseudoNumber></Identity>\
+//!     <FirstName>Jasvinder</FirstName><Surname>Saffer</Surname>\
+//!     <PreferredPharmacy>FA123</PreferredPharmacy></Result></Response>\
+//!     </ClientIntegrationResponse>";
+//!
+//! let parsed = AnyResponse::parse_with(text, ReadMode::Tolerant).unwrap();
+//! let AnyResponse::PatientSearchV1_0(response) = parsed.value else {
+//!     panic!("a PatientSearch 1.0 response");
+//! };
+//! let ResponseBody::Success(found) = response.body else {
+//!     panic!("a successful response");
+//! };
+//! assert_eq!(found.result[0].surname.as_deref(), Some("Saffer"));
+//!
+//! // The drift report: kinds, paths and counts (safe to log), and first values (not).
+//! let item = &parsed.drift.items()[0];
+//! assert_eq!(item.kind, DriftKind::UnknownElement);
+//! assert!(item.path.ends_with("PreferredPharmacy"), "{}", item.path);
+//! println!("{}", parsed.drift.summary());
+//!
+//! let strict = AnyResponse::parse_with(text, ReadMode::Strict);
+//! assert!(matches!(strict, Err(ParseError::Refused(_))));
 //! ```
 
 #[rustfmt::skip]
 mod generated;
 
 pub use generated::*;
+
+#[rustfmt::skip]
+mod schemas;
+
+pub use schemas::XSD_FILES;

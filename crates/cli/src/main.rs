@@ -1,5 +1,9 @@
 //! `systmone`: the command-line tool for the SystmOne Client Integration interface.
 
+// The doc comments of the option structs are clap's help text, read on a terminal
+// (`<NHS>.xml` is a placeholder there), not HTML: backticks would show up in `--help`.
+#![allow(rustdoc::invalid_html_tags)]
+
 // std's print macros panic when the reader has gone (`systmone functions | head`):
 // these replacements, in scope for every module below, end the process quietly then.
 macro_rules! println {

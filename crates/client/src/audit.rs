@@ -27,12 +27,19 @@ pub struct AuditLog {
 /// One line of the audit log.
 #[derive(Debug, Serialize)]
 pub struct AuditRecord<'a> {
+    /// When the call ended, local time (`2026-11-25T20:00:00.000`).
     pub time: String,
+    /// The function name as sent.
     pub function: &'a str,
+    /// The function version.
     pub version: &'a str,
+    /// The request's RequestUID.
     pub request_uid: &'a str,
+    /// The response's ResponseUID, when one arrived.
     pub response_uid: Option<&'a str>,
+    /// `success`, or a short word for the error (`timeout`, `outcome-unknown`, ...).
     pub outcome: &'a str,
+    /// How long the call took, in milliseconds.
     pub duration_ms: u128,
     /// The request document; written only with [`AuditDetail::FullPayloads`], and
     /// always with the API key redacted.
@@ -64,6 +71,7 @@ impl AuditLog {
         })
     }
 
+    /// How much of each message this log keeps.
     pub fn detail(&self) -> AuditDetail {
         self.detail
     }

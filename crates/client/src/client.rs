@@ -57,7 +57,9 @@ pub enum NhsNumberElement {
 pub struct RetryPolicy {
     /// Attempts in all, including the first (1 = no retry).
     pub max_attempts: u32,
+    /// The wait before the first retry; it doubles after each.
     pub initial_backoff: Duration,
+    /// The longest wait between retries.
     pub max_backoff: Duration,
 }
 
@@ -80,7 +82,9 @@ pub struct ClientConfig {
     pub api_key: ApiKey,
     /// Your software's version, shown in SystmOne's audit trail and approval dialog.
     pub device_version: String,
+    /// How long to wait for the TCP connection.
     pub connect_timeout: Duration,
+    /// How long writing a request may take.
     pub write_timeout: Duration,
     /// How long to wait for a response; long enough for a large GetPatientRecord.
     pub response_timeout: Duration,
@@ -92,7 +96,9 @@ pub struct ClientConfig {
     pub max_document_size: usize,
     /// The throttle limits to pace to (default: the documented 1 s and 30 s).
     pub pacing: PacingLimits,
+    /// Retries of reads (writes are never retried).
     pub retry: RetryPolicy,
+    /// The element name written for NHS numbers (ERRATA E1).
     pub nhs_number_element: NhsNumberElement,
     /// Coding schemes to ask for in every request (`None`: SystmOne's defaults).
     pub output_scheme: Option<OutputScheme>,
@@ -134,6 +140,7 @@ type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Opens connections: TCP by default; tests use in-memory streams.
 pub trait Connector: Send + Sync + 'static {
+    /// Opens a new connection.
     fn connect(&self) -> BoxFuture<'_, std::io::Result<Box<dyn Stream>>>;
     /// For messages.
     fn describe(&self) -> String;
@@ -255,6 +262,8 @@ impl ClientBuilder {
         self
     }
 
+    /// The client. Fails only when no Device ID store was given and the platform has
+    /// no configuration directory for the default file store.
     pub fn build(self) -> Result<Client, Error> {
         let device_store = match self.device_store {
             Some(store) => store,
@@ -290,9 +299,11 @@ fn new_request_uid() -> String {
 /// A successful call in full: the typed result and what the exchange carried.
 #[derive(Debug, Clone)]
 pub struct Reply<T> {
+    /// The function's typed result.
     pub result: T,
     /// The RequestUID sent (and echoed).
     pub request_uid: String,
+    /// SystmOne's ID for the response.
     pub response_uid: String,
     /// The Device ID the response carried.
     pub device_id: String,
@@ -354,6 +365,7 @@ impl From<Error> for Failed {
 }
 
 impl Client {
+    /// A builder for a client with this configuration.
     pub fn builder(config: ClientConfig) -> ClientBuilder {
         ClientBuilder {
             config,
@@ -366,6 +378,7 @@ impl Client {
         }
     }
 
+    /// The configuration in use.
     pub fn config(&self) -> &ClientConfig {
         &self.inner.config
     }

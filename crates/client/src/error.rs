@@ -11,7 +11,9 @@ pub enum Error {
     /// port). Nothing was sent.
     #[error("cannot connect to SystmOne at {addr}: {source}")]
     Connect {
+        /// The address tried.
         addr: String,
+        /// Why the connection failed.
         #[source]
         source: std::io::Error,
     },
@@ -20,7 +22,12 @@ pub enum Error {
     Io(#[source] std::io::Error),
     /// A wait ran past its limit (connect, write or response).
     #[error("no {what} from SystmOne within {limit:?}")]
-    Timeout { what: &'static str, limit: Duration },
+    Timeout {
+        /// What did not come in time (`connection`, `response`, ...).
+        what: &'static str,
+        /// The limit that ran out.
+        limit: Duration,
+    },
     /// SystmOne's answer is not a document the bindings accept (not XML, wrong root,
     /// DOCTYPE, invalid content).
     #[error("SystmOne's response could not be read: {0}")]
@@ -28,7 +35,9 @@ pub enum Error {
     /// SystmOne answered with the standard error response.
     #[error("SystmOne answered {function} with an error ({}): {}", if .error.permanent { "permanent" } else { "temporary, can be retried" }, .error.message)]
     Response {
+        /// The function called.
         function: String,
+        /// SystmOne's error: its message, and whether it is permanent.
         error: ErrorResponse,
     },
     /// The SystmOne user blocked this device when asked to approve it.
@@ -36,12 +45,18 @@ pub enum Error {
         "SystmOne refused the connection: the device is blocked ({message}). A SystmOne user can remove \
          the block in the Device Manager screen (Setup > Mobile Working & Integration menu)."
     )]
-    DeviceBlocked { message: String },
+    DeviceBlocked {
+        /// SystmOne's message.
+        message: String,
+    },
     /// The connected SystmOne client does not support this function version.
     #[error("SystmOne does not support {function} version {version}; it supports {}", if .supported.is_empty() { "no version of it".to_string() } else { format!("versions {}", .supported.join(", ")) })]
     Unsupported {
+        /// The function called.
         function: String,
+        /// The version called.
         version: String,
+        /// The versions of it SystmOne supports (perhaps none).
         supported: Vec<String>,
     },
     /// A write (UpdatePatientRecord, DeleteFromPatientRecord, LaunchFunctionality,
@@ -54,8 +69,11 @@ pub enum Error {
          check the record before trying again"
     )]
     OutcomeUnknown {
+        /// The function called.
         function: String,
+        /// The RequestUID sent: SystmOne's audit trail knows the request by it.
         request_uid: String,
+        /// What went wrong after the request was sent (a timeout, a closed connection, ...).
         cause: Box<Error>,
     },
     /// The Device ID could not be read or stored.
@@ -77,7 +95,12 @@ pub enum ProtocolError {
     Parse(#[from] ParseError),
     /// The response names another function than the one called.
     #[error("response is for function {found}, expected {expected}")]
-    WrongFunction { expected: String, found: String },
+    WrongFunction {
+        /// The function called.
+        expected: String,
+        /// The function the response names.
+        found: String,
+    },
     /// The connection closed before the response arrived.
     #[error("SystmOne closed the connection before answering")]
     Closed,

@@ -84,6 +84,7 @@ impl fmt::Display for DriftKind {
 /// One kind of departure at one path, with how often it occurred.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DriftItem {
+    /// What kind of departure.
     pub kind: DriftKind,
     /// Element names from below the root, `/`-separated; an attribute ends in `@Name`
     /// (`Response/Clinical/Event/ClinicalCode/ProblemUID`, `Response/Clinical/Event/@Software`).
@@ -180,7 +181,9 @@ impl Drift {
 /// bindings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parsed<T> {
+    /// What was read.
     pub value: T,
+    /// Where the document departed from the bindings (empty when it matched them).
     pub drift: Drift,
 }
 

@@ -78,6 +78,7 @@ pub enum CallKind {
 pub struct ApiKey(String);
 
 impl ApiKey {
+    /// Wraps a key (given by TPP); it is never printed.
     pub fn new(key: impl Into<String>) -> Self {
         ApiKey(key.into())
     }
@@ -97,6 +98,7 @@ impl fmt::Debug for ApiKey {
 /// The common header of a request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestHeader {
+    /// Your API key (never printed).
     pub api_key: ApiKey,
     /// Empty on first contact; SystmOne allocates one (Device ID Allocation).
     pub device_id: String,
@@ -109,9 +111,11 @@ pub struct RequestHeader {
 /// A whole request document.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request<P> {
+    /// The header elements.
     pub header: RequestHeader,
     /// The function name as sent (ERRATA E2 allows two spellings of one function).
     pub function: String,
+    /// The function's version, e.g. `1.0`.
     pub function_version: String,
     /// Coding schemes for the response; sent only when asked for (ERRATA E4).
     pub output_scheme: Option<OutputScheme>,
@@ -307,7 +311,9 @@ impl ErrorResponse {
 /// The content of `Response`: the function-specific result or the standard error.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ResponseBody<T> {
+    /// The function's result.
     Success(T),
+    /// SystmOne's standard error response.
     Error(ErrorResponse),
 }
 
@@ -320,8 +326,11 @@ pub struct Response<T> {
     pub request_uid: String,
     /// The function name as the request sent it.
     pub function: String,
+    /// The function's version, as the request sent it.
     pub function_version: String,
+    /// SystmOne's own ID for this response.
     pub response_uid: String,
+    /// The result or the error.
     pub body: ResponseBody<T>,
     /// Header elements and attributes beyond the documented ones, and the header's
     /// order when it was not the documented one.
@@ -551,10 +560,15 @@ crate::impl_xml_content!([T: XmlContent] Response<T>, RESPONSE_ROOT);
 /// rest (the scan stops at `FunctionParameters` / `Response`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeekedHeader {
+    /// The root element's name.
     pub root: String,
+    /// `DeviceID`, if present.
     pub device_id: Option<String>,
+    /// `RequestUID`, if present.
     pub request_uid: Option<String>,
+    /// `Function`, if present.
     pub function: Option<String>,
+    /// `FunctionVersion`, if present.
     pub function_version: Option<String>,
 }
 

@@ -27,6 +27,7 @@ use crate::xml::RawXml;
 pub struct UnknownAttribute {
     /// The attribute's name as written (with its prefix, if any).
     pub name: String,
+    /// The attribute's value, unescaped.
     pub value: String,
 }
 
@@ -301,6 +302,7 @@ impl<const N: usize> Default for Order<N> {
 }
 
 impl<const N: usize> Order<N> {
+    /// No positions recorded yet.
     pub fn new() -> Self {
         Order {
             values: [0; N],

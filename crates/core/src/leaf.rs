@@ -150,6 +150,7 @@ strict_enum! {
     CodeScheme {
         /// SystmOne's default.
         Ctv3 = "CTV3",
+        /// SNOMED CT.
         Snomed = "Snomed",
     }
 }
@@ -158,7 +159,9 @@ strict_enum! {
 /// Multilex and CTV3.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct OutputScheme {
+    /// The scheme for drugs (`None`: SystmOne's default).
     pub drugs: Option<DrugScheme>,
+    /// The scheme for clinical codes (`None`: SystmOne's default).
     pub codes: Option<CodeScheme>,
     /// Anything else the element held (a misspelt scheme, say: ERRATA E3), kept.
     pub extra: Extra,

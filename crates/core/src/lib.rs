@@ -21,6 +21,8 @@
 //! assert_eq!(t.to_string(), "2017-12-19T12:45:12");
 //! ```
 
+#![warn(missing_docs)]
+
 mod datetime;
 pub mod drift;
 pub mod envelope;
@@ -50,6 +52,7 @@ pub struct ValueError {
 }
 
 impl ValueError {
+    /// A `value` that is not a valid `kind`, with what was `expected`.
     pub fn new(kind: &'static str, value: &str, expected: impl Into<String>) -> Self {
         ValueError {
             kind,

@@ -31,8 +31,11 @@ pub enum ParseError {
     /// Not well-formed XML (or not UTF-8). Carries the reader's position.
     #[error("not well-formed XML at line {line}, column {column}: {message}")]
     NotXml {
+        /// The line (from 1).
         line: u64,
+        /// The column (from 1).
         column: u64,
+        /// The XML reader's message.
         message: String,
     },
     /// A document type declaration: never sent by SystmOne, and a vector for entity
@@ -41,7 +44,12 @@ pub enum ParseError {
     Doctype,
     /// The root element is not the one expected.
     #[error("expected root element <{expected}>, found <{found}>")]
-    WrongRoot { expected: String, found: String },
+    WrongRoot {
+        /// The root element expected.
+        expected: String,
+        /// The root element found.
+        found: String,
+    },
     /// Well-formed XML that does not match the bindings (missing element, bad value,
     /// unknown child, ...).
     #[error("{0}")]
@@ -52,11 +60,19 @@ pub enum ParseError {
     Refused(crate::drift::DriftItem),
     /// A function or version the bindings do not include.
     #[error("no bindings for function {function} version {version}")]
-    UnknownFunction { function: String, version: String },
+    UnknownFunction {
+        /// The function the document names.
+        function: String,
+        /// The version the document names.
+        version: String,
+    },
     /// Elements nested deeper than the readers accept (real documents are under ten
     /// levels; the XML reader's cost per element grows with the depth).
     #[error("elements nested deeper than the limit of {limit} levels")]
-    TooDeep { limit: usize },
+    TooDeep {
+        /// The deepest nesting accepted.
+        limit: usize,
+    },
 }
 
 impl ParseError {

@@ -2,81 +2,9 @@
 
 use std::path::{Component, Path, PathBuf};
 
-/// The project's XSD files (the workspace's `xsd/` directory), embedded at compile time.
-pub const XSD_FILES: &[(&str, &str)] = &[
-    (
-        "ClientIntegrationTypes.xsd",
-        include_str!("../../../xsd/ClientIntegrationTypes.xsd"),
-    ),
-    (
-        "DataExtract v1.0.xsd",
-        include_str!("../../../xsd/DataExtract v1.0.xsd"),
-    ),
-    (
-        "DeleteFromPatientRecord v1.0.xsd",
-        include_str!("../../../xsd/DeleteFromPatientRecord v1.0.xsd"),
-    ),
-    (
-        "ExitClient v1.0.xsd",
-        include_str!("../../../xsd/ExitClient v1.0.xsd"),
-    ),
-    (
-        "GetAppointmentSlots v1.0.xsd",
-        include_str!("../../../xsd/GetAppointmentSlots v1.0.xsd"),
-    ),
-    (
-        "GetCurrentActivity v1.0.xsd",
-        include_str!("../../../xsd/GetCurrentActivity v1.0.xsd"),
-    ),
-    (
-        "GetCurrentSelection v1.0.xsd",
-        include_str!("../../../xsd/GetCurrentSelection v1.0.xsd"),
-    ),
-    (
-        "GetDiary v1.0.xsd",
-        include_str!("../../../xsd/GetDiary v1.0.xsd"),
-    ),
-    (
-        "GetDocument v1.0.xsd",
-        include_str!("../../../xsd/GetDocument v1.0.xsd"),
-    ),
-    (
-        "GetFunctions v1.0.xsd",
-        include_str!("../../../xsd/GetFunctions v1.0.xsd"),
-    ),
-    (
-        "GetOrganisationMetaData v1.0.xsd",
-        include_str!("../../../xsd/GetOrganisationMetaData v1.0.xsd"),
-    ),
-    (
-        "GetPatientRecord v1.0.xsd",
-        include_str!("../../../xsd/GetPatientRecord v1.0.xsd"),
-    ),
-    (
-        "GetReferenceData v1.0.xsd",
-        include_str!("../../../xsd/GetReferenceData v1.0.xsd"),
-    ),
-    (
-        "GetXSDFiles v1.0.xsd",
-        include_str!("../../../xsd/GetXSDFiles v1.0.xsd"),
-    ),
-    (
-        "IsPatientRetrieved v1.0.xsd",
-        include_str!("../../../xsd/IsPatientRetrieved v1.0.xsd"),
-    ),
-    (
-        "LaunchFunctionality v1.0.xsd",
-        include_str!("../../../xsd/LaunchFunctionality v1.0.xsd"),
-    ),
-    (
-        "PatientSearch v1.0.xsd",
-        include_str!("../../../xsd/PatientSearch v1.0.xsd"),
-    ),
-    (
-        "UpdatePatientRecord v1.0.xsd",
-        include_str!("../../../xsd/UpdatePatientRecord v1.0.xsd"),
-    ),
-];
+/// The project's XSD files (the workspace's `xsd/` directory), embedded at compile time
+/// (the bindings crate carries them, so the packaged crate builds on its own).
+pub use systmone_bindings::XSD_FILES;
 
 /// A path that cannot be used.
 #[derive(Debug, thiserror::Error)]

@@ -8,19 +8,47 @@
 //! a person at the client (or a test) does; with [`SimConfig::console`] the simulator
 //! also serves an operator console (a web page) and a JSON admin API over it.
 //!
-//! ```no_run
-//! # async fn demo() -> Result<(), systmone_sim::SimError> {
+//! Start it in-process on a free port (port 0) for a test, point your client at
+//! [`SimHandle::addr`], and drive the SystmOne user's side through [`Control`]. Here
+//! the test talks to it over plain TCP, as any client does:
+//!
+//! ```
 //! use systmone_sim::{SimConfig, Simulator, Throttle};
-//! let config = SimConfig {
-//!     bind: "127.0.0.1:0".parse().unwrap(),
+//! use tokio::io::{AsyncReadExt, AsyncWriteExt};
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let sim = Simulator::start(SimConfig {
+//!     bind: "127.0.0.1:0".parse()?,
 //!     throttle: Throttle::Off,
 //!     ..SimConfig::default()
-//! };
-//! let sim = Simulator::start(config).await?;
-//! println!("listening on {}", sim.addr());
+//! })
+//! .await?;
+//! // What a user at the SystmOne client does: open a patient's record.
 //! sim.control().open_record("4667633050", true);
+//!
+//! let mut stream = tokio::net::TcpStream::connect(sim.addr()).await?;
+//! stream
+//!     .write_all(
+//!         b"<ClientIntegrationRequest><APIKey>f31e26725b5491f2</APIKey><DeviceID></DeviceID>\
+//!           <DeviceVersion>doc example</DeviceVersion><RequestUID>1</RequestUID>\
+//!           <Function>GetCurrentSelection</Function><FunctionVersion>1.0</FunctionVersion>\
+//!           <FunctionParameters></FunctionParameters></ClientIntegrationRequest>\n",
+//!     )
+//!     .await?;
+//! let mut response = Vec::new();
+//! while !response.ends_with(b"</ClientIntegrationResponse>") {
+//!     let mut chunk = [0; 4096];
+//!     let n = stream.read(&mut chunk).await?;
+//!     assert!(n > 0, "the simulator closed the connection");
+//!     response.extend_from_slice(&chunk[..n]);
+//!     response.truncate(response.trim_ascii_end().len());
+//! }
+//! let response = String::from_utf8(response)?;
+//! assert!(response.contains("4667633050"), "{response}");
 //! sim.shutdown().await;
-//! # Ok(()) }
+//! # Ok(())
+//! # }
 //! ```
 
 use std::net::SocketAddr;

@@ -221,7 +221,7 @@ impl PaceSchedule {
     }
 
     /// Takes into account sends made elsewhere (another process sharing a
-    /// [`PacingFile`](crate::pacing_file::PacingFile)): each instant becomes the
+    /// [`PacingFile`]): each instant becomes the
     /// later of the two.
     pub fn merge(&mut self, last_send: Option<Instant>, last_patient_record: Option<Instant>) {
         self.last_send = self.last_send.max(last_send);

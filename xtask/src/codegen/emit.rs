@@ -25,8 +25,41 @@ fn docs(lines: &[String]) -> TokenStream {
         if i > 0 {
             out.extend(quote!(#[doc = ""]));
         }
-        let line = format!(" {paragraph}");
+        let line = format!(" {}", code_element_names(paragraph));
         out.extend(quote!(#[doc = #line]));
+    }
+    out
+}
+
+/// Puts the element names the XSDs write as tags (`<Appointment>`) in backticks, so
+/// rustdoc shows them as code rather than taking them for unclosed HTML; text already
+/// in backticks is left alone.
+fn code_element_names(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut in_code = false;
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if c == '`' {
+            in_code = !in_code;
+        } else if c == '<' && !in_code {
+            let tag_end = rest.find('>').filter(|&end| {
+                let inner = rest[1..end].trim_start_matches('/').trim_end_matches('/');
+                !inner.is_empty()
+                    && inner.starts_with(|c: char| c.is_ascii_alphabetic())
+                    && inner
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
+            });
+            if let Some(end) = tag_end {
+                out.push('`');
+                out.push_str(&rest[..=end]);
+                out.push('`');
+                rest = &rest[end + 1..];
+                continue;
+            }
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
     }
     out
 }
@@ -768,4 +801,23 @@ pub fn function_impl(f: &FunctionSchema) -> TokenStream {
 pub fn format(tokens: TokenStream) -> anyhow::Result<String> {
     let file: syn::File = syn::parse2(tokens)?;
     Ok(prettyplease::unparse(&file))
+}
+
+#[cfg(test)]
+mod doc_tests {
+    use super::code_element_names;
+
+    #[test]
+    fn element_names_become_code() {
+        assert_eq!(
+            code_element_names("one <Appointment> per slot, closed by </Appointment>."),
+            "one `<Appointment>` per slot, closed by `</Appointment>`."
+        );
+        assert_eq!(code_element_names("kept `<X>` as is"), "kept `<X>` as is");
+        assert_eq!(code_element_names("a < b and c > d"), "a < b and c > d");
+        assert_eq!(
+            code_element_names("empty <X/> element"),
+            "empty `<X/>` element"
+        );
+    }
 }

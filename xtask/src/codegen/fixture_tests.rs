@@ -142,6 +142,9 @@ version = "0.1.0"
 edition = "2024"
 license = "MIT OR Apache-2.0"
 rust-version = "1.85"
+readme = "README.md"
+keywords = ["systmone"]
+categories = ["api-bindings"]
 
 [workspace.dependencies]
 systmone-core = {{ path = {core:?} }}
@@ -157,6 +160,7 @@ xml = "1.4"
         core = root().join("crates/core").display().to_string(),
     );
     std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
+    std::fs::write(dir.path().join("README.md"), "Scratch workspace.\n").unwrap();
     std::fs::copy(root().join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
     let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
         .args(["check", "--offline", "--quiet", "--workspace"])

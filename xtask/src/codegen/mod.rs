@@ -40,8 +40,49 @@ pub fn render(xsd_dir: &Path) -> anyhow::Result<Files> {
         render_function_crate(f, &mut files)?;
     }
     render_bindings_crate(&functions, &mut files)?;
+    embed_schemas(xsd_dir, &mut files)?;
     Ok(files)
 }
+
+/// The schemas, copied byte for byte into `crates/bindings/xsd/` and listed in
+/// `src/schemas.rs` as `XSD_FILES`: a packaged crate can only embed files inside its
+/// own directory, and the simulator (GetXSDFiles) and the command (element name
+/// checks) embed them. Every `.xsd` in that directory is generated.
+fn embed_schemas(xsd_dir: &Path, files: &mut Files) -> anyhow::Result<()> {
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(xsd_dir)? {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "xsd") {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .context("schema file name is not UTF-8")?
+                .to_string();
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            files.insert(PathBuf::from(BINDINGS_XSD_DIR).join(&name), text);
+            names.push(name);
+        }
+    }
+    names.sort();
+    let mut out = rust_header("every schema in `xsd/`");
+    out.push_str("\n/// Every schema the bindings were generated from: (file name, contents), as in\n/// `xsd/`, in file name order.\npub const XSD_FILES: &[(&str, &str)] = &[\n");
+    for name in &names {
+        out.push_str(&format!(
+            "    ({name:?}, include_str!(\"../xsd/{name}\")),\n"
+        ));
+    }
+    out.push_str("];\n");
+    files.insert(PathBuf::from("crates/bindings/src/schemas.rs"), out);
+    Ok(())
+}
+
+/// Where the bindings crate keeps its copies of the schemas.
+const BINDINGS_XSD_DIR: &str = "crates/bindings/xsd";
+
+/// The release every generated crate belongs to: the workspace's version, which xtask
+/// shares (`version.workspace = true`).
+const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 fn rust_header(source: &str) -> String {
     format!("// {GENERATED_MARKER} from {source}. Do not edit.\n")
@@ -80,7 +121,7 @@ fn render_types_crate(common: &Module, files: &mut Files) -> anyhow::Result<()> 
     files.insert(
         dir.join("Cargo.toml"),
         format!(
-            "{}[package]\nname = \"systmone-types\"\ndescription = \"The shared structures of the SystmOne Client Integration interface (Identity, Address, Demographics, Event, ...), generated from xsd/{}.xsd.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\n\n[dependencies]\nsystmone-core.workspace = true\nyaserde.workspace = true\nxml.workspace = true\n",
+            "{}[package]\nname = \"systmone-types\"\ndescription = \"The shared structures of the SystmOne Client Integration interface (Identity, Address, Demographics, Event, ...), generated from xsd/{}.xsd.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\nreadme.workspace = true\nkeywords.workspace = true\ncategories.workspace = true\n\n[dependencies]\nsystmone-core.workspace = true\nyaserde.workspace = true\nxml.workspace = true\n",
             toml_header(&source),
             model::COMMON_SCHEMA
         ),
@@ -109,7 +150,7 @@ fn render_function_crate(f: &FunctionSchema, files: &mut Files) -> anyhow::Resul
     files.insert(
         dir.join("Cargo.toml"),
         format!(
-            "{}[package]\nname = \"{package}\"\ndescription = \"Bindings for SystmOne Client Integration {} version {}, generated from xsd/{}.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\n\n[dependencies]\nsystmone-core.workspace = true\n{types_dep}yaserde.workspace = true\nxml.workspace = true\n",
+            "{}[package]\nname = \"{package}\"\ndescription = \"Bindings for SystmOne Client Integration {} version {}, generated from xsd/{}.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\nreadme.workspace = true\nkeywords.workspace = true\ncategories.workspace = true\n\n[dependencies]\nsystmone-core.workspace = true\n{types_dep}yaserde.workspace = true\nxml.workspace = true\n",
             toml_header(&source),
             f.function,
             f.version,
@@ -160,24 +201,25 @@ fn render_bindings_crate(
     let mut deps = String::new();
     for f in functions.values() {
         let (dir_name, package) = names::function_crate(&f.function, &f.version);
+        // Packaging needs a version beside the path: the published crate depends on the
+        // function crate of the same release.
         deps.push_str(&format!(
-            "{package} = {{ path = \"../functions/{dir_name}\" }}\n"
+            "{package} = {{ path = \"../functions/{dir_name}\", version = \"{VERSION}\" }}\n"
         ));
     }
     files.insert(
         dir.join("Cargo.toml"),
         format!(
-            "{}[package]\nname = \"systmone-bindings\"\ndescription = \"Every generated SystmOne Client Integration binding in one place, and parsing of any saved request or response document.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\n\n[dependencies]\nsystmone-core.workspace = true\n{deps}",
+            "{}[package]\nname = \"systmone-bindings\"\ndescription = \"Every generated SystmOne Client Integration binding in one place, and parsing of any saved request or response document.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\nreadme.workspace = true\nkeywords.workspace = true\ncategories.workspace = true\n\n[dependencies]\nsystmone-core.workspace = true\n{deps}",
             toml_header(source)
         ),
     );
-    files.insert(
-        dir.join("src/lib.rs"),
-        lib_rs(
-            source,
-            "Every generated binding, and [`AnyRequest`] / [`AnyResponse`], which parse a\nsaved document with the bindings its `Function` and `FunctionVersion` name.\n\n```\nlet text = \"<ClientIntegrationRequest><APIKey>k</APIKey><DeviceID></DeviceID>\\\n    <DeviceVersion>v1.0</DeviceVersion><RequestUID>1</RequestUID>\\\n    <Function>GetFunctions</Function><FunctionVersion>1.0</FunctionVersion>\\\n    <FunctionParameters></FunctionParameters></ClientIntegrationRequest>\";\nlet request = systmone_bindings::AnyRequest::parse(text).unwrap();\nassert_eq!(request.function(), (\"GetFunctions\", \"1.0\"));\n```",
-        ),
+    let mut lib = lib_rs(
+        source,
+        "Every generated binding, and [`AnyRequest`] / [`AnyResponse`], which parse a\nsaved document with the bindings its `Function` and `FunctionVersion` name.\n\nReading is tolerant by default: what the bindings do not describe (here an element\na newer SystmOne might send) is kept, and reported in the drift report; strict\nreading refuses it, naming its path.\n\n```\nuse systmone_bindings::AnyResponse;\nuse systmone_core::{DriftKind, ParseError, ReadMode, ResponseBody};\n\n// A saved PatientSearch response, with one element the schema does not declare.\nlet text = \"<ClientIntegrationResponse><DeviceID>392752167bd7f69b</DeviceID>\\\n    <RequestUID>DB0163A0-B34A-11E3-A459-010000004280</RequestUID>\\\n    <Function>PatientSearch</Function><FunctionVersion>1.0</FunctionVersion>\\\n    <ResponseUID>E1AE86B0-B34A-11E3-9FEC-010000001020</ResponseUID>\\\n    <Response><Result><Identity><PseudoNumber>0001980947</PseudoNumber></Identity>\\\n    <FirstName>Jasvinder</FirstName><Surname>Saffer</Surname>\\\n    <PreferredPharmacy>FA123</PreferredPharmacy></Result></Response>\\\n    </ClientIntegrationResponse>\";\n\nlet parsed = AnyResponse::parse_with(text, ReadMode::Tolerant).unwrap();\nlet AnyResponse::PatientSearchV1_0(response) = parsed.value else {\n    panic!(\"a PatientSearch 1.0 response\");\n};\nlet ResponseBody::Success(found) = response.body else {\n    panic!(\"a successful response\");\n};\nassert_eq!(found.result[0].surname.as_deref(), Some(\"Saffer\"));\n\n// The drift report: kinds, paths and counts (safe to log), and first values (not).\nlet item = &parsed.drift.items()[0];\nassert_eq!(item.kind, DriftKind::UnknownElement);\nassert!(item.path.ends_with(\"PreferredPharmacy\"), \"{}\", item.path);\nprintln!(\"{}\", parsed.drift.summary());\n\nlet strict = AnyResponse::parse_with(text, ReadMode::Strict);\nassert!(matches!(strict, Err(ParseError::Refused(_))));\n```",
     );
+    lib.push_str("\n#[rustfmt::skip]\nmod schemas;\n\npub use schemas::XSD_FILES;\n");
+    files.insert(dir.join("src/lib.rs"), lib);
 
     let mut uses = Vec::new();
     let mut req_variants = Vec::new();
@@ -435,6 +477,15 @@ fn stale_files(root: &Path, files: &Files) -> anyhow::Result<Vec<PathBuf>> {
                 .is_some_and(|l| l.contains(GENERATED_MARKER))
                 && !files.contains_key(&relative)
             {
+                stale.push(relative);
+            }
+        }
+    }
+    if let Ok(entries) = std::fs::read_dir(root.join(BINDINGS_XSD_DIR)) {
+        for entry in entries {
+            let path = entry?.path();
+            let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
+            if path.extension().is_some_and(|e| e == "xsd") && !files.contains_key(&relative) {
                 stale.push(relative);
             }
         }
