@@ -32,6 +32,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = ClientConfig::new("f31e26725b5491f2");
     config.addr = sim.addr().to_string();
     config.negotiate_versions = false;
+    // One process pacing alone: the documented intervals plus the small guard.
+    config.pacing =
+        systmone_client::PacingLimits::SYSTMONE.with_guard(systmone_client::DEFAULT_PACING_GUARD);
     let interval = if whole_record {
         config.pacing.patient_record_interval
     } else {
