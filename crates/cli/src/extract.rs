@@ -4,6 +4,8 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+use systmone_bindings::get_patient_record_v1_0::GetPatientRecordV1_0;
+use systmone_core::Function as _;
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -55,8 +57,8 @@ fn per_record_interval(global: &GlobalOpts, args: &ExtractArgs) -> anyhow::Resul
     // The class of the requests the extract sends, decided by the client's own rule.
     let sample = record_params("9434765919", false, false, &args.filter)?;
     let (request, _) = crate::request::build_request(
-        "GetPatientRecord",
-        "1.0",
+        GetPatientRecordV1_0::NAME,
+        GetPatientRecordV1_0::VERSION,
         &sample,
         &crate::request::ShownHeader {
             device_id: String::new(),
@@ -164,7 +166,7 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
         let params = record_params(nhs, false, false, &args.filter)?;
         bar.set_message(format!("fetching {nhs}"));
         let outcome = tokio::select! {
-            outcome = call_quiet(&client, "GetPatientRecord", &params) => outcome,
+            outcome = call_quiet(&client, GetPatientRecordV1_0::NAME, &params) => outcome,
             _ = &mut interrupted => {
                 bar.abandon();
                 // A read: nothing is lost by dropping it. Files are renamed into place

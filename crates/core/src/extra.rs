@@ -631,20 +631,6 @@ pub fn read_text_member<R: Read, T: TextValue, const N: usize>(
     }
 }
 
-/// Reads the next child, a value of declared member `member` read by `read`, recording
-/// its place.
-pub fn read_member<R: Read, T, const N: usize>(
-    reader: &mut Deserializer<R>,
-    order: &mut Order<N>,
-    extra: &mut Extra,
-    member: usize,
-    name: &str,
-    read: impl FnOnce(&mut Deserializer<R>) -> yaserde::Result<T>,
-) -> yaserde::Result<T> {
-    order.member(extra, member, name)?;
-    read(reader)
-}
-
 /// Keeps the next child as XML: an element the bindings do not declare here
 /// (`kind` unknown element) or a declared single element that came again (repeated).
 pub fn keep_child<R: Read, const N: usize>(

@@ -21,8 +21,8 @@ pub use yaserde as yaserde_crate;
 pub use crate::drift::{Parsed, ReadMode, enter};
 pub use crate::extra::{
     Extra, Order, TextValue, UnknownAttribute, attribute_value, keep_child,
-    keep_unknown_attributes, next_child_keeping_text, read_member, read_text_item,
-    read_text_member, read_unknown_item, write_members, write_text_member,
+    keep_unknown_attributes, next_child_keeping_text, read_text_item, read_text_member,
+    read_unknown_item, write_members, write_text_member,
 };
 
 /// Why a document could not be read.
