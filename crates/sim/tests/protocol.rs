@@ -424,51 +424,6 @@ async fn a_deep_document_is_refused_while_another_connection_is_answered() {
     sim.shutdown().await;
 }
 
-/// Everything written through a `tracing_subscriber` writer, kept for the test.
-#[derive(Clone, Default)]
-struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-#[tokio::test]
-async fn an_nhs_number_not_found_is_not_logged_at_info() {
-    use systmone_bindings::get_patient_record_v1_0::{
-        GetPatientRecordParameters, GetPatientRecordV1_0,
-    };
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
-    let sim = start().await;
-    let mut c = Conn::connect(&sim).await;
-    let number = "9434765919";
-    let e = c
-        .err::<GetPatientRecordV1_0>(GetPatientRecordParameters {
-            extra: Default::default(),
-            identity: Some(nhs(number)),
-            leave_record_open: None,
-            filter: None,
-        })
-        .await;
-    assert!(e.message.contains(number), "{}", e.message);
-    sim.shutdown().await;
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
-    assert!(log.contains("request failed"), "{log}");
-    assert!(!log.contains(number), "{log}");
-}
-
 #[tokio::test]
 async fn invalid_utf8_inside_a_request_element_is_refused() {
     let sim = start().await;
