@@ -153,6 +153,9 @@ pub async fn run(args: SimArgs) -> Result<(), SimCliError> {
         });
     }
     let sim = Simulator::start(args.config()?).await?;
+    // Registered before "listening on" is printed, so a SIGTERM sent as soon as a
+    // caller sees that line is handled (the temporary root removed), not fatal.
+    let terminated = terminated();
     let stdout = (|| {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on {}", sim.addr())?;
@@ -170,27 +173,25 @@ pub async fn run(args: SimArgs) -> Result<(), SimCliError> {
     tokio::select! {
         _ = sim.wait() => {}
         _ = tokio::signal::ctrl_c() => control.shutdown(),
-        _ = terminated() => control.shutdown(),
+        _ = terminated => control.shutdown(),
     }
     // On a signal the handle is dropped with `wait`'s future: its temporary root
     // directory is removed.
     Ok(())
 }
 
-/// Resolves when the process is asked to stop with SIGTERM (never elsewhere).
-async fn terminated() {
+/// Registers for SIGTERM now; the future resolves when it arrives (never elsewhere).
+fn terminated() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                term.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
+    let term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    async move {
+        #[cfg(unix)]
+        if let Some(mut term) = term {
+            term.recv().await;
+            return;
         }
+        std::future::pending::<()>().await
     }
-    #[cfg(not(unix))]
-    std::future::pending::<()>().await
 }
 
 #[cfg(test)]
