@@ -46,13 +46,22 @@ pub const ETHNIC_CATEGORY_EXTENSION: &str =
     "https://fhir.hl7.org.uk/StructureDefinition/Extension-UKCore-EthnicCategory";
 /// HL7 v3 ActCode, for Encounter.class.
 pub const ACT_CODE: &str = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+/// HL7's condition-clinical code system, for Condition.clinicalStatus (`active`, or
+/// `resolved` once a problem has an end date).
 pub const CONDITION_CLINICAL: &str = "http://terminology.hl7.org/CodeSystem/condition-clinical";
+/// HL7's condition-category code system: every SystmOne problem is a `problem-list-item`.
 pub const CONDITION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/condition-category";
+/// HL7's allergyintolerance-clinical code system, for AllergyIntolerance.clinicalStatus
+/// (always `active`: the record holds no resolution).
 pub const ALLERGY_CLINICAL: &str =
     "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical";
+/// HL7's provenance-participant-type code system: the software that entered an event (F7)
+/// is the `composer`, the user the `author`.
 pub const PROVENANCE_PARTICIPANT: &str =
     "http://terminology.hl7.org/CodeSystem/provenance-participant-type";
+/// HL7's consentscope code system: the SMS consent Consent has scope `patient-privacy`.
 pub const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentscope";
+/// LOINC, for the SMS consent Consent's category (`59284-0`, Patient Consent).
 pub const LOINC: &str = "http://loinc.org";
 
 #[cfg(test)]

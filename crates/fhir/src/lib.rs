@@ -32,6 +32,8 @@
 //! UUIDs, so a record always gives the same Bundle. Date-times are SystmOne's UK wall
 //! clock with the UK offset ([`time`]).
 
+#![warn(missing_docs)]
+
 pub mod codes;
 pub mod model;
 mod nhs_number;

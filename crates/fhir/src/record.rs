@@ -59,7 +59,10 @@ impl MapOptions {
 /// A Bundle and the report of what it does not carry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Mapped {
+    /// The Bundle (type `collection`): the Patient first, then the resources made from the
+    /// record.
     pub bundle: Bundle,
+    /// What the Bundle does not carry, each with its path and reason.
     pub report: MappingReport,
 }
 

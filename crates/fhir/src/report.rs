@@ -27,6 +27,7 @@ pub struct NotMapped {
     pub path: String,
     /// The value (text, or XML for unknown elements). It is patient data: never log it.
     pub value: String,
+    /// Why it is not in the Bundle.
     pub reason: Reason,
     /// A short explanation.
     pub note: String,
@@ -35,10 +36,12 @@ pub struct NotMapped {
 /// What a mapping left out. Empty when the Bundle holds everything.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct MappingReport {
+    /// Every value left out, in the order the mapping met them.
     pub not_mapped: Vec<NotMapped>,
 }
 
 impl MappingReport {
+    /// Whether the Bundle carries everything (nothing was left out).
     pub fn is_empty(&self) -> bool {
         self.not_mapped.is_empty()
     }
