@@ -46,7 +46,7 @@ impl Verdict {
         )
     }
 
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Verdict::Ok => "ok",
             Verdict::NewerAvailable => "newer version available",
@@ -60,6 +60,7 @@ impl Verdict {
 /// One function's line of the table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Row {
+    /// The function's name (`GetPatientRecord`), as our bindings name it.
     pub function: String,
     /// Versions the live client supports, ascending.
     pub client_versions: Vec<String>,
@@ -73,16 +74,19 @@ pub struct Row {
     pub newer: Vec<String>,
     /// The other name the client advertises the function under (ERRATA E2).
     pub advertised_as: Option<String>,
+    /// What the comparison says about this function.
     pub verdict: Verdict,
 }
 
 /// The whole table, one row per function either side knows, sorted by name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
+    /// One row per function either side knows, sorted by name.
     pub rows: Vec<Row>,
 }
 
 impl Report {
+    /// The row of a function, by our name for it.
     pub fn row(&self, function: &str) -> Option<&Row> {
         self.rows.iter().find(|r| r.function == function)
     }
@@ -93,6 +97,7 @@ impl Report {
         self.rows.iter().any(|r| r.verdict.is_failure())
     }
 
+    /// The report as pretty-printed JSON (the `--json` output).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a report serializes")
     }

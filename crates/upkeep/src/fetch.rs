@@ -16,48 +16,69 @@ use serde::Serialize;
 /// One line of the GetXSDFiles response.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Listed {
+    /// The function the schema is for (`GetPatientRecord`).
     pub function: String,
+    /// The function version (`1.0`); the file is `<Function> v<Version>.xsd`.
     pub version: String,
     /// The client's text for this file (e.g. "Successfully written to ...").
     pub result: String,
 }
 
+/// What installing one schema file did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase", tag = "status", content = "reason")]
 pub enum Status {
+    /// The file was not in the target directory; it is now.
     New,
+    /// The file was there with other text; it is replaced.
     Changed,
+    /// The file was there with the same text; it is left as it was.
     Unchanged,
+    /// The file could not be read or written; the reason says why (with the client's result
+    /// text for a listed file).
     Failed(String),
 }
 
+/// One schema file and what installing it did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fetched {
+    /// The file name (`GetDiary v1.0.xsd`, or an included file such as
+    /// `ClientIntegrationTypes.xsd`).
     pub file: String,
+    /// What installing it did (flattened into the JSON as `status` and `reason`).
     #[serde(flatten)]
     pub status: Status,
     /// The client's result text; `None` for included files it does not list.
     pub result: Option<String>,
 }
 
+/// What [`install`] did: one entry per listed file, then the included files.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
+    /// Each file and what installing it did, in the order met.
     pub files: Vec<Fetched>,
 }
 
 impl Report {
+    /// The number of files whose status `pick` accepts (`report.count(|s| *s ==
+    /// Status::New)`).
     pub fn count(&self, pick: fn(&Status) -> bool) -> usize {
         self.files.iter().filter(|f| pick(&f.status)).count()
     }
 
+    /// The number of files that could not be installed (the command fails when it is not
+    /// 0).
     pub fn failed(&self) -> usize {
         self.count(|s| matches!(s, Status::Failed(_)))
     }
 
+    /// The report as pretty-printed JSON (the `--json` output).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a report serializes")
     }
 
+    /// One line per file (`new`, `changed`, `unchanged`, `FAILED` with the reason under it)
+    /// and a count of each.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         for f in &self.files {

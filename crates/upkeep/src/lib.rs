@@ -15,6 +15,8 @@
 //! assert_eq!(highest_common(&advertised, &["1.0", "1.9", "1.10"]).as_deref(), Some("1.10"));
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod compat;
 pub mod fetch;
 pub mod schema;

@@ -75,16 +75,22 @@ pub const COMMON_SCHEMA_FILE: &str = "ClientIntegrationTypes.xsd";
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Side {
+    /// Under `ClientIntegrationRequest`: the client writes it, SystmOne reads and validates
+    /// it.
     Request,
+    /// Under `ClientIntegrationResponse`: SystmOne writes it, the client reads it.
     Response,
     /// A schema without the two root elements: every global element is a root.
     Both,
 }
 
+/// What a path names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum NodeKind {
+    /// An element (`xs:element`).
     Element,
+    /// An attribute (`xs:attribute`), `@Name` in the path.
     Attribute,
     /// `xs:any`.
     Wildcard,
@@ -93,8 +99,12 @@ pub enum NodeKind {
 /// One path a document can hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Node {
+    /// The document the path is in.
     pub side: Side,
+    /// Whether the path names an element, an attribute or a wildcard.
     pub kind: NodeKind,
+    /// The fewest times the path can occur (minOccurs, with optional enclosing groups
+    /// counted: 0 when the path can be absent; an attribute's is 1 when `use="required"`).
     pub min: usize,
     /// `None`: unbounded.
     pub max: Option<usize>,
@@ -122,6 +132,7 @@ impl Node {
 /// attributes as `.../@Name`, wildcards as `.../*`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SchemaView {
+    /// Each path and what can be at it.
     pub nodes: BTreeMap<String, Node>,
 }
 
@@ -136,10 +147,14 @@ pub enum Policy {
     TolerantReader,
 }
 
+/// Whether a change can break a client built on the old schema; see the module
+/// documentation for the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Severity {
+    /// A client built on the old schema can fail against a peer that follows the new one.
     Breaking,
+    /// A client built on the old schema keeps working.
     Compatible,
 }
 
@@ -152,16 +167,25 @@ impl fmt::Display for Severity {
     }
 }
 
+/// What kind of difference a [`Change`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
+    /// The path is only in the new schema.
     Added,
+    /// The path is only in the old schema.
     Removed,
+    /// The path's minimum occurrence went from 1 or more to 0.
     MadeOptional,
+    /// The path's minimum occurrence went from 0 to 1 or more.
     MadeRequired,
+    /// The path's occurrence changed otherwise (a new maximum, or a new non-zero minimum).
     CardinalityChanged,
+    /// The path's lexical type changed (`string -> integer`).
     TypeChanged,
+    /// An enumeration at the path gained a value.
     EnumValueAdded,
+    /// An enumeration at the path lost a value.
     EnumValueRemoved,
     /// An enumeration became open (accepts any text) or closed.
     EnumOpenness,
@@ -170,10 +194,15 @@ pub enum ChangeKind {
 /// One difference at one path.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
+    /// Breaking or compatible, for the side and the [`Policy`].
     pub severity: Severity,
+    /// The document the path is in.
     pub side: Side,
+    /// What kind of difference it is.
     pub kind: ChangeKind,
+    /// Whether the path names an element, an attribute or a wildcard.
     pub node: NodeKind,
+    /// The path (`/ClientIntegrationResponse/Response/...`, attributes as `.../@Name`).
     pub path: String,
     /// What changed, e.g. `0..1 -> 0..unbounded`, `"Inactive"`, `string -> integer`.
     pub detail: String,
@@ -182,12 +211,17 @@ pub struct Change {
 /// The diff of two versions of one schema file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FileDiff {
+    /// The old schema's file name.
     pub old: String,
+    /// The new schema's file name (another when a new version of a function is diffed
+    /// against the old one).
     pub new: String,
+    /// Every difference, by path.
     pub changes: Vec<Change>,
 }
 
 impl FileDiff {
+    /// The number of breaking changes.
     pub fn breaking(&self) -> usize {
         self.changes
             .iter()
@@ -200,6 +234,7 @@ impl FileDiff {
 /// removed).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Report {
+    /// How responses were taken to be read.
     pub policy: Policy,
     /// Schema files only in the new set.
     pub added: Vec<String>,
@@ -218,10 +253,13 @@ impl Report {
         !self.removed.is_empty() || self.diffs.iter().any(|d| d.breaking() > 0)
     }
 
+    /// The report as pretty-printed JSON (the `--json` output).
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("a report serializes")
     }
 
+    /// A plain-text report: the policy, added, removed and unchanged files, each diff's
+    /// changes (severity, side, kind, path, detail), and totals.
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let policy = match self.policy {
