@@ -8,16 +8,23 @@ use clap::{Args, ValueEnum};
 
 use crate::{Approval, FaultSpec, Practice, SimConfig, SimError, Simulator, Throttle};
 
+/// `--throttle`: the [`Throttle`] mode.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ThrottleArg {
+    /// As the document says ([`Throttle::Spec`]).
     Spec,
+    /// No throttling ([`Throttle::Off`]).
     Off,
 }
 
+/// `--approve`: what the simulated user does when a new device connects ([`Approval`]).
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ApproveArg {
+    /// Approve every device ([`Approval::Auto`]).
     Auto,
+    /// Block every device ([`Approval::Block`]).
     Block,
+    /// Ask on the terminal, in the console or through the admin API ([`Approval::Ask`]).
     Ask,
 }
 
@@ -79,18 +86,26 @@ pub struct SimArgs {
 /// Why the simulator's command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SimCliError {
+    /// `--bind` names an address other machines can reach, and `--allow-remote` was not
+    /// given.
     #[error("refusing to listen on {0} (not a loopback address) without --allow-remote")]
     NotLoopback(IpAddr),
+    /// `--console` names an address other machines can reach, and `--allow-remote` was not
+    /// given.
     #[error(
         "refusing to serve the console on {0} (not a loopback address) without --allow-remote: \
          anyone who reaches it controls the simulator"
     )]
     ConsoleNotLoopback(SocketAddr),
+    /// The simulator could not start.
     #[error(transparent)]
     Start(#[from] SimError),
+    /// `--dump-practice` could not write its file.
     #[error("cannot write {path}: {source}")]
     Write {
+        /// The file named.
         path: PathBuf,
+        /// Why it could not be written.
         source: std::io::Error,
     },
 }

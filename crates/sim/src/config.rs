@@ -40,7 +40,12 @@ pub struct SimConfig {
     pub bind: SocketAddr,
     /// The API keys accepted (default: the document's two).
     pub api_keys: Vec<String>,
+    /// Whether requests are throttled as the document says (one request per second; one
+    /// GetPatientRecord per 30 seconds, with its exemptions) or not at all. Default:
+    /// [`Throttle::Spec`].
     pub throttle: Throttle,
+    /// What the simulated user does when a device without a known Device ID connects.
+    /// Default: [`Approval::Auto`].
     pub approval: Approval,
     /// The only tree GetDocument, GetXSDFiles and DataExtract may write into. `None`:
     /// a fresh temporary directory, removed when the simulator stops.
@@ -49,6 +54,8 @@ pub struct SimConfig {
     pub seed: u64,
     /// A practice file (JSON) to load instead of the built-in practice.
     pub practice: Option<PathBuf>,
+    /// Faults to inject ([`crate::fault`]); more can be added at run time through
+    /// [`Control::add_fault`](crate::Control::add_fault).
     pub faults: Vec<FaultSpec>,
     /// Overrides GetFunctions' list: (function, versions).
     pub advertised: Option<Vec<(String, Vec<String>)>>,

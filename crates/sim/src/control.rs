@@ -32,19 +32,27 @@ pub struct Control {
 /// Why an operation was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ControlError {
+    /// No patient in the practice has this NHS or pseudo number.
     #[error("no patient in the practice has the number {0:?}")]
     UnknownPatient(String),
+    /// No user in the practice has this user name.
     #[error("no user in the practice is called {0:?}")]
     UnknownUser(String),
+    /// No device is waiting for approval under this number ([`PendingDevice::id`]).
     #[error("no device is waiting for approval as number {0}")]
     NoSuchPending(u64),
+    /// There is no fault rule at this index (0-based, as [`Control::faults`] lists them).
     #[error("there is no fault rule number {0}")]
     NoSuchFault(usize),
+    /// The practice file could not be read.
     #[error("cannot read practice file {path}: {source}")]
     PracticeRead {
+        /// The file.
         path: PathBuf,
+        /// Why it could not be read.
         source: std::io::Error,
     },
+    /// The practice JSON is not a [`Practice`].
     #[error("invalid practice: {0}")]
     PracticeParse(#[from] serde_json::Error),
 }
@@ -54,7 +62,10 @@ pub enum ControlError {
 pub struct UiState {
     /// The open record's number and whether it can be displayed.
     pub open_record: Option<(String, bool)>,
+    /// The path of what the user is doing, outermost first, as GetCurrentActivity reports
+    /// it (`Navigation Actions` when empty).
     pub activity: Vec<String>,
+    /// The codes and drugs selected, as GetCurrentSelection reports them.
     pub selection: Vec<CurrentSelectionItem>,
     /// The logged-on user's user name.
     pub user: String,
@@ -65,21 +76,27 @@ pub struct UiState {
 pub struct PatientSummary {
     /// The NHS number, or the pseudo number when there is none.
     pub number: String,
+    /// The name as the console shows it: title, first name and surname.
     pub name: String,
+    /// The date of birth.
     pub date_of_birth: chrono::NaiveDate,
 }
 
 /// Devices: known, blocked, and waiting for approval.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeviceStatus {
+    /// Device IDs approved and issued (or known from the practice), sorted.
     pub known: Vec<String>,
+    /// Device IDs the user blocked: their requests are refused.
     pub blocked: Vec<String>,
+    /// Devices waiting for the user's answer, oldest first.
     pub pending: Vec<PendingDevice>,
 }
 
 /// The throttle as it stands.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ThrottleStatus {
+    /// Whether the throttle is on ([`Throttle::Spec`]) or off.
     pub mode: Throttle,
     /// How long until the next request is allowed (zero: now).
     pub next_request_in: Duration,
@@ -94,6 +111,7 @@ pub struct ThrottleStatus {
 pub struct JournalFilter {
     /// The function as sent, compared without regard to case.
     pub function: Option<String>,
+    /// The RequestUID as sent, compared exactly (surrounding spaces of the filter ignored).
     pub request_uid: Option<String>,
     /// Entries at or after this time.
     pub since: Option<NaiveDateTime>,
@@ -104,7 +122,7 @@ pub struct JournalFilter {
 }
 
 impl JournalFilter {
-    pub fn matches(&self, entry: &AuditEntry) -> bool {
+    pub(crate) fn matches(&self, entry: &AuditEntry) -> bool {
         self.function
             .as_deref()
             .is_none_or(|f| entry.function.eq_ignore_ascii_case(f.trim()))

@@ -23,10 +23,18 @@ use std::time::Duration;
 /// What a fault does.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum FaultKind {
+    /// `drop`: the request is swallowed: not processed, no response.
     Drop,
+    /// `drop-after-write`: the request is processed (a write is applied) and its response
+    /// dropped: the caller cannot know the outcome.
     DropAfterWrite,
+    /// `close-mid`: the request is processed and the connection closed half-way through
+    /// writing the response.
     CloseMid,
+    /// `delay=DURATION`: the response is sent after this long.
     Delay(Duration),
+    /// `temporary`: the request is not processed and a temporary error (`PermanentError`
+    /// false) is returned.
     Temporary,
 }
 
@@ -42,7 +50,9 @@ pub enum Trigger {
 /// One fault: what and when.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FaultSpec {
+    /// What the fault does.
     pub kind: FaultKind,
+    /// Which requests it hits.
     pub trigger: Trigger,
 }
 
@@ -50,7 +60,9 @@ pub struct FaultSpec {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid fault spec {spec:?}: {reason}")]
 pub struct FaultSpecError {
+    /// The text that was given.
     pub spec: String,
+    /// What is wrong with it.
     pub reason: String,
 }
 

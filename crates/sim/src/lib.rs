@@ -51,6 +51,8 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -62,6 +64,9 @@ mod control;
 mod error;
 pub mod fault;
 mod files;
+// Two error fields of framing.rs are undocumented; the file is being replaced by the
+// transport's request codec, so it is left alone.
+#[allow(missing_docs)]
 pub mod framing;
 mod handlers;
 pub mod practice;

@@ -20,15 +20,20 @@ use crate::{Approval, Throttle};
 /// How a message ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuditOutcome {
+    /// Answered with a success response.
     Success,
+    /// Answered with an error response.
     Error {
+        /// The error's text, as in the response.
         message: String,
+        /// The response's PermanentError: false when retrying later may succeed.
         permanent: bool,
     },
     /// Not processed, no response (ERRATA E17).
     Throttled,
     /// Not a readable request; an error response was sent.
     Unparseable {
+        /// Why the request could not be read.
         message: String,
     },
     /// Swallowed by an injected `drop` fault: not processed, no response.
@@ -41,14 +46,18 @@ pub struct AuditEntry {
     /// Its number in the journal: 1 for the first message, never reused (not even
     /// after the journal is cleared).
     pub seq: u64,
+    /// When it was journalled (answered, or let go unanswered), by the local wall clock.
     pub time: NaiveDateTime,
     /// From the request's arrival to its response (or to the decision not to answer),
     /// including any wait for the user's approval.
     pub elapsed: Duration,
+    /// The RequestUID as sent (empty when unreadable).
     pub request_uid: String,
     /// The function as sent (empty when unreadable).
     pub function: String,
+    /// The DeviceID as sent (empty for a new device).
     pub device_id: String,
+    /// How it ended.
     pub outcome: AuditOutcome,
     /// The request as received, the text of its `APIKey` replaced by `[redacted]`.
     pub request_xml: String,
@@ -61,17 +70,24 @@ pub struct AuditEntry {
 /// A free slot, as the practice summary lists them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FreeSlot {
+    /// The clinician's user name.
     pub user_name: String,
+    /// The site's name.
     pub site_name: String,
+    /// The clinic type, as GetOrganisationMetaData lists them.
     pub clinic_type: String,
+    /// The slot type, as GetOrganisationMetaData lists them.
     pub slot_type: String,
+    /// When it starts (local time).
     pub start: NaiveDateTime,
+    /// Its length in minutes.
     pub duration: u32,
 }
 
 /// A few facts about the practice, for tests and the demo.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PracticeSummary {
+    /// How many patients the practice has, the document's examples included.
     pub patient_count: usize,
     /// Generated patients with valid NHS numbers (first 20).
     pub nhs_numbers: Vec<String>,
@@ -79,8 +95,11 @@ pub struct PracticeSummary {
     pub pseudo_numbers: Vec<String>,
     /// The document's example patients.
     pub document_examples: Vec<String>,
+    /// Every user's user name.
     pub users: Vec<String>,
+    /// The logged-on user's user name.
     pub current_user: String,
+    /// Every site's name.
     pub sites: Vec<String>,
     /// The first free slots from now on (first 20).
     pub free_slots: Vec<FreeSlot>,
@@ -145,6 +164,7 @@ pub struct PendingDevice {
     pub device_version: String,
     /// The Device ID it sent, if any (one this client never issued).
     pub device_id: String,
+    /// When it connected (local time).
     pub since: NaiveDateTime,
 }
 
@@ -159,15 +179,20 @@ pub enum Change {
     /// A message was journalled (the UI state, devices or throttle may have changed
     /// with it), or the journal was cleared.
     Journal,
+    /// A device was approved, blocked, unblocked, or began waiting for approval.
     Devices,
+    /// The user interface state changed (open record, activity, selection, user).
     Ui,
+    /// The throttle mode changed, or a request was throttled.
     Throttle,
+    /// Fault rules were added, removed or cleared.
     Faults,
+    /// The practice was replaced (loaded, or reset to the built-in one).
     Practice,
 }
 
 impl Change {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Change::Journal => "journal",
             Change::Devices => "devices",

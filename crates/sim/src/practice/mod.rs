@@ -34,12 +34,20 @@ pub use rng::Rng;
 /// A whole practice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Practice {
+    /// The practice's sites (GetOrganisationMetaData).
     pub sites: Vec<SiteData>,
+    /// The practice's users (GetOrganisationMetaData); the one with `current` set is logged
+    /// on.
     pub users: Vec<UserData>,
+    /// The slot types GetOrganisationMetaData lists and slots use.
     pub slot_types: Vec<String>,
+    /// The clinic types GetOrganisationMetaData lists and slots use.
     pub clinic_types: Vec<String>,
+    /// Every appointment slot, free or booked (GetAppointmentSlots, GetDiary).
     pub slots: Vec<SlotData>,
+    /// Every patient record.
     pub patients: Vec<PatientData>,
+    /// The units of numeric codes (GetReferenceData's NumericReadCodeUnits).
     pub numeric_units: Vec<NumericUnit>,
     /// Strategic Reporting extracts DataExtract can download, by name.
     pub extracts: Vec<String>,
@@ -51,51 +59,84 @@ pub struct Practice {
     pub known_devices: Vec<String>,
 }
 
+/// A postal address, as SystmOne's Address element holds it; an empty field is sent as an
+/// empty element.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AddressData {
+    /// The house name.
     #[serde(default)]
     pub house_name: String,
+    /// The house number.
     #[serde(default)]
     pub house_number: String,
+    /// The road.
     #[serde(default)]
     pub road: String,
+    /// The locality (village or district within the town).
     #[serde(default)]
     pub locality: String,
+    /// The post town.
     #[serde(default)]
     pub town: String,
+    /// The county.
     #[serde(default)]
     pub county: String,
+    /// The postcode (`LS18 5PX`).
     #[serde(default)]
     pub postcode: String,
 }
 
+/// A site (surgery or branch) of the practice, as GetOrganisationMetaData sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SiteData {
+    /// The site's name.
     pub name: String,
+    /// The site's ID (`B11111`).
     pub id: String,
+    /// The site's telephone number.
     pub telephone: Option<String>,
+    /// The site's fax number.
     pub fax: Option<String>,
+    /// The site's email address.
     pub email: Option<String>,
+    /// The site's address.
     pub address: AddressData,
+    /// Whether it is the practice's main site (PrimarySite).
     pub primary: bool,
+    /// Whether the client is at this site (CurrentSite).
     pub current: bool,
 }
 
+/// A SystmOne user (staff member), as GetOrganisationMetaData sends it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UserData {
+    /// Title (`Dr`).
     pub title: String,
+    /// First name.
     pub first_name: String,
+    /// Middle names, space-separated (may be empty).
     pub middle_names: String,
+    /// Surname.
     pub surname: String,
+    /// The user name other functions name the user by (UsualGPUserName, an event's
+    /// UserName, a slot's clinician).
     pub user_name: String,
     /// `M`, `F` or empty.
     pub gender: String,
+    /// The role as text (`General Medical Practitioner`).
     pub role: String,
+    /// The role's national (RBAC) code (`S0010:G0020:R0260`).
     pub role_code: String,
+    /// The user's professional registration number (a GMC number for a GP, an NMC number
+    /// for a nurse).
     pub national_id: String,
+    /// The register `national_id` is in (`GMC`, `NMC`).
     pub national_id_type: String,
+    /// The access rights granted (AccessRights/Access).
     pub access_rights: Vec<String>,
+    /// The user groups the user is in (UserGroups/Group).
     pub groups: Vec<String>,
+    /// Whether this user is logged on (CurrentUser).
     pub current: bool,
 }
 
@@ -111,34 +152,51 @@ impl UserData {
     }
 }
 
+/// An appointment slot in a clinician's diary.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SlotData {
+    /// The clinician's user name.
     pub user_name: String,
+    /// The site's name.
     pub site_name: String,
+    /// The clinic type (one of [`Practice::clinic_types`]).
     pub clinic_type: String,
+    /// The slot type (one of [`Practice::slot_types`]).
     pub slot_type: String,
+    /// When it starts (local time).
     pub start: NaiveDateTime,
+    /// Its length in minutes.
     pub duration: u32,
     /// The AppointmentUID booked into this slot, if any.
     pub booked: Option<String>,
 }
 
+/// The unit of a numeric code (GetReferenceData's NumericReadCodeUnits).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NumericUnit {
+    /// The code whose NumericValue has this unit (`22K..`).
     pub code: String,
+    /// The unit as text (`kg`, `kg/m2`, `mmHg`).
     pub units: String,
+    /// When the unit was set; the latest entry of a code is the one in force.
     pub created: NaiveDateTime,
 }
 
+/// A clinical code of the practice (a CTV3 or Snomed code and its term); sent in the scheme
+/// the caller asked for, mapped through [`ctv3_to_snomed`] and [`snomed_to_ctv3`] when the
+/// mapping table has it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CodeData {
     /// `CTV3` or `Snomed`.
     pub scheme: String,
+    /// The code in that scheme.
     pub code: String,
+    /// The code's term (rubric), if known.
     pub term: Option<String>,
 }
 
 impl CodeData {
+    /// A CTV3 code, with its term from the built-in table when it has one.
     pub fn ctv3(code: &str) -> Self {
         CodeData {
             scheme: "CTV3".into(),
@@ -148,43 +206,70 @@ impl CodeData {
     }
 }
 
+/// A patient record: identity, demographics, the journal of events, and the appointments,
+/// home visits, tasks and documents.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatientData {
     /// The NHS number, if the record has one.
     pub nhs_number: Option<String>,
     /// The pseudo number, when the record has no NHS number.
     pub pseudo_number: Option<String>,
+    /// The Strategic Reporting Identifier (Identity/StrategicReportingIdentifier); it
+    /// also identifies the patient in DataExtract's files.
     pub sr_id: u64,
     /// One of the document's own example patients (their numbers may fail modulus 11).
     #[serde(default)]
     pub document_example: bool,
+    /// Title (`Mrs`).
     pub title: String,
+    /// First name.
     pub first_name: String,
+    /// Middle names, space-separated (may be empty).
     pub middle_names: String,
+    /// Surname.
     pub surname: String,
+    /// The name the patient is known by (may be empty).
     pub known_as: String,
+    /// Date of birth.
     pub date_of_birth: NaiveDate,
     /// M, F, I or U.
     pub sex: String,
+    /// Marital status, coded (Demographics/MaritalStatus).
     pub marital_status: Option<CodeData>,
+    /// Ethnicity, coded (Demographics/Ethnicity).
     pub ethnicity: Option<CodeData>,
+    /// Main language, coded (Demographics/MainLanguage).
     pub main_language: Option<CodeData>,
     /// Yes, No or Unknown.
     pub english_speaker: String,
+    /// The home address.
     pub address: Option<AddressData>,
+    /// Home telephone number (may be empty).
     pub home_telephone: String,
+    /// Work telephone number (may be empty).
     pub work_telephone: String,
+    /// Mobile telephone number (may be empty).
     pub mobile_telephone: String,
+    /// Another telephone number (may be empty).
     pub alternate_telephone: String,
+    /// Email address (may be empty).
     pub email: String,
     /// Yes, No or empty.
     pub sms_consent: String,
+    /// The usual GP's user name (Demographics/UsualGPUserName).
     pub usual_gp: String,
+    /// When the patient's registration at the practice started
+    /// (Demographics/CareStartDate).
     pub care_start: NaiveDate,
+    /// The registration type (`GMS`, `Private`, or other text).
     pub registration_type: Option<String>,
+    /// The journal: every event, oldest first (GetPatientRecord's Clinical section).
     pub events: Vec<EventData>,
+    /// The patient's appointments (GetPatientRecord's PatientAppointments).
     pub appointments: Vec<AppointmentData>,
+    /// The patient's home visits.
     pub visits: Vec<VisitData>,
+    /// Tasks about the patient.
     pub tasks: Vec<TaskData>,
     /// DocumentUID -> the document behind a letter or attachment.
     #[serde(default)]
@@ -211,23 +296,38 @@ impl PatientData {
     }
 }
 
+/// A document behind a letter or attachment, which GetDocument writes into the root
+/// directory.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DocumentData {
+    /// The name GetDocument writes it under.
     pub file_name: String,
+    /// The document's text.
     pub content: String,
 }
 
+/// An event in the patient's journal (a consultation or other entry) and its data items.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EventData {
+    /// The EventUID.
     pub uid: String,
+    /// When it happened (local time): the effective date the record filter's effective
+    /// dates compare.
     pub date_time: NaiveDateTime,
     /// When it was entered (defaults to the event's date).
     pub entered: NaiveDateTime,
+    /// The user name of who did it (UserName).
     pub user_name: Option<String>,
+    /// Who did it as SystmOne shows them (DoneBy, `SURNAME, Forename (Role)`,
+    /// FIELD-EVIDENCE F7).
     pub done_by: Option<String>,
+    /// Where it was done (DoneAt: a site or organisation name).
     pub done_at: Option<String>,
+    /// The software that entered it (Software, F7), when not SystmOne itself.
     pub software: Option<String>,
+    /// The referral the event belongs to (LinkedReferralUID).
     pub linked_referral_uid: Option<String>,
+    /// The data items, in order.
     pub items: Vec<ItemData>,
 }
 
@@ -235,17 +335,25 @@ pub struct EventData {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum ItemData {
+    /// A clinical code (ClinicalCode), with an optional value.
     Code {
+        /// The code.
         code: CodeData,
+        /// NumericValue (its unit is the code's [`NumericUnit`]).
         value: Option<f64>,
+        /// FreeText entered with the code.
         free_text: Option<String>,
+        /// The ProblemUIDs it is linked to (LinkedProblemUID).
         #[serde(default)]
         problems: Vec<String>,
     },
+    /// A medication issue.
     Medication {
         /// Multilex product ID (or a dm+d ID when `scheme` is `Dmd`).
         scheme: String,
+        /// The drug's ID in `scheme`.
         product_id: String,
+        /// The drug's name.
         name: Option<String>,
         /// Days the prescription lasts (effective period).
         days: u32,
@@ -259,81 +367,132 @@ pub enum ItemData {
         #[serde(default)]
         extra_xml: Vec<String>,
     },
+    /// A drug sensitivity (DrugSensitivity) to one ingredient, Multilex-coded.
     Sensitivity {
+        /// The sensitivity's type, as SystmOne names it (`Ingredient`).
         kind: String,
+        /// The ingredient's Multilex ID.
         ingredient_id: String,
+        /// The ingredient's name.
         name: String,
+        /// Details of the reaction.
         details: String,
     },
+    /// Free text (Narrative); each line of `text` is a Line element.
     Narrative {
+        /// The text, lines separated by `\n`.
         text: String,
     },
+    /// A letter, kept as XML as SystmOne writes it.
     Letter {
         /// The letter element as XML (DocumentUID included).
         xml: String,
     },
+    /// An attached document (Attachment, F5).
     Attachment {
         /// The attached file's name and size as SystmOne shows them (F5).
         #[serde(default)]
         file_name: Option<String>,
+        /// The size as SystmOne shows it (`14236 bytes`).
         #[serde(default)]
         file_size: Option<String>,
+        /// The DocumentUID: GetDocument fetches it from [`PatientData::documents`].
         document_uid: Option<String>,
+        /// A URL for the document, if it has one.
         url: Option<String>,
+        /// Comments on the attachment.
         comments: Option<String>,
     },
+    /// A problem: a clinical code with problem fields (FIELD-EVIDENCE F3).
     Problem {
+        /// The ProblemUID other items link to.
         problem_uid: String,
+        /// The problem's code.
         code: CodeData,
+        /// `Active` (sent as a Major problem with no end date) or anything else (Minor,
+        /// ended on the event's date).
         status: String,
     },
+    /// A referral, sent as a Referral element.
     Referral {
+        /// The ReferralUID events link to.
         referral_uid: String,
+        /// `Incoming` or `Outgoing`.
         direction: String,
+        /// The service referred to.
         service: String,
         /// Effective until (open when absent).
         closed: Option<NaiveDate>,
     },
     /// An event-level link to a problem.
     LinkedProblem {
+        /// The ProblemUID.
         problem_uid: String,
     },
     /// Any other element, kept as XML.
     Raw {
+        /// The element's name (for the record filter's categories).
         name: String,
+        /// The element as XML.
         xml: String,
     },
 }
 
+/// A booked appointment (a slot taken for the patient).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppointmentData {
+    /// The AppointmentUID.
     pub uid: String,
+    /// When it starts (local time).
     pub start: NaiveDateTime,
+    /// Its length in minutes.
     pub duration: u32,
+    /// The clinician's user name.
     pub user_name: String,
+    /// The site's name.
     pub site_name: String,
+    /// The clinic type.
     pub clinic_type: String,
+    /// The slot type.
     pub slot_type: String,
+    /// SystmOne's status text (`Booked`, `Arrived`, `Finished`, `Cancelled`, `Did Not
+    /// Attend`, ...). GetPatientRecord lists only pending appointments: all but
+    /// cancelled, finished, left and did-not-attend (`DNA`) ones.
     pub status: String,
+    /// Comments made when booking.
     pub comments: Option<String>,
 }
 
+/// A home visit (a booking in the visits diary).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct VisitData {
+    /// The VisitUID.
     pub uid: String,
+    /// When it is (local time).
     pub date_time: NaiveDateTime,
+    /// Its length in minutes (fractional minutes are possible on the wire).
     pub duration: f64,
+    /// Comments on the visit.
     pub comments: Option<String>,
+    /// The visiting clinician's user name, if assigned.
     pub user_name: Option<String>,
 }
 
+/// A task about the patient (a job for a user); sent in the real shape (FIELD-EVIDENCE F6).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TaskData {
+    /// The TaskUID.
     pub uid: String,
+    /// The task's type (`Review`).
     pub task_type: Option<String>,
+    /// When it was made (local time).
     pub date_time: Option<NaiveDateTime>,
+    /// The message; the Content sent starts with a line naming when and by whom it was
+    /// made.
     pub comments: Option<String>,
+    /// The user who made it.
     pub user_name: Option<String>,
+    /// Whether it is done (Status `Completed`, else `Not Started`).
     #[serde(default)]
     pub completed: bool,
 }
