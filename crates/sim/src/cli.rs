@@ -17,8 +17,8 @@ pub enum ThrottleArg {
     Off,
 }
 
-/// `--approve`: what the simulated user does when a new device connects ([`Approval`]).
 #[derive(Debug, Clone, Copy, ValueEnum)]
+/// `--approve`: what the simulated user does when a new device connects ([`Approval`]).
 pub enum ApproveArg {
     /// Approve every device ([`Approval::Auto`]).
     Auto,

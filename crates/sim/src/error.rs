@@ -39,8 +39,8 @@ pub enum SimError {
         /// Why it could not be read.
         source: std::io::Error,
     },
-    /// The practice file is not a [`crate::Practice`] in JSON.
     #[error("invalid practice file {path}: {source}")]
+    /// The practice file is not a [`crate::Practice`] in JSON.
     PracticeParse {
         /// The file.
         path: PathBuf,
