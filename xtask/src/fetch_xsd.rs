@@ -30,7 +30,7 @@ pub async fn fetch(client: &Client, remote_dir: &Path, into: &Path) -> anyhow::R
             result: x.result,
         })
         .collect();
-    fetch::install(remote_dir, &listed, into)
+    Ok(fetch::install(remote_dir, &listed, into)?)
 }
 
 pub fn run(

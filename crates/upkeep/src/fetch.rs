@@ -8,10 +8,55 @@
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use anyhow::Context;
 use serde::Serialize;
+
+/// Why a schema file could not be installed.
+///
+/// Only [`FetchError::CreateDir`] fails [`install`] as a whole; a file that cannot be read
+/// or written is reported in its [`Status::Failed`], with this error's text and causes.
+///
+/// ```
+/// use systmone_upkeep::fetch::{install, FetchError};
+/// let dir = tempfile::tempdir().unwrap();
+/// let file = dir.path().join("a file");
+/// std::fs::write(&file, "").unwrap();
+/// // A directory cannot be created under a file.
+/// let error = install(dir.path(), &[], &file.join("xsd")).unwrap_err();
+/// assert!(matches!(error, FetchError::CreateDir { .. }));
+/// assert!(error.to_string().contains("a file"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// The directory to install into could not be created.
+    #[error("cannot create the directory {}", path.display())]
+    CreateDir {
+        /// The directory.
+        path: PathBuf,
+        /// The file system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file the client wrote (or one a schema includes) could not be read.
+    #[error("cannot read {}", path.display())]
+    Read {
+        /// The file, in the directory the client wrote into.
+        path: PathBuf,
+        /// The file system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A schema could not be written into the target directory.
+    #[error("cannot write {}", path.display())]
+    Write {
+        /// The file, in the target directory.
+        path: PathBuf,
+        /// The file system's error.
+        #[source]
+        source: std::io::Error,
+    },
+}
 
 /// One line of the GetXSDFiles response.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -143,8 +188,11 @@ pub fn included_files(schema: &str) -> Vec<String> {
 /// Copies the listed schemas (and the files they include) from `written_dir`, where
 /// the client wrote them, into `into`, and says what each did. A listed file that is
 /// missing or unreadable is reported as failed, with the client's result text.
-pub fn install(written_dir: &Path, listed: &[Listed], into: &Path) -> anyhow::Result<Report> {
-    std::fs::create_dir_all(into).with_context(|| format!("creating {}", into.display()))?;
+pub fn install(written_dir: &Path, listed: &[Listed], into: &Path) -> Result<Report, FetchError> {
+    std::fs::create_dir_all(into).map_err(|source| FetchError::CreateDir {
+        path: into.to_path_buf(),
+        source,
+    })?;
     let mut files = Vec::new();
     let mut includes = BTreeSet::new();
     let mut seen = BTreeSet::new();
@@ -158,7 +206,9 @@ pub fn install(written_dir: &Path, listed: &[Listed], into: &Path) -> anyhow::Re
         files.push(Fetched {
             status: match outcome {
                 Ok((status, _)) => status,
-                Err(e) => Status::Failed(format!("{e:#} (client said: {})", l.result)),
+                Err(e) => {
+                    Status::Failed(format!("{} (client said: {})", with_causes(&e), l.result))
+                }
             },
             file,
             result: Some(l.result.clone()),
@@ -177,7 +227,10 @@ pub fn install(written_dir: &Path, listed: &[Listed], into: &Path) -> anyhow::Re
         files.push(Fetched {
             status: match outcome {
                 Ok((status, _)) => status,
-                Err(e) => Status::Failed(format!("{e:#} (included, not listed by the client)")),
+                Err(e) => Status::Failed(format!(
+                    "{} (included, not listed by the client)",
+                    with_causes(&e)
+                )),
             },
             file,
             result: None,
@@ -187,17 +240,33 @@ pub fn install(written_dir: &Path, listed: &[Listed], into: &Path) -> anyhow::Re
     Ok(Report { files })
 }
 
-fn copy(from_dir: &Path, file: &str, into: &Path) -> anyhow::Result<(Status, String)> {
+/// `error` and its causes, `: `-separated (what the report shows: it has no error chain).
+fn with_causes(error: &FetchError) -> String {
+    let mut text = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(e) = cause {
+        let _ = write!(text, ": {e}");
+        cause = e.source();
+    }
+    text
+}
+
+fn copy(from_dir: &Path, file: &str, into: &Path) -> Result<(Status, String), FetchError> {
     let from = from_dir.join(file);
-    let text =
-        std::fs::read_to_string(&from).with_context(|| format!("reading {}", from.display()))?;
+    let text = std::fs::read_to_string(&from).map_err(|source| FetchError::Read {
+        path: from.clone(),
+        source,
+    })?;
     let to = into.join(file);
     let status = match std::fs::read_to_string(&to) {
         Ok(existing) if existing == text => return Ok((Status::Unchanged, text)),
         Ok(_) => Status::Changed,
         Err(_) => Status::New,
     };
-    std::fs::write(&to, &text).with_context(|| format!("writing {}", to.display()))?;
+    std::fs::write(&to, &text).map_err(|source| FetchError::Write {
+        path: to.clone(),
+        source,
+    })?;
     Ok((status, text))
 }
 
@@ -251,6 +320,17 @@ mod tests {
         assert_eq!(status[4].0, "D v1.0.xsd");
         assert!(
             matches!(status[4].1, Status::Failed(r) if r.contains("client said: Successfully written"))
+        );
+        // The reason names the file and says why (the io::Error under the typed error).
+        let Status::Failed(reason) = status[4].1 else {
+            panic!("{:?}", status[4])
+        };
+        assert!(
+            reason.starts_with(&format!(
+                "cannot read {}: ",
+                written.path().join("D v1.0.xsd").display()
+            )),
+            "{reason}"
         );
         assert_eq!(report.failed(), 1);
         assert_eq!(

@@ -54,7 +54,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, anyhow};
 use serde::Serialize;
 use xsd_parser::models::meta::{
     AttributeMetaVariant, ElementMeta, ElementMetaVariant, ElementMode, MetaType, MetaTypeVariant,
@@ -65,11 +64,81 @@ use xsd_parser::models::schema::xs::Use;
 use xsd_parser::models::{IdentType, TypeIdent};
 
 use crate::compat::compare_versions;
+use crate::schema::SchemaError;
 
 const REQUEST_ROOT: &str = "ClientIntegrationRequest";
 const RESPONSE_ROOT: &str = "ClientIntegrationResponse";
 /// The file of shared structures the function schemas include.
 pub const COMMON_SCHEMA_FILE: &str = "ClientIntegrationTypes.xsd";
+
+/// Why two schemas (or directories of schemas) could not be diffed.
+///
+/// ```
+/// use systmone_upkeep::xsd_diff::{diff, DiffError, Policy};
+/// let dir = tempfile::tempdir().unwrap();
+/// let file = dir.path().join("GetDiary v1.0.xsd");
+/// std::fs::write(&file, "<xs:schema").unwrap();
+/// // A file against a directory.
+/// let error = diff(&file, dir.path(), Policy::StrictReader).unwrap_err();
+/// assert!(matches!(error, DiffError::NotComparable { .. }));
+/// // A schema that is not well-formed XML.
+/// let error = diff(&file, &file, Policy::StrictReader).unwrap_err();
+/// assert!(matches!(error, DiffError::Schema(_)));
+/// assert!(error.to_string().contains("GetDiary v1.0.xsd"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+pub enum DiffError {
+    /// A schema file (or one it includes) could not be read or interpreted.
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+    /// A schema's element refers to a type its interpreted types do not hold.
+    #[error("cannot follow the types of the schema {}", path.display())]
+    Types {
+        /// The schema file being walked.
+        path: PathBuf,
+        /// Which type is missing.
+        #[source]
+        source: SchemaError,
+    },
+    /// Type references (`type="X"`, global elements) of a schema go round in a loop.
+    #[error("reference cycle at type {name} in the schema {}", path.display())]
+    ReferenceCycle {
+        /// The schema file being walked.
+        path: PathBuf,
+        /// A type on the loop.
+        name: String,
+    },
+    /// A directory could not be listed, or a file read to compare its text.
+    #[error("cannot read {}", path.display())]
+    Io {
+        /// The directory or file.
+        path: PathBuf,
+        /// The file system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// [`diff`] was given something other than two files or two directories (one of
+    /// them missing, or a file and a directory).
+    #[error(
+        "xsd-diff compares two files or two directories: {} and {}",
+        old.display(),
+        new.display()
+    )]
+    NotComparable {
+        /// The old side, as given.
+        old: PathBuf,
+        /// The new side, as given.
+        new: PathBuf,
+    },
+}
+
+/// `DiffError::Io` for `path`.
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> DiffError + '_ {
+    move |source| DiffError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
 
 /// Which document a path belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -318,9 +387,12 @@ impl Report {
 // ---------------------------------------------------------------------------------
 
 /// Reads a schema file (and what it includes) into its paths.
-pub fn load(path: &Path) -> anyhow::Result<SchemaView> {
+pub fn load(path: &Path) -> Result<SchemaView, DiffError> {
     let (_, types) = crate::schema::read(path)?;
-    let walker = Walker { types: &types };
+    let walker = Walker {
+        types: &types,
+        path,
+    };
     let mut view = SchemaView::default();
 
     let globals: Vec<&TypeIdent> = types
@@ -348,6 +420,8 @@ pub fn load(path: &Path) -> anyhow::Result<SchemaView> {
 
 struct Walker<'a> {
     types: &'a MetaTypes,
+    /// The schema file, for errors.
+    path: &'a Path,
 }
 
 /// Occurrence context of the content being flattened.
@@ -364,12 +438,15 @@ impl Walker<'_> {
         crate::schema::is_xs(self.types, ident)
     }
 
-    fn get(&self, ident: &TypeIdent) -> anyhow::Result<&MetaType> {
-        crate::schema::get(self.types, ident)
+    fn get(&self, ident: &TypeIdent) -> Result<&MetaType, DiffError> {
+        crate::schema::get(self.types, ident).map_err(|source| DiffError::Types {
+            path: self.path.to_path_buf(),
+            source,
+        })
     }
 
     /// Follows references (global elements, `type="X"` aliases) to the type itself.
-    fn resolve<'b>(&'b self, mut ident: &'b TypeIdent) -> anyhow::Result<&'b TypeIdent> {
+    fn resolve<'b>(&'b self, mut ident: &'b TypeIdent) -> Result<&'b TypeIdent, DiffError> {
         for _ in 0..64 {
             if self.is_xs(ident) || ident.type_ == IdentType::BuildIn {
                 return Ok(ident);
@@ -379,14 +456,17 @@ impl Walker<'_> {
                 _ => return Ok(ident),
             }
         }
-        Err(anyhow!("reference cycle at {}", ident.name.as_str()))
+        Err(DiffError::ReferenceCycle {
+            path: self.path.to_path_buf(),
+            name: ident.name.as_str().to_string(),
+        })
     }
 
     /// The lexical type, the display name, enumeration values and openness of a type.
     fn describe(
         &self,
         ident: &TypeIdent,
-    ) -> anyhow::Result<(String, String, BTreeSet<String>, bool)> {
+    ) -> Result<(String, String, BTreeSet<String>, bool), DiffError> {
         let ident = self.resolve(ident)?;
         let display = if ident.name.is_generated() {
             "(anonymous)".to_string()
@@ -479,7 +559,7 @@ impl Walker<'_> {
         min: usize,
         max: Option<usize>,
         stack: &mut Vec<TypeIdent>,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), DiffError> {
         let ident = self.resolve(type_)?.clone();
         let (ty, type_name, values, open) = self.describe(&ident)?;
         insert(
@@ -559,7 +639,7 @@ impl Walker<'_> {
         content: &MetaType,
         ctx: Ctx,
         stack: &mut Vec<TypeIdent>,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), DiffError> {
         match &content.variant {
             MetaTypeVariant::Sequence(group) | MetaTypeVariant::All(group) => {
                 for element in group.elements.iter() {
@@ -586,7 +666,7 @@ impl Walker<'_> {
         element: &ElementMeta,
         ctx: Ctx,
         stack: &mut Vec<TypeIdent>,
-    ) -> anyhow::Result<()> {
+    ) -> Result<(), DiffError> {
         let min = if ctx.optional { 0 } else { element.min_occurs };
         let max = if ctx.repeated {
             None
@@ -928,7 +1008,7 @@ pub fn classify(side: Side, policy: Policy, kind: ChangeKind, o: &Node, n: &Node
 }
 
 /// Diffs two schema files.
-pub fn diff_files(old: &Path, new: &Path, policy: Policy) -> anyhow::Result<FileDiff> {
+pub fn diff_files(old: &Path, new: &Path, policy: Policy) -> Result<FileDiff, DiffError> {
     let old_view = load(old)?;
     let new_view = load(new)?;
     let mut changes = diff_views(&old_view, &new_view, policy);
@@ -958,10 +1038,10 @@ pub fn parse_schema_file_name(name: &str) -> Option<(String, String)> {
     Some((function.to_string(), version.to_string()))
 }
 
-fn xsd_files(dir: &Path) -> anyhow::Result<BTreeMap<String, PathBuf>> {
+fn xsd_files(dir: &Path) -> Result<BTreeMap<String, PathBuf>, DiffError> {
     let mut files = BTreeMap::new();
-    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
-        let path = entry?.path();
+    for entry in std::fs::read_dir(dir).map_err(io_error(dir))? {
+        let path = entry.map_err(io_error(dir))?.path();
         if path.extension().is_some_and(|e| e == "xsd") && path.is_file() {
             files.insert(display_name(&path), path);
         }
@@ -973,10 +1053,10 @@ fn xsd_files(dir: &Path) -> anyhow::Result<BTreeMap<String, PathBuf>> {
 /// version of a function is also diffed against the highest old version of it. The
 /// common schema is not diffed on its own: its changes show in every function that
 /// uses it, on the side where they matter.
-pub fn diff(old: &Path, new: &Path, policy: Policy) -> anyhow::Result<Report> {
+pub fn diff(old: &Path, new: &Path, policy: Policy) -> Result<Report, DiffError> {
     if old.is_file() && new.is_file() {
         let d = diff_files(old, new, policy)?;
-        let unchanged = std::fs::read(old)? == std::fs::read(new)?;
+        let unchanged = read(old)? == read(new)?;
         return Ok(Report {
             policy,
             added: Vec::new(),
@@ -990,11 +1070,10 @@ pub fn diff(old: &Path, new: &Path, policy: Policy) -> anyhow::Result<Report> {
         });
     }
     if !old.is_dir() || !new.is_dir() {
-        anyhow::bail!(
-            "xsd-diff compares two files or two directories: {} and {}",
-            old.display(),
-            new.display()
-        );
+        return Err(DiffError::NotComparable {
+            old: old.to_path_buf(),
+            new: new.to_path_buf(),
+        });
     }
     let old_files = xsd_files(old)?;
     let new_files = xsd_files(new)?;
@@ -1032,7 +1111,7 @@ pub fn diff(old: &Path, new: &Path, policy: Policy) -> anyhow::Result<Report> {
                 }
             }
             Some(old_path) => {
-                let same_text = std::fs::read(old_path)? == std::fs::read(new_path)?;
+                let same_text = read(old_path)? == read(new_path)?;
                 if name == COMMON_SCHEMA_FILE {
                     if same_text {
                         report.unchanged.push(name.clone());
@@ -1058,4 +1137,9 @@ pub fn diff(old: &Path, new: &Path, policy: Policy) -> anyhow::Result<Report> {
         }
     }
     Ok(report)
+}
+
+/// The bytes of `path`.
+fn read(path: &Path) -> Result<Vec<u8>, DiffError> {
+    std::fs::read(path).map_err(io_error(path))
 }

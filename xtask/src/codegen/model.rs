@@ -441,7 +441,7 @@ impl Reader<'_> {
     }
 
     fn get(&self, ident: &TypeIdent) -> anyhow::Result<&MetaType> {
-        systmone_upkeep::schema::get(self.types, ident)
+        Ok(systmone_upkeep::schema::get(self.types, ident)?)
     }
 
     fn enum_values(&self, ty: &MetaType) -> anyhow::Result<Vec<String>> {
