@@ -96,6 +96,7 @@ pub fn same_function(a: &str, b: &str) -> bool {
 /// Code generic over the function a request names: [`AnyRequest::visit`] calls
 /// `visit` with the function's marker type (the CLI sends any request this way).
 pub trait RequestVisitor {
+    /// What [`RequestVisitor::visit`] returns.
     type Output;
     /// Handles a request of function `F`.
     fn visit<F: systmone_core::Function>(
@@ -107,6 +108,7 @@ pub trait RequestVisitor {
 /// simulator implements it): [`AnyRequest::dispatch`] calls the method the request
 /// names. A function added to `xsd/` adds a method here, so every handler grows one.
 pub trait RequestHandler {
+    /// What every method returns.
     type Output;
     /// DataExtract version 1.0.
     fn data_extract_v1_0(
@@ -217,46 +219,63 @@ pub trait RequestHandler {
 /// A request document of any function the bindings include.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnyRequest {
+    /// A request of DataExtract version 1.0, with its parameters [`data_extract_v1_0::DataExtractParameters`]. A write: never retried automatically once sent.
     DataExtractV1_0(systmone_core::Request<data_extract_v1_0::DataExtractParameters>),
+    /// A request of DeleteFromPatientRecord version 1.0, with its parameters [`delete_from_patient_record_v1_0::DeleteFromPatientRecordParameters`]. A write: never retried automatically once sent. Also named `DeletePatientRecord` (ERRATA E2).
     DeleteFromPatientRecordV1_0(
         systmone_core::Request<
             delete_from_patient_record_v1_0::DeleteFromPatientRecordParameters,
         >,
     ),
+    /// A request of ExitClient version 1.0, with its parameters [`exit_client_v1_0::ExitClientParameters`]. A write: never retried automatically once sent.
     ExitClientV1_0(systmone_core::Request<exit_client_v1_0::ExitClientParameters>),
+    /// A request of GetAppointmentSlots version 1.0, with its parameters [`get_appointment_slots_v1_0::GetAppointmentSlotsParameters`]. A read: safe to retry.
     GetAppointmentSlotsV1_0(
         systmone_core::Request<get_appointment_slots_v1_0::GetAppointmentSlotsParameters>,
     ),
+    /// A request of GetCurrentActivity version 1.0, with its parameters [`get_current_activity_v1_0::GetCurrentActivityParameters`]. A read: safe to retry.
     GetCurrentActivityV1_0(
         systmone_core::Request<get_current_activity_v1_0::GetCurrentActivityParameters>,
     ),
+    /// A request of GetCurrentSelection version 1.0, with its parameters [`get_current_selection_v1_0::GetCurrentSelectionParameters`]. A read: safe to retry.
     GetCurrentSelectionV1_0(
         systmone_core::Request<get_current_selection_v1_0::GetCurrentSelectionParameters>,
     ),
+    /// A request of GetDiary version 1.0, with its parameters [`get_diary_v1_0::GetDiaryParameters`]. A read: safe to retry.
     GetDiaryV1_0(systmone_core::Request<get_diary_v1_0::GetDiaryParameters>),
+    /// A request of GetDocument version 1.0, with its parameters [`get_document_v1_0::GetDocumentParameters`]. A read: safe to retry.
     GetDocumentV1_0(systmone_core::Request<get_document_v1_0::GetDocumentParameters>),
+    /// A request of GetFunctions version 1.0, with its parameters [`get_functions_v1_0::GetFunctionsParameters`]. A read: safe to retry.
     GetFunctionsV1_0(systmone_core::Request<get_functions_v1_0::GetFunctionsParameters>),
+    /// A request of GetOrganisationMetaData version 1.0, with its parameters [`get_organisation_meta_data_v1_0::GetOrganisationMetaDataParameters`]. A read: safe to retry.
     GetOrganisationMetaDataV1_0(
         systmone_core::Request<
             get_organisation_meta_data_v1_0::GetOrganisationMetaDataParameters,
         >,
     ),
+    /// A request of GetPatientRecord version 1.0, with its parameters [`get_patient_record_v1_0::GetPatientRecordParameters`]. A read: safe to retry.
     GetPatientRecordV1_0(
         systmone_core::Request<get_patient_record_v1_0::GetPatientRecordParameters>,
     ),
+    /// A request of GetReferenceData version 1.0, with its parameters [`get_reference_data_v1_0::GetReferenceDataParameters`]. A read: safe to retry.
     GetReferenceDataV1_0(
         systmone_core::Request<get_reference_data_v1_0::GetReferenceDataParameters>,
     ),
+    /// A request of GetXSDFiles version 1.0, with its parameters [`get_xsd_files_v1_0::GetXsdFilesParameters`]. A read: safe to retry.
     GetXsdFilesV1_0(systmone_core::Request<get_xsd_files_v1_0::GetXsdFilesParameters>),
+    /// A request of IsPatientRetrieved version 1.0, with its parameters [`is_patient_retrieved_v1_0::IsPatientRetrievedParameters`]. A read: safe to retry.
     IsPatientRetrievedV1_0(
         systmone_core::Request<is_patient_retrieved_v1_0::IsPatientRetrievedParameters>,
     ),
+    /// A request of LaunchFunctionality version 1.0, with its parameters [`launch_functionality_v1_0::LaunchFunctionalityParameters`]. A write: never retried automatically once sent.
     LaunchFunctionalityV1_0(
         systmone_core::Request<launch_functionality_v1_0::LaunchFunctionalityParameters>,
     ),
+    /// A request of PatientSearch version 1.0, with its parameters [`patient_search_v1_0::PatientSearchParameters`]. A read: safe to retry.
     PatientSearchV1_0(
         systmone_core::Request<patient_search_v1_0::PatientSearchParameters>,
     ),
+    /// A request of UpdatePatientRecord version 1.0, with its parameters [`update_patient_record_v1_0::UpdatePatientRecordParameters`]. A write: never retried automatically once sent.
     UpdatePatientRecordV1_0(
         systmone_core::Request<update_patient_record_v1_0::UpdatePatientRecordParameters>,
     ),
@@ -264,44 +283,61 @@ pub enum AnyRequest {
 /// A response document of any function the bindings include.
 #[derive(Debug, Clone, PartialEq)]
 pub enum AnyResponse {
+    /// A response of DataExtract version 1.0, whose result is [`data_extract_v1_0::DataExtractResult`].
     DataExtractV1_0(systmone_core::Response<data_extract_v1_0::DataExtractResult>),
+    /// A response of DeleteFromPatientRecord version 1.0, whose result is [`delete_from_patient_record_v1_0::DeleteFromPatientRecordResult`]. Also named `DeletePatientRecord` (ERRATA E2).
     DeleteFromPatientRecordV1_0(
         systmone_core::Response<
             delete_from_patient_record_v1_0::DeleteFromPatientRecordResult,
         >,
     ),
+    /// A response of ExitClient version 1.0, whose result is [`exit_client_v1_0::ExitClientResult`].
     ExitClientV1_0(systmone_core::Response<exit_client_v1_0::ExitClientResult>),
+    /// A response of GetAppointmentSlots version 1.0, whose result is [`get_appointment_slots_v1_0::GetAppointmentSlotsResult`].
     GetAppointmentSlotsV1_0(
         systmone_core::Response<get_appointment_slots_v1_0::GetAppointmentSlotsResult>,
     ),
+    /// A response of GetCurrentActivity version 1.0, whose result is [`get_current_activity_v1_0::GetCurrentActivityResult`].
     GetCurrentActivityV1_0(
         systmone_core::Response<get_current_activity_v1_0::GetCurrentActivityResult>,
     ),
+    /// A response of GetCurrentSelection version 1.0, whose result is [`get_current_selection_v1_0::GetCurrentSelectionResult`].
     GetCurrentSelectionV1_0(
         systmone_core::Response<get_current_selection_v1_0::GetCurrentSelectionResult>,
     ),
+    /// A response of GetDiary version 1.0, whose result is [`get_diary_v1_0::GetDiaryResult`].
     GetDiaryV1_0(systmone_core::Response<get_diary_v1_0::GetDiaryResult>),
+    /// A response of GetDocument version 1.0, whose result is [`get_document_v1_0::GetDocumentResult`].
     GetDocumentV1_0(systmone_core::Response<get_document_v1_0::GetDocumentResult>),
+    /// A response of GetFunctions version 1.0, whose result is [`get_functions_v1_0::GetFunctionsResult`].
     GetFunctionsV1_0(systmone_core::Response<get_functions_v1_0::GetFunctionsResult>),
+    /// A response of GetOrganisationMetaData version 1.0, whose result is [`get_organisation_meta_data_v1_0::GetOrganisationMetaDataResult`].
     GetOrganisationMetaDataV1_0(
         systmone_core::Response<
             get_organisation_meta_data_v1_0::GetOrganisationMetaDataResult,
         >,
     ),
+    /// A response of GetPatientRecord version 1.0, whose result is [`get_patient_record_v1_0::GetPatientRecordResult`].
     GetPatientRecordV1_0(
         systmone_core::Response<get_patient_record_v1_0::GetPatientRecordResult>,
     ),
+    /// A response of GetReferenceData version 1.0, whose result is [`get_reference_data_v1_0::GetReferenceDataResult`].
     GetReferenceDataV1_0(
         systmone_core::Response<get_reference_data_v1_0::GetReferenceDataResult>,
     ),
+    /// A response of GetXSDFiles version 1.0, whose result is [`get_xsd_files_v1_0::GetXsdFilesResult`].
     GetXsdFilesV1_0(systmone_core::Response<get_xsd_files_v1_0::GetXsdFilesResult>),
+    /// A response of IsPatientRetrieved version 1.0, whose result is [`is_patient_retrieved_v1_0::IsPatientRetrievedResult`].
     IsPatientRetrievedV1_0(
         systmone_core::Response<is_patient_retrieved_v1_0::IsPatientRetrievedResult>,
     ),
+    /// A response of LaunchFunctionality version 1.0, whose result is [`launch_functionality_v1_0::LaunchFunctionalityResult`].
     LaunchFunctionalityV1_0(
         systmone_core::Response<launch_functionality_v1_0::LaunchFunctionalityResult>,
     ),
+    /// A response of PatientSearch version 1.0, whose result is [`patient_search_v1_0::PatientSearchResult`].
     PatientSearchV1_0(systmone_core::Response<patient_search_v1_0::PatientSearchResult>),
+    /// A response of UpdatePatientRecord version 1.0, whose result is [`update_patient_record_v1_0::UpdatePatientRecordResult`].
     UpdatePatientRecordV1_0(
         systmone_core::Response<update_patient_record_v1_0::UpdatePatientRecordResult>,
     ),

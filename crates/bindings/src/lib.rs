@@ -39,6 +39,8 @@
 //! assert!(matches!(strict, Err(ParseError::Refused(_))));
 //! ```
 
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
 mod generated;
 

@@ -8,6 +8,8 @@
 //! assert_eq!(identity.number.xml_name(), "NHSNumber");
 //! ```
 
+#![warn(missing_docs)]
+
 #[rustfmt::skip]
 mod generated;
 

@@ -93,8 +93,9 @@ fn toml_header(source: &str) -> String {
 }
 
 /// `lib.rs` is laid out by hand so that rustfmt leaves it as it is; the generated
-/// module is excluded from rustfmt since prettyplease lays it out.
-fn lib_rs(source: &str, doc: &str) -> String {
+/// module is excluded from rustfmt since prettyplease lays it out. `warn_missing_docs`
+/// adds `#![warn(missing_docs)]` (asked for in the types and bindings crates).
+fn lib_rs(source: &str, doc: &str, warn_missing_docs: bool) -> String {
     let mut out = rust_header(source);
     for line in doc.lines() {
         if line.is_empty() {
@@ -102,6 +103,9 @@ fn lib_rs(source: &str, doc: &str) -> String {
         } else {
             out.push_str(&format!("//! {line}\n"));
         }
+    }
+    if warn_missing_docs {
+        out.push_str("\n#![warn(missing_docs)]\n");
     }
     out.push_str("\n#[rustfmt::skip]\nmod generated;\n\npub use generated::*;\n");
     out
@@ -131,6 +135,7 @@ fn render_types_crate(common: &Module, files: &mut Files) -> anyhow::Result<()> 
         lib_rs(
             &source,
             "The shared structures of the SystmOne Client Integration interface, one Rust type\nper XSD type, so that `Identity` is one type in every function crate.\n\n```\nuse systmone_types::{Identity, PatientId};\nlet identity = Identity { number: PatientId::NhsNumber(\"4667633050\".into()), strategic_reporting_identifier: None, extra: Default::default() };\nassert_eq!(identity.number.xml_name(), \"NHSNumber\");\n```",
+            true,
         ),
     );
     let body = emit::module(common);
@@ -171,6 +176,7 @@ fn render_function_crate(f: &FunctionSchema, files: &mut Files) -> anyhow::Resul
                 f.result,
                 f.function
             ),
+            false,
         ),
     );
     let function = emit::function_impl(f);
@@ -217,6 +223,7 @@ fn render_bindings_crate(
     let mut lib = lib_rs(
         source,
         "Every generated binding, and [`AnyRequest`] / [`AnyResponse`], which parse a\nsaved document with the bindings its `Function` and `FunctionVersion` name.\n\nReading is tolerant by default: what the bindings do not describe (here an element\na newer SystmOne might send) is kept, and reported in the drift report; strict\nreading refuses it, naming its path.\n\n```\nuse systmone_bindings::AnyResponse;\nuse systmone_core::{DriftKind, ParseError, ReadMode, ResponseBody};\n\n// A saved PatientSearch response, with one element the schema does not declare.\nlet text = \"<ClientIntegrationResponse><DeviceID>392752167bd7f69b</DeviceID>\\\n    <RequestUID>DB0163A0-B34A-11E3-A459-010000004280</RequestUID>\\\n    <Function>PatientSearch</Function><FunctionVersion>1.0</FunctionVersion>\\\n    <ResponseUID>E1AE86B0-B34A-11E3-9FEC-010000001020</ResponseUID>\\\n    <Response><Result><Identity><PseudoNumber>0001980947</PseudoNumber></Identity>\\\n    <FirstName>Jasvinder</FirstName><Surname>Saffer</Surname>\\\n    <PreferredPharmacy>FA123</PreferredPharmacy></Result></Response>\\\n    </ClientIntegrationResponse>\";\n\nlet parsed = AnyResponse::parse_with(text, ReadMode::Tolerant).unwrap();\nlet AnyResponse::PatientSearchV1_0(response) = parsed.value else {\n    panic!(\"a PatientSearch 1.0 response\");\n};\nlet ResponseBody::Success(found) = response.body else {\n    panic!(\"a successful response\");\n};\nassert_eq!(found.result[0].surname.as_deref(), Some(\"Saffer\"));\n\n// The drift report: kinds, paths and counts (safe to log), and first values (not).\nlet item = &parsed.drift.items()[0];\nassert_eq!(item.kind, DriftKind::UnknownElement);\nassert!(item.path.ends_with(\"PreferredPharmacy\"), \"{}\", item.path);\nprintln!(\"{}\", parsed.drift.summary());\n\nlet strict = AnyResponse::parse_with(text, ReadMode::Strict);\nassert!(matches!(strict, Err(ParseError::Refused(_))));\n```",
+        true,
     );
     lib.push_str("\n#[rustfmt::skip]\nmod schemas;\n\npub use schemas::XSD_FILES;\n");
     files.insert(dir.join("src/lib.rs"), lib);
@@ -263,8 +270,25 @@ fn render_bindings_crate(
         let mut all_names = vec![f.function.clone()];
         all_names.extend(f.aliases.iter().cloned());
         uses.push(quote!(pub use #krate as #module;));
-        req_variants.push(quote!(#variant(systmone_core::Request<#module::#params>),));
-        resp_variants.push(quote!(#variant(systmone_core::Response<#module::#result>),));
+        let kind_doc = match f.call_kind {
+            model::CallKindName::Read => "A read: safe to retry.",
+            model::CallKindName::Write => "A write: never retried automatically once sent.",
+        };
+        let alias_doc: String = f
+            .aliases
+            .iter()
+            .map(|a| format!(" Also named `{a}` (ERRATA E2)."))
+            .collect();
+        let req_doc = format!(
+            " A request of {name} version {version}, with its parameters [`{module}::{params}`]. {kind_doc}{alias_doc}"
+        );
+        let resp_doc = format!(
+            " A response of {name} version {version}, whose result is [`{module}::{result}`].{alias_doc}"
+        );
+        req_variants
+            .push(quote!(#[doc = #req_doc] #variant(systmone_core::Request<#module::#params>),));
+        resp_variants
+            .push(quote!(#[doc = #resp_doc] #variant(systmone_core::Response<#module::#result>),));
         req_arms.push(quote!((#(#all_names)|*, #version) => Ok(systmone_core::Request::read(text, mode)?.map(AnyRequest::#variant)),));
         resp_arms.push(quote!((#(#all_names)|*, #version) => Ok(systmone_core::Response::read(text, mode)?.map(AnyResponse::#variant)),));
         to_xml_req.push(
@@ -333,6 +357,7 @@ fn render_bindings_crate(
         /// Code generic over the function a request names: [`AnyRequest::visit`] calls
         /// `visit` with the function's marker type (the CLI sends any request this way).
         pub trait RequestVisitor {
+            /// What [`RequestVisitor::visit`] returns.
             type Output;
             /// Handles a request of function `F`.
             fn visit<F: systmone_core::Function>(self, request: systmone_core::Request<F::Parameters>) -> Self::Output;
@@ -342,6 +367,7 @@ fn render_bindings_crate(
         /// simulator implements it): [`AnyRequest::dispatch`] calls the method the request
         /// names. A function added to `xsd/` adds a method here, so every handler grows one.
         pub trait RequestHandler {
+            /// What every method returns.
             type Output;
             #(#handler_methods)*
         }
