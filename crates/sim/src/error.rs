@@ -26,6 +26,11 @@ pub enum SimError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("cannot open the audit file {path}: {source}")]
+    AuditFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("invalid practice file {path}: {source}")]
     PracticeParse {
         path: PathBuf,

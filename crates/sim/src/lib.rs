@@ -62,14 +62,17 @@ mod control;
 mod error;
 pub mod fault;
 mod files;
-pub mod framing;
 mod handlers;
+mod limits;
 pub mod practice;
 mod server;
 mod state;
 mod stdin;
 
-pub use config::{Approval, DOCUMENT_API_KEYS, SimConfig, Throttle};
+pub use config::{
+    Approval, DEFAULT_AUDIT_CAPACITY, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_CONNECTIONS,
+    DOCUMENT_API_KEYS, SimConfig, Throttle,
+};
 pub use control::{
     Control, ControlError, DeviceStatus, JournalFilter, PatientSummary, ThrottleStatus, UiState,
 };
