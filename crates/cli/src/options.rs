@@ -403,7 +403,9 @@ pub struct CompletionsArgs {
 /// them), just not shown.
 const NOT_USED_BY: [(&str, &[&str]); 4] = [
     ("parse", &CONNECTION_OPTIONS),
-    ("sim", &ALL_BUT_LOGGING),
+    // `systmone sim --audit FILE` is the simulator's own option (its journal to a
+    // file), as `systmone-sim --audit FILE`.
+    ("sim", &SIM_HIDDEN),
     (
         "demo",
         &[
@@ -441,6 +443,20 @@ const ALL_BUT_LOGGING: [&str; 10] = [
     "device_version",
     "timeout",
     "audit",
+    "pacing",
+    "output",
+];
+
+/// The global options `systmone sim` leaves out: all but the logging ones and
+/// `audit`, which it has an option of its own for.
+const SIM_HIDDEN: [&str; 9] = [
+    "profile",
+    "config",
+    "addr",
+    "api_key",
+    "device_id_file",
+    "device_version",
+    "timeout",
     "pacing",
     "output",
 ];

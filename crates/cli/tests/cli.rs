@@ -1565,3 +1565,78 @@ async fn on_a_terminal_extract_redraws_its_bar_every_second() {
     assert!(shown.contains("interrupted: 1 saved in"), "{shown:?}");
     sim.shutdown().await;
 }
+
+/// The long options a `--help` text lists.
+fn long_options(help: &str) -> std::collections::BTreeSet<String> {
+    help.lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            // `--port <PORT>`, `-v, --verbose...`
+            let rest = l.starts_with('-').then(|| l.split_once("--"))??.1;
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            (!name.is_empty()).then_some(name)
+        })
+        .collect()
+}
+
+#[test]
+fn sim_takes_the_simulators_options_and_the_logging_ones() {
+    use clap::{CommandFactory, Parser};
+    #[derive(Parser)]
+    struct Sim {
+        #[command(flatten)]
+        sim: systmone_sim::cli::SimArgs,
+    }
+    let help = systmone().args(["sim", "--help"]).output().unwrap();
+    let listed = long_options(&String::from_utf8_lossy(&help.stdout));
+    let mut expected: std::collections::BTreeSet<String> = Sim::command()
+        .get_arguments()
+        .filter_map(|a| a.get_long().map(str::to_string))
+        .collect();
+    // As `systmone-sim` takes them (tested there), `--version` aside.
+    for logging in ["verbose", "quiet", "color", "help"] {
+        expected.insert(logging.to_string());
+    }
+    assert_eq!(listed, expected);
+}
+
+/// `systmone sim --audit FILE` writes the simulator's journal there; SYSTMONE_AUDIT (the
+/// client's audit log, which holds no patient data) never does.
+#[cfg(unix)]
+#[test]
+fn sim_audit_comes_from_the_command_line_only() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let client_log = dir.path().join("client-audit.jsonl");
+    let trail = dir.path().join("trail.jsonl");
+    for with_flag in [false, true] {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("systmone"));
+        cmd.args(["sim", "--port", "0", "-q"])
+            .env("SYSTMONE_AUDIT", &client_log)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        if with_flag {
+            cmd.arg("--audit").arg(&trail);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.starts_with("listening on"), "{line}");
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        assert!(child.wait().unwrap().success());
+        assert!(
+            !client_log.exists(),
+            "SYSTMONE_AUDIT taken by the simulator"
+        );
+        assert_eq!(trail.exists(), with_flag);
+    }
+}
