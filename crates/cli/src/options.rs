@@ -120,8 +120,9 @@ pub struct GlobalOpts {
         value_name = "TEXT"
     )]
     pub device_version: Option<String>,
-    /// How long to wait for a response, in seconds (e.g. 30, 2.5, 500ms) [default: 120].
-    /// Raise it for very large records; a live line shows the wait after 3 s.
+    /// How long to wait for a response, in seconds (e.g. 30, 2.5, 500ms) [default: 120]:
+    /// for a read, with its retries (waits for SystmOne's throttle not counted). Raise it
+    /// for very large records; a live line shows the wait after 3 s.
     #[arg(long, global = true, env = "SYSTMONE_TIMEOUT", value_name = "SECONDS", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
     /// Output format [default: text on a terminal, xml otherwise].
@@ -243,6 +244,9 @@ impl GlobalOpts {
             config.device_version = v.clone();
         }
         config.response_timeout = self.timeout.unwrap_or(DEFAULT_RESPONSE_TIMEOUT);
+        // `--timeout` also bounds a read's attempts and the waits between them; waits
+        // for SystmOne's throttle do not count (the client moves the deadline on).
+        config.call_timeout = self.timeout;
         config.connect_timeout = config.connect_timeout.min(config.response_timeout);
         config.pacing = pacing_limits(self.pacing);
         config

@@ -1640,3 +1640,28 @@ fn sim_audit_comes_from_the_command_line_only() {
         assert_eq!(trail.exists(), with_flag);
     }
 }
+
+/// `--timeout` bounds the whole command's wait for a read, its retries included: a read
+/// that never gets an answer is tried once within a 1 s timeout, not three times.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeout_bounds_a_read_with_its_retries() {
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        faults: vec!["drop%1".parse().unwrap()],
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["--timeout", "1", "functions"]);
+    run(cmd)
+        .await
+        .code(3)
+        .stderr(predicate::str::contains("within 1s"));
+    let sent = sim.control().audit();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].outcome, systmone_sim::AuditOutcome::Dropped);
+    sim.shutdown().await;
+}
