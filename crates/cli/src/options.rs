@@ -169,11 +169,10 @@ pub struct GlobalOpts {
     pub config: Option<PathBuf>,
 }
 
-/// The limits the client paces to. `spec` keeps a small margin over the documented
-/// 1 s and 30 s: the pacer measures from its own send times, SystmOne from when each
-/// request arrives, and a request delayed on the way (the first one pays for the TCP
-/// connect) would otherwise make the next arrive a few milliseconds early and be
-/// dropped without an answer (ERRATA E17).
+/// The limits the client paces to. `spec` keeps a small guard (5 ms) over the documented
+/// 1 s and 30 s: the pacer measures from when each request's last byte was written,
+/// SystmOne from when it arrives, and a request arriving a moment early is dropped
+/// without an answer (ERRATA E17).
 pub fn pacing_limits(arg: PacingArg) -> PacingLimits {
     match arg {
         PacingArg::Spec => systmone_client::DEFAULT_PACING,
