@@ -40,6 +40,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = ClientConfig::new("f31e26725b5491f2");
     config.addr = sim.addr().to_string();
     config.negotiate_versions = false;
+    // A throttled request gets no answer: retried after 5 s rather than 300 s.
+    config.response_timeout = Duration::from_secs(5);
     let interval = if whole_record {
         config.pacing.patient_record_interval
     } else {

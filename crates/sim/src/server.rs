@@ -597,7 +597,7 @@ async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> A
         }
         _ => false,
     };
-    if !shared.admit(record_throttled) {
+    if !shared.admit(record_throttled, started) {
         debug!(function = %echo.function, "throttled");
         audit(
             shared,

@@ -269,9 +269,10 @@ impl Shared {
         self.changed(Change::Journal);
     }
 
-    /// Whether a request may be processed now; records it if so, and counts it if not.
-    pub fn admit(&self, record_throttled: bool) -> bool {
-        let now = Instant::now();
+    /// Whether a request that arrived at `now` may be processed; records it if so, and
+    /// counts it if not. The gaps are measured between arrivals, not between the ends
+    /// of parsing (which a busy machine delays by varying amounts).
+    pub fn admit(&self, record_throttled: bool, now: Instant) -> bool {
         let mut t = lock(&self.throttle);
         if t.mode == Throttle::Off {
             return true;

@@ -377,27 +377,28 @@ impl Pacer {
         if schedule.limits.is_off() {
             return;
         }
-        self.with_file(&mut schedule, Instant::now(), |schedule| {
-            schedule.sent(class, at)
-        });
+        self.with_file(&mut schedule, |schedule, _| schedule.sent(class, at));
     }
 
-    /// Runs `update` on the schedule, merged first with the pacing file's state and
-    /// saved back to it after, under the file's lock (without a file: just `update`).
+    /// Runs `update` on the schedule and the time now, the schedule merged first with
+    /// the pacing file's state and saved back to it after, under the file's lock
+    /// (without a file: just `update`). The time is read once the lock is held, right
+    /// before the wall clock, so that converting the other processes' wall-clock times
+    /// does not count the wait for the lock: read before it, their sends would seem
+    /// that much earlier, and a turn taken from them that much too early.
     fn with_file<R>(
         &self,
         schedule: &mut PaceSchedule,
-        now: Instant,
-        update: impl FnOnce(&mut PaceSchedule) -> R,
+        update: impl FnOnce(&mut PaceSchedule, Instant) -> R,
     ) -> R {
         let Some(file) = self.shared.as_deref() else {
-            return update(schedule);
+            return update(schedule, Instant::now());
         };
         let guard = match file.lock() {
             Ok(guard) => guard,
             Err(e) => {
                 tracing::warn!("{e}; pacing only within this process");
-                return update(schedule);
+                return update(schedule, Instant::now());
             }
         };
         if let Some(reason) = guard.reset_reason() {
@@ -407,6 +408,7 @@ impl Pacer {
                 file.path().display()
             );
         }
+        let now = Instant::now();
         let wall = file.now();
         let theirs = guard.state();
         let to_instant = |t: Option<SystemTime>| t.and_then(|t| wall_to_instant(t, wall, now));
@@ -418,7 +420,7 @@ impl Pacer {
             to_instant(theirs.last_sent),
             to_instant(theirs.last_patient_record_sent),
         );
-        let result = update(schedule);
+        let result = update(schedule, now);
         let to_wall = |t: Option<Instant>| t.map(|t| instant_to_wall(t, wall, now));
         let ours = SharedState {
             last_send: to_wall(schedule.last_send),
@@ -437,11 +439,10 @@ impl Pacer {
     /// sending; `wait` tells how long that is (for a progress line).
     pub fn reserve(&self, class: RequestClass) -> Reservation {
         let mut schedule = self.lock();
-        let now = Instant::now();
         if schedule.limits.is_off() {
-            return schedule.reserve(class, now);
+            return schedule.reserve(class, Instant::now());
         }
-        self.with_file(&mut schedule, now, |schedule| schedule.reserve(class, now))
+        self.with_file(&mut schedule, |schedule, now| schedule.reserve(class, now))
     }
 
     /// Waits for `turn` ([`Reservation::ready`]), then checks it against the requests
@@ -464,14 +465,13 @@ impl Pacer {
         turn.ready().await;
         let mut later = Duration::ZERO;
         loop {
-            let now = Instant::now();
-            let at = {
+            let (at, now) = {
                 let mut schedule = self.lock();
                 if schedule.limits.is_off() {
                     return later;
                 }
-                self.with_file(&mut schedule, now, |schedule| {
-                    schedule.confirmed(turn.class, now)
+                self.with_file(&mut schedule, |schedule, now| {
+                    (schedule.confirmed(turn.class, now), now)
                 })
             };
             if at <= now {
@@ -980,6 +980,33 @@ mod tests {
         assert_eq!(schedule.confirmed(P, second.send_at) - t0, secs(32));
         // An exempt request only keeps the 1 s gap.
         assert_eq!(schedule.confirmed(X, t0 + secs(2)) - t0, secs(3));
+    }
+
+    /// Real clocks: while another process holds the pacing file's lock, the wait for
+    /// it must not shift the other processes' times (read against a wall clock taken
+    /// after the wait, they would seem that much earlier).
+    #[tokio::test]
+    async fn waiting_for_the_file_lock_does_not_make_a_turn_early() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacing");
+        let limits = PacingLimits::SYSTMONE.with_guard(ms(5));
+        let (a, b) = (
+            Pacer::shared(limits, PacingFile::at(&path, "a")),
+            Pacer::shared(limits, PacingFile::at(&path, "a")),
+        );
+        let a_turn = a.reserve(O);
+        let holder = PacingFile::at(&path, "a");
+        let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+        let hold = std::thread::spawn(move || {
+            let _guard = holder.lock().unwrap();
+            locked_tx.send(()).unwrap();
+            std::thread::sleep(ms(200));
+        });
+        locked_rx.recv().unwrap();
+        let b_turn = b.reserve(O);
+        hold.join().unwrap();
+        let gap = b_turn.send_at - a_turn.send_at;
+        assert!(gap >= limits.min_interval, "{gap:?}");
     }
 
     #[tokio::test(start_paused = true)]
