@@ -1221,7 +1221,7 @@ async fn extract_counts_the_throttle_and_stops_cleanly_on_ctrl_c() {
     assert_eq!(status.code(), Some(130), "{stderr}");
     // The ETA counts the 30 s throttle for the two records left.
     assert!(
-        stderr.contains("ETA 1m 01s (30.5 s per record: SystmOne's throttle)"),
+        stderr.contains("ETA 1m 00s (30.0 s per record: SystmOne's throttle)"),
         "{stderr}"
     );
     let saved = std::fs::read_dir(&out).unwrap().count();
