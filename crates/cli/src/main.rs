@@ -65,6 +65,17 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    // SYSTMONE_AUDIT names the client's audit log, which holds no patient data: the
+    // simulator's journal (request and response XML) goes to a file only when its
+    // --audit is given on the command line.
+    if let Command::Sim(args) = &mut cli.command {
+        let source = matches
+            .subcommand_matches("sim")
+            .and_then(|m| m.value_source("audit"));
+        if source != Some(clap::parser::ValueSource::CommandLine) {
+            args.audit = None;
+        }
+    }
     let colour = profile::colour_stderr(cli.global.color);
     init_logging(cli.global.verbose, cli.global.quiet, colour);
     let verbose = cli.global.verbose;

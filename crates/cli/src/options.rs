@@ -120,8 +120,9 @@ pub struct GlobalOpts {
         value_name = "TEXT"
     )]
     pub device_version: Option<String>,
-    /// How long to wait for a response, in seconds (e.g. 30, 2.5, 500ms) [default: 120].
-    /// Raise it for very large records; a live line shows the wait after 3 s.
+    /// How long to wait for a response, in seconds (e.g. 30, 2.5, 500ms) [default: 120]:
+    /// for a read, with its retries (waits for SystmOne's throttle not counted). Raise it
+    /// for very large records; a live line shows the wait after 3 s.
     #[arg(long, global = true, env = "SYSTMONE_TIMEOUT", value_name = "SECONDS", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
     /// Output format [default: text on a terminal, xml otherwise].
@@ -168,11 +169,10 @@ pub struct GlobalOpts {
     pub config: Option<PathBuf>,
 }
 
-/// The limits the client paces to. `spec` keeps a small margin over the documented
-/// 1 s and 30 s: the pacer measures from its own send times, SystmOne from when each
-/// request arrives, and a request delayed on the way (the first one pays for the TCP
-/// connect) would otherwise make the next arrive a few milliseconds early and be
-/// dropped without an answer (ERRATA E17).
+/// The limits the client paces to. `spec` keeps a small guard (5 ms) over the documented
+/// 1 s and 30 s: the pacer measures from when each request's last byte was written,
+/// SystmOne from when it arrives, and a request arriving a moment early is dropped
+/// without an answer (ERRATA E17).
 pub fn pacing_limits(arg: PacingArg) -> PacingLimits {
     match arg {
         PacingArg::Spec => systmone_client::DEFAULT_PACING,
@@ -243,6 +243,9 @@ impl GlobalOpts {
             config.device_version = v.clone();
         }
         config.response_timeout = self.timeout.unwrap_or(DEFAULT_RESPONSE_TIMEOUT);
+        // `--timeout` also bounds a read's attempts and the waits between them; waits
+        // for SystmOne's throttle do not count (the client moves the deadline on).
+        config.call_timeout = self.timeout;
         config.connect_timeout = config.connect_timeout.min(config.response_timeout);
         config.pacing = pacing_limits(self.pacing);
         config
@@ -403,7 +406,9 @@ pub struct CompletionsArgs {
 /// them), just not shown.
 const NOT_USED_BY: [(&str, &[&str]); 4] = [
     ("parse", &CONNECTION_OPTIONS),
-    ("sim", &ALL_BUT_LOGGING),
+    // `systmone sim --audit FILE` is the simulator's own option (its journal to a
+    // file), as `systmone-sim --audit FILE`.
+    ("sim", &SIM_HIDDEN),
     (
         "demo",
         &[
@@ -441,6 +446,20 @@ const ALL_BUT_LOGGING: [&str; 10] = [
     "device_version",
     "timeout",
     "audit",
+    "pacing",
+    "output",
+];
+
+/// The global options `systmone sim` leaves out: all but the logging ones and
+/// `audit`, which it has an option of its own for.
+const SIM_HIDDEN: [&str; 9] = [
+    "profile",
+    "config",
+    "addr",
+    "api_key",
+    "device_id_file",
+    "device_version",
+    "timeout",
     "pacing",
     "output",
 ];

@@ -1221,7 +1221,7 @@ async fn extract_counts_the_throttle_and_stops_cleanly_on_ctrl_c() {
     assert_eq!(status.code(), Some(130), "{stderr}");
     // The ETA counts the 30 s throttle for the two records left.
     assert!(
-        stderr.contains("ETA 1m 01s (30.5 s per record: SystmOne's throttle)"),
+        stderr.contains("ETA 1m 00s (30.0 s per record: SystmOne's throttle)"),
         "{stderr}"
     );
     let saved = std::fs::read_dir(&out).unwrap().count();
@@ -1563,5 +1563,105 @@ async fn on_a_terminal_extract_redraws_its_bar_every_second() {
     );
     assert!(etas.first() > etas.last(), "{etas:?}");
     assert!(shown.contains("interrupted: 1 saved in"), "{shown:?}");
+    sim.shutdown().await;
+}
+
+/// The long options a `--help` text lists.
+fn long_options(help: &str) -> std::collections::BTreeSet<String> {
+    help.lines()
+        .filter_map(|l| {
+            let l = l.trim_start();
+            // `--port <PORT>`, `-v, --verbose...`
+            let rest = l.starts_with('-').then(|| l.split_once("--"))??.1;
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            (!name.is_empty()).then_some(name)
+        })
+        .collect()
+}
+
+#[test]
+fn sim_takes_the_simulators_options_and_the_logging_ones() {
+    use clap::{CommandFactory, Parser};
+    #[derive(Parser)]
+    struct Sim {
+        #[command(flatten)]
+        sim: systmone_sim::cli::SimArgs,
+    }
+    let help = systmone().args(["sim", "--help"]).output().unwrap();
+    let listed = long_options(&String::from_utf8_lossy(&help.stdout));
+    let mut expected: std::collections::BTreeSet<String> = Sim::command()
+        .get_arguments()
+        .filter_map(|a| a.get_long().map(str::to_string))
+        .collect();
+    // As `systmone-sim` takes them (tested there), `--version` aside.
+    for logging in ["verbose", "quiet", "color", "help"] {
+        expected.insert(logging.to_string());
+    }
+    assert_eq!(listed, expected);
+}
+
+/// `systmone sim --audit FILE` writes the simulator's journal there; SYSTMONE_AUDIT (the
+/// client's audit log, which holds no patient data) never does.
+#[cfg(unix)]
+#[test]
+fn sim_audit_comes_from_the_command_line_only() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let client_log = dir.path().join("client-audit.jsonl");
+    let trail = dir.path().join("trail.jsonl");
+    for with_flag in [false, true] {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("systmone"));
+        cmd.args(["sim", "--port", "0", "-q"])
+            .env("SYSTMONE_AUDIT", &client_log)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null());
+        if with_flag {
+            cmd.arg("--audit").arg(&trail);
+        }
+        let mut child = cmd.spawn().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(line.starts_with("listening on"), "{line}");
+        let killed = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        assert!(child.wait().unwrap().success());
+        assert!(
+            !client_log.exists(),
+            "SYSTMONE_AUDIT taken by the simulator"
+        );
+        assert_eq!(trail.exists(), with_flag);
+    }
+}
+
+/// `--timeout` bounds the whole command's wait for a read, its retries included: a read
+/// that never gets an answer is tried once within a 1 s timeout, not three times.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timeout_bounds_a_read_with_its_retries() {
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        faults: vec!["drop%1".parse().unwrap()],
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["--timeout", "1", "functions"]);
+    run(cmd)
+        .await
+        .code(3)
+        .stderr(predicate::str::contains("within 1s"));
+    let sent = sim.control().audit();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].outcome, systmone_sim::AuditOutcome::Dropped);
     sim.shutdown().await;
 }

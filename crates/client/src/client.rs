@@ -31,22 +31,18 @@ use crate::error::{Error, ProtocolError};
 pub const DEFAULT_ADDR: &str = "127.0.0.1:40700";
 
 /// The client's default pacing: SystmOne's documented limits (one request per second,
-/// one throttled GetPatientRecord per 30 seconds) plus a margin (1.1 s and 30.5 s),
-/// since SystmOne measures the gaps on arrival and a request that arrives a moment early
-/// gets no response at all (ERRATA E17). Turns count from when a request's last byte
-/// was written, so a slow connect or write does not eat into the gap within one
-/// process. The margin stays this wide because processes sharing the pacing file take
-/// their turns from another process's *reserved* time, and that process's write may
-/// finish later: with a 5 ms guard ([`DEFAULT_PACING_GUARD`]) two processes under load
-/// had a request throttled. A single process may pace at
-/// `PacingLimits::SYSTMONE.with_guard(DEFAULT_PACING_GUARD)` (utilisation 0.99 against
-/// the simulator, `examples/pace.rs`).
-pub const DEFAULT_PACING: PacingLimits = PacingLimits {
-    min_interval: Duration::from_millis(1_100),
-    patient_record_interval: Duration::from_millis(30_500),
-};
+/// one throttled GetPatientRecord per 30 seconds) plus [`DEFAULT_PACING_GUARD`], since
+/// SystmOne measures the gaps on arrival and a request that arrives a moment early gets
+/// no response at all (ERRATA E17). Turns count from when a request's last byte was
+/// written, so a slow connect or write does not eat into the gap; processes sharing the
+/// pacing file read it again after their wait, before sending
+/// ([`Pacer::confirm`](systmone_transport::pacing::Pacer::confirm)), so another
+/// process's late write pushes their turn back instead of putting the request inside
+/// the throttle (which a 5 ms guard once showed under load, when turns were only taken
+/// from the other process's reserved time).
+pub const DEFAULT_PACING: PacingLimits = PacingLimits::SYSTMONE.with_guard(DEFAULT_PACING_GUARD);
 
-/// A guard that is enough for one process pacing alone (configurable through
+/// The allowance added to SystmOne's intervals (configurable through
 /// [`PacingLimits::with_guard`]): the time between our last byte and SystmOne reading
 /// its clock varies by a few milliseconds.
 pub const DEFAULT_PACING_GUARD: Duration = Duration::from_millis(5);
@@ -626,9 +622,14 @@ impl Client {
                     }
                 }
                 // Counted before the wait, so a deadline falling inside it moves on.
-                let wait = u64::try_from(turn.wait.as_nanos()).unwrap_or(u64::MAX);
-                paced.fetch_add(wait, std::sync::atomic::Ordering::Relaxed);
-                turn.ready().await;
+                let count = |wait: Duration| {
+                    let wait = u64::try_from(wait.as_nanos()).unwrap_or(u64::MAX);
+                    paced.fetch_add(wait, std::sync::atomic::Ordering::Relaxed);
+                };
+                count(turn.wait);
+                // After the turn, the pacing file is read again: another process's
+                // request written late pushes this one back (it would be throttled).
+                inner.pacer.confirm_with(&turn, count).await;
                 self.exchange(&mut connection, &xml, &request_uid, class)
                     .await
             }

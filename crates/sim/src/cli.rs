@@ -81,6 +81,26 @@ pub struct SimArgs {
     /// Write the built-in practice (for this seed) as JSON to FILE ("-": stdout) and exit.
     #[arg(long, value_name = "FILE")]
     pub dump_practice: Option<PathBuf>,
+    /// Append every message of the journal to FILE as a JSON line (request and
+    /// response XML included, the API key redacted); memory keeps only the latest
+    /// --audit-capacity.
+    #[arg(long, value_name = "FILE")]
+    pub audit: Option<PathBuf>,
+    /// Messages the journal keeps in memory (console, admin API); older ones are
+    /// dropped (the audit file keeps them all).
+    #[arg(long, value_name = "N", default_value_t = crate::DEFAULT_AUDIT_CAPACITY)]
+    pub audit_capacity: usize,
+    /// Largest request accepted, in bytes (a larger one gets an error and its
+    /// connection is closed).
+    #[arg(long, value_name = "BYTES", default_value_t = SimConfig::default().max_request_bytes)]
+    pub max_request_bytes: usize,
+    /// Bytes of unfinished requests all connections together may hold (a connection
+    /// going over gets a temporary error and is closed).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::DEFAULT_MAX_BUFFERED_BYTES)]
+    pub max_buffered_bytes: usize,
+    /// Connections open at once (one more gets a temporary error and is closed).
+    #[arg(long, value_name = "N", default_value_t = crate::DEFAULT_MAX_CONNECTIONS)]
+    pub max_connections: usize,
 }
 
 /// Why the simulator's command failed.
@@ -139,6 +159,11 @@ impl SimArgs {
             control_stdin: self.control_stdin,
             console: self.console,
             approval_timeout: std::time::Duration::from_secs(self.approval_timeout),
+            audit_file: self.audit.clone(),
+            audit_capacity: self.audit_capacity,
+            max_request_bytes: self.max_request_bytes,
+            max_buffered_bytes: self.max_buffered_bytes,
+            max_connections: self.max_connections,
             ..SimConfig::default()
         };
         if !self.accept_keys.is_empty() {
@@ -237,5 +262,49 @@ mod tests {
         let local = config(&["--console", "127.0.0.1:0"]).unwrap();
         assert_eq!(local.console, Some("127.0.0.1:0".parse().unwrap()));
         assert_eq!(config(&[]).unwrap().console, None);
+    }
+
+    #[test]
+    fn the_audit_file_and_the_limits() {
+        let c = config(&[
+            "--audit",
+            "trail.jsonl",
+            "--audit-capacity",
+            "5",
+            "--max-request-bytes",
+            "1000",
+            "--max-buffered-bytes",
+            "2000",
+            "--max-connections",
+            "3",
+        ])
+        .unwrap();
+        assert_eq!(c.audit_file, Some(PathBuf::from("trail.jsonl")));
+        assert_eq!(
+            (
+                c.audit_capacity,
+                c.max_request_bytes,
+                c.max_buffered_bytes,
+                c.max_connections
+            ),
+            (5, 1000, 2000, 3)
+        );
+        let d = config(&[]).unwrap();
+        let defaults = SimConfig::default();
+        assert_eq!(d.audit_file, None);
+        assert_eq!(
+            (
+                d.audit_capacity,
+                d.max_request_bytes,
+                d.max_buffered_bytes,
+                d.max_connections
+            ),
+            (
+                defaults.audit_capacity,
+                defaults.max_request_bytes,
+                defaults.max_buffered_bytes,
+                defaults.max_connections
+            )
+        );
     }
 }

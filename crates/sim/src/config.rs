@@ -59,7 +59,9 @@ pub struct SimConfig {
     pub faults: Vec<FaultSpec>,
     /// Overrides GetFunctions' list: (function, versions).
     pub advertised: Option<Vec<(String, Vec<String>)>>,
-    /// Largest request accepted, in bytes.
+    /// Largest request accepted, in bytes; also what one connection may hold of an
+    /// unfinished request (plus one read). A larger one is answered with an error and
+    /// its connection closed.
     pub max_request_bytes: usize,
     /// A connection with no complete request for this long is closed.
     pub idle_timeout: Duration,
@@ -71,7 +73,27 @@ pub struct SimConfig {
     /// How long a new device waits for the user's answer with [`Approval::Ask`]; then
     /// it gets a temporary error.
     pub approval_timeout: Duration,
+    /// How many messages the journal keeps in memory (the console, the admin API,
+    /// [`crate::Control::audit`]): the oldest is dropped when a new one would exceed
+    /// it. The full trail goes to [`SimConfig::audit_file`] when one is given.
+    pub audit_capacity: usize,
+    /// Append every message of the journal to this file as a JSON line (request and
+    /// response XML included, the API key redacted), however many are kept in memory.
+    pub audit_file: Option<PathBuf>,
+    /// Bytes of unfinished requests all connections together may hold; a connection
+    /// that would go over it is answered with a temporary error and closed.
+    pub max_buffered_bytes: usize,
+    /// Connections open at once; one more is answered with a temporary error and
+    /// closed.
+    pub max_connections: usize,
 }
+
+/// Default [`SimConfig::audit_capacity`].
+pub const DEFAULT_AUDIT_CAPACITY: usize = 1000;
+/// Default [`SimConfig::max_buffered_bytes`]: 64 MiB.
+pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 64 * 1024 * 1024;
+/// Default [`SimConfig::max_connections`].
+pub const DEFAULT_MAX_CONNECTIONS: usize = 64;
 
 impl Default for SimConfig {
     fn default() -> Self {
@@ -90,6 +112,10 @@ impl Default for SimConfig {
             control_stdin: false,
             console: None,
             approval_timeout: Duration::from_secs(300),
+            audit_capacity: DEFAULT_AUDIT_CAPACITY,
+            audit_file: None,
+            max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
+            max_connections: DEFAULT_MAX_CONNECTIONS,
         }
     }
 }

@@ -288,9 +288,10 @@ impl Control {
     // -----------------------------------------------------------------------
     // The journal.
 
-    /// Every message so far (since the journal was last cleared).
+    /// The messages in memory, oldest first: every message since the journal was last
+    /// cleared, up to [`crate::SimConfig::audit_capacity`] (the latest ones).
     pub fn audit(&self) -> Vec<AuditEntry> {
-        lock(&self.shared.audit).clone()
+        lock(&self.shared.audit).iter().cloned().collect()
     }
 
     /// The messages `filter` selects, oldest first.
@@ -318,6 +319,12 @@ impl Control {
             .iter()
             .find(|e| e.seq == seq)
             .cloned()
+    }
+
+    /// Bytes of unfinished requests all connections hold now (at most
+    /// [`crate::SimConfig::max_buffered_bytes`]).
+    pub fn buffered_bytes(&self) -> usize {
+        self.shared.buffers.used()
     }
 
     /// Empties the journal (sequence numbers go on from where they were).

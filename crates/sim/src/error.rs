@@ -39,6 +39,14 @@ pub enum SimError {
         /// Why it could not be read.
         source: std::io::Error,
     },
+    /// The full audit trail's file (`--audit FILE`) cannot be opened for appending.
+    #[error("cannot open the audit file {path}: {source}")]
+    AuditFile {
+        /// The file.
+        path: PathBuf,
+        /// Why it cannot be opened.
+        source: std::io::Error,
+    },
     #[error("invalid practice file {path}: {source}")]
     /// The practice file is not a [`crate::Practice`] in JSON.
     PracticeParse {

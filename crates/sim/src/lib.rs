@@ -64,17 +64,17 @@ mod control;
 mod error;
 pub mod fault;
 mod files;
-// Two error fields of framing.rs are undocumented; the file is being replaced by the
-// transport's request codec, so it is left alone.
-#[allow(missing_docs)]
-pub mod framing;
 mod handlers;
+mod limits;
 pub mod practice;
 mod server;
 mod state;
 mod stdin;
 
-pub use config::{Approval, DOCUMENT_API_KEYS, SimConfig, Throttle};
+pub use config::{
+    Approval, DEFAULT_AUDIT_CAPACITY, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_CONNECTIONS,
+    DOCUMENT_API_KEYS, SimConfig, Throttle,
+};
 pub use control::{
     Control, ControlError, DeviceStatus, JournalFilter, PatientSummary, ThrottleStatus, UiState,
 };

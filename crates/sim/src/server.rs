@@ -7,18 +7,21 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use futures::{SinkExt, StreamExt};
 use systmone_bindings::AnyRequest;
+use systmone_transport::codec::{Frame, FrameError};
 use systmone_transport::pacing::{RequestClass, classify_record_request};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{broadcast, watch};
 use tokio::time::Instant;
+use tokio_util::codec::Framed;
 use tracing::{debug, info, warn};
 
 use crate::control::Control;
 use crate::fault::FaultKind;
-use crate::framing::{Frame, Framer};
 use crate::handlers::{self, Ctx, Echo, Schemes, perm, render_error, temp};
+use crate::limits::{BudgetedCodec, BufferBudget, ReadError};
 use crate::practice::{Practice, Rng};
 use crate::state::{
     self, AuditEntry, AuditOutcome, Change, FaultState, PendingApproval, PendingDevice,
@@ -91,6 +94,19 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
             }
             None => None,
         };
+    let audit_file = match &config.audit_file {
+        Some(path) => Some(Mutex::new(std::io::LineWriter::new(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(path)
+                .map_err(|source| SimError::AuditFile {
+                    path: path.clone(),
+                    source,
+                })?,
+        ))),
+        None => None,
+    };
     let (changes, _) = broadcast::channel(256);
     let shared = Arc::new(Shared {
         api_keys: config.api_keys.clone(),
@@ -108,7 +124,11 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
             blocked_devices: BTreeSet::new(),
             rng: Rng::new(config.seed ^ 0x00D0_C0DE),
         }),
-        audit: Mutex::new(Vec::new()),
+        audit: Mutex::new(std::collections::VecDeque::new()),
+        audit_capacity: config.audit_capacity,
+        audit_file,
+        buffers: Arc::new(BufferBudget::new(config.max_buffered_bytes)),
+        max_connections: config.max_connections,
         throttle: Mutex::new(ThrottleState {
             mode: config.throttle,
             last: None,
@@ -173,7 +193,12 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 Ok((stream, peer)) => {
                     debug!(%peer, "connection");
                     let _ = stream.set_nodelay(true);
-                    connections.spawn(connection(stream, shared.clone()));
+                    if connections.len() >= shared.max_connections {
+                        warn!(%peer, limit = shared.max_connections, "connection refused: too many open");
+                        tokio::spawn(refuse(stream, shared.clone()));
+                    } else {
+                        connections.spawn(connection(stream, shared.clone()));
+                    }
                 }
                 Err(e) => warn!(error = %e, "accept failed"),
             },
@@ -191,77 +216,87 @@ enum After {
     Exit,
 }
 
-async fn connection(mut stream: TcpStream, shared: Arc<Shared>) {
-    let mut framer = Framer::new(shared.max_request_bytes);
-    let mut buf = vec![0u8; 64 * 1024];
+/// A connection over the limit: a temporary error, then it is closed.
+async fn refuse(mut stream: TcpStream, shared: Arc<Shared>) {
+    let (xml, _) = render_error(
+        &shared,
+        &Echo::default(),
+        temp(format!(
+            "The simulator already has {} connections open, its limit; try again later",
+            shared.max_connections
+        )),
+    );
+    let write = async {
+        stream.write_all(format!("{xml}\n").as_bytes()).await?;
+        stream.shutdown().await
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), write).await;
+}
+
+/// A connection's stream of requests and responses.
+type Connection = Framed<TcpStream, BudgetedCodec>;
+
+/// A buffer that held a large request keeps its allocation: past this, it is
+/// replaced by one as small as what it still holds.
+const KEPT_BUFFER_CAPACITY: usize = 64 * 1024;
+
+async fn connection(stream: TcpStream, shared: Arc<Shared>) {
+    let codec = BudgetedCodec::new(shared.max_request_bytes, shared.buffers.clone());
+    let mut conn = Framed::new(stream, codec);
     let mut stop = shared.shutdown.subscribe();
-    let mut eof = false;
     loop {
-        // Everything complete in the buffer first.
-        loop {
-            let frame = match framer.next_frame() {
-                Ok(Some(f)) => f,
-                Ok(None) => break,
-                Err(e) => {
-                    let echo = Echo::default();
-                    let (xml, outcome) = render_error(
-                        &shared,
-                        &echo,
-                        perm(format!("The request could not be framed: {e}")),
-                    );
-                    audit(
-                        &shared,
-                        Instant::now(),
-                        &echo,
-                        "",
-                        outcome,
-                        Some(xml.clone()),
-                        None,
-                    );
-                    let _ = write_response(&mut stream, &xml).await;
-                    return;
-                }
-            };
-            match process(&shared, &mut stream, frame).await {
-                After::Continue => {}
-                After::Close => return,
-                After::Exit => {
-                    shared.trigger_shutdown();
-                    return;
-                }
-            }
-        }
-        if eof {
-            if let Some(frame) = framer.finish() {
-                if let After::Exit = process(&shared, &mut stream, frame).await {
-                    shared.trigger_shutdown();
-                }
-            }
-            let _ = stream.shutdown().await;
-            return;
-        }
-        let read = tokio::select! {
+        let next = tokio::select! {
             _ = stop.wait_for(|s| *s) => return,
-            r = tokio::time::timeout(shared.idle_timeout, stream.read(&mut buf)) => r,
+            next = tokio::time::timeout(shared.idle_timeout, conn.next()) => next,
         };
-        match read {
+        let frame = match next {
             Err(_) => {
                 debug!("idle connection closed");
                 return;
             }
-            Ok(Err(_)) => return,
-            Ok(Ok(0)) => eof = true,
-            Ok(Ok(n)) => framer.push(&buf[..n]),
+            // The peer closed (after its last request, answered).
+            Ok(None) => {
+                let _ = conn.get_mut().shutdown().await;
+                return;
+            }
+            Ok(Some(Ok(frame))) => frame,
+            Ok(Some(Err(ReadError::Frame(FrameError::Io(_))))) => return,
+            Ok(Some(Err(e))) => {
+                let echo = Echo::default();
+                let error = match &e {
+                    ReadError::Busy { .. } => {
+                        warn!("a request refused: unfinished requests over the simulator's limit");
+                        temp(format!("The simulator is busy: {e}; try again later"))
+                    }
+                    ReadError::Frame(e) => perm(format!("The request could not be framed: {e}")),
+                };
+                let (xml, outcome) = render_error(&shared, &echo, error);
+                audit(
+                    &shared,
+                    Instant::now(),
+                    &echo,
+                    "",
+                    outcome,
+                    Some(xml.clone()),
+                    None,
+                );
+                let _ = conn.send(xml.as_str()).await;
+                return;
+            }
+        };
+        let buffer = conn.read_buffer_mut();
+        if buffer.capacity() > KEPT_BUFFER_CAPACITY && buffer.len() <= KEPT_BUFFER_CAPACITY {
+            *buffer = bytes::BytesMut::from(&buffer[..]);
+        }
+        match process(&shared, &mut conn, frame).await {
+            After::Continue => {}
+            After::Close => return,
+            After::Exit => {
+                shared.trigger_shutdown();
+                return;
+            }
         }
     }
-}
-
-async fn write_response(stream: &mut TcpStream, xml: &str) -> std::io::Result<()> {
-    let mut bytes = Vec::with_capacity(xml.len() + 1);
-    bytes.extend_from_slice(xml.as_bytes());
-    bytes.push(b'\n');
-    stream.write_all(&bytes).await?;
-    stream.flush().await
 }
 
 /// The header fields, read leniently (so an invalid request still gets its echo).
@@ -509,23 +544,23 @@ async fn ask_user(shared: &Shared, header: &Header) -> Option<bool> {
     }
 }
 
-async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> After {
+async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> After {
     let started = Instant::now();
     // A request must be UTF-8: one that is not is answered with an error (its header
     // read from the lossy text, to echo it).
-    let (text, garbage, not_utf8) = match frame {
-        Frame::Document(b) => match String::from_utf8(b) {
-            Ok(text) => (text, false, None),
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-                (text, false, Some(at))
-            }
-        },
-        Frame::Garbage(b) => (String::from_utf8_lossy(&b).into_owned(), true, None),
+    let (bytes, not_a_document) = match frame {
+        Frame::Document(b) => (b, None),
+        Frame::Garbage { bytes, error } => (bytes, Some(error)),
     };
-    let (text, header, parsed) = if garbage {
-        let parsed = Err("the request is not an XML document".to_string());
+    let (text, not_utf8) = match String::from_utf8(Vec::from(bytes)) {
+        Ok(text) => (text, None),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
+        }
+    };
+    let (text, header, parsed) = if let Some(error) = not_a_document {
+        let parsed = Err(format!("the request is not an XML document ({error})"));
         (text, Header::default(), parsed)
     } else {
         // Parsing is CPU work: off the runtime's threads, so one connection's request
@@ -562,7 +597,7 @@ async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> 
         }
         _ => false,
     };
-    if !shared.admit(record_throttled) {
+    if !shared.admit(record_throttled, started) {
         debug!(function = %echo.function, "throttled");
         audit(
             shared,
@@ -607,7 +642,7 @@ async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> 
                 Some(xml.clone()),
                 fault_text,
             );
-            return match write_response(stream, &xml).await {
+            return match conn.send(xml.as_str()).await {
                 Ok(()) => After::Continue,
                 Err(_) => After::Close,
             };
@@ -663,6 +698,7 @@ async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> 
         Some(FaultKind::DropAfterWrite) => After::Continue,
         Some(FaultKind::CloseMid) => {
             let half = xml.len() / 2;
+            let stream = conn.get_mut();
             let _ = stream.write_all(&xml.as_bytes()[..half]).await;
             let _ = stream.flush().await;
             After::Close
@@ -671,7 +707,7 @@ async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> 
             if let Some(FaultKind::Delay(d)) = other {
                 tokio::time::sleep(d).await;
             }
-            match write_response(stream, &xml).await {
+            match conn.send(xml.as_str()).await {
                 Ok(()) if exit => After::Exit,
                 Ok(()) => After::Continue,
                 Err(_) if exit => After::Exit,

@@ -2,7 +2,8 @@
 //! approvals, the audit trail (the journal), throttling and faults. The operations on
 //! it are [`crate::Control`]'s.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
+use std::io::Write;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
@@ -222,7 +223,14 @@ pub(crate) struct Shared {
     pub max_request_bytes: usize,
     pub idle_timeout: Duration,
     pub state: Mutex<State>,
-    pub audit: Mutex<Vec<AuditEntry>>,
+    /// The journal in memory: the latest `audit_capacity` messages.
+    pub audit: Mutex<VecDeque<AuditEntry>>,
+    pub audit_capacity: usize,
+    /// The full trail, a JSON line per message (`--audit FILE`).
+    pub audit_file: Option<Mutex<std::io::LineWriter<std::fs::File>>>,
+    /// Bytes of unfinished requests, all connections together.
+    pub buffers: std::sync::Arc<crate::limits::BufferBudget>,
+    pub max_connections: usize,
     pub throttle: Mutex<ThrottleState>,
     pub faults: Mutex<FaultState>,
     pub shutdown: watch::Sender<bool>,
@@ -264,16 +272,32 @@ impl Shared {
         let _ = self.changes.send(change);
     }
 
-    /// Journals a message, numbering it.
+    /// Journals a message, numbering it: to the file, if there is one, and to the
+    /// journal in memory, dropping its oldest message when it is full.
     pub fn audit(&self, mut entry: AuditEntry) {
         entry.seq = self.audit_counter.fetch_add(1, Ordering::Relaxed) + 1;
-        lock(&self.audit).push(entry);
+        if let Some(file) = &self.audit_file {
+            let line = audit_line(&entry);
+            if let Err(e) = writeln!(lock(file), "{line}") {
+                tracing::warn!(error = %e, "cannot write to the audit file");
+            }
+        }
+        {
+            let mut journal = lock(&self.audit);
+            while journal.len() >= self.audit_capacity.max(1) {
+                journal.pop_front();
+            }
+            if self.audit_capacity > 0 {
+                journal.push_back(entry);
+            }
+        }
         self.changed(Change::Journal);
     }
 
-    /// Whether a request may be processed now; records it if so, and counts it if not.
-    pub fn admit(&self, record_throttled: bool) -> bool {
-        let now = Instant::now();
+    /// Whether a request that arrived at `now` may be processed; records it if so, and
+    /// counts it if not. The gaps are measured between arrivals, not between the ends
+    /// of parsing (which a busy machine delays by varying amounts).
+    pub fn admit(&self, record_throttled: bool, now: Instant) -> bool {
         let mut t = lock(&self.throttle);
         if t.mode == Throttle::Off {
             return true;
@@ -315,6 +339,31 @@ impl Shared {
         }
         None
     }
+}
+
+/// A message of the journal as one JSON line of the audit file.
+fn audit_line(e: &AuditEntry) -> serde_json::Value {
+    let (outcome, message, permanent) = match &e.outcome {
+        AuditOutcome::Success => ("success", None, None),
+        AuditOutcome::Error { message, permanent } => ("error", Some(message), Some(*permanent)),
+        AuditOutcome::Throttled => ("throttled", None, None),
+        AuditOutcome::Unparseable { message } => ("unparseable", Some(message), None),
+        AuditOutcome::Dropped => ("dropped", None, None),
+    };
+    serde_json::json!({
+        "seq": e.seq,
+        "time": e.time,
+        "elapsed_ms": e.elapsed.as_millis() as u64,
+        "device_id": e.device_id,
+        "function": e.function,
+        "request_uid": e.request_uid,
+        "outcome": outcome,
+        "message": message,
+        "permanent": permanent,
+        "fault": e.fault,
+        "request_xml": e.request_xml,
+        "response_xml": e.response_xml,
+    })
 }
 
 /// Whether a fault kind means "process the request".

@@ -32,6 +32,13 @@
 //!
 //! After the decoder has returned an error the stream is out of step and must
 //! be dropped; [`tokio_util::codec::FramedRead`] does so by ending the stream.
+//!
+//! A server reads through [`XmlRequestCodec`] instead (server mode): bytes that
+//! are not a document (text that is not XML, a DOCTYPE, a malformed tag) become
+//! a [`Frame::Garbage`] item up to the end of the line they are on, and the next
+//! line is read afresh, so the peer gets an error answer and the connection stays
+//! usable. Only a document over the size or depth limit (which cannot be skipped
+//! without reading it whole) still ends the stream.
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
@@ -142,6 +149,9 @@ pub struct XmlDocumentCodec {
     after_document: bool,
     /// Total bytes examined by the scanner (for tests and diagnostics).
     bytes_scanned: u64,
+    /// Where in the buffer the last malformed byte was (the front for bytes
+    /// that cannot start a document): server mode skips the line it is on.
+    error_at: usize,
 }
 
 impl Default for XmlDocumentCodec {
@@ -163,6 +173,7 @@ impl XmlDocumentCodec {
             depth: 0,
             after_document: false,
             bytes_scanned: 0,
+            error_at: 0,
         }
     }
 
@@ -281,11 +292,14 @@ impl XmlDocumentCodec {
                     let found = rest.iter().position(|&c| c == b'<');
                     let text = &rest[..found.unwrap_or(rest.len())];
                     if self.depth == 0 {
-                        if let Some(&c) = text
+                        if let Some(i) = text
                             .iter()
-                            .find(|&&c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+                            .position(|&c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
                         {
-                            return Err(malformed("text outside the root element", c, self.pos));
+                            let at = self.pos + i;
+                            // Past the offending byte, as for every other error.
+                            self.pos = at + 1;
+                            return Err(malformed("text outside the root element", text[i], at));
                         }
                     }
                     match found {
@@ -502,6 +516,7 @@ impl Decoder for XmlDocumentCodec {
             match self.skip_lead(buf) {
                 Lead::NeedMore => return Ok(None),
                 Lead::Garbage => {
+                    self.error_at = 0;
                     let snippet: String = String::from_utf8_lossy(&buf[..buf.len().min(40)])
                         .chars()
                         .flat_map(char::escape_default)
@@ -531,6 +546,8 @@ impl Decoder for XmlDocumentCodec {
             }
             Ok(None) => Ok(None),
             Err(e) => {
+                // Every error leaves `pos` just past the byte it is about.
+                self.error_at = self.pos.saturating_sub(1);
                 self.reset();
                 Err(e)
             }
@@ -570,6 +587,164 @@ impl<T: AsRef<[u8]>> Encoder<T> for XmlDocumentCodec {
         dst.put_slice(&doc[..len]);
         dst.put_u8(b'\n');
         Ok(())
+    }
+}
+
+/// One unit a server reads ([`XmlRequestCodec`]'s item).
+#[derive(Debug)]
+pub enum Frame {
+    /// A whole document (prolog included, terminator excluded), as
+    /// [`XmlDocumentCodec`] returns it.
+    Document(Bytes),
+    /// Bytes that are not a document, up to the end of the line the fault was
+    /// found on (the `\n` or `\r\n` excluded), or up to the end of the stream.
+    Garbage {
+        /// The bytes skipped (for an error answer and the audit trail).
+        bytes: Bytes,
+        /// Why they are not a document: [`FrameError::Malformed`],
+        /// [`FrameError::Doctype`], or [`FrameError::Truncated`] for a document
+        /// the peer stopped sending in the middle of.
+        error: FrameError,
+    },
+}
+
+/// [`XmlDocumentCodec`] in server mode: never out of step after garbage.
+///
+/// A request that cannot be framed (text that is not XML, a DOCTYPE, a
+/// malformed tag) is returned as [`Frame::Garbage`] with the rest of the line
+/// it is on, and decoding starts again on the next line; whatever a client sends,
+/// it gets one item to answer per bad line and its next request is read. A
+/// document larger than the size limit or deeper than the depth limit is still
+/// an error that ends the stream: a server answers it and closes the connection.
+/// A garbage line counts against the size limit too.
+///
+/// At the end of the stream ([`Decoder::decode_eof`]) an unfinished document or
+/// line is a [`Frame::Garbage`] item too (with [`FrameError::Truncated`] for a
+/// document), so a peer that half-closes still gets an answer.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use systmone_transport::codec::{Frame, FrameError, XmlDocumentCodec, XmlRequestCodec};
+/// use tokio_util::codec::Decoder;
+///
+/// let mut codec = XmlRequestCodec::new(XmlDocumentCodec::new());
+/// let mut buf = BytesMut::from("not xml\r\n<A <B>\n<A/>\n");
+/// let Some(Frame::Garbage { bytes, error }) = codec.decode(&mut buf).unwrap() else {
+///     panic!("garbage expected")
+/// };
+/// assert_eq!(&bytes[..], b"not xml");
+/// assert!(matches!(error, FrameError::Malformed(_)));
+/// assert!(matches!(codec.decode(&mut buf).unwrap(), Some(Frame::Garbage { .. })));
+/// let Some(Frame::Document(doc)) = codec.decode(&mut buf).unwrap() else {
+///     panic!("document expected")
+/// };
+/// assert_eq!(&doc[..], b"<A/>");
+/// ```
+#[derive(Debug)]
+pub struct XmlRequestCodec {
+    documents: XmlDocumentCodec,
+    /// Skipping a bad line: where to go on looking for its newline, and why.
+    skipping: Option<(usize, FrameError)>,
+}
+
+impl XmlRequestCodec {
+    /// Server mode for `documents` (its limits and `<EOF>` setting apply).
+    pub fn new(documents: XmlDocumentCodec) -> Self {
+        Self {
+            documents,
+            skipping: None,
+        }
+    }
+
+    /// The document codec inside (its limits, [`XmlDocumentCodec::bytes_scanned`]).
+    pub fn documents(&self) -> &XmlDocumentCodec {
+        &self.documents
+    }
+
+    /// Whether a document or a garbage line has started and is not yet complete.
+    pub fn in_frame(&self) -> bool {
+        self.skipping.is_some() || self.documents.in_document()
+    }
+
+    /// Looks for the end of the bad line from `from`; the item once found.
+    fn skip_line(
+        &mut self,
+        buf: &mut BytesMut,
+        from: usize,
+        error: FrameError,
+    ) -> Result<Option<Frame>, FrameError> {
+        let from = from.min(buf.len());
+        match buf[from..].iter().position(|&c| c == b'\n') {
+            Some(i) => {
+                let mut line = buf.split_to(from + i + 1);
+                line.truncate(from + i);
+                if line.last() == Some(&b'\r') {
+                    line.truncate(line.len() - 1);
+                }
+                Ok(Some(Frame::Garbage {
+                    bytes: line.freeze(),
+                    error,
+                }))
+            }
+            None if buf.len() > self.documents.max_document_size => {
+                let limit = self.documents.max_document_size;
+                Err(FrameError::TooLarge { limit })
+            }
+            None => {
+                self.skipping = Some((buf.len(), error));
+                Ok(None)
+            }
+        }
+    }
+}
+
+impl Decoder for XmlRequestCodec {
+    type Item = Frame;
+    type Error = FrameError;
+
+    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, FrameError> {
+        if let Some((from, error)) = self.skipping.take() {
+            return self.skip_line(buf, from, error);
+        }
+        match self.documents.decode(buf) {
+            Ok(doc) => Ok(doc.map(Frame::Document)),
+            Err(error @ (FrameError::Malformed(_) | FrameError::Doctype)) => {
+                let from = self.documents.error_at;
+                self.skip_line(buf, from, error)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, FrameError> {
+        if let Some(frame) = self.decode(buf)? {
+            return Ok(Some(frame));
+        }
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        let error = match self.skipping.take() {
+            Some((_, error)) => error,
+            None => FrameError::Truncated,
+        };
+        self.documents.reset();
+        let mut bytes = buf.split();
+        if bytes.last() == Some(&b'\r') {
+            bytes.truncate(bytes.len() - 1);
+        }
+        Ok(Some(Frame::Garbage {
+            bytes: bytes.freeze(),
+            error,
+        }))
+    }
+}
+
+impl<T: AsRef<[u8]>> Encoder<T> for XmlRequestCodec {
+    type Error = FrameError;
+
+    /// As [`XmlDocumentCodec`]'s encoder: the document and one `\n`.
+    fn encode(&mut self, item: T, dst: &mut BytesMut) -> Result<(), FrameError> {
+        self.documents.encode(item, dst)
     }
 }
 
@@ -967,5 +1142,136 @@ mod tests {
         // What it writes, it reads back.
         let docs = decode_all(&mut XmlDocumentCodec::new(), &dst);
         assert_eq!(docs, vec!["<A/>", "<B/>", "<C>\n</C>", "<D/>"]);
+    }
+
+    /// Server-mode items as (kind, bytes), for comparison.
+    fn items(
+        codec: &mut XmlRequestCodec,
+        chunks: &[&[u8]],
+    ) -> Result<Vec<(String, Bytes)>, FrameError> {
+        let show = |f: Frame| match f {
+            Frame::Document(d) => ("doc".to_string(), d),
+            Frame::Garbage { bytes, error } => {
+                let kind = match error {
+                    FrameError::Malformed(_) => "malformed",
+                    FrameError::Doctype => "doctype",
+                    FrameError::Truncated => "truncated",
+                    _ => "other",
+                };
+                (kind.to_string(), bytes)
+            }
+        };
+        let mut buf = BytesMut::new();
+        let mut out = Vec::new();
+        for chunk in chunks {
+            buf.extend_from_slice(chunk);
+            while let Some(f) = codec.decode(&mut buf)? {
+                out.push(show(f));
+            }
+        }
+        while let Some(f) = codec.decode_eof(&mut buf)? {
+            out.push(show(f));
+        }
+        assert!(buf.is_empty(), "left over: {buf:?}");
+        Ok(out)
+    }
+
+    fn server() -> XmlRequestCodec {
+        XmlRequestCodec::new(XmlDocumentCodec::new().accept_eof_marker(true))
+    }
+
+    const MIXED: &str = "hello world\r\n<A/>\n<!DOCTYPE x [<!ENTITY a 'b'>]><A/>\n<A <B>\n\
+                         </X>\n<B>1</B><EOF>\n<?xml version=\"1.0\"?>text\n<C>\n<D>\n</D></C>\n";
+
+    fn mixed_expected() -> Vec<(String, Bytes)> {
+        [
+            ("malformed", "hello world"),
+            ("doc", "<A/>"),
+            ("doctype", "<!DOCTYPE x [<!ENTITY a 'b'>]><A/>"),
+            ("malformed", "<A <B>"),
+            ("malformed", "</X>"),
+            ("doc", "<B>1</B>"),
+            ("malformed", "<?xml version=\"1.0\"?>text"),
+            ("doc", "<C>\n<D>\n</D></C>"),
+        ]
+        .into_iter()
+        .map(|(k, b)| (k.to_string(), Bytes::from(b)))
+        .collect()
+    }
+
+    #[test]
+    fn server_mode_resynchronises_on_the_next_line_after_garbage() {
+        assert_eq!(
+            items(&mut server(), &[MIXED.as_bytes()]).unwrap(),
+            mixed_expected()
+        );
+    }
+
+    #[test]
+    fn server_mode_at_every_split_point() {
+        let bytes = MIXED.as_bytes();
+        for split in 0..=bytes.len() {
+            let got = items(&mut server(), &[&bytes[..split], &bytes[split..]]).unwrap();
+            assert_eq!(got, mixed_expected(), "split at {split}");
+        }
+        let chunks: Vec<&[u8]> = bytes.chunks(1).collect();
+        assert_eq!(items(&mut server(), &chunks).unwrap(), mixed_expected());
+    }
+
+    #[test]
+    fn server_mode_skips_only_the_line_of_a_fault_inside_a_document() {
+        // The document's first line is taken with the faulty one; the next line is
+        // read afresh (an end tag before any root: garbage too), then all is in step.
+        let got = items(&mut server(), &[b"<A>\n<B <C>\n</A>\n<D/>\n"]).unwrap();
+        let kinds: Vec<&str> = got.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(kinds, ["malformed", "malformed", "doc"]);
+        assert_eq!(got[0].1, "<A>\n<B <C>");
+        assert_eq!(got[1].1, "</A>");
+        assert_eq!(got[2].1, "<D/>");
+    }
+
+    #[test]
+    fn server_mode_at_the_end_of_the_stream() {
+        let got = items(&mut server(), &[b"<A/>\n<A><B>"]).unwrap();
+        assert_eq!(got[1], ("truncated".to_string(), Bytes::from("<A><B>")));
+        let got = items(&mut server(), &[b"junk"]).unwrap();
+        assert_eq!(got, vec![("malformed".to_string(), Bytes::from("junk"))]);
+        // Whitespace only: nothing.
+        assert!(items(&mut server(), &[b"<A/>\r\n \n"]).unwrap().len() == 1);
+    }
+
+    #[test]
+    fn server_mode_limits_still_end_the_stream() {
+        let small = || XmlRequestCodec::new(XmlDocumentCodec::new().max_document_size(16));
+        // A garbage line longer than the limit, with no end in sight.
+        let mut codec = small();
+        let mut buf = BytesMut::from(&b"not xml"[..]);
+        assert!(codec.decode(&mut buf).unwrap().is_none());
+        assert!(codec.in_frame());
+        buf.extend_from_slice(&[b'x'; 20]);
+        assert!(matches!(
+            codec.decode(&mut buf),
+            Err(FrameError::TooLarge { limit: 16 })
+        ));
+        // An over-long document.
+        let mut buf = BytesMut::from(&b"<A>0123456789abcdef</A>\n"[..]);
+        assert!(matches!(
+            small().decode(&mut buf),
+            Err(FrameError::TooLarge { limit: 16 })
+        ));
+        // Too deep.
+        let mut codec = XmlRequestCodec::new(XmlDocumentCodec::new().max_depth(2));
+        let mut buf = BytesMut::from(&b"<a><b><c>"[..]);
+        assert!(matches!(
+            codec.decode(&mut buf),
+            Err(FrameError::TooDeep { limit: 2 })
+        ));
+    }
+
+    #[test]
+    fn server_mode_encodes_as_the_document_codec() {
+        let mut dst = BytesMut::new();
+        server().encode("<A/>\n", &mut dst).unwrap();
+        assert_eq!(&dst[..], b"<A/>\n");
     }
 }

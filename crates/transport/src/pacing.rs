@@ -191,6 +191,10 @@ pub struct PaceSchedule {
     limits: PacingLimits,
     last_send: Option<Instant>,
     last_patient_record: Option<Instant>,
+    /// When the last request's last byte was actually written (not its turn).
+    last_sent: Option<Instant>,
+    /// When the last throttled `GetPatientRecord`'s last byte was actually written.
+    last_patient_record_sent: Option<Instant>,
     next_seq: u64,
 }
 
@@ -201,6 +205,8 @@ impl PaceSchedule {
             limits,
             last_send: None,
             last_patient_record: None,
+            last_sent: None,
+            last_patient_record_sent: None,
             next_seq: 0,
         }
     }
@@ -269,9 +275,48 @@ impl PaceSchedule {
     /// next turns count from the later of the two, as SystmOne's clock does.
     pub fn sent(&mut self, class: RequestClass, at: Instant) {
         self.last_send = self.last_send.max(Some(at));
+        self.last_sent = self.last_sent.max(Some(at));
         if class == RequestClass::PatientRecord {
             self.last_patient_record = self.last_patient_record.max(Some(at));
+            self.last_patient_record_sent = self.last_patient_record_sent.max(Some(at));
         }
+    }
+
+    /// When the last request's last byte was actually written, and the last throttled
+    /// `GetPatientRecord`'s (as [`PaceSchedule::sent`] recorded them).
+    pub fn last_sent(&self) -> (Option<Instant>, Option<Instant>) {
+        (self.last_sent, self.last_patient_record_sent)
+    }
+
+    /// Takes into account requests actually sent elsewhere (another process sharing
+    /// a [`PacingFile`]): each instant becomes the later of the two.
+    pub fn merge_sent(
+        &mut self,
+        last_sent: Option<Instant>,
+        last_patient_record_sent: Option<Instant>,
+    ) {
+        self.last_sent = self.last_sent.max(last_sent);
+        self.last_patient_record_sent = self.last_patient_record_sent.max(last_patient_record_sent);
+    }
+
+    /// The earliest instant, not before `now`, at which a request of `class` whose
+    /// turn has come may really be sent: the limits counted from the last bytes
+    /// actually written. Later than its turn only when a request reserved before it
+    /// was written late, after this turn had been taken from its reserved time (the
+    /// other process's [`PaceSchedule::sent`] came after this process's
+    /// [`PaceSchedule::reserve`]). Requests reserved after this one cannot have been
+    /// sent yet (their turns come at least one interval later), so they never delay it.
+    pub fn confirmed(&self, class: RequestClass, now: Instant) -> Instant {
+        let mut at = now;
+        if let Some(last) = self.last_sent {
+            at = at.max(last + self.limits.min_interval);
+        }
+        if class == RequestClass::PatientRecord {
+            if let Some(last) = self.last_patient_record_sent {
+                at = at.max(last + self.limits.patient_record_interval);
+            }
+        }
+        at
     }
 }
 
@@ -332,27 +377,28 @@ impl Pacer {
         if schedule.limits.is_off() {
             return;
         }
-        self.with_file(&mut schedule, Instant::now(), |schedule| {
-            schedule.sent(class, at)
-        });
+        self.with_file(&mut schedule, |schedule, _| schedule.sent(class, at));
     }
 
-    /// Runs `update` on the schedule, merged first with the pacing file's state and
-    /// saved back to it after, under the file's lock (without a file: just `update`).
+    /// Runs `update` on the schedule and the time now, the schedule merged first with
+    /// the pacing file's state and saved back to it after, under the file's lock
+    /// (without a file: just `update`). The time is read once the lock is held, right
+    /// before the wall clock, so that converting the other processes' wall-clock times
+    /// does not count the wait for the lock: read before it, their sends would seem
+    /// that much earlier, and a turn taken from them that much too early.
     fn with_file<R>(
         &self,
         schedule: &mut PaceSchedule,
-        now: Instant,
-        update: impl FnOnce(&mut PaceSchedule) -> R,
+        update: impl FnOnce(&mut PaceSchedule, Instant) -> R,
     ) -> R {
         let Some(file) = self.shared.as_deref() else {
-            return update(schedule);
+            return update(schedule, Instant::now());
         };
         let guard = match file.lock() {
             Ok(guard) => guard,
             Err(e) => {
                 tracing::warn!("{e}; pacing only within this process");
-                return update(schedule);
+                return update(schedule, Instant::now());
             }
         };
         if let Some(reason) = guard.reset_reason() {
@@ -362,6 +408,7 @@ impl Pacer {
                 file.path().display()
             );
         }
+        let now = Instant::now();
         let wall = file.now();
         let theirs = guard.state();
         let to_instant = |t: Option<SystemTime>| t.and_then(|t| wall_to_instant(t, wall, now));
@@ -369,11 +416,17 @@ impl Pacer {
             to_instant(theirs.last_send),
             to_instant(theirs.last_patient_record),
         );
-        let result = update(schedule);
+        schedule.merge_sent(
+            to_instant(theirs.last_sent),
+            to_instant(theirs.last_patient_record_sent),
+        );
+        let result = update(schedule, now);
         let to_wall = |t: Option<Instant>| t.map(|t| instant_to_wall(t, wall, now));
         let ours = SharedState {
             last_send: to_wall(schedule.last_send),
             last_patient_record: to_wall(schedule.last_patient_record),
+            last_sent: to_wall(schedule.last_sent),
+            last_patient_record_sent: to_wall(schedule.last_patient_record_sent),
         };
         if let Err(e) = guard.save(ours) {
             tracing::warn!("{e}; other processes will not see this request's turn");
@@ -386,11 +439,50 @@ impl Pacer {
     /// sending; `wait` tells how long that is (for a progress line).
     pub fn reserve(&self, class: RequestClass) -> Reservation {
         let mut schedule = self.lock();
-        let now = Instant::now();
         if schedule.limits.is_off() {
-            return schedule.reserve(class, now);
+            return schedule.reserve(class, Instant::now());
         }
-        self.with_file(&mut schedule, now, |schedule| schedule.reserve(class, now))
+        self.with_file(&mut schedule, |schedule, now| schedule.reserve(class, now))
+    }
+
+    /// Waits for `turn` ([`Reservation::ready`]), then checks it against the requests
+    /// actually sent since it was reserved, re-reading the pacing file, and waits
+    /// longer if one of them was written late ([`PaceSchedule::confirmed`]): another
+    /// process's slow connect or write would otherwise put this request inside
+    /// SystmOne's throttle. Call it just before sending; returns how much longer than
+    /// the turn it waited.
+    pub async fn confirm(&self, turn: &Reservation) -> Duration {
+        self.confirm_with(turn, |_| {}).await
+    }
+
+    /// Like [`confirm`](Self::confirm), calling `on_wait` with each extra wait before
+    /// it starts (a caller's deadline can then move on by it).
+    pub async fn confirm_with(
+        &self,
+        turn: &Reservation,
+        mut on_wait: impl FnMut(Duration),
+    ) -> Duration {
+        turn.ready().await;
+        let mut later = Duration::ZERO;
+        loop {
+            let (at, now) = {
+                let mut schedule = self.lock();
+                if schedule.limits.is_off() {
+                    return later;
+                }
+                self.with_file(&mut schedule, |schedule, now| {
+                    (schedule.confirmed(turn.class, now), now)
+                })
+            };
+            if at <= now {
+                return later;
+            }
+            let wait = at - now;
+            tracing::debug!("an earlier request was sent late: waiting {wait:?} more");
+            on_wait(wait);
+            later += wait;
+            tokio::time::sleep_until(at).await;
+        }
     }
 
     /// Waits until a request of `class` may be sent; returns the turn.
@@ -828,6 +920,93 @@ mod tests {
         }
         sends.sort_by_key(|&(_, t)| t);
         assert_limits(&sends, PacingLimits::default());
+    }
+
+    /// Two processes: A's request is written 300 ms after its turn, after B has taken
+    /// its turn from A's reserved time. B re-reads the pacing file before sending
+    /// ([`Pacer::confirm`]) and sends a full interval after A's last byte.
+    #[tokio::test(start_paused = true)]
+    async fn a_late_send_in_another_process_delays_a_turn_taken_before_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacing");
+        let clock = paused_wall_clock();
+        let limits = PacingLimits::SYSTMONE.with_guard(ms(5));
+        let process =
+            || Pacer::shared(limits, PacingFile::at(&path, "a").with_clock(clock.clone()));
+        let (a, b) = (process(), process());
+        let t0 = Instant::now();
+        let a_turn = a.reserve(O);
+        assert_eq!(a.confirm(&a_turn).await, Duration::ZERO);
+        // B takes its turn while A is still connecting or writing.
+        tokio::time::sleep(ms(100)).await;
+        let b_turn = b.reserve(O);
+        let from_reserved = b_turn.send_at - t0;
+        assert!(
+            from_reserved >= ms(1005) && from_reserved < ms(1007),
+            "{from_reserved:?}"
+        );
+        // A's last byte goes out 300 ms after its turn.
+        tokio::time::sleep_until(t0 + ms(300)).await;
+        let a_sent = Instant::now();
+        a.sent(O, a_sent);
+        // Sent at its turn, B's request would arrive 705 ms after A's: throttled.
+        assert!(b_turn.send_at - a_sent < limits.min_interval);
+        let later = b.confirm(&b_turn).await;
+        let b_sent = Instant::now();
+        assert!(
+            b_sent - a_sent >= limits.min_interval,
+            "{:?}",
+            b_sent - a_sent
+        );
+        assert!(b_sent - a_sent < limits.min_interval + ms(2));
+        // The file keeps whole milliseconds: within one of 300 ms.
+        assert!(later > ms(298) && later < ms(302), "{later:?}");
+        // Without a late send, confirming costs nothing (but the file's rounding up to
+        // whole milliseconds).
+        b.sent(O, b_sent);
+        let a_turn = a.reserve(O);
+        assert!(a.confirm(&a_turn).await < ms(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_late_record_delays_the_next_record_turn_taken_before_it() {
+        let mut schedule = PaceSchedule::new(PacingLimits::SYSTMONE);
+        let t0 = Instant::now();
+        let first = schedule.reserve(P, t0);
+        let second = schedule.reserve(P, t0);
+        assert_eq!(second.send_at - t0, secs(30));
+        // The first record's last byte went out 2 s late.
+        schedule.sent(P, first.send_at + secs(2));
+        assert_eq!(schedule.confirmed(P, second.send_at) - t0, secs(32));
+        // An exempt request only keeps the 1 s gap.
+        assert_eq!(schedule.confirmed(X, t0 + secs(2)) - t0, secs(3));
+    }
+
+    /// Real clocks: while another process holds the pacing file's lock, the wait for
+    /// it must not shift the other processes' times (read against a wall clock taken
+    /// after the wait, they would seem that much earlier).
+    #[tokio::test]
+    async fn waiting_for_the_file_lock_does_not_make_a_turn_early() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacing");
+        let limits = PacingLimits::SYSTMONE.with_guard(ms(5));
+        let (a, b) = (
+            Pacer::shared(limits, PacingFile::at(&path, "a")),
+            Pacer::shared(limits, PacingFile::at(&path, "a")),
+        );
+        let a_turn = a.reserve(O);
+        let holder = PacingFile::at(&path, "a");
+        let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+        let hold = std::thread::spawn(move || {
+            let _guard = holder.lock().unwrap();
+            locked_tx.send(()).unwrap();
+            std::thread::sleep(ms(200));
+        });
+        locked_rx.recv().unwrap();
+        let b_turn = b.reserve(O);
+        hold.join().unwrap();
+        let gap = b_turn.send_at - a_turn.send_at;
+        assert!(gap >= limits.min_interval, "{gap:?}");
     }
 
     #[tokio::test(start_paused = true)]

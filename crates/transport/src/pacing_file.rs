@@ -96,6 +96,11 @@ pub struct SharedState {
     pub last_send: Option<SystemTime>,
     /// When the last throttled GetPatientRecord was (or will be) sent.
     pub last_patient_record: Option<SystemTime>,
+    /// When the last request's last byte was actually written (which may be after
+    /// its turn, and after later turns were taken from that turn).
+    pub last_sent: Option<SystemTime>,
+    /// When the last throttled GetPatientRecord's last byte was actually written.
+    pub last_patient_record_sent: Option<SystemTime>,
 }
 
 /// The pacing file for one SystmOne address.
@@ -116,13 +121,16 @@ impl std::fmt::Debug for PacingFile {
     }
 }
 
-/// An entry of the file: address, last send, last throttled record (ms since
-/// the epoch, `-` for none).
+/// An entry of the file: address, last send, last throttled record, and when the
+/// last request and the last throttled record were actually written (ms since the
+/// epoch, `-` for none; the last two may be missing, as files written before them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
     key: String,
     last_send: Option<u64>,
     last_patient_record: Option<u64>,
+    last_sent: Option<u64>,
+    last_patient_record_sent: Option<u64>,
 }
 
 /// Milliseconds since the epoch, rounded up: a stored send time is never earlier
@@ -150,8 +158,10 @@ fn parse(text: &str) -> Result<Vec<Entry>, String> {
             continue;
         }
         let fields: Vec<&str> = line.split('\t').collect();
-        let [key, send, record] = fields[..] else {
-            return Err(format!("line {} does not have three fields", i + 2));
+        let (key, send, record, sent, record_sent) = match fields[..] {
+            [key, send, record] => (key, send, record, "-", "-"),
+            [key, send, record, sent, record_sent] => (key, send, record, sent, record_sent),
+            _ => return Err(format!("line {} does not have three or five fields", i + 2)),
         };
         let time = |field: &str| -> Result<Option<u64>, String> {
             if field == "-" {
@@ -167,6 +177,8 @@ fn parse(text: &str) -> Result<Vec<Entry>, String> {
             key: key.to_string(),
             last_send: time(send)?,
             last_patient_record: time(record)?,
+            last_sent: time(sent)?,
+            last_patient_record_sent: time(record_sent)?,
         });
     }
     if entries.len() > MAX_ENTRIES {
@@ -180,10 +192,12 @@ fn render(entries: &[Entry]) -> String {
     let mut out = format!("{MAGIC}\n");
     for e in entries {
         out.push_str(&format!(
-            "{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\n",
             e.key,
             time(e.last_send),
-            time(e.last_patient_record)
+            time(e.last_patient_record),
+            time(e.last_sent),
+            time(e.last_patient_record_sent)
         ));
     }
     out
@@ -347,6 +361,8 @@ impl PacingFileGuard<'_> {
             return SharedState {
                 last_send: Some(now),
                 last_patient_record: Some(now),
+                last_sent: Some(now),
+                last_patient_record_sent: Some(now),
             };
         }
         let clamp = |t: Option<u64>| t.map(from_ms).map(|t| t.min(now + MAX_AHEAD));
@@ -356,6 +372,8 @@ impl PacingFileGuard<'_> {
             .map(|e| SharedState {
                 last_send: clamp(e.last_send),
                 last_patient_record: clamp(e.last_patient_record),
+                last_sent: clamp(e.last_sent),
+                last_patient_record_sent: clamp(e.last_patient_record_sent),
             })
             .unwrap_or_default()
     }
@@ -371,6 +389,8 @@ impl PacingFileGuard<'_> {
                 key,
                 last_send: state.last_send.map(to_ms),
                 last_patient_record: state.last_patient_record.map(to_ms),
+                last_sent: state.last_sent.map(to_ms),
+                last_patient_record_sent: state.last_patient_record_sent.map(to_ms),
             },
         );
         let oldest = to_ms(now.checked_sub(KEEP_FOR).unwrap_or(UNIX_EPOCH));
@@ -418,7 +438,8 @@ mod tests {
             guard
                 .save(SharedState {
                     last_send: Some(t(1)),
-                    last_patient_record: None,
+                    last_sent: Some(t(2)),
+                    ..SharedState::default()
                 })
                 .unwrap();
         }
@@ -428,6 +449,8 @@ mod tests {
         let state = f.lock().unwrap().state();
         assert_eq!(state.last_send.map(to_ms), Some(to_ms(t(1))));
         assert_eq!(state.last_patient_record, None);
+        assert_eq!(state.last_sent.map(to_ms), Some(to_ms(t(2))));
+        assert_eq!(state.last_patient_record_sent, None);
         // Stale entries (over an hour old) are dropped on the next write.
         let f = PacingFile::at(&path, "old:1");
         f.lock()
@@ -435,6 +458,7 @@ mod tests {
             .save(SharedState {
                 last_send: Some(t(7200)),
                 last_patient_record: Some(t(7200)),
+                ..SharedState::default()
             })
             .unwrap();
         assert!(!fs::read_to_string(&path).unwrap().contains("old:1"));
@@ -470,7 +494,9 @@ mod tests {
                 guard.state(),
                 SharedState {
                     last_send: Some(now),
-                    last_patient_record: Some(now)
+                    last_patient_record: Some(now),
+                    last_sent: Some(now),
+                    last_patient_record_sent: Some(now),
                 }
             );
             guard.save(guard_state(now)).unwrap();
@@ -482,8 +508,35 @@ mod tests {
     fn guard_state(now: SystemTime) -> SharedState {
         SharedState {
             last_send: Some(now),
-            last_patient_record: None,
+            ..SharedState::default()
         }
+    }
+
+    #[test]
+    fn a_file_without_the_sent_times_is_read() {
+        // As written before the actual send times were kept: three fields.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacing");
+        let now = SystemTime::now();
+        fs::write(
+            &path,
+            format!(
+                "{MAGIC}
+a	{}	-
+",
+                to_ms(now)
+            ),
+        )
+        .unwrap();
+        let f = PacingFile::at(&path, "a").with_clock(Arc::new(move || now));
+        let guard = f.lock().unwrap();
+        assert_eq!(guard.reset_reason(), None);
+        let state = guard.state();
+        assert_eq!(state.last_send.map(to_ms), Some(to_ms(now)));
+        assert_eq!(
+            (state.last_sent, state.last_patient_record_sent),
+            (None, None)
+        );
     }
 
     #[test]

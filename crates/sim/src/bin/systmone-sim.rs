@@ -1,6 +1,6 @@
 //! `systmone-sim`: runs the SystmOne client simulator (also `systmone sim`).
 
-use clap::{ArgAction, Parser};
+use clap::{ArgAction, Parser, ValueEnum};
 use systmone_sim::cli::SimArgs;
 use tracing_subscriber::filter::LevelFilter;
 
@@ -18,6 +18,26 @@ struct Args {
     /// Only errors on stderr.
     #[arg(short, long, conflicts_with = "verbose")]
     quiet: bool,
+    /// Colour on stderr: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(
+        long,
+        env = "SYSTMONE_COLOR",
+        value_enum,
+        default_value = "auto",
+        value_name = "WHEN"
+    )]
+    color: ColorArg,
+}
+
+/// When to colour the logs (as `systmone --color`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorArg {
+    /// On a terminal, unless NO_COLOR is set.
+    Auto,
+    /// Always (even into a file or pipe).
+    Always,
+    /// Never.
+    Never,
 }
 
 #[tokio::main]
@@ -29,9 +49,16 @@ async fn main() -> std::process::ExitCode {
         (false, 1) => LevelFilter::DEBUG,
         _ => LevelFilter::TRACE,
     };
+    use std::io::IsTerminal;
+    let colour = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+    };
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_max_level(level)
+        .with_ansi(colour)
         .init();
     match systmone_sim::cli::run(args.sim).await {
         Ok(()) => std::process::ExitCode::SUCCESS,

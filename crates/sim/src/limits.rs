@@ -1,0 +1,173 @@
+//! The simulator's resource limits on reading requests: the bytes of unfinished
+//! requests all connections hold together ([`BufferBudget`]), and the request codec
+//! each connection reads through, which accounts its buffer against that budget
+//! ([`BudgetedCodec`]). The size and depth of one request are the transport codec's
+//! limits.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use bytes::BytesMut;
+use systmone_transport::codec::{Frame, FrameError, XmlDocumentCodec, XmlRequestCodec};
+use tokio_util::codec::{Decoder, Encoder};
+
+/// Bytes of unfinished requests held by all connections together, against a limit.
+#[derive(Debug)]
+pub(crate) struct BufferBudget {
+    limit: usize,
+    used: AtomicUsize,
+}
+
+impl BufferBudget {
+    pub fn new(limit: usize) -> Self {
+        BufferBudget {
+            limit,
+            used: AtomicUsize::new(0),
+        }
+    }
+
+    /// Bytes held now, by all connections.
+    pub fn used(&self) -> usize {
+        self.used.load(Ordering::Relaxed)
+    }
+
+    /// Moves one connection's share from `*held` to `now` bytes. Growing over the
+    /// limit is refused (`Err(the total it would have been)`, the share unchanged);
+    /// shrinking always succeeds.
+    fn resize(&self, held: &mut usize, now: usize) -> Result<(), usize> {
+        if now <= *held {
+            self.used.fetch_sub(*held - now, Ordering::Relaxed);
+            *held = now;
+            return Ok(());
+        }
+        let grow = now - *held;
+        let total = self.used.fetch_add(grow, Ordering::Relaxed) + grow;
+        if total > self.limit {
+            self.used.fetch_sub(grow, Ordering::Relaxed);
+            return Err(total);
+        }
+        *held = now;
+        Ok(())
+    }
+}
+
+/// Why a connection's requests can no longer be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum ReadError {
+    /// The request cannot be framed (too large, too deep) or the stream failed.
+    #[error("{0}")]
+    Frame(#[from] FrameError),
+    /// Growing this connection's buffer would take all connections together over
+    /// their limit.
+    #[error(
+        "the simulator would hold {total} bytes of unfinished requests, over its limit of \
+         {limit} bytes for all connections together"
+    )]
+    Busy { total: usize, limit: usize },
+}
+
+impl From<std::io::Error> for ReadError {
+    fn from(e: std::io::Error) -> Self {
+        ReadError::Frame(FrameError::Io(e))
+    }
+}
+
+/// The transport's request codec (server mode: garbage is an item, the connection
+/// stays usable), with the connection's buffer accounted against the budget of all
+/// connections. Its share is given back when it is dropped with its connection.
+#[derive(Debug)]
+pub(crate) struct BudgetedCodec {
+    requests: XmlRequestCodec,
+    budget: Arc<BufferBudget>,
+    held: usize,
+}
+
+impl BudgetedCodec {
+    /// Requests up to `max_request_bytes` each (`<EOF>` terminators accepted, ERRATA
+    /// E24; nesting up to the core readers' depth limit).
+    pub fn new(max_request_bytes: usize, budget: Arc<BufferBudget>) -> Self {
+        let documents = XmlDocumentCodec::new()
+            .max_document_size(max_request_bytes)
+            .max_depth(systmone_core::xml::MAX_DEPTH)
+            .accept_eof_marker(true);
+        BudgetedCodec {
+            requests: XmlRequestCodec::new(documents),
+            budget,
+            held: 0,
+        }
+    }
+
+    fn account(&mut self, now: usize) -> Result<(), ReadError> {
+        self.budget
+            .resize(&mut self.held, now)
+            .map_err(|total| ReadError::Busy {
+                total,
+                limit: self.budget.limit,
+            })
+    }
+}
+
+impl Drop for BudgetedCodec {
+    fn drop(&mut self) {
+        let _ = self.budget.resize(&mut self.held, 0);
+    }
+}
+
+impl Decoder for BudgetedCodec {
+    type Item = Frame;
+    type Error = ReadError;
+
+    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, ReadError> {
+        self.account(buf.len())?;
+        let frame = self.requests.decode(buf)?;
+        self.account(buf.len())?;
+        Ok(frame)
+    }
+
+    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, ReadError> {
+        self.account(buf.len())?;
+        let frame = self.requests.decode_eof(buf)?;
+        self.account(buf.len())?;
+        Ok(frame)
+    }
+}
+
+impl Encoder<&str> for BudgetedCodec {
+    type Error = std::io::Error;
+
+    /// A response and its `\n`.
+    fn encode(&mut self, xml: &str, dst: &mut BytesMut) -> Result<(), std::io::Error> {
+        self.requests
+            .encode(xml, dst)
+            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_refuses_growth_over_the_limit_and_takes_shares_back() {
+        let budget = Arc::new(BufferBudget::new(100));
+        let mut a = BudgetedCodec::new(1000, budget.clone());
+        let mut b = BudgetedCodec::new(1000, budget.clone());
+        let mut buf_a = BytesMut::from(&[b'<'; 1][..]);
+        buf_a.extend_from_slice(&[b'a'; 59]);
+        assert!(a.decode(&mut buf_a).unwrap().is_none());
+        assert_eq!(budget.used(), 60);
+        let mut buf_b = BytesMut::from(&b"<b>"[..]);
+        buf_b.extend_from_slice(&[b'x'; 50]);
+        match b.decode(&mut buf_b) {
+            Err(ReadError::Busy { total, limit }) => assert_eq!((total, limit), (113, 100)),
+            other => panic!("expected Busy, got {other:?}"),
+        }
+        assert_eq!(budget.used(), 60, "a refused share is not kept");
+        drop(a);
+        assert_eq!(budget.used(), 0);
+        // A complete request leaves the buffer: its bytes are given back.
+        let mut buf = BytesMut::from(&b"<b/>\n"[..]);
+        assert!(matches!(b.decode(&mut buf), Ok(Some(Frame::Document(_)))));
+        assert_eq!(budget.used(), 0);
+    }
+}
