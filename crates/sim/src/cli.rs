@@ -74,6 +74,16 @@ pub struct SimArgs {
     /// Write the built-in practice (for this seed) as JSON to FILE ("-": stdout) and exit.
     #[arg(long, value_name = "FILE")]
     pub dump_practice: Option<PathBuf>,
+    /// Behave like a newer SystmOne than the bindings describe: an extra element
+    /// (Demographics/PreferredPronouns) and attribute (Event/@Confidentiality) in
+    /// responses, a new ProblemSeverity value (Moderate), and GetPatientRecord 1.1
+    /// advertised by GetFunctions, its XSD written by GetXSDFiles.
+    #[arg(long)]
+    pub skew: bool,
+    /// Print the built-in practice's test patients (for this seed), in the format
+    /// `systmone conformance --test-patients FILE` reads, and exit.
+    #[arg(long)]
+    pub test_patients: bool,
 }
 
 /// Why the simulator's command failed.
@@ -124,6 +134,7 @@ impl SimArgs {
             control_stdin: self.control_stdin,
             console: self.console,
             approval_timeout: std::time::Duration::from_secs(self.approval_timeout),
+            skew: self.skew,
             ..SimConfig::default()
         };
         if !self.accept_keys.is_empty() {
@@ -151,6 +162,17 @@ pub async fn run(args: SimArgs) -> Result<(), SimCliError> {
             path: path.clone(),
             source,
         });
+    }
+    if args.test_patients {
+        let practice = Practice::generate(args.seed, chrono::Local::now().date_naive());
+        let text = crate::practice::test_patients_toml(&practice);
+        return match write!(std::io::stdout(), "{text}") {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(SimCliError::Write {
+                path: PathBuf::from("<stdout>"),
+                source: e,
+            }),
+            _ => Ok(()),
+        };
     }
     let sim = Simulator::start(args.config()?).await?;
     // Registered before "listening on" is printed, so a SIGTERM sent as soon as a

@@ -64,6 +64,9 @@ pub struct SimConfig {
     /// How long a new device waits for the user's answer with [`Approval::Ask`]; then
     /// it gets a temporary error.
     pub approval_timeout: Duration,
+    /// Behave like a newer SystmOne than the bindings describe (`--skew`, see
+    /// [`crate::skew`]).
+    pub skew: bool,
 }
 
 impl Default for SimConfig {
@@ -83,6 +86,7 @@ impl Default for SimConfig {
             control_stdin: false,
             console: None,
             approval_timeout: Duration::from_secs(300),
+            skew: false,
         }
     }
 }

@@ -66,6 +66,7 @@ pub mod framing;
 mod handlers;
 pub mod practice;
 mod server;
+pub mod skew;
 mod state;
 mod stdin;
 
