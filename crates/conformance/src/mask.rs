@@ -67,7 +67,12 @@ pub fn mask_patient_data(xml: &str) -> String {
         push_text(&mut out, &rest[..lt], masked_depth > 0);
         rest = &rest[lt..];
         // Comments, CDATA, declarations: copied, or masked whole inside patient data.
-        let special = [("<!--", "-->"), ("<![CDATA[", "]]>"), ("<?", "?>"), ("<!", ">")];
+        let special = [
+            ("<!--", "-->"),
+            ("<![CDATA[", "]]>"),
+            ("<?", "?>"),
+            ("<!", ">"),
+        ];
         if let Some((open, close)) = special.iter().find(|(open, _)| rest.starts_with(open)) {
             let end = rest.find(close).map_or(rest.len(), |i| i + close.len());
             if masked_depth > 0 && *open == "<![CDATA[" {
@@ -146,7 +151,12 @@ mod tests {
         for secret in ["Swift", "1933", "LS18", "feels", "a b", ">1<", ">Mr<"] {
             assert!(!masked.contains(secret), "{secret} in {masked}");
         }
-        for kept in ["<Sex>M</Sex>", "Code=\"X505K\"", "DateTime=\"2024-01-01\"", "<Empty/>"] {
+        for kept in [
+            "<Sex>M</Sex>",
+            "Code=\"X505K\"",
+            "DateTime=\"2024-01-01\"",
+            "<Empty/>",
+        ] {
             assert!(masked.contains(kept), "{kept} not in {masked}");
         }
     }

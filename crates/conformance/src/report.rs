@@ -237,7 +237,11 @@ impl RunReport {
             match r.outcome {
                 Outcome::Pass => out.push_str("/>\n"),
                 Outcome::Skipped => {
-                    let _ = writeln!(out, ">\n      <skipped message=\"{}\"/>\n    </testcase>", escape(&reason));
+                    let _ = writeln!(
+                        out,
+                        ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                        escape(&reason)
+                    );
                 }
                 Outcome::Fail => {
                     let _ = writeln!(
@@ -247,8 +251,11 @@ impl RunReport {
                     );
                 }
                 Outcome::Drift => {
-                    let paths: Vec<String> =
-                        r.drift.iter().map(|d| format!("{} at {}", d.kind, d.path)).collect();
+                    let paths: Vec<String> = r
+                        .drift
+                        .iter()
+                        .map(|d| format!("{} at {}", d.kind, d.path))
+                        .collect();
                     let _ = writeln!(
                         out,
                         ">\n      <failure type=\"drift\" message=\"{} departure(s) from the bindings\">{}</failure>\n    </testcase>",

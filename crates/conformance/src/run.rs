@@ -185,10 +185,7 @@ impl Kit {
 
     /// Runs the scenarios not already in the resume file, reporting progress, and
     /// returns the whole report (earlier results included).
-    pub async fn run(
-        &self,
-        mut progress: impl FnMut(Progress<'_>),
-    ) -> Result<RunReport, KitError> {
+    pub async fn run(&self, mut progress: impl FnMut(Progress<'_>)) -> Result<RunReport, KitError> {
         let started = Instant::now();
         let scenarios = self.scenarios();
         let mut done = self.load_state()?;
@@ -228,10 +225,7 @@ impl Kit {
                 break;
             }
         }
-        let results = scenarios
-            .iter()
-            .filter_map(|s| done.remove(s.id))
-            .collect();
+        let results = scenarios.iter().filter_map(|s| done.remove(s.id)).collect();
         Ok(RunReport {
             target: self.options.target.clone(),
             writes: self.options.allow_writes,
@@ -292,7 +286,10 @@ impl Kit {
                 detail: if sent.is_empty() {
                     "no write answered; one may have been sent".to_string()
                 } else {
-                    format!("answered: {}; later writes may have been sent", sent.join(", "))
+                    format!(
+                        "answered: {}; later writes may have been sent",
+                        sent.join(", ")
+                    )
                 },
                 path: path.display().to_string(),
             });
@@ -362,7 +359,11 @@ impl Kit {
 pub const PER_REQUEST: Duration = Duration::from_millis(50);
 
 /// The schedule of `requests` (`true`: a throttled GetPatientRecord) under `limits`.
-pub fn estimate_requests(requests: &[bool], limits: PacingLimits, per_request: Duration) -> Duration {
+pub fn estimate_requests(
+    requests: &[bool],
+    limits: PacingLimits,
+    per_request: Duration,
+) -> Duration {
     let mut last_send: Option<Duration> = None;
     let mut last_record: Option<Duration> = None;
     for &throttled in requests {
@@ -410,7 +411,9 @@ impl ScenarioRun<'_> {
             .map(|(_, v)| *v)
             .collect();
         let version = if function == "GetFunctions" {
-            ours.iter().copied().max_by(|a, b| systmone_core::versions::compare_versions(a, b))
+            ours.iter()
+                .copied()
+                .max_by(|a, b| systmone_core::versions::compare_versions(a, b))
                 .map(str::to_string)
         } else {
             self.kit
@@ -444,7 +447,8 @@ impl ScenarioRun<'_> {
             Ok(mut called) => {
                 called.record.elapsed_ms = elapsed_ms;
                 called.record.request = self.kit.mask(&called.record.request);
-                called.record.response = called.record.response.as_deref().map(|r| self.kit.mask(r));
+                called.record.response =
+                    called.record.response.as_deref().map(|r| self.kit.mask(r));
                 self.exchanges.push(called.record.clone());
                 if systmone_bindings::call_kind(function) == systmone_core::CallKind::Write {
                     let _ = self.kit.append_state(&StateLine::WriteSent {
@@ -454,7 +458,8 @@ impl ScenarioRun<'_> {
                     });
                 }
                 // Strict reading: any departure from the bindings refused.
-                if let Err(strict) = AnyResponse::parse_with(&called.response_xml, ReadMode::Strict) {
+                if let Err(strict) = AnyResponse::parse_with(&called.response_xml, ReadMode::Strict)
+                {
                     let items = called.tolerant_drift.items();
                     if items.is_empty() {
                         // Strict refused what tolerant reading kept silently: still drift.
@@ -676,7 +681,10 @@ impl ScenarioRun<'_> {
         let called = self.call("GetXSDFiles", "").await?;
         let written: Vec<PathBuf> = texts(&called.response_xml, "Result")
             .iter()
-            .filter_map(|r| r.split_once("written to ").map(|(_, p)| PathBuf::from(p.trim())))
+            .filter_map(|r| {
+                r.split_once("written to ")
+                    .map(|(_, p)| PathBuf::from(p.trim()))
+            })
             .collect();
         let Some(dir) = written
             .iter()
@@ -754,9 +762,14 @@ impl ScenarioRun<'_> {
             )
             .await?;
         let Some(clinic) = blocks(&slots.response_xml, "Clinic").into_iter().next() else {
-            return Err(Stop::Skip("no free slot in the next two weeks to book".into()));
+            return Err(Stop::Skip(
+                "no free slot in the next two weeks to book".into(),
+            ));
         };
-        let slot = blocks(clinic, "Slot").into_iter().next().unwrap_or_default();
+        let slot = blocks(clinic, "Slot")
+            .into_iter()
+            .next()
+            .unwrap_or_default();
         let field = |xml: &str, name: &str| escape(&first_text(xml, name).unwrap_or_default());
         let booking = format!(
             "<Identity><NHSNumber>{nhs}</NHSNumber></Identity><NonClinical><Appointment><Clinic>\
@@ -949,7 +962,10 @@ mod tests {
         };
         let none = Duration::ZERO;
         // Three reads: 0 s, 1 s, 2 s.
-        assert_eq!(estimate_requests(&[false; 3], limits, none), Duration::from_secs(2));
+        assert_eq!(
+            estimate_requests(&[false; 3], limits, none),
+            Duration::from_secs(2)
+        );
         // Records at 0 s and 30 s; a read between them does not add to it.
         assert_eq!(
             estimate_requests(&[true, false, true], limits, none),

@@ -77,7 +77,9 @@ pub fn decode(text: &str) -> String {
             "gt" => Some('>'),
             "quot" => Some('"'),
             "apos" => Some('\''),
-            e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16).ok().and_then(char::from_u32),
+            e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16)
+                .ok()
+                .and_then(char::from_u32),
             e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
             _ => None,
         };
@@ -105,7 +107,10 @@ mod tests {
     #[test]
     fn blocks_match_whole_names_only() {
         let xml = "<Event a=\"1\"><EventUID>7</EventUID></Event><Event/><Event>x &amp; y</Event>";
-        assert_eq!(blocks(xml, "Event"), ["<EventUID>7</EventUID>", "x &amp; y"]);
+        assert_eq!(
+            blocks(xml, "Event"),
+            ["<EventUID>7</EventUID>", "x &amp; y"]
+        );
         assert_eq!(first_text(xml, "EventUID").as_deref(), Some("7"));
         assert_eq!(texts(xml, "Event")[1], "x & y");
         assert!(has_element(xml, "EventUID"));

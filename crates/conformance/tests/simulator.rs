@@ -69,7 +69,11 @@ fn assert_all_pass(report: &RunReport) {
         .filter(|r| r.outcome != Outcome::Pass)
         .map(|r| format!("{} {:?} {:?} {:?}", r.id, r.outcome, r.reason, r.drift))
         .collect();
-    assert!(not_passed.is_empty(), "{not_passed:#?}\n{}", report.to_table());
+    assert!(
+        not_passed.is_empty(),
+        "{not_passed:#?}\n{}",
+        report.to_table()
+    );
     assert_eq!(report.exit_code(), EXIT_PASSED);
 }
 
@@ -80,14 +84,21 @@ async fn read_only_every_scenario_passes_and_nothing_is_written() {
     let report = run(&sim, options(false)).await;
     assert_all_pass(&report);
     assert!(report.results.iter().all(|r| !r.id.starts_with("write-")));
-    assert_eq!(report.results.len(), systmone_conformance::plan(false).len());
+    assert_eq!(
+        report.results.len(),
+        systmone_conformance::plan(false).len()
+    );
     // Every scenario names its section; each response was kept.
     for r in &report.results {
         assert!(!r.section.is_empty());
         assert!(!r.exchanges.is_empty(), "{}", r.id);
         assert!(r.exchanges.iter().all(|e| e.response.is_some()));
     }
-    assert_eq!(sim.control().practice_data(), before, "a read-only run changed the practice");
+    assert_eq!(
+        sim.control().practice_data(),
+        before,
+        "a read-only run changed the practice"
+    );
     sim.shutdown().await;
 }
 
@@ -118,18 +129,21 @@ async fn with_writes_every_scenario_passes_and_what_was_added_is_undone() {
     sim.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn writes_need_test_patients() {
-    let sim = simulator(false).await;
+#[test]
+fn writes_need_test_patients() {
+    // Refused before anything is sent: no simulator needed.
+    let client = Client::builder(ClientConfig::new(DOCUMENT_API_KEYS[0]))
+        .device_store(Arc::new(MemoryStore::new()))
+        .build()
+        .unwrap();
     let refused = Kit::new(
-        client(&sim),
+        client,
         RunOptions {
             allow_writes: true,
             ..RunOptions::default()
         },
     );
     assert!(matches!(refused, Err(KitError::WritesWithoutPatients)));
-    sim.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -143,7 +157,11 @@ async fn without_test_patients_the_patient_scenarios_are_skipped_with_a_reason()
         },
     )
     .await;
-    let search = report.results.iter().find(|r| r.id == "patient-search").unwrap();
+    let search = report
+        .results
+        .iter()
+        .find(|r| r.id == "patient-search")
+        .unwrap();
     assert_eq!(search.outcome, Outcome::Skipped);
     assert!(search.reason.as_deref().unwrap().contains("has-medication"));
     assert!(search.exchanges.is_empty());
@@ -161,23 +179,52 @@ async fn against_skew_the_result_is_drift_listing_every_departure() {
         .results
         .iter()
         .flat_map(|r| r.drift.iter())
-        .map(|d| format!("{} | {} | {}", d.kind, d.path, d.value.clone().unwrap_or_default()))
+        .map(|d| {
+            format!(
+                "{} | {} | {}",
+                d.kind,
+                d.path,
+                d.value.clone().unwrap_or_default()
+            )
+        })
         .collect();
     let has = |kind: &str, path_end: &str, value: &str| {
         listed
             .iter()
             .any(|l| l.starts_with(kind) && l.contains(path_end) && l.ends_with(value))
     };
-    assert!(has("unknown element", "Demographics/PreferredPronouns |", ""), "{listed:#?}");
-    assert!(has("unknown attribute", "Event/@Confidentiality |", ""), "{listed:#?}");
-    assert!(has("unknown value", "ProblemSeverity |", "Moderate"), "{listed:#?}");
-    assert!(has("new function version", "GetPatientRecord 1.1", ""), "{listed:#?}");
-    assert!(has("new schema file", "GetPatientRecord v1.1.xsd", ""), "{listed:#?}");
     assert!(
-        has("schema change, added (compatible)", "PreferredPronouns", "")
-            || listed.iter().any(|l| l.contains("schema change") && l.contains("PreferredPronouns")),
+        has("unknown element", "Demographics/PreferredPronouns |", ""),
         "{listed:#?}"
     );
-    assert!(listed.iter().any(|l| l.contains("schema change") && l.contains("Moderate")), "{listed:#?}");
+    assert!(
+        has("unknown attribute", "Event/@Confidentiality |", ""),
+        "{listed:#?}"
+    );
+    assert!(
+        has("unknown value", "ProblemSeverity |", "Moderate"),
+        "{listed:#?}"
+    );
+    assert!(
+        has("new function version", "GetPatientRecord 1.1", ""),
+        "{listed:#?}"
+    );
+    assert!(
+        has("new schema file", "GetPatientRecord v1.1.xsd", ""),
+        "{listed:#?}"
+    );
+    assert!(
+        has("schema change, added (compatible)", "PreferredPronouns", "")
+            || listed
+                .iter()
+                .any(|l| l.contains("schema change") && l.contains("PreferredPronouns")),
+        "{listed:#?}"
+    );
+    assert!(
+        listed
+            .iter()
+            .any(|l| l.contains("schema change") && l.contains("Moderate")),
+        "{listed:#?}"
+    );
     sim.shutdown().await;
 }

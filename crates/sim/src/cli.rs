@@ -76,7 +76,7 @@ pub struct SimArgs {
     pub dump_practice: Option<PathBuf>,
     /// Behave like a newer SystmOne than the bindings describe: an extra element
     /// (Demographics/PreferredPronouns) and attribute (Event/@Confidentiality) in
-    /// responses, a new ProblemSeverity value (Moderate), and GetPatientRecord 1.1
+    /// responses, a new ProblemSeverity value (Moderate, in place of Major), and GetPatientRecord 1.1
     /// advertised by GetFunctions, its XSD written by GetXSDFiles.
     #[arg(long)]
     pub skew: bool,

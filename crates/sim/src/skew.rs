@@ -8,7 +8,7 @@
 //!
 //! - an extra element: `Demographics/PreferredPronouns`, last in every Demographics;
 //! - an extra attribute: `Event/@Confidentiality` on every Event;
-//! - a new enumeration value: `ProblemSeverity` `Moderate` (sent where v1.0 says Minor);
+//! - a new enumeration value: `ProblemSeverity` `Moderate` (sent in place of Major);
 //! - a new function version: `GetPatientRecord` 1.1, advertised by GetFunctions beside
 //!   1.0, its XSD written by GetXSDFiles, and answered (its request reads as v1.0's).
 //!
@@ -26,7 +26,7 @@ pub const EXTRA_ELEMENT_VALUE: &str = "they/them";
 pub const EXTRA_ATTRIBUTE: &str = "Confidentiality";
 /// Its value in every response.
 pub const EXTRA_ATTRIBUTE_VALUE: &str = "Normal";
-/// The ProblemSeverity value sent in place of Minor.
+/// The ProblemSeverity value sent in place of Major.
 pub const NEW_ENUMERATION_VALUE: &str = "Moderate";
 /// The function given a new version.
 pub const NEW_VERSION_FUNCTION: &str = "GetPatientRecord";
@@ -120,10 +120,17 @@ fn skewed_common_types(text: &str) -> String {
 }
 
 fn new_record_version(v1_0: &str) -> String {
-    let text = v1_0.replacen("GetPatientRecord v1.0", "GetPatientRecord v1.1 (systmone sim --skew)", 1);
+    let text = v1_0.replacen(
+        "GetPatientRecord v1.0",
+        "GetPatientRecord v1.1 (systmone sim --skew)",
+        1,
+    );
     let anchor = "<xs:simpleType name=\"GetPatientRecordFunctionVersion\">";
     let old = "<xs:enumeration value=\"1.0\"/>";
-    match text.find(anchor).and_then(|start| Some(start + text[start..].find(old)?)) {
+    match text
+        .find(anchor)
+        .and_then(|start| Some(start + text[start..].find(old)?))
+    {
         Some(at) => format!(
             "{}<xs:enumeration value=\"{NEW_VERSION}\"/>{}",
             &text[..at],
@@ -151,14 +158,15 @@ pub fn request_for_parsing(text: &str) -> Cow<'_, str> {
 
 /// A response document as the newer client writes it.
 pub fn response(xml: &str) -> String {
-    let element = format!("<{EXTRA_ELEMENT}>{EXTRA_ELEMENT_VALUE}</{EXTRA_ELEMENT}></Demographics>");
+    let element =
+        format!("<{EXTRA_ELEMENT}>{EXTRA_ELEMENT_VALUE}</{EXTRA_ELEMENT}></Demographics>");
     let with_attribute = format!("<Event {EXTRA_ATTRIBUTE}=\"{EXTRA_ATTRIBUTE_VALUE}\"");
     xml.replace("</Demographics>", &element)
         .replace("<Demographics/>", &format!("<Demographics>{element}"))
         .replace("<Event>", &format!("{with_attribute}>"))
         .replace("<Event ", &format!("{with_attribute} "))
         .replace(
-            "<ProblemSeverity>Minor</ProblemSeverity>",
+            "<ProblemSeverity>Major</ProblemSeverity>",
             &format!("<ProblemSeverity>{NEW_ENUMERATION_VALUE}</ProblemSeverity>"),
         )
 }
@@ -201,7 +209,7 @@ mod tests {
     #[test]
     fn responses_gain_the_element_attribute_and_value() {
         let xml = "<Demographics><Title>Mr</Title></Demographics><Event DateTime=\"x\"><ClinicalCode>\
-                   <ProblemSeverity>Minor</ProblemSeverity></ClinicalCode></Event><EventUID>1</EventUID>";
+                   <ProblemSeverity>Major</ProblemSeverity></ClinicalCode></Event><EventUID>1</EventUID>";
         let skewed = response(xml);
         assert_eq!(
             skewed,

@@ -9,14 +9,21 @@ const ROLES: [(&str, fn(&PatientData) -> bool); 4] = [
     ("has-medication", |p| {
         items(p).any(|i| matches!(i, ItemData::Medication { .. }))
     }),
-    // A problem that is no longer active: its severity is Minor, which `--skew` sends
-    // as its new value.
+    // Problems and narrative (the kit reads both from this patient's record).
     ("has-problems", |p| {
-        items(p).any(|i| matches!(i, ItemData::Problem { status, .. } if status != "Active"))
-            && items(p).any(|i| matches!(i, ItemData::Problem { status, .. } if status == "Active"))
+        items(p).any(|i| matches!(i, ItemData::Problem { .. }))
+            && items(p).any(|i| matches!(i, ItemData::Narrative { .. }))
     }),
-    ("has-appointments", |p| !p.appointments.is_empty()),
-    ("has-documents", |p| !p.documents.is_empty()),
+    // Appointments and tasks (both non-clinical).
+    ("has-appointments", |p| {
+        !p.appointments.is_empty() && !p.tasks.is_empty()
+    }),
+    // Letters and attachments, with documents behind them.
+    ("has-documents", |p| {
+        !p.documents.is_empty()
+            && items(p).any(|i| matches!(i, ItemData::Letter { .. }))
+            && items(p).any(|i| matches!(i, ItemData::Attachment { .. }))
+    }),
 ];
 
 fn items(p: &PatientData) -> impl Iterator<Item = &ItemData> {
