@@ -122,7 +122,7 @@ fn skewed_common_types(text: &str) -> String {
 fn new_record_version(v1_0: &str) -> String {
     let text = v1_0.replacen(
         "GetPatientRecord v1.0",
-        "GetPatientRecord v1.1 (systmone sim --skew)",
+        "GetPatientRecord v1.1 (a newer client's, as the simulator's skew option serves it)",
         1,
     );
     let anchor = "<xs:simpleType name=\"GetPatientRecordFunctionVersion\">";
@@ -198,6 +198,14 @@ mod tests {
             .unwrap();
         assert!(v1_1.contains("<xs:enumeration value=\"1.1\"/>"), "{v1_1}");
         assert!(!v1_1.contains("<xs:enumeration value=\"1.0\"/>"));
+        // Every served schema is well-formed XML (a comment holding `--` is not).
+        for (name, text) in xsd_files() {
+            for event in xml::reader::EventReader::new(text.as_bytes()) {
+                if let Err(e) = event {
+                    panic!("{name}: {e}");
+                }
+            }
+        }
         let listed = advertised();
         let record = listed
             .iter()
