@@ -4,8 +4,11 @@
 
 use super::{ItemData, PatientData, Practice, nhs_number_is_valid};
 
+/// Whether a patient fills a role.
+type Fills = fn(&PatientData) -> bool;
+
 /// The roles, each with what a patient needs to fill it.
-const ROLES: [(&str, fn(&PatientData) -> bool); 4] = [
+const ROLES: [(&str, Fills); 4] = [
     ("has-medication", |p| {
         items(p).any(|i| matches!(i, ItemData::Medication { .. }))
     }),
