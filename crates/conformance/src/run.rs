@@ -726,7 +726,9 @@ impl ScenarioRun<'_> {
                     ),
                     path: format!("GetXSDFiles: {}: {}", file.new, change.path),
                     count: 1,
-                    value: (!change.detail.is_empty()).then(|| change.detail.clone()),
+                    // The table quotes values; the diff's detail may quote its own.
+                    value: (!change.detail.is_empty())
+                        .then(|| change.detail.trim_matches('"').to_string()),
                 });
             }
         }
