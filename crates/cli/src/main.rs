@@ -20,6 +20,7 @@ macro_rules! eprintln {
 
 mod checks;
 mod commands;
+mod conformance;
 mod demo;
 mod extract;
 mod fhir_output;
@@ -129,6 +130,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Document(args) => commands::document(&global, args).await,
         Command::Extract(args) => extract::run(&global, args).await,
         Command::Compat => commands::compat(&global).await,
+        Command::Conformance(args) => conformance::run(&global, args).await,
         Command::Completions(args) => {
             // Into memory first: the generator panics on a failed write.
             let mut script = Vec::new();

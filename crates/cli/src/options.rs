@@ -387,6 +387,11 @@ started again without fetching twice what is saved.",
         after_help = "Example:\n  systmone compat\n  systmone --output json compat   # for CI"
     )]
     Compat,
+    /// Run the conformance kit: a catalogue of scenarios (read-only unless
+    /// --allow-writes), each response read strictly and tolerantly; pass, drift, fail or
+    /// skipped per scenario. Exit 0 passed, 6 drift only, 7 failures.
+    #[command(after_help = crate::conformance::AFTER_HELP)]
+    Conformance(crate::conformance::ConformanceArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  systmone completions bash > ~/.local/share/bash-completion/completions/systmone\n  systmone completions zsh > ~/.zfunc/_systmone\n  systmone completions fish > ~/.config/fish/completions/systmone.fish"

@@ -101,6 +101,16 @@ pub struct SimArgs {
     /// Connections open at once (one more gets a temporary error and is closed).
     #[arg(long, value_name = "N", default_value_t = crate::DEFAULT_MAX_CONNECTIONS)]
     pub max_connections: usize,
+    /// Behave like a newer SystmOne than the bindings describe: an extra element
+    /// (Demographics/PreferredPronouns) and attribute (Event/@Confidentiality) in
+    /// responses, a new ProblemSeverity value (Moderate, in place of Major), and GetPatientRecord 1.1
+    /// advertised by GetFunctions, its XSD written by GetXSDFiles.
+    #[arg(long)]
+    pub skew: bool,
+    /// Print the built-in practice's test patients (for this seed), in the format
+    /// `systmone conformance --test-patients FILE` reads, and exit.
+    #[arg(long)]
+    pub test_patients: bool,
 }
 
 /// Why the simulator's command failed.
@@ -164,6 +174,7 @@ impl SimArgs {
             max_request_bytes: self.max_request_bytes,
             max_buffered_bytes: self.max_buffered_bytes,
             max_connections: self.max_connections,
+            skew: self.skew,
             ..SimConfig::default()
         };
         if !self.accept_keys.is_empty() {
@@ -191,6 +202,17 @@ pub async fn run(args: SimArgs) -> Result<(), SimCliError> {
             path: path.clone(),
             source,
         });
+    }
+    if args.test_patients {
+        let practice = Practice::generate(args.seed, chrono::Local::now().date_naive());
+        let text = crate::practice::test_patients_toml(&practice);
+        return match write!(std::io::stdout(), "{text}") {
+            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(SimCliError::Write {
+                path: PathBuf::from("<stdout>"),
+                source: e,
+            }),
+            _ => Ok(()),
+        };
     }
     let sim = Simulator::start(args.config()?).await?;
     // Registered before "listening on" is printed, so a SIGTERM sent as soon as a

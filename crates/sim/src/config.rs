@@ -86,6 +86,9 @@ pub struct SimConfig {
     /// Connections open at once; one more is answered with a temporary error and
     /// closed.
     pub max_connections: usize,
+    /// Behave like a newer SystmOne than the bindings describe (`--skew`, see
+    /// [`crate::skew`]).
+    pub skew: bool,
 }
 
 /// Default [`SimConfig::audit_capacity`].
@@ -116,6 +119,7 @@ impl Default for SimConfig {
             audit_file: None,
             max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
             max_connections: DEFAULT_MAX_CONNECTIONS,
+            skew: false,
         }
     }
 }

@@ -68,6 +68,7 @@ mod handlers;
 mod limits;
 pub mod practice;
 mod server;
+pub mod skew;
 mod state;
 mod stdin;
 

@@ -114,7 +114,11 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
         approval_timeout: config.approval_timeout,
         practice_source,
         root: root.clone(),
-        advertised: config.advertised.clone(),
+        advertised: config
+            .advertised
+            .clone()
+            .or_else(|| config.skew.then(crate::skew::advertised)),
+        skew: config.skew,
         max_request_bytes: config.max_request_bytes,
         idle_timeout: config.idle_timeout,
         state: Mutex::new(State {
@@ -565,10 +569,17 @@ async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> A
     } else {
         // Parsing is CPU work: off the runtime's threads, so one connection's request
         // never holds up another's.
+        let skew = shared.skew;
         let parse = tokio::task::spawn_blocking(move || {
             let header = lenient_header(&text);
             let parsed = match not_utf8 {
                 Some(at) => Err(format!("the request is not valid UTF-8 (at byte {at})")),
+                None if skew => AnyRequest::parse_with(
+                    &crate::skew::request_for_parsing(&text),
+                    systmone_core::ReadMode::Strict,
+                )
+                .map(|parsed| parsed.value)
+                .map_err(|e| e.to_string()),
                 None => AnyRequest::parse_with(&text, systmone_core::ReadMode::Strict)
                     .map(|parsed| parsed.value)
                     .map_err(|e| e.to_string()),
@@ -677,6 +688,7 @@ async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> A
                             now: chrono::Local::now().naive_local().with_nanosecond_zero(),
                             root: &shared.root,
                             advertised: shared.advertised.as_ref(),
+                            skew: shared.skew,
                         };
                         let mut st = lock(&shared.state);
                         handlers::handle(shared, &mut st, &ctx, &echo, request)
@@ -684,6 +696,12 @@ async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> A
                 }
             }
         }
+    };
+    // `--skew`: the response as a newer SystmOne writes it.
+    let xml = if shared.skew {
+        crate::skew::response(&xml)
+    } else {
+        xml
     };
     audit(
         shared,

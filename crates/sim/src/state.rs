@@ -220,6 +220,8 @@ pub(crate) struct Shared {
     pub practice_source: PracticeSource,
     pub root: PathBuf,
     pub advertised: Option<Vec<(String, Vec<String>)>>,
+    /// `--skew`: behave like a newer SystmOne (`crate::skew`).
+    pub skew: bool,
     pub max_request_bytes: usize,
     pub idle_timeout: Duration,
     pub state: Mutex<State>,

@@ -46,7 +46,8 @@ impl Verdict {
         )
     }
 
-    pub(crate) fn describe(self) -> &'static str {
+    /// The verdict in a few words, as the `compat` table prints it.
+    pub fn describe(self) -> &'static str {
         match self {
             Verdict::Ok => "ok",
             Verdict::NewerAvailable => "newer version available",

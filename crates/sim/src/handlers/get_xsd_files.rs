@@ -17,7 +17,12 @@ pub(super) fn handle(ctx: &Ctx, p: Option<&GetXsdFilesParameters>) -> HResult<Ge
         None => files::confine(ctx.root, "SystmOne Temp", true).map_err(path_error)?,
     };
     let mut xsd = Vec::new();
-    for (name, text) in files::XSD_FILES {
+    let skewed = ctx.skew.then(crate::skew::xsd_files);
+    let served: Vec<(&str, &str)> = match &skewed {
+        Some(list) => list.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect(),
+        None => files::XSD_FILES.to_vec(),
+    };
+    for (name, text) in served {
         let written = files::write_file(&dir, name, text.as_bytes()).map_err(path_error)?;
         if let Some((function, version)) =
             name.strip_suffix(".xsd").and_then(|n| n.split_once(" v"))

@@ -52,6 +52,8 @@ pub(crate) struct Ctx<'a> {
     pub now: NaiveDateTime,
     pub root: &'a Path,
     pub advertised: Option<&'a Vec<(String, Vec<String>)>>,
+    /// `--skew`: GetXSDFiles writes the newer schemas.
+    pub skew: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default)]

@@ -23,6 +23,7 @@ mod codes;
 mod document_examples;
 mod generate;
 mod rng;
+mod test_patients;
 
 pub use codes::{
     CODES, DRUGS, ctv3_term, ctv3_to_snomed, dmd_to_multilex, drug_name, multilex_to_dmd,
@@ -30,6 +31,7 @@ pub use codes::{
 };
 pub use document_examples::DOCUMENT_EXAMPLE_NUMBERS;
 pub use rng::Rng;
+pub use test_patients::test_patients_toml;
 
 /// A whole practice.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

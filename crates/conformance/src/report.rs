@@ -1,0 +1,289 @@
+//! Results and reports: the text table, JSON (`--json`) and JUnit XML (`--junit`).
+
+use std::fmt::Write as _;
+
+use serde::{Deserialize, Serialize};
+
+/// Exit code: every scenario passed (or was skipped).
+pub const EXIT_PASSED: u8 = 0;
+/// Exit code: a write was sent but its outcome is unknown; the run stopped (check the
+/// RequestUID named in the report before anything else).
+pub const EXIT_OUTCOME_UNKNOWN: u8 = 4;
+/// Exit code: no failure, but at least one scenario drifted (tolerant reading
+/// succeeded where strict reading did not): SystmOne changed; regenerate the bindings.
+pub const EXIT_DRIFT: u8 = 6;
+/// Exit code: at least one scenario failed (error, wrong shape, timeout).
+pub const EXIT_FAILED: u8 = 7;
+
+/// A scenario's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Every response read strictly, and held what the scenario checks.
+    Pass,
+    /// Every response read tolerantly, but not strictly: the drift lists why.
+    Drift,
+    /// An error response, a wrong shape, a timeout, an unreadable response.
+    Fail,
+    /// Not run: the function is not advertised, or the practice lacks the data.
+    Skipped,
+}
+
+impl Outcome {
+    /// The word shown in the table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Drift => "drift",
+            Outcome::Fail => "fail",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
+/// One departure from the bindings (no values, except an unknown enumeration value,
+/// which is the departure itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DriftEntry {
+    /// What kind of departure (`unknown element`, `new function version`, ...).
+    pub kind: String,
+    /// Where: an element path such as `Response/Demographics/PreferredPronouns`, a
+    /// function version, or a schema path.
+    pub path: String,
+    /// How many times it was seen.
+    pub count: u64,
+    /// The value, for an unknown enumeration value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}
+
+/// One request sent and what came back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExchangeRecord {
+    /// The function and version called.
+    pub function: String,
+    /// The function version.
+    pub version: String,
+    /// The RequestUID sent (SystmOne's audit trail knows the request by it).
+    pub request_uid: String,
+    /// The request document (API key masked; patient data masked unless payloads
+    /// were asked for).
+    pub request: String,
+    /// The response document, when one arrived (masked likewise).
+    pub response: Option<String>,
+    /// Milliseconds from sending to the response (pacing waits included).
+    pub elapsed_ms: u64,
+}
+
+/// A scenario's result in full.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScenarioResult {
+    /// The scenario's id (`record-medication`, ...).
+    pub id: String,
+    /// What it checks, in a line.
+    pub title: String,
+    /// The document's section it checks.
+    pub section: String,
+    /// The ERRATA (E..) and FIELD-EVIDENCE (F..) facts it checks.
+    pub refs: Vec<String>,
+    /// The result.
+    pub outcome: Outcome,
+    /// Why it failed or was skipped (no patient data).
+    pub reason: Option<String>,
+    /// The departures, for drift.
+    pub drift: Vec<DriftEntry>,
+    /// Milliseconds the scenario took.
+    pub elapsed_ms: u64,
+    /// What was sent and received.
+    pub exchanges: Vec<ExchangeRecord>,
+}
+
+/// A whole run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunReport {
+    /// The address tested.
+    pub target: String,
+    /// Whether writes were allowed.
+    pub writes: bool,
+    /// Whether the documents hold patient data unmasked.
+    pub payloads_included: bool,
+    /// The duration announced before the run, in seconds.
+    pub estimated_seconds: f64,
+    /// The run's real duration, in seconds (this invocation; a resumed run's earlier
+    /// part not counted).
+    pub elapsed_seconds: f64,
+    /// Why the run stopped early, if it did (an unknown write outcome).
+    pub stopped: Option<String>,
+    /// Every scenario's result, in catalogue order.
+    pub results: Vec<ScenarioResult>,
+}
+
+impl RunReport {
+    /// How many scenarios ended in `outcome`.
+    pub fn count(&self, outcome: Outcome) -> usize {
+        self.results.iter().filter(|r| r.outcome == outcome).count()
+    }
+
+    /// The exit code: [`EXIT_OUTCOME_UNKNOWN`], [`EXIT_FAILED`], [`EXIT_DRIFT`] or
+    /// [`EXIT_PASSED`], the first that applies.
+    pub fn exit_code(&self) -> u8 {
+        if self.stopped.is_some() {
+            EXIT_OUTCOME_UNKNOWN
+        } else if self.count(Outcome::Fail) > 0 {
+            EXIT_FAILED
+        } else if self.count(Outcome::Drift) > 0 {
+            EXIT_DRIFT
+        } else {
+            EXIT_PASSED
+        }
+    }
+
+    /// The text table (scenario, result, time, drift count), then each drift path,
+    /// each failure's and skip's reason, and the totals.
+    pub fn to_table(&self) -> String {
+        let width = self
+            .results
+            .iter()
+            .map(|r| r.id.len())
+            .max()
+            .unwrap_or(8)
+            .max(8);
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{:<width$}  {:<7}  {:>8}  {:>5}  reference",
+            "scenario", "result", "time", "drift"
+        );
+        for r in &self.results {
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:<7}  {:>7.2}s  {:>5}  {}{}",
+                r.id,
+                r.outcome.as_str(),
+                r.elapsed_ms as f64 / 1000.0,
+                r.drift.len(),
+                r.section,
+                if r.refs.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", r.refs.join(", "))
+                }
+            );
+        }
+        for r in &self.results {
+            if let Some(reason) = &r.reason {
+                let _ = writeln!(out, "\n{} {}: {reason}", r.id, r.outcome.as_str());
+            }
+            if !r.drift.is_empty() {
+                let _ = writeln!(out, "\n{} drift:", r.id);
+                for d in &r.drift {
+                    let value = d
+                        .value
+                        .as_deref()
+                        .map(|v| format!(" \"{v}\""))
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "  {} at {}{value} (x{})", d.kind, d.path, d.count);
+                }
+            }
+        }
+        if let Some(stopped) = &self.stopped {
+            let _ = writeln!(out, "\nSTOPPED: {stopped}");
+        }
+        let _ = writeln!(
+            out,
+            "\n{} passed, {} drift, {} failed, {} skipped in {:.1} s (announced {:.1} s)",
+            self.count(Outcome::Pass),
+            self.count(Outcome::Drift),
+            self.count(Outcome::Fail),
+            self.count(Outcome::Skipped),
+            self.elapsed_seconds,
+            self.estimated_seconds
+        );
+        out
+    }
+
+    /// The report as JSON (what `--json FILE` writes).
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report serializes")
+    }
+
+    /// The report as JUnit XML (what `--junit FILE` writes): one test case per
+    /// scenario; drift and failures are failures (of types `drift` and `fail`),
+    /// skipped scenarios are skipped.
+    pub fn to_junit(&self) -> String {
+        let failures = self.count(Outcome::Fail) + self.count(Outcome::Drift);
+        let skipped = self.count(Outcome::Skipped);
+        let total_time = self.results.iter().map(|r| r.elapsed_ms).sum::<u64>() as f64 / 1000.0;
+        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        let _ = writeln!(
+            out,
+            "<testsuites name=\"systmone conformance\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{total_time:.3}\">",
+            self.results.len()
+        );
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{total_time:.3}\">",
+            escape(&format!("conformance {}", self.target)),
+            self.results.len()
+        );
+        for r in &self.results {
+            let _ = write!(
+                out,
+                "    <testcase classname=\"systmone.conformance\" name=\"{}\" time=\"{:.3}\"",
+                escape(&r.id),
+                r.elapsed_ms as f64 / 1000.0
+            );
+            let reason = r.reason.clone().unwrap_or_default();
+            match r.outcome {
+                Outcome::Pass => out.push_str("/>\n"),
+                Outcome::Skipped => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                        escape(&reason)
+                    );
+                }
+                Outcome::Fail => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <failure type=\"fail\" message=\"{}\"/>\n    </testcase>",
+                        escape(&reason)
+                    );
+                }
+                Outcome::Drift => {
+                    let paths: Vec<String> = r
+                        .drift
+                        .iter()
+                        .map(|d| format!("{} at {}", d.kind, d.path))
+                        .collect();
+                    let _ = writeln!(
+                        out,
+                        ">\n      <failure type=\"drift\" message=\"{} departure(s) from the bindings\">{}</failure>\n    </testcase>",
+                        r.drift.len(),
+                        escape(&paths.join("\n"))
+                    );
+                }
+            }
+        }
+        out.push_str("  </testsuite>\n</testsuites>\n");
+        out
+    }
+}
+
+/// Text escaped for an XML attribute value or text.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\n' => out.push_str("&#10;"),
+            c if (c as u32) < 0x20 && c != '\t' && c != '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}

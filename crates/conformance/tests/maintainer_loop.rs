@@ -1,0 +1,240 @@
+//! The maintainer's loop, walked end to end against `systmone sim --skew` (a newer
+//! SystmOne): conformance reports drift; GetXSDFiles and `fetch::install` (what
+//! `cargo xtask fetch-xsd` does) bring the newer XSDs into a temporary copy of the
+//! workspace; `xsd_diff` classifies the change; `cargo xtask codegen` there produces a
+//! `GetPatientRecord v1.1` crate and bindings that compile; the kit built with them
+//! (`systmone-conformance`) passes against the same simulator.
+//!
+//! It builds the copy's crates (in `target/maintainer-loop/`, beside the workspace's own
+//! builds), which takes minutes on CI's two cores: ignored by `cargo test`, run by
+//! `.ci/run` as its own step (`cargo test -p systmone-conformance --test
+//! maintainer_loop -- --ignored`).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use systmone_bindings::get_xsd_files_v1_0::GetXsdFilesParameters;
+use systmone_client::{Client, ClientConfig, MemoryStore, PacingLimits};
+use systmone_conformance::{EXIT_DRIFT, Kit, RunOptions, TestPatients};
+use systmone_sim::{DOCUMENT_API_KEYS, Practice, SimConfig, Simulator, Throttle};
+use systmone_upkeep::fetch::{Listed, Status};
+use systmone_upkeep::xsd_diff::{self, Policy};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
+}
+
+/// Copies the workspace's sources (no `target/`, no `.git`).
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "target" || name == ".git" {
+            continue;
+        }
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            copy_tree(&entry.path(), &to.join(&name));
+        } else if kind.is_file() {
+            std::fs::copy(entry.path(), to.join(&name)).unwrap();
+        }
+    }
+}
+
+fn cargo(dir: &Path, target: &Path, args: &[&str]) {
+    let started = Instant::now();
+    let status = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .status()
+        .unwrap();
+    eprintln!(
+        "cargo {} took {:.0} s",
+        args.join(" "),
+        started.elapsed().as_secs_f64()
+    );
+    assert!(status.success(), "cargo {args:?} failed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "builds a copy of the workspace (minutes): .ci/run runs it as its own step"]
+async fn drift_fetch_diff_codegen_then_conformance_passes() {
+    let root = tempfile::tempdir().unwrap();
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        skew: true,
+        root: Some(root.path().to_path_buf()),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let mut config = ClientConfig::new(DOCUMENT_API_KEYS[0]);
+    config.addr = sim.addr().to_string();
+    config.pacing = PacingLimits::off();
+    config.response_timeout = Duration::from_secs(30);
+    let client = Client::builder(config)
+        .device_store(Arc::new(MemoryStore::new()))
+        .build()
+        .unwrap();
+    let patients_toml = systmone_sim::practice::test_patients_toml(&Practice::generate(
+        1,
+        chrono::Local::now().date_naive(),
+    ));
+
+    // 1. Conformance with the shipped bindings: drift.
+    let kit = Kit::new(
+        client.clone(),
+        RunOptions {
+            test_patients: TestPatients::parse(&patients_toml).unwrap(),
+            allow_writes: true,
+            target: "skew".into(),
+            ..RunOptions::default()
+        },
+    )
+    .unwrap();
+    let report = kit.run(|_| {}).await.unwrap();
+    assert_eq!(report.exit_code(), EXIT_DRIFT, "{}", report.to_table());
+
+    // 2. A temporary copy of the workspace; the newer XSDs fetched into its xsd/.
+    let loop_dir = workspace().join("target/maintainer-loop");
+    let copy = loop_dir.join("workspace");
+    let _ = std::fs::remove_dir_all(&copy);
+    copy_tree(&workspace(), &copy);
+    let remote = root.path().join("xsd");
+    std::fs::create_dir_all(&remote).unwrap();
+    let written = client
+        .get_xsd_files(GetXsdFilesParameters {
+            extra: Default::default(),
+            path: Some(remote.display().to_string()),
+        })
+        .await
+        .unwrap();
+    let listed: Vec<Listed> = written
+        .xsd
+        .into_iter()
+        .map(|x| Listed {
+            function: x.function,
+            version: x.version,
+            result: x.result,
+        })
+        .collect();
+    let fetched = systmone_upkeep::fetch::install(&remote, &listed, &copy.join("xsd")).unwrap();
+    let status = |file: &str| {
+        fetched
+            .files
+            .iter()
+            .find(|f| f.file == file)
+            .map(|f| f.status.clone())
+    };
+    assert_eq!(
+        status("GetPatientRecord v1.1.xsd"),
+        Some(Status::New),
+        "{}",
+        fetched.to_text()
+    );
+    assert_eq!(
+        status("ClientIntegrationTypes.xsd"),
+        Some(Status::Changed),
+        "{}",
+        fetched.to_text()
+    );
+    assert_eq!(
+        status("GetPatientRecord v1.0.xsd"),
+        Some(Status::Unchanged),
+        "{}",
+        fetched.to_text()
+    );
+
+    // 3. xsd-diff classifies each change.
+    let diff = xsd_diff::diff(
+        &workspace().join("xsd"),
+        &copy.join("xsd"),
+        Policy::StrictReader,
+    )
+    .unwrap();
+    let text = diff.to_text();
+    eprintln!("{text}");
+    assert_eq!(diff.added, ["GetPatientRecord v1.1.xsd"], "{text}");
+    assert!(diff.removed.is_empty(), "{text}");
+    for departure in ["PreferredPronouns", "Confidentiality", "Moderate"] {
+        assert!(
+            diff.diffs
+                .iter()
+                .flat_map(|d| &d.changes)
+                .any(|c| c.path.contains(departure) || c.detail.contains(departure)),
+            "{departure} not classified:\n{text}"
+        );
+    }
+
+    // 4. Codegen in the copy, then the kit built with the new bindings.
+    let target = loop_dir.join("target");
+    cargo(
+        &copy,
+        &target,
+        &[
+            "run",
+            "--quiet",
+            "-p",
+            "xtask",
+            "--no-default-features",
+            "--",
+            "codegen",
+        ],
+    );
+    assert!(
+        copy.join("crates/functions/get_patient_record_v1_1/Cargo.toml")
+            .is_file()
+    );
+    cargo(
+        &copy,
+        &target,
+        &[
+            "build",
+            "-p",
+            "systmone-conformance",
+            "--bin",
+            "systmone-conformance",
+        ],
+    );
+
+    // 5. Conformance with the new bindings passes, writes included.
+    let patients = loop_dir.join("patients.toml");
+    std::fs::write(&patients, &patients_toml).unwrap();
+    let binary = target.join("debug/systmone-conformance");
+    let addr = sim.addr().to_string();
+    let out = tokio::task::spawn_blocking(move || {
+        Command::new(binary)
+            .args([
+                "--addr",
+                &addr,
+                "--api-key",
+                DOCUMENT_API_KEYS[0],
+                "--pacing",
+                "off",
+            ])
+            .arg("--test-patients")
+            .arg(&patients)
+            .arg("--allow-writes")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{table}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(table.contains(" 0 drift, 0 failed, 0 skipped"), "{table}");
+    sim.shutdown().await;
+}
