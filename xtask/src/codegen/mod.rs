@@ -241,7 +241,9 @@ fn render_bindings_crate(
     let mut visit_arms = Vec::new();
     let mut handler_methods = Vec::new();
     let mut dispatch_arms = Vec::new();
-    let mut kind_arms = Vec::new();
+    // One arm per function name, whatever its number of versions: a write if any
+    // version says so (a retry must never be assumed safe).
+    let mut kinds: BTreeMap<Vec<String>, model::CallKindName> = BTreeMap::new();
     let mut list = Vec::new();
     let aliases: std::collections::BTreeSet<(&str, &str)> = functions
         .values()
@@ -305,14 +307,24 @@ fn render_bindings_crate(
             fn #method(&mut self, request: systmone_core::Request<#module::#params>) -> Self::Output;
         });
         dispatch_arms.push(quote!(AnyRequest::#variant(r) => handler.#method(r),));
-        let kind = match f.call_kind {
-            model::CallKindName::Read => quote!(systmone_core::CallKind::Read),
-            model::CallKindName::Write => quote!(systmone_core::CallKind::Write),
-        };
-        kind_arms.push(quote!(#(#all_names)|* => #kind,));
+        kinds
+            .entry(all_names)
+            .and_modify(|kind| {
+                if f.call_kind == model::CallKindName::Write {
+                    *kind = model::CallKindName::Write;
+                }
+            })
+            .or_insert(f.call_kind);
         function_resp.push(quote!(AnyResponse::#variant(_) => (#name, #version),));
         list.push(quote!((#name, #version),));
     }
+    let kind_arms = kinds.iter().map(|(all_names, kind)| {
+        let kind = match kind {
+            model::CallKindName::Read => quote!(systmone_core::CallKind::Read),
+            model::CallKindName::Write => quote!(systmone_core::CallKind::Write),
+        };
+        quote!(#(#all_names)|* => #kind,)
+    });
     let body = quote! {
         #(#uses)*
 
