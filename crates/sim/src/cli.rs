@@ -14,6 +14,15 @@ pub enum ThrottleArg {
     Off,
 }
 
+/// What `--replay` does with a request the recording does not hold.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReplayFallbackArg {
+    /// Answer from the practice, as without --replay.
+    Practice,
+    /// Answer with an error response.
+    Refuse,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ApproveArg {
     Auto,
@@ -74,6 +83,13 @@ pub struct SimArgs {
     /// Write the built-in practice (for this seed) as JSON to FILE ("-": stdout) and exit.
     #[arg(long, value_name = "FILE")]
     pub dump_practice: Option<PathBuf>,
+    /// Answer from a recording made by `systmone proxy --record DIR` (matched by
+    /// function and parameters, the request's RequestUID echoed).
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
+    /// With --replay: what a request the recording does not hold gets.
+    #[arg(long, value_enum, default_value = "refuse", requires = "replay")]
+    pub replay_fallback: ReplayFallbackArg,
 }
 
 /// Why the simulator's command failed.
@@ -124,6 +140,13 @@ impl SimArgs {
             control_stdin: self.control_stdin,
             console: self.console,
             approval_timeout: std::time::Duration::from_secs(self.approval_timeout),
+            replay: self.replay.clone().map(|dir| crate::ReplayConfig {
+                dir,
+                fallback: match self.replay_fallback {
+                    ReplayFallbackArg::Practice => crate::ReplayFallback::Practice,
+                    ReplayFallbackArg::Refuse => crate::ReplayFallback::Refuse,
+                },
+            }),
             ..SimConfig::default()
         };
         if !self.accept_keys.is_empty() {

@@ -64,6 +64,8 @@ pub struct SimConfig {
     /// How long a new device waits for the user's answer with [`Approval::Ask`]; then
     /// it gets a temporary error.
     pub approval_timeout: Duration,
+    /// Answer from a recording made by `systmone proxy` (`--replay DIR`).
+    pub replay: Option<crate::replay::ReplayConfig>,
 }
 
 impl Default for SimConfig {
@@ -83,6 +85,7 @@ impl Default for SimConfig {
             control_stdin: false,
             console: None,
             approval_timeout: Duration::from_secs(300),
+            replay: None,
         }
     }
 }

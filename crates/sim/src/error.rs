@@ -31,4 +31,6 @@ pub enum SimError {
         path: PathBuf,
         source: serde_json::Error,
     },
+    #[error(transparent)]
+    Replay(#[from] crate::replay::ReplayError),
 }

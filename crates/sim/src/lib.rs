@@ -65,6 +65,7 @@ mod files;
 pub mod framing;
 mod handlers;
 pub mod practice;
+pub mod replay;
 mod server;
 mod state;
 mod stdin;
@@ -76,6 +77,7 @@ pub use control::{
 pub use error::SimError;
 pub use fault::{FaultKind, FaultSpec, FaultSpecError, Trigger};
 pub use practice::{Practice, nhs_number_is_valid};
+pub use replay::{ReplayConfig, ReplayError, ReplayFallback};
 pub use state::{AuditEntry, AuditOutcome, Change, FreeSlot, PendingDevice, PracticeSummary};
 
 /// Starts simulators.
