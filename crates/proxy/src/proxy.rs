@@ -248,40 +248,40 @@ async fn connection(client: TcpStream, id: u64, shared: Arc<Shared>) {
     let (upstream_read, upstream_write) = upstream.into_split();
     let (tx, rx) = mpsc::channel(256);
     let observer = tokio::spawn(observe(id, rx, shared.clone()));
-    let up = pump(
-        client_read,
-        upstream_write,
-        Direction::Request,
-        tx.clone(),
-        shared.clone(),
-    );
-    let down = pump(
-        upstream_read,
-        client_write,
-        Direction::Response,
-        tx,
-        shared.clone(),
-    );
-    tokio::pin!(up, down);
-    let (mut up_done, mut down_done) = (false, false);
-    // A side that ends cleanly (EOF) half-closes the other and the rest still flows; an
-    // error on either side ends the connection, as a broken connection would.
-    while !(up_done && down_done) {
-        tokio::select! {
-            _ = stop.wait_for(|s| *s) => break,
-            r = &mut up, if !up_done => {
-                up_done = true;
-                if r.is_err() { break; }
-            }
-            r = &mut down, if !down_done => {
-                down_done = true;
-                if r.is_err() { break; }
+    {
+        let up = pump(
+            client_read,
+            upstream_write,
+            Direction::Request,
+            tx.clone(),
+            shared.clone(),
+        );
+        let down = pump(
+            upstream_read,
+            client_write,
+            Direction::Response,
+            tx,
+            shared.clone(),
+        );
+        tokio::pin!(up, down);
+        let (mut up_done, mut down_done) = (false, false);
+        // A side that ends cleanly (EOF) half-closes the other and the rest still flows; an
+        // error on either side ends the connection, as a broken connection would.
+        while !(up_done && down_done) {
+            tokio::select! {
+                _ = stop.wait_for(|s| *s) => break,
+                r = &mut up, if !up_done => {
+                    up_done = true;
+                    if r.is_err() { break; }
+                }
+                r = &mut down, if !down_done => {
+                    down_done = true;
+                    if r.is_err() { break; }
+                }
             }
         }
     }
-    // The pumps (and their senders) are dropped here; the observer then finishes.
-    drop(up);
-    drop(down);
+    // The pumps (and their senders) were dropped with their scope: the observer ends.
     let _ = observer.await;
     debug!(connection = id, "connection closed");
 }
