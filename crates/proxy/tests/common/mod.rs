@@ -217,13 +217,18 @@ pub async fn every_function(client: &Client, control: &Control, root: &Path) -> 
     results
 }
 
-/// Every identifying value of the simulator's practice (seed 1, generated for today),
-/// as the simulator serves it.
-pub fn practice_identifiers() -> Vec<(String, String)> {
+/// Every identifying value of the simulator's practice's patients (seed 1, generated
+/// for today) whose number `traffic` holds: the patients that passed through.
+pub fn practice_identifiers(traffic: &str) -> (usize, Vec<(String, String)>) {
     let practice =
         systmone_sim::Practice::generate(1, chrono::Local::now().date_naive());
     let mut out = Vec::new();
+    let mut patients = 0;
     for p in &practice.patients {
+        if !holds_word(traffic, p.key()) {
+            continue;
+        }
+        patients += 1;
         let mut push = |what: &str, value: &str| {
             if !value.trim().is_empty() {
                 out.push((what.to_string(), value.trim().to_string()));
@@ -251,7 +256,7 @@ pub fn practice_identifiers() -> Vec<(String, String)> {
         push("alternate telephone", &p.alternate_telephone);
         push("email", &p.email);
     }
-    out
+    (patients, out)
 }
 
 /// Whether `text` holds `value` as a whole word, ignoring ASCII case.
