@@ -51,7 +51,11 @@ pub async fn run(args: ProxyArgs) -> anyhow::Result<u8> {
         })
     };
     let proxy = Proxy::start(config).await?;
-    println!("proxy listening on {}, forwarding to {}", proxy.addr(), args.upstream);
+    println!(
+        "proxy listening on {}, forwarding to {}",
+        proxy.addr(),
+        args.upstream
+    );
     if let Some(dir) = &args.record {
         println!(
             "recording into {} ({})",
@@ -94,8 +98,7 @@ pub async fn run(args: ProxyArgs) -> anyhow::Result<u8> {
 /// Resolves on SIGTERM (never elsewhere).
 async fn terminated() {
     #[cfg(unix)]
-    if let Ok(mut term) =
-        tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
     {
         term.recv().await;
         return;

@@ -64,7 +64,10 @@ impl Server {
         assert!(status.success());
         let started = Instant::now();
         while self.child.try_wait().expect("wait").is_none() {
-            assert!(started.elapsed() < Duration::from_secs(30), "it does not stop");
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "it does not stop"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         let mut stderr = String::new();
@@ -108,7 +111,11 @@ fn call(addr: &str, dir: &Path, args: &[&str]) -> String {
 fn without_ids(output: &str) -> String {
     output
         .lines()
-        .filter(|l| !["DeviceID", "RequestUID", "ResponseUID"].iter().any(|id| l.contains(id)))
+        .filter(|l| {
+            !["DeviceID", "RequestUID", "ResponseUID"]
+                .iter()
+                .any(|id| l.contains(id))
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -146,7 +153,10 @@ fn proxy_records_masked_and_the_recording_replays_and_imports() {
     }
     let summary = proxy.stop();
     assert!(summary.contains("exchanges (masked)"), "{summary}");
-    assert!(summary.contains("GetPatientRecord 1.0: 1 requests, 1 responses"), "{summary}");
+    assert!(
+        summary.contains("GetPatientRecord 1.0: 1 requests, 1 responses"),
+        "{summary}"
+    );
     assert!(recording.join("summary.json").is_file());
     for entry in std::fs::read_dir(&recording).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
@@ -170,7 +180,14 @@ fn proxy_records_masked_and_the_recording_replays_and_imports() {
         without_ids(&live[0])
     );
     let refused = binary()
-        .args(["--addr", &replay.addr, "--api-key", API_KEY, "--pacing", "off"])
+        .args([
+            "--addr",
+            &replay.addr,
+            "--api-key",
+            API_KEY,
+            "--pacing",
+            "off",
+        ])
         .arg("--device-id-file")
         .arg(work.path().join("device-id-replay"))
         .args(calls[2])
@@ -187,21 +204,34 @@ fn proxy_records_masked_and_the_recording_replays_and_imports() {
         .arg(&fixtures)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(fixtures.join("GetPatientRecord/NOTES.md").is_file());
     let imported: Vec<String> = std::fs::read_dir(fixtures.join("GetPatientRecord/v1.0"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(imported.len(), 2, "{imported:?}");
-    assert!(imported.iter().all(|n| n.starts_with("recorded-")), "{imported:?}");
+    assert!(
+        imported.iter().all(|n| n.starts_with("recorded-")),
+        "{imported:?}"
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("fixture files written"));
 }
 
 #[test]
 fn no_mask_warns_and_a_remote_address_needs_allow_remote() {
     let out = binary()
-        .args(["proxy", "--listen", "0.0.0.0:0", "--upstream", "127.0.0.1:1"])
+        .args([
+            "proxy",
+            "--listen",
+            "0.0.0.0:0",
+            "--upstream",
+            "127.0.0.1:1",
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -94,10 +94,10 @@ fn import_one(
     })?;
     // Only what the bindings read becomes a fixture; the drift stays visible.
     let drift = match kind {
-        "request" => systmone_bindings::AnyRequest::parse_with(&text, ReadMode::Tolerant)
-            .map(|p| p.drift),
-        _ => systmone_bindings::AnyResponse::parse_with(&text, ReadMode::Tolerant)
-            .map(|p| p.drift),
+        "request" => {
+            systmone_bindings::AnyRequest::parse_with(&text, ReadMode::Tolerant).map(|p| p.drift)
+        }
+        _ => systmone_bindings::AnyResponse::parse_with(&text, ReadMode::Tolerant).map(|p| p.drift),
     };
     let drift = match drift {
         Ok(d) => d,

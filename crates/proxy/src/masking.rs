@@ -583,7 +583,10 @@ mod tests {
         let b = m
             .mask("<B><NhsNumber>4667633050</NhsNumber><X Id=\"4667633050\"/></B>")
             .unwrap();
-        assert!(!a.contains("4667633050") && !b.contains("4667633050"), "{a}{b}");
+        assert!(
+            !a.contains("4667633050") && !b.contains("4667633050"),
+            "{a}{b}"
+        );
         let synthetic = &a[a.find("<NHSNumber>").unwrap() + 11..][..10];
         assert!(is_nhs_number(synthetic), "{synthetic}");
         assert!(synthetic.starts_with("999"));
@@ -617,7 +620,10 @@ mod tests {
         assert!(out.contains("<APIKey>[redacted]</APIKey>"));
         // Same length, leading space kept.
         let line = &out[out.find("<Line>").unwrap() + 6..out.find("</Line>").unwrap()];
-        assert_eq!(line.chars().count(), " D: Dyspepsia, Rowena said".chars().count());
+        assert_eq!(
+            line.chars().count(),
+            " D: Dyspepsia, Rowena said".chars().count()
+        );
         assert!(line.starts_with(' '));
         // The birth date stays in its year and parses.
         let dob = &out[out.find("<DateOfBirth>").unwrap() + 13..][..10];

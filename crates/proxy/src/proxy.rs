@@ -119,12 +119,13 @@ impl Proxy {
             Some(dir) => Some(Recorder::new(dir, config.masking.clone())?),
             None => None,
         };
-        let listener = TcpListener::bind(config.listen)
-            .await
-            .map_err(|source| ProxyError::Bind {
-                addr: config.listen,
-                source,
-            })?;
+        let listener =
+            TcpListener::bind(config.listen)
+                .await
+                .map_err(|source| ProxyError::Bind {
+                    addr: config.listen,
+                    source,
+                })?;
         let addr = listener.local_addr().map_err(|source| ProxyError::Bind {
             addr: config.listen,
             source,
@@ -225,11 +226,8 @@ enum Observed {
 async fn connection(client: TcpStream, id: u64, shared: Arc<Shared>) {
     let _ = client.set_nodelay(true);
     let mut stop = shared.shutdown.subscribe();
-    let upstream = tokio::time::timeout(
-        shared.connect_timeout,
-        TcpStream::connect(shared.upstream),
-    )
-    .await;
+    let upstream =
+        tokio::time::timeout(shared.connect_timeout, TcpStream::connect(shared.upstream)).await;
     let upstream = match upstream {
         Ok(Ok(stream)) => stream,
         Ok(Err(e)) => {
@@ -408,7 +406,10 @@ async fn observe(connection: u64, mut rx: mpsc::Receiver<Observed>, shared: Arc<
                     .unwrap_or(0);
                 let Some(request) = pending.remove(index) else {
                     shared.summary().errors.unmatched_responses += 1;
-                    warn!(connection, "a response with no request pending on its connection");
+                    warn!(
+                        connection,
+                        "a response with no request pending on its connection"
+                    );
                     continue;
                 };
                 let elapsed = at.saturating_duration_since(request.at);
@@ -426,8 +427,8 @@ async fn observe(connection: u64, mut rx: mpsc::Receiver<Observed>, shared: Arc<
     // The connection closed: whatever is still pending was never answered.
     for request in pending {
         let shared = shared.clone();
-        let _ = tokio::task::spawn_blocking(move || finish(&shared, connection, request, None))
-            .await;
+        let _ =
+            tokio::task::spawn_blocking(move || finish(&shared, connection, request, None)).await;
     }
 }
 
@@ -445,8 +446,12 @@ fn finish(
             match systmone_bindings::AnyResponse::parse_with(text, ReadMode::Tolerant) {
                 Ok(parsed) => {
                     if !parsed.drift.is_empty() {
-                        let paths: Vec<&str> =
-                            parsed.drift.items().iter().map(|i| i.path.as_str()).collect();
+                        let paths: Vec<&str> = parsed
+                            .drift
+                            .items()
+                            .iter()
+                            .map(|i| i.path.as_str())
+                            .collect();
                         // Paths and counts only: values may be patient data.
                         info!(
                             function = %request.function,

@@ -26,7 +26,10 @@ fn drifted_response() -> Vec<u8> {
             "<RequestUID>REQ-1</RequestUID>",
         )
         .replace("<Demographics>", "<Demographics Verified=\"yes\">")
-        .replace("<Sex>M</Sex>", "<Sex>M</Sex>\n\t\t\t<Pronouns>he/him</Pronouns>");
+        .replace(
+            "<Sex>M</Sex>",
+            "<Sex>M</Sex>\n\t\t\t<Pronouns>he/him</Pronouns>",
+        );
     assert!(text.contains("Pronouns") && text.contains("REQ-1"));
     let mut bytes = text.trim_end().as_bytes().to_vec();
     bytes.extend_from_slice(b"\r\n");
@@ -63,7 +66,11 @@ async fn upstream(wait_for: usize, answer: Option<Vec<u8>>) -> Upstream {
                 answered = true;
                 if let Some(answer) = &answer {
                     let third = answer.len() / 3;
-                    for piece in [&answer[..third], &answer[third..2 * third], &answer[2 * third..]] {
+                    for piece in [
+                        &answer[..third],
+                        &answer[third..2 * third],
+                        &answer[2 * third..],
+                    ] {
                         stream.write_all(piece).await.unwrap();
                         stream.flush().await.unwrap();
                         tokio::task::yield_now().await;
@@ -96,7 +103,10 @@ async fn bytes_pass_unchanged_and_drift_is_reported_by_path() {
         .await
         .expect("the response arrives")
         .unwrap();
-    assert_eq!(got, answer, "the response reaches the integration byte for byte");
+    assert_eq!(
+        got, answer,
+        "the response reaches the integration byte for byte"
+    );
     integration.shutdown().await.unwrap();
     // The upstream closes when the integration does; nothing more arrives.
     let mut rest = Vec::new();
@@ -133,9 +143,18 @@ async fn bytes_pass_unchanged_and_drift_is_reported_by_path() {
     assert_eq!(metas[0].outcome, Outcome::Answered);
     assert_eq!(metas[0].drift.len(), 2);
     // Masked: neither the NHS number, the name nor the API key is written.
-    for file in ["000001-GetPatientRecord.request.xml", "000001-GetPatientRecord.response.xml"] {
+    for file in [
+        "000001-GetPatientRecord.request.xml",
+        "000001-GetPatientRecord.response.xml",
+    ] {
         let text = std::fs::read_to_string(record.path().join(file)).unwrap();
-        for original in ["9990277656", "Ellingworth", "Caspar", "1959-12-02", "f31e26725b5491f2"] {
+        for original in [
+            "9990277656",
+            "Ellingworth",
+            "Caspar",
+            "1959-12-02",
+            "f31e26725b5491f2",
+        ] {
             assert!(!text.contains(original), "{original} in {file}");
         }
     }
@@ -171,7 +190,10 @@ async fn a_request_the_upstream_never_answers_stays_unanswered() {
     assert!(rest.is_empty(), "the proxy answers nothing of its own");
     let summary = proxy.shutdown().await.unwrap();
     let counts = &summary.functions["GetPatientRecord 1.0"];
-    assert_eq!((counts.requests, counts.responses, counts.unanswered), (1, 0, 1));
+    assert_eq!(
+        (counts.requests, counts.responses, counts.unanswered),
+        (1, 0, 1)
+    );
     let metas = read_recording(record.path()).unwrap();
     assert_eq!(metas[0].outcome, Outcome::Unanswered);
     assert!(metas[0].response_file.is_none() && metas[0].response_ms.is_none());

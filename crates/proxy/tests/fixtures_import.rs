@@ -19,19 +19,23 @@ async fn record(masking: Masking) -> (tempfile::TempDir, std::path::PathBuf) {
     let proxy = Proxy::start(config).await.unwrap();
     let c = client(proxy.addr());
     c.get_functions().await.unwrap();
-    c.patient_search(systmone_bindings::patient_search_v1_0::PatientSearchParameters {
-        surname: Some("Swift".into()),
-        first_name: Some("A".into()),
-        ..Default::default()
-    })
+    c.patient_search(
+        systmone_bindings::patient_search_v1_0::PatientSearchParameters {
+            surname: Some("Swift".into()),
+            first_name: Some("A".into()),
+            ..Default::default()
+        },
+    )
     .await
     .unwrap();
-    c.get_patient_record(systmone_bindings::get_patient_record_v1_0::GetPatientRecordParameters {
-        extra: Default::default(),
-        identity: Some(identity("7835438275")),
-        leave_record_open: None,
-        filter: None,
-    })
+    c.get_patient_record(
+        systmone_bindings::get_patient_record_v1_0::GetPatientRecordParameters {
+            extra: Default::default(),
+            identity: Some(identity("7835438275")),
+            leave_record_open: None,
+            filter: None,
+        },
+    )
     .await
     .unwrap();
     drop(c);
@@ -50,15 +54,23 @@ async fn a_masked_recording_becomes_fixtures_with_notes() {
     let report = import(&dir, fixtures.path()).unwrap();
     assert_eq!(report.written.len(), 6, "{report:?}");
     assert!(report.skipped.is_empty() && report.existing.is_empty());
-    for (function, exchange) in [("GetFunctions", 1), ("PatientSearch", 2), ("GetPatientRecord", 3)] {
+    for (function, exchange) in [
+        ("GetFunctions", 1),
+        ("PatientSearch", 2),
+        ("GetPatientRecord", 3),
+    ] {
         for kind in ["request", "response"] {
             let path = fixtures
                 .path()
                 .join(format!("{function}/v1.0/recorded-{exchange:06}.{kind}.xml"));
             let text = std::fs::read_to_string(&path).unwrap();
-            assert!(!text.contains("7835438275") && !text.contains(API_KEY), "{path:?}");
+            assert!(
+                !text.contains("7835438275") && !text.contains(API_KEY),
+                "{path:?}"
+            );
         }
-        let notes = std::fs::read_to_string(fixtures.path().join(function).join("NOTES.md")).unwrap();
+        let notes =
+            std::fs::read_to_string(fixtures.path().join(function).join("NOTES.md")).unwrap();
         assert_eq!(
             notes.matches("recorded through `systmone proxy`").count(),
             2,
@@ -71,7 +83,10 @@ async fn a_masked_recording_becomes_fixtures_with_notes() {
     // The simulator's Referral items are drift, named in the record's note.
     let record_notes =
         std::fs::read_to_string(fixtures.path().join("GetPatientRecord/NOTES.md")).unwrap();
-    assert!(record_notes.contains("unknown element at Response/Clinical/Event/Referral"), "{record_notes}");
+    assert!(
+        record_notes.contains("unknown element at Response/Clinical/Event/Referral"),
+        "{record_notes}"
+    );
     // Importing again leaves the files alone.
     let again = import(&dir, fixtures.path()).unwrap();
     assert_eq!((again.written.len(), again.existing.len()), (0, 6));
@@ -82,6 +97,9 @@ async fn an_unmasked_recording_is_refused() {
     let (_work, dir) = record(Masking::Off).await;
     let fixtures = tempfile::tempdir().unwrap();
     let refused = import(&dir, fixtures.path()).unwrap_err();
-    assert!(matches!(refused, ImportError::NotMasked { exchange: 1 }), "{refused}");
+    assert!(
+        matches!(refused, ImportError::NotMasked { exchange: 1 }),
+        "{refused}"
+    );
     assert_eq!(std::fs::read_dir(fixtures.path()).unwrap().count(), 0);
 }

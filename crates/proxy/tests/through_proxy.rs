@@ -21,7 +21,10 @@ fn recorded_text(dir: &Path) -> Vec<(String, String)> {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
         let text = std::fs::read_to_string(&path).unwrap();
-        files.push((path.file_name().unwrap().to_string_lossy().into_owned(), text));
+        files.push((
+            path.file_name().unwrap().to_string_lossy().into_owned(),
+            text,
+        ));
     }
     files
 }
@@ -39,7 +42,10 @@ async fn every_function_is_recorded_masked_and_no_identifier_survives() {
     let through = client(proxy.addr());
     let results = every_function(&through, &control, &root).await;
     let failed: Vec<&String> = results.iter().filter(|r| r.starts_with("Err")).collect();
-    assert!(failed.is_empty(), "calls failed through the proxy: {failed:#?}");
+    assert!(
+        failed.is_empty(),
+        "calls failed through the proxy: {failed:#?}"
+    );
     tokio::time::timeout(std::time::Duration::from_secs(5), sim.wait())
         .await
         .expect("ExitClient through the proxy stops the simulator");
@@ -52,18 +58,27 @@ async fn every_function_is_recorded_masked_and_no_identifier_survives() {
     assert_eq!(summary.exchanges, results.len() as u64);
     assert_eq!(summary.functions.len(), 17, "{}", summary.render());
     let paths: Vec<&String> = summary.drift.keys().collect();
-    assert_eq!(paths, ["Response/Clinical/Event/Referral"], "{}", summary.render());
+    assert_eq!(
+        paths,
+        ["Response/Clinical/Event/Referral"],
+        "{}",
+        summary.render()
+    );
     assert!(summary.masked);
     for meta in &metas {
         assert_eq!(meta.outcome, Outcome::Answered, "{meta:?}");
         assert!(meta.masked && !meta.free_text_kept);
         assert!(meta.response_ms.is_some());
-        let request = std::fs::read_to_string(record.join(meta.request_file.as_ref().unwrap())).unwrap();
+        let request =
+            std::fs::read_to_string(record.join(meta.request_file.as_ref().unwrap())).unwrap();
         let response =
             std::fs::read_to_string(record.join(meta.response_file.as_ref().unwrap())).unwrap();
         // The pair is one exchange: the response echoes the request's RequestUID.
         let uid = format!("<RequestUID>{}</RequestUID>", meta.request_uid);
-        assert!(request.contains(&uid) && response.contains(&uid), "{meta:?}");
+        assert!(
+            request.contains(&uid) && response.contains(&uid),
+            "{meta:?}"
+        );
         // What is written still reads with the bindings.
         systmone_bindings::AnyRequest::parse(&request).unwrap();
         systmone_bindings::AnyResponse::parse(&response).unwrap();
@@ -78,11 +93,25 @@ async fn every_function_is_recorded_masked_and_no_identifier_survives() {
     let traffic: String = control
         .audit()
         .iter()
-        .map(|e| format!("{}\n{}\n", e.request_xml, e.response_xml.as_deref().unwrap_or("")))
+        .map(|e| {
+            format!(
+                "{}\n{}\n",
+                e.request_xml,
+                e.response_xml.as_deref().unwrap_or("")
+            )
+        })
         .collect();
     let (patients, identifiers) = practice_identifiers(&traffic);
-    assert!(patients >= 5 && identifiers.len() > 50, "{patients} patients, {} identifiers", identifiers.len());
-    eprintln!("checked {} identifiers of {patients} patients in {} files", identifiers.len(), files.len());
+    assert!(
+        patients >= 5 && identifiers.len() > 50,
+        "{patients} patients, {} identifiers",
+        identifiers.len()
+    );
+    eprintln!(
+        "checked {} identifiers of {patients} patients in {} files",
+        identifiers.len(),
+        files.len()
+    );
     let mut survived = Vec::new();
     for (name, text) in &files {
         assert!(!text.contains(API_KEY), "the API key is in {name}");
@@ -92,19 +121,33 @@ async fn every_function_is_recorded_masked_and_no_identifier_survives() {
             }
         }
     }
-    assert!(survived.is_empty(), "{} survived: {survived:#?}", survived.len());
+    assert!(
+        survived.is_empty(),
+        "{} survived: {survived:#?}",
+        survived.len()
+    );
     // The synthetic NHS numbers are valid, and consistent: the number asked for in
     // GetCurrentSelection's answer is the one GetPatientRecord was asked about.
-    let selection = metas.iter().find(|m| m.function == "GetCurrentSelection").unwrap();
-    let selected = std::fs::read_to_string(record.join(selection.response_file.as_ref().unwrap())).unwrap();
+    let selection = metas
+        .iter()
+        .find(|m| m.function == "GetCurrentSelection")
+        .unwrap();
+    let selected =
+        std::fs::read_to_string(record.join(selection.response_file.as_ref().unwrap())).unwrap();
     let number = between(&selected, "<NHSNumber>", "</NHSNumber>");
     assert!(systmone_proxy::masking::is_nhs_number(&number), "{number}");
-    let asked_for_it = metas.iter().filter(|m| m.function == "GetPatientRecord").any(|m| {
-        std::fs::read_to_string(record.join(m.request_file.as_ref().unwrap()))
-            .unwrap()
-            .contains(&number)
-    });
-    assert!(asked_for_it, "the same patient keeps the same synthetic number");
+    let asked_for_it = metas
+        .iter()
+        .filter(|m| m.function == "GetPatientRecord")
+        .any(|m| {
+            std::fs::read_to_string(record.join(m.request_file.as_ref().unwrap()))
+                .unwrap()
+                .contains(&number)
+        });
+    assert!(
+        asked_for_it,
+        "the same patient keeps the same synthetic number"
+    );
 }
 
 fn between(text: &str, open: &str, close: &str) -> String {
@@ -163,12 +206,14 @@ async fn a_masked_recording_replays_consistently() {
         let selection = c.get_current_selection().await.unwrap();
         let identity = selection.identity.unwrap();
         let record = c
-            .get_patient_record(systmone_bindings::get_patient_record_v1_0::GetPatientRecordParameters {
-                extra: Default::default(),
-                identity: Some(identity.clone()),
-                leave_record_open: None,
-                filter: None,
-            })
+            .get_patient_record(
+                systmone_bindings::get_patient_record_v1_0::GetPatientRecordParameters {
+                    extra: Default::default(),
+                    identity: Some(identity.clone()),
+                    leave_record_open: None,
+                    filter: None,
+                },
+            )
             .await
             .unwrap();
         (identity, record)
@@ -193,8 +238,12 @@ async fn a_masked_recording_replays_consistently() {
     // recorded (masked) one.
     assert_ne!(identity, live_identity);
     let metas = read_recording(&record).unwrap();
-    let recorded = metas.iter().find(|m| m.function == "GetPatientRecord").unwrap();
-    let text = std::fs::read_to_string(record.join(recorded.response_file.as_ref().unwrap())).unwrap();
+    let recorded = metas
+        .iter()
+        .find(|m| m.function == "GetPatientRecord")
+        .unwrap();
+    let text =
+        std::fs::read_to_string(record.join(recorded.response_file.as_ref().unwrap())).unwrap();
     let systmone_bindings::AnyResponse::GetPatientRecordV1_0(response) =
         systmone_bindings::AnyResponse::parse(&text).unwrap()
     else {
@@ -206,15 +255,20 @@ async fn a_masked_recording_replays_consistently() {
     assert_eq!(replayed_record, expected);
     // A request the recording does not hold is refused.
     let other = client(replay.addr())
-        .get_patient_record(systmone_bindings::get_patient_record_v1_0::GetPatientRecordParameters {
-            extra: Default::default(),
-            identity: Some(identity_of("6343800514")),
-            leave_record_open: None,
-            filter: None,
-        })
+        .get_patient_record(
+            systmone_bindings::get_patient_record_v1_0::GetPatientRecordParameters {
+                extra: Default::default(),
+                identity: Some(identity_of("6343800514")),
+                leave_record_open: None,
+                filter: None,
+            },
+        )
         .await
         .unwrap_err();
-    assert!(other.to_string().contains("No recorded exchange"), "{other}");
+    assert!(
+        other.to_string().contains("No recorded exchange"),
+        "{other}"
+    );
     replay.shutdown().await;
 }
 
@@ -236,12 +290,14 @@ async fn many_connections_at_once_are_each_recorded_as_pairs() {
         tasks.push(tokio::spawn(async move {
             c.get_functions().await.unwrap();
             for n in ["7835438275", "6343800514", "6640569094"] {
-                c.get_patient_record(systmone_bindings::get_patient_record_v1_0::GetPatientRecordParameters {
-                    extra: Default::default(),
-                    identity: Some(identity(n)),
-                    leave_record_open: None,
-                    filter: None,
-                })
+                c.get_patient_record(
+                    systmone_bindings::get_patient_record_v1_0::GetPatientRecordParameters {
+                        extra: Default::default(),
+                        identity: Some(identity(n)),
+                        leave_record_open: None,
+                        filter: None,
+                    },
+                )
                 .await
                 .unwrap();
             }
@@ -282,32 +338,36 @@ async fn faults_upstream_pass_through_and_a_dropped_write_stays_unknown() {
     // 2 is dropped: the client's own retry (3) answers it; the proxy retried nothing.
     c.get_reference_data().await.unwrap();
     let write = c
-        .update_patient_record(systmone_bindings::update_patient_record_v1_0::UpdatePatientRecordParameters {
-            identity: Some(identity("6343800514")),
-            clinical: Some(systmone_types::Clinical {
-                extra: Default::default(),
-                event: vec![systmone_types::Event {
-                    items: vec![systmone_types::DataItem::ClinicalCode(systmone_types::ClinicalCode {
-                        problem_uid: None,
-                        problem_severity: None,
-                        episodicity: None,
-                        problem_end_date: None,
-                        extra: Default::default(),
-                        code: systmone_types::Code {
-                            extra: Default::default(),
-                            scheme: systmone_types::SchemeName::Ctv3,
-                            code: "X505K".into(),
-                            term: None,
-                        },
-                        numeric_value: None,
-                        free_text: None,
-                        linked_problem_uid: Vec::new(),
-                    })],
-                    ..Default::default()
-                }],
-            }),
-            ..Default::default()
-        })
+        .update_patient_record(
+            systmone_bindings::update_patient_record_v1_0::UpdatePatientRecordParameters {
+                identity: Some(identity("6343800514")),
+                clinical: Some(systmone_types::Clinical {
+                    extra: Default::default(),
+                    event: vec![systmone_types::Event {
+                        items: vec![systmone_types::DataItem::ClinicalCode(
+                            systmone_types::ClinicalCode {
+                                problem_uid: None,
+                                problem_severity: None,
+                                episodicity: None,
+                                problem_end_date: None,
+                                extra: Default::default(),
+                                code: systmone_types::Code {
+                                    extra: Default::default(),
+                                    scheme: systmone_types::SchemeName::Ctv3,
+                                    code: "X505K".into(),
+                                    term: None,
+                                },
+                                numeric_value: None,
+                                free_text: None,
+                                linked_problem_uid: Vec::new(),
+                            },
+                        )],
+                        ..Default::default()
+                    }],
+                }),
+                ..Default::default()
+            },
+        )
         .await
         .unwrap_err();
     assert!(
@@ -356,5 +416,8 @@ async fn non_loopback_addresses_need_allow_remote() {
     .await
     .err()
     .unwrap();
-    assert!(matches!(refused, systmone_proxy::ProxyError::NotLoopback(_)));
+    assert!(matches!(
+        refused,
+        systmone_proxy::ProxyError::NotLoopback(_)
+    ));
 }

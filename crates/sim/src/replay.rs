@@ -88,7 +88,8 @@ impl Replay {
             path: path.to_path_buf(),
             message,
         };
-        let entries = std::fs::read_dir(&config.dir).map_err(|e| error(&config.dir, e.to_string()))?;
+        let entries =
+            std::fs::read_dir(&config.dir).map_err(|e| error(&config.dir, e.to_string()))?;
         let mut exchanges = Vec::new();
         for entry in entries {
             let path = entry.map_err(|e| error(&config.dir, e.to_string()))?.path();
@@ -117,8 +118,8 @@ impl Replay {
                 std::fs::read_to_string(&path).map_err(|e| error(&path, e.to_string()))
             };
             let request = read(request_file)?;
-            let parameters = parameters_key(&request)
-                .map_err(|e| error(&config.dir.join(request_file), e))?;
+            let parameters =
+                parameters_key(&request).map_err(|e| error(&config.dir.join(request_file), e))?;
             let key = key(&exchange.function, &exchange.version, &parameters);
             let response = match &exchange.response_file {
                 Some(name) => Some(read(name)?),
@@ -145,7 +146,13 @@ impl Replay {
     }
 
     /// The answer to a request (its text as received).
-    pub fn answer(&self, request: &str, function: &str, version: &str, request_uid: &str) -> ReplayAnswer {
+    pub fn answer(
+        &self,
+        request: &str,
+        function: &str,
+        version: &str,
+        request_uid: &str,
+    ) -> ReplayAnswer {
         let Ok(parameters) = parameters_key(request) else {
             return ReplayAnswer::NoMatch;
         };
@@ -154,7 +161,9 @@ impl Replay {
         let Some(sequence) = sequences.get_mut(&key) else {
             return ReplayAnswer::NoMatch;
         };
-        let index = sequence.next.min(sequence.responses.len().saturating_sub(1));
+        let index = sequence
+            .next
+            .min(sequence.responses.len().saturating_sub(1));
         sequence.next = (sequence.next + 1).min(sequence.responses.len());
         match &sequence.responses[index] {
             Some(response) => ReplayAnswer::Respond(echo_request_uid(response, request_uid)),

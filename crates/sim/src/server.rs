@@ -628,7 +628,15 @@ async fn process(shared: &Arc<Shared>, stream: &mut TcpStream, frame: Frame) -> 
     if let Some(None) = replayed {
         // Recorded without a response: none now either.
         let fault = Some("replay: recorded without a response".to_string());
-        audit(shared, started, &echo, &text, AuditOutcome::Dropped, None, fault);
+        audit(
+            shared,
+            started,
+            &echo,
+            &text,
+            AuditOutcome::Dropped,
+            None,
+            fault,
+        );
         return After::Continue;
     }
     let mut exit = false;

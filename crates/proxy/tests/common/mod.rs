@@ -200,13 +200,13 @@ pub async fn every_function(client: &Client, control: &Control, root: &Path) -> 
         directory: extracts.display().to_string(),
         name: "Data Extract 1".into(),
     }));
-    let _ = record!(
-        client.launch_functionality(LaunchFunctionalityParameters {
-            extra: Default::default(),
-            identity: identity("4994354243"),
-            choice: Some(LaunchFunctionalityParametersChoice::ClinicalCode(code("H33.."))),
-        })
-    );
+    let _ = record!(client.launch_functionality(LaunchFunctionalityParameters {
+        extra: Default::default(),
+        identity: identity("4994354243"),
+        choice: Some(LaunchFunctionalityParametersChoice::ClinicalCode(code(
+            "H33.."
+        ))),
+    }));
     std::fs::create_dir_all(root.join("xsd")).unwrap();
     let _ = record!(client.get_xsd_files(GetXsdFilesParameters {
         extra: Default::default(),
@@ -220,8 +220,7 @@ pub async fn every_function(client: &Client, control: &Control, root: &Path) -> 
 /// Every identifying value of the simulator's practice's patients (seed 1, generated
 /// for today) whose number `traffic` holds: the patients that passed through.
 pub fn practice_identifiers(traffic: &str) -> (usize, Vec<(String, String)>) {
-    let practice =
-        systmone_sim::Practice::generate(1, chrono::Local::now().date_naive());
+    let practice = systmone_sim::Practice::generate(1, chrono::Local::now().date_naive());
     let mut out = Vec::new();
     let mut patients = 0;
     for p in &practice.patients {
@@ -244,7 +243,10 @@ pub fn practice_identifiers(traffic: &str) -> (usize, Vec<(String, String)>) {
         push("middle names", &p.middle_names);
         push("surname", &p.surname);
         push("known as", &p.known_as);
-        push("date of birth", &p.date_of_birth.format("%Y-%m-%d").to_string());
+        push(
+            "date of birth",
+            &p.date_of_birth.format("%Y-%m-%d").to_string(),
+        );
         if let Some(a) = &p.address {
             push("house name", &a.house_name);
             push("road", &a.road);
@@ -272,9 +274,13 @@ pub fn holds_word(text: &str, value: &str) -> bool {
             Some(c) if e.is_ascii_digit() => !c.is_ascii_digit(),
             Some(c) => !c.is_alphanumeric(),
         };
-        if edge(haystack[..start].chars().next_back(), needle.chars().next().unwrap())
-            && edge(haystack[end..].chars().next(), needle.chars().last().unwrap())
-        {
+        if edge(
+            haystack[..start].chars().next_back(),
+            needle.chars().next().unwrap(),
+        ) && edge(
+            haystack[end..].chars().next(),
+            needle.chars().last().unwrap(),
+        ) {
             return true;
         }
         from = end;
