@@ -297,7 +297,8 @@ impl Masker {
             };
             self.learned.push((trimmed.to_ascii_lowercase(), synthetic));
             // Longest first, so "Anne Marie" is replaced before "Anne".
-            self.learned.sort_by_key(|entry| std::cmp::Reverse(entry.0.len()));
+            self.learned
+                .sort_by_key(|entry| std::cmp::Reverse(entry.0.len()));
         }
         value
     }
