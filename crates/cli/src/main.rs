@@ -24,11 +24,13 @@ mod conformance;
 mod demo;
 mod extract;
 mod fhir_output;
+mod fixtures;
 mod options;
 mod output;
 mod parse;
 mod profile;
 mod progress;
+mod proxy;
 mod request;
 mod template;
 mod tree;
@@ -120,6 +122,8 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Parse(args) => parse::run(&global, args),
         Command::Template(args) => template::run(&global, args).await,
         Command::Sim(args) => commands::sim(args).await,
+        Command::Proxy(args) => proxy::run(args).await,
+        Command::Fixtures(args) => fixtures::run(args),
         Command::Functions => commands::functions(&global).await,
         Command::Org(args) => commands::org(&global, args).await,
         Command::Search(args) => commands::search(&global, args).await,

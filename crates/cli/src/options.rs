@@ -337,6 +337,15 @@ are filled from the options and the Device ID store when not given with --set.",
         after_help = "Examples:\n  systmone sim\n  systmone sim --port 0 --throttle off --approve auto\n  systmone sim --fault drop@3 --seed 7"
     )]
     Sim(systmone_sim::cli::SimArgs),
+    /// Sit between an integration and SystmOne: forward byte for byte, record (masked),
+    /// report drift.
+    #[command(
+        after_help = "Examples:\n  systmone proxy --listen 127.0.0.1:40701 --upstream 127.0.0.1:40700 --record rec/\n  systmone sim --replay rec/ --replay-fallback practice"
+    )]
+    Proxy(crate::proxy::ProxyArgs),
+    /// Turn a masked proxy recording into fixture files.
+    #[command(after_help = "Example:\n  systmone fixtures import rec/ --into tests/fixtures")]
+    Fixtures(crate::fixtures::FixturesArgs),
     /// GetFunctions: the functions and versions SystmOne supports.
     #[command(after_help = "Example:\n  systmone functions")]
     Functions,
@@ -409,7 +418,7 @@ pub struct CompletionsArgs {
 /// The global options (by id) each command that does not use them leaves out of its
 /// help: they are still accepted (a shared SYSTMONE_* environment must not break
 /// them), just not shown.
-const NOT_USED_BY: [(&str, &[&str]); 4] = [
+const NOT_USED_BY: [(&str, &[&str]); 6] = [
     ("parse", &CONNECTION_OPTIONS),
     // `systmone sim --audit FILE` is the simulator's own option (its journal to a
     // file), as `systmone-sim --audit FILE`.
@@ -427,6 +436,8 @@ const NOT_USED_BY: [(&str, &[&str]); 4] = [
         ],
     ),
     ("completions", &ALL_BUT_LOGGING),
+    ("proxy", &ALL_BUT_LOGGING),
+    ("fixtures", &ALL_BUT_LOGGING),
 ];
 
 /// The options about reaching SystmOne.

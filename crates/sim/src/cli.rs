@@ -17,6 +17,15 @@ pub enum ThrottleArg {
     Off,
 }
 
+/// What `--replay` does with a request the recording does not hold.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ReplayFallbackArg {
+    /// Answer from the practice, as without --replay.
+    Practice,
+    /// Answer with an error response.
+    Refuse,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 /// `--approve`: what the simulated user does when a new device connects ([`Approval`]).
 pub enum ApproveArg {
@@ -111,6 +120,13 @@ pub struct SimArgs {
     /// `systmone conformance --test-patients FILE` reads, and exit.
     #[arg(long)]
     pub test_patients: bool,
+    /// Answer from a recording made by `systmone proxy --record DIR` (matched by
+    /// function and parameters, the request's RequestUID echoed).
+    #[arg(long, value_name = "DIR")]
+    pub replay: Option<PathBuf>,
+    /// With --replay: what a request the recording does not hold gets.
+    #[arg(long, value_enum, default_value = "refuse", requires = "replay")]
+    pub replay_fallback: ReplayFallbackArg,
 }
 
 /// Why the simulator's command failed.
@@ -175,6 +191,13 @@ impl SimArgs {
             max_buffered_bytes: self.max_buffered_bytes,
             max_connections: self.max_connections,
             skew: self.skew,
+            replay: self.replay.clone().map(|dir| crate::ReplayConfig {
+                dir,
+                fallback: match self.replay_fallback {
+                    ReplayFallbackArg::Practice => crate::ReplayFallback::Practice,
+                    ReplayFallbackArg::Refuse => crate::ReplayFallback::Refuse,
+                },
+            }),
             ..SimConfig::default()
         };
         if !self.accept_keys.is_empty() {

@@ -89,6 +89,8 @@ pub struct SimConfig {
     /// Behave like a newer SystmOne than the bindings describe (`--skew`, see
     /// [`crate::skew`]).
     pub skew: bool,
+    /// Answer from a recording made by `systmone proxy` (`--replay DIR`).
+    pub replay: Option<crate::replay::ReplayConfig>,
 }
 
 /// Default [`SimConfig::audit_capacity`].
@@ -120,6 +122,7 @@ impl Default for SimConfig {
             max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
             max_connections: DEFAULT_MAX_CONNECTIONS,
             skew: false,
+            replay: None,
         }
     }
 }

@@ -55,4 +55,6 @@ pub enum SimError {
         /// Where and why the JSON did not read.
         source: serde_json::Error,
     },
+    #[error(transparent)]
+    Replay(#[from] crate::replay::ReplayError),
 }

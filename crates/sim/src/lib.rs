@@ -67,6 +67,7 @@ mod files;
 mod handlers;
 mod limits;
 pub mod practice;
+pub mod replay;
 mod server;
 pub mod skew;
 mod state;
@@ -82,6 +83,7 @@ pub use control::{
 pub use error::SimError;
 pub use fault::{FaultKind, FaultSpec, FaultSpecError, Trigger};
 pub use practice::{Practice, nhs_number_is_valid};
+pub use replay::{ReplayConfig, ReplayError, ReplayFallback};
 pub use state::{AuditEntry, AuditOutcome, Change, FreeSlot, PendingDevice, PracticeSummary};
 
 /// Starts simulators.

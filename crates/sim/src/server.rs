@@ -76,6 +76,11 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
         addr: config.bind,
         source,
     })?;
+    let replay = config
+        .replay
+        .as_ref()
+        .map(crate::replay::Replay::load)
+        .transpose()?;
     let devices: BTreeSet<String> = practice.known_devices.iter().cloned().collect();
     let (shutdown, _) = watch::channel(false);
     let practice_source = match &config.practice {
@@ -151,6 +156,7 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_nanos() as u64)
                 .unwrap_or(0),
+        replay,
     });
     let control = Control {
         shared: shared.clone(),
@@ -661,8 +667,31 @@ async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> A
         _ => {}
     }
     debug_assert!(state::processes(fault_kind));
+    let mut replayed = match (&shared.replay, &parsed) {
+        (Some(replay), Ok(_)) => crate::replay::respond(shared, replay, &echo, &text),
+        _ => None,
+    };
+    if let Some(None) = replayed {
+        // Recorded without a response: none now either.
+        let fault = Some("replay: recorded without a response".to_string());
+        audit(
+            shared,
+            started,
+            &echo,
+            &text,
+            AuditOutcome::Dropped,
+            None,
+            fault,
+        );
+        return After::Continue;
+    }
     let mut exit = false;
     let (xml, outcome) = match parsed {
+        _ if replayed.is_some() => {
+            exit = systmone_bindings::same_function(&echo.function, "ExitClient");
+            let answer = replayed.take().flatten();
+            answer.unwrap_or_else(|| render_error(shared, &echo, perm("replay")))
+        }
         Err(message) => {
             let message = format!("The request could not be read: {message}");
             let (xml, _) = render_error(shared, &echo, perm(message.clone()));

@@ -243,6 +243,8 @@ pub(crate) struct Shared {
     pub changes: broadcast::Sender<Change>,
     pub uid_counter: AtomicU64,
     pub uid_base: u64,
+    /// The recording answered from (`--replay`).
+    pub replay: Option<crate::replay::Replay>,
 }
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {

@@ -1,0 +1,107 @@
+//! `proxy`: a recording proxy between an integration and SystmOne (`systmone-proxy`).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Args;
+use systmone_proxy::{MaskOptions, Masking, Proxy, ProxyConfig};
+
+/// The proxy's options.
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// Where the integration connects instead of SystmOne. A non-loopback address needs
+    /// --allow-remote.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:40701")]
+    pub listen: SocketAddr,
+    /// The SystmOne client's interface. A non-loopback address needs --allow-remote.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:40700")]
+    pub upstream: SocketAddr,
+    /// Allow non-loopback addresses (the traffic carries patient data).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Record every exchange into DIR (request, response and a JSON file of timing,
+    /// RequestUID and function per exchange; summary.json when the proxy stops).
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+    /// Keep free text (Narrative lines, comments, task content) in the recording;
+    /// identifiers found elsewhere are still replaced inside it.
+    #[arg(long, requires = "record")]
+    pub keep_free_text: bool,
+    /// Write patient data as received (the API key is still never written).
+    #[arg(long, requires = "record", conflicts_with = "keep_free_text")]
+    pub no_mask: bool,
+}
+
+pub async fn run(args: ProxyArgs) -> anyhow::Result<u8> {
+    let mut config = ProxyConfig::new(args.listen, args.upstream);
+    config.allow_remote = args.allow_remote;
+    config.record = args.record.clone();
+    config.masking = if args.no_mask {
+        eprintln!(
+            "warning: --no-mask: the recording will hold real patient data as received; keep it \
+             where patient records may be kept, and never commit it"
+        );
+        Masking::Off
+    } else {
+        Masking::Mask(MaskOptions {
+            keep_free_text: args.keep_free_text,
+            seed: None,
+        })
+    };
+    let proxy = Proxy::start(config).await?;
+    println!(
+        "proxy listening on {}, forwarding to {}",
+        proxy.addr(),
+        args.upstream
+    );
+    if let Some(dir) = &args.record {
+        println!(
+            "recording into {} ({})",
+            dir.display(),
+            if args.no_mask {
+                "not masked"
+            } else if args.keep_free_text {
+                "masked, free text kept"
+            } else {
+                "masked"
+            }
+        );
+    }
+    let terminated = terminated();
+    tokio::pin!(terminated);
+    let mut shown = std::collections::BTreeSet::new();
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => break,
+            _ = &mut terminated => break,
+            _ = tick.tick() => {
+                // Drift as it is seen: paths and kinds only (no patient data).
+                for (path, drift) in proxy.summary().drift {
+                    if shown.insert(path.clone()) {
+                        eprintln!("drift: {path} ({})", drift.kind);
+                    }
+                }
+            }
+        }
+    }
+    let summary = proxy
+        .shutdown()
+        .await
+        .context("cannot write the run summary")?;
+    eprint!("{}", summary.render());
+    Ok(0)
+}
+
+/// Resolves on SIGTERM (never elsewhere).
+async fn terminated() {
+    #[cfg(unix)]
+    if let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+    {
+        term.recv().await;
+        return;
+    }
+    std::future::pending::<()>().await
+}
