@@ -59,8 +59,12 @@ impl Node {
                 XmlEvent::EndElement { .. } => {
                     let mut node = stack.pop().expect("balanced by the reader");
                     if !node.children.is_empty() && node.text.trim().is_empty() {
-                        node.text.clear();
+                        // Freed, not just emptied: a large record has hundreds of
+                        // thousands of elements.
+                        node.text = String::new();
                     }
+                    node.children.shrink_to_fit();
+                    node.text.shrink_to_fit();
                     match stack.last_mut() {
                         Some(parent) => parent.children.push(node),
                         None => root = Some(node),
