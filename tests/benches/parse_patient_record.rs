@@ -12,32 +12,6 @@ use systmone_core::{ReadMode, Response, ResponseBody};
 use systmone_get_patient_record_v1_0::GetPatientRecordResult;
 use xml::reader::{EventReader, XmlEvent};
 
-/// A response of about `target` bytes in the real shape (FIELD-EVIDENCE F1 to F8):
-/// the real-shape fixture's Events (every kind of data item, a 6,000-character
-/// Narrative line, problems, medication details, attachments) repeated with fresh
-/// EventUIDs inside the fixture's own envelope, demographics and non-clinical part.
-fn patient_record(target: usize) -> String {
-    let fixture = std::fs::read_to_string(
-        systmone_tests::workspace_root()
-            .join("tests/fixtures/GetPatientRecord/v1.0/real-shape-full.response.xml"),
-    )
-    .expect("the real-shape fixture");
-    let start = fixture.find("<Event ").expect("events");
-    let end = fixture.rfind("</Event>").expect("events") + "</Event>".len();
-    let (head, events, tail) = (&fixture[..start], &fixture[start..end], &fixture[end..]);
-    let mut xml = String::with_capacity(target + events.len());
-    xml.push_str(head);
-    let mut i = 0u64;
-    while xml.len() < target {
-        // Unique EventUIDs, as a real record has.
-        xml.push_str(&events.replace("EventUID=\"", &format!("EventUID=\"{i:x}")));
-        xml.push('\n');
-        i += 1;
-    }
-    xml.push_str(tail);
-    xml
-}
-
 fn raw_scan(text: &str) -> usize {
     let reader = EventReader::new_with_config(text.as_bytes(), systmone_core::xml::parser_config());
     let mut events = 0;
@@ -51,7 +25,7 @@ fn raw_scan(text: &str) -> usize {
 }
 
 fn bench(c: &mut Criterion) {
-    let text = patient_record(5 * 1024 * 1024);
+    let text = systmone_tests::real_shape_patient_record(5 * 1024 * 1024);
     let parsed =
         Response::<GetPatientRecordResult>::read(&text, ReadMode::Tolerant).expect("parses");
     let ResponseBody::Success(result) = &parsed.value.body else {

@@ -137,3 +137,29 @@ fn file_name(path: &Path) -> String {
         .to_string_lossy()
         .into_owned()
 }
+
+/// A GetPatientRecord response of at least `target` bytes in the real shape
+/// (FIELD-EVIDENCE F1 to F8), for benchmarks: the real-shape fixture's Events (every
+/// kind of data item, a 6,000-character Narrative line, problems, medication details,
+/// attachments) repeated with fresh EventUIDs inside the fixture's own envelope,
+/// demographics and non-clinical part.
+pub fn real_shape_patient_record(target: usize) -> String {
+    let fixture = std::fs::read_to_string(
+        workspace_root().join("tests/fixtures/GetPatientRecord/v1.0/real-shape-full.response.xml"),
+    )
+    .expect("the real-shape fixture");
+    let start = fixture.find("<Event ").expect("events");
+    let end = fixture.rfind("</Event>").expect("events") + "</Event>".len();
+    let (head, events, tail) = (&fixture[..start], &fixture[start..end], &fixture[end..]);
+    let mut xml = String::with_capacity(target + 2 * events.len() + tail.len());
+    xml.push_str(head);
+    let mut i = 0u64;
+    while xml.len() < target {
+        // Unique EventUIDs, as a real record has.
+        xml.push_str(&events.replace("EventUID=\"", &format!("EventUID=\"{i:x}")));
+        xml.push('\n');
+        i += 1;
+    }
+    xml.push_str(tail);
+    xml
+}

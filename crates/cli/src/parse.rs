@@ -42,9 +42,13 @@ pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {
         RESPONSE_ROOT => {
             let parsed =
                 AnyResponse::parse_with(&text, mode).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+            // A record can be tens of megabytes: the text goes before the document is
+            // written back, the typed value before the written one is read again.
+            drop(text);
             let (r, drift) = (parsed.value, parsed.drift);
             let (f, v) = r.function();
             let xml = r.to_xml(true).context("cannot write the document back")?;
+            drop(r);
             ("response", f.to_string(), v.to_string(), xml, drift)
         }
         other => anyhow::bail!(
@@ -95,7 +99,8 @@ pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {
                 }
                 println!("  parameters: {}", summarise_pairs(&leaves));
             } else {
-                let body = root.child("Response").cloned().unwrap_or_default();
+                let none = Node::default();
+                let body = root.child("Response").unwrap_or(&none);
                 if let Some(message) = body.child("ErrorMessage") {
                     println!(
                         "  error response ({}): {}",
@@ -107,7 +112,7 @@ pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {
                         message.text
                     );
                 } else {
-                    println!("  response: {}", summarise_response(&function, &body));
+                    println!("  response: {}", summarise_response(&function, body));
                 }
             }
         }

@@ -342,7 +342,12 @@ async fn call_typed<F: Function>(
         })
         .unwrap_or_else(|_| reply.response_xml.clone());
     let root = Node::parse(&xml)?;
-    let body = root.child("Response").cloned().unwrap_or_default();
+    // Taken out of the tree, not cloned: a record's tree is large.
+    let body = root
+        .children
+        .into_iter()
+        .find(|c| c.name == "Response")
+        .unwrap_or_default();
     Ok(Reply {
         function: request.function,
         xml,

@@ -18,6 +18,27 @@ pub struct Node {
     pub text: String,
 }
 
+/// A vector without spare capacity. Attributes collected from the reader's vector
+/// reuse its allocation (room for four attributes of twice the size).
+trait Fitted {
+    fn fitted(self) -> Self;
+}
+
+impl<T> Fitted for Vec<T> {
+    fn fitted(mut self) -> Self {
+        self.shrink_to_fit();
+        self
+    }
+}
+
+/// `text` without spare capacity: the XML reader's names and values come with room to
+/// spare, which across the hundreds of thousands of elements of a large record was most
+/// of the tree.
+fn exact(mut text: String) -> String {
+    text.shrink_to_fit();
+    text
+}
+
 impl Node {
     /// Parses a whole document into its root element.
     pub fn parse(text: &str) -> anyhow::Result<Node> {
@@ -44,11 +65,12 @@ impl Node {
                 XmlEvent::StartElement {
                     name, attributes, ..
                 } => stack.push(Node {
-                    name: name.local_name,
+                    name: exact(name.local_name),
                     attrs: attributes
                         .into_iter()
-                        .map(|a| (a.name.local_name, a.value))
-                        .collect(),
+                        .map(|a| (exact(a.name.local_name), exact(a.value)))
+                        .collect::<Vec<_>>()
+                        .fitted(),
                     ..Node::default()
                 }),
                 XmlEvent::Characters(t) => {
@@ -59,8 +81,12 @@ impl Node {
                 XmlEvent::EndElement { .. } => {
                     let mut node = stack.pop().expect("balanced by the reader");
                     if !node.children.is_empty() && node.text.trim().is_empty() {
-                        node.text.clear();
+                        // Freed, not just emptied: a large record has hundreds of
+                        // thousands of elements.
+                        node.text = String::new();
                     }
+                    node.children.shrink_to_fit();
+                    node.text.shrink_to_fit();
                     match stack.last_mut() {
                         Some(parent) => parent.children.push(node),
                         None => root = Some(node),

@@ -777,8 +777,19 @@ impl Client {
                 }
                 Ok(Some(Ok(bytes))) => bytes,
             };
-            let text = match String::from_utf8(frame.to_vec()) {
-                Ok(text) => text,
+            // The frame was cut from the connection's read buffer and shares its
+            // allocation: with the (empty) buffer let go, the frame owns its bytes and
+            // becomes the text without a copy, and a record of tens of megabytes is
+            // held once, not as frame, text and grown buffer side by side.
+            if connection.read_buffer().is_empty() {
+                *connection.read_buffer_mut() = bytes::BytesMut::new();
+            }
+            let text = match String::from_utf8(Vec::from(frame)) {
+                Ok(mut text) => {
+                    // The buffer grew by doubling: give back what the text does not use.
+                    text.shrink_to_fit();
+                    text
+                }
                 Err(_) => {
                     return Err(Failed::sent(Error::Protocol(ProtocolError::Parse(
                         systmone_core::ParseError::Invalid("the response is not UTF-8".into()),

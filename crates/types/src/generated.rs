@@ -688,7 +688,7 @@ impl systmone_core::xml::XmlContent for Attachment {
             file_size,
             document_uid,
             comments,
-            linked_problem_uid,
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
             extra,
         })
     }
@@ -929,7 +929,7 @@ impl systmone_core::xml::XmlContent for Clinic {
                 .ok_or_else(|| systmone_core::xml::missing(element, "<SiteName>"))?,
             clinic_type: clinic_type
                 .ok_or_else(|| systmone_core::xml::missing(element, "<ClinicType>"))?,
-            slot,
+            slot: systmone_core::xml::fitted(slot),
             extra,
         })
     }
@@ -1038,7 +1038,10 @@ impl systmone_core::xml::XmlContent for Clinical {
                 }
             }
         }
-        Ok(Clinical { event, extra })
+        Ok(Clinical {
+            event: systmone_core::xml::fitted(event),
+            extra,
+        })
     }
     #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
@@ -1263,7 +1266,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
             problem_end_date,
             numeric_value,
             free_text,
-            linked_problem_uid,
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
             extra,
         })
     }
@@ -1618,7 +1621,10 @@ impl systmone_core::xml::XmlContent for CurrentSelection {
                 }
             }
         }
-        Ok(CurrentSelection { items, extra })
+        Ok(CurrentSelection {
+            items: systmone_core::xml::fitted(items),
+            extra,
+        })
     }
     #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
@@ -2982,8 +2988,8 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
         }
         Ok(DrugSensitivity {
             kind: kind.ok_or_else(|| systmone_core::xml::missing(element, "<Type>"))?,
-            ingredient,
-            linked_problem_uid,
+            ingredient: systmone_core::xml::fitted(ingredient),
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
             extra,
         })
     }
@@ -3134,7 +3140,7 @@ impl systmone_core::xml::XmlContent for Event {
             software,
             linked_referral_uid,
             event_uid,
-            items,
+            items: systmone_core::xml::fitted(items),
             extra,
         })
     }
@@ -3778,7 +3784,7 @@ impl systmone_core::xml::XmlContent for Letter {
                     element,
                     "<DateSentReceived>",
                 ))?,
-            linked_problem_uid,
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
             extra,
         })
     }
@@ -4206,7 +4212,7 @@ impl systmone_core::xml::XmlContent for Medication {
             start_date,
             end_date,
             end_reason,
-            linked_problem_uid,
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
             extra,
         })
     }
@@ -4390,7 +4396,10 @@ impl systmone_core::xml::XmlContent for Narrative {
                 }
             }
         }
-        Ok(Narrative { line, extra })
+        Ok(Narrative {
+            line: systmone_core::xml::fitted(line),
+            extra,
+        })
     }
     #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(

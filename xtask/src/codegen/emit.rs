@@ -245,7 +245,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
                     Occurs::Many => {
                         locals.push(quote!(let mut #field = Vec::new();));
                         arms.push(quote!(#xml => { #read }));
-                        build.push(quote!(#field,));
+                        build.push(quote!(#field: systmone_core::xml::fitted(#field),));
                         counts.push(quote!(self.#field.len()));
                         writes.push(quote!(#index => match self.#field.get(k) { Some(value) => #w, None => Ok(()) },));
                     }
@@ -344,7 +344,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
                         writes.push(quote!(#index => match &self.#field { Some(value) => value.write(writer, self.extra.child_attributes(#member_u16, k)), None => Ok(()) },));
                     }
                     Occurs::Many => {
-                        build.push(quote!(#field,));
+                        build.push(quote!(#field: systmone_core::xml::fitted(#field),));
                         counts.push(quote!(self.#field.len()));
                         writes.push(quote!(#index => match self.#field.get(k) { Some(value) => value.write(writer, self.extra.child_attributes(#member_u16, k)), None => Ok(()) },));
                     }
@@ -369,7 +369,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
                 reorders
                     .push(quote!(for item in self.#field.iter_mut() { item.declared_order(); }));
                 locals.push(quote!(let mut #field = Vec::new();));
-                build.push(quote!(#field,));
+                build.push(quote!(#field: systmone_core::xml::fitted(#field),));
                 counts.push(quote!(self.#field.len()));
                 writes.push(quote!(#index => match self.#field.get(k) { Some(item) => item.write(writer), None => Ok(()) },));
             }

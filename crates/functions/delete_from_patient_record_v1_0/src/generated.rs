@@ -162,10 +162,10 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
             identity,
             reason: reason
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Reason>"))?,
-            event_uid,
-            appointment_uid,
-            task_uid,
-            visit_uid,
+            event_uid: systmone_core::xml::fitted(event_uid),
+            appointment_uid: systmone_core::xml::fitted(appointment_uid),
+            task_uid: systmone_core::xml::fitted(task_uid),
+            visit_uid: systmone_core::xml::fitted(visit_uid),
             leave_record_open,
             extra,
         })

@@ -145,10 +145,10 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
         Ok(GetAppointmentSlotsParameters {
             min_date_time,
             max_date_time,
-            user_name,
-            site_name,
-            clinic_type,
-            slot_type,
+            user_name: systmone_core::xml::fitted(user_name),
+            site_name: systmone_core::xml::fitted(site_name),
+            clinic_type: systmone_core::xml::fitted(clinic_type),
+            slot_type: systmone_core::xml::fitted(slot_type),
             extra,
         })
     }
@@ -310,7 +310,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
             }
         }
         Ok(GetAppointmentSlotsResult {
-            clinic,
+            clinic: systmone_core::xml::fitted(clinic),
             extra,
         })
     }

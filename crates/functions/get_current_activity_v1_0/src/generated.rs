@@ -160,7 +160,7 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
         }
         Ok(GetCurrentActivityResult {
             identity,
-            activity,
+            activity: systmone_core::xml::fitted(activity),
             current_selection,
             extra,
         })

@@ -103,7 +103,7 @@ impl systmone_core::xml::XmlContent for DiaryResult {
             identity: identity
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Identity>"))?,
             demographics,
-            items,
+            items: systmone_core::xml::fitted(items),
             extra,
         })
     }
@@ -343,8 +343,8 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
         Ok(GetDiaryParameters {
             min_date_time,
             max_date_time,
-            user_name,
-            site_name,
+            user_name: systmone_core::xml::fitted(user_name),
+            site_name: systmone_core::xml::fitted(site_name),
             appointments,
             visits,
             extra,
@@ -505,7 +505,10 @@ impl systmone_core::xml::XmlContent for GetDiaryResult {
                 }
             }
         }
-        Ok(GetDiaryResult { result, extra })
+        Ok(GetDiaryResult {
+            result: systmone_core::xml::fitted(result),
+            extra,
+        })
     }
     #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(

@@ -279,7 +279,7 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
             }
         }
         Ok(GetDocumentResult {
-            document_file,
+            document_file: systmone_core::xml::fitted(document_file),
             record_state,
             extra,
         })

@@ -119,7 +119,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsResult {
             }
         }
         Ok(GetFunctionsResult {
-            supported_function,
+            supported_function: systmone_core::xml::fitted(supported_function),
             extra,
         })
     }
@@ -229,7 +229,7 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
         Ok(SupportedFunction {
             function: function
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Function>"))?,
-            version,
+            version: systmone_core::xml::fitted(version),
             extra,
         })
     }

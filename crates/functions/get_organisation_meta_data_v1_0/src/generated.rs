@@ -65,7 +65,10 @@ impl systmone_core::xml::XmlContent for AccessRights {
                 }
             }
         }
-        Ok(AccessRights { access, extra })
+        Ok(AccessRights {
+            access: systmone_core::xml::fitted(access),
+            extra,
+        })
     }
     #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(
@@ -275,10 +278,10 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
             }
         }
         Ok(GetOrganisationMetaDataResult {
-            site,
-            user,
-            slot_type,
-            clinic_type,
+            site: systmone_core::xml::fitted(site),
+            user: systmone_core::xml::fitted(user),
+            slot_type: systmone_core::xml::fitted(slot_type),
+            clinic_type: systmone_core::xml::fitted(clinic_type),
             extra,
         })
     }
@@ -1254,7 +1257,10 @@ impl systmone_core::xml::XmlContent for UserGroups {
                 }
             }
         }
-        Ok(UserGroups { group, extra })
+        Ok(UserGroups {
+            group: systmone_core::xml::fitted(group),
+            extra,
+        })
     }
     #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(

@@ -908,7 +908,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
             care_plans,
             demographics,
             clinical_codes,
-            clinical_code,
+            clinical_code: systmone_core::xml::fitted(clinical_code),
             letters,
             medication,
             sensitivities,
@@ -917,14 +917,14 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
             relationships,
             results,
             vaccinations,
-            numeric,
+            numeric: systmone_core::xml::fitted(numeric),
             reminders,
             activity,
             attachments,
             narrative,
             visits,
             tasks,
-            user_name_done_by,
+            user_name_done_by: systmone_core::xml::fitted(user_name_done_by),
             extra,
         })
     }
@@ -1385,9 +1385,9 @@ impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
             }
         }
         Ok(PatientRecordNonClinical {
-            appointment,
-            visit,
-            task,
+            appointment: systmone_core::xml::fitted(appointment),
+            visit: systmone_core::xml::fitted(visit),
+            task: systmone_core::xml::fitted(task),
             extra,
         })
     }

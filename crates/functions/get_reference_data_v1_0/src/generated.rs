@@ -123,7 +123,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataResult {
             }
         }
         Ok(GetReferenceDataResult {
-            numeric_read_code_units,
+            numeric_read_code_units: systmone_core::xml::fitted(numeric_read_code_units),
             extra,
         })
     }

@@ -157,7 +157,10 @@ impl systmone_core::xml::XmlContent for GetXsdFilesResult {
                 }
             }
         }
-        Ok(GetXsdFilesResult { xsd, extra })
+        Ok(GetXsdFilesResult {
+            xsd: systmone_core::xml::fitted(xsd),
+            extra,
+        })
     }
     #[allow(unused_variables)]
     fn write_content<W: std::io::Write>(

@@ -634,7 +634,7 @@ impl systmone_core::xml::XmlContent for PatientSearchResult {
             }
         }
         Ok(PatientSearchResult {
-            result,
+            result: systmone_core::xml::fitted(result),
             extra,
         })
     }

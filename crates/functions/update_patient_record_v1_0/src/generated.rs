@@ -79,9 +79,9 @@ impl systmone_core::xml::XmlContent for UpdateNonClinical {
             }
         }
         Ok(UpdateNonClinical {
-            appointment,
-            visit,
-            task,
+            appointment: systmone_core::xml::fitted(appointment),
+            visit: systmone_core::xml::fitted(visit),
+            task: systmone_core::xml::fitted(task),
             extra,
         })
     }
@@ -480,10 +480,10 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
         Ok(UpdatePatientRecordResult {
             identity: identity
                 .ok_or_else(|| systmone_core::xml::missing(element, "<Identity>"))?,
-            event_uid,
-            appointment_uid,
-            visit_uid,
-            task_uid,
+            event_uid: systmone_core::xml::fitted(event_uid),
+            appointment_uid: systmone_core::xml::fitted(appointment_uid),
+            visit_uid: systmone_core::xml::fitted(visit_uid),
+            task_uid: systmone_core::xml::fitted(task_uid),
             record_state,
             extra,
         })
