@@ -55,6 +55,7 @@ pub enum SimError {
         /// Where and why the JSON did not read.
         source: serde_json::Error,
     },
+    /// The recording given to `--replay` cannot be read.
     #[error(transparent)]
     Replay(#[from] crate::replay::ReplayError),
 }
