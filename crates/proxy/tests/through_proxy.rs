@@ -150,6 +150,44 @@ async fn every_function_is_recorded_masked_and_no_identifier_survives() {
     );
 }
 
+/// Done-when of the record/replay work: against a simulator behaving like a newer
+/// SystmOne (`--skew`), the summary lists every departure it injects, by path.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_summary_lists_the_drift_of_a_newer_systmone() {
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path().join("root");
+    let record = work.path().join("recording");
+    std::fs::create_dir_all(&root).unwrap();
+    let sim = simulator_with(&root, &[], true).await;
+    let control = sim.control();
+    let proxy = proxy(sim.addr(), &record, Masking::default()).await;
+    let results = every_function(&client(proxy.addr()), &control, &root).await;
+    let failed: Vec<&String> = results.iter().filter(|r| r.starts_with("Err")).collect();
+    assert!(
+        failed.is_empty(),
+        "calls failed through the proxy: {failed:#?}"
+    );
+    tokio::time::timeout(std::time::Duration::from_secs(5), sim.wait())
+        .await
+        .expect("ExitClient through the proxy stops the simulator");
+    let summary = proxy.shutdown().await.unwrap();
+    let paths: Vec<&str> = summary.drift.keys().map(String::as_str).collect();
+    for injected in [
+        "Response/Demographics/PreferredPronouns",
+        "Response/Clinical/Event/@Confidentiality",
+        "Response/Clinical/Event/ClinicalCode/ProblemSeverity",
+    ] {
+        assert!(
+            paths.contains(&injected),
+            "{injected} missing from the drift: {}",
+            summary.render()
+        );
+    }
+    // The rendered summary, as `systmone proxy` prints it, names them too.
+    let rendered = summary.render();
+    assert!(rendered.contains("PreferredPronouns"), "{rendered}");
+}
+
 fn between(text: &str, open: &str, close: &str) -> String {
     let start = text.find(open).unwrap() + open.len();
     let end = text[start..].find(close).unwrap() + start;

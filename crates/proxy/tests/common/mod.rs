@@ -34,7 +34,13 @@ use systmone_types::{
 pub const API_KEY: &str = "f31e26725b5491f2";
 
 pub async fn simulator(root: &Path, faults: &[&str]) -> SimHandle {
+    simulator_with(root, faults, false).await
+}
+
+/// The simulator, behaving like a newer SystmOne (`--skew`) when `skew` is set.
+pub async fn simulator_with(root: &Path, faults: &[&str], skew: bool) -> SimHandle {
     Simulator::start(SimConfig {
+        skew,
         bind: "127.0.0.1:0".parse().unwrap(),
         throttle: Throttle::Off,
         root: Some(root.to_path_buf()),
