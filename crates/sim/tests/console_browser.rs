@@ -131,6 +131,41 @@ async fn wait_for(browser: &Client, css: &str) -> fantoccini::elements::Element 
         .unwrap_or_else(|e| panic!("no {css} on the page within 30 s: {e}"))
 }
 
+/// The text of the element `css` selects. The page re-renders its lists as it polls, so
+/// an element found a moment ago may be gone (stale): it is found again, until WAIT.
+async fn text_of(browser: &Client, css: &str) -> String {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let found = wait_for(browser, css).await;
+        match found.text().await {
+            Ok(text) => return text,
+            Err(e) if is_stale(&e) && tokio::time::Instant::now() < deadline => continue,
+            Err(e) => panic!("text of {css}: {e}"),
+        }
+    }
+}
+
+/// Clicks the element `css` selects, finding it again when a re-render made it stale.
+async fn click(browser: &Client, css: &str) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let found = wait_for(browser, css).await;
+        match found.click().await {
+            Ok(()) => return,
+            Err(e) if is_stale(&e) && tokio::time::Instant::now() < deadline => continue,
+            Err(e) => panic!("click on {css}: {e}"),
+        }
+    }
+}
+
+fn is_stale(e: &fantoccini::error::CmdError) -> bool {
+    matches!(
+        e,
+        fantoccini::error::CmdError::Standard(w)
+            if w.error == fantoccini::error::ErrorStatus::StaleElementReference
+    )
+}
+
 async fn count(browser: &Client, css: &str) -> usize {
     browser.find_all(Locator::Css(css)).await.unwrap().len()
 }
@@ -197,19 +232,12 @@ async fn walk_through(browser: &Client, sim: &systmone_sim::SimHandle, console: 
         let response = c.send::<GetFunctionsV1_0>(&request).await;
         (c, response)
     });
-    let approve = wait_for(browser, "li.pending-device button.approve").await;
-    let pending_text = browser
-        .find(Locator::Css("li.pending-device"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let pending_text = text_of(browser, "li.pending-device").await;
     assert!(
         pending_text.contains("Browser test integration v1.0"),
         "{pending_text}"
     );
-    approve.click().await.unwrap();
+    click(browser, "li.pending-device button.approve").await;
     let (mut client, response) = tokio::time::timeout(WAIT, first_call)
         .await
         .expect("the client's call finished after approval")
@@ -238,11 +266,7 @@ async fn walk_through(browser: &Client, sim: &systmone_sim::SimHandle, console: 
         .click()
         .await
         .unwrap();
-    wait_for(browser, "button.open-record[data-number='4667633050']")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click(browser, "button.open-record[data-number='4667633050']").await;
     browser
         .wait()
         .at_most(WAIT)
@@ -312,13 +336,7 @@ async fn walk_through(browser: &Client, sim: &systmone_sim::SimHandle, console: 
         .await
         .unwrap();
     assert_eq!(same, serde_json::json!("yes"), "the page was not reloaded");
-    let journal_text = browser
-        .find(Locator::Css("#journal-table"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let journal_text = text_of(browser, "#journal-table").await;
     for function in [
         "GetFunctions",
         "IsPatientRetrieved",
