@@ -30,6 +30,7 @@ mod profile;
 mod progress;
 mod request;
 mod template;
+mod template_fill;
 mod tree;
 
 use std::process::ExitCode;
