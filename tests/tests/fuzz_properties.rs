@@ -41,7 +41,10 @@ fn run(target: &str) {
     seeds.extend(inputs(&fuzz.join("regressions").join(target)));
     let done = run_mutations(*harness, &seeds, 11, CASES, BUDGET);
     // Too few to mean anything would be a harness far slower than it should be.
-    assert!(done >= 100, "only {done} mutations of {target} ran in {BUDGET:?}");
+    assert!(
+        done >= 100,
+        "only {done} mutations of {target} ran in {BUDGET:?}"
+    );
 }
 
 #[test]

@@ -28,10 +28,7 @@ pub fn codec(data: &[u8]) {
     };
 
     let whole = decode_in_reads(make(), stream, &[stream.len()]);
-    for sizes in [
-        read_sizes(*split_seed, stream.len()),
-        vec![1; stream.len()],
-    ] {
+    for sizes in [read_sizes(*split_seed, stream.len()), vec![1; stream.len()]] {
         let split = decode_in_reads(make(), stream, &sizes);
         assert_eq!(split, whole, "reads of sizes {sizes:?}");
     }
@@ -41,11 +38,16 @@ pub fn codec(data: &[u8]) {
     let mut encoded = BytesMut::new();
     let mut encoder = XmlDocumentCodec::new();
     for doc in &whole.documents {
-        encoder.encode(doc, &mut encoded).expect("a decoded document encodes");
+        encoder
+            .encode(doc, &mut encoded)
+            .expect("a decoded document encodes");
     }
     let reencoded = || XmlDocumentCodec::new().max_depth(usize::MAX);
     let again = decode_in_reads(reencoded(), &encoded, &[encoded.len()]);
-    assert_eq!(again.documents, whole.documents, "decoded, encoded, decoded");
+    assert_eq!(
+        again.documents, whole.documents,
+        "decoded, encoded, decoded"
+    );
     assert_eq!(again.error, None);
     let again = decode_in_reads(
         reencoded(),
@@ -74,7 +76,11 @@ fn decode_in_reads(mut codec: XmlDocumentCodec, stream: &[u8], sizes: &[usize]) 
     let mut sizes = sizes.iter();
     let result = (|| {
         while !rest.is_empty() {
-            let n = sizes.next().copied().unwrap_or(rest.len()).clamp(1, rest.len());
+            let n = sizes
+                .next()
+                .copied()
+                .unwrap_or(rest.len())
+                .clamp(1, rest.len());
             buf.extend_from_slice(&rest[..n]);
             rest = &rest[n..];
             while let Some(doc) = codec.decode(&mut buf)? {

@@ -53,7 +53,10 @@ fn check<D: Document>(data: &[u8]) {
             Ok(t) => t,
             Err(e) => panic!("strict reading accepted what tolerant reading refused: {e}"),
         };
-        assert_eq!(tolerant.value, strict.value, "tolerant and strict values differ");
+        assert_eq!(
+            tolerant.value, strict.value,
+            "tolerant and strict values differ"
+        );
         assert!(
             tolerant.drift.is_empty(),
             "tolerant reading reported drift on what strict reading accepted: {:?}",

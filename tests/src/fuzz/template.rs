@@ -20,13 +20,18 @@ pub fn template(data: &[u8]) {
     let found = placeholders(text);
     let mut previous_end = 0;
     for p in &found {
-        assert!(p.start >= previous_end, "overlapping placeholders: {found:?}");
+        assert!(
+            p.start >= previous_end,
+            "overlapping placeholders: {found:?}"
+        );
         let token = &text[p.start..p.end];
         assert!(token.starts_with('@'), "{token:?}");
         assert!(token[1..].starts_with(&p.name), "{token:?} / {p:?}");
         assert!(!p.name.is_empty());
         assert!(
-            p.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+            p.name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_'),
             "{p:?}"
         );
         assert_eq!(p.line, text[..p.start].matches('\n').count() + 1);
@@ -76,7 +81,10 @@ pub fn template(data: &[u8]) {
         .find(|n| !values.contains_key(n))
         .expect("a free name");
     unknown.insert(name, "x".into());
-    assert!(fill(text, &unknown, &none).is_err(), "unknown name accepted");
+    assert!(
+        fill(text, &unknown, &none).is_err(),
+        "unknown name accepted"
+    );
     if let Some(first) = values.keys().next() {
         let mut missing = values.clone();
         missing.remove(&first.clone());
