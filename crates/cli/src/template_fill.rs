@@ -31,6 +31,10 @@ pub fn placeholders(template: &str) -> Vec<Placeholder> {
     let mut found = Vec::new();
     let bytes = template.as_bytes();
     let mut i = 0;
+    // Lines are counted as the scan goes: counting from the start for each
+    // placeholder took time quadratic in the template's size.
+    let mut line = 1;
+    let mut lines_counted_to = 0;
     while i < bytes.len() {
         if bytes[i] != b'@' {
             i += 1;
@@ -57,7 +61,8 @@ pub fn placeholders(template: &str) -> Vec<Placeholder> {
             alternatives.push(rest[..len].trim().to_string());
             end += 1 + len;
         }
-        let line = template[..i].matches('\n').count() + 1;
+        line += template[lines_counted_to..i].matches('\n').count();
+        lines_counted_to = i;
         found.push(Placeholder {
             name,
             alternatives,

@@ -19,6 +19,8 @@ pub fn template(data: &[u8]) {
     let text = text.as_ref();
     let found = placeholders(text);
     let mut previous_end = 0;
+    let mut line = 1;
+    let mut lines_counted_to = 0;
     for p in &found {
         assert!(
             p.start >= previous_end,
@@ -34,7 +36,9 @@ pub fn template(data: &[u8]) {
                 .all(|c| c.is_ascii_alphanumeric() || c == '_'),
             "{p:?}"
         );
-        assert_eq!(p.line, text[..p.start].matches('\n').count() + 1);
+        line += text[lines_counted_to..p.start].matches('\n').count();
+        lines_counted_to = p.start;
+        assert_eq!(p.line, line, "{p:?}");
         previous_end = p.end;
     }
 
