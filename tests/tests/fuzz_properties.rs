@@ -40,6 +40,10 @@ fn run(target: &str) {
     assert!(!seeds.is_empty(), "no seed corpus for {target}");
     seeds.extend(inputs(&fuzz.join("regressions").join(target)));
     let done = run_mutations(*harness, &seeds, 11, CASES, BUDGET);
+    eprintln!(
+        "{target}: {} seeds and kept crashes, {done} mutations",
+        seeds.len()
+    );
     // Too few to mean anything would be a harness far slower than it should be.
     assert!(
         done >= 100,
