@@ -96,14 +96,16 @@ impl Mutator {
     }
 }
 
-/// Runs `harness` on each seed as it is, then on mutations of the seeds until `cases`
-/// mutations have run or `budget` has passed, whichever comes first. Returns the
+/// Runs `harness` on each seed as it is, then on mutations of the seeds: always
+/// `min_cases` of them, then more until `cases` have run or `budget` has passed,
+/// whichever comes first (so a slow machine still runs the minimum). Returns the
 /// number of mutations run. A failing input is printed (escaped) before the panic
 /// goes on.
 pub fn run_mutations(
     harness: fn(&[u8]),
     seeds: &[Vec<u8>],
     seed: u64,
+    min_cases: usize,
     cases: usize,
     budget: Duration,
 ) -> usize {
@@ -123,7 +125,7 @@ pub fn run_mutations(
     let start = Instant::now();
     let mut mutator = Mutator::new(seed);
     let mut done = 0;
-    while done < cases && start.elapsed() < budget {
+    while done < min_cases || (done < cases && start.elapsed() < budget) {
         let input = &seeds[mutator.below(seeds.len())];
         let other = &seeds[mutator.below(seeds.len())];
         let mutated = mutator.mutate(input, other);
