@@ -8,6 +8,28 @@
 
 use std::path::{Path, PathBuf};
 
+// Not in this library's own unit-test build (it has no unit tests): that build would
+// also run the unit tests of the files below, which belong to crates/cli and run there.
+#[cfg(not(test))]
+pub mod fuzz;
+
+// The template filler belongs to the `systmone` binary (crates/cli), which has no
+// library target. Its file and the two self-contained files it uses are compiled here
+// as they are, so the fuzz harness exercises the real filler without building the
+// whole command (and its simulator, client and FHIR dependencies) for the fuzzer.
+#[cfg(not(test))]
+#[allow(dead_code)]
+#[path = "../../crates/cli/src/checks.rs"]
+mod checks;
+#[cfg(not(test))]
+#[allow(dead_code)]
+#[path = "../../crates/cli/src/template_fill.rs"]
+mod template_fill;
+#[cfg(not(test))]
+#[allow(dead_code)]
+#[path = "../../crates/cli/src/tree.rs"]
+mod tree;
+
 /// The workspace root (the directory holding `xsd/` and `tests/`).
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -33,6 +33,7 @@ mod progress;
 mod proxy;
 mod request;
 mod template;
+mod template_fill;
 mod tree;
 
 use std::process::ExitCode;

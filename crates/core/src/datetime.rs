@@ -200,7 +200,13 @@ impl FromStr for DurationMinutes {
         if !digits_ok {
             return Err(err());
         }
-        t.parse::<f64>().map(DurationMinutes).map_err(|_| err())
+        // Over 309 digits, the nearest f64 is infinity: no duration, and it would be
+        // written `inf` (found by the `datetime` fuzz target).
+        t.parse::<f64>()
+            .ok()
+            .filter(|minutes| minutes.is_finite())
+            .map(DurationMinutes)
+            .ok_or_else(err)
     }
 }
 
@@ -262,6 +268,11 @@ mod tests {
         assert!("".parse::<DurationMinutes>().is_err());
         assert!("1e3".parse::<DurationMinutes>().is_err());
         assert!("NaN".parse::<DurationMinutes>().is_err());
+        // Plain digits, but more than an f64 holds: infinity is no duration.
+        let huge = "2".repeat(310);
+        let err = huge.parse::<DurationMinutes>().unwrap_err();
+        assert!(err.to_string().contains("duration"), "{err}");
+        assert!("1".repeat(300).parse::<DurationMinutes>().is_ok());
         assert_eq!("20".parse::<DurationMinutes>().unwrap().minutes(), 20.0);
     }
 }

@@ -329,8 +329,10 @@ impl XmlDocumentCodec {
                     };
                 }
                 State::Bang => {
-                    // Look ahead without advancing until the kind is known.
-                    let rest = &buf[self.pos..];
+                    // Look ahead without advancing until the kind is known; not past
+                    // the size limit, so the outcome does not depend on how the bytes
+                    // were split into reads (found by the codec fuzz target).
+                    let rest = &buf[self.pos..end];
                     let (pattern, next) = match b {
                         b'-' => (&b"--"[..], State::Comment { dashes: 0 }),
                         b'[' => (CDATA_OPEN, State::CData { brackets: 0 }),
