@@ -15,7 +15,7 @@ use crate::progress::human;
 /// `systmone conformance`'s options.
 #[derive(Debug, Args)]
 pub struct ConformanceArgs {
-    /// The test patients file: a [roles] table mapping has-medication, has-problems,
+    /// The test patients file: a `[roles]` table mapping has-medication, has-problems,
     /// has-appointments and has-documents to this practice's NHS numbers
     /// (`systmone sim --test-patients` prints the simulator's). Without it the
     /// scenarios that need a patient are skipped.
