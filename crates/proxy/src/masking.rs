@@ -528,41 +528,7 @@ fn nhs_check_digit(first9: &[u32]) -> Option<u32> {
     }
 }
 
-/// The text of every `APIKey` element replaced by `[redacted]`, everything else byte
-/// for byte (what is written when masking is off).
-pub fn redact_api_key(xml: &str) -> String {
-    const OPEN: &str = "<APIKey";
-    const CLOSE: &str = "</APIKey";
-    let mut out = String::with_capacity(xml.len());
-    let mut rest = xml;
-    while let Some(at) = rest.find(OPEN) {
-        let after_name = &rest[at + OPEN.len()..];
-        let is_element = after_name
-            .chars()
-            .next()
-            .is_some_and(|c| c == '>' || c.is_whitespace());
-        let start_end = after_name.find('>');
-        let (Some(start_end), true) = (start_end, is_element) else {
-            out.push_str(&rest[..at + OPEN.len()]);
-            rest = after_name;
-            continue;
-        };
-        let content_from = at + OPEN.len() + start_end + 1;
-        out.push_str(&rest[..content_from]);
-        if after_name[..start_end].ends_with('/') {
-            rest = &rest[content_from..];
-            continue;
-        }
-        out.push_str("[redacted]");
-        match rest[content_from..].find(CLOSE) {
-            Some(close) => rest = &rest[content_from + close..],
-            // Unclosed: hide everything after it.
-            None => return out,
-        }
-    }
-    out.push_str(rest);
-    out
-}
+pub use systmone_core::envelope::redact_api_key;
 
 #[cfg(test)]
 mod tests {

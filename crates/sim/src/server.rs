@@ -405,48 +405,10 @@ fn audit(
         function: echo.function.clone(),
         device_id: echo.device_id.clone(),
         outcome,
-        request_xml: redact_api_key(request),
+        request_xml: systmone_core::envelope::redact_api_key(request),
         response_xml: response,
         fault,
     });
-}
-
-/// The request with the text of every `APIKey` element replaced by `[redacted]`: the
-/// journal, and so the console and admin API, never hold the key.
-fn redact_api_key(xml: &str) -> String {
-    const OPEN: &str = "<APIKey";
-    const CLOSE: &str = "</APIKey";
-    let mut out = String::with_capacity(xml.len());
-    let mut rest = xml;
-    while let Some(at) = rest.find(OPEN) {
-        let after_name = &rest[at + OPEN.len()..];
-        let is_element = after_name
-            .chars()
-            .next()
-            .is_some_and(|c| c == '>' || c.is_whitespace());
-        let start_end = after_name.find('>');
-        let (Some(start_end), true) = (start_end, is_element) else {
-            out.push_str(&rest[..at + OPEN.len()]);
-            rest = after_name;
-            continue;
-        };
-        let content_from = at + OPEN.len() + start_end + 1;
-        if after_name[..start_end].ends_with('/') {
-            // <APIKey/>: nothing to hide.
-            out.push_str(&rest[..content_from]);
-            rest = &rest[content_from..];
-            continue;
-        }
-        out.push_str(&rest[..content_from]);
-        out.push_str("[redacted]");
-        match rest[content_from..].find(CLOSE) {
-            Some(close) => rest = &rest[content_from + close..],
-            // Unclosed: hide everything after it.
-            None => return out,
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// The device check: Ok(device id to use) or the error to return.
@@ -777,7 +739,7 @@ impl NoNanos for chrono::NaiveDateTime {
 
 #[cfg(test)]
 mod tests {
-    use super::redact_api_key;
+    use systmone_core::envelope::redact_api_key;
 
     #[test]
     fn the_api_key_never_reaches_the_journal() {
