@@ -1,7 +1,8 @@
 //! Parsing a large GetPatientRecord response with the typed bindings, next to a raw
-//! event scan of the same bytes by the same XML reader (xml-rs, which yaserde is built
-//! on): the scan is the ceiling of this stack. The record is in the real shape
-//! (FIELD-EVIDENCE F1 to F8), built from the real-shape fixture.
+//! event scan of the same bytes by the readers' event source (`XmlReader`, the ceiling
+//! of this stack) and by xml-rs (the reader the bindings used before, which yaserde's
+//! writer is built on). The record is in the real shape (FIELD-EVIDENCE F1 to F8),
+//! built from the real-shape fixture.
 //!
 //! Run: `cargo bench -p systmone-tests --bench parse_patient_record`
 
@@ -13,6 +14,15 @@ use systmone_get_patient_record_v1_0::GetPatientRecordResult;
 use xml::reader::{EventReader, XmlEvent};
 
 fn raw_scan(text: &str) -> usize {
+    let mut reader = systmone_core::xml::XmlReader::new(text);
+    let mut events = 0;
+    while reader.next_event().expect("well-formed") != systmone_core::xml::Event::Eof {
+        events += 1;
+    }
+    events
+}
+
+fn raw_scan_xml_rs(text: &str) -> usize {
     let reader = EventReader::new_with_config(text.as_bytes(), systmone_core::xml::parser_config());
     let mut events = 0;
     for event in reader {
@@ -52,6 +62,9 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.bench_function("raw_event_scan", |b| b.iter(|| raw_scan(black_box(&text))));
+    group.bench_function("raw_event_scan_xml_rs", |b| {
+        b.iter(|| raw_scan_xml_rs(black_box(&text)))
+    });
     group.finish();
 }
 

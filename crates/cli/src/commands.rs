@@ -67,10 +67,9 @@ pub async fn call(global: &GlobalOpts, args: CallArgs) -> anyhow::Result<u8> {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
             let request = crate::request::parse_to_send(&text).map_err(|e| {
-                let e = e.to_string();
-                // Say plainly when the file ends early, whatever the parser names.
-                let cut = if e.contains("Unexpected end of stream") {
-                    " (the file ends before its root element closes: is it cut short?)"
+                // Say plainly when the file ends early.
+                let cut = if matches!(e, systmone_core::ParseError::Truncated { .. }) {
+                    " (is it cut short?)"
                 } else {
                     ""
                 };

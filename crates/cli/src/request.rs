@@ -316,9 +316,7 @@ pub struct Reply {
     pub body: Node,
 }
 
-fn parameters_or_empty<P: systmone_core::xml::yaserde_crate::YaDeserialize>(
-    p: Option<P>,
-) -> anyhow::Result<P> {
+fn parameters_or_empty<P: systmone_core::xml::ReadXml>(p: Option<P>) -> anyhow::Result<P> {
     match p {
         Some(p) => Ok(p),
         None => systmone_core::xml::from_str::<P>(

@@ -198,8 +198,7 @@ impl<T> Parsed<T> {
 }
 
 // ---------------------------------------------------------------------------
-// The reading context. The readers are yaserde implementations whose signatures carry
-// no context, and parsing is synchronous, so the context of the document being read
+// The reading context. The readers' signatures carry no context, and parsing is synchronous, so the context of the document being read
 // lives in a thread-local for the duration of one parse (`with_context`).
 // ---------------------------------------------------------------------------
 
@@ -271,7 +270,7 @@ impl Drop for Scope {
 /// Records a departure at `child` of the current element (`@Name` for an attribute,
 /// empty for the element itself). In strict mode the read must stop: the error names
 /// the path.
-pub fn report(kind: DriftKind, child: &str, value: Option<&str>) -> yaserde::Result<()> {
+pub fn report(kind: DriftKind, child: &str, value: Option<&str>) -> crate::xml::ReadResult<()> {
     CONTEXT.with(|c| {
         let mut guard = c.borrow_mut();
         let Some(context) = guard.as_mut() else {
@@ -295,7 +294,7 @@ pub fn report(kind: DriftKind, child: &str, value: Option<&str>) -> yaserde::Res
                     count: 1,
                     first_value: value.map(|v| v.chars().take(DriftItem::VALUE_LIMIT).collect()),
                 });
-                Err(yaserde::Error::custom(message))
+                Err(crate::xml::ReadError::Invalid(message))
             }
         }
     })

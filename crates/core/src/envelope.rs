@@ -2,18 +2,18 @@
 //! the [`Function`] trait that ties a function's request parameters to its response.
 
 use std::fmt;
-use std::io::{Read, Write};
+use std::io::Write;
 
-use xml::attribute::OwnedAttribute;
-use xml::reader::XmlEvent as ReadEvent;
-use yaserde::de::Deserializer;
+use yaserde::YaSerialize;
 use yaserde::ser::Serializer;
-use yaserde::{YaDeserialize, YaSerialize};
 
 use crate::drift::{DriftKind, Parsed, ReadMode};
 use crate::extra::{Extra, Order};
 use crate::leaf::OutputScheme;
-use crate::xml::{self as x, ParseError, WriteError, XmlContent};
+use crate::xml::{
+    self as x, Attribute, Event, ParseError, ReadError, ReadResult, ReadXml, WriteError,
+    XmlContent, XmlReader,
+};
 
 /// Root element of every request.
 pub const REQUEST_ROOT: &str = "ClientIntegrationRequest";
@@ -51,7 +51,7 @@ pub trait Function: 'static {
     /// Whether the function changes anything (never retried blindly).
     const KIND: CallKind;
     /// The content of `FunctionParameters`.
-    type Parameters: YaSerialize + YaDeserialize + Clone + fmt::Debug + PartialEq + Send + Sync;
+    type Parameters: YaSerialize + ReadXml + Clone + fmt::Debug + PartialEq + Send + Sync;
     /// The function-specific content of a successful `Response`.
     type Result: XmlContent + Clone + fmt::Debug + PartialEq + Send + Sync;
 
@@ -127,7 +127,7 @@ pub struct Request<P> {
     pub extra: Extra,
 }
 
-impl<P: YaSerialize + YaDeserialize> Request<P> {
+impl<P: YaSerialize + ReadXml> Request<P> {
     /// A request for function `F`, with its parameters.
     pub fn new<F: Function<Parameters = P>>(header: RequestHeader, parameters: P) -> Self {
         Request {
@@ -161,12 +161,12 @@ impl<P: YaSerialize + YaDeserialize> Request<P> {
     }
 }
 
-impl<P: YaSerialize + YaDeserialize> XmlContent for Request<P> {
-    fn read_content<R: Read>(
-        reader: &mut Deserializer<R>,
+impl<P: YaSerialize + ReadXml> XmlContent for Request<P> {
+    fn read_content(
+        reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[Attribute],
+    ) -> ReadResult<Self> {
         let mut extra = Extra::default();
         x::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut order = Order::<8>::any_order();
@@ -195,7 +195,7 @@ impl<P: YaSerialize + YaDeserialize> XmlContent for Request<P> {
                 }
             };
             let mut text = |order: &mut Order<8>, extra: &mut Extra| {
-                x::read_text_member::<_, String, 8>(reader, order, extra, member, false)
+                x::read_text_member::<String, 8>(reader, order, extra, member, false)
             };
             match member {
                 0 => api_key = text(&mut order, &mut extra)?,
@@ -284,7 +284,7 @@ impl<P: XmlContent> Request<P> {
     }
 }
 
-crate::impl_xml_content!([P: YaSerialize + YaDeserialize] Request<P>, REQUEST_ROOT);
+crate::impl_xml_content!([P: YaSerialize + ReadXml] Request<P>, REQUEST_ROOT);
 
 /// The standard error response: `ErrorMessage` and `PermanentError`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -360,11 +360,11 @@ impl<T: XmlContent> Response<T> {
 }
 
 impl<T: XmlContent> XmlContent for Response<T> {
-    fn read_content<R: Read>(
-        reader: &mut Deserializer<R>,
+    fn read_content(
+        reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[Attribute],
+    ) -> ReadResult<Self> {
         let mut extra = Extra::default();
         x::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut order = Order::<6>::any_order();
@@ -389,7 +389,7 @@ impl<T: XmlContent> XmlContent for Response<T> {
                 }
             };
             let mut text = |order: &mut Order<6>, extra: &mut Extra| {
-                x::read_text_member::<_, String, 6>(reader, order, extra, member, false)
+                x::read_text_member::<String, 6>(reader, order, extra, member, false)
             };
             match member {
                 0 => device_id = text(&mut order, &mut extra)?,
@@ -400,11 +400,11 @@ impl<T: XmlContent> XmlContent for Response<T> {
                 _ => {
                     order.member(&mut extra, member, "Response")?;
                     let depth = reader.depth();
-                    body = Some(read_body::<R, T>(reader)?);
+                    body = Some(read_body::<T>(reader)?);
                     match reader.next_event()? {
-                        ReadEvent::EndElement { .. } if reader.depth() == depth => {}
+                        Event::End if reader.depth() == depth => {}
                         other => {
-                            return Err(yaserde::Error::custom(format!(
+                            return Err(ReadError::invalid(format!(
                                 "expected </Response>, found {other:?}"
                             )));
                         }
@@ -454,9 +454,7 @@ impl<T: XmlContent> XmlContent for Response<T> {
 
 /// `Response`'s content: the error form when it starts with `ErrorMessage`, else the
 /// function-specific content.
-fn read_body<R: Read, T: XmlContent>(
-    reader: &mut Deserializer<R>,
-) -> yaserde::Result<ResponseBody<T>> {
+fn read_body<T: XmlContent>(reader: &mut XmlReader<'_>) -> ReadResult<ResponseBody<T>> {
     let (name, attributes, _) = x::read_start(reader)?;
     if x::next_child(reader, &name)?.as_deref() == Some("ErrorMessage") {
         return ErrorResponse::read_content(reader, &name, &attributes).map(ResponseBody::Error);
@@ -465,11 +463,11 @@ fn read_body<R: Read, T: XmlContent>(
 }
 
 impl XmlContent for ErrorResponse {
-    fn read_content<R: Read>(
-        reader: &mut Deserializer<R>,
+    fn read_content(
+        reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[Attribute],
+    ) -> ReadResult<Self> {
         let _scope = x::enter(name);
         let mut extra = Extra::default();
         x::keep_unknown_attributes(attributes, &[], &mut extra)?;
@@ -479,12 +477,11 @@ impl XmlContent for ErrorResponse {
         while let Some(child) = x::next_child_keeping_text(reader, &mut order, &mut extra)? {
             match child.as_str() {
                 "ErrorMessage" if message.is_none() => {
-                    message = x::read_text_member::<_, String, 2>(
-                        reader, &mut order, &mut extra, 0, false,
-                    )?
+                    message =
+                        x::read_text_member::<String, 2>(reader, &mut order, &mut extra, 0, false)?
                 }
                 "PermanentError" if permanent.is_none() => {
-                    permanent = x::read_text_member::<_, XsBoolean, 2>(
+                    permanent = x::read_text_member::<XsBoolean, 2>(
                         reader, &mut order, &mut extra, 1, false,
                     )?
                     .map(|b| b.0)
@@ -582,14 +579,13 @@ pub fn peek_header(text: &str) -> Result<PeekedHeader, ParseError> {
             found: root,
         });
     }
-    let mut de = x::deserializer(text);
-    let invalid = |e: yaserde::Error| ParseError::Invalid(e.to_string());
-    x::read_start(&mut de).map_err(invalid)?;
+    let mut de = XmlReader::new(text);
+    x::read_start(&mut de)?;
     let mut header = PeekedHeader {
         root: root.clone(),
         ..PeekedHeader::default()
     };
-    while let Some(child) = x::next_child(&mut de, &root).map_err(invalid)? {
+    while let Some(child) = x::next_child(&mut de, &root)? {
         let slot = match child.as_str() {
             "DeviceID" => &mut header.device_id,
             "RequestUID" => &mut header.request_uid,
@@ -597,11 +593,11 @@ pub fn peek_header(text: &str) -> Result<PeekedHeader, ParseError> {
             "FunctionVersion" => &mut header.function_version,
             "FunctionParameters" | "Response" => break,
             _ => {
-                x::skip_child(&mut de).map_err(invalid)?;
+                x::skip_child(&mut de)?;
                 continue;
             }
         };
-        *slot = Some(x::read_text_child::<_, String>(&mut de).map_err(invalid)?);
+        *slot = Some(x::read_text_child::<String>(&mut de)?);
     }
     Ok(header)
 }
@@ -623,11 +619,11 @@ pub fn peek_function(text: &str) -> Result<(String, String), ParseError> {
 pub struct NoContent;
 
 impl XmlContent for NoContent {
-    fn read_content<R: Read>(
-        reader: &mut Deserializer<R>,
+    fn read_content(
+        reader: &mut XmlReader<'_>,
         name: &str,
-        _attributes: &[OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        _attributes: &[Attribute],
+    ) -> ReadResult<Self> {
         match x::next_child(reader, name)? {
             None => Ok(NoContent),
             Some(child) => Err(x::unexpected_child(name, &child)),

@@ -10,17 +10,14 @@
 //! strict mode it is refused instead.
 
 use std::fmt;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::str::FromStr;
 
-use xml::attribute::OwnedAttribute;
-use xml::reader::XmlEvent as ReadEvent;
 use xml::writer::{EmitterConfig, EventWriter, XmlEvent as WriteEvent};
-use yaserde::de::Deserializer;
 use yaserde::ser::Serializer;
 
 use crate::drift::{DriftKind, report};
-use crate::xml::RawXml;
+use crate::xml::{Attribute, Event, RawXml, ReadError, ReadResult, XmlReader};
 
 /// An attribute the bindings do not declare, kept as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -343,7 +340,7 @@ impl<const N: usize> Order<N> {
     }
 
     /// A value of declared member `member` (element `name`) comes next.
-    pub fn member(&mut self, extra: &mut Extra, member: usize, name: &str) -> yaserde::Result<()> {
+    pub fn member(&mut self, extra: &mut Extra, member: usize, name: &str) -> ReadResult<()> {
         if !self.recording && member < self.last {
             if !self.any_order {
                 report(DriftKind::OutOfOrder, name, None)?;
@@ -378,7 +375,7 @@ impl<const N: usize> Order<N> {
 /// when it held child elements.
 struct Leaf {
     name: String,
-    attributes: Vec<OwnedAttribute>,
+    attributes: Vec<Attribute>,
     content: LeafContent,
 }
 
@@ -388,16 +385,22 @@ enum LeafContent {
 }
 
 /// Reads the next element, expected to hold text only, consuming its end tag.
-fn read_leaf<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<Leaf> {
+fn read_leaf(reader: &mut XmlReader<'_>) -> ReadResult<Leaf> {
     let (name, attributes, depth) = crate::xml::read_start(reader)?;
     let mut text = String::new();
     loop {
         match reader.peek()? {
-            ReadEvent::Characters(t) => {
-                text.push_str(t);
-                reader.next_event()?;
+            Event::Text(_) => {
+                let Event::Text(t) = reader.next_event()? else {
+                    unreachable!("peeked text");
+                };
+                if text.is_empty() {
+                    text = t;
+                } else {
+                    text.push_str(&t);
+                }
             }
-            ReadEvent::EndElement { .. } => {
+            Event::End => {
                 reader.next_event()?;
                 return Ok(Leaf {
                     name,
@@ -416,11 +419,11 @@ fn read_leaf<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<Leaf> {
     loop {
         let event = reader.next_event()?;
         if first_child.is_none()
-            && let ReadEvent::StartElement { name, .. } = &event
+            && let Event::Start { name, .. } = &event
         {
-            first_child = Some(name.local_name.clone());
+            first_child = Some(name.clone());
         }
-        let done = matches!(event, ReadEvent::EndElement { .. }) && reader.depth() + 1 == depth;
+        let done = matches!(event, Event::End) && reader.depth() + 1 == depth;
         capture.event(&event)?;
         if done {
             break;
@@ -460,28 +463,24 @@ impl Capture {
         }
     }
 
-    fn write<'a, E: Into<WriteEvent<'a>>>(&mut self, event: E) -> yaserde::Result<()> {
+    fn write<'a, E: Into<WriteEvent<'a>>>(&mut self, event: E) -> ReadResult<()> {
         self.writer
             .write(event)
-            .map_err(|e| yaserde::Error::custom(e.to_string()))
+            .map_err(|e| ReadError::invalid(format!("cannot keep an element as XML: {e}")))
     }
 
-    pub(crate) fn start(
-        &mut self,
-        name: &str,
-        attributes: &[OwnedAttribute],
-    ) -> yaserde::Result<()> {
+    pub(crate) fn start(&mut self, name: &str, attributes: &[Attribute]) -> ReadResult<()> {
         self.pending_space = None;
         let mut start = WriteEvent::start_element(name);
         for a in attributes {
-            start = start.attr(a.name.borrow(), &a.value);
+            start = start.attr(a.name.as_str(), &a.value);
         }
         self.write(start)?;
         self.just_started = true;
         Ok(())
     }
 
-    pub(crate) fn text(&mut self, text: &str) -> yaserde::Result<()> {
+    pub(crate) fn text(&mut self, text: &str) -> ReadResult<()> {
         if text.is_empty() {
             return Ok(());
         }
@@ -496,7 +495,7 @@ impl Capture {
         self.write(WriteEvent::characters(text))
     }
 
-    pub(crate) fn end(&mut self) -> yaserde::Result<()> {
+    pub(crate) fn end(&mut self) -> ReadResult<()> {
         if let Some(space) = self.pending_space.take()
             && self.just_started
         {
@@ -506,35 +505,23 @@ impl Capture {
         self.write(WriteEvent::end_element())
     }
 
-    pub(crate) fn event(&mut self, event: &ReadEvent) -> yaserde::Result<()> {
+    pub(crate) fn event(&mut self, event: &Event) -> ReadResult<()> {
         match event {
-            ReadEvent::StartElement {
-                name, attributes, ..
-            } => {
-                let attributes: Vec<OwnedAttribute> = attributes.to_vec();
-                let name = name.local_name.clone();
-                self.start(&name, &attributes)
-            }
-            ReadEvent::EndElement { .. } => self.end(),
-            ReadEvent::Characters(t) | ReadEvent::Whitespace(t) | ReadEvent::CData(t) => {
-                self.text(t)
-            }
-            _ => Ok(()),
+            Event::Start { name, attributes } => self.start(name, attributes),
+            Event::End => self.end(),
+            Event::Text(t) => self.text(t),
+            Event::Eof => Err(ReadError::invalid("unexpected end of document")),
         }
     }
 
-    pub(crate) fn finish(self, name: &str) -> yaserde::Result<RawXml> {
+    pub(crate) fn finish(self, name: &str) -> ReadResult<RawXml> {
         let xml = String::from_utf8(self.writer.into_inner())
-            .map_err(|e| yaserde::Error::custom(e.to_string()))?;
+            .map_err(|e| ReadError::invalid(e.to_string()))?;
         Ok(RawXml::from_captured(name.to_string(), xml))
     }
 }
 
-fn raw_from_parts(
-    name: &str,
-    attributes: &[OwnedAttribute],
-    text: &str,
-) -> yaserde::Result<RawXml> {
+fn raw_from_parts(name: &str, attributes: &[Attribute], text: &str) -> ReadResult<RawXml> {
     let mut capture = Capture::new();
     capture.start(name, attributes)?;
     capture.text(text)?;
@@ -542,11 +529,11 @@ fn raw_from_parts(
     capture.finish(name)
 }
 
-fn report_attributes(element: &str, attributes: &[OwnedAttribute]) -> yaserde::Result<()> {
+fn report_attributes(element: &str, attributes: &[Attribute]) -> ReadResult<()> {
     for a in attributes {
         report(
             DriftKind::UnknownAttribute,
-            &format!("{element}/@{}", a.name.local_name),
+            &format!("{element}/@{}", a.local_name()),
             Some(&a.value),
         )?;
     }
@@ -557,13 +544,13 @@ fn report_attributes(element: &str, attributes: &[OwnedAttribute]) -> yaserde::R
 /// value, or `None` when it was kept as XML instead (empty or invalid value, child
 /// elements), recording the departure. With `empty_allowed` (FIELD-EVIDENCE F8) an
 /// empty element is kept without a report.
-pub fn read_text_member<R: Read, T: TextValue, const N: usize>(
-    reader: &mut Deserializer<R>,
+pub fn read_text_member<T: TextValue, const N: usize>(
+    reader: &mut XmlReader<'_>,
     order: &mut Order<N>,
     extra: &mut Extra,
     member: usize,
     empty_allowed: bool,
-) -> yaserde::Result<Option<T>> {
+) -> ReadResult<Option<T>> {
     let leaf = read_leaf(reader)?;
     let text = match leaf.content {
         LeafContent::Mixed { raw, first_child } => {
@@ -633,12 +620,12 @@ pub fn read_text_member<R: Read, T: TextValue, const N: usize>(
 
 /// Keeps the next child as XML: an element the bindings do not declare here
 /// (`kind` unknown element) or a declared single element that came again (repeated).
-pub fn keep_child<R: Read, const N: usize>(
-    reader: &mut Deserializer<R>,
+pub fn keep_child<const N: usize>(
+    reader: &mut XmlReader<'_>,
     order: &mut Order<N>,
     extra: &mut Extra,
     kind: DriftKind,
-) -> yaserde::Result<()> {
+) -> ReadResult<()> {
     let raw: RawXml = crate::xml::read_child(reader)?;
     report(kind, raw.name(), Some(&raw.text()))?;
     order.keep(extra, raw, None);
@@ -647,9 +634,7 @@ pub fn keep_child<R: Read, const N: usize>(
 
 /// Reads a text data item inside `xs:any` content: its value, or the element kept as
 /// XML (reported) when it has attributes, child elements or a value that does not read.
-pub fn read_text_item<R: Read, T: TextValue>(
-    reader: &mut Deserializer<R>,
-) -> yaserde::Result<Result<T, RawXml>> {
+pub fn read_text_item<T: TextValue>(reader: &mut XmlReader<'_>) -> ReadResult<Result<T, RawXml>> {
     let leaf = read_leaf(reader)?;
     let text = match leaf.content {
         LeafContent::Mixed { raw, first_child } => {
@@ -678,45 +663,40 @@ pub fn read_text_item<R: Read, T: TextValue>(
 /// The local name of the next child element of `parent`, or `None` at its end tag
 /// (left unconsumed). Whitespace between children is skipped; other text is kept in
 /// place and reported (strict reading refuses it).
-pub fn next_child_keeping_text<R: Read, const N: usize>(
-    reader: &mut Deserializer<R>,
+pub fn next_child_keeping_text<const N: usize>(
+    reader: &mut XmlReader<'_>,
     order: &mut Order<N>,
     extra: &mut Extra,
-) -> yaserde::Result<Option<String>> {
+) -> ReadResult<Option<String>> {
     loop {
         match reader.peek()? {
-            ReadEvent::Characters(text) if text.trim().is_empty() => {
+            Event::Text(text) if text.trim().is_empty() => {
                 reader.next_event()?;
             }
-            ReadEvent::Characters(_) => {
-                let ReadEvent::Characters(text) = reader.next_event()? else {
-                    unreachable!("peeked characters");
+            Event::Text(_) => {
+                let Event::Text(text) = reader.next_event()? else {
+                    unreachable!("peeked text");
                 };
                 report(DriftKind::UnexpectedText, "#text", Some(&text))?;
                 order.keep_text(extra, text);
             }
-            ReadEvent::StartElement { name, .. } => return Ok(Some(name.local_name.clone())),
-            ReadEvent::EndElement { .. } => return Ok(None),
-            other => {
-                return Err(yaserde::Error::custom(format!("unexpected {other:?}")));
-            }
+            Event::Start { name, .. } => return Ok(Some(name.clone())),
+            Event::End => return Ok(None),
+            Event::Eof => return Err(ReadError::invalid("unexpected end of document")),
         }
     }
 }
 
 /// Reads an unknown element inside `xs:any` content (kept as XML, reported).
-pub fn read_unknown_item<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<RawXml> {
+pub fn read_unknown_item(reader: &mut XmlReader<'_>) -> ReadResult<RawXml> {
     let raw: RawXml = crate::xml::read_child(reader)?;
     report(DriftKind::UnknownElement, raw.name(), Some(&raw.text()))?;
     Ok(raw)
 }
 
-fn unknown_attribute(a: &OwnedAttribute) -> UnknownAttribute {
+fn unknown_attribute(a: &Attribute) -> UnknownAttribute {
     UnknownAttribute {
-        name: match &a.name.prefix {
-            Some(prefix) => format!("{prefix}:{}", a.name.local_name),
-            None => a.name.local_name.clone(),
-        },
+        name: a.name.clone(),
         value: a.value.clone(),
     }
 }
@@ -724,17 +704,17 @@ fn unknown_attribute(a: &OwnedAttribute) -> UnknownAttribute {
 /// Keeps the attributes not named in `known` (namespace declarations aside),
 /// recording each.
 pub fn keep_unknown_attributes(
-    attributes: &[OwnedAttribute],
+    attributes: &[Attribute],
     known: &[&str],
     extra: &mut Extra,
-) -> yaserde::Result<()> {
+) -> ReadResult<()> {
     for a in attributes {
-        if known.contains(&a.name.local_name.as_str()) && a.name.prefix.is_none() {
+        if known.contains(&a.name.as_str()) {
             continue;
         }
         report(
             DriftKind::UnknownAttribute,
-            &format!("@{}", a.name.local_name),
+            &format!("@{}", a.local_name()),
             Some(&a.value),
         )?;
         extra.data_mut().attributes.push(unknown_attribute(a));
@@ -745,14 +725,11 @@ pub fn keep_unknown_attributes(
 /// The value of declared attribute `name`: `None` when absent, or when its value could
 /// not be typed (then kept with the unknown attributes and recorded).
 pub fn attribute_value<T: TextValue>(
-    attributes: &[OwnedAttribute],
+    attributes: &[Attribute],
     name: &str,
     extra: &mut Extra,
-) -> yaserde::Result<Option<T>> {
-    let Some(a) = attributes
-        .iter()
-        .find(|a| a.name.local_name == name && a.name.prefix.is_none())
-    else {
+) -> ReadResult<Option<T>> {
+    let Some(a) = attributes.iter().find(|a| a.name == name) else {
         return Ok(None);
     };
     match a.value.parse::<T>() {

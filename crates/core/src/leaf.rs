@@ -4,20 +4,20 @@
 //! every generated crate.
 
 use std::fmt;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::str::FromStr;
 
 use xml::attribute::OwnedAttribute;
-use xml::reader::XmlEvent as ReadEvent;
 use xml::writer::XmlEvent as WriteEvent;
-use yaserde::de::Deserializer;
+use yaserde::YaSerialize;
 use yaserde::ser::Serializer;
-use yaserde::{YaDeserialize, YaSerialize};
 
 use crate::datetime::{Date, DateTime, DurationMinutes};
 use crate::drift::DriftKind;
 use crate::extra::{Extra, Order};
-use crate::xml::{self as x, XmlContent};
+use crate::xml::{
+    self as x, Attribute, Event, ReadError, ReadResult, ReadXml, XmlContent, XmlReader,
+};
 use crate::{ValueError, impl_xml_content, impl_xml_text};
 
 impl_xml_text!(DateTime, "DateTime");
@@ -80,17 +80,17 @@ impl YaSerialize for Flag {
     }
 }
 
-impl YaDeserialize for Flag {
-    fn deserialize<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<Self> {
+impl ReadXml for Flag {
+    fn read_xml(reader: &mut XmlReader<'_>) -> ReadResult<Self> {
         let (name, _, _) = x::read_start(reader)?;
         loop {
             match reader.peek()? {
-                ReadEvent::Characters(text) if text.trim().is_empty() => {
+                Event::Text(text) if text.trim().is_empty() => {
                     reader.next_event()?;
                 }
-                ReadEvent::EndElement { .. } => return Ok(Flag),
+                Event::End => return Ok(Flag),
                 other => {
-                    return Err(yaserde::Error::custom(format!(
+                    return Err(ReadError::invalid(format!(
                         "<{name}> is a presence-only flag and must be empty, found {other:?}"
                     )));
                 }
@@ -168,11 +168,11 @@ pub struct OutputScheme {
 }
 
 impl XmlContent for OutputScheme {
-    fn read_content<R: Read>(
-        reader: &mut Deserializer<R>,
+    fn read_content(
+        reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[Attribute],
+    ) -> ReadResult<Self> {
         let _scope = x::enter(name);
         let mut scheme = OutputScheme::default();
         let mut order = Order::<2>::new();
@@ -244,30 +244,23 @@ mod tests {
 
     #[test]
     fn flag_forms() {
-        #[derive(Debug, PartialEq, yaserde::YaSerialize, yaserde::YaDeserialize)]
-        #[yaserde(rename = "P")]
-        struct P {
-            #[yaserde(rename = "LeaveRecordOpen")]
-            leave_record_open: Option<Flag>,
-        }
         for text in [
-            "<P><LeaveRecordOpen/></P>",
-            "<P><LeaveRecordOpen></LeaveRecordOpen></P>",
+            "<LeaveRecordOpen/>",
+            "<LeaveRecordOpen></LeaveRecordOpen>",
+            "<LeaveRecordOpen> </LeaveRecordOpen>",
         ] {
-            let p: P = x::from_str(text, "P").unwrap();
-            assert_eq!(p.leave_record_open, Some(Flag));
+            assert_eq!(x::from_str::<Flag>(text, "LeaveRecordOpen"), Ok(Flag));
         }
-        let p: P = x::from_str("<P></P>", "P").unwrap();
-        assert_eq!(p.leave_record_open, None);
-        let written = x::to_string(
-            &P {
-                leave_record_open: Some(Flag),
-            },
-            "P",
-            false,
-        )
-        .unwrap();
-        assert_eq!(written, "<P><LeaveRecordOpen></LeaveRecordOpen></P>");
-        assert!(x::from_str::<P>("<P><LeaveRecordOpen>x</LeaveRecordOpen></P>", "P").is_err());
+        assert_eq!(
+            x::to_string(&Flag, "LeaveRecordOpen", false).unwrap(),
+            "<LeaveRecordOpen></LeaveRecordOpen>"
+        );
+        assert!(
+            x::from_str::<Flag>("<LeaveRecordOpen>x</LeaveRecordOpen>", "LeaveRecordOpen").is_err()
+        );
+        assert!(
+            x::from_str::<Flag>("<LeaveRecordOpen><a/></LeaveRecordOpen>", "LeaveRecordOpen")
+                .is_err()
+        );
     }
 }

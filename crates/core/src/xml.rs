@@ -4,19 +4,19 @@
 //! function-specific content of a response).
 
 use std::fmt;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::str::FromStr;
 
-use xml::attribute::OwnedAttribute;
-use xml::reader::{EventReader, ParserConfig, XmlEvent as ReadEvent};
+use xml::reader::ParserConfig;
 use xml::writer::{EmitterConfig, EventWriter, XmlEvent as WriteEvent};
-use yaserde::de::Deserializer;
+use yaserde::YaSerialize;
 use yaserde::ser::Serializer;
-use yaserde::{YaDeserialize, YaSerialize};
 
 /// Re-exports for the generated crates, so they depend on one version of each.
 pub use xml as xml_crate;
 pub use yaserde as yaserde_crate;
+
+pub use crate::reader::{Attribute, Event, MAX_DEPTH, ReadError, ReadResult, XmlReader};
 
 pub use crate::drift::{Parsed, ReadMode, enter};
 pub use crate::extra::{
@@ -37,6 +37,16 @@ pub enum ParseError {
         column: u64,
         /// The XML reader's message.
         message: String,
+    },
+    /// The text ends before the root element closes: a document cut short.
+    #[error(
+        "not well-formed XML at line {line}, column {column}: the document ends before its root element closes"
+    )]
+    Truncated {
+        /// The line (from 1).
+        line: u64,
+        /// The column (from 1).
+        column: u64,
     },
     /// A document type declaration: never sent by SystmOne, and a vector for entity
     /// expansion attacks, so refused outright.
@@ -75,30 +85,32 @@ pub enum ParseError {
     },
 }
 
-impl ParseError {
-    fn from_reader(err: &xml::reader::Error) -> Self {
-        use xml::common::Position;
-        let pos = err.position();
-        ParseError::NotXml {
-            line: pos.row + 1,
-            column: pos.column + 1,
-            message: err.msg().to_string(),
-        }
-    }
-
-    fn from_yaserde(err: yaserde::Error) -> Self {
-        match err {
-            yaserde::Error::Reader(e) => ParseError::from_reader(&e),
-            other => ParseError::Invalid(other.to_string()),
+impl From<ReadError> for ParseError {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::NotXml {
+                line,
+                column,
+                message,
+            } => ParseError::NotXml {
+                line,
+                column,
+                message,
+            },
+            ReadError::Truncated { line, column } => ParseError::Truncated { line, column },
+            ReadError::Doctype => ParseError::Doctype,
+            ReadError::TooDeep { limit } => ParseError::TooDeep { limit },
+            ReadError::Invalid(message) => ParseError::Invalid(message),
         }
     }
 }
 
-/// How documents are read: text is kept exactly (no trimming: clinical free text can
-/// start with a space), whitespace between elements arrives as text the readers skip,
-/// CDATA is text, comments are dropped. The text is already decoded (a Rust string), so
-/// the declaration's encoding is not applied: real .NET clients declare `utf-16` on
-/// single-byte content (FIELD-EVIDENCE F10).
+/// The xml-rs reader configuration matching [`XmlReader`], for tools that walk a
+/// document's events with xml-rs themselves (the bindings read with [`XmlReader`]):
+/// text kept exactly (no trimming: clinical free text can start with a space),
+/// whitespace between elements as text, CDATA as text, comments dropped. The text is
+/// already decoded (a Rust string), so the declaration's encoding is not applied: real
+/// .NET clients declare `utf-16` on single-byte content (FIELD-EVIDENCE F10).
 pub fn parser_config() -> ParserConfig {
     ParserConfig::new()
         .override_encoding(Some(xml::Encoding::Utf8))
@@ -130,12 +142,10 @@ pub fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-/// The deepest element nesting the readers accept (the root element is level 1).
-pub const MAX_DEPTH: usize = 256;
-
 /// Refuses `text` if its elements nest deeper than `limit` levels, in one linear pass
-/// over the bytes, before any XML reader sees it: the reader copies its namespace
-/// stack at every start tag, so its cost grows with the square of the depth.
+/// over the bytes, before an xml-rs reader sees it: xml-rs copies its namespace stack
+/// at every start tag, so its cost grows with the square of the depth. ([`XmlReader`]
+/// counts the depth itself.)
 ///
 /// Understands just enough XML to count: comments, CDATA sections, processing
 /// instructions and declarations are skipped, quoted attribute values may hold `>`.
@@ -215,39 +225,28 @@ pub fn check_depth(text: &str, limit: usize) -> Result<(), ParseError> {
 }
 
 /// Checks the prolog of `text` (no DOCTYPE) and returns the root element's local name.
-///
-/// Every whole-document reader starts here, so the nesting depth is checked here
-/// ([`check_depth`] with [`MAX_DEPTH`]).
 pub fn root_name(text: &str) -> Result<String, ParseError> {
-    check_depth(text, MAX_DEPTH)?;
-    let mut reader = EventReader::new_with_config(strip_bom(text).as_bytes(), parser_config());
-    loop {
-        match reader.next() {
-            Ok(ReadEvent::Doctype { .. }) => return Err(ParseError::Doctype),
-            Ok(ReadEvent::StartElement { name, .. }) => return Ok(name.local_name),
-            Ok(ReadEvent::EndDocument) => {
-                return Err(ParseError::Invalid(
-                    "the document has no root element".into(),
-                ));
-            }
-            Ok(_) => {}
-            Err(e) => return Err(ParseError::from_reader(&e)),
-        }
+    let mut reader = XmlReader::new(text);
+    match reader.next_event()? {
+        Event::Start { name, .. } => Ok(name),
+        other => Err(ParseError::Invalid(format!(
+            "expected the root element, found {other:?}"
+        ))),
     }
 }
 
 /// Parses a whole document whose root must be `<root>` into `T`, tolerantly (the
 /// drift report is dropped; see [`from_str_with`]).
-pub fn from_str<T: YaDeserialize>(text: &str, root: &str) -> Result<T, ParseError> {
+pub fn from_str<T: ReadXml>(text: &str, root: &str) -> Result<T, ParseError> {
     from_str_with(text, root, ReadMode::Tolerant).map(|parsed| parsed.value)
 }
 
 /// Parses a whole document whose root must be `<root>` into `T`, in `mode`, with the
 /// report of where it departed from the bindings.
 ///
-/// Unlike `yaserde::de::from_str` this keeps text exactly, refuses a DOCTYPE, checks
-/// the root element's name and refuses anything but whitespace after the root.
-pub fn from_str_with<T: YaDeserialize>(
+/// Refuses a DOCTYPE, checks the root element's name and refuses anything but
+/// whitespace (or comments) after the root; text is kept exactly.
+pub fn from_str_with<T: ReadXml>(
     text: &str,
     root: &str,
     mode: ReadMode,
@@ -260,18 +259,25 @@ pub fn from_str_with<T: YaDeserialize>(
     }
 }
 
-fn parse_document<T: YaDeserialize>(text: &str, root: &str) -> Result<T, ParseError> {
-    let found = root_name(text)?;
+fn parse_document<T: ReadXml>(text: &str, root: &str) -> Result<T, ParseError> {
+    let mut reader = XmlReader::new(text);
+    let found = match reader.peek()? {
+        Event::Start { name, .. } => name.clone(),
+        other => {
+            return Err(ParseError::Invalid(format!(
+                "expected the root element, found {other:?}"
+            )));
+        }
+    };
     if found != root {
         return Err(ParseError::WrongRoot {
             expected: root.to_string(),
             found,
         });
     }
-    let mut de = deserializer(text);
-    let parsed = T::deserialize(&mut de)
-        .map_err(ParseError::from_yaserde)
-        .and_then(|value| finish_document(&mut de).map(|()| value));
+    let parsed = T::read_xml(&mut reader)
+        .map_err(ParseError::from)
+        .and_then(|value| finish_document(&mut reader).map(|()| value));
     // The bindings may stop at an element they refuse before the reader reaches a
     // syntax error further on; the syntax error, with its position, is the clearer
     // report. Checked only on failure, so it costs nothing when the document is good.
@@ -283,32 +289,18 @@ fn parse_document<T: YaDeserialize>(text: &str, root: &str) -> Result<T, ParseEr
 
 /// Reads the whole document, checking only that it is well-formed XML.
 fn well_formed(text: &str) -> Result<(), ParseError> {
-    let mut reader = EventReader::new_with_config(strip_bom(text).as_bytes(), parser_config());
-    loop {
-        match reader.next() {
-            Ok(ReadEvent::EndDocument) => return Ok(()),
-            Ok(_) => {}
-            Err(e) => return Err(ParseError::from_reader(&e)),
-        }
-    }
-}
-
-/// A yaserde deserializer over `text` with [`parser_config`].
-pub fn deserializer(text: &str) -> Deserializer<&[u8]> {
-    Deserializer::new(EventReader::new_with_config(
-        strip_bom(text).as_bytes(),
-        parser_config(),
-    ))
+    let mut reader = XmlReader::new(text);
+    while reader.next_event()? != Event::Eof {}
+    Ok(())
 }
 
 /// After the root element: consume its end tag if the type left it, then require
-/// the end of the document.
-pub fn finish_document<R: Read>(de: &mut Deserializer<R>) -> Result<(), ParseError> {
+/// the end of the document (the reader refuses anything but whitespace after it).
+pub fn finish_document(reader: &mut XmlReader<'_>) -> Result<(), ParseError> {
     loop {
-        match de.next_event().map_err(ParseError::from_yaserde)? {
-            ReadEvent::EndDocument => return Ok(()),
-            ReadEvent::EndElement { .. } if de.depth() == 0 => {}
-            ReadEvent::Characters(t) if t.trim().is_empty() => {}
+        match reader.next_event()? {
+            Event::Eof => return Ok(()),
+            Event::End if reader.depth() == 0 => {}
             other => {
                 return Err(ParseError::Invalid(format!(
                     "unexpected content after the root element: {other:?}"
@@ -352,26 +344,22 @@ impl From<yaserde::Error> for WriteError {
 // whole element, named by `get_start_event_name()` when the caller set one.
 // ---------------------------------------------------------------------------
 
-fn err(message: impl fmt::Display) -> yaserde::Error {
-    yaserde::Error::custom(message.to_string())
+fn err(message: impl fmt::Display) -> ReadError {
+    ReadError::invalid(message)
 }
 
-/// Consumes the start tag of the next element and returns its attributes and the
-/// depth inside it.
-pub fn read_start<R: Read>(
-    reader: &mut Deserializer<R>,
-) -> yaserde::Result<(String, Vec<OwnedAttribute>, usize)> {
+/// Consumes the start tag of the next element and returns its name, its attributes
+/// and the depth inside it.
+pub fn read_start(reader: &mut XmlReader<'_>) -> ReadResult<(String, Vec<Attribute>, usize)> {
     skip_whitespace(reader)?;
     match reader.next_event()? {
-        ReadEvent::StartElement {
-            name, attributes, ..
-        } => Ok((name.local_name, attributes, reader.depth())),
+        Event::Start { name, attributes } => Ok((name, attributes, reader.depth())),
         other => Err(err(format!("expected an element, found {other:?}"))),
     }
 }
 
-fn skip_whitespace<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<()> {
-    while let ReadEvent::Characters(text) = reader.peek()? {
+fn skip_whitespace(reader: &mut XmlReader<'_>) -> ReadResult<()> {
+    while let Event::Text(text) = reader.peek()? {
         if !text.trim().is_empty() {
             return Ok(());
         }
@@ -383,36 +371,32 @@ fn skip_whitespace<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<()>
 /// The local name of the next child element of the element whose content is at
 /// `depth`, or `None` at that element's end tag (which is left unconsumed).
 /// Whitespace between children is skipped; other text is an error.
-pub fn next_child<R: Read>(
-    reader: &mut Deserializer<R>,
-    parent: &str,
-) -> yaserde::Result<Option<String>> {
+pub fn next_child(reader: &mut XmlReader<'_>, parent: &str) -> ReadResult<Option<String>> {
     loop {
         match reader.peek()? {
-            ReadEvent::Characters(text) if text.trim().is_empty() => {
+            Event::Text(text) if text.trim().is_empty() => {
                 reader.next_event()?;
             }
-            ReadEvent::Characters(text) => {
+            Event::Text(text) => {
                 return Err(err(format!("unexpected text {text:?} in <{parent}>")));
             }
-            ReadEvent::StartElement { name, .. } => return Ok(Some(name.local_name.clone())),
-            ReadEvent::EndElement { .. } => return Ok(None),
-            other => return Err(err(format!("unexpected {other:?} in <{parent}>"))),
+            Event::Start { name, .. } => return Ok(Some(name.clone())),
+            Event::End => return Ok(None),
+            Event::Eof => return Err(err(format!("unexpected end of document in <{parent}>"))),
         }
     }
 }
 
-/// Reads the next child element with `T`'s yaserde implementation and consumes its
-/// end tag.
-pub fn read_child<R: Read, T: YaDeserialize>(reader: &mut Deserializer<R>) -> yaserde::Result<T> {
+/// Reads the next child element with `T`'s reader and consumes its end tag.
+pub fn read_child<T: ReadXml>(reader: &mut XmlReader<'_>) -> ReadResult<T> {
     let depth = reader.depth();
-    let value = T::deserialize(reader)?;
+    let value = T::read_xml(reader)?;
     consume_end(reader, depth)?;
     Ok(value)
 }
 
 /// Reads the next child element as text and parses it with `FromStr`.
-pub fn read_text_child<R: Read, T>(reader: &mut Deserializer<R>) -> yaserde::Result<T>
+pub fn read_text_child<T>(reader: &mut XmlReader<'_>) -> ReadResult<T>
 where
     T: FromStr,
     T::Err: fmt::Display,
@@ -425,18 +409,21 @@ where
 
 /// Reads the text content of the element just started, up to (not including) its end
 /// tag. Child elements are an error.
-pub fn read_text_content<R: Read>(
-    reader: &mut Deserializer<R>,
-    name: &str,
-) -> yaserde::Result<String> {
+pub fn read_text_content(reader: &mut XmlReader<'_>, name: &str) -> ReadResult<String> {
     let mut text = String::new();
     loop {
         match reader.peek()? {
-            ReadEvent::Characters(t) => {
-                text.push_str(t);
-                reader.next_event()?;
+            Event::Text(_) => {
+                let Event::Text(t) = reader.next_event()? else {
+                    unreachable!("peeked text");
+                };
+                if text.is_empty() {
+                    text = t;
+                } else {
+                    text.push_str(&t);
+                }
             }
-            ReadEvent::EndElement { .. } => return Ok(text),
+            Event::End => return Ok(text),
             other => {
                 return Err(err(format!(
                     "<{name}> must hold text only, found {other:?}"
@@ -448,15 +435,15 @@ pub fn read_text_content<R: Read>(
 
 /// Consumes the end tag of the element that was started at `depth` (the depth before
 /// its start tag).
-fn consume_end<R: Read>(reader: &mut Deserializer<R>, depth: usize) -> yaserde::Result<()> {
+fn consume_end(reader: &mut XmlReader<'_>, depth: usize) -> ReadResult<()> {
     match reader.next_event()? {
-        ReadEvent::EndElement { .. } if reader.depth() == depth => Ok(()),
+        Event::End if reader.depth() == depth => Ok(()),
         other => Err(err(format!("expected an end tag, found {other:?}"))),
     }
 }
 
 /// Skips the next child element entirely.
-pub fn skip_child<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<()> {
+pub fn skip_child(reader: &mut XmlReader<'_>) -> ReadResult<()> {
     let depth = reader.depth();
     reader.next_event()?;
     while reader.depth() > depth {
@@ -466,16 +453,12 @@ pub fn skip_child<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<()> 
 }
 
 /// The value of attribute `name`, parsed with `FromStr`.
-pub fn attribute<T>(
-    attributes: &[OwnedAttribute],
-    element: &str,
-    name: &str,
-) -> yaserde::Result<Option<T>>
+pub fn attribute<T>(attributes: &[Attribute], element: &str, name: &str) -> ReadResult<Option<T>>
 where
     T: FromStr,
     T::Err: fmt::Display,
 {
-    match attributes.iter().find(|a| a.name.local_name == name) {
+    match attributes.iter().find(|a| a.local_name() == name) {
         None => Ok(None),
         Some(a) => a
             .value
@@ -486,17 +469,17 @@ where
 }
 
 /// Error for an element the content model does not allow.
-pub fn unexpected_child(parent: &str, child: &str) -> yaserde::Error {
+pub fn unexpected_child(parent: &str, child: &str) -> ReadError {
     err(format!("<{child}> is not allowed in <{parent}>"))
 }
 
 /// Error for an element that may appear once but came again.
-pub fn duplicate(parent: &str, child: &str) -> yaserde::Error {
+pub fn duplicate(parent: &str, child: &str) -> ReadError {
     err(format!("<{child}> appears more than once in <{parent}>"))
 }
 
 /// Error for a required element or attribute that is missing.
-pub fn missing(parent: &str, what: &str) -> yaserde::Error {
+pub fn missing(parent: &str, what: &str) -> ReadError {
     err(format!("<{parent}> is missing {what}"))
 }
 
@@ -557,7 +540,7 @@ pub fn write_text_child<W: Write, T: fmt::Display>(
 }
 
 /// Types whose XML form is a run of text (dates, enumerations, ...): implements
-/// yaserde's traits through `FromStr` and `Display`, in element and attribute position.
+/// [`ReadXml`] and yaserde's `YaSerialize` through `FromStr` and `Display`.
 #[macro_export]
 macro_rules! impl_xml_text {
     ($ty:ty, $default_name:expr) => {
@@ -586,22 +569,19 @@ macro_rules! impl_xml_text {
             }
         }
 
-        impl $crate::xml::yaserde_crate::YaDeserialize for $ty {
-            fn deserialize<R: ::std::io::Read>(
-                reader: &mut $crate::xml::yaserde_crate::de::Deserializer<R>,
-            ) -> $crate::xml::yaserde_crate::Result<Self> {
+        impl $crate::xml::ReadXml for $ty {
+            fn read_xml(reader: &mut $crate::xml::XmlReader<'_>) -> $crate::xml::ReadResult<Self> {
                 let (name, _, _) = $crate::xml::read_start(reader)?;
                 let text = $crate::xml::read_text_content(reader, &name)?;
-                text.parse::<$ty>().map_err(|e| {
-                    $crate::xml::yaserde_crate::Error::custom(format!("<{name}>: {e}"))
-                })
+                text.parse::<$ty>()
+                    .map_err(|e| $crate::xml::ReadError::invalid(format!("<{name}>: {e}")))
             }
         }
     };
 }
 
 /// Types whose XML form is a whole element handled by [`XmlContent`]: implements
-/// yaserde's traits through it. Generic types list their parameters in brackets:
+/// [`ReadXml`] and yaserde's `YaSerialize` through it. Generic types list their parameters in brackets:
 /// `impl_xml_content!([P: Bound] Request<P>, "ClientIntegrationRequest")`.
 #[macro_export]
 macro_rules! impl_xml_content {
@@ -626,10 +606,10 @@ macro_rules! impl_xml_content {
             }
         }
 
-        impl<$($generics)*> $crate::xml::yaserde_crate::YaDeserialize for $ty {
-            fn deserialize<R: ::std::io::Read>(
-                reader: &mut $crate::xml::yaserde_crate::de::Deserializer<R>,
-            ) -> $crate::xml::yaserde_crate::Result<Self> {
+        impl<$($generics)*> $crate::xml::ReadXml for $ty {
+            fn read_xml(
+                reader: &mut $crate::xml::XmlReader<'_>,
+            ) -> $crate::xml::ReadResult<Self> {
                 $crate::xml::read_element(reader)
             }
         }
@@ -668,9 +648,16 @@ pub fn write_element<T: XmlContent, W: Write>(
 }
 
 /// Reads a whole element with `T`'s [`XmlContent`] (its end tag left for the caller).
-pub fn read_element<R: Read, T: XmlContent>(reader: &mut Deserializer<R>) -> yaserde::Result<T> {
+pub fn read_element<T: XmlContent>(reader: &mut XmlReader<'_>) -> ReadResult<T> {
     let (name, attributes, _) = read_start(reader)?;
     T::read_content(reader, &name, &attributes)
+}
+
+/// A type read from a whole element: the element's start tag, its content, and not its
+/// end tag, which is left for the caller (the protocol yaserde's derive follows too).
+pub trait ReadXml: Sized {
+    /// Reads the next element (whitespace before it skipped).
+    fn read_xml(reader: &mut XmlReader<'_>) -> ReadResult<Self>;
 }
 
 /// An element whose content is read and written by code (generated or hand-written)
@@ -679,11 +666,11 @@ pub fn read_element<R: Read, T: XmlContent>(reader: &mut Deserializer<R>) -> yas
 pub trait XmlContent: Sized {
     /// Reads the content of the element `name` whose start tag (with `attributes`) was
     /// just consumed, up to but not including its end tag.
-    fn read_content<R: Read>(
-        reader: &mut Deserializer<R>,
+    fn read_content(
+        reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[OwnedAttribute],
-    ) -> yaserde::Result<Self>;
+        attributes: &[Attribute],
+    ) -> ReadResult<Self>;
 
     /// The element's attributes, in order (`None` for absent optional ones).
     fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
@@ -725,16 +712,15 @@ impl RawXml {
     /// The element's text content (all its text, child elements' included), for
     /// reports.
     pub fn text(&self) -> String {
-        let mut reader = EventReader::new_with_config(self.xml.as_bytes(), parser_config());
+        let mut reader = XmlReader::new(&self.xml);
         let mut text = String::new();
-        while let Ok(event) = reader.next() {
-            match event {
-                ReadEvent::Characters(t) => text.push_str(&t),
-                ReadEvent::EndDocument => break,
-                _ => {}
+        loop {
+            match reader.next_event() {
+                Ok(Event::Text(t)) => text.push_str(&t),
+                Ok(Event::Eof) | Err(_) => return text,
+                Ok(_) => {}
             }
         }
-        text
     }
 
     /// Whether the element has no attributes and no content (`<X/>`).
@@ -754,11 +740,9 @@ impl RawXml {
 
     /// Parses `xml` (one element) into a raw value.
     pub fn parse(xml: &str) -> Result<Self, ParseError> {
-        let name = root_name(xml)?;
-        let mut de = deserializer(xml);
-        let raw = RawXml::deserialize(&mut de).map_err(ParseError::from_yaserde)?;
-        finish_document(&mut de)?;
-        debug_assert_eq!(raw.name, name);
+        let mut reader = XmlReader::new(xml);
+        let raw = RawXml::read_xml(&mut reader)?;
+        finish_document(&mut reader)?;
         Ok(raw)
     }
 }
@@ -769,20 +753,20 @@ impl fmt::Debug for RawXml {
     }
 }
 
-impl YaDeserialize for RawXml {
-    fn deserialize<R: Read>(reader: &mut Deserializer<R>) -> yaserde::Result<Self> {
+impl ReadXml for RawXml {
+    fn read_xml(reader: &mut XmlReader<'_>) -> ReadResult<Self> {
         skip_whitespace(reader)?;
         let mut capture = crate::extra::Capture::new();
         let start_depth = reader.depth();
         let first = reader.next_event()?;
         let name = match &first {
-            ReadEvent::StartElement { name, .. } => name.local_name.clone(),
+            Event::Start { name, .. } => name.clone(),
             other => return Err(err(format!("expected an element, found {other:?}"))),
         };
         capture.event(&first)?;
         loop {
             let depth = reader.depth();
-            if matches!(reader.peek()?, ReadEvent::EndElement { .. }) && depth == start_depth + 1 {
+            if matches!(reader.peek()?, Event::End) && depth == start_depth + 1 {
                 // Our own end tag: record it, leave it for the caller.
                 capture.end()?;
                 break;
@@ -797,33 +781,36 @@ impl YaDeserialize for RawXml {
 impl YaSerialize for RawXml {
     fn serialize<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
         writer.set_start_event_name(None);
-        let mut reader = EventReader::new_with_config(
-            self.xml.as_bytes(),
-            ParserConfig::new()
-                .trim_whitespace(false)
-                .whitespace_to_characters(true)
-                .cdata_to_characters(false)
-                .ignore_comments(false)
-                .coalesce_characters(true),
-        );
+        // The text was written by `Capture` from events of a document that was read,
+        // so it reads again.
+        let mut reader = XmlReader::new(&self.xml);
         loop {
-            match reader.next().map_err(yaserde::Error::Reader)? {
-                ReadEvent::EndDocument => return Ok(()),
-                ReadEvent::StartDocument { .. } => {}
-                event => {
-                    if let Some(event) = event.as_writer_event() {
-                        writer.write(event)?;
+            match reader
+                .next_event()
+                .map_err(|e| yaserde::Error::custom(e.to_string()))?
+            {
+                Event::Eof => return Ok(()),
+                Event::Start { name, attributes } => {
+                    let mut start = WriteEvent::start_element(name.as_str());
+                    for a in &attributes {
+                        start = start.attr(a.name.as_str(), &a.value);
                     }
+                    writer.write(start)?;
                 }
+                Event::End => writer.write(WriteEvent::end_element())?,
+                Event::Text(text) => writer.write(WriteEvent::characters(&text))?,
             }
         }
     }
 
     fn serialize_attributes(
         &self,
-        attributes: Vec<OwnedAttribute>,
+        attributes: Vec<xml::attribute::OwnedAttribute>,
         namespace: xml::namespace::Namespace,
-    ) -> yaserde::Result<(Vec<OwnedAttribute>, xml::namespace::Namespace)> {
+    ) -> yaserde::Result<(
+        Vec<xml::attribute::OwnedAttribute>,
+        xml::namespace::Namespace,
+    )> {
         Ok((attributes, namespace))
     }
 }

@@ -27,11 +27,11 @@ pub struct Address {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Address {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<7usize>::new();
@@ -59,7 +59,6 @@ impl systmone_core::xml::XmlContent for Address {
                 }
                 "HouseName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -76,7 +75,6 @@ impl systmone_core::xml::XmlContent for Address {
                 }
                 "HouseNumber" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -93,7 +91,6 @@ impl systmone_core::xml::XmlContent for Address {
                 }
                 "Road" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -110,7 +107,6 @@ impl systmone_core::xml::XmlContent for Address {
                 }
                 "Locality" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -127,7 +123,6 @@ impl systmone_core::xml::XmlContent for Address {
                 }
                 "Town" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -144,7 +139,6 @@ impl systmone_core::xml::XmlContent for Address {
                 }
                 "County" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
@@ -161,7 +155,6 @@ impl systmone_core::xml::XmlContent for Address {
                 }
                 "Postcode" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
@@ -334,11 +327,11 @@ pub struct AppointmentChange {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for AppointmentChange {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<4usize>::new();
@@ -363,7 +356,6 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
                 }
                 "AppointmentUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -393,7 +385,6 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
                 }
                 "Status" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -410,7 +401,6 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
                 }
                 "Comments" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -538,11 +528,11 @@ pub struct Attachment {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Attachment {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<7usize>::new();
@@ -570,7 +560,6 @@ impl systmone_core::xml::XmlContent for Attachment {
                 }
                 "DocumentPath" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -587,7 +576,6 @@ impl systmone_core::xml::XmlContent for Attachment {
                 }
                 "URL" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -604,7 +592,6 @@ impl systmone_core::xml::XmlContent for Attachment {
                 }
                 "FileName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -621,7 +608,6 @@ impl systmone_core::xml::XmlContent for Attachment {
                 }
                 "FileSize" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -638,7 +624,6 @@ impl systmone_core::xml::XmlContent for Attachment {
                 }
                 "DocumentUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -655,7 +640,6 @@ impl systmone_core::xml::XmlContent for Attachment {
                 }
                 "Comments" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
@@ -664,7 +648,6 @@ impl systmone_core::xml::XmlContent for Attachment {
                 }
                 "LinkedProblemUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
@@ -837,11 +820,11 @@ pub struct Clinic {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Clinic {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<4usize>::new();
@@ -866,7 +849,6 @@ impl systmone_core::xml::XmlContent for Clinic {
                 }
                 "UserName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -883,7 +865,6 @@ impl systmone_core::xml::XmlContent for Clinic {
                 }
                 "SiteName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -900,7 +881,6 @@ impl systmone_core::xml::XmlContent for Clinic {
                 }
                 "ClinicType" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -1007,11 +987,11 @@ pub struct Clinical {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Clinical {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
@@ -1101,11 +1081,11 @@ pub struct ClinicalCode {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for ClinicalCode {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<8usize>::new();
@@ -1147,7 +1127,6 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                 }
                 "ProblemUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -1164,7 +1143,6 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                 }
                 "ProblemSeverity" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         ProblemSeverity,
                         8usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -1181,7 +1159,6 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                 }
                 "Episodicity" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -1198,7 +1175,6 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                 }
                 "ProblemEndDate" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         8usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -1215,7 +1191,6 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                 }
                 "NumericValue" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         f64,
                         8usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
@@ -1232,7 +1207,6 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                 }
                 "FreeText" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
@@ -1241,7 +1215,6 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                 }
                 "LinkedProblemUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 7usize, false)? {
@@ -1419,11 +1392,11 @@ pub struct Code {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Code {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
@@ -1500,11 +1473,11 @@ pub struct CodeSlot {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for CodeSlot {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
@@ -1585,11 +1558,11 @@ pub struct CurrentSelection {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for CurrentSelection {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
@@ -1726,10 +1699,10 @@ pub enum DataItem {
 }
 impl DataItem {
     /// Reads the child element `name` that comes next.
-    pub fn read<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    pub fn read(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         name: &str,
-    ) -> yaserde::Result<Self> {
+    ) -> systmone_core::xml::ReadResult<Self> {
         Ok(
             match name {
                 "Attachment" => {
@@ -1880,11 +1853,11 @@ pub struct Demographics {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Demographics {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<21usize>::new();
@@ -1926,7 +1899,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "Title" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -1943,7 +1915,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "FirstName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -1960,7 +1931,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "MiddleNames" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -1977,7 +1947,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "Surname" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -1994,7 +1963,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "KnownAs" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -2011,7 +1979,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "DateOfBirth" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         21usize,
                     >(reader, &mut order, &mut extra, 5usize, true)? {
@@ -2028,7 +1995,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "Sex" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         Sex,
                         21usize,
                     >(reader, &mut order, &mut extra, 6usize, true)? {
@@ -2084,7 +2050,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "EnglishSpeaker" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         YesNoUnknown,
                         21usize,
                     >(reader, &mut order, &mut extra, 10usize, true)? {
@@ -2114,7 +2079,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "HomeTelephone" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 12usize, false)? {
@@ -2131,7 +2095,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "WorkTelephone" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 13usize, false)? {
@@ -2148,7 +2111,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "MobileTelephone" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 14usize, false)? {
@@ -2165,7 +2127,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "AlternateTelephone" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 15usize, false)? {
@@ -2182,7 +2143,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "EmailAddress" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 16usize, false)? {
@@ -2199,7 +2159,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "SMSConsent" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         SmsConsent,
                         21usize,
                     >(reader, &mut order, &mut extra, 17usize, false)? {
@@ -2216,7 +2175,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "UsualGPUserName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 18usize, false)? {
@@ -2233,7 +2191,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "CareStartDate" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         21usize,
                     >(reader, &mut order, &mut extra, 19usize, true)? {
@@ -2250,7 +2207,6 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "RegistrationType" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         RegistrationType,
                         21usize,
                     >(reader, &mut order, &mut extra, 20usize, false)? {
@@ -2641,11 +2597,11 @@ pub struct DiaryAppointment {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for DiaryAppointment {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<3usize>::new();
@@ -2682,7 +2638,6 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                 }
                 "AppointmentUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -2699,7 +2654,6 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                 }
                 "Status" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -2837,11 +2791,11 @@ pub struct Drug {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Drug {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
@@ -2927,11 +2881,11 @@ pub struct DrugSensitivity {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for DrugSensitivity {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<3usize>::new();
@@ -2955,7 +2909,6 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
                 }
                 "Type" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -2969,7 +2922,6 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
                 }
                 "LinkedProblemUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -3077,11 +3029,11 @@ pub struct Event {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Event {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
@@ -3206,11 +3158,11 @@ pub struct Identity {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Identity {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<2usize>::new();
@@ -3233,7 +3185,6 @@ impl systmone_core::xml::XmlContent for Identity {
                 }
                 "NHSNumber" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -3250,7 +3201,6 @@ impl systmone_core::xml::XmlContent for Identity {
                 }
                 "NhsNumber" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -3267,7 +3217,6 @@ impl systmone_core::xml::XmlContent for Identity {
                 }
                 "PseudoNumber" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -3285,7 +3234,6 @@ impl systmone_core::xml::XmlContent for Identity {
                 }
                 "StrategicReportingIdentifier" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         u64,
                         2usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -3430,11 +3378,11 @@ pub struct Ingredient {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Ingredient {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
@@ -3550,11 +3498,11 @@ pub struct Letter {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Letter {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<12usize>::new();
@@ -3600,7 +3548,6 @@ impl systmone_core::xml::XmlContent for Letter {
                 }
                 "RecipientOrganisation" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         12usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -3643,7 +3590,6 @@ impl systmone_core::xml::XmlContent for Letter {
                 }
                 "SenderOrganisation" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         12usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -3673,7 +3619,6 @@ impl systmone_core::xml::XmlContent for Letter {
                 }
                 "DocumentPath" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         12usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
@@ -3690,7 +3635,6 @@ impl systmone_core::xml::XmlContent for Letter {
                 }
                 "DocumentUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         12usize,
                     >(reader, &mut order, &mut extra, 7usize, false)? {
@@ -3707,7 +3651,6 @@ impl systmone_core::xml::XmlContent for Letter {
                 }
                 "Type" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         12usize,
                     >(reader, &mut order, &mut extra, 8usize, false)? {
@@ -3724,7 +3667,6 @@ impl systmone_core::xml::XmlContent for Letter {
                 }
                 "Direction" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         LetterDirection,
                         12usize,
                     >(reader, &mut order, &mut extra, 9usize, false)? {
@@ -3741,7 +3683,6 @@ impl systmone_core::xml::XmlContent for Letter {
                 }
                 "DateSentReceived" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         12usize,
                     >(reader, &mut order, &mut extra, 10usize, false)? {
@@ -3750,7 +3691,6 @@ impl systmone_core::xml::XmlContent for Letter {
                 }
                 "LinkedProblemUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         12usize,
                     >(reader, &mut order, &mut extra, 11usize, false)? {
@@ -4047,11 +3987,11 @@ pub struct Medication {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Medication {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<8usize>::new();
@@ -4080,7 +4020,6 @@ impl systmone_core::xml::XmlContent for Medication {
                 }
                 "MedicationType" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -4110,7 +4049,6 @@ impl systmone_core::xml::XmlContent for Medication {
                 }
                 "Dose" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -4127,7 +4065,6 @@ impl systmone_core::xml::XmlContent for Medication {
                 }
                 "Quantity" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -4144,7 +4081,6 @@ impl systmone_core::xml::XmlContent for Medication {
                 }
                 "StartDate" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         8usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -4161,7 +4097,6 @@ impl systmone_core::xml::XmlContent for Medication {
                 }
                 "EndDate" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         8usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
@@ -4178,7 +4113,6 @@ impl systmone_core::xml::XmlContent for Medication {
                 }
                 "EndReason" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
@@ -4187,7 +4121,6 @@ impl systmone_core::xml::XmlContent for Medication {
                 }
                 "LinkedProblemUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 7usize, false)? {
@@ -4361,11 +4294,11 @@ pub struct Narrative {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Narrative {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
@@ -4379,7 +4312,6 @@ impl systmone_core::xml::XmlContent for Narrative {
             match child.as_str() {
                 "Line" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -4462,11 +4394,11 @@ pub struct PatientAppointment {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for PatientAppointment {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<8usize>::new();
@@ -4495,7 +4427,6 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                 }
                 "DateTime" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         8usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -4512,7 +4443,6 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                 }
                 "Duration" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DurationMinutes,
                         8usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -4529,7 +4459,6 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                 }
                 "Clinician" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -4546,7 +4475,6 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                 }
                 "UserName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -4563,7 +4491,6 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                 }
                 "Site" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -4580,7 +4507,6 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                 }
                 "ClinicType" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
@@ -4597,7 +4523,6 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                 }
                 "AppointmentUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
@@ -4614,7 +4539,6 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                 }
                 "Status" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 7usize, false)? {
@@ -4794,11 +4718,11 @@ pub struct PersonName {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for PersonName {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<3usize>::new();
@@ -4822,7 +4746,6 @@ impl systmone_core::xml::XmlContent for PersonName {
                 }
                 "Title" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -4839,7 +4762,6 @@ impl systmone_core::xml::XmlContent for PersonName {
                 }
                 "FirstName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -4856,7 +4778,6 @@ impl systmone_core::xml::XmlContent for PersonName {
                 }
                 "Surname" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -5205,11 +5126,11 @@ pub struct Slot {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Slot {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<3usize>::new();
@@ -5233,7 +5154,6 @@ impl systmone_core::xml::XmlContent for Slot {
                 }
                 "SlotType" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -5250,7 +5170,6 @@ impl systmone_core::xml::XmlContent for Slot {
                 }
                 "DateTimeStart" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -5267,7 +5186,6 @@ impl systmone_core::xml::XmlContent for Slot {
                 }
                 "Duration" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DurationMinutes,
                         3usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -5408,11 +5326,11 @@ pub struct Task {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Task {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<5usize>::new();
@@ -5438,7 +5356,6 @@ impl systmone_core::xml::XmlContent for Task {
                 }
                 "TaskUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         5usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -5455,7 +5372,6 @@ impl systmone_core::xml::XmlContent for Task {
                 }
                 "DateTime" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         5usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -5472,7 +5388,6 @@ impl systmone_core::xml::XmlContent for Task {
                 }
                 "TaskType" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         5usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -5489,7 +5404,6 @@ impl systmone_core::xml::XmlContent for Task {
                 }
                 "Status" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         5usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -5506,7 +5420,6 @@ impl systmone_core::xml::XmlContent for Task {
                 }
                 "Content" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         5usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -5694,11 +5607,11 @@ pub struct Visit {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Visit {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<5usize>::new();
@@ -5724,7 +5637,6 @@ impl systmone_core::xml::XmlContent for Visit {
                 }
                 "DateTime" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         5usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -5741,7 +5653,6 @@ impl systmone_core::xml::XmlContent for Visit {
                 }
                 "Duration" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DurationMinutes,
                         5usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -5758,7 +5669,6 @@ impl systmone_core::xml::XmlContent for Visit {
                 }
                 "Comments" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         5usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -5775,7 +5685,6 @@ impl systmone_core::xml::XmlContent for Visit {
                 }
                 "UserName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         5usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -5792,7 +5701,6 @@ impl systmone_core::xml::XmlContent for Visit {
                 }
                 "VisitUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         5usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {

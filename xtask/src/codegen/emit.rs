@@ -223,7 +223,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
                 };
                 let read = if f.ty.is_text() {
                     quote! {
-                        if let Some(value) = systmone_core::xml::read_text_member::<_, #value_ty, #n_members>(reader, &mut order, &mut extra, #index, #empty_allowed)? {
+                        if let Some(value) = systmone_core::xml::read_text_member::<#value_ty, #n_members>(reader, &mut order, &mut extra, #index, #empty_allowed)? {
                             #store;
                         }
                     }
@@ -310,7 +310,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
                     };
                     let read = if v.ty.is_text() {
                         quote! {
-                            if let Some(value) = systmone_core::xml::read_text_member::<_, #value_ty, #n_members>(reader, &mut order, &mut extra, #index, #empty_allowed)? {
+                            if let Some(value) = systmone_core::xml::read_text_member::<#value_ty, #n_members>(reader, &mut order, &mut extra, #index, #empty_allowed)? {
                                 #store;
                             }
                         }
@@ -437,11 +437,11 @@ fn custom_struct(s: &Struct) -> TokenStream {
         }
 
         impl systmone_core::xml::XmlContent for #name {
-            fn read_content<R: std::io::Read>(
-                reader: &mut yaserde::de::Deserializer<R>,
+            fn read_content(
+                reader: &mut systmone_core::xml::XmlReader<'_>,
                 element: &str,
-                attributes: &[xml::attribute::OwnedAttribute],
-            ) -> yaserde::Result<Self> {
+                attributes: &[systmone_core::xml::Attribute],
+            ) -> systmone_core::xml::ReadResult<Self> {
                 let _scope = systmone_core::xml::enter(element);
                 let mut extra = systmone_core::Extra::default();
                 let mut order = systmone_core::xml::Order::<#n_members>::new();
@@ -727,7 +727,7 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
 
         impl #enum_name {
             /// Reads the child element `name` that comes next.
-            pub fn read<R: std::io::Read>(reader: &mut yaserde::de::Deserializer<R>, name: &str) -> yaserde::Result<Self> {
+            pub fn read(reader: &mut systmone_core::xml::XmlReader<'_>, name: &str) -> systmone_core::xml::ReadResult<Self> {
                 Ok(match name {
                     #(#reads)*
                     _ => #enum_name::Other(systmone_core::xml::read_unknown_item(reader)?),

@@ -35,11 +35,11 @@ pub struct DataExtractParameters {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for DataExtractParameters {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<3usize>::new();
@@ -63,7 +63,6 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
                 }
                 "SRManifestCRC" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         u64,
                         3usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -80,7 +79,6 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
                 }
                 "Directory" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -97,7 +95,6 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
                 }
                 "Name" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -189,11 +186,11 @@ pub struct DataExtractResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for DataExtractResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
@@ -215,7 +212,6 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
                 }
                 "SRManifestCRC" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         u64,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {

@@ -43,11 +43,11 @@ pub struct DeleteFromPatientRecordParameters {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<7usize>::new();
@@ -88,7 +88,6 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                 }
                 "Reason" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -97,7 +96,6 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                 }
                 "EventUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -106,7 +104,6 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                 }
                 "AppointmentUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -115,7 +112,6 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                 }
                 "TaskUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -124,7 +120,6 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                 }
                 "VisitUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
@@ -141,7 +136,6 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                 }
                 "LeaveRecordOpen" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         7usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
@@ -306,11 +300,11 @@ pub struct DeleteFromPatientRecordResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<2usize>::new();
@@ -346,7 +340,6 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
                 }
                 "RecordState" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         RecordState,
                         2usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {

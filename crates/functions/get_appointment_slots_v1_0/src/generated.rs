@@ -41,11 +41,11 @@ pub struct GetAppointmentSlotsParameters {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<6usize>::new();
@@ -72,7 +72,6 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                 }
                 "MinDateTime" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         6usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -89,7 +88,6 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                 }
                 "MaxDateTime" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         6usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -98,7 +96,6 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                 }
                 "UserName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -107,7 +104,6 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                 }
                 "SiteName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -116,7 +112,6 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                 }
                 "ClinicType" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -125,7 +120,6 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                 }
                 "SlotType" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
@@ -278,11 +272,11 @@ pub struct GetAppointmentSlotsResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();

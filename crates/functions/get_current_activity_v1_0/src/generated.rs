@@ -29,11 +29,11 @@ pub struct GetCurrentActivityParameters {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetCurrentActivityParameters {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
@@ -95,11 +95,11 @@ pub struct GetCurrentActivityResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<3usize>::new();
@@ -128,7 +128,6 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
                 }
                 "Activity" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {

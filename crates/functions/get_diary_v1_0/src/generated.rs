@@ -35,11 +35,11 @@ pub struct DiaryResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for DiaryResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<3usize>::new();
@@ -223,11 +223,11 @@ pub struct GetDiaryParameters {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetDiaryParameters {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<6usize>::new();
@@ -254,7 +254,6 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                 }
                 "MinDateTime" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         6usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -271,7 +270,6 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                 }
                 "MaxDateTime" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         6usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -280,7 +278,6 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                 }
                 "UserName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -289,7 +286,6 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                 }
                 "SiteName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -306,7 +302,6 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                 }
                 "Appointments" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         6usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -323,7 +318,6 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                 }
                 "Visits" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         6usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
@@ -474,11 +468,11 @@ pub struct GetDiaryResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetDiaryResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();

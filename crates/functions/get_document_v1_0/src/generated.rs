@@ -37,11 +37,11 @@ pub struct GetDocumentParameters {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetDocumentParameters {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<4usize>::new();
@@ -79,7 +79,6 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
                 }
                 "DocumentUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -96,7 +95,6 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
                 }
                 "WriteTo" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -113,7 +111,6 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
                 }
                 "LeaveRecordOpen" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         4usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -225,11 +222,11 @@ pub struct GetDocumentResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetDocumentResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<2usize>::new();
@@ -244,7 +241,6 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
             match child.as_str() {
                 "DocumentFile" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -261,7 +257,6 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
                 }
                 "RecordState" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         RecordState,
                         2usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {

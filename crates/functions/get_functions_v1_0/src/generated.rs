@@ -29,11 +29,11 @@ pub struct GetFunctionsParameters {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetFunctionsParameters {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
@@ -87,11 +87,11 @@ pub struct GetFunctionsResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetFunctionsResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
@@ -173,11 +173,11 @@ pub struct SupportedFunction {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for SupportedFunction {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<2usize>::new();
@@ -200,7 +200,6 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
                 }
                 "Function" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -209,7 +208,6 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
                 }
                 "Version" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {

@@ -30,11 +30,11 @@ pub struct AccessRights {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for AccessRights {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
@@ -48,7 +48,6 @@ impl systmone_core::xml::XmlContent for AccessRights {
             match child.as_str() {
                 "Access" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -117,11 +116,11 @@ pub struct GetOrganisationMetaDataParameters {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
@@ -143,7 +142,6 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
                 }
                 "LoggedOnUserOnly" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -220,11 +218,11 @@ pub struct GetOrganisationMetaDataResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<4usize>::new();
@@ -251,7 +249,6 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
                 }
                 "SlotType" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -260,7 +257,6 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
                 }
                 "ClinicType" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -387,11 +383,11 @@ pub struct Site {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for Site {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<8usize>::new();
@@ -420,7 +416,6 @@ impl systmone_core::xml::XmlContent for Site {
                 }
                 "Name" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -437,7 +432,6 @@ impl systmone_core::xml::XmlContent for Site {
                 }
                 "ID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -454,7 +448,6 @@ impl systmone_core::xml::XmlContent for Site {
                 }
                 "Telephone" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -471,7 +464,6 @@ impl systmone_core::xml::XmlContent for Site {
                 }
                 "Fax" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -488,7 +480,6 @@ impl systmone_core::xml::XmlContent for Site {
                 }
                 "Email" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -518,7 +509,6 @@ impl systmone_core::xml::XmlContent for Site {
                 }
                 "PrimarySite" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         8usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
@@ -535,7 +525,6 @@ impl systmone_core::xml::XmlContent for Site {
                 }
                 "CurrentSite" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         8usize,
                     >(reader, &mut order, &mut extra, 7usize, false)? {
@@ -731,11 +720,11 @@ pub struct User {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for User {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<13usize>::new();
@@ -769,7 +758,6 @@ impl systmone_core::xml::XmlContent for User {
                 }
                 "Title" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -786,7 +774,6 @@ impl systmone_core::xml::XmlContent for User {
                 }
                 "FirstName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -803,7 +790,6 @@ impl systmone_core::xml::XmlContent for User {
                 }
                 "MiddleNames" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -820,7 +806,6 @@ impl systmone_core::xml::XmlContent for User {
                 }
                 "Surname" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -837,7 +822,6 @@ impl systmone_core::xml::XmlContent for User {
                 }
                 "UserName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -854,7 +838,6 @@ impl systmone_core::xml::XmlContent for User {
                 }
                 "Gender" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         UserGender,
                         13usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
@@ -871,7 +854,6 @@ impl systmone_core::xml::XmlContent for User {
                 }
                 "Role" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
@@ -888,7 +870,6 @@ impl systmone_core::xml::XmlContent for User {
                 }
                 "RoleCode" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 7usize, false)? {
@@ -905,7 +886,6 @@ impl systmone_core::xml::XmlContent for User {
                 }
                 "NationalID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 8usize, false)? {
@@ -922,7 +902,6 @@ impl systmone_core::xml::XmlContent for User {
                 }
                 "NationalIDType" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 9usize, false)? {
@@ -965,7 +944,6 @@ impl systmone_core::xml::XmlContent for User {
                 }
                 "CurrentUser" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         13usize,
                     >(reader, &mut order, &mut extra, 12usize, false)? {
@@ -1222,11 +1200,11 @@ pub struct UserGroups {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for UserGroups {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
@@ -1240,7 +1218,6 @@ impl systmone_core::xml::XmlContent for UserGroups {
             match child.as_str() {
                 "Group" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {

@@ -35,11 +35,11 @@ pub struct GetPatientRecordParameters {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<3usize>::new();
@@ -76,7 +76,6 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
                 }
                 "LeaveRecordOpen" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -196,11 +195,11 @@ pub struct GetPatientRecordResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetPatientRecordResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<5usize>::new();
@@ -278,7 +277,6 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
                 }
                 "RecordState" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         RecordState,
                         5usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -448,11 +446,11 @@ pub struct PatientRecordFilter {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for PatientRecordFilter {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<25usize>::new();
@@ -498,7 +496,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "MinEffectiveDate" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Date,
                         25usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -515,7 +512,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "MaxEffectiveDate" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Date,
                         25usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -532,7 +528,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "MinEntryDate" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Date,
                         25usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -549,7 +544,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "MaxEntryDate" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Date,
                         25usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -566,7 +560,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Appointments" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -583,7 +576,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "CarePlans" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
@@ -600,7 +592,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Demographics" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
@@ -617,7 +608,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "ClinicalCodes" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 7usize, false)? {
@@ -626,7 +616,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "ClinicalCode" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         25usize,
                     >(reader, &mut order, &mut extra, 8usize, false)? {
@@ -643,7 +632,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Letters" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 9usize, false)? {
@@ -660,7 +648,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Medication" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 10usize, false)? {
@@ -677,7 +664,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Sensitivities" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 11usize, false)? {
@@ -694,7 +680,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Recalls" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 12usize, false)? {
@@ -711,7 +696,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Referrals" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 13usize, false)? {
@@ -728,7 +712,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Relationships" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 14usize, false)? {
@@ -745,7 +728,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Results" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 15usize, false)? {
@@ -762,7 +744,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Vaccinations" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 16usize, false)? {
@@ -771,7 +752,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Numeric" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         25usize,
                     >(reader, &mut order, &mut extra, 17usize, false)? {
@@ -788,7 +768,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Reminders" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 18usize, false)? {
@@ -805,7 +784,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Activity" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 19usize, false)? {
@@ -822,7 +800,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Attachments" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 20usize, false)? {
@@ -839,7 +816,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Narrative" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 21usize, false)? {
@@ -856,7 +832,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Visits" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 22usize, false)? {
@@ -873,7 +848,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "Tasks" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 23usize, false)? {
@@ -882,7 +856,6 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                 }
                 "UserNameDoneBy" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         25usize,
                     >(reader, &mut order, &mut extra, 24usize, false)? {
@@ -1341,11 +1314,11 @@ pub struct PatientRecordNonClinical {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<3usize>::new();

@@ -29,11 +29,11 @@ pub struct GetReferenceDataParameters {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetReferenceDataParameters {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
@@ -91,11 +91,11 @@ pub struct GetReferenceDataResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetReferenceDataResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
@@ -179,11 +179,11 @@ pub struct NumericReadCodeUnits {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<3usize>::new();
@@ -207,7 +207,6 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
                 }
                 "Code" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -224,7 +223,6 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
                 }
                 "Units" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -241,7 +239,6 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
                 }
                 "CreatedDate" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         3usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {

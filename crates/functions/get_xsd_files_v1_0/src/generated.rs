@@ -31,11 +31,11 @@ pub struct GetXsdFilesParameters {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
@@ -57,7 +57,6 @@ impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
                 }
                 "Path" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -126,11 +125,11 @@ pub struct GetXsdFilesResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for GetXsdFilesResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
@@ -210,11 +209,11 @@ pub struct XsdFileResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for XsdFileResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<3usize>::new();
@@ -238,7 +237,6 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
                 }
                 "Function" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -255,7 +253,6 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
                 }
                 "Version" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -272,7 +269,6 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
                 }
                 "Result" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {

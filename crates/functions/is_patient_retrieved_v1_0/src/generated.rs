@@ -29,11 +29,11 @@ pub struct IsPatientRetrievedParameters {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for IsPatientRetrievedParameters {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
@@ -91,11 +91,11 @@ pub struct IsPatientRetrievedResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
@@ -117,7 +117,6 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
                 }
                 "IsPatientRetrieved" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         bool,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {

@@ -43,11 +43,11 @@ pub struct PatientMatch {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for PatientMatch {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<7usize>::new();
@@ -88,7 +88,6 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                 }
                 "FirstName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -105,7 +104,6 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                 }
                 "Surname" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -122,7 +120,6 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                 }
                 "DateOfBirth" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::DateTime,
                         7usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -139,7 +136,6 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                 }
                 "Sex" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         Sex,
                         7usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -156,7 +152,6 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                 }
                 "Telephone" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
@@ -335,11 +330,11 @@ pub struct PatientSearchParameters {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for PatientSearchParameters {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<6usize>::new();
@@ -366,7 +361,6 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                 }
                 "DateOfBirth" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Date,
                         6usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
@@ -383,7 +377,6 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                 }
                 "PostCode" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -400,7 +393,6 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                 }
                 "FirstName" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -417,7 +409,6 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                 }
                 "Surname" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -434,7 +425,6 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                 }
                 "Telephone" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -451,7 +441,6 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                 }
                 "Gender" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         SearchGender,
                         6usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
@@ -602,11 +591,11 @@ pub struct PatientSearchResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for PatientSearchResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();

@@ -35,11 +35,11 @@ pub struct UpdateNonClinical {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for UpdateNonClinical {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<3usize>::new();
@@ -159,11 +159,11 @@ pub struct UpdatePatientRecordParameters {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<5usize>::new();
@@ -241,7 +241,6 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
                 }
                 "LeaveRecordOpen" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         systmone_core::Flag,
                         5usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -380,11 +379,11 @@ pub struct UpdatePatientRecordResult {
     pub extra: systmone_core::Extra,
 }
 impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
-    fn read_content<R: std::io::Read>(
-        reader: &mut yaserde::de::Deserializer<R>,
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[xml::attribute::OwnedAttribute],
-    ) -> yaserde::Result<Self> {
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<6usize>::new();
@@ -416,7 +415,6 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                 }
                 "EventUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
@@ -425,7 +423,6 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                 }
                 "AppointmentUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
@@ -434,7 +431,6 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                 }
                 "VisitUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
@@ -443,7 +439,6 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                 }
                 "TaskUID" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
@@ -460,7 +455,6 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                 }
                 "RecordState" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
-                        _,
                         RecordState,
                         6usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
