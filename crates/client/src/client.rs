@@ -610,7 +610,7 @@ impl Client {
         let outcome = match self.ensure_connected(&mut connection).await {
             Err(failed) => Err(failed),
             Ok(()) => {
-                let turn = inner.pacer.reserve(class);
+                let turn = inner.pacer.reserve(class).await;
                 if !turn.wait.is_zero() {
                     tracing::info!(
                         function = name,
@@ -752,7 +752,7 @@ impl Client {
             }
             // SystmOne's throttle counts from when the request arrived: the next turn
             // counts from the last byte written, if that was after the reserved turn.
-            Ok(Ok(())) => self.inner.pacer.sent(class, Instant::now()),
+            Ok(Ok(())) => self.inner.pacer.sent(class, Instant::now()).await,
         }
 
         let deadline = Instant::now() + config.response_timeout;

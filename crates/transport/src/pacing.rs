@@ -24,13 +24,17 @@
 //! after it (the interface answers one request at a time on a connection).
 //!
 //! The core is the pure [`PaceSchedule`] (give it the current instant, get the
-//! send instant back); [`Pacer`] wraps it for concurrent async callers.
+//! send instant back); [`Pacer`] wraps it for concurrent async callers. A
+//! [`Pacer`] never blocks the runtime thread it runs on, also when it shares its
+//! turns through a [`PacingFile`] whose lock another process holds (see
+//! [`PacingFile::lock_async`]).
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use chrono::NaiveDate;
 use systmone_get_patient_record_v1_0::{GetPatientRecordParameters, PatientRecordFilter};
+use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::pacing_file::{PacingFile, SharedState, instant_to_wall, wall_to_instant};
@@ -321,13 +325,14 @@ impl PaceSchedule {
 }
 
 /// Paces requests for any number of concurrent callers (clone it to share:
-/// clones share one schedule). Turns are reserved under a lock in the order
-/// the calls are made, so callers are served first come, first served.
+/// clones share one schedule). Turns are reserved under an async lock, which is
+/// fair: callers are served in the order of their calls, first come, first served.
 ///
 /// A turn, once reserved, counts as used even if the caller then gives up
 /// (drops the future): the pacer errs on the side of sending too slowly.
 #[derive(Debug, Clone)]
 pub struct Pacer {
+    limits: PacingLimits,
     schedule: Arc<Mutex<PaceSchedule>>,
     shared: Option<Arc<PacingFile>>,
 }
@@ -342,6 +347,7 @@ impl Pacer {
     /// A pacer with these limits and no request sent yet.
     pub fn new(limits: PacingLimits) -> Self {
         Self {
+            limits,
             schedule: Arc::new(Mutex::new(PaceSchedule::new(limits))),
             shared: None,
         }
@@ -361,23 +367,20 @@ impl Pacer {
 
     /// The limits in force.
     pub fn limits(&self) -> PacingLimits {
-        self.lock().limits()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, PaceSchedule> {
-        // The critical sections cannot leave the schedule inconsistent.
-        self.schedule.lock().unwrap_or_else(PoisonError::into_inner)
+        self.limits
     }
 
     /// Records that a request of `class` was sent at `at` (when its last byte was
     /// written): later turns, in this process and (with a pacing file) in the others,
-    /// count from then if it is later than the reserved turn.
-    pub fn sent(&self, class: RequestClass, at: Instant) {
-        let mut schedule = self.lock();
-        if schedule.limits.is_off() {
+    /// count from then if it is later than the reserved turn. With a pacing file, this
+    /// waits for the file's lock (without blocking the runtime thread).
+    pub async fn sent(&self, class: RequestClass, at: Instant) {
+        if self.limits.is_off() {
             return;
         }
-        self.with_file(&mut schedule, |schedule, _| schedule.sent(class, at));
+        let mut schedule = self.schedule.lock().await;
+        self.with_file(&mut schedule, |schedule, _| schedule.sent(class, at))
+            .await;
     }
 
     /// Runs `update` on the schedule and the time now, the schedule merged first with
@@ -386,7 +389,12 @@ impl Pacer {
     /// before the wall clock, so that converting the other processes' wall-clock times
     /// does not count the wait for the lock: read before it, their sends would seem
     /// that much earlier, and a turn taken from them that much too early.
-    fn with_file<R>(
+    ///
+    /// The file is locked, read and written without blocking the runtime thread
+    /// ([`PacingFile::lock_async`], [`PacingFileGuard::save_async`](crate::pacing_file::PacingFileGuard::save_async)):
+    /// a blocked thread would delay every other task on it, and with them the times at
+    /// which their requests go out.
+    async fn with_file<R>(
         &self,
         schedule: &mut PaceSchedule,
         update: impl FnOnce(&mut PaceSchedule, Instant) -> R,
@@ -394,7 +402,7 @@ impl Pacer {
         let Some(file) = self.shared.as_deref() else {
             return update(schedule, Instant::now());
         };
-        let guard = match file.lock() {
+        let guard = match file.lock_async().await {
             Ok(guard) => guard,
             Err(e) => {
                 tracing::warn!("{e}; pacing only within this process");
@@ -428,21 +436,23 @@ impl Pacer {
             last_sent: to_wall(schedule.last_sent),
             last_patient_record_sent: to_wall(schedule.last_patient_record_sent),
         };
-        if let Err(e) = guard.save(ours) {
+        if let Err(e) = guard.save_async(ours).await {
             tracing::warn!("{e}; other processes will not see this request's turn");
         }
         result
     }
 
-    /// Reserves the next turn for a request of `class` now, without
-    /// waiting. The caller must wait for [`Reservation::ready`] before
+    /// Reserves the next turn for a request of `class` now, without waiting for
+    /// it (only for the turns being reserved before it and, with a pacing file, for
+    /// the file's lock). The caller must wait for [`Reservation::ready`] before
     /// sending; `wait` tells how long that is (for a progress line).
-    pub fn reserve(&self, class: RequestClass) -> Reservation {
-        let mut schedule = self.lock();
-        if schedule.limits.is_off() {
+    pub async fn reserve(&self, class: RequestClass) -> Reservation {
+        let mut schedule = self.schedule.lock().await;
+        if self.limits.is_off() {
             return schedule.reserve(class, Instant::now());
         }
         self.with_file(&mut schedule, |schedule, now| schedule.reserve(class, now))
+            .await
     }
 
     /// Waits for `turn` ([`Reservation::ready`]), then checks it against the requests
@@ -465,14 +475,15 @@ impl Pacer {
         turn.ready().await;
         let mut later = Duration::ZERO;
         loop {
+            if self.limits.is_off() {
+                return later;
+            }
             let (at, now) = {
-                let mut schedule = self.lock();
-                if schedule.limits.is_off() {
-                    return later;
-                }
+                let mut schedule = self.schedule.lock().await;
                 self.with_file(&mut schedule, |schedule, now| {
                     (schedule.confirmed(turn.class, now), now)
                 })
+                .await
             };
             if at <= now {
                 return later;
@@ -487,7 +498,7 @@ impl Pacer {
 
     /// Waits until a request of `class` may be sent; returns the turn.
     pub async fn wait_turn(&self, class: RequestClass) -> Reservation {
-        let turn = self.reserve(class);
+        let turn = self.reserve(class).await;
         turn.ready().await;
         turn
     }
@@ -499,7 +510,7 @@ impl Pacer {
         class: RequestClass,
         on_wait: impl FnOnce(&Reservation),
     ) -> Reservation {
-        let turn = self.reserve(class);
+        let turn = self.reserve(class).await;
         if !turn.wait.is_zero() {
             on_wait(&turn);
         }
@@ -777,19 +788,21 @@ mod tests {
         let first = pacer.wait_turn(RequestClass::PatientRecord).await;
         assert_eq!(first.send_at, start);
         tokio::time::advance(ms(1500)).await;
-        pacer.sent(RequestClass::PatientRecord, Instant::now());
+        pacer
+            .sent(RequestClass::PatientRecord, Instant::now())
+            .await;
         // The next turns count from the last byte written, plus the guard.
         let second = pacer.wait_turn(RequestClass::Ordinary).await;
         assert_eq!(second.send_at - start, ms(1500 + 1005));
-        pacer.sent(RequestClass::Ordinary, second.send_at);
+        pacer.sent(RequestClass::Ordinary, second.send_at).await;
         let third = pacer.wait_turn(RequestClass::PatientRecord).await;
         assert_eq!(third.send_at - start, ms(1500 + 30_005));
         // Sent on time: the schedule is unchanged, the pace is the limit exactly.
-        pacer.sent(RequestClass::PatientRecord, third.send_at);
+        pacer.sent(RequestClass::PatientRecord, third.send_at).await;
         let fourth = pacer.wait_turn(RequestClass::Ordinary).await;
         assert_eq!(fourth.send_at - third.send_at, ms(1005));
         // A late stamp never moves the schedule back.
-        pacer.sent(RequestClass::Ordinary, start);
+        pacer.sent(RequestClass::Ordinary, start).await;
         let fifth = pacer.wait_turn(RequestClass::Ordinary).await;
         assert_eq!(fifth.send_at - fourth.send_at, ms(1005));
     }
@@ -832,7 +845,7 @@ mod tests {
         pacer.wait_turn_with(P, |r| seen.push(r.wait)).await;
         assert_eq!(seen, vec![secs(1), secs(30)]);
         // reserve() hands out the turn before any waiting.
-        let turn = pacer.reserve(O);
+        let turn = pacer.reserve(O).await;
         assert_eq!(turn.wait, secs(1));
         let before = Instant::now();
         turn.ready().await;
@@ -887,7 +900,7 @@ mod tests {
         sends.push((X, turn.send_at));
         // Another address is paced on its own.
         let other = process("127.0.0.1:40701");
-        assert_eq!(other.reserve(P).wait, Duration::ZERO);
+        assert_eq!(other.reserve(P).await.wait, Duration::ZERO);
         // Every send of the two processes, in order, keeps the limits.
         assert_limits(&sends, PacingLimits::default());
     }
@@ -935,11 +948,11 @@ mod tests {
             || Pacer::shared(limits, PacingFile::at(&path, "a").with_clock(clock.clone()));
         let (a, b) = (process(), process());
         let t0 = Instant::now();
-        let a_turn = a.reserve(O);
+        let a_turn = a.reserve(O).await;
         assert_eq!(a.confirm(&a_turn).await, Duration::ZERO);
         // B takes its turn while A is still connecting or writing.
         tokio::time::sleep(ms(100)).await;
-        let b_turn = b.reserve(O);
+        let b_turn = b.reserve(O).await;
         let from_reserved = b_turn.send_at - t0;
         assert!(
             from_reserved >= ms(1005) && from_reserved < ms(1007),
@@ -948,7 +961,7 @@ mod tests {
         // A's last byte goes out 300 ms after its turn.
         tokio::time::sleep_until(t0 + ms(300)).await;
         let a_sent = Instant::now();
-        a.sent(O, a_sent);
+        a.sent(O, a_sent).await;
         // Sent at its turn, B's request would arrive 705 ms after A's: throttled.
         assert!(b_turn.send_at - a_sent < limits.min_interval);
         let later = b.confirm(&b_turn).await;
@@ -963,8 +976,8 @@ mod tests {
         assert!(later > ms(298) && later < ms(302), "{later:?}");
         // Without a late send, confirming costs nothing (but the file's rounding up to
         // whole milliseconds).
-        b.sent(O, b_sent);
-        let a_turn = a.reserve(O);
+        b.sent(O, b_sent).await;
+        let a_turn = a.reserve(O).await;
         assert!(a.confirm(&a_turn).await < ms(1));
     }
 
@@ -994,7 +1007,7 @@ mod tests {
             Pacer::shared(limits, PacingFile::at(&path, "a")),
             Pacer::shared(limits, PacingFile::at(&path, "a")),
         );
-        let a_turn = a.reserve(O);
+        let a_turn = a.reserve(O).await;
         let holder = PacingFile::at(&path, "a");
         let (locked_tx, locked_rx) = std::sync::mpsc::channel();
         let hold = std::thread::spawn(move || {
@@ -1003,10 +1016,41 @@ mod tests {
             std::thread::sleep(ms(200));
         });
         locked_rx.recv().unwrap();
-        let b_turn = b.reserve(O);
+        let b_turn = b.reserve(O).await;
         hold.join().unwrap();
         let gap = b_turn.send_at - a_turn.send_at;
         assert!(gap >= limits.min_interval, "{gap:?}");
+    }
+
+    /// On one runtime thread (the test runtime is `current_thread`): while another
+    /// holder has the pacing file's lock, a pacer waiting for it lets the other tasks
+    /// run, the holder among them, and takes its turn once the lock is released (a
+    /// pacer blocking the thread would starve the holder, give up after the lock's
+    /// time limit and pace only within its process).
+    #[tokio::test(start_paused = true)]
+    async fn a_pacer_waiting_for_the_file_lock_lets_the_other_tasks_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacing");
+        let clock = paused_wall_clock();
+        let file = || PacingFile::at(&path, "a").with_clock(clock.clone());
+        let pacer = Pacer::shared(PacingLimits::default(), file());
+        let t0 = Instant::now();
+        let held = file().lock_async().await.unwrap();
+        let holder = tokio::spawn(async move {
+            tokio::time::sleep(ms(300)).await;
+            drop(held);
+        });
+        let turn = pacer.reserve(O).await;
+        let asked = turn.requested_at - t0;
+        assert!(asked >= ms(300) && asked <= ms(305), "{asked:?}");
+        assert_eq!(turn.wait, Duration::ZERO);
+        holder.await.unwrap();
+        // The turn went into the file: another process's next turn is an interval later.
+        let next = Pacer::shared(PacingLimits::default(), file())
+            .reserve(O)
+            .await;
+        let gap = next.send_at - turn.send_at;
+        assert!(gap >= secs(1) && gap < secs(1) + ms(2), "{gap:?}");
     }
 
     #[tokio::test(start_paused = true)]
@@ -1018,7 +1062,7 @@ mod tests {
             PacingLimits::default(),
             PacingFile::at(&path, "a").with_clock(paused_wall_clock()),
         );
-        assert_eq!(pacer.reserve(P).wait, secs(30));
+        assert_eq!(pacer.reserve(P).await.wait, secs(30));
         // The file is valid again: later turns follow the usual rule.
         assert!(
             std::fs::read_to_string(&path)

@@ -15,6 +15,14 @@
 //!
 //! * a turn is taken under an exclusive advisory lock (`fs4`) on a separate lock file
 //!   (`<name>.lock`, never replaced), with a time limit on waiting for it;
+//! * an async caller ([`PacingFile::lock_async`], [`PacingFileGuard::save_async`], as
+//!   the [`Pacer`](crate::pacing::Pacer) uses them) never blocks its runtime thread: the
+//!   lock is only *tried* there (a non-blocking call), the wait while another holder has
+//!   it is a `tokio::time::sleep`, and opening, reading and writing the files (with its
+//!   `fsync`) run on tokio's blocking pool. A blocked runtime thread would hold up every
+//!   other task on it, the simulator's or the rest of the program's, and shift the times
+//!   at which their requests go out. [`PacingFile::lock`] and
+//!   [`PacingFileGuard::save`] are the same steps for callers outside an async runtime;
 //! * the state is written atomically (a temporary file, then a rename), so a
 //!   reader never sees half a file;
 //! * it is bounded: at most [`MAX_ENTRIES`] addresses, entries older than an
@@ -57,6 +65,9 @@ const KEEP_FOR: Duration = Duration::from_secs(3600);
 /// Longest a process waits for another to release the lock (each holds it for
 /// a read and a write of a small file).
 pub const LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a waiter sleeps between two tries of the lock.
+const LOCK_RETRY: Duration = Duration::from_millis(5);
 
 /// Persisted instants further in the future than this are taken as a clock
 /// that jumped backwards, and clamped (otherwise a command could wait hours).
@@ -252,36 +263,102 @@ impl PacingFile {
 
     /// Takes the lock (waiting at most [`LOCK_TIMEOUT`]) and reads this
     /// address's state. The lock is held until the guard is dropped.
-    pub fn lock(&self) -> Result<PacingFileGuard<'_>, PacingFileError> {
+    ///
+    /// This blocks the calling thread, also while it waits for another holder:
+    /// for callers outside an async runtime. On a runtime, use
+    /// [`lock_async`](Self::lock_async).
+    pub fn lock(&self) -> Result<PacingFileGuard, PacingFileError> {
+        let lock = self.open_lock_file()?;
+        let deadline = std::time::Instant::now() + LOCK_TIMEOUT;
+        while !self.try_lock(&lock)? {
+            if std::time::Instant::now() >= deadline {
+                return Err(self.lock_timeout());
+            }
+            // Another process holds it for a few file operations.
+            std::thread::sleep(LOCK_RETRY);
+        }
+        self.read_under(lock)
+    }
+
+    /// Like [`lock`](Self::lock), without blocking the runtime thread: the files are
+    /// opened and read on tokio's blocking pool, and while another holder has the
+    /// lock the wait is a `tokio::time::sleep` (so it follows tokio's clock, paused
+    /// in tests), still at most [`LOCK_TIMEOUT`].
+    ///
+    /// ```
+    /// use systmone_transport::pacing_file::{PacingFile, SharedState};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = tempfile::tempdir()?;
+    /// let file = PacingFile::in_dir(dir.path(), "127.0.0.1:2018");
+    /// let guard = file.lock_async().await?;
+    /// assert_eq!(guard.state(), SharedState::default());
+    /// let now = Some(file.now());
+    /// guard
+    ///     .save_async(SharedState { last_send: now, ..SharedState::default() })
+    ///     .await?;
+    /// assert!(file.lock_async().await?.state().last_send.is_some());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn lock_async(&self) -> Result<PacingFileGuard, PacingFileError> {
+        let lock = self.blocking(Self::open_lock_file).await?;
+        let deadline = Instant::now() + LOCK_TIMEOUT;
+        // Trying is a non-blocking call: it may run on the runtime thread.
+        while !self.try_lock(&lock)? {
+            if Instant::now() >= deadline {
+                return Err(self.lock_timeout());
+            }
+            tokio::time::sleep(LOCK_RETRY).await;
+        }
+        self.blocking(move |file| file.read_under(lock)).await
+    }
+
+    /// Runs `job` on a copy of this file on tokio's blocking pool.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(&Self) -> Result<T, PacingFileError> + Send + 'static,
+    ) -> Result<T, PacingFileError> {
+        let file = self.clone();
+        tokio::task::spawn_blocking(move || job(&file))
+            .await
+            .unwrap_or_else(|e| {
+                // It panicked, or the runtime is shutting down.
+                Err(self.io(&self.path)(io::Error::other(e)))
+            })
+    }
+
+    /// Opens (and creates, with its directory) the lock file.
+    fn open_lock_file(&self) -> Result<File, PacingFileError> {
         if let Some(dir) = self.path.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir).map_err(self.io(dir))?;
         }
-        let lock = OpenOptions::new()
+        OpenOptions::new()
             .create(true)
             .truncate(false)
             .read(true)
             .write(true)
             .open(&self.lock_path)
-            .map_err(self.io(&self.lock_path))?;
-        let deadline = std::time::Instant::now() + LOCK_TIMEOUT;
-        loop {
-            match FileExt::try_lock_exclusive(&lock) {
-                Ok(true) => break,
-                Ok(false) => {
-                    if std::time::Instant::now() >= deadline {
-                        return Err(PacingFileError::LockTimeout {
-                            path: self.lock_path.clone(),
-                        });
-                    }
-                    // Another process holds it for a few file operations.
-                    std::thread::sleep(Duration::from_millis(5));
-                }
-                Err(e) => return Err(self.io(&self.lock_path)(e)),
-            }
+            .map_err(self.io(&self.lock_path))
+    }
+
+    /// Tries to take the lock without waiting: `false` while another holder has it.
+    fn try_lock(&self, lock: &File) -> Result<bool, PacingFileError> {
+        FileExt::try_lock_exclusive(lock).map_err(self.io(&self.lock_path))
+    }
+
+    fn lock_timeout(&self) -> PacingFileError {
+        PacingFileError::LockTimeout {
+            path: self.lock_path.clone(),
         }
+    }
+
+    /// Reads the state under the lock just taken.
+    fn read_under(&self, lock: File) -> Result<PacingFileGuard, PacingFileError> {
         let (entries, reset) = self.read_entries()?;
         Ok(PacingFileGuard {
-            file: self,
+            file: self.clone(),
             _lock: lock,
             entries,
             reset,
@@ -340,14 +417,14 @@ impl PacingFile {
 }
 
 /// The lock on the pacing file, with the state read under it.
-pub struct PacingFileGuard<'a> {
-    file: &'a PacingFile,
+pub struct PacingFileGuard {
+    file: PacingFile,
     _lock: File,
     entries: Vec<Entry>,
     reset: Option<String>,
 }
 
-impl PacingFileGuard<'_> {
+impl PacingFileGuard {
     /// Why the file was damaged and reset, if it was.
     pub fn reset_reason(&self) -> Option<&str> {
         self.reset.as_deref()
@@ -398,6 +475,14 @@ impl PacingFileGuard<'_> {
             .retain(|e| e.last_send.max(e.last_patient_record).unwrap_or(0) >= oldest);
         self.entries.truncate(MAX_ENTRIES);
         self.file.write_entries(&self.entries)
+    }
+
+    /// Like [`save`](Self::save), on tokio's blocking pool (the write ends with an
+    /// `fsync`). The lock is released once the file is written, also if this future
+    /// is dropped before.
+    pub async fn save_async(self, state: SharedState) -> Result<(), PacingFileError> {
+        let file = self.file.clone();
+        file.blocking(move |_| self.save(state)).await
     }
 }
 
@@ -565,6 +650,98 @@ a	{}	-
         assert!(!FileExt::try_lock_exclusive(&other).unwrap());
         drop(held);
         assert!(FileExt::try_lock_exclusive(&other).unwrap());
+    }
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    /// Counts one tick per 10 ms of tokio's clock, for as long as its thread lets it.
+    fn ticker() -> (Arc<AtomicU64>, tokio::task::JoinHandle<()>) {
+        let ticks = Arc::new(AtomicU64::new(0));
+        let counted = ticks.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(ms(10)).await;
+                counted.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        (ticks, task)
+    }
+
+    /// On one runtime thread (the test runtime is `current_thread`): a task waiting
+    /// for the lock lets the others run, the holder among them, and takes the lock as
+    /// soon as the holder releases it. A waiter that blocked the thread would starve
+    /// the holder and end with a timeout.
+    #[tokio::test(start_paused = true)]
+    async fn waiting_for_the_lock_lets_the_other_tasks_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacing");
+        let t0 = Instant::now();
+        let held = PacingFile::at(&path, "a").lock_async().await.unwrap();
+        let holder = tokio::spawn(async move {
+            tokio::time::sleep(ms(300)).await;
+            drop(held);
+        });
+        let (ticks, ticking) = ticker();
+        let guard = PacingFile::at(&path, "b").lock_async().await.unwrap();
+        let waited = Instant::now() - t0;
+        assert!(
+            waited >= ms(300) && waited <= ms(300) + LOCK_RETRY,
+            "{waited:?}"
+        );
+        // The third task went on all the while: a tick per 10 ms.
+        let ticked = ticks.load(Ordering::Relaxed);
+        assert!((29..=31).contains(&ticked), "{ticked} ticks");
+        ticking.abort();
+        holder.await.unwrap();
+        // The lock is really held: nobody else can take it now.
+        let other = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(dir.path().join("pacing.lock"))
+            .unwrap();
+        assert!(!FileExt::try_lock_exclusive(&other).unwrap());
+        guard.save_async(SharedState::default()).await.unwrap();
+        assert!(FileExt::try_lock_exclusive(&other).unwrap());
+    }
+
+    /// The wait for a lock that is never released ends after [`LOCK_TIMEOUT`] of
+    /// tokio's clock (paused here) with the timeout error; the other tasks run all the
+    /// while.
+    #[tokio::test(start_paused = true)]
+    async fn waiting_for_the_lock_ends_after_the_time_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacing");
+        let held = PacingFile::at(&path, "a").lock_async().await.unwrap();
+        let (ticks, ticking) = ticker();
+        let t0 = Instant::now();
+        let waiter = PacingFile::at(&path, "a");
+        let error = waiter.lock_async().await.err().expect("a timeout");
+        let waited = Instant::now() - t0;
+        assert!(
+            waited >= LOCK_TIMEOUT && waited <= LOCK_TIMEOUT + LOCK_RETRY,
+            "{waited:?}"
+        );
+        match &error {
+            PacingFileError::LockTimeout { path } => {
+                assert_eq!(path, &dir.path().join("pacing.lock"));
+            }
+            other => panic!("expected a lock timeout, got {other:?}"),
+        }
+        assert!(
+            error
+                .to_string()
+                .contains("still locked by another process")
+        );
+        let ticked = ticks.load(Ordering::Relaxed);
+        assert!((999..=1001).contains(&ticked), "{ticked} ticks");
+        ticking.abort();
+        // Released: taken at once.
+        drop(held);
+        let t1 = Instant::now();
+        waiter.lock_async().await.unwrap();
+        assert_eq!(Instant::now(), t1);
     }
 
     #[test]
