@@ -59,10 +59,8 @@ fn xml_rs(text: &str) -> Result<Vec<String>, String> {
                 depth -= 1;
                 out.push("end".into());
             }
-            XmlEvent::Characters(t) | XmlEvent::Whitespace(t) | XmlEvent::CData(t) => {
-                if depth > 0 {
-                    out.push(format!("text {t:?}"));
-                }
+            XmlEvent::Characters(t) | XmlEvent::Whitespace(t) | XmlEvent::CData(t) if depth > 0 => {
+                out.push(format!("text {t:?}"));
             }
             XmlEvent::EndDocument => return Ok(out),
             XmlEvent::ProcessingInstruction { .. } if depth > 0 => {
