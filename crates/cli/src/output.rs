@@ -14,11 +14,8 @@ pub fn print_reply(format: OutputFormat, reply: &Reply) -> anyhow::Result<()> {
         OutputFormat::Xml => writeln!(out, "{}", reply.xml.trim_end())?,
         OutputFormat::Json => {
             let root = Node::parse(&reply.xml)?;
-            writeln!(
-                out,
-                "{}",
-                serde_json::to_string_pretty(&root.to_json_document())?
-            )?;
+            root.write_json_document(&mut out)?;
+            writeln!(out)?;
         }
         OutputFormat::Text => {
             writeln!(

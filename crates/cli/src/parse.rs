@@ -1,5 +1,7 @@
 //! `parse FILE`: check a saved document with the bindings and summarise it.
 
+use std::io::Write;
+
 use anyhow::Context;
 use systmone_bindings::{AnyRequest, AnyResponse};
 use systmone_core::envelope::{REQUEST_ROOT, RESPONSE_ROOT, peek_header};
@@ -67,13 +69,22 @@ pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {
         println!("{}", xml.trim_end());
         return Ok(0);
     }
+    let format = global.output.unwrap_or(OutputFormat::Text);
+    if format == OutputFormat::Xml {
+        println!("{}", xml.trim_end());
+        return Ok(0);
+    }
     let root = Node::parse(&xml)?;
-    match global.output.unwrap_or(OutputFormat::Text) {
-        OutputFormat::Xml => println!("{}", xml.trim_end()),
-        OutputFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&root.to_json_document())?
-        ),
+    // A record can be tens of megabytes: the text goes once the tree holds it.
+    drop(xml);
+    match format {
+        OutputFormat::Xml => unreachable!("printed above"),
+        OutputFormat::Json => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            root.write_json_document(&mut out)?;
+            writeln!(out)?;
+            out.flush()?;
+        }
         OutputFormat::Text => {
             println!("{path}: a valid {function} {version} {kind}");
             if !drift.is_empty() {

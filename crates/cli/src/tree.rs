@@ -2,11 +2,11 @@
 //! the look-ups the summaries and the demo need. Typed parsing is the bindings' job;
 //! this only reads documents the bindings already accepted (or wrote).
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use serde_json::{Map, Value};
-use xml::common::Position;
-use xml::reader::{EventReader, ParserConfig, XmlEvent};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use systmone_core::xml::{Event, XmlReader};
 
 /// One element: name, attributes, children and its own text (trimmed of the
 /// whitespace between elements only when it has children).
@@ -42,43 +42,25 @@ fn exact(mut text: String) -> String {
 impl Node {
     /// Parses a whole document into its root element.
     pub fn parse(text: &str) -> anyhow::Result<Node> {
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        systmone_core::xml::check_depth(text, systmone_core::xml::MAX_DEPTH)?;
-        let config = ParserConfig::new()
-            .trim_whitespace(false)
-            .whitespace_to_characters(true)
-            .cdata_to_characters(true)
-            .ignore_comments(true)
-            .coalesce_characters(true);
-        let reader = EventReader::new_with_config(text.as_bytes(), config);
+        let mut reader = XmlReader::new(text);
         let mut stack: Vec<Node> = Vec::new();
-        let mut root = None;
-        for event in reader {
-            match event.map_err(|e| {
-                anyhow::anyhow!(
-                    "not well-formed XML at line {}, column {}: {}",
-                    e.position().row + 1,
-                    e.position().column + 1,
-                    e.msg()
-                )
-            })? {
-                XmlEvent::StartElement {
-                    name, attributes, ..
-                } => stack.push(Node {
-                    name: exact(name.local_name),
+        loop {
+            match reader.next_event()? {
+                Event::Start { name, attributes } => stack.push(Node {
+                    name: exact(name),
                     attrs: attributes
                         .into_iter()
-                        .map(|a| (exact(a.name.local_name), exact(a.value)))
+                        .map(|a| (exact(a.local_name().to_string()), exact(a.value)))
                         .collect::<Vec<_>>()
                         .fitted(),
                     ..Node::default()
                 }),
-                XmlEvent::Characters(t) => {
+                Event::Text(t) => {
                     if let Some(top) = stack.last_mut() {
                         top.text.push_str(&t);
                     }
                 }
-                XmlEvent::EndElement { .. } => {
+                Event::End => {
                     let mut node = stack.pop().expect("balanced by the reader");
                     if !node.children.is_empty() && node.text.trim().is_empty() {
                         // Freed, not just emptied: a large record has hundreds of
@@ -89,13 +71,13 @@ impl Node {
                     node.text.shrink_to_fit();
                     match stack.last_mut() {
                         Some(parent) => parent.children.push(node),
-                        None => root = Some(node),
+                        // The reader refuses anything but whitespace after the root.
+                        None => return Ok(node),
                     }
                 }
-                _ => {}
+                Event::Eof => anyhow::bail!("the document has no root element"),
             }
         }
-        root.ok_or_else(|| anyhow::anyhow!("the document has no root element"))
     }
 
     /// The first child named `name`.
@@ -188,43 +170,72 @@ impl Node {
         }
     }
 
-    /// JSON: an element with only text is a string; otherwise an object with
-    /// attributes as `@name`, children by name (arrays when repeated) and text as
-    /// `#text`. An empty element (a presence flag) is `""`.
-    pub fn to_json(&self) -> Value {
-        if self.children.is_empty() && self.attrs.is_empty() {
-            return Value::String(self.text.clone());
+    /// Writes the element as JSON `{ name: ... }`, indented, as it goes (a large
+    /// record is never held as a JSON value or string): an element with only text is a
+    /// string; otherwise an object with attributes as `@name`, children by name (arrays
+    /// when repeated) and text as `#text`, keys in sorted order. An empty element (a
+    /// presence flag) is `""`.
+    pub fn write_json_document(&self, out: impl std::io::Write) -> serde_json::Result<()> {
+        serde_json::to_writer_pretty(out, &JsonDocument(self))
+    }
+}
+
+/// A node as the JSON document `{ name: value }`.
+struct JsonDocument<'a>(&'a Node);
+
+impl Serialize for JsonDocument<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(1))?;
+        map.serialize_entry(&self.0.name, &JsonValue(self.0))?;
+        map.end()
+    }
+}
+
+/// A node's JSON value (see [`Node::write_json_document`]).
+struct JsonValue<'a>(&'a Node);
+
+enum JsonEntry<'a> {
+    Text(&'a str),
+    Nodes(Vec<&'a Node>),
+}
+
+impl Serialize for JsonValue<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let node = self.0;
+        if node.children.is_empty() && node.attrs.is_empty() {
+            return serializer.serialize_str(&node.text);
         }
-        let mut map = Map::new();
-        for (n, v) in &self.attrs {
-            map.insert(format!("@{n}"), Value::String(v.clone()));
+        // Children grouped by name in one pass (a record's Clinical holds tens of
+        // thousands of Events).
+        let mut entries: BTreeMap<std::borrow::Cow<'_, str>, JsonEntry<'_>> = BTreeMap::new();
+        for (n, v) in &node.attrs {
+            entries.insert(format!("@{n}").into(), JsonEntry::Text(v));
         }
-        for c in &self.children {
-            let value = c.to_json();
-            match map.get_mut(&c.name) {
-                Some(Value::Array(items)) if self.children_named(&c.name).count() > 1 => {
-                    items.push(value)
-                }
-                Some(existing) => {
-                    let first = existing.take();
-                    *existing = Value::Array(vec![first, value]);
-                }
-                None => {
-                    map.insert(c.name.clone(), value);
+        for c in &node.children {
+            match entries.get_mut(c.name.as_str()) {
+                Some(JsonEntry::Nodes(nodes)) => nodes.push(c),
+                _ => {
+                    entries.insert(c.name.as_str().into(), JsonEntry::Nodes(vec![c]));
                 }
             }
         }
-        if !self.text.trim().is_empty() {
-            map.insert("#text".into(), Value::String(self.text.clone()));
+        if !node.text.trim().is_empty() {
+            entries.insert("#text".into(), JsonEntry::Text(&node.text));
         }
-        Value::Object(map)
-    }
-
-    /// The element as a JSON object `{ name: ... }`.
-    pub fn to_json_document(&self) -> Value {
-        let mut map = Map::new();
-        map.insert(self.name.clone(), self.to_json());
-        Value::Object(map)
+        let mut map = serializer.serialize_map(Some(entries.len()))?;
+        for (key, entry) in &entries {
+            match entry {
+                JsonEntry::Text(text) => map.serialize_entry(key, text)?,
+                JsonEntry::Nodes(nodes) if nodes.len() == 1 => {
+                    map.serialize_entry(key, &JsonValue(nodes[0]))?
+                }
+                JsonEntry::Nodes(nodes) => map.serialize_entry(
+                    key,
+                    &nodes.iter().map(|n| JsonValue(n)).collect::<Vec<_>>(),
+                )?,
+            }
+        }
+        map.end()
     }
 }
 
@@ -265,10 +276,19 @@ mod tests {
 
     #[test]
     fn repeated_children_become_arrays() {
-        let n = Node::parse("<R><A>1</A><A>2</A><A>3</A><B x=\"y\"/></R>").unwrap();
+        let n = Node::parse("<R><A>1</A><B x=\"y\"/><A>2</A><A>3</A>t</R>").unwrap();
+        let mut json = Vec::new();
+        n.write_json_document(&mut json).unwrap();
+        let text = String::from_utf8(json.clone()).unwrap();
+        let at = |key: &str| text.find(key).unwrap();
+        assert!(
+            at("#text") < at("\"A\"") && at("\"A\"") < at("\"B\""),
+            "{text}"
+        );
+        let value: serde_json::Value = serde_json::from_slice(&json).unwrap();
         assert_eq!(
-            n.to_json().to_string(),
-            r#"{"A":["1","2","3"],"B":{"@x":"y"}}"#
+            value.to_string(),
+            r##"{"R":{"#text":"t","A":["1","2","3"],"B":{"@x":"y"}}}"##
         );
         let mut leaves = Vec::new();
         n.leaves("", &mut leaves);
