@@ -436,8 +436,12 @@ impl Pacer {
             last_sent: to_wall(schedule.last_sent),
             last_patient_record_sent: to_wall(schedule.last_patient_record_sent),
         };
-        if let Err(e) = guard.save_async(ours).await {
-            tracing::warn!("{e}; other processes will not see this request's turn");
+        // Checking a turn usually changes nothing: then the file is left as it is
+        // (the lock is released when the guard drops).
+        if guard.reset_reason().is_some() || !ours.same_in_file(&theirs) {
+            if let Err(e) = guard.save_async(ours).await {
+                tracing::warn!("{e}; other processes will not see this request's turn");
+            }
         }
         result
     }
@@ -993,6 +997,27 @@ mod tests {
         assert_eq!(schedule.confirmed(P, second.send_at) - t0, secs(32));
         // An exempt request only keeps the 1 s gap.
         assert_eq!(schedule.confirmed(X, t0 + secs(2)) - t0, secs(3));
+    }
+
+    /// Checking a turn that nothing has changed leaves the file as it is (each
+    /// rewrite cost every request's turn milliseconds); taking a turn rewrites it.
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn confirming_an_unchanged_turn_does_not_rewrite_the_file() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacing");
+        let pacer = Pacer::shared(PacingLimits::SYSTMONE, PacingFile::at(&path, "a"));
+        let identity = || {
+            let m = std::fs::metadata(&path).unwrap();
+            (m.ino(), std::fs::read_to_string(&path).unwrap())
+        };
+        let turn = pacer.reserve(O).await;
+        let reserved = identity();
+        assert_eq!(pacer.confirm(&turn).await, Duration::ZERO);
+        assert_eq!(identity(), reserved, "confirm rewrote the file");
+        pacer.sent(O, Instant::now()).await;
+        assert_ne!(identity().0, reserved.0, "sent did not write the file");
     }
 
     /// Real clocks: while another process holds the pacing file's lock, the wait for

@@ -18,8 +18,8 @@
 //! * an async caller ([`PacingFile::lock_async`], [`PacingFileGuard::save_async`], as
 //!   the [`Pacer`](crate::pacing::Pacer) uses them) never blocks its runtime thread: the
 //!   lock is only *tried* there (a non-blocking call), the wait while another holder has
-//!   it is a `tokio::time::sleep`, and opening, reading and writing the files (with its
-//!   `fsync`) run on tokio's blocking pool. A blocked runtime thread would hold up every
+//!   it is a `tokio::time::sleep`, and opening, reading and writing the files run on
+//!   tokio's blocking pool. A blocked runtime thread would hold up every
 //!   other task on it, the simulator's or the rest of the program's, and shift the times
 //!   at which their requests go out. [`PacingFile::lock`] and
 //!   [`PacingFileGuard::save`] are the same steps for callers outside an async runtime;
@@ -405,7 +405,10 @@ impl PacingFile {
                 .create_new(true)
                 .open(&temp)?;
             f.write_all(render(entries).as_bytes())?;
-            f.sync_all()?;
+            // No fsync: the file coordinates running processes, which read it through
+            // the page cache; after a crash of the machine its times no longer matter
+            // (and a damaged file is reset conservatively). An fsync cost milliseconds
+            // on every request's turn.
             fs::rename(&temp, &self.path)
         })();
         if let Err(e) = written {
@@ -422,6 +425,22 @@ pub struct PacingFileGuard {
     _lock: File,
     entries: Vec<Entry>,
     reset: Option<String>,
+}
+
+impl SharedState {
+    /// Whether the file would hold the same for both (it keeps milliseconds).
+    pub fn same_in_file(&self, other: &SharedState) -> bool {
+        let ms = |s: &SharedState| {
+            [
+                s.last_send,
+                s.last_patient_record,
+                s.last_sent,
+                s.last_patient_record_sent,
+            ]
+            .map(|t| t.map(to_ms))
+        };
+        ms(self) == ms(other)
+    }
 }
 
 impl PacingFileGuard {
@@ -477,8 +496,7 @@ impl PacingFileGuard {
         self.file.write_entries(&self.entries)
     }
 
-    /// Like [`save`](Self::save), on tokio's blocking pool (the write ends with an
-    /// `fsync`). The lock is released once the file is written, also if this future
+    /// Like [`save`](Self::save), on tokio's blocking pool. The lock is released once the file is written, also if this future
     /// is dropped before.
     pub async fn save_async(self, state: SharedState) -> Result<(), PacingFileError> {
         let file = self.file.clone();
