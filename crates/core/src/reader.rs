@@ -1,40 +1,5 @@
-//! The event source under every reader: a pull parser over the document text
-//! (quick-xml, which borrows from the text rather than copying it per event), shaped
-//! into the few events the readers need.
-//!
-//! ```
-//! use systmone_core::xml::{Event, XmlReader};
-//!
-//! let mut reader = XmlReader::new("<a x='1 &amp; 2'>t<![CDATA[<u>]]>&#33;<b/></a>");
-//! let Event::Start { name, attributes } = reader.next_event().unwrap() else { panic!() };
-//! assert_eq!((name.as_str(), attributes[0].value.as_str()), ("a", "1 & 2"));
-//! assert_eq!(reader.next_event().unwrap(), Event::Text("t<u>!".into()));
-//! assert!(matches!(reader.next_event().unwrap(), Event::Start { name, .. } if name == "b"));
-//! assert_eq!(reader.next_event().unwrap(), Event::End);
-//! assert_eq!(reader.next_event().unwrap(), Event::End);
-//! assert_eq!(reader.next_event().unwrap(), Event::Eof);
-//! ```
-//!
-//! What it guarantees, whatever the parser beneath does not check itself:
-//! - text comes as one event between markup: character data, CDATA sections and
-//!   references joined, comments and processing instructions dropped; line ends
-//!   normalised to `\n` (XML 1.0 section 2.11), and attribute values normalised (each
-//!   tab, line end or space a space, section 3.3.3), as the XML specification requires
-//!   of every processor;
-//! - only the five predefined entities and character references to XML characters are
-//!   accepted; a DOCTYPE is refused (entity expansion is an attack, and SystmOne never
-//!   sends one), as is a character the XML specification excludes (control characters
-//!   other than tab, line feed and carriage return);
-//! - one root element, nothing but whitespace, comments and processing instructions
-//!   outside it, the XML declaration only at the very start, every element closed, end
-//!   tags matching their start tags, names well-formed, no attribute twice;
-//! - elements nest at most [`MAX_DEPTH`] levels, and every cost is linear in the
-//!   length of the document;
-//! - namespace declarations (`xmlns`, `xmlns:p`) are not attributes (as in every
-//!   namespace-aware reader), and element names are their local part; prefixes are
-//!   not resolved, so a document with an undeclared prefix is still read.
-//!
-//! Errors carry the line and column where the reader stopped.
+//! The event source under every reader: [`XmlReader`], re-exported from
+//! [`crate::xml`].
 
 use std::borrow::Cow;
 
@@ -132,7 +97,45 @@ impl ReadError {
 /// What reading returns.
 pub type ReadResult<T> = Result<T, ReadError>;
 
-/// A pull reader over one document's text (see the [module](self) documentation).
+/// A pull reader over one document's text, the event source under every reader:
+/// quick-xml beneath (it borrows from the text rather than copying it per event),
+/// shaped into the few events the readers need.
+///
+/// ```
+/// use systmone_core::xml::{Event, XmlReader};
+///
+/// let mut reader = XmlReader::new("<a x='1 &amp; 2'>t<![CDATA[<u>]]>&#33;<b/></a>");
+/// let Event::Start { name, attributes } = reader.next_event().unwrap() else { panic!() };
+/// assert_eq!((name.as_str(), attributes[0].value.as_str()), ("a", "1 & 2"));
+/// assert_eq!(reader.next_event().unwrap(), Event::Text("t<u>!".into()));
+/// assert!(matches!(reader.next_event().unwrap(), Event::Start { name, .. } if name == "b"));
+/// assert_eq!(reader.next_event().unwrap(), Event::End);
+/// assert_eq!(reader.next_event().unwrap(), Event::End);
+/// assert_eq!(reader.next_event().unwrap(), Event::Eof);
+/// ```
+///
+/// What it guarantees, whatever the parser beneath does not check itself:
+/// - text comes as one event between markup: character data, CDATA sections and
+///   references joined, comments and processing instructions dropped; line ends
+///   normalised to `\n` (XML 1.0 section 2.11), and attribute values normalised (each
+///   tab, line end or space a space, section 3.3.3), as the XML specification requires
+///   of every processor;
+/// - only the five predefined entities and character references to XML characters are
+///   accepted; a DOCTYPE is refused (entity expansion is an attack, and SystmOne never
+///   sends one), as is a character the XML specification excludes (control characters
+///   other than tab, line feed and carriage return);
+/// - one root element, nothing but whitespace, comments and processing instructions
+///   outside it, the XML declaration only at the very start, every element closed, end
+///   tags matching their start tags, names well-formed, no attribute twice;
+/// - elements nest at most [`MAX_DEPTH`] levels, and every cost is linear in the
+///   length of the document;
+/// - namespace declarations (`xmlns`, `xmlns:p`) are not attributes (as in every
+///   namespace-aware reader), and element names are their local part; prefixes are
+///   not resolved, so a document with an undeclared prefix is still read;
+/// - a literal `<` in an attribute value (which XML forbids) is read as itself rather
+///   than costing the document, and written back escaped.
+///
+/// Errors carry the line and column where the reader stopped.
 ///
 /// `depth` counts the start tags handed out by [`next_event`](Self::next_event) less
 /// the end tags: inside the root element's content it is 1.
