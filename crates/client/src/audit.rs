@@ -96,17 +96,9 @@ impl AuditLog {
     }
 }
 
-/// Replaces the text of `<APIKey>` with `<redacted>`.
-pub fn redact_api_key(xml: &str) -> String {
-    let (Some(start), Some(end)) = (xml.find("<APIKey>"), xml.find("</APIKey>")) else {
-        return xml.to_string();
-    };
-    let start = start + "<APIKey>".len();
-    if end < start {
-        return xml.to_string();
-    }
-    format!("{}&lt;redacted&gt;{}", &xml[..start], &xml[end..])
-}
+/// The text of every `APIKey` element replaced by `[redacted]` (the simulator's journal
+/// and the proxy's recordings use the same function, so the three agree).
+pub use systmone_core::envelope::redact_api_key;
 
 #[cfg(test)]
 mod tests {
@@ -117,7 +109,13 @@ mod tests {
         let xml = "<ClientIntegrationRequest><APIKey>f31e26725b5491f2</APIKey><DeviceID></DeviceID></ClientIntegrationRequest>";
         let redacted = redact_api_key(xml);
         assert!(!redacted.contains("f31e"));
-        assert!(redacted.contains("<APIKey>&lt;redacted&gt;</APIKey>"));
+        assert!(redacted.contains("<APIKey>[redacted]</APIKey>"));
+        // Also with attributes, spaces or a second key (the old audit form missed them).
+        let odd = "<R><APIKey a='1'>k1</APIKey><APIKey >k2</APIKey></R>";
+        assert_eq!(
+            redact_api_key(odd),
+            "<R><APIKey a='1'>[redacted]</APIKey><APIKey >[redacted]</APIKey></R>"
+        );
     }
 
     #[test]

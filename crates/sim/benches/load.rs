@@ -15,7 +15,8 @@ fn request(i: usize, uid: usize) -> String {
         0 => ("GetFunctions", String::new()),
         1 => (
             "PatientSearch",
-            "<Surname>S</Surname><PostCode>LS18</PostCode>".to_string(),
+            // In the declared order (PostCode before Surname).
+            "<PostCode>LS18</PostCode><Surname>S</Surname>".to_string(),
         ),
         2 => (
             "GetPatientRecord",
