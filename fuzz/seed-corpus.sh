@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 fixtures=tests/fixtures
 out=fuzz/corpus
 rm -rf "$out"
-mkdir -p "$out"/{codec,parse_request,parse_response,template,datetime}
+mkdir -p "$out"/{codec,parse_request,parse_response,template,datetime,xml_reader}
 
 # A fixture's name in the corpus: Function-version-file.
 name() { echo "$1" | sed -e "s|^$fixtures/||" -e 's|/|-|g'; }
@@ -17,6 +17,16 @@ for f in $(find "$fixtures" -path "$fixtures/templates" -prune -o -name '*.xml' 
         *response.xml) cp "$f" "$out/parse_response/$(name "$f")" ;;
     esac
 done
+
+# xml_reader: the primary examples, and the constructs the reader normalises or refuses.
+for f in $(find "$fixtures" -name 'request.xml' -o -name 'response.xml' | sort); do
+    cp "$f" "$out/xml_reader/$(name "$f")"
+done
+printf '\xEF\xBB\xBF<?xml version="1.0" encoding="utf-16"?>\r\n<a b="1\t2&#10;3"/>\r\n' \
+    > "$out/xml_reader/declaration-bom-crlf"
+printf '<a>x\r\ny<!-- c --><?p i?>&lt;&#x41;<![CDATA[ & ]]>\rz<b/></a>' > "$out/xml_reader/text"
+printf '<x:a xmlns:x="u" xmlns="v" xsi:nil="true" c=\x27"\x27></x:a>' > "$out/xml_reader/namespaces"
+printf '<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>' > "$out/xml_reader/doctype"
 
 # codec: a settings byte and a split-seed byte, then a stream. Each primary example
 # alone (default settings), and the GetPatientRecord ones as streams of two documents

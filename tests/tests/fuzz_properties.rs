@@ -73,6 +73,11 @@ fn date_time_parser_reads_back_what_it_writes() {
     run("datetime");
 }
 
+#[test]
+fn xml_reader_agrees_with_xml_rs_and_reads_back_what_it_accepts() {
+    run("xml_reader");
+}
+
 /// Every target has a seed corpus and a test above.
 #[test]
 fn every_target_has_seeds() {

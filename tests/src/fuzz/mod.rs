@@ -15,21 +15,24 @@ mod datetime;
 mod mutate;
 mod parse;
 mod template;
+mod xml_reader;
 
 pub use codec::codec;
 pub use datetime::datetime;
 pub use mutate::{Mutator, run_mutations};
 pub use parse::{parse_request, parse_response};
 pub use template::template;
+pub use xml_reader::{known_difference, reader_events, xml_reader, xml_rs_events};
 
 /// A fuzz target: its name (the name of its folders under `fuzz/`) and its harness.
 pub type Target = (&'static str, fn(&[u8]));
 
 /// Every target, by the name of its fuzz binary and its folders under `fuzz/`.
-pub const TARGETS: [Target; 5] = [
+pub const TARGETS: [Target; 6] = [
     ("codec", codec),
     ("parse_response", parse_response),
     ("parse_request", parse_request),
     ("template", template),
     ("datetime", datetime),
+    ("xml_reader", xml_reader),
 ];
