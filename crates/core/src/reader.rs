@@ -385,6 +385,7 @@ impl<'a> XmlReader<'a> {
             }
             QuickEvent::PI(pi) => {
                 let content = self.utf8(&pi, offset)?;
+                self.check_chars(content, offset)?;
                 let target = content
                     .split(|c: char| c.is_ascii_whitespace())
                     .next()
@@ -392,6 +393,7 @@ impl<'a> XmlReader<'a> {
                 if target.eq_ignore_ascii_case("xml") {
                     return Err(self.not_xml(offset, "a processing instruction named xml"));
                 }
+                self.name(target.as_bytes(), offset)?;
                 self.started = true;
                 Piece::Skip
             }
