@@ -393,7 +393,9 @@ impl<'a> XmlReader<'a> {
                 if target.eq_ignore_ascii_case("xml") {
                     return Err(self.not_xml(offset, "a processing instruction named xml"));
                 }
-                self.name(target.as_bytes(), offset)?;
+                if !is_xml_name(target) {
+                    return Err(self.not_xml(offset, format!("invalid target {target:?}")));
+                }
                 self.started = true;
                 Piece::Skip
             }
@@ -668,14 +670,16 @@ fn is_name_char(c: char) -> bool {
         || matches!(c, '-' | '.' | '0'..='9' | '\u{B7}' | '\u{300}'..='\u{36F}' | '\u{203F}'..='\u{2040}')
 }
 
-/// The XML `Name` production (with at most one colon, not first or last, as
-/// namespaces require).
-fn is_name(name: &str) -> bool {
+/// The XML `Name` production.
+fn is_xml_name(name: &str) -> bool {
     let mut chars = name.chars();
-    let Some(first) = chars.next() else {
-        return false;
-    };
-    if first == ':' || !is_name_start(first) || !chars.all(is_name_char) {
+    chars.next().is_some_and(is_name_start) && chars.all(is_name_char)
+}
+
+/// An element or attribute name: the XML `Name` production with at most one colon,
+/// not first or last, as namespaces require.
+fn is_name(name: &str) -> bool {
+    if name.starts_with(':') || !is_xml_name(name) {
         return false;
     }
     let colons = name.bytes().filter(|&b| b == b':').count();
