@@ -515,7 +515,7 @@ impl Capture {
     }
 
     pub(crate) fn finish(self, name: &str) -> ReadResult<RawXml> {
-        let xml = String::from_utf8(self.writer.into_inner())
+        let xml = String::from_utf8(crate::xml::keep_value_whitespace(self.writer.into_inner()))
             .map_err(|e| ReadError::invalid(e.to_string()))?;
         Ok(RawXml::from_captured(name.to_string(), xml))
     }

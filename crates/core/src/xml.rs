@@ -322,7 +322,50 @@ pub fn to_string<T: YaSerialize>(
     ));
     ser.set_start_event_name(Some(root.to_string()));
     value.serialize(&mut ser).map_err(WriteError::from)?;
-    String::from_utf8(ser.into_inner()).map_err(|e| WriteError(e.to_string()))
+    String::from_utf8(keep_value_whitespace(ser.into_inner()))
+        .map_err(|e| WriteError(e.to_string()))
+}
+
+/// Escapes what xml-rs's writer leaves literal but every reader then normalises away: a
+/// carriage return anywhere (text or attribute value: read back as a line feed) and a
+/// tab in an attribute value (read back as a space), written `&#xD;` and `&#x9;`. The
+/// writer itself never puts either in markup (it indents with spaces and ends lines
+/// with `\n`), so every one it wrote came from a value. One pass over the bytes.
+///
+/// ```
+/// let written = systmone_core::xml::keep_value_whitespace(b"<a b=\"1\t2\">x\ry\t</a>".to_vec());
+/// assert_eq!(written, b"<a b=\"1&#x9;2\">x&#xD;y\t</a>");
+/// ```
+pub fn keep_value_whitespace(bytes: Vec<u8>) -> Vec<u8> {
+    if !bytes.iter().any(|&b| b == b'\r' || b == b'\t') {
+        return bytes;
+    }
+    let mut out = Vec::with_capacity(bytes.len() + 16);
+    let (mut in_tag, mut quote) = (false, None);
+    for b in bytes {
+        match (b, quote) {
+            (b'\r', _) => out.extend_from_slice(b"&#xD;"),
+            (b'\t', Some(_)) => out.extend_from_slice(b"&#x9;"),
+            (q, Some(open)) if q == open => {
+                quote = None;
+                out.push(b);
+            }
+            (b'"' | b'\'', None) if in_tag => {
+                quote = Some(b);
+                out.push(b);
+            }
+            (b'<', None) => {
+                in_tag = true;
+                out.push(b);
+            }
+            (b'>', None) => {
+                in_tag = false;
+                out.push(b);
+            }
+            _ => out.push(b),
+        }
+    }
+    out
 }
 
 /// Writing a document failed (in practice only for invalid names or text in raw XML).
@@ -830,6 +873,22 @@ mod tests {
         let written = to_string(&raw, "Referral", false).unwrap();
         assert_eq!(written, text.replace("<Empty/>", "<Empty></Empty>"));
         assert_eq!(RawXml::parse(&written).unwrap().as_str(), raw.as_str());
+    }
+
+    /// A tab in an attribute value and a carriage return in text, both written as
+    /// character references (else the next reader normalises them away).
+    #[test]
+    fn referenced_whitespace_survives_writing() {
+        let text = "<R a=\"1&#9;2&#10;3&#13;\"><T>x&#13;y\tz</T></R>";
+        let raw = RawXml::parse(text).unwrap();
+        let again = RawXml::parse(&to_string(&raw, "R", false).unwrap()).unwrap();
+        assert_eq!(again, raw);
+        let mut reader = XmlReader::new(again.as_str());
+        let Ok(Event::Start { attributes, .. }) = reader.next_event() else {
+            panic!("{again:?}")
+        };
+        assert_eq!(attributes[0].value, "1\t2\n3\r");
+        assert_eq!(again.text(), "x\ry\tz");
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! `XmlReader`, the event source under every reader, against xml-rs (the reader the
 //! bindings used before, still under yaserde's writer and a few tools): both see the
 //! same events in every document, and refuse the same malformed ones, apart from the
-//! leniencies of [`known_difference`]; what `XmlReader` accepts, written back by
-//! xml-rs's writer, reads back to the same events.
+//! leniencies of [`known_difference`]; what `XmlReader` accepts, written back as the
+//! bindings write, reads back to the same events.
 
 use systmone_core::xml::{Event, XmlReader, parser_config};
 use xml::reader::{EventReader, XmlEvent};
@@ -114,7 +114,8 @@ pub fn known_difference(
     }
 }
 
-/// Writes accepted events back as a document with xml-rs's writer.
+/// Writes accepted events back as a document, as the bindings write: xml-rs's writer,
+/// then `keep_value_whitespace`.
 fn write_back(text: &str) -> String {
     let mut reader = XmlReader::new(text);
     let config = EmitterConfig::new()
@@ -135,7 +136,10 @@ fn write_back(text: &str) -> String {
             Event::Eof => break,
         }
     }
-    String::from_utf8(writer.into_inner()).expect("UTF-8")
+    String::from_utf8(systmone_core::xml::keep_value_whitespace(
+        writer.into_inner(),
+    ))
+    .expect("UTF-8")
 }
 
 /// The harness: no panic; the readers agree (or differ as [`known_difference`]
