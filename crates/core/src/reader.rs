@@ -677,9 +677,18 @@ fn is_xml_name(name: &str) -> bool {
 }
 
 /// An element or attribute name: the XML `Name` production with at most one colon,
-/// not first or last, as namespaces require.
+/// each side a name of its own, as namespaces require (element names lose their
+/// prefix, so the local part must stand alone when written back).
 fn is_name(name: &str) -> bool {
     if name.starts_with(':') || !is_xml_name(name) {
+        return false;
+    }
+    if let Some((_, local)) = name.split_once(':')
+        && !local
+            .chars()
+            .next()
+            .is_some_and(|c| c != ':' && is_name_start(c))
+    {
         return false;
     }
     let colons = name.bytes().filter(|&b| b == b':').count();
@@ -749,6 +758,7 @@ mod tests {
             ("<a>\u{1}</a>", 1),
             ("<a b='1' b='2'></a>", 1),
             ("<1a></1a>", 1),
+            ("<p:1a></p:1a>", 1),
             ("x<a></a>", 1),
             ("<a></a>\nx", 2),
             ("<a>&amp</a>", 1),
