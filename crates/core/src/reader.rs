@@ -169,6 +169,12 @@ impl<'a> XmlReader<'a> {
         config.check_comments = true;
         config.allow_unmatched_ends = false;
         config.allow_dangling_amp = false;
+        // quick-xml would skip a second byte-order mark too: it is text before the root.
+        let failed = text.starts_with('\u{feff}').then(|| ReadError::NotXml {
+            line: 1,
+            column: 1,
+            message: "text outside the root element (a second byte-order mark)".into(),
+        });
         XmlReader {
             source: text,
             inner,
@@ -178,7 +184,7 @@ impl<'a> XmlReader<'a> {
             root_closed: false,
             started: false,
             depth: 0,
-            failed: None,
+            failed,
         }
     }
 
@@ -759,6 +765,7 @@ mod tests {
             ("<a b='1' b='2'></a>", 1),
             ("<1a></1a>", 1),
             ("<p:1a></p:1a>", 1),
+            ("\u{feff}\u{feff}<a/>", 1),
             ("x<a></a>", 1),
             ("<a></a>\nx", 2),
             ("<a>&amp</a>", 1),
