@@ -350,8 +350,7 @@ impl<'a> XmlReader<'a> {
                     None => name,
                 };
                 let raw = self.utf8(start.attributes_raw(), offset)?;
-                let mut attributes = self.attributes(raw, offset)?;
-                attributes.retain(|a| a.name != "xmlns" && !a.name.starts_with("xmlns:"));
+                let attributes = self.attributes(raw, offset)?;
                 Piece::Markup(Event::Start {
                     name: local.to_string(),
                     attributes,
@@ -467,7 +466,8 @@ impl<'a> XmlReader<'a> {
     }
 
     /// The attributes of a start tag (`raw`: what follows the element's name), in one
-    /// pass: whitespace before each, `name = "value"` with either quote, no name twice.
+    /// pass: whitespace before each, `name = "value"` with either quote, no name twice;
+    /// namespace declarations left out.
     fn attributes(&self, raw: &str, offset: usize) -> ReadResult<Vec<Attribute>> {
         let bytes = raw.as_bytes();
         let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
@@ -511,8 +511,14 @@ impl<'a> XmlReader<'a> {
             let Some(length) = bytes[i + 1..].iter().position(|&b| b == quote) else {
                 return Err(self.not_xml(offset, format!("attribute {name}: unclosed quote")));
             };
-            let value = self.attribute_value(&raw[i + 1..i + 1 + length], offset)?;
+            let value_raw = &raw[i + 1..i + 1 + length];
             i += length + 2;
+            if name == "xmlns" || name.starts_with("xmlns:") {
+                // A namespace declaration is not an attribute, and its value is not
+                // read (xml-rs, the reader before this one, did not check it either).
+                continue;
+            }
+            let value = self.attribute_value(value_raw, offset)?;
             // A set once there are a few, so many attributes cost linear time.
             let repeated = if attributes.len() < 8 {
                 attributes.iter().any(|a| a.name == name)
