@@ -515,7 +515,9 @@ impl<'a> XmlReader<'a> {
             i += length + 2;
             if name == "xmlns" || name.starts_with("xmlns:") {
                 // A namespace declaration is not an attribute, and its value is not
-                // read (xml-rs, the reader before this one, did not check it either).
+                // read: only its characters are checked (as xml-rs, the reader before
+                // this one, did).
+                self.check_chars(value_raw, offset)?;
                 continue;
             }
             let value = self.attribute_value(value_raw, offset)?;
