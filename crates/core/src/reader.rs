@@ -540,7 +540,7 @@ impl<'a> XmlReader<'a> {
         }
     }
 
-    /// The XML declaration's pseudo-attributes: `version` (1.0 or 1.1), then optionally
+    /// The XML declaration's pseudo-attributes: `version` (1.x), then optionally
     /// `encoding` and `standalone` (`yes` or `no`), in that order. The encoding named
     /// is not applied: the text is already decoded (real .NET clients declare `utf-16`
     /// on single-byte content, FIELD-EVIDENCE F10).
@@ -550,9 +550,11 @@ impl<'a> XmlReader<'a> {
         let bad = |message: &str| Err(self.not_xml(offset, message));
         match attributes.first() {
             Some(a) if a.name == "version" => {
-                // Read by XML 1.0's rules either way (SystmOne writes 1.0).
-                if a.value != "1.0" && a.value != "1.1" {
-                    return bad("the XML declaration's version must be 1.0 or 1.1");
+                // `1.` and digits (as XML 1.0's fifth edition), read by XML 1.0's rules
+                // whatever it says (SystmOne writes 1.0).
+                let minor = a.value.strip_prefix("1.").unwrap_or("");
+                if minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) {
+                    return bad("the XML declaration's version must be 1.x");
                 }
             }
             _ => return bad("the XML declaration must start with version"),
