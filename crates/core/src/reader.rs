@@ -370,6 +370,9 @@ impl<'a> XmlReader<'a> {
                 self.started |= !is_whitespace(&raw);
                 Piece::Text(normalize_line_ends(raw))
             }
+            QuickEvent::CData(_) | QuickEvent::GeneralRef(_) if self.open == 0 => {
+                return Err(self.not_xml(offset, "character data outside the root element"));
+            }
             QuickEvent::CData(data) => {
                 let raw = self.utf8_cow(data.into_inner(), offset)?;
                 self.check_chars(&raw, offset)?;
@@ -776,6 +779,8 @@ mod tests {
             ("<1a></1a>", 1),
             ("<p:1a></p:1a>", 1),
             ("\u{feff}\u{feff}<a/>", 1),
+            ("<a/>&#x20;", 1),
+            ("<![CDATA[ ]]><a/>", 1),
             ("x<a></a>", 1),
             ("<a></a>\nx", 2),
             ("<a>&amp</a>", 1),
