@@ -82,7 +82,7 @@ fn lt_in_quotes(text: &str) -> bool {
         let Some(end) = after.find(quote) else {
             return false;
         };
-        if rest[..i].ends_with('=') && after[..end].contains('<') {
+        if rest[..i].trim_end().ends_with('=') && after[..end].contains('<') {
             return true;
         }
         rest = &after[end + 1..];
