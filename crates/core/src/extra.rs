@@ -387,29 +387,14 @@ enum LeafContent {
 /// Reads the next element, expected to hold text only, consuming its end tag.
 fn read_leaf(reader: &mut XmlReader<'_>) -> ReadResult<Leaf> {
     let (name, attributes, depth) = crate::xml::read_start(reader)?;
-    let mut text = String::new();
-    loop {
-        match reader.peek()? {
-            Event::Text(_) => {
-                let Event::Text(t) = reader.next_event()? else {
-                    unreachable!("peeked text");
-                };
-                if text.is_empty() {
-                    text = t;
-                } else {
-                    text.push_str(&t);
-                }
-            }
-            Event::End => {
-                reader.next_event()?;
-                return Ok(Leaf {
-                    name,
-                    attributes,
-                    content: LeafContent::Text(text),
-                });
-            }
-            _ => break,
-        }
+    let text = crate::xml::read_text_run(reader)?;
+    if let Event::End = reader.peek()? {
+        reader.next_event()?;
+        return Ok(Leaf {
+            name,
+            attributes,
+            content: LeafContent::Text(text),
+        });
     }
     // Child elements inside a text element: keep the whole element as XML.
     let mut capture = Capture::new();

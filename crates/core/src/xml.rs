@@ -453,27 +453,30 @@ where
 /// Reads the text content of the element just started, up to (not including) its end
 /// tag. Child elements are an error.
 pub fn read_text_content(reader: &mut XmlReader<'_>, name: &str) -> ReadResult<String> {
+    let text = read_text_run(reader)?;
+    match reader.peek()? {
+        Event::End => Ok(text),
+        other => Err(err(format!(
+            "<{name}> must hold text only, found {other:?}"
+        ))),
+    }
+}
+
+/// The text events that come next, joined (empty if none), stopping before the next
+/// other event.
+pub(crate) fn read_text_run(reader: &mut XmlReader<'_>) -> ReadResult<String> {
     let mut text = String::new();
-    loop {
-        match reader.peek()? {
-            Event::Text(_) => {
-                let Event::Text(t) = reader.next_event()? else {
-                    unreachable!("peeked text");
-                };
-                if text.is_empty() {
-                    text = t;
-                } else {
-                    text.push_str(&t);
-                }
-            }
-            Event::End => return Ok(text),
-            other => {
-                return Err(err(format!(
-                    "<{name}> must hold text only, found {other:?}"
-                )));
-            }
+    while let Event::Text(_) = reader.peek()? {
+        let Event::Text(t) = reader.next_event()? else {
+            unreachable!("peeked text");
+        };
+        if text.is_empty() {
+            text = t;
+        } else {
+            text.push_str(&t);
         }
     }
+    Ok(text)
 }
 
 /// Consumes the end tag of the element that was started at `depth` (the depth before
