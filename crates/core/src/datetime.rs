@@ -126,24 +126,50 @@ impl PartialEq for DateTime {
 
 impl Eq for DateTime {}
 
-/// A calendar date, written `CCYY-MM-DD` (request parameters such as `DateOfBirth`).
+/// A calendar date, written `CCYY-MM-DD`: what SystmOne's own schemas type `xs:date`
+/// (FIELD-EVIDENCE F15: DateOfBirth, StartDate, ReviewDate, ...), and request
+/// parameters such as PatientSearch's `DateOfBirth`.
+///
+/// Read leniently (ERRATA E7: the document writes dates as `CCYY-MM-DDT00:00:00` too):
+/// a date-time is read as its date. The reader keeps the text as received when it
+/// writes differently, so reading and writing back loses nothing.
 ///
 /// ```
 /// use systmone_core::Date;
 /// let d: Date = "2014-03-24".parse().unwrap();
 /// assert_eq!(d.to_string(), "2014-03-24");
+/// let e7: Date = "2014-03-24T00:00:00".parse().unwrap();
+/// assert_eq!(e7, d);
+/// assert_eq!(e7.to_string(), "2014-03-24");
 /// assert!("24/03/2014".parse::<Date>().is_err());
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Date(pub NaiveDate);
 
+impl Date {
+    /// The calendar date.
+    pub fn date(&self) -> NaiveDate {
+        self.0
+    }
+}
+
 impl FromStr for Date {
     type Err = ValueError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-            .map(Date)
-            .map_err(|_| ValueError::new("date", text, "expected CCYY-MM-DD"))
+        let trimmed = text.trim();
+        if trimmed.len() == 10 {
+            if let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
+                return Ok(Date(date));
+            }
+        } else if let Ok(date_time) = trimmed.parse::<DateTime>() {
+            return Ok(Date(date_time.date()));
+        }
+        Err(ValueError::new(
+            "date",
+            text,
+            "expected CCYY-MM-DD (or a date-time, E7)",
+        ))
     }
 }
 
@@ -260,6 +286,24 @@ mod tests {
         ] {
             let err = text.parse::<DateTime>().unwrap_err();
             assert!(err.to_string().contains("date-time"), "{err}");
+        }
+    }
+
+    #[test]
+    fn dates_read_date_times_as_their_date() {
+        for text in [
+            "2015-06-10",
+            " 2015-06-10 ",
+            "2015-06-10T00:00:00",
+            "2015-06-10T15:23:29",
+            "2015-06-10T00:00:00+00:00",
+            "2015-06-10T00:00:00.0Z",
+        ] {
+            let d: Date = text.parse().unwrap();
+            assert_eq!(d.to_string(), "2015-06-10", "{text}");
+        }
+        for text in ["", "2015-6-10", "10/06/2015", "2015-06-10T", "2015-13-10"] {
+            assert!(text.parse::<Date>().is_err(), "{text:?}");
         }
     }
 
