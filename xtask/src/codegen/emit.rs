@@ -156,6 +156,12 @@ fn custom_struct(s: &Struct) -> TokenStream {
     let xml_name = &s.xml_name;
     let has_any = s.members.iter().any(|m| matches!(m, Member::Any { .. }));
     let n_members = s.members.len();
+    // F14: content SystmOne reads in any order is not reported when out of order.
+    let order_new = if s.any_order {
+        quote!(any_order)
+    } else {
+        quote!(new)
+    };
 
     let mut definitions = Vec::new();
     let mut extra_types = Vec::new();
@@ -217,20 +223,21 @@ fn custom_struct(s: &Struct) -> TokenStream {
                 let empty_allowed = f.ty.empty_allowed();
                 let xml = &f.xml_name;
                 definitions.push(quote! { #fdoc pub #field: #ty, });
+                // `read`, not `value`: a field may be named `value` (ClinicalCode's, F15).
                 let store = match f.occurs {
-                    Occurs::Many => quote!(#field.push(value)),
-                    _ => quote!(#field = Some(value)),
+                    Occurs::Many => quote!(#field.push(read)),
+                    _ => quote!(#field = Some(read)),
                 };
                 let read = if f.ty.is_text() {
                     quote! {
-                        if let Some(value) = systmone_core::xml::read_text_member::<#value_ty, #n_members>(reader, &mut order, &mut extra, #index, #empty_allowed)? {
+                        if let Some(read) = systmone_core::xml::read_text_member::<#value_ty, #n_members>(reader, &mut order, &mut extra, #index, #empty_allowed)? {
                             #store;
                         }
                     }
                 } else {
                     quote! {
                         order.member(&mut extra, #index, #xml)?;
-                        let value = systmone_core::xml::read_child(reader)?;
+                        let read = systmone_core::xml::read_child(reader)?;
                         #store;
                     }
                 };
@@ -444,7 +451,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
             ) -> systmone_core::xml::ReadResult<Self> {
                 let _scope = systmone_core::xml::enter(element);
                 let mut extra = systmone_core::Extra::default();
-                let mut order = systmone_core::xml::Order::<#n_members>::new();
+                let mut order = systmone_core::xml::Order::<#n_members>::#order_new();
                 #(#locals)*
                 while let Some(child) = systmone_core::xml::next_child_keeping_text(reader, &mut order, &mut extra)? {
                     match child.as_str() {

@@ -410,7 +410,8 @@ fn render_bindings_crate(
                 mode: systmone_core::ReadMode,
             ) -> Result<systmone_core::Parsed<Self>, systmone_core::ParseError> {
                 let (function, version) = systmone_core::envelope::peek_function(text)?;
-                match (function.as_str(), version.as_str()) {
+                // FIELD-EVIDENCE F13: a version is a number (`1` is `1.0`).
+                match (function.as_str(), systmone_core::versions::canonical_version(&version).as_str()) {
                     #(#req_arms)*
                     _ => Err(systmone_core::ParseError::UnknownFunction { function, version }),
                 }
@@ -467,7 +468,8 @@ fn render_bindings_crate(
                 mode: systmone_core::ReadMode,
             ) -> Result<systmone_core::Parsed<Self>, systmone_core::ParseError> {
                 let (function, version) = systmone_core::envelope::peek_function(text)?;
-                match (function.as_str(), version.as_str()) {
+                // FIELD-EVIDENCE F13: a version is a number (`1` is `1.0`).
+                match (function.as_str(), systmone_core::versions::canonical_version(&version).as_str()) {
                     #(#resp_arms)*
                     _ => Err(systmone_core::ParseError::UnknownFunction { function, version }),
                 }

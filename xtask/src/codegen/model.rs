@@ -11,8 +11,8 @@ use std::path::Path;
 
 use anyhow::{Context, anyhow, bail};
 use xsd_parser::models::meta::{
-    AttributeMetaVariant, ElementMeta, ElementMetaVariant, ElementMode, MetaType, MetaTypeVariant,
-    MetaTypes,
+    AttributeMetaVariant, ElementMeta, ElementMetaVariant, ElementMode, GroupMeta, MetaType,
+    MetaTypeVariant, MetaTypes,
 };
 use xsd_parser::models::schema::MaxOccurs;
 use xsd_parser::models::schema::xs::Use;
@@ -153,6 +153,10 @@ pub struct Struct {
     pub members: Vec<Member>,
     /// The element name used when the type is written on its own.
     pub xml_name: String,
+    /// The members may come in any order (`xs:all`, or a repeated `xs:choice` of
+    /// repeatable members): read without reporting their order, written in declared
+    /// order (FIELD-EVIDENCE F14: SystmOne reads parameters in any order).
+    pub any_order: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -264,6 +268,8 @@ fn core_type(schema_name: &str) -> Option<&'static str> {
         "Flag" => "Flag",
         "LenientDateTime" => "DateTime",
         "Date" => "Date",
+        // F15: what SystmOne types xs:date, read leniently (E7) and written as a date.
+        "LenientDate" => "Date",
         "DurationMinutes" => "DurationMinutes",
         "DrugScheme" => "DrugScheme",
         "CodeScheme" => "CodeScheme",
@@ -286,8 +292,11 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
         .and_then(|n| n.to_str())
         .ok_or_else(|| anyhow!("{}: not a file name", path.display()))?
         .to_string();
-    let (function, version) = names::parse_schema_file_name(&file_name)
+    let (function, written_version) = names::parse_schema_file_name(&file_name)
         .ok_or_else(|| anyhow!("{file_name}: schema files are named `<Function> v<N.N>.xsd`"))?;
+    // F13: a version is a number (`v1` and `v1.0` name one version); ours is spelt `1.0`,
+    // and so are crate names (`_v1_0`).
+    let version = systmone_core::versions::canonical_version(&written_version);
 
     let (schemas, types) = systmone_upkeep::schema::read(path)?;
 
@@ -401,7 +410,7 @@ pub fn load(path: &Path) -> anyhow::Result<Loaded> {
     function_names.retain(|n| n != &function);
     let versions =
         version_enum.ok_or_else(|| anyhow!("{file_name}: no {function}FunctionVersion type"))?;
-    if versions != [version.clone()] {
+    if !matches!(versions.as_slice(), [v] if systmone_core::versions::same_version(v, &version)) {
         bail!(
             "{file_name}: {function}FunctionVersion lists {versions:?}, the file name says {version}"
         );
@@ -624,9 +633,11 @@ impl Reader<'_> {
             });
         }
         let mut members = Vec::new();
+        let mut any_order = false;
         if let Some(content) = &complex.content {
             let repeated = !matches!(complex.max_occurs, MaxOccurs::Bounded(1));
             let content_ty = self.get(content)?;
+            any_order = self.in_any_order(content_ty)?;
             self.collect_members(
                 name,
                 content_ty,
@@ -641,6 +652,55 @@ impl Reader<'_> {
             attributes,
             members,
             xml_name: name.to_string(),
+            any_order,
+        })
+    }
+
+    /// Whether content lets its members come in any order: `xs:all`, or a sequence
+    /// holding a repeated `xs:choice` of repeatable elements (XSD 1.0's way to let
+    /// repeatable elements come in any order, which `xs:all` cannot hold).
+    fn in_any_order(&self, content: &MetaType) -> anyhow::Result<bool> {
+        Ok(match &content.variant {
+            MetaTypeVariant::All(_) => true,
+            MetaTypeVariant::Sequence(group) => {
+                let mut any = false;
+                for element in group.elements.iter() {
+                    any |= self.repeated_choice(element)?.is_some();
+                }
+                any
+            }
+            _ => false,
+        })
+    }
+
+    /// The choice a sequence member stands for, when it is a repeated `xs:choice` whose
+    /// elements are each declared repeatable (`maxOccurs="unbounded"`): members in any
+    /// order. A repeated choice of single elements (GetDiary's Appointment or Visit) is
+    /// a list of items in document order instead.
+    fn repeated_choice<'b>(
+        &'b self,
+        element: &ElementMeta,
+    ) -> anyhow::Result<Option<&'b GroupMeta>> {
+        let ElementMetaVariant::Type {
+            type_,
+            mode: ElementMode::Group,
+        } = &element.variant
+        else {
+            return Ok(None);
+        };
+        if matches!(element.max_occurs, MaxOccurs::Bounded(1)) {
+            return Ok(None);
+        }
+        Ok(match &self.get(type_)?.variant {
+            MetaTypeVariant::Choice(choice)
+                if choice
+                    .elements
+                    .iter()
+                    .all(|e| !matches!(e.max_occurs, MaxOccurs::Bounded(1))) =>
+            {
+                Some(choice)
+            }
+            _ => None,
         })
     }
 
@@ -723,6 +783,14 @@ impl Reader<'_> {
                 type_,
                 mode: ElementMode::Group,
             } => {
+                // A repeated choice inside a sequence: its elements in any order, each
+                // a member of its own (the struct reads in any order, `in_any_order`).
+                if let Some(choice) = self.repeated_choice(element)? {
+                    for branch in choice.elements.iter() {
+                        self.collect_element(owner, branch, members)?;
+                    }
+                    return Ok(());
+                }
                 let group = self.get(type_)?;
                 self.collect_members(owner, group, max_many, element.min_occurs == 0, members)
             }
@@ -806,6 +874,7 @@ impl Reader<'_> {
             attributes: Vec::new(),
             members,
             xml_name: "Response".into(),
+            any_order: false,
         })
     }
 }

@@ -58,6 +58,8 @@ pub fn field_name(xml_name: &str) -> String {
     // take raw identifiers or a trailing underscore without warnings.
     match name.as_str() {
         "type" => "kind".into(),
+        // `order` (a care plan instruction's, F15) is the readers' own local name.
+        "order" => "position".into(),
         _ if is_keyword(&name) => format!("{name}_value"),
         _ => name,
     }
