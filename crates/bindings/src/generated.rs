@@ -356,7 +356,10 @@ impl AnyRequest {
         mode: systmone_core::ReadMode,
     ) -> Result<systmone_core::Parsed<Self>, systmone_core::ParseError> {
         let (function, version) = systmone_core::envelope::peek_function(text)?;
-        match (function.as_str(), version.as_str()) {
+        match (
+            function.as_str(),
+            systmone_core::versions::canonical_version(&version).as_str(),
+        ) {
             ("DataExtract", "1.0") => {
                 Ok(
                     systmone_core::Request::read(text, mode)?
@@ -683,7 +686,10 @@ impl AnyResponse {
         mode: systmone_core::ReadMode,
     ) -> Result<systmone_core::Parsed<Self>, systmone_core::ParseError> {
         let (function, version) = systmone_core::envelope::peek_function(text)?;
-        match (function.as_str(), version.as_str()) {
+        match (
+            function.as_str(),
+            systmone_core::versions::canonical_version(&version).as_str(),
+        ) {
             ("DataExtract", "1.0") => {
                 Ok(
                     systmone_core::Response::read(text, mode)?

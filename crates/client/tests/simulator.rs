@@ -62,7 +62,7 @@ async fn every_function_through_the_typed_client() {
     let org = client
         .get_organisation_meta_data(GetOrganisationMetaDataParameters {
             extra: Default::default(),
-            logged_on_user_only: Some(Flag),
+            logged_on_user_only: Some(String::new()),
         })
         .await
         .unwrap();
@@ -215,7 +215,9 @@ async fn every_function_through_the_typed_client() {
                             code: "X505K".into(),
                             term: None,
                         },
-                        numeric_value: None,
+                        value: None,
+                        units: None,
+                        comparator: None,
                         free_text: Some("added by a test".into()),
                         linked_problem_uid: Vec::new(),
                     })],
@@ -297,7 +299,9 @@ async fn every_function_through_the_typed_client() {
                         code: "H33..".into(),
                         term: None,
                     },
-                    numeric_value: None,
+                    value: None,
+                    units: None,
+                    comparator: None,
                     free_text: None,
                     linked_problem_uid: Vec::new(),
                 },

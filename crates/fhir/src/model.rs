@@ -284,10 +284,10 @@ pub struct Period {
 /// A measured value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Quantity {
-    /// The number, kept exactly as SystmOne's NumericValue.
+    /// The number, kept exactly as SystmOne's Value (FIELD-EVIDENCE F15).
     pub value: serde_json::Number,
-    /// The unit, from GetReferenceData's NumericReadCodeUnits when
-    /// [`crate::MapOptions::with_units`] gave one (a NumericValue carries none).
+    /// The unit: the reading's own Units (F15), else GetReferenceData's
+    /// NumericReadCodeUnits when [`crate::MapOptions::with_units`] gave one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
 }

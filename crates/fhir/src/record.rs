@@ -414,12 +414,31 @@ fn person_name(name: &PersonName) -> Option<HumanName> {
     (n != HumanName::default()).then_some(n)
 }
 
+/// A data item as XML (for the report).
+fn item_xml(item: &DataItem) -> String {
+    let event = Event {
+        items: vec![item.clone()],
+        ..Default::default()
+    };
+    systmone_core::xml::to_string(&event, "Event", false)
+        .ok()
+        .and_then(|xml| {
+            Some(
+                xml.strip_prefix("<Event>")?
+                    .strip_suffix("</Event>")?
+                    .to_string(),
+            )
+        })
+        .unwrap_or_else(|| item.xml_name().to_string())
+}
+
 /// The key a bundle is built under: the NHS number or the pseudo number.
 pub(crate) fn identity_key(identity: &Identity) -> &str {
     match &identity.number {
-        PatientId::NhsNumber(n) | PatientId::NhsNumberMixedCase(n) | PatientId::PseudoNumber(n) => {
-            n
-        }
+        PatientId::NhsNumber(n)
+        | PatientId::NhsNumberMixedCase(n)
+        | PatientId::PseudoNumber(n)
+        | PatientId::ClientId(n) => n,
     }
 }
 
@@ -457,6 +476,12 @@ pub(crate) fn identifiers(identity: &Identity, report: &mut MappingReport) -> Ve
         }
         PatientId::PseudoNumber(n) => out.push(Identifier {
             kind: Some(CodeableConcept::text("SystmOne pseudo number")),
+            value: n.clone(),
+            ..Default::default()
+        }),
+        // F14: SystmOne's ClientID has no published system either.
+        PatientId::ClientId(n) => out.push(Identifier {
+            kind: Some(CodeableConcept::text("SystmOne ClientID")),
             value: n.clone(),
             ..Default::default()
         }),
@@ -838,6 +863,21 @@ fn map_event(
                 Reason::Unknown,
                 "a data item the bindings do not know (ERRATA E21)",
             ),
+            // F15's other data items are typed but not mapped yet.
+            DataItem::Reminder(_)
+            | DataItem::Recall(_)
+            | DataItem::Vaccination(_)
+            | DataItem::RepeatMedication(_)
+            | DataItem::PatientPlan(_)
+            | DataItem::CarePlan(_)
+            | DataItem::Relationship(_)
+            | DataItem::Report(_)
+            | DataItem::Activity(_) => b.report.push(
+                &item_path,
+                &item_xml(item),
+                Reason::NoHome,
+                "a data item this mapping does not write yet",
+            ),
         }
     }
     // Free text goes with what the event recorded, as a note on each resource; an
@@ -950,15 +990,15 @@ fn clinical_code(
         let local = c.problem_uid.clone().unwrap_or_else(|| local.to_string());
         let id = b.id("Condition", &local);
         let mut note: Vec<Annotation> = free_text.into_iter().collect();
-        if let Some(e) = text(&c.episodicity) {
+        if let Some(e) = c.episodicity.as_ref().map(|e| e.to_string()) {
             // UK Core has no episodicity element for Condition: kept as a note.
             note.push(Annotation {
                 text: format!("Episodicity: {e}"),
             });
         }
-        if let Some(v) = c.numeric_value {
+        if let Some(v) = c.value {
             b.report.push(
-                &format!("{path}/NumericValue"),
+                &format!("{path}/Value"),
                 &v.to_string(),
                 Reason::NoHome,
                 "a Condition has no value",
@@ -1003,7 +1043,7 @@ fn clinical_code(
             subject: ctx.subject.clone(),
             encounter: Some(ctx.encounter.clone()),
             onset_date_time: None,
-            abatement_date_time: c.problem_end_date.as_ref().map(fhir_date_time),
+            abatement_date_time: c.problem_end_date.map(|d| fhir_date(d.date())),
             recorded_date: ctx.when.clone(),
             recorder: ctx.author.clone(),
             evidence: Vec::new(),
@@ -1016,15 +1056,14 @@ fn clinical_code(
         index
     } else {
         let id = b.id("Observation", local);
-        let value_quantity = match c.numeric_value {
+        // F15: the record's Units, else GetReferenceData's for the code.
+        let unit = text(&c.units).or_else(|| options.units.get(&c.code.code).cloned());
+        let value_quantity = match c.value {
             Some(v) => match serde_json::Number::from_f64(v) {
-                Some(value) => Some(Quantity {
-                    value,
-                    unit: options.units.get(&c.code.code).cloned(),
-                }),
+                Some(value) => Some(Quantity { value, unit }),
                 None => {
                     b.report.push(
-                        &format!("{path}/NumericValue"),
+                        &format!("{path}/Value"),
                         &v.to_string(),
                         Reason::Invalid,
                         "not a finite number",
@@ -1080,8 +1119,8 @@ fn medication(
         }
     };
     let period = Period {
-        start: m.start_date.as_ref().map(fhir_date_time),
-        end: m.end_date.as_ref().map(fhir_date_time),
+        start: m.start_date.map(|d| fhir_date(d.date())),
+        end: m.end_date.map(|d| fhir_date(d.date())),
     };
     let id = b.id("MedicationStatement", local);
     let statement = MedicationStatement {
@@ -1092,7 +1131,10 @@ fn medication(
             .iter()
             .map(|r| CodeableConcept::text(r))
             .collect(),
-        category: text(&m.medication_type).map(|t| CodeableConcept::text(&t)),
+        category: m
+            .medication_type
+            .as_ref()
+            .map(|t| CodeableConcept::text(&t.to_string())),
         medication_codeable_concept: medication,
         subject: ctx.subject.clone(),
         context: Some(ctx.encounter.clone()),
@@ -1135,7 +1177,7 @@ fn sensitivity(
     if s.ingredient.is_empty() {
         b.report.push(
             path,
-            &s.kind,
+            &s.kind.to_string(),
             Reason::NoHome,
             "a drug sensitivity naming no ingredient has no code",
         );
@@ -1152,7 +1194,7 @@ fn sensitivity(
             &ingredient.name,
         );
         let mut note = Vec::new();
-        if !s.kind.trim().is_empty() {
+        if !s.kind.to_string().trim().is_empty() {
             note.push(Annotation {
                 text: format!("Sensitivity type: {}", s.kind),
             });
@@ -1286,7 +1328,9 @@ fn letter(b: &mut Builder, path: &str, local: &str, l: &Letter, ctx: &EventConte
         kind: kind.clone(),
         category,
         subject: ctx.subject.clone(),
-        date: Some(fhir_instant(l.date_sent_received.value())),
+        date: Some(fhir_instant(
+            l.date_sent_received.date().and_time(chrono::NaiveTime::MIN),
+        )),
         author: author.into_iter().chain(ctx.author.clone()).collect(),
         description: None,
         content: vec![DocumentContent {

@@ -69,7 +69,7 @@ fn a_pseudo_number_is_an_identifier_without_the_nhs_system() {
 fn codes_keep_their_scheme_and_an_unknown_scheme_is_reported() {
     let (bundle, mapped) = map(&format!(
         r#"<Identity><NHSNumber>9990184321</NHSNumber></Identity><Clinical>{EVENT}
-        <ClinicalCode><Code Code="22K.." Scheme="CTV3" Term="Body Mass Index"/><NumericValue>24.3</NumericValue></ClinicalCode>
+        <ClinicalCode><Code Code="22K.." Scheme="CTV3" Term="Body Mass Index"/><Value>24.3</Value></ClinicalCode>
         <ClinicalCode><Code Code="60621009" Scheme="Snomed" Term="Body mass index"/></ClinicalCode>
         <ClinicalCode><Code Code="E123" Scheme="EMIS" Term="Local code"/></ClinicalCode>
         <Medication><Drug Name="Amoxicillin 500mg capsules" ProductID="323509004" Scheme="Dmd"/></Medication>
@@ -132,7 +132,7 @@ fn medication_status_follows_its_dates_and_end_reason() {
 fn problems_and_links() {
     let (bundle, mapped) = map(&format!(
         r#"<Identity><NHSNumber>9990184321</NHSNumber></Identity><Clinical>{EVENT}
-        <ClinicalCode><Code Code="H33.." Scheme="CTV3" Term="Asthma"/><ProblemUID>2f90d6b7e4c81a35</ProblemUID><ProblemSeverity>Major</ProblemSeverity><Episodicity>First</Episodicity><ProblemEndDate>2025-10-31</ProblemEndDate></ClinicalCode>
+        <ClinicalCode><Code Code="H33.." Scheme="CTV3" Term="Asthma"/><Episodicity>First</Episodicity><ProblemUID>2f90d6b7e4c81a35</ProblemUID><ProblemSeverity>Major</ProblemSeverity><ProblemEndDate>2025-10-31</ProblemEndDate></ClinicalCode>
         <ClinicalCode><Code Code="663U." Scheme="CTV3" Term="Asthma management plan given"/><LinkedProblemUID>2f90d6b7e4c81a35</LinkedProblemUID><LinkedProblemUID>0000000000000000</LinkedProblemUID></ClinicalCode>
         </Event></Clinical>"#
     ));
@@ -197,7 +197,7 @@ fn the_same_record_gives_the_same_bundle() {
 }
 
 #[test]
-fn numeric_values_take_their_units_from_reference_data() {
+fn readings_take_their_units_from_the_record_or_reference_data() {
     let unit = |code: &str, units: &str, created: &str| NumericReadCodeUnits {
         code: code.into(),
         units: units.into(),
@@ -216,8 +216,9 @@ fn numeric_values_take_their_units_from_reference_data() {
         MapOptions::new(NaiveDate::from_ymd_opt(2025, 11, 20).unwrap()).with_units(&reference);
     let body = format!(
         r#"<Identity><NHSNumber>9990184321</NHSNumber></Identity><Clinical>{EVENT}
-        <ClinicalCode><Code Code="22A.." Scheme="CTV3" Term="O/E - weight"/><NumericValue>71.4</NumericValue></ClinicalCode>
-        <ClinicalCode><Code Code="246.." Scheme="CTV3" Term="O/E - blood pressure reading"/><NumericValue>120</NumericValue></ClinicalCode>
+        <ClinicalCode><Code Code="22A.." Scheme="CTV3" Term="O/E - weight"/><Value>71.4</Value></ClinicalCode>
+        <ClinicalCode><Code Code="246.." Scheme="CTV3" Term="O/E - blood pressure reading"/><Value>120</Value></ClinicalCode>
+        <ClinicalCode><Code Code="22A.." Scheme="CTV3" Term="O/E - weight"/><Value>11.2</Value><Units>stone</Units></ClinicalCode>
         </Event></Clinical>"#
     );
     let (bundle, _) = map_with(&body, &options);
@@ -225,6 +226,8 @@ fn numeric_values_take_their_units_from_reference_data() {
     // The latest entry of a code wins.
     assert_eq!(observations[0]["valueQuantity"]["unit"], "kg");
     assert!(observations[1]["valueQuantity"].get("unit").is_none());
+    // F15: a reading's own Units come first.
+    assert_eq!(observations[2]["valueQuantity"]["unit"], "stone");
     let (without, _) = map(&body);
     assert!(
         resources(&without, "Observation")[0]["valueQuantity"]

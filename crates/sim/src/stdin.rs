@@ -207,6 +207,7 @@ pub(crate) fn selection_item(
             extra: Default::default(),
             scheme,
             product_id: id,
+            pack_id: None,
             name,
         })),
         "code" => Some(CurrentSelectionItem::Code(Code {

@@ -298,7 +298,7 @@ async fn walk_through(browser: &Client, sim: &systmone_sim::SimHandle, console: 
     client
         .ok::<GetOrganisationMetaDataV1_0>(GetOrganisationMetaDataParameters {
             extra: Default::default(),
-            logged_on_user_only: Some(Flag),
+            logged_on_user_only: Some(String::new()),
         })
         .await;
     client

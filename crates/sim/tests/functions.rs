@@ -75,6 +75,7 @@ fn event(items: Vec<DataItem>) -> Event {
         user_name: None,
         done_by: None,
         done_at: None,
+        method: None,
         software: None,
         linked_referral_uid: None,
         event_uid: None,
@@ -95,7 +96,9 @@ fn code_item(scheme: SchemeName, code: &str) -> DataItem {
             code: code.into(),
             term: None,
         },
-        numeric_value: None,
+        value: None,
+        units: None,
+        comparator: None,
         free_text: Some("optional comments".into()),
         linked_problem_uid: vec![],
     })
@@ -145,7 +148,7 @@ async fn discovery_and_ui_state() {
     let me = c
         .ok::<GetOrganisationMetaDataV1_0>(GetOrganisationMetaDataParameters {
             extra: Default::default(),
-            logged_on_user_only: Some(Flag),
+            logged_on_user_only: Some(String::new()),
         })
         .await;
     assert_eq!(me.user.len(), 1);
@@ -187,6 +190,7 @@ async fn discovery_and_ui_state() {
         extra: Default::default(),
         scheme: SchemeName::Multilex,
         product_id: "1004531".into(),
+        pack_id: None,
         name: Some("Paracetamol 500mg soluble tablets".into()),
     })]);
     let a = c
@@ -665,6 +669,8 @@ async fn appointments_visits_tasks_and_diary() {
                 }),
                 status: None,
                 comments: Some("Comments2".into()),
+                linked_referral_uid: None,
+                flag: None,
             }],
             visit: vec![],
             task: vec![],
@@ -710,6 +716,8 @@ async fn appointments_visits_tasks_and_diary() {
             clinic: None,
             status: Some("Arrived".into()),
             comments: None,
+            linked_referral_uid: None,
+            flag: None,
         }],
         visit: vec![Visit {
             extra: Default::default(),
@@ -717,6 +725,8 @@ async fn appointments_visits_tasks_and_diary() {
             duration: systmone_core::DurationMinutes::from_minutes(20),
             comments: Some("Home visit".into()),
             user_name: None,
+            linked_referral_uid: None,
+            status: None,
             visit_uid: None,
         }],
         task: vec![Task {
@@ -724,8 +734,11 @@ async fn appointments_visits_tasks_and_diary() {
             task_uid: None,
             date_time: None,
             task_type: Some("Review".into()),
+            due: None,
             status: Some("Not Started".into()),
             content: Some("Check bloods\n".into()),
+            user_name_assigned: None,
+            group_name_assigned: None,
         }],
     });
     let r = c.ok::<UpdatePatientRecordV1_0>(p).await;
@@ -816,6 +829,8 @@ async fn appointments_visits_tasks_and_diary() {
             }),
             status: None,
             comments: Some("Comments2".into()),
+            linked_referral_uid: None,
+            flag: None,
         }],
         visit: vec![],
         task: vec![],
@@ -949,7 +964,9 @@ async fn launch_functionality_opens_the_record() {
                         code: "H33..".into(),
                         term: None,
                     },
-                    numeric_value: None,
+                    value: None,
+                    units: None,
+                    comparator: None,
                     free_text: None,
                     linked_problem_uid: vec![],
                 },

@@ -5,6 +5,234 @@
     clippy::needless_borrow,
     clippy::match_single_binding
 )]
+/// An activity. F15: SystmOne's own schema has Performed, With, Method, Duration, LinkedProblemUID; F16: records hold activity (the Activity filter).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Activity {
+    /// F15: what was done, configured by each practice (F17: SystmOne writes the practice's own values into its schema as an enumeration, so two practices' lists differ), so open text.
+    pub performed: Option<String>,
+    /// F15: who it was done with, configured by each practice (F17: SystmOne writes the practice's own values into its schema as an enumeration, so two practices' lists differ), so open text.
+    pub with: Option<String>,
+    /// F15, F17: how it took place (the list of Event/@Method).
+    pub method: Option<ContactMethod>,
+    /// F15: how long it took, in minutes (an integer).
+    pub duration: Option<i64>,
+    /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
+    pub linked_problem_uid: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for Activity {
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
+        element: &str,
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<5usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut performed = None;
+        let mut with = None;
+        let mut method = None;
+        let mut duration = None;
+        let mut linked_problem_uid = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
+            match child.as_str() {
+                "Performed" if performed.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Performed" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        performed = Some(read);
+                    }
+                }
+                "With" if with.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "With" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        with = Some(read);
+                    }
+                }
+                "Method" if method.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Method" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        ContactMethod,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        method = Some(read);
+                    }
+                }
+                "Duration" if duration.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Duration" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        i64,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        duration = Some(read);
+                    }
+                }
+                "LinkedProblemUID" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
+                        linked_problem_uid.push(read);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(Activity {
+            performed,
+            with,
+            method,
+            duration,
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.performed.is_some()),
+            usize::from(self.with.is_some()),
+            usize::from(self.method.is_some()),
+            usize::from(self.duration.is_some()),
+            self.linked_problem_uid.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.performed {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Performed",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.with {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "With",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.method {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Method",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.duration {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Duration",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
+}
+systmone_core::impl_xml_content!(Activity, "Activity");
 /// An address. Contains child elements giving the separate address fields (number, road, postcode etc.). Every field is optional: a letter's RecipientAddress shows only HouseNumber and Postcode; F8: a real patient address held only County ("No Fixed Abode") and Postcode ("ZZ99 3VZ").
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Address {
@@ -58,11 +286,11 @@ impl systmone_core::xml::XmlContent for Address {
                     )?
                 }
                 "HouseName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        house_name = Some(value);
+                        house_name = Some(read);
                     }
                 }
                 "HouseNumber" if house_number.is_some() => {
@@ -74,11 +302,11 @@ impl systmone_core::xml::XmlContent for Address {
                     )?
                 }
                 "HouseNumber" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        house_number = Some(value);
+                        house_number = Some(read);
                     }
                 }
                 "Road" if road.is_some() => {
@@ -90,11 +318,11 @@ impl systmone_core::xml::XmlContent for Address {
                     )?
                 }
                 "Road" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        road = Some(value);
+                        road = Some(read);
                     }
                 }
                 "Locality" if locality.is_some() => {
@@ -106,11 +334,11 @@ impl systmone_core::xml::XmlContent for Address {
                     )?
                 }
                 "Locality" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        locality = Some(value);
+                        locality = Some(read);
                     }
                 }
                 "Town" if town.is_some() => {
@@ -122,11 +350,11 @@ impl systmone_core::xml::XmlContent for Address {
                     )?
                 }
                 "Town" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        town = Some(value);
+                        town = Some(read);
                     }
                 }
                 "County" if county.is_some() => {
@@ -138,11 +366,11 @@ impl systmone_core::xml::XmlContent for Address {
                     )?
                 }
                 "County" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        county = Some(value);
+                        county = Some(read);
                     }
                 }
                 "Postcode" if postcode.is_some() => {
@@ -154,11 +382,11 @@ impl systmone_core::xml::XmlContent for Address {
                     )?
                 }
                 "Postcode" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
-                        postcode = Some(value);
+                        postcode = Some(read);
                     }
                 }
                 _ => {
@@ -311,17 +539,21 @@ impl systmone_core::xml::XmlContent for Address {
     }
 }
 systmone_core::impl_xml_content!(Address, "Address");
-/// An appointment in an UpdatePatientRecord request: either a new booking (a Clinic with one Slot that matches an existing free slot, plus optional Comments) or a change to an existing appointment (its AppointmentUID plus only the fields to change, e.g. Status).
+/// An appointment in an UpdatePatientRecord request: either a new booking (a Clinic with one Slot that matches an existing free slot, plus optional Comments) or a change to an existing appointment (its AppointmentUID plus only the fields to change, e.g. Status). F15: SystmOne's own schema has Clinic, Comments, LinkedReferralUID, AppointmentUID, Status, Flag, in that order (the document's examples fit it). F18: a kiosk books with Clinic, Comments and Flag, and marks an arrival with AppointmentUID and Status Arrived.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppointmentChange {
-    /// Identifies the appointment being updated.
-    pub appointment_uid: Option<String>,
     /// The clinic and slot to book: UserName, SiteName, ClinicType, SlotType, DateTimeStart and Duration must all match an existing free slot.
     pub clinic: Option<Clinic>,
+    /// Comments on the appointment (F18: a kiosk writes the reason the patient gave).
+    pub comments: Option<String>,
+    /// F15: a referral the appointment is linked to (the ReferralUID returned when getting the patient record).
+    pub linked_referral_uid: Option<String>,
+    /// Identifies the appointment being updated.
+    pub appointment_uid: Option<String>,
     /// The new status (a template lists Booked, Arrived and Finished).
     pub status: Option<String>,
-    /// Comments on the appointment.
-    pub comments: Option<String>,
+    /// F15, F18: a flag shown on the appointment, as text (a kiosk writes "Booked via Touch Screen").
+    pub flag: Option<String>,
     /// What the element held beyond the fields above (unknown attributes and
     /// elements, values that could not be typed), kept in place and written back.
     pub extra: systmone_core::Extra,
@@ -334,34 +566,20 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<4usize>::new();
+        let mut order = systmone_core::xml::Order::<6usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
-        let mut appointment_uid = None;
         let mut clinic = None;
-        let mut status = None;
         let mut comments = None;
+        let mut linked_referral_uid = None;
+        let mut appointment_uid = None;
+        let mut status = None;
+        let mut flag = None;
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
             &mut order,
             &mut extra,
         )? {
             match child.as_str() {
-                "AppointmentUID" if appointment_uid.is_some() => {
-                    systmone_core::xml::keep_child(
-                        reader,
-                        &mut order,
-                        &mut extra,
-                        systmone_core::DriftKind::Repeated,
-                    )?
-                }
-                "AppointmentUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        String,
-                        4usize,
-                    >(reader, &mut order, &mut extra, 0usize, false)? {
-                        appointment_uid = Some(value);
-                    }
-                }
                 "Clinic" if clinic.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -371,25 +589,9 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
                     )?
                 }
                 "Clinic" => {
-                    order.member(&mut extra, 1usize, "Clinic")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    clinic = Some(value);
-                }
-                "Status" if status.is_some() => {
-                    systmone_core::xml::keep_child(
-                        reader,
-                        &mut order,
-                        &mut extra,
-                        systmone_core::DriftKind::Repeated,
-                    )?
-                }
-                "Status" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        String,
-                        4usize,
-                    >(reader, &mut order, &mut extra, 2usize, false)? {
-                        status = Some(value);
-                    }
+                    order.member(&mut extra, 0usize, "Clinic")?;
+                    let read = systmone_core::xml::read_child(reader)?;
+                    clinic = Some(read);
                 }
                 "Comments" if comments.is_some() => {
                     systmone_core::xml::keep_child(
@@ -400,11 +602,75 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
                     )?
                 }
                 "Comments" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        4usize,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        comments = Some(read);
+                    }
+                }
+                "LinkedReferralUID" if linked_referral_uid.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "LinkedReferralUID" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        linked_referral_uid = Some(read);
+                    }
+                }
+                "AppointmentUID" if appointment_uid.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "AppointmentUID" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        6usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        comments = Some(value);
+                        appointment_uid = Some(read);
+                    }
+                }
+                "Status" if status.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Status" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
+                        status = Some(read);
+                    }
+                }
+                "Flag" if flag.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Flag" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
+                        flag = Some(read);
                     }
                 }
                 _ => {
@@ -418,10 +684,12 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
             }
         }
         Ok(AppointmentChange {
-            appointment_uid,
             clinic,
-            status,
             comments,
+            linked_referral_uid,
+            appointment_uid,
+            status,
+            flag,
             extra,
         })
     }
@@ -431,10 +699,12 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
         let counts = [
-            usize::from(self.appointment_uid.is_some()),
             usize::from(self.clinic.is_some()),
-            usize::from(self.status.is_some()),
             usize::from(self.comments.is_some()),
+            usize::from(self.linked_referral_uid.is_some()),
+            usize::from(self.appointment_uid.is_some()),
+            usize::from(self.status.is_some()),
+            usize::from(self.flag.is_some()),
         ];
         systmone_core::xml::write_members(
             writer,
@@ -442,20 +712,6 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
             &counts,
             |writer, member, k| match member {
                 0usize => {
-                    match &self.appointment_uid {
-                        Some(value) => {
-                            systmone_core::xml::write_text_member(
-                                writer,
-                                "AppointmentUID",
-                                value,
-                                self.extra.child_attributes(0u16, k),
-                                Some(&self.extra.child_text(0u16, k, value)),
-                            )
-                        }
-                        None => Ok(()),
-                    }
-                }
-                1usize => {
                     match &self.clinic {
                         Some(value) => {
                             systmone_core::xml::write_child(writer, "Clinic", value)
@@ -463,12 +719,26 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
                         None => Ok(()),
                     }
                 }
-                2usize => {
-                    match &self.status {
+                1usize => {
+                    match &self.comments {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "Status",
+                                "Comments",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.linked_referral_uid {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedReferralUID",
                                 value,
                                 self.extra.child_attributes(2u16, k),
                                 Some(&self.extra.child_text(2u16, k, value)),
@@ -478,14 +748,42 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
                     }
                 }
                 3usize => {
-                    match &self.comments {
+                    match &self.appointment_uid {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "Comments",
+                                "AppointmentUID",
                                 value,
                                 self.extra.child_attributes(3u16, k),
                                 Some(&self.extra.child_text(3u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.status {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Status",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.flag {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Flag",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -559,11 +857,11 @@ impl systmone_core::xml::XmlContent for Attachment {
                     )?
                 }
                 "DocumentPath" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        document_path = Some(value);
+                        document_path = Some(read);
                     }
                 }
                 "URL" if url.is_some() => {
@@ -575,11 +873,11 @@ impl systmone_core::xml::XmlContent for Attachment {
                     )?
                 }
                 "URL" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        url = Some(value);
+                        url = Some(read);
                     }
                 }
                 "FileName" if file_name.is_some() => {
@@ -591,11 +889,11 @@ impl systmone_core::xml::XmlContent for Attachment {
                     )?
                 }
                 "FileName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        file_name = Some(value);
+                        file_name = Some(read);
                     }
                 }
                 "FileSize" if file_size.is_some() => {
@@ -607,11 +905,11 @@ impl systmone_core::xml::XmlContent for Attachment {
                     )?
                 }
                 "FileSize" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        file_size = Some(value);
+                        file_size = Some(read);
                     }
                 }
                 "DocumentUID" if document_uid.is_some() => {
@@ -623,11 +921,11 @@ impl systmone_core::xml::XmlContent for Attachment {
                     )?
                 }
                 "DocumentUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        document_uid = Some(value);
+                        document_uid = Some(read);
                     }
                 }
                 "Comments" if comments.is_some() => {
@@ -639,19 +937,19 @@ impl systmone_core::xml::XmlContent for Attachment {
                     )?
                 }
                 "Comments" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        comments = Some(value);
+                        comments = Some(read);
                     }
                 }
                 "LinkedProblemUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
-                        linked_problem_uid.push(value);
+                        linked_problem_uid.push(read);
                     }
                 }
                 _ => {
@@ -804,6 +1102,558 @@ impl systmone_core::xml::XmlContent for Attachment {
     }
 }
 systmone_core::impl_xml_content!(Attachment, "Attachment");
+/// A care plan. F15: SystmOne's own schema has CarePlanName, Description, Category, SubCategory, Aim, ReviewDate, CarePlanInstruction, LinkedProblemUID; F16: records hold care plans (the CarePlans filter).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CarePlan {
+    /// F15: the plan's name.
+    pub care_plan_name: Option<String>,
+    /// F15: what the plan is for.
+    pub description: Option<String>,
+    /// F15: the plan's category, configured by each practice (F17: SystmOne writes the practice's own values into its schema as an enumeration, so two practices' lists differ), so open text.
+    pub category: Option<String>,
+    /// F15: the plan's sub-category, configured by each practice (F17: SystmOne writes the practice's own values into its schema as an enumeration, so two practices' lists differ), so open text.
+    pub sub_category: Option<String>,
+    /// F15, F17: the plan's aim (empty, Assessment, ..., Anticipatory).
+    pub aim: Option<CarePlanAim>,
+    /// F15: when the plan is to be reviewed (an xs:date).
+    pub review_date: Option<systmone_core::Date>,
+    /// F15: an instruction of the plan. Repeated: a plan may have several.
+    pub care_plan_instruction: Vec<CarePlanInstruction>,
+    /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
+    pub linked_problem_uid: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for CarePlan {
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
+        element: &str,
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<8usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut care_plan_name = None;
+        let mut description = None;
+        let mut category = None;
+        let mut sub_category = None;
+        let mut aim = None;
+        let mut review_date = None;
+        let mut care_plan_instruction = Vec::new();
+        let mut linked_problem_uid = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
+            match child.as_str() {
+                "CarePlanName" if care_plan_name.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "CarePlanName" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        care_plan_name = Some(read);
+                    }
+                }
+                "Description" if description.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Description" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        description = Some(read);
+                    }
+                }
+                "Category" if category.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Category" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        category = Some(read);
+                    }
+                }
+                "SubCategory" if sub_category.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "SubCategory" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        sub_category = Some(read);
+                    }
+                }
+                "Aim" if aim.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Aim" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        CarePlanAim,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
+                        aim = Some(read);
+                    }
+                }
+                "ReviewDate" if review_date.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "ReviewDate" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
+                        review_date = Some(read);
+                    }
+                }
+                "CarePlanInstruction" => {
+                    order.member(&mut extra, 6usize, "CarePlanInstruction")?;
+                    let read = systmone_core::xml::read_child(reader)?;
+                    care_plan_instruction.push(read);
+                }
+                "LinkedProblemUID" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 7usize, false)? {
+                        linked_problem_uid.push(read);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(CarePlan {
+            care_plan_name,
+            description,
+            category,
+            sub_category,
+            aim,
+            review_date,
+            care_plan_instruction: systmone_core::xml::fitted(care_plan_instruction),
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.care_plan_name.is_some()),
+            usize::from(self.description.is_some()),
+            usize::from(self.category.is_some()),
+            usize::from(self.sub_category.is_some()),
+            usize::from(self.aim.is_some()),
+            usize::from(self.review_date.is_some()),
+            self.care_plan_instruction.len(),
+            self.linked_problem_uid.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.care_plan_name {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "CarePlanName",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.description {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Description",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.category {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Category",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.sub_category {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "SubCategory",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.aim {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Aim",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.review_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "ReviewDate",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match self.care_plan_instruction.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "CarePlanInstruction",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                7usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(7u16, k),
+                                Some(&self.extra.child_text(7u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.care_plan_instruction.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
+}
+systmone_core::impl_xml_content!(CarePlan, "CarePlan");
+/// The aim of a care plan. F15, F17: a fixed list in SystmOne's own schema, whose first value is empty.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum CarePlanAim {
+    /// `""` (empty)
+    Empty,
+    /// `Assessment`
+    Assessment,
+    /// `Enabling`
+    Enabling,
+    /// `Supportive`
+    Supportive,
+    /// `Curative`
+    Curative,
+    /// `Rehabilitation`
+    Rehabilitation,
+    /// `Maintenance`
+    Maintenance,
+    /// `Anticipatory`
+    Anticipatory,
+    /// A value the schema does not list ("" (empty), Assessment, Enabling, Supportive, Curative, Rehabilitation, Maintenance, Anticipatory), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
+}
+impl std::str::FromStr for CarePlanAim {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match text {
+                "" => CarePlanAim::Empty,
+                "Assessment" => CarePlanAim::Assessment,
+                "Enabling" => CarePlanAim::Enabling,
+                "Supportive" => CarePlanAim::Supportive,
+                "Curative" => CarePlanAim::Curative,
+                "Rehabilitation" => CarePlanAim::Rehabilitation,
+                "Maintenance" => CarePlanAim::Maintenance,
+                "Anticipatory" => CarePlanAim::Anticipatory,
+                other => CarePlanAim::Unlisted(other.to_string()),
+            },
+        )
+    }
+}
+impl std::fmt::Display for CarePlanAim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                CarePlanAim::Empty => "",
+                CarePlanAim::Assessment => "Assessment",
+                CarePlanAim::Enabling => "Enabling",
+                CarePlanAim::Supportive => "Supportive",
+                CarePlanAim::Curative => "Curative",
+                CarePlanAim::Rehabilitation => "Rehabilitation",
+                CarePlanAim::Maintenance => "Maintenance",
+                CarePlanAim::Anticipatory => "Anticipatory",
+                CarePlanAim::Unlisted(other) => other,
+            },
+        )
+    }
+}
+impl systmone_core::xml::TextValue for CarePlanAim {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, CarePlanAim::Unlisted(_))
+    }
+}
+systmone_core::impl_xml_text!(CarePlanAim, "CarePlanAim");
+/// One instruction of a care plan or patient plan. F15: SystmOne's own schema has InstructionText and Order (an integer) in both, and Responsibility in a CarePlan's; one type reads both.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CarePlanInstruction {
+    /// F15: the instruction.
+    pub instruction_text: Option<String>,
+    /// F15: the instruction's place in the plan (an integer).
+    pub position: Option<i64>,
+    /// F15, F17: who carries it out (in a CarePlan's instructions).
+    pub responsibility: Option<Responsibility>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for CarePlanInstruction {
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
+        element: &str,
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<3usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut instruction_text = None;
+        let mut position = None;
+        let mut responsibility = None;
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
+            match child.as_str() {
+                "InstructionText" if instruction_text.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "InstructionText" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        instruction_text = Some(read);
+                    }
+                }
+                "Order" if position.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Order" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        i64,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        position = Some(read);
+                    }
+                }
+                "Responsibility" if responsibility.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Responsibility" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        Responsibility,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        responsibility = Some(read);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(CarePlanInstruction {
+            instruction_text,
+            position,
+            responsibility,
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.instruction_text.is_some()),
+            usize::from(self.position.is_some()),
+            usize::from(self.responsibility.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.instruction_text {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "InstructionText",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.position {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Order",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.responsibility {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Responsibility",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
+}
+systmone_core::impl_xml_content!(CarePlanInstruction, "CarePlanInstruction");
 /// A clinic and its slots: returned by GetAppointmentSlots (free slots) and GetDiary (booked slot), and sent by UpdatePatientRecord to book a slot (which must match an existing free slot).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clinic {
@@ -848,11 +1698,11 @@ impl systmone_core::xml::XmlContent for Clinic {
                     )?
                 }
                 "UserName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        user_name = Some(value);
+                        user_name = Some(read);
                     }
                 }
                 "SiteName" if site_name.is_some() => {
@@ -864,11 +1714,11 @@ impl systmone_core::xml::XmlContent for Clinic {
                     )?
                 }
                 "SiteName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        site_name = Some(value);
+                        site_name = Some(read);
                     }
                 }
                 "ClinicType" if clinic_type.is_some() => {
@@ -880,17 +1730,17 @@ impl systmone_core::xml::XmlContent for Clinic {
                     )?
                 }
                 "ClinicType" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        clinic_type = Some(value);
+                        clinic_type = Some(read);
                     }
                 }
                 "Slot" => {
                     order.member(&mut extra, 3usize, "Slot")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    slot.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    slot.push(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -1005,8 +1855,8 @@ impl systmone_core::xml::XmlContent for Clinical {
             match child.as_str() {
                 "Event" => {
                     order.member(&mut extra, 0usize, "Event")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    event.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    event.push(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -1057,21 +1907,25 @@ impl systmone_core::xml::XmlContent for Clinical {
     }
 }
 systmone_core::impl_xml_content!(Clinical, "Clinical");
-/// A coded entry: a clinical code, optional comments and optional links to Problems. F3: a coded entry that is a problem carries, right after its Code, ProblemUID, ProblemSeverity and optionally Episodicity and ProblemEndDate; a code that is not a problem has none of them. NumericValue is not shown by the document (it names numeric readings such as height under 229.. and GetReferenceData gives their units); it is this project's reading of where a numeric reading's value sits.
+/// A coded entry: a clinical code, optional comments and optional links to Problems. F15: SystmOne's own schema has, in this order, Code, Episodicity, Value, Units, Comparator, ProblemSeverity, ProblemEndDate, FreeText, LinkedProblemUID: a numeric reading is a Value with its Units (and a Comparator), not the NumericValue this project had invented. F3: a coded entry that is a problem carries ProblemUID, ProblemSeverity and optionally Episodicity and ProblemEndDate, and the captured record writes Code, Episodicity, ProblemUID, ProblemSeverity; ProblemUID (read-only, responses only) sits just before ProblemSeverity, so both orders read without drift.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClinicalCode {
     /// A clinical code, with attributes giving the coding scheme, the code and its term.
     pub code: Code,
-    /// F3: the UID of the problem this coded entry is (16 hex digits in real responses); the value LinkedProblemUID refers to.
+    /// F3, F15: the episodicity of the entry: New or Ongoing.
+    pub episodicity: Option<Episodicity>,
+    /// F15: the value of a numeric reading (an xs:decimal in SystmOne's own schema), in its Units.
+    pub value: Option<f64>,
+    /// F15: the units of the Value (e.g. mmHg); GetReferenceData lists a numeric code's units.
+    pub units: Option<String>,
+    /// F15: how the Value compares with the quantity measured: a code from 3 to 8.
+    pub comparator: Option<Comparator>,
+    /// F3: the UID of the problem this coded entry is (16 hex digits in real responses); the value LinkedProblemUID refers to. Read-only: responses carry it, requests do not.
     pub problem_uid: Option<String>,
-    /// F3: the severity of the problem: Major or Minor.
+    /// F3, F15: the severity of the problem: Major or Minor.
     pub problem_severity: Option<ProblemSeverity>,
-    /// F3: the episodicity of the problem (e.g. New); free text, since only one value has been seen.
-    pub episodicity: Option<String>,
-    /// F3: the date the problem ended (a plain date in real responses).
-    pub problem_end_date: Option<systmone_core::DateTime>,
-    /// The value of a numeric reading, in the units GetReferenceData gives for the code. Not shown by the document: a reading choice of this project.
-    pub numeric_value: Option<f64>,
+    /// F3: the date the problem ended (a plain date in real responses); F15: an xs:date.
+    pub problem_end_date: Option<systmone_core::Date>,
     /// Optional comments.
     pub free_text: Option<String>,
     /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
@@ -1088,14 +1942,16 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<8usize>::new();
+        let mut order = systmone_core::xml::Order::<10usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut code = None;
+        let mut episodicity = None;
+        let mut value = None;
+        let mut units = None;
+        let mut comparator = None;
         let mut problem_uid = None;
         let mut problem_severity = None;
-        let mut episodicity = None;
         let mut problem_end_date = None;
-        let mut numeric_value = None;
         let mut free_text = None;
         let mut linked_problem_uid = Vec::new();
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
@@ -1114,8 +1970,72 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                 }
                 "Code" => {
                     order.member(&mut extra, 0usize, "Code")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    code = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    code = Some(read);
+                }
+                "Episodicity" if episodicity.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Episodicity" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        Episodicity,
+                        10usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        episodicity = Some(read);
+                    }
+                }
+                "Value" if value.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Value" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        f64,
+                        10usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        value = Some(read);
+                    }
+                }
+                "Units" if units.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Units" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        10usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        units = Some(read);
+                    }
+                }
+                "Comparator" if comparator.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Comparator" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        Comparator,
+                        10usize,
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
+                        comparator = Some(read);
+                    }
                 }
                 "ProblemUID" if problem_uid.is_some() => {
                     systmone_core::xml::keep_child(
@@ -1126,11 +2046,11 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     )?
                 }
                 "ProblemUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        8usize,
-                    >(reader, &mut order, &mut extra, 1usize, false)? {
-                        problem_uid = Some(value);
+                        10usize,
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
+                        problem_uid = Some(read);
                     }
                 }
                 "ProblemSeverity" if problem_severity.is_some() => {
@@ -1142,27 +2062,11 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     )?
                 }
                 "ProblemSeverity" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         ProblemSeverity,
-                        8usize,
-                    >(reader, &mut order, &mut extra, 2usize, false)? {
-                        problem_severity = Some(value);
-                    }
-                }
-                "Episodicity" if episodicity.is_some() => {
-                    systmone_core::xml::keep_child(
-                        reader,
-                        &mut order,
-                        &mut extra,
-                        systmone_core::DriftKind::Repeated,
-                    )?
-                }
-                "Episodicity" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        String,
-                        8usize,
-                    >(reader, &mut order, &mut extra, 3usize, false)? {
-                        episodicity = Some(value);
+                        10usize,
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
+                        problem_severity = Some(read);
                     }
                 }
                 "ProblemEndDate" if problem_end_date.is_some() => {
@@ -1174,27 +2078,11 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     )?
                 }
                 "ProblemEndDate" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        systmone_core::DateTime,
-                        8usize,
-                    >(reader, &mut order, &mut extra, 4usize, false)? {
-                        problem_end_date = Some(value);
-                    }
-                }
-                "NumericValue" if numeric_value.is_some() => {
-                    systmone_core::xml::keep_child(
-                        reader,
-                        &mut order,
-                        &mut extra,
-                        systmone_core::DriftKind::Repeated,
-                    )?
-                }
-                "NumericValue" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        f64,
-                        8usize,
-                    >(reader, &mut order, &mut extra, 5usize, false)? {
-                        numeric_value = Some(value);
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
+                        10usize,
+                    >(reader, &mut order, &mut extra, 7usize, false)? {
+                        problem_end_date = Some(read);
                     }
                 }
                 "FreeText" if free_text.is_some() => {
@@ -1206,19 +2094,19 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     )?
                 }
                 "FreeText" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        8usize,
-                    >(reader, &mut order, &mut extra, 6usize, false)? {
-                        free_text = Some(value);
+                        10usize,
+                    >(reader, &mut order, &mut extra, 8usize, false)? {
+                        free_text = Some(read);
                     }
                 }
                 "LinkedProblemUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        8usize,
-                    >(reader, &mut order, &mut extra, 7usize, false)? {
-                        linked_problem_uid.push(value);
+                        10usize,
+                    >(reader, &mut order, &mut extra, 9usize, false)? {
+                        linked_problem_uid.push(read);
                     }
                 }
                 _ => {
@@ -1233,11 +2121,13 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
         }
         Ok(ClinicalCode {
             code: code.ok_or_else(|| systmone_core::xml::missing(element, "<Code>"))?,
+            episodicity,
+            value,
+            units,
+            comparator,
             problem_uid,
             problem_severity,
-            episodicity,
             problem_end_date,
-            numeric_value,
             free_text,
             linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
             extra,
@@ -1250,11 +2140,13 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
     ) -> yaserde::Result<()> {
         let counts = [
             1,
+            usize::from(self.episodicity.is_some()),
+            usize::from(self.value.is_some()),
+            usize::from(self.units.is_some()),
+            usize::from(self.comparator.is_some()),
             usize::from(self.problem_uid.is_some()),
             usize::from(self.problem_severity.is_some()),
-            usize::from(self.episodicity.is_some()),
             usize::from(self.problem_end_date.is_some()),
-            usize::from(self.numeric_value.is_some()),
             usize::from(self.free_text.is_some()),
             self.linked_problem_uid.len(),
         ];
@@ -1268,11 +2160,11 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     systmone_core::xml::write_child(writer, "Code", value)
                 }
                 1usize => {
-                    match &self.problem_uid {
+                    match &self.episodicity {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "ProblemUID",
+                                "Episodicity",
                                 value,
                                 self.extra.child_attributes(1u16, k),
                                 Some(&self.extra.child_text(1u16, k, value)),
@@ -1282,11 +2174,11 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     }
                 }
                 2usize => {
-                    match &self.problem_severity {
+                    match &self.value {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "ProblemSeverity",
+                                "Value",
                                 value,
                                 self.extra.child_attributes(2u16, k),
                                 Some(&self.extra.child_text(2u16, k, value)),
@@ -1296,11 +2188,11 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     }
                 }
                 3usize => {
-                    match &self.episodicity {
+                    match &self.units {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "Episodicity",
+                                "Units",
                                 value,
                                 self.extra.child_attributes(3u16, k),
                                 Some(&self.extra.child_text(3u16, k, value)),
@@ -1310,11 +2202,11 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     }
                 }
                 4usize => {
-                    match &self.problem_end_date {
+                    match &self.comparator {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "ProblemEndDate",
+                                "Comparator",
                                 value,
                                 self.extra.child_attributes(4u16, k),
                                 Some(&self.extra.child_text(4u16, k, value)),
@@ -1324,11 +2216,11 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     }
                 }
                 5usize => {
-                    match &self.numeric_value {
+                    match &self.problem_uid {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "NumericValue",
+                                "ProblemUID",
                                 value,
                                 self.extra.child_attributes(5u16, k),
                                 Some(&self.extra.child_text(5u16, k, value)),
@@ -1338,11 +2230,11 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     }
                 }
                 6usize => {
-                    match &self.free_text {
+                    match &self.problem_severity {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "FreeText",
+                                "ProblemSeverity",
                                 value,
                                 self.extra.child_attributes(6u16, k),
                                 Some(&self.extra.child_text(6u16, k, value)),
@@ -1352,14 +2244,42 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                     }
                 }
                 7usize => {
+                    match &self.problem_end_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "ProblemEndDate",
+                                value,
+                                self.extra.child_attributes(7u16, k),
+                                Some(&self.extra.child_text(7u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                8usize => {
+                    match &self.free_text {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "FreeText",
+                                value,
+                                self.extra.child_attributes(8u16, k),
+                                Some(&self.extra.child_text(8u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                9usize => {
                     match self.linked_problem_uid.get(k) {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
                                 "LinkedProblemUID",
                                 value,
-                                self.extra.child_attributes(7u16, k),
-                                Some(&self.extra.child_text(7u16, k, value)),
+                                self.extra.child_attributes(9u16, k),
+                                Some(&self.extra.child_text(9u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -1499,8 +2419,8 @@ impl systmone_core::xml::XmlContent for CodeSlot {
                 }
                 "Code" => {
                     order.member(&mut extra, 0usize, "Code")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    code = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    code = Some(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -1548,6 +2468,128 @@ impl systmone_core::xml::XmlContent for CodeSlot {
     }
 }
 systmone_core::impl_xml_content!(CodeSlot, "CodeSlot");
+/// How a reading's Value compares with the measured quantity. F15, F17: SystmOne's own schema lists the codes 3 to 8 (a fixed list); what each code means is not shown.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Comparator {
+    /// `3`
+    V3,
+    /// `4`
+    V4,
+    /// `5`
+    V5,
+    /// `6`
+    V6,
+    /// `7`
+    V7,
+    /// `8`
+    V8,
+    /// A value the schema does not list (3, 4, 5, 6, 7, 8), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
+}
+impl std::str::FromStr for Comparator {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match text {
+                "3" => Comparator::V3,
+                "4" => Comparator::V4,
+                "5" => Comparator::V5,
+                "6" => Comparator::V6,
+                "7" => Comparator::V7,
+                "8" => Comparator::V8,
+                other => Comparator::Unlisted(other.to_string()),
+            },
+        )
+    }
+}
+impl std::fmt::Display for Comparator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                Comparator::V3 => "3",
+                Comparator::V4 => "4",
+                Comparator::V5 => "5",
+                Comparator::V6 => "6",
+                Comparator::V7 => "7",
+                Comparator::V8 => "8",
+                Comparator::Unlisted(other) => other,
+            },
+        )
+    }
+}
+impl systmone_core::xml::TextValue for Comparator {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, Comparator::Unlisted(_))
+    }
+}
+systmone_core::impl_xml_text!(Comparator, "Comparator");
+/// How an event or activity took place. F15, F17: the fixed list SystmOne's own schema gives for Event/@Method and Activity/Method (both Email and E-mail are in it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ContactMethod {
+    /// `Text`
+    Text,
+    /// `Email`
+    Email,
+    /// `Face to face`
+    FaceToFace,
+    /// `Telephone`
+    Telephone,
+    /// `Letter`
+    Letter,
+    /// `Fax`
+    Fax,
+    /// `E-mail`
+    EMail,
+    /// `DNA`
+    Dna,
+    /// `Discharge Summary Report`
+    DischargeSummaryReport,
+    /// A value the schema does not list (Text, Email, Face to face, Telephone, Letter, Fax, E-mail, DNA, Discharge Summary Report), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
+}
+impl std::str::FromStr for ContactMethod {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match text {
+                "Text" => ContactMethod::Text,
+                "Email" => ContactMethod::Email,
+                "Face to face" => ContactMethod::FaceToFace,
+                "Telephone" => ContactMethod::Telephone,
+                "Letter" => ContactMethod::Letter,
+                "Fax" => ContactMethod::Fax,
+                "E-mail" => ContactMethod::EMail,
+                "DNA" => ContactMethod::Dna,
+                "Discharge Summary Report" => ContactMethod::DischargeSummaryReport,
+                other => ContactMethod::Unlisted(other.to_string()),
+            },
+        )
+    }
+}
+impl std::fmt::Display for ContactMethod {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                ContactMethod::Text => "Text",
+                ContactMethod::Email => "Email",
+                ContactMethod::FaceToFace => "Face to face",
+                ContactMethod::Telephone => "Telephone",
+                ContactMethod::Letter => "Letter",
+                ContactMethod::Fax => "Fax",
+                ContactMethod::EMail => "E-mail",
+                ContactMethod::Dna => "DNA",
+                ContactMethod::DischargeSummaryReport => "Discharge Summary Report",
+                ContactMethod::Unlisted(other) => other,
+            },
+        )
+    }
+}
+impl systmone_core::xml::TextValue for ContactMethod {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, ContactMethod::Unlisted(_))
+    }
+}
+systmone_core::impl_xml_text!(ContactMethod, "ContactMethod");
 /// The currently selected items from the user's active screen: drugs and clinical codes, in the order the user interface lists them. If there are no appropriate selections, the element is still present but has no children.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CurrentSelection {
@@ -1680,8 +2722,12 @@ impl CurrentSelectionItem {
 /// XML and written back unchanged (ERRATA E21).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DataItem {
+    /// Event data item: an activity, such as a contact with the patient (F15).
+    Activity(Activity),
     /// Event data item: a file or URL attachment.
     Attachment(Attachment),
+    /// Event data item: a care plan (F15).
+    CarePlan(CarePlan),
     /// Event data item: a coded entry.
     ClinicalCode(ClinicalCode),
     /// Event data item: an allergy or sensitivity.
@@ -1694,6 +2740,20 @@ pub enum DataItem {
     Medication(Medication),
     /// Event data item: free-text narrative. The document names it (the Narrative filter) but shows no example; F1: real responses send it as one or more Line elements.
     Narrative(Narrative),
+    /// Event data item: a patient plan (F15).
+    PatientPlan(PatientPlan),
+    /// Event data item: a recall of the patient (F15).
+    Recall(Recall),
+    /// Event data item: a relationship of the patient (F15).
+    Relationship(Relationship),
+    /// Event data item: a reminder shown on the record (F15).
+    Reminder(Reminder),
+    /// Event data item: a repeat medication template (F15).
+    RepeatMedication(RepeatMedication),
+    /// Event data item: a report, such as a pathology result (F15).
+    Report(Report),
+    /// Event data item: a vaccination (F15).
+    Vaccination(Vaccination),
     /// An element the schema does not declare, kept as raw XML.
     Other(systmone_core::RawXml),
 }
@@ -1705,9 +2765,11 @@ impl DataItem {
     ) -> systmone_core::xml::ReadResult<Self> {
         Ok(
             match name {
+                "Activity" => DataItem::Activity(systmone_core::xml::read_child(reader)?),
                 "Attachment" => {
                     DataItem::Attachment(systmone_core::xml::read_child(reader)?)
                 }
+                "CarePlan" => DataItem::CarePlan(systmone_core::xml::read_child(reader)?),
                 "ClinicalCode" => {
                     DataItem::ClinicalCode(systmone_core::xml::read_child(reader)?)
                 }
@@ -1727,6 +2789,21 @@ impl DataItem {
                 "Narrative" => {
                     DataItem::Narrative(systmone_core::xml::read_child(reader)?)
                 }
+                "PatientPlan" => {
+                    DataItem::PatientPlan(systmone_core::xml::read_child(reader)?)
+                }
+                "Recall" => DataItem::Recall(systmone_core::xml::read_child(reader)?),
+                "Relationship" => {
+                    DataItem::Relationship(systmone_core::xml::read_child(reader)?)
+                }
+                "Reminder" => DataItem::Reminder(systmone_core::xml::read_child(reader)?),
+                "RepeatMedication" => {
+                    DataItem::RepeatMedication(systmone_core::xml::read_child(reader)?)
+                }
+                "Report" => DataItem::Report(systmone_core::xml::read_child(reader)?),
+                "Vaccination" => {
+                    DataItem::Vaccination(systmone_core::xml::read_child(reader)?)
+                }
                 _ => DataItem::Other(systmone_core::xml::read_unknown_item(reader)?),
             },
         )
@@ -1737,8 +2814,14 @@ impl DataItem {
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
         match self {
+            DataItem::Activity(value) => {
+                systmone_core::xml::write_child(writer, "Activity", value)?;
+            }
             DataItem::Attachment(value) => {
                 systmone_core::xml::write_child(writer, "Attachment", value)?;
+            }
+            DataItem::CarePlan(value) => {
+                systmone_core::xml::write_child(writer, "CarePlan", value)?;
             }
             DataItem::ClinicalCode(value) => {
                 systmone_core::xml::write_child(writer, "ClinicalCode", value)?;
@@ -1758,6 +2841,27 @@ impl DataItem {
             DataItem::Narrative(value) => {
                 systmone_core::xml::write_child(writer, "Narrative", value)?;
             }
+            DataItem::PatientPlan(value) => {
+                systmone_core::xml::write_child(writer, "PatientPlan", value)?;
+            }
+            DataItem::Recall(value) => {
+                systmone_core::xml::write_child(writer, "Recall", value)?;
+            }
+            DataItem::Relationship(value) => {
+                systmone_core::xml::write_child(writer, "Relationship", value)?;
+            }
+            DataItem::Reminder(value) => {
+                systmone_core::xml::write_child(writer, "Reminder", value)?;
+            }
+            DataItem::RepeatMedication(value) => {
+                systmone_core::xml::write_child(writer, "RepeatMedication", value)?;
+            }
+            DataItem::Report(value) => {
+                systmone_core::xml::write_child(writer, "Report", value)?;
+            }
+            DataItem::Vaccination(value) => {
+                systmone_core::xml::write_child(writer, "Vaccination", value)?;
+            }
             DataItem::Other(raw) => {
                 systmone_core::xml::write_child(writer, raw.name(), raw)?;
             }
@@ -1767,7 +2871,13 @@ impl DataItem {
     /// Forgets the document order kept from reading (see `XmlContent::declared_order`).
     pub fn declared_order(&mut self) {
         match self {
+            DataItem::Activity(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
             DataItem::Attachment(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            DataItem::CarePlan(value) => {
                 systmone_core::xml::XmlContent::declared_order(value)
             }
             DataItem::ClinicalCode(value) => {
@@ -1786,24 +2896,54 @@ impl DataItem {
             DataItem::Narrative(value) => {
                 systmone_core::xml::XmlContent::declared_order(value)
             }
+            DataItem::PatientPlan(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            DataItem::Recall(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            DataItem::Relationship(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            DataItem::Reminder(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            DataItem::RepeatMedication(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            DataItem::Report(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
+            DataItem::Vaccination(value) => {
+                systmone_core::xml::XmlContent::declared_order(value)
+            }
             DataItem::Other(_) => {}
         }
     }
     /// The element's name.
     pub fn xml_name(&self) -> &str {
         match self {
+            DataItem::Activity(_) => "Activity",
             DataItem::Attachment(_) => "Attachment",
+            DataItem::CarePlan(_) => "CarePlan",
             DataItem::ClinicalCode(_) => "ClinicalCode",
             DataItem::DrugSensitivity(_) => "DrugSensitivity",
             DataItem::Letter(_) => "Letter",
             DataItem::LinkedProblemUid(_) => "LinkedProblemUID",
             DataItem::Medication(_) => "Medication",
             DataItem::Narrative(_) => "Narrative",
+            DataItem::PatientPlan(_) => "PatientPlan",
+            DataItem::Recall(_) => "Recall",
+            DataItem::Relationship(_) => "Relationship",
+            DataItem::Reminder(_) => "Reminder",
+            DataItem::RepeatMedication(_) => "RepeatMedication",
+            DataItem::Report(_) => "Report",
+            DataItem::Vaccination(_) => "Vaccination",
             DataItem::Other(raw) => raw.name(),
         }
     }
 }
-/// Container element for the patient demographics. In UpdatePatientRecord only the fields to change are given; GetDiary gives only name, date of birth and sex. So every field is optional. F8: real GetPatientRecord responses send every field, empty when nothing is recorded (MiddleNames, telephones, MaritalStatus, Ethnicity, MainLanguage), so every field, typed ones included, also accepts the empty element.
+/// Container element for the patient demographics. In UpdatePatientRecord only the fields to change are given; GetDiary gives only name, date of birth and sex. So every field is optional. F15: SystmOne's own UpdatePatientRecord schema has these fields in this order, without Address. F8: real GetPatientRecord responses send every field, empty when nothing is recorded (MiddleNames, telephones, MaritalStatus, Ethnicity, MainLanguage), so every field, typed ones included, also accepts the empty element.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Demographics {
     /// The patient's title (Mr, Mrs etc.).
@@ -1816,8 +2956,8 @@ pub struct Demographics {
     pub surname: Option<String>,
     /// If the patient is known by a different name to their first name (e.g. "Dave" rather than "David"), this element provides it.
     pub known_as: Option<String>,
-    /// The patient's date of birth in CCYY-MM-DD format. E7: lenient date-time; F8: a plain date in real responses; empty accepted.
-    pub date_of_birth: Option<systmone_core::DateTime>,
+    /// The patient's date of birth in CCYY-MM-DD format. F8: a plain date in real responses; F15: an xs:date in SystmOne's own schema; E7: a date-time is read as its date; empty accepted.
+    pub date_of_birth: Option<systmone_core::Date>,
     /// The patient's gender. Possible values are: M, F, I (indeterminate) or U (unknown). F8: empty accepted.
     pub sex: Option<Sex>,
     /// The patient's marital status. If none is recorded in SystmOne, this element will be present but empty.
@@ -1844,8 +2984,8 @@ pub struct Demographics {
     pub sms_consent: Option<SmsConsent>,
     /// The user name of the patient's usual GP; correlates with GetOrganisationMetaData.
     pub usual_gp_user_name: Option<String>,
-    /// Date that the patient was registered for care. E7: lenient date-time; F8: a plain date in real responses; empty accepted.
-    pub care_start_date: Option<systmone_core::DateTime>,
+    /// Date that the patient was registered for care. F8: a plain date in real responses; F15: an xs:date in SystmOne's own schema; E7: a date-time is read as its date; empty accepted.
+    pub care_start_date: Option<systmone_core::Date>,
     /// GP registration type (e.g. GMS, Private). If used in a non-GP practice setting, this element won't be present. F8: open: real clients send values the document does not list (Applied).
     pub registration_type: Option<RegistrationType>,
     /// What the element held beyond the fields above (unknown attributes and
@@ -1898,11 +3038,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "Title" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        title = Some(value);
+                        title = Some(read);
                     }
                 }
                 "FirstName" if first_name.is_some() => {
@@ -1914,11 +3054,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "FirstName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        first_name = Some(value);
+                        first_name = Some(read);
                     }
                 }
                 "MiddleNames" if middle_names.is_some() => {
@@ -1930,11 +3070,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "MiddleNames" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        middle_names = Some(value);
+                        middle_names = Some(read);
                     }
                 }
                 "Surname" if surname.is_some() => {
@@ -1946,11 +3086,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "Surname" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        surname = Some(value);
+                        surname = Some(read);
                     }
                 }
                 "KnownAs" if known_as.is_some() => {
@@ -1962,11 +3102,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "KnownAs" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        known_as = Some(value);
+                        known_as = Some(read);
                     }
                 }
                 "DateOfBirth" if date_of_birth.is_some() => {
@@ -1978,11 +3118,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "DateOfBirth" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        systmone_core::DateTime,
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
                         21usize,
                     >(reader, &mut order, &mut extra, 5usize, true)? {
-                        date_of_birth = Some(value);
+                        date_of_birth = Some(read);
                     }
                 }
                 "Sex" if sex.is_some() => {
@@ -1994,11 +3134,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "Sex" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         Sex,
                         21usize,
                     >(reader, &mut order, &mut extra, 6usize, true)? {
-                        sex = Some(value);
+                        sex = Some(read);
                     }
                 }
                 "MaritalStatus" if marital_status.is_some() => {
@@ -2011,8 +3151,8 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "MaritalStatus" => {
                     order.member(&mut extra, 7usize, "MaritalStatus")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    marital_status = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    marital_status = Some(read);
                 }
                 "Ethnicity" if ethnicity.is_some() => {
                     systmone_core::xml::keep_child(
@@ -2024,8 +3164,8 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "Ethnicity" => {
                     order.member(&mut extra, 8usize, "Ethnicity")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    ethnicity = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    ethnicity = Some(read);
                 }
                 "MainLanguage" if main_language.is_some() => {
                     systmone_core::xml::keep_child(
@@ -2037,8 +3177,8 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "MainLanguage" => {
                     order.member(&mut extra, 9usize, "MainLanguage")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    main_language = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    main_language = Some(read);
                 }
                 "EnglishSpeaker" if english_speaker.is_some() => {
                     systmone_core::xml::keep_child(
@@ -2049,11 +3189,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "EnglishSpeaker" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         YesNoUnknown,
                         21usize,
                     >(reader, &mut order, &mut extra, 10usize, true)? {
-                        english_speaker = Some(value);
+                        english_speaker = Some(read);
                     }
                 }
                 "Address" if address.is_some() => {
@@ -2066,8 +3206,8 @@ impl systmone_core::xml::XmlContent for Demographics {
                 }
                 "Address" => {
                     order.member(&mut extra, 11usize, "Address")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    address = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    address = Some(read);
                 }
                 "HomeTelephone" if home_telephone.is_some() => {
                     systmone_core::xml::keep_child(
@@ -2078,11 +3218,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "HomeTelephone" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 12usize, false)? {
-                        home_telephone = Some(value);
+                        home_telephone = Some(read);
                     }
                 }
                 "WorkTelephone" if work_telephone.is_some() => {
@@ -2094,11 +3234,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "WorkTelephone" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 13usize, false)? {
-                        work_telephone = Some(value);
+                        work_telephone = Some(read);
                     }
                 }
                 "MobileTelephone" if mobile_telephone.is_some() => {
@@ -2110,11 +3250,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "MobileTelephone" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 14usize, false)? {
-                        mobile_telephone = Some(value);
+                        mobile_telephone = Some(read);
                     }
                 }
                 "AlternateTelephone" if alternate_telephone.is_some() => {
@@ -2126,11 +3266,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "AlternateTelephone" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 15usize, false)? {
-                        alternate_telephone = Some(value);
+                        alternate_telephone = Some(read);
                     }
                 }
                 "EmailAddress" if email_address.is_some() => {
@@ -2142,11 +3282,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "EmailAddress" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 16usize, false)? {
-                        email_address = Some(value);
+                        email_address = Some(read);
                     }
                 }
                 "SMSConsent" if sms_consent.is_some() => {
@@ -2158,11 +3298,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "SMSConsent" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         SmsConsent,
                         21usize,
                     >(reader, &mut order, &mut extra, 17usize, false)? {
-                        sms_consent = Some(value);
+                        sms_consent = Some(read);
                     }
                 }
                 "UsualGPUserName" if usual_gp_user_name.is_some() => {
@@ -2174,11 +3314,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "UsualGPUserName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         21usize,
                     >(reader, &mut order, &mut extra, 18usize, false)? {
-                        usual_gp_user_name = Some(value);
+                        usual_gp_user_name = Some(read);
                     }
                 }
                 "CareStartDate" if care_start_date.is_some() => {
@@ -2190,11 +3330,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "CareStartDate" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        systmone_core::DateTime,
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
                         21usize,
                     >(reader, &mut order, &mut extra, 19usize, true)? {
-                        care_start_date = Some(value);
+                        care_start_date = Some(read);
                     }
                 }
                 "RegistrationType" if registration_type.is_some() => {
@@ -2206,11 +3346,11 @@ impl systmone_core::xml::XmlContent for Demographics {
                     )?
                 }
                 "RegistrationType" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         RegistrationType,
                         21usize,
                     >(reader, &mut order, &mut extra, 20usize, false)? {
-                        registration_type = Some(value);
+                        registration_type = Some(read);
                     }
                 }
                 _ => {
@@ -2625,8 +3765,8 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                 }
                 "Clinic" => {
                     order.member(&mut extra, 0usize, "Clinic")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    clinic = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    clinic = Some(read);
                 }
                 "AppointmentUID" if appointment_uid.is_some() => {
                     systmone_core::xml::keep_child(
@@ -2637,11 +3777,11 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                     )?
                 }
                 "AppointmentUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        appointment_uid = Some(value);
+                        appointment_uid = Some(read);
                     }
                 }
                 "Status" if status.is_some() => {
@@ -2653,11 +3793,11 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                     )?
                 }
                 "Status" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        status = Some(value);
+                        status = Some(read);
                     }
                 }
                 _ => {
@@ -2777,13 +3917,15 @@ impl systmone_core::xml::TextValue for DocumentedRegistrationType {
     }
 }
 systmone_core::impl_xml_text!(DocumentedRegistrationType, "DocumentedRegistrationType");
-/// A drug or appliance.
+/// A drug or appliance. F15: SystmOne's own schema gives it Scheme, ProductID and PackID; responses add its Name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drug {
     /// The coding scheme used for this drug. SystmOne uses Multilex by default, but can output using DM+D codes.
     pub scheme: SchemeName,
     /// The Multilex product ID or DM+D ID, depending on the scheme used.
     pub product_id: String,
+    /// F15: the pack of the product, an integer in SystmOne's own schema (not shown by the document).
+    pub pack_id: Option<i64>,
     /// The textual name for this drug. E18: the document breaks long names across lines; that is a PDF artefact.
     pub name: Option<String>,
     /// What the element held beyond the fields above (unknown attributes and
@@ -2807,12 +3949,15 @@ impl systmone_core::xml::XmlContent for Drug {
             String,
         >(attributes, "ProductID", &mut extra)?
             .ok_or_else(|| systmone_core::xml::missing(element, "attribute ProductID"))?;
+        let pack_id = systmone_core::xml::attribute_value::<
+            i64,
+        >(attributes, "PackID", &mut extra)?;
         let name = systmone_core::xml::attribute_value::<
             String,
         >(attributes, "Name", &mut extra)?;
         systmone_core::xml::keep_unknown_attributes(
             attributes,
-            &["Scheme", "ProductID", "Name"],
+            &["Scheme", "ProductID", "PackID", "Name"],
             &mut extra,
         )?;
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
@@ -2834,6 +3979,7 @@ impl systmone_core::xml::XmlContent for Drug {
         Ok(Drug {
             scheme,
             product_id,
+            pack_id,
             name,
             extra,
         })
@@ -2842,7 +3988,9 @@ impl systmone_core::xml::XmlContent for Drug {
         vec![
             ("Scheme", Some(systmone_core::xml::TextValue::xml_text(& self.scheme)
             .into_owned())), ("ProductID", Some(systmone_core::xml::TextValue::xml_text(&
-            self.product_id).into_owned())), ("Name", self.name.as_ref().map(| value |
+            self.product_id).into_owned())), ("PackID", self.pack_id.as_ref().map(| value
+            | systmone_core::xml::TextValue::xml_text(value).into_owned())), ("Name",
+            self.name.as_ref().map(| value |
             systmone_core::xml::TextValue::xml_text(value).into_owned())),
         ]
     }
@@ -2867,13 +4015,15 @@ impl systmone_core::xml::XmlContent for Drug {
     }
 }
 systmone_core::impl_xml_content!(Drug, "Drug");
-/// An allergy (e.g. reaction to peanuts) or sensitivity (e.g. reaction to penicillin). The Ingredient children show the ingredients of the drug from Multilex.
+/// An allergy (e.g. reaction to peanuts) or sensitivity (e.g. reaction to penicillin). The Ingredient children show the ingredients of the drug from Multilex. F15: SystmOne's own schema has Type, FreeText, LinkedProblemUID; the Ingredients of the document's response come between Type and FreeText.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DrugSensitivity {
-    /// The kind of sensitivity, e.g. "Ingredient".
-    pub kind: String,
+    /// The kind of sensitivity: F15, F17: Drug or Ingredient.
+    pub kind: DrugSensitivityType,
     /// An ingredient the sensitivity refers to: the Multilex ingredient and, in Details, the drug name as seen in the SystmOne front end.
     pub ingredient: Vec<Ingredient>,
+    /// F15: free-text comments on the sensitivity.
+    pub free_text: Option<String>,
     /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
     pub linked_problem_uid: Vec<String>,
     /// What the element held beyond the fields above (unknown attributes and
@@ -2888,10 +4038,11 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<3usize>::new();
+        let mut order = systmone_core::xml::Order::<4usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut kind = None;
         let mut ingredient = Vec::new();
+        let mut free_text = None;
         let mut linked_problem_uid = Vec::new();
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
@@ -2908,24 +4059,40 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
                     )?
                 }
                 "Type" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        String,
-                        3usize,
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        DrugSensitivityType,
+                        4usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        kind = Some(value);
+                        kind = Some(read);
                     }
                 }
                 "Ingredient" => {
                     order.member(&mut extra, 1usize, "Ingredient")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    ingredient.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    ingredient.push(read);
+                }
+                "FreeText" if free_text.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "FreeText" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        free_text = Some(read);
+                    }
                 }
                 "LinkedProblemUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        3usize,
-                    >(reader, &mut order, &mut extra, 2usize, false)? {
-                        linked_problem_uid.push(value);
+                        4usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        linked_problem_uid.push(read);
                     }
                 }
                 _ => {
@@ -2941,6 +4108,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
         Ok(DrugSensitivity {
             kind: kind.ok_or_else(|| systmone_core::xml::missing(element, "<Type>"))?,
             ingredient: systmone_core::xml::fitted(ingredient),
+            free_text,
             linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
             extra,
         })
@@ -2950,7 +4118,12 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        let counts = [1, self.ingredient.len(), self.linked_problem_uid.len()];
+        let counts = [
+            1,
+            self.ingredient.len(),
+            usize::from(self.free_text.is_some()),
+            self.linked_problem_uid.len(),
+        ];
         systmone_core::xml::write_members(
             writer,
             &self.extra,
@@ -2975,14 +4148,28 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
                     }
                 }
                 2usize => {
+                    match &self.free_text {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "FreeText",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
                     match self.linked_problem_uid.get(k) {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
                                 "LinkedProblemUID",
                                 value,
-                                self.extra.child_attributes(2u16, k),
-                                Some(&self.extra.child_text(2u16, k, value)),
+                                self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -3003,9 +4190,87 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
     }
 }
 systmone_core::impl_xml_content!(DrugSensitivity, "DrugSensitivity");
+/// What a drug sensitivity refers to. F15, F17: SystmOne's own schema lists Drug and Ingredient (a fixed list); the document's example sends Ingredient.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum DrugSensitivityType {
+    /// `Drug`
+    Drug,
+    /// `Ingredient`
+    Ingredient,
+    /// A value the schema does not list (Drug, Ingredient), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
+}
+impl std::str::FromStr for DrugSensitivityType {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match text {
+                "Drug" => DrugSensitivityType::Drug,
+                "Ingredient" => DrugSensitivityType::Ingredient,
+                other => DrugSensitivityType::Unlisted(other.to_string()),
+            },
+        )
+    }
+}
+impl std::fmt::Display for DrugSensitivityType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                DrugSensitivityType::Drug => "Drug",
+                DrugSensitivityType::Ingredient => "Ingredient",
+                DrugSensitivityType::Unlisted(other) => other,
+            },
+        )
+    }
+}
+impl systmone_core::xml::TextValue for DrugSensitivityType {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, DrugSensitivityType::Unlisted(_))
+    }
+}
+systmone_core::impl_xml_text!(DrugSensitivityType, "DrugSensitivityType");
 /// The empty string: the value of an element that is present but empty. F8: real clients send every Demographics field, empty when nothing is recorded.
 pub type EmptyText = String;
-/// A consultation or administrative event recorded in the patient record. Its children are the data items recorded in it (ClinicalCode, Medication, DrugSensitivity, Letter, Attachment, LinkedProblemUID, ...); "these individual data types aren't documented in this specification". E21: the content is a lax wildcard so that data item types this schema does not know are kept (and round-tripped) instead of rejected; the known data items are global elements, which lax processing validates wherever they appear. In UpdatePatientRecord the attributes are optional and default to now and the logged-on user. F7: one real Event may hold several data items (Narrative and Medication; Narrative and ClinicalCode), kept in document order.
+/// The episodicity of a coded entry. F3: real responses send New; F15, F17: SystmOne's own schema lists New and Ongoing (a fixed list).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Episodicity {
+    /// `New`
+    New,
+    /// `Ongoing`
+    Ongoing,
+    /// A value the schema does not list (New, Ongoing), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
+}
+impl std::str::FromStr for Episodicity {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match text {
+                "New" => Episodicity::New,
+                "Ongoing" => Episodicity::Ongoing,
+                other => Episodicity::Unlisted(other.to_string()),
+            },
+        )
+    }
+}
+impl std::fmt::Display for Episodicity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                Episodicity::New => "New",
+                Episodicity::Ongoing => "Ongoing",
+                Episodicity::Unlisted(other) => other,
+            },
+        )
+    }
+}
+impl systmone_core::xml::TextValue for Episodicity {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, Episodicity::Unlisted(_))
+    }
+}
+systmone_core::impl_xml_text!(Episodicity, "Episodicity");
+/// A consultation or administrative event recorded in the patient record. Its children are the data items recorded in it (ClinicalCode, Medication, DrugSensitivity, Letter, Attachment, LinkedProblemUID, ...); "these individual data types aren't documented in this specification". E21: the content is a lax wildcard so that data item types this schema does not know are kept (and round-tripped) instead of rejected; the known data items are global elements, which lax processing validates wherever they appear. In UpdatePatientRecord the attributes are optional and default to now and the logged-on user. F7: one real Event may hold several data items (Narrative and Medication; Narrative and ClinicalCode), kept in document order. F15: SystmOne's own UpdatePatientRecord schema defines these data items, in this order: Medication, ClinicalCode (repeated), Reminder, Recall, Vaccination, RepeatMedication, Letter, PatientPlan, CarePlan, Relationship, Report, Attachment, Activity, Narrative (repeated), DrugSensitivity, LinkedProblemUID; each is a global element here. F16: records hold the same items, so the same types read them in GetPatientRecord responses.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Event {
     /// The date and time of the event. E7: lenient date-time (an example shows 2017-12-19T12:45:12.0Z).
@@ -3016,6 +4281,8 @@ pub struct Event {
     pub done_by: Option<String>,
     /// Where the event was performed.
     pub done_at: Option<String>,
+    /// F15: how the event took place (Face to face, Telephone, ...), from SystmOne's own schema; not shown by the document.
+    pub method: Option<ContactMethod>,
     /// The software used to add the event; absent if the event was recorded using the SystmOne client. F7: optional; real responses carry it on some events (the third-party product that entered it).
     pub software: Option<String>,
     /// A UID linking the event to a referral (the ReferralUID returned when getting the patient record). Events can only be linked to a single referral.
@@ -3049,6 +4316,9 @@ impl systmone_core::xml::XmlContent for Event {
         let done_at = systmone_core::xml::attribute_value::<
             String,
         >(attributes, "DoneAt", &mut extra)?;
+        let method = systmone_core::xml::attribute_value::<
+            ContactMethod,
+        >(attributes, "Method", &mut extra)?;
         let software = systmone_core::xml::attribute_value::<
             String,
         >(attributes, "Software", &mut extra)?;
@@ -3065,6 +4335,7 @@ impl systmone_core::xml::XmlContent for Event {
                 "UserName",
                 "DoneBy",
                 "DoneAt",
+                "Method",
                 "Software",
                 "LinkedReferralUID",
                 "EventUID",
@@ -3089,6 +4360,7 @@ impl systmone_core::xml::XmlContent for Event {
             user_name,
             done_by,
             done_at,
+            method,
             software,
             linked_referral_uid,
             event_uid,
@@ -3105,6 +4377,8 @@ impl systmone_core::xml::XmlContent for Event {
             self.done_by.as_ref().map(| value |
             systmone_core::xml::TextValue::xml_text(value).into_owned())), ("DoneAt",
             self.done_at.as_ref().map(| value |
+            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("Method",
+            self.method.as_ref().map(| value |
             systmone_core::xml::TextValue::xml_text(value).into_owned())), ("Software",
             self.software.as_ref().map(| value |
             systmone_core::xml::TextValue::xml_text(value).into_owned())),
@@ -3146,12 +4420,270 @@ impl systmone_core::xml::XmlContent for Event {
     }
 }
 systmone_core::impl_xml_content!(Event, "Event");
-/// Identifies a patient uniquely: the NHS number, or an NHS number-like pseudo identifier when the record has none. In responses it also carries the strategic reporting identifier. E1: the Patient Identification section writes NHSNumber, every request example writes NhsNumber; both spellings are accepted, NHSNumber is canonical.
+/// A follow-up action on a report. F15: SystmOne's own schema has Action and Comments.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FollowUpAction {
+    /// F15, F17: the action (No Further Action, Need to repeat test, Other, ...).
+    pub action: Option<FollowUpActionKind>,
+    /// F15: comments on the action.
+    pub comments: Option<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for FollowUpAction {
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
+        element: &str,
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<2usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut action = None;
+        let mut comments = None;
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
+            match child.as_str() {
+                "Action" if action.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Action" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        FollowUpActionKind,
+                        2usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        action = Some(read);
+                    }
+                }
+                "Comments" if comments.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Comments" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        2usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        comments = Some(read);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(FollowUpAction {
+            action,
+            comments,
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.action.is_some()),
+            usize::from(self.comments.is_some()),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.action {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Action",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.comments {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Comments",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
+}
+systmone_core::impl_xml_content!(FollowUpAction, "FollowUpAction");
+/// A report's follow-up action. F15, F17: SystmOne's own schema has a fixed list of ten, of which the evidence names three (No Further Action, Need to repeat test, Other). Those are listed; another value is kept and reported, so the drift report shows the rest of the list as real data brings it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FollowUpActionKind {
+    /// `No Further Action`
+    NoFurtherAction,
+    /// `Need to repeat test`
+    NeedToRepeatTest,
+    /// `Other`
+    Other,
+    /// A value the schema does not list (No Further Action, Need to repeat test, Other), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
+}
+impl std::str::FromStr for FollowUpActionKind {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match text {
+                "No Further Action" => FollowUpActionKind::NoFurtherAction,
+                "Need to repeat test" => FollowUpActionKind::NeedToRepeatTest,
+                "Other" => FollowUpActionKind::Other,
+                other => FollowUpActionKind::Unlisted(other.to_string()),
+            },
+        )
+    }
+}
+impl std::fmt::Display for FollowUpActionKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                FollowUpActionKind::NoFurtherAction => "No Further Action",
+                FollowUpActionKind::NeedToRepeatTest => "Need to repeat test",
+                FollowUpActionKind::Other => "Other",
+                FollowUpActionKind::Unlisted(other) => other,
+            },
+        )
+    }
+}
+impl systmone_core::xml::TextValue for FollowUpActionKind {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, FollowUpActionKind::Unlisted(_))
+    }
+}
+systmone_core::impl_xml_text!(FollowUpActionKind, "FollowUpActionKind");
+/// The follow-up actions of a report (F15: FollowUpActions holding FollowUpAction elements).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FollowUpActions {
+    /// F15: one follow-up action. Repeated: a report may have several.
+    pub follow_up_action: Vec<FollowUpAction>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for FollowUpActions {
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
+        element: &str,
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut follow_up_action = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
+            match child.as_str() {
+                "FollowUpAction" => {
+                    order.member(&mut extra, 0usize, "FollowUpAction")?;
+                    let read = systmone_core::xml::read_child(reader)?;
+                    follow_up_action.push(read);
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(FollowUpActions {
+            follow_up_action: systmone_core::xml::fitted(follow_up_action),
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [self.follow_up_action.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.follow_up_action.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "FollowUpAction",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.follow_up_action.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
+}
+systmone_core::impl_xml_content!(FollowUpActions, "FollowUpActions");
+/// Identifies a patient uniquely: the NHS number, or an NHS number-like pseudo identifier when the record has none. In responses it also carries the strategic reporting identifier. E1: the Patient Identification section writes NHSNumber, every request example writes NhsNumber; both spellings are accepted, NHSNumber is canonical. F14, F15: SystmOne's own schemas list NHSNumber, PseudoNumber, ClientID (GetPatientRecord only) and StrategicReportingIdentifier in that order; the identifiers are alternatives (the document: a pseudo number when there is no NHS number), so an Identity names its patient by one of them, and a second one is reported, never silently preferred.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Identity {
-    /// One of `<NHSNumber>`, `<NhsNumber>`, `<PseudoNumber>`.
+    /// One of `<NHSNumber>`, `<NhsNumber>`, `<PseudoNumber>`, `<ClientID>`.
     pub number: PatientId,
-    /// Uniquely identifies a patient; identical to the RowIdentifier value on the SRPatient table (IDPatient on other strategic reporting tables). A response value only: never sent in requests.
+    /// Uniquely identifies a patient; identical to the RowIdentifier value on the SRPatient table (IDPatient on other strategic reporting tables). A response value in the document; F15: SystmOne's own request schemas declare it too.
     pub strategic_reporting_identifier: Option<u64>,
     /// What the element held beyond the fields above (unknown attributes and
     /// elements, values that could not be typed), kept in place and written back.
@@ -3223,6 +4755,22 @@ impl systmone_core::xml::XmlContent for Identity {
                         number = Some(PatientId::PseudoNumber(value));
                     }
                 }
+                "ClientID" if number.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "ClientID" => {
+                    if let Some(value) = systmone_core::xml::read_text_member::<
+                        String,
+                        2usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        number = Some(PatientId::ClientId(value));
+                    }
+                }
                 "StrategicReportingIdentifier" if strategic_reporting_identifier
                     .is_some() => {
                     systmone_core::xml::keep_child(
@@ -3233,11 +4781,11 @@ impl systmone_core::xml::XmlContent for Identity {
                     )?
                 }
                 "StrategicReportingIdentifier" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         u64,
                         2usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        strategic_reporting_identifier = Some(value);
+                        strategic_reporting_identifier = Some(read);
                     }
                 }
                 _ => {
@@ -3254,7 +4802,7 @@ impl systmone_core::xml::XmlContent for Identity {
             number: number
                 .ok_or_else(|| systmone_core::xml::missing(
                     element,
-                    "one of <NHSNumber>, <NhsNumber>, <PseudoNumber>",
+                    "one of <NHSNumber>, <NhsNumber>, <PseudoNumber>, <ClientID>",
                 ))?,
             strategic_reporting_identifier,
             extra,
@@ -3299,7 +4847,7 @@ impl systmone_core::xml::XmlContent for Identity {
     }
 }
 systmone_core::impl_xml_content!(Identity, "Identity");
-/// One element of a choice: `<NHSNumber>`, `<NhsNumber>`, `<PseudoNumber>`.
+/// One element of a choice: `<NHSNumber>`, `<NhsNumber>`, `<PseudoNumber>`, `<ClientID>`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PatientId {
     /// The patient's NHS number.
@@ -3308,6 +4856,8 @@ pub enum PatientId {
     NhsNumberMixedCase(String),
     /// An NHS number-like pseudo identifier, used when the patient record has no NHS number.
     PseudoNumber(String),
+    /// F14: SystmOne's own GetPatientRecord schema names a ClientID in the Identity, after PseudoNumber; the document does not describe it. Read as another way of naming the patient.
+    ClientId(String),
 }
 impl PatientId {
     /// The element name this value is written as.
@@ -3316,6 +4866,7 @@ impl PatientId {
             PatientId::NhsNumber(_) => "NHSNumber",
             PatientId::NhsNumberMixedCase(_) => "NhsNumber",
             PatientId::PseudoNumber(_) => "PseudoNumber",
+            PatientId::ClientId(_) => "ClientID",
         }
     }
     fn write<W: std::io::Write>(
@@ -3351,6 +4902,15 @@ impl PatientId {
                     None,
                 )
             }
+            PatientId::ClientId(value) => {
+                systmone_core::xml::write_text_member(
+                    writer,
+                    "ClientID",
+                    value,
+                    attributes,
+                    None,
+                )
+            }
         }
     }
     /// Forgets the document order kept from reading (see `XmlContent::declared_order`).
@@ -3359,6 +4919,7 @@ impl PatientId {
             PatientId::NhsNumber(_) => {}
             PatientId::NhsNumberMixedCase(_) => {}
             PatientId::PseudoNumber(_) => {}
+            PatientId::ClientId(_) => {}
         }
     }
 }
@@ -3464,9 +5025,11 @@ impl systmone_core::xml::XmlContent for Ingredient {
     }
 }
 systmone_core::impl_xml_content!(Ingredient, "Ingredient");
+/// A lenient date (F15, E7), or empty when nothing is recorded. F8: every Demographics field may be present and empty.
+pub type LenientDateOrEmpty = systmone_core::Date;
 /// A lenient date-time (E7), or empty when nothing is recorded. F8: every Demographics field may be present and empty.
 pub type LenientDateTimeOrEmpty = systmone_core::DateTime;
-/// A letter. The structures providing details on the sender and recipient are all optional, except the recipient name and organisation, at least one of which must be provided. When adding a letter DocumentPath, Type, Direction and DateSentReceived are mandatory; a letter in an extracted record carries a DocumentUID for GetDocument instead of a DocumentPath. SenderOrganisation is this project's reading of the elided part of the example (E21).
+/// A letter. The structures providing details on the sender and recipient are all optional, except the recipient name and organisation, at least one of which must be provided. When adding a letter DocumentPath, Type, Direction and DateSentReceived are mandatory; a letter in an extracted record carries a DocumentUID for GetDocument instead of a DocumentPath. SenderOrganisation is this project's reading of the elided part of the example (E21), confirmed by SystmOne's own schema (F15), which has RecipientName, RecipientOrganisation, RecipientAddress, SenderName, SenderOrganisation, SenderAddress, DocumentPath, Type, Direction, DateSentReceived, LinkedProblemUID.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Letter {
     /// The name of the letter's recipient. At least one of RecipientName and RecipientOrganisation must be provided.
@@ -3485,12 +5048,12 @@ pub struct Letter {
     pub document_path: Option<String>,
     /// The UID of the letter's document, for the GetDocument function.
     pub document_uid: Option<String>,
-    /// The type of letter. Must match one of the known letter types SystmOne uses; "Miscellaneous" always works.
+    /// The type of letter. Must match one of the known letter types SystmOne uses; "Miscellaneous" always works. F17: each practice configures its own letter types (SystmOne writes them into its schema as an enumeration), so this is open text.
     pub kind: String,
     /// Whether the letter was sent to or from the organisation using SystmOne: "Incoming", "Outgoing" or "Other".
     pub direction: LetterDirection,
-    /// When the letter was actually sent or received (which may differ from the Event date, when it was written or processed).
-    pub date_sent_received: systmone_core::DateTime,
+    /// When the letter was actually sent or received (which may differ from the Event date, when it was written or processed). F15: an xs:date in SystmOne's own schema; E7: the document's example writes a date-time, read as its date.
+    pub date_sent_received: systmone_core::Date,
     /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
     pub linked_problem_uid: Vec<String>,
     /// What the element held beyond the fields above (unknown attributes and
@@ -3535,8 +5098,8 @@ impl systmone_core::xml::XmlContent for Letter {
                 }
                 "RecipientName" => {
                     order.member(&mut extra, 0usize, "RecipientName")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    recipient_name = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    recipient_name = Some(read);
                 }
                 "RecipientOrganisation" if recipient_organisation.is_some() => {
                     systmone_core::xml::keep_child(
@@ -3547,11 +5110,11 @@ impl systmone_core::xml::XmlContent for Letter {
                     )?
                 }
                 "RecipientOrganisation" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         12usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        recipient_organisation = Some(value);
+                        recipient_organisation = Some(read);
                     }
                 }
                 "RecipientAddress" if recipient_address.is_some() => {
@@ -3564,8 +5127,8 @@ impl systmone_core::xml::XmlContent for Letter {
                 }
                 "RecipientAddress" => {
                     order.member(&mut extra, 2usize, "RecipientAddress")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    recipient_address = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    recipient_address = Some(read);
                 }
                 "SenderName" if sender_name.is_some() => {
                     systmone_core::xml::keep_child(
@@ -3577,8 +5140,8 @@ impl systmone_core::xml::XmlContent for Letter {
                 }
                 "SenderName" => {
                     order.member(&mut extra, 3usize, "SenderName")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    sender_name = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    sender_name = Some(read);
                 }
                 "SenderOrganisation" if sender_organisation.is_some() => {
                     systmone_core::xml::keep_child(
@@ -3589,11 +5152,11 @@ impl systmone_core::xml::XmlContent for Letter {
                     )?
                 }
                 "SenderOrganisation" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         12usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        sender_organisation = Some(value);
+                        sender_organisation = Some(read);
                     }
                 }
                 "SenderAddress" if sender_address.is_some() => {
@@ -3606,8 +5169,8 @@ impl systmone_core::xml::XmlContent for Letter {
                 }
                 "SenderAddress" => {
                     order.member(&mut extra, 5usize, "SenderAddress")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    sender_address = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    sender_address = Some(read);
                 }
                 "DocumentPath" if document_path.is_some() => {
                     systmone_core::xml::keep_child(
@@ -3618,11 +5181,11 @@ impl systmone_core::xml::XmlContent for Letter {
                     )?
                 }
                 "DocumentPath" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         12usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
-                        document_path = Some(value);
+                        document_path = Some(read);
                     }
                 }
                 "DocumentUID" if document_uid.is_some() => {
@@ -3634,11 +5197,11 @@ impl systmone_core::xml::XmlContent for Letter {
                     )?
                 }
                 "DocumentUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         12usize,
                     >(reader, &mut order, &mut extra, 7usize, false)? {
-                        document_uid = Some(value);
+                        document_uid = Some(read);
                     }
                 }
                 "Type" if kind.is_some() => {
@@ -3650,11 +5213,11 @@ impl systmone_core::xml::XmlContent for Letter {
                     )?
                 }
                 "Type" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         12usize,
                     >(reader, &mut order, &mut extra, 8usize, false)? {
-                        kind = Some(value);
+                        kind = Some(read);
                     }
                 }
                 "Direction" if direction.is_some() => {
@@ -3666,11 +5229,11 @@ impl systmone_core::xml::XmlContent for Letter {
                     )?
                 }
                 "Direction" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         LetterDirection,
                         12usize,
                     >(reader, &mut order, &mut extra, 9usize, false)? {
-                        direction = Some(value);
+                        direction = Some(read);
                     }
                 }
                 "DateSentReceived" if date_sent_received.is_some() => {
@@ -3682,19 +5245,19 @@ impl systmone_core::xml::XmlContent for Letter {
                     )?
                 }
                 "DateSentReceived" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        systmone_core::DateTime,
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
                         12usize,
                     >(reader, &mut order, &mut extra, 10usize, false)? {
-                        date_sent_received = Some(value);
+                        date_sent_received = Some(read);
                     }
                 }
                 "LinkedProblemUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         12usize,
                     >(reader, &mut order, &mut extra, 11usize, false)? {
-                        linked_problem_uid.push(value);
+                        linked_problem_uid.push(read);
                     }
                 }
                 _ => {
@@ -3963,23 +5526,25 @@ impl systmone_core::xml::TextValue for LetterDirection {
     }
 }
 systmone_core::impl_xml_text!(LetterDirection, "LetterDirection");
-/// A medication item. The document shows only that it carries a drug (LaunchFunctionality pre-selects one: a Medication holding just a Drug, E21). F2: real responses send, in this order, MedicationType, Drug, Dose, Quantity, StartDate, EndDate and EndReason. One sequence accepts both: Drug is required, every other field optional, in the real order. The open content this type had after the Drug (E21) is gone: XSD 1.0 cannot put a wildcard after optional named elements (Unique Particle Attribution), and F2 names the children.
+/// A medication item. The document shows only that it carries a drug (LaunchFunctionality pre-selects one: a Medication holding just a Drug, E21). F2: real responses send, in this order, MedicationType, Drug, Dose, Quantity, StartDate, EndDate and EndReason. F15: SystmOne's own schema has MedicationType, Drug, Dose, Quantity, StartDate, EndDate, RepeatIssue, LinkedProblemUID. One sequence accepts all three: Drug is required, every other field optional, EndReason (read-only) before RepeatIssue. The open content this type had after the Drug (E21) is gone: XSD 1.0 cannot put a wildcard after optional named elements (Unique Particle Attribution), and F2 names the children.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Medication {
-    /// F2: the kind of medication (e.g. "NHS medication"). Comes before the Drug.
-    pub medication_type: Option<String>,
+    /// F2: the kind of medication (e.g. "NHS medication"). Comes before the Drug. F15, F17: NHS medication or Private issue.
+    pub medication_type: Option<MedicationType>,
     /// A drug or appliance: its coding scheme, product ID and name.
     pub drug: Drug,
     /// F2: the dosage instructions, free text (e.g. "take one daily").
     pub dose: Option<String>,
     /// F2: the quantity with its unit, free text (e.g. "28 tablet"): not a number.
     pub quantity: Option<String>,
-    /// F2: the date the medication starts (a plain date in real responses).
-    pub start_date: Option<systmone_core::DateTime>,
-    /// F2: the date the medication ends (a plain date in real responses).
-    pub end_date: Option<systmone_core::DateTime>,
-    /// F2: why the medication ended; present but empty in real responses.
+    /// F2: the date the medication starts (a plain date in real responses); F15: an xs:date.
+    pub start_date: Option<systmone_core::Date>,
+    /// F2: the date the medication ends (a plain date in real responses); F15: an xs:date.
+    pub end_date: Option<systmone_core::Date>,
+    /// F2: why the medication ended; present but empty in real responses. Read-only: not in SystmOne's request schema.
     pub end_reason: Option<String>,
+    /// F15: present when this medication is an issue of a repeat (an empty flag in SystmOne's own schema).
+    pub repeat_issue: Option<systmone_core::Flag>,
     /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
     pub linked_problem_uid: Vec<String>,
     /// What the element held beyond the fields above (unknown attributes and
@@ -3994,7 +5559,7 @@ impl systmone_core::xml::XmlContent for Medication {
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<8usize>::new();
+        let mut order = systmone_core::xml::Order::<9usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut medication_type = None;
         let mut drug = None;
@@ -4003,6 +5568,7 @@ impl systmone_core::xml::XmlContent for Medication {
         let mut start_date = None;
         let mut end_date = None;
         let mut end_reason = None;
+        let mut repeat_issue = None;
         let mut linked_problem_uid = Vec::new();
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
@@ -4019,11 +5585,11 @@ impl systmone_core::xml::XmlContent for Medication {
                     )?
                 }
                 "MedicationType" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        String,
-                        8usize,
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        MedicationType,
+                        9usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        medication_type = Some(value);
+                        medication_type = Some(read);
                     }
                 }
                 "Drug" if drug.is_some() => {
@@ -4036,8 +5602,8 @@ impl systmone_core::xml::XmlContent for Medication {
                 }
                 "Drug" => {
                     order.member(&mut extra, 1usize, "Drug")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    drug = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    drug = Some(read);
                 }
                 "Dose" if dose.is_some() => {
                     systmone_core::xml::keep_child(
@@ -4048,11 +5614,11 @@ impl systmone_core::xml::XmlContent for Medication {
                     )?
                 }
                 "Dose" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        8usize,
+                        9usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        dose = Some(value);
+                        dose = Some(read);
                     }
                 }
                 "Quantity" if quantity.is_some() => {
@@ -4064,11 +5630,11 @@ impl systmone_core::xml::XmlContent for Medication {
                     )?
                 }
                 "Quantity" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        8usize,
+                        9usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        quantity = Some(value);
+                        quantity = Some(read);
                     }
                 }
                 "StartDate" if start_date.is_some() => {
@@ -4080,11 +5646,11 @@ impl systmone_core::xml::XmlContent for Medication {
                     )?
                 }
                 "StartDate" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        systmone_core::DateTime,
-                        8usize,
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
+                        9usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        start_date = Some(value);
+                        start_date = Some(read);
                     }
                 }
                 "EndDate" if end_date.is_some() => {
@@ -4096,11 +5662,11 @@ impl systmone_core::xml::XmlContent for Medication {
                     )?
                 }
                 "EndDate" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        systmone_core::DateTime,
-                        8usize,
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
+                        9usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        end_date = Some(value);
+                        end_date = Some(read);
                     }
                 }
                 "EndReason" if end_reason.is_some() => {
@@ -4112,19 +5678,35 @@ impl systmone_core::xml::XmlContent for Medication {
                     )?
                 }
                 "EndReason" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        8usize,
+                        9usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
-                        end_reason = Some(value);
+                        end_reason = Some(read);
+                    }
+                }
+                "RepeatIssue" if repeat_issue.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "RepeatIssue" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Flag,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 7usize, false)? {
+                        repeat_issue = Some(read);
                     }
                 }
                 "LinkedProblemUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        8usize,
-                    >(reader, &mut order, &mut extra, 7usize, false)? {
-                        linked_problem_uid.push(value);
+                        9usize,
+                    >(reader, &mut order, &mut extra, 8usize, false)? {
+                        linked_problem_uid.push(read);
                     }
                 }
                 _ => {
@@ -4145,6 +5727,7 @@ impl systmone_core::xml::XmlContent for Medication {
             start_date,
             end_date,
             end_reason,
+            repeat_issue,
             linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
             extra,
         })
@@ -4162,6 +5745,7 @@ impl systmone_core::xml::XmlContent for Medication {
             usize::from(self.start_date.is_some()),
             usize::from(self.end_date.is_some()),
             usize::from(self.end_reason.is_some()),
+            usize::from(self.repeat_issue.is_some()),
             self.linked_problem_uid.len(),
         ];
         systmone_core::xml::write_members(
@@ -4258,14 +5842,28 @@ impl systmone_core::xml::XmlContent for Medication {
                     }
                 }
                 7usize => {
+                    match &self.repeat_issue {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "RepeatIssue",
+                                value,
+                                self.extra.child_attributes(7u16, k),
+                                Some(&self.extra.child_text(7u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                8usize => {
                     match self.linked_problem_uid.get(k) {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
                                 "LinkedProblemUID",
                                 value,
-                                self.extra.child_attributes(7u16, k),
-                                Some(&self.extra.child_text(7u16, k, value)),
+                                self.extra.child_attributes(8u16, k),
+                                Some(&self.extra.child_text(8u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4284,11 +5882,52 @@ impl systmone_core::xml::XmlContent for Medication {
     }
 }
 systmone_core::impl_xml_content!(Medication, "Medication");
-/// Free-text narrative. F1: one or more lines of text, each kept exactly (a line may start or end with spaces, and may be several thousand characters long).
+/// The kind of medication: F2: real responses send "NHS medication"; F15, F17: SystmOne's own schema lists NHS medication and Private issue (a fixed list, the same at every practice; another value is kept and reported).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum MedicationType {
+    /// `NHS medication`
+    NhsMedication,
+    /// `Private issue`
+    PrivateIssue,
+    /// A value the schema does not list (NHS medication, Private issue), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
+}
+impl std::str::FromStr for MedicationType {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match text {
+                "NHS medication" => MedicationType::NhsMedication,
+                "Private issue" => MedicationType::PrivateIssue,
+                other => MedicationType::Unlisted(other.to_string()),
+            },
+        )
+    }
+}
+impl std::fmt::Display for MedicationType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                MedicationType::NhsMedication => "NHS medication",
+                MedicationType::PrivateIssue => "Private issue",
+                MedicationType::Unlisted(other) => other,
+            },
+        )
+    }
+}
+impl systmone_core::xml::TextValue for MedicationType {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, MedicationType::Unlisted(_))
+    }
+}
+systmone_core::impl_xml_text!(MedicationType, "MedicationType");
+/// Free-text narrative. F1: one or more lines of text, each kept exactly (a line may start or end with spaces, and may be several thousand characters long). F15: SystmOne's own schema has Line, LinkedProblemUID.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Narrative {
-    /// F1: one line of the narrative; leading and trailing spaces are data.
+    /// F1: one line of the narrative; leading and trailing spaces are data. F18: a kiosk writes lines of at most 200 characters.
     pub line: Vec<String>,
+    /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
+    pub linked_problem_uid: Vec<String>,
     /// What the element held beyond the fields above (unknown attributes and
     /// elements, values that could not be typed), kept in place and written back.
     pub extra: systmone_core::Extra,
@@ -4301,9 +5940,10 @@ impl systmone_core::xml::XmlContent for Narrative {
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<1usize>::new();
+        let mut order = systmone_core::xml::Order::<2usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut line = Vec::new();
+        let mut linked_problem_uid = Vec::new();
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
             &mut order,
@@ -4311,11 +5951,19 @@ impl systmone_core::xml::XmlContent for Narrative {
         )? {
             match child.as_str() {
                 "Line" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        1usize,
+                        2usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        line.push(value);
+                        line.push(read);
+                    }
+                }
+                "LinkedProblemUID" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        2usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        linked_problem_uid.push(read);
                     }
                 }
                 _ => {
@@ -4330,6 +5978,7 @@ impl systmone_core::xml::XmlContent for Narrative {
         }
         Ok(Narrative {
             line: systmone_core::xml::fitted(line),
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
             extra,
         })
     }
@@ -4338,7 +5987,7 @@ impl systmone_core::xml::XmlContent for Narrative {
         &self,
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
-        let counts = [self.line.len()];
+        let counts = [self.line.len(), self.linked_problem_uid.len()];
         systmone_core::xml::write_members(
             writer,
             &self.extra,
@@ -4353,6 +6002,20 @@ impl systmone_core::xml::XmlContent for Narrative {
                                 value,
                                 self.extra.child_attributes(0u16, k),
                                 Some(&self.extra.child_text(0u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4426,11 +6089,11 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                     )?
                 }
                 "DateTime" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::DateTime,
                         8usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        date_time = Some(value);
+                        date_time = Some(read);
                     }
                 }
                 "Duration" if duration.is_some() => {
@@ -4442,11 +6105,11 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                     )?
                 }
                 "Duration" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::DurationMinutes,
                         8usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        duration = Some(value);
+                        duration = Some(read);
                     }
                 }
                 "Clinician" if clinician.is_some() => {
@@ -4458,11 +6121,11 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                     )?
                 }
                 "Clinician" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        clinician = Some(value);
+                        clinician = Some(read);
                     }
                 }
                 "UserName" if user_name.is_some() => {
@@ -4474,11 +6137,11 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                     )?
                 }
                 "UserName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        user_name = Some(value);
+                        user_name = Some(read);
                     }
                 }
                 "Site" if site.is_some() => {
@@ -4490,11 +6153,11 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                     )?
                 }
                 "Site" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        site = Some(value);
+                        site = Some(read);
                     }
                 }
                 "ClinicType" if clinic_type.is_some() => {
@@ -4506,11 +6169,11 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                     )?
                 }
                 "ClinicType" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        clinic_type = Some(value);
+                        clinic_type = Some(read);
                     }
                 }
                 "AppointmentUID" if appointment_uid.is_some() => {
@@ -4522,11 +6185,11 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                     )?
                 }
                 "AppointmentUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
-                        appointment_uid = Some(value);
+                        appointment_uid = Some(read);
                     }
                 }
                 "Status" if status.is_some() => {
@@ -4538,11 +6201,11 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
                     )?
                 }
                 "Status" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 7usize, false)? {
-                        status = Some(value);
+                        status = Some(read);
                     }
                 }
                 _ => {
@@ -4704,13 +6367,167 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
 systmone_core::impl_xml_content!(PatientAppointment, "PatientAppointment");
 /// An NHS number or an NHS number-like pseudo identifier: ten digits.
 pub type PatientNumber = String;
-/// A person's name, as in a letter's RecipientName and SenderName.
+/// A patient plan. F15: SystmOne's own schema has PatientPlan (the plan's text), Items (CarePlanInstruction elements), LinkedProblemUID.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PatientPlan {
+    /// F15: the text of the plan.
+    pub patient_plan: Option<String>,
+    /// F15: the plan's instructions.
+    pub items: Option<PlanItems>,
+    /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
+    pub linked_problem_uid: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for PatientPlan {
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
+        element: &str,
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<3usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut patient_plan = None;
+        let mut items = None;
+        let mut linked_problem_uid = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
+            match child.as_str() {
+                "PatientPlan" if patient_plan.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "PatientPlan" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        patient_plan = Some(read);
+                    }
+                }
+                "Items" if items.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Items" => {
+                    order.member(&mut extra, 1usize, "Items")?;
+                    let read = systmone_core::xml::read_child(reader)?;
+                    items = Some(read);
+                }
+                "LinkedProblemUID" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        linked_problem_uid.push(read);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(PatientPlan {
+            patient_plan,
+            items,
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.patient_plan.is_some()),
+            usize::from(self.items.is_some()),
+            self.linked_problem_uid.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.patient_plan {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "PatientPlan",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.items {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Items", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.items.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
+}
+systmone_core::impl_xml_content!(PatientPlan, "PatientPlan");
+/// A person's name, as in a letter's RecipientName and SenderName. F15: SystmOne's own schema has Title, FirstName, MiddleNames, Surname.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PersonName {
     /// The person's title (Dr, Mr, Mrs etc.).
     pub title: Option<String>,
     /// The person's first name.
     pub first_name: Option<String>,
+    /// F15: the person's middle names.
+    pub middle_names: Option<String>,
     /// The person's surname.
     pub surname: Option<String>,
     /// What the element held beyond the fields above (unknown attributes and
@@ -4725,10 +6542,11 @@ impl systmone_core::xml::XmlContent for PersonName {
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<3usize>::new();
+        let mut order = systmone_core::xml::Order::<4usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut title = None;
         let mut first_name = None;
+        let mut middle_names = None;
         let mut surname = None;
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
@@ -4745,11 +6563,11 @@ impl systmone_core::xml::XmlContent for PersonName {
                     )?
                 }
                 "Title" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        3usize,
+                        4usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        title = Some(value);
+                        title = Some(read);
                     }
                 }
                 "FirstName" if first_name.is_some() => {
@@ -4761,11 +6579,27 @@ impl systmone_core::xml::XmlContent for PersonName {
                     )?
                 }
                 "FirstName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        3usize,
+                        4usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        first_name = Some(value);
+                        first_name = Some(read);
+                    }
+                }
+                "MiddleNames" if middle_names.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "MiddleNames" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        middle_names = Some(read);
                     }
                 }
                 "Surname" if surname.is_some() => {
@@ -4777,11 +6611,11 @@ impl systmone_core::xml::XmlContent for PersonName {
                     )?
                 }
                 "Surname" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        3usize,
-                    >(reader, &mut order, &mut extra, 2usize, false)? {
-                        surname = Some(value);
+                        4usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        surname = Some(read);
                     }
                 }
                 _ => {
@@ -4797,6 +6631,7 @@ impl systmone_core::xml::XmlContent for PersonName {
         Ok(PersonName {
             title,
             first_name,
+            middle_names,
             surname,
             extra,
         })
@@ -4809,6 +6644,7 @@ impl systmone_core::xml::XmlContent for PersonName {
         let counts = [
             usize::from(self.title.is_some()),
             usize::from(self.first_name.is_some()),
+            usize::from(self.middle_names.is_some()),
             usize::from(self.surname.is_some()),
         ];
         systmone_core::xml::write_members(
@@ -4845,14 +6681,28 @@ impl systmone_core::xml::XmlContent for PersonName {
                     }
                 }
                 2usize => {
+                    match &self.middle_names {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MiddleNames",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
                     match &self.surname {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
                                 "Surname",
                                 value,
-                                self.extra.child_attributes(2u16, k),
-                                Some(&self.extra.child_text(2u16, k, value)),
+                                self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -4870,6 +6720,90 @@ impl systmone_core::xml::XmlContent for PersonName {
     }
 }
 systmone_core::impl_xml_content!(PersonName, "PersonName");
+/// The instructions of a patient plan (F15: Items holding CarePlanInstruction elements).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PlanItems {
+    /// F15: an instruction of the plan. Repeated: a plan may have several.
+    pub care_plan_instruction: Vec<CarePlanInstruction>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for PlanItems {
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
+        element: &str,
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<1usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut care_plan_instruction = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
+            match child.as_str() {
+                "CarePlanInstruction" => {
+                    order.member(&mut extra, 0usize, "CarePlanInstruction")?;
+                    let read = systmone_core::xml::read_child(reader)?;
+                    care_plan_instruction.push(read);
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(PlanItems {
+            care_plan_instruction: systmone_core::xml::fitted(care_plan_instruction),
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [self.care_plan_instruction.len()];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match self.care_plan_instruction.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "CarePlanInstruction",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.care_plan_instruction.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
+}
+systmone_core::impl_xml_content!(PlanItems, "PlanItems");
 /// The severity of a problem. F3: real clients send Major and Minor.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProblemSeverity {
@@ -4909,6 +6843,297 @@ impl systmone_core::xml::TextValue for ProblemSeverity {
     }
 }
 systmone_core::impl_xml_text!(ProblemSeverity, "ProblemSeverity");
+/// A recall. F15: SystmOne's own schema has RecallDate, Type, FreeText, Status, LinkedProblemUID; F16: records hold pending and past recalls (the Recalls filter).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Recall {
+    /// F15: the date the patient is recalled for (an xs:date).
+    pub recall_date: Option<systmone_core::Date>,
+    /// F15: the kind of recall, configured by each practice (F17: SystmOne writes the practice's own values into its schema as an enumeration, so two practices' lists differ), so open text.
+    pub kind: Option<String>,
+    /// Free-text comments.
+    pub free_text: Option<String>,
+    /// F15, F17: the recall's status (Pending, 1st Recall, Seen, ...).
+    pub status: Option<RecallStatus>,
+    /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
+    pub linked_problem_uid: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for Recall {
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
+        element: &str,
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<5usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut recall_date = None;
+        let mut kind = None;
+        let mut free_text = None;
+        let mut status = None;
+        let mut linked_problem_uid = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
+            match child.as_str() {
+                "RecallDate" if recall_date.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "RecallDate" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        recall_date = Some(read);
+                    }
+                }
+                "Type" if kind.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Type" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        kind = Some(read);
+                    }
+                }
+                "FreeText" if free_text.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "FreeText" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        free_text = Some(read);
+                    }
+                }
+                "Status" if status.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Status" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        RecallStatus,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        status = Some(read);
+                    }
+                }
+                "LinkedProblemUID" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        5usize,
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
+                        linked_problem_uid.push(read);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(Recall {
+            recall_date,
+            kind,
+            free_text,
+            status,
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.recall_date.is_some()),
+            usize::from(self.kind.is_some()),
+            usize::from(self.free_text.is_some()),
+            usize::from(self.status.is_some()),
+            self.linked_problem_uid.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.recall_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "RecallDate",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.kind {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Type",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.free_text {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "FreeText",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.status {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Status",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
+}
+systmone_core::impl_xml_content!(Recall, "Recall");
+/// The status of a recall. F15, F17: a fixed list in SystmOne's own schema.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RecallStatus {
+    /// `Awaiting Result`
+    AwaitingResult,
+    /// `Pending`
+    Pending,
+    /// `1st Recall`
+    V1stRecall,
+    /// `2nd Recall`
+    V2ndRecall,
+    /// `3rd Recall`
+    V3rdRecall,
+    /// `Seen`
+    Seen,
+    /// `Cancelled by patient`
+    CancelledByPatient,
+    /// `Cancelled by clinician`
+    CancelledByClinician,
+    /// A value the schema does not list (Awaiting Result, Pending, 1st Recall, 2nd Recall, 3rd Recall, Seen, Cancelled by patient, Cancelled by clinician), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
+}
+impl std::str::FromStr for RecallStatus {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match text {
+                "Awaiting Result" => RecallStatus::AwaitingResult,
+                "Pending" => RecallStatus::Pending,
+                "1st Recall" => RecallStatus::V1stRecall,
+                "2nd Recall" => RecallStatus::V2ndRecall,
+                "3rd Recall" => RecallStatus::V3rdRecall,
+                "Seen" => RecallStatus::Seen,
+                "Cancelled by patient" => RecallStatus::CancelledByPatient,
+                "Cancelled by clinician" => RecallStatus::CancelledByClinician,
+                other => RecallStatus::Unlisted(other.to_string()),
+            },
+        )
+    }
+}
+impl std::fmt::Display for RecallStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                RecallStatus::AwaitingResult => "Awaiting Result",
+                RecallStatus::Pending => "Pending",
+                RecallStatus::V1stRecall => "1st Recall",
+                RecallStatus::V2ndRecall => "2nd Recall",
+                RecallStatus::V3rdRecall => "3rd Recall",
+                RecallStatus::Seen => "Seen",
+                RecallStatus::CancelledByPatient => "Cancelled by patient",
+                RecallStatus::CancelledByClinician => "Cancelled by clinician",
+                RecallStatus::Unlisted(other) => other,
+            },
+        )
+    }
+}
+impl systmone_core::xml::TextValue for RecallStatus {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, RecallStatus::Unlisted(_))
+    }
+}
+systmone_core::impl_xml_text!(RecallStatus, "RecallStatus");
 /// The state of the patient record in the SystmOne client after this function. Possible values are "Open" and "Closed". If Open, changes to the record aren't committed yet and require the user to press the Save button in the SystmOne client.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RecordState {
@@ -4982,6 +7207,1649 @@ impl std::fmt::Display for RegistrationType {
 /// An open enumeration (ERRATA E3): other values are expected, not drift.
 impl systmone_core::xml::TextValue for RegistrationType {}
 systmone_core::impl_xml_text!(RegistrationType, "RegistrationType");
+/// A person related to the patient. F15: SystmOne's own schema has Title, FirstName, MiddleNames, Surname, Address, Type, OrganisationName, Telephone, WorkContact, Description, EndDate, DateOfBirth, LinkedProblemUID; F16: records hold relationships (the Relationships filter).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Relationship {
+    /// The person's title.
+    pub title: Option<String>,
+    /// The person's first name.
+    pub first_name: Option<String>,
+    /// The person's middle names.
+    pub middle_names: Option<String>,
+    /// The person's surname.
+    pub surname: Option<String>,
+    /// The person's address.
+    pub address: Option<Address>,
+    /// F15: the kind of relationship, configured by each practice (F17: SystmOne writes the practice's own values into its schema as an enumeration, so two practices' lists differ), so open text.
+    pub kind: Option<String>,
+    /// F15: the organisation the person belongs to, if any.
+    pub organisation_name: Option<String>,
+    /// F15: the person's telephone number.
+    pub telephone: Option<String>,
+    /// F15: how to reach the person at work.
+    pub work_contact: Option<String>,
+    /// F15: free-text description.
+    pub description: Option<String>,
+    /// F15: when the relationship ended (an xs:date).
+    pub end_date: Option<systmone_core::Date>,
+    /// F15: the person's date of birth (an xs:date).
+    pub date_of_birth: Option<systmone_core::Date>,
+    /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
+    pub linked_problem_uid: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for Relationship {
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
+        element: &str,
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<13usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut title = None;
+        let mut first_name = None;
+        let mut middle_names = None;
+        let mut surname = None;
+        let mut address = None;
+        let mut kind = None;
+        let mut organisation_name = None;
+        let mut telephone = None;
+        let mut work_contact = None;
+        let mut description = None;
+        let mut end_date = None;
+        let mut date_of_birth = None;
+        let mut linked_problem_uid = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
+            match child.as_str() {
+                "Title" if title.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Title" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        title = Some(read);
+                    }
+                }
+                "FirstName" if first_name.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "FirstName" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        first_name = Some(read);
+                    }
+                }
+                "MiddleNames" if middle_names.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "MiddleNames" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        middle_names = Some(read);
+                    }
+                }
+                "Surname" if surname.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Surname" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        surname = Some(read);
+                    }
+                }
+                "Address" if address.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Address" => {
+                    order.member(&mut extra, 4usize, "Address")?;
+                    let read = systmone_core::xml::read_child(reader)?;
+                    address = Some(read);
+                }
+                "Type" if kind.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Type" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
+                        kind = Some(read);
+                    }
+                }
+                "OrganisationName" if organisation_name.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "OrganisationName" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
+                        organisation_name = Some(read);
+                    }
+                }
+                "Telephone" if telephone.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Telephone" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 7usize, false)? {
+                        telephone = Some(read);
+                    }
+                }
+                "WorkContact" if work_contact.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "WorkContact" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 8usize, false)? {
+                        work_contact = Some(read);
+                    }
+                }
+                "Description" if description.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Description" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 9usize, false)? {
+                        description = Some(read);
+                    }
+                }
+                "EndDate" if end_date.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "EndDate" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 10usize, false)? {
+                        end_date = Some(read);
+                    }
+                }
+                "DateOfBirth" if date_of_birth.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "DateOfBirth" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 11usize, false)? {
+                        date_of_birth = Some(read);
+                    }
+                }
+                "LinkedProblemUID" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        13usize,
+                    >(reader, &mut order, &mut extra, 12usize, false)? {
+                        linked_problem_uid.push(read);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(Relationship {
+            title,
+            first_name,
+            middle_names,
+            surname,
+            address,
+            kind,
+            organisation_name,
+            telephone,
+            work_contact,
+            description,
+            end_date,
+            date_of_birth,
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.title.is_some()),
+            usize::from(self.first_name.is_some()),
+            usize::from(self.middle_names.is_some()),
+            usize::from(self.surname.is_some()),
+            usize::from(self.address.is_some()),
+            usize::from(self.kind.is_some()),
+            usize::from(self.organisation_name.is_some()),
+            usize::from(self.telephone.is_some()),
+            usize::from(self.work_contact.is_some()),
+            usize::from(self.description.is_some()),
+            usize::from(self.end_date.is_some()),
+            usize::from(self.date_of_birth.is_some()),
+            self.linked_problem_uid.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.title {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Title",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.first_name {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "FirstName",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.middle_names {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MiddleNames",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.surname {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Surname",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.address {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Address", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.kind {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Type",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.organisation_name {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "OrganisationName",
+                                value,
+                                self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                7usize => {
+                    match &self.telephone {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Telephone",
+                                value,
+                                self.extra.child_attributes(7u16, k),
+                                Some(&self.extra.child_text(7u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                8usize => {
+                    match &self.work_contact {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "WorkContact",
+                                value,
+                                self.extra.child_attributes(8u16, k),
+                                Some(&self.extra.child_text(8u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                9usize => {
+                    match &self.description {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Description",
+                                value,
+                                self.extra.child_attributes(9u16, k),
+                                Some(&self.extra.child_text(9u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                10usize => {
+                    match &self.end_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "EndDate",
+                                value,
+                                self.extra.child_attributes(10u16, k),
+                                Some(&self.extra.child_text(10u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                11usize => {
+                    match &self.date_of_birth {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "DateOfBirth",
+                                value,
+                                self.extra.child_attributes(11u16, k),
+                                Some(&self.extra.child_text(11u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                12usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(12u16, k),
+                                Some(&self.extra.child_text(12u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.address.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
+}
+systmone_core::impl_xml_content!(Relationship, "Relationship");
+/// A reminder. F15: SystmOne's own schema has FreeText, Severity, ExpiryDate, LinkedProblemUID; F16: records hold reminders (the Reminders filter).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reminder {
+    /// The reminder's text.
+    pub free_text: Option<String>,
+    /// F15, F17: Low, Normal or High.
+    pub severity: Option<ReminderSeverity>,
+    /// F15: the date the reminder expires (an xs:date).
+    pub expiry_date: Option<systmone_core::Date>,
+    /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
+    pub linked_problem_uid: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for Reminder {
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
+        element: &str,
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<4usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut free_text = None;
+        let mut severity = None;
+        let mut expiry_date = None;
+        let mut linked_problem_uid = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
+            match child.as_str() {
+                "FreeText" if free_text.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "FreeText" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        free_text = Some(read);
+                    }
+                }
+                "Severity" if severity.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Severity" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        ReminderSeverity,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        severity = Some(read);
+                    }
+                }
+                "ExpiryDate" if expiry_date.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "ExpiryDate" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        expiry_date = Some(read);
+                    }
+                }
+                "LinkedProblemUID" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        linked_problem_uid.push(read);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(Reminder {
+            free_text,
+            severity,
+            expiry_date,
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.free_text.is_some()),
+            usize::from(self.severity.is_some()),
+            usize::from(self.expiry_date.is_some()),
+            self.linked_problem_uid.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.free_text {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "FreeText",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.severity {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Severity",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.expiry_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "ExpiryDate",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
+}
+systmone_core::impl_xml_content!(Reminder, "Reminder");
+/// The severity of a reminder. F15, F17: a fixed list in SystmOne's own schema.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReminderSeverity {
+    /// `Low`
+    Low,
+    /// `Normal`
+    Normal,
+    /// `High`
+    High,
+    /// A value the schema does not list (Low, Normal, High), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
+}
+impl std::str::FromStr for ReminderSeverity {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match text {
+                "Low" => ReminderSeverity::Low,
+                "Normal" => ReminderSeverity::Normal,
+                "High" => ReminderSeverity::High,
+                other => ReminderSeverity::Unlisted(other.to_string()),
+            },
+        )
+    }
+}
+impl std::fmt::Display for ReminderSeverity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                ReminderSeverity::Low => "Low",
+                ReminderSeverity::Normal => "Normal",
+                ReminderSeverity::High => "High",
+                ReminderSeverity::Unlisted(other) => other,
+            },
+        )
+    }
+}
+impl systmone_core::xml::TextValue for ReminderSeverity {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, ReminderSeverity::Unlisted(_))
+    }
+}
+systmone_core::impl_xml_text!(ReminderSeverity, "ReminderSeverity");
+/// A repeat medication. F15: SystmOne's own schema has Drug, Dose, Quantity, StartDate, MaxIssues, ReviewDate, IssueDurationDays, MedicationType, LinkedProblemUID (unlike Medication, MedicationType comes last); F16: records hold repeats (the Medication filter extracts acute and repeat medication). Drug is optional here: no record has shown one yet.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RepeatMedication {
+    /// The drug or appliance: its scheme, product ID and pack ID.
+    pub drug: Option<Drug>,
+    /// The dosage instructions, free text.
+    pub dose: Option<String>,
+    /// The quantity with its unit, free text (e.g. "28 tablet"), as Medication's (F2).
+    pub quantity: Option<String>,
+    /// F15: when the repeat starts (an xs:date).
+    pub start_date: Option<systmone_core::Date>,
+    /// F15: the number of issues allowed before a review (an integer).
+    pub max_issues: Option<i64>,
+    /// F15: when the repeat is to be reviewed (an xs:date).
+    pub review_date: Option<systmone_core::Date>,
+    /// F15: the days each issue lasts (an integer).
+    pub issue_duration_days: Option<i64>,
+    /// F15, F17: NHS medication or Private issue.
+    pub medication_type: Option<MedicationType>,
+    /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
+    pub linked_problem_uid: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for RepeatMedication {
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
+        element: &str,
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<9usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut drug = None;
+        let mut dose = None;
+        let mut quantity = None;
+        let mut start_date = None;
+        let mut max_issues = None;
+        let mut review_date = None;
+        let mut issue_duration_days = None;
+        let mut medication_type = None;
+        let mut linked_problem_uid = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
+            match child.as_str() {
+                "Drug" if drug.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Drug" => {
+                    order.member(&mut extra, 0usize, "Drug")?;
+                    let read = systmone_core::xml::read_child(reader)?;
+                    drug = Some(read);
+                }
+                "Dose" if dose.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Dose" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        dose = Some(read);
+                    }
+                }
+                "Quantity" if quantity.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Quantity" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        quantity = Some(read);
+                    }
+                }
+                "StartDate" if start_date.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "StartDate" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        start_date = Some(read);
+                    }
+                }
+                "MaxIssues" if max_issues.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "MaxIssues" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        i64,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
+                        max_issues = Some(read);
+                    }
+                }
+                "ReviewDate" if review_date.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "ReviewDate" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
+                        review_date = Some(read);
+                    }
+                }
+                "IssueDurationDays" if issue_duration_days.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "IssueDurationDays" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        i64,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
+                        issue_duration_days = Some(read);
+                    }
+                }
+                "MedicationType" if medication_type.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "MedicationType" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        MedicationType,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 7usize, false)? {
+                        medication_type = Some(read);
+                    }
+                }
+                "LinkedProblemUID" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 8usize, false)? {
+                        linked_problem_uid.push(read);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(RepeatMedication {
+            drug,
+            dose,
+            quantity,
+            start_date,
+            max_issues,
+            review_date,
+            issue_duration_days,
+            medication_type,
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.drug.is_some()),
+            usize::from(self.dose.is_some()),
+            usize::from(self.quantity.is_some()),
+            usize::from(self.start_date.is_some()),
+            usize::from(self.max_issues.is_some()),
+            usize::from(self.review_date.is_some()),
+            usize::from(self.issue_duration_days.is_some()),
+            usize::from(self.medication_type.is_some()),
+            self.linked_problem_uid.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.drug {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Drug", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.dose {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Dose",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.quantity {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Quantity",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.start_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "StartDate",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.max_issues {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MaxIssues",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.review_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "ReviewDate",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.issue_duration_days {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "IssueDurationDays",
+                                value,
+                                self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                7usize => {
+                    match &self.medication_type {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "MedicationType",
+                                value,
+                                self.extra.child_attributes(7u16, k),
+                                Some(&self.extra.child_text(7u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                8usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(8u16, k),
+                                Some(&self.extra.child_text(8u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.drug.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
+}
+systmone_core::impl_xml_content!(RepeatMedication, "RepeatMedication");
+/// A report (pathology, radiology, blood spot or screening). F15: SystmOne's own schema has BatteryHeaders, IssueDate, Result, Comments, PatientToBeInformed, CollectionDate, Type, FollowUpActions, LinkedProblemUID; F16: records hold results (the Results filter).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Report {
+    /// F15: the test battery the report is of.
+    pub battery_headers: Option<String>,
+    /// F15: when the report was issued (an xs:date).
+    pub issue_date: Option<systmone_core::Date>,
+    /// F15, F17: the result (Normal, Abnormal, ...).
+    pub result: Option<ReportResult>,
+    /// F15: comments on the report.
+    pub comments: Option<String>,
+    /// F15: present when the patient is to be told the result (an empty flag).
+    pub patient_to_be_informed: Option<systmone_core::Flag>,
+    /// F15: when the sample was collected (an xs:date).
+    pub collection_date: Option<systmone_core::Date>,
+    /// F15, F17: Pathology, Radiology, Blood Spot or Screening.
+    pub kind: Option<ReportType>,
+    /// F15: what is to be done about the report.
+    pub follow_up_actions: Option<FollowUpActions>,
+    /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
+    pub linked_problem_uid: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for Report {
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
+        element: &str,
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<9usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut battery_headers = None;
+        let mut issue_date = None;
+        let mut result = None;
+        let mut comments = None;
+        let mut patient_to_be_informed = None;
+        let mut collection_date = None;
+        let mut kind = None;
+        let mut follow_up_actions = None;
+        let mut linked_problem_uid = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
+            match child.as_str() {
+                "BatteryHeaders" if battery_headers.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "BatteryHeaders" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        battery_headers = Some(read);
+                    }
+                }
+                "IssueDate" if issue_date.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "IssueDate" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        issue_date = Some(read);
+                    }
+                }
+                "Result" if result.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Result" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        ReportResult,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        result = Some(read);
+                    }
+                }
+                "Comments" if comments.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Comments" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        comments = Some(read);
+                    }
+                }
+                "PatientToBeInformed" if patient_to_be_informed.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "PatientToBeInformed" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Flag,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
+                        patient_to_be_informed = Some(read);
+                    }
+                }
+                "CollectionDate" if collection_date.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "CollectionDate" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
+                        collection_date = Some(read);
+                    }
+                }
+                "Type" if kind.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Type" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        ReportType,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
+                        kind = Some(read);
+                    }
+                }
+                "FollowUpActions" if follow_up_actions.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "FollowUpActions" => {
+                    order.member(&mut extra, 7usize, "FollowUpActions")?;
+                    let read = systmone_core::xml::read_child(reader)?;
+                    follow_up_actions = Some(read);
+                }
+                "LinkedProblemUID" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        9usize,
+                    >(reader, &mut order, &mut extra, 8usize, false)? {
+                        linked_problem_uid.push(read);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(Report {
+            battery_headers,
+            issue_date,
+            result,
+            comments,
+            patient_to_be_informed,
+            collection_date,
+            kind,
+            follow_up_actions,
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.battery_headers.is_some()),
+            usize::from(self.issue_date.is_some()),
+            usize::from(self.result.is_some()),
+            usize::from(self.comments.is_some()),
+            usize::from(self.patient_to_be_informed.is_some()),
+            usize::from(self.collection_date.is_some()),
+            usize::from(self.kind.is_some()),
+            usize::from(self.follow_up_actions.is_some()),
+            self.linked_problem_uid.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.battery_headers {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "BatteryHeaders",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.issue_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "IssueDate",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.result {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Result",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.comments {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Comments",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.patient_to_be_informed {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "PatientToBeInformed",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.collection_date {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "CollectionDate",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.kind {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Type",
+                                value,
+                                self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                7usize => {
+                    match &self.follow_up_actions {
+                        Some(value) => {
+                            systmone_core::xml::write_child(
+                                writer,
+                                "FollowUpActions",
+                                value,
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                8usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(8u16, k),
+                                Some(&self.extra.child_text(8u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+        for value in self.follow_up_actions.iter_mut() {
+            systmone_core::xml::XmlContent::declared_order(value);
+        }
+    }
+}
+systmone_core::impl_xml_content!(Report, "Report");
+/// The result of a report. F15, F17: a fixed list in SystmOne's own schema.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReportResult {
+    /// `Normal`
+    Normal,
+    /// `Normal, but unexpected`
+    NormalButUnexpected,
+    /// `Satisfactory`
+    Satisfactory,
+    /// `Borderline`
+    Borderline,
+    /// `Abnormal, but expected`
+    AbnormalButExpected,
+    /// `Abnormal`
+    Abnormal,
+    /// `Specimen lost / unusable`
+    SpecimenLostUnusable,
+    /// `Positive`
+    Positive,
+    /// `Negative`
+    Negative,
+    /// `Unknown`
+    Unknown,
+    /// `Not responded to invitation`
+    NotRespondedToInvitation,
+    /// A value the schema does not list (Normal, Normal, but unexpected, Satisfactory, Borderline, Abnormal, but expected, Abnormal, Specimen lost / unusable, Positive, Negative, Unknown, Not responded to invitation), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
+}
+impl std::str::FromStr for ReportResult {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match text {
+                "Normal" => ReportResult::Normal,
+                "Normal, but unexpected" => ReportResult::NormalButUnexpected,
+                "Satisfactory" => ReportResult::Satisfactory,
+                "Borderline" => ReportResult::Borderline,
+                "Abnormal, but expected" => ReportResult::AbnormalButExpected,
+                "Abnormal" => ReportResult::Abnormal,
+                "Specimen lost / unusable" => ReportResult::SpecimenLostUnusable,
+                "Positive" => ReportResult::Positive,
+                "Negative" => ReportResult::Negative,
+                "Unknown" => ReportResult::Unknown,
+                "Not responded to invitation" => ReportResult::NotRespondedToInvitation,
+                other => ReportResult::Unlisted(other.to_string()),
+            },
+        )
+    }
+}
+impl std::fmt::Display for ReportResult {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                ReportResult::Normal => "Normal",
+                ReportResult::NormalButUnexpected => "Normal, but unexpected",
+                ReportResult::Satisfactory => "Satisfactory",
+                ReportResult::Borderline => "Borderline",
+                ReportResult::AbnormalButExpected => "Abnormal, but expected",
+                ReportResult::Abnormal => "Abnormal",
+                ReportResult::SpecimenLostUnusable => "Specimen lost / unusable",
+                ReportResult::Positive => "Positive",
+                ReportResult::Negative => "Negative",
+                ReportResult::Unknown => "Unknown",
+                ReportResult::NotRespondedToInvitation => "Not responded to invitation",
+                ReportResult::Unlisted(other) => other,
+            },
+        )
+    }
+}
+impl systmone_core::xml::TextValue for ReportResult {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, ReportResult::Unlisted(_))
+    }
+}
+systmone_core::impl_xml_text!(ReportResult, "ReportResult");
+/// The kind of report. F15, F17: a fixed list in SystmOne's own schema.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ReportType {
+    /// `Pathology`
+    Pathology,
+    /// `Radiology`
+    Radiology,
+    /// `Blood Spot`
+    BloodSpot,
+    /// `Screening`
+    Screening,
+    /// A value the schema does not list (Pathology, Radiology, Blood Spot, Screening), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
+}
+impl std::str::FromStr for ReportType {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match text {
+                "Pathology" => ReportType::Pathology,
+                "Radiology" => ReportType::Radiology,
+                "Blood Spot" => ReportType::BloodSpot,
+                "Screening" => ReportType::Screening,
+                other => ReportType::Unlisted(other.to_string()),
+            },
+        )
+    }
+}
+impl std::fmt::Display for ReportType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                ReportType::Pathology => "Pathology",
+                ReportType::Radiology => "Radiology",
+                ReportType::BloodSpot => "Blood Spot",
+                ReportType::Screening => "Screening",
+                ReportType::Unlisted(other) => other,
+            },
+        )
+    }
+}
+impl systmone_core::xml::TextValue for ReportType {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, ReportType::Unlisted(_))
+    }
+}
+systmone_core::impl_xml_text!(ReportType, "ReportType");
+/// Who is responsible for a care plan instruction. F15, F17: a fixed list in SystmOne's own schema.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Responsibility {
+    /// `Social Care Co-ordinator`
+    SocialCareCoOrdinator,
+    /// `Nurse`
+    Nurse,
+    /// `Carer`
+    Carer,
+    /// `Therapist`
+    Therapist,
+    /// `Assistant`
+    Assistant,
+    /// `Practitioner`
+    Practitioner,
+    /// A value the schema does not list (Social Care Co-ordinator, Nurse, Carer, Therapist, Assistant, Practitioner), kept as sent: tolerant reading reports it as drift, strict reading refuses it.
+    Unlisted(String),
+}
+impl std::str::FromStr for Responsibility {
+    type Err = systmone_core::ValueError;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(
+            match text {
+                "Social Care Co-ordinator" => Responsibility::SocialCareCoOrdinator,
+                "Nurse" => Responsibility::Nurse,
+                "Carer" => Responsibility::Carer,
+                "Therapist" => Responsibility::Therapist,
+                "Assistant" => Responsibility::Assistant,
+                "Practitioner" => Responsibility::Practitioner,
+                other => Responsibility::Unlisted(other.to_string()),
+            },
+        )
+    }
+}
+impl std::fmt::Display for Responsibility {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            match self {
+                Responsibility::SocialCareCoOrdinator => "Social Care Co-ordinator",
+                Responsibility::Nurse => "Nurse",
+                Responsibility::Carer => "Carer",
+                Responsibility::Therapist => "Therapist",
+                Responsibility::Assistant => "Assistant",
+                Responsibility::Practitioner => "Practitioner",
+                Responsibility::Unlisted(other) => other,
+            },
+        )
+    }
+}
+impl systmone_core::xml::TextValue for Responsibility {
+    fn is_unlisted(&self) -> bool {
+        matches!(self, Responsibility::Unlisted(_))
+    }
+}
+systmone_core::impl_xml_text!(Responsibility, "Responsibility");
 /// The coding scheme named in a Scheme attribute of a Code, Drug or Ingredient. E3: the known values are Multilex, Dmd, CTV3 and Snomed; an unknown scheme in a response is kept as an "other" value, not rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SchemeName {
@@ -5063,6 +8931,8 @@ impl systmone_core::xml::TextValue for SearchGender {
     }
 }
 systmone_core::impl_xml_text!(SearchGender, "SearchGender");
+/// A PatientSearch gender constraint (M or F), or empty. F14: a production kiosk sends Gender / when it does not know the gender, and real SystmOne clients answered it: an empty Gender constrains nothing.
+pub type SearchGenderOrEmpty = SearchGender;
 /// The patient's gender. Possible values are: M, F, I (indeterminate) or U (unknown).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Sex {
@@ -5153,11 +9023,11 @@ impl systmone_core::xml::XmlContent for Slot {
                     )?
                 }
                 "SlotType" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        slot_type = Some(value);
+                        slot_type = Some(read);
                     }
                 }
                 "DateTimeStart" if date_time_start.is_some() => {
@@ -5169,11 +9039,11 @@ impl systmone_core::xml::XmlContent for Slot {
                     )?
                 }
                 "DateTimeStart" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::DateTime,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        date_time_start = Some(value);
+                        date_time_start = Some(read);
                     }
                 }
                 "Duration" if duration.is_some() => {
@@ -5185,11 +9055,11 @@ impl systmone_core::xml::XmlContent for Slot {
                     )?
                 }
                 "Duration" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::DurationMinutes,
                         3usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        duration = Some(value);
+                        duration = Some(read);
                     }
                 }
                 _ => {
@@ -5308,19 +9178,25 @@ impl systmone_core::xml::TextValue for SmsConsent {
     }
 }
 systmone_core::impl_xml_text!(SmsConsent, "SmsConsent");
-/// A workflow task for a patient. The document names tasks (the Tasks filter, TaskUID in UpdatePatientRecord and DeleteFromPatientRecord) but never shows one (E21). F6: real responses send, in this order, TaskUID, DateTime, TaskType, Status and Content. Every field is optional: a task being added has no TaskUID yet.
+/// A workflow task for a patient. The document names tasks (the Tasks filter, TaskUID in UpdatePatientRecord and DeleteFromPatientRecord) but never shows one (E21). F6: real responses send, in this order, TaskUID, DateTime, TaskType, Status and Content. F15: SystmOne's own schema has TaskType, Due, Content, UserNameAssigned, GroupNameAssigned; one sequence reads both (TaskUID, DateTime and Status read-only). Every field is optional: a task being added has no TaskUID yet.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Task {
     /// The UID of the task (16 hex digits in real responses, F6), usable in DeleteFromPatientRecord.
     pub task_uid: Option<String>,
     /// F6: the date and time of the task (local, no zone, in real responses).
     pub date_time: Option<systmone_core::DateTime>,
-    /// F6: the kind of task (e.g. Miscellaneous).
+    /// F6: the kind of task (e.g. Miscellaneous). F17: configured by each practice (SystmOne writes the practice's own task types into its schema as an enumeration), so open text.
     pub task_type: Option<String>,
+    /// F15: when the task is due (an xs:dateTime).
+    pub due: Option<systmone_core::DateTime>,
     /// F6: the status of the task (e.g. Not Started).
     pub status: Option<String>,
     /// F6: the task's text: several lines (a first line like "Thu 24 Sep 18:17 - SURNAME, Forename", then the message), ending in a newline; kept exactly.
     pub content: Option<String>,
+    /// F15: the user the task is assigned to.
+    pub user_name_assigned: Option<String>,
+    /// F15: the group the task is assigned to. F17: configured by each practice (named after its teams), so open text.
+    pub group_name_assigned: Option<String>,
     /// What the element held beyond the fields above (unknown attributes and
     /// elements, values that could not be typed), kept in place and written back.
     pub extra: systmone_core::Extra,
@@ -5333,13 +9209,16 @@ impl systmone_core::xml::XmlContent for Task {
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<5usize>::new();
+        let mut order = systmone_core::xml::Order::<8usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut task_uid = None;
         let mut date_time = None;
         let mut task_type = None;
+        let mut due = None;
         let mut status = None;
         let mut content = None;
+        let mut user_name_assigned = None;
+        let mut group_name_assigned = None;
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
             &mut order,
@@ -5355,11 +9234,11 @@ impl systmone_core::xml::XmlContent for Task {
                     )?
                 }
                 "TaskUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        5usize,
+                        8usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        task_uid = Some(value);
+                        task_uid = Some(read);
                     }
                 }
                 "DateTime" if date_time.is_some() => {
@@ -5371,11 +9250,11 @@ impl systmone_core::xml::XmlContent for Task {
                     )?
                 }
                 "DateTime" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::DateTime,
-                        5usize,
+                        8usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        date_time = Some(value);
+                        date_time = Some(read);
                     }
                 }
                 "TaskType" if task_type.is_some() => {
@@ -5387,11 +9266,27 @@ impl systmone_core::xml::XmlContent for Task {
                     )?
                 }
                 "TaskType" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        5usize,
+                        8usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        task_type = Some(value);
+                        task_type = Some(read);
+                    }
+                }
+                "Due" if due.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Due" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::DateTime,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        due = Some(read);
                     }
                 }
                 "Status" if status.is_some() => {
@@ -5403,11 +9298,11 @@ impl systmone_core::xml::XmlContent for Task {
                     )?
                 }
                 "Status" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        5usize,
-                    >(reader, &mut order, &mut extra, 3usize, false)? {
-                        status = Some(value);
+                        8usize,
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
+                        status = Some(read);
                     }
                 }
                 "Content" if content.is_some() => {
@@ -5419,11 +9314,43 @@ impl systmone_core::xml::XmlContent for Task {
                     )?
                 }
                 "Content" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        5usize,
-                    >(reader, &mut order, &mut extra, 4usize, false)? {
-                        content = Some(value);
+                        8usize,
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
+                        content = Some(read);
+                    }
+                }
+                "UserNameAssigned" if user_name_assigned.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "UserNameAssigned" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
+                        user_name_assigned = Some(read);
+                    }
+                }
+                "GroupNameAssigned" if group_name_assigned.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "GroupNameAssigned" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        8usize,
+                    >(reader, &mut order, &mut extra, 7usize, false)? {
+                        group_name_assigned = Some(read);
                     }
                 }
                 _ => {
@@ -5440,8 +9367,11 @@ impl systmone_core::xml::XmlContent for Task {
             task_uid,
             date_time,
             task_type,
+            due,
             status,
             content,
+            user_name_assigned,
+            group_name_assigned,
             extra,
         })
     }
@@ -5454,8 +9384,11 @@ impl systmone_core::xml::XmlContent for Task {
             usize::from(self.task_uid.is_some()),
             usize::from(self.date_time.is_some()),
             usize::from(self.task_type.is_some()),
+            usize::from(self.due.is_some()),
             usize::from(self.status.is_some()),
             usize::from(self.content.is_some()),
+            usize::from(self.user_name_assigned.is_some()),
+            usize::from(self.group_name_assigned.is_some()),
         ];
         systmone_core::xml::write_members(
             writer,
@@ -5505,11 +9438,11 @@ impl systmone_core::xml::XmlContent for Task {
                     }
                 }
                 3usize => {
-                    match &self.status {
+                    match &self.due {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "Status",
+                                "Due",
                                 value,
                                 self.extra.child_attributes(3u16, k),
                                 Some(&self.extra.child_text(3u16, k, value)),
@@ -5519,14 +9452,56 @@ impl systmone_core::xml::XmlContent for Task {
                     }
                 }
                 4usize => {
+                    match &self.status {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Status",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
                     match &self.content {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
                                 "Content",
                                 value,
-                                self.extra.child_attributes(4u16, k),
-                                Some(&self.extra.child_text(4u16, k, value)),
+                                self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.user_name_assigned {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "UserNameAssigned",
+                                value,
+                                self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                7usize => {
+                    match &self.group_name_assigned {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "GroupNameAssigned",
+                                value,
+                                self.extra.child_attributes(7u16, k),
+                                Some(&self.extra.child_text(7u16, k, value)),
                             )
                         }
                         None => Ok(()),
@@ -5589,7 +9564,270 @@ impl systmone_core::xml::TextValue for UserGender {
     }
 }
 systmone_core::impl_xml_text!(UserGender, "UserGender");
-/// A patient (home) visit, as GetDiary and GetPatientRecord return it and UpdatePatientRecord adds it. VisitUID is not shown by the document's example; DeleteFromPatientRecord says the UID is returned when a visit is extracted, so it is accepted here.
+/// A vaccination. F15: SystmOne's own schema has BatchNumber, Notes, Name, PartType, Dosage, LinkedProblemUID; F16: records hold vaccinations, consents and refusals (the Vaccinations filter).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Vaccination {
+    /// F15: the vaccine's batch number.
+    pub batch_number: Option<String>,
+    /// F15: free-text notes.
+    pub notes: Option<String>,
+    /// F15: the vaccination's name.
+    pub name: Option<String>,
+    /// F15: which part of a course this is, configured by each practice (F17: SystmOne writes the practice's own values into its schema as an enumeration, so two practices' lists differ), so open text.
+    pub part_type: Option<String>,
+    /// F15: the dose given, free text.
+    pub dosage: Option<String>,
+    /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
+    pub linked_problem_uid: Vec<String>,
+    /// What the element held beyond the fields above (unknown attributes and
+    /// elements, values that could not be typed), kept in place and written back.
+    pub extra: systmone_core::Extra,
+}
+impl systmone_core::xml::XmlContent for Vaccination {
+    fn read_content(
+        reader: &mut systmone_core::xml::XmlReader<'_>,
+        element: &str,
+        attributes: &[systmone_core::xml::Attribute],
+    ) -> systmone_core::xml::ReadResult<Self> {
+        let _scope = systmone_core::xml::enter(element);
+        let mut extra = systmone_core::Extra::default();
+        let mut order = systmone_core::xml::Order::<6usize>::new();
+        systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        let mut batch_number = None;
+        let mut notes = None;
+        let mut name = None;
+        let mut part_type = None;
+        let mut dosage = None;
+        let mut linked_problem_uid = Vec::new();
+        while let Some(child) = systmone_core::xml::next_child_keeping_text(
+            reader,
+            &mut order,
+            &mut extra,
+        )? {
+            match child.as_str() {
+                "BatchNumber" if batch_number.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "BatchNumber" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        batch_number = Some(read);
+                    }
+                }
+                "Notes" if notes.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Notes" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        notes = Some(read);
+                    }
+                }
+                "Name" if name.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Name" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        name = Some(read);
+                    }
+                }
+                "PartType" if part_type.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "PartType" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 3usize, false)? {
+                        part_type = Some(read);
+                    }
+                }
+                "Dosage" if dosage.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Dosage" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 4usize, false)? {
+                        dosage = Some(read);
+                    }
+                }
+                "LinkedProblemUID" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
+                        linked_problem_uid.push(read);
+                    }
+                }
+                _ => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::UnknownElement,
+                    )?
+                }
+            }
+        }
+        Ok(Vaccination {
+            batch_number,
+            notes,
+            name,
+            part_type,
+            dosage,
+            linked_problem_uid: systmone_core::xml::fitted(linked_problem_uid),
+            extra,
+        })
+    }
+    #[allow(unused_variables)]
+    fn write_content<W: std::io::Write>(
+        &self,
+        writer: &mut yaserde::ser::Serializer<W>,
+    ) -> yaserde::Result<()> {
+        let counts = [
+            usize::from(self.batch_number.is_some()),
+            usize::from(self.notes.is_some()),
+            usize::from(self.name.is_some()),
+            usize::from(self.part_type.is_some()),
+            usize::from(self.dosage.is_some()),
+            self.linked_problem_uid.len(),
+        ];
+        systmone_core::xml::write_members(
+            writer,
+            &self.extra,
+            &counts,
+            |writer, member, k| match member {
+                0usize => {
+                    match &self.batch_number {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "BatchNumber",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.notes {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Notes",
+                                value,
+                                self.extra.child_attributes(1u16, k),
+                                Some(&self.extra.child_text(1u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
+                    match &self.name {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Name",
+                                value,
+                                self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                3usize => {
+                    match &self.part_type {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "PartType",
+                                value,
+                                self.extra.child_attributes(3u16, k),
+                                Some(&self.extra.child_text(3u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                4usize => {
+                    match &self.dosage {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Dosage",
+                                value,
+                                self.extra.child_attributes(4u16, k),
+                                Some(&self.extra.child_text(4u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match self.linked_problem_uid.get(k) {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedProblemUID",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                _ => Ok(()),
+            },
+        )
+    }
+    fn extra(&self) -> Option<&systmone_core::Extra> {
+        Some(&self.extra)
+    }
+    fn declared_order(&mut self) {
+        self.extra.forget_order();
+    }
+}
+systmone_core::impl_xml_content!(Vaccination, "Vaccination");
+/// A patient (home) visit, as GetDiary and GetPatientRecord return it and UpdatePatientRecord adds it. VisitUID is not shown by the document's example; DeleteFromPatientRecord says the UID is returned when a visit is extracted, so it is accepted here. F15: SystmOne's own schema has DateTime, Duration (an integer), Comments, UserName, LinkedReferralUID, Status; Duration stays lenient (E8: durations read as 10.0 in records) and is written in whole minutes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Visit {
     /// The date and time of the visit.
@@ -5600,8 +9838,12 @@ pub struct Visit {
     pub comments: Option<String>,
     /// The user name of the staff member making the visit.
     pub user_name: Option<String>,
-    /// The UID of the visit, usable in DeleteFromPatientRecord.
+    /// The UID of the visit, usable in DeleteFromPatientRecord. Read-only: not in SystmOne's request schema.
     pub visit_uid: Option<String>,
+    /// F15: a referral the visit is linked to.
+    pub linked_referral_uid: Option<String>,
+    /// F15: the visit's status.
+    pub status: Option<String>,
     /// What the element held beyond the fields above (unknown attributes and
     /// elements, values that could not be typed), kept in place and written back.
     pub extra: systmone_core::Extra,
@@ -5614,13 +9856,15 @@ impl systmone_core::xml::XmlContent for Visit {
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<5usize>::new();
+        let mut order = systmone_core::xml::Order::<7usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut date_time = None;
         let mut duration = None;
         let mut comments = None;
         let mut user_name = None;
         let mut visit_uid = None;
+        let mut linked_referral_uid = None;
+        let mut status = None;
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
             &mut order,
@@ -5636,11 +9880,11 @@ impl systmone_core::xml::XmlContent for Visit {
                     )?
                 }
                 "DateTime" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::DateTime,
-                        5usize,
+                        7usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        date_time = Some(value);
+                        date_time = Some(read);
                     }
                 }
                 "Duration" if duration.is_some() => {
@@ -5652,11 +9896,11 @@ impl systmone_core::xml::XmlContent for Visit {
                     )?
                 }
                 "Duration" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::DurationMinutes,
-                        5usize,
+                        7usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        duration = Some(value);
+                        duration = Some(read);
                     }
                 }
                 "Comments" if comments.is_some() => {
@@ -5668,11 +9912,11 @@ impl systmone_core::xml::XmlContent for Visit {
                     )?
                 }
                 "Comments" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        5usize,
+                        7usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        comments = Some(value);
+                        comments = Some(read);
                     }
                 }
                 "UserName" if user_name.is_some() => {
@@ -5684,11 +9928,11 @@ impl systmone_core::xml::XmlContent for Visit {
                     )?
                 }
                 "UserName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        5usize,
+                        7usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        user_name = Some(value);
+                        user_name = Some(read);
                     }
                 }
                 "VisitUID" if visit_uid.is_some() => {
@@ -5700,11 +9944,43 @@ impl systmone_core::xml::XmlContent for Visit {
                     )?
                 }
                 "VisitUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        5usize,
+                        7usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        visit_uid = Some(value);
+                        visit_uid = Some(read);
+                    }
+                }
+                "LinkedReferralUID" if linked_referral_uid.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "LinkedReferralUID" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 5usize, false)? {
+                        linked_referral_uid = Some(read);
+                    }
+                }
+                "Status" if status.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Status" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        7usize,
+                    >(reader, &mut order, &mut extra, 6usize, false)? {
+                        status = Some(read);
                     }
                 }
                 _ => {
@@ -5725,6 +10001,8 @@ impl systmone_core::xml::XmlContent for Visit {
             comments,
             user_name,
             visit_uid,
+            linked_referral_uid,
+            status,
             extra,
         })
     }
@@ -5739,6 +10017,8 @@ impl systmone_core::xml::XmlContent for Visit {
             usize::from(self.comments.is_some()),
             usize::from(self.user_name.is_some()),
             usize::from(self.visit_uid.is_some()),
+            usize::from(self.linked_referral_uid.is_some()),
+            usize::from(self.status.is_some()),
         ];
         systmone_core::xml::write_members(
             writer,
@@ -5802,6 +10082,34 @@ impl systmone_core::xml::XmlContent for Visit {
                                 value,
                                 self.extra.child_attributes(4u16, k),
                                 Some(&self.extra.child_text(4u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                5usize => {
+                    match &self.linked_referral_uid {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "LinkedReferralUID",
+                                value,
+                                self.extra.child_attributes(5u16, k),
+                                Some(&self.extra.child_text(5u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                6usize => {
+                    match &self.status {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Status",
+                                value,
+                                self.extra.child_attributes(6u16, k),
+                                Some(&self.extra.child_text(6u16, k, value)),
                             )
                         }
                         None => Ok(()),

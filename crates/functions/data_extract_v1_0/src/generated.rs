@@ -62,11 +62,11 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
                     )?
                 }
                 "SRManifestCRC" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         u64,
                         3usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        sr_manifest_crc = Some(value);
+                        sr_manifest_crc = Some(read);
                     }
                 }
                 "Directory" if directory.is_some() => {
@@ -78,11 +78,11 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
                     )?
                 }
                 "Directory" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        directory = Some(value);
+                        directory = Some(read);
                     }
                 }
                 "Name" if name.is_some() => {
@@ -94,11 +94,11 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
                     )?
                 }
                 "Name" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        name = Some(value);
+                        name = Some(read);
                     }
                 }
                 _ => {
@@ -211,11 +211,11 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
                     )?
                 }
                 "SRManifestCRC" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         u64,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        sr_manifest_crc = Some(value);
+                        sr_manifest_crc = Some(read);
                     }
                 }
                 _ => {

@@ -75,8 +75,8 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                 }
                 "Identity" => {
                     order.member(&mut extra, 0usize, "Identity")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    identity = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    identity = Some(read);
                 }
                 "Reason" if reason.is_some() => {
                     systmone_core::xml::keep_child(
@@ -87,43 +87,43 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                     )?
                 }
                 "Reason" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        reason = Some(value);
+                        reason = Some(read);
                     }
                 }
                 "EventUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        event_uid.push(value);
+                        event_uid.push(read);
                     }
                 }
                 "AppointmentUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        appointment_uid.push(value);
+                        appointment_uid.push(read);
                     }
                 }
                 "TaskUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        task_uid.push(value);
+                        task_uid.push(read);
                     }
                 }
                 "VisitUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        visit_uid.push(value);
+                        visit_uid.push(read);
                     }
                 }
                 "LeaveRecordOpen" if leave_record_open.is_some() => {
@@ -135,11 +135,11 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                     )?
                 }
                 "LeaveRecordOpen" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         7usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
-                        leave_record_open = Some(value);
+                        leave_record_open = Some(read);
                     }
                 }
                 _ => {
@@ -327,8 +327,8 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
                 }
                 "Identity" => {
                     order.member(&mut extra, 0usize, "Identity")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    identity = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    identity = Some(read);
                 }
                 "RecordState" if record_state.is_some() => {
                     systmone_core::xml::keep_child(
@@ -339,11 +339,11 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
                     )?
                 }
                 "RecordState" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         RecordState,
                         2usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        record_state = Some(value);
+                        record_state = Some(read);
                     }
                 }
                 _ => {

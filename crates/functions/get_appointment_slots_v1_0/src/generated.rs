@@ -21,17 +21,17 @@ impl systmone_core::Function for GetAppointmentSlotsV1_0 {
     type Parameters = GetAppointmentSlotsParameters;
     type Result = GetAppointmentSlotsResult;
 }
-/// Restrictions on the free slots returned.
+/// Restrictions on the free slots returned. F14: SystmOne's own schema has MinDateTime, MaxDateTime, SiteName, UserName, ClinicType, SlotType (each at most once); the document's example puts UserName before SiteName and says each restriction may be repeated. Both orders are accepted (SiteName and UserName in a repeated choice, XSD 1.0's way of letting repeatable elements come in any order) and SystmOne's is written; repeats are accepted as the document allows.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetAppointmentSlotsParameters {
-    /// Optional element to restrict the slots returned: no slot before this date and time will be returned.
+    /// Optional element to restrict the slots returned: no slot before this date and time will be returned. F14: an xs:dateTime.
     pub min_date_time: Option<systmone_core::DateTime>,
-    /// Optional element to restrict the slots returned: no slot after this date and time will be returned.
+    /// Optional element to restrict the slots returned: no slot after this date and time will be returned. F14: an xs:dateTime.
     pub max_date_time: Option<systmone_core::DateTime>,
-    /// Optional element to restrict the slots to those for the staff member with this user name. May be repeated.
-    pub user_name: Vec<String>,
     /// Optional element to restrict the slots to those at a specific site. May be repeated.
     pub site_name: Vec<String>,
+    /// Optional element to restrict the slots to those for the staff member with this user name. May be repeated.
+    pub user_name: Vec<String>,
     /// Optional element to restrict to slots in specific types of clinic. May be repeated.
     pub clinic_type: Vec<String>,
     /// Optional element to restrict to slots of a specific type. May be repeated.
@@ -48,12 +48,12 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<6usize>::new();
+        let mut order = systmone_core::xml::Order::<6usize>::any_order();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut min_date_time = None;
         let mut max_date_time = None;
-        let mut user_name = Vec::new();
         let mut site_name = Vec::new();
+        let mut user_name = Vec::new();
         let mut clinic_type = Vec::new();
         let mut slot_type = Vec::new();
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
@@ -71,11 +71,11 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                     )?
                 }
                 "MinDateTime" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::DateTime,
                         6usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        min_date_time = Some(value);
+                        min_date_time = Some(read);
                     }
                 }
                 "MaxDateTime" if max_date_time.is_some() => {
@@ -87,43 +87,43 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                     )?
                 }
                 "MaxDateTime" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::DateTime,
                         6usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        max_date_time = Some(value);
-                    }
-                }
-                "UserName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        String,
-                        6usize,
-                    >(reader, &mut order, &mut extra, 2usize, false)? {
-                        user_name.push(value);
+                        max_date_time = Some(read);
                     }
                 }
                 "SiteName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        site_name.push(read);
+                    }
+                }
+                "UserName" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        site_name.push(value);
+                        user_name.push(read);
                     }
                 }
                 "ClinicType" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        clinic_type.push(value);
+                        clinic_type.push(read);
                     }
                 }
                 "SlotType" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        slot_type.push(value);
+                        slot_type.push(read);
                     }
                 }
                 _ => {
@@ -139,8 +139,8 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
         Ok(GetAppointmentSlotsParameters {
             min_date_time,
             max_date_time,
-            user_name: systmone_core::xml::fitted(user_name),
             site_name: systmone_core::xml::fitted(site_name),
+            user_name: systmone_core::xml::fitted(user_name),
             clinic_type: systmone_core::xml::fitted(clinic_type),
             slot_type: systmone_core::xml::fitted(slot_type),
             extra,
@@ -154,8 +154,8 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
         let counts = [
             usize::from(self.min_date_time.is_some()),
             usize::from(self.max_date_time.is_some()),
-            self.user_name.len(),
             self.site_name.len(),
+            self.user_name.len(),
             self.clinic_type.len(),
             self.slot_type.len(),
         ];
@@ -193,11 +193,11 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                     }
                 }
                 2usize => {
-                    match self.user_name.get(k) {
+                    match self.site_name.get(k) {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "UserName",
+                                "SiteName",
                                 value,
                                 self.extra.child_attributes(2u16, k),
                                 Some(&self.extra.child_text(2u16, k, value)),
@@ -207,11 +207,11 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                     }
                 }
                 3usize => {
-                    match self.site_name.get(k) {
+                    match self.user_name.get(k) {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "SiteName",
+                                "UserName",
                                 value,
                                 self.extra.child_attributes(3u16, k),
                                 Some(&self.extra.child_text(3u16, k, value)),
@@ -290,8 +290,8 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
             match child.as_str() {
                 "Clinic" => {
                     order.member(&mut extra, 0usize, "Clinic")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    clinic.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    clinic.push(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(

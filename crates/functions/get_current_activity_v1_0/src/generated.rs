@@ -123,15 +123,15 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
                 }
                 "Identity" => {
                     order.member(&mut extra, 0usize, "Identity")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    identity = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    identity = Some(read);
                 }
                 "Activity" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        activity.push(value);
+                        activity.push(read);
                     }
                 }
                 "CurrentSelection" if current_selection.is_some() => {
@@ -144,8 +144,8 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
                 }
                 "CurrentSelection" => {
                     order.member(&mut extra, 2usize, "CurrentSelection")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    current_selection = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    current_selection = Some(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(

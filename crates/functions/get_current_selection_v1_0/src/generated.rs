@@ -120,8 +120,8 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionResult {
                 }
                 "Identity" => {
                     order.member(&mut extra, 0usize, "Identity")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    identity = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    identity = Some(read);
                 }
                 "CurrentSelection" if current_selection.is_some() => {
                     systmone_core::xml::keep_child(
@@ -133,8 +133,8 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionResult {
                 }
                 "CurrentSelection" => {
                     order.member(&mut extra, 1usize, "CurrentSelection")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    current_selection = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    current_selection = Some(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(

@@ -63,8 +63,8 @@ impl systmone_core::xml::XmlContent for DiaryResult {
                 }
                 "Identity" => {
                     order.member(&mut extra, 0usize, "Identity")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    identity = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    identity = Some(read);
                 }
                 "Demographics" if demographics.is_some() => {
                     systmone_core::xml::keep_child(
@@ -76,8 +76,8 @@ impl systmone_core::xml::XmlContent for DiaryResult {
                 }
                 "Demographics" => {
                     order.member(&mut extra, 1usize, "Demographics")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    demographics = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    demographics = Some(read);
                 }
                 "Appointment" => {
                     order.member(&mut extra, 2usize, "Appointment")?;
@@ -203,17 +203,17 @@ impl DiaryResultItem {
         }
     }
 }
-/// Restrictions on the diary entries returned.
+/// Restrictions on the diary entries returned. F14: SystmOne's own schema has MinDateTime, MaxDateTime, SiteName, UserName, Appointments, Visits; the document's example puts UserName before SiteName and says both may be repeated. Both orders are accepted (SiteName and UserName in a repeated choice, XSD 1.0's way of letting repeatable elements come in any order) and SystmOne's is written.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDiaryParameters {
     /// Optional element: nothing before this date and time will be returned.
     pub min_date_time: Option<systmone_core::DateTime>,
     /// Optional element: nothing after this date and time will be returned.
     pub max_date_time: Option<systmone_core::DateTime>,
-    /// Optional element to restrict the data returned to the staff member with this user name. May be repeated.
-    pub user_name: Vec<String>,
     /// Optional element to restrict the appointments to one or more specific sites (does not apply to visits, which have no site). May be repeated.
     pub site_name: Vec<String>,
+    /// Optional element to restrict the data returned to the staff member with this user name. May be repeated.
+    pub user_name: Vec<String>,
     /// Restrict the output to just Appointments.
     pub appointments: Option<systmone_core::Flag>,
     /// Restrict the output to just Visits. If neither this nor Appointments is given, both are returned.
@@ -230,12 +230,12 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<6usize>::new();
+        let mut order = systmone_core::xml::Order::<6usize>::any_order();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut min_date_time = None;
         let mut max_date_time = None;
-        let mut user_name = Vec::new();
         let mut site_name = Vec::new();
+        let mut user_name = Vec::new();
         let mut appointments = None;
         let mut visits = None;
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
@@ -253,11 +253,11 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                     )?
                 }
                 "MinDateTime" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::DateTime,
                         6usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        min_date_time = Some(value);
+                        min_date_time = Some(read);
                     }
                 }
                 "MaxDateTime" if max_date_time.is_some() => {
@@ -269,27 +269,27 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                     )?
                 }
                 "MaxDateTime" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::DateTime,
                         6usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        max_date_time = Some(value);
-                    }
-                }
-                "UserName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        String,
-                        6usize,
-                    >(reader, &mut order, &mut extra, 2usize, false)? {
-                        user_name.push(value);
+                        max_date_time = Some(read);
                     }
                 }
                 "SiteName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        site_name.push(read);
+                    }
+                }
+                "UserName" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        site_name.push(value);
+                        user_name.push(read);
                     }
                 }
                 "Appointments" if appointments.is_some() => {
@@ -301,11 +301,11 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                     )?
                 }
                 "Appointments" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         6usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        appointments = Some(value);
+                        appointments = Some(read);
                     }
                 }
                 "Visits" if visits.is_some() => {
@@ -317,11 +317,11 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                     )?
                 }
                 "Visits" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         6usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        visits = Some(value);
+                        visits = Some(read);
                     }
                 }
                 _ => {
@@ -337,8 +337,8 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
         Ok(GetDiaryParameters {
             min_date_time,
             max_date_time,
-            user_name: systmone_core::xml::fitted(user_name),
             site_name: systmone_core::xml::fitted(site_name),
+            user_name: systmone_core::xml::fitted(user_name),
             appointments,
             visits,
             extra,
@@ -352,8 +352,8 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
         let counts = [
             usize::from(self.min_date_time.is_some()),
             usize::from(self.max_date_time.is_some()),
-            self.user_name.len(),
             self.site_name.len(),
+            self.user_name.len(),
             usize::from(self.appointments.is_some()),
             usize::from(self.visits.is_some()),
         ];
@@ -391,11 +391,11 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                     }
                 }
                 2usize => {
-                    match self.user_name.get(k) {
+                    match self.site_name.get(k) {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "UserName",
+                                "SiteName",
                                 value,
                                 self.extra.child_attributes(2u16, k),
                                 Some(&self.extra.child_text(2u16, k, value)),
@@ -405,11 +405,11 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                     }
                 }
                 3usize => {
-                    match self.site_name.get(k) {
+                    match self.user_name.get(k) {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "SiteName",
+                                "UserName",
                                 value,
                                 self.extra.child_attributes(3u16, k),
                                 Some(&self.extra.child_text(3u16, k, value)),
@@ -486,8 +486,8 @@ impl systmone_core::xml::XmlContent for GetDiaryResult {
             match child.as_str() {
                 "Result" => {
                     order.member(&mut extra, 0usize, "Result")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    result.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    result.push(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(

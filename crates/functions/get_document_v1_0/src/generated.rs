@@ -66,8 +66,8 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
                 }
                 "Identity" => {
                     order.member(&mut extra, 0usize, "Identity")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    identity = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    identity = Some(read);
                 }
                 "DocumentUID" if document_uid.is_some() => {
                     systmone_core::xml::keep_child(
@@ -78,11 +78,11 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
                     )?
                 }
                 "DocumentUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        document_uid = Some(value);
+                        document_uid = Some(read);
                     }
                 }
                 "WriteTo" if write_to.is_some() => {
@@ -94,11 +94,11 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
                     )?
                 }
                 "WriteTo" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        write_to = Some(value);
+                        write_to = Some(read);
                     }
                 }
                 "LeaveRecordOpen" if leave_record_open.is_some() => {
@@ -110,11 +110,11 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
                     )?
                 }
                 "LeaveRecordOpen" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         4usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        leave_record_open = Some(value);
+                        leave_record_open = Some(read);
                     }
                 }
                 _ => {
@@ -240,11 +240,11 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
         )? {
             match child.as_str() {
                 "DocumentFile" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        document_file.push(value);
+                        document_file.push(read);
                     }
                 }
                 "RecordState" if record_state.is_some() => {
@@ -256,11 +256,11 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
                     )?
                 }
                 "RecordState" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         RecordState,
                         2usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        record_state = Some(value);
+                        record_state = Some(read);
                     }
                 }
                 _ => {

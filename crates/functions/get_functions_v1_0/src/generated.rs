@@ -105,8 +105,8 @@ impl systmone_core::xml::XmlContent for GetFunctionsResult {
             match child.as_str() {
                 "SupportedFunction" => {
                     order.member(&mut extra, 0usize, "SupportedFunction")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    supported_function.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    supported_function.push(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -199,19 +199,19 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
                     )?
                 }
                 "Function" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        function = Some(value);
+                        function = Some(read);
                     }
                 }
                 "Version" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        version.push(value);
+                        version.push(read);
                     }
                 }
                 _ => {

@@ -47,11 +47,11 @@ impl systmone_core::xml::XmlContent for AccessRights {
         )? {
             match child.as_str() {
                 "Access" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        access.push(value);
+                        access.push(read);
                     }
                 }
                 _ => {
@@ -109,8 +109,8 @@ systmone_core::impl_xml_content!(AccessRights, "AccessRights");
 /// Which users and sites to return.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrganisationMetaDataParameters {
-    /// The presence of this element means that SystmOne will only return details of the currently logged on SystmOne user and the site they're located at. Excluding this element will result in all registered users and sites (at the organisation) being returned.
-    pub logged_on_user_only: Option<systmone_core::Flag>,
+    /// The presence of this element means that SystmOne will only return details of the currently logged on SystmOne user and the site they're located at. Excluding this element will result in all registered users and sites (at the organisation) being returned. F14: a string element in SystmOne's own schema, so any text is read (its presence is what counts); it is written empty.
+    pub logged_on_user_only: Option<String>,
     /// What the element held beyond the fields above (unknown attributes and
     /// elements, values that could not be typed), kept in place and written back.
     pub extra: systmone_core::Extra,
@@ -141,11 +141,11 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
                     )?
                 }
                 "LoggedOnUserOnly" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        systmone_core::Flag,
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        logged_on_user_only = Some(value);
+                        logged_on_user_only = Some(read);
                     }
                 }
                 _ => {
@@ -239,28 +239,28 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
             match child.as_str() {
                 "Site" => {
                     order.member(&mut extra, 0usize, "Site")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    site.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    site.push(read);
                 }
                 "User" => {
                     order.member(&mut extra, 1usize, "User")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    user.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    user.push(read);
                 }
                 "SlotType" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        slot_type.push(value);
+                        slot_type.push(read);
                     }
                 }
                 "ClinicType" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        clinic_type.push(value);
+                        clinic_type.push(read);
                     }
                 }
                 _ => {
@@ -415,11 +415,11 @@ impl systmone_core::xml::XmlContent for Site {
                     )?
                 }
                 "Name" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        name = Some(value);
+                        name = Some(read);
                     }
                 }
                 "ID" if id.is_some() => {
@@ -431,11 +431,11 @@ impl systmone_core::xml::XmlContent for Site {
                     )?
                 }
                 "ID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        id = Some(value);
+                        id = Some(read);
                     }
                 }
                 "Telephone" if telephone.is_some() => {
@@ -447,11 +447,11 @@ impl systmone_core::xml::XmlContent for Site {
                     )?
                 }
                 "Telephone" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        telephone = Some(value);
+                        telephone = Some(read);
                     }
                 }
                 "Fax" if fax.is_some() => {
@@ -463,11 +463,11 @@ impl systmone_core::xml::XmlContent for Site {
                     )?
                 }
                 "Fax" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        fax = Some(value);
+                        fax = Some(read);
                     }
                 }
                 "Email" if email.is_some() => {
@@ -479,11 +479,11 @@ impl systmone_core::xml::XmlContent for Site {
                     )?
                 }
                 "Email" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        email = Some(value);
+                        email = Some(read);
                     }
                 }
                 "Address" if address.is_some() => {
@@ -496,8 +496,8 @@ impl systmone_core::xml::XmlContent for Site {
                 }
                 "Address" => {
                     order.member(&mut extra, 5usize, "Address")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    address = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    address = Some(read);
                 }
                 "PrimarySite" if primary_site.is_some() => {
                     systmone_core::xml::keep_child(
@@ -508,11 +508,11 @@ impl systmone_core::xml::XmlContent for Site {
                     )?
                 }
                 "PrimarySite" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         8usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
-                        primary_site = Some(value);
+                        primary_site = Some(read);
                     }
                 }
                 "CurrentSite" if current_site.is_some() => {
@@ -524,11 +524,11 @@ impl systmone_core::xml::XmlContent for Site {
                     )?
                 }
                 "CurrentSite" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         8usize,
                     >(reader, &mut order, &mut extra, 7usize, false)? {
-                        current_site = Some(value);
+                        current_site = Some(read);
                     }
                 }
                 _ => {
@@ -757,11 +757,11 @@ impl systmone_core::xml::XmlContent for User {
                     )?
                 }
                 "Title" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        title = Some(value);
+                        title = Some(read);
                     }
                 }
                 "FirstName" if first_name.is_some() => {
@@ -773,11 +773,11 @@ impl systmone_core::xml::XmlContent for User {
                     )?
                 }
                 "FirstName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        first_name = Some(value);
+                        first_name = Some(read);
                     }
                 }
                 "MiddleNames" if middle_names.is_some() => {
@@ -789,11 +789,11 @@ impl systmone_core::xml::XmlContent for User {
                     )?
                 }
                 "MiddleNames" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        middle_names = Some(value);
+                        middle_names = Some(read);
                     }
                 }
                 "Surname" if surname.is_some() => {
@@ -805,11 +805,11 @@ impl systmone_core::xml::XmlContent for User {
                     )?
                 }
                 "Surname" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        surname = Some(value);
+                        surname = Some(read);
                     }
                 }
                 "UserName" if user_name.is_some() => {
@@ -821,11 +821,11 @@ impl systmone_core::xml::XmlContent for User {
                     )?
                 }
                 "UserName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        user_name = Some(value);
+                        user_name = Some(read);
                     }
                 }
                 "Gender" if gender.is_some() => {
@@ -837,11 +837,11 @@ impl systmone_core::xml::XmlContent for User {
                     )?
                 }
                 "Gender" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         UserGender,
                         13usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        gender = Some(value);
+                        gender = Some(read);
                     }
                 }
                 "Role" if role.is_some() => {
@@ -853,11 +853,11 @@ impl systmone_core::xml::XmlContent for User {
                     )?
                 }
                 "Role" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
-                        role = Some(value);
+                        role = Some(read);
                     }
                 }
                 "RoleCode" if role_code.is_some() => {
@@ -869,11 +869,11 @@ impl systmone_core::xml::XmlContent for User {
                     )?
                 }
                 "RoleCode" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 7usize, false)? {
-                        role_code = Some(value);
+                        role_code = Some(read);
                     }
                 }
                 "NationalID" if national_id.is_some() => {
@@ -885,11 +885,11 @@ impl systmone_core::xml::XmlContent for User {
                     )?
                 }
                 "NationalID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 8usize, false)? {
-                        national_id = Some(value);
+                        national_id = Some(read);
                     }
                 }
                 "NationalIDType" if national_id_type.is_some() => {
@@ -901,11 +901,11 @@ impl systmone_core::xml::XmlContent for User {
                     )?
                 }
                 "NationalIDType" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 9usize, false)? {
-                        national_id_type = Some(value);
+                        national_id_type = Some(read);
                     }
                 }
                 "AccessRights" if access_rights.is_some() => {
@@ -918,8 +918,8 @@ impl systmone_core::xml::XmlContent for User {
                 }
                 "AccessRights" => {
                     order.member(&mut extra, 10usize, "AccessRights")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    access_rights = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    access_rights = Some(read);
                 }
                 "UserGroups" if user_groups.is_some() => {
                     systmone_core::xml::keep_child(
@@ -931,8 +931,8 @@ impl systmone_core::xml::XmlContent for User {
                 }
                 "UserGroups" => {
                     order.member(&mut extra, 11usize, "UserGroups")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    user_groups = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    user_groups = Some(read);
                 }
                 "CurrentUser" if current_user.is_some() => {
                     systmone_core::xml::keep_child(
@@ -943,11 +943,11 @@ impl systmone_core::xml::XmlContent for User {
                     )?
                 }
                 "CurrentUser" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         13usize,
                     >(reader, &mut order, &mut extra, 12usize, false)? {
-                        current_user = Some(value);
+                        current_user = Some(read);
                     }
                 }
                 _ => {
@@ -1217,11 +1217,11 @@ impl systmone_core::xml::XmlContent for UserGroups {
         )? {
             match child.as_str() {
                 "Group" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        group.push(value);
+                        group.push(read);
                     }
                 }
                 _ => {

@@ -21,15 +21,15 @@ impl systmone_core::Function for GetPatientRecordV1_0 {
     type Parameters = GetPatientRecordParameters;
     type Result = GetPatientRecordResult;
 }
-/// Which patient record to extract, and which parts of it.
+/// Which patient record to extract, and which parts of it. F14: SystmOne's own schema has Identity, Filter, LeaveRecordOpen (the order written here, and sent); the document's example has LeaveRecordOpen before Filter, and SystmOne reads both: xs:all accepts any order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetPatientRecordParameters {
     /// Optional element to identify the patient to be extracted. If absent, SystmOne extracts the currently open patient record (if there is one, otherwise an error response is returned).
     pub identity: Option<Identity>,
-    /// As described in "Functions which retrieve patient records": when present, the record is opened fully and displayed to the user and left open (changes are committed only when the user saves it); when absent, the record is opened without display and changes are committed immediately, and a write to a record already open gets a temporary error.
-    pub leave_record_open: Option<systmone_core::Flag>,
     /// Container element for the optional filters. If absent, the full patient record is extracted.
     pub filter: Option<PatientRecordFilter>,
+    /// As described in "Functions which retrieve patient records": when present, the record is opened fully and displayed to the user and left open (changes are committed only when the user saves it); when absent, the record is opened without display and changes are committed immediately, and a write to a record already open gets a temporary error.
+    pub leave_record_open: Option<systmone_core::Flag>,
     /// What the element held beyond the fields above (unknown attributes and
     /// elements, values that could not be typed), kept in place and written back.
     pub extra: systmone_core::Extra,
@@ -42,11 +42,11 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<3usize>::new();
+        let mut order = systmone_core::xml::Order::<3usize>::any_order();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
-        let mut leave_record_open = None;
         let mut filter = None;
+        let mut leave_record_open = None;
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
             &mut order,
@@ -63,24 +63,8 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
                 }
                 "Identity" => {
                     order.member(&mut extra, 0usize, "Identity")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    identity = Some(value);
-                }
-                "LeaveRecordOpen" if leave_record_open.is_some() => {
-                    systmone_core::xml::keep_child(
-                        reader,
-                        &mut order,
-                        &mut extra,
-                        systmone_core::DriftKind::Repeated,
-                    )?
-                }
-                "LeaveRecordOpen" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        systmone_core::Flag,
-                        3usize,
-                    >(reader, &mut order, &mut extra, 1usize, false)? {
-                        leave_record_open = Some(value);
-                    }
+                    let read = systmone_core::xml::read_child(reader)?;
+                    identity = Some(read);
                 }
                 "Filter" if filter.is_some() => {
                     systmone_core::xml::keep_child(
@@ -91,9 +75,25 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
                     )?
                 }
                 "Filter" => {
-                    order.member(&mut extra, 2usize, "Filter")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    filter = Some(value);
+                    order.member(&mut extra, 1usize, "Filter")?;
+                    let read = systmone_core::xml::read_child(reader)?;
+                    filter = Some(read);
+                }
+                "LeaveRecordOpen" if leave_record_open.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "LeaveRecordOpen" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Flag,
+                        3usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        leave_record_open = Some(read);
+                    }
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -107,8 +107,8 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
         }
         Ok(GetPatientRecordParameters {
             identity,
-            leave_record_open,
             filter,
+            leave_record_open,
             extra,
         })
     }
@@ -119,8 +119,8 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
     ) -> yaserde::Result<()> {
         let counts = [
             usize::from(self.identity.is_some()),
-            usize::from(self.leave_record_open.is_some()),
             usize::from(self.filter.is_some()),
+            usize::from(self.leave_record_open.is_some()),
         ];
         systmone_core::xml::write_members(
             writer,
@@ -136,23 +136,23 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
                     }
                 }
                 1usize => {
+                    match &self.filter {
+                        Some(value) => {
+                            systmone_core::xml::write_child(writer, "Filter", value)
+                        }
+                        None => Ok(()),
+                    }
+                }
+                2usize => {
                     match &self.leave_record_open {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
                                 "LeaveRecordOpen",
                                 value,
-                                self.extra.child_attributes(1u16, k),
-                                Some(&self.extra.child_text(1u16, k, value)),
+                                self.extra.child_attributes(2u16, k),
+                                Some(&self.extra.child_text(2u16, k, value)),
                             )
-                        }
-                        None => Ok(()),
-                    }
-                }
-                2usize => {
-                    match &self.filter {
-                        Some(value) => {
-                            systmone_core::xml::write_child(writer, "Filter", value)
                         }
                         None => Ok(()),
                     }
@@ -225,8 +225,8 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
                 }
                 "Identity" => {
                     order.member(&mut extra, 0usize, "Identity")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    identity = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    identity = Some(read);
                 }
                 "Demographics" if demographics.is_some() => {
                     systmone_core::xml::keep_child(
@@ -238,8 +238,8 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
                 }
                 "Demographics" => {
                     order.member(&mut extra, 1usize, "Demographics")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    demographics = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    demographics = Some(read);
                 }
                 "Clinical" if clinical.is_some() => {
                     systmone_core::xml::keep_child(
@@ -251,8 +251,8 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
                 }
                 "Clinical" => {
                     order.member(&mut extra, 2usize, "Clinical")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    clinical = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    clinical = Some(read);
                 }
                 "NonClinical" if non_clinical.is_some() => {
                     systmone_core::xml::keep_child(
@@ -264,8 +264,8 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
                 }
                 "NonClinical" => {
                     order.member(&mut extra, 3usize, "NonClinical")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    non_clinical = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    non_clinical = Some(read);
                 }
                 "RecordState" if record_state.is_some() => {
                     systmone_core::xml::keep_child(
@@ -276,11 +276,11 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
                     )?
                 }
                 "RecordState" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         RecordState,
                         5usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        record_state = Some(value);
+                        record_state = Some(read);
                     }
                 }
                 _ => {
@@ -495,11 +495,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "MinEffectiveDate" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Date,
                         25usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        min_effective_date = Some(value);
+                        min_effective_date = Some(read);
                     }
                 }
                 "MaxEffectiveDate" if max_effective_date.is_some() => {
@@ -511,11 +511,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "MaxEffectiveDate" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Date,
                         25usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        max_effective_date = Some(value);
+                        max_effective_date = Some(read);
                     }
                 }
                 "MinEntryDate" if min_entry_date.is_some() => {
@@ -527,11 +527,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "MinEntryDate" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Date,
                         25usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        min_entry_date = Some(value);
+                        min_entry_date = Some(read);
                     }
                 }
                 "MaxEntryDate" if max_entry_date.is_some() => {
@@ -543,11 +543,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "MaxEntryDate" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Date,
                         25usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        max_entry_date = Some(value);
+                        max_entry_date = Some(read);
                     }
                 }
                 "Appointments" if appointments.is_some() => {
@@ -559,11 +559,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Appointments" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        appointments = Some(value);
+                        appointments = Some(read);
                     }
                 }
                 "CarePlans" if care_plans.is_some() => {
@@ -575,11 +575,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "CarePlans" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        care_plans = Some(value);
+                        care_plans = Some(read);
                     }
                 }
                 "Demographics" if demographics.is_some() => {
@@ -591,11 +591,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Demographics" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
-                        demographics = Some(value);
+                        demographics = Some(read);
                     }
                 }
                 "ClinicalCodes" if clinical_codes.is_some() => {
@@ -607,19 +607,19 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "ClinicalCodes" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 7usize, false)? {
-                        clinical_codes = Some(value);
+                        clinical_codes = Some(read);
                     }
                 }
                 "ClinicalCode" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         25usize,
                     >(reader, &mut order, &mut extra, 8usize, false)? {
-                        clinical_code.push(value);
+                        clinical_code.push(read);
                     }
                 }
                 "Letters" if letters.is_some() => {
@@ -631,11 +631,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Letters" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 9usize, false)? {
-                        letters = Some(value);
+                        letters = Some(read);
                     }
                 }
                 "Medication" if medication.is_some() => {
@@ -647,11 +647,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Medication" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 10usize, false)? {
-                        medication = Some(value);
+                        medication = Some(read);
                     }
                 }
                 "Sensitivities" if sensitivities.is_some() => {
@@ -663,11 +663,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Sensitivities" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 11usize, false)? {
-                        sensitivities = Some(value);
+                        sensitivities = Some(read);
                     }
                 }
                 "Recalls" if recalls.is_some() => {
@@ -679,11 +679,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Recalls" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 12usize, false)? {
-                        recalls = Some(value);
+                        recalls = Some(read);
                     }
                 }
                 "Referrals" if referrals.is_some() => {
@@ -695,11 +695,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Referrals" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 13usize, false)? {
-                        referrals = Some(value);
+                        referrals = Some(read);
                     }
                 }
                 "Relationships" if relationships.is_some() => {
@@ -711,11 +711,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Relationships" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 14usize, false)? {
-                        relationships = Some(value);
+                        relationships = Some(read);
                     }
                 }
                 "Results" if results.is_some() => {
@@ -727,11 +727,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Results" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 15usize, false)? {
-                        results = Some(value);
+                        results = Some(read);
                     }
                 }
                 "Vaccinations" if vaccinations.is_some() => {
@@ -743,19 +743,19 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Vaccinations" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 16usize, false)? {
-                        vaccinations = Some(value);
+                        vaccinations = Some(read);
                     }
                 }
                 "Numeric" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         25usize,
                     >(reader, &mut order, &mut extra, 17usize, false)? {
-                        numeric.push(value);
+                        numeric.push(read);
                     }
                 }
                 "Reminders" if reminders.is_some() => {
@@ -767,11 +767,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Reminders" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 18usize, false)? {
-                        reminders = Some(value);
+                        reminders = Some(read);
                     }
                 }
                 "Activity" if activity.is_some() => {
@@ -783,11 +783,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Activity" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 19usize, false)? {
-                        activity = Some(value);
+                        activity = Some(read);
                     }
                 }
                 "Attachments" if attachments.is_some() => {
@@ -799,11 +799,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Attachments" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 20usize, false)? {
-                        attachments = Some(value);
+                        attachments = Some(read);
                     }
                 }
                 "Narrative" if narrative.is_some() => {
@@ -815,11 +815,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Narrative" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 21usize, false)? {
-                        narrative = Some(value);
+                        narrative = Some(read);
                     }
                 }
                 "Visits" if visits.is_some() => {
@@ -831,11 +831,11 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Visits" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 22usize, false)? {
-                        visits = Some(value);
+                        visits = Some(read);
                     }
                 }
                 "Tasks" if tasks.is_some() => {
@@ -847,19 +847,19 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                     )?
                 }
                 "Tasks" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         25usize,
                     >(reader, &mut order, &mut extra, 23usize, false)? {
-                        tasks = Some(value);
+                        tasks = Some(read);
                     }
                 }
                 "UserNameDoneBy" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         25usize,
                     >(reader, &mut order, &mut extra, 24usize, false)? {
-                        user_name_done_by.push(value);
+                        user_name_done_by.push(read);
                     }
                 }
                 _ => {
@@ -1334,18 +1334,18 @@ impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
             match child.as_str() {
                 "Appointment" => {
                     order.member(&mut extra, 0usize, "Appointment")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    appointment.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    appointment.push(read);
                 }
                 "Visit" => {
                     order.member(&mut extra, 1usize, "Visit")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    visit.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    visit.push(read);
                 }
                 "Task" => {
                     order.member(&mut extra, 2usize, "Task")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    task.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    task.push(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(

@@ -109,8 +109,8 @@ impl systmone_core::xml::XmlContent for GetReferenceDataResult {
             match child.as_str() {
                 "NumericReadCodeUnits" => {
                     order.member(&mut extra, 0usize, "NumericReadCodeUnits")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    numeric_read_code_units.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    numeric_read_code_units.push(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -206,11 +206,11 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
                     )?
                 }
                 "Code" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        code = Some(value);
+                        code = Some(read);
                     }
                 }
                 "Units" if units.is_some() => {
@@ -222,11 +222,11 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
                     )?
                 }
                 "Units" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        units = Some(value);
+                        units = Some(read);
                     }
                 }
                 "CreatedDate" if created_date.is_some() => {
@@ -238,11 +238,11 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
                     )?
                 }
                 "CreatedDate" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::DateTime,
                         3usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        created_date = Some(value);
+                        created_date = Some(read);
                     }
                 }
                 _ => {

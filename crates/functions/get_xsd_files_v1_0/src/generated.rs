@@ -56,11 +56,11 @@ impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
                     )?
                 }
                 "Path" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        path = Some(value);
+                        path = Some(read);
                     }
                 }
                 _ => {
@@ -143,8 +143,8 @@ impl systmone_core::xml::XmlContent for GetXsdFilesResult {
             match child.as_str() {
                 "XSD" => {
                     order.member(&mut extra, 0usize, "XSD")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    xsd.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    xsd.push(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -236,11 +236,11 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
                     )?
                 }
                 "Function" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        function = Some(value);
+                        function = Some(read);
                     }
                 }
                 "Version" if version.is_some() => {
@@ -252,11 +252,11 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
                     )?
                 }
                 "Version" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        version = Some(value);
+                        version = Some(read);
                     }
                 }
                 "Result" if result.is_some() => {
@@ -268,11 +268,11 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
                     )?
                 }
                 "Result" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        result = Some(value);
+                        result = Some(read);
                     }
                 }
                 _ => {

@@ -116,11 +116,11 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
                     )?
                 }
                 "IsPatientRetrieved" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         bool,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        is_patient_retrieved = Some(value);
+                        is_patient_retrieved = Some(read);
                     }
                 }
                 _ => {

@@ -60,8 +60,8 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityParameters {
                 }
                 "Identity" => {
                     order.member(&mut extra, 0usize, "Identity")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    identity = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    identity = Some(read);
                 }
                 "ClinicalCode" if choice.is_some() => {
                     systmone_core::xml::keep_child(
@@ -253,8 +253,8 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityResult {
                 }
                 "Identity" => {
                     order.member(&mut extra, 0usize, "Identity")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    identity = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    identity = Some(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(

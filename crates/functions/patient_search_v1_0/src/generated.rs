@@ -75,8 +75,8 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                 }
                 "Identity" => {
                     order.member(&mut extra, 0usize, "Identity")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    identity = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    identity = Some(read);
                 }
                 "FirstName" if first_name.is_some() => {
                     systmone_core::xml::keep_child(
@@ -87,11 +87,11 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                     )?
                 }
                 "FirstName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        first_name = Some(value);
+                        first_name = Some(read);
                     }
                 }
                 "Surname" if surname.is_some() => {
@@ -103,11 +103,11 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                     )?
                 }
                 "Surname" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        surname = Some(value);
+                        surname = Some(read);
                     }
                 }
                 "DateOfBirth" if date_of_birth.is_some() => {
@@ -119,11 +119,11 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                     )?
                 }
                 "DateOfBirth" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::DateTime,
                         7usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        date_of_birth = Some(value);
+                        date_of_birth = Some(read);
                     }
                 }
                 "Sex" if sex.is_some() => {
@@ -135,11 +135,11 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                     )?
                 }
                 "Sex" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         Sex,
                         7usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        sex = Some(value);
+                        sex = Some(read);
                     }
                 }
                 "Telephone" if telephone.is_some() => {
@@ -151,11 +151,11 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                     )?
                 }
                 "Telephone" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        telephone = Some(value);
+                        telephone = Some(read);
                     }
                 }
                 "Address" if address.is_some() => {
@@ -168,8 +168,8 @@ impl systmone_core::xml::XmlContent for PatientMatch {
                 }
                 "Address" => {
                     order.member(&mut extra, 6usize, "Address")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    address = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    address = Some(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -310,20 +310,20 @@ impl systmone_core::xml::XmlContent for PatientMatch {
     }
 }
 systmone_core::impl_xml_content!(PatientMatch, "PatientMatch");
-/// The search constraints. They're all optional, but a minimum of two must be provided (otherwise an error response); the rule is enforced by SystmOne, not by this schema. The document lists them in one order; xs:all accepts any order.
+/// The search constraints. They're all optional, but a minimum of two must be provided (otherwise an error response); the rule is enforced by SystmOne, not by this schema. F14: SystmOne's own schema lists them as FirstName, Surname, DateOfBirth, PostCode, Telephone, Gender (the order written here, and sent), the document in another order, and SystmOne answered both: xs:all accepts any order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientSearchParameters {
-    /// Optional element to constrain the patient search on date of birth, in the format CCYY-MM-DD.
-    pub date_of_birth: Option<systmone_core::Date>,
-    /// Optional element to constrain the patient search on postcode: a complete postcode (e.g. "LS18 5TN", formatted with the space in the appropriate place) or a postcode area (e.g. "LS18").
-    pub post_code: Option<String>,
     /// Optional element to constrain the search on patient first name: the complete first name (e.g. "David"), just the first letter (e.g. "D") or anywhere in between.
     pub first_name: Option<String>,
     /// Optional element to constrain the search on patient surname, used in the same way as FirstName.
     pub surname: Option<String>,
+    /// Optional element to constrain the patient search on date of birth, in the format CCYY-MM-DD (F14: an xs:date in SystmOne's own schema).
+    pub date_of_birth: Option<systmone_core::Date>,
+    /// Optional element to constrain the patient search on postcode: a complete postcode (e.g. "LS18 5TN", formatted with the space in the appropriate place) or a postcode area (e.g. "LS18"). F20: requests say PostCode, responses Postcode.
+    pub post_code: Option<String>,
     /// Optional element to constrain the search on patient telephone number. Searches all the SystmOne telephone number fields (home, mobile, work and alternative).
     pub telephone: Option<String>,
-    /// Optional element to constrain the search on patient gender: "M" or "F".
+    /// Optional element to constrain the search on patient gender: "M" or "F". F14: a kiosk sends it empty when it does not know; empty constrains nothing.
     pub gender: Option<SearchGender>,
     /// What the element held beyond the fields above (unknown attributes and
     /// elements, values that could not be typed), kept in place and written back.
@@ -337,12 +337,12 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<6usize>::new();
+        let mut order = systmone_core::xml::Order::<6usize>::any_order();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
-        let mut date_of_birth = None;
-        let mut post_code = None;
         let mut first_name = None;
         let mut surname = None;
+        let mut date_of_birth = None;
+        let mut post_code = None;
         let mut telephone = None;
         let mut gender = None;
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
@@ -351,38 +351,6 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
             &mut extra,
         )? {
             match child.as_str() {
-                "DateOfBirth" if date_of_birth.is_some() => {
-                    systmone_core::xml::keep_child(
-                        reader,
-                        &mut order,
-                        &mut extra,
-                        systmone_core::DriftKind::Repeated,
-                    )?
-                }
-                "DateOfBirth" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        systmone_core::Date,
-                        6usize,
-                    >(reader, &mut order, &mut extra, 0usize, false)? {
-                        date_of_birth = Some(value);
-                    }
-                }
-                "PostCode" if post_code.is_some() => {
-                    systmone_core::xml::keep_child(
-                        reader,
-                        &mut order,
-                        &mut extra,
-                        systmone_core::DriftKind::Repeated,
-                    )?
-                }
-                "PostCode" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
-                        String,
-                        6usize,
-                    >(reader, &mut order, &mut extra, 1usize, false)? {
-                        post_code = Some(value);
-                    }
-                }
                 "FirstName" if first_name.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -392,11 +360,11 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                     )?
                 }
                 "FirstName" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         6usize,
-                    >(reader, &mut order, &mut extra, 2usize, false)? {
-                        first_name = Some(value);
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
+                        first_name = Some(read);
                     }
                 }
                 "Surname" if surname.is_some() => {
@@ -408,11 +376,43 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                     )?
                 }
                 "Surname" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        surname = Some(read);
+                    }
+                }
+                "DateOfBirth" if date_of_birth.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "DateOfBirth" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        systmone_core::Date,
+                        6usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        date_of_birth = Some(read);
+                    }
+                }
+                "PostCode" if post_code.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "PostCode" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        surname = Some(value);
+                        post_code = Some(read);
                     }
                 }
                 "Telephone" if telephone.is_some() => {
@@ -424,11 +424,11 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                     )?
                 }
                 "Telephone" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        telephone = Some(value);
+                        telephone = Some(read);
                     }
                 }
                 "Gender" if gender.is_some() => {
@@ -440,11 +440,11 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                     )?
                 }
                 "Gender" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         SearchGender,
                         6usize,
-                    >(reader, &mut order, &mut extra, 5usize, false)? {
-                        gender = Some(value);
+                    >(reader, &mut order, &mut extra, 5usize, true)? {
+                        gender = Some(read);
                     }
                 }
                 _ => {
@@ -458,10 +458,10 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
             }
         }
         Ok(PatientSearchParameters {
-            date_of_birth,
-            post_code,
             first_name,
             surname,
+            date_of_birth,
+            post_code,
             telephone,
             gender,
             extra,
@@ -473,10 +473,10 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
         let counts = [
-            usize::from(self.date_of_birth.is_some()),
-            usize::from(self.post_code.is_some()),
             usize::from(self.first_name.is_some()),
             usize::from(self.surname.is_some()),
+            usize::from(self.date_of_birth.is_some()),
+            usize::from(self.post_code.is_some()),
             usize::from(self.telephone.is_some()),
             usize::from(self.gender.is_some()),
         ];
@@ -486,11 +486,11 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
             &counts,
             |writer, member, k| match member {
                 0usize => {
-                    match &self.date_of_birth {
+                    match &self.first_name {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "DateOfBirth",
+                                "FirstName",
                                 value,
                                 self.extra.child_attributes(0u16, k),
                                 Some(&self.extra.child_text(0u16, k, value)),
@@ -500,11 +500,11 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                     }
                 }
                 1usize => {
-                    match &self.post_code {
+                    match &self.surname {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "PostCode",
+                                "Surname",
                                 value,
                                 self.extra.child_attributes(1u16, k),
                                 Some(&self.extra.child_text(1u16, k, value)),
@@ -514,11 +514,11 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                     }
                 }
                 2usize => {
-                    match &self.first_name {
+                    match &self.date_of_birth {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "FirstName",
+                                "DateOfBirth",
                                 value,
                                 self.extra.child_attributes(2u16, k),
                                 Some(&self.extra.child_text(2u16, k, value)),
@@ -528,11 +528,11 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
                     }
                 }
                 3usize => {
-                    match &self.surname {
+                    match &self.post_code {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "Surname",
+                                "PostCode",
                                 value,
                                 self.extra.child_attributes(3u16, k),
                                 Some(&self.extra.child_text(3u16, k, value)),
@@ -609,8 +609,8 @@ impl systmone_core::xml::XmlContent for PatientSearchResult {
             match child.as_str() {
                 "Result" => {
                     order.member(&mut extra, 0usize, "Result")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    result.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    result.push(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(

@@ -55,18 +55,18 @@ impl systmone_core::xml::XmlContent for UpdateNonClinical {
             match child.as_str() {
                 "Appointment" => {
                     order.member(&mut extra, 0usize, "Appointment")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    appointment.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    appointment.push(read);
                 }
                 "Visit" => {
                     order.member(&mut extra, 1usize, "Visit")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    visit.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    visit.push(read);
                 }
                 "Task" => {
                     order.member(&mut extra, 2usize, "Task")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    task.push(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    task.push(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -141,7 +141,7 @@ impl systmone_core::xml::XmlContent for UpdateNonClinical {
     }
 }
 systmone_core::impl_xml_content!(UpdateNonClinical, "UpdateNonClinical");
-/// What to add to or change in which patient record. E5: the document's example never closes Demographics; the corrected form is the contract.
+/// What to add to or change in which patient record. E5: the document's example never closes Demographics; the corrected form is the contract. F15: SystmOne's own schema has Identity, Demographics, Clinical, NonClinical, LeaveRecordOpen, the document's order; F14: SystmOne reads parameters in any order, so xs:all accepts any.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdatePatientRecordParameters {
     /// The Identity of the patient whose record should be updated. Optional by analogy with GetPatientRecord and E11: when absent, the open record is updated.
@@ -166,7 +166,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<5usize>::new();
+        let mut order = systmone_core::xml::Order::<5usize>::any_order();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
         let mut identity = None;
         let mut demographics = None;
@@ -189,8 +189,8 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
                 }
                 "Identity" => {
                     order.member(&mut extra, 0usize, "Identity")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    identity = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    identity = Some(read);
                 }
                 "Demographics" if demographics.is_some() => {
                     systmone_core::xml::keep_child(
@@ -202,8 +202,8 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
                 }
                 "Demographics" => {
                     order.member(&mut extra, 1usize, "Demographics")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    demographics = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    demographics = Some(read);
                 }
                 "Clinical" if clinical.is_some() => {
                     systmone_core::xml::keep_child(
@@ -215,8 +215,8 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
                 }
                 "Clinical" => {
                     order.member(&mut extra, 2usize, "Clinical")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    clinical = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    clinical = Some(read);
                 }
                 "NonClinical" if non_clinical.is_some() => {
                     systmone_core::xml::keep_child(
@@ -228,8 +228,8 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
                 }
                 "NonClinical" => {
                     order.member(&mut extra, 3usize, "NonClinical")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    non_clinical = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    non_clinical = Some(read);
                 }
                 "LeaveRecordOpen" if leave_record_open.is_some() => {
                     systmone_core::xml::keep_child(
@@ -240,11 +240,11 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
                     )?
                 }
                 "LeaveRecordOpen" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         systmone_core::Flag,
                         5usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        leave_record_open = Some(value);
+                        leave_record_open = Some(read);
                     }
                 }
                 _ => {
@@ -410,39 +410,39 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                 }
                 "Identity" => {
                     order.member(&mut extra, 0usize, "Identity")?;
-                    let value = systmone_core::xml::read_child(reader)?;
-                    identity = Some(value);
+                    let read = systmone_core::xml::read_child(reader)?;
+                    identity = Some(read);
                 }
                 "EventUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        event_uid.push(value);
+                        event_uid.push(read);
                     }
                 }
                 "AppointmentUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        appointment_uid.push(value);
+                        appointment_uid.push(read);
                     }
                 }
                 "VisitUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        visit_uid.push(value);
+                        visit_uid.push(read);
                     }
                 }
                 "TaskUID" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        task_uid.push(value);
+                        task_uid.push(read);
                     }
                 }
                 "RecordState" if record_state.is_some() => {
@@ -454,11 +454,11 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                     )?
                 }
                 "RecordState" => {
-                    if let Some(value) = systmone_core::xml::read_text_member::<
+                    if let Some(read) = systmone_core::xml::read_text_member::<
                         RecordState,
                         6usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        record_state = Some(value);
+                        record_state = Some(read);
                     }
                 }
                 _ => {

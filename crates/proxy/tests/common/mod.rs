@@ -88,7 +88,9 @@ fn code(code: &str) -> ClinicalCode {
             code: code.into(),
             term: None,
         },
-        numeric_value: None,
+        value: None,
+        units: None,
+        comparator: None,
         free_text: Some("added through the proxy".into()),
         linked_problem_uid: Vec::new(),
     }

@@ -1,10 +1,11 @@
 //! Conversions between the practice and the interface's structures, shared by the handlers.
 
-use systmone_core::{DateTime, DurationMinutes, ErrorResponse, RawXml};
+use systmone_core::{Date, DateTime, DurationMinutes, ErrorResponse, RawXml};
 use systmone_types::{
     Address, Attachment, ClinicalCode, Code, CodeSlot, CurrentSelection, CurrentSelectionItem,
-    DataItem, Demographics, Drug, DrugSensitivity, Event, Identity, Ingredient, Medication,
-    Narrative, PatientAppointment, PatientId, ProblemSeverity, SchemeName, SmsConsent, Task, Visit,
+    DataItem, Demographics, Drug, DrugSensitivity, DrugSensitivityType, Episodicity, Event,
+    Identity, Ingredient, Medication, MedicationType, Narrative, PatientAppointment, PatientId,
+    ProblemSeverity, SchemeName, SmsConsent, Task, Visit,
 };
 
 use super::{Schemes, perm};
@@ -30,9 +31,10 @@ pub(super) fn identity(p: &PatientData) -> Identity {
 
 pub(super) fn id_number(id: &Identity) -> &str {
     match &id.number {
-        PatientId::NhsNumber(n) | PatientId::NhsNumberMixedCase(n) | PatientId::PseudoNumber(n) => {
-            n.trim()
-        }
+        PatientId::NhsNumber(n)
+        | PatientId::NhsNumberMixedCase(n)
+        | PatientId::PseudoNumber(n)
+        | PatientId::ClientId(n) => n.trim(),
     }
 }
 
@@ -92,6 +94,7 @@ pub(super) fn out_drug(scheme: &str, id: &str, name: Option<&str>, s: Schemes) -
         extra: Default::default(),
         scheme,
         product_id,
+        pack_id: None,
         name: name.map(str::to_string),
     }
 }
@@ -111,9 +114,7 @@ pub(super) fn demographics(p: &PatientData, s: Schemes) -> Demographics {
         middle_names: Some(p.middle_names.clone()),
         surname: Some(p.surname.clone()),
         known_as: Some(p.known_as.clone()),
-        date_of_birth: Some(DateTime::new(
-            p.date_of_birth.and_time(chrono::NaiveTime::MIN),
-        )),
+        date_of_birth: Some(Date(p.date_of_birth)),
         sex: p.sex.parse().ok(),
         marital_status: code_slot(&p.marital_status, s),
         ethnicity: code_slot(&p.ethnicity, s),
@@ -127,7 +128,7 @@ pub(super) fn demographics(p: &PatientData, s: Schemes) -> Demographics {
         email_address: Some(p.email.clone()),
         sms_consent: Some(p.sms_consent.parse().unwrap_or(SmsConsent::Empty)),
         usual_gp_user_name: Some(p.usual_gp.clone()),
-        care_start_date: Some(DateTime::new(p.care_start.and_time(chrono::NaiveTime::MIN))),
+        care_start_date: Some(Date(p.care_start)),
         registration_type: p.registration_type.as_deref().and_then(|t| t.parse().ok()),
     }
 }
@@ -145,10 +146,8 @@ pub(super) fn raw(xml: &str) -> Option<DataItem> {
 
 /// A plain date (`2015-06-10`), as real clients write medication and problem dates
 /// (FIELD-EVIDENCE F2, F3).
-fn plain_date(date: chrono::NaiveDate) -> DateTime {
-    date.to_string()
-        .parse()
-        .unwrap_or_else(|_| DateTime::new(date.and_time(chrono::NaiveTime::MIN)))
+fn plain_date(date: chrono::NaiveDate) -> Date {
+    Date(date)
 }
 
 /// A data item as real SystmOne writes it (FIELD-EVIDENCE F1 to F5), in an event
@@ -166,13 +165,15 @@ pub(super) fn out_item(
             problems,
         } => DataItem::ClinicalCode(ClinicalCode {
             code: out_code(code, s),
-            numeric_value: *value,
-            free_text: free_text.clone(),
-            linked_problem_uid: problems.clone(),
+            episodicity: None,
+            value: *value,
+            units: None,
+            comparator: None,
             problem_uid: None,
             problem_severity: None,
-            episodicity: None,
             problem_end_date: None,
+            free_text: free_text.clone(),
+            linked_problem_uid: problems.clone(),
             extra: Default::default(),
         }),
         ItemData::Medication {
@@ -185,7 +186,7 @@ pub(super) fn out_item(
             extra_xml,
         } => {
             let mut medication = Medication {
-                medication_type: Some("NHS medication".into()),
+                medication_type: Some(MedicationType::NhsMedication),
                 drug: out_drug(scheme, product_id, name.as_deref(), s),
                 dose: dose.clone(),
                 quantity: quantity.clone(),
@@ -194,6 +195,7 @@ pub(super) fn out_item(
                     event_date + chrono::Duration::days(i64::from(*days)),
                 )),
                 end_reason: Some(String::new()),
+                repeat_issue: None,
                 linked_problem_uid: Vec::new(),
                 extra: Default::default(),
             };
@@ -211,7 +213,9 @@ pub(super) fn out_item(
             details,
         } => DataItem::DrugSensitivity(DrugSensitivity {
             extra: Default::default(),
-            kind: kind.clone(),
+            kind: kind
+                .parse()
+                .unwrap_or_else(|_| DrugSensitivityType::Unlisted(kind.clone())),
             ingredient: vec![Ingredient {
                 extra: Default::default(),
                 scheme: SchemeName::Multilex,
@@ -219,10 +223,12 @@ pub(super) fn out_item(
                 name: Some(name.clone()),
                 details: Some(details.clone()),
             }],
+            free_text: None,
             linked_problem_uid: Vec::new(),
         }),
         ItemData::Narrative { text } => DataItem::Narrative(Narrative {
             line: text.split('\n').map(str::to_string).collect(),
+            linked_problem_uid: Vec::new(),
             extra: Default::default(),
         }),
         ItemData::Letter { xml } => raw(xml)?,
@@ -255,9 +261,11 @@ pub(super) fn out_item(
             } else {
                 ProblemSeverity::Minor
             }),
-            episodicity: Some("New".into()),
+            episodicity: Some(Episodicity::New),
             problem_end_date: (status != "Active").then(|| plain_date(event_date)),
-            numeric_value: None,
+            value: None,
+            units: None,
+            comparator: None,
             free_text: None,
             linked_problem_uid: Vec::new(),
             extra: Default::default(),
@@ -288,6 +296,7 @@ pub(super) fn out_event(e: &EventData, items: Vec<DataItem>) -> Event {
         user_name: e.user_name.clone(),
         done_by: e.done_by.clone(),
         done_at: e.done_at.clone(),
+        method: None,
         software: e.software.clone(),
         linked_referral_uid: e.linked_referral_uid.clone(),
         event_uid: Some(e.uid.clone()),
@@ -364,6 +373,8 @@ pub(super) fn out_visit(v: &VisitData) -> Visit {
         comments: v.comments.clone(),
         user_name: v.user_name.clone(),
         visit_uid: Some(v.uid.clone()),
+        linked_referral_uid: None,
+        status: None,
     }
 }
 
@@ -380,6 +391,7 @@ pub(super) fn out_task(t: &TaskData) -> Task {
         task_uid: Some(t.uid.clone()),
         date_time: t.date_time.map(DateTime::new),
         task_type: t.task_type.clone(),
+        due: None,
         status: Some(
             if t.completed {
                 "Completed"
@@ -395,6 +407,8 @@ pub(super) fn out_task(t: &TaskData) -> Task {
             }
             content
         }),
+        user_name_assigned: None,
+        group_name_assigned: None,
         extra: Default::default(),
     }
 }

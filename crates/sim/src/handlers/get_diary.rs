@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use systmone_bindings::get_diary_v1_0::{
     DiaryResult, DiaryResultItem, GetDiaryParameters, GetDiaryResult,
 };
-use systmone_core::{DateTime, DurationMinutes};
+use systmone_core::{Date, DateTime, DurationMinutes};
 use systmone_types::{Clinic, Demographics, DiaryAppointment, Slot};
 
 use super::convert::{identity, out_visit};
@@ -78,9 +78,7 @@ pub(super) fn handle(st: &State, p: Option<&GetDiaryParameters>) -> GetDiaryResu
                 middle_names: Some(pt.middle_names.clone()),
                 surname: Some(pt.surname.clone()),
                 known_as: None,
-                date_of_birth: Some(DateTime::new(
-                    pt.date_of_birth.and_time(chrono::NaiveTime::MIN),
-                )),
+                date_of_birth: Some(Date(pt.date_of_birth)),
                 sex: pt.sex.parse().ok(),
                 marital_status: None,
                 ethnicity: None,

@@ -14,7 +14,7 @@ pub(super) fn handle(
     st: &State,
     p: Option<&GetOrganisationMetaDataParameters>,
 ) -> GetOrganisationMetaDataResult {
-    let only_me = p.and_then(|p| p.logged_on_user_only).is_some();
+    let only_me = p.is_some_and(|p| p.logged_on_user_only.is_some());
     let pr = &st.practice;
     let site = |s: &practice::SiteData| Site {
         extra: Default::default(),

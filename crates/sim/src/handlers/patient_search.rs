@@ -4,6 +4,7 @@ use systmone_bindings::patient_search_v1_0::{
     PatientMatch, PatientSearchParameters, PatientSearchResult,
 };
 use systmone_core::DateTime;
+use systmone_types::SearchGender;
 use systmone_types::Sex;
 
 use super::convert::{address, identity};
@@ -19,6 +20,11 @@ pub(super) fn handle(
     p: Option<&PatientSearchParameters>,
 ) -> HResult<PatientSearchResult> {
     let p = need(p)?;
+    // Read tolerantly, a value the bindings do not list is kept: not a search SystmOne
+    // can run (F14: an empty Gender, as a kiosk sends it, constrains nothing).
+    if let Some(SearchGender::Unlisted(g)) = &p.gender {
+        return Err(perm(format!("Gender must be M or F, not {g:?}")));
+    }
     fn given(v: &Option<String>) -> Option<&str> {
         v.as_deref().map(str::trim).filter(|s| !s.is_empty())
     }

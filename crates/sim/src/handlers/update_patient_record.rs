@@ -21,6 +21,7 @@ fn event_xml(items: Vec<DataItem>) -> Option<String> {
         user_name: None,
         done_by: None,
         done_at: None,
+        method: None,
         software: None,
         linked_referral_uid: None,
         event_uid: None,
@@ -78,7 +79,7 @@ fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResul
             }
             ItemData::Code {
                 code: in_code(&c.code),
-                value: c.numeric_value,
+                value: c.value,
                 free_text: c.free_text.clone(),
                 problems: c.linked_problem_uid.clone(),
             }
@@ -172,6 +173,23 @@ fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResul
         DataItem::Narrative(n) => ItemData::Narrative {
             text: n.line.join("\n"),
         },
+        // The other data items of SystmOne's own schema (F15): kept as written, and
+        // returned as written by GetPatientRecord.
+        DataItem::Reminder(_)
+        | DataItem::Recall(_)
+        | DataItem::Vaccination(_)
+        | DataItem::RepeatMedication(_)
+        | DataItem::PatientPlan(_)
+        | DataItem::CarePlan(_)
+        | DataItem::Relationship(_)
+        | DataItem::Report(_)
+        | DataItem::Activity(_) => {
+            check_problems(linked_problems(item))?;
+            ItemData::Raw {
+                name: item.xml_name().to_string(),
+                xml: item_xml(item),
+            }
+        }
         DataItem::LinkedProblemUid(uid) => {
             check_problems(std::slice::from_ref(uid))?;
             ItemData::LinkedProblem {
@@ -183,6 +201,22 @@ fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResul
             xml: raw.as_str().to_string(),
         },
     })
+}
+
+/// The problems a data item of SystmOne's own schema (F15) links to.
+fn linked_problems(item: &DataItem) -> &[String] {
+    match item {
+        DataItem::Reminder(i) => &i.linked_problem_uid,
+        DataItem::Recall(i) => &i.linked_problem_uid,
+        DataItem::Vaccination(i) => &i.linked_problem_uid,
+        DataItem::RepeatMedication(i) => &i.linked_problem_uid,
+        DataItem::PatientPlan(i) => &i.linked_problem_uid,
+        DataItem::CarePlan(i) => &i.linked_problem_uid,
+        DataItem::Relationship(i) => &i.linked_problem_uid,
+        DataItem::Report(i) => &i.linked_problem_uid,
+        DataItem::Activity(i) => &i.linked_problem_uid,
+        _ => &[],
+    }
 }
 
 fn apply_demographics(p: &mut PatientData, d: &Demographics) {

@@ -176,7 +176,7 @@ pub struct SlotData {
 /// The unit of a numeric code (GetReferenceData's NumericReadCodeUnits).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NumericUnit {
-    /// The code whose NumericValue has this unit (`22K..`).
+    /// The code whose readings (ClinicalCode Value) have this unit (`22K..`).
     pub code: String,
     /// The unit as text (`kg`, `kg/m2`, `mmHg`).
     pub units: String,
@@ -341,7 +341,7 @@ pub enum ItemData {
     Code {
         /// The code.
         code: CodeData,
-        /// NumericValue (its unit is the code's [`NumericUnit`]).
+        /// The reading's Value (its unit is the code's [`NumericUnit`]).
         value: Option<f64>,
         /// FreeText entered with the code.
         free_text: Option<String>,
