@@ -124,6 +124,12 @@ pub struct SimArgs {
     /// function and parameters, the request's RequestUID echoed).
     #[arg(long, value_name = "DIR")]
     pub replay: Option<PathBuf>,
+    /// Refuse a request that departs from the bindings, naming the path of the first
+    /// departure. By default such a request is answered as SystmOne answers it (it
+    /// ignores what it does not read) and its drift (paths, kinds and counts) is shown
+    /// in the journal, the console and the admin API.
+    #[arg(long)]
+    pub strict_requests: bool,
     /// With --replay: what a request the recording does not hold gets.
     #[arg(long, value_enum, default_value = "refuse", requires = "replay")]
     pub replay_fallback: ReplayFallbackArg,
@@ -191,6 +197,7 @@ impl SimArgs {
             max_buffered_bytes: self.max_buffered_bytes,
             max_connections: self.max_connections,
             skew: self.skew,
+            strict_requests: self.strict_requests,
             replay: self.replay.clone().map(|dir| crate::ReplayConfig {
                 dir,
                 fallback: match self.replay_fallback {
@@ -307,6 +314,12 @@ mod tests {
         let local = config(&["--console", "127.0.0.1:0"]).unwrap();
         assert_eq!(local.console, Some("127.0.0.1:0".parse().unwrap()));
         assert_eq!(config(&[]).unwrap().console, None);
+    }
+
+    #[test]
+    fn requests_are_read_as_systmone_reads_them_unless_strict() {
+        assert!(!config(&[]).unwrap().strict_requests);
+        assert!(config(&["--strict-requests"]).unwrap().strict_requests);
     }
 
     #[test]

@@ -91,6 +91,10 @@ pub struct SimConfig {
     pub skew: bool,
     /// Answer from a recording made by `systmone proxy` (`--replay DIR`).
     pub replay: Option<crate::replay::ReplayConfig>,
+    /// Refuse a request that departs from the bindings (an element or attribute they
+    /// do not know, a value they do not list, ...), naming the path, instead of
+    /// answering it as SystmOne does and journalling its drift (`--strict-requests`).
+    pub strict_requests: bool,
 }
 
 /// Default [`SimConfig::audit_capacity`].
@@ -123,6 +127,7 @@ impl Default for SimConfig {
             max_connections: DEFAULT_MAX_CONNECTIONS,
             skew: false,
             replay: None,
+            strict_requests: false,
         }
     }
 }

@@ -84,7 +84,10 @@ pub use error::SimError;
 pub use fault::{FaultKind, FaultSpec, FaultSpecError, Trigger};
 pub use practice::{Practice, nhs_number_is_valid};
 pub use replay::{ReplayConfig, ReplayError, ReplayFallback};
-pub use state::{AuditEntry, AuditOutcome, Change, FreeSlot, PendingDevice, PracticeSummary};
+pub use state::{
+    AuditEntry, AuditOutcome, Change, DriftPath, FreeSlot, PendingDevice, PracticeSummary,
+    RequestDrift,
+};
 
 /// Starts simulators.
 pub struct Simulator;

@@ -25,7 +25,7 @@ use crate::limits::{BudgetedCodec, BufferBudget, ReadError};
 use crate::practice::{Practice, Rng};
 use crate::state::{
     self, AuditEntry, AuditOutcome, Change, FaultState, PendingApproval, PendingDevice,
-    PracticeSource, Shared, State, ThrottleState, Ui, lock,
+    PracticeSource, RequestDrift, Shared, State, ThrottleState, Ui, lock,
 };
 use crate::{Approval, SimConfig, SimError, SimHandle, console, stdin};
 
@@ -124,6 +124,7 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
             .clone()
             .or_else(|| config.skew.then(crate::skew::advertised)),
         skew: config.skew,
+        strict_requests: config.strict_requests,
         max_request_bytes: config.max_request_bytes,
         idle_timeout: config.idle_timeout,
         state: Mutex::new(State {
@@ -289,6 +290,7 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
                     outcome,
                     Some(xml.clone()),
                     None,
+                    &RequestDrift::default(),
                 );
                 let _ = conn.send(xml.as_str()).await;
                 return;
@@ -381,7 +383,15 @@ fn audit(
     outcome: AuditOutcome,
     response: Option<String>,
     fault: Option<String>,
+    drift: &RequestDrift,
 ) {
+    if !drift.is_empty() {
+        // Paths and kinds only: a request's values may be patient data.
+        info!(function = %echo.function, request_uid = %echo.request_uid, paths = drift.items.len() + drift.more, "the request departs from the bindings");
+        for d in &drift.items {
+            debug!(request_uid = %echo.request_uid, kind = d.kind.describe(), path = %d.path, count = d.count, "request drift");
+        }
+    }
     match &outcome {
         AuditOutcome::Success => {
             info!(function = %echo.function, request_uid = %echo.request_uid, "request succeeded")
@@ -408,6 +418,7 @@ fn audit(
         request_xml: systmone_core::envelope::redact_api_key(request),
         response_xml: response,
         fault,
+        request_drift: drift.clone(),
     });
 }
 
@@ -531,28 +542,36 @@ async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> A
             (String::from_utf8_lossy(e.as_bytes()).into_owned(), Some(at))
         }
     };
-    let (text, header, parsed) = if let Some(error) = not_a_document {
+    let (text, header, parsed, drift) = if let Some(error) = not_a_document {
         let parsed = Err(format!("the request is not an XML document ({error})"));
-        (text, Header::default(), parsed)
+        (text, Header::default(), parsed, RequestDrift::default())
     } else {
         // Parsing is CPU work: off the runtime's threads, so one connection's request
         // never holds up another's.
         let skew = shared.skew;
+        // As SystmOne reads a request (F14): header and parameters in any order, and
+        // what the bindings do not know kept and journalled, not refused; unless
+        // `--strict-requests`.
+        let mode = if shared.strict_requests {
+            systmone_core::ReadMode::Strict
+        } else {
+            systmone_core::ReadMode::Tolerant
+        };
         let parse = tokio::task::spawn_blocking(move || {
             let header = lenient_header(&text);
             let parsed = match not_utf8 {
                 Some(at) => Err(format!("the request is not valid UTF-8 (at byte {at})")),
-                None if skew => AnyRequest::parse_with(
-                    &crate::skew::request_for_parsing(&text),
-                    systmone_core::ReadMode::Strict,
-                )
-                .map(|parsed| parsed.value)
-                .map_err(|e| e.to_string()),
-                None => AnyRequest::parse_with(&text, systmone_core::ReadMode::Strict)
-                    .map(|parsed| parsed.value)
-                    .map_err(|e| e.to_string()),
+                None if skew => {
+                    AnyRequest::parse_with(&crate::skew::request_for_parsing(&text), mode)
+                        .map_err(|e| e.to_string())
+                }
+                None => AnyRequest::parse_with(&text, mode).map_err(|e| e.to_string()),
             };
-            (text, header, parsed)
+            let (parsed, drift) = match parsed {
+                Ok(parsed) => (Ok(parsed.value), RequestDrift::from_report(&parsed.drift)),
+                Err(e) => (Err(e), RequestDrift::default()),
+            };
+            (text, header, parsed, drift)
         });
         match parse.await {
             Ok(done) => done,
@@ -586,6 +605,7 @@ async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> A
             AuditOutcome::Throttled,
             None,
             None,
+            &drift,
         );
         shared.changed(Change::Throttle);
         return After::Continue;
@@ -603,6 +623,7 @@ async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> A
                 AuditOutcome::Dropped,
                 None,
                 fault_text,
+                &drift,
             );
             return After::Continue;
         }
@@ -620,6 +641,7 @@ async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> A
                 outcome,
                 Some(xml.clone()),
                 fault_text,
+                &drift,
             );
             return match conn.send(xml.as_str()).await {
                 Ok(()) => After::Continue,
@@ -644,6 +666,7 @@ async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> A
             AuditOutcome::Dropped,
             None,
             fault,
+            &drift,
         );
         return After::Continue;
     }
@@ -702,6 +725,7 @@ async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> A
         outcome,
         Some(xml.clone()),
         fault_text,
+        &drift,
     );
     match fault_kind {
         Some(FaultKind::DropAfterWrite) => After::Continue,

@@ -41,6 +41,80 @@ pub enum AuditOutcome {
     Dropped,
 }
 
+/// Where a request departed from the bindings, as the journal keeps it: each
+/// departure's kind, path and count, never its value (FIELD-EVIDENCE F14: SystmOne reads
+/// what it knows and ignores the rest, so the simulator answers such a request and
+/// shows how it departs from SystmOne's shape). Bounded: at most
+/// [`RequestDrift::KEPT`] paths of at most [`RequestDrift::PATH_BYTES`] bytes each.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RequestDrift {
+    /// The departures kept, in the order the report lists them.
+    pub items: Vec<DriftPath>,
+    /// How many more departure paths the request had.
+    pub more: usize,
+}
+
+/// One departure of a request: what, where, how many times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DriftPath {
+    /// What kind of departure (unknown element, out of order, ...).
+    pub kind: systmone_core::DriftKind,
+    /// Where, e.g. `FunctionParameters/NonClinical/Appointment/Flag`.
+    pub path: String,
+    /// How many times at that path.
+    pub count: u64,
+}
+
+impl RequestDrift {
+    /// The paths kept of one request.
+    pub const KEPT: usize = 32;
+    /// The bytes kept of one path.
+    pub const PATH_BYTES: usize = 256;
+
+    /// The journal's view of a drift report: no values.
+    pub fn from_report(drift: &systmone_core::Drift) -> Self {
+        let items = drift.items();
+        RequestDrift {
+            items: items
+                .iter()
+                .take(Self::KEPT)
+                .map(|item| DriftPath {
+                    kind: item.kind,
+                    path: cut(&item.path, Self::PATH_BYTES),
+                    count: item.count,
+                })
+                .collect(),
+            more: items.len().saturating_sub(Self::KEPT),
+        }
+    }
+
+    /// Whether the request matched the bindings exactly.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty() && self.more == 0
+    }
+
+    /// The departures as JSON (the admin API and the audit file): kind, path, count.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "items": self.items.iter().map(|d| serde_json::json!({
+                "kind": d.kind.describe(),
+                "path": d.path,
+                "count": d.count,
+            })).collect::<Vec<_>>(),
+            "more": self.more,
+        })
+    }
+}
+
+/// `text` cut to at most `max` bytes, on a character boundary.
+fn cut(text: &str, max: usize) -> String {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
+}
+
 /// One message in the audit trail (the journal).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEntry {
@@ -66,6 +140,9 @@ pub struct AuditEntry {
     pub response_xml: Option<String>,
     /// The injected fault, if one applied (`drop-after-write`, `close-mid`, ...).
     pub fault: Option<String>,
+    /// Where the request departed from the bindings (empty when it matched them, or
+    /// could not be read).
+    pub request_drift: RequestDrift,
 }
 
 /// A free slot, as the practice summary lists them.
@@ -222,6 +299,8 @@ pub(crate) struct Shared {
     pub advertised: Option<Vec<(String, Vec<String>)>>,
     /// `--skew`: behave like a newer SystmOne (`crate::skew`).
     pub skew: bool,
+    /// `--strict-requests`: refuse a request that departs from the bindings.
+    pub strict_requests: bool,
     pub max_request_bytes: usize,
     pub idle_timeout: Duration,
     pub state: Mutex<State>,
@@ -365,6 +444,7 @@ fn audit_line(e: &AuditEntry) -> serde_json::Value {
         "message": message,
         "permanent": permanent,
         "fault": e.fault,
+        "request_drift": e.request_drift.to_json(),
         "request_xml": e.request_xml,
         "response_xml": e.response_xml,
     })

@@ -23,7 +23,7 @@ use systmone_bindings::get_organisation_meta_data_v1_0::{
 use systmone_bindings::is_patient_retrieved_v1_0::{
     IsPatientRetrievedParameters, IsPatientRetrievedV1_0,
 };
-use systmone_core::{Flag, ResponseBody};
+use systmone_core::ResponseBody;
 use systmone_sim::{Approval, SimConfig, SimHandle, Simulator, Throttle};
 use systmone_types::{CurrentSelectionItem, SchemeName};
 
@@ -144,7 +144,7 @@ async fn ui_state_set_through_the_api_is_what_clients_see() {
     let me = c
         .ok::<GetOrganisationMetaDataV1_0>(GetOrganisationMetaDataParameters {
             extra: Default::default(),
-            logged_on_user_only: Some(Flag),
+            logged_on_user_only: Some(String::new()),
         })
         .await;
     assert_eq!(me.user[0].user_name, other);
@@ -255,6 +255,45 @@ async fn the_journal_lists_filters_and_clears() {
         get(api, "/api/journal").await.json()["entries"][0]["seq"],
         3
     );
+    sim.shutdown().await;
+}
+
+/// A request departing from the bindings is answered, and the journal shows how it
+/// departs (FIELD-EVIDENCE F14): kind, path and count, in the API and the console,
+/// never the values.
+#[tokio::test]
+async fn the_journal_shows_a_requests_drift() {
+    let (sim, api) = start_with(config()).await;
+    let mut c = Conn::connect(&sim).await;
+    c.ok::<GetFunctionsV1_0>(GetFunctionsParameters::default())
+        .await;
+    let request = c.request::<IsPatientRetrievedV1_0>(IsPatientRetrievedParameters {
+        extra: Default::default(),
+    });
+    let xml = request.to_xml().unwrap().replace(
+        "<FunctionParameters>",
+        "<FunctionParameters><Nickname>Hetty</Nickname>",
+    );
+    c.send_raw(format!("{xml}\n").as_bytes()).await;
+    let reply = c.read().await;
+    assert!(!reply.contains("<ErrorMessage>"), "{reply}");
+
+    let entries = get(api, "/api/journal").await.json()["entries"].clone();
+    assert!(entries[0].get("request_drift").is_none(), "none when none");
+    assert_eq!(
+        entries[1]["request_drift"],
+        json!([{"kind": "unknown element", "path": "FunctionParameters/Nickname", "count": 1}])
+    );
+    assert!(!entries[1].to_string().contains("Hetty"), "no values");
+    let page = get(api, "/console/journal/2").await;
+    assert!(
+        page.body.contains("FunctionParameters/Nickname"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains("None: the request matches"));
+    let rows = get(api, "/console").await;
+    assert!(rows.body.contains("(drift)"));
     sim.shutdown().await;
 }
 

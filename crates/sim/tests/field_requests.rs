@@ -106,3 +106,191 @@ async fn dotnet_kiosk_and_python_requests_get_answers() {
     }
     sim.shutdown().await;
 }
+
+/// The kiosk's patient, slot and appointment (the values of the F14/F18 fixtures) in
+/// the built-in practice, with its device known.
+async fn kiosk_simulator(strict_requests: bool) -> systmone_sim::SimHandle {
+    use systmone_sim::practice::{AppointmentData, SlotData};
+    let booking = fixture("UpdatePatientRecord/v1.0/f18-kiosk-booking.request.xml");
+    let mut config = common::config();
+    config.api_keys = vec![api_key(&booking)];
+    config.strict_requests = strict_requests;
+    let sim = Simulator::start(config).await.unwrap();
+    let mut practice = sim.control().practice_data();
+    let mut patient = practice
+        .patients
+        .iter()
+        .find(|p| p.nhs_number.is_some() && !p.document_example)
+        .unwrap()
+        .clone();
+    patient.nhs_number = Some("9990628416".into());
+    patient.surname = "Draycott".into();
+    patient.date_of_birth = chrono::NaiveDate::from_ymd_opt(1947, 8, 30).unwrap();
+    patient.sex = "F".into();
+    let at = |h, m| {
+        chrono::NaiveDate::from_ymd_opt(2026, 12, 2)
+            .unwrap()
+            .and_hms_opt(h, m, 0)
+            .unwrap()
+    };
+    let slot = |start, booked: Option<&str>| SlotData {
+        user_name: "ihartwell".into(),
+        site_name: "Harrowfield Health Centre".into(),
+        clinic_type: "GP Session".into(),
+        slot_type: "Slot".into(),
+        start,
+        duration: 10,
+        booked: booked.map(str::to_string),
+    };
+    practice.slots.push(slot(at(9, 40), None));
+    practice
+        .slots
+        .push(slot(at(11, 0), Some("c3f1a92e00000000")));
+    patient.appointments.push(AppointmentData {
+        uid: "c3f1a92e00000000".into(),
+        start: at(11, 0),
+        duration: 10,
+        user_name: "ihartwell".into(),
+        site_name: "Harrowfield Health Centre".into(),
+        clinic_type: "GP Session".into(),
+        slot_type: "Slot".into(),
+        status: "Booked".into(),
+        comments: None,
+    });
+    practice.patients.push(patient);
+    practice.known_devices.push("51c8e2a7f03d9b64".into());
+    sim.control().load_practice(practice);
+    sim
+}
+
+/// Sends a fixture as the kiosk does (F10: `<EOF>` after it, a new connection).
+async fn kiosk_exchange(sim: &systmone_sim::SimHandle, relative: &str) -> String {
+    let mut bytes = fixture(relative);
+    bytes.extend_from_slice(b"<EOF>");
+    exchange(sim, &bytes).await
+}
+
+/// The kiosk's own calls (FIELD-EVIDENCE F13, F14, F18), byte for byte: version `1`,
+/// SystmOne's order of parameters, `<Gender />`, a booking with Comments and Flag, an
+/// arrival, a questionnaire. Each is answered (F18: any ErrorMessage is the kiosk's
+/// error), and none departs from the bindings.
+#[tokio::test]
+async fn the_kiosks_calls_are_answered_without_drift() {
+    const CALLS: [&str; 8] = [
+        "PatientSearch/v1.0/f14-kiosk.request.xml",
+        "GetPatientRecord/v1.0/f14-kiosk-demographics.request.xml",
+        "GetAppointmentSlots/v1.0/f14-kiosk.request.xml",
+        "GetDiary/v1.0/f14-kiosk.request.xml",
+        "GetOrganisationMetaData/v1.0/f14-kiosk.request.xml",
+        "UpdatePatientRecord/v1.0/f18-kiosk-booking.request.xml",
+        "UpdatePatientRecord/v1.0/f18-kiosk-arrival.request.xml",
+        "UpdatePatientRecord/v1.0/f18-kiosk-questionnaire.request.xml",
+    ];
+    let sim = kiosk_simulator(false).await;
+    let mut answered = 0;
+    for call in CALLS {
+        let response = kiosk_exchange(&sim, call).await;
+        AnyResponse::parse(&response).unwrap_or_else(|e| panic!("{call}: {e}: {response}"));
+        assert!(!response.contains("<ErrorMessage>"), "{call}: {response}");
+        answered += 1;
+        let entry = sim.control().journal_latest(1).remove(0);
+        assert!(
+            entry.request_drift.is_empty(),
+            "{call}: {:?}",
+            entry.request_drift
+        );
+        match call {
+            c if c.starts_with("PatientSearch") => assert!(response.contains("9990628416")),
+            c if c.ends_with("booking.request.xml") => {
+                assert!(response.contains("<AppointmentUID>"), "F18: booked")
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(answered, CALLS.len());
+    sim.shutdown().await;
+}
+
+/// Requests written as SystmOne's own schemas allow (every member filled, SystmOne's
+/// order, version `1`, F10's layout) are read with no departure: whatever the handler
+/// then answers, it is never a reading refusal.
+#[tokio::test]
+async fn requests_in_systmones_own_shape_are_read_without_drift() {
+    let sim = kiosk_simulator(true).await;
+    for call in [
+        "PatientSearch/v1.0/f14-systmone-order.request.xml",
+        "GetPatientRecord/v1.0/f14-systmone-order.request.xml",
+        "GetAppointmentSlots/v1.0/f14-systmone-order.request.xml",
+        "GetDiary/v1.0/f14-systmone-order.request.xml",
+        "GetOrganisationMetaData/v1.0/f14-systmone-order.request.xml",
+        "UpdatePatientRecord/v1.0/f15-systmone-order.request.xml",
+    ] {
+        let response = kiosk_exchange(&sim, call).await;
+        assert!(
+            !response.contains("could not be read"),
+            "{call}: {response}"
+        );
+        let entry = sim.control().journal_latest(1).remove(0);
+        assert!(entry.request_drift.is_empty(), "{call}");
+    }
+    sim.shutdown().await;
+}
+
+/// A request with what the bindings do not know is answered (SystmOne ignores what it
+/// does not read) and its drift journalled, paths, kinds and counts, never values;
+/// `--strict-requests` refuses it instead, naming the path.
+#[tokio::test]
+async fn unknown_content_is_journalled_not_refused_unless_strict() {
+    let booking = String::from_utf8(fixture(
+        "UpdatePatientRecord/v1.0/f18-kiosk-booking.request.xml",
+    ))
+    .unwrap();
+    let departing = booking
+        .replace(
+            "<Flag>Booked via Touch Screen</Flag>",
+            "<Flag>Booked via Touch Screen</Flag>\r\n        <Reason>Sore throat</Reason>\r\n        <Reason>Cough</Reason>",
+        )
+        .replace("<Appointment>", "<Appointment Priority=\"urgent\">");
+    let mut bytes = departing.into_bytes();
+    bytes.extend_from_slice(b"<EOF>");
+
+    let sim = kiosk_simulator(false).await;
+    let response = exchange(&sim, &bytes).await;
+    assert!(!response.contains("<ErrorMessage>"), "{response}");
+    let entry = sim.control().journal_latest(1).remove(0);
+    let drift: Vec<(String, String, u64)> = entry
+        .request_drift
+        .items
+        .iter()
+        .map(|d| (d.kind.describe().to_string(), d.path.clone(), d.count))
+        .collect();
+    let appointment = "FunctionParameters/NonClinical/Appointment";
+    assert_eq!(
+        drift,
+        [
+            (
+                "unknown attribute".to_string(),
+                format!("{appointment}/@Priority"),
+                1
+            ),
+            (
+                "unknown element".to_string(),
+                format!("{appointment}/Reason"),
+                2
+            ),
+        ]
+    );
+    assert!(
+        !format!("{:?}", entry.request_drift).contains("Sore throat"),
+        "no values"
+    );
+    sim.shutdown().await;
+
+    let strict = kiosk_simulator(true).await;
+    let response = exchange(&strict, &bytes).await;
+    assert!(
+        response.contains("could not be read") && response.contains(appointment),
+        "{response}"
+    );
+    strict.shutdown().await;
+}

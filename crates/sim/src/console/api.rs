@@ -265,6 +265,12 @@ pub(crate) struct JournalEntryJson {
     pub permanent: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<String>,
+    /// Where the request departed from the bindings: kind, path, count (no values).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub request_drift: Vec<DriftJson>,
+    /// Departure paths beyond those listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub request_drift_more: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_xml: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -285,6 +291,17 @@ impl JournalEntryJson {
             message,
             permanent,
             fault: e.fault.clone(),
+            request_drift: e
+                .request_drift
+                .items
+                .iter()
+                .map(|d| DriftJson {
+                    kind: d.kind.describe(),
+                    path: d.path.clone(),
+                    count: d.count,
+                })
+                .collect(),
+            request_drift_more: e.request_drift.more,
             request_xml: with_xml.then(|| e.request_xml.clone()),
             response_xml: if with_xml {
                 e.response_xml.clone()
@@ -293,6 +310,20 @@ impl JournalEntryJson {
             },
         }
     }
+}
+
+/// One departure of a request from the bindings (FIELD-EVIDENCE F14).
+#[derive(Serialize)]
+pub(crate) struct DriftJson {
+    /// `unknown element`, `unknown attribute`, `out of order`, ...
+    pub kind: &'static str,
+    /// E.g. `FunctionParameters/NonClinical/Appointment/Flag`.
+    pub path: String,
+    pub count: u64,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// The outcome's name, message and permanence.

@@ -284,7 +284,11 @@ fn journal_row(e: &AuditEntry) -> Markup {
             td .mono { (e.device_id) }
             td { a href=(href) { (if e.function.is_empty() { "(unreadable)" } else { e.function.as_str() }) } }
             td .mono { (e.request_uid) }
-            td title=[message] { (outcome) @if let Some(f) = &e.fault { " (fault " (f) ")" } }
+            td title=[message] {
+                (outcome)
+                @if let Some(f) = &e.fault { " (fault " (f) ")" }
+                @if !e.request_drift.is_empty() { " " span .drift title="the request departs from the bindings" { "(drift)" } }
+            }
             td { (format!("{:.1}", e.elapsed.as_secs_f64() * 1000.0)) " ms" }
         }
     }
@@ -445,6 +449,21 @@ async fn journal_entry(State(control): State<Control>, Path(seq): Path<u64>) -> 
                         dt { "Outcome" } dd { (outcome) @if let Some(m) = &message { ": " (m) } @if let Some(p) = permanent { (if p { " (permanent)" } else { " (temporary)" }) } }
                         dt { "Elapsed" } dd { (format!("{:.1}", e.elapsed.as_secs_f64() * 1000.0)) " ms" }
                         @if let Some(f) = &e.fault { dt { "Fault" } dd { (f) } }
+                    }
+                    h2 { "Request drift" }
+                    @if e.request_drift.is_empty() {
+                        p #request-drift .empty { "None: the request matches the bindings." }
+                    } @else {
+                        p { "Where the request departs from the bindings. SystmOne ignores what it does not read, so the request was answered; " code { "--strict-requests" } " refuses it instead." }
+                        table #request-drift {
+                            thead { tr { th { "Kind" } th { "Path" } th { "Count" } } }
+                            tbody {
+                                @for d in &e.request_drift.items {
+                                    tr { td { (d.kind.describe()) } td .mono { (d.path) } td { (d.count) } }
+                                }
+                            }
+                        }
+                        @if e.request_drift.more > 0 { p { "And " (e.request_drift.more) " more paths." } }
                     }
                     h2 { "Request" }
                     pre #request-xml { (request) }
