@@ -478,7 +478,14 @@ impl Client {
         let supported = self.supported_functions().await?;
         let entry = supported.iter().find(|s| F::is_named(&s.function));
         match entry {
-            Some(s) if s.version.iter().any(|v| v == F::VERSION) => Ok(s.function.clone()),
+            // F13: a version is a number (`1` is our `1.0`).
+            Some(s)
+                if s.version
+                    .iter()
+                    .any(|v| systmone_core::versions::same_version(v, F::VERSION)) =>
+            {
+                Ok(s.function.clone())
+            }
             other => Err(Error::Unsupported {
                 function: F::NAME.to_string(),
                 version: F::VERSION.to_string(),

@@ -684,6 +684,40 @@ async fn version_negotiation_refuses_unsupported_versions_and_uses_the_advertise
     );
 }
 
+/// FIELD-EVIDENCE F13: a version is a number. A SystmOne advertising `1` supports our
+/// `1.0`; we still send `1.0`.
+#[tokio::test(start_paused = true)]
+async fn a_version_advertised_as_1_is_our_1_0() {
+    let peer = FakePeer::new(|seen| {
+        let body = match seen.function.as_str() {
+            "GetFunctions" => "<SupportedFunction><Function>GetFunctions</Function><Version>1</Version></SupportedFunction>\
+                <SupportedFunction><Function>PatientSearch</Function><Version>1.00</Version></SupportedFunction>"
+                .to_string(),
+            _ => SEARCH_RESULT.to_string(),
+        };
+        Reply::Doc(response(seen, DEVICE, &body))
+    });
+    let mut config = config();
+    config.negotiate_versions = true;
+    let client = client(&peer, config);
+    client.patient_search(search()).await.unwrap();
+    assert_eq!(
+        client
+            .highest_common_version("PatientSearch", &["1.0"])
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("1.0")
+    );
+    let sent = &peer.seen()[1];
+    assert_eq!(sent.function, "PatientSearch");
+    assert!(
+        sent.xml.contains("<FunctionVersion>1.0</FunctionVersion>"),
+        "{}",
+        sent.xml
+    );
+}
+
 #[tokio::test(start_paused = true)]
 async fn the_audit_log_has_one_line_per_call_without_patient_data() {
     let dir = tempfile::tempdir().unwrap();

@@ -88,7 +88,10 @@ mod tests {
             assert_eq!(canonical_version(v), "1.0", "{v}");
         }
         assert!(!same_version("1.1", "1.0"));
-        assert!(!same_version("1.10", "1.1"), "dotted, not decimal: 1.10 is ten");
+        assert!(
+            !same_version("1.10", "1.1"),
+            "dotted, not decimal: 1.10 is ten"
+        );
         assert_eq!(canonical_version("1.10"), "1.10");
         assert_eq!(canonical_version("2.0.1"), "2.0.1");
         assert_eq!(canonical_version("1.x"), "1.x");

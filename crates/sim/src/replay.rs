@@ -200,7 +200,8 @@ fn key(function: &str, version: &str, parameters: &str) -> String {
     format!(
         "{}\u{1}{}\u{1}{parameters}",
         systmone_bindings::canonical_name(function.trim()),
-        version.trim()
+        // F13: `1` and `1.0` are one version.
+        systmone_core::versions::canonical_version(version)
     )
 }
 

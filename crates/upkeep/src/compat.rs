@@ -266,10 +266,24 @@ mod tests {
         );
         assert_eq!(highest_common(&a(&["2.0"]), &["1.0", "1.1"]), None);
         assert_eq!(highest_common(&a(&[]), &["1.0"]), None);
+        // F13: a version is a number; the answer is spelt as ours.
         assert_eq!(
             highest_common(&a(&["1.0"]), &["1.0.0"]).as_deref(),
-            Some("1.0")
+            Some("1.0.0")
         );
+        assert_eq!(highest_common(&a(&["1"]), &["1.0"]).as_deref(), Some("1.0"));
+    }
+
+    #[test]
+    fn a_version_advertised_as_1_is_ours() {
+        let report = compare(
+            &adv(&[("PatientSearch", &["1"])]),
+            &[("PatientSearch", "1.0")],
+            &[],
+        );
+        let row = report.row("PatientSearch").unwrap();
+        assert_eq!(row.verdict, Verdict::Ok);
+        assert_eq!(row.highest_common.as_deref(), Some("1.0"));
     }
 
     #[test]
