@@ -85,6 +85,10 @@ impl Fixture {
     }
 }
 
+/// The folder of `tests/fixtures/` holding SystmOne-style schema files, one folder per
+/// practice (FIELD-EVIDENCE F13, F17): our reconstruction, evidence for upkeep.
+pub const SYSTMONE_XSD_DIR: &str = "systmone-xsd";
+
 /// Every fixture under `tests/fixtures/<Function>/v<Version>/`, sorted by path.
 ///
 /// Panics on a file that does not follow the layout, so a misnamed fixture is noticed
@@ -94,7 +98,9 @@ pub fn fixtures() -> Vec<Fixture> {
     let mut out = Vec::new();
     for function_dir in sorted_dirs(&root) {
         let function = file_name(&function_dir);
-        if function == "templates" {
+        // Not fixtures of one function version: the vendor's templates, and SystmOne-style
+        // schema files (evidence for upkeep, not documents).
+        if function == "templates" || function == SYSTMONE_XSD_DIR {
             continue;
         }
         for version_dir in sorted_dirs(&function_dir) {
