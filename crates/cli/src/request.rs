@@ -30,16 +30,20 @@ pub fn resolve_function(name: &str, version: Option<&str>) -> anyhow::Result<(St
         );
     };
     match version {
-        Some(v) => {
-            if !matches.iter().any(|(_, fv)| *fv == v) {
+        // F13: a version is a number (`1` is `1.0`); ours is what is sent.
+        Some(v) => match matches
+            .iter()
+            .find(|(_, fv)| systmone_core::versions::same_version(fv, v))
+        {
+            Some((_, ours)) => Ok((canonical.to_string(), ours.to_string())),
+            None => {
                 let versions: Vec<&str> = matches.iter().map(|(_, fv)| *fv).collect();
                 bail!(
                     "{canonical} has no version {v} in these bindings (versions: {})",
                     versions.join(", ")
                 );
             }
-            Ok((canonical.to_string(), v.to_string()))
-        }
+        },
         None => {
             let newest = matches
                 .iter()
@@ -580,5 +584,10 @@ mod tests {
         );
         assert!(resolve_function("Nope", None).is_err());
         assert!(resolve_function("GetFunctions", Some("9.9")).is_err());
+        // F13: a version is a number.
+        assert_eq!(
+            resolve_function("PatientSearch", Some("1")).unwrap().1,
+            "1.0"
+        );
     }
 }
