@@ -11,12 +11,13 @@ use systmone_proxy::{MaskOptions, Masking, Proxy, ProxyConfig};
 /// The proxy's options.
 #[derive(Debug, Args)]
 pub struct ProxyArgs {
-    /// Where the integration connects instead of SystmOne. A non-loopback address needs
-    /// --allow-remote.
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:40701")]
+    /// Where the integration connects instead of SystmOne (localhost: 127.0.0.1). A
+    /// non-loopback address needs --allow-remote.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:40701", value_parser = systmone_transport::addr::parse_socket_addr)]
     pub listen: SocketAddr,
-    /// The SystmOne client's interface. A non-loopback address needs --allow-remote.
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:40700")]
+    /// The SystmOne client's interface (localhost: 127.0.0.1). A non-loopback address
+    /// needs --allow-remote.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:40700", value_parser = systmone_transport::addr::parse_socket_addr)]
     pub upstream: SocketAddr,
     /// Allow non-loopback addresses (the traffic carries patient data).
     #[arg(long)]
