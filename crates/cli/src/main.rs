@@ -396,3 +396,34 @@ fn exit_code(error: &anyhow::Error) -> u8 {
         _ => 1,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use tracing::Level;
+
+    use super::log_filter;
+
+    #[test]
+    fn verbosity_and_rust_log_choose_the_levels() {
+        let debug_of = |verbose, quiet, rust_log: Option<&str>| {
+            let (filter, _, refused) = log_filter(verbose, quiet, rust_log.map(String::from));
+            (
+                filter.would_enable("systmone_client::client", &Level::DEBUG),
+                filter.would_enable("systmone_client::client", &Level::INFO),
+                refused.is_some(),
+            )
+        };
+        assert_eq!(debug_of(0, false, None), (false, false, false));
+        assert_eq!(debug_of(1, false, None), (false, true, false));
+        assert_eq!(debug_of(2, false, None), (true, true, false));
+        assert_eq!(debug_of(0, false, Some("debug")), (true, true, false));
+        assert_eq!(
+            debug_of(0, true, Some("systmone_client=debug")),
+            (true, true, false)
+        );
+        assert_eq!(debug_of(2, false, Some("info")), (false, true, false));
+        // Not understood: the flags' level, and the reason.
+        assert_eq!(debug_of(2, false, Some("x=loud")), (true, true, true));
+        assert_eq!(debug_of(0, false, Some("  ")), (false, false, false));
+    }
+}

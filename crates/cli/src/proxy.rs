@@ -106,3 +106,31 @@ async fn terminated() {
     }
     std::future::pending::<()>().await
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Line {
+        #[command(flatten)]
+        proxy: ProxyArgs,
+    }
+
+    #[test]
+    fn localhost_is_loopback_for_both_addresses() {
+        let line = Line::try_parse_from([
+            "proxy",
+            "--listen",
+            "localhost:40701",
+            "--upstream",
+            "LOCALHOST:40700",
+        ])
+        .unwrap();
+        assert_eq!(line.proxy.listen, "127.0.0.1:40701".parse().unwrap());
+        assert_eq!(line.proxy.upstream, "127.0.0.1:40700".parse().unwrap());
+        assert!(Line::try_parse_from(["proxy", "--upstream", "surgery-pc:40700"]).is_err());
+    }
+}

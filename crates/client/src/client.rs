@@ -368,21 +368,22 @@ struct Exchange {
 /// A failed exchange, and whether the request had (possibly) reached SystmOne: for a
 /// write that makes the outcome unknown.
 struct Failed {
-    error: Error,
+    /// Boxed: failures are the rare path, and keep the `Result`s small.
+    error: Box<Error>,
     after_send: bool,
 }
 
 impl Failed {
     fn sent(error: Error) -> Self {
         Failed {
-            error,
+            error: Box::new(error),
             after_send: true,
         }
     }
 
     fn before(error: Error) -> Self {
         Failed {
-            error,
+            error: Box::new(error),
             after_send: false,
         }
     }
@@ -684,9 +685,9 @@ impl Client {
             CallKind::Write if failed.after_send => Error::OutcomeUnknown {
                 function: name.to_string(),
                 request_uid: request_uid.clone(),
-                cause: Box::new(failed.error),
+                cause: failed.error,
             },
-            _ => failed.error,
+            _ => *failed.error,
         });
         if let Some(log) = &inner.audit {
             let (outcome, response_uid) = match &result {
@@ -905,10 +906,7 @@ impl Client {
         match &result {
             // The wrong patient's record is not handed out in any form: not even as
             // the text of the audit log's full payloads.
-            Err(Failed {
-                error: Error::WrongPatient { .. },
-                ..
-            }) => (None, result),
+            Err(failed) if matches!(*failed.error, Error::WrongPatient { .. }) => (None, result),
             _ => (Some(text), result),
         }
     }

@@ -29,7 +29,10 @@
 //!
 //! let mut config = ClientConfig::new("f31e26725b5491f2");
 //! config.addr = sim.addr().to_string();
+//! // Short waits for the example: 2 s per response, and 2 s in all for a call (a
+//! // write, never sent twice, waits that long for its answer).
 //! config.response_timeout = Duration::from_secs(2);
+//! config.call_timeout = Some(Duration::from_secs(2));
 //! // A real integration keeps its Device ID in the default file store.
 //! let client = Client::builder(config)
 //!     .device_store(Arc::new(MemoryStore::new()))
