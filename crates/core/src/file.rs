@@ -111,6 +111,30 @@ pub fn read_text(path: &Path, limit: usize) -> Result<String, FileError> {
     })
 }
 
+/// [`std::fs::read`] within [`DEFAULT_MAX_FILE_SIZE`], for readers whose errors are
+/// `io::Error`s: the same errors, and one of kind `InvalidData` for a file over the
+/// limit.
+pub fn read(path: &Path) -> io::Result<Vec<u8>> {
+    read_bytes(path, DEFAULT_MAX_FILE_SIZE).map_err(into_io)
+}
+
+/// [`std::fs::read_to_string`] within [`DEFAULT_MAX_FILE_SIZE`]: the same errors, and
+/// one of kind `InvalidData` for a file over the limit.
+pub fn read_to_string(path: &Path) -> io::Result<String> {
+    read_text(path, DEFAULT_MAX_FILE_SIZE).map_err(into_io)
+}
+
+fn into_io(error: FileError) -> io::Error {
+    match error {
+        FileError::Io { source, .. } => source,
+        FileError::TooLarge { limit, .. } => io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("larger than the limit of {}", bytes(limit)),
+        ),
+        FileError::NotText { .. } => io::Error::new(io::ErrorKind::InvalidData, "not UTF-8 text"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,6 +168,15 @@ mod tests {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
+    #[test]
+    fn the_io_forms_keep_not_found() {
+        let missing = std::env::temp_dir().join("systmone-core-file-none/none");
+        assert_eq!(
+            read_to_string(&missing).unwrap_err().kind(),
+            io::ErrorKind::NotFound
+        );
+    }
+
     #[cfg(unix)]
     #[test]
     fn an_endless_file_stops_at_the_limit() {
@@ -152,5 +185,8 @@ mod tests {
             err.to_string(),
             "/dev/zero is larger than the limit of 1 MiB"
         );
+        let err = read(Path::new("/dev/zero")).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        assert_eq!(err.to_string(), "larger than the limit of 64 MiB");
     }
 }
