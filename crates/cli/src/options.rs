@@ -350,7 +350,8 @@ attributes as Path@Name=Value, and an empty value for a presence flag; or as a r
 document with --xml FILE (its header is replaced: API key, Device ID and RequestUID come \
 from the options and the Device ID store). The request is checked with the bindings \
 before anything is sent.\n\nExit codes: 0 success, 2 error response (message on stderr), \
-3 transport or protocol failure, 4 a write's outcome is unknown.",
+3 transport or protocol failure, 4 a write's outcome is unknown, 8 the response is for \
+another patient than the one the request names (refused).",
         after_help = "Examples:\n  systmone call GetFunctions\n  systmone call GetPatientRecord --param Identity/NHSNumber=4667633050 --param Filter/Demographics=\n  systmone call UpdatePatientRecord --param Identity/NHSNumber=6343800514 \\\n      --param Clinical/Event/ClinicalCode/Code@Scheme=CTV3 --param Clinical/Event/ClinicalCode/Code@Code=X505K\n  systmone call GetDocument --xml saved-request.xml"
     )]
     Call(CallArgs),
@@ -421,7 +422,11 @@ are filled from the options and the Device ID store when not given with --set.",
 and lines starting with # are skipped) under SystmOne's throttle, with a progress bar and \
 ETA. Each record is written as it arrives to DIR/<NHS>.xml (atomically: a temporary file, \
 then a rename). A number whose file exists is skipped, so an interrupted run can be \
-started again without fetching twice what is saved.",
+started again without fetching twice what is saved (and the temporary files it left are \
+removed). Only one extract writes into a directory at a time.\n\nA response for another \
+patient than the number asked for is never saved: it is refused, recorded in \
+DIR/refusals.jsonl (both numbers and the RequestUID), and the run goes on with the next \
+number and exits 8.",
         after_help = "Example:\n  systmone extract --nhs-file numbers.txt --out records/ --demographics"
     )]
     Extract(ExtractArgs),
