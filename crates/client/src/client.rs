@@ -1,5 +1,18 @@
 //! The typed client: one connection, one request in flight, paced, with the checks an
 //! integration holding real patient records needs.
+//!
+//! The life of a call, top to bottom in this file:
+//! - [`Client::call_detailed`]: the name to send (version negotiation, `function_name`);
+//! - `call_with_retries`: the attempts, the backoffs between them and the call's
+//!   budget (`retry.rs`); a write is one attempt;
+//! - `call_once` / `attempt`: one request with its own RequestUID, under the connection
+//!   lock: connect, the pacing turn (`Pacer::reserve`, `confirm_with`), the exchange,
+//!   the audit line; an unanswered write becomes `OutcomeUnknown` here;
+//! - `exchange`: write the request, wait (`response_timeout`, or the budget for a write)
+//!   for the response whose RequestUID echoes it;
+//! - `interpret` / `use_response`: read it with the bindings on the blocking pool, then
+//!   the checks: function name, Device ID allocation, error responses, and right
+//!   patient or an error (`patient.rs`).
 
 use std::future::Future;
 use std::pin::Pin;

@@ -62,7 +62,8 @@ impl fmt::Display for PatientNumber {
 }
 
 /// The functions whose request and response both name a patient, as `(name,
-/// version)`: each is checked by [`check_patient`]. A test holds this list to the
+/// version)`: a response to one of them for another patient than the request names is
+/// [`Error::WrongPatient`](crate::Error::WrongPatient). A test holds this list to the
 /// schemas (every function version whose parameters and result both have an
 /// `Identity` must be here).
 pub const PATIENT_CHECKED: &[(&str, &str)] = &[
