@@ -1,6 +1,6 @@
 //! `call`, `sim` and the task-shaped commands.
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use systmone_bindings::AnyRequest;
 use systmone_client::Client;
 
@@ -64,8 +64,7 @@ pub async fn call(global: &GlobalOpts, args: CallArgs) -> anyhow::Result<u8> {
     let (function, version) = resolve_function(&args.function, args.version.as_deref())?;
     match &args.xml {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
+            let text = global.read_file(path)?;
             let request = crate::request::parse_to_send(&text).map_err(|e| {
                 // Say plainly when the file ends early.
                 let cut = if matches!(e, systmone_core::ParseError::Truncated { .. }) {

@@ -34,12 +34,23 @@ pub fn read_numbers(text: &str) -> anyhow::Result<Vec<String>> {
     Ok(numbers)
 }
 
+/// The names of the temporary files records are written through (`.extract-*.tmp`).
+const TEMP_PREFIX: &str = ".extract-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// The file in the output directory that records each response refused as another
+/// patient's (one JSON line each).
+pub const REFUSALS_FILE: &str = "refusals.jsonl";
+
+/// The lock an extract holds on its output directory while it runs.
+const LOCK_FILE: &str = ".extract.lock";
+
 /// Writes `content` to `path` atomically: a temporary file beside it, then a rename.
 pub(crate) fn write_atomically(path: &Path, content: &str) -> anyhow::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new()
-        .prefix(".extract-")
-        .suffix(".tmp")
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     tmp.write_all(content.as_bytes())?;
@@ -47,6 +58,79 @@ pub(crate) fn write_atomically(path: &Path, content: &str) -> anyhow::Result<()>
     tmp.as_file().sync_all()?;
     tmp.persist(path)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error))?;
+    Ok(())
+}
+
+/// Holds the output directory for this run: a second extract into the same directory
+/// would fetch the same records twice (and spend the throttle twice), and its
+/// temporary files could be taken for a killed run's.
+fn lock_out_dir(out: &Path) -> anyhow::Result<std::fs::File> {
+    use fs4::fs_std::FileExt;
+    let path = out.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    match FileExt::try_lock_exclusive(&file) {
+        Ok(true) => Ok(file),
+        Ok(false) => anyhow::bail!(
+            "another extract is writing into {}; wait for it to finish (or stop it) first",
+            out.display()
+        ),
+        Err(e) => Err(anyhow::anyhow!("cannot lock {}: {e}", path.display())),
+    }
+}
+
+/// Removes the temporary files a killed run left in `out` (under the directory's
+/// lock, so none of them belongs to a running extract); returns how many.
+fn remove_stale_temp_files(out: &Path) -> anyhow::Result<usize> {
+    let mut removed = 0;
+    let entries =
+        std::fs::read_dir(out).with_context(|| format!("cannot list {}", out.display()))?;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TEMP_PREFIX) && name.ends_with(TEMP_SUFFIX) {
+            std::fs::remove_file(entry.path())
+                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// Appends the refusal of a response for another patient to `DIR/refusals.jsonl`:
+/// when, the number asked for, the one answered, and the RequestUID SystmOne's audit
+/// trail knows the request by. The record itself is not kept anywhere.
+fn record_refusal(out: &Path, error: &systmone_client::Error) -> anyhow::Result<()> {
+    let systmone_client::Error::WrongPatient {
+        function,
+        asked,
+        answered,
+        request_uid,
+        ..
+    } = error
+    else {
+        return Ok(());
+    };
+    let line = serde_json::json!({
+        "time": chrono::Local::now().format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
+        "function": function,
+        "asked": asked.to_string(),
+        "answered": answered.to_string(),
+        "request_uid": request_uid,
+        "reason": "the response was for another patient; nothing of it was saved",
+    });
+    let path = out.join(REFUSALS_FILE);
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    writeln!(file, "{line}").with_context(|| format!("cannot write {}", path.display()))?;
+    file.sync_all()?;
     Ok(())
 }
 
@@ -81,8 +165,7 @@ fn per_record_interval(global: &GlobalOpts, args: &ExtractArgs) -> anyhow::Resul
 }
 
 pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
-    let text = std::fs::read_to_string(&args.nhs_file)
-        .with_context(|| format!("cannot read {}", args.nhs_file.display()))?;
+    let text = global.read_file(&args.nhs_file)?;
     let numbers =
         read_numbers(&text).map_err(|e| anyhow::anyhow!("{}: {e}", args.nhs_file.display()))?;
     if numbers.is_empty() {
@@ -93,6 +176,14 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
     }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create {}", args.out.display()))?;
+    let _lock = lock_out_dir(&args.out)?;
+    let stale = remove_stale_temp_files(&args.out)?;
+    if stale > 0 && !global.quiet {
+        eprintln!(
+            "removed {stale} temporary file(s) an interrupted run left in {}",
+            args.out.display()
+        );
+    }
     let (done, todo): (Vec<String>, Vec<String>) = numbers
         .into_iter()
         .partition(|n| args.out.join(format!("{n}.xml")).exists());
@@ -160,8 +251,9 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
     let started = std::time::Instant::now();
     let interrupted = tokio::signal::ctrl_c();
     tokio::pin!(interrupted);
-    let fhir = crate::fhir_output::Extract::start(&args.fhir, &client, &args.out, &done).await?;
-    let (mut fetched, mut failed) = (0usize, 0usize);
+    let fhir =
+        crate::fhir_output::Extract::start(global, &args.fhir, &client, &args.out, &done).await?;
+    let (mut fetched, mut failed, mut wrong_patient) = (0usize, 0usize, 0usize);
     for nhs in &todo {
         let params = record_params(nhs, false, false, &args.filter)?;
         bar.set_message(format!("fetching {nhs}"));
@@ -179,39 +271,55 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
                 return Ok(130);
             }
         };
+        let position = fetched + failed + wrong_patient + 1;
+        let outcome_word;
         match outcome {
             Ok(reply) => {
+                // The client has checked that the record is this number's (else the
+                // call is `WrongPatient`): it is saved under the number asked for.
                 let path = args.out.join(format!("{nhs}.xml"));
                 write_atomically(&path, &reply.xml)?;
                 fhir.save(&args.out, nhs, &reply.xml)?;
                 fetched += 1;
-                tracing::info!("saved {}", path.display());
+                outcome_word = "saved";
+                // No NHS number at info: the position and size only.
+                tracing::info!(
+                    "saved record {position} of {total} ({} bytes)",
+                    reply.xml.len()
+                );
             }
             Err(e) => {
-                let is_answer = e.chain().any(|c| {
-                    matches!(
-                        c.downcast_ref::<systmone_client::Error>(),
-                        Some(systmone_client::Error::Response { .. })
-                    )
-                });
-                if !is_answer {
+                let client_error = e
+                    .chain()
+                    .find_map(|c| c.downcast_ref::<systmone_client::Error>());
+                if let Some(wrong @ systmone_client::Error::WrongPatient { .. }) = client_error {
+                    // Refused, recorded, never saved; the next records are still
+                    // checked one by one.
+                    record_refusal(&args.out, wrong)?;
+                    wrong_patient += 1;
+                    outcome_word = "refused: the answer was for another patient";
+                    bar.suspend(|| eprintln!("{nhs}: {e}"));
+                } else if !matches!(client_error, Some(systmone_client::Error::Response { .. })) {
                     bar.abandon();
                     return Err(e.context(format!(
                         "extract stopped at {nhs} ({fetched} fetched in this run; run again to resume)"
                     )));
+                } else {
+                    failed += 1;
+                    outcome_word = "refused by SystmOne";
+                    bar.suspend(|| eprintln!("{nhs}: {e}"));
                 }
-                failed += 1;
-                bar.suspend(|| eprintln!("{nhs}: {e}"));
             }
         }
         // The next record starts now (before the bar shows this one done).
         *record_started.lock().unwrap_or_else(|e| e.into_inner()) = std::time::Instant::now();
         bar.inc(1);
         if !terminal && !global.quiet {
-            let finished = (fetched + failed) as u64;
+            // Such lines usually end up in a log file: the position, not the number.
+            let finished = (fetched + failed + wrong_patient) as u64;
             let left = eta(total - finished, interval, started.elapsed(), finished);
             eprintln!(
-                "[{finished}/{total}] {nhs}; ETA {}{throttle_note}",
+                "[{finished}/{total}] {outcome_word}; ETA {}{throttle_note}",
                 human(left)
             );
         }
@@ -222,6 +330,15 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
             "fetched {fetched}, skipped {} already saved, {failed} refused by SystmOne",
             done.len()
         );
+    }
+    if wrong_patient > 0 {
+        eprintln!(
+            "{wrong_patient} response(s) were for another patient than the one asked for: \
+             refused, not saved, and recorded in {}; report them (with their RequestUIDs) \
+             to the practice",
+            args.out.join(REFUSALS_FILE).display()
+        );
+        return Ok(crate::EXIT_WRONG_PATIENT);
     }
     Ok(if failed > 0 { 2 } else { 0 })
 }

@@ -99,8 +99,7 @@ pub fn print(global: &GlobalOpts, args: &FhirArgs, mapped: &Mapped) -> anyhow::R
 
 /// `parse FILE --format fhir` (offline: numeric values go without units).
 pub fn parse(global: &GlobalOpts, args: &FhirArgs, file: &Path) -> anyhow::Result<u8> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text = global.read_file(file)?;
     let options = MapOptions::new(chrono::Local::now().date_naive());
     let mapped =
         convert(&text, &options).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
@@ -124,18 +123,23 @@ pub struct Extract {
 }
 
 impl Extract {
-    /// Whether saved records still lack their Bundle (a run without --format fhir
-    /// saved them).
+    /// Whether saved records still lack their Bundle or its mapping report (a run
+    /// without --format fhir saved them, or a run was killed between the files).
     pub fn pending(args: &FhirArgs, out: &Path, saved: &[String]) -> bool {
-        args.wanted()
-            && saved
-                .iter()
-                .any(|nhs| !out.join(format!("{nhs}.fhir.json")).exists())
+        args.wanted() && saved.iter().any(|nhs| !Self::complete(out, nhs))
+    }
+
+    /// Whether both FHIR files of a saved record are there.
+    fn complete(out: &Path, nhs: &str) -> bool {
+        out.join(format!("{nhs}.fhir.json")).exists()
+            && out.join(format!("{nhs}.fhir-report.json")).exists()
     }
 
     /// Gets the units through the extract's client (so its pacing holds) and writes
-    /// the Bundles that saved records lack.
+    /// the Bundles and reports that saved records lack (both again when one is
+    /// missing: they are made together from the record).
     pub async fn start(
+        global: &GlobalOpts,
         args: &FhirArgs,
         client: &Client,
         out: &Path,
@@ -148,12 +152,10 @@ impl Extract {
             options: Some(options(client).await),
         };
         for nhs in saved {
-            if out.join(format!("{nhs}.fhir.json")).exists() {
+            if Self::complete(out, nhs) {
                 continue;
             }
-            let path = out.join(format!("{nhs}.xml"));
-            let xml = std::fs::read_to_string(&path)
-                .with_context(|| format!("cannot read {}", path.display()))?;
+            let xml = global.read_file(&out.join(format!("{nhs}.xml")))?;
             extract.save(out, nhs, &xml)?;
         }
         Ok(extract)

@@ -42,16 +42,27 @@ use crate::options::{Cli, Command};
 
 fn main() -> ExitCode {
     // clap writes its own help and errors before --color is parsed: look ahead.
-    let mut command = options::command();
-    if let Some(choice) = colour_asked() {
-        command = command.color(choice);
-    }
-    let parsed = command.try_get_matches().and_then(|matches| {
-        <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map(|cli| (cli, matches))
-    });
+    let coloured = |command: clap::Command| match colour_asked() {
+        Some(choice) => command.color(choice),
+        None => command,
+    };
+    let parsed = coloured(options::command())
+        .try_get_matches()
+        .and_then(|matches| {
+            <Cli as clap::FromArgMatches>::from_arg_matches(&matches).map(|cli| (cli, matches))
+        });
     let (mut cli, matches) = match parsed {
         Ok(parsed) => parsed,
-        Err(e) => {
+        Err(mut e) => {
+            // The same mistake reported without the environment's values, so the usage
+            // line does not show options set by SYSTMONE_* variables as required.
+            if e.use_stderr() {
+                if let Err(plain) = coloured(options::command_without_env()).try_get_matches() {
+                    if plain.kind() == e.kind() {
+                        e = plain;
+                    }
+                }
+            }
             let _ = e.print();
             // --help and --version are not errors; a usage error is a local failure.
             if !e.use_stderr() {
@@ -180,8 +191,39 @@ fn colour_asked() -> Option<clap::ColorChoice> {
     }
 }
 
+/// Logs on stderr: warnings by default, `-v` info, `-vv` debug, `-vvv` trace, `-q`
+/// errors only; `RUST_LOG` (`debug`, `systmone_client=debug,warn`, ...: a level, or
+/// `target=level` pairs) replaces the level the flags choose. No log line holds the
+/// API key, and none at info or above a patient's data.
 fn init_logging(verbose: u8, quiet: bool, colour: bool) {
-    use tracing_subscriber::filter::LevelFilter;
+    let (filter, targets, refused) = log_filter(verbose, quiet, std::env::var("RUST_LOG").ok());
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let layer = tracing_subscriber::fmt::layer()
+        .with_writer(std::io::stderr)
+        .with_target(targets)
+        .with_ansi(colour)
+        .without_time()
+        // Its report of a failed write uses std's eprintln!, which panics on a closed
+        // pipe (`systmone -v functions 2>&1 | head`).
+        .log_internal_errors(false);
+    let _ = tracing_subscriber::registry()
+        .with(layer)
+        .with(filter)
+        .try_init();
+    if let Some(reason) = refused {
+        tracing::warn!("RUST_LOG ignored: {reason}");
+    }
+}
+
+/// The log filter for `-v`/`-q` and `RUST_LOG`, whether lines show their target (with
+/// `-vv` or `RUST_LOG`), and why `RUST_LOG` was not understood.
+fn log_filter(
+    verbose: u8,
+    quiet: bool,
+    rust_log: Option<String>,
+) -> (tracing_subscriber::filter::Targets, bool, Option<String>) {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
     let level = if quiet {
         LevelFilter::ERROR
     } else {
@@ -192,16 +234,14 @@ fn init_logging(verbose: u8, quiet: bool, colour: bool) {
             _ => LevelFilter::TRACE,
         }
     };
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_max_level(level)
-        .with_target(verbose >= 2)
-        .with_ansi(colour)
-        .without_time()
-        // Its report of a failed write uses std's eprintln!, which panics on a closed
-        // pipe (`systmone -v functions 2>&1 | head`).
-        .log_internal_errors(false)
-        .try_init();
+    let flags = Targets::new().with_default(level);
+    match rust_log.as_deref().map(str::trim) {
+        None | Some("") => (flags, verbose >= 2, None),
+        Some(spec) => match spec.parse::<Targets>() {
+            Ok(targets) => (targets, true, None),
+            Err(e) => (flags, verbose >= 2, Some(format!("{spec:?}: {e}"))),
+        },
+    }
 }
 
 /// One clear sentence; the chain of causes and the debug form only with `-v`.
@@ -233,6 +273,9 @@ fn message(error: &anyhow::Error) -> String {
                 e.message
             );
         }
+        Some(E::CallTimeout { .. }) => {
+            return format!("{}; see --call-timeout", message_chain(error));
+        }
         Some(E::Connect { addr, source })
             if source.kind() == std::io::ErrorKind::ConnectionRefused =>
         {
@@ -243,6 +286,11 @@ fn message(error: &anyhow::Error) -> String {
         }
         _ => {}
     }
+    message_chain(error)
+}
+
+/// The error and the causes that are not already part of its top message.
+fn message_chain(error: &anyhow::Error) -> String {
     let mut message = error.to_string();
     // Add the causes that are not already part of the top message.
     for cause in error.chain().skip(1) {
@@ -265,7 +313,8 @@ fn error_json(error: &anyhow::Error) -> String {
         Some(E::Unsupported { .. }) => "unsupported",
         Some(E::Connect { .. }) => "connect",
         Some(E::Io(_)) => "io",
-        Some(E::Timeout { .. }) => "timeout",
+        Some(E::Timeout { .. } | E::CallTimeout { .. }) => "timeout",
+        Some(E::WrongPatient { .. }) => "wrong-patient",
         Some(E::Protocol(_)) => "protocol",
         Some(E::OutcomeUnknown { .. }) => "outcome-unknown",
         Some(E::DeviceId(_)) => "device-id",
@@ -285,6 +334,16 @@ fn error_json(error: &anyhow::Error) -> String {
         Some(E::Response { function, error }) => {
             extra.insert("function".into(), function.as_str().into());
             extra.insert("permanent".into(), error.permanent.into());
+        }
+        Some(E::WrongPatient {
+            function,
+            request_uid,
+            write,
+            ..
+        }) => {
+            extra.insert("request_uid".into(), request_uid.as_str().into());
+            extra.insert("function".into(), function.as_str().into());
+            extra.insert("write".into(), (*write).into());
         }
         _ => {}
     }
@@ -314,14 +373,57 @@ fn find_client_error(error: &anyhow::Error) -> Option<&systmone_client::Error> {
         .find_map(|e| e.downcast_ref::<systmone_client::Error>())
 }
 
+/// The exit code a response for another patient ends in (`record`, `call`, `extract`,
+/// ...): its own, so scripts can tell a clinical-safety incident from a failure.
+pub const EXIT_WRONG_PATIENT: u8 = 8;
+
 /// 2: SystmOne answered with an error; 3: transport or protocol failure; 4: a write's
-/// outcome is unknown; 1: anything else (usage, files, invalid parameters).
+/// outcome is unknown; 8: the answer was for another patient; 1: anything else
+/// (usage, files, invalid parameters).
 fn exit_code(error: &anyhow::Error) -> u8 {
     use systmone_client::Error as E;
     match find_client_error(error) {
         Some(E::Response { .. } | E::DeviceBlocked { .. } | E::Unsupported { .. }) => 2,
-        Some(E::Connect { .. } | E::Io(_) | E::Timeout { .. } | E::Protocol(_)) => 3,
+        Some(
+            E::Connect { .. }
+            | E::Io(_)
+            | E::Timeout { .. }
+            | E::CallTimeout { .. }
+            | E::Protocol(_),
+        ) => 3,
         Some(E::OutcomeUnknown { .. }) => 4,
+        Some(E::WrongPatient { .. }) => EXIT_WRONG_PATIENT,
         _ => 1,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing::Level;
+
+    use super::log_filter;
+
+    #[test]
+    fn verbosity_and_rust_log_choose_the_levels() {
+        let debug_of = |verbose, quiet, rust_log: Option<&str>| {
+            let (filter, _, refused) = log_filter(verbose, quiet, rust_log.map(String::from));
+            (
+                filter.would_enable("systmone_client::client", &Level::DEBUG),
+                filter.would_enable("systmone_client::client", &Level::INFO),
+                refused.is_some(),
+            )
+        };
+        assert_eq!(debug_of(0, false, None), (false, false, false));
+        assert_eq!(debug_of(1, false, None), (false, true, false));
+        assert_eq!(debug_of(2, false, None), (true, true, false));
+        assert_eq!(debug_of(0, false, Some("debug")), (true, true, false));
+        assert_eq!(
+            debug_of(0, true, Some("systmone_client=debug")),
+            (true, true, false)
+        );
+        assert_eq!(debug_of(2, false, Some("info")), (false, true, false));
+        // Not understood: the flags' level, and the reason.
+        assert_eq!(debug_of(2, false, Some("x=loud")), (true, true, true));
+        assert_eq!(debug_of(0, false, Some("  ")), (false, false, false));
     }
 }

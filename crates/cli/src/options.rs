@@ -12,11 +12,6 @@ use systmone_client::{
     MemoryStore, PacingFile, PacingLimits, PacingObserver,
 };
 
-/// How long the command waits for a reply by default. The library's 300 s suits a
-/// service; a person at a terminal is better told sooner (a throttled request never
-/// gets an answer, and reads are retried), and `--timeout` raises it for huge records.
-pub const DEFAULT_RESPONSE_TIMEOUT: Duration = Duration::from_secs(120);
-
 const ABOUT: &str = "Talk to a SystmOne client over the Client Integration interface.";
 
 const LONG_ABOUT: &str = "\
@@ -29,7 +24,9 @@ interface as an integrator would.
 
 Exit codes: 0 success; 1 usage or local error; 2 SystmOne answered with an error;
 3 transport or protocol failure (nothing listening, timeout, unreadable response);
-4 a write was sent but its outcome is unknown (check the record before retrying).";
+4 a write was sent but its outcome is unknown (check the record before retrying);
+8 SystmOne answered for another patient than the one asked for (nothing of it is kept;
+  after a write, check both records).";
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -120,11 +117,27 @@ pub struct GlobalOpts {
         value_name = "TEXT"
     )]
     pub device_version: Option<String>,
-    /// How long to wait for a response, in seconds (e.g. 30, 2.5, 500ms) [default: 120]:
-    /// for a read, with its retries (waits for SystmOne's throttle not counted). Raise it
-    /// for very large records; a live line shows the wait after 3 s.
+    /// How long to wait for each response, in seconds (e.g. 30, 2.5, 500ms) [default:
+    /// 30]. A read whose response has not come by then is sent again (up to 3 attempts);
+    /// a write never is. Raise it for very large records; a live line shows the wait
+    /// after 3 s.
     #[arg(long, global = true, env = "SYSTMONE_TIMEOUT", value_name = "SECONDS", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
+    /// The time a whole call may take, its attempts and the waits between them
+    /// included (waits for SystmOne's throttle are not) [default: room for 3 attempts,
+    /// 3 x --timeout + 3 s]. A write waits this long for its one answer.
+    #[arg(long, global = true, env = "SYSTMONE_CALL_TIMEOUT", value_name = "SECONDS", value_parser = parse_duration)]
+    pub call_timeout: Option<Duration>,
+    /// The largest document accepted, in bytes: a response from SystmOne, and any file
+    /// read (a saved document, a request, a template, a list of numbers) [default:
+    /// 67108864, 64 MiB].
+    #[arg(
+        long,
+        global = true,
+        env = "SYSTMONE_MAX_DOCUMENT_SIZE",
+        value_name = "BYTES"
+    )]
+    pub max_document_size: Option<usize>,
     /// Output format [default: text on a terminal, xml otherwise].
     #[arg(short, long, global = true, env = "SYSTMONE_OUTPUT", value_enum)]
     pub output: Option<OutputFormat>,
@@ -180,6 +193,16 @@ pub fn pacing_limits(arg: PacingArg) -> PacingLimits {
     }
 }
 
+/// Reads a text file of at most `limit` bytes, saying how to raise the limit.
+pub fn read_file(path: &std::path::Path, limit: usize) -> anyhow::Result<String> {
+    systmone_core::file::read_text(path, limit).map_err(|e| match e {
+        systmone_core::file::FileError::TooLarge { .. } => {
+            anyhow::anyhow!("{e}; raise the limit with --max-document-size")
+        }
+        other => other.into(),
+    })
+}
+
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let t = text.trim();
     let (number, scale) = if let Some(ms) = t.strip_suffix("ms") {
@@ -209,6 +232,17 @@ impl GlobalOpts {
                 OutputFormat::Xml
             }
         })
+    }
+
+    /// The size limit of documents and files (`--max-document-size`).
+    pub fn max_document_size(&self) -> usize {
+        self.max_document_size
+            .unwrap_or(systmone_core::file::DEFAULT_MAX_FILE_SIZE)
+    }
+
+    /// Reads a text file within the size limit (`--max-document-size`).
+    pub fn read_file(&self, path: &std::path::Path) -> anyhow::Result<String> {
+        read_file(path, self.max_document_size())
     }
 
     pub fn api_key(&self) -> anyhow::Result<String> {
@@ -242,11 +276,13 @@ impl GlobalOpts {
         if let Some(v) = &self.device_version {
             config.device_version = v.clone();
         }
-        config.response_timeout = self.timeout.unwrap_or(DEFAULT_RESPONSE_TIMEOUT);
-        // `--timeout` also bounds a read's attempts and the waits between them; waits
-        // for SystmOne's throttle do not count (the client moves the deadline on).
-        config.call_timeout = self.timeout;
+        if let Some(timeout) = self.timeout {
+            config.response_timeout = timeout;
+        }
+        // Unset: room for every attempt (`ClientConfig::call_budget`).
+        config.call_timeout = self.call_timeout;
         config.connect_timeout = config.connect_timeout.min(config.response_timeout);
+        config.max_document_size = self.max_document_size();
         config.pacing = pacing_limits(self.pacing);
         config
     }
@@ -314,7 +350,8 @@ attributes as Path@Name=Value, and an empty value for a presence flag; or as a r
 document with --xml FILE (its header is replaced: API key, Device ID and RequestUID come \
 from the options and the Device ID store). The request is checked with the bindings \
 before anything is sent.\n\nExit codes: 0 success, 2 error response (message on stderr), \
-3 transport or protocol failure, 4 a write's outcome is unknown.",
+3 transport or protocol failure, 4 a write's outcome is unknown, 8 the response is for \
+another patient than the one the request names (refused).",
         after_help = "Examples:\n  systmone call GetFunctions\n  systmone call GetPatientRecord --param Identity/NHSNumber=4667633050 --param Filter/Demographics=\n  systmone call UpdatePatientRecord --param Identity/NHSNumber=6343800514 \\\n      --param Clinical/Event/ClinicalCode/Code@Scheme=CTV3 --param Clinical/Event/ClinicalCode/Code@Code=X505K\n  systmone call GetDocument --xml saved-request.xml"
     )]
     Call(CallArgs),
@@ -385,7 +422,11 @@ are filled from the options and the Device ID store when not given with --set.",
 and lines starting with # are skipped) under SystmOne's throttle, with a progress bar and \
 ETA. Each record is written as it arrives to DIR/<NHS>.xml (atomically: a temporary file, \
 then a rename). A number whose file exists is skipped, so an interrupted run can be \
-started again without fetching twice what is saved.",
+started again without fetching twice what is saved (and the temporary files it left are \
+removed). Only one extract writes into a directory at a time.\n\nA response for another \
+patient than the number asked for is never saved: it is refused, recorded in \
+DIR/refusals.jsonl (both numbers and the RequestUID), and the run goes on with the next \
+number and exits 8.",
         after_help = "Example:\n  systmone extract --nhs-file numbers.txt --out records/ --demographics"
     )]
     Extract(ExtractArgs),
@@ -433,6 +474,7 @@ const NOT_USED_BY: [(&str, &[&str]); 6] = [
             "output",
             "profile",
             "config",
+            "max_document_size",
         ],
     ),
     ("completions", &ALL_BUT_LOGGING),
@@ -441,19 +483,20 @@ const NOT_USED_BY: [(&str, &[&str]); 6] = [
 ];
 
 /// The options about reaching SystmOne.
-const CONNECTION_OPTIONS: [&str; 9] = [
+const CONNECTION_OPTIONS: [&str; 10] = [
     "addr",
     "api_key",
     "device_id_file",
     "device_version",
     "timeout",
+    "call_timeout",
     "audit",
     "pacing",
     "profile",
     "config",
 ];
 
-const ALL_BUT_LOGGING: [&str; 10] = [
+const ALL_BUT_LOGGING: [&str; 12] = [
     "profile",
     "config",
     "addr",
@@ -461,6 +504,8 @@ const ALL_BUT_LOGGING: [&str; 10] = [
     "device_id_file",
     "device_version",
     "timeout",
+    "call_timeout",
+    "max_document_size",
     "audit",
     "pacing",
     "output",
@@ -468,7 +513,7 @@ const ALL_BUT_LOGGING: [&str; 10] = [
 
 /// The global options `systmone sim` leaves out: all but the logging ones and
 /// `audit`, which it has an option of its own for.
-const SIM_HIDDEN: [&str; 9] = [
+const SIM_HIDDEN: [&str; 11] = [
     "profile",
     "config",
     "addr",
@@ -476,6 +521,8 @@ const SIM_HIDDEN: [&str; 9] = [
     "device_id_file",
     "device_version",
     "timeout",
+    "call_timeout",
+    "max_document_size",
     "pacing",
     "output",
 ];
@@ -484,7 +531,20 @@ const SIM_HIDDEN: [&str; 9] = [
 /// apply.
 pub fn command() -> clap::Command {
     use clap::CommandFactory;
-    let mut cmd = Cli::command();
+    hide_unused(Cli::command())
+}
+
+/// The command line's definition with no option read from the environment: for
+/// reporting a usage error, since clap's usage line names every option given a value,
+/// and one set through a `SYSTMONE_*` variable then reads as if it were required
+/// (`Usage: systmone record --addr <ADDR> --api-key <API_KEY> <NHS_NUMBER>`).
+pub fn command_without_env() -> clap::Command {
+    use clap::CommandFactory;
+    hide_unused(Cli::command().mut_args(|arg| arg.env(None)))
+}
+
+/// `cmd` with the global options hidden where they do not apply.
+fn hide_unused(mut cmd: clap::Command) -> clap::Command {
     let globals: Vec<clap::Arg> = cmd
         .get_arguments()
         .filter(|a| a.is_global_set())

@@ -16,13 +16,7 @@ pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {
         return crate::fhir_output::parse(global, &args.fhir, &args.file);
     }
     let path = args.file.display().to_string();
-    let bytes = std::fs::read(&args.file).with_context(|| format!("cannot read {path}"))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        anyhow::anyhow!(
-            "{path} is not UTF-8 text (byte {})",
-            e.utf8_error().valid_up_to()
-        )
-    })?;
+    let text = global.read_file(&args.file)?;
     let header = peek_header(&text).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
     let mode = if args.strict {
         ReadMode::Strict

@@ -53,9 +53,8 @@ pub fn default_config_path() -> Option<PathBuf> {
 }
 
 /// Reads the config file at `path`.
-pub fn read_config(path: &Path) -> anyhow::Result<ConfigFile> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the config file {}", path.display()))?;
+pub fn read_config(path: &Path, limit: usize) -> anyhow::Result<ConfigFile> {
+    let text = crate::options::read_file(path, limit).context("cannot read the config file")?;
     toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))
 }
 
@@ -84,7 +83,7 @@ pub fn apply(global: &mut GlobalOpts, matches: &clap::ArgMatches) -> anyhow::Res
             path.display()
         );
     }
-    let config = read_config(&path)?;
+    let config = read_config(&path, global.max_document_size())?;
     let Some(profile) = config.profiles.get(&name) else {
         let names: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
         bail!(
@@ -106,9 +105,9 @@ pub fn apply(global: &mut GlobalOpts, matches: &clap::ArgMatches) -> anyhow::Res
     }
     if let Some(file) = &profile.api_key_file {
         if global.api_key.is_none() {
-            let key = std::fs::read_to_string(file).with_context(|| {
-                context(&format!("cannot read api_key_file {}", file.display()))
-            })?;
+            let key = global
+                .read_file(file)
+                .with_context(|| context("cannot read api_key_file"))?;
             global.api_key = Some(key.trim().to_string());
         }
     }

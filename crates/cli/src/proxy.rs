@@ -11,12 +11,13 @@ use systmone_proxy::{MaskOptions, Masking, Proxy, ProxyConfig};
 /// The proxy's options.
 #[derive(Debug, Args)]
 pub struct ProxyArgs {
-    /// Where the integration connects instead of SystmOne. A non-loopback address needs
-    /// --allow-remote.
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:40701")]
+    /// Where the integration connects instead of SystmOne (localhost: 127.0.0.1). A
+    /// non-loopback address needs --allow-remote.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:40701", value_parser = systmone_transport::addr::parse_socket_addr)]
     pub listen: SocketAddr,
-    /// The SystmOne client's interface. A non-loopback address needs --allow-remote.
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:40700")]
+    /// The SystmOne client's interface (localhost: 127.0.0.1). A non-loopback address
+    /// needs --allow-remote.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:40700", value_parser = systmone_transport::addr::parse_socket_addr)]
     pub upstream: SocketAddr,
     /// Allow non-loopback addresses (the traffic carries patient data).
     #[arg(long)]
@@ -104,4 +105,32 @@ async fn terminated() {
         return;
     }
     std::future::pending::<()>().await
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[derive(Debug, Parser)]
+    struct Line {
+        #[command(flatten)]
+        proxy: ProxyArgs,
+    }
+
+    #[test]
+    fn localhost_is_loopback_for_both_addresses() {
+        let line = Line::try_parse_from([
+            "proxy",
+            "--listen",
+            "localhost:40701",
+            "--upstream",
+            "LOCALHOST:40700",
+        ])
+        .unwrap();
+        assert_eq!(line.proxy.listen, "127.0.0.1:40701".parse().unwrap());
+        assert_eq!(line.proxy.upstream, "127.0.0.1:40700".parse().unwrap());
+        assert!(Line::try_parse_from(["proxy", "--upstream", "surgery-pc:40700"]).is_err());
+    }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 
 use crate::commands::shown_header;
 use crate::options::{GlobalOpts, TemplateArgs};
@@ -12,8 +12,7 @@ use crate::template_fill::{fill, placeholders};
 
 pub async fn run(global: &GlobalOpts, args: TemplateArgs) -> anyhow::Result<u8> {
     let path = args.file.display().to_string();
-    let template =
-        std::fs::read_to_string(&args.file).with_context(|| format!("cannot read {path}"))?;
+    let template = global.read_file(&args.file)?;
     let mut values = BTreeMap::new();
     for pair in &args.set {
         let Some((name, value)) = pair.split_once('=') else {

@@ -21,6 +21,9 @@ fn systmone() -> Command {
         "SYSTMONE_DEVICE_ID_FILE",
         "SYSTMONE_DEVICE_VERSION",
         "SYSTMONE_TIMEOUT",
+        "SYSTMONE_CALL_TIMEOUT",
+        "SYSTMONE_MAX_DOCUMENT_SIZE",
+        "RUST_LOG",
         "SYSTMONE_OUTPUT",
         "SYSTMONE_AUDIT",
         "SYSTMONE_PACING",
@@ -181,10 +184,17 @@ async fn unknown_write_outcome_exits_4() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = against(&sim, dir.path());
-    cmd.args(["--timeout", "2", "call", "UpdatePatientRecord"])
-        .args(["--param", "Identity/NHSNumber=6343800514"])
-        .args(["--param", "Clinical/Event/ClinicalCode/Code@Scheme=CTV3"])
-        .args(["--param", "Clinical/Event/ClinicalCode/Code@Code=X505K"]);
+    cmd.args([
+        "--timeout",
+        "2",
+        "--call-timeout",
+        "2",
+        "call",
+        "UpdatePatientRecord",
+    ])
+    .args(["--param", "Identity/NHSNumber=6343800514"])
+    .args(["--param", "Clinical/Event/ClinicalCode/Code@Scheme=CTV3"])
+    .args(["--param", "Clinical/Event/ClinicalCode/Code@Code=X505K"]);
     run(cmd)
         .await
         .code(4)
@@ -452,14 +462,13 @@ async fn extract_resumes_without_fetching_twice() {
         std::fs::metadata(&first).unwrap().modified().unwrap(),
         mtime
     );
+    // The records, and the lock each run holds on the directory.
     let leftovers: Vec<_> = std::fs::read_dir(&out)
         .unwrap()
         .filter(|e| {
-            !e.as_ref()
-                .unwrap()
-                .file_name()
-                .to_string_lossy()
-                .ends_with(".xml")
+            let name = e.as_ref().unwrap().file_name();
+            let name = name.to_string_lossy();
+            !name.ends_with(".xml") && name != ".extract.lock"
         })
         .collect();
     assert!(leftovers.is_empty(), "temporary files left behind");
@@ -1066,7 +1075,8 @@ async fn json_output_makes_failures_machine_readable() {
     let dir = tempfile::tempdir().unwrap();
     let output = |args: &[&str]| {
         let mut cmd = against(&sim, dir.path());
-        cmd.args(["-o", "json", "--timeout", "2"]).args(args);
+        cmd.args(["-o", "json", "--timeout", "2", "--call-timeout", "2"])
+            .args(args);
         tokio::task::spawn_blocking(move || cmd.output().unwrap())
     };
 
@@ -1225,7 +1235,11 @@ async fn extract_counts_the_throttle_and_stops_cleanly_on_ctrl_c() {
         stderr.contains("ETA 1m 00s (30.0 s per record: SystmOne's throttle)"),
         "{stderr}"
     );
-    let saved = std::fs::read_dir(&out).unwrap().count();
+    // Beside the record, only the lock the run held on the directory.
+    let saved = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name() != ".extract.lock")
+        .count();
     assert_eq!(saved, 1, "one record saved, no temporary file left");
     assert!(
         stderr.contains(&format!(
@@ -1642,10 +1656,10 @@ fn sim_audit_comes_from_the_command_line_only() {
     }
 }
 
-/// `--timeout` bounds the whole command's wait for a read, its retries included: a read
-/// that never gets an answer is tried once within a 1 s timeout, not three times.
+/// `--call-timeout` bounds the whole command's wait for a read, its retries included: a
+/// read that never gets an answer is tried once within a 1 s budget, not three times.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn timeout_bounds_a_read_with_its_retries() {
+async fn the_call_timeout_bounds_a_read_with_its_retries() {
     let sim = Simulator::start(SimConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         throttle: Throttle::Off,
@@ -1656,13 +1670,312 @@ async fn timeout_bounds_a_read_with_its_retries() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = against(&sim, dir.path());
-    cmd.args(["--timeout", "1", "functions"]);
-    run(cmd)
-        .await
-        .code(3)
-        .stderr(predicate::str::contains("within 1s"));
+    cmd.args(["--timeout", "1", "--call-timeout", "1", "functions"]);
+    run(cmd).await.code(3).stderr(predicate::str::contains(
+        "no answer from SystmOne within 1 s, the time allowed for the whole call (1 attempt); \
+         see --call-timeout",
+    ));
     let sent = sim.control().audit();
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert_eq!(sent[0].outcome, systmone_sim::AuditOutcome::Dropped);
     sim.shutdown().await;
+}
+
+/// The issue's probe: with `--timeout` the one retry never ran (the budget was the
+/// attempt's timeout). A read whose response is lost is now sent again after
+/// `--timeout`, and succeeds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_whose_response_is_lost_is_sent_again_after_the_timeout() {
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        faults: vec!["drop@1".parse().unwrap()],
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["--timeout", "1", "-o", "xml", "functions"]);
+    let started = std::time::Instant::now();
+    run(cmd).await.success().stdout(predicate::str::contains(
+        "<Function>GetFunctions</Function>",
+    ));
+    // The lost attempt's second, the backoff's, and the answer.
+    assert!(started.elapsed() >= Duration::from_secs(2));
+    let sent = sim.control().audit();
+    assert_eq!(sent.len(), 2, "{sent:?}");
+    assert_eq!(sent[0].outcome, systmone_sim::AuditOutcome::Dropped);
+    sim.shutdown().await;
+}
+
+/// A fake SystmOne on a free port that answers every GetPatientRecord with the record
+/// of `answered` (the RequestUID echoed), and GetFunctions and GetReferenceData as
+/// SystmOne would.
+fn wrong_patient_peer(answered: &'static str) -> std::net::SocketAddr {
+    use std::io::{Read, Write};
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            std::thread::spawn(move || {
+                let end = "</ClientIntegrationRequest>";
+                let mut pending = String::new();
+                let mut buffer = [0u8; 4096];
+                while let Ok(n) = stream.read(&mut buffer) {
+                    if n == 0 {
+                        return;
+                    }
+                    pending.push_str(&String::from_utf8_lossy(&buffer[..n]));
+                    while let Some(at) = pending.find(end) {
+                        let request: String = pending.drain(..at + end.len()).collect();
+                        let header = systmone_core::envelope::peek_header(request.trim()).unwrap();
+                        let function = header.function.unwrap_or_default();
+                        let body = match function.as_str() {
+                            "GetFunctions" => ["GetFunctions", "GetPatientRecord", "GetReferenceData"]
+                                .map(|f| format!("<SupportedFunction><Function>{f}</Function><Version>1.0</Version></SupportedFunction>"))
+                                .concat(),
+                            "GetPatientRecord" => format!(
+                                "<Identity><NHSNumber>{answered}</NHSNumber></Identity>\
+                                 <Demographics><FirstName>Other</FirstName><Surname>Person</Surname></Demographics>\
+                                 <RecordState>Closed</RecordState>"
+                            ),
+                            _ => String::new(),
+                        };
+                        let response = format!(
+                            "<ClientIntegrationResponse><DeviceID>392752167bd7f69b</DeviceID>\
+                             <RequestUID>{}</RequestUID><Function>{function}</Function>\
+                             <FunctionVersion>1.0</FunctionVersion>\
+                             <ResponseUID>F9A63680-B342-11E3-8FBA-01000000C200</ResponseUID>\
+                             <Response>{body}</Response></ClientIntegrationResponse>\n",
+                            header.request_uid.unwrap_or_default()
+                        );
+                        if stream.write_all(response.as_bytes()).is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// The issue's probe: `record 9434765919` answered with 4917111072's record. The
+/// command refuses it (exit 8, nothing of it printed), and `extract` saves nothing
+/// under 9434765919, records the refusal, and saves 4917111072's own record.
+#[test]
+fn a_record_for_another_patient_is_refused_and_never_saved() {
+    let addr = wrong_patient_peer("4917111072").to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let base = || {
+        let mut cmd = systmone();
+        cmd.args([
+            "--addr",
+            &addr,
+            "--api-key",
+            "f31e26725b5491f2",
+            "--pacing",
+            "off",
+        ])
+        .arg("--device-id-file")
+        .arg(dir.path().join("device-id"));
+        cmd
+    };
+    base()
+        .args(["-o", "xml", "record", "9434765919", "--demographics"])
+        .assert()
+        .code(8)
+        .stdout(predicate::str::is_empty())
+        .stderr(predicate::str::contains(
+            "SystmOne answered GetPatientRecord for another patient (NHS number 4917111072) \
+             than the one asked for (NHS number 9434765919)",
+        ));
+    let out = base()
+        .args(["-o", "json", "record", "9434765919"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(8));
+    let e = json_error(&out);
+    assert_eq!(e["kind"], "wrong-patient");
+    assert_eq!(e["exit_code"], 8);
+    assert!(!e["request_uid"].as_str().unwrap().is_empty());
+
+    let list = dir.path().join("numbers.txt");
+    std::fs::write(&list, "9434765919\n4917111072\n").unwrap();
+    let records = dir.path().join("records");
+    base()
+        .args(["extract", "--nhs-file"])
+        .arg(&list)
+        .arg("--out")
+        .arg(&records)
+        .assert()
+        .code(8)
+        .stderr(predicate::str::contains(
+            "1 response(s) were for another patient",
+        ));
+    assert!(!records.join("9434765919.xml").exists());
+    assert!(
+        std::fs::read_to_string(records.join("4917111072.xml"))
+            .unwrap()
+            .contains("<NHSNumber>4917111072</NHSNumber>")
+    );
+    let refusals = std::fs::read_to_string(records.join("refusals.jsonl")).unwrap();
+    let line: serde_json::Value = serde_json::from_str(refusals.trim()).unwrap();
+    assert_eq!(line["asked"], "NHS number 9434765919");
+    assert_eq!(line["answered"], "NHS number 4917111072");
+    assert!(!line["request_uid"].as_str().unwrap().is_empty());
+}
+
+/// Temporary files an interrupted run left in the output directory are removed at the
+/// next run; the records and refusals stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn extract_removes_a_killed_runs_temporary_files_and_logs_no_nhs_number() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("records");
+    std::fs::create_dir_all(&out).unwrap();
+    let left = out.join(".extract-AbC123.tmp");
+    std::fs::write(&left, "<ClientIntegrationResponse>half a rec").unwrap();
+    let number = sim.control().practice().nhs_numbers[0].clone();
+    let list = dir.path().join("numbers.txt");
+    std::fs::write(&list, format!("{number}\n")).unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["-v", "extract", "--demographics", "--nhs-file"])
+        .arg(&list)
+        .arg("--out")
+        .arg(&out);
+    let assert = run(cmd)
+        .await
+        .success()
+        .stderr(predicate::str::contains(
+            "removed 1 temporary file(s) an interrupted run left",
+        ))
+        .stderr(predicate::str::contains("saved record 1 of 1"));
+    // Logs at info and the progress lines name positions, never the patient.
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(!stderr.contains(&number), "{stderr}");
+    assert!(!left.exists());
+    assert!(out.join(format!("{number}.xml")).exists());
+    sim.shutdown().await;
+}
+
+#[test]
+fn parse_stops_at_the_size_limit() {
+    #[cfg(unix)]
+    systmone()
+        .args(["parse", "/dev/zero"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "/dev/zero is larger than the limit of 64 MiB; raise the limit with --max-document-size",
+        ));
+    let file = fixtures().join("GetPatientRecord/v1.0/response.xml");
+    systmone()
+        .args(["--max-document-size", "100", "parse"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "is larger than the limit of 100 bytes",
+        ));
+    systmone()
+        .env("SYSTMONE_MAX_DOCUMENT_SIZE", "1000000")
+        .arg("parse")
+        .arg(&file)
+        .assert()
+        .success();
+}
+
+/// `-vv` and `RUST_LOG` give debug logs; `-v` does not; a RUST_LOG that cannot be read
+/// is said so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn debug_logs_with_vv_or_rust_log() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    for (flags, env, debug) in [
+        (&["-vv"][..], None, true),
+        (&[][..], Some("debug"), true),
+        (&[][..], Some("systmone_client=debug,warn"), true),
+        (&["-v"][..], None, false),
+    ] {
+        let mut cmd = against(&sim, dir.path());
+        cmd.args(flags).args(["-o", "xml", "functions"]);
+        if let Some(env) = env {
+            cmd.env("RUST_LOG", env);
+        }
+        let assert = run(cmd).await.success();
+        let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+        assert_eq!(
+            stderr.contains("DEBUG") && stderr.contains("sending the request"),
+            debug,
+            "{flags:?} {env:?}: {stderr}"
+        );
+        assert!(!stderr.contains("f31e26725b5491f2"));
+    }
+    let mut cmd = against(&sim, dir.path());
+    cmd.env("RUST_LOG", "systmone=loud")
+        .args(["-o", "xml", "functions"]);
+    run(cmd).await.success().stderr(predicate::str::contains(
+        "RUST_LOG ignored: \"systmone=loud\"",
+    ));
+    sim.shutdown().await;
+}
+
+/// `localhost` is an address wherever one is asked for: the client's `--addr`, the
+/// simulator's `--bind` and `--console`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn localhost_is_accepted_as_an_address() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = systmone();
+    cmd.args(["--addr", &format!("localhost:{}", sim.addr().port())])
+        .args(["--api-key", "f31e26725b5491f2", "--pacing", "off"])
+        .arg("--device-id-file")
+        .arg(dir.path().join("device-id"))
+        .args(["-o", "xml", "functions"]);
+    run(cmd).await.success().stdout(predicate::str::contains(
+        "<Function>GetFunctions</Function>",
+    ));
+    sim.shutdown().await;
+
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("systmone"))
+        .args([
+            "sim",
+            "--bind",
+            "localhost",
+            "--port",
+            "0",
+            "--console",
+            "localhost:0",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let first = lines.next().unwrap().unwrap();
+    let second = lines.next().unwrap().unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(first.contains("127.0.0.1:"), "{first}");
+    assert!(second.contains("console on http://127.0.0.1:"), "{second}");
+}
+
+/// With SYSTMONE_* variables set, a usage error's usage line does not show the options
+/// they set as if they were required (issue 25).
+#[test]
+fn the_usage_line_does_not_show_options_set_by_the_environment() {
+    systmone()
+        .env("SYSTMONE_API_KEY", "f31e26725b5491f2")
+        .env("SYSTMONE_ADDR", "127.0.0.1:1")
+        .arg("record")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "Usage: systmone record <NHS_NUMBER>",
+        ))
+        .stderr(predicate::str::contains("--api-key <").not());
 }

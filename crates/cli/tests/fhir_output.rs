@@ -21,6 +21,9 @@ fn systmone() -> Command {
         "SYSTMONE_DEVICE_ID_FILE",
         "SYSTMONE_DEVICE_VERSION",
         "SYSTMONE_TIMEOUT",
+        "SYSTMONE_CALL_TIMEOUT",
+        "SYSTMONE_MAX_DOCUMENT_SIZE",
+        "RUST_LOG",
         "SYSTMONE_OUTPUT",
         "SYSTMONE_AUDIT",
         "SYSTMONE_PACING",
@@ -219,5 +222,21 @@ async fn extract_writes_one_bundle_per_patient_and_catches_up_on_resume() {
     assert_eq!(count("GetPatientRecord"), 3, "no record fetched again");
     // Units of numeric values come from GetReferenceData, once per run with FHIR.
     assert_eq!(count("GetReferenceData"), 2);
+
+    // A run killed between a Bundle and its mapping report left the Bundle alone:
+    // the next run makes the report (and the Bundle) again from the saved record.
+    let report_file = out.join(format!("{}.fhir-report.json", numbers[2]));
+    let report = std::fs::read_to_string(&report_file).unwrap();
+    std::fs::remove_file(&report_file).unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["extract", "--format", "fhir", "--nhs-file"])
+        .arg(&list)
+        .arg("--out")
+        .arg(&out);
+    run(cmd).await.success();
+    assert_eq!(std::fs::read_to_string(&report_file).unwrap(), report);
+    let audit = sim.control().audit();
+    let count = |f: &str| audit.iter().filter(|e| e.function == f).count();
+    assert_eq!(count("GetPatientRecord"), 3, "no record fetched again");
     sim.shutdown().await;
 }

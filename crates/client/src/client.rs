@@ -1,5 +1,18 @@
 //! The typed client: one connection, one request in flight, paced, with the checks an
 //! integration holding real patient records needs.
+//!
+//! The life of a call, top to bottom in this file:
+//! - [`Client::call_detailed`]: the name to send (version negotiation, `function_name`);
+//! - `call_with_retries`: the attempts, the backoffs between them and the call's
+//!   budget (`retry.rs`); a write is one attempt;
+//! - `call_once` / `attempt`: one request with its own RequestUID, under the connection
+//!   lock: connect, the pacing turn (`Pacer::reserve`, `confirm_with`), the exchange,
+//!   the audit line; an unanswered write becomes `OutcomeUnknown` here;
+//! - `exchange`: write the request, wait (`response_timeout`, or the budget for a write)
+//!   for the response whose RequestUID echoes it;
+//! - `interpret` / `use_response`: read it with the bindings on the blocking pool, then
+//!   the checks: function name, Device ID allocation, error responses, and right
+//!   patient or an error (`patient.rs`).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -23,9 +36,13 @@ use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Mutex, OnceCell};
 use tokio::time::{Instant, timeout, timeout_at};
 use tokio_util::codec::Framed;
+use tracing::Instrument;
 
 use crate::audit::{AuditLog, AuditRecord};
 use crate::error::{Error, ProtocolError};
+use crate::patient;
+use crate::retry::DEFAULT_RESPONSE_TIMEOUT;
+use crate::retry::{Budget, RetryPolicy};
 
 /// The default address of the SystmOne client's interface (ERRATA E23).
 pub const DEFAULT_ADDR: &str = "127.0.0.1:40700";
@@ -57,27 +74,6 @@ pub enum NhsNumberElement {
     AsInExamples,
 }
 
-/// Retries of reads after temporary errors, transport failures and timeouts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Attempts in all, including the first (1 = no retry).
-    pub max_attempts: u32,
-    /// The wait before the first retry; it doubles after each.
-    pub initial_backoff: Duration,
-    /// The longest wait between retries.
-    pub max_backoff: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 3,
-            initial_backoff: Duration::from_secs(1),
-            max_backoff: Duration::from_secs(30),
-        }
-    }
-}
-
 /// How to reach SystmOne and how to behave.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -91,11 +87,21 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     /// How long writing a request may take.
     pub write_timeout: Duration,
-    /// How long to wait for a response; long enough for a large GetPatientRecord.
+    /// How long one attempt of a read waits for its whole response (default
+    /// [`DEFAULT_RESPONSE_TIMEOUT`], 30 s: SystmOne generally answers in under a second,
+    /// and even a large record in a few). When it runs out the read is sent again (a
+    /// late answer to the first attempt is recognised by its RequestUID and discarded),
+    /// so this is how long a lost response costs. Raise it for records that take
+    /// SystmOne longer to write.
     pub response_timeout: Duration,
-    /// A deadline for a whole read, all attempts and the waits between them included
-    /// (`None`: only the per-attempt timeouts). Writes are one attempt, each step of
-    /// it under its own timeout, so that the outcome of one is never cut off unknown.
+    /// The time a whole call may take ([`ClientConfig::call_budget`]; `None`, the
+    /// default: room for every attempt of a read, `retry.max_attempts` ×
+    /// `response_timeout` plus the waits between them, 93 s with the defaults). A read's
+    /// attempts and the waits between them count; its waits for SystmOne's throttle do
+    /// not (they are the client's own choice, and a full record waits 30 s for its
+    /// turn). A write is sent once, never again, and waits for its answer this long:
+    /// the time a read would spend on retries goes to the write's one answer, since a
+    /// write without one is [`Error::OutcomeUnknown`].
     pub call_timeout: Option<Duration>,
     /// The largest response accepted (default 64 MiB).
     pub max_document_size: usize,
@@ -124,7 +130,7 @@ impl ClientConfig {
             device_version: concat!("systmone-rs ", env!("CARGO_PKG_VERSION")).to_string(),
             connect_timeout: Duration::from_secs(5),
             write_timeout: Duration::from_secs(30),
-            response_timeout: Duration::from_secs(300),
+            response_timeout: DEFAULT_RESPONSE_TIMEOUT,
             call_timeout: None,
             max_document_size: systmone_transport::codec::DEFAULT_MAX_DOCUMENT_SIZE,
             pacing: DEFAULT_PACING,
@@ -134,6 +140,26 @@ impl ClientConfig {
             negotiate_versions: true,
             read_mode: ReadMode::Tolerant,
         }
+    }
+
+    /// The time a whole call may take: `call_timeout` when set, else room for every
+    /// attempt of a read and the backoffs between them.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let mut config = systmone_client::ClientConfig::new("key");
+    /// // 3 attempts of 30 s, and 1 s and 2 s between them.
+    /// assert_eq!(config.call_budget(), Duration::from_secs(93));
+    /// config.response_timeout = Duration::from_secs(5);
+    /// assert_eq!(config.call_budget(), Duration::from_secs(18));
+    /// config.call_timeout = Some(Duration::from_secs(10));
+    /// assert_eq!(config.call_budget(), Duration::from_secs(10));
+    /// ```
+    pub fn call_budget(&self) -> Duration {
+        self.call_timeout.unwrap_or_else(|| {
+            let attempts = self.retry.max_attempts.max(1);
+            self.response_timeout.saturating_mul(attempts) + self.retry.total_backoff()
+        })
     }
 }
 
@@ -151,13 +177,15 @@ pub trait Connector: Send + Sync + 'static {
     fn describe(&self) -> String;
 }
 
-/// Connects over TCP.
+/// Connects over TCP to `host:port` (`localhost` is 127.0.0.1, not whatever the
+/// resolver says: [`systmone_transport::addr`]).
 pub struct TcpConnector(pub String);
 
 impl Connector for TcpConnector {
     fn connect(&self) -> BoxFuture<'_, std::io::Result<Box<dyn Stream>>> {
         Box::pin(async move {
-            let stream = tokio::net::TcpStream::connect(&self.0).await?;
+            let addr = systmone_transport::addr::with_loopback(&self.0);
+            let stream = tokio::net::TcpStream::connect(addr).await?;
             stream.set_nodelay(true)?;
             Ok(Box::new(stream) as Box<dyn Stream>)
         })
@@ -323,6 +351,14 @@ pub struct Reply<T> {
     /// the sign that SystmOne changed and the bindings need regenerating. Its values
     /// may hold patient data.
     pub drift: Drift,
+    /// The parts of a GetPatientRecord response that its filter did not ask for
+    /// (`Demographics`, `Clinical`, `NonClinical/Appointment`,
+    /// `Clinical/Event/Medication`, ...): empty when SystmOne sent only what was asked
+    /// (and for other functions). SystmOne sent more than it was asked for; the
+    /// record is for the right patient (that is checked, see the
+    /// [guide](crate::guide#right-patient-or-an-error)), and each such response is
+    /// logged at warn, naming the parts, never their content.
+    pub unasked: Vec<&'static str>,
 }
 
 struct ReplyHeader {
@@ -330,6 +366,7 @@ struct ReplyHeader {
     device_id: String,
     function: String,
     drift: Drift,
+    unasked: Vec<&'static str>,
 }
 
 /// A response whose RequestUID matches the request.
@@ -337,26 +374,29 @@ struct Exchange {
     text: String,
     /// When the response timeout runs out: it covers reading the response too.
     deadline: Instant,
+    /// The response timeout that set `deadline`.
+    limit: Duration,
 }
 
 /// A failed exchange, and whether the request had (possibly) reached SystmOne: for a
 /// write that makes the outcome unknown.
 struct Failed {
-    error: Error,
+    /// Boxed: failures are the rare path, and keep the `Result`s small.
+    error: Box<Error>,
     after_send: bool,
 }
 
 impl Failed {
     fn sent(error: Error) -> Self {
         Failed {
-            error,
+            error: Box::new(error),
             after_send: true,
         }
     }
 
     fn before(error: Error) -> Self {
         Failed {
-            error,
+            error: Box::new(error),
             after_send: false,
         }
     }
@@ -494,68 +534,61 @@ impl Client {
         }
     }
 
+    /// Calls `F` once (a write) or until an attempt succeeds, fails for good, or the
+    /// attempts or the call's budget run out (a read).
+    ///
+    /// Each attempt waits `response_timeout` for its answer (a write waits the whole
+    /// budget, since it is never sent again); between attempts, a backoff. The budget
+    /// ([`ClientConfig::call_budget`]) bounds a read's attempts and backoffs, not its
+    /// waits for SystmOne's throttle.
     async fn call_with_retries<F: Function>(
         &self,
         name: &str,
         parameters: &F::Parameters,
     ) -> Result<Reply<F::Result>, Error> {
-        let retry = self.inner.config.retry;
-        let attempts = match F::KIND {
-            CallKind::Read => retry.max_attempts.max(1),
-            CallKind::Write => 1,
+        let config = &self.inner.config;
+        let retry = config.retry;
+        let budget = Budget::new(config.call_budget());
+        let (attempts, response_limit) = match F::KIND {
+            CallKind::Read => (retry.max_attempts.max(1), config.response_timeout),
+            CallKind::Write => (1, budget.limit().max(config.response_timeout)),
         };
-        let deadline = match (F::KIND, self.inner.config.call_timeout) {
-            (CallKind::Read, Some(limit)) => Some((Instant::now() + limit, limit)),
-            _ => None,
-        };
-        // Waits for SystmOne's throttle are our own choice, not SystmOne's slowness:
-        // the deadline moves on by them (in nanoseconds).
-        let paced = std::sync::atomic::AtomicU64::new(0);
-        let paced_for = || Duration::from_nanos(paced.load(std::sync::atomic::Ordering::Relaxed));
-        let mut backoff = retry.initial_backoff;
         let mut attempt = 1;
         loop {
-            let once = self.call_once::<F>(name, parameters, &paced);
-            let outcome = match deadline {
-                None => once.await,
-                Some((at, limit)) => {
-                    tokio::pin!(once);
-                    loop {
-                        match timeout_at(at + paced_for(), &mut once).await {
-                            Ok(outcome) => break outcome,
-                            // The deadline moved on while a turn was awaited.
-                            Err(_) if Instant::now() < at + paced_for() => {}
-                            Err(_) => {
-                                return Err(Error::Timeout {
-                                    what: "answer to the whole call",
-                                    limit,
-                                });
-                            }
-                        }
+            let once = self.call_once::<F>(name, parameters, &budget, response_limit);
+            let outcome = match F::KIND {
+                // A write is never cut short: its outcome would be lost.
+                CallKind::Write => once.await,
+                CallKind::Read => match budget.run(once).await {
+                    Some(outcome) => outcome,
+                    None => {
+                        tracing::debug!(function = name, attempt, "the call's budget ran out");
+                        return Err(Error::CallTimeout {
+                            limit: budget.limit(),
+                            attempts: attempt,
+                        });
                     }
-                }
+                },
             };
             match outcome {
                 Err(e) if attempt < attempts && e.is_transient() => {
+                    let backoff = retry.backoff(attempt);
                     // SystmOne's own message may name a patient: only its kind at warn.
                     tracing::warn!(
-                        function = F::NAME,
+                        function = name,
                         attempt,
                         outcome = e.outcome(),
                         "retrying a read after {backoff:?}"
                     );
                     tracing::debug!(error = %e, "the error retried");
-                    if let Some((at, limit)) = deadline {
-                        if Instant::now() + backoff >= at + paced_for() {
-                            tracing::debug!(error = %e, "no time left for another attempt");
-                            return Err(Error::Timeout {
-                                what: "answer to the whole call",
-                                limit,
-                            });
-                        }
+                    if budget.remaining() <= backoff {
+                        tracing::debug!("no time left in the call's budget for another attempt");
+                        return Err(Error::CallTimeout {
+                            limit: budget.limit(),
+                            attempts: attempt,
+                        });
                     }
                     tokio::time::sleep(backoff).await;
-                    backoff = (backoff * 2).min(retry.max_backoff);
                     attempt += 1;
                 }
                 other => return other,
@@ -575,15 +608,32 @@ impl Client {
         }
     }
 
+    /// One attempt: the request built afresh (its own RequestUID), its pacing turn,
+    /// the exchange, the response read and checked, the audit line.
     async fn call_once<F: Function>(
         &self,
         name: &str,
         parameters: &F::Parameters,
-        paced: &std::sync::atomic::AtomicU64,
+        budget: &Budget,
+        response_limit: Duration,
+    ) -> Result<Reply<F::Result>, Error> {
+        let request_uid = new_request_uid();
+        let span = tracing::debug_span!("call", function = name, version = F::VERSION, request_uid = %request_uid);
+        self.attempt::<F>(name, parameters, budget, response_limit, request_uid)
+            .instrument(span)
+            .await
+    }
+
+    async fn attempt<F: Function>(
+        &self,
+        name: &str,
+        parameters: &F::Parameters,
+        budget: &Budget,
+        response_limit: Duration,
+        request_uid: String,
     ) -> Result<Reply<F::Result>, Error> {
         let inner = &self.inner;
         let sent_device_id = self.device_id()?.unwrap_or_default();
-        let request_uid = new_request_uid();
         let request = Request {
             extra: Default::default(),
             header: RequestHeader {
@@ -604,9 +654,6 @@ impl Client {
                 .replace("</NHSNumber>", "</NhsNumber>");
         }
         let class = self.pacing_class::<F>(parameters);
-
-        let span = tracing::debug_span!("call", function = name, version = F::VERSION, request_uid = %request_uid);
-        let _enter = span.enter();
 
         // One request in flight: the connection lock is held until the response.
         let mut connection = inner.connection.lock().await;
@@ -629,15 +676,14 @@ impl Client {
                     }
                 }
                 // Counted before the wait, so a deadline falling inside it moves on.
-                let count = |wait: Duration| {
-                    let wait = u64::try_from(wait.as_nanos()).unwrap_or(u64::MAX);
-                    paced.fetch_add(wait, std::sync::atomic::Ordering::Relaxed);
-                };
-                count(turn.wait);
+                budget.add_pacing(turn.wait);
                 // After the turn, the pacing file is read again: another process's
                 // request written late pushes this one back (it would be throttled).
-                inner.pacer.confirm_with(&turn, count).await;
-                self.exchange(&mut connection, &xml, &request_uid, class)
+                inner
+                    .pacer
+                    .confirm_with(&turn, |wait| budget.add_pacing(wait))
+                    .await;
+                self.exchange(&mut connection, &xml, &request_uid, class, response_limit)
                     .await
             }
         };
@@ -645,9 +691,12 @@ impl Client {
 
         let (response_xml, result) = match outcome {
             Ok(exchange) => {
-                let (text, result) = self
-                    .interpret::<F>(name, &sent_device_id, exchange.text, exchange.deadline)
-                    .await;
+                let sent = Sent {
+                    name,
+                    device_id: &sent_device_id,
+                    request_uid: &request_uid,
+                };
+                let (text, result) = self.interpret::<F>(&sent, parameters, exchange).await;
                 (text, result)
             }
             Err(failed) => (None, Err(failed)),
@@ -656,9 +705,9 @@ impl Client {
             CallKind::Write if failed.after_send => Error::OutcomeUnknown {
                 function: name.to_string(),
                 request_uid: request_uid.clone(),
-                cause: Box::new(failed.error),
+                cause: failed.error,
             },
-            _ => failed.error,
+            _ => *failed.error,
         });
         if let Some(log) = &inner.audit {
             let (outcome, response_uid) = match &result {
@@ -689,6 +738,7 @@ impl Client {
             request_xml: xml,
             response_xml: response_xml.unwrap_or_default(),
             drift: header.drift,
+            unasked: header.unasked,
         })
     }
 
@@ -711,6 +761,7 @@ impl Client {
             }
         }
         if slot.is_none() {
+            tracing::debug!(addr = %self.inner.connector.describe(), "connecting");
             let connect = timeout(config.connect_timeout, self.inner.connector.connect()).await;
             let stream = match connect {
                 Err(_) => {
@@ -729,6 +780,7 @@ impl Client {
             };
             let codec = XmlDocumentCodec::new().max_document_size(config.max_document_size);
             *slot = Some(Framed::new(stream, codec));
+            tracing::debug!("connected");
         }
         Ok(())
     }
@@ -740,10 +792,12 @@ impl Client {
         xml: &str,
         request_uid: &str,
         class: RequestClass,
+        response_limit: Duration,
     ) -> Result<Exchange, Failed> {
         let config = &self.inner.config;
         self.ensure_connected(slot).await?;
         let connection = slot.as_mut().expect("connected above");
+        tracing::debug!(bytes = xml.len(), "sending the request");
 
         match timeout(config.write_timeout, connection.send(xml.as_bytes())).await {
             Err(_) => {
@@ -761,24 +815,28 @@ impl Client {
             // counts from the last byte written, if that was after the reserved turn.
             Ok(Ok(())) => self.inner.pacer.sent(class, Instant::now()).await,
         }
+        let sent_at = Instant::now();
 
-        let deadline = Instant::now() + config.response_timeout;
+        let deadline = sent_at + response_limit;
         loop {
             let frame = match timeout_at(deadline, connection.next()).await {
                 // The connection is kept: a late answer is recognised by its RequestUID
                 // and discarded.
                 Err(_) => {
+                    tracing::debug!("no response within {response_limit:?}");
                     return Err(Failed::sent(Error::Timeout {
                         what: "response",
-                        limit: config.response_timeout,
+                        limit: response_limit,
                     }));
                 }
                 Ok(None) => {
+                    tracing::debug!("SystmOne closed the connection before answering");
                     *slot = None;
                     return Err(Failed::sent(Error::Protocol(ProtocolError::Closed)));
                 }
                 Ok(Some(Err(e))) => {
                     // After a framing error the stream position is unknown.
+                    tracing::debug!(error = %e, "the response could not be framed");
                     *slot = None;
                     return Err(Failed::sent(frame_error(e)));
                 }
@@ -814,23 +872,36 @@ impl Client {
                 );
                 continue;
             }
-            return Ok(Exchange { text, deadline });
+            tracing::debug!(
+                bytes = text.len(),
+                after_ms = sent_at.elapsed().as_millis(),
+                "response received"
+            );
+            return Ok(Exchange {
+                text,
+                deadline,
+                limit: response_limit,
+            });
         }
     }
 
     /// Turns the response text into the typed result or the error it carries; gives
-    /// the text back unless the reading outlived `deadline`.
+    /// the text back unless the reading outlived the response's deadline.
     ///
     /// The text is read on a blocking thread (reading a large record is CPU work that
     /// must not hold up the runtime), within the response timeout.
     async fn interpret<F: Function>(
         &self,
-        name: &str,
-        sent_device_id: &str,
-        text: String,
-        deadline: Instant,
+        sent: &Sent<'_>,
+        parameters: &F::Parameters,
+        exchange: Exchange,
     ) -> (Option<String>, Result<(F::Result, ReplyHeader), Failed>) {
         let mode = self.inner.config.read_mode;
+        let Exchange {
+            text,
+            deadline,
+            limit,
+        } = exchange;
         let read = tokio::task::spawn_blocking(move || {
             let parsed = Response::<F::Result>::read(&text, mode);
             (text, parsed)
@@ -839,7 +910,7 @@ impl Client {
             Err(_) => {
                 let error = Error::Timeout {
                     what: "response",
-                    limit: self.inner.config.response_timeout,
+                    limit,
                 };
                 return (None, Err(Failed::sent(error)));
             }
@@ -851,22 +922,27 @@ impl Client {
             }
             Ok(Ok(done)) => done,
         };
-        let result = self.use_response::<F>(name, sent_device_id, parsed);
-        (Some(text), result)
+        let result = self.use_response::<F>(sent, parameters, parsed);
+        match &result {
+            // The wrong patient's record is not handed out in any form: not even as
+            // the text of the audit log's full payloads.
+            Err(failed) if matches!(*failed.error, Error::WrongPatient { .. }) => (None, result),
+            _ => (Some(text), result),
+        }
     }
 
     /// The typed result or the error a parsed response carries.
     fn use_response<F: Function>(
         &self,
-        name: &str,
-        sent_device_id: &str,
+        sent: &Sent<'_>,
+        parameters: &F::Parameters,
         parsed: Result<Parsed<Response<F::Result>>, systmone_core::ParseError>,
     ) -> Result<(F::Result, ReplyHeader), Failed> {
-        let sent = Failed::sent;
+        let name = sent.name;
         let Parsed {
             value: response,
             drift,
-        } = parsed.map_err(|e| sent(Error::Protocol(e.into())))?;
+        } = parsed.map_err(|e| Failed::sent(Error::Protocol(e.into())))?;
         if !drift.is_empty() {
             // Counts and kinds only: the report's values may hold patient data.
             tracing::info!(
@@ -876,12 +952,14 @@ impl Client {
             );
         }
         if !F::is_named(&response.function) && response.function != name {
-            return Err(sent(Error::Protocol(ProtocolError::WrongFunction {
-                expected: name.to_string(),
-                found: response.function,
-            })));
+            return Err(Failed::sent(Error::Protocol(
+                ProtocolError::WrongFunction {
+                    expected: name.to_string(),
+                    found: response.function,
+                },
+            )));
         }
-        if !response.device_id.is_empty() && response.device_id != sent_device_id {
+        if !response.device_id.is_empty() && response.device_id != sent.device_id {
             // Device ID Allocation: keep the one SystmOne issued for every later request.
             // A failure to store it must not hide the outcome of this call (a write may
             // have succeeded): it is kept in memory for this process and reported.
@@ -896,30 +974,65 @@ impl Client {
                 .lock()
                 .unwrap_or_else(|e| e.into_inner()) = Some(response.device_id.clone());
         }
-        let header = ReplyHeader {
-            response_uid: response.response_uid,
-            device_id: response.device_id,
-            function: response.function,
-            drift,
-        };
-        match response.body {
-            ResponseBody::Success(result) => Ok((result, header)),
+        let result = match response.body {
+            ResponseBody::Success(result) => result,
             ResponseBody::Error(error) => {
-                if sent_device_id.is_empty() && error.message.to_ascii_lowercase().contains("block")
+                if sent.device_id.is_empty() && error.message.to_ascii_lowercase().contains("block")
                 {
                     return Err(Error::DeviceBlocked {
                         message: error.message,
                     }
                     .into());
                 }
-                Err(Error::Response {
+                return Err(Error::Response {
                     function: name.to_string(),
                     error,
                 }
-                .into())
+                .into());
             }
+        };
+        // Right patient or an error (see the guide): the result is dropped here, never
+        // handed out.
+        if let Err(mismatch) = patient::check_patient::<F>(parameters, &result) {
+            tracing::error!(
+                function = name,
+                request_uid = sent.request_uid,
+                "the response is for another patient than the one asked for; refused"
+            );
+            return Err(Error::WrongPatient {
+                function: name.to_string(),
+                asked: mismatch.asked,
+                answered: mismatch.answered,
+                write: F::KIND == CallKind::Write,
+                request_uid: sent.request_uid.to_string(),
+            }
+            .into());
         }
+        let unasked = patient::beyond_filter::<F>(parameters, &result);
+        if !unasked.is_empty() {
+            tracing::warn!(
+                function = name,
+                request_uid = sent.request_uid,
+                "SystmOne sent more than the filter asked for: {}",
+                unasked.join(", ")
+            );
+        }
+        let header = ReplyHeader {
+            response_uid: response.response_uid,
+            device_id: response.device_id,
+            function: response.function,
+            drift,
+            unasked,
+        };
+        Ok((result, header))
     }
+}
+
+/// What one attempt sent, for reading its response.
+struct Sent<'a> {
+    name: &'a str,
+    device_id: &'a str,
+    request_uid: &'a str,
 }
 
 fn frame_error(e: systmone_transport::codec::FrameError) -> Error {

@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use systmone_core::{ErrorResponse, ParseError};
 
+use crate::patient::PatientNumber;
+
 /// Everything a call can end in other than success.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -20,13 +22,54 @@ pub enum Error {
     /// Reading from or writing to the connection failed.
     #[error("connection to SystmOne failed: {0}")]
     Io(#[source] std::io::Error),
-    /// A wait ran past its limit (connect, write or response).
-    #[error("no {what} from SystmOne within {limit:?}")]
+    /// A wait ran past its limit (connect, write or one attempt's response).
+    #[error("no {what} from SystmOne within {}", seconds(*.limit))]
     Timeout {
         /// What did not come in time (`connection`, `response`, ...).
         what: &'static str,
         /// The limit that ran out.
         limit: Duration,
+    },
+    /// A read did not succeed within the time allowed for the whole call
+    /// ([`ClientConfig::call_budget`](crate::ClientConfig::call_budget)), its attempts
+    /// and the waits between them included (not the waits for SystmOne's throttle).
+    #[error(
+        "no answer from SystmOne within {}, the time allowed for the whole call ({attempts} attempt{})",
+        seconds(*.limit),
+        if *.attempts == 1 { "" } else { "s" }
+    )]
+    CallTimeout {
+        /// The time allowed.
+        limit: Duration,
+        /// The attempts made (the last one cut short).
+        attempts: u32,
+    },
+    /// The response is for another patient than the one the request named (by NHS or
+    /// pseudo number, in the response's `Identity`). Its content is refused: a record
+    /// filed under the wrong patient is a clinical-safety incident. For a write
+    /// (UpdatePatientRecord, DeleteFromPatientRecord, LaunchFunctionality) SystmOne may
+    /// have applied it to that other patient's record. Never retried.
+    #[error(
+        "SystmOne answered {function} for another patient ({answered}) than the one asked for \
+         ({asked}); {}",
+        if *.write {
+            "the change may have been made to that patient's record: check both records \
+             before anything else"
+        } else {
+            "the response was refused and nothing of it was kept"
+        }
+    )]
+    WrongPatient {
+        /// The function called.
+        function: String,
+        /// The patient the request named.
+        asked: PatientNumber,
+        /// The patient the response is for.
+        answered: PatientNumber,
+        /// Whether the call was a write (which SystmOne may have applied).
+        write: bool,
+        /// The RequestUID sent: SystmOne's audit trail knows the request by it.
+        request_uid: String,
     },
     /// SystmOne's answer is not a document the bindings accept (not XML, wrong root,
     /// DOCTYPE, invalid content).
@@ -129,15 +172,53 @@ impl Error {
         match self {
             Error::Connect { .. } => "connect-failed",
             Error::Io(_) => "io-error",
-            Error::Timeout { .. } => "timeout",
+            Error::Timeout { .. } | Error::CallTimeout { .. } => "timeout",
             Error::Protocol(_) => "protocol-error",
             Error::Response { error, .. } if error.permanent => "error-permanent",
             Error::Response { .. } => "error-temporary",
             Error::DeviceBlocked { .. } => "device-blocked",
             Error::Unsupported { .. } => "unsupported",
             Error::OutcomeUnknown { .. } => "outcome-unknown",
+            Error::WrongPatient { .. } => "wrong-patient",
             Error::DeviceId(_) => "device-id-error",
             Error::Encode(_) => "encode-error",
         }
+    }
+}
+
+/// A duration for people: `30 s`, `2.5 s`, `500 ms`.
+pub(crate) fn seconds(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_read_well() {
+        let attempt = Error::Timeout {
+            what: "response",
+            limit: Duration::from_millis(2500),
+        };
+        assert_eq!(
+            attempt.to_string(),
+            "no response from SystmOne within 2.5 s"
+        );
+        let call = Error::CallTimeout {
+            limit: Duration::from_secs(18),
+            attempts: 3,
+        };
+        assert_eq!(
+            call.to_string(),
+            "no answer from SystmOne within 18 s, the time allowed for the whole call (3 attempts)"
+        );
+        assert_eq!(seconds(Duration::from_millis(500)), "500 ms");
     }
 }

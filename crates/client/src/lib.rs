@@ -29,7 +29,10 @@
 //!
 //! let mut config = ClientConfig::new("f31e26725b5491f2");
 //! config.addr = sim.addr().to_string();
+//! // Short waits for the example: 2 s per response, and 2 s in all for a call (a
+//! // write, never sent twice, waits that long for its answer).
 //! config.response_timeout = Duration::from_secs(2);
+//! config.call_timeout = Some(Duration::from_secs(2));
 //! // A real integration keeps its Device ID in the default file store.
 //! let client = Client::builder(config)
 //!     .device_store(Arc::new(MemoryStore::new()))
@@ -90,8 +93,11 @@
 //! - the RequestUID echo: a late answer to an earlier request is discarded (ERRATA E13);
 //! - Device ID allocation and storage ([`systmone_transport::device_id`]);
 //! - pacing to SystmOne's throttle, so requests are never silently dropped (E17, E22);
-//! - retries of reads; writes are never retried and report [`Error::OutcomeUnknown`]
-//!   when their response does not arrive;
+//! - right patient or an error: a response for another patient than the one asked for is
+//!   [`Error::WrongPatient`], never a value ([guide](guide#right-patient-or-an-error));
+//! - retries of reads after a lost response (30 s per attempt, within a budget for the
+//!   whole call); writes are never retried and report [`Error::OutcomeUnknown`] when
+//!   their response does not arrive;
 //! - version negotiation with GetFunctions, using the name SystmOne advertises (E2);
 //! - an opt-in audit log ([`AuditLog`]) with patient data redacted by default.
 
@@ -104,14 +110,17 @@ mod audit;
 mod client;
 mod error;
 mod functions;
+mod patient;
+mod retry;
 
 pub use audit::{AuditDetail, AuditLog, AuditRecord, redact_api_key};
 pub use client::{
     Client, ClientBuilder, ClientConfig, Connector, DEFAULT_ADDR, DEFAULT_PACING,
-    DEFAULT_PACING_GUARD, NhsNumberElement, PacingObserver, Reply, RetryPolicy, Stream,
-    TcpConnector,
+    DEFAULT_PACING_GUARD, NhsNumberElement, PacingObserver, Reply, Stream, TcpConnector,
 };
 pub use error::{Error, ProtocolError};
+pub use patient::{PATIENT_CHECKED, PatientNumber};
+pub use retry::{DEFAULT_RESPONSE_TIMEOUT, RetryPolicy};
 pub use systmone_core::{Drift, DriftItem, DriftKind, ReadMode};
 pub use systmone_transport::device_id::{DeviceIdStore, FileStore, MemoryStore};
 pub use systmone_transport::pacing::PacingLimits;

@@ -7,12 +7,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures::{SinkExt, StreamExt};
-use systmone_bindings::get_patient_record_v1_0::{GetPatientRecordParameters, PatientRecordFilter};
+use systmone_bindings::get_patient_record_v1_0::{
+    GetPatientRecordParameters, GetPatientRecordV1_0, PatientRecordFilter,
+};
 use systmone_bindings::patient_search_v1_0::PatientSearchParameters;
 use systmone_bindings::update_patient_record_v1_0::UpdatePatientRecordParameters;
 use systmone_client::{
     AuditDetail, AuditLog, Client, ClientConfig, Connector, DeviceIdStore, Error, FileStore,
-    MemoryStore, ProtocolError, Stream,
+    MemoryStore, PatientNumber, ProtocolError, Stream,
 };
 use systmone_core::{Date, Flag};
 use systmone_transport::codec::XmlDocumentCodec;
@@ -43,6 +45,8 @@ enum Reply {
     Nothing,
     /// Send the first half of this document, then close the connection.
     CutOff(String),
+    /// Send this document after a while.
+    Later(Duration, String),
 }
 
 type Handler = Box<dyn FnMut(&Seen) -> Reply + Send>;
@@ -105,6 +109,10 @@ impl Connector for FakePeer {
                             }
                         }
                         Reply::Nothing => {}
+                        Reply::Later(wait, doc) => {
+                            tokio::time::sleep(wait).await;
+                            framed.send(doc.as_bytes()).await.unwrap();
+                        }
                         Reply::CutOff(doc) => {
                             let stream = framed.get_mut();
                             stream
@@ -199,6 +207,9 @@ fn identity(nhs: &str) -> Identity {
         strategic_reporting_identifier: None,
     }
 }
+
+const UPDATE_RESULT: &str =
+    "<Identity><NHSNumber>6343800514</NHSNumber></Identity><EventUID>6e9de04200000000</EventUID>";
 
 fn update() -> UpdatePatientRecordParameters {
     UpdatePatientRecordParameters {
@@ -295,24 +306,118 @@ async fn the_call_timeout_bounds_a_read_with_all_its_attempts() {
     let peer = FakePeer::new(|_| Reply::Nothing);
     let mut config = config();
     config.response_timeout = Duration::from_secs(3);
-    config.call_timeout = Some(Duration::from_secs(3));
+    config.call_timeout = Some(Duration::from_secs(5));
     config.retry.max_attempts = 4;
     let client = client(&peer, config);
     let started = Instant::now();
     let err = client.patient_search(search()).await.unwrap_err();
-    // Without the deadline: 3 s per attempt and the waits between them, 4 attempts.
-    assert_eq!(started.elapsed(), Duration::from_secs(3));
+    // Without the budget: 3 s per attempt and the waits between them, 4 attempts. With
+    // it: the first attempt (3 s), a 1 s backoff, and the second cut short at 5 s.
+    assert_eq!(started.elapsed(), Duration::from_secs(5));
+    assert!(
+        matches!(
+            err,
+            Error::CallTimeout { limit, attempts: 2 } if limit == Duration::from_secs(5)
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "no answer from SystmOne within 5 s, the time allowed for the whole call (2 attempts)"
+    );
+    assert_eq!(peer.seen().len(), 2);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_lost_read_response_is_retried_after_the_attempt_timeout() {
+    // The issue's probe: `--timeout 10` made the call's budget equal to the attempt's
+    // timeout, so the one retry never ran. Now the budget leaves room for the attempts.
+    for attempt_timeout in [5, 10] {
+        let mut calls = 0;
+        let peer = FakePeer::new(move |seen| {
+            calls += 1;
+            if calls == 1 {
+                Reply::Nothing
+            } else {
+                Reply::Doc(response(seen, DEVICE, RECORD_RESULT))
+            }
+        });
+        let mut config = config();
+        config.response_timeout = Duration::from_secs(attempt_timeout);
+        let client = client(&peer, config);
+        let started = Instant::now();
+        client
+            .get_patient_record(record(Some(demographics_only())))
+            .await
+            .unwrap();
+        // The attempt's timeout, the 1 s backoff, and the answer at once.
+        assert_eq!(started.elapsed(), Duration::from_secs(attempt_timeout + 1));
+        let seen = peer.seen();
+        assert_eq!(seen.len(), 2);
+        assert_ne!(seen[0].request_uid, seen[1].request_uid);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_defaults_wait_30_s_per_attempt_within_a_budget_for_three() {
+    let defaults = ClientConfig::new("k");
+    assert_eq!(defaults.response_timeout, Duration::from_secs(30));
+    assert_eq!(defaults.call_timeout, None);
+    assert_eq!(defaults.call_budget(), Duration::from_secs(93));
+    // A read whose responses are all lost ends after the three attempts and the two
+    // backoffs: within its budget, as the response timeout of the third attempt.
+    let peer = FakePeer::new(|_| Reply::Nothing);
+    let mut config = config();
+    config.response_timeout = defaults.response_timeout;
+    let client = client(&peer, config);
+    let started = Instant::now();
+    let err = client.patient_search(search()).await.unwrap_err();
+    assert_eq!(started.elapsed(), Duration::from_secs(93));
     assert!(
         matches!(
             err,
             Error::Timeout {
-                what: "answer to the whole call",
-                limit,
-            } if limit == Duration::from_secs(3)
+                what: "response",
+                ..
+            }
         ),
-        "{err}"
+        "{err:?}"
     );
+    assert_eq!(peer.seen().len(), 3);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_waits_for_its_one_answer_for_the_whole_budget() {
+    // Answered after 10 s: a read would have been sent again at 5 s; a write, never
+    // sent again, waits for its answer for the call's budget (5 s x 3 + 3 s).
+    let peer = FakePeer::new(|seen| {
+        if seen.function == "UpdatePatientRecord" {
+            Reply::Later(
+                Duration::from_secs(10),
+                response(seen, DEVICE, UPDATE_RESULT),
+            )
+        } else {
+            Reply::Doc(response(seen, DEVICE, SEARCH_RESULT))
+        }
+    });
+    let mut config = config();
+    config.response_timeout = Duration::from_secs(5);
+    let client = client(&peer, config.clone());
+    client.update_patient_record(update()).await.unwrap();
     assert_eq!(peer.seen().len(), 1);
+
+    let silent = FakePeer::new(|_| Reply::Nothing);
+    let client = self::client(&silent, config);
+    let started = Instant::now();
+    let err = client.update_patient_record(update()).await.unwrap_err();
+    assert_eq!(started.elapsed(), Duration::from_secs(18));
+    match err {
+        Error::OutcomeUnknown { cause, .. } => {
+            assert_eq!(cause.to_string(), "no response from SystmOne within 18 s")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(silent.seen().len(), 1, "a write is never sent again");
 }
 
 #[tokio::test(start_paused = true)]
@@ -879,4 +984,201 @@ async fn the_highest_version_both_sides_support_is_chosen() {
     );
     assert_eq!(pick("GetDiary", &["1.0"]).await, None);
     assert_eq!(peer.seen().len(), 1, "GetFunctions asked once");
+}
+
+// Right patient or an error (the guide's clinical-safety property).
+
+/// The issue's probe: `record 9434765919` answered with 4917111072's record, the
+/// RequestUID echoed.
+#[tokio::test(start_paused = true)]
+async fn a_record_for_another_patient_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let peer = FakePeer::new(|seen| {
+        Reply::Doc(response(
+            seen,
+            DEVICE,
+            "<Identity><NHSNumber>4917111072</NHSNumber></Identity>\
+             <Demographics><Surname>Other</Surname></Demographics><RecordState>Closed</RecordState>",
+        ))
+    });
+    let client = Client::builder(config())
+        .connector(peer.clone())
+        .device_store(Arc::new(MemoryStore::with_id(DEVICE)))
+        .audit(AuditLog::open(&audit, AuditDetail::FullPayloads).unwrap())
+        .build()
+        .unwrap();
+    let mut asked = record(Some(demographics_only()));
+    asked.identity = Some(identity("9434765919"));
+    let err = client.get_patient_record(asked).await.unwrap_err();
+    match &err {
+        Error::WrongPatient {
+            function,
+            asked,
+            answered,
+            write,
+            request_uid,
+        } => {
+            assert_eq!(function, "GetPatientRecord");
+            assert_eq!(*asked, PatientNumber::Nhs("9434765919".into()));
+            assert_eq!(*answered, PatientNumber::Nhs("4917111072".into()));
+            assert!(!write);
+            assert_eq!(request_uid, &peer.seen()[0].request_uid);
+        }
+        other => panic!("expected WrongPatient, got {other:?}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        "SystmOne answered GetPatientRecord for another patient (NHS number 4917111072) than \
+         the one asked for (NHS number 9434765919); the response was refused and nothing of it \
+         was kept"
+    );
+    assert_eq!(peer.seen().len(), 1, "not retried");
+    // Not even the audit log's full payloads keep the other patient's record.
+    let line: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&audit).unwrap().trim()).unwrap();
+    assert_eq!(line["outcome"], "wrong-patient");
+    assert!(line["response"].is_null(), "{line}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn both_spellings_of_the_nhs_number_and_spaces_are_the_same_patient() {
+    // ERRATA E1: asked as NHSNumber with spaces, answered as NhsNumber.
+    let peer = FakePeer::new(|seen| {
+        Reply::Doc(response(
+            seen,
+            DEVICE,
+            "<Identity><NhsNumber>9434765919</NhsNumber></Identity><RecordState>Closed</RecordState>",
+        ))
+    });
+    let client = client(&peer, config());
+    let mut asked = record(Some(demographics_only()));
+    asked.identity = Some(identity("943 476 5919"));
+    client.get_patient_record(asked).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_identity_naming_two_patients_is_refused() {
+    // The asked-for number first, another one repeated after it (kept by the tolerant
+    // reader beside the typed one).
+    let peer = FakePeer::new(|seen| {
+        Reply::Doc(response(
+            seen,
+            DEVICE,
+            "<Identity><NHSNumber>7835438275</NHSNumber><NHSNumber>4917111072</NHSNumber></Identity>\
+             <RecordState>Closed</RecordState>",
+        ))
+    });
+    let client = client(&peer, config());
+    let err = client
+        .get_patient_record(record(Some(demographics_only())))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::WrongPatient { answered, .. }
+            if *answered == PatientNumber::Nhs("4917111072".into())),
+        "{err:?}"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_pseudo_number_answer_to_an_nhs_number_is_refused() {
+    let peer = FakePeer::new(|seen| {
+        Reply::Doc(response(
+            seen,
+            DEVICE,
+            "<Identity><PseudoNumber>7835438275</PseudoNumber></Identity>",
+        ))
+    });
+    let client = client(&peer, config());
+    let err = client
+        .get_patient_record(record(Some(demographics_only())))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::WrongPatient { .. }), "{err:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_write_answered_for_another_patient_says_to_check_both_records() {
+    let peer = FakePeer::new(|seen| {
+        Reply::Doc(response(
+            seen,
+            DEVICE,
+            "<Identity><NHSNumber>4917111072</NHSNumber></Identity><EventUID>1</EventUID>",
+        ))
+    });
+    let client = client(&peer, config());
+    let err = client.update_patient_record(update()).await.unwrap_err();
+    assert!(
+        matches!(&err, Error::WrongPatient { write: true, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("check both records"), "{err}");
+    assert_eq!(peer.seen().len(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_request_for_the_open_record_is_not_compared() {
+    // No Identity: SystmOne answers with the record open on its screen, whoever it is.
+    let peer = FakePeer::new(|seen| {
+        Reply::Doc(response(
+            seen,
+            DEVICE,
+            "<Identity><NHSNumber>4917111072</NHSNumber></Identity>",
+        ))
+    });
+    let client = client(&peer, config());
+    let mut open = record(Some(demographics_only()));
+    open.identity = None;
+    let result = client.get_patient_record(open).await.unwrap();
+    assert_eq!(
+        PatientNumber::of(&result.identity.number),
+        PatientNumber::Nhs("4917111072".into())
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_filtered_request_answered_with_more_is_flagged() {
+    // The issue's probe: a demographics-only request answered with a full record.
+    let peer = FakePeer::new(|seen| {
+        Reply::Doc(response(
+            seen,
+            DEVICE,
+            "<Identity><NHSNumber>7835438275</NHSNumber></Identity>\
+             <Demographics><Surname>Swift</Surname></Demographics>\
+             <Clinical><Event><EventUID>1</EventUID><Medication><Drug Name=\"Omeprazole 20mg\" ProductID=\"8437011\" Scheme=\"Multilex\"/></Medication></Event></Clinical>\
+             <NonClinical><Task><Content>x</Content></Task></NonClinical>",
+        ))
+    });
+    let client = client(&peer, config());
+    let reply = client
+        .call_detailed::<GetPatientRecordV1_0>(record(Some(demographics_only())))
+        .await
+        .unwrap();
+    assert_eq!(reply.unasked, ["NonClinical/Task", "Clinical"]);
+
+    // Clinical codes asked for, a medication sent too.
+    let codes = PatientRecordFilter {
+        clinical_codes: Some(Flag),
+        ..PatientRecordFilter::default()
+    };
+    let reply = client
+        .call_detailed::<GetPatientRecordV1_0>(record(Some(codes)))
+        .await
+        .unwrap();
+    assert_eq!(
+        reply.unasked,
+        [
+            "Demographics",
+            "NonClinical/Task",
+            "Clinical/Event/Medication"
+        ]
+    );
+
+    // No filter: everything was asked for.
+    let reply = client
+        .call_detailed::<GetPatientRecordV1_0>(record(None))
+        .await
+        .unwrap();
+    assert!(reply.unasked.is_empty());
 }

@@ -242,7 +242,7 @@ impl Kit {
         let Some(path) = &self.options.state_file else {
             return Ok(done);
         };
-        let text = match std::fs::read_to_string(path) {
+        let text = match systmone_core::file::read_to_string(path) {
             Ok(text) => text,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(done),
             Err(source) => {

@@ -104,9 +104,11 @@ impl TestPatients {
 
     /// Reads the file at `path`.
     pub fn load(path: &Path) -> Result<Self, TestPatientsError> {
-        let text = std::fs::read_to_string(path).map_err(|source| TestPatientsError::Read {
-            path: path.display().to_string(),
-            source,
+        let text = systmone_core::file::read_to_string(path).map_err(|source| {
+            TestPatientsError::Read {
+                path: path.display().to_string(),
+                source,
+            }
         })?;
         Self::parse(&text)
     }

@@ -27,6 +27,7 @@ mod datetime;
 pub mod drift;
 pub mod envelope;
 mod extra;
+pub mod file;
 mod leaf;
 mod reader;
 pub mod versions;

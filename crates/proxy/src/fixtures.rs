@@ -88,10 +88,11 @@ fn import_one(
     report: &mut ImportReport,
 ) -> Result<(), ImportError> {
     let source = recording.join(file);
-    let text = std::fs::read_to_string(&source).map_err(|source_error| ImportError::Read {
-        path: source.clone(),
-        source: source_error,
-    })?;
+    let text =
+        systmone_core::file::read_to_string(&source).map_err(|source_error| ImportError::Read {
+            path: source.clone(),
+            source: source_error,
+        })?;
     // Only what the bindings read becomes a fixture; the drift stays visible.
     let drift = match kind {
         "request" => {
@@ -154,7 +155,7 @@ fn import_one(
             ", free text replaced by placeholders"
         },
     );
-    let mut existing = std::fs::read_to_string(&notes).unwrap_or_default();
+    let mut existing = systmone_core::file::read_to_string(&notes).unwrap_or_default();
     if !existing.is_empty() && !existing.ends_with('\n') {
         existing.push('\n');
     }

@@ -224,7 +224,7 @@ pub fn read_recording(dir: &Path) -> Result<Vec<ExchangeMeta>, std::io::Error> {
         if !is_meta {
             continue;
         }
-        let text = std::fs::read_to_string(&path)?;
+        let text = systmone_core::file::read_to_string(&path)?;
         let meta: ExchangeMeta = serde_json::from_str(&text).map_err(|e| {
             std::io::Error::new(
                 std::io::ErrorKind::InvalidData,

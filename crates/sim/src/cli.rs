@@ -43,16 +43,17 @@ pub struct SimArgs {
     /// TCP port to listen on (0: any free port).
     #[arg(long, default_value_t = 40700)]
     pub port: u16,
-    /// Address to listen on. A non-loopback address needs --allow-remote.
-    #[arg(long, default_value = "127.0.0.1")]
+    /// Address to listen on (an IP address, or localhost for 127.0.0.1). A non-loopback
+    /// address needs --allow-remote.
+    #[arg(long, default_value = "127.0.0.1", value_parser = systmone_transport::addr::parse_ip)]
     pub bind: IpAddr,
     /// Allow binding a non-loopback address (for the interface and the console).
     #[arg(long)]
     pub allow_remote: bool,
     /// Serve the operator console (a web page) and the admin API (JSON) on this
-    /// address, e.g. 127.0.0.1:8080 (port 0: any free port). A non-loopback address
-    /// needs --allow-remote.
-    #[arg(long, value_name = "ADDR:PORT")]
+    /// address, e.g. 127.0.0.1:8080 or localhost:8080 (port 0: any free port). A
+    /// non-loopback address needs --allow-remote.
+    #[arg(long, value_name = "ADDR:PORT", value_parser = systmone_transport::addr::parse_socket_addr)]
     pub console: Option<SocketAddr>,
     /// With --approve ask: seconds a new device waits for an answer before it gets a
     /// temporary error.
@@ -320,6 +321,15 @@ mod tests {
     fn requests_are_read_as_systmone_reads_them_unless_strict() {
         assert!(!config(&[]).unwrap().strict_requests);
         assert!(config(&["--strict-requests"]).unwrap().strict_requests);
+    }
+
+    #[test]
+    fn localhost_is_loopback_for_the_interface_and_the_console() {
+        let c = config(&["--bind", "localhost", "--console", "localhost:8080"]).unwrap();
+        assert_eq!(c.bind.ip(), std::net::IpAddr::from([127, 0, 0, 1]));
+        assert_eq!(c.console, Some("127.0.0.1:8080".parse().unwrap()));
+        // A name is not looked up: only localhost stands for an address.
+        assert!(Args::try_parse_from(["systmone-sim", "--bind", "example.org"]).is_err());
     }
 
     #[test]

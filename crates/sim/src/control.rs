@@ -544,11 +544,12 @@ impl Control {
                 Practice::generate(*seed, chrono::Local::now().date_naive())
             }
             PracticeSource::File(path) => {
-                let text =
-                    std::fs::read_to_string(path).map_err(|source| ControlError::PracticeRead {
+                let text = systmone_core::file::read_to_string(path).map_err(|source| {
+                    ControlError::PracticeRead {
                         path: path.clone(),
                         source,
-                    })?;
+                    }
+                })?;
                 Practice::from_json(&text)?
             }
         };

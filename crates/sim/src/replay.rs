@@ -98,7 +98,8 @@ impl Replay {
             if !is_exchange {
                 continue;
             }
-            let text = std::fs::read_to_string(&path).map_err(|e| error(&path, e.to_string()))?;
+            let text = systmone_core::file::read_to_string(&path)
+                .map_err(|e| error(&path, e.to_string()))?;
             let exchange: ExchangeFile =
                 serde_json::from_str(&text).map_err(|e| error(&path, e.to_string()))?;
             exchanges.push(exchange);
@@ -115,7 +116,7 @@ impl Replay {
             };
             let read = |name: &str| {
                 let path = config.dir.join(name);
-                std::fs::read_to_string(&path).map_err(|e| error(&path, e.to_string()))
+                systmone_core::file::read_to_string(&path).map_err(|e| error(&path, e.to_string()))
             };
             let request = read(request_file)?;
             let parameters =

@@ -55,9 +55,11 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
     })?;
     let practice = match &config.practice {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|source| SimError::PracticeRead {
-                path: path.clone(),
-                source,
+            let text = systmone_core::file::read_to_string(path).map_err(|source| {
+                SimError::PracticeRead {
+                    path: path.clone(),
+                    source,
+                }
             })?;
             Practice::from_json(&text).map_err(|source| SimError::PracticeParse {
                 path: path.clone(),

@@ -43,7 +43,8 @@
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
 
-/// Default largest document accepted: 64 MiB.
+/// Default largest document accepted: 64 MiB, the same limit as files read
+/// (`systmone_core::file::DEFAULT_MAX_FILE_SIZE`; a test keeps them equal).
 pub const DEFAULT_MAX_DOCUMENT_SIZE: usize = 64 * 1024 * 1024;
 
 /// Default deepest element nesting accepted (the root is level 1); real documents
@@ -753,6 +754,14 @@ impl<T: AsRef<[u8]>> Encoder<T> for XmlRequestCodec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_network_limit_is_the_file_limit() {
+        assert_eq!(
+            DEFAULT_MAX_DOCUMENT_SIZE,
+            systmone_core::file::DEFAULT_MAX_FILE_SIZE
+        );
+    }
 
     const DOC: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
         <!-- a comment with </ClientIntegrationRequest> in it -->\n\

@@ -234,8 +234,14 @@ fn sync_dir(dir: &Path) {
     }
 }
 
+/// How old a Device ID file's temporary file must be to be taken for one a killed
+/// process left (a write takes milliseconds).
+const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
 impl DeviceIdStore for FileStore {
     fn load(&self) -> Result<Option<String>, DeviceIdError> {
+        // A process killed between writing its temporary file and the rename left it.
+        crate::stale::remove_stale_temp_files(&self.path, Some(STALE_TEMP_AGE));
         let file = match File::open(&self.path) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -288,6 +294,24 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn a_killed_writes_temporary_file_is_removed_at_the_next_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FileStore::at(dir.path().join("device-id"));
+        store.save("8A2C-11E3").unwrap();
+        let left = dir.path().join(".device-id.4242.0.17.tmp");
+        fs::write(&left, "half").unwrap();
+        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(600);
+        File::options()
+            .write(true)
+            .open(&left)
+            .unwrap()
+            .set_modified(long_ago)
+            .unwrap();
+        assert_eq!(store.load().unwrap().as_deref(), Some("8A2C-11E3"));
+        assert_eq!(entries(dir.path()), ["device-id"]);
     }
 
     #[test]

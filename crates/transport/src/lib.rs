@@ -36,10 +36,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod addr;
 pub mod codec;
 pub mod device_id;
 pub mod pacing;
 pub mod pacing_file;
+mod stale;
 
 pub use codec::{DEFAULT_MAX_DOCUMENT_SIZE, Frame, FrameError, XmlDocumentCodec, XmlRequestCodec};
 pub use device_id::{

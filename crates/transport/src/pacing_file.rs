@@ -399,6 +399,9 @@ impl PacingFile {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::Relaxed)
         ));
+        // Written under the lock every writer takes: any other temporary file of this
+        // one was left by a process killed while writing.
+        crate::stale::remove_stale_temp_files(&self.path, None);
         let written = (|| {
             let mut f = OpenOptions::new()
                 .write(true)

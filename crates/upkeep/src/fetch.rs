@@ -253,12 +253,12 @@ fn with_causes(error: &FetchError) -> String {
 
 fn copy(from_dir: &Path, file: &str, into: &Path) -> Result<(Status, String), FetchError> {
     let from = from_dir.join(file);
-    let text = std::fs::read_to_string(&from).map_err(|source| FetchError::Read {
+    let text = systmone_core::file::read_to_string(&from).map_err(|source| FetchError::Read {
         path: from.clone(),
         source,
     })?;
     let to = into.join(file);
-    let status = match std::fs::read_to_string(&to) {
+    let status = match systmone_core::file::read_to_string(&to) {
         Ok(existing) if existing == text => return Ok((Status::Unchanged, text)),
         Ok(_) => Status::Changed,
         Err(_) => Status::New,

@@ -1087,7 +1087,7 @@ pub fn diff(old: &Path, new: &Path, policy: Policy) -> Result<Report, DiffError>
     let common_changed = old_files
         .get(COMMON_SCHEMA_FILE)
         .zip(new_files.get(COMMON_SCHEMA_FILE))
-        .map(|(a, b)| std::fs::read(a).ok() != std::fs::read(b).ok())
+        .map(|(a, b)| read(a).ok() != read(b).ok())
         .unwrap_or(false);
     for (name, new_path) in &new_files {
         match old_files.get(name) {
@@ -1141,5 +1141,5 @@ pub fn diff(old: &Path, new: &Path, policy: Policy) -> Result<Report, DiffError>
 
 /// The bytes of `path`.
 fn read(path: &Path) -> Result<Vec<u8>, DiffError> {
-    std::fs::read(path).map_err(io_error(path))
+    systmone_core::file::read(path).map_err(io_error(path))
 }
