@@ -35,10 +35,13 @@ fn repository_files() -> Vec<(PathBuf, String)> {
                     continue;
                 }
                 walk(&path, root, out);
-            } else if kind.is_file() && !name.ends_with(".snap") && !name.ends_with(".snap.new") {
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    out.push((path.strip_prefix(root).unwrap().to_path_buf(), text));
-                }
+            } else if kind.is_file()
+                && name != ".git"
+                && !name.ends_with(".snap")
+                && !name.ends_with(".snap.new")
+                && let Ok(text) = std::fs::read_to_string(&path)
+            {
+                out.push((path.strip_prefix(root).unwrap().to_path_buf(), text));
             }
         }
     }
