@@ -12,9 +12,9 @@
 //! systmone_tool_probe::programs("missing_xmllint", &["xmllint"]);
 //! ```
 //!
-//! the test:
+//! the test (in the same package, whose build script set the cfg):
 //!
-//! ```ignore
+//! ```text
 //! #[test]
 //! #[cfg_attr(missing_xmllint, ignore = "needs xmllint (Debian: libxml2-utils)")]
 //! fn validates_with_xmllint() {
