@@ -2,15 +2,16 @@
 //! listens on 127.0.0.1:40700 instead), search for a patient and read their
 //! demographics.
 //!
-//! Run: `cargo run -p systmone-client --example search_and_record`
+//! Run: `cargo run -p systmone --example search_and_record` (a crate of your own needs
+//! only `systmone`, with its feature `sim` for the simulator, and tokio).
 
 use std::sync::Arc;
 
-use systmone_bindings::get_patient_record_v1_0::{GetPatientRecordParameters, PatientRecordFilter};
-use systmone_bindings::patient_search_v1_0::PatientSearchParameters;
-use systmone_client::{Client, ClientConfig, MemoryStore};
-use systmone_core::Flag;
-use systmone_sim::{SimConfig, Simulator};
+use systmone::bindings::get_patient_record_v1_0::{
+    GetPatientRecordParameters, PatientRecordFilter,
+};
+use systmone::bindings::patient_search_v1_0::PatientSearchParameters;
+use systmone::prelude::*;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -47,10 +48,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let record = client
             .get_patient_record(GetPatientRecordParameters {
-                extra: Default::default(),
                 identity: Some(patient.identity.clone()),
-                leave_record_open: None,
                 filter: Some(filter),
+                ..Default::default()
             })
             .await?;
         if let Some(d) = record.demographics {

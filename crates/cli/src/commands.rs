@@ -30,7 +30,7 @@ async fn send_and_print(
     if global.verbose > 0 {
         eprintln!("response:\n{}", reply.xml.trim_end());
     }
-    print_reply(global.output(), &reply)?;
+    print_reply(global.output(), &reply, global.quiet)?;
     Ok(0)
 }
 

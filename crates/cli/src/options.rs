@@ -25,8 +25,9 @@ interface as an integrator would.
 Exit codes: 0 success; 1 usage or local error; 2 SystmOne answered with an error;
 3 transport or protocol failure (nothing listening, timeout, unreadable response);
 4 a write was sent but its outcome is unknown (check the record before retrying);
-8 SystmOne answered for another patient than the one asked for (nothing of it is kept;
-  after a write, check both records).";
+5 compat: a function version this tool ships is not supported; 6 conformance: drift
+only; 7 conformance: failures; 8 SystmOne answered for another patient than the one
+asked for (nothing of it is kept; after a write, check both records); 130 extract interrupted (run it again to resume).";
 
 const AFTER_HELP: &str = "\
 Examples:

@@ -7,15 +7,30 @@ use crate::options::OutputFormat;
 use crate::request::{Reply, summarise_response};
 use crate::tree::Node;
 
-/// Prints a successful reply on stdout.
-pub fn print_reply(format: OutputFormat, reply: &Reply) -> anyhow::Result<()> {
+/// Prints a successful reply on stdout. A response with no content (a search that
+/// matched nobody) is also said in words on stderr for XML and JSON, unless `quiet`:
+/// an empty `<Response/>` alone does not say that nothing was found.
+pub fn print_reply(format: OutputFormat, reply: &Reply, quiet: bool) -> anyhow::Result<()> {
+    let empty = || {
+        if !quiet && reply.body.children.is_empty() {
+            eprintln!(
+                "{}: {}",
+                reply.function,
+                summarise_response(&reply.function, &reply.body)
+            );
+        }
+    };
     let mut out = std::io::stdout().lock();
     match format {
-        OutputFormat::Xml => writeln!(out, "{}", reply.xml.trim_end())?,
+        OutputFormat::Xml => {
+            writeln!(out, "{}", reply.xml.trim_end())?;
+            empty();
+        }
         OutputFormat::Json => {
             let root = Node::parse(&reply.xml)?;
             root.write_json_document(&mut out)?;
             writeln!(out)?;
+            empty();
         }
         OutputFormat::Text => {
             writeln!(

@@ -176,7 +176,7 @@ impl Params {
     }
 }
 
-/// `a=b, c, ...` (flags without `=`), shortened.
+/// `a=b, c, ...` (flags without `=`), as many whole pairs as fit in a line.
 pub fn summarise_pairs(leaves: &[(String, String)]) -> String {
     let parts: Vec<String> = leaves
         .iter()
@@ -191,16 +191,42 @@ pub fn summarise_pairs(leaves: &[(String, String)]) -> String {
     if parts.is_empty() {
         return "no parameters".into();
     }
-    shorten(&parts.join(", "), 160)
+    summarise_list("", &parts, ", ", 160)
 }
 
-pub fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        text.to_string()
-    } else {
-        let cut: String = text.chars().take(max).collect();
-        format!("{cut}…")
+/// `n` and the noun for it: `1 patient found`, `0 patients found`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// `head: a, b, c` (`a, b, c` when `head` is empty), with as many whole items as fit in
+/// `max` characters and then how many were left out (`… and 9 more`): an item is never
+/// cut in the middle.
+pub fn summarise_list(head: &str, items: &[String], separator: &str, max: usize) -> String {
+    let mut out = head.to_string();
+    let mut length = head.chars().count();
+    for (i, item) in items.iter().enumerate() {
+        let joint = match (i, head.is_empty()) {
+            (0, true) => "",
+            (0, false) => ": ",
+            _ => separator,
+        };
+        let after = items.len() - i - 1;
+        let note = if after > 0 {
+            format!(" … and {after} more").chars().count()
+        } else {
+            0
+        };
+        let grown = length + joint.chars().count() + item.chars().count();
+        if i > 0 && grown + note > max {
+            out.push_str(&format!(" … and {} more", items.len() - i));
+            return out;
+        }
+        out.push_str(joint);
+        out.push_str(item);
+        length = grown;
     }
+    out
 }
 
 /// The header written into documents built here. The client writes its own header
@@ -417,7 +443,7 @@ pub fn summarise_response(function: &str, body: &Node) -> String {
                     format!("{} {}", f.text_at("Function"), versions.join("/"))
                 })
                 .collect();
-            shorten(&format!("{} functions: {}", fs.len(), fs.join(", ")), 200)
+            summarise_list(&count(fs.len(), "function", "functions"), &fs, ", ", 200)
         }
         "GetOrganisationMetaData" => {
             let sites: Vec<String> = body
@@ -460,10 +486,8 @@ pub fn summarise_response(function: &str, body: &Node) -> String {
                     )
                 })
                 .collect();
-            shorten(
-                &format!("{} patient(s): {}", found.len(), found.join("; ")),
-                200,
-            )
+            let head = count(found.len(), "patient found", "patients found");
+            summarise_list(&head, &found, "; ", 200)
         }
         "GetPatientRecord" => {
             let mut parts = vec![
@@ -513,10 +537,8 @@ pub fn summarise_response(function: &str, body: &Node) -> String {
                     format!("{} {} {}", when, number(r), name(r))
                 })
                 .collect();
-            shorten(
-                &format!("{} diary entr(ies): {}", entries.len(), entries.join("; ")),
-                200,
-            )
+            let head = count(entries.len(), "diary entry", "diary entries");
+            summarise_list(&head, &entries, "; ", 200)
         }
         "UpdatePatientRecord" | "DeleteFromPatientRecord" | "DeletePatientRecord" => {
             let mut parts = vec![format!("patient {}", number(body))];
@@ -552,6 +574,40 @@ pub fn summarise_response(function: &str, body: &Node) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_are_summarised_in_whole_items() {
+        let items: Vec<String> = (1..=17).map(|i| format!("Function{i} 1.0")).collect();
+        let text = summarise_list("17 functions", &items, ", ", 60);
+        assert_eq!(
+            text,
+            "17 functions: Function1 1.0, Function2 1.0 … and 15 more"
+        );
+        assert!(text.chars().count() <= 60, "{text}");
+        let all = summarise_list("2 functions", &items[..2], ", ", 60);
+        assert_eq!(all, "2 functions: Function1 1.0, Function2 1.0");
+        assert_eq!(
+            summarise_list("0 patients found", &[], "; ", 60),
+            "0 patients found"
+        );
+        assert_eq!(
+            count(1, "patient found", "patients found"),
+            "1 patient found"
+        );
+        assert_eq!(
+            count(0, "patient found", "patients found"),
+            "0 patients found"
+        );
+        let pairs = ["Surname=Swift".to_string(), "FirstName=Azra".to_string()];
+        assert_eq!(
+            summarise_list("", &pairs, ", ", 25),
+            "Surname=Swift … and 1 more"
+        );
+        assert_eq!(
+            summarise_list("", &pairs, ", ", 60),
+            "Surname=Swift, FirstName=Azra"
+        );
+    }
 
     #[test]
     fn nested_and_repeated_parameters() {

@@ -60,18 +60,13 @@ pub async fn run(global: &GlobalOpts, args: TemplateArgs) -> anyhow::Result<u8> 
         uuid::Uuid::new_v4().to_string().to_uppercase(),
     );
     let filled = fill(&template, &values, &defaults).map_err(|e| anyhow::anyhow!("{path}: {e}"))?;
+    // What is printed is what would be sent: a document that is not a request is
+    // refused either way, said once.
+    let request = crate::request::parse_to_send(&filled).map_err(|e| not_a_request(&path, &e))?;
     if !args.send {
-        if let Err(e) = crate::request::parse_to_send(&filled) {
-            tracing::warn!("the filled document is not a valid request: {e}");
-            if !global.quiet {
-                eprintln!("warning: the filled document is not a valid request: {e}");
-            }
-        }
         println!("{}", filled.trim_end());
         return Ok(0);
     }
-    let request = crate::request::parse_to_send(&filled)
-        .map_err(|e| anyhow::anyhow!("the filled {path} is not a valid request: {e}"))?;
     let client = match client {
         Some(c) => c,
         None => global.client(None)?,
@@ -80,6 +75,21 @@ pub async fn run(global: &GlobalOpts, args: TemplateArgs) -> anyhow::Result<u8> 
         eprintln!("request:\n{}", filled.trim_end());
     }
     let reply = crate::progress::with_wait_line(global.quiet, send(&client, request)).await?;
-    crate::output::print_reply(global.output(), &reply)?;
+    crate::output::print_reply(global.output(), &reply, global.quiet)?;
     Ok(0)
+}
+
+/// Why a filled template cannot be sent: not an XML request at all (a file that is not
+/// a template), or a request the bindings do not read.
+fn not_a_request(path: &str, error: &systmone_core::ParseError) -> anyhow::Error {
+    use systmone_core::ParseError as P;
+    match error {
+        P::NotXml { .. } | P::Truncated { .. } | P::Doctype | P::WrongRoot { .. } => {
+            anyhow::anyhow!(
+                "{path} is not an XML request template (<ClientIntegrationRequest> with @Name \
+                 placeholders): {error}"
+            )
+        }
+        _ => anyhow::anyhow!("the filled {path} is not a valid request: {error}"),
+    }
 }

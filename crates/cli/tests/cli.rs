@@ -70,7 +70,7 @@ async fn run(mut cmd: Command) -> assert_cmd::assert::Assert {
 #[test]
 fn demo_finishes_under_a_minute() {
     let started = std::time::Instant::now();
-    systmone()
+    let demo = systmone()
         .arg("demo")
         .timeout(Duration::from_secs(60))
         .assert()
@@ -83,6 +83,16 @@ fn demo_finishes_under_a_minute() {
         .stdout(predicate::str::contains("[14/14]"))
         .stderr(predicate::str::contains("for SystmOne's throttle"));
     assert!(started.elapsed() < Duration::from_secs(60));
+    // A long list is shortened by whole items, never inside a name.
+    let stdout = String::from_utf8_lossy(&demo.get_output().stdout).to_string();
+    let functions = stdout
+        .lines()
+        .find(|l| l.contains("17 functions: "))
+        .expect("the GetFunctions summary");
+    assert!(
+        functions.contains("UpdatePatientRecord 1.0") || functions.contains(" more ("),
+        "{functions}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -272,6 +282,54 @@ fn template_errors_are_clear() {
             "<DeviceVersion>v9</DeviceVersion>",
         ))
         .stdout(predicate::str::contains("@").not());
+}
+
+#[test]
+fn a_template_that_is_not_xml_is_refused_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notxml.json");
+    std::fs::write(&file, "{\"a\": 1}\n").unwrap();
+    let out = systmone()
+        .arg("template")
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stdout("")
+        .stderr(predicate::str::contains(
+            "notxml.json is not an XML request template",
+        ))
+        .get_output()
+        .clone();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "said once: {stderr}");
+}
+
+/// A search that matches nobody says so: in words on stderr beside the XML (whose
+/// `<Response/>` alone does not say it), and in the text summary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_without_matches_says_no_patient_was_found() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let search = || {
+        let mut cmd = against(&sim, dir.path());
+        cmd.args(["search", "--surname", "Nobody-Such", "--dob", "1950-01-01"]);
+        cmd
+    };
+    run(search())
+        .await
+        .success()
+        .stdout(predicate::str::contains("<Response/>"))
+        .stderr(predicate::str::contains("PatientSearch: 0 patients found"));
+    let mut text = search();
+    text.args(["--output", "text"]);
+    run(text)
+        .await
+        .success()
+        .stdout(predicate::str::contains("PatientSearch: 0 patients found"));
+    let mut quiet = search();
+    quiet.arg("--quiet");
+    run(quiet).await.success().stderr("");
+    sim.shutdown().await;
 }
 
 #[test]

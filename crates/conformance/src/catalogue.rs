@@ -1,6 +1,6 @@
-//! The catalogue of scenarios: what each checks, which document section and which
-//! ERRATA (E..) or FIELD-EVIDENCE (F..) facts, and the requests it sends (for the
-//! duration estimate).
+//! The catalogue of scenarios: what each checks, which document section and which facts
+//! (E-numbers of `docs/errata.md`, F-numbers of `docs/field-evidence.md`), and the
+//! requests it sends (for the duration estimate).
 
 use crate::test_patients::Role;
 
@@ -58,7 +58,7 @@ pub struct Scenario {
     pub title: &'static str,
     /// The document's section ("Function Descriptions" sub-section).
     pub section: &'static str,
-    /// The ERRATA and FIELD-EVIDENCE facts it checks.
+    /// The errata (E..) and field evidence (F..) it checks.
     pub refs: &'static [&'static str],
     /// What it does.
     pub check: Check,

@@ -2,7 +2,8 @@
 //! practice's SystmOne client still match our bindings?
 //!
 //! A catalogue of scenarios ([`CATALOGUE`]), each naming the document section and the
-//! ERRATA (E..) or FIELD-EVIDENCE (F..) facts it checks, is run through the typed
+//! facts it checks (E-numbers: the document's errata, `docs/errata.md`; F-numbers: the
+//! field evidence, `docs/field-evidence.md`; every report says where), is run through the typed
 //! client against a live client or the simulator. Every response is read tolerantly
 //! (by the client) and strictly (here); a scenario passes, drifts (tolerant reading
 //! succeeded, strict did not: the drift lists each departure), fails (an error, a wrong
@@ -47,7 +48,7 @@ pub mod xml_text;
 pub use catalogue::{CATALOGUE, Check, Scenario, plan};
 pub use report::{
     DriftEntry, EXIT_DRIFT, EXIT_FAILED, EXIT_OUTCOME_UNKNOWN, EXIT_PASSED, ExchangeRecord,
-    Outcome, RunReport, ScenarioResult,
+    Outcome, REFERENCES, RunReport, ScenarioResult,
 };
 pub use run::{Kit, KitError, PER_REQUEST, Progress, RunOptions, estimate_requests};
 pub use test_patients::{Role, TestPatients, TestPatientsError};

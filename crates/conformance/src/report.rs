@@ -15,6 +15,12 @@ pub const EXIT_DRIFT: u8 = 6;
 /// Exit code: at least one scenario failed (error, wrong shape, timeout).
 pub const EXIT_FAILED: u8 = 7;
 
+/// Where the facts a scenario's `refs` cite are explained: E-numbers (the interface
+/// document's contradictions) and F-numbers (what real SystmOne clients do) each have an
+/// entry in the repository's own documentation. Every report says so.
+pub const REFERENCES: &str = "E-numbers are explained in docs/errata.md, F-numbers in \
+     docs/field-evidence.md (in the systmone repository)";
+
 /// A scenario's result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -84,7 +90,7 @@ pub struct ScenarioResult {
     pub title: String,
     /// The document's section it checks.
     pub section: String,
-    /// The ERRATA (E..) and FIELD-EVIDENCE (F..) facts it checks.
+    /// The errata (E..) and field evidence (F..) it checks ([`REFERENCES`]).
     pub refs: Vec<String>,
     /// The result.
     pub outcome: Outcome,
@@ -199,12 +205,18 @@ impl RunReport {
             self.elapsed_seconds,
             self.estimated_seconds
         );
+        let _ = writeln!(out, "{REFERENCES}.");
         out
     }
 
-    /// The report as JSON (what `--json FILE` writes).
+    /// The report as JSON (what `--json FILE` writes), with `references` saying where
+    /// the E- and F-numbers are explained.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("a report serializes")
+        let mut value = serde_json::to_value(self).expect("a report serializes");
+        if let serde_json::Value::Object(fields) = &mut value {
+            fields.insert("references".into(), REFERENCES.into());
+        }
+        serde_json::to_string_pretty(&value).expect("a report serializes")
     }
 
     /// The report as JUnit XML (what `--junit FILE` writes): one test case per
@@ -225,6 +237,11 @@ impl RunReport {
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{total_time:.3}\">",
             escape(&format!("conformance {}", self.target)),
             self.results.len()
+        );
+        let _ = writeln!(
+            out,
+            "    <properties>\n      <property name=\"references\" value=\"{}\"/>\n    </properties>",
+            escape(REFERENCES)
         );
         for r in &self.results {
             let _ = write!(
@@ -286,4 +303,45 @@ fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_report_says_where_its_references_are_explained() {
+        let report = RunReport {
+            target: "sim".into(),
+            writes: false,
+            payloads_included: false,
+            estimated_seconds: 1.0,
+            elapsed_seconds: 1.0,
+            stopped: None,
+            results: vec![ScenarioResult {
+                id: "record-demographics".into(),
+                title: "demographics".into(),
+                section: "GetPatientRecord".into(),
+                refs: vec!["E22".into(), "F8".into()],
+                outcome: Outcome::Pass,
+                reason: None,
+                drift: Vec::new(),
+                elapsed_ms: 5,
+                exchanges: Vec::new(),
+            }],
+        };
+        let table = report.to_table();
+        assert!(table.contains("GetPatientRecord (E22, F8)"), "{table}");
+        assert!(table.contains("docs/errata.md") && table.contains("docs/field-evidence.md"));
+        let json: serde_json::Value = serde_json::from_str(&report.to_json()).unwrap();
+        assert_eq!(json["references"], REFERENCES);
+        assert_eq!(json["results"][0]["refs"][1], "F8");
+        let junit = report.to_junit();
+        assert!(
+            junit.contains(
+                "<property name=\"references\" value=\"E-numbers are explained in docs/errata.md"
+            ),
+            "{junit}"
+        );
+    }
 }

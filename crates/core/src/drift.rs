@@ -2,10 +2,10 @@
 //! is read, and the read mode that decides whether a departure is kept (tolerant, the
 //! default) or refused (strict, for conformance testing).
 //!
-//! Real SystmOne clients send more than the interface document shows
-//! (FIELD-EVIDENCE.md). The tolerant readers keep whatever they do not know (see
-//! [`crate::xml::Extra`]) and note it here, so a maintainer can see at once that
-//! SystmOne changed and the bindings need regenerating.
+//! Real SystmOne clients send more than the interface document shows (the field
+//! evidence, `docs/field-evidence.md` in the repository). The tolerant readers keep
+//! whatever they do not know (see [`crate::xml::Extra`]) and note it here, so a
+//! maintainer can see at once that SystmOne changed and the bindings need regenerating.
 //!
 //! ```
 //! use systmone_core::{DriftKind, ReadMode, Response, NoContent};

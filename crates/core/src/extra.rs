@@ -1,13 +1,13 @@
 //! Lossless reading: what a document holds beyond the typed fields ([`Extra`]), and the
 //! helpers the generated readers and writers use to keep it in place.
 //!
-//! The rule (FIELD-EVIDENCE.md): read whatever real clients send, and lose nothing. A
-//! generated struct reads every child and attribute the schema declares into typed
-//! fields; anything else that is well-formed XML (an unknown element or attribute, a
-//! value that does not read as its type, a repeated single element) is kept in the
-//! struct's `extra`, with its position among its siblings, and written back there.
-//! Each such departure is also recorded in the drift report ([`crate::drift`]); in
-//! strict mode it is refused instead.
+//! The rule (`docs/field-evidence.md` in the repository): read whatever real clients
+//! send, and lose nothing. A generated struct reads every child and attribute the
+//! schema declares into typed fields; anything else that is well-formed XML (an
+//! unknown element or attribute, a value that does not read as its type, a repeated
+//! single element) is kept in the struct's `extra`, with its position among its
+//! siblings, and written back there. Each such departure is also recorded in the drift
+//! report ([`crate::drift`]); in strict mode it is refused instead.
 
 use std::fmt;
 use std::io::Write;
