@@ -28,6 +28,7 @@ pub mod drift;
 pub mod envelope;
 mod extra;
 mod leaf;
+pub mod mask;
 mod reader;
 pub mod versions;
 pub mod xml;

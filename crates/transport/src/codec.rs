@@ -519,10 +519,8 @@ impl Decoder for XmlDocumentCodec {
                 Lead::NeedMore => return Ok(None),
                 Lead::Garbage => {
                     self.error_at = 0;
-                    let snippet: String = String::from_utf8_lossy(&buf[..buf.len().min(40)])
-                        .chars()
-                        .flat_map(char::escape_default)
-                        .collect();
+                    // Quoted masked: the bytes may hold the API key or patient data.
+                    let snippet = systmone_core::mask::excerpt(buf, &[]);
                     return Err(FrameError::Malformed(format!(
                         "data that cannot start an XML document: \"{snippet}\""
                     )));
