@@ -41,7 +41,10 @@ pub mod device_id;
 pub mod pacing;
 pub mod pacing_file;
 
-pub use codec::{DEFAULT_MAX_DOCUMENT_SIZE, Frame, FrameError, XmlDocumentCodec, XmlRequestCodec};
+pub use codec::{
+    DEFAULT_MAX_DOCUMENT_SIZE, ForeignProtocol, Frame, FrameError, Sniffed, XmlDocumentCodec,
+    XmlRequestCodec, sniff_protocol,
+};
 pub use device_id::{
     DeviceIdError, DeviceIdStore, FileStore, MAX_DEVICE_ID_LEN, MemoryStore, validate_device_id,
 };
