@@ -31,6 +31,18 @@ impl BufferBudget {
         self.used.load(Ordering::Relaxed)
     }
 
+    /// Counts `bytes` of a complete request being answered until the guard is
+    /// dropped: a request does not stop counting when its last byte arrives, so the
+    /// limit holds for what is being parsed too (the share is taken even over the
+    /// limit: the bytes are already here; other connections' growth is refused).
+    pub fn hold(self: &Arc<Self>, bytes: usize) -> Held {
+        self.used.fetch_add(bytes, Ordering::Relaxed);
+        Held {
+            budget: self.clone(),
+            bytes,
+        }
+    }
+
     /// Moves one connection's share from `*held` to `now` bytes. Growing over the
     /// limit is refused (`Err(the total it would have been)`, the share unchanged);
     /// shrinking always succeeds.
@@ -48,6 +60,19 @@ impl BufferBudget {
         }
         *held = now;
         Ok(())
+    }
+}
+
+/// A complete request's bytes, counted against the budget while it is answered.
+#[derive(Debug)]
+pub(crate) struct Held {
+    budget: Arc<BufferBudget>,
+    bytes: usize,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.budget.used.fetch_sub(self.bytes, Ordering::Relaxed);
     }
 }
 
@@ -95,6 +120,11 @@ impl BudgetedCodec {
             budget,
             held: 0,
         }
+    }
+
+    /// Whether a request (or a bad line) has started and is not yet complete.
+    pub fn in_frame(&self) -> bool {
+        self.requests.in_frame()
     }
 
     fn account(&mut self, now: usize) -> Result<(), ReadError> {
@@ -165,9 +195,16 @@ mod tests {
         assert_eq!(budget.used(), 60, "a refused share is not kept");
         drop(a);
         assert_eq!(budget.used(), 0);
-        // A complete request leaves the buffer: its bytes are given back.
+        // A complete request leaves the buffer: its bytes are given back, unless
+        // held while it is answered.
         let mut buf = BytesMut::from(&b"<b/>\n"[..]);
         assert!(matches!(b.decode(&mut buf), Ok(Some(Frame::Document(_)))));
+        assert_eq!(budget.used(), 0);
+        let held = budget.hold(95);
+        let mut buf_c = BytesMut::from(&b"<c>"[..]);
+        buf_c.extend_from_slice(&[b'x'; 10]);
+        assert!(matches!(b.decode(&mut buf_c), Err(ReadError::Busy { .. })));
+        drop(held);
         assert_eq!(budget.used(), 0);
     }
 }

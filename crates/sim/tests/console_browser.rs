@@ -190,7 +190,8 @@ async fn the_console_in_a_browser() {
     })
     .await
     .unwrap();
-    let console = format!("http://{}/console", sim.console_addr().unwrap());
+    // The address the simulator prints, with its token (the page keeps it as a cookie).
+    let console = sim.console_url().unwrap();
     let driver = start_driver().await;
     let profile = tempfile::tempdir().unwrap();
     let browser = browser(&driver, profile.path()).await;
