@@ -109,33 +109,45 @@ pub fn excerpt(received: &[u8], keys: &[&str]) -> String {
 /// );
 /// ```
 pub fn redact_keys(text: &str, keys: &[&str]) -> String {
-    let mut out = crate::envelope::redact_api_key(text);
-    for key in keys.iter().map(|k| k.trim()).filter(|k| k.len() >= 4) {
-        out = replace_ignore_ascii_case(&out, key, REDACTED);
+    let out = crate::envelope::redact_api_key(text);
+    let keys: Vec<&[u8]> = keys
+        .iter()
+        .map(|k| k.trim().as_bytes())
+        .filter(|k| k.len() >= 4)
+        .collect();
+    if keys.is_empty() {
+        return out;
     }
-    out
-}
-
-fn replace_ignore_ascii_case(text: &str, needle: &str, with: &str) -> String {
-    let (haystack, needle_bytes) = (text.as_bytes(), needle.as_bytes());
-    let mut out = String::with_capacity(text.len());
+    // One pass for all keys, so a large document is copied once more at most.
+    let bytes = out.as_bytes();
+    let mut redacted: Option<String> = None;
     let mut from = 0;
     let mut i = 0;
-    while i + needle_bytes.len() <= haystack.len() {
-        if haystack[i..i + needle_bytes.len()].eq_ignore_ascii_case(needle_bytes)
-            && text.is_char_boundary(i)
-            && text.is_char_boundary(i + needle_bytes.len())
-        {
-            out.push_str(&text[from..i]);
-            out.push_str(with);
-            i += needle_bytes.len();
-            from = i;
-        } else {
-            i += 1;
+    while i < bytes.len() {
+        let found = keys.iter().find(|key| {
+            bytes.len() - i >= key.len()
+                && bytes[i..i + key.len()].eq_ignore_ascii_case(key)
+                && out.is_char_boundary(i)
+                && out.is_char_boundary(i + key.len())
+        });
+        match found {
+            Some(key) => {
+                let r = redacted.get_or_insert_with(|| String::with_capacity(out.len()));
+                r.push_str(&out[from..i]);
+                r.push_str(REDACTED);
+                i += key.len();
+                from = i;
+            }
+            None => i += 1,
         }
     }
-    out.push_str(&text[from..]);
-    out
+    match redacted {
+        None => out,
+        Some(mut r) => {
+            r.push_str(&out[from..]);
+            r
+        }
+    }
 }
 
 /// The window ended inside the received bytes: whatever token runs into its end is

@@ -6,16 +6,26 @@
 //! it once kept them whole, 11 to 372 MB), 100 requests of 1 MB (kept as their first
 //! MiB, within the journal's byte bound) and twenty requests of 15 MB at once (the
 //! bytes of requests received and being answered stay within `max_buffered_bytes`).
-//! The goal: under 200 MB whatever is sent (the sender's own copies included).
+//! The goal: under 200 MB whatever is sent (the sender's own copies included). The
+//! live heap (a counting allocator) is printed beside the resident set size, which
+//! also counts what glibc keeps of freed memory in its per-thread heaps
+//! (`MALLOC_ARENA_MAX=1` shows how much).
 //!
 //! `cargo bench -p systmone-sim --bench memory` (SIM_MEMORY_REQUESTS changes the
 //! number of requests; default 100,000).
 
 use std::time::Instant;
 
+use peak_alloc::PeakAlloc;
+
 use systmone_sim::{SimConfig, Simulator, Throttle};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
+
+/// Counts the live heap: the resident set size also holds what the allocator keeps
+/// after it is freed (glibc keeps a heap per thread), which is not the simulator's.
+#[global_allocator]
+static ALLOCATOR: PeakAlloc = PeakAlloc;
 
 fn request(i: usize) -> String {
     let (function, parameters) = match i % 2 {
@@ -135,11 +145,14 @@ async fn send_line(addr: std::net::SocketAddr, line: std::sync::Arc<Vec<u8>>) {
 async fn large_input(sim: &systmone_sim::SimHandle) {
     let report = |what: &str| {
         println!(
-            "{what:<38} RSS {:>7.1} MB, peak {:>7.1} MB; journal {:.1} MB",
+            "{what:<38} RSS {:>6.1} MB (peak {:>6.1}); heap {:>6.1} MB (peak {:>6.1}); journal {:.1} MB",
             rss_kb() as f64 / 1024.0,
             peak_kb() as f64 / 1024.0,
+            ALLOCATOR.current_usage() as f64 / 1048576.0,
+            ALLOCATOR.peak_usage() as f64 / 1048576.0,
             sim.control().journal_bytes() as f64 / 1e6
-        )
+        );
+        ALLOCATOR.reset_peak_usage();
     };
     report("before the large input:");
     // Allocated once, at its size (the sender's own 15 MB are in the figures).

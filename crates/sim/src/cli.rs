@@ -119,8 +119,8 @@ pub struct SimArgs {
     /// connection is closed).
     #[arg(long, value_name = "BYTES", default_value_t = SimConfig::default().max_request_bytes)]
     pub max_request_bytes: usize,
-    /// Bytes of unfinished requests all connections together may hold (a connection
-    /// going over gets a temporary error and is closed).
+    /// Bytes of requests all connections together may hold, unfinished or being
+    /// answered (a connection going over gets a temporary error and is closed).
     #[arg(long, value_name = "BYTES", default_value_t = crate::DEFAULT_MAX_BUFFERED_BYTES)]
     pub max_buffered_bytes: usize,
     /// Seconds a request may take once its first bytes have arrived (plus the time its

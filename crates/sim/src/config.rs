@@ -100,8 +100,10 @@ pub struct SimConfig {
     /// Append every message of the journal to this file as a JSON line (request and
     /// response XML included, the API key redacted), however many are kept in memory.
     pub audit_file: Option<PathBuf>,
-    /// Bytes of unfinished requests all connections together may hold; a connection
-    /// that would go over it is answered with a temporary error and closed.
+    /// Bytes of requests all connections together may hold (unfinished ones by their
+    /// buffers' allocations, complete ones while they are answered); a connection
+    /// that would go over it is answered with a temporary error and closed. Requests
+    /// of 1 MiB or more are answered one at a time.
     pub max_buffered_bytes: usize,
     /// Connections open at once. At the limit, a new connection is served after
     /// closing the one idle the longest (or, failing that, the slowest to send its
@@ -119,8 +121,9 @@ pub struct SimConfig {
 pub const DEFAULT_AUDIT_CAPACITY: usize = 1000;
 /// Default [`SimConfig::audit_max_bytes`]: 32 MiB.
 pub const DEFAULT_AUDIT_MAX_BYTES: usize = 32 * 1024 * 1024;
-/// Default [`SimConfig::max_buffered_bytes`]: 64 MiB.
-pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 64 * 1024 * 1024;
+/// Default [`SimConfig::max_buffered_bytes`]: 48 MiB (room for two requests of the
+/// largest size, 16 MiB, whose buffers grow to 32 MiB at most).
+pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 48 * 1024 * 1024;
 /// Default [`SimConfig::request_timeout`]: 10 s.
 pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default [`SimConfig::min_request_rate`]: 16 KiB a second (a request on loopback

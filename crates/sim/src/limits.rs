@@ -1,6 +1,7 @@
 //! The simulator's resource limits on reading requests: the bytes of unfinished
 //! requests all connections hold together ([`BufferBudget`]), and the request codec
-//! each connection reads through, which accounts its buffer against that budget
+//! each connection reads through, which accounts its buffer (its allocation, which
+//! grows by doubling, not only what it holds) against that budget
 //! ([`BudgetedCodec`]). The size and depth of one request are the transport codec's
 //! limits.
 
@@ -148,18 +149,25 @@ impl Decoder for BudgetedCodec {
     type Error = ReadError;
 
     fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, ReadError> {
-        self.account(buf.len())?;
+        self.account(held(buf))?;
         let frame = self.requests.decode(buf)?;
-        self.account(buf.len())?;
+        self.account(held(buf))?;
         Ok(frame)
     }
 
     fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, ReadError> {
-        self.account(buf.len())?;
+        self.account(held(buf))?;
         let frame = self.requests.decode_eof(buf)?;
-        self.account(buf.len())?;
+        self.account(held(buf))?;
         Ok(frame)
     }
+}
+
+/// What a connection's buffer holds: its allocation (which grows by doubling), or
+/// nothing once empty (the allocation then belongs to the request cut from it, which
+/// is counted while it is answered, [`BufferBudget::hold`]).
+fn held(buf: &BytesMut) -> usize {
+    if buf.is_empty() { 0 } else { buf.capacity() }
 }
 
 impl Encoder<&str> for BudgetedCodec {

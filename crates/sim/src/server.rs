@@ -148,6 +148,7 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
         )),
         audit_file,
         buffers: Arc::new(BufferBudget::new(config.max_buffered_bytes)),
+        large_requests: tokio::sync::Semaphore::new(1),
         max_connections: config.max_connections,
         throttle: Mutex::new(ThrottleState {
             mode: config.throttle,
@@ -284,6 +285,9 @@ async fn refuse<S: AsyncWrite + Unpin>(mut stream: S, shared: Arc<Shared>) {
 /// A connection's stream of requests and responses.
 type Connection<S> = Framed<Tracked<S>, BudgetedCodec>;
 
+/// A request this large or larger waits for the other large ones to be answered.
+const LARGE_REQUEST: usize = 1024 * 1024;
+
 /// A buffer that held a large request keeps its allocation: past this, it is
 /// replaced by one as small as what it still holds.
 const KEPT_BUFFER_CAPACITY: usize = 64 * 1024;
@@ -383,12 +387,20 @@ async fn connection<S>(
         if buffer.capacity() > KEPT_BUFFER_CAPACITY && buffer.len() <= KEPT_BUFFER_CAPACITY {
             *buffer = bytes::BytesMut::from(&buffer[..]);
         }
-        let answering = shared.buffers.hold(match &frame {
+        let size = match &frame {
             Frame::Document(bytes) => bytes.len(),
             Frame::Garbage { bytes, .. } => bytes.len(),
-        });
+        };
+        let answering = shared.buffers.hold(size);
+        // Answering a request costs a few times its size (its text, the parse, the
+        // journal's copy): large ones are answered one at a time, so that what is
+        // held stays bounded however many arrive at once.
+        let lane = match size >= LARGE_REQUEST {
+            true => shared.large_requests.acquire().await.ok(),
+            false => None,
+        };
         let after = process(&shared, &mut conn, frame).await;
-        drop(answering);
+        drop((answering, lane));
         match after {
             After::Continue => {}
             After::Close => return,
@@ -542,20 +554,26 @@ fn audit(
     }
     let keys = secrets(shared, &request.api_key);
     // Bounded in bytes: a large request is kept as its start (the audit file has it
-    // whole), a line that is not a document as a short masked excerpt.
-    let whole_request = request
-        .document
-        .then(|| systmone_core::mask::redact_keys(&request.text, &keys));
-    let (request_xml, request_kept) = match &whole_request {
-        None => (
+    // whole), a line that is not a document as a short masked excerpt. Only the start
+    // is redacted unless the file needs it all (a key cut at the end of the start is
+    // in the margin, and redacted there).
+    let redact = |text: &str| systmone_core::mask::redact_keys(text, &keys);
+    let large = request.text.len() > JOURNAL_DOCUMENT_BYTES;
+    let whole_request =
+        (request.document && large && shared.audit_file.is_some()).then(|| redact(&request.text));
+    let (request_xml, request_kept) = if !request.document {
+        (
             systmone_core::mask::excerpt(request.text.as_bytes(), &keys),
             Kept::Excerpt,
-        ),
-        Some(text) if text.len() <= JOURNAL_DOCUMENT_BYTES => (text.clone(), Kept::Whole),
-        Some(text) => (
-            start_of(text, JOURNAL_DOCUMENT_BYTES).to_string(),
+        )
+    } else if !large {
+        (redact(&request.text), Kept::Whole)
+    } else {
+        let margin = start_of(&request.text, JOURNAL_DOCUMENT_BYTES + 64 * 1024);
+        (
+            start_of(&redact(margin), JOURNAL_DOCUMENT_BYTES).to_string(),
             Kept::Start,
-        ),
+        )
     };
     let response_size = response.as_ref().map_or(0, String::len);
     let (response_xml, whole_response) = match response {
@@ -582,9 +600,7 @@ fn audit(
         fault,
     };
     let whole = Whole {
-        request: whole_request
-            .as_deref()
-            .filter(|_| request_kept == Kept::Start),
+        request: whole_request.as_deref(),
         response: whole_response.as_deref(),
     };
     shared.audit(entry, whole);

@@ -263,6 +263,8 @@ pub(crate) struct Shared {
     pub audit_file: Option<Mutex<std::io::LineWriter<std::fs::File>>>,
     /// Bytes of unfinished requests, all connections together.
     pub buffers: std::sync::Arc<crate::limits::BufferBudget>,
+    /// Large requests are answered one at a time (their cost is a few times their size).
+    pub large_requests: tokio::sync::Semaphore,
     pub max_connections: usize,
     pub throttle: Mutex<ThrottleState>,
     pub faults: Mutex<FaultState>,

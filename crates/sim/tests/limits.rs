@@ -106,7 +106,9 @@ async fn a_request_over_the_size_limit_is_answered_and_its_connection_closed() {
 async fn unfinished_requests_over_the_limit_of_all_connections_are_refused() {
     let sim = Simulator::start(SimConfig {
         max_request_bytes: 1024 * 1024,
-        max_buffered_bytes: 100_000,
+        // Buffers are counted by their allocation, which doubles as it grows: 80,000
+        // bytes take 128 KiB.
+        max_buffered_bytes: 200_000,
         ..config()
     })
     .await
@@ -127,13 +129,13 @@ async fn unfinished_requests_over_the_limit_of_all_connections_are_refused() {
     .await
     .expect("the simulator reads the unfinished request");
     let mut b = Conn::connect(&sim).await;
-    b.send_raw(unfinished(40_000).as_bytes()).await;
+    b.send_raw(unfinished(80_000).as_bytes()).await;
     let reply = b.read().await;
     let e = raw_error(&reply);
     assert!(!e.permanent, "a temporary error: {reply}");
     assert!(e.message.contains("busy"), "{}", e.message);
     assert!(
-        e.message.contains("over its limit of 100000 bytes"),
+        e.message.contains("over its limit of 200000 bytes"),
         "{}",
         e.message
     );
