@@ -111,7 +111,8 @@ impl Summary {
             + e.unmatched_responses
             + e.unmaskable
             + e.recording
-            + e.recorder_overflow;
+            + e.recorder_overflow
+            + e.foreign_protocol;
         if errors > 0 {
             out.push_str(&format!("errors: {e:?}\n"));
         }
