@@ -88,9 +88,9 @@ pub async fn run(global: &GlobalOpts, args: DemoArgs) -> anyhow::Result<u8> {
         "Started a simulated SystmOne client on {} (throttle as documented, devices approved automatically).",
         sim.addr()
     );
-    if let Some(console) = sim.console_addr() {
+    if let Some(console) = sim.console_url() {
         println!(
-            "Watch it in a browser: the simulator's operator console is at http://{console}/console \
+            "Watch it in a browser: the simulator's operator console is at {console} \
              (the journal of requests, devices, the GP's window)."
         );
     }
@@ -383,8 +383,8 @@ pub async fn run(global: &GlobalOpts, args: DemoArgs) -> anyhow::Result<u8> {
             .count()
     );
     println!(
-        "Done in {:.1} s. Try `systmone sim --console 127.0.0.1:8080` (then open \
-         http://127.0.0.1:8080/console) and `systmone --help` next.",
+        "Done in {:.1} s. Try `systmone sim --console 127.0.0.1:8080` (then open the \
+         address it prints, token included) and `systmone --help` next.",
         began.elapsed().as_secs_f64()
     );
     sim.shutdown().await;

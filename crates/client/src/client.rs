@@ -865,9 +865,11 @@ impl Client {
                 .map_err(|e| Failed::sent(Error::Protocol(ProtocolError::Parse(e))))?;
             if header.request_uid.as_deref() != Some(request_uid) {
                 // ERRATA E13: a late answer to an earlier request that timed out.
+                // What SystmOne sent, quoted through the one masking function.
+                let found = header.request_uid.as_deref().unwrap_or("");
                 tracing::warn!(
                     expected = request_uid,
-                    found = header.request_uid.as_deref().unwrap_or(""),
+                    found = %systmone_core::mask::excerpt(found.as_bytes(), &[]),
                     "discarding a response whose RequestUID does not match the request in flight"
                 );
                 continue;

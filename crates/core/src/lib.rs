@@ -29,6 +29,7 @@ pub mod envelope;
 mod extra;
 pub mod file;
 mod leaf;
+pub mod mask;
 mod reader;
 pub mod versions;
 pub mod xml;

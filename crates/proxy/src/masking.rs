@@ -13,7 +13,12 @@
 //! * other patient numbers (`PseudoNumber`, `PatientNumber`,
 //!   `StrategicReportingIdentifier`) by digits of the same length;
 //! * names, address parts, postcodes, telephone numbers, e-mail addresses and dates of
-//!   birth by synthetic ones (a birth date stays in its year);
+//!   birth by synthetic ones (a birth date stays in its year), and the date the
+//!   patient registered (`CareStartDate`, in its year too);
+//! * the staff who appear in a record: user names (`UserName`, `UsualGPUserName`,
+//!   `UserNameDoneBy`, `CurrentUser`, and the `UserName` attribute of an event) by
+//!   synthetic ones, and the name in an event's `DoneBy` (`SURNAME, Forename (Role) `)
+//!   by a synthetic name, its role kept;
 //! * free text (`Line`, `Comments`, `Content`, `FreeText`, `Details`, `Reason`) by
 //!   placeholder text of the same length (whitespace kept where it was), unless free
 //!   text is kept, in which case known identifiers inside it are still replaced;
@@ -63,6 +68,10 @@ enum Field {
     Phone,
     Email,
     BirthDate,
+    /// A date that is not a birth date but still identifies (registration).
+    Date,
+    /// A SystmOne user's name (staff).
+    UserName,
     FreeText,
     ApiKey,
     Header,
@@ -83,6 +92,8 @@ fn field(local: &str) -> Field {
         | "Telephone" | "Fax" => Field::Phone,
         "EmailAddress" | "Email" => Field::Email,
         "DateOfBirth" => Field::BirthDate,
+        "CareStartDate" => Field::Date,
+        "UserName" | "UsualGPUserName" | "UserNameDoneBy" | "CurrentUser" => Field::UserName,
         "Line" | "Comments" | "Content" | "FreeText" | "Details" | "Reason" | "Narrative" => {
             Field::FreeText
         }
@@ -165,7 +176,14 @@ impl Masker {
         let mut stack: Vec<Field> = Vec::new();
         for event in &events {
             match event {
-                XmlEvent::StartElement { name, .. } => stack.push(field(&name.local_name)),
+                XmlEvent::StartElement {
+                    name, attributes, ..
+                } => {
+                    stack.push(field(&name.local_name));
+                    for attribute in attributes {
+                        self.attribute(&attribute.name.local_name, &attribute.value);
+                    }
+                }
                 XmlEvent::EndElement { .. } => {
                     stack.pop();
                 }
@@ -200,7 +218,8 @@ impl Masker {
                 } => {
                     stack.push(field(&name.local_name));
                     for attribute in attributes.iter_mut() {
-                        attribute.value = self.scan(&attribute.value);
+                        attribute.value =
+                            self.attribute(&attribute.name.local_name, &attribute.value);
                     }
                 }
                 XmlEvent::EndElement { .. } => {
@@ -231,6 +250,41 @@ impl Masker {
             Field::FreeText | Field::Other => self.scan(t),
             _ => self.synthetic(f, t),
         }
+    }
+
+    /// An attribute's masked value: the staff an event names by attribute, and
+    /// known identifiers anywhere else.
+    fn attribute(&mut self, name: &str, value: &str) -> String {
+        if value.trim().is_empty() {
+            return value.to_string();
+        }
+        match name {
+            "UserName" => self.synthetic(Field::UserName, value),
+            "DoneBy" => self.done_by(value),
+            _ => self.scan(value),
+        }
+    }
+
+    /// `SURNAME, Forename (Role) ` with a synthetic name; the role (not
+    /// identifying, and what a reader of the record needs) kept.
+    fn done_by(&mut self, value: &str) -> String {
+        let (name, role) = match value.find('(') {
+            Some(at) => value.split_at(at),
+            None => (value, ""),
+        };
+        let trailing = &name[name.trim_end().len()..];
+        let parts: Vec<String> = name
+            .trim_end()
+            .split(", ")
+            .map(|part| {
+                if part.trim().is_empty() {
+                    part.to_string()
+                } else {
+                    self.synthetic(Field::Name, part)
+                }
+            })
+            .collect();
+        format!("{}{trailing}{}", parts.join(", "), self.scan(role))
     }
 
     /// The synthetic value for an identifying field's text (learning it).
@@ -265,7 +319,8 @@ impl Masker {
                     letter(self.below(26))
                 ),
                 Field::Email => format!("person{}@example.invalid", self.counter),
-                Field::BirthDate => self.birth_date(original),
+                Field::BirthDate | Field::Date => self.birth_date(original),
+                Field::UserName => format!("staff{}", self.counter),
                 _ => placeholder(original),
             };
             if candidate != original && !self.used.contains(&candidate) {
@@ -596,6 +651,46 @@ mod tests {
         let dob = &out[out.find("<DateOfBirth>").unwrap() + 13..][..10];
         assert!(dob.starts_with("1968-"));
         assert!(chrono::NaiveDate::parse_from_str(dob, "%Y-%m-%d").is_ok());
+    }
+
+    #[test]
+    fn staff_and_registration_are_masked_roles_kept() {
+        let mut m = masker();
+        let doc = "<R><Demographics><CareStartDate>2003-09-01</CareStartDate>\
+            <UsualGPUserName>ihartwell</UsualGPUserName></Demographics>\
+            <Event DoneBy=\"HARTWELL, Imogen (General Medical Practitioner) \" UserName=\"ihartwell\"/>\
+            <Event DoneBy=\"OKAFOR, Nnamdi (Practice Nurse) \" UserName=\"nokafor\"/>\
+            <User><UserName>nokafor</UserName></User><UserNameDoneBy>user99</UserNameDoneBy>\
+            <Line>Seen by Imogen</Line></R>";
+        let out = m.mask(doc).unwrap();
+        for original in [
+            "2003-09-01",
+            "ihartwell",
+            "nokafor",
+            "HARTWELL",
+            "Imogen",
+            "OKAFOR",
+            "Nnamdi",
+            "user99",
+        ] {
+            assert!(!out.contains(original), "{original} survived: {out}");
+        }
+        // The role stays, the shape too; one user keeps one synthetic name.
+        assert!(out.contains(" (General Medical Practitioner) \""), "{out}");
+        assert!(out.contains(" (Practice Nurse) \""), "{out}");
+        let start = out.find("<CareStartDate>").unwrap() + 15;
+        assert!(out[start..].starts_with("2003-"), "{out}");
+        let gp = &out
+            [out.find("<UsualGPUserName>").unwrap() + 17..out.find("</UsualGPUserName>").unwrap()];
+        assert_eq!(
+            out.matches(&format!("UserName=\"{gp}\"")).count(),
+            1,
+            "{out}"
+        );
+        let done_by = &out[out.find("DoneBy=\"").unwrap() + 8..];
+        let (surname, rest) = done_by.split_once(", ").unwrap();
+        assert!(surname.chars().all(|c| c.is_ascii_uppercase()), "{surname}");
+        assert!(rest.starts_with(|c: char| c.is_ascii_uppercase()), "{rest}");
     }
 
     #[test]

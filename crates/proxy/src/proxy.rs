@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use systmone_core::ReadMode;
-use systmone_transport::codec::XmlDocumentCodec;
+use systmone_transport::codec::{Sniffed, XmlDocumentCodec, sniff_protocol};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{mpsc, watch};
@@ -242,52 +242,83 @@ async fn connection(client: TcpStream, id: u64, shared: Arc<Shared>) {
         }
     };
     let _ = upstream.set_nodelay(true);
-    let (client_read, client_write) = client.into_split();
-    let (upstream_read, upstream_write) = upstream.into_split();
+    let (mut client_read, mut client_write) = client.into_split();
+    let (mut upstream_read, mut upstream_write) = upstream.into_split();
     let (tx, rx) = mpsc::channel(256);
     let observer = tokio::spawn(observe(id, rx, shared.clone()));
+    let mut linger = false;
     {
         let up = pump(
-            client_read,
-            upstream_write,
+            &mut client_read,
+            &mut upstream_write,
             Direction::Request,
             tx.clone(),
             shared.clone(),
         );
         let down = pump(
-            upstream_read,
-            client_write,
+            &mut upstream_read,
+            &mut client_write,
             Direction::Response,
             tx,
             shared.clone(),
         );
         tokio::pin!(up, down);
         let (mut up_done, mut down_done) = (false, false);
+        // Set when the upstream stopped reading: what it still sends is passed on
+        // for a while.
+        let mut last_bytes: Option<Instant> = None;
         // A side that ends cleanly (EOF) half-closes the other and the rest still flows; an
-        // error on either side ends the connection, as a broken connection would.
+        // error on either side ends the connection, as a broken connection would, except
+        // that the upstream's last bytes (an error response before it closed on a
+        // request it refused) still reach the integration.
         while !(up_done && down_done) {
             tokio::select! {
                 _ = stop.wait_for(|s| *s) => break,
                 r = &mut up, if !up_done => {
                     up_done = true;
-                    if r.is_err() { break; }
+                    match r {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::Unsupported => break,
+                        Err(_) => {
+                            last_bytes = Some(Instant::now() + LAST_BYTES_WAIT);
+                            linger = true;
+                        }
+                    }
                 }
                 r = &mut down, if !down_done => {
                     down_done = true;
                     if r.is_err() { break; }
                 }
+                _ = tokio::time::sleep_until(last_bytes.unwrap_or_else(Instant::now)), if last_bytes.is_some() && !down_done => break,
             }
         }
+    }
+    if linger {
+        // What the integration still sends is read and dropped for a moment before
+        // closing, so that the close does not reset the connection under the answer
+        // just passed on (some systems then discard it unread).
+        let _ = client_write.shutdown().await;
+        let drain = async {
+            let mut sink = vec![0u8; 64 * 1024];
+            while matches!(client_read.read(&mut sink).await, Ok(n) if n > 0) {}
+        };
+        let _ = tokio::time::timeout(LAST_BYTES_WAIT, drain).await;
     }
     // The pumps (and their senders) were dropped with their scope: the observer ends.
     let _ = observer.await;
     debug!(connection = id, "connection closed");
 }
 
-/// Copies `from` to `to` chunk by chunk, then hands a copy to the codec.
+/// How long the upstream's last bytes are waited for, and the integration's drained,
+/// once the upstream has stopped reading.
+const LAST_BYTES_WAIT: Duration = Duration::from_secs(5);
+
+/// Copies `from` to `to` chunk by chunk, then hands a copy to the codec. Requests
+/// are first sniffed: a stream that opens as another protocol does (an HTTP request
+/// line, a TLS handshake) is never forwarded (`ErrorKind::Unsupported`).
 async fn pump<R, W>(
-    mut from: R,
-    mut to: W,
+    from: &mut R,
+    to: &mut W,
     direction: Direction,
     tx: mpsc::Sender<Observed>,
     shared: Arc<Shared>,
@@ -303,9 +334,33 @@ where
     let mut chunk = vec![0u8; 64 * 1024];
     // Every stream is observed (drift, summary) until it cannot be framed.
     let mut observing = true;
+    // The bytes read but not yet forwarded: a request's opening, until sniffed.
+    let mut held = BytesMut::new();
+    let mut sniffing = direction == Direction::Request;
     loop {
         let n = from.read(&mut chunk).await?;
-        if n == 0 {
+        if sniffing {
+            held.extend_from_slice(&chunk[..n]);
+            match sniff_protocol(&held) {
+                Sniffed::NeedMore if n > 0 => continue,
+                Sniffed::Foreign(protocol) => {
+                    // Logged once, without content.
+                    warn!(%protocol, "a connection speaking another protocol closed unanswered; nothing was forwarded");
+                    shared.summary().errors.foreign_protocol += 1;
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::Unsupported,
+                        format!("the integration's side spoke {protocol}"),
+                    ));
+                }
+                _ => sniffing = false,
+            }
+        }
+        let bytes: &[u8] = if held.is_empty() {
+            &chunk[..n]
+        } else {
+            &held[..]
+        };
+        if bytes.is_empty() {
             let _ = to.shutdown().await;
             if observing && !buffer.is_empty() {
                 if let Ok(Some(doc)) = codec.decode_eof(&mut buffer) {
@@ -315,16 +370,31 @@ where
             return Ok(());
         }
         // Forward first: observation never delays the wire.
-        to.write_all(&chunk[..n]).await?;
+        to.write_all(bytes).await?;
+        if observing {
+            buffer.extend_from_slice(bytes);
+        }
+        let ended = n == 0;
+        held.clear();
+        if ended {
+            // The end came with the opening: forwarded, now the end itself.
+            let _ = to.shutdown().await;
+            if observing && !buffer.is_empty() {
+                if let Ok(Some(doc)) = codec.decode_eof(&mut buffer) {
+                    send(&tx, &shared, direction, doc);
+                }
+            }
+            return Ok(());
+        }
         if !observing {
             continue;
         }
-        buffer.extend_from_slice(&chunk[..n]);
         loop {
             match codec.decode(&mut buffer) {
                 Ok(Some(doc)) => send(&tx, &shared, direction, doc),
                 Ok(None) => break,
                 Err(e) => {
+                    // The error quotes the stream's start masked (the codec's excerpt).
                     warn!(?direction, error = %e, "stream cannot be framed; still forwarded, no longer recorded");
                     let _ = tx.try_send(Observed::FramingError);
                     observing = false;

@@ -39,6 +39,9 @@ pub struct ErrorCounts {
     pub recording: u64,
     /// Documents not observed because the recorder fell behind.
     pub recorder_overflow: u64,
+    /// Connections that spoke another protocol (HTTP, TLS): closed, nothing forwarded.
+    #[serde(default)]
+    pub foreign_protocol: u64,
 }
 
 /// One drift path: what the bindings did not expect, and how often.
@@ -108,7 +111,8 @@ impl Summary {
             + e.unmatched_responses
             + e.unmaskable
             + e.recording
-            + e.recorder_overflow;
+            + e.recorder_overflow
+            + e.foreign_protocol;
         if errors > 0 {
             out.push_str(&format!("errors: {e:?}\n"));
         }

@@ -200,3 +200,107 @@ async fn a_request_the_upstream_never_answers_stays_unanswered() {
     // The upstream saw the request once: the proxy does not retry.
     assert_eq!(upstream.received.lock().unwrap().as_slice(), REQUEST);
 }
+
+/// Everything the integration receives until the proxy closes (a reset after the last
+/// bytes ends it too).
+async fn received_until_closed(stream: &mut tokio::net::TcpStream) -> Vec<u8> {
+    let mut got = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let read = async {
+        while let Ok(n) = stream.read(&mut chunk).await {
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&chunk[..n]);
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(20), read)
+        .await
+        .expect("the proxy closes the connection");
+    got
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_protocol_is_never_forwarded_nor_answered() {
+    let http: &[u8] = b"POST / HTTP/1.1\r\nHost: 127.0.0.1:40700\r\nContent-Type: text/xml\r\n\r\n";
+    let tls: &[u8] = &[
+        0x16, 0x03, 0x01, 0x00, 0xc8, 0x01, 0x00, 0x00, 0xc4, 0x03, 0x03,
+    ];
+    for (opening, split) in [(http, 2), (http, 40), (tls, 1)] {
+        let upstream = upstream(1, Some(b"<unexpected/>\n".to_vec())).await;
+        let proxy = Proxy::start(ProxyConfig::new(
+            "127.0.0.1:0".parse().unwrap(),
+            upstream.addr,
+        ))
+        .await
+        .unwrap();
+        let mut integration = tokio::net::TcpStream::connect(proxy.addr()).await.unwrap();
+        // A web page's POST, its body an UpdatePatientRecord; the opening split, as
+        // a slow sender's would be.
+        integration.write_all(&opening[..split]).await.unwrap();
+        integration.flush().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let _ = integration.write_all(&opening[split..]).await;
+        let _ = integration.write_all(REQUEST).await;
+        let got = received_until_closed(&mut integration).await;
+        assert!(got.is_empty(), "nothing answered: {got:?}");
+        let summary = proxy.shutdown().await.unwrap();
+        assert_eq!(summary.errors.foreign_protocol, 1);
+        assert_eq!(summary.exchanges, 0);
+        assert!(
+            upstream.received.lock().unwrap().is_empty(),
+            "not one byte reached the upstream"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_upstreams_last_answer_reaches_the_integration_before_the_close() {
+    // The simulator answers a request over its size limit with an error response and
+    // closes, while the integration is still sending it.
+    let sim = systmone_sim::Simulator::start(systmone_sim::SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: systmone_sim::Throttle::Off,
+        max_request_bytes: 64 * 1024,
+        ..systmone_sim::SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let proxy = Proxy::start(ProxyConfig::new("127.0.0.1:0".parse().unwrap(), sim.addr()))
+        .await
+        .unwrap();
+    let mut integration = tokio::net::TcpStream::connect(proxy.addr()).await.unwrap();
+    let mut request =
+        b"<ClientIntegrationRequest><APIKey>f31e26725b5491f2</APIKey><FunctionParameters>".to_vec();
+    request.resize(4 * 1024 * 1024, b'x');
+    let (mut read, mut write) = integration.split();
+    let send = async {
+        // Cut off part way: the upstream stopped reading.
+        let _ = write.write_all(&request).await;
+    };
+    let receive = async {
+        let mut got = Vec::new();
+        let mut chunk = [0u8; 4096];
+        while let Ok(n) = read.read(&mut chunk).await {
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&chunk[..n]);
+        }
+        got
+    };
+    let (_, got) = tokio::time::timeout(Duration::from_secs(20), async {
+        tokio::join!(send, receive)
+    })
+    .await
+    .expect("the proxy closes the connection");
+    let text = String::from_utf8_lossy(&got);
+    assert!(
+        text.contains(
+            "<ErrorMessage>The request could not be framed: XML document larger than the limit"
+        ),
+        "the upstream's error response is passed on: {text:?}"
+    );
+    proxy.shutdown().await.unwrap();
+    sim.shutdown().await;
+}

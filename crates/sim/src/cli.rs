@@ -55,6 +55,17 @@ pub struct SimArgs {
     /// non-loopback address needs --allow-remote.
     #[arg(long, value_name = "ADDR:PORT", value_parser = systmone_transport::addr::parse_socket_addr)]
     pub console: Option<SocketAddr>,
+    /// The token every console and admin API request must carry (default: a random
+    /// one for each run, printed with the console's address). Better given in the
+    /// environment than on the command line, where other users can read it.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "SYSTMONE_CONSOLE_TOKEN",
+        hide_env_values = true,
+        requires = "console"
+    )]
+    pub console_token: Option<String>,
     /// With --approve ask: seconds a new device waits for an answer before it gets a
     /// temporary error.
     #[arg(long, value_name = "SECONDS", default_value_t = 300)]
@@ -100,15 +111,26 @@ pub struct SimArgs {
     /// dropped (the audit file keeps them all).
     #[arg(long, value_name = "N", default_value_t = crate::DEFAULT_AUDIT_CAPACITY)]
     pub audit_capacity: usize,
+    /// Bytes the journal in memory may take; the oldest messages are dropped to stay
+    /// under it (each request and response is kept whole up to 1 MiB, then as its
+    /// start; the audit file has them whole).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::DEFAULT_AUDIT_MAX_BYTES)]
+    pub audit_max_bytes: usize,
     /// Largest request accepted, in bytes (a larger one gets an error and its
     /// connection is closed).
     #[arg(long, value_name = "BYTES", default_value_t = SimConfig::default().max_request_bytes)]
     pub max_request_bytes: usize,
-    /// Bytes of unfinished requests all connections together may hold (a connection
-    /// going over gets a temporary error and is closed).
+    /// Bytes of requests all connections together may hold, unfinished or being
+    /// answered (a connection going over gets a temporary error and is closed).
     #[arg(long, value_name = "BYTES", default_value_t = crate::DEFAULT_MAX_BUFFERED_BYTES)]
     pub max_buffered_bytes: usize,
-    /// Connections open at once (one more gets a temporary error and is closed).
+    /// Seconds a request may take once its first bytes have arrived (plus the time its
+    /// bytes take at 16 KiB/s); a connection past it is closed.
+    #[arg(long, value_name = "SECONDS", default_value_t = crate::DEFAULT_REQUEST_TIMEOUT.as_secs())]
+    pub request_timeout: u64,
+    /// Connections open at once. At the limit, the one idle the longest (or the slowest
+    /// to send its request) is closed for a new one; if all are busy, the new one gets a
+    /// temporary error and is closed.
     #[arg(long, value_name = "N", default_value_t = crate::DEFAULT_MAX_CONNECTIONS)]
     pub max_connections: usize,
     /// Behave like a newer SystmOne than the bindings describe: an extra element
@@ -191,12 +213,15 @@ impl SimArgs {
             faults: self.fault.clone(),
             control_stdin: self.control_stdin,
             console: self.console,
+            console_token: self.console_token.clone().filter(|t| !t.trim().is_empty()),
             approval_timeout: std::time::Duration::from_secs(self.approval_timeout),
             audit_file: self.audit.clone(),
             audit_capacity: self.audit_capacity,
+            audit_max_bytes: self.audit_max_bytes,
             max_request_bytes: self.max_request_bytes,
             max_buffered_bytes: self.max_buffered_bytes,
             max_connections: self.max_connections,
+            request_timeout: std::time::Duration::from_secs(self.request_timeout.max(1)),
             skew: self.skew,
             strict_requests: self.strict_requests,
             replay: self.replay.clone().map(|dir| crate::ReplayConfig {
@@ -216,7 +241,7 @@ impl SimArgs {
 }
 
 /// Runs the simulator until ExitClient or Ctrl-C: prints `listening on ADDR:PORT` to
-/// stdout once bound, then `console on http://ADDR:PORT/console` with `--console` (or writes the practice and returns, with `--dump-practice`).
+/// stdout once bound, then `console on http://ADDR:PORT/console?token=TOKEN` with `--console` (or writes the practice and returns, with `--dump-practice`).
 pub async fn run(args: SimArgs) -> Result<(), SimCliError> {
     if let Some(path) = &args.dump_practice {
         let json = Practice::generate(args.seed, chrono::Local::now().date_naive()).to_json();
@@ -252,8 +277,9 @@ pub async fn run(args: SimArgs) -> Result<(), SimCliError> {
     let stdout = (|| {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening on {}", sim.addr())?;
-        if let Some(console) = sim.console_addr() {
-            writeln!(out, "console on http://{console}/console")?;
+        // With its token, as notebook servers print theirs.
+        if let Some(url) = sim.console_url() {
+            writeln!(out, "console on {url}")?;
         }
         out.flush()
     })();

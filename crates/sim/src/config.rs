@@ -63,13 +63,28 @@ pub struct SimConfig {
     /// unfinished request (plus one read). A larger one is answered with an error and
     /// its connection closed.
     pub max_request_bytes: usize,
-    /// A connection with no complete request for this long is closed.
+    /// A connection waiting this long for its next request (nothing of it received)
+    /// is closed.
     pub idle_timeout: Duration,
+    /// A request whose first bytes have arrived must be complete within this, plus
+    /// the time its bytes take at [`SimConfig::min_request_rate`]; else its
+    /// connection is closed (a peer sending a byte a second holds a connection for
+    /// this long, not for ever).
+    pub request_timeout: Duration,
+    /// Bytes a second a request is allowed at the least beyond
+    /// [`SimConfig::request_timeout`]. A connection receiving slower than this (for
+    /// a second or more) is also the first closed, after the idle ones, when a new
+    /// connection arrives at [`SimConfig::max_connections`].
+    pub min_request_rate: u64,
     /// Read control commands (`open 4667633050`, `close`, ...) from standard input.
     pub control_stdin: bool,
     /// Serve the operator console and admin API here (HTTP; port 0 for any free port).
     /// The command line refuses a non-loopback address without `--allow-remote`.
     pub console: Option<SocketAddr>,
+    /// The token every console and admin API request must carry (see
+    /// [`SimHandle::console_token`](crate::SimHandle::console_token)). `None`: a
+    /// random one for each run, printed with the console's address.
+    pub console_token: Option<String>,
     /// How long a new device waits for the user's answer with [`Approval::Ask`]; then
     /// it gets a temporary error.
     pub approval_timeout: Duration,
@@ -77,14 +92,23 @@ pub struct SimConfig {
     /// [`crate::Control::audit`]): the oldest is dropped when a new one would exceed
     /// it. The full trail goes to [`SimConfig::audit_file`] when one is given.
     pub audit_capacity: usize,
+    /// How many bytes the journal in memory may take (each request and response in
+    /// it is kept whole up to 1 MiB, then as its start; a line that is not a
+    /// document as a short masked excerpt): the oldest messages are dropped to stay
+    /// under it, so what is sent never grows the simulator's memory without bound.
+    pub audit_max_bytes: usize,
     /// Append every message of the journal to this file as a JSON line (request and
     /// response XML included, the API key redacted), however many are kept in memory.
     pub audit_file: Option<PathBuf>,
-    /// Bytes of unfinished requests all connections together may hold; a connection
-    /// that would go over it is answered with a temporary error and closed.
+    /// Bytes of requests all connections together may hold (unfinished ones by their
+    /// buffers' allocations, complete ones while they are answered); a connection
+    /// that would go over it is answered with a temporary error and closed. Requests
+    /// of 1 MiB or more are answered one at a time.
     pub max_buffered_bytes: usize,
-    /// Connections open at once; one more is answered with a temporary error and
-    /// closed.
+    /// Connections open at once. At the limit, a new connection is served after
+    /// closing the one idle the longest (or, failing that, the slowest to send its
+    /// request); only when every one is busy or sending briskly is it answered with a
+    /// temporary error and closed.
     pub max_connections: usize,
     /// Behave like a newer SystmOne than the bindings describe (`--skew`, see
     /// [`crate::skew`]).
@@ -99,8 +123,16 @@ pub struct SimConfig {
 
 /// Default [`SimConfig::audit_capacity`].
 pub const DEFAULT_AUDIT_CAPACITY: usize = 1000;
-/// Default [`SimConfig::max_buffered_bytes`]: 64 MiB.
-pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 64 * 1024 * 1024;
+/// Default [`SimConfig::audit_max_bytes`]: 32 MiB.
+pub const DEFAULT_AUDIT_MAX_BYTES: usize = 32 * 1024 * 1024;
+/// Default [`SimConfig::max_buffered_bytes`]: 48 MiB (room for two requests of the
+/// largest size, 16 MiB, whose buffers grow to 32 MiB at most).
+pub const DEFAULT_MAX_BUFFERED_BYTES: usize = 48 * 1024 * 1024;
+/// Default [`SimConfig::request_timeout`]: 10 s.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default [`SimConfig::min_request_rate`]: 16 KiB a second (a request on loopback
+/// arrives at many megabytes a second).
+pub const DEFAULT_MIN_REQUEST_RATE: u64 = 16 * 1024;
 /// Default [`SimConfig::max_connections`].
 pub const DEFAULT_MAX_CONNECTIONS: usize = 64;
 
@@ -118,10 +150,14 @@ impl Default for SimConfig {
             advertised: None,
             max_request_bytes: 16 * 1024 * 1024,
             idle_timeout: Duration::from_secs(300),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            min_request_rate: DEFAULT_MIN_REQUEST_RATE,
             control_stdin: false,
             console: None,
+            console_token: None,
             approval_timeout: Duration::from_secs(300),
             audit_capacity: DEFAULT_AUDIT_CAPACITY,
+            audit_max_bytes: DEFAULT_AUDIT_MAX_BYTES,
             audit_file: None,
             max_buffered_bytes: DEFAULT_MAX_BUFFERED_BYTES,
             max_connections: DEFAULT_MAX_CONNECTIONS,

@@ -321,6 +321,12 @@ impl Control {
             .cloned()
     }
 
+    /// Bytes the journal in memory takes now (at most about
+    /// [`crate::SimConfig::audit_max_bytes`]).
+    pub fn journal_bytes(&self) -> usize {
+        lock(&self.shared.audit).bytes()
+    }
+
     /// Bytes of unfinished requests all connections hold now (at most
     /// [`crate::SimConfig::max_buffered_bytes`]).
     pub fn buffered_bytes(&self) -> usize {

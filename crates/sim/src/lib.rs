@@ -59,6 +59,7 @@ use std::sync::Arc;
 
 pub mod cli;
 mod config;
+mod connections;
 mod console;
 mod control;
 mod error;
@@ -74,8 +75,9 @@ mod state;
 mod stdin;
 
 pub use config::{
-    Approval, DEFAULT_AUDIT_CAPACITY, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_CONNECTIONS,
-    DOCUMENT_API_KEYS, SimConfig, Throttle,
+    Approval, DEFAULT_AUDIT_CAPACITY, DEFAULT_AUDIT_MAX_BYTES, DEFAULT_MAX_BUFFERED_BYTES,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MIN_REQUEST_RATE, DEFAULT_REQUEST_TIMEOUT, DOCUMENT_API_KEYS,
+    SimConfig, Throttle,
 };
 pub use control::{
     Control, ControlError, DeviceStatus, JournalFilter, PatientSummary, ThrottleStatus, UiState,
@@ -85,8 +87,8 @@ pub use fault::{FaultKind, FaultSpec, FaultSpecError, Trigger};
 pub use practice::{Practice, nhs_number_is_valid};
 pub use replay::{ReplayConfig, ReplayError, ReplayFallback};
 pub use state::{
-    AuditEntry, AuditOutcome, Change, DriftPath, FreeSlot, PendingDevice, PracticeSummary,
-    RequestDrift,
+    AuditEntry, AuditOutcome, Change, DriftPath, FreeSlot, JOURNAL_DOCUMENT_BYTES, Kept,
+    PendingDevice, PracticeSummary, RequestDrift,
 };
 
 /// Starts simulators.
@@ -99,10 +101,17 @@ impl Simulator {
     }
 }
 
+/// The console's address, token and task.
+struct ConsoleHandle {
+    addr: SocketAddr,
+    token: String,
+    task: tokio::task::JoinHandle<()>,
+}
+
 /// A running simulator.
 pub struct SimHandle {
     addr: SocketAddr,
-    console: Option<(SocketAddr, tokio::task::JoinHandle<()>)>,
+    console: Option<ConsoleHandle>,
     root: PathBuf,
     control: Control,
     shared: Arc<state::Shared>,
@@ -118,7 +127,40 @@ impl SimHandle {
 
     /// The address of the operator console and admin API, if one was asked for.
     pub fn console_addr(&self) -> Option<SocketAddr> {
-        self.console.as_ref().map(|c| c.0)
+        self.console.as_ref().map(|c| c.addr)
+    }
+
+    /// The console's token for this run ([`SimConfig::console_token`], or a random
+    /// one): every console and admin API request carries it (`Authorization: Bearer
+    /// TOKEN`, or the cookie [`SimHandle::console_url`] sets).
+    pub fn console_token(&self) -> Option<&str> {
+        self.console.as_ref().map(|c| c.token.as_str())
+    }
+
+    /// The address to open the console at in a browser, with its token
+    /// (`http://127.0.0.1:PORT/console?token=TOKEN`), as the simulator prints it.
+    pub fn console_url(&self) -> Option<String> {
+        self.console
+            .as_ref()
+            .map(|c| format!("http://{}/console?token={}", c.addr, c.token))
+    }
+
+    /// A connection to the simulator over an in-memory pipe, served as a TCP
+    /// connection is (its limits and deadlines apply): for tests on tokio's paused
+    /// clock, where real sockets cannot be used. At the connection limit it is
+    /// served after closing an idle or slow connection, or refused with a temporary
+    /// error as a TCP one would be.
+    pub fn connect_in_memory(&self) -> tokio::io::DuplexStream {
+        let (client, server) = tokio::io::duplex(64 * 1024);
+        server::accept(&self.shared, server, "in-memory".to_string(), |task| {
+            tokio::spawn(task);
+        });
+        client
+    }
+
+    /// Connections open now (over TCP and in memory).
+    pub fn open_connections(&self) -> usize {
+        self.shared.connections.open()
     }
 
     /// The directory tree the file-writing functions may write into.
@@ -141,7 +183,7 @@ impl SimHandle {
     /// stops the simulator.
     pub async fn wait(self) {
         let _ = self.task.await;
-        if let Some((_, console)) = self.console {
+        if let Some(ConsoleHandle { task: console, .. }) = self.console {
             // The console stops on the same signal; a browser holding a connection
             // open does not keep the simulator from stopping.
             let abort = console.abort_handle();

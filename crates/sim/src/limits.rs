@@ -1,6 +1,7 @@
 //! The simulator's resource limits on reading requests: the bytes of unfinished
 //! requests all connections hold together ([`BufferBudget`]), and the request codec
-//! each connection reads through, which accounts its buffer against that budget
+//! each connection reads through, which accounts its buffer (its allocation, which
+//! grows by doubling, not only what it holds) against that budget
 //! ([`BudgetedCodec`]). The size and depth of one request are the transport codec's
 //! limits.
 
@@ -31,6 +32,18 @@ impl BufferBudget {
         self.used.load(Ordering::Relaxed)
     }
 
+    /// Counts `bytes` of a complete request being answered until the guard is
+    /// dropped: a request does not stop counting when its last byte arrives, so the
+    /// limit holds for what is being parsed too (the share is taken even over the
+    /// limit: the bytes are already here; other connections' growth is refused).
+    pub fn hold(self: &Arc<Self>, bytes: usize) -> Held {
+        self.used.fetch_add(bytes, Ordering::Relaxed);
+        Held {
+            budget: self.clone(),
+            bytes,
+        }
+    }
+
     /// Moves one connection's share from `*held` to `now` bytes. Growing over the
     /// limit is refused (`Err(the total it would have been)`, the share unchanged);
     /// shrinking always succeeds.
@@ -48,6 +61,19 @@ impl BufferBudget {
         }
         *held = now;
         Ok(())
+    }
+}
+
+/// A complete request's bytes, counted against the budget while it is answered.
+#[derive(Debug)]
+pub(crate) struct Held {
+    budget: Arc<BufferBudget>,
+    bytes: usize,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.budget.used.fetch_sub(self.bytes, Ordering::Relaxed);
     }
 }
 
@@ -97,6 +123,11 @@ impl BudgetedCodec {
         }
     }
 
+    /// Whether a request (or a bad line) has started and is not yet complete.
+    pub fn in_frame(&self) -> bool {
+        self.requests.in_frame()
+    }
+
     fn account(&mut self, now: usize) -> Result<(), ReadError> {
         self.budget
             .resize(&mut self.held, now)
@@ -118,18 +149,25 @@ impl Decoder for BudgetedCodec {
     type Error = ReadError;
 
     fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, ReadError> {
-        self.account(buf.len())?;
+        self.account(held(buf))?;
         let frame = self.requests.decode(buf)?;
-        self.account(buf.len())?;
+        self.account(held(buf))?;
         Ok(frame)
     }
 
     fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, ReadError> {
-        self.account(buf.len())?;
+        self.account(held(buf))?;
         let frame = self.requests.decode_eof(buf)?;
-        self.account(buf.len())?;
+        self.account(held(buf))?;
         Ok(frame)
     }
+}
+
+/// What a connection's buffer holds: its allocation (which grows by doubling), or
+/// nothing once empty (the allocation then belongs to the request cut from it, which
+/// is counted while it is answered, [`BufferBudget::hold`]).
+fn held(buf: &BytesMut) -> usize {
+    if buf.is_empty() { 0 } else { buf.capacity() }
 }
 
 impl Encoder<&str> for BudgetedCodec {
@@ -165,9 +203,16 @@ mod tests {
         assert_eq!(budget.used(), 60, "a refused share is not kept");
         drop(a);
         assert_eq!(budget.used(), 0);
-        // A complete request leaves the buffer: its bytes are given back.
+        // A complete request leaves the buffer: its bytes are given back, unless
+        // held while it is answered.
         let mut buf = BytesMut::from(&b"<b/>\n"[..]);
         assert!(matches!(b.decode(&mut buf), Ok(Some(Frame::Document(_)))));
+        assert_eq!(budget.used(), 0);
+        let held = budget.hold(95);
+        let mut buf_c = BytesMut::from(&b"<c>"[..]);
+        buf_c.extend_from_slice(&[b'x'; 10]);
+        assert!(matches!(b.decode(&mut buf_c), Err(ReadError::Busy { .. })));
+        drop(held);
         assert_eq!(budget.used(), 0);
     }
 }

@@ -11,21 +11,23 @@ use futures::{SinkExt, StreamExt};
 use systmone_bindings::AnyRequest;
 use systmone_transport::codec::{Frame, FrameError};
 use systmone_transport::pacing::{RequestClass, classify_record_request};
-use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::sync::{broadcast, watch};
 use tokio::time::Instant;
 use tokio_util::codec::Framed;
 use tracing::{debug, info, warn};
 
+use crate::connections::{Admission, Deadlines, Phase, Registry, Slot, SlotGuard, Tracked};
 use crate::control::Control;
 use crate::fault::FaultKind;
 use crate::handlers::{self, Ctx, Echo, Schemes, perm, render_error, temp};
 use crate::limits::{BudgetedCodec, BufferBudget, ReadError};
 use crate::practice::{Practice, Rng};
 use crate::state::{
-    self, AuditEntry, AuditOutcome, Change, FaultState, PendingApproval, PendingDevice,
-    PracticeSource, RequestDrift, Shared, State, ThrottleState, Ui, lock,
+    self, AuditEntry, AuditOutcome, Change, FaultState, JOURNAL_DOCUMENT_BYTES, Kept,
+    PendingApproval, PendingDevice, PracticeSource, RequestDrift, Shared, State, ThrottleState,
+    Ui, Whole, lock,
 };
 use crate::{Approval, SimConfig, SimError, SimHandle, console, stdin};
 
@@ -128,7 +130,15 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
         skew: config.skew,
         strict_requests: config.strict_requests,
         max_request_bytes: config.max_request_bytes,
-        idle_timeout: config.idle_timeout,
+        deadlines: Deadlines {
+            idle: config.idle_timeout,
+            request: config.request_timeout,
+            min_rate: config.min_request_rate,
+        },
+        connections: Arc::new(Registry::new(
+            config.max_connections,
+            config.min_request_rate,
+        )),
         state: Mutex::new(State {
             practice,
             ui: Ui::default(),
@@ -136,10 +146,13 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
             blocked_devices: BTreeSet::new(),
             rng: Rng::new(config.seed ^ 0x00D0_C0DE),
         }),
-        audit: Mutex::new(std::collections::VecDeque::new()),
-        audit_capacity: config.audit_capacity,
+        audit: Mutex::new(state::Journal::new(
+            config.audit_capacity,
+            config.audit_max_bytes,
+        )),
         audit_file,
         buffers: Arc::new(BufferBudget::new(config.max_buffered_bytes)),
+        large_requests: tokio::sync::Semaphore::new(1),
         max_connections: config.max_connections,
         throttle: Mutex::new(ThrottleState {
             mode: config.throttle,
@@ -178,10 +191,15 @@ pub(crate) async fn start(config: SimConfig) -> Result<SimHandle, SimError> {
                     source,
                 })?;
             info!(%console_addr, "operator console and admin API listening");
-            Some((
-                console_addr,
-                tokio::spawn(console::serve(listener, control.clone())),
-            ))
+            let token = config
+                .console_token
+                .clone()
+                .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
+            Some(crate::ConsoleHandle {
+                addr: console_addr,
+                token: token.clone(),
+                task: tokio::spawn(console::serve(listener, control.clone(), token)),
+            })
         }
         None => None,
     };
@@ -206,12 +224,9 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
                 Ok((stream, peer)) => {
                     debug!(%peer, "connection");
                     let _ = stream.set_nodelay(true);
-                    if connections.len() >= shared.max_connections {
-                        warn!(%peer, limit = shared.max_connections, "connection refused: too many open");
-                        tokio::spawn(refuse(stream, shared.clone()));
-                    } else {
-                        connections.spawn(connection(stream, shared.clone()));
-                    }
+                    accept(&shared, stream, peer.to_string(), |task| {
+                        connections.spawn(task);
+                    });
                 }
                 Err(e) => warn!(error = %e, "accept failed"),
             },
@@ -223,6 +238,30 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     info!("SystmOne simulator stopped");
 }
 
+/// A new connection: served (`spawn` runs its task), after closing an idle or slow
+/// one to make room if the limit is reached; or refused with a temporary error.
+pub(crate) fn accept<S, F>(shared: &Arc<Shared>, stream: S, peer: String, spawn: F)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    F: FnOnce(std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>),
+{
+    match shared.connections.admit(Instant::now()) {
+        Admission::Serve(slot, guard) => {
+            spawn(Box::pin(connection(
+                stream,
+                shared.clone(),
+                peer,
+                slot,
+                guard,
+            )));
+        }
+        Admission::Refuse => {
+            warn!(%peer, limit = shared.max_connections, "connection refused: too many open, all busy");
+            tokio::spawn(refuse(stream, shared.clone()));
+        }
+    }
+}
+
 enum After {
     Continue,
     Close,
@@ -230,12 +269,13 @@ enum After {
 }
 
 /// A connection over the limit: a temporary error, then it is closed.
-async fn refuse(mut stream: TcpStream, shared: Arc<Shared>) {
+async fn refuse<S: AsyncWrite + Unpin>(mut stream: S, shared: Arc<Shared>) {
     let (xml, _) = render_error(
         &shared,
         &Echo::default(),
         temp(format!(
-            "The simulator already has {} connections open, its limit; try again later",
+            "The simulator already has {} connections open, its limit, all of them busy; \
+             try again later",
             shared.max_connections
         )),
     );
@@ -247,34 +287,79 @@ async fn refuse(mut stream: TcpStream, shared: Arc<Shared>) {
 }
 
 /// A connection's stream of requests and responses.
-type Connection = Framed<TcpStream, BudgetedCodec>;
+type Connection<S> = Framed<Tracked<S>, BudgetedCodec>;
+
+/// A request this large or larger waits for the other large ones to be answered.
+const LARGE_REQUEST: usize = 1024 * 1024;
 
 /// A buffer that held a large request keeps its allocation: past this, it is
 /// replaced by one as small as what it still holds.
 const KEPT_BUFFER_CAPACITY: usize = 64 * 1024;
 
-async fn connection(stream: TcpStream, shared: Arc<Shared>) {
+async fn connection<S>(
+    stream: S,
+    shared: Arc<Shared>,
+    peer: String,
+    slot: Arc<Slot>,
+    _guard: SlotGuard,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
     let codec = BudgetedCodec::new(shared.max_request_bytes, shared.buffers.clone());
-    let mut conn = Framed::new(stream, codec);
+    let mut conn = Framed::new(Tracked::new(stream, slot.clone()), codec);
     let mut stop = shared.shutdown.subscribe();
     loop {
         let next = tokio::select! {
             _ = stop.wait_for(|s| *s) => return,
-            next = tokio::time::timeout(shared.idle_timeout, conn.next()) => next,
-        };
-        let frame = match next {
-            Err(_) => {
-                debug!("idle connection closed");
+            _ = slot.closed() => {
+                debug!(%peer, "connection closed to make room for a new one");
                 return;
             }
+            _ = slot.expired(&shared.deadlines) => {
+                match slot.phase() {
+                    Phase::Idle { .. } => debug!(%peer, "idle connection closed"),
+                    _ => info!(%peer, "connection closed: its request was not complete within its deadline"),
+                }
+                return;
+            }
+            next = conn.next() => next,
+        };
+        slot.set(Phase::Busy);
+        let frame = match next {
             // The peer closed (after its last request, answered).
-            Ok(None) => {
+            None => {
                 let _ = conn.get_mut().shutdown().await;
                 return;
             }
-            Ok(Some(Ok(frame))) => frame,
-            Ok(Some(Err(ReadError::Frame(FrameError::Io(_))))) => return,
-            Ok(Some(Err(e))) => {
+            Some(Ok(frame)) => frame,
+            Some(Err(ReadError::Frame(FrameError::Io(_)))) => return,
+            // Another protocol (a web page's POST, a TLS client): nothing it sent is
+            // read, nothing is answered.
+            Some(Err(ReadError::Frame(FrameError::Foreign(protocol)))) => {
+                warn!(%peer, %protocol, "a connection speaking another protocol closed unanswered");
+                let refused = Received {
+                    text: String::new(),
+                    size: conn.read_buffer().len(),
+                    document: false,
+                    api_key: String::new(),
+                };
+                let message = format!(
+                    "The connection spoke {protocol}, not the Client Integration interface: \
+                     closed unanswered, nothing it sent was read"
+                );
+                audit(
+                    &shared,
+                    Instant::now(),
+                    &Echo::default(),
+                    &refused,
+                    AuditOutcome::Refused { message },
+                    None,
+                    None,
+                    &RequestDrift::default(),
+                );
+                return;
+            }
+            Some(Err(e)) => {
                 let echo = Echo::default();
                 let error = match &e {
                     ReadError::Busy { .. } => {
@@ -284,11 +369,17 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
                     ReadError::Frame(e) => perm(format!("The request could not be framed: {e}")),
                 };
                 let (xml, outcome) = render_error(&shared, &echo, error);
+                let refused = Received {
+                    text: String::new(),
+                    size: conn.read_buffer().len(),
+                    document: false,
+                    api_key: String::new(),
+                };
                 audit(
                     &shared,
                     Instant::now(),
                     &echo,
-                    "",
+                    &refused,
                     outcome,
                     Some(xml.clone()),
                     None,
@@ -302,7 +393,21 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
         if buffer.capacity() > KEPT_BUFFER_CAPACITY && buffer.len() <= KEPT_BUFFER_CAPACITY {
             *buffer = bytes::BytesMut::from(&buffer[..]);
         }
-        match process(&shared, &mut conn, frame).await {
+        let size = match &frame {
+            Frame::Document(bytes) => bytes.len(),
+            Frame::Garbage { bytes, .. } => bytes.len(),
+        };
+        let answering = shared.buffers.hold(size);
+        // Answering a request costs a few times its size (its text, the parse, the
+        // journal's copy): large ones are answered one at a time, so that what is
+        // held stays bounded however many arrive at once.
+        let lane = match size >= LARGE_REQUEST {
+            true => shared.large_requests.acquire().await.ok(),
+            false => None,
+        };
+        let after = process(&shared, &mut conn, frame).await;
+        drop((answering, lane));
+        match after {
             After::Continue => {}
             After::Close => return,
             After::Exit => {
@@ -310,6 +415,17 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>) {
                 return;
             }
         }
+        // What came in while it was answered starts the next request.
+        let now = Instant::now();
+        let buffered = conn.read_buffer().len();
+        slot.set(if buffered == 0 && !conn.codec().in_frame() {
+            Phase::Idle { since: now }
+        } else {
+            Phase::Receiving {
+                since: now,
+                bytes: buffered as u64,
+            }
+        });
     }
 }
 
@@ -376,12 +492,53 @@ fn listener_addr_hint(config: &SimConfig) -> std::net::SocketAddr {
         .unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
 }
 
+/// A request as received: its text (lossy UTF-8; of a line that is not a document,
+/// only its start, [`Frame::Garbage`]) and what the journal needs to keep it safely.
+/// Reads as its text.
+struct Received {
+    text: String,
+    /// Bytes received.
+    size: usize,
+    /// Whether it is a document (else: a bad line, kept as a masked excerpt).
+    document: bool,
+    /// The API key it sent (hidden wherever it appears in what is kept).
+    api_key: String,
+}
+
+impl std::ops::Deref for Received {
+    type Target = String;
+
+    fn deref(&self) -> &String {
+        &self.text
+    }
+}
+
+/// The keys to hide in what is kept of a request: every accepted key, and the one
+/// it sent.
+fn secrets<'a>(shared: &'a Shared, sent: &'a str) -> Vec<&'a str> {
+    let mut keys: Vec<&str> = shared.api_keys.iter().map(String::as_str).collect();
+    keys.push(sent);
+    keys
+}
+
+/// At most `max` bytes of `text` (cut at a character boundary).
+fn start_of(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Header values echoed into the journal (a RequestUID can be megabytes long).
+const JOURNAL_FIELD_BYTES: usize = 256;
+
 #[allow(clippy::too_many_arguments)]
 fn audit(
     shared: &Shared,
     started: Instant,
     echo: &Echo,
-    request: &str,
+    request: &Received,
     outcome: AuditOutcome,
     response: Option<String>,
     fault: Option<String>,
@@ -409,19 +566,59 @@ fn audit(
             debug!(request_uid = %echo.request_uid, outcome = ?other, "how it was answered");
         }
     }
-    shared.audit(AuditEntry {
+    let keys = secrets(shared, &request.api_key);
+    // Bounded in bytes: a large request is kept as its start (the audit file has it
+    // whole), a line that is not a document as a short masked excerpt. Only the start
+    // is redacted unless the file needs it all (a key cut at the end of the start is
+    // in the margin, and redacted there).
+    let redact = |text: &str| systmone_core::mask::redact_keys(text, &keys);
+    let large = request.text.len() > JOURNAL_DOCUMENT_BYTES;
+    let whole_request =
+        (request.document && large && shared.audit_file.is_some()).then(|| redact(&request.text));
+    let (request_xml, request_kept) = if !request.document {
+        (
+            systmone_core::mask::excerpt(request.text.as_bytes(), &keys),
+            Kept::Excerpt,
+        )
+    } else if !large {
+        (redact(&request.text), Kept::Whole)
+    } else {
+        let margin = start_of(&request.text, JOURNAL_DOCUMENT_BYTES + 64 * 1024);
+        (
+            start_of(&redact(margin), JOURNAL_DOCUMENT_BYTES).to_string(),
+            Kept::Start,
+        )
+    };
+    let response_size = response.as_ref().map_or(0, String::len);
+    let (response_xml, whole_response) = match response {
+        Some(r) if r.len() > JOURNAL_DOCUMENT_BYTES => (
+            Some(start_of(&r, JOURNAL_DOCUMENT_BYTES).to_string()),
+            Some(r),
+        ),
+        other => (other, None),
+    };
+    let field = |s: &str| start_of(s, JOURNAL_FIELD_BYTES).to_string();
+    let entry = AuditEntry {
         seq: 0,
         time: chrono::Local::now().naive_local(),
         elapsed: started.elapsed(),
-        request_uid: echo.request_uid.clone(),
-        function: echo.function.clone(),
-        device_id: echo.device_id.clone(),
+        request_uid: field(&echo.request_uid),
+        function: field(&echo.function),
+        device_id: field(&echo.device_id),
         outcome,
-        request_xml: systmone_core::envelope::redact_api_key(request),
-        response_xml: response,
+        request_xml,
+        request_kept,
+        request_size: request.size,
+        response_xml,
+        response_size,
         fault,
         request_drift: drift.clone(),
-    });
+    };
+    let whole = Whole {
+        request: whole_request.as_deref(),
+        response: whole_response.as_deref(),
+    };
+    shared.audit(entry, whole);
 }
 
 /// The device check: Ok(device id to use) or the error to return.
@@ -529,14 +726,21 @@ async fn ask_user(shared: &Shared, header: &Header) -> Option<bool> {
     }
 }
 
-async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> After {
+async fn process<S>(shared: &Arc<Shared>, conn: &mut Connection<S>, frame: Frame) -> After
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
     let started = Instant::now();
     // A request must be UTF-8: one that is not is answered with an error (its header
     // read from the lossy text, to echo it).
-    let (bytes, not_a_document) = match frame {
-        Frame::Document(b) => (b, None),
-        Frame::Garbage { bytes, error } => (bytes, Some(error)),
+    let (bytes, size, not_a_document) = match frame {
+        Frame::Document(b) => {
+            let size = b.len();
+            (b, size, None)
+        }
+        Frame::Garbage { bytes, len, error } => (bytes, len, Some(error)),
     };
+    let document = not_a_document.is_none();
     let (text, not_utf8) = match String::from_utf8(Vec::from(bytes)) {
         Ok(text) => (text, None),
         Err(e) => {
@@ -545,7 +749,13 @@ async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> A
         }
     };
     let (text, header, parsed, drift) = if let Some(error) = not_a_document {
-        let parsed = Err(format!("the request is not an XML document ({error})"));
+        // The error quotes the line's start, masked (the codec's excerpt); the keys
+        // this simulator accepts are hidden too, whatever they look like.
+        let message = format!("the request is not an XML document ({error})");
+        let parsed = Err(systmone_core::mask::redact_keys(
+            &message,
+            &secrets(shared, ""),
+        ));
         (text, Header::default(), parsed, RequestDrift::default())
     } else {
         // Parsing is CPU work: off the runtime's threads, so one connection's request
@@ -582,6 +792,12 @@ async fn process(shared: &Arc<Shared>, conn: &mut Connection, frame: Frame) -> A
                 return After::Close;
             }
         }
+    };
+    let text = Received {
+        text,
+        size,
+        document,
+        api_key: header.api_key.clone(),
     };
     let mut echo = Echo {
         device_id: header.device_id.clone(),

@@ -39,6 +39,12 @@ pub enum AuditOutcome {
     },
     /// Swallowed by an injected `drop` fault: not processed, no response.
     Dropped,
+    /// Not read at all: the connection spoke another protocol (HTTP, TLS) and was
+    /// closed unanswered.
+    Refused {
+        /// What was refused.
+        message: String,
+    },
 }
 
 /// Where a request departed from the bindings, as the journal keeps it: each
@@ -115,6 +121,22 @@ fn cut(text: &str, max: usize) -> String {
     text[..end].to_string()
 }
 
+/// How much of a received request the journal keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// The whole document (its API key redacted).
+    Whole,
+    /// Its first [`JOURNAL_DOCUMENT_BYTES`] (the audit file has it whole).
+    Start,
+    /// Not a document (or refused before it was read): a short masked excerpt of
+    /// its start ([`systmone_core::mask::excerpt`]).
+    Excerpt,
+}
+
+/// What the journal in memory keeps of one request or response: a larger one is
+/// kept as its start (and its size).
+pub const JOURNAL_DOCUMENT_BYTES: usize = 1024 * 1024;
+
 /// One message in the audit trail (the journal).
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEntry {
@@ -134,10 +156,17 @@ pub struct AuditEntry {
     pub device_id: String,
     /// How it ended.
     pub outcome: AuditOutcome,
-    /// The request as received, the text of its `APIKey` replaced by `[redacted]`.
+    /// The request as received, the API key redacted (see `request_kept`).
     pub request_xml: String,
-    /// The response produced (also when a fault then kept it from being delivered).
+    /// How much of the request `request_xml` holds.
+    pub request_kept: Kept,
+    /// The request's size as received, in bytes.
+    pub request_size: usize,
+    /// The response produced (also when a fault then kept it from being delivered);
+    /// its first [`JOURNAL_DOCUMENT_BYTES`] when larger.
     pub response_xml: Option<String>,
+    /// The response's size, in bytes (0 when there is none).
+    pub response_size: usize,
     /// The injected fault, if one applied (`drop-after-write`, `close-mid`, ...).
     pub fault: Option<String>,
     /// Where the request departed from the bindings (empty when it matched them, or
@@ -302,15 +331,19 @@ pub(crate) struct Shared {
     /// `--strict-requests`: refuse a request that departs from the bindings.
     pub strict_requests: bool,
     pub max_request_bytes: usize,
-    pub idle_timeout: Duration,
+    /// A connection's idle and request deadlines.
+    pub deadlines: crate::connections::Deadlines,
+    /// The open connections.
+    pub connections: std::sync::Arc<crate::connections::Registry>,
     pub state: Mutex<State>,
-    /// The journal in memory: the latest `audit_capacity` messages.
-    pub audit: Mutex<VecDeque<AuditEntry>>,
-    pub audit_capacity: usize,
+    /// The journal in memory: the latest messages, as many as its bounds allow.
+    pub audit: Mutex<Journal>,
     /// The full trail, a JSON line per message (`--audit FILE`).
     pub audit_file: Option<Mutex<std::io::LineWriter<std::fs::File>>>,
     /// Bytes of unfinished requests, all connections together.
     pub buffers: std::sync::Arc<crate::limits::BufferBudget>,
+    /// Large requests are answered one at a time (their cost is a few times their size).
+    pub large_requests: tokio::sync::Semaphore,
     pub max_connections: usize,
     pub throttle: Mutex<ThrottleState>,
     pub faults: Mutex<FaultState>,
@@ -355,25 +388,18 @@ impl Shared {
         let _ = self.changes.send(change);
     }
 
-    /// Journals a message, numbering it: to the file, if there is one, and to the
-    /// journal in memory, dropping its oldest message when it is full.
-    pub fn audit(&self, mut entry: AuditEntry) {
+    /// Journals a message, numbering it: to the file, if there is one (with the
+    /// `whole` request and response when the entry keeps only their start), and to
+    /// the journal in memory, dropping its oldest messages to stay in its bounds.
+    pub fn audit(&self, mut entry: AuditEntry, whole: Whole<'_>) {
         entry.seq = self.audit_counter.fetch_add(1, Ordering::Relaxed) + 1;
         if let Some(file) = &self.audit_file {
-            let line = audit_line(&entry);
+            let line = audit_line(&entry, whole);
             if let Err(e) = writeln!(lock(file), "{line}") {
                 tracing::warn!(error = %e, "cannot write to the audit file");
             }
         }
-        {
-            let mut journal = lock(&self.audit);
-            while journal.len() >= self.audit_capacity.max(1) {
-                journal.pop_front();
-            }
-            if self.audit_capacity > 0 {
-                journal.push_back(entry);
-            }
-        }
+        lock(&self.audit).push(entry);
         self.changed(Change::Journal);
     }
 
@@ -424,14 +450,101 @@ impl Shared {
     }
 }
 
+/// The whole request and response of a journal entry that keeps only their
+/// start, for the audit file (`None`: the entry's own text is whole).
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Whole<'a> {
+    pub request: Option<&'a str>,
+    pub response: Option<&'a str>,
+}
+
+/// The journal in memory: at most `capacity` messages and `max_bytes` bytes of
+/// them, the oldest dropped first.
+#[derive(Debug)]
+pub(crate) struct Journal {
+    entries: VecDeque<AuditEntry>,
+    bytes: usize,
+    capacity: usize,
+    max_bytes: usize,
+}
+
+/// What an entry costs besides its texts (its fields, its place in the ring).
+const ENTRY_OVERHEAD: usize = 256;
+
+fn entry_bytes(e: &AuditEntry) -> usize {
+    ENTRY_OVERHEAD
+        + e.request_xml.len()
+        + e.response_xml.as_ref().map_or(0, String::len)
+        + e.request_uid.len()
+        + e.function.len()
+        + e.device_id.len()
+        + e.fault.as_ref().map_or(0, String::len)
+        + match &e.outcome {
+            AuditOutcome::Error { message, .. }
+            | AuditOutcome::Unparseable { message }
+            | AuditOutcome::Refused { message } => message.len(),
+            _ => 0,
+        }
+}
+
+impl Journal {
+    pub fn new(capacity: usize, max_bytes: usize) -> Self {
+        Journal {
+            entries: VecDeque::new(),
+            bytes: 0,
+            capacity,
+            max_bytes,
+        }
+    }
+
+    /// Adds a message, dropping the oldest ones while either bound would be passed.
+    pub fn push(&mut self, entry: AuditEntry) {
+        if self.capacity == 0 {
+            return;
+        }
+        // The latest message is kept whatever its size (each text is bounded).
+        let size = entry_bytes(&entry);
+        while !self.entries.is_empty()
+            && (self.entries.len() >= self.capacity || self.bytes + size > self.max_bytes)
+        {
+            if let Some(old) = self.entries.pop_front() {
+                self.bytes -= entry_bytes(&old);
+            }
+        }
+        self.bytes += size;
+        self.entries.push_back(entry);
+    }
+
+    /// The messages, oldest first.
+    pub fn iter(&self) -> std::collections::vec_deque::Iter<'_, AuditEntry> {
+        self.entries.iter()
+    }
+
+    /// Bytes the messages take (texts and a fixed cost each).
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.bytes = 0;
+    }
+}
+
 /// A message of the journal as one JSON line of the audit file.
-fn audit_line(e: &AuditEntry) -> serde_json::Value {
+fn audit_line(e: &AuditEntry, whole: Whole<'_>) -> serde_json::Value {
     let (outcome, message, permanent) = match &e.outcome {
         AuditOutcome::Success => ("success", None, None),
         AuditOutcome::Error { message, permanent } => ("error", Some(message), Some(*permanent)),
         AuditOutcome::Throttled => ("throttled", None, None),
         AuditOutcome::Unparseable { message } => ("unparseable", Some(message), None),
         AuditOutcome::Dropped => ("dropped", None, None),
+        AuditOutcome::Refused { message } => ("refused", Some(message), None),
+    };
+    let request_kept = match (e.request_kept, whole.request) {
+        (Kept::Excerpt, _) => "excerpt",
+        (_, Some(_)) | (Kept::Whole, None) => "whole",
+        (Kept::Start, None) => "start",
     };
     serde_json::json!({
         "seq": e.seq,
@@ -445,8 +558,11 @@ fn audit_line(e: &AuditEntry) -> serde_json::Value {
         "permanent": permanent,
         "fault": e.fault,
         "request_drift": e.request_drift.to_json(),
-        "request_xml": e.request_xml,
-        "response_xml": e.response_xml,
+        "request_xml": whole.request.unwrap_or(&e.request_xml),
+        "request_kept": request_kept,
+        "request_size": e.request_size,
+        "response_xml": whole.response.or(e.response_xml.as_deref()),
+        "response_size": e.response_size,
     })
 }
 

@@ -30,6 +30,7 @@ use systmone_types::{CurrentSelectionItem, SchemeName};
 async fn start_with(config: SimConfig) -> (SimHandle, SocketAddr) {
     let sim = Simulator::start(SimConfig {
         console: Some("127.0.0.1:0".parse().unwrap()),
+        console_token: Some(http::TOKEN.to_string()),
         ..config
     })
     .await
@@ -632,6 +633,115 @@ async fn the_console_page_searches_opens_and_refuses_other_origins() {
             .contains("EventSource")
     );
     assert_eq!(get(api, "/console/fragment/nothing").await.status, 404);
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_console_needs_its_token_and_state_changes_need_the_same_origin() {
+    let (sim, api) = start_with(config()).await;
+    let bare = |method: &'static str, path: &'static str, headers: Vec<(&'static str, String)>| async move {
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        http::request_without_token(
+            api,
+            method,
+            path,
+            Some("application/x-www-form-urlencoded"),
+            if method == "POST" { "mode=off" } else { "" },
+            &headers,
+        )
+        .await
+    };
+    // Without the token: nothing but the page's assets.
+    for path in [
+        "/console",
+        "/api/ui",
+        "/api/journal",
+        "/console/fragment/journal",
+    ] {
+        assert_eq!(bare("GET", path, vec![]).await.status, 401, "{path}");
+    }
+    assert_eq!(
+        bare("GET", "/console/assets/console.css", vec![])
+            .await
+            .status,
+        200
+    );
+    let wrong = vec![("Authorization", "Bearer not-the-token".to_string())];
+    assert_eq!(bare("GET", "/api/ui", wrong).await.status, 401);
+
+    // The printed address sets a cookie and comes back without the token.
+    let printed = sim.console_url().unwrap();
+    assert_eq!(
+        printed,
+        format!("http://{api}/console?token={}", http::TOKEN)
+    );
+    let opened = bare("GET", "/console?token=test-console-token", vec![]).await;
+    assert_eq!(opened.status, 303);
+    assert_eq!(opened.header("location"), Some("/console"));
+    let cookie = opened.header("set-cookie").unwrap().to_string();
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
+    let cookie = cookie.split(';').next().unwrap().to_string();
+    assert_eq!(
+        cookie,
+        format!("systmone-console-{}={}", api.port(), http::TOKEN)
+    );
+    let page = bare("GET", "/console", vec![("Cookie", cookie.clone())]).await;
+    assert_eq!(page.status, 200);
+
+    // A cross-site form POST (no Origin; the browser says cross-site) is refused,
+    // even with the cookie, and changes nothing.
+    let throttle = || async { get(api, "/api/throttle").await.json()["mode"].clone() };
+    assert_eq!(throttle().await, "off");
+    let _ = send_json(api, "PUT", "/api/throttle", json!({"mode": "spec"})).await;
+    assert_eq!(throttle().await, "spec");
+    let cross_site = bare(
+        "POST",
+        "/console/throttle",
+        vec![
+            ("Cookie", cookie.clone()),
+            ("Referer", "http://evil.example/".into()),
+            ("Sec-Fetch-Site", "cross-site".into()),
+        ],
+    )
+    .await;
+    assert_eq!(cross_site.status, 403, "{}", cross_site.body);
+    let foreign = bare(
+        "POST",
+        "/console/throttle",
+        vec![
+            ("Cookie", cookie.clone()),
+            ("Origin", "http://evil.example".into()),
+        ],
+    )
+    .await;
+    assert_eq!(foreign.status, 403);
+    assert_eq!(throttle().await, "spec", "unchanged");
+    // The console's own form (same-origin, with or without Origin) is accepted.
+    let own = bare(
+        "POST",
+        "/console/throttle",
+        vec![
+            ("Cookie", cookie.clone()),
+            ("Sec-Fetch-Site", "same-origin".into()),
+        ],
+    )
+    .await;
+    assert_eq!(own.status, 303);
+    assert_eq!(throttle().await, "off");
+    // No cookie, no token: refused even from the console's own origin.
+    let no_token = bare(
+        "POST",
+        "/console/throttle",
+        vec![("Origin", format!("http://{api}"))],
+    )
+    .await;
+    assert_eq!(no_token.status, 401);
+    // curl with the token (no browser headers) changes state through the API.
+    let curl = send_json(api, "PUT", "/api/throttle", json!({"mode": "spec"})).await;
+    assert_eq!(curl.status, 200, "{}", curl.body);
     sim.shutdown().await;
 }
 

@@ -2,7 +2,9 @@
 //! (WebDriver, with fantoccini). It sees a device waiting for approval and approves it,
 //! and the client's call succeeds; it opens a patient's record and a client's
 //! IsPatientRetrieved answers true; it sees requests appear in the journal without a
-//! reload; and it saves a screenshot to `target/sim-console.png`.
+//! reload; a page of another origin cannot post a form to it (403); and it saves a
+//! screenshot to `target/sim-console.png`. It opens the address the simulator prints,
+//! token included.
 //!
 //! `.ci/run` installs `chromium` and `chromium-driver` when missing. Without them the
 //! test is reported as ignored (the build script finds them: `cfg(missing_chromium)`),
@@ -184,7 +186,8 @@ async fn the_console_in_a_browser() {
     })
     .await
     .unwrap();
-    let console = format!("http://{}/console", sim.console_addr().unwrap());
+    // The address the simulator prints, with its token (the page keeps it as a cookie).
+    let console = sim.console_url().unwrap();
     let driver = start_driver().await;
     let profile = tempfile::tempdir().unwrap();
     let browser = browser(&driver, profile.path()).await;
@@ -202,6 +205,36 @@ async fn the_console_in_a_browser() {
     drop(driver);
     outcome.expect("the walk-through finished within 120 s");
     sim.shutdown().await;
+}
+
+/// A page on another loopback port (another origin) whose form posts itself to the
+/// console, as a malicious page open in the operator's browser would; its address.
+async fn foreign_page(console: std::net::SocketAddr) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let html = format!(
+        "<!DOCTYPE html><html><body><form method=\"post\" action=\"http://{console}/console/throttle\">\
+         <input type=\"hidden\" name=\"mode\" value=\"spec\"></form>\
+         <script>document.forms[0].submit()</script></body></html>"
+    );
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).await.is_ok_and(|n| n == 1)
+            {
+                head.push(byte[0]);
+            }
+            let response = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{html}",
+                html.len()
+            );
+            let _ = stream.write_all(response.as_bytes()).await;
+            let _ = stream.shutdown().await;
+        }
+    });
+    format!("http://{addr}/")
 }
 
 async fn walk_through(browser: &Client, sim: &systmone_sim::SimHandle, console: &str) {
@@ -342,4 +375,25 @@ async fn walk_through(browser: &Client, sim: &systmone_sim::SimHandle, console: 
             "{function} in {journal_text}"
         );
     }
+
+    // 4. A page of another origin the operator has open (another port of this host)
+    //    submits a form to the console: refused, and nothing changes.
+    let foreign = foreign_page(sim.console_addr().unwrap()).await;
+    assert_eq!(sim.control().throttle().mode, systmone_sim::Throttle::Off);
+    browser.goto(&foreign).await.unwrap();
+    browser
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::XPath(
+            "//*[contains(text(), 'cross-origin requests that change state are refused')]",
+        ))
+        .await
+        .expect("the console refused the other origin's form");
+    assert_eq!(
+        sim.control().throttle().mode,
+        systmone_sim::Throttle::Off,
+        "the throttle was not switched on"
+    );
+    // Back to the console, for the screenshot.
+    browser.goto(console).await.unwrap();
 }

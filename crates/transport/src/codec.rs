@@ -37,8 +37,11 @@
 //! are not a document (text that is not XML, a DOCTYPE, a malformed tag) become
 //! a [`Frame::Garbage`] item up to the end of the line they are on, and the next
 //! line is read afresh, so the peer gets an error answer and the connection stays
-//! usable. Only a document over the size or depth limit (which cannot be skipped
-//! without reading it whole) still ends the stream.
+//! usable; only the start of a bad line is kept ([`GARBAGE_KEPT`] bytes). Only a
+//! document over the size or depth limit (which cannot be skipped without reading
+//! it whole) still ends the stream, and so does a stream that opens as another
+//! protocol does ([`sniff_protocol`]: an HTTP request line, a TLS handshake),
+//! before anything in it is read.
 
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
@@ -82,6 +85,10 @@ pub enum FrameError {
     /// The stream ended in the middle of a document.
     #[error("stream ended in the middle of an XML document")]
     Truncated,
+    /// The stream starts as another protocol does (an HTTP request line, a TLS
+    /// handshake): [`XmlRequestCodec`] refuses it before reading anything more.
+    #[error("the peer speaks {0}, not the Client Integration interface")]
+    Foreign(ForeignProtocol),
     /// An IO error of the underlying stream (required by `tokio_util`).
     #[error("IO error: {0}")]
     Io(#[from] std::io::Error),
@@ -520,10 +527,8 @@ impl Decoder for XmlDocumentCodec {
                 Lead::NeedMore => return Ok(None),
                 Lead::Garbage => {
                     self.error_at = 0;
-                    let snippet: String = String::from_utf8_lossy(&buf[..buf.len().min(40)])
-                        .chars()
-                        .flat_map(char::escape_default)
-                        .collect();
+                    // Quoted masked: the bytes may hold the API key or patient data.
+                    let snippet = systmone_core::mask::excerpt(buf, &[]);
                     return Err(FrameError::Malformed(format!(
                         "data that cannot start an XML document: \"{snippet}\""
                     )));
@@ -602,13 +607,99 @@ pub enum Frame {
     /// Bytes that are not a document, up to the end of the line the fault was
     /// found on (the `\n` or `\r\n` excluded), or up to the end of the stream.
     Garbage {
-        /// The bytes skipped (for an error answer and the audit trail).
+        /// The start of the bytes skipped, at most [`GARBAGE_KEPT`] of them (for an
+        /// error answer and the audit trail; the rest is dropped as it is read).
         bytes: Bytes,
+        /// How many bytes were skipped in all.
+        len: usize,
         /// Why they are not a document: [`FrameError::Malformed`],
         /// [`FrameError::Doctype`], or [`FrameError::Truncated`] for a document
         /// the peer stopped sending in the middle of.
         error: FrameError,
     },
+}
+
+/// How much of a garbage line [`Frame::Garbage`] keeps: whatever its length, a bad
+/// line costs no more memory than this.
+pub const GARBAGE_KEPT: usize = 1024;
+
+/// A protocol a peer may mistakenly (or maliciously) speak to the interface port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ForeignProtocol {
+    /// An HTTP request line (`POST / HTTP/1.1`): a web page, curl, a browser.
+    Http,
+    /// A TLS handshake (a client hello record).
+    Tls,
+}
+
+impl std::fmt::Display for ForeignProtocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ForeignProtocol::Http => "HTTP",
+            ForeignProtocol::Tls => "TLS",
+        })
+    }
+}
+
+/// What the first bytes of a stream say ([`sniff_protocol`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sniffed {
+    /// Too few bytes to tell (they are the start of a foreign protocol's opening).
+    NeedMore,
+    /// Another protocol's opening.
+    Foreign(ForeignProtocol),
+    /// Not another protocol's opening: the interface's bytes (or garbage).
+    Interface,
+}
+
+/// HTTP's request methods, each with the space after it (HTTP/2's preface starts
+/// with `PRI `).
+const HTTP_METHODS: [&[u8]; 10] = [
+    b"GET ",
+    b"HEAD ",
+    b"POST ",
+    b"PUT ",
+    b"DELETE ",
+    b"CONNECT ",
+    b"OPTIONS ",
+    b"TRACE ",
+    b"PATCH ",
+    b"PRI ",
+];
+
+/// Whether the first bytes of a stream are another protocol's opening: an HTTP
+/// request line (a method and a space) or a TLS handshake record (`0x16 0x03`
+/// and a minor version up to 4). Decides on at most 8 bytes, and at the first
+/// byte that no such opening has there, so an interface document (which starts
+/// with `<`, a BOM or whitespace) is never held up.
+///
+/// ```
+/// use systmone_transport::codec::{ForeignProtocol, Sniffed, sniff_protocol};
+///
+/// assert_eq!(sniff_protocol(b"POST / HTTP/1.1\r\n"), Sniffed::Foreign(ForeignProtocol::Http));
+/// assert_eq!(sniff_protocol(b"POS"), Sniffed::NeedMore);
+/// assert_eq!(sniff_protocol(b"\x16\x03\x01"), Sniffed::Foreign(ForeignProtocol::Tls));
+/// assert_eq!(sniff_protocol(b"<ClientIntegrationRequest>"), Sniffed::Interface);
+/// ```
+pub fn sniff_protocol(first: &[u8]) -> Sniffed {
+    let mut need_more = first.is_empty();
+    for method in HTTP_METHODS {
+        match prefix_match(first, method) {
+            Some(true) => return Sniffed::Foreign(ForeignProtocol::Http),
+            Some(false) => need_more = true,
+            None => {}
+        }
+    }
+    match first {
+        [0x16] | [0x16, 0x03] => need_more = true,
+        [0x16, 0x03, minor, ..] if *minor <= 4 => return Sniffed::Foreign(ForeignProtocol::Tls),
+        _ => {}
+    }
+    if need_more {
+        Sniffed::NeedMore
+    } else {
+        Sniffed::Interface
+    }
 }
 
 /// [`XmlDocumentCodec`] in server mode: never out of step after garbage.
@@ -619,7 +710,13 @@ pub enum Frame {
 /// it gets one item to answer per bad line and its next request is read. A
 /// document larger than the size limit or deeper than the depth limit is still
 /// an error that ends the stream: a server answers it and closes the connection.
-/// A garbage line counts against the size limit too.
+/// A garbage line counts against the size limit too, but only its first
+/// [`GARBAGE_KEPT`] bytes are kept.
+///
+/// A stream whose first bytes are another protocol's opening ([`sniff_protocol`]:
+/// an HTTP request line, a TLS handshake) is refused with
+/// [`FrameError::Foreign`] before anything else is read from it, so a web page's
+/// `POST` to the interface port never has its body run as a request.
 ///
 /// At the end of the stream ([`Decoder::decode_eof`]) an unfinished document or
 /// line is a [`Frame::Garbage`] item too (with [`FrameError::Truncated`] for a
@@ -632,10 +729,10 @@ pub enum Frame {
 ///
 /// let mut codec = XmlRequestCodec::new(XmlDocumentCodec::new());
 /// let mut buf = BytesMut::from("not xml\r\n<A <B>\n<A/>\n");
-/// let Some(Frame::Garbage { bytes, error }) = codec.decode(&mut buf).unwrap() else {
+/// let Some(Frame::Garbage { bytes, len, error }) = codec.decode(&mut buf).unwrap() else {
 ///     panic!("garbage expected")
 /// };
-/// assert_eq!(&bytes[..], b"not xml");
+/// assert_eq!((&bytes[..], len), (&b"not xml"[..], 7));
 /// assert!(matches!(error, FrameError::Malformed(_)));
 /// assert!(matches!(codec.decode(&mut buf).unwrap(), Some(Frame::Garbage { .. })));
 /// let Some(Frame::Document(doc)) = codec.decode(&mut buf).unwrap() else {
@@ -646,8 +743,23 @@ pub enum Frame {
 #[derive(Debug)]
 pub struct XmlRequestCodec {
     documents: XmlDocumentCodec,
-    /// Skipping a bad line: where to go on looking for its newline, and why.
-    skipping: Option<(usize, FrameError)>,
+    /// The stream's first bytes were found not to be another protocol's.
+    sniffed: bool,
+    /// Skipping a bad line.
+    skipping: Option<Skip>,
+}
+
+/// A bad line being skipped.
+#[derive(Debug)]
+struct Skip {
+    /// Where in the buffer to go on looking for its newline.
+    from: usize,
+    /// Why it is bad.
+    error: FrameError,
+    /// Its first bytes (up to [`GARBAGE_KEPT`]).
+    kept: BytesMut,
+    /// Its bytes already dropped from the buffer.
+    dropped: usize,
 }
 
 impl XmlRequestCodec {
@@ -655,6 +767,7 @@ impl XmlRequestCodec {
     pub fn new(documents: XmlDocumentCodec) -> Self {
         Self {
             documents,
+            sniffed: false,
             skipping: None,
         }
     }
@@ -669,32 +782,49 @@ impl XmlRequestCodec {
         self.skipping.is_some() || self.documents.in_document()
     }
 
-    /// Looks for the end of the bad line from `from`; the item once found.
+    /// Looks for the end of the bad line; the item once found. What is scanned
+    /// without finding it leaves the buffer (its start kept), so a long bad line
+    /// is never held whole.
     fn skip_line(
         &mut self,
         buf: &mut BytesMut,
-        from: usize,
-        error: FrameError,
+        mut skip: Skip,
     ) -> Result<Option<Frame>, FrameError> {
-        let from = from.min(buf.len());
+        let from = skip.from.min(buf.len());
+        let keep = |kept: &mut BytesMut, bytes: &[u8]| {
+            let room = GARBAGE_KEPT.saturating_sub(kept.len());
+            kept.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        };
         match buf[from..].iter().position(|&c| c == b'\n') {
             Some(i) => {
-                let mut line = buf.split_to(from + i + 1);
-                line.truncate(from + i);
-                if line.last() == Some(&b'\r') {
-                    line.truncate(line.len() - 1);
+                let line = buf.split_to(from + i + 1);
+                let mut end = from + i;
+                if end > 0 && line[end - 1] == b'\r' {
+                    end -= 1;
                 }
+                keep(&mut skip.kept, &line[..end]);
+                let len = skip.dropped + end;
                 Ok(Some(Frame::Garbage {
-                    bytes: line.freeze(),
-                    error,
+                    bytes: skip.kept.freeze(),
+                    len,
+                    error: skip.error,
                 }))
             }
-            None if buf.len() > self.documents.max_document_size => {
-                let limit = self.documents.max_document_size;
-                Err(FrameError::TooLarge { limit })
-            }
             None => {
-                self.skipping = Some((buf.len(), error));
+                // Everything but a final `\r` (which may start the line's `\r\n`).
+                let mut take = buf.len();
+                if buf.last() == Some(&b'\r') {
+                    take -= 1;
+                }
+                keep(&mut skip.kept, &buf[..take]);
+                skip.dropped += take;
+                buf.advance(take);
+                if skip.dropped > self.documents.max_document_size {
+                    let limit = self.documents.max_document_size;
+                    return Err(FrameError::TooLarge { limit });
+                }
+                skip.from = buf.len();
+                self.skipping = Some(skip);
                 Ok(None)
             }
         }
@@ -706,37 +836,55 @@ impl Decoder for XmlRequestCodec {
     type Error = FrameError;
 
     fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, FrameError> {
-        if let Some((from, error)) = self.skipping.take() {
-            return self.skip_line(buf, from, error);
+        if !self.sniffed {
+            match sniff_protocol(buf) {
+                Sniffed::NeedMore => return Ok(None),
+                Sniffed::Foreign(protocol) => return Err(FrameError::Foreign(protocol)),
+                Sniffed::Interface => self.sniffed = true,
+            }
+        }
+        if let Some(skip) = self.skipping.take() {
+            return self.skip_line(buf, skip);
         }
         match self.documents.decode(buf) {
             Ok(doc) => Ok(doc.map(Frame::Document)),
             Err(error @ (FrameError::Malformed(_) | FrameError::Doctype)) => {
-                let from = self.documents.error_at;
-                self.skip_line(buf, from, error)
+                let skip = Skip {
+                    from: self.documents.error_at,
+                    error,
+                    kept: BytesMut::new(),
+                    dropped: 0,
+                };
+                self.skip_line(buf, skip)
             }
             Err(e) => Err(e),
         }
     }
 
     fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Frame>, FrameError> {
+        // A stream that ends in the first bytes of a foreign opening: just bytes.
+        self.sniffed = true;
         if let Some(frame) = self.decode(buf)? {
             return Ok(Some(frame));
         }
-        if buf.is_empty() {
+        let skip = self.skipping.take();
+        if buf.is_empty() && skip.is_none() {
             return Ok(None);
         }
-        let error = match self.skipping.take() {
-            Some((_, error)) => error,
-            None => FrameError::Truncated,
+        let (error, mut kept, dropped) = match skip {
+            Some(skip) => (skip.error, skip.kept, skip.dropped),
+            None => (FrameError::Truncated, BytesMut::new(), 0),
         };
         self.documents.reset();
-        let mut bytes = buf.split();
-        if bytes.last() == Some(&b'\r') {
-            bytes.truncate(bytes.len() - 1);
+        let mut rest = buf.split();
+        if rest.last() == Some(&b'\r') {
+            rest.truncate(rest.len() - 1);
         }
+        let room = GARBAGE_KEPT.saturating_sub(kept.len());
+        kept.extend_from_slice(&rest[..rest.len().min(room)]);
         Ok(Some(Frame::Garbage {
-            bytes: bytes.freeze(),
+            bytes: kept.freeze(),
+            len: dropped + rest.len(),
             error,
         }))
     }
@@ -1162,7 +1310,8 @@ mod tests {
     ) -> Result<Vec<(String, Bytes)>, FrameError> {
         let show = |f: Frame| match f {
             Frame::Document(d) => ("doc".to_string(), d),
-            Frame::Garbage { bytes, error } => {
+            Frame::Garbage { bytes, len, error } => {
+                assert!(bytes.len() <= GARBAGE_KEPT && bytes.len() <= len);
                 let kind = match error {
                     FrameError::Malformed(_) => "malformed",
                     FrameError::Doctype => "doctype",
@@ -1277,6 +1426,117 @@ mod tests {
             codec.decode(&mut buf),
             Err(FrameError::TooDeep { limit: 2 })
         ));
+    }
+
+    #[test]
+    fn a_long_bad_line_keeps_only_its_start_at_every_split_point() {
+        let mut line = b"not xml ".to_vec();
+        line.resize(3000, b'x');
+        let mut bytes = line.clone();
+        bytes.extend_from_slice(b"\r\n<A/>\n");
+        for split in 0..=bytes.len() {
+            let mut codec = server();
+            let mut buf = BytesMut::new();
+            let mut got = Vec::new();
+            for chunk in [&bytes[..split], &bytes[split..]] {
+                buf.extend_from_slice(chunk);
+                while let Some(f) = codec.decode(&mut buf).unwrap() {
+                    got.push(f);
+                }
+            }
+            assert_eq!(got.len(), 2, "split at {split}");
+            let Frame::Garbage {
+                bytes: kept, len, ..
+            } = &got[0]
+            else {
+                panic!("garbage first")
+            };
+            assert_eq!(
+                (&kept[..], *len),
+                (&line[..GARBAGE_KEPT], 3000),
+                "split at {split}"
+            );
+            assert!(matches!(&got[1], Frame::Document(d) if &d[..] == b"<A/>"));
+        }
+        // Byte by byte, the buffer never holds the line.
+        let mut codec = server();
+        let mut buf = BytesMut::new();
+        for &b in &bytes[..3001] {
+            buf.extend_from_slice(&[b]);
+            assert!(codec.decode(&mut buf).unwrap().is_none());
+            assert!(buf.len() <= 1, "{} bytes held", buf.len());
+        }
+        // Cut short by the end of the stream: the same start and length.
+        let mut buf = BytesMut::from(&line[..]);
+        let mut codec = server();
+        assert!(codec.decode(&mut buf).unwrap().is_none());
+        let Some(Frame::Garbage {
+            bytes: kept, len, ..
+        }) = codec.decode_eof(&mut buf).unwrap()
+        else {
+            panic!("garbage at the end")
+        };
+        assert_eq!((&kept[..], len), (&line[..GARBAGE_KEPT], 3000));
+    }
+
+    #[test]
+    fn foreign_protocols_are_refused_before_anything_is_read_at_every_split_point() {
+        let http: &[u8] =
+            b"POST / HTTP/1.1\r\nHost: 127.0.0.1:40700\r\n\r\n<ClientIntegrationRequest/>\n";
+        let tls: &[u8] = &[
+            0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03,
+        ];
+        for (bytes, protocol) in [(http, ForeignProtocol::Http), (tls, ForeignProtocol::Tls)] {
+            for split in 0..=bytes.len() {
+                let mut codec = server();
+                let mut buf = BytesMut::new();
+                let mut outcome = None;
+                for chunk in [&bytes[..split], &bytes[split..]] {
+                    buf.extend_from_slice(chunk);
+                    match codec.decode(&mut buf) {
+                        Ok(None) => {}
+                        Ok(Some(f)) => panic!("split at {split}: an item {f:?}"),
+                        Err(e) => {
+                            outcome = Some(e);
+                            break;
+                        }
+                    }
+                }
+                assert!(
+                    matches!(outcome, Some(FrameError::Foreign(p)) if p == protocol),
+                    "split at {split}: {outcome:?}"
+                );
+            }
+        }
+        // Every method, and HTTP/2's preface.
+        for method in [
+            "GET", "HEAD", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PRI",
+        ] {
+            let line = format!("{method} / HTTP/1.1\r\n");
+            let mut buf = BytesMut::from(line.as_bytes());
+            assert!(matches!(
+                server().decode(&mut buf),
+                Err(FrameError::Foreign(ForeignProtocol::Http))
+            ));
+        }
+        // Only the stream's first bytes count: later, such a line is garbage.
+        let got = items(&mut server(), &[b"<A/>\nGET / HTTP/1.1\r\n"]).unwrap();
+        assert_eq!(
+            got[1],
+            ("malformed".to_string(), Bytes::from("GET / HTTP/1.1"))
+        );
+        // Not an opening: garbage as ever, and so is a stream ending in a prefix of one.
+        assert_eq!(
+            items(&mut server(), &[b"GETS\n"]).unwrap()[0].0,
+            "malformed"
+        );
+        assert_eq!(
+            items(&mut server(), &[b"POS"]).unwrap()[0].1,
+            Bytes::from("POS")
+        );
+        assert_eq!(sniff_protocol(b" <A/>"), Sniffed::Interface);
+        assert_eq!(sniff_protocol(b"\x16\x03\x07"), Sniffed::Interface);
+        assert_eq!(sniff_protocol(b""), Sniffed::NeedMore);
     }
 
     #[test]

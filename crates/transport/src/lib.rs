@@ -43,7 +43,10 @@ pub mod pacing;
 pub mod pacing_file;
 mod stale;
 
-pub use codec::{DEFAULT_MAX_DOCUMENT_SIZE, Frame, FrameError, XmlDocumentCodec, XmlRequestCodec};
+pub use codec::{
+    DEFAULT_MAX_DOCUMENT_SIZE, ForeignProtocol, Frame, FrameError, Sniffed, XmlDocumentCodec,
+    XmlRequestCodec, sniff_protocol,
+};
 pub use device_id::{
     DeviceIdError, DeviceIdStore, FileStore, MAX_DEVICE_ID_LEN, MemoryStore, validate_device_id,
 };

@@ -114,6 +114,7 @@ fn kind(e: &FrameError) -> &'static str {
         FrameError::Doctype => "doctype",
         FrameError::Malformed(_) => "malformed",
         FrameError::Truncated => "truncated",
+        FrameError::Foreign(_) => "foreign protocol",
         FrameError::Io(_) => "io",
     }
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use systmone_types::CurrentSelectionItem;
 
 use crate::control::{Control, ControlError, JournalFilter, ThrottleStatus, UiState};
-use crate::state::{AuditEntry, AuditOutcome, PendingDevice};
+use crate::state::{AuditEntry, AuditOutcome, Kept, PendingDevice};
 use crate::{FaultSpec, Throttle, stdin};
 
 pub(super) fn routes() -> Router<Control> {
@@ -256,7 +256,7 @@ pub(crate) struct JournalEntryJson {
     pub device_id: String,
     pub function: String,
     pub request_uid: String,
-    /// `success`, `error`, `throttled`, `unparseable` or `dropped`.
+    /// `success`, `error`, `throttled`, `unparseable`, `dropped` or `refused`.
     pub outcome: &'static str,
     /// The error message, for `error` and `unparseable`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -273,8 +273,24 @@ pub(crate) struct JournalEntryJson {
     pub request_drift_more: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_xml: Option<String>,
+    /// How much of the request `request_xml` holds: `whole`, `start` (its first MiB)
+    /// or `excerpt` (not a document: a short masked excerpt).
+    pub request_kept: &'static str,
+    /// The request's size as received, in bytes.
+    pub request_size: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub response_xml: Option<String>,
+    /// The response's size in bytes (`response_xml` holds its first MiB).
+    pub response_size: usize,
+}
+
+/// The name of how much of a request the journal keeps.
+pub(crate) fn kept_name(kept: Kept) -> &'static str {
+    match kept {
+        Kept::Whole => "whole",
+        Kept::Start => "start",
+        Kept::Excerpt => "excerpt",
+    }
 }
 
 impl JournalEntryJson {
@@ -303,11 +319,14 @@ impl JournalEntryJson {
                 .collect(),
             request_drift_more: e.request_drift.more,
             request_xml: with_xml.then(|| e.request_xml.clone()),
+            request_kept: kept_name(e.request_kept),
+            request_size: e.request_size,
             response_xml: if with_xml {
                 e.response_xml.clone()
             } else {
                 None
             },
+            response_size: e.response_size,
         }
     }
 }
@@ -336,6 +355,7 @@ pub(crate) fn outcome_parts(o: &AuditOutcome) -> (&'static str, Option<String>, 
         AuditOutcome::Throttled => ("throttled", None, None),
         AuditOutcome::Unparseable { message } => ("unparseable", Some(message.clone()), None),
         AuditOutcome::Dropped => ("dropped", None, None),
+        AuditOutcome::Refused { message } => ("refused", Some(message.clone()), None),
     }
 }
 

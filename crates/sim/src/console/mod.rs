@@ -3,17 +3,19 @@
 //! [`Control`]: the console's forms and the API's endpoints call the same methods.
 //! Live updates go out as server-sent events (`/console/events`, also `/api/events`):
 //! one event per change, named after what changed (`journal`, `devices`, `ui`,
-//! `throttle`, `faults`, `practice`). Every asset is embedded in the binary.
+//! `throttle`, `faults`, `practice`). Every asset is embedded in the binary. Access
+//! (a loopback Host, the same-origin rule for state changes, the run's token) is
+//! [`access`]'s.
 
 use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+
 use axum::middleware::{self, Next};
+use axum::response::Redirect;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use futures::Stream;
 use tokio::net::TcpListener;
@@ -22,17 +24,19 @@ use tracing::warn;
 
 use crate::control::Control;
 
+mod access;
 mod api;
 mod pages;
 
-/// Serves until the simulator stops.
-pub(crate) async fn serve(listener: TcpListener, control: Control) {
+use access::Access;
+
+/// Serves until the simulator stops. `token`: the run's token (see [`access`]).
+pub(crate) async fn serve(listener: TcpListener, control: Control, token: String) {
     let mut stopped = control.stopped();
-    let loopback_only = listener
-        .local_addr()
-        .map(|a| a.ip().is_loopback())
-        .unwrap_or(true);
-    let app = router(control, loopback_only);
+    let local = listener.local_addr().ok();
+    let loopback_only = local.map(|a| a.ip().is_loopback()).unwrap_or(true);
+    let access = Access::new(loopback_only, token, local.map_or(0, |a| a.port()));
+    let app = router(control, access);
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             let _ = stopped.wait_for(|s| *s).await;
@@ -43,10 +47,7 @@ pub(crate) async fn serve(listener: TcpListener, control: Control) {
     }
 }
 
-/// `loopback_only`: the console listens on loopback, so every request must name a
-/// loopback host (a web page whose name was re-pointed at 127.0.0.1, "DNS rebinding",
-/// would name its own).
-fn router(control: Control, loopback_only: bool) -> Router {
+fn router(control: Control, access: Access) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/console") }))
         .merge(pages::routes())
@@ -55,60 +56,10 @@ fn router(control: Control, loopback_only: bool) -> Router {
         .route("/api/events", get(events))
         // A practice file can be tens of megabytes.
         .layer(DefaultBodyLimit::max(128 * 1024 * 1024))
-        .layer(middleware::from_fn(same_origin_only))
         .layer(middleware::from_fn(move |request: Request, next: Next| {
-            loopback_host_only(loopback_only, request, next)
+            access::guard(access.clone(), request, next)
         }))
         .with_state(control)
-}
-
-/// Refuses state-changing requests a page from another origin made (a web page the
-/// operator has open must not drive the simulator); curl sends no Origin and passes.
-async fn same_origin_only(request: Request, next: Next) -> Response {
-    if request.method() != Method::GET && !same_origin(request.headers()) {
-        return (StatusCode::FORBIDDEN, "cross-origin requests are refused\n").into_response();
-    }
-    next.run(request).await
-}
-
-async fn loopback_host_only(loopback_only: bool, request: Request, next: Next) -> Response {
-    if loopback_only && !loopback_host(request.headers()) {
-        return (
-            StatusCode::FORBIDDEN,
-            "the console answers only requests addressed to a loopback host \
-             (127.0.0.1, [::1] or localhost)\n",
-        )
-            .into_response();
-    }
-    next.run(request).await
-}
-
-/// Whether the Host header names 127.0.0.1 (or any 127.x), [::1] or localhost.
-fn loopback_host(headers: &HeaderMap) -> bool {
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
-        return false;
-    };
-    let name = if let Some(rest) = host.strip_prefix('[') {
-        rest.split(']').next().unwrap_or("")
-    } else {
-        host.rsplit_once(':').map_or(host, |(name, _)| name)
-    };
-    name.eq_ignore_ascii_case("localhost")
-        || name
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN) else {
-        return true;
-    };
-    let origin = origin.to_str().unwrap_or("");
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .unwrap_or("");
-    !host.is_empty() && origin.split_once("://").map(|(_, rest)| rest) == Some(host)
 }
 
 /// Server-sent events: one per change; ends when the simulator stops.

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use super::api::{outcome_parts, parse_throttle, throttle_name};
 use crate::control::Control;
 use crate::practice::{CODES, DRUGS};
-use crate::state::AuditEntry;
+use crate::state::{AuditEntry, Kept};
 use crate::{FaultSpec, stdin};
 
 const CSS: &str = include_str!("assets/console.css");
@@ -467,16 +467,28 @@ async fn journal_entry(State(control): State<Control>, Path(seq): Path<u64>) -> 
                     }
                     h2 { "Request" }
                     pre #request-xml { (request) }
-                    @if request_cut { p { "Cut at 1 MiB; the whole document: " a href=(format!("/api/journal/{}", e.seq)) { "/api/journal/" (e.seq) } } }
+                    (kept_note(e.request_kept, e.request_size, request_cut))
                     h2 { "Response" }
                     @if e.response_xml.is_none() { p { "No response was sent." } }
                     pre #response-xml { (response) }
-                    @if response_cut { p { "Cut at 1 MiB; the whole document: " a href=(format!("/api/journal/{}", e.seq)) { "/api/journal/" (e.seq) } } }
+                    @if response_cut || e.response_xml.as_ref().is_some_and(|r| r.len() < e.response_size) { p .kept { "The first MiB of " (e.response_size) " bytes (the audit file, --audit, has it whole)." } }
                 }
             }
         }
     };
     Html(markup.into_string()).into_response()
+}
+
+/// What the page shows of a request, when it is not the whole document.
+fn kept_note(kept: Kept, size: usize, cut: bool) -> Markup {
+    html! {
+        @match kept {
+            Kept::Excerpt => p .kept { "Not a document (" (size) " bytes): a short excerpt, masked (API key, numbers, names)." },
+            Kept::Start => p .kept { "The first MiB of " (size) " bytes (the audit file, --audit, has it whole)." },
+            Kept::Whole if cut => p .kept { "Cut at 1 MiB of " (size) " bytes." },
+            Kept::Whole => {},
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 //! A minimal HTTP/1.1 client for the console and admin API tests: one request per
-//! connection (`Connection: close`), every wait bounded.
+//! connection (`Connection: close`), every wait bounded, carrying the console token
+//! the tests configure ([`TOKEN`]) unless asked not to.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -27,8 +28,27 @@ impl HttpResponse {
     }
 }
 
-/// Sends one request; `body` is sent with `content_type` when given.
+/// The console token the tests configure (`SimConfig::console_token`).
+pub const TOKEN: &str = "test-console-token";
+
+/// Sends one request with the tests' token; `body` is sent with `content_type` when
+/// given.
 pub async fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: &str,
+    extra_headers: &[(&str, &str)],
+) -> HttpResponse {
+    let bearer = format!("Bearer {TOKEN}");
+    let mut headers = vec![("Authorization", bearer.as_str())];
+    headers.extend_from_slice(extra_headers);
+    request_without_token(addr, method, path, content_type, body, &headers).await
+}
+
+/// Sends one request with only the headers given.
+pub async fn request_without_token(
     addr: SocketAddr,
     method: &str,
     path: &str,
