@@ -26,8 +26,8 @@ use crate::limits::{BudgetedCodec, BufferBudget, ReadError};
 use crate::practice::{Practice, Rng};
 use crate::state::{
     self, AuditEntry, AuditOutcome, Change, FaultState, JOURNAL_DOCUMENT_BYTES, Kept,
-    PendingApproval, PendingDevice, PracticeSource, RequestDrift, Shared, State, ThrottleState,
-    Ui, Whole, lock,
+    PendingApproval, PendingDevice, PracticeSource, RequestDrift, Shared, State, ThrottleState, Ui,
+    Whole, lock,
 };
 use crate::{Approval, SimConfig, SimError, SimHandle, console, stdin};
 
