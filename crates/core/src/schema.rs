@@ -344,10 +344,14 @@ impl Element {
 /// first paragraph).
 pub fn first_sentence(doc: &'static str) -> &'static str {
     let paragraph = doc.split("\n\n").next().unwrap_or("");
-    match paragraph.find(". ") {
-        Some(end) => &paragraph[..=end],
-        None => paragraph,
+    for (end, _) in paragraph.match_indices(". ") {
+        // Not after an abbreviation: `e.g.`, `i.e.`, `etc.`.
+        let word = paragraph[..end].rsplit(' ').next().unwrap_or("");
+        if !word.contains('.') && !matches!(word, "etc" | "cf" | "(e.g" | "(i.e") {
+            return &paragraph[..=end];
+        }
     }
+    paragraph
 }
 
 /// What a path of the model leads to.
@@ -501,6 +505,10 @@ mod tests {
             panic!("an element");
         };
         assert_eq!(since.summary(), "From this date.");
+        assert_eq!(
+            first_sentence("The type (e.g. Session, Clinic). More."),
+            "The type (e.g. Session, Clinic)."
+        );
         assert_eq!(since.type_name(), "Date");
         assert!(matches!(
             FunctionModel::find(&ROOT, "FunctionParameters/Code/@Scheme"),
