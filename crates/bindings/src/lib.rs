@@ -50,3 +50,8 @@ pub use generated::*;
 mod schemas;
 
 pub use schemas::XSD_FILES;
+
+#[rustfmt::skip]
+mod models;
+
+pub use models::{SCHEMA_MODELS, schema_model};

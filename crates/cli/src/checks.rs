@@ -113,24 +113,6 @@ pub fn two_search_criteria(given: &[&str]) -> anyhow::Result<()> {
     )
 }
 
-/// Our schemas (`xsd/`, embedded by the bindings), read for the element names they
-/// declare: the candidates for "did you mean" on a parameter name (the bindings decide
-/// which are allowed).
-const SCHEMAS: &[(&str, &str)] = systmone_bindings::XSD_FILES;
-
-/// Every element name the schemas declare, sorted.
-pub fn element_names() -> Vec<&'static str> {
-    let mut names: Vec<&'static str> = SCHEMAS
-        .iter()
-        .flat_map(|(_, xsd)| xsd.split("<xs:element name=\"").skip(1))
-        .filter_map(|rest| rest.split('"').next())
-        .filter(|n| !n.is_empty())
-        .collect();
-    names.sort_unstable();
-    names.dedup();
-    names
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -159,30 +141,6 @@ mod tests {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("smi", "sim"), 1);
         assert_eq!(nearest("smi", ["empty", "sim"]), Some("sim"));
-    }
-
-    #[test]
-    fn every_schema_is_read() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../xsd");
-        let files = std::fs::read_dir(dir)
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .unwrap()
-                    .file_name()
-                    .to_string_lossy()
-                    .ends_with(".xsd")
-            })
-            .count();
-        assert_eq!(files, SCHEMAS.len(), "run `cargo xtask codegen`");
-    }
-
-    #[test]
-    fn schema_element_names() {
-        let names = element_names();
-        for n in ["Surname", "NHSNumber", "Demographics", "FunctionParameters"] {
-            assert!(names.contains(&n), "{n}");
-        }
     }
 
     #[test]

@@ -5,26 +5,24 @@ use systmone_bindings::AnyRequest;
 use systmone_client::Client;
 
 use crate::options::*;
-use crate::output::print_reply;
-use crate::request::{Params, Reply, ShownHeader, build_request, resolve_function, send};
+use crate::output::OutputFormat;
+use crate::params::{booking_params, identity, record_params};
+use crate::request::{
+    Params, add_pair, build_request, resolve_function, send, shown_header, shown_request,
+};
+use crate::summary::print_reply;
 
-/// The header shown in printed requests for `client`.
-pub fn shown_header(client: &Client) -> ShownHeader {
-    ShownHeader {
-        device_id: client.device_id().ok().flatten().unwrap_or_default(),
-        device_version: client.config().device_version.clone(),
-    }
-}
-
-/// Sends a checked request, logging the XML with -v, and prints the response.
+/// Sends a checked request, showing it with -v, and prints the response.
 async fn send_and_print(
     global: &GlobalOpts,
     client: &Client,
     request: AnyRequest,
-    shown: &str,
 ) -> anyhow::Result<u8> {
     if global.verbose > 0 {
-        eprintln!("request:\n{}", pretty(shown));
+        eprintln!(
+            "request:\n{}",
+            shown_request(&request, &shown_header(client))
+        );
     }
     let reply = crate::progress::with_wait_line(global.quiet, send(client, request)).await?;
     if global.verbose > 0 {
@@ -34,30 +32,12 @@ async fn send_and_print(
     Ok(0)
 }
 
-/// An indented form of a document for people (the input if it does not parse).
-pub fn pretty(doc: &str) -> String {
-    match AnyRequest::parse(doc)
-        .ok()
-        .and_then(|r| r.to_xml(true).ok())
-    {
-        Some(x) => x,
-        None => doc.to_string(),
-    }
-}
-
 /// Builds, checks and sends `function` with `params`; prints the response.
 pub async fn call_with(global: &GlobalOpts, function: &str, params: Params) -> anyhow::Result<u8> {
     let (function, version) = resolve_function(function, None)?;
+    let request = build_request(&function, &version, &params)?;
     let client = global.client(None)?;
-    let (request, doc) = build_request(&function, &version, &params, &shown_header(&client))?;
-    send_and_print(global, &client, request, &doc).await
-}
-
-/// Same, returning the reply instead of printing it.
-pub async fn call_quiet(client: &Client, function: &str, params: &Params) -> anyhow::Result<Reply> {
-    let (function, version) = resolve_function(function, None)?;
-    let (request, _) = build_request(&function, &version, params, &shown_header(client))?;
-    send(client, request).await
+    send_and_print(global, &client, request).await
 }
 
 pub async fn call(global: &GlobalOpts, args: CallArgs) -> anyhow::Result<u8> {
@@ -67,7 +47,7 @@ pub async fn call(global: &GlobalOpts, args: CallArgs) -> anyhow::Result<u8> {
             let text = global.read_file(path)?;
             let request = crate::request::parse_to_send(&text).map_err(|e| {
                 // Say plainly when the file ends early.
-                let cut = if matches!(e, systmone_core::ParseError::Truncated { .. }) {
+                let cut = if e.is_truncated() {
                     " (is it cut short?)"
                 } else {
                     ""
@@ -84,17 +64,16 @@ pub async fn call(global: &GlobalOpts, args: CallArgs) -> anyhow::Result<u8> {
                 );
             }
             let client = global.client(None)?;
-            send_and_print(global, &client, request, &text).await
+            send_and_print(global, &client, request).await
         }
         None => {
             let mut params = Params::new();
             for p in &args.params {
-                params.add_pair(p)?;
+                add_pair(&mut params, p)?;
             }
+            let request = build_request(&function, &version, &params)?;
             let client = global.client(None)?;
-            let (request, doc) =
-                build_request(&function, &version, &params, &shown_header(&client))?;
-            send_and_print(global, &client, request, &doc).await
+            send_and_print(global, &client, request).await
         }
     }
 }
@@ -119,7 +98,7 @@ pub async fn compat(global: &GlobalOpts) -> anyhow::Result<u8> {
         systmone_bindings::FUNCTIONS,
         systmone_bindings::ALIASES,
     );
-    if matches!(global.output, Some(crate::options::OutputFormat::Json)) {
+    if matches!(global.output, Some(OutputFormat::Json)) {
         println!("{}", report.to_json());
     } else {
         print!("{}", report.to_table());
@@ -163,32 +142,6 @@ pub async fn search(global: &GlobalOpts, args: SearchArgs) -> anyhow::Result<u8>
     p.opt("Telephone", args.telephone.as_deref())?;
     p.opt("Gender", args.gender.as_deref())?;
     call_with(global, "PatientSearch", p).await
-}
-
-/// `Identity` with an NHS or pseudo number.
-pub fn identity(p: &mut Params, number: &str, pseudo: bool) -> anyhow::Result<()> {
-    let number = number.trim();
-    if pseudo {
-        p.add("Identity/PseudoNumber", number)
-    } else {
-        let digits = crate::checks::nhs_number(number)
-            .map_err(|e| anyhow::anyhow!("{e}; use --pseudo for a pseudo number"))?;
-        p.add("Identity/NHSNumber", &digits)
-    }
-}
-
-/// The parameters of a GetPatientRecord call.
-pub fn record_params(
-    number: &str,
-    pseudo: bool,
-    leave_open: bool,
-    filter: &RecordFilter,
-) -> anyhow::Result<Params> {
-    let mut p = Params::new();
-    identity(&mut p, number, pseudo)?;
-    p.flag("LeaveRecordOpen", leave_open)?;
-    filter.add_to(&mut p)?;
-    Ok(p)
 }
 
 pub async fn record(global: &GlobalOpts, args: RecordArgs) -> anyhow::Result<u8> {
@@ -255,31 +208,6 @@ pub async fn diary(global: &GlobalOpts, args: DiaryArgs) -> anyhow::Result<u8> {
     p.flag("Appointments", args.appointments || both)?;
     p.flag("Visits", args.visits || both)?;
     call_with(global, "GetDiary", p).await
-}
-
-/// The parameters that book a slot.
-#[allow(clippy::too_many_arguments)]
-pub fn booking_params(
-    nhs: &str,
-    user: &str,
-    site: &str,
-    clinic_type: &str,
-    slot_type: &str,
-    start: &str,
-    duration: &str,
-    comments: Option<&str>,
-) -> anyhow::Result<Params> {
-    let mut p = Params::new();
-    identity(&mut p, nhs, false)?;
-    let a = "NonClinical/Appointment";
-    p.add(&format!("{a}/Clinic/UserName"), user)?;
-    p.add(&format!("{a}/Clinic/SiteName"), site)?;
-    p.add(&format!("{a}/Clinic/ClinicType"), clinic_type)?;
-    p.add(&format!("{a}/Clinic/Slot/SlotType"), slot_type)?;
-    p.add(&format!("{a}/Clinic/Slot/DateTimeStart"), start)?;
-    p.add(&format!("{a}/Clinic/Slot/Duration"), duration)?;
-    p.opt(&format!("{a}/Comments"), comments)?;
-    Ok(p)
 }
 
 pub async fn book(global: &GlobalOpts, args: BookArgs) -> anyhow::Result<u8> {

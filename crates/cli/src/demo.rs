@@ -8,9 +8,10 @@ use anyhow::{Context, bail};
 use systmone_client::{AuditDetail, AuditLog, Client, ClientConfig, MemoryStore};
 use systmone_sim::{Approval, DOCUMENT_API_KEYS, SimConfig, Simulator, Throttle};
 
-use crate::commands::{booking_params, pretty, shown_header};
 use crate::options::{DemoArgs, GlobalOpts, PacingArg, pacing_limits};
-use crate::request::{Params, build_request, resolve_function, send, summarise_response};
+use crate::params::booking_params;
+use crate::request::{Params, build_request, resolve_function, send, shown_header, shown_request};
+use crate::summary::{summarise_pairs, summarise_response};
 use crate::tree::Node;
 
 const STEPS: usize = 14;
@@ -34,11 +35,16 @@ impl Demo {
         self.step += 1;
         println!("\n[{}/{STEPS}] {title}", self.step);
         let (function, version) = resolve_function(function, None)?;
-        let (request, doc) =
-            build_request(&function, &version, &params, &shown_header(&self.client))?;
-        println!("  → {function} {version}: {}", params.summary());
+        let request = build_request(&function, &version, &params)?;
+        println!(
+            "  → {function} {version}: {}",
+            summarise_pairs(&params.leaves())
+        );
         if self.verbose {
-            print!("{}", indent(&pretty(&doc)));
+            print!(
+                "{}",
+                indent(&shown_request(&request, &shown_header(&self.client)))
+            );
         }
         let started = Instant::now();
         let reply = send(&self.client, request)

@@ -12,9 +12,11 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use systmone_transport::pacing::RequestClass;
 
-use crate::commands::{call_quiet, record_params};
 use crate::options::{ExtractArgs, GlobalOpts};
+use crate::output::{TEMP_PREFIX, TEMP_SUFFIX, write_atomically};
+use crate::params::record_params;
 use crate::progress::{eta, human};
+use crate::request::call_quiet;
 
 /// The NHS numbers in `text`: one per line, blank lines and `#` comments skipped,
 /// spaces inside a number allowed, duplicates dropped.
@@ -34,32 +36,12 @@ pub fn read_numbers(text: &str) -> anyhow::Result<Vec<String>> {
     Ok(numbers)
 }
 
-/// The names of the temporary files records are written through (`.extract-*.tmp`).
-const TEMP_PREFIX: &str = ".extract-";
-const TEMP_SUFFIX: &str = ".tmp";
-
 /// The file in the output directory that records each response refused as another
 /// patient's (one JSON line each).
 pub const REFUSALS_FILE: &str = "refusals.jsonl";
 
 /// The lock an extract holds on its output directory while it runs.
 const LOCK_FILE: &str = ".extract.lock";
-
-/// Writes `content` to `path` atomically: a temporary file beside it, then a rename.
-pub(crate) fn write_atomically(path: &Path, content: &str) -> anyhow::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .suffix(TEMP_SUFFIX)
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(content.as_bytes())?;
-    tmp.write_all(b"\n")?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error))?;
-    Ok(())
-}
 
 /// Holds the output directory for this run: a second extract into the same directory
 /// would fetch the same records twice (and spend the throttle twice), and its
@@ -140,14 +122,10 @@ fn per_record_interval(global: &GlobalOpts, args: &ExtractArgs) -> anyhow::Resul
     let limits = crate::options::pacing_limits(global.pacing);
     // The class of the requests the extract sends, decided by the client's own rule.
     let sample = record_params("9434765919", false, false, &args.filter)?;
-    let (request, _) = crate::request::build_request(
+    let request = crate::request::build_request(
         GetPatientRecordV1_0::NAME,
         GetPatientRecordV1_0::VERSION,
         &sample,
-        &crate::request::ShownHeader {
-            device_id: String::new(),
-            device_version: String::new(),
-        },
     )?;
     let class = match &request {
         systmone_bindings::AnyRequest::GetPatientRecordV1_0(r) => {
@@ -338,7 +316,7 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
              to the practice",
             args.out.join(REFUSALS_FILE).display()
         );
-        return Ok(crate::EXIT_WRONG_PATIENT);
+        return Ok(crate::output::EXIT_WRONG_PATIENT);
     }
     Ok(if failed > 0 { 2 } else { 0 })
 }

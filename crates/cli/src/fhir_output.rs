@@ -2,45 +2,17 @@
 //! PatientSearch responses as FHIR R4 (UK Core) Bundles (`systmone-fhir`), with the
 //! mapping report of what a Bundle does not carry.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{Context, bail};
-use clap::{Args, ValueEnum};
 use systmone_bindings::AnyResponse;
 use systmone_client::Client;
 use systmone_core::ResponseBody;
 use systmone_fhir::{MapOptions, Mapped, patient_record_bundle, patient_search_bundle};
 
-use crate::commands::call_quiet;
-use crate::options::GlobalOpts;
-use crate::request::Params;
-
-/// A document format other than the response's own.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DocumentFormat {
-    /// A FHIR R4 (4.0.1) Bundle of type collection, following UK Core, as JSON.
-    Fhir,
-}
-
-/// The options `record`, `parse` and `extract` share for FHIR output.
-#[derive(Debug, Args)]
-pub struct FhirArgs {
-    /// `fhir`: print a FHIR R4 (UK Core) Bundle (for extract: write <NHS>.fhir.json
-    /// and <NHS>.fhir-report.json beside each record). Takes precedence over --output.
-    #[arg(long, value_enum, value_name = "FORMAT")]
-    pub format: Option<DocumentFormat>,
-    /// With --format fhir (record, parse): write the mapping report (what the Bundle
-    /// does not carry, with the values: patient data) to FILE as JSON. Extract writes
-    /// one beside each record.
-    #[arg(long, value_name = "FILE", requires = "format")]
-    pub fhir_report: Option<PathBuf>,
-}
-
-impl FhirArgs {
-    pub fn wanted(&self) -> bool {
-        self.format == Some(DocumentFormat::Fhir)
-    }
-}
+use crate::options::{FhirArgs, GlobalOpts};
+use crate::output::write_atomically;
+use crate::request::{Params, call_quiet};
 
 /// Options for records read today, with the units of numeric codes from
 /// GetReferenceData when the client answers it (else values go without units).
@@ -169,11 +141,11 @@ impl Extract {
         };
         let mapped =
             convert(xml, options).with_context(|| format!("{nhs}: cannot convert to FHIR"))?;
-        crate::extract::write_atomically(
+        write_atomically(
             &out.join(format!("{nhs}.fhir.json")),
             &mapped.bundle_json()?,
         )?;
-        crate::extract::write_atomically(
+        write_atomically(
             &out.join(format!("{nhs}.fhir-report.json")),
             &mapped.report_json()?,
         )?;

@@ -1,28 +1,6 @@
 //! `fixtures import DIR`: a masked proxy recording turned into fixture files.
 
-use std::path::PathBuf;
-
-use clap::{Args, Subcommand};
-
-/// The fixtures commands.
-#[derive(Debug, Args)]
-pub struct FixturesArgs {
-    #[command(subcommand)]
-    pub command: FixturesCommand,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum FixturesCommand {
-    /// Copy a masked recording's documents to <INTO>/<Function>/v<Version>/recorded-NNNNNN.*.xml,
-    /// with a line per file in each function's NOTES.md.
-    Import {
-        /// The recording (`systmone proxy --record DIR`).
-        dir: PathBuf,
-        /// The fixtures tree.
-        #[arg(long, value_name = "DIR", default_value = "tests/fixtures")]
-        into: PathBuf,
-    },
-}
+use crate::options::{FixturesArgs, FixturesCommand};
 
 pub fn run(args: FixturesArgs) -> anyhow::Result<u8> {
     match args.command {

@@ -20,18 +20,22 @@ macro_rules! eprintln {
 
 mod checks;
 mod commands;
+mod completion;
 mod conformance;
 mod demo;
+mod describe;
 mod extract;
 mod fhir_output;
 mod fixtures;
 mod options;
 mod output;
+mod params;
 mod parse;
 mod profile;
 mod progress;
 mod proxy;
 mod request;
+mod summary;
 mod template;
 mod template_fill;
 mod tree;
@@ -94,7 +98,7 @@ fn main() -> ExitCode {
     let colour = profile::colour_stderr(cli.global.color);
     init_logging(cli.global.verbose, cli.global.quiet, colour);
     let verbose = cli.global.verbose;
-    let json_errors = cli.global.output == Some(options::OutputFormat::Json);
+    let json_errors = cli.global.output == Some(output::OutputFormat::Json);
     if let Err(e) = profile::apply(&mut cli.global, &matches) {
         report(&e, 0, colour);
         if json_errors {
@@ -146,6 +150,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Document(args) => commands::document(&global, args).await,
         Command::Extract(args) => extract::run(&global, args).await,
         Command::Compat => commands::compat(&global).await,
+        Command::Describe(args) => describe::run(&global, args),
         Command::Conformance(args) => conformance::run(&global, args).await,
         Command::Completions(args) => {
             // Into memory first: the generator panics on a failed write.
@@ -373,10 +378,6 @@ fn find_client_error(error: &anyhow::Error) -> Option<&systmone_client::Error> {
         .find_map(|e| e.downcast_ref::<systmone_client::Error>())
 }
 
-/// The exit code a response for another patient ends in (`record`, `call`, `extract`,
-/// ...): its own, so scripts can tell a clinical-safety incident from a failure.
-pub const EXIT_WRONG_PATIENT: u8 = 8;
-
 /// 2: SystmOne answered with an error; 3: transport or protocol failure; 4: a write's
 /// outcome is unknown; 8: the answer was for another patient; 1: anything else
 /// (usage, files, invalid parameters).
@@ -392,7 +393,7 @@ fn exit_code(error: &anyhow::Error) -> u8 {
             | E::Protocol(_),
         ) => 3,
         Some(E::OutcomeUnknown { .. }) => 4,
-        Some(E::WrongPatient { .. }) => EXIT_WRONG_PATIENT,
+        Some(E::WrongPatient { .. }) => output::EXIT_WRONG_PATIENT,
         _ => 1,
     }
 }

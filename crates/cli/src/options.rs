@@ -1,12 +1,15 @@
 //! Command-line options and building a client from them.
 
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub use crate::output::OutputFormat;
 use systmone_client::{
     AuditDetail, AuditLog, Client, ClientConfig, DEFAULT_ADDR, DeviceIdStore, FileStore,
     MemoryStore, PacingFile, PacingLimits, PacingObserver,
@@ -57,17 +60,6 @@ pub struct Cli {
     pub global: GlobalOpts,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// How responses are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// The response document.
-    Xml,
-    /// The response as JSON (attributes as "@name", repeated elements as arrays).
-    Json,
-    /// Readable indented text with a one-line summary.
-    Text,
 }
 
 /// When to colour what the command writes to stderr.
@@ -380,10 +372,10 @@ are filled from the options and the Device ID store when not given with --set.",
     #[command(
         after_help = "Examples:\n  systmone proxy --listen 127.0.0.1:40701 --upstream 127.0.0.1:40700 --record rec/\n  systmone sim --replay rec/ --replay-fallback practice"
     )]
-    Proxy(crate::proxy::ProxyArgs),
+    Proxy(ProxyArgs),
     /// Turn a masked proxy recording into fixture files.
     #[command(after_help = "Example:\n  systmone fixtures import rec/ --into tests/fixtures")]
-    Fixtures(crate::fixtures::FixturesArgs),
+    Fixtures(FixturesArgs),
     /// GetFunctions: the functions and versions SystmOne supports.
     #[command(after_help = "Example:\n  systmone functions")]
     Functions,
@@ -441,8 +433,20 @@ number and exits 8.",
     /// Run the conformance kit: a catalogue of scenarios (read-only unless
     /// --allow-writes), each response read strictly and tolerantly; pass, drift, fail or
     /// skipped per scenario. Exit 0 passed, 6 drift only, 7 failures.
-    #[command(after_help = crate::conformance::AFTER_HELP)]
-    Conformance(crate::conformance::ConformanceArgs),
+    #[command(after_help = CONFORMANCE_AFTER_HELP)]
+    Conformance(ConformanceArgs),
+    /// Describe a function's parameters (or, with --response, its result) from the
+    /// schema: every element and attribute with its type, occurrence and documentation.
+    #[command(
+        long_about = "Describe a function's parameters (or, with --response, its result) as our \
+schemas declare them: every element and attribute, indented, with its type (and the form \
+a value takes: a date is YYYY-MM-DD), whether it is required, optional or repeated, and the \
+first sentence of its documentation with the errata (E) and field evidence (F) it cites. \
+PATH shows one element (or attribute, Path@Name) and what is below it; a path to a value \
+shows it in full. --param names for `call` are these paths.",
+        after_help = "Examples:\n  systmone describe GetAppointmentSlots\n  systmone describe UpdatePatientRecord Clinical/Event/Vaccination\n  systmone describe PatientSearch DateOfBirth\n  systmone describe GetPatientRecord --response Demographics\n  systmone -o json describe PatientSearch"
+    )]
+    Describe(DescribeArgs),
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  systmone completions bash > ~/.local/share/bash-completion/completions/systmone\n  systmone completions zsh > ~/.zfunc/_systmone\n  systmone completions fish > ~/.config/fish/completions/systmone.fish"
@@ -460,8 +464,9 @@ pub struct CompletionsArgs {
 /// The global options (by id) each command that does not use them leaves out of its
 /// help: they are still accepted (a shared SYSTMONE_* environment must not break
 /// them), just not shown.
-const NOT_USED_BY: [(&str, &[&str]); 6] = [
+const NOT_USED_BY: [(&str, &[&str]); 7] = [
     ("parse", &CONNECTION_OPTIONS),
+    ("describe", &DESCRIBE_HIDDEN),
     // `systmone sim --audit FILE` is the simulator's own option (its journal to a
     // file), as `systmone-sim --audit FILE`.
     ("sim", &SIM_HIDDEN),
@@ -495,6 +500,22 @@ const CONNECTION_OPTIONS: [&str; 10] = [
     "pacing",
     "profile",
     "config",
+];
+
+/// `describe` reads the bindings' schema model only: of the global options it uses
+/// --output (and the logging ones).
+const DESCRIBE_HIDDEN: [&str; 11] = [
+    "addr",
+    "api_key",
+    "device_id_file",
+    "device_version",
+    "timeout",
+    "call_timeout",
+    "audit",
+    "pacing",
+    "profile",
+    "config",
+    "max_document_size",
 ];
 
 const ALL_BUT_LOGGING: [&str; 12] = [
@@ -575,14 +596,33 @@ pub struct DemoArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct DescribeArgs {
+    /// The function, e.g. GetAppointmentSlots (case-insensitive).
+    #[arg(value_parser = crate::completion::functions(), hide_possible_values = true)]
+    pub function: String,
+    /// An element below the parameters (or the result), e.g. Clinical/Event/Vaccination;
+    /// an attribute as Path@Name.
+    #[arg(value_parser = crate::completion::elements(), hide_possible_values = true)]
+    pub path: Option<String>,
+    /// The result of a successful response instead of the parameters.
+    #[arg(long)]
+    pub response: bool,
+    /// The function version (default: the newest the bindings include).
+    #[arg(long, value_name = "VERSION")]
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Args)]
 pub struct CallArgs {
     /// The function, e.g. GetPatientRecord (case-insensitive).
+    #[arg(value_parser = crate::completion::functions(), hide_possible_values = true)]
     pub function: String,
     /// The function version (default: the newest the bindings include).
     #[arg(long, value_name = "VERSION")]
     pub version: Option<String>,
-    /// A parameter, Name=Value (nested with '/', attribute with '@', empty for a flag).
-    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE")]
+    /// A parameter, Name=Value (nested with '/', attribute with '@', empty for a flag;
+    /// `systmone describe FUNCTION` lists the names).
+    #[arg(long = "param", short = 'p', value_name = "NAME=VALUE", value_parser = crate::completion::parameters(), hide_possible_values = true)]
     pub params: Vec<String>,
     /// A request document to send instead (its header is filled in).
     #[arg(long, value_name = "FILE", conflicts_with = "params")]
@@ -608,7 +648,7 @@ pub struct ParseArgs {
     #[arg(long, requires = "drift")]
     pub json: bool,
     #[command(flatten)]
-    pub fhir: crate::fhir_output::FhirArgs,
+    pub fhir: FhirArgs,
 }
 
 #[derive(Debug, Args)]
@@ -737,54 +777,6 @@ pub struct RecordFilter {
     pub user_name_done_by: Vec<String>,
 }
 
-impl RecordFilter {
-    /// Adds the `Filter` element (when any filter is set) to `params`.
-    pub fn add_to(&self, params: &mut crate::request::Params) -> anyhow::Result<()> {
-        let today = chrono::Local::now().date_naive().to_string();
-        let f = |name: &str| format!("Filter/{name}");
-        params.opt(&f("MinEffectiveDate"), self.min_effective_date.as_deref())?;
-        params.opt(&f("MaxEffectiveDate"), self.max_effective_date.as_deref())?;
-        let (min_entry, max_entry) = if self.entered_today {
-            (Some(today.as_str()), Some(today.as_str()))
-        } else {
-            (
-                self.min_entry_date.as_deref(),
-                self.max_entry_date.as_deref(),
-            )
-        };
-        params.opt(&f("MinEntryDate"), min_entry)?;
-        params.opt(&f("MaxEntryDate"), max_entry)?;
-        params.flag(&f("Appointments"), self.appointments)?;
-        params.flag(&f("CarePlans"), self.care_plans)?;
-        params.flag(&f("Demographics"), self.demographics)?;
-        params.flag(&f("ClinicalCodes"), self.clinical_codes)?;
-        for c in &self.clinical_code {
-            params.add(&f("ClinicalCode"), c)?;
-        }
-        params.flag(&f("Letters"), self.letters)?;
-        params.flag(&f("Medication"), self.medication)?;
-        params.flag(&f("Sensitivities"), self.sensitivities)?;
-        params.flag(&f("Recalls"), self.recalls)?;
-        params.flag(&f("Referrals"), self.referrals)?;
-        params.flag(&f("Relationships"), self.relationships)?;
-        params.flag(&f("Results"), self.results)?;
-        params.flag(&f("Vaccinations"), self.vaccinations)?;
-        for c in &self.numeric {
-            params.add(&f("Numeric"), c)?;
-        }
-        params.flag(&f("Reminders"), self.reminders)?;
-        params.flag(&f("Activity"), self.activity)?;
-        params.flag(&f("Attachments"), self.attachments)?;
-        params.flag(&f("Narrative"), self.narrative)?;
-        params.flag(&f("Visits"), self.visits)?;
-        params.flag(&f("Tasks"), self.tasks)?;
-        for u in &self.user_name_done_by {
-            params.add(&f("UserNameDoneBy"), u)?;
-        }
-        Ok(())
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct RecordArgs {
     /// The patient's NHS number (or pseudo number with --pseudo).
@@ -798,7 +790,7 @@ pub struct RecordArgs {
     #[command(flatten)]
     pub filter: RecordFilter,
     #[command(flatten)]
-    pub fhir: crate::fhir_output::FhirArgs,
+    pub fhir: FhirArgs,
 }
 
 #[derive(Debug, Args)]
@@ -899,5 +891,122 @@ pub struct ExtractArgs {
     #[command(flatten)]
     pub filter: RecordFilter,
     #[command(flatten)]
-    pub fhir: crate::fhir_output::FhirArgs,
+    pub fhir: FhirArgs,
+}
+
+/// A document format other than the response's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocumentFormat {
+    /// A FHIR R4 (4.0.1) Bundle of type collection, following UK Core, as JSON.
+    Fhir,
+}
+
+/// The options `record`, `parse` and `extract` share for FHIR output.
+#[derive(Debug, Args)]
+pub struct FhirArgs {
+    /// `fhir`: print a FHIR R4 (UK Core) Bundle (for extract: write <NHS>.fhir.json
+    /// and <NHS>.fhir-report.json beside each record). Takes precedence over --output.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub format: Option<DocumentFormat>,
+    /// With --format fhir (record, parse): write the mapping report (what the Bundle
+    /// does not carry, with the values: patient data) to FILE as JSON. Extract writes
+    /// one beside each record.
+    #[arg(long, value_name = "FILE", requires = "format")]
+    pub fhir_report: Option<PathBuf>,
+}
+
+impl FhirArgs {
+    pub fn wanted(&self) -> bool {
+        self.format == Some(DocumentFormat::Fhir)
+    }
+}
+
+/// `systmone conformance`'s options.
+#[derive(Debug, Args)]
+pub struct ConformanceArgs {
+    /// The test patients file: a `[roles]` table mapping has-medication, has-problems,
+    /// has-appointments and has-documents to this practice's NHS numbers
+    /// (`systmone sim --test-patients` prints the simulator's). Without it the
+    /// scenarios that need a patient are skipped.
+    #[arg(long, value_name = "FILE", env = "SYSTMONE_TEST_PATIENTS")]
+    pub test_patients: Option<PathBuf>,
+    /// Also run the write scenarios (book then cancel a slot, add then delete a coded
+    /// entry) on the test patients only, undoing what they add.
+    #[arg(long, requires = "test_patients")]
+    pub allow_writes: bool,
+    /// Write the report as JSON: per scenario its reference, the request and response
+    /// documents, outcome, drift and elapsed time.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the report as JUnit XML, for CI servers.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Keep patient data (names, addresses, dates of birth, NHS numbers, free text) in
+    /// the JSON report and the resume file; it is masked by default.
+    #[arg(long)]
+    pub include_payloads: bool,
+    /// The resume file: each result is added to it as it is known; run again with the
+    /// same file to go on where an interrupted run stopped (delete it to start afresh).
+    #[arg(long, value_name = "FILE")]
+    pub resume: Option<PathBuf>,
+}
+
+/// `systmone conformance`'s help text after the options.
+pub const CONFORMANCE_AFTER_HELP: &str = "\
+Exit codes: 0 every scenario passed (or was skipped); 6 drift only (the responses read
+tolerantly but not strictly: SystmOne changed, regenerate the bindings); 7 at least one
+scenario failed; 4 a write's outcome is unknown (the run stopped: check the RequestUID
+named); 1 usage or local error.
+
+Examples:
+  systmone sim --test-patients > patients.toml && systmone sim &
+  systmone conformance --test-patients patients.toml
+  systmone conformance --test-patients patients.toml --allow-writes --json report.json --junit junit.xml
+  systmone conformance --test-patients patients.toml --resume conformance.state";
+
+/// The proxy's options.
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// Where the integration connects instead of SystmOne (localhost: 127.0.0.1). A
+    /// non-loopback address needs --allow-remote.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:40701", value_parser = systmone_transport::addr::parse_socket_addr)]
+    pub listen: SocketAddr,
+    /// The SystmOne client's interface (localhost: 127.0.0.1). A non-loopback address
+    /// needs --allow-remote.
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:40700", value_parser = systmone_transport::addr::parse_socket_addr)]
+    pub upstream: SocketAddr,
+    /// Allow non-loopback addresses (the traffic carries patient data).
+    #[arg(long)]
+    pub allow_remote: bool,
+    /// Record every exchange into DIR (request, response and a JSON file of timing,
+    /// RequestUID and function per exchange; summary.json when the proxy stops).
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<PathBuf>,
+    /// Keep free text (Narrative lines, comments, task content) in the recording;
+    /// identifiers found elsewhere are still replaced inside it.
+    #[arg(long, requires = "record")]
+    pub keep_free_text: bool,
+    /// Write patient data as received (the API key is still never written).
+    #[arg(long, requires = "record", conflicts_with = "keep_free_text")]
+    pub no_mask: bool,
+}
+
+/// The fixtures commands.
+#[derive(Debug, Args)]
+pub struct FixturesArgs {
+    #[command(subcommand)]
+    pub command: FixturesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FixturesCommand {
+    /// Copy a masked recording's documents to <INTO>/<Function>/v<Version>/recorded-NNNNNN.*.xml,
+    /// with a line per file in each function's NOTES.md.
+    Import {
+        /// The recording (`systmone proxy --record DIR`).
+        dir: PathBuf,
+        /// The fixtures tree.
+        #[arg(long, value_name = "DIR", default_value = "tests/fixtures")]
+        into: PathBuf,
+    },
 }

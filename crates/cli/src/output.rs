@@ -1,54 +1,29 @@
-//! Printing responses in the chosen format.
+//! The bottom layer of the command's output: the writers behind its `println!` and
+//! `eprintln!` (which end quietly on a closed pipe), the output formats, files written
+//! atomically, and the exit code of a response for another patient. Every other module
+//! may use it; it uses none of them.
 
 use std::fmt;
 use std::io::Write;
+use std::path::Path;
 
-use crate::options::OutputFormat;
-use crate::request::{Reply, summarise_response};
-use crate::tree::Node;
+use anyhow::Context;
+use clap::ValueEnum;
 
-/// Prints a successful reply on stdout. A response with no content (a search that
-/// matched nobody) is also said in words on stderr for XML and JSON, unless `quiet`:
-/// an empty `<Response/>` alone does not say that nothing was found.
-pub fn print_reply(format: OutputFormat, reply: &Reply, quiet: bool) -> anyhow::Result<()> {
-    let empty = || {
-        if !quiet && reply.body.children.is_empty() {
-            eprintln!(
-                "{}: {}",
-                reply.function,
-                summarise_response(&reply.function, &reply.body)
-            );
-        }
-    };
-    let mut out = std::io::stdout().lock();
-    match format {
-        OutputFormat::Xml => {
-            writeln!(out, "{}", reply.xml.trim_end())?;
-            empty();
-        }
-        OutputFormat::Json => {
-            let root = Node::parse(&reply.xml)?;
-            root.write_json_document(&mut out)?;
-            writeln!(out)?;
-            empty();
-        }
-        OutputFormat::Text => {
-            writeln!(
-                out,
-                "{}: {}",
-                reply.function,
-                summarise_response(&reply.function, &reply.body)
-            )?;
-            let mut text = String::new();
-            for c in &reply.body.children {
-                c.render_text(1, &mut text);
-            }
-            write!(out, "{text}")?;
-        }
-    }
-    out.flush()?;
-    Ok(())
+/// How responses are printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// The response document.
+    Xml,
+    /// The response as JSON (attributes as "@name", repeated elements as arrays).
+    Json,
+    /// Readable indented text with a one-line summary.
+    Text,
 }
+
+/// The exit code a response for another patient ends in (`record`, `call`, `extract`,
+/// ...): its own, so scripts can tell a clinical-safety incident from a failure.
+pub const EXIT_WRONG_PATIENT: u8 = 8;
 
 /// Writes to stdout (the `println!` of this crate). A closed pipe ends the process
 /// quietly with success: the reader has all it wanted. Any other failure to write is
@@ -97,4 +72,24 @@ pub fn is_closed_pipe(error: &anyhow::Error) -> bool {
         c.downcast_ref::<std::io::Error>()
             .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
     })
+}
+
+/// The names of the temporary files records are written through (`.extract-*.tmp`).
+pub const TEMP_PREFIX: &str = ".extract-";
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// Writes `content` to `path` atomically: a temporary file beside it, then a rename.
+pub fn write_atomically(path: &Path, content: &str) -> anyhow::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    tmp.write_all(content.as_bytes())?;
+    tmp.write_all(b"\n")?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {}", path.display(), e.error))?;
+    Ok(())
 }

@@ -7,8 +7,9 @@ use systmone_bindings::{AnyRequest, AnyResponse};
 use systmone_core::envelope::{REQUEST_ROOT, RESPONSE_ROOT, peek_header};
 use systmone_core::{Drift, ReadMode};
 
-use crate::options::{GlobalOpts, OutputFormat, ParseArgs};
-use crate::request::{summarise_pairs, summarise_response};
+use crate::options::{GlobalOpts, ParseArgs};
+use crate::output::OutputFormat;
+use crate::summary::{summarise_pairs, summarise_response};
 use crate::tree::Node;
 
 pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {

@@ -1,39 +1,11 @@
 //! `proxy`: a recording proxy between an integration and SystmOne (`systmone-proxy`).
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::Context;
-use clap::Args;
 use systmone_proxy::{MaskOptions, Masking, Proxy, ProxyConfig};
 
-/// The proxy's options.
-#[derive(Debug, Args)]
-pub struct ProxyArgs {
-    /// Where the integration connects instead of SystmOne (localhost: 127.0.0.1). A
-    /// non-loopback address needs --allow-remote.
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:40701", value_parser = systmone_transport::addr::parse_socket_addr)]
-    pub listen: SocketAddr,
-    /// The SystmOne client's interface (localhost: 127.0.0.1). A non-loopback address
-    /// needs --allow-remote.
-    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:40700", value_parser = systmone_transport::addr::parse_socket_addr)]
-    pub upstream: SocketAddr,
-    /// Allow non-loopback addresses (the traffic carries patient data).
-    #[arg(long)]
-    pub allow_remote: bool,
-    /// Record every exchange into DIR (request, response and a JSON file of timing,
-    /// RequestUID and function per exchange; summary.json when the proxy stops).
-    #[arg(long, value_name = "DIR")]
-    pub record: Option<PathBuf>,
-    /// Keep free text (Narrative lines, comments, task content) in the recording;
-    /// identifiers found elsewhere are still replaced inside it.
-    #[arg(long, requires = "record")]
-    pub keep_free_text: bool,
-    /// Write patient data as received (the API key is still never written).
-    #[arg(long, requires = "record", conflicts_with = "keep_free_text")]
-    pub no_mask: bool,
-}
+use crate::options::ProxyArgs;
 
 pub async fn run(args: ProxyArgs) -> anyhow::Result<u8> {
     let mut config = ProxyConfig::new(args.listen, args.upstream);

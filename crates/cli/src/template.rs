@@ -5,9 +5,8 @@ use std::collections::BTreeMap;
 
 use anyhow::bail;
 
-use crate::commands::shown_header;
 use crate::options::{GlobalOpts, TemplateArgs};
-use crate::request::send;
+use crate::request::{RefusedRequest, send, shown_header};
 use crate::template_fill::{fill, placeholders};
 
 pub async fn run(global: &GlobalOpts, args: TemplateArgs) -> anyhow::Result<u8> {
@@ -75,16 +74,18 @@ pub async fn run(global: &GlobalOpts, args: TemplateArgs) -> anyhow::Result<u8> 
         eprintln!("request:\n{}", filled.trim_end());
     }
     let reply = crate::progress::with_wait_line(global.quiet, send(&client, request)).await?;
-    crate::output::print_reply(global.output(), &reply, global.quiet)?;
+    crate::summary::print_reply(global.output(), &reply, global.quiet)?;
     Ok(0)
 }
 
 /// Why a filled template cannot be sent: not an XML request at all (a file that is not
 /// a template), or a request the bindings do not read.
-fn not_a_request(path: &str, error: &systmone_core::ParseError) -> anyhow::Error {
+fn not_a_request(path: &str, error: &RefusedRequest) -> anyhow::Error {
     use systmone_core::ParseError as P;
     match error {
-        P::NotXml { .. } | P::Truncated { .. } | P::Doctype | P::WrongRoot { .. } => {
+        RefusedRequest::Parse(
+            P::NotXml { .. } | P::Truncated { .. } | P::Doctype | P::WrongRoot { .. },
+        ) => {
             anyhow::anyhow!(
                 "{path} is not an XML request template (<ClientIntegrationRequest> with @Name \
                  placeholders): {error}"

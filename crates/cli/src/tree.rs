@@ -255,21 +255,6 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Writes `node` as compact XML, presence flags as `<X></X>`.
-pub fn write_xml(node: &Node, out: &mut String) {
-    out.push('<');
-    out.push_str(&node.name);
-    for (n, v) in &node.attrs {
-        let _ = write!(out, " {n}=\"{}\"", escape(v));
-    }
-    out.push('>');
-    out.push_str(&escape(&node.text));
-    for c in &node.children {
-        write_xml(c, out);
-    }
-    let _ = write!(out, "</{}>", node.name);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

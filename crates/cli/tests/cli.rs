@@ -809,6 +809,84 @@ async fn checks_before_sending_and_hints_the_fix() {
             "the functions are: DataExtract",
         ],
     );
+    // A value not of its type's form names the value, its element and the form, from
+    // the schema model (issue 25): a date, a date-time, an integer, a listed value.
+    refused(
+        &["search", "--surname", "Swift", "--dob", "01/01/1933"],
+        &[
+            "invalid value \"01/01/1933\" at FunctionParameters/DateOfBirth: expected a date, YYYY-MM-DD",
+        ],
+    );
+    refused(
+        &["slots", "--from", "tomorrow"],
+        &[
+            "invalid value \"tomorrow\" at FunctionParameters/MinDateTime: expected a date-time, YYYY-MM-DDTHH:MM:SS",
+        ],
+    );
+    refused(
+        &["search", "--surname", "Swift", "--gender", "X"],
+        &["invalid value \"X\" at FunctionParameters/Gender: expected one of M, F, or empty"],
+    );
+    refused(
+        &["call", "GetReferenceData", "-p", "Bogus=1"],
+        &[
+            "unknown element at FunctionParameters/Bogus; nothing is allowed in <FunctionParameters>",
+        ],
+    );
+    refused(
+        &[
+            "call",
+            "UpdatePatientRecord",
+            "-p",
+            "Identity/NHSNumber=7835438275",
+            "-p",
+            "Clinical/Event/ClinicalCode/Code@Schme=CTV3",
+        ],
+        &[
+            "unknown attribute at FunctionParameters/Clinical/Event/ClinicalCode/Code/@Schme (did you mean Scheme?); allowed on <Code>: Code, Scheme, Term",
+        ],
+    );
+    refused(
+        &[
+            "book",
+            "7835438275",
+            "--user",
+            "u",
+            "--site",
+            "s",
+            "--clinic-type",
+            "c",
+            "--start",
+            "2024-05-02T09:00:00",
+            "--duration",
+            "ten",
+        ],
+        &[
+            "invalid value \"ten\" at FunctionParameters/NonClinical/Appointment/Clinic/Slot/Duration: expected a number of minutes",
+        ],
+    );
+    refused(
+        &["call", "GetPatientRecord", "-p", "Filter/Demographics=yes"],
+        &[
+            "invalid value \"yes\" at FunctionParameters/Filter/Demographics: expected nothing: a presence flag, given as Name=",
+        ],
+    );
+    // The same from a request file: the departure, with the form the schema expects.
+    let request =
+        std::fs::read_to_string(fixtures().join("PatientSearch/v1.0/request.xml")).unwrap();
+    let bad_dob = dir.path().join("bad-dob.xml");
+    std::fs::write(
+        &bad_dob,
+        request.replace("<DateOfBirth>2014-03-24", "<DateOfBirth>24/03/2014"),
+    )
+    .unwrap();
+    assert!(request.contains("<DateOfBirth>2014-03-24"));
+    refused(
+        &["call", "PatientSearch", "--xml", bad_dob.to_str().unwrap()],
+        &[
+            "invalid value \"24/03/2014\" at FunctionParameters/DateOfBirth: expected a date, YYYY-MM-DD",
+        ],
+    );
     // A request file cut short: said plainly, with no claim that <Function> is missing.
     let full =
         std::fs::read_to_string(fixtures().join("GetPatientRecord/v1.0/request.xml")).unwrap();
@@ -1098,19 +1176,120 @@ fn help_reads_well() {
 #[test]
 fn completions_for_each_shell() {
     for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
-        systmone()
+        let assert = systmone()
             .args(["completions", shell])
             .assert()
             .success()
             .stdout(predicate::str::contains("systmone"))
             .stdout(predicate::str::contains("extract"))
             .stdout(predicate::str::contains("nhs-file"));
+        // Function names and `--param` names, from the schema model, where the shell's
+        // script completes values (clap's elvish and powershell scripts do not).
+        if matches!(shell, "bash" | "zsh" | "fish") {
+            assert
+                .stdout(predicate::str::contains("Identity/NHSNumber="))
+                .stdout(predicate::str::contains("GetAppointmentSlots"));
+        }
     }
     systmone()
         .args(["completions", "tcsh"])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("possible values"));
+}
+
+#[test]
+fn describe_shows_the_schema() {
+    let out = systmone()
+        .args(["describe", "GetAppointmentSlots"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for (name, ty) in [
+        ("MinDateTime", "date-time (YYYY-MM-DDTHH:MM:SS)"),
+        ("MaxDateTime", "date-time (YYYY-MM-DDTHH:MM:SS)"),
+        ("SiteName", "text"),
+        ("UserName", "text"),
+        ("ClinicType", "text"),
+        ("SlotType", "text"),
+    ] {
+        let line = text
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("no {name}:\n{text}"));
+        assert!(line.contains(ty), "{line}");
+    }
+    assert!(
+        text.starts_with("GetAppointmentSlots 1.0 (a read): its parameters"),
+        "{text}"
+    );
+
+    // For tools: the same tree as JSON.
+    let out = systmone()
+        .args(["-o", "json", "describe", "getappointmentslots"])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let children: Vec<(&str, &str)> = json["element"]["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap(),
+                c["value"]["form"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        children,
+        [
+            ("MinDateTime", "date-time"),
+            ("MaxDateTime", "date-time"),
+            ("SiteName", "text"),
+            ("UserName", "text"),
+            ("ClinicType", "text"),
+            ("SlotType", "text"),
+        ]
+    );
+    assert_eq!(json["element"]["any_order"], true);
+
+    // One subtree; a configured list (F17) says so.
+    systmone()
+        .args([
+            "describe",
+            "UpdatePatientRecord",
+            "Clinical/Event/Vaccination",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "its parameters at Clinical/Event/Vaccination",
+        ))
+        .stdout(predicate::str::contains("PartType"))
+        .stdout(predicate::str::contains("configured per practice, F17"))
+        .stdout(predicate::str::contains("BatchNumber"));
+    // A value in full, here of the result.
+    systmone()
+        .args([
+            "describe",
+            "GetPatientRecord",
+            "--response",
+            "Demographics/Sex",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("its result at Demographics/Sex"))
+        .stdout(predicate::str::contains("values: M, F, I, U"));
+    // A wrong step: the nearest name, and what is there.
+    systmone()
+        .args(["describe", "PatientSearch", "DateOfBirt"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "FunctionParameters has no DateOfBirt (did you mean DateOfBirth?); it has DateOfBirth, FirstName,",
+        ));
 }
 
 fn json_error(output: &std::process::Output) -> serde_json::Value {

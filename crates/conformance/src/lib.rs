@@ -8,7 +8,10 @@
 //! (by the client) and strictly (here); a scenario passes, drifts (tolerant reading
 //! succeeded, strict did not: the drift lists each departure), fails (an error, a wrong
 //! shape, a timeout) or is skipped (the function is not advertised, or the practice
-//! lacks the data). Reads only by default; with [`RunOptions::allow_writes`] and a
+//! lacks the data). Requests are built through the schema model of the version both
+//! sides support (`systmone_bindings::schema_model`, `AnyRequest::from_parameters`) and
+//! results read as typed values by the model's paths (`systmone_core::Members`), so a
+//! version that exists only in regenerated bindings is run like any other. Reads only by default; with [`RunOptions::allow_writes`] and a
 //! [`TestPatients`] file it also books and cancels a slot and adds and deletes a coded
 //! entry, on the named test patients only, undoing what it added. A write whose outcome
 //! is unknown stops the run, naming its RequestUID.
@@ -43,7 +46,6 @@ pub mod mask;
 pub mod report;
 mod run;
 pub mod test_patients;
-pub mod xml_text;
 
 pub use catalogue::{CATALOGUE, Check, Scenario, plan};
 pub use report::{

@@ -223,86 +223,124 @@ impl RunReport {
     /// scenario; drift and failures are failures (of types `drift` and `fail`),
     /// skipped scenarios are skipped.
     pub fn to_junit(&self) -> String {
-        let failures = self.count(Outcome::Fail) + self.count(Outcome::Drift);
-        let skipped = self.count(Outcome::Skipped);
-        let total_time = self.results.iter().map(|r| r.elapsed_ms).sum::<u64>() as f64 / 1000.0;
-        let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        let _ = writeln!(
-            out,
-            "<testsuites name=\"systmone conformance\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{total_time:.3}\">",
-            self.results.len()
-        );
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"{skipped}\" time=\"{total_time:.3}\">",
-            escape(&format!("conformance {}", self.target)),
-            self.results.len()
-        );
-        let _ = writeln!(
-            out,
-            "    <properties>\n      <property name=\"references\" value=\"{}\"/>\n    </properties>",
-            escape(REFERENCES)
-        );
-        for r in &self.results {
-            let _ = write!(
-                out,
-                "    <testcase classname=\"systmone.conformance\" name=\"{}\" time=\"{:.3}\"",
-                escape(&r.id),
-                r.elapsed_ms as f64 / 1000.0
-            );
-            let reason = r.reason.clone().unwrap_or_default();
-            match r.outcome {
-                Outcome::Pass => out.push_str("/>\n"),
-                Outcome::Skipped => {
-                    let _ = writeln!(
-                        out,
-                        ">\n      <skipped message=\"{}\"/>\n    </testcase>",
-                        escape(&reason)
-                    );
-                }
-                Outcome::Fail => {
-                    let _ = writeln!(
-                        out,
-                        ">\n      <failure type=\"fail\" message=\"{}\"/>\n    </testcase>",
-                        escape(&reason)
-                    );
-                }
-                Outcome::Drift => {
-                    let paths: Vec<String> = r
+        use xml::writer::{EmitterConfig, XmlEvent};
+        let failures = (self.count(Outcome::Fail) + self.count(Outcome::Drift)).to_string();
+        let skipped = self.count(Outcome::Skipped).to_string();
+        let tests = self.results.len().to_string();
+        let seconds = |ms: u64| format!("{:.3}", ms as f64 / 1000.0);
+        let total_time = seconds(self.results.iter().map(|r| r.elapsed_ms).sum());
+        let suite = clean(&format!("conformance {}", self.target));
+        let mut out = Vec::new();
+        let mut writer = EmitterConfig::new()
+            .perform_indent(true)
+            .create_writer(&mut out);
+        let mut events = vec![
+            XmlEvent::start_element("testsuites")
+                .attr("name", "systmone conformance")
+                .attr("tests", &tests)
+                .attr("failures", &failures)
+                .attr("errors", "0")
+                .attr("skipped", &skipped)
+                .attr("time", &total_time)
+                .into(),
+            XmlEvent::start_element("testsuite")
+                .attr("name", &suite)
+                .attr("tests", &tests)
+                .attr("failures", &failures)
+                .attr("errors", "0")
+                .attr("skipped", &skipped)
+                .attr("time", &total_time)
+                .into(),
+            XmlEvent::start_element("properties").into(),
+            XmlEvent::start_element("property")
+                .attr("name", "references")
+                .attr("value", REFERENCES)
+                .into(),
+            XmlEvent::end_element().into(),
+            XmlEvent::end_element().into(),
+        ];
+        // Owned text for each test case, borrowed by its events below.
+        let cases: Vec<(String, String, String, String)> = self
+            .results
+            .iter()
+            .map(|r| {
+                let detail = match r.outcome {
+                    Outcome::Drift => r
                         .drift
                         .iter()
                         .map(|d| format!("{} at {}", d.kind, d.path))
-                        .collect();
-                    let _ = writeln!(
-                        out,
-                        ">\n      <failure type=\"drift\" message=\"{} departure(s) from the bindings\">{}</failure>\n    </testcase>",
-                        r.drift.len(),
-                        escape(&paths.join("\n"))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    _ => String::new(),
+                };
+                let message = match r.outcome {
+                    Outcome::Drift => format!("{} departure(s) from the bindings", r.drift.len()),
+                    _ => r.reason.clone().unwrap_or_default(),
+                };
+                (
+                    clean(&r.id),
+                    seconds(r.elapsed_ms),
+                    clean(&message).replace('\n', " "),
+                    clean(&detail),
+                )
+            })
+            .collect();
+        for (r, (id, time, message, detail)) in self.results.iter().zip(&cases) {
+            events.push(
+                XmlEvent::start_element("testcase")
+                    .attr("classname", "systmone.conformance")
+                    .attr("name", id)
+                    .attr("time", time)
+                    .into(),
+            );
+            match r.outcome {
+                Outcome::Pass => {}
+                Outcome::Skipped => {
+                    events.push(
+                        XmlEvent::start_element("skipped")
+                            .attr("message", message)
+                            .into(),
                     );
+                    events.push(XmlEvent::end_element().into());
+                }
+                Outcome::Fail | Outcome::Drift => {
+                    let kind = if r.outcome == Outcome::Fail {
+                        "fail"
+                    } else {
+                        "drift"
+                    };
+                    events.push(
+                        XmlEvent::start_element("failure")
+                            .attr("type", kind)
+                            .attr("message", message)
+                            .into(),
+                    );
+                    if !detail.is_empty() {
+                        events.push(XmlEvent::characters(detail));
+                    }
+                    events.push(XmlEvent::end_element().into());
                 }
             }
+            events.push(XmlEvent::end_element().into());
         }
-        out.push_str("  </testsuite>\n</testsuites>\n");
-        out
+        events.push(XmlEvent::end_element().into());
+        events.push(XmlEvent::end_element().into());
+        for event in events {
+            // Writing to memory fails only on a bug in the events (unbalanced).
+            writer.write(event).expect("balanced JUnit events");
+        }
+        drop(writer);
+        let mut text = String::from_utf8(out).expect("the writer writes UTF-8");
+        text.push('\n');
+        text
     }
 }
 
-/// Text escaped for an XML attribute value or text.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            c if (c as u32) < 0x20 && c != '\t' && c != '\r' => {}
-            c => out.push(c),
-        }
-    }
-    out
+/// `text` without the control characters XML cannot hold.
+fn clean(text: &str) -> String {
+    text.chars()
+        .filter(|&c| (c as u32) >= 0x20 || matches!(c, '\t' | '\n' | '\r'))
+        .collect()
 }
 
 #[cfg(test)]

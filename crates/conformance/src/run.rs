@@ -1,6 +1,10 @@
-//! Running the catalogue: each scenario's requests through the typed client, each
-//! response read tolerantly (the client) and strictly (here), the result recorded and
-//! appended to the resume file as it is known.
+//! Running the catalogue: each scenario's requests built through the schema model of
+//! the version both sides support (paths and values checked, then the typed parameters,
+//! so a version known only from a regenerated schema works too) and sent through the
+//! typed client; each response read tolerantly (the client: the typed result and the
+//! drift report) and strictly (here); the scenario's checks read the typed result by
+//! the model's paths (`systmone_core::Members`); the result recorded and appended to
+//! the resume file as it is known.
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -12,13 +16,13 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use systmone_bindings::{AnyRequest, AnyResponse};
 use systmone_client::{Client, Error as ClientError, PacingLimits};
-use systmone_core::{Function, ReadMode};
+use systmone_core::parameters::Parameters;
+use systmone_core::{Function, Members, ReadMode};
 
 use crate::catalogue::{Check, Scenario, plan};
 use crate::mask::mask_patient_data;
 use crate::report::{DriftEntry, ExchangeRecord, Outcome, RunReport, ScenarioResult};
 use crate::test_patients::{Role, TestPatients};
-use crate::xml_text::{blocks, escape, first_text, has_element, texts};
 
 /// How a run is set up.
 #[derive(Debug, Clone, Default)]
@@ -125,7 +129,16 @@ pub struct Kit {
 struct Called {
     record: ExchangeRecord,
     response_xml: String,
+    /// The typed result, read by name.
+    result: Box<dyn Members + Send + Sync>,
     tolerant_drift: systmone_core::Drift,
+}
+
+impl Called {
+    /// The typed result.
+    fn result(&self) -> &dyn Members {
+        &*self.result
+    }
 }
 
 /// One call's failure, with what was sent.
@@ -402,9 +415,9 @@ impl ScenarioRun<'_> {
             })
     }
 
-    /// Calls `function` (the highest version both sides support) with the content of
-    /// `FunctionParameters`; records the exchange and the drift.
-    async fn call(&mut self, function: &str, parameters: &str) -> Result<Called, Stop> {
+    /// Calls `function` (the highest version both sides support) with `parameters`,
+    /// built through that version's schema model; records the exchange and the drift.
+    async fn call(&mut self, function: &str, parameters: Parameters) -> Result<Called, Stop> {
         let ours: Vec<&str> = systmone_bindings::FUNCTIONS
             .iter()
             .filter(|(f, _)| *f == function)
@@ -427,15 +440,8 @@ impl ScenarioRun<'_> {
                 "SystmOne does not advertise a version of {function} the bindings have"
             )));
         };
-        let document = format!(
-            "<ClientIntegrationRequest><APIKey>-</APIKey><DeviceID></DeviceID>\
-             <DeviceVersion>-</DeviceVersion><RequestUID>-</RequestUID>\
-             <Function>{function}</Function><FunctionVersion>{version}</FunctionVersion>\
-             <FunctionParameters>{parameters}</FunctionParameters></ClientIntegrationRequest>"
-        );
-        let request = AnyRequest::parse_with(&document, ReadMode::Strict)
-            .map_err(|e| Stop::Fail(format!("the kit built an invalid {function} request: {e}")))?
-            .value;
+        let request = AnyRequest::from_parameters(function, &version, &parameters)
+            .map_err(|e| Stop::Fail(format!("the kit built an invalid {function} request: {e}")))?;
         let started = Instant::now();
         let outcome = request
             .visit(Caller {
@@ -509,13 +515,27 @@ impl ScenarioRun<'_> {
         match self.scenario.check {
             Check::Functions => self.functions().await,
             Check::OrganisationMetaData => {
-                let called = self.call("GetOrganisationMetaData", "").await?;
+                let called = self
+                    .call("GetOrganisationMetaData", Parameters::new())
+                    .await?;
                 require(&called, "Site")
             }
-            Check::CurrentActivity => self.call("GetCurrentActivity", "").await.map(drop),
-            Check::CurrentSelection => self.call("GetCurrentSelection", "").await.map(drop),
-            Check::IsPatientRetrieved => self.call("IsPatientRetrieved", "").await.map(drop),
-            Check::ReferenceData => self.call("GetReferenceData", "").await.map(drop),
+            Check::CurrentActivity => self
+                .call("GetCurrentActivity", Parameters::new())
+                .await
+                .map(drop),
+            Check::CurrentSelection => self
+                .call("GetCurrentSelection", Parameters::new())
+                .await
+                .map(drop),
+            Check::IsPatientRetrieved => self
+                .call("IsPatientRetrieved", Parameters::new())
+                .await
+                .map(drop),
+            Check::ReferenceData => self
+                .call("GetReferenceData", Parameters::new())
+                .await
+                .map(drop),
             Check::PatientSearch => self.patient_search().await,
             Check::Record {
                 filter,
@@ -524,33 +544,25 @@ impl ScenarioRun<'_> {
                 expect,
             } => {
                 let nhs = self.patient(role)?;
-                let today = chrono::Local::now().date_naive();
-                let mut filter_xml = String::new();
+                let today = chrono::Local::now().date_naive().to_string();
+                let mut pairs = vec![("Identity/NHSNumber", nhs.clone())];
                 if entered_today {
-                    filter_xml.push_str(&format!(
-                        "<MinEntryDate>{today}</MinEntryDate><MaxEntryDate>{today}</MaxEntryDate>"
-                    ));
+                    pairs.push(("Filter/MinEntryDate", today.clone()));
+                    pairs.push(("Filter/MaxEntryDate", today));
                 }
-                if let Some(f) = filter {
-                    filter_xml.push_str(&format!("<{f}></{f}>"));
+                let filter = filter.map(|f| format!("Filter/{f}"));
+                if let Some(f) = &filter {
+                    pairs.push((f, String::new()));
                 }
-                let params = format!(
-                    "<Identity><NHSNumber>{nhs}</NHSNumber></Identity>{}",
-                    if filter_xml.is_empty() {
-                        String::new()
-                    } else {
-                        format!("<Filter>{filter_xml}</Filter>")
-                    }
-                );
-                let called = self.call("GetPatientRecord", &params).await?;
-                if first_text(&called.response_xml, "NHSNumber").as_deref() != Some(nhs.as_str()) {
+                let called = self.call("GetPatientRecord", parameters(&pairs)?).await?;
+                if !nhs_numbers(called.result(), "Identity").contains(&nhs) {
                     return Err(Stop::Fail(format!(
                         "the record returned is not the {} test patient's",
                         role.name()
                     )));
                 }
                 match expect {
-                    Some(element) if !has_element(&called.response_xml, element) => {
+                    Some(element) if !called.result().contains(element) => {
                         Err(Stop::Skip(format!(
                             "the {} test patient's record holds no {element}: the practice lacks the data",
                             role.name()
@@ -561,24 +573,20 @@ impl ScenarioRun<'_> {
             }
             Check::Slots => {
                 let (from, to) = two_weeks();
-                self.call(
-                    "GetAppointmentSlots",
-                    &format!("<MinDateTime>{from}</MinDateTime><MaxDateTime>{to}</MaxDateTime>"),
-                )
-                .await
-                .map(drop)
+                let pairs = [("MinDateTime", from), ("MaxDateTime", to)];
+                self.call("GetAppointmentSlots", parameters(&pairs)?)
+                    .await
+                    .map(drop)
             }
             Check::Diary => {
                 let (from, to) = two_weeks();
-                self.call(
-                    "GetDiary",
-                    &format!(
-                        "<MinDateTime>{from}</MinDateTime><MaxDateTime>{to}</MaxDateTime>\
-                         <Appointments></Appointments><Visits></Visits>"
-                    ),
-                )
-                .await
-                .map(drop)
+                let pairs = [
+                    ("MinDateTime", from),
+                    ("MaxDateTime", to),
+                    ("Appointments", String::new()),
+                    ("Visits", String::new()),
+                ];
+                self.call("GetDiary", parameters(&pairs)?).await.map(drop)
             }
             Check::XsdFiles => self.xsd_files().await,
             Check::BookAndCancel => self.book_and_cancel().await,
@@ -587,7 +595,7 @@ impl ScenarioRun<'_> {
     }
 
     async fn functions(&mut self) -> Result<(), Stop> {
-        self.call("GetFunctions", "").await?;
+        self.call("GetFunctions", Parameters::new()).await?;
         let supported = self
             .kit
             .client
@@ -640,16 +648,18 @@ impl ScenarioRun<'_> {
 
     async fn patient_search(&mut self) -> Result<(), Stop> {
         let nhs = self.patient(Role::HasMedication)?;
-        let record = self
-            .call(
-                "GetPatientRecord",
-                &format!(
-                    "<Identity><NHSNumber>{nhs}</NHSNumber></Identity><Filter><Demographics></Demographics></Filter>"
-                ),
-            )
-            .await?;
-        let surname = first_text(&record.response_xml, "Surname").unwrap_or_default();
-        let birth = first_text(&record.response_xml, "DateOfBirth").unwrap_or_default();
+        let pairs = [
+            ("Identity/NHSNumber", nhs.clone()),
+            ("Filter/Demographics", String::new()),
+        ];
+        let record = self.call("GetPatientRecord", parameters(&pairs)?).await?;
+        let demographics = record.result();
+        let surname = demographics
+            .first_text("Demographics/Surname")
+            .unwrap_or_default();
+        let birth = demographics
+            .first_text("Demographics/DateOfBirth")
+            .unwrap_or_default();
         let birth = birth.get(..10).unwrap_or(&birth).to_string();
         if surname.is_empty() || birth.is_empty() {
             return Err(Stop::Skip(
@@ -657,17 +667,9 @@ impl ScenarioRun<'_> {
                     .into(),
             ));
         }
-        let found = self
-            .call(
-                "PatientSearch",
-                &format!(
-                    "<DateOfBirth>{}</DateOfBirth><Surname>{}</Surname>",
-                    escape(&birth),
-                    escape(&surname)
-                ),
-            )
-            .await?;
-        if texts(&found.response_xml, "NHSNumber").contains(&nhs) {
+        let pairs = [("DateOfBirth", birth), ("Surname", surname)];
+        let found = self.call("PatientSearch", parameters(&pairs)?).await?;
+        if nhs_numbers(found.result(), "Result/Identity").contains(&nhs) {
             Ok(())
         } else {
             Err(Stop::Fail(
@@ -678,8 +680,10 @@ impl ScenarioRun<'_> {
     }
 
     async fn xsd_files(&mut self) -> Result<(), Stop> {
-        let called = self.call("GetXSDFiles", "").await?;
-        let written: Vec<PathBuf> = texts(&called.response_xml, "Result")
+        let called = self.call("GetXSDFiles", Parameters::new()).await?;
+        let written: Vec<PathBuf> = called
+            .result()
+            .texts("XSD/Result")
             .iter()
             .filter_map(|r| {
                 r.split_once("written to ")
@@ -757,97 +761,117 @@ impl ScenarioRun<'_> {
         let nhs = self.patient(Role::HasAppointments)?;
         self.write_guard(&nhs)?;
         let (from, to) = two_weeks();
+        let pairs = [("MinDateTime", from), ("MaxDateTime", to)];
         let slots = self
-            .call(
-                "GetAppointmentSlots",
-                &format!("<MinDateTime>{from}</MinDateTime><MaxDateTime>{to}</MaxDateTime>"),
-            )
+            .call("GetAppointmentSlots", parameters(&pairs)?)
             .await?;
-        let Some(clinic) = blocks(&slots.response_xml, "Clinic").into_iter().next() else {
+        let clinics = slots.result().elements("Clinic");
+        let Some((clinic, slot)) = clinics
+            .iter()
+            .find_map(|c| c.elements("Slot").first().map(|s| (*c, *s)))
+        else {
             return Err(Stop::Skip(
                 "no free slot in the next two weeks to book".into(),
             ));
         };
-        let slot = blocks(clinic, "Slot")
-            .into_iter()
-            .next()
-            .unwrap_or_default();
-        let field = |xml: &str, name: &str| escape(&first_text(xml, name).unwrap_or_default());
-        let booking = format!(
-            "<Identity><NHSNumber>{nhs}</NHSNumber></Identity><NonClinical><Appointment><Clinic>\
-             <UserName>{}</UserName><SiteName>{}</SiteName><ClinicType>{}</ClinicType><Slot>\
-             <SlotType>{}</SlotType><DateTimeStart>{}</DateTimeStart><Duration>{}</Duration>\
-             </Slot></Clinic><Comments>systmone conformance: booked, then cancelled</Comments>\
-             </Appointment></NonClinical>",
-            field(clinic, "UserName"),
-            field(clinic, "SiteName"),
-            field(clinic, "ClinicType"),
-            field(slot, "SlotType"),
-            field(slot, "DateTimeStart"),
-            field(slot, "Duration"),
-        );
-        let booked = self.call("UpdatePatientRecord", &booking).await?;
-        let Some(uid) = first_text(&booked.response_xml, "AppointmentUID") else {
+        let field = |value: &dyn Members, name: &str| value.first_text(name).unwrap_or_default();
+        let a = "NonClinical/Appointment";
+        let booking = [
+            ("Identity/NHSNumber".to_string(), nhs.clone()),
+            (format!("{a}/Clinic/UserName"), field(clinic, "UserName")),
+            (format!("{a}/Clinic/SiteName"), field(clinic, "SiteName")),
+            (
+                format!("{a}/Clinic/ClinicType"),
+                field(clinic, "ClinicType"),
+            ),
+            (format!("{a}/Clinic/Slot/SlotType"), field(slot, "SlotType")),
+            (
+                format!("{a}/Clinic/Slot/DateTimeStart"),
+                field(slot, "DateTimeStart"),
+            ),
+            (format!("{a}/Clinic/Slot/Duration"), field(slot, "Duration")),
+            (
+                format!("{a}/Comments"),
+                "systmone conformance: booked, then cancelled".to_string(),
+            ),
+        ];
+        let booking = parameters(&booking)?;
+        let booked = self.call("UpdatePatientRecord", booking).await?;
+        let Some(uid) = booked.result().first_text("AppointmentUID") else {
             return Err(Stop::Fail(
                 "the booking was answered without an AppointmentUID: check the test patient's appointments"
                     .into(),
             ));
         };
         self.write_guard(&nhs)?;
-        self.call(
-            "DeleteFromPatientRecord",
-            &format!(
-                "<Identity><NHSNumber>{nhs}</NHSNumber></Identity><Reason>systmone conformance: \
-                 undoing its own booking</Reason><AppointmentUID>{}</AppointmentUID>",
-                escape(&uid)
+        let undo = [
+            ("Identity/NHSNumber", nhs.clone()),
+            (
+                "Reason",
+                "systmone conformance: undoing its own booking".to_string(),
             ),
-        )
-        .await
-        .map_err(|stop| leftover(stop, "appointment", &uid))?;
+            ("AppointmentUID", uid.clone()),
+        ];
+        self.call("DeleteFromPatientRecord", parameters(&undo)?)
+            .await
+            .map_err(|stop| leftover(stop, "appointment", &uid))?;
         Ok(())
     }
 
     async fn add_and_delete_code(&mut self) -> Result<(), Stop> {
         let nhs = self.patient(Role::HasProblems)?;
         self.write_guard(&nhs)?;
+        let code = "Clinical/Event/ClinicalCode";
+        let entry = [
+            ("Identity/NHSNumber".to_string(), nhs.clone()),
+            (format!("{code}/Code@Scheme"), "CTV3".to_string()),
+            (format!("{code}/Code@Code"), ADDED_CODE.to_string()),
+            (
+                format!("{code}/FreeText"),
+                "systmone conformance: added, then deleted".to_string(),
+            ),
+        ];
         let added = self
-            .call(
-                "UpdatePatientRecord",
-                &format!(
-                    "<Identity><NHSNumber>{nhs}</NHSNumber></Identity><Clinical><Event><ClinicalCode>\
-                     <Code Scheme=\"CTV3\" Code=\"X505K\"/><FreeText>systmone conformance: added, \
-                     then deleted</FreeText></ClinicalCode></Event></Clinical>"
-                ),
-            )
+            .call("UpdatePatientRecord", parameters(&entry)?)
             .await?;
-        let Some(uid) = first_text(&added.response_xml, "EventUID") else {
+        let Some(uid) = added.result().first_text("EventUID") else {
             return Err(Stop::Fail(
                 "the coded entry was answered without an EventUID: check the test patient's record"
                     .into(),
             ));
         };
-        let today = chrono::Local::now().date_naive();
-        let read = self
-            .call(
-                "GetPatientRecord",
-                &format!(
-                    "<Identity><NHSNumber>{nhs}</NHSNumber></Identity><Filter><MinEntryDate>{today}\
-                     </MinEntryDate><MaxEntryDate>{today}</MaxEntryDate><ClinicalCodes></ClinicalCodes></Filter>"
-                ),
-            )
-            .await;
-        let shown = read.map(|r| r.response_xml.contains(&uid) && r.response_xml.contains("X505K"));
+        let today = chrono::Local::now().date_naive().to_string();
+        let read_back = [
+            ("Identity/NHSNumber", nhs.clone()),
+            ("Filter/MinEntryDate", today.clone()),
+            ("Filter/MaxEntryDate", today),
+            ("Filter/ClinicalCodes", String::new()),
+        ];
+        let read = match parameters(&read_back) {
+            Ok(p) => self.call("GetPatientRecord", p).await,
+            Err(stop) => Err(stop),
+        };
+        let shown = read.map(|r| {
+            r.result().elements("Clinical/Event").iter().any(|event| {
+                event.first_text("@EventUID").as_deref() == Some(uid.as_str())
+                    && event
+                        .texts("ClinicalCode/Code/@Code")
+                        .iter()
+                        .any(|c| c == ADDED_CODE)
+            })
+        });
         self.write_guard(&nhs)?;
-        self.call(
-            "DeleteFromPatientRecord",
-            &format!(
-                "<Identity><NHSNumber>{nhs}</NHSNumber></Identity><Reason>systmone conformance: \
-                 undoing its own entry</Reason><EventUID>{}</EventUID>",
-                escape(&uid)
+        let undo = [
+            ("Identity/NHSNumber", nhs.clone()),
+            (
+                "Reason",
+                "systmone conformance: undoing its own entry".to_string(),
             ),
-        )
-        .await
-        .map_err(|stop| leftover(stop, "coded entry", &uid))?;
+            ("EventUID", uid.clone()),
+        ];
+        self.call("DeleteFromPatientRecord", parameters(&undo)?)
+            .await
+            .map_err(|stop| leftover(stop, "coded entry", &uid))?;
         match shown {
             Ok(true) => Ok(()),
             Ok(false) => Err(Stop::Fail(
@@ -858,6 +882,25 @@ impl ScenarioRun<'_> {
     }
 }
 
+/// The code the write scenario adds (and deletes): CTV3's X505K.
+const ADDED_CODE: &str = "X505K";
+
+/// Parameters from (path, value) pairs; a name the kit wrote wrong fails the scenario.
+fn parameters<P: AsRef<str>>(pairs: &[(P, String)]) -> Result<Parameters, Stop> {
+    let mut out = Parameters::new();
+    for (path, value) in pairs {
+        out.add(path.as_ref(), value)
+            .map_err(|e| Stop::Fail(format!("the kit built invalid parameters: {e}")))?;
+    }
+    Ok(out)
+}
+
+/// The NHS numbers of the identities at `path` (either spelling, ERRATA E1).
+fn nhs_numbers(result: &dyn Members, path: &str) -> Vec<String> {
+    let mut numbers = result.texts(&format!("{path}/NHSNumber"));
+    numbers.extend(result.texts(&format!("{path}/NhsNumber")));
+    numbers
+}
 /// A failed undo: what is left on the record is named.
 fn leftover(stop: Stop, what: &str, uid: &str) -> Stop {
     match stop {
@@ -869,7 +912,7 @@ fn leftover(stop: Stop, what: &str, uid: &str) -> Stop {
 }
 
 fn require(called: &Called, element: &str) -> Result<(), Stop> {
-    if has_element(&called.response_xml, element) {
+    if called.result().contains(element) {
         Ok(())
     } else {
         Err(Stop::Fail(format!("the response holds no {element}")))
@@ -922,6 +965,7 @@ impl<'a> systmone_bindings::RequestVisitor for Caller<'a> {
             };
             match self.client.call_detailed::<F>(parameters).await {
                 Ok(reply) => Ok(Called {
+                    result: Box::new(reply.result),
                     record: ExchangeRecord {
                         function: reply.function.clone(),
                         version: F::VERSION.to_string(),

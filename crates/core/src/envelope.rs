@@ -53,7 +53,7 @@ pub trait Function: 'static {
     /// The content of `FunctionParameters`.
     type Parameters: YaSerialize + ReadXml + Clone + fmt::Debug + PartialEq + Send + Sync;
     /// The function-specific content of a successful `Response`.
-    type Result: XmlContent + Clone + fmt::Debug + PartialEq + Send + Sync;
+    type Result: XmlContent + crate::Members + Clone + fmt::Debug + PartialEq + Send + Sync;
 
     /// Whether `name` names this function (its name or an alias).
     fn is_named(name: &str) -> bool {

@@ -107,6 +107,11 @@ macro_rules! strict_enum {
             $($(#[$vdoc])* $variant),+
         }
 
+        impl $name {
+            /// Every value, as written.
+            pub const VALUES: &'static [&'static str] = &[$($text),+];
+        }
+
         impl FromStr for $name {
             type Err = ValueError;
 

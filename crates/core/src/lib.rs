@@ -30,7 +30,10 @@ mod extra;
 pub mod file;
 mod leaf;
 pub mod mask;
+pub mod members;
+pub mod parameters;
 mod reader;
+pub mod schema;
 pub mod versions;
 pub mod xml;
 
@@ -42,6 +45,7 @@ pub use envelope::{
 };
 pub use extra::{Extra, UnknownAttribute};
 pub use leaf::{CodeScheme, DrugScheme, Flag, OutputScheme};
+pub use members::{MemberValue, Members};
 pub use xml::{ParseError, RawXml, WriteError};
 
 /// A value that is not what the interface allows, e.g. a malformed date or an unknown

@@ -155,6 +155,8 @@ pub struct XmlReader<'a> {
     depth: usize,
     /// Once an error was returned, it is returned again.
     failed: Option<ReadError>,
+    /// Events handed out instead of the text's ([`XmlReader::from_events`]).
+    replay: Option<std::vec::IntoIter<Event>>,
 }
 
 impl<'a> XmlReader<'a> {
@@ -185,7 +187,18 @@ impl<'a> XmlReader<'a> {
             started: false,
             depth: 0,
             failed,
+            replay: None,
         }
+    }
+
+    /// A reader handing out `events` (then [`Event::Eof`]) rather than reading text: how
+    /// a value built from parameters in code ([`crate::parameters`]) reaches the
+    /// generated readers with no XML written. The events must be balanced, as a
+    /// reader's are; they are handed out as they are.
+    pub fn from_events(events: Vec<Event>) -> XmlReader<'static> {
+        let mut reader = XmlReader::new("");
+        reader.replay = Some(events.into_iter());
+        reader
     }
 
     /// Start tags handed out less end tags handed out.
@@ -244,6 +257,9 @@ impl<'a> XmlReader<'a> {
     }
 
     fn read(&mut self) -> ReadResult<Event> {
+        if let Some(events) = &mut self.replay {
+            return Ok(events.next().unwrap_or(Event::Eof));
+        }
         if let Some(error) = &self.failed {
             return Err(error.clone());
         }

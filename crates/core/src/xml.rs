@@ -259,6 +259,36 @@ pub fn from_str_with<T: ReadXml>(
     }
 }
 
+/// Reads `events` (a whole element named `root`, as [`XmlReader::from_events`] hands
+/// them out) into `T`, in `mode`, with the drift report: a value built in code, read by
+/// the same readers as a document.
+pub fn from_events_with<T: ReadXml>(
+    events: Vec<Event>,
+    root: &str,
+    mode: ReadMode,
+) -> Result<Parsed<T>, ParseError> {
+    let read = || {
+        let mut reader = XmlReader::from_events(events);
+        match reader.peek()? {
+            Event::Start { name, .. } if name == root => {}
+            other => {
+                return Err(ParseError::Invalid(format!(
+                    "expected <{root}>, found {other:?}"
+                )));
+            }
+        }
+        let value = T::read_xml(&mut reader)?;
+        finish_document(&mut reader)?;
+        Ok(value)
+    };
+    let (result, drift, refused) = crate::drift::with_context(mode, read);
+    match (result, refused) {
+        (Ok(value), _) => Ok(Parsed { value, drift }),
+        (Err(_), Some(item)) => Err(ParseError::Refused(item)),
+        (Err(error), None) => Err(error),
+    }
+}
+
 fn parse_document<T: ReadXml>(text: &str, root: &str) -> Result<T, ParseError> {
     let mut reader = XmlReader::new(text);
     let found = match reader.peek()? {

@@ -76,8 +76,10 @@
 //!   Device ID lives and how to test against the simulator;
 //! - [`bindings`]: one module per function version (`bindings::patient_search_v1_0`
 //!   holds `PatientSearchParameters`, `PatientSearchResult` and the marker
-//!   `PatientSearchV1_0` for [`Client::call`]), and [`AnyRequest`] / [`AnyResponse`],
-//!   which read any saved document;
+//!   `PatientSearchV1_0` for [`Client::call`]), [`AnyRequest`] / [`AnyResponse`],
+//!   which read any saved document, and each function version's [`schema`] model
+//!   (`bindings::schema_model`: names, types, lists, documentation), which
+//!   [`AnyRequest::from_parameters`] builds requests through from [`parameters`];
 //! - [`types`]: the structures every function shares (`Identity`, `Demographics`,
 //!   `Event`, ...);
 //! - [`transport`]: the framing codec, the pacing schedule and the Device ID files,
@@ -93,9 +95,9 @@ pub use systmone_client::*;
 
 pub use systmone_core::{
     ApiKey, CallKind, CodeScheme, Date, DateTime, Drift, DriftItem, DriftKind, DrugScheme,
-    DurationMinutes, ErrorResponse, Extra, Flag, Function, NoContent, OutputScheme, ParseError,
-    Parsed, RawXml, ReadMode, Request, RequestHeader, Response, ResponseBody, UnknownAttribute,
-    ValueError, WriteError, versions,
+    DurationMinutes, ErrorResponse, Extra, Flag, Function, MemberValue, Members, NoContent,
+    OutputScheme, ParseError, Parsed, RawXml, ReadMode, Request, RequestHeader, Response,
+    ResponseBody, UnknownAttribute, ValueError, WriteError, parameters, schema, versions,
 };
 
 pub use systmone_bindings::{AnyRequest, AnyResponse};

@@ -10172,3 +10172,1052 @@ impl systmone_core::xml::TextValue for YesNoUnknown {
 systmone_core::impl_xml_text!(YesNoUnknown, "YesNoUnknown");
 /// Whether the patient speaks English (Yes, No or Unknown), or empty when nothing is recorded. F8: real clients send Unknown; every Demographics field may be present and empty.
 pub type YesNoUnknownOrEmpty = YesNoUnknown;
+impl systmone_core::Members for Activity {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.performed {
+            visit("Performed", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.with {
+            visit("With", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.method {
+            visit("Method", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.duration {
+            visit("Duration", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Address {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.house_name {
+            visit("HouseName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.house_number {
+            visit("HouseNumber", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.road {
+            visit("Road", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.locality {
+            visit("Locality", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.town {
+            visit("Town", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.county {
+            visit("County", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.postcode {
+            visit("Postcode", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for AppointmentChange {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.clinic {
+            visit("Clinic", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.comments {
+            visit("Comments", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.linked_referral_uid {
+            visit("LinkedReferralUID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.appointment_uid {
+            visit("AppointmentUID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.status {
+            visit("Status", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.flag {
+            visit("Flag", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Attachment {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.document_path {
+            visit("DocumentPath", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.url {
+            visit("URL", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.file_name {
+            visit("FileName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.file_size {
+            visit("FileSize", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.document_uid {
+            visit("DocumentUID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.comments {
+            visit("Comments", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for CarePlan {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.care_plan_name {
+            visit("CarePlanName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.description {
+            visit("Description", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.category {
+            visit("Category", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.sub_category {
+            visit("SubCategory", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.aim {
+            visit("Aim", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.review_date {
+            visit("ReviewDate", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.care_plan_instruction {
+            visit("CarePlanInstruction", systmone_core::MemberValue::Element(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for CarePlanInstruction {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.instruction_text {
+            visit("InstructionText", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.position {
+            visit("Order", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.responsibility {
+            visit("Responsibility", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Clinic {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.user_name;
+            visit("UserName", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.site_name;
+            visit("SiteName", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.clinic_type;
+            visit("ClinicType", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.slot {
+            visit("Slot", systmone_core::MemberValue::Element(value));
+        }
+    }
+}
+impl systmone_core::Members for Clinical {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.event {
+            visit("Event", systmone_core::MemberValue::Element(value));
+        }
+    }
+}
+impl systmone_core::Members for ClinicalCode {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.code;
+            visit("Code", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.episodicity {
+            visit("Episodicity", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.value {
+            visit("Value", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.units {
+            visit("Units", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.comparator {
+            visit("Comparator", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.problem_uid {
+            visit("ProblemUID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.problem_severity {
+            visit("ProblemSeverity", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.problem_end_date {
+            visit("ProblemEndDate", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.free_text {
+            visit("FreeText", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Code {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.scheme;
+            visit("@Scheme", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.code;
+            visit("@Code", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.term {
+            visit("@Term", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for CodeSlot {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.code {
+            visit("Code", systmone_core::MemberValue::Element(value));
+        }
+    }
+}
+impl systmone_core::Members for CurrentSelection {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.items {
+            value.visit_member(&mut *visit);
+        }
+    }
+}
+impl CurrentSelectionItem {
+    /// Hands the element this value is to `visit` (see `systmone_core::Members`).
+    pub fn visit_member<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        match self {
+            CurrentSelectionItem::Drug(value) => {
+                visit("Drug", systmone_core::MemberValue::Element(value))
+            }
+            CurrentSelectionItem::Code(value) => {
+                visit("Code", systmone_core::MemberValue::Element(value))
+            }
+        }
+    }
+}
+impl DataItem {
+    /// Hands the element this value is to `visit` (see `systmone_core::Members`).
+    pub fn visit_member<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        match self {
+            DataItem::Activity(value) => {
+                visit("Activity", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::Attachment(value) => {
+                visit("Attachment", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::CarePlan(value) => {
+                visit("CarePlan", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::ClinicalCode(value) => {
+                visit("ClinicalCode", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::DrugSensitivity(value) => {
+                visit("DrugSensitivity", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::Letter(value) => {
+                visit("Letter", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::LinkedProblemUid(value) => {
+                visit("LinkedProblemUID", systmone_core::MemberValue::text(value))
+            }
+            DataItem::Medication(value) => {
+                visit("Medication", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::Narrative(value) => {
+                visit("Narrative", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::PatientPlan(value) => {
+                visit("PatientPlan", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::Recall(value) => {
+                visit("Recall", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::Relationship(value) => {
+                visit("Relationship", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::Reminder(value) => {
+                visit("Reminder", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::RepeatMedication(value) => {
+                visit("RepeatMedication", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::Report(value) => {
+                visit("Report", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::Vaccination(value) => {
+                visit("Vaccination", systmone_core::MemberValue::Element(value))
+            }
+            DataItem::Other(_) => {}
+        }
+    }
+}
+impl systmone_core::Members for Demographics {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.title {
+            visit("Title", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.first_name {
+            visit("FirstName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.middle_names {
+            visit("MiddleNames", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.surname {
+            visit("Surname", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.known_as {
+            visit("KnownAs", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.date_of_birth {
+            visit("DateOfBirth", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.sex {
+            visit("Sex", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.marital_status {
+            visit("MaritalStatus", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.ethnicity {
+            visit("Ethnicity", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.main_language {
+            visit("MainLanguage", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.english_speaker {
+            visit("EnglishSpeaker", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.address {
+            visit("Address", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.home_telephone {
+            visit("HomeTelephone", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.work_telephone {
+            visit("WorkTelephone", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.mobile_telephone {
+            visit("MobileTelephone", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.alternate_telephone {
+            visit("AlternateTelephone", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.email_address {
+            visit("EmailAddress", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.sms_consent {
+            visit("SMSConsent", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.usual_gp_user_name {
+            visit("UsualGPUserName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.care_start_date {
+            visit("CareStartDate", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.registration_type {
+            visit("RegistrationType", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for DiaryAppointment {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.clinic;
+            visit("Clinic", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.appointment_uid {
+            visit("AppointmentUID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.status {
+            visit("Status", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Drug {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.scheme;
+            visit("@Scheme", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.product_id;
+            visit("@ProductID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.pack_id {
+            visit("@PackID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.name {
+            visit("@Name", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for DrugSensitivity {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.kind;
+            visit("Type", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.ingredient {
+            visit("Ingredient", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.free_text {
+            visit("FreeText", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Event {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.date_time {
+            visit("@DateTime", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.user_name {
+            visit("@UserName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.done_by {
+            visit("@DoneBy", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.done_at {
+            visit("@DoneAt", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.method {
+            visit("@Method", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.software {
+            visit("@Software", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.linked_referral_uid {
+            visit("@LinkedReferralUID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.event_uid {
+            visit("@EventUID", systmone_core::MemberValue::text(value));
+        }
+        for item in &self.items {
+            item.visit_member(&mut *visit);
+        }
+    }
+}
+impl systmone_core::Members for FollowUpAction {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.action {
+            visit("Action", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.comments {
+            visit("Comments", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for FollowUpActions {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.follow_up_action {
+            visit("FollowUpAction", systmone_core::MemberValue::Element(value));
+        }
+    }
+}
+impl systmone_core::Members for Identity {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.number;
+            value.visit_member(&mut *visit);
+        }
+        if let Some(value) = &self.strategic_reporting_identifier {
+            visit(
+                "StrategicReportingIdentifier",
+                systmone_core::MemberValue::text(value),
+            );
+        }
+    }
+}
+impl PatientId {
+    /// Hands the element this value is to `visit` (see `systmone_core::Members`).
+    pub fn visit_member<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        match self {
+            PatientId::NhsNumber(value) => {
+                visit("NHSNumber", systmone_core::MemberValue::text(value))
+            }
+            PatientId::NhsNumberMixedCase(value) => {
+                visit("NhsNumber", systmone_core::MemberValue::text(value))
+            }
+            PatientId::PseudoNumber(value) => {
+                visit("PseudoNumber", systmone_core::MemberValue::text(value))
+            }
+            PatientId::ClientId(value) => {
+                visit("ClientID", systmone_core::MemberValue::text(value))
+            }
+        }
+    }
+}
+impl systmone_core::Members for Ingredient {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.scheme;
+            visit("@Scheme", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.ingredient_id;
+            visit("@IngredientID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.name {
+            visit("@Name", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.details {
+            visit("@Details", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Letter {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.recipient_name {
+            visit("RecipientName", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.recipient_organisation {
+            visit("RecipientOrganisation", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.recipient_address {
+            visit("RecipientAddress", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.sender_name {
+            visit("SenderName", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.sender_organisation {
+            visit("SenderOrganisation", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.sender_address {
+            visit("SenderAddress", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.document_path {
+            visit("DocumentPath", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.document_uid {
+            visit("DocumentUID", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.kind;
+            visit("Type", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.direction;
+            visit("Direction", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.date_sent_received;
+            visit("DateSentReceived", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Medication {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.medication_type {
+            visit("MedicationType", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.drug;
+            visit("Drug", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.dose {
+            visit("Dose", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.quantity {
+            visit("Quantity", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.start_date {
+            visit("StartDate", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.end_date {
+            visit("EndDate", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.end_reason {
+            visit("EndReason", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.repeat_issue {
+            visit("RepeatIssue", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Narrative {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.line {
+            visit("Line", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for PatientAppointment {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.date_time;
+            visit("DateTime", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.duration;
+            visit("Duration", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.clinician {
+            visit("Clinician", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.user_name {
+            visit("UserName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.site {
+            visit("Site", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.clinic_type {
+            visit("ClinicType", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.appointment_uid;
+            visit("AppointmentUID", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.status;
+            visit("Status", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for PatientPlan {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.patient_plan {
+            visit("PatientPlan", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.items {
+            visit("Items", systmone_core::MemberValue::Element(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for PersonName {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.title {
+            visit("Title", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.first_name {
+            visit("FirstName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.middle_names {
+            visit("MiddleNames", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.surname {
+            visit("Surname", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for PlanItems {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.care_plan_instruction {
+            visit("CarePlanInstruction", systmone_core::MemberValue::Element(value));
+        }
+    }
+}
+impl systmone_core::Members for Recall {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.recall_date {
+            visit("RecallDate", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.kind {
+            visit("Type", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.free_text {
+            visit("FreeText", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.status {
+            visit("Status", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Relationship {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.title {
+            visit("Title", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.first_name {
+            visit("FirstName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.middle_names {
+            visit("MiddleNames", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.surname {
+            visit("Surname", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.address {
+            visit("Address", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.kind {
+            visit("Type", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.organisation_name {
+            visit("OrganisationName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.telephone {
+            visit("Telephone", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.work_contact {
+            visit("WorkContact", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.description {
+            visit("Description", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.end_date {
+            visit("EndDate", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.date_of_birth {
+            visit("DateOfBirth", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Reminder {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.free_text {
+            visit("FreeText", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.severity {
+            visit("Severity", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.expiry_date {
+            visit("ExpiryDate", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for RepeatMedication {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.drug {
+            visit("Drug", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.dose {
+            visit("Dose", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.quantity {
+            visit("Quantity", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.start_date {
+            visit("StartDate", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.max_issues {
+            visit("MaxIssues", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.review_date {
+            visit("ReviewDate", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.issue_duration_days {
+            visit("IssueDurationDays", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.medication_type {
+            visit("MedicationType", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Report {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.battery_headers {
+            visit("BatteryHeaders", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.issue_date {
+            visit("IssueDate", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.result {
+            visit("Result", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.comments {
+            visit("Comments", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.patient_to_be_informed {
+            visit("PatientToBeInformed", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.collection_date {
+            visit("CollectionDate", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.kind {
+            visit("Type", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.follow_up_actions {
+            visit("FollowUpActions", systmone_core::MemberValue::Element(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Slot {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.slot_type;
+            visit("SlotType", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.date_time_start;
+            visit("DateTimeStart", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.duration;
+            visit("Duration", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Task {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.task_uid {
+            visit("TaskUID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.date_time {
+            visit("DateTime", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.task_type {
+            visit("TaskType", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.due {
+            visit("Due", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.status {
+            visit("Status", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.content {
+            visit("Content", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.user_name_assigned {
+            visit("UserNameAssigned", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.group_name_assigned {
+            visit("GroupNameAssigned", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Vaccination {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.batch_number {
+            visit("BatchNumber", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.notes {
+            visit("Notes", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.name {
+            visit("Name", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.part_type {
+            visit("PartType", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.dosage {
+            visit("Dosage", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.linked_problem_uid {
+            visit("LinkedProblemUID", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Visit {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.date_time;
+            visit("DateTime", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.duration;
+            visit("Duration", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.comments {
+            visit("Comments", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.user_name {
+            visit("UserName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.visit_uid {
+            visit("VisitUID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.linked_referral_uid {
+            visit("LinkedReferralUID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.status {
+            visit("Status", systmone_core::MemberValue::text(value));
+        }
+    }
+}

@@ -6,8 +6,10 @@
 //! never edited by hand. `--check` fails, naming the files, when they are stale.
 
 pub mod emit;
+pub mod members;
 pub mod model;
 pub mod names;
+pub mod schema_model;
 
 #[cfg(test)]
 mod fixture_tests;
@@ -40,6 +42,11 @@ pub fn render(xsd_dir: &Path) -> anyhow::Result<Files> {
         render_function_crate(f, &mut files)?;
     }
     render_bindings_crate(&functions, &mut files)?;
+    let models = schema_model::render(&functions, common.as_ref())?;
+    files.insert(
+        PathBuf::from("crates/bindings/src/models.rs"),
+        generated_rs("every schema in `xsd/`", models)?,
+    );
     embed_schemas(xsd_dir, &mut files)?;
     Ok(files)
 }
@@ -138,7 +145,12 @@ fn render_types_crate(common: &Module, files: &mut Files) -> anyhow::Result<()> 
             true,
         ),
     );
-    let body = emit::module(common);
+    let types = emit::module(common);
+    let members = members::module(common);
+    let body = quote! {
+        #types
+        #members
+    };
     files.insert(dir.join("src/generated.rs"), generated_rs(&source, body)?);
     Ok(())
 }
@@ -181,6 +193,7 @@ fn render_function_crate(f: &FunctionSchema, files: &mut Files) -> anyhow::Resul
     );
     let function = emit::function_impl(f);
     let types = emit::module(&f.module);
+    let members = members::module(&f.module);
     let uses = if f.uses_common {
         quote! {
             #[allow(unused_imports)]
@@ -193,6 +206,7 @@ fn render_function_crate(f: &FunctionSchema, files: &mut Files) -> anyhow::Resul
         #uses
         #function
         #types
+        #members
     };
     files.insert(dir.join("src/generated.rs"), generated_rs(&source, body)?);
     Ok(())
@@ -226,6 +240,9 @@ fn render_bindings_crate(
         true,
     );
     lib.push_str("\n#[rustfmt::skip]\nmod schemas;\n\npub use schemas::XSD_FILES;\n");
+    lib.push_str(
+        "\n#[rustfmt::skip]\nmod models;\n\npub use models::{SCHEMA_MODELS, schema_model};\n",
+    );
     files.insert(dir.join("src/lib.rs"), lib);
 
     let mut uses = Vec::new();

@@ -267,3 +267,34 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
     }
 }
 systmone_core::impl_xml_content!(DataExtractResult, "Response");
+impl systmone_core::Members for DataExtractParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.sr_manifest_crc {
+            visit("SRManifestCRC", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.directory;
+            visit("Directory", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.name;
+            visit("Name", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for DataExtractResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.sr_manifest_crc;
+            visit("SRManifestCRC", systmone_core::MemberValue::text(value));
+        }
+    }
+}

@@ -405,3 +405,48 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
     }
 }
 systmone_core::impl_xml_content!(DeleteFromPatientRecordResult, "Response");
+impl systmone_core::Members for DeleteFromPatientRecordParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.identity {
+            visit("Identity", systmone_core::MemberValue::Element(value));
+        }
+        {
+            let value = &self.reason;
+            visit("Reason", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.event_uid {
+            visit("EventUID", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.appointment_uid {
+            visit("AppointmentUID", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.task_uid {
+            visit("TaskUID", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.visit_uid {
+            visit("VisitUID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.leave_record_open {
+            visit("LeaveRecordOpen", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for DeleteFromPatientRecordResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.identity;
+            visit("Identity", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.record_state {
+            visit("RecordState", systmone_core::MemberValue::text(value));
+        }
+    }
+}

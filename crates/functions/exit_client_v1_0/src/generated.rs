@@ -133,3 +133,17 @@ impl systmone_core::xml::XmlContent for ExitClientResult {
     }
 }
 systmone_core::impl_xml_content!(ExitClientResult, "Response");
+impl systmone_core::Members for ExitClientParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {}
+}
+impl systmone_core::Members for ExitClientResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {}
+}

@@ -342,3 +342,40 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
     }
 }
 systmone_core::impl_xml_content!(GetAppointmentSlotsResult, "Response");
+impl systmone_core::Members for GetAppointmentSlotsParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.min_date_time {
+            visit("MinDateTime", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.max_date_time {
+            visit("MaxDateTime", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.site_name {
+            visit("SiteName", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.user_name {
+            visit("UserName", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.clinic_type {
+            visit("ClinicType", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.slot_type {
+            visit("SlotType", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for GetAppointmentSlotsResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.clinic {
+            visit("Clinic", systmone_core::MemberValue::Element(value));
+        }
+    }
+}

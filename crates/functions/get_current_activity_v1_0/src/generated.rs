@@ -231,3 +231,27 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
     }
 }
 systmone_core::impl_xml_content!(GetCurrentActivityResult, "Response");
+impl systmone_core::Members for GetCurrentActivityParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {}
+}
+impl systmone_core::Members for GetCurrentActivityResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.identity {
+            visit("Identity", systmone_core::MemberValue::Element(value));
+        }
+        for value in &self.activity {
+            visit("Activity", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.current_selection {
+            visit("CurrentSelection", systmone_core::MemberValue::Element(value));
+        }
+    }
+}

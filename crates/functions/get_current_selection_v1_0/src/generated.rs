@@ -195,3 +195,25 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionResult {
     }
 }
 systmone_core::impl_xml_content!(GetCurrentSelectionResult, "Response");
+impl systmone_core::Members for GetCurrentSelectionParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {}
+}
+impl systmone_core::Members for GetCurrentSelectionResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.identity {
+            visit("Identity", systmone_core::MemberValue::Element(value));
+        }
+        {
+            let value = &self.current_selection;
+            visit("CurrentSelection", systmone_core::MemberValue::Element(value));
+        }
+    }
+}

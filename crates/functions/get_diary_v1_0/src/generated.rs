@@ -538,3 +538,74 @@ impl systmone_core::xml::XmlContent for GetDiaryResult {
     }
 }
 systmone_core::impl_xml_content!(GetDiaryResult, "Response");
+impl systmone_core::Members for DiaryResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.identity;
+            visit("Identity", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.demographics {
+            visit("Demographics", systmone_core::MemberValue::Element(value));
+        }
+        for value in &self.items {
+            value.visit_member(&mut *visit);
+        }
+    }
+}
+impl DiaryResultItem {
+    /// Hands the element this value is to `visit` (see `systmone_core::Members`).
+    pub fn visit_member<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        match self {
+            DiaryResultItem::Appointment(value) => {
+                visit("Appointment", systmone_core::MemberValue::Element(value))
+            }
+            DiaryResultItem::Visit(value) => {
+                visit("Visit", systmone_core::MemberValue::Element(value))
+            }
+        }
+    }
+}
+impl systmone_core::Members for GetDiaryParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.min_date_time {
+            visit("MinDateTime", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.max_date_time {
+            visit("MaxDateTime", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.site_name {
+            visit("SiteName", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.user_name {
+            visit("UserName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.appointments {
+            visit("Appointments", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.visits {
+            visit("Visits", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for GetDiaryResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.result {
+            visit("Result", systmone_core::MemberValue::Element(value));
+        }
+    }
+}

@@ -333,3 +333,39 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
     }
 }
 systmone_core::impl_xml_content!(GetDocumentResult, "Response");
+impl systmone_core::Members for GetDocumentParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.identity {
+            visit("Identity", systmone_core::MemberValue::Element(value));
+        }
+        {
+            let value = &self.document_uid;
+            visit("DocumentUID", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.write_to;
+            visit("WriteTo", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.leave_record_open {
+            visit("LeaveRecordOpen", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for GetDocumentResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.document_file {
+            visit("DocumentFile", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.record_state {
+            visit("RecordState", systmone_core::MemberValue::text(value));
+        }
+    }
+}

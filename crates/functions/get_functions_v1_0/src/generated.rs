@@ -278,3 +278,36 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
     }
 }
 systmone_core::impl_xml_content!(SupportedFunction, "SupportedFunction");
+impl systmone_core::Members for GetFunctionsParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {}
+}
+impl systmone_core::Members for GetFunctionsResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.supported_function {
+            visit("SupportedFunction", systmone_core::MemberValue::Element(value));
+        }
+    }
+}
+impl systmone_core::Members for SupportedFunction {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.function;
+            visit("Function", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.version {
+            visit("Version", systmone_core::MemberValue::text(value));
+        }
+    }
+}

@@ -1276,3 +1276,138 @@ impl systmone_core::xml::XmlContent for UserGroups {
     }
 }
 systmone_core::impl_xml_content!(UserGroups, "UserGroups");
+impl systmone_core::Members for AccessRights {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.access {
+            visit("Access", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for GetOrganisationMetaDataParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.logged_on_user_only {
+            visit("LoggedOnUserOnly", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for GetOrganisationMetaDataResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.site {
+            visit("Site", systmone_core::MemberValue::Element(value));
+        }
+        for value in &self.user {
+            visit("User", systmone_core::MemberValue::Element(value));
+        }
+        for value in &self.slot_type {
+            visit("SlotType", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.clinic_type {
+            visit("ClinicType", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for Site {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.name;
+            visit("Name", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.id;
+            visit("ID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.telephone {
+            visit("Telephone", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.fax {
+            visit("Fax", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.email {
+            visit("Email", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.address {
+            visit("Address", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.primary_site {
+            visit("PrimarySite", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.current_site {
+            visit("CurrentSite", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for User {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.title {
+            visit("Title", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.first_name {
+            visit("FirstName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.middle_names {
+            visit("MiddleNames", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.surname {
+            visit("Surname", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.user_name;
+            visit("UserName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.gender {
+            visit("Gender", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.role {
+            visit("Role", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.role_code {
+            visit("RoleCode", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.national_id {
+            visit("NationalID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.national_id_type {
+            visit("NationalIDType", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.access_rights {
+            visit("AccessRights", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.user_groups {
+            visit("UserGroups", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.current_user {
+            visit("CurrentUser", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for UserGroups {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.group {
+            visit("Group", systmone_core::MemberValue::text(value));
+        }
+    }
+}

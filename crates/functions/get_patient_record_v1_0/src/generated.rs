@@ -1420,3 +1420,144 @@ impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
     }
 }
 systmone_core::impl_xml_content!(PatientRecordNonClinical, "PatientRecordNonClinical");
+impl systmone_core::Members for GetPatientRecordParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.identity {
+            visit("Identity", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.filter {
+            visit("Filter", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.leave_record_open {
+            visit("LeaveRecordOpen", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for GetPatientRecordResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.identity;
+            visit("Identity", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.demographics {
+            visit("Demographics", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.clinical {
+            visit("Clinical", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.non_clinical {
+            visit("NonClinical", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.record_state {
+            visit("RecordState", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for PatientRecordFilter {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.min_effective_date {
+            visit("MinEffectiveDate", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.max_effective_date {
+            visit("MaxEffectiveDate", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.min_entry_date {
+            visit("MinEntryDate", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.max_entry_date {
+            visit("MaxEntryDate", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.appointments {
+            visit("Appointments", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.care_plans {
+            visit("CarePlans", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.demographics {
+            visit("Demographics", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.clinical_codes {
+            visit("ClinicalCodes", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.clinical_code {
+            visit("ClinicalCode", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.letters {
+            visit("Letters", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.medication {
+            visit("Medication", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.sensitivities {
+            visit("Sensitivities", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.recalls {
+            visit("Recalls", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.referrals {
+            visit("Referrals", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.relationships {
+            visit("Relationships", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.results {
+            visit("Results", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.vaccinations {
+            visit("Vaccinations", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.numeric {
+            visit("Numeric", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.reminders {
+            visit("Reminders", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.activity {
+            visit("Activity", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.attachments {
+            visit("Attachments", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.narrative {
+            visit("Narrative", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.visits {
+            visit("Visits", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.tasks {
+            visit("Tasks", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.user_name_done_by {
+            visit("UserNameDoneBy", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for PatientRecordNonClinical {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.appointment {
+            visit("Appointment", systmone_core::MemberValue::Element(value));
+        }
+        for value in &self.visit {
+            visit("Visit", systmone_core::MemberValue::Element(value));
+        }
+        for value in &self.task {
+            visit("Task", systmone_core::MemberValue::Element(value));
+        }
+    }
+}

@@ -316,3 +316,41 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
     }
 }
 systmone_core::impl_xml_content!(NumericReadCodeUnits, "NumericReadCodeUnits");
+impl systmone_core::Members for GetReferenceDataParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {}
+}
+impl systmone_core::Members for GetReferenceDataResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.numeric_read_code_units {
+            visit("NumericReadCodeUnits", systmone_core::MemberValue::Element(value));
+        }
+    }
+}
+impl systmone_core::Members for NumericReadCodeUnits {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.code;
+            visit("Code", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.units;
+            visit("Units", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.created_date;
+            visit("CreatedDate", systmone_core::MemberValue::text(value));
+        }
+    }
+}

@@ -348,3 +348,45 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
     }
 }
 systmone_core::impl_xml_content!(XsdFileResult, "XsdFileResult");
+impl systmone_core::Members for GetXsdFilesParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.path {
+            visit("Path", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for GetXsdFilesResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.xsd {
+            visit("XSD", systmone_core::MemberValue::Element(value));
+        }
+    }
+}
+impl systmone_core::Members for XsdFileResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.function;
+            visit("Function", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.version;
+            visit("Version", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.result;
+            visit("Result", systmone_core::MemberValue::text(value));
+        }
+    }
+}

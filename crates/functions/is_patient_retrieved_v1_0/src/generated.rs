@@ -175,3 +175,22 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
     }
 }
 systmone_core::impl_xml_content!(IsPatientRetrievedResult, "Response");
+impl systmone_core::Members for IsPatientRetrievedParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {}
+}
+impl systmone_core::Members for IsPatientRetrievedResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.is_patient_retrieved;
+            visit("IsPatientRetrieved", systmone_core::MemberValue::text(value));
+        }
+    }
+}

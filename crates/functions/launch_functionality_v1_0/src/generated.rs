@@ -300,3 +300,49 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityResult {
     }
 }
 systmone_core::impl_xml_content!(LaunchFunctionalityResult, "Response");
+impl systmone_core::Members for LaunchFunctionalityParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.identity;
+            visit("Identity", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.choice {
+            value.visit_member(&mut *visit);
+        }
+    }
+}
+impl LaunchFunctionalityParametersChoice {
+    /// Hands the element this value is to `visit` (see `systmone_core::Members`).
+    pub fn visit_member<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        match self {
+            LaunchFunctionalityParametersChoice::ClinicalCode(value) => {
+                visit("ClinicalCode", systmone_core::MemberValue::Element(value))
+            }
+            LaunchFunctionalityParametersChoice::Medication(value) => {
+                visit("Medication", systmone_core::MemberValue::Element(value))
+            }
+            LaunchFunctionalityParametersChoice::Attachment(value) => {
+                visit("Attachment", systmone_core::MemberValue::Element(value))
+            }
+        }
+    }
+}
+impl systmone_core::Members for LaunchFunctionalityResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.identity;
+            visit("Identity", systmone_core::MemberValue::Element(value));
+        }
+    }
+}

@@ -661,3 +661,70 @@ impl systmone_core::xml::XmlContent for PatientSearchResult {
     }
 }
 systmone_core::impl_xml_content!(PatientSearchResult, "Response");
+impl systmone_core::Members for PatientMatch {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.identity;
+            visit("Identity", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.first_name {
+            visit("FirstName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.surname {
+            visit("Surname", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.date_of_birth {
+            visit("DateOfBirth", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.sex {
+            visit("Sex", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.telephone {
+            visit("Telephone", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.address {
+            visit("Address", systmone_core::MemberValue::Element(value));
+        }
+    }
+}
+impl systmone_core::Members for PatientSearchParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.first_name {
+            visit("FirstName", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.surname {
+            visit("Surname", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.date_of_birth {
+            visit("DateOfBirth", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.post_code {
+            visit("PostCode", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.telephone {
+            visit("Telephone", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.gender {
+            visit("Gender", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for PatientSearchResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.result {
+            visit("Result", systmone_core::MemberValue::Element(value));
+        }
+    }
+}

@@ -587,3 +587,70 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
     }
 }
 systmone_core::impl_xml_content!(UpdatePatientRecordResult, "Response");
+impl systmone_core::Members for UpdateNonClinical {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        for value in &self.appointment {
+            visit("Appointment", systmone_core::MemberValue::Element(value));
+        }
+        for value in &self.visit {
+            visit("Visit", systmone_core::MemberValue::Element(value));
+        }
+        for value in &self.task {
+            visit("Task", systmone_core::MemberValue::Element(value));
+        }
+    }
+}
+impl systmone_core::Members for UpdatePatientRecordParameters {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        if let Some(value) = &self.identity {
+            visit("Identity", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.demographics {
+            visit("Demographics", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.clinical {
+            visit("Clinical", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.non_clinical {
+            visit("NonClinical", systmone_core::MemberValue::Element(value));
+        }
+        if let Some(value) = &self.leave_record_open {
+            visit("LeaveRecordOpen", systmone_core::MemberValue::text(value));
+        }
+    }
+}
+impl systmone_core::Members for UpdatePatientRecordResult {
+    #[allow(unused_variables)]
+    fn members<'a>(
+        &'a self,
+        visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
+    ) {
+        {
+            let value = &self.identity;
+            visit("Identity", systmone_core::MemberValue::Element(value));
+        }
+        for value in &self.event_uid {
+            visit("EventUID", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.appointment_uid {
+            visit("AppointmentUID", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.visit_uid {
+            visit("VisitUID", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.task_uid {
+            visit("TaskUID", systmone_core::MemberValue::text(value));
+        }
+        if let Some(value) = &self.record_state {
+            visit("RecordState", systmone_core::MemberValue::text(value));
+        }
+    }
+}
