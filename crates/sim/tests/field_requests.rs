@@ -156,6 +156,8 @@ async fn kiosk_simulator(strict_requests: bool) -> systmone_sim::SimHandle {
         slot_type: "Slot".into(),
         status: "Booked".into(),
         comments: None,
+        flags: Vec::new(),
+        linked_referral_uid: None,
     });
     practice.patients.push(patient);
     practice.known_devices.push("51c8e2a7f03d9b64".into());
