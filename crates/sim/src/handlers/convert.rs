@@ -4,20 +4,19 @@ use systmone_core::{Date, DateTime, DurationMinutes, ErrorResponse, Flag, RawXml
 use systmone_types::{
     Activity, Address, Attachment, CarePlan, CarePlanInstruction, ClinicalCode, Code, CodeSlot,
     CurrentSelection, CurrentSelectionItem, DataItem, Demographics, Drug, DrugSensitivity,
-    DrugSensitivityType, Episodicity, Event, FollowUpAction, FollowUpActions, Identity,
-    Ingredient, Letter, LetterDirection, Medication, MedicationType, Narrative,
-    PatientAppointment, PatientId, PatientPlan, PersonName, PlanItems, ProblemSeverity, Recall,
-    Relationship, Reminder, RepeatMedication, Report, SchemeName, SmsConsent, Task, Vaccination,
-    Visit,
+    DrugSensitivityType, Episodicity, Event, FollowUpAction, FollowUpActions, Identity, Ingredient,
+    Letter, LetterDirection, Medication, MedicationType, Narrative, PatientAppointment, PatientId,
+    PatientPlan, PersonName, PlanItems, ProblemSeverity, Recall, Relationship, Reminder,
+    RepeatMedication, Report, SchemeName, SmsConsent, Task, Vaccination, Visit,
 };
 
 use super::{Schemes, perm};
 use crate::files;
 use crate::practice::{
-    self, ActivityData, AddressData, AppointmentData, CarePlanData, CodeData, DrugData,
-    EventData, FollowUpData, InstructionData, ItemData, LetterData, PatientData,
-    PatientPlanData, PersonNameData, RecallData, RelationshipData, ReminderData,
-    RepeatMedicationData, ReportData, TaskData, VaccinationData, VisitData,
+    self, ActivityData, AddressData, AppointmentData, CarePlanData, CodeData, DrugData, EventData,
+    FollowUpData, InstructionData, ItemData, LetterData, PatientData, PatientPlanData,
+    PersonNameData, RecallData, RelationshipData, ReminderData, RepeatMedicationData, ReportData,
+    TaskData, VaccinationData, VisitData,
 };
 use crate::state::State;
 
@@ -478,9 +477,7 @@ pub(super) fn out_item(
                 dose: dose.clone(),
                 quantity: quantity.clone(),
                 start_date: Some(plain_date(start)),
-                end_date: Some(plain_date(
-                    start + chrono::Duration::days(i64::from(*days)),
-                )),
+                end_date: Some(plain_date(start + chrono::Duration::days(i64::from(*days)))),
                 end_reason: Some(String::new()),
                 repeat_issue: repeat_issue.then_some(Flag),
                 linked_problem_uid: problems.clone(),

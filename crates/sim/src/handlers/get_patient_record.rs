@@ -216,6 +216,8 @@ fn clinical(p: &PatientData, f: Option<&PatientRecordFilter>, s: Schemes) -> Cli
         let kept: Vec<&ItemData> = e
             .items
             .iter()
+            // Event-level links are added after the items the filter keeps.
+            .filter(|item| !matches!(item, ItemData::LinkedProblem { .. }))
             .filter(|item| item_wanted(item, f, in_report))
             .filter(|item| {
                 let Some(f) = f else { return true };
@@ -239,7 +241,7 @@ fn clinical(p: &PatientData, f: Option<&PatientRecordFilter>, s: Schemes) -> Cli
             .iter()
             .filter_map(|i| out_item(i, e.date_time.date(), s))
             .collect();
-        // Event-level links travel with the event.
+        // Event-level links travel with the event, last (F15's order).
         items.extend(e.items.iter().filter_map(|i| match i {
             ItemData::LinkedProblem { problem_uid } => {
                 Some(DataItem::LinkedProblemUid(problem_uid.clone()))

@@ -17,6 +17,15 @@ use crate::practice::{
 };
 use crate::state::State;
 
+/// The file name of a path as the integration's machine writes it (`C:\Kiosk\a.csv`:
+/// `a.csv`), whatever this machine's separator.
+fn file_name(path: &str) -> Option<String> {
+    path.rsplit(['\\', '/'])
+        .next()
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+}
+
 struct NewDocs<'a> {
     rng: &'a mut practice::Rng,
     docs: Vec<(String, DocumentData)>,
@@ -25,7 +34,7 @@ struct NewDocs<'a> {
 impl NewDocs<'_> {
     fn add(&mut self, path: &str, what: &str) -> String {
         let uid = self.rng.uid();
-        let original = path.rsplit(['\\', '/']).next().unwrap_or("document");
+        let original = file_name(path).unwrap_or_else(|| "document".into());
         let ext = original.rsplit_once('.').map(|(_, e)| e).unwrap_or("txt");
         self.docs.push((
             uid.clone(),
@@ -124,12 +133,10 @@ fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResul
             let problems = a.linked_problem_uid.clone();
             match (a.document_path.as_deref(), a.url.as_deref()) {
                 (Some(path), _) if !path.trim().is_empty() => ItemData::Attachment {
-                    file_name: std::path::Path::new(path)
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned()),
+                    file_name: file_name(path),
                     file_size: None,
                     document_uid: Some(docs.add(path, "Attachment")),
-                    url: None,
+                    url: a.url.clone().filter(|u| !u.trim().is_empty()),
                     comments: a.comments.clone(),
                     problems,
                 },
@@ -151,9 +158,7 @@ fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResul
                 ingredient_id: ingredient
                     .map(|i| i.ingredient_id.clone())
                     .unwrap_or_default(),
-                name: ingredient
-                    .and_then(|i| i.name.clone())
-                    .unwrap_or_default(),
+                name: ingredient.and_then(|i| i.name.clone()).unwrap_or_default(),
                 details: ingredient
                     .and_then(|i| i.details.clone())
                     .unwrap_or_default(),

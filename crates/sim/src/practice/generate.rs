@@ -47,6 +47,8 @@ struct Gen<'a> {
     /// The generator of the data items of SystmOne's own schema (`items.rs`), apart from
     /// `rng` so that adding them left the rest of the practice as it was.
     items: Rng,
+    /// Whether a record was given one of each of those items yet.
+    every_item_given: bool,
     today: NaiveDate,
     users: &'a [UserData],
     used_numbers: BTreeSet<String>,
@@ -212,6 +214,7 @@ impl Practice {
         let mut g = Gen {
             rng: Rng::new(seed),
             items: Rng::new(seed.rotate_left(32) ^ 0xF15),
+            every_item_given: false,
             today,
             users: &users,
             used_numbers: BTreeSet::new(),
@@ -239,6 +242,11 @@ impl Practice {
                     code: "22K..".into(),
                     units: "kg/m2".into(),
                     created: dt("2013-10-09T11:07:47"),
+                },
+                NumericUnit {
+                    code: "246..".into(),
+                    units: "mmHg".into(),
+                    created: dt("2013-10-09T11:07:48"),
                 },
                 NumericUnit {
                     code: "2469.".into(),
@@ -506,7 +514,7 @@ impl Gen<'_> {
             documents: BTreeMap::new(),
         };
         self.record(&mut p);
-        self.schema_items(&mut p, i == 0 && !pseudo);
+        self.schema_items(&mut p, !pseudo);
         p.events.sort_by_key(|e| e.date_time);
         p
     }

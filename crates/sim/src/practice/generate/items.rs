@@ -10,8 +10,8 @@ use chrono::{Duration, Months, NaiveDateTime};
 
 use super::{FEMALE, Gen, MALE, at};
 use crate::practice::{
-    ActivityData, AddressData, CarePlanData, CodeData, ConfiguredLists, DRUGS, DrugData,
-    EventData, FollowUpData, InstructionData, ItemData, PatientData, PatientPlanData, RecallData,
+    ActivityData, AddressData, CarePlanData, CodeData, ConfiguredLists, DRUGS, DrugData, EventData,
+    FollowUpData, InstructionData, ItemData, PatientData, PatientPlanData, RecallData,
     RelationshipData, ReminderData, RepeatMedicationData, ReportData, UserData, VaccinationData,
 };
 
@@ -130,7 +130,11 @@ const REPEATS: &[(&str, &str, &str)] = &[
     ("1031542", "one capsule daily", "28 capsule"),
     ("1045103", "one tablet twice a day with food", "56 tablet"),
     ("1052390", "one tablet at night", "28 tablet"),
-    ("1061122", "one capsule daily before breakfast", "28 capsule"),
+    (
+        "1061122",
+        "one capsule daily before breakfast",
+        "28 capsule",
+    ),
     ("1020781", "two puffs when required", "1 inhaler"),
 ];
 
@@ -172,11 +176,13 @@ struct Draw {
 }
 
 impl Gen<'_> {
-    /// Adds the data items of SystmOne's own schema to a generated record; `every` gives
-    /// it one of each (the first generated patient, so a practice always has them).
-    pub(super) fn schema_items(&mut self, p: &mut PatientData, every: bool) {
+    /// Adds the data items of SystmOne's own schema to a generated record. The first
+    /// adult with an NHS number gets one of each, so a practice always has them.
+    pub(super) fn schema_items(&mut self, p: &mut PatientData, may_get_every: bool) {
         let age = self.today.years_since(p.date_of_birth).unwrap_or(0);
         let adult = age >= 18;
+        let every = may_get_every && adult && !self.every_item_given;
+        self.every_item_given |= every;
         let mut chance = |probability: f64| every || self.items.chance(probability);
         let draw = Draw {
             readings: chance(0.5),
@@ -237,7 +243,9 @@ impl Gen<'_> {
     /// patient's birth.
     fn past(&mut self, p: &PatientData, days: u64) -> NaiveDateTime {
         let date = self.today - Duration::days(1 + self.items.below(days.max(1)) as i64);
-        let date = date.max(p.date_of_birth + Duration::days(1)).min(self.today);
+        let date = date
+            .max(p.date_of_birth + Duration::days(1))
+            .min(self.today);
         at(
             date,
             8 + self.items.below(9) as u32,
@@ -384,7 +392,10 @@ impl Gen<'_> {
     /// issue (a Medication with RepeatIssue).
     fn repeat(&mut self, p: &mut PatientData, problems: Vec<String>) {
         let (product, dose, quantity) = *self.items.pick(REPEATS);
-        let name = DRUGS.iter().find(|d| d.0 == product).map(|d| d.1.to_string());
+        let name = DRUGS
+            .iter()
+            .find(|d| d.0 == product)
+            .map(|d| d.1.to_string());
         let when = self.past(p, 700);
         let start = when.date();
         let issue_days: i64 = if self.items.chance(0.7) { 28 } else { 56 };
@@ -593,7 +604,9 @@ impl Gen<'_> {
             (18..45, true) => *self.items.pick(&["Husband", "Father", "Next of kin"]),
             (18..45, false) => *self.items.pick(&["Wife", "Mother", "Next of kin"]),
             (_, true) => *self.items.pick(&["Son", "Husband", "Next of kin", "Carer"]),
-            (_, false) => *self.items.pick(&["Daughter", "Wife", "Next of kin", "Carer"]),
+            (_, false) => *self
+                .items
+                .pick(&["Daughter", "Wife", "Next of kin", "Carer"]),
         };
         let first = if male {
             *self.items.pick(MALE)
@@ -676,7 +689,9 @@ impl Gen<'_> {
             ("Chronic disease review", "Face to face", 20),
             ("Smoking cessation advice", "Telephone", 10),
         ]);
-        let with = *self.items.pick(&["Patient", "Patient", "Carer", "Relative"]);
+        let with = *self
+            .items
+            .pick(&["Patient", "Patient", "Carer", "Relative"]);
         let when = self.past(p, 600);
         let duration = minutes + self.items.below(10) as i64;
         let user = if method == "Telephone" {
