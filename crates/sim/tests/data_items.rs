@@ -854,17 +854,21 @@ async fn the_record_filters_select_each_data_item() {
         assert_eq!(contents(&r), want, "{name}");
     }
     // MaxEffectiveDate: nothing said to have occurred after it.
-    let mut filter = PatientRecordFilter::default();
-    filter.max_effective_date = Some("2025-01-31".parse().unwrap());
+    let filter = PatientRecordFilter {
+        max_effective_date: Some("2025-01-31".parse().unwrap()),
+        ..Default::default()
+    };
     let r = c
         .ok::<GetPatientRecordV1_0>(&sim, record_params(NUMBER, Some(filter)))
         .await;
     assert_eq!(contents(&r), &all[..14]);
     // Entry dates: everything was entered today.
     let yesterday = chrono::Local::now().date_naive() - Duration::days(1);
-    let mut filter = PatientRecordFilter::default();
-    filter.min_entry_date = Some(Date(yesterday));
-    filter.reminders = Some(Flag);
+    let mut filter = PatientRecordFilter {
+        min_entry_date: Some(Date(yesterday)),
+        reminders: Some(Flag),
+        ..Default::default()
+    };
     let r = c
         .ok::<GetPatientRecordV1_0>(&sim, record_params(NUMBER, Some(filter.clone())))
         .await;
@@ -944,8 +948,10 @@ async fn the_kiosks_writes_behave() {
     let flag = mine + reply[mine..].find("<Flag>").unwrap();
     let clinic = mine + reply[mine..].find("<Clinic>").unwrap();
     assert!(flag < clinic, "{reply}");
-    let mut filter = PatientRecordFilter::default();
-    filter.appointments = Some(Flag);
+    let filter = PatientRecordFilter {
+        appointments: Some(Flag),
+        ..Default::default()
+    };
     let record = kiosk
         .ok::<GetPatientRecordV1_0>(&sim, record_params("9990628416", Some(filter.clone())))
         .await;
@@ -1036,8 +1042,10 @@ async fn the_kiosks_writes_behave() {
 
     // The reading, found again by the Numeric filter with its Value, Units, Comparator.
     kiosk_exchange(&sim, "UpdatePatientRecord/v1.0/f15-reading.request.xml").await;
-    let mut filter = PatientRecordFilter::default();
-    filter.numeric = vec!["246A.".into()];
+    let filter = PatientRecordFilter {
+        numeric: vec!["246A.".into()],
+        ..Default::default()
+    };
     let record = kiosk
         .ok::<GetPatientRecordV1_0>(&sim, record_params("9990628416", Some(filter)))
         .await;

@@ -127,7 +127,7 @@ fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResul
                 return Err(perm("A Letter must have a Type"));
             }
             let uid = docs.add(path, "Letter");
-            ItemData::Letter(in_letter(l, Some(uid)))
+            ItemData::Letter(Box::new(in_letter(l, Some(uid))))
         }
         DataItem::Attachment(a) => {
             let problems = a.linked_problem_uid.clone();
@@ -186,7 +186,7 @@ fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResul
         DataItem::RepeatMedication(r) => ItemData::RepeatMedication(in_repeat_medication(r)),
         DataItem::PatientPlan(p) => ItemData::PatientPlan(in_patient_plan(p)),
         DataItem::CarePlan(c) => ItemData::CarePlan(in_care_plan(c)),
-        DataItem::Relationship(r) => ItemData::Relationship(in_relationship(r)),
+        DataItem::Relationship(r) => ItemData::Relationship(Box::new(in_relationship(r))),
         DataItem::Report(r) => ItemData::Report(in_report(r)),
         DataItem::Activity(a) => ItemData::Activity(in_activity(a)),
     })

@@ -243,10 +243,10 @@ pub(super) fn add_document_example_records(practice: &mut Practice) {
             "2014-03-01T11:00:00",
             "dlittler2405",
             "Drew Littler",
-            vec![ItemData::Letter(letter(
+            vec![ItemData::Letter(Box::new(letter(
                 "4093400000000000",
                 dt("2014-03-01T11:00:00"),
-            ))],
+            )))],
         ));
         // The DeleteFromPatientRecord example's UIDs, added by the example's device.
         let mut added = event(

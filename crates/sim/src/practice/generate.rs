@@ -597,7 +597,7 @@ impl Gen<'_> {
                                 ),
                             },
                         );
-                        ItemData::Letter(letter(&uid, when))
+                        ItemData::Letter(Box::new(letter(&uid, when)))
                     }
                     _ => {
                         let uid = self.rng.uid();

@@ -504,8 +504,8 @@ pub enum ItemData {
         #[serde(default)]
         problems: Vec<String>,
     },
-    /// A letter.
-    Letter(LetterData),
+    /// A letter (boxed: its names and addresses make it the largest item).
+    Letter(Box<LetterData>),
     /// An attached document (Attachment, F5).
     Attachment {
         /// The attached file's name and size as SystmOne shows them (F5).
@@ -557,8 +557,8 @@ pub enum ItemData {
     PatientPlan(PatientPlanData),
     /// A care plan (F15; the CarePlans filter).
     CarePlan(CarePlanData),
-    /// A relationship (F15; the Relationships filter).
-    Relationship(RelationshipData),
+    /// A relationship (F15; the Relationships filter; boxed, for its address).
+    Relationship(Box<RelationshipData>),
     /// A report such as a pathology result (F15; the Results filter).
     Report(ReportData),
     /// An activity (F15; the Activity filter).

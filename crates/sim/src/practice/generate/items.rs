@@ -138,9 +138,12 @@ const REPEATS: &[(&str, &str, &str)] = &[
     ("1020781", "two puffs when required", "1 inhaler"),
 ];
 
-/// A battery of tests: its name and its results (code, units, low and high of the
-/// reference range, and the spread generated beyond it).
-const BATTERIES: &[(&str, &[(&str, &str, f64, f64, f64)])] = &[
+/// Batteries of tests: each one's name and its tests.
+/// A test of a battery: its code, units, the low and high of its reference range, and
+/// how far beyond the range values are generated.
+type Test = (&'static str, &'static str, f64, f64, f64);
+
+const BATTERIES: &[(&str, &[Test])] = &[
     (
         "Urea and electrolytes",
         &[
@@ -151,6 +154,45 @@ const BATTERIES: &[(&str, &[(&str, &str, f64, f64, f64)])] = &[
     ("HbA1c", &[("XaPbt", "mmol/mol", 20.0, 47.0, 20.0)]),
     ("Full blood count", &[("423..", "g/L", 115.0, 165.0, 15.0)]),
     ("Lipid profile", &[("44P..", "mmol/L", 3.0, 5.0, 2.0)]),
+];
+
+/// A care plan: its name, category, sub-category, and its instructions with who carries
+/// each out.
+type CarePlanTemplate = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+const CARE_PLANS: &[CarePlanTemplate] = &[
+    (
+        "Asthma management plan",
+        "Long Term Conditions",
+        "Respiratory",
+        &[
+            ("Check inhaler technique", "Nurse"),
+            ("Agree a written asthma action plan", "Practitioner"),
+        ],
+    ),
+    (
+        "Hypertension care plan",
+        "Long Term Conditions",
+        "Cardiovascular",
+        &[
+            ("Check blood pressure every three months", "Nurse"),
+            ("Review medication at each check", "Practitioner"),
+        ],
+    ),
+    (
+        "Falls prevention plan",
+        "Frailty",
+        "Mobility",
+        &[
+            ("Assess the home for hazards", "Therapist"),
+            ("Help with strength and balance exercises", "Carer"),
+        ],
+    ),
 ];
 
 const REMINDERS: &[(&str, &str)] = &[
@@ -508,36 +550,7 @@ impl Gen<'_> {
     }
 
     fn care_plan(&mut self, p: &mut PatientData, problems: Vec<String>) {
-        let plans: &[(&str, &str, &str, &[(&str, &str)])] = &[
-            (
-                "Asthma management plan",
-                "Long Term Conditions",
-                "Respiratory",
-                &[
-                    ("Check inhaler technique", "Nurse"),
-                    ("Agree a written asthma action plan", "Practitioner"),
-                ],
-            ),
-            (
-                "Hypertension care plan",
-                "Long Term Conditions",
-                "Cardiovascular",
-                &[
-                    ("Check blood pressure every three months", "Nurse"),
-                    ("Review medication at each check", "Practitioner"),
-                ],
-            ),
-            (
-                "Falls prevention plan",
-                "Frailty",
-                "Mobility",
-                &[
-                    ("Assess the home for hazards", "Therapist"),
-                    ("Help with strength and balance exercises", "Carer"),
-                ],
-            ),
-        ];
-        let (name, category, sub, steps) = *self.items.pick(plans);
+        let (name, category, sub, steps) = *self.items.pick(CARE_PLANS);
         let when = self.past(p, 500);
         let review = when.date() + Months::new(12);
         self.push(
@@ -642,7 +655,7 @@ impl Gen<'_> {
             when,
             "dlittler2405",
             None,
-            vec![ItemData::Relationship(RelationshipData {
+            vec![ItemData::Relationship(Box::new(RelationshipData {
                 title: Some(if male { "Mr" } else { "Mrs" }.into()),
                 first_name: Some(first.into()),
                 middle_names: None,
@@ -656,7 +669,7 @@ impl Gen<'_> {
                 end_date: None,
                 date_of_birth: dob,
                 problems: Vec::new(),
-            })],
+            }))],
         );
     }
 
