@@ -3723,15 +3723,17 @@ impl systmone_core::xml::XmlContent for Demographics {
     }
 }
 systmone_core::impl_xml_content!(Demographics, "Demographics");
-/// An appointment in the GetDiary response. E12: the text says it "matches the structure returned in GetPatientRecord", but the example uses the Clinic/Slot structure of GetAppointmentSlots; the example is followed. AppointmentUID and Status, from the GetPatientRecord structure the text points to, are accepted when present.
+/// An appointment in the GetDiary response. E12: the text says it "matches the structure returned in GetPatientRecord", but the example uses the Clinic/Slot structure of GetAppointmentSlots; the example is followed. F20: responses a kiosk read put AppointmentUID, Status and Flag (repeated) before the Clinic, in that order; the document's example has the Clinic alone, which this order reads too.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiaryAppointment {
+    /// The UID of the appointment, usable later to update or delete it (F20).
+    pub appointment_uid: Option<String>,
+    /// The status of the appointment (e.g. Booked, Arrived, DNA or cancelled; F20: Booked).
+    pub status: Option<String>,
+    /// F20: a flag shown on the appointment, as text (F15, F18: what a booking's Flag wrote, e.g. "Booked via Touch Screen"). Repeated: an appointment may carry several.
+    pub flag: Vec<String>,
     /// The clinic and slot of the appointment (E12: the Clinic/Slot structure of GetAppointmentSlots, as the example shows).
     pub clinic: Clinic,
-    /// The UID of the appointment, usable later to update or delete it.
-    pub appointment_uid: Option<String>,
-    /// The status of the appointment (e.g. Booked, Arrived, DNA or cancelled).
-    pub status: Option<String>,
     /// What the element held beyond the fields above (unknown attributes and
     /// elements, values that could not be typed), kept in place and written back.
     pub extra: systmone_core::Extra,
@@ -3744,30 +3746,18 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
-        let mut order = systmone_core::xml::Order::<3usize>::new();
+        let mut order = systmone_core::xml::Order::<4usize>::new();
         systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
-        let mut clinic = None;
         let mut appointment_uid = None;
         let mut status = None;
+        let mut flag = Vec::new();
+        let mut clinic = None;
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
             &mut order,
             &mut extra,
         )? {
             match child.as_str() {
-                "Clinic" if clinic.is_some() => {
-                    systmone_core::xml::keep_child(
-                        reader,
-                        &mut order,
-                        &mut extra,
-                        systmone_core::DriftKind::Repeated,
-                    )?
-                }
-                "Clinic" => {
-                    order.member(&mut extra, 0usize, "Clinic")?;
-                    let read = systmone_core::xml::read_child(reader)?;
-                    clinic = Some(read);
-                }
                 "AppointmentUID" if appointment_uid.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -3779,8 +3769,8 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                 "AppointmentUID" => {
                     if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        3usize,
-                    >(reader, &mut order, &mut extra, 1usize, false)? {
+                        4usize,
+                    >(reader, &mut order, &mut extra, 0usize, false)? {
                         appointment_uid = Some(read);
                     }
                 }
@@ -3795,10 +3785,31 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                 "Status" => {
                     if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
-                        3usize,
-                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        4usize,
+                    >(reader, &mut order, &mut extra, 1usize, false)? {
                         status = Some(read);
                     }
+                }
+                "Flag" => {
+                    if let Some(read) = systmone_core::xml::read_text_member::<
+                        String,
+                        4usize,
+                    >(reader, &mut order, &mut extra, 2usize, false)? {
+                        flag.push(read);
+                    }
+                }
+                "Clinic" if clinic.is_some() => {
+                    systmone_core::xml::keep_child(
+                        reader,
+                        &mut order,
+                        &mut extra,
+                        systmone_core::DriftKind::Repeated,
+                    )?
+                }
+                "Clinic" => {
+                    order.member(&mut extra, 3usize, "Clinic")?;
+                    let read = systmone_core::xml::read_child(reader)?;
+                    clinic = Some(read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -3811,10 +3822,11 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
             }
         }
         Ok(DiaryAppointment {
-            clinic: clinic
-                .ok_or_else(|| systmone_core::xml::missing(element, "<Clinic>"))?,
             appointment_uid,
             status,
+            flag: systmone_core::xml::fitted(flag),
+            clinic: clinic
+                .ok_or_else(|| systmone_core::xml::missing(element, "<Clinic>"))?,
             extra,
         })
     }
@@ -3824,9 +3836,10 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
         writer: &mut yaserde::ser::Serializer<W>,
     ) -> yaserde::Result<()> {
         let counts = [
-            1,
             usize::from(self.appointment_uid.is_some()),
             usize::from(self.status.is_some()),
+            self.flag.len(),
+            1,
         ];
         systmone_core::xml::write_members(
             writer,
@@ -3834,15 +3847,25 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
             &counts,
             |writer, member, k| match member {
                 0usize => {
-                    let value = &self.clinic;
-                    systmone_core::xml::write_child(writer, "Clinic", value)
-                }
-                1usize => {
                     match &self.appointment_uid {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
                                 "AppointmentUID",
+                                value,
+                                self.extra.child_attributes(0u16, k),
+                                Some(&self.extra.child_text(0u16, k, value)),
+                            )
+                        }
+                        None => Ok(()),
+                    }
+                }
+                1usize => {
+                    match &self.status {
+                        Some(value) => {
+                            systmone_core::xml::write_text_member(
+                                writer,
+                                "Status",
                                 value,
                                 self.extra.child_attributes(1u16, k),
                                 Some(&self.extra.child_text(1u16, k, value)),
@@ -3852,11 +3875,11 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                     }
                 }
                 2usize => {
-                    match &self.status {
+                    match self.flag.get(k) {
                         Some(value) => {
                             systmone_core::xml::write_text_member(
                                 writer,
-                                "Status",
+                                "Flag",
                                 value,
                                 self.extra.child_attributes(2u16, k),
                                 Some(&self.extra.child_text(2u16, k, value)),
@@ -3864,6 +3887,10 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                         }
                         None => Ok(()),
                     }
+                }
+                3usize => {
+                    let value = &self.clinic;
+                    systmone_core::xml::write_child(writer, "Clinic", value)
                 }
                 _ => Ok(()),
             },

@@ -1,18 +1,22 @@
 //! Conversions between the practice and the interface's structures, shared by the handlers.
 
-use systmone_core::{Date, DateTime, DurationMinutes, ErrorResponse, RawXml};
+use systmone_core::{Date, DateTime, DurationMinutes, ErrorResponse, Flag, RawXml};
 use systmone_types::{
-    Address, Attachment, ClinicalCode, Code, CodeSlot, CurrentSelection, CurrentSelectionItem,
-    DataItem, Demographics, Drug, DrugSensitivity, DrugSensitivityType, Episodicity, Event,
-    Identity, Ingredient, Medication, MedicationType, Narrative, PatientAppointment, PatientId,
-    ProblemSeverity, SchemeName, SmsConsent, Task, Visit,
+    Activity, Address, Attachment, CarePlan, CarePlanInstruction, ClinicalCode, Code, CodeSlot,
+    CurrentSelection, CurrentSelectionItem, DataItem, Demographics, Drug, DrugSensitivity,
+    DrugSensitivityType, Episodicity, Event, FollowUpAction, FollowUpActions, Identity, Ingredient,
+    Letter, LetterDirection, Medication, MedicationType, Narrative, PatientAppointment, PatientId,
+    PatientPlan, PersonName, PlanItems, ProblemSeverity, Recall, Relationship, Reminder,
+    RepeatMedication, Report, SchemeName, SmsConsent, Task, Vaccination, Visit,
 };
 
 use super::{Schemes, perm};
 use crate::files;
 use crate::practice::{
-    self, AddressData, AppointmentData, CodeData, EventData, ItemData, PatientData, TaskData,
-    VisitData,
+    self, ActivityData, AddressData, AppointmentData, CarePlanData, CodeData, DrugData, EventData,
+    FollowUpData, InstructionData, ItemData, LetterData, PatientData, PatientPlanData,
+    PersonNameData, RecallData, RelationshipData, ReminderData, RepeatMedicationData, ReportData,
+    TaskData, VaccinationData, VisitData,
 };
 use crate::state::State;
 
@@ -150,8 +154,274 @@ fn plain_date(date: chrono::NaiveDate) -> Date {
     Date(date)
 }
 
-/// A data item as real SystmOne writes it (FIELD-EVIDENCE F1 to F5), in an event
-/// dated `event_date`.
+fn dates(d: &Option<chrono::NaiveDate>) -> Option<Date> {
+    d.map(plain_date)
+}
+
+/// A value of a fixed list, from the text the practice keeps (an unlisted value is
+/// kept as its text).
+fn listed<T: std::str::FromStr>(text: &Option<String>) -> Option<T> {
+    text.as_deref().and_then(|t| t.parse().ok())
+}
+
+/// The text of a fixed list's value, as the practice keeps it.
+fn text_of<T: std::fmt::Display>(value: &Option<T>) -> Option<String> {
+    value.as_ref().map(T::to_string)
+}
+
+/// An address whose empty fields are not sent (a letter's or a relationship's).
+fn partial_address(a: &AddressData) -> Address {
+    let field = |v: &str| (!v.is_empty()).then(|| v.to_string());
+    Address {
+        extra: Default::default(),
+        house_name: field(&a.house_name),
+        house_number: field(&a.house_number),
+        road: field(&a.road),
+        locality: field(&a.locality),
+        town: field(&a.town),
+        county: field(&a.county),
+        postcode: field(&a.postcode),
+    }
+}
+
+pub(super) fn in_address(a: &Address) -> AddressData {
+    let field = |v: &Option<String>| v.clone().unwrap_or_default();
+    AddressData {
+        house_name: field(&a.house_name),
+        house_number: field(&a.house_number),
+        road: field(&a.road),
+        locality: field(&a.locality),
+        town: field(&a.town),
+        county: field(&a.county),
+        postcode: field(&a.postcode),
+    }
+}
+
+fn out_person(n: &PersonNameData) -> PersonName {
+    PersonName {
+        extra: Default::default(),
+        title: n.title.clone(),
+        first_name: n.first_name.clone(),
+        middle_names: n.middle_names.clone(),
+        surname: n.surname.clone(),
+    }
+}
+
+fn in_person(n: &PersonName) -> PersonNameData {
+    PersonNameData {
+        title: n.title.clone(),
+        first_name: n.first_name.clone(),
+        middle_names: n.middle_names.clone(),
+        surname: n.surname.clone(),
+    }
+}
+
+/// A drug as the practice keeps it: a dm+d product the mapping table knows is stored
+/// as its Multilex product, as SystmOne stores Multilex natively.
+pub(super) fn in_drug(d: &Drug) -> DrugData {
+    let (scheme, product_id) = match d.scheme {
+        SchemeName::Dmd => match practice::dmd_to_multilex(&d.product_id) {
+            Some(ml) => ("Multilex".to_string(), ml.to_string()),
+            None => ("Dmd".to_string(), d.product_id.clone()),
+        },
+        _ => ("Multilex".to_string(), d.product_id.clone()),
+    };
+    let name = d
+        .name
+        .clone()
+        .or_else(|| practice::drug_name(&product_id).map(str::to_string));
+    DrugData {
+        scheme,
+        product_id,
+        pack_id: d.pack_id,
+        name,
+    }
+}
+
+fn out_drug_data(d: &DrugData, s: Schemes) -> Drug {
+    let mut drug = out_drug(&d.scheme, &d.product_id, d.name.as_deref(), s);
+    drug.pack_id = d.pack_id;
+    drug
+}
+
+fn out_instruction(i: &InstructionData) -> CarePlanInstruction {
+    CarePlanInstruction {
+        extra: Default::default(),
+        instruction_text: i.text.clone(),
+        position: i.order,
+        responsibility: listed(&i.responsibility),
+    }
+}
+
+fn in_instruction(i: &CarePlanInstruction) -> InstructionData {
+    InstructionData {
+        text: i.instruction_text.clone(),
+        order: i.position,
+        responsibility: text_of(&i.responsibility),
+    }
+}
+
+/// A letter as the practice keeps it; its document (`document_uid`) is the caller's.
+pub(super) fn in_letter(l: &Letter, document_uid: Option<String>) -> LetterData {
+    LetterData {
+        recipient_name: l.recipient_name.as_ref().map(in_person),
+        recipient_organisation: l.recipient_organisation.clone(),
+        recipient_address: l.recipient_address.as_ref().map(in_address),
+        sender_name: l.sender_name.as_ref().map(in_person),
+        sender_organisation: l.sender_organisation.clone(),
+        sender_address: l.sender_address.as_ref().map(in_address),
+        document_uid,
+        letter_type: l.kind.clone(),
+        direction: l.direction.to_string(),
+        date_sent_received: l.date_sent_received.date(),
+        problems: l.linked_problem_uid.clone(),
+    }
+}
+
+fn out_letter(l: &LetterData) -> Letter {
+    Letter {
+        extra: Default::default(),
+        recipient_name: l.recipient_name.as_ref().map(out_person),
+        recipient_organisation: l.recipient_organisation.clone(),
+        recipient_address: l.recipient_address.as_ref().map(partial_address),
+        sender_name: l.sender_name.as_ref().map(out_person),
+        sender_organisation: l.sender_organisation.clone(),
+        sender_address: l.sender_address.as_ref().map(partial_address),
+        document_path: None,
+        document_uid: l.document_uid.clone(),
+        kind: l.letter_type.clone(),
+        direction: l
+            .direction
+            .parse()
+            .unwrap_or_else(|_| LetterDirection::Unlisted(l.direction.clone())),
+        date_sent_received: plain_date(l.date_sent_received),
+        linked_problem_uid: l.problems.clone(),
+    }
+}
+
+// The data items of SystmOne's own schema (F15), as the practice keeps what
+// UpdatePatientRecord wrote.
+
+pub(super) fn in_reminder(r: &Reminder) -> ReminderData {
+    ReminderData {
+        free_text: r.free_text.clone(),
+        severity: text_of(&r.severity),
+        expiry_date: r.expiry_date.map(|d| d.date()),
+        problems: r.linked_problem_uid.clone(),
+    }
+}
+
+pub(super) fn in_recall(r: &Recall) -> RecallData {
+    RecallData {
+        recall_date: r.recall_date.map(|d| d.date()),
+        recall_type: r.kind.clone(),
+        free_text: r.free_text.clone(),
+        status: text_of(&r.status),
+        problems: r.linked_problem_uid.clone(),
+    }
+}
+
+pub(super) fn in_vaccination(v: &Vaccination) -> VaccinationData {
+    VaccinationData {
+        batch_number: v.batch_number.clone(),
+        notes: v.notes.clone(),
+        name: v.name.clone(),
+        part_type: v.part_type.clone(),
+        dosage: v.dosage.clone(),
+        problems: v.linked_problem_uid.clone(),
+    }
+}
+
+pub(super) fn in_repeat_medication(r: &RepeatMedication) -> RepeatMedicationData {
+    RepeatMedicationData {
+        drug: r.drug.as_ref().map(in_drug),
+        dose: r.dose.clone(),
+        quantity: r.quantity.clone(),
+        start_date: r.start_date.map(|d| d.date()),
+        max_issues: r.max_issues,
+        review_date: r.review_date.map(|d| d.date()),
+        issue_duration_days: r.issue_duration_days,
+        medication_type: text_of(&r.medication_type),
+        problems: r.linked_problem_uid.clone(),
+    }
+}
+
+pub(super) fn in_patient_plan(p: &PatientPlan) -> PatientPlanData {
+    PatientPlanData {
+        text: p.patient_plan.clone(),
+        items: p
+            .items
+            .as_ref()
+            .map(|i| i.care_plan_instruction.iter().map(in_instruction).collect()),
+        problems: p.linked_problem_uid.clone(),
+    }
+}
+
+pub(super) fn in_care_plan(c: &CarePlan) -> CarePlanData {
+    CarePlanData {
+        name: c.care_plan_name.clone(),
+        description: c.description.clone(),
+        category: c.category.clone(),
+        sub_category: c.sub_category.clone(),
+        aim: text_of(&c.aim),
+        review_date: c.review_date.map(|d| d.date()),
+        instructions: c.care_plan_instruction.iter().map(in_instruction).collect(),
+        problems: c.linked_problem_uid.clone(),
+    }
+}
+
+pub(super) fn in_relationship(r: &Relationship) -> RelationshipData {
+    RelationshipData {
+        title: r.title.clone(),
+        first_name: r.first_name.clone(),
+        middle_names: r.middle_names.clone(),
+        surname: r.surname.clone(),
+        address: r.address.as_ref().map(in_address),
+        relationship_type: r.kind.clone(),
+        organisation_name: r.organisation_name.clone(),
+        telephone: r.telephone.clone(),
+        work_contact: r.work_contact.clone(),
+        description: r.description.clone(),
+        end_date: r.end_date.map(|d| d.date()),
+        date_of_birth: r.date_of_birth.map(|d| d.date()),
+        problems: r.linked_problem_uid.clone(),
+    }
+}
+
+pub(super) fn in_report(r: &Report) -> ReportData {
+    ReportData {
+        battery_headers: r.battery_headers.clone(),
+        issue_date: r.issue_date.map(|d| d.date()),
+        result: text_of(&r.result),
+        comments: r.comments.clone(),
+        patient_to_be_informed: r.patient_to_be_informed.is_some(),
+        collection_date: r.collection_date.map(|d| d.date()),
+        report_type: text_of(&r.kind),
+        follow_up_actions: r.follow_up_actions.as_ref().map(|f| {
+            f.follow_up_action
+                .iter()
+                .map(|a| FollowUpData {
+                    action: text_of(&a.action),
+                    comments: a.comments.clone(),
+                })
+                .collect()
+        }),
+        problems: r.linked_problem_uid.clone(),
+    }
+}
+
+pub(super) fn in_activity(a: &Activity) -> ActivityData {
+    ActivityData {
+        performed: a.performed.clone(),
+        with: a.with.clone(),
+        method: text_of(&a.method),
+        duration: a.duration,
+        problems: a.linked_problem_uid.clone(),
+    }
+}
+
+/// A data item as real SystmOne writes it (FIELD-EVIDENCE F1 to F5, and F15's items as
+/// SystmOne's own schema orders them, F16), in an event dated `event_date`.
 pub(super) fn out_item(
     item: &ItemData,
     event_date: chrono::NaiveDate,
@@ -160,18 +430,24 @@ pub(super) fn out_item(
     Some(match item {
         ItemData::Code {
             code,
+            episodicity,
             value,
+            units,
+            comparator,
+            problem_uid,
+            problem_severity,
+            problem_end_date,
             free_text,
             problems,
         } => DataItem::ClinicalCode(ClinicalCode {
             code: out_code(code, s),
-            episodicity: None,
+            episodicity: listed(episodicity),
             value: *value,
-            units: None,
-            comparator: None,
-            problem_uid: None,
-            problem_severity: None,
-            problem_end_date: None,
+            units: units.clone(),
+            comparator: listed(comparator),
+            problem_uid: problem_uid.clone(),
+            problem_severity: listed(problem_severity),
+            problem_end_date: dates(problem_end_date),
             free_text: free_text.clone(),
             linked_problem_uid: problems.clone(),
             extra: Default::default(),
@@ -179,24 +455,32 @@ pub(super) fn out_item(
         ItemData::Medication {
             scheme,
             product_id,
+            pack_id,
             name,
+            medication_type,
+            start,
             days,
             dose,
             quantity,
+            repeat_issue,
+            problems,
             extra_xml,
         } => {
+            let start = start.unwrap_or(event_date);
+            let mut drug = out_drug(scheme, product_id, name.as_deref(), s);
+            drug.pack_id = *pack_id;
             let mut medication = Medication {
-                medication_type: Some(MedicationType::NhsMedication),
-                drug: out_drug(scheme, product_id, name.as_deref(), s),
+                medication_type: Some(
+                    listed(medication_type).unwrap_or(MedicationType::NhsMedication),
+                ),
+                drug,
                 dose: dose.clone(),
                 quantity: quantity.clone(),
-                start_date: Some(plain_date(event_date)),
-                end_date: Some(plain_date(
-                    event_date + chrono::Duration::days(i64::from(*days)),
-                )),
+                start_date: Some(plain_date(start)),
+                end_date: Some(plain_date(start + chrono::Duration::days(i64::from(*days)))),
                 end_reason: Some(String::new()),
-                repeat_issue: None,
-                linked_problem_uid: Vec::new(),
+                repeat_issue: repeat_issue.then_some(Flag),
+                linked_problem_uid: problems.clone(),
                 extra: Default::default(),
             };
             for xml in extra_xml {
@@ -211,33 +495,40 @@ pub(super) fn out_item(
             ingredient_id,
             name,
             details,
+            free_text,
+            problems,
         } => DataItem::DrugSensitivity(DrugSensitivity {
             extra: Default::default(),
             kind: kind
                 .parse()
                 .unwrap_or_else(|_| DrugSensitivityType::Unlisted(kind.clone())),
-            ingredient: vec![Ingredient {
-                extra: Default::default(),
-                scheme: SchemeName::Multilex,
-                ingredient_id: ingredient_id.clone(),
-                name: Some(name.clone()),
-                details: Some(details.clone()),
-            }],
-            free_text: None,
-            linked_problem_uid: Vec::new(),
+            ingredient: if ingredient_id.is_empty() {
+                Vec::new()
+            } else {
+                vec![Ingredient {
+                    extra: Default::default(),
+                    scheme: SchemeName::Multilex,
+                    ingredient_id: ingredient_id.clone(),
+                    name: Some(name.clone()),
+                    details: Some(details.clone()),
+                }]
+            },
+            free_text: free_text.clone(),
+            linked_problem_uid: problems.clone(),
         }),
-        ItemData::Narrative { text } => DataItem::Narrative(Narrative {
-            line: text.split('\n').map(str::to_string).collect(),
-            linked_problem_uid: Vec::new(),
+        ItemData::Narrative { lines, problems } => DataItem::Narrative(Narrative {
+            line: lines.clone(),
+            linked_problem_uid: problems.clone(),
             extra: Default::default(),
         }),
-        ItemData::Letter { xml } => raw(xml)?,
+        ItemData::Letter(l) => DataItem::Letter(out_letter(l)),
         ItemData::Attachment {
             file_name,
             file_size,
             document_uid,
             url,
             comments,
+            problems,
         } => DataItem::Attachment(Attachment {
             extra: Default::default(),
             document_path: None,
@@ -246,7 +537,7 @@ pub(super) fn out_item(
             file_size: file_size.clone(),
             document_uid: document_uid.clone(),
             comments: comments.clone(),
-            linked_problem_uid: Vec::new(),
+            linked_problem_uid: problems.clone(),
         }),
         // F3: a problem is a coded entry with problem fields.
         ItemData::Problem {
@@ -284,6 +575,108 @@ pub(super) fn out_item(
                 .map(|c| format!("<DateClosed>{c}T00:00:00</DateClosed>"))
                 .unwrap_or_default()
         ))?,
+        ItemData::Reminder(r) => DataItem::Reminder(Reminder {
+            extra: Default::default(),
+            free_text: r.free_text.clone(),
+            severity: listed(&r.severity),
+            expiry_date: dates(&r.expiry_date),
+            linked_problem_uid: r.problems.clone(),
+        }),
+        ItemData::Recall(r) => DataItem::Recall(Recall {
+            extra: Default::default(),
+            recall_date: dates(&r.recall_date),
+            kind: r.recall_type.clone(),
+            free_text: r.free_text.clone(),
+            status: listed(&r.status),
+            linked_problem_uid: r.problems.clone(),
+        }),
+        ItemData::Vaccination(v) => DataItem::Vaccination(Vaccination {
+            extra: Default::default(),
+            batch_number: v.batch_number.clone(),
+            notes: v.notes.clone(),
+            name: v.name.clone(),
+            part_type: v.part_type.clone(),
+            dosage: v.dosage.clone(),
+            linked_problem_uid: v.problems.clone(),
+        }),
+        ItemData::RepeatMedication(r) => DataItem::RepeatMedication(RepeatMedication {
+            extra: Default::default(),
+            drug: r.drug.as_ref().map(|d| out_drug_data(d, s)),
+            dose: r.dose.clone(),
+            quantity: r.quantity.clone(),
+            start_date: dates(&r.start_date),
+            max_issues: r.max_issues,
+            review_date: dates(&r.review_date),
+            issue_duration_days: r.issue_duration_days,
+            medication_type: listed(&r.medication_type),
+            linked_problem_uid: r.problems.clone(),
+        }),
+        ItemData::PatientPlan(p) => DataItem::PatientPlan(PatientPlan {
+            extra: Default::default(),
+            patient_plan: p.text.clone(),
+            items: p.items.as_ref().map(|items| PlanItems {
+                extra: Default::default(),
+                care_plan_instruction: items.iter().map(out_instruction).collect(),
+            }),
+            linked_problem_uid: p.problems.clone(),
+        }),
+        ItemData::CarePlan(c) => DataItem::CarePlan(CarePlan {
+            extra: Default::default(),
+            care_plan_name: c.name.clone(),
+            description: c.description.clone(),
+            category: c.category.clone(),
+            sub_category: c.sub_category.clone(),
+            aim: listed(&c.aim),
+            review_date: dates(&c.review_date),
+            care_plan_instruction: c.instructions.iter().map(out_instruction).collect(),
+            linked_problem_uid: c.problems.clone(),
+        }),
+        ItemData::Relationship(r) => DataItem::Relationship(Relationship {
+            extra: Default::default(),
+            title: r.title.clone(),
+            first_name: r.first_name.clone(),
+            middle_names: r.middle_names.clone(),
+            surname: r.surname.clone(),
+            address: r.address.as_ref().map(partial_address),
+            kind: r.relationship_type.clone(),
+            organisation_name: r.organisation_name.clone(),
+            telephone: r.telephone.clone(),
+            work_contact: r.work_contact.clone(),
+            description: r.description.clone(),
+            end_date: dates(&r.end_date),
+            date_of_birth: dates(&r.date_of_birth),
+            linked_problem_uid: r.problems.clone(),
+        }),
+        ItemData::Report(r) => DataItem::Report(Report {
+            extra: Default::default(),
+            battery_headers: r.battery_headers.clone(),
+            issue_date: dates(&r.issue_date),
+            result: listed(&r.result),
+            comments: r.comments.clone(),
+            patient_to_be_informed: r.patient_to_be_informed.then_some(Flag),
+            collection_date: dates(&r.collection_date),
+            kind: listed(&r.report_type),
+            follow_up_actions: r.follow_up_actions.as_ref().map(|actions| FollowUpActions {
+                extra: Default::default(),
+                follow_up_action: actions
+                    .iter()
+                    .map(|a| FollowUpAction {
+                        extra: Default::default(),
+                        action: listed(&a.action),
+                        comments: a.comments.clone(),
+                    })
+                    .collect(),
+            }),
+            linked_problem_uid: r.problems.clone(),
+        }),
+        ItemData::Activity(a) => DataItem::Activity(Activity {
+            extra: Default::default(),
+            performed: a.performed.clone(),
+            with: a.with.clone(),
+            method: listed(&a.method),
+            duration: a.duration,
+            linked_problem_uid: a.problems.clone(),
+        }),
         ItemData::LinkedProblem { problem_uid } => DataItem::LinkedProblemUid(problem_uid.clone()),
         ItemData::Raw { xml, .. } => raw(xml)?,
     })
@@ -296,7 +689,7 @@ pub(super) fn out_event(e: &EventData, items: Vec<DataItem>) -> Event {
         user_name: e.user_name.clone(),
         done_by: e.done_by.clone(),
         done_at: e.done_at.clone(),
-        method: None,
+        method: listed(&e.method),
         software: e.software.clone(),
         linked_referral_uid: e.linked_referral_uid.clone(),
         event_uid: Some(e.uid.clone()),
@@ -373,8 +766,8 @@ pub(super) fn out_visit(v: &VisitData) -> Visit {
         comments: v.comments.clone(),
         user_name: v.user_name.clone(),
         visit_uid: Some(v.uid.clone()),
-        linked_referral_uid: None,
-        status: None,
+        linked_referral_uid: v.linked_referral_uid.clone(),
+        status: v.status.clone(),
     }
 }
 
@@ -391,7 +784,7 @@ pub(super) fn out_task(t: &TaskData) -> Task {
         task_uid: Some(t.uid.clone()),
         date_time: t.date_time.map(DateTime::new),
         task_type: t.task_type.clone(),
-        due: None,
+        due: t.due.map(DateTime::new),
         status: Some(
             if t.completed {
                 "Completed"
@@ -407,8 +800,8 @@ pub(super) fn out_task(t: &TaskData) -> Task {
             }
             content
         }),
-        user_name_assigned: None,
-        group_name_assigned: None,
+        user_name_assigned: t.user_name_assigned.clone(),
+        group_name_assigned: t.group_name_assigned.clone(),
         extra: Default::default(),
     }
 }

@@ -37,8 +37,12 @@ pub(super) fn handle(st: &State, p: Option<&GetDiaryParameters>) -> GetDiaryResu
                 {
                     continue;
                 }
+                // F20: AppointmentUID, Status and the Flags before the Clinic.
                 items.push(DiaryResultItem::Appointment(DiaryAppointment {
                     extra: Default::default(),
+                    appointment_uid: Some(a.uid.clone()),
+                    status: Some(a.status.clone()),
+                    flag: a.flags.clone(),
                     clinic: Clinic {
                         extra: Default::default(),
                         user_name: a.user_name.clone(),
@@ -51,8 +55,6 @@ pub(super) fn handle(st: &State, p: Option<&GetDiaryParameters>) -> GetDiaryResu
                             duration: DurationMinutes::from_minutes(a.duration),
                         }],
                     },
-                    appointment_uid: Some(a.uid.clone()),
-                    status: Some(a.status.clone()),
                 }));
             }
         }

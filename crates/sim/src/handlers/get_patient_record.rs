@@ -39,26 +39,36 @@ enum Category {
 fn category(item: &ItemData) -> Category {
     match item {
         ItemData::Code { .. } | ItemData::Problem { .. } => Category::Codes,
-        ItemData::Medication { .. } => Category::Medication,
+        // "This includes both acute and repeat medication."
+        ItemData::Medication { .. } | ItemData::RepeatMedication(_) => Category::Medication,
         ItemData::Sensitivity { .. } => Category::Sensitivities,
         ItemData::Narrative { .. } => Category::Narrative,
-        ItemData::Letter { .. } => Category::Letters,
+        ItemData::Letter(_) => Category::Letters,
         ItemData::Attachment { .. } => Category::Attachments,
         ItemData::Referral { .. } => Category::Referrals,
+        ItemData::Reminder(_) => Category::Reminders,
+        ItemData::Recall(_) => Category::Recalls,
+        ItemData::Vaccination(_) => Category::Vaccinations,
+        // A patient plan is a plan of instructions, as a care plan is: the document has
+        // no filter of its own for it.
+        ItemData::PatientPlan(_) | ItemData::CarePlan(_) => Category::CarePlans,
+        ItemData::Relationship(_) => Category::Relationships,
+        ItemData::Report(_) => Category::Results,
+        ItemData::Activity(_) => Category::Activity,
         ItemData::LinkedProblem { .. } => Category::Link,
         ItemData::Raw { name, .. } => match name.as_str() {
             "ClinicalCode" | "Problem" => Category::Codes,
-            "Medication" => Category::Medication,
+            "Medication" | "RepeatMedication" => Category::Medication,
             "DrugSensitivity" => Category::Sensitivities,
             "Letter" => Category::Letters,
             "Attachment" => Category::Attachments,
             "Narrative" => Category::Narrative,
             "Referral" => Category::Referrals,
             "Vaccination" => Category::Vaccinations,
-            "Result" | "TestResult" => Category::Results,
+            "Report" | "Result" | "TestResult" => Category::Results,
             "Recall" => Category::Recalls,
             "Reminder" => Category::Reminders,
-            "CarePlan" => Category::CarePlans,
+            "CarePlan" | "PatientPlan" => Category::CarePlans,
             "Relationship" => Category::Relationships,
             "Activity" => Category::Activity,
             _ => Category::Other,
@@ -94,7 +104,9 @@ fn selects_types(f: &PatientRecordFilter) -> bool {
         || !f.numeric.is_empty()
 }
 
-fn item_wanted(item: &ItemData, f: Option<&PatientRecordFilter>) -> bool {
+/// Whether the filter selects `item`; `in_report` says its event holds a Report, whose
+/// coded readings are the report's results (selected by Results as well).
+fn item_wanted(item: &ItemData, f: Option<&PatientRecordFilter>, in_report: bool) -> bool {
     let Some(f) = f else { return true };
     if !selects_types(f) {
         return true;
@@ -102,7 +114,7 @@ fn item_wanted(item: &ItemData, f: Option<&PatientRecordFilter>) -> bool {
     let flag = |o: Option<Flag>| o.is_some();
     match category(item) {
         Category::Codes => {
-            if f.clinical_codes.is_some() {
+            if f.clinical_codes.is_some() || (in_report && f.results.is_some()) {
                 return true;
             }
             let (code, value) = match item {
@@ -130,11 +142,54 @@ fn item_wanted(item: &ItemData, f: Option<&PatientRecordFilter>) -> bool {
     }
 }
 
-fn effective_end(item: &ItemData, start: NaiveDate) -> Option<NaiveDate> {
+/// When an item is effective (the filter's MinEffectiveDate, MaxEffectiveDate).
+enum Effective {
+    /// On its event's date only (a consultation's narrative, a vaccination given).
+    OnTheDay,
+    /// From its event's date until a date.
+    Until(NaiveDate),
+    /// From its event's date on ("most data items are indefinitely effective from their
+    /// date of recording (e.g. clinical codes)").
+    Indefinitely,
+}
+
+/// An item's effective period, as the document lists them: medication until the
+/// prescription runs out (a repeat: its issues, when it says how many and how long),
+/// referrals until closed, relationships until ended, reminders until expired; codes,
+/// sensitivities, recalls and plans indefinitely.
+fn effective(item: &ItemData, start: NaiveDate) -> Effective {
+    let until = |end: Option<NaiveDate>| end.map_or(Effective::Indefinitely, Effective::Until);
     match item {
-        ItemData::Medication { days, .. } => Some(start + Duration::days(i64::from(*days))),
-        ItemData::Referral { closed, .. } => *closed,
-        _ => None,
+        ItemData::Medication {
+            days, start: from, ..
+        } => Effective::Until(from.unwrap_or(start) + Duration::days(i64::from(*days))),
+        ItemData::RepeatMedication(r) => until(
+            r.max_issues
+                .zip(r.issue_duration_days)
+                .and_then(|(n, days)| n.checked_mul(days))
+                .and_then(|days| {
+                    r.start_date
+                        .unwrap_or(start)
+                        .checked_add_signed(Duration::try_days(days)?)
+                }),
+        ),
+        ItemData::Referral { closed, .. } => until(*closed),
+        ItemData::Relationship(r) => until(r.end_date),
+        ItemData::Reminder(r) => until(r.expiry_date),
+        ItemData::Code { .. }
+        | ItemData::Problem { .. }
+        | ItemData::Sensitivity { .. }
+        | ItemData::Recall(_)
+        | ItemData::CarePlan(_)
+        | ItemData::PatientPlan(_) => Effective::Indefinitely,
+        ItemData::Narrative { .. }
+        | ItemData::Letter(_)
+        | ItemData::Attachment { .. }
+        | ItemData::Vaccination(_)
+        | ItemData::Report(_)
+        | ItemData::Activity(_)
+        | ItemData::LinkedProblem { .. }
+        | ItemData::Raw { .. } => Effective::OnTheDay,
     }
 }
 
@@ -157,29 +212,25 @@ fn clinical(p: &PatientData, f: Option<&PatientRecordFilter>, s: Schemes) -> Cli
             }
         }
         let start = e.date_time.date();
+        let in_report = e.items.iter().any(|i| matches!(i, ItemData::Report(_)));
         let kept: Vec<&ItemData> = e
             .items
             .iter()
-            .filter(|item| item_wanted(item, f))
+            // Event-level links are added after the items the filter keeps.
+            .filter(|item| !matches!(item, ItemData::LinkedProblem { .. }))
+            .filter(|item| item_wanted(item, f, in_report))
             .filter(|item| {
                 let Some(f) = f else { return true };
                 if f.max_effective_date.is_some_and(|d| start > d.0) {
                     return false;
                 }
-                match (f.min_effective_date, effective_end(item, start)) {
-                    (Some(min), Some(end)) => end >= min.0,
-                    (Some(min), None) => {
-                        // Indefinitely effective from recording, except items with a
-                        // discrete period (handled above).
-                        matches!(
-                            item,
-                            ItemData::Code { .. }
-                                | ItemData::Problem { .. }
-                                | ItemData::Sensitivity { .. }
-                                | ItemData::Referral { .. }
-                        ) || start >= min.0
-                    }
-                    (None, _) => true,
+                let Some(min) = f.min_effective_date else {
+                    return true;
+                };
+                match effective(item, start) {
+                    Effective::OnTheDay => start >= min.0,
+                    Effective::Until(end) => end >= min.0,
+                    Effective::Indefinitely => true,
                 }
             })
             .collect();
@@ -190,7 +241,7 @@ fn clinical(p: &PatientData, f: Option<&PatientRecordFilter>, s: Schemes) -> Cli
             .iter()
             .filter_map(|i| out_item(i, e.date_time.date(), s))
             .collect();
-        // Event-level links travel with the event.
+        // Event-level links travel with the event, last (F15's order).
         items.extend(e.items.iter().filter_map(|i| match i {
             ItemData::LinkedProblem { problem_uid } => {
                 Some(DataItem::LinkedProblemUid(problem_uid.clone()))

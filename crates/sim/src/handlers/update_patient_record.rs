@@ -3,9 +3,12 @@
 use systmone_bindings::update_patient_record_v1_0::{
     UpdatePatientRecordParameters, UpdatePatientRecordResult,
 };
-use systmone_types::{DataItem, Demographics, Event, SchemeName};
+use systmone_types::{DataItem, Demographics};
 
-use super::convert::{identity, in_code};
+use super::convert::{
+    identity, in_activity, in_care_plan, in_code, in_drug, in_letter, in_patient_plan, in_recall,
+    in_relationship, in_reminder, in_repeat_medication, in_report, in_vaccination,
+};
 use super::record_access::{Access, access, record_state};
 use super::{Ctx, HResult, need, perm};
 use crate::practice::{
@@ -14,26 +17,13 @@ use crate::practice::{
 };
 use crate::state::State;
 
-fn event_xml(items: Vec<DataItem>) -> Option<String> {
-    let event = Event {
-        extra: Default::default(),
-        date_time: None,
-        user_name: None,
-        done_by: None,
-        done_at: None,
-        method: None,
-        software: None,
-        linked_referral_uid: None,
-        event_uid: None,
-        items,
-    };
-    let xml = systmone_core::xml::to_string(&event, "X", false).ok()?;
-    let inner = xml.strip_prefix("<X>")?.strip_suffix("</X>")?;
-    Some(inner.to_string())
-}
-
-fn item_xml(item: &DataItem) -> String {
-    event_xml(vec![item.clone()]).unwrap_or_default()
+/// The file name of a path as the integration's machine writes it (`C:\Kiosk\a.csv`:
+/// `a.csv`), whatever this machine's separator.
+fn file_name(path: &str) -> Option<String> {
+    path.rsplit(['\\', '/'])
+        .next()
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
 }
 
 struct NewDocs<'a> {
@@ -44,7 +34,7 @@ struct NewDocs<'a> {
 impl NewDocs<'_> {
     fn add(&mut self, path: &str, what: &str) -> String {
         let uid = self.rng.uid();
-        let original = path.rsplit(['\\', '/']).next().unwrap_or("document");
+        let original = file_name(path).unwrap_or_else(|| "document".into());
         let ext = original.rsplit_once('.').map(|(_, e)| e).unwrap_or("txt");
         self.docs.push((
             uid.clone(),
@@ -59,11 +49,10 @@ impl NewDocs<'_> {
 
 fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResult<ItemData> {
     let problem_known = |uid: &str| {
-        patient.events.iter().any(|e| {
-            e.items
-                .iter()
-                .any(|i| matches!(i, ItemData::Problem { problem_uid, .. } if problem_uid == uid))
-        })
+        patient
+            .events
+            .iter()
+            .any(|e| e.items.iter().any(|i| i.problem_uid() == Some(uid)))
     };
     let check_problems = |uids: &[String]| -> HResult<()> {
         match uids.iter().find(|u| !problem_known(u)) {
@@ -71,44 +60,46 @@ fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResul
             None => Ok(()),
         }
     };
+    check_problems(linked_problems(item))?;
     Ok(match item {
         DataItem::ClinicalCode(c) => {
-            check_problems(&c.linked_problem_uid)?;
             if c.code.code.trim().is_empty() {
                 return Err(perm("A ClinicalCode must have a code"));
             }
+            // A code written with a severity is recorded as a problem (F3), with a
+            // ProblemUID of its own.
+            let problem_uid = c.problem_severity.as_ref().map(|_| docs.rng.uid());
             ItemData::Code {
                 code: in_code(&c.code),
+                episodicity: c.episodicity.as_ref().map(ToString::to_string),
                 value: c.value,
+                units: c.units.clone(),
+                comparator: c.comparator.as_ref().map(ToString::to_string),
+                problem_uid,
+                problem_severity: c.problem_severity.as_ref().map(ToString::to_string),
+                problem_end_date: c.problem_end_date.map(|d| d.date()),
                 free_text: c.free_text.clone(),
                 problems: c.linked_problem_uid.clone(),
             }
         }
         DataItem::Medication(m) => {
-            let (scheme, id) = match m.drug.scheme {
-                SchemeName::Dmd => match practice::dmd_to_multilex(&m.drug.product_id) {
-                    Some(ml) => ("Multilex".to_string(), ml.to_string()),
-                    None => ("Dmd".to_string(), m.drug.product_id.clone()),
-                },
-                _ => ("Multilex".to_string(), m.drug.product_id.clone()),
-            };
-            let name = m
-                .drug
-                .name
-                .clone()
-                .or_else(|| practice::drug_name(&id).map(str::to_string));
+            let drug = in_drug(&m.drug);
+            let start = m.start_date.map(|d| d.date());
             ItemData::Medication {
-                scheme,
-                product_id: id,
-                name,
-                days: m
-                    .start_date
-                    .as_ref()
-                    .zip(m.end_date.as_ref())
-                    .and_then(|(a, b)| u32::try_from((b.date() - a.date()).num_days()).ok())
+                scheme: drug.scheme,
+                product_id: drug.product_id,
+                pack_id: drug.pack_id,
+                name: drug.name,
+                medication_type: m.medication_type.as_ref().map(ToString::to_string),
+                start,
+                days: start
+                    .zip(m.end_date.map(|d| d.date()))
+                    .and_then(|(a, b)| u32::try_from((b - a).num_days()).ok())
                     .unwrap_or(28),
                 dose: m.dose.clone(),
                 quantity: m.quantity.clone(),
+                repeat_issue: m.repeat_issue.is_some(),
+                problems: m.linked_problem_uid.clone(),
                 extra_xml: m
                     .extra
                     .elements()
@@ -132,26 +123,22 @@ fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResul
                     "A Letter must have a RecipientName or a RecipientOrganisation",
                 ));
             }
-            check_problems(&l.linked_problem_uid)?;
-            let uid = docs.add(path, "Letter");
-            let mut stored = l.clone();
-            stored.document_path = None;
-            stored.document_uid = Some(uid);
-            ItemData::Letter {
-                xml: item_xml(&DataItem::Letter(stored)),
+            if l.kind.trim().is_empty() {
+                return Err(perm("A Letter must have a Type"));
             }
+            let uid = docs.add(path, "Letter");
+            ItemData::Letter(Box::new(in_letter(l, Some(uid))))
         }
         DataItem::Attachment(a) => {
-            check_problems(&a.linked_problem_uid)?;
+            let problems = a.linked_problem_uid.clone();
             match (a.document_path.as_deref(), a.url.as_deref()) {
                 (Some(path), _) if !path.trim().is_empty() => ItemData::Attachment {
-                    file_name: std::path::Path::new(path)
-                        .file_name()
-                        .map(|n| n.to_string_lossy().into_owned()),
+                    file_name: file_name(path),
                     file_size: None,
                     document_uid: Some(docs.add(path, "Attachment")),
-                    url: None,
+                    url: a.url.clone().filter(|u| !u.trim().is_empty()),
                     comments: a.comments.clone(),
+                    problems,
                 },
                 (_, Some(url)) if !url.trim().is_empty() => ItemData::Attachment {
                     file_name: None,
@@ -159,37 +146,30 @@ fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResul
                     document_uid: None,
                     url: Some(url.to_string()),
                     comments: a.comments.clone(),
+                    problems,
                 },
                 _ => return Err(perm("An Attachment must have a DocumentPath or a URL")),
             }
         }
         DataItem::DrugSensitivity(d) => {
-            check_problems(&d.linked_problem_uid)?;
-            ItemData::Raw {
-                name: "DrugSensitivity".into(),
-                xml: item_xml(item),
+            let ingredient = d.ingredient.first();
+            ItemData::Sensitivity {
+                kind: d.kind.to_string(),
+                ingredient_id: ingredient
+                    .map(|i| i.ingredient_id.clone())
+                    .unwrap_or_default(),
+                name: ingredient.and_then(|i| i.name.clone()).unwrap_or_default(),
+                details: ingredient
+                    .and_then(|i| i.details.clone())
+                    .unwrap_or_default(),
+                free_text: d.free_text.clone(),
+                problems: d.linked_problem_uid.clone(),
             }
         }
         DataItem::Narrative(n) => ItemData::Narrative {
-            text: n.line.join("\n"),
+            lines: n.line.clone(),
+            problems: n.linked_problem_uid.clone(),
         },
-        // The other data items of SystmOne's own schema (F15): kept as written, and
-        // returned as written by GetPatientRecord.
-        DataItem::Reminder(_)
-        | DataItem::Recall(_)
-        | DataItem::Vaccination(_)
-        | DataItem::RepeatMedication(_)
-        | DataItem::PatientPlan(_)
-        | DataItem::CarePlan(_)
-        | DataItem::Relationship(_)
-        | DataItem::Report(_)
-        | DataItem::Activity(_) => {
-            check_problems(linked_problems(item))?;
-            ItemData::Raw {
-                name: item.xml_name().to_string(),
-                xml: item_xml(item),
-            }
-        }
         DataItem::LinkedProblemUid(uid) => {
             check_problems(std::slice::from_ref(uid))?;
             ItemData::LinkedProblem {
@@ -200,12 +180,27 @@ fn in_item(item: &DataItem, patient: &PatientData, docs: &mut NewDocs) -> HResul
             name: raw.name().to_string(),
             xml: raw.as_str().to_string(),
         },
+        DataItem::Reminder(r) => ItemData::Reminder(in_reminder(r)),
+        DataItem::Recall(r) => ItemData::Recall(in_recall(r)),
+        DataItem::Vaccination(v) => ItemData::Vaccination(in_vaccination(v)),
+        DataItem::RepeatMedication(r) => ItemData::RepeatMedication(in_repeat_medication(r)),
+        DataItem::PatientPlan(p) => ItemData::PatientPlan(in_patient_plan(p)),
+        DataItem::CarePlan(c) => ItemData::CarePlan(in_care_plan(c)),
+        DataItem::Relationship(r) => ItemData::Relationship(Box::new(in_relationship(r))),
+        DataItem::Report(r) => ItemData::Report(in_report(r)),
+        DataItem::Activity(a) => ItemData::Activity(in_activity(a)),
     })
 }
 
-/// The problems a data item of SystmOne's own schema (F15) links to.
+/// The problems a data item links to (its own LinkedProblemUID children).
 fn linked_problems(item: &DataItem) -> &[String] {
     match item {
+        DataItem::ClinicalCode(i) => &i.linked_problem_uid,
+        DataItem::Medication(i) => &i.linked_problem_uid,
+        DataItem::Letter(i) => &i.linked_problem_uid,
+        DataItem::Attachment(i) => &i.linked_problem_uid,
+        DataItem::DrugSensitivity(i) => &i.linked_problem_uid,
+        DataItem::Narrative(i) => &i.linked_problem_uid,
         DataItem::Reminder(i) => &i.linked_problem_uid,
         DataItem::Recall(i) => &i.linked_problem_uid,
         DataItem::Vaccination(i) => &i.linked_problem_uid,
@@ -215,7 +210,7 @@ fn linked_problems(item: &DataItem) -> &[String] {
         DataItem::Relationship(i) => &i.linked_problem_uid,
         DataItem::Report(i) => &i.linked_problem_uid,
         DataItem::Activity(i) => &i.linked_problem_uid,
-        _ => &[],
+        DataItem::LinkedProblemUid(_) | DataItem::Other(_) => &[],
     }
 }
 
@@ -321,16 +316,7 @@ pub(super) fn handle(
             if e.items.is_empty() {
                 return Err(perm("An Event must contain at least one data item"));
             }
-            if let Some(r) = &e.linked_referral_uid {
-                let known = original.events.iter().any(|ev| {
-                    ev.items.iter().any(
-                        |i| matches!(i, ItemData::Referral { referral_uid, .. } if referral_uid == r),
-                    )
-                });
-                if !known {
-                    return Err(perm(format!("Unknown LinkedReferralUID {r}")));
-                }
-            }
+            check_referral(&original, e.linked_referral_uid.as_deref())?;
             let mut items = Vec::new();
             for item in &e.items {
                 items.push(in_item(item, &original, &mut docs)?);
@@ -356,6 +342,7 @@ pub(super) fn handle(
                     .software
                     .clone()
                     .or_else(|| Some("Client Integration Software".into())),
+                method: e.method.as_ref().map(ToString::to_string),
                 linked_referral_uid: e.linked_referral_uid.clone(),
                 items,
             });
@@ -364,6 +351,7 @@ pub(super) fn handle(
     }
     if let Some(nc) = &p.non_clinical {
         for a in &nc.appointment {
+            check_referral(&original, a.linked_referral_uid.as_deref())?;
             match (&a.appointment_uid, &a.clinic) {
                 (Some(uid), _) => {
                     let appt = patient
@@ -385,6 +373,14 @@ pub(super) fn handle(
                     }
                     if let Some(c) = &a.comments {
                         appt.comments = Some(c.clone());
+                    }
+                    if let Some(flag) = &a.flag {
+                        if !appt.flags.contains(flag) {
+                            appt.flags.push(flag.clone());
+                        }
+                    }
+                    if let Some(r) = &a.linked_referral_uid {
+                        appt.linked_referral_uid = Some(r.clone());
                     }
                 }
                 (None, Some(clinic)) => {
@@ -417,6 +413,8 @@ pub(super) fn handle(
                         slot_type: free.slot_type.clone(),
                         status: a.status.clone().unwrap_or_else(|| "Booked".into()),
                         comments: a.comments.clone(),
+                        flags: a.flag.iter().cloned().collect(),
+                        linked_referral_uid: a.linked_referral_uid.clone(),
                     });
                     result.appointment_uid.push(uid);
                 }
@@ -428,6 +426,7 @@ pub(super) fn handle(
             }
         }
         for v in &nc.visit {
+            check_referral(&original, v.linked_referral_uid.as_deref())?;
             let uid = docs.rng.uid();
             patient.visits.push(VisitData {
                 uid: uid.clone(),
@@ -438,6 +437,8 @@ pub(super) fn handle(
                     .user_name
                     .clone()
                     .or_else(|| user.as_ref().map(|u| u.user_name.clone())),
+                status: v.status.clone(),
+                linked_referral_uid: v.linked_referral_uid.clone(),
             });
             result.visit_uid.push(uid);
         }
@@ -450,6 +451,9 @@ pub(super) fn handle(
                 comments: t.content.clone(),
                 user_name: user.as_ref().map(|u| u.user_name.clone()),
                 completed: t.status.as_deref() == Some("Completed"),
+                due: t.due.as_ref().map(|d| d.value()),
+                user_name_assigned: t.user_name_assigned.clone(),
+                group_name_assigned: t.group_name_assigned.clone(),
             });
             result.task_uid.push(uid);
         }
@@ -475,6 +479,21 @@ pub(super) fn handle(
         *target = patient;
     }
     Ok(result)
+}
+
+/// A LinkedReferralUID must name a referral of the record.
+fn check_referral(patient: &PatientData, uid: Option<&str>) -> HResult<()> {
+    let Some(uid) = uid else { return Ok(()) };
+    let known = patient.events.iter().any(|e| {
+        e.items
+            .iter()
+            .any(|i| matches!(i, ItemData::Referral { referral_uid, .. } if referral_uid == uid))
+    });
+    if known {
+        Ok(())
+    } else {
+        Err(perm(format!("Unknown LinkedReferralUID {uid}")))
+    }
 }
 
 fn st_user_display(user: &Option<practice::UserData>, name: &str) -> Option<String> {

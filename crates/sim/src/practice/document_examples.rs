@@ -1,6 +1,6 @@
 //! The interface document's own example patients and their records, so its examples work verbatim.
 
-use super::generate::{blank_patient, d, dt, letter_xml, named};
+use super::generate::{blank_patient, d, dt, letter, named};
 use super::{
     AddressData, AppointmentData, CodeData, DocumentData, EventData, ItemData, PatientData,
     Practice, TaskData, VisitData,
@@ -162,12 +162,7 @@ pub(super) fn document_examples() -> Vec<PatientData> {
 }
 
 pub(super) fn add_document_example_records(practice: &mut Practice) {
-    let code = |c: &str| ItemData::Code {
-        code: CodeData::ctv3(c),
-        value: None,
-        free_text: None,
-        problems: Vec::new(),
-    };
+    let code = |c: &str| ItemData::code(CodeData::ctv3(c));
     let event =
         |uid: &str, when: &str, user: &str, done_by: &str, items: Vec<ItemData>| EventData {
             uid: uid.into(),
@@ -177,6 +172,7 @@ pub(super) fn add_document_example_records(practice: &mut Practice) {
             done_by: Some(done_by.into()),
             done_at: Some("Surgery".into()),
             software: None,
+            method: None,
             linked_referral_uid: None,
             items,
         };
@@ -188,12 +184,7 @@ pub(super) fn add_document_example_records(practice: &mut Practice) {
             "Drew Littler",
             vec![
                 code("XE0s6"),
-                ItemData::Code {
-                    code: CodeData::ctv3("229.."),
-                    value: Some(1.62),
-                    free_text: None,
-                    problems: Vec::new(),
-                },
+                ItemData::reading(CodeData::ctv3("229.."), 1.62, "m"),
             ],
         );
         e.software = Some("Client Integration Software".into());
@@ -221,6 +212,8 @@ pub(super) fn add_document_example_records(practice: &mut Practice) {
                 ingredient_id: "1".into(),
                 name: "None known".into(),
                 details: "LATEX FOAM - ADHESIVE".into(),
+                free_text: None,
+                problems: Vec::new(),
             }],
         ));
         p.appointments.push(AppointmentData {
@@ -233,6 +226,8 @@ pub(super) fn add_document_example_records(practice: &mut Practice) {
             slot_type: "Slot".into(),
             status: "Booked".into(),
             comments: None,
+            flags: Vec::new(),
+            linked_referral_uid: None,
         });
     }
     if let Some(p) = practice.patient_mut("6640569094") {
@@ -248,9 +243,10 @@ pub(super) fn add_document_example_records(practice: &mut Practice) {
             "2014-03-01T11:00:00",
             "dlittler2405",
             "Drew Littler",
-            vec![ItemData::Letter {
-                xml: letter_xml("4093400000000000", dt("2014-03-01T11:00:00")),
-            }],
+            vec![ItemData::Letter(Box::new(letter(
+                "4093400000000000",
+                dt("2014-03-01T11:00:00"),
+            )))],
         ));
         // The DeleteFromPatientRecord example's UIDs, added by the example's device.
         let mut added = event(
@@ -272,6 +268,8 @@ pub(super) fn add_document_example_records(practice: &mut Practice) {
             slot_type: "Slot".into(),
             status: "Booked".into(),
             comments: None,
+            flags: Vec::new(),
+            linked_referral_uid: None,
         });
         p.tasks.push(TaskData {
             uid: "a827c51000000000".into(),
@@ -280,6 +278,9 @@ pub(super) fn add_document_example_records(practice: &mut Practice) {
             comments: None,
             user_name: Some("dlittler2405".into()),
             completed: false,
+            due: None,
+            user_name_assigned: None,
+            group_name_assigned: None,
         });
         p.visits.push(VisitData {
             uid: "8827c51000000000".into(),
@@ -287,6 +288,8 @@ pub(super) fn add_document_example_records(practice: &mut Practice) {
             duration: 20.0,
             comments: None,
             user_name: Some("lsharples1004".into()),
+            status: None,
+            linked_referral_uid: None,
         });
         for uid in [
             "6e9de04200000000",
@@ -310,6 +313,8 @@ pub(super) fn add_document_example_records(practice: &mut Practice) {
             slot_type: "Slot".into(),
             status: "Booked".into(),
             comments: None,
+            flags: Vec::new(),
+            linked_referral_uid: None,
         });
     }
     if let Some(p) = practice.patient_mut("6343800514") {
@@ -344,6 +349,8 @@ pub(super) fn add_document_example_records(practice: &mut Practice) {
             slot_type: "Slot".into(),
             status: "Booked".into(),
             comments: None,
+            flags: Vec::new(),
+            linked_referral_uid: None,
         });
     }
     if let Some(p) = practice.patient_mut("8997304569") {
@@ -353,6 +360,8 @@ pub(super) fn add_document_example_records(practice: &mut Practice) {
             duration: 20.0,
             comments: Some("Deferred from 05 Jun 2014 09:49".into()),
             user_name: Some("dlittler2405".into()),
+            status: None,
+            linked_referral_uid: None,
         });
     }
 }

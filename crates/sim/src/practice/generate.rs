@@ -4,12 +4,15 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 
+mod items;
+
 use super::document_examples::{
     add_document_example_records, document_examples, document_examples_len,
 };
 use super::{
-    AddressData, AppointmentData, CodeData, DRUGS, DocumentData, EventData, ItemData, NumericUnit,
-    PatientData, Practice, Rng, SiteData, SlotData, TaskData, UserData, VisitData, nhs_check_digit,
+    AddressData, AppointmentData, CodeData, DRUGS, DocumentData, EventData, ItemData, LetterData,
+    NumericUnit, PatientData, PersonNameData, Practice, Rng, SiteData, SlotData, TaskData,
+    UserData, VisitData, nhs_check_digit,
 };
 
 const MALE: &[&str] = &[
@@ -41,6 +44,11 @@ const ROADS: &[(&str, &str, &str)] = &[
 
 struct Gen<'a> {
     rng: Rng,
+    /// The generator of the data items of SystmOne's own schema (`items.rs`), apart from
+    /// `rng` so that adding them left the rest of the practice as it was.
+    items: Rng,
+    /// Whether a record was given one of each of those items yet.
+    every_item_given: bool,
     today: NaiveDate,
     users: &'a [UserData],
     used_numbers: BTreeSet<String>,
@@ -205,6 +213,8 @@ impl Practice {
         ];
         let mut g = Gen {
             rng: Rng::new(seed),
+            items: Rng::new(seed.rotate_left(32) ^ 0xF15),
+            every_item_given: false,
             today,
             users: &users,
             used_numbers: BTreeSet::new(),
@@ -234,6 +244,11 @@ impl Practice {
                     created: dt("2013-10-09T11:07:47"),
                 },
                 NumericUnit {
+                    code: "246..".into(),
+                    units: "mmHg".into(),
+                    created: dt("2013-10-09T11:07:48"),
+                },
+                NumericUnit {
                     code: "2469.".into(),
                     units: "mmHg".into(),
                     created: dt("2013-10-09T11:07:48"),
@@ -242,6 +257,32 @@ impl Practice {
                     code: "246A.".into(),
                     units: "mmHg".into(),
                     created: dt("2013-10-09T11:07:48"),
+                },
+                // The results of the generated pathology reports.
+                NumericUnit {
+                    code: "44I4.".into(),
+                    units: "mmol/L".into(),
+                    created: dt("2013-10-09T11:07:49"),
+                },
+                NumericUnit {
+                    code: "44J3.".into(),
+                    units: "umol/L".into(),
+                    created: dt("2013-10-09T11:07:49"),
+                },
+                NumericUnit {
+                    code: "XaPbt".into(),
+                    units: "mmol/mol".into(),
+                    created: dt("2013-10-09T11:07:49"),
+                },
+                NumericUnit {
+                    code: "423..".into(),
+                    units: "g/L".into(),
+                    created: dt("2013-10-09T11:07:49"),
+                },
+                NumericUnit {
+                    code: "44P..".into(),
+                    units: "mmol/L".into(),
+                    created: dt("2013-10-09T11:07:49"),
                 },
             ],
             extracts: vec!["Data Extract 1".into(), "Practice Extract".into()],
@@ -254,6 +295,7 @@ impl Practice {
                 "8cb03c25797e17b1".into(),
                 "2087a2d784cda2e4".into(),
             ],
+            lists: items::configured_lists(),
         };
         practice.slots = g.slots();
         for ex in document_examples() {
@@ -291,6 +333,13 @@ impl Practice {
                 slot_type: slot.slot_type.clone(),
                 status: "Booked".into(),
                 comments: None,
+                // Some booked by patients online (SystmOne shows it as a flag, F20).
+                flags: if k % 6 == 0 {
+                    vec!["Booked online".into()]
+                } else {
+                    Vec::new()
+                },
+                linked_referral_uid: None,
             });
         }
         add_document_example_records(&mut practice);
@@ -465,6 +514,8 @@ impl Gen<'_> {
             documents: BTreeMap::new(),
         };
         self.record(&mut p);
+        self.schema_items(&mut p, !pseudo);
+        p.events.sort_by_key(|e| e.date_time);
         p
     }
 
@@ -491,42 +542,48 @@ impl Gen<'_> {
                         let code = *self.rng.pick(&[
                             "X505K", "XE0s6", "H33..", "C10F.", "H06z0", "137R.", "1371.", "XM1GI",
                         ]);
-                        ItemData::Code {
-                            code: CodeData::ctv3(code),
-                            value: None,
-                            free_text: self
+                        let mut item = ItemData::code(CodeData::ctv3(code));
+                        if let ItemData::Code { free_text, .. } = &mut item {
+                            *free_text = self
                                 .rng
                                 .chance(0.3)
-                                .then(|| "Reviewed in clinic".to_string()),
-                            problems: Vec::new(),
+                                .then(|| "Reviewed in clinic".to_string());
                         }
+                        item
                     }
-                    3 => ItemData::Code {
-                        code: CodeData::ctv3("229.."),
-                        value: Some((150 + self.rng.below(45)) as f64 / 100.0),
-                        free_text: None,
-                        problems: Vec::new(),
-                    },
-                    4 => ItemData::Code {
-                        code: CodeData::ctv3("22A.."),
-                        value: Some((45 + self.rng.below(70)) as f64),
-                        free_text: None,
-                        problems: Vec::new(),
-                    },
+                    3 => ItemData::reading(
+                        CodeData::ctv3("229.."),
+                        (150 + self.rng.below(45)) as f64 / 100.0,
+                        "m",
+                    ),
+                    4 => ItemData::reading(
+                        CodeData::ctv3("22A.."),
+                        (45 + self.rng.below(70)) as f64,
+                        "kg",
+                    ),
                     5 | 6 => {
                         let drug = *self.rng.pick(DRUGS);
                         ItemData::Medication {
                             scheme: "Multilex".into(),
                             product_id: drug.0.into(),
+                            pack_id: None,
                             name: Some(drug.1.into()),
+                            medication_type: None,
+                            start: None,
                             days: 28,
                             dose: Some("take one daily".into()),
                             quantity: Some("28 tablet".into()),
+                            repeat_issue: false,
+                            problems: Vec::new(),
                             extra_xml: Vec::new(),
                         }
                     }
                     7 => ItemData::Narrative {
-                        text: " Patient seen, advice given.\nReview if no better.".into(),
+                        lines: vec![
+                            " Patient seen, advice given.".into(),
+                            "Review if no better.".into(),
+                        ],
+                        problems: Vec::new(),
                     },
                     8 => {
                         let uid = self.rng.uid();
@@ -540,9 +597,7 @@ impl Gen<'_> {
                                 ),
                             },
                         );
-                        ItemData::Letter {
-                            xml: letter_xml(&uid, when),
-                        }
+                        ItemData::Letter(Box::new(letter(&uid, when)))
                     }
                     _ => {
                         let uid = self.rng.uid();
@@ -566,6 +621,7 @@ impl Gen<'_> {
                             document_uid: Some(uid),
                             url: None,
                             comments: Some("Scanned document".into()),
+                            problems: Vec::new(),
                         }
                     }
                 };
@@ -592,6 +648,8 @@ impl Gen<'_> {
                     ingredient_id: "2".into(),
                     name: "Penicillin".into(),
                     details: "Amoxicillin 500mg capsules".into(),
+                    free_text: None,
+                    problems: Vec::new(),
                 });
             }
             p.events.push(EventData {
@@ -604,6 +662,7 @@ impl Gen<'_> {
                 // F7: some events were entered by third-party software (chosen without
                 // drawing from the generator, so the rest of the practice is unchanged).
                 software: (p.events.len() % 7 == 3).then(|| "TRANSFoRm".to_string()),
+                method: None,
                 linked_referral_uid: None,
                 items,
             });
@@ -617,30 +676,47 @@ impl Gen<'_> {
                 duration: 20.0,
                 comments: Some("Home visit".into()),
                 user_name: Some("lsharples1004".into()),
+                status: None,
+                linked_referral_uid: None,
             });
         }
         if self.rng.chance(0.1) {
+            let made = at(self.today + Duration::days(3), 9, 0);
             p.tasks.push(TaskData {
                 uid: self.rng.uid(),
                 task_type: Some("Review".into()),
-                date_time: Some(at(self.today + Duration::days(3), 9, 0)),
+                date_time: Some(made),
                 comments: Some("Review results".into()),
                 user_name: Some("dlittler2405".into()),
                 completed: false,
+                due: Some(made + Duration::days(2)),
+                user_name_assigned: Some(p.usual_gp.clone()),
+                group_name_assigned: None,
             });
         }
     }
 }
 
-pub(super) fn letter_xml(uid: &str, when: NaiveDateTime) -> String {
-    format!(
-        "<Letter><RecipientName><Title>Dr</Title><FirstName>Drew</FirstName><Surname>Littler</Surname></RecipientName>\
-<RecipientOrganisation>The Real Surgery</RecipientOrganisation>\
-<SenderOrganisation>Leeds Teaching Hospitals</SenderOrganisation>\
-<DocumentUID>{uid}</DocumentUID><Type>Miscellaneous</Type><Direction>Incoming</Direction>\
-<DateSentReceived>{}</DateSentReceived></Letter>",
-        when.format("%Y-%m-%dT%H:%M:%S")
-    )
+/// A letter from the hospital to the practice, behind the document `uid`.
+pub(super) fn letter(uid: &str, when: NaiveDateTime) -> LetterData {
+    LetterData {
+        recipient_name: Some(PersonNameData {
+            title: Some("Dr".into()),
+            first_name: Some("Drew".into()),
+            middle_names: None,
+            surname: Some("Littler".into()),
+        }),
+        recipient_organisation: Some("The Real Surgery".into()),
+        recipient_address: None,
+        sender_name: None,
+        sender_organisation: Some("Leeds Teaching Hospitals".into()),
+        sender_address: None,
+        document_uid: Some(uid.into()),
+        letter_type: "Miscellaneous".into(),
+        direction: "Incoming".into(),
+        date_sent_received: when.date(),
+        problems: Vec::new(),
+    }
 }
 
 pub(super) fn blank_patient(number: &str, pseudo: bool, sr: u64) -> PatientData {

@@ -1,18 +1,74 @@
 //! The simulated practice: its data model (here; serialisable as JSON, the `--data`
 //! format) and NHS number checks; the built-in practice generated deterministically
 //! from a seed (`generate.rs`), with the document's example patients
-//! (`document_examples.rs`); the small code mapping tables (`codes.rs`: CTV3 <-> Snomed,
-//! Multilex <-> dm+d); the PRNG (`rng.rs`).
+//! (`document_examples.rs`); the data items of SystmOne's own schema (`items.rs`); the
+//! small code mapping tables (`codes.rs`: CTV3 <-> Snomed, Multilex <-> dm+d); the PRNG
+//! (`rng.rs`).
 //!
 //! # The `--data` file format
 //!
 //! A JSON document holding one [`Practice`]: `sites`, `users`, `slot_types`,
 //! `clinic_types`, `slots` (every appointment slot, with `booked` set to the
 //! AppointmentUID when taken), `patients` (demographics, `events` with typed `items`,
-//! `appointments`, `visits`, `tasks`, `documents`), `numeric_units`, `extracts` and
-//! `owners` (UID -> Device ID that added it, for DeleteFromPatientRecord). Dates are
-//! `YYYY-MM-DD`, date-times `YYYY-MM-DDTHH:MM:SS`. Write the built-in practice with
+//! `appointments` with their `flags`, `visits`, `tasks`, `documents`), `numeric_units`,
+//! `extracts`, `owners` (UID -> Device ID that added it, for DeleteFromPatientRecord),
+//! `known_devices` and `lists` (the practice's configured lists, F17:
+//! [`ConfiguredLists`]). Dates are `YYYY-MM-DD`, date-times `YYYY-MM-DDTHH:MM:SS`; a
+//! field that may be absent is `null` or left out. Write the built-in practice with
 //! `systmone-sim --dump-practice FILE` (or [`Practice::to_json`]) to get a template.
+//!
+//! Each item of an event is an object tagged by `type` ([`ItemData`]), one for each data
+//! item UpdatePatientRecord writes and GetPatientRecord returns: `Code` (a ClinicalCode:
+//! a coded entry, a reading with `value` and `units`, or a problem written with
+//! `problem_severity`), `Medication`, `Sensitivity`, `Narrative`, `Letter`,
+//! `Attachment`, and F15's `Reminder`, `Recall`, `Vaccination`, `RepeatMedication`,
+//! `PatientPlan`, `CarePlan`, `Relationship`, `Report`, `Activity`; also `Problem` and
+//! `Referral` (generated records), `LinkedProblem` (an event-level LinkedProblemUID) and
+//! `Raw` (an element the bindings do not describe, as XML). Values of SystmOne's fixed
+//! lists are its own text (`"status": "1st Recall"`). An event with one of each of the
+//! new items:
+//!
+//! ```
+//! # use systmone_sim::practice::{EventData, ItemData};
+//! let event: EventData = serde_json::from_str(r#"{
+//!   "uid": "5e1a09c400000000", "date_time": "2026-11-20T09:30:00",
+//!   "entered": "2026-11-20T09:30:00", "user_name": "dlittler2405",
+//!   "done_by": "Drew Littler", "done_at": "The Real Surgery", "software": null,
+//!   "method": "Face to face", "linked_referral_uid": null,
+//!   "items": [
+//!     {"type": "Code", "code": {"scheme": "CTV3", "code": "2469.", "term": null},
+//!      "value": 142.0, "units": "mmHg", "comparator": null, "free_text": null},
+//!     {"type": "Reminder", "free_text": "Needs an interpreter", "severity": "High",
+//!      "expiry_date": "2027-11-20"},
+//!     {"type": "Recall", "recall_date": "2027-05-20", "recall_type": "Hypertension review",
+//!      "status": "Pending", "free_text": null},
+//!     {"type": "Vaccination", "name": "Influenza vaccine", "batch_number": "FL4821K",
+//!      "part_type": "Annual dose", "dosage": "0.5 ml", "notes": "Left deltoid"},
+//!     {"type": "RepeatMedication",
+//!      "drug": {"scheme": "Multilex", "product_id": "1031542", "name": "Ramipril 5mg capsules"},
+//!      "dose": "one daily", "quantity": "28 capsule", "start_date": "2026-11-20",
+//!      "max_issues": 6, "review_date": "2027-05-20", "issue_duration_days": 28,
+//!      "medication_type": "NHS medication"},
+//!     {"type": "PatientPlan", "text": "Walk for 30 minutes a day",
+//!      "items": [{"text": "Keep a blood pressure diary", "order": 1}]},
+//!     {"type": "CarePlan", "name": "Hypertension care plan", "category": "Long Term Conditions",
+//!      "sub_category": "Cardiovascular", "aim": "Maintenance", "review_date": "2027-05-20",
+//!      "instructions": [{"text": "Check BP monthly", "order": 1, "responsibility": "Nurse"}]},
+//!     {"type": "Relationship", "title": "Mr", "first_name": "Tom", "surname": "Smith",
+//!      "relationship_type": "Son", "telephone": "01134960123",
+//!      "address": {"house_number": "4", "road": "Troy Road", "postcode": "LS18 5TN"}},
+//!     {"type": "Report", "battery_headers": "Urea and electrolytes",
+//!      "issue_date": "2026-11-19", "collection_date": "2026-11-17",
+//!      "result": "Abnormal, but expected", "report_type": "Pathology",
+//!      "patient_to_be_informed": true,
+//!      "follow_up_actions": [{"action": "Need to repeat test", "comments": "In 4 weeks"}]},
+//!     {"type": "Activity", "performed": "Blood pressure check", "with": "Patient",
+//!      "method": "Face to face", "duration": 10}
+//!   ]
+//! }"#).unwrap();
+//! assert_eq!(event.items.len(), 10);
+//! assert!(matches!(&event.items[8], ItemData::Report(r) if r.patient_to_be_informed));
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -22,6 +78,7 @@ use serde::{Deserialize, Serialize};
 mod codes;
 mod document_examples;
 mod generate;
+mod items;
 mod rng;
 mod test_patients;
 
@@ -30,6 +87,11 @@ pub use codes::{
     snomed_to_ctv3,
 };
 pub use document_examples::DOCUMENT_EXAMPLE_NUMBERS;
+pub use items::{
+    ActivityData, CarePlanData, ConfiguredLists, DrugData, FollowUpData, InstructionData,
+    LetterData, PatientPlanData, PersonNameData, RecallData, RelationshipData, ReminderData,
+    RepeatMedicationData, ReportData, VaccinationData,
+};
 pub use rng::Rng;
 pub use test_patients::test_patients_toml;
 
@@ -59,6 +121,9 @@ pub struct Practice {
     /// Device IDs approved before the simulator started (the document's examples).
     #[serde(default)]
     pub known_devices: Vec<String>,
+    /// The lists this practice configures for itself (F17).
+    #[serde(default)]
+    pub lists: ConfiguredLists,
 }
 
 /// A postal address, as SystmOne's Address element holds it; an empty field is sent as an
@@ -327,37 +392,72 @@ pub struct EventData {
     pub done_at: Option<String>,
     /// The software that entered it (Software, F7), when not SystmOne itself.
     pub software: Option<String>,
+    /// How it took place (Method, F15: `Face to face`, `Telephone`, ...).
+    #[serde(default)]
+    pub method: Option<String>,
     /// The referral the event belongs to (LinkedReferralUID).
     pub linked_referral_uid: Option<String>,
     /// The data items, in order.
     pub items: Vec<ItemData>,
 }
 
-/// A data item of an event.
+/// A data item of an event, tagged by `type` in the JSON (`{"type": "Recall",
+/// "recall_date": "2026-12-01", ...}`). Every item UpdatePatientRecord can write is one
+/// of these, typed; `Raw` keeps only elements the bindings do not describe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
 pub enum ItemData {
-    /// A clinical code (ClinicalCode), with an optional value.
+    /// A clinical code (ClinicalCode): a coded entry, a reading (`value` with `units`,
+    /// F15) or, with `problem_uid`, a problem written as a code with problem fields
+    /// (F3).
     Code {
         /// The code.
         code: CodeData,
-        /// The reading's Value (its unit is the code's [`NumericUnit`]).
+        /// Episodicity: `New` or `Ongoing`.
+        #[serde(default)]
+        episodicity: Option<String>,
+        /// The reading's Value.
         value: Option<f64>,
+        /// The Value's Units (`mmHg`; GetReferenceData lists each numeric code's units).
+        #[serde(default)]
+        units: Option<String>,
+        /// Comparator: a code from `3` to `8` (F15).
+        #[serde(default)]
+        comparator: Option<String>,
+        /// ProblemUID, when the code was written as a problem (with a ProblemSeverity):
+        /// the UID the simulator gave it, which LinkedProblemUID may then name.
+        #[serde(default)]
+        problem_uid: Option<String>,
+        /// ProblemSeverity: `Major` or `Minor`.
+        #[serde(default)]
+        problem_severity: Option<String>,
+        /// ProblemEndDate.
+        #[serde(default)]
+        problem_end_date: Option<NaiveDate>,
         /// FreeText entered with the code.
         free_text: Option<String>,
         /// The ProblemUIDs it is linked to (LinkedProblemUID).
         #[serde(default)]
         problems: Vec<String>,
     },
-    /// A medication issue.
+    /// A medication issue (acute, or an issue of a repeat).
     Medication {
         /// Multilex product ID (or a dm+d ID when `scheme` is `Dmd`).
         scheme: String,
         /// The drug's ID in `scheme`.
         product_id: String,
+        /// The drug's PackID (F15).
+        #[serde(default)]
+        pack_id: Option<i64>,
         /// The drug's name.
         name: Option<String>,
-        /// Days the prescription lasts (effective period).
+        /// MedicationType: `NHS medication` (when absent) or `Private issue`.
+        #[serde(default)]
+        medication_type: Option<String>,
+        /// When it starts (the event's date when absent).
+        #[serde(default)]
+        start: Option<NaiveDate>,
+        /// Days the prescription lasts (effective period; EndDate is `start` + `days`).
         days: u32,
         /// Dosage instructions as free text (FIELD-EVIDENCE F2).
         #[serde(default)]
@@ -365,31 +465,47 @@ pub enum ItemData {
         /// Quantity with its unit, free text (F2: `28 tablet`).
         #[serde(default)]
         quantity: Option<String>,
+        /// RepeatIssue: an issue of a repeat medication (F15).
+        #[serde(default)]
+        repeat_issue: bool,
+        /// The ProblemUIDs it is linked to (LinkedProblemUID).
+        #[serde(default)]
+        problems: Vec<String>,
         /// Other children, kept as XML.
         #[serde(default)]
         extra_xml: Vec<String>,
     },
-    /// A drug sensitivity (DrugSensitivity) to one ingredient, Multilex-coded.
+    /// A drug sensitivity or allergy (DrugSensitivity).
     Sensitivity {
-        /// The sensitivity's type, as SystmOne names it (`Ingredient`).
+        /// Type: `Ingredient` or `Drug`.
         kind: String,
-        /// The ingredient's Multilex ID.
+        /// The ingredient's Multilex ID (no Ingredient element is sent when empty, as
+        /// for a sensitivity written by UpdatePatientRecord, whose schema has none).
+        #[serde(default)]
         ingredient_id: String,
         /// The ingredient's name.
+        #[serde(default)]
         name: String,
-        /// Details of the reaction.
+        /// The drug as the SystmOne front end names it (Ingredient/@Details).
+        #[serde(default)]
         details: String,
+        /// FreeText.
+        #[serde(default)]
+        free_text: Option<String>,
+        /// The ProblemUIDs it is linked to (LinkedProblemUID).
+        #[serde(default)]
+        problems: Vec<String>,
     },
-    /// Free text (Narrative); each line of `text` is a Line element.
+    /// Free text (Narrative, F1): its Line elements, each kept exactly.
     Narrative {
-        /// The text, lines separated by `\n`.
-        text: String,
+        /// The lines.
+        lines: Vec<String>,
+        /// The ProblemUIDs it is linked to (LinkedProblemUID).
+        #[serde(default)]
+        problems: Vec<String>,
     },
-    /// A letter, kept as XML as SystmOne writes it.
-    Letter {
-        /// The letter element as XML (DocumentUID included).
-        xml: String,
-    },
+    /// A letter (boxed: its names and addresses make it the largest item).
+    Letter(Box<LetterData>),
     /// An attached document (Attachment, F5).
     Attachment {
         /// The attached file's name and size as SystmOne shows them (F5).
@@ -404,6 +520,9 @@ pub enum ItemData {
         url: Option<String>,
         /// Comments on the attachment.
         comments: Option<String>,
+        /// The ProblemUIDs it is linked to (LinkedProblemUID).
+        #[serde(default)]
+        problems: Vec<String>,
     },
     /// A problem: a clinical code with problem fields (FIELD-EVIDENCE F3).
     Problem {
@@ -426,6 +545,24 @@ pub enum ItemData {
         /// Effective until (open when absent).
         closed: Option<NaiveDate>,
     },
+    /// A reminder (F15; the Reminders filter).
+    Reminder(ReminderData),
+    /// A recall (F15; the Recalls filter).
+    Recall(RecallData),
+    /// A vaccination (F15; the Vaccinations filter).
+    Vaccination(VaccinationData),
+    /// A repeat medication template (F15; the Medication filter).
+    RepeatMedication(RepeatMedicationData),
+    /// A patient plan (F15; the CarePlans filter).
+    PatientPlan(PatientPlanData),
+    /// A care plan (F15; the CarePlans filter).
+    CarePlan(CarePlanData),
+    /// A relationship (F15; the Relationships filter; boxed, for its address).
+    Relationship(Box<RelationshipData>),
+    /// A report such as a pathology result (F15; the Results filter).
+    Report(ReportData),
+    /// An activity (F15; the Activity filter).
+    Activity(ActivityData),
     /// An event-level link to a problem.
     LinkedProblem {
         /// The ProblemUID.
@@ -438,6 +575,52 @@ pub enum ItemData {
         /// The element as XML.
         xml: String,
     },
+}
+
+impl ItemData {
+    /// A coded entry with nothing but its code.
+    pub fn code(code: CodeData) -> Self {
+        ItemData::Code {
+            code,
+            episodicity: None,
+            value: None,
+            units: None,
+            comparator: None,
+            problem_uid: None,
+            problem_severity: None,
+            problem_end_date: None,
+            free_text: None,
+            problems: Vec::new(),
+        }
+    }
+
+    /// A coded reading: a Value in its Units (F15).
+    pub fn reading(code: CodeData, value: f64, units: &str) -> Self {
+        ItemData::Code {
+            code,
+            episodicity: None,
+            value: Some(value),
+            units: Some(units.to_string()),
+            comparator: None,
+            problem_uid: None,
+            problem_severity: None,
+            problem_end_date: None,
+            free_text: None,
+            problems: Vec::new(),
+        }
+    }
+
+    /// The ProblemUID this item is, if it is a problem (F3).
+    pub fn problem_uid(&self) -> Option<&str> {
+        match self {
+            ItemData::Problem { problem_uid, .. } => Some(problem_uid),
+            ItemData::Code {
+                problem_uid: Some(uid),
+                ..
+            } => Some(uid),
+            _ => None,
+        }
+    }
 }
 
 /// A booked appointment (a slot taken for the patient).
@@ -461,8 +644,15 @@ pub struct AppointmentData {
     /// Attend`, ...). GetPatientRecord lists only pending appointments: all but
     /// cancelled, finished, left and did-not-attend (`DNA`) ones.
     pub status: String,
-    /// Comments made when booking.
+    /// Comments made when booking (F18: the reason a kiosk's patient gave).
     pub comments: Option<String>,
+    /// The flags shown on the appointment (F15, F18: a kiosk's booking writes `Booked
+    /// via Touch Screen`; F20: GetDiary sends them, repeated).
+    #[serde(default)]
+    pub flags: Vec<String>,
+    /// The referral it is linked to (LinkedReferralUID, F15).
+    #[serde(default)]
+    pub linked_referral_uid: Option<String>,
 }
 
 /// A home visit (a booking in the visits diary).
@@ -478,6 +668,12 @@ pub struct VisitData {
     pub comments: Option<String>,
     /// The visiting clinician's user name, if assigned.
     pub user_name: Option<String>,
+    /// The visit's status (F15).
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The referral it is linked to (LinkedReferralUID, F15).
+    #[serde(default)]
+    pub linked_referral_uid: Option<String>,
 }
 
 /// A task about the patient (a job for a user); sent in the real shape (FIELD-EVIDENCE F6).
@@ -497,6 +693,16 @@ pub struct TaskData {
     /// Whether it is done (Status `Completed`, else `Not Started`).
     #[serde(default)]
     pub completed: bool,
+    /// When it is due (Due, F15).
+    #[serde(default)]
+    pub due: Option<NaiveDateTime>,
+    /// The user it is assigned to (UserNameAssigned, F15).
+    #[serde(default)]
+    pub user_name_assigned: Option<String>,
+    /// The group it is assigned to (GroupNameAssigned, F15; one of the practice's
+    /// [`ConfiguredLists::task_groups`], F17).
+    #[serde(default)]
+    pub group_name_assigned: Option<String>,
 }
 
 /// Whether `number` is a ten-digit NHS number with a valid modulus 11 check digit.

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod http;
+pub mod kiosk;
 
 use std::time::Duration;
 
