@@ -298,6 +298,19 @@ fn uk_core_errors(bundle: &Value) -> Vec<String> {
     errors
 }
 
+/// How many resources of each type the Bundles hold (printed by the tests, so a change
+/// of the mapping or the practice shows in the figures).
+fn resource_counts(bundles: &[(String, Value)]) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for (_, bundle) in bundles {
+        for entry in bundle["entry"].as_array().into_iter().flatten() {
+            let kind = entry["resource"]["resourceType"].as_str().unwrap_or("?");
+            *counts.entry(kind.to_string()).or_default() += 1;
+        }
+    }
+    counts
+}
+
 fn check_uk_core(bundles: &[(String, Value)]) {
     let mut failures = Vec::new();
     for (name, bundle) in bundles {
@@ -411,7 +424,9 @@ fn fixture_bundles() -> Vec<(String, Value)> {
 
 #[test]
 fn every_fixture_response_converts_with_zero_errors() {
-    check_uk_core(&fixture_bundles());
+    let bundles = fixture_bundles();
+    eprintln!("fixtures: resources by type: {:?}", resource_counts(&bundles));
+    check_uk_core(&bundles);
 }
 
 #[test]
@@ -581,6 +596,10 @@ async fn fetch_simulator_bundles() -> SimulatorBundles {
 #[test]
 fn every_simulator_patient_converts_with_zero_errors() {
     let sim = simulator_bundles();
+    eprintln!(
+        "simulator's practice: resources by type: {:?}",
+        resource_counts(&sim.bundles)
+    );
     check_uk_core(&sim.bundles);
     for (n, mapped) in &sim.snapshots {
         insta::assert_json_snapshot!(format!("sim-patient-{n}.bundle"), mapped.bundle);
