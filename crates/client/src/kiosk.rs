@@ -45,8 +45,8 @@ use systmone_bindings::update_patient_record_v1_0::{
 };
 use systmone_core::{CodeScheme, DateTime};
 use systmone_types::{
-    AppointmentChange, Clinic, Clinical, ClinicalCode, Code, Comparator, DataItem, Event,
-    Identity, Narrative, PatientId, SchemeName, Slot,
+    AppointmentChange, Clinic, Clinical, ClinicalCode, Code, Comparator, DataItem, Event, Identity,
+    Narrative, PatientId, SchemeName, Slot,
 };
 
 use crate::{Client, Error, Reply};
@@ -100,9 +100,7 @@ impl RecordCode {
                 let ok = code.chars().count() == 5
                     && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.');
                 (!ok).then(|| {
-                    format!(
-                        "{code:?} is not a CTV3 code (5 letters, digits or dots, e.g. 246..)"
-                    )
+                    format!("{code:?} is not a CTV3 code (5 letters, digits or dots, e.g. 246..)")
                 })
             }
             CodeScheme::Snomed => {
@@ -159,12 +157,7 @@ pub struct Reading {
 
 impl Reading {
     /// A reading with no comparator, free text or time.
-    pub fn new(
-        patient: PatientId,
-        code: RecordCode,
-        value: f64,
-        units: impl Into<String>,
-    ) -> Self {
+    pub fn new(patient: PatientId, code: RecordCode, value: f64, units: impl Into<String>) -> Self {
         Reading {
             patient,
             code,
@@ -676,7 +669,10 @@ fn clinical(
     }
 }
 
-fn non_clinical(identity: Identity, appointment: AppointmentChange) -> UpdatePatientRecordParameters {
+fn non_clinical(
+    identity: Identity,
+    appointment: AppointmentChange,
+) -> UpdatePatientRecordParameters {
     UpdatePatientRecordParameters {
         identity: Some(identity),
         non_clinical: Some(UpdateNonClinical {
@@ -728,7 +724,11 @@ mod tests {
         let good = Reading::new(nhs(), RecordCode::ctv3("246.."), 120.0, "mmHg");
         let mut r = good.clone();
         r.code = RecordCode::ctv3("246");
-        assert!(problem(&r).contains("5 letters, digits or dots"), "{}", problem(&r));
+        assert!(
+            problem(&r).contains("5 letters, digits or dots"),
+            "{}",
+            problem(&r)
+        );
         r.code = RecordCode::snomed("0123");
         assert!(problem(&r).contains("6 to 18 digits"));
         let mut r = good.clone();
@@ -791,7 +791,10 @@ mod tests {
             ),
             "{text}"
         );
-        assert!(text.contains("<Flag>Booked via Touch Screen</Flag>"), "{text}");
+        assert!(
+            text.contains("<Flag>Booked via Touch Screen</Flag>"),
+            "{text}"
+        );
     }
 
     #[test]

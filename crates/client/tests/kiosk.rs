@@ -45,7 +45,9 @@ async fn simulator_client() -> (systmone_sim::SimHandle, Client) {
     (sim, client)
 }
 
-async fn record(client: &Client) -> systmone_bindings::get_patient_record_v1_0::GetPatientRecordResult {
+async fn record(
+    client: &Client,
+) -> systmone_bindings::get_patient_record_v1_0::GetPatientRecordResult {
     client
         .get_patient_record(GetPatientRecordParameters {
             identity: Some(Identity {
@@ -70,7 +72,11 @@ async fn a_reading_is_in_the_record_as_a_clinical_code_with_its_value() {
         panic!("one event: {:?}", written.result.event_uid);
     };
     // What was sent: SystmOne's names (F15), never NumericValue.
-    assert!(written.request_xml.contains("<Value>120</Value><Units>mmHg</Units>"));
+    assert!(
+        written
+            .request_xml
+            .contains("<Value>120</Value><Units>mmHg</Units>")
+    );
     assert!(!written.request_xml.contains("NumericValue"));
 
     let record = record(&client).await;
@@ -279,7 +285,11 @@ async fn a_booking_answered_without_an_appointment_uid_is_not_booked() {
     assert!(err.to_string().contains("not confirmed"), "{err}");
     assert_eq!(peer.requests().len(), 1, "never sent again");
 
-    let peer = Peer::new(|_| Some(format!("{IDENTITY}<AppointmentUID>7c2e0f1a00000000</AppointmentUID>")));
+    let peer = Peer::new(|_| {
+        Some(format!(
+            "{IDENTITY}<AppointmentUID>7c2e0f1a00000000</AppointmentUID>"
+        ))
+    });
     let booked = peer.client().book_appointment(booking()).await.unwrap();
     assert_eq!(booked.appointment_uid, "7c2e0f1a00000000");
 }
@@ -292,7 +302,12 @@ async fn each_kiosk_write_without_an_answer_is_outcome_unknown_and_sent_once() {
     answers.lines.push("Any allergies? None".into());
     let outcomes = [
         client
-            .record_reading(Reading::new(patient(), RecordCode::snomed("163020007"), 120.0, "mmHg"))
+            .record_reading(Reading::new(
+                patient(),
+                RecordCode::snomed("163020007"),
+                120.0,
+                "mmHg",
+            ))
             .await
             .map(drop),
         client
@@ -332,7 +347,12 @@ async fn a_value_of_the_wrong_form_is_refused_before_anything_is_sent() {
     assert!(matches!(err, Error::InvalidParameter { .. }), "{err}");
     assert!(err.to_string().contains("at most 200"), "{err}");
     let err = client
-        .record_reading(Reading::new(patient(), RecordCode::ctv3("246"), 120.0, "mmHg"))
+        .record_reading(Reading::new(
+            patient(),
+            RecordCode::ctv3("246"),
+            120.0,
+            "mmHg",
+        ))
         .await
         .unwrap_err();
     assert!(err.to_string().contains("not a CTV3 code"), "{err}");
