@@ -25,6 +25,7 @@ mod demo;
 mod extract;
 mod fhir_output;
 mod fixtures;
+mod kiosk;
 mod options;
 mod output;
 mod parse;
@@ -142,7 +143,10 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Record(args) => commands::record(&global, args).await,
         Command::Slots(args) => commands::slots(&global, args).await,
         Command::Diary(args) => commands::diary(&global, args).await,
-        Command::Book(args) => commands::book(&global, args).await,
+        Command::Book(args) => kiosk::book(&global, args).await,
+        Command::Reading(args) => kiosk::reading(&global, args).await,
+        Command::Arrive(args) => kiosk::arrive(&global, args).await,
+        Command::Answers(args) => kiosk::answers(&global, args).await,
         Command::Document(args) => commands::document(&global, args).await,
         Command::Extract(args) => extract::run(&global, args).await,
         Command::Compat => commands::compat(&global).await,
@@ -319,6 +323,8 @@ fn error_json(error: &anyhow::Error) -> String {
         Some(E::OutcomeUnknown { .. }) => "outcome-unknown",
         Some(E::DeviceId(_)) => "device-id",
         Some(E::Encode(_)) => "encode",
+        Some(E::InvalidParameter { .. }) => "invalid-parameter",
+        Some(E::NotBooked { .. }) => "not-booked",
         None => "local",
     };
     let mut extra = serde_json::Map::new();
@@ -330,6 +336,10 @@ fn error_json(error: &anyhow::Error) -> String {
         }) => {
             extra.insert("request_uid".into(), request_uid.as_str().into());
             extra.insert("function".into(), function.as_str().into());
+        }
+        Some(E::NotBooked { request_uid, .. }) => {
+            extra.insert("request_uid".into(), request_uid.as_str().into());
+            extra.insert("function".into(), "UpdatePatientRecord".into());
         }
         Some(E::Response { function, error }) => {
             extra.insert("function".into(), function.as_str().into());
@@ -378,7 +388,7 @@ fn find_client_error(error: &anyhow::Error) -> Option<&systmone_client::Error> {
 pub const EXIT_WRONG_PATIENT: u8 = 8;
 
 /// 2: SystmOne answered with an error; 3: transport or protocol failure; 4: a write's
-/// outcome is unknown; 8: the answer was for another patient; 1: anything else
+/// outcome is unknown (a booking answered without its AppointmentUID too); 8: the answer was for another patient; 1: anything else
 /// (usage, files, invalid parameters).
 fn exit_code(error: &anyhow::Error) -> u8 {
     use systmone_client::Error as E;
@@ -391,7 +401,7 @@ fn exit_code(error: &anyhow::Error) -> u8 {
             | E::CallTimeout { .. }
             | E::Protocol(_),
         ) => 3,
-        Some(E::OutcomeUnknown { .. }) => 4,
+        Some(E::OutcomeUnknown { .. } | E::NotBooked { .. }) => 4,
         Some(E::WrongPatient { .. }) => EXIT_WRONG_PATIENT,
         _ => 1,
     }
