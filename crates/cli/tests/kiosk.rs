@@ -122,23 +122,50 @@ async fn values_of_the_wrong_form_are_refused_before_sending_naming_the_form() {
     let dir = tempfile::tempdir().unwrap();
     let cases: [(&[&str], &str); 8] = [
         (
-            &["reading", NHS, "--code", "246", "--value", "1", "--units", "mmHg"],
+            &[
+                "reading", NHS, "--code", "246", "--value", "1", "--units", "mmHg",
+            ],
             "5 letters, digits or dots, e.g. 246..",
         ),
         (
-            &["reading", NHS, "--scheme", "snomed", "--code", "246..", "--value", "1", "--units", "mmHg"],
+            &[
+                "reading", NHS, "--scheme", "snomed", "--code", "246..", "--value", "1", "--units",
+                "mmHg",
+            ],
             "6 to 18 digits",
         ),
         (
-            &["reading", NHS, "--code", "246..", "--value", "1,5", "--units", "mmHg"],
+            &[
+                "reading", NHS, "--code", "246..", "--value", "1,5", "--units", "mmHg",
+            ],
             "e.g. 120 or 37.5",
         ),
         (
-            &["reading", NHS, "--code", "246..", "--value", "1", "--units", "mmHg", "--comparator", "9"],
+            &[
+                "reading",
+                NHS,
+                "--code",
+                "246..",
+                "--value",
+                "1",
+                "--units",
+                "mmHg",
+                "--comparator",
+                "9",
+            ],
             "a code from 3 to 8",
         ),
         (
-            &["reading", "7835438276", "--code", "246..", "--value", "1", "--units", "mmHg"],
+            &[
+                "reading",
+                "7835438276",
+                "--code",
+                "246..",
+                "--value",
+                "1",
+                "--units",
+                "mmHg",
+            ],
             "check digit",
         ),
         (&["arrive", NHS, " "], "AppointmentUID"),
@@ -158,7 +185,9 @@ async fn values_of_the_wrong_form_are_refused_before_sending_naming_the_form() {
     }
     let long = "x".repeat(201);
     let mut cmd = against_addr("127.0.0.1:9", dir.path());
-    cmd.args(["-o", "json", "answers", NHS, "--line", "fine", "--line", &long]);
+    cmd.args([
+        "-o", "json", "answers", NHS, "--line", "fine", "--line", &long,
+    ]);
     let refused = run(cmd).await.code(1);
     let error = stdout_json(&refused);
     assert_eq!(error["error"]["kind"], "invalid-parameter");
@@ -178,13 +207,16 @@ async fn a_booking_with_flag_and_reason_then_the_arrival() {
     cmd.args(["-v", "-o", "json", "book", NHS])
         .args(["--user", "dlittler2405", "--site", "The Real Surgery"])
         .args(["--clinic-type", "Session", "--start", "2014-07-15T13:00:00"])
-        .args(["--flag", "Booked via Touch Screen", "--reason", "Sore throat"]);
+        .args([
+            "--flag",
+            "Booked via Touch Screen",
+            "--reason",
+            "Sore throat",
+        ]);
     let booked = run(cmd)
         .await
         .success()
-        .stderr(predicate::str::contains(
-            "<Comments>Sore throat</Comments>",
-        ))
+        .stderr(predicate::str::contains("<Comments>Sore throat</Comments>"))
         .stderr(predicate::str::contains(
             "<Flag>Booked via Touch Screen</Flag>",
         ));
@@ -197,8 +229,12 @@ async fn a_booking_with_flag_and_reason_then_the_arrival() {
     cmd.args(["arrive", NHS, &uid]);
     run(cmd).await.success();
     let mut cmd = against(&sim, dir.path());
-    cmd.args(["-o", "json", "diary", "--appointments"])
-        .args(["--from", "2014-07-15T00:00:00", "--to", "2014-07-16T00:00:00"]);
+    cmd.args(["-o", "json", "diary", "--appointments"]).args([
+        "--from",
+        "2014-07-15T00:00:00",
+        "--to",
+        "2014-07-16T00:00:00",
+    ]);
     let diary = String::from_utf8(run(cmd).await.success().get_output().stdout.clone()).unwrap();
     let at = diary.find(&uid).expect("the booking is in the diary");
     assert!(diary[at..].contains("\"Status\": \"Arrived\""), "{diary}");
@@ -241,7 +277,9 @@ fn unconfirming_peer() -> std::net::SocketAddr {
                                 .map(|f| format!("<SupportedFunction><Function>{f}</Function><Version>1.0</Version></SupportedFunction>"))
                                 .concat()
                         } else {
-                            format!("<Identity><NHSNumber>{NHS}</NHSNumber></Identity><RecordState>Closed</RecordState>")
+                            format!(
+                                "<Identity><NHSNumber>{NHS}</NHSNumber></Identity><RecordState>Closed</RecordState>"
+                            )
                         };
                         let response = format!(
                             "<ClientIntegrationResponse><DeviceID>392752167bd7f69b</DeviceID>\
@@ -284,7 +322,9 @@ async fn each_kiosk_command_whose_answer_is_lost_exits_4_with_its_request_uid() 
     // Request 1 is the client's GetFunctions; request 2, the write, is applied but its
     // response is lost.
     let commands: [&[&str]; 3] = [
-        &["reading", NHS, "--code", "246..", "--value", "120", "--units", "mmHg"],
+        &[
+            "reading", NHS, "--code", "246..", "--value", "120", "--units", "mmHg",
+        ],
         &["arrive", NHS, "6510300000000000"],
         &["answers", NHS, "--line", "Any allergies? None"],
     ];
@@ -294,10 +334,9 @@ async fn each_kiosk_command_whose_answer_is_lost_exits_4_with_its_request_uid() 
         let mut cmd = against(&sim, dir.path());
         cmd.args(["--timeout", "2", "--call-timeout", "2", "-o", "json"])
             .args(args);
-        let lost = run(cmd)
-            .await
-            .code(4)
-            .stderr(predicate::str::contains("check the record before trying again"));
+        let lost = run(cmd).await.code(4).stderr(predicate::str::contains(
+            "check the record before trying again",
+        ));
         let error = stdout_json(&lost);
         assert_eq!(error["error"]["kind"], "outcome-unknown", "{args:?}");
         assert!(error["error"]["request_uid"].is_string(), "{args:?}");
