@@ -210,20 +210,6 @@ pub async fn diary(global: &GlobalOpts, args: DiaryArgs) -> anyhow::Result<u8> {
     call_with(global, "GetDiary", p).await
 }
 
-pub async fn book(global: &GlobalOpts, args: BookArgs) -> anyhow::Result<u8> {
-    let p = booking_params(
-        &args.nhs_number,
-        &args.user,
-        &args.site,
-        &args.clinic_type,
-        &args.slot_type,
-        &args.start,
-        &args.duration,
-        args.comments.as_deref(),
-    )?;
-    call_with(global, "UpdatePatientRecord", p).await
-}
-
 pub async fn document(global: &GlobalOpts, args: DocumentArgs) -> anyhow::Result<u8> {
     let mut p = Params::new();
     identity(&mut p, &args.nhs_number, false)?;

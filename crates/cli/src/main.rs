@@ -27,6 +27,7 @@ mod describe;
 mod extract;
 mod fhir_output;
 mod fixtures;
+mod kiosk;
 mod options;
 mod output;
 mod params;
@@ -146,7 +147,10 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         Command::Record(args) => commands::record(&global, args).await,
         Command::Slots(args) => commands::slots(&global, args).await,
         Command::Diary(args) => commands::diary(&global, args).await,
-        Command::Book(args) => commands::book(&global, args).await,
+        Command::Book(args) => kiosk::book(&global, args).await,
+        Command::Reading(args) => kiosk::reading(&global, args).await,
+        Command::Arrive(args) => kiosk::arrive(&global, args).await,
+        Command::Answers(args) => kiosk::answers(&global, args).await,
         Command::Document(args) => commands::document(&global, args).await,
         Command::Extract(args) => extract::run(&global, args).await,
         Command::Compat => commands::compat(&global).await,
@@ -324,6 +328,8 @@ fn error_json(error: &anyhow::Error) -> String {
         Some(E::OutcomeUnknown { .. }) => "outcome-unknown",
         Some(E::DeviceId(_)) => "device-id",
         Some(E::Encode(_)) => "encode",
+        Some(E::InvalidParameter { .. }) => "invalid-parameter",
+        Some(E::NotBooked { .. }) => "not-booked",
         None => "local",
     };
     let mut extra = serde_json::Map::new();
@@ -335,6 +341,10 @@ fn error_json(error: &anyhow::Error) -> String {
         }) => {
             extra.insert("request_uid".into(), request_uid.as_str().into());
             extra.insert("function".into(), function.as_str().into());
+        }
+        Some(E::NotBooked { request_uid, .. }) => {
+            extra.insert("request_uid".into(), request_uid.as_str().into());
+            extra.insert("function".into(), "UpdatePatientRecord".into());
         }
         Some(E::Response { function, error }) => {
             extra.insert("function".into(), function.as_str().into());
@@ -379,7 +389,7 @@ fn find_client_error(error: &anyhow::Error) -> Option<&systmone_client::Error> {
 }
 
 /// 2: SystmOne answered with an error; 3: transport or protocol failure; 4: a write's
-/// outcome is unknown; 8: the answer was for another patient; 1: anything else
+/// outcome is unknown (a booking answered without its AppointmentUID too); 8: the answer was for another patient; 1: anything else
 /// (usage, files, invalid parameters).
 fn exit_code(error: &anyhow::Error) -> u8 {
     use systmone_client::Error as E;
@@ -392,7 +402,7 @@ fn exit_code(error: &anyhow::Error) -> u8 {
             | E::CallTimeout { .. }
             | E::Protocol(_),
         ) => 3,
-        Some(E::OutcomeUnknown { .. }) => 4,
+        Some(E::OutcomeUnknown { .. } | E::NotBooked { .. }) => 4,
         Some(E::WrongPatient { .. }) => output::EXIT_WRONG_PATIENT,
         _ => 1,
     }

@@ -399,11 +399,24 @@ are filled from the options and the Device ID store when not given with --set.",
     /// GetDiary: up-coming appointments and visits.
     #[command(after_help = "Example:\n  systmone diary --from 2024-05-01T00:00:00 --appointments")]
     Diary(DiaryArgs),
-    /// UpdatePatientRecord: book an appointment in a free slot.
+    /// UpdatePatientRecord: book an appointment in a free slot, with the patient's
+    /// reason and a flag (F18). Booked only when SystmOne answers with its
+    /// AppointmentUID (else exit 4: look at the diary before booking again).
     #[command(
-        after_help = "Example:\n  systmone book 7835438275 --user dlittler2405 --site 'The Real Surgery' \\\n      --clinic-type Session --slot-type Slot --start 2024-05-02T09:00:00 --duration 10"
+        after_help = "Examples:\n  systmone book 7835438275 --user dlittler2405 --site 'The Real Surgery' \\\n      --clinic-type Session --slot-type Slot --start 2024-05-02T09:00:00 --duration 10\n  systmone book 7835438275 --user dlittler2405 --site 'The Real Surgery' --clinic-type Session \\\n      --start 2014-07-15T13:00:00 --flag 'Booked via Touch Screen' --reason 'Sore throat for a week'"
     )]
     Book(BookArgs),
+    /// UpdatePatientRecord: record a coded reading (blood pressure, height, weight): a
+    /// ClinicalCode with its Value and Units (F15).
+    #[command(after_help = crate::kiosk::READING_HELP)]
+    Reading(crate::kiosk::ReadingArgs),
+    /// UpdatePatientRecord: mark a patient arrived for an appointment (F18).
+    #[command(after_help = crate::kiosk::ARRIVE_HELP)]
+    Arrive(crate::kiosk::ArriveArgs),
+    /// UpdatePatientRecord: add questionnaire answers: coded answers with their text,
+    /// and one Narrative per answer line of at most 200 characters (F18).
+    #[command(after_help = crate::kiosk::ANSWERS_HELP)]
+    Answers(crate::kiosk::AnswersArgs),
     /// GetDocument: write a letter's or attachment's file into a directory.
     #[command(
         after_help = "Examples:\n  systmone document 6640569094 4093400000000000 --write-to 'C:\\Letters'\n  systmone document 6640569094 4093400000000000 --write-to .    # the simulator's --root"
@@ -859,9 +872,12 @@ pub struct BookArgs {
     /// The slot's length in minutes.
     #[arg(long, default_value = "10", value_name = "MINUTES")]
     pub duration: String,
-    /// A comment on the appointment.
-    #[arg(long)]
-    pub comments: Option<String>,
+    /// The reason the patient gave, written as the appointment's Comments (F18).
+    #[arg(long, visible_alias = "comments", value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// A flag shown on the appointment, e.g. 'Booked via Touch Screen' (F18).
+    #[arg(long, value_name = "TEXT")]
+    pub flag: Option<String>,
 }
 
 #[derive(Debug, Args)]

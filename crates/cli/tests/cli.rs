@@ -548,6 +548,9 @@ fn every_subcommand_has_help_with_an_example() {
         "slots",
         "diary",
         "book",
+        "reading",
+        "arrive",
+        "answers",
         "document",
         "extract",
     ] {
@@ -1096,7 +1099,7 @@ fn readme_tour_runs_as_written() {
     assert!(sim.is_none(), "the tour stops its simulator");
 }
 
-const SUBCOMMANDS: [&str; 17] = [
+const SUBCOMMANDS: [&str; 20] = [
     "demo",
     "call",
     "parse",
@@ -1109,6 +1112,9 @@ const SUBCOMMANDS: [&str; 17] = [
     "slots",
     "diary",
     "book",
+    "reading",
+    "arrive",
+    "answers",
     "document",
     "extract",
     "compat",

@@ -119,6 +119,31 @@ pub enum Error {
         /// What went wrong after the request was sent (a timeout, a closed connection, ...).
         cause: Box<Error>,
     },
+    /// A value given to a typed write ([`Client::record_reading`](crate::Client::record_reading),
+    /// [`Client::add_answers`](crate::Client::add_answers), ...) does not have the form
+    /// SystmOne takes. Nothing was sent; the reason names the form expected.
+    #[error("invalid {field}: {reason}; nothing was sent")]
+    InvalidParameter {
+        /// Which value (`reading code`, `answer line 3`, ...).
+        field: String,
+        /// What is wrong with it, and the form expected.
+        reason: String,
+    },
+    /// SystmOne answered a booking ([`Client::book_appointment`](crate::Client::book_appointment))
+    /// without the new appointment's AppointmentUID, so the booking is not confirmed
+    /// (FIELD-EVIDENCE F18: a kiosk counts a booking as made only by that UID). It may
+    /// or may not have been made: look at the patient's appointments before booking
+    /// again. Never retried.
+    #[error(
+        "SystmOne answered the booking (RequestUID {request_uid}) without an AppointmentUID, so it \
+         is not confirmed; look at the patient's appointments before booking again"
+    )]
+    NotBooked {
+        /// The RequestUID sent: SystmOne's audit trail knows the request by it.
+        request_uid: String,
+        /// SystmOne's ResponseUID.
+        response_uid: String,
+    },
     /// The Device ID could not be read or stored.
     #[error(transparent)]
     DeviceId(#[from] systmone_transport::device_id::DeviceIdError),
@@ -182,6 +207,8 @@ impl Error {
             Error::WrongPatient { .. } => "wrong-patient",
             Error::DeviceId(_) => "device-id-error",
             Error::Encode(_) => "encode-error",
+            Error::InvalidParameter { .. } => "invalid-parameter",
+            Error::NotBooked { .. } => "not-booked",
         }
     }
 }

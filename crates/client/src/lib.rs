@@ -99,6 +99,9 @@
 //!   whole call); writes are never retried and report [`Error::OutcomeUnknown`] when
 //!   their response does not arrive;
 //! - version negotiation with GetFunctions, using the name SystmOne advertises (E2);
+//! - the writes a check-in kiosk makes, typed ([`Client::record_reading`],
+//!   [`Client::mark_arrived`], [`Client::book_appointment`], [`Client::add_answers`]),
+//!   their values checked before sending;
 //! - an opt-in audit log ([`AuditLog`]) with patient data redacted by default.
 
 #![warn(missing_docs)]
@@ -110,6 +113,7 @@ mod audit;
 mod client;
 mod error;
 mod functions;
+mod kiosk;
 mod patient;
 mod retry;
 
@@ -119,6 +123,10 @@ pub use client::{
     DEFAULT_PACING_GUARD, NhsNumberElement, PacingObserver, Reply, Stream, TcpConnector,
 };
 pub use error::{Error, ProtocolError};
+pub use kiosk::{
+    ARRIVED, Answers, Arrival, BOOKED_VIA_TOUCH_SCREEN, Booked, Booking, CodedAnswer,
+    MAX_ANSWER_LINE_CHARS, Reading, RecordCode,
+};
 pub use patient::{PATIENT_CHECKED, PatientNumber};
 pub use retry::{DEFAULT_RESPONSE_TIMEOUT, RetryPolicy};
 pub use systmone_core::{Drift, DriftItem, DriftKind, ReadMode};

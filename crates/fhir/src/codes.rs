@@ -64,6 +64,81 @@ pub const CONSENT_SCOPE: &str = "http://terminology.hl7.org/CodeSystem/consentsc
 /// LOINC, for the SMS consent Consent's category (`59284-0`, Patient Consent).
 pub const LOINC: &str = "http://loinc.org";
 
+/// UCUM, the code system of units of measure.
+pub const UCUM: &str = "http://unitsofmeasure.org";
+/// HL7 v2 table 0074 (diagnostic service section), for DiagnosticReport.category.
+pub const DIAGNOSTIC_SERVICE_SECTION: &str = "http://terminology.hl7.org/CodeSystem/v2-0074";
+/// HL7's observation-category code system (`laboratory`, `imaging`).
+pub const OBSERVATION_CATEGORY: &str = "http://terminology.hl7.org/CodeSystem/observation-category";
+/// HL7 v3 ObservationInterpretation (`N`, `A`, `POS`, `NEG`), for a report's Result.
+pub const OBSERVATION_INTERPRETATION: &str =
+    "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
+/// HL7's medicationrequest-course-of-therapy code system: a repeat is `continuous`.
+pub const COURSE_OF_THERAPY: &str =
+    "http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy";
+/// HL7's flag-priority extension (core R4), for a reminder's Severity.
+pub const FLAG_PRIORITY_EXTENSION: &str = "http://hl7.org/fhir/StructureDefinition/flag-priority";
+/// The code system of the flag-priority extension's value (`PL`, `PM`, `PH`).
+pub const FLAG_PRIORITY: &str = "http://terminology.hl7.org/CodeSystem/flag-priority-code";
+
+/// The UCUM code of a unit as SystmOne writes it (`mmHg` is `mm[Hg]`), for the units of
+/// readings a GP record commonly holds; `None` for a unit not listed here (the
+/// quantity then keeps only the unit's text).
+///
+/// ```
+/// assert_eq!(systmone_fhir::codes::ucum("mmHg"), Some("mm[Hg]"));
+/// assert_eq!(systmone_fhir::codes::ucum(" kg "), Some("kg"));
+/// assert_eq!(systmone_fhir::codes::ucum("beats/min"), Some("/min"));
+/// assert_eq!(systmone_fhir::codes::ucum("units/week"), None);
+/// ```
+pub fn ucum(unit: &str) -> Option<&'static str> {
+    let unit = unit.trim();
+    // Case matters in UCUM (`mg` is not `Mg`), so only the spellings seen in GP records
+    // are listed, each with the code it means.
+    Some(match unit {
+        "mmHg" | "mm Hg" | "mm[Hg]" => "mm[Hg]",
+        "kg" | "Kg" | "kgs" => "kg",
+        "g" => "g",
+        "mg" => "mg",
+        "cm" => "cm",
+        "m" => "m",
+        "mm" => "mm",
+        "kg/m2" | "kg/m^2" | "kg/m²" => "kg/m2",
+        "%" => "%",
+        "bpm" | "beats/min" | "beats per minute" | "/min" | "breaths/min" => "/min",
+        "degC" | "°C" | "C" | "Cel" | "deg C" => "Cel",
+        "mmol/L" | "mmol/l" => "mmol/L",
+        "mmol/mol" => "mmol/mol",
+        "umol/L" | "umol/l" | "µmol/L" | "µmol/l" | "micromol/L" => "umol/L",
+        "mg/L" | "mg/l" => "mg/L",
+        "mg/dL" | "mg/dl" => "mg/dL",
+        "g/L" | "g/l" => "g/L",
+        "g/dL" | "g/dl" => "g/dL",
+        "ng/mL" | "ng/ml" => "ng/mL",
+        "IU/L" | "iu/L" | "iu/l" => "[IU]/L",
+        "U/L" | "u/l" => "U/L",
+        "mL/min/1.73m2" | "ml/min/1.73m2" | "mL/min/1.73m^2" => "mL/min/{1.73_m2}",
+        "L/min" | "l/min" => "L/min",
+        "L" | "l" => "L",
+        "mL" | "ml" => "mL",
+        "10*9/L" | "10^9/L" | "x10^9/L" => "10*9/L",
+        "10*12/L" | "10^12/L" | "x10^12/L" => "10*12/L",
+        "fL" | "fl" => "fL",
+        "pg" => "pg",
+        "mU/L" => "mU/L",
+        "mIU/L" | "miu/L" => "m[IU]/L",
+        "pmol/L" | "pmol/l" => "pmol/L",
+        "nmol/L" | "nmol/l" => "nmol/L",
+        "sec" | "s" | "seconds" => "s",
+        "min" | "mins" | "minutes" => "min",
+        "h" | "hours" => "h",
+        "days" | "d" => "d",
+        "weeks" | "wk" => "wk",
+        "years" | "a" => "a",
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,5 +151,13 @@ mod tests {
         assert_eq!(system_of(&SchemeName::Multilex), Some(MULTILEX));
         assert_eq!(system_of(&SchemeName::Other("Read".into())), Some(READ_V2));
         assert_eq!(system_of(&SchemeName::Other("EMIS".into())), None);
+    }
+
+    #[test]
+    fn units_map_to_ucum_case_sensitively() {
+        assert_eq!(ucum("mmol/L"), Some("mmol/L"));
+        assert_eq!(ucum("mL/min/1.73m2"), Some("mL/min/{1.73_m2}"));
+        assert_eq!(ucum("MG"), None);
+        assert_eq!(ucum(""), None);
     }
 }

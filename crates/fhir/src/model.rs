@@ -70,6 +70,18 @@ pub enum Resource {
     Provenance(Provenance),
     /// The patient's SMS consent.
     Consent(Consent),
+    /// A vaccination (F15).
+    Immunization(Immunization),
+    /// A report, such as a pathology result (F15).
+    DiagnosticReport(DiagnosticReport),
+    /// A repeat medication template (F15): the authorisation of repeat issues.
+    MedicationRequest(MedicationRequest),
+    /// A relationship of the patient: a relative, carer or other contact (F15).
+    RelatedPerson(RelatedPerson),
+    /// A care plan or a patient plan (F15), with its instructions as activities.
+    CarePlan(CarePlan),
+    /// A reminder shown on the record (F15).
+    Flag(Flag),
 }
 
 impl Resource {
@@ -93,6 +105,12 @@ impl Resource {
             Resource::Device(_) => "Device",
             Resource::Provenance(_) => "Provenance",
             Resource::Consent(_) => "Consent",
+            Resource::Immunization(_) => "Immunization",
+            Resource::DiagnosticReport(_) => "DiagnosticReport",
+            Resource::MedicationRequest(_) => "MedicationRequest",
+            Resource::RelatedPerson(_) => "RelatedPerson",
+            Resource::CarePlan(_) => "CarePlan",
+            Resource::Flag(_) => "Flag",
         }
     }
 }
@@ -286,10 +304,29 @@ pub struct Period {
 pub struct Quantity {
     /// The number, kept exactly as SystmOne's Value (FIELD-EVIDENCE F15).
     pub value: serde_json::Number,
-    /// The unit: the reading's own Units (F15), else GetReferenceData's
+    /// The unit as SystmOne wrote it: the reading's own Units (F15), else GetReferenceData's
     /// NumericReadCodeUnits when [`crate::MapOptions::with_units`] gave one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
+    /// `http://unitsofmeasure.org` when the unit maps to UCUM ([`crate::codes::ucum`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system: Option<&'static str>,
+    /// The UCUM code of the unit (`mm[Hg]` for `mmHg`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<&'static str>,
+}
+
+impl Quantity {
+    /// A value in a unit given as text, with its UCUM code when the unit maps.
+    pub fn new(value: serde_json::Number, unit: Option<String>) -> Self {
+        let ucum = unit.as_deref().and_then(crate::codes::ucum);
+        Quantity {
+            value,
+            unit,
+            system: ucum.map(|_| crate::codes::UCUM),
+            code: ucum,
+        }
+    }
 }
 
 /// A note: free text, episodicity, quantity or sensitivity details that have no other
@@ -447,32 +484,82 @@ pub struct Encounter {
     /// The EventUID.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub identifier: Vec<Identifier>,
-    /// Always `finished`: the journal holds past events.
+    /// `finished`: the journal holds past events (an Activity whose Method is `DNA`,
+    /// did not attend, is `cancelled`).
     pub status: &'static str,
-    /// Always ActCode `AMB` (ambulatory): the interface does not say what kind of contact
-    /// it was.
+    /// ActCode `VR` (virtual) for a contact by telephone, text or e-mail (Method, F15),
+    /// else `AMB` (ambulatory).
     pub class: Coding,
+    /// How it took place (Event/@Method, or an Activity's Method, F15) and, for an
+    /// Activity, what was done (Performed), as text (JSON `type`).
+    #[serde(rename = "type", skip_serializing_if = "Vec::is_empty")]
+    pub kind: Vec<CodeableConcept>,
     /// The patient.
     pub subject: Reference,
-    /// The user who did it.
+    /// The user who did it; for an Activity, who it was done with (With) as a type.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub participant: Vec<EncounterParticipant>,
     /// Starts at the event's date and time; no end is known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub period: Option<Period>,
+    /// An Activity's Duration, in minutes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub length: Option<Duration>,
     /// The problems the event links (LinkedProblemUID).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub diagnosis: Vec<EncounterDiagnosis>,
     /// Where it was done.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub location: Vec<EncounterLocation>,
+    /// For an Activity, the Encounter of the event it was recorded in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part_of: Option<Reference>,
 }
 
 /// Someone who took part in an encounter.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct EncounterParticipant {
+    /// The part they took, as text (an Activity's With; JSON `type`).
+    #[serde(rename = "type", skip_serializing_if = "Vec::is_empty")]
+    pub kind: Vec<CodeableConcept>,
     /// The Practitioner or PractitionerRole.
-    pub individual: Reference,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub individual: Option<Reference>,
+}
+
+/// A length of time (FHIR's Duration: a quantity of time in UCUM).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Duration {
+    /// The number of units.
+    pub value: u64,
+    /// The unit for people (`min`, `days`).
+    pub unit: &'static str,
+    /// Always `http://unitsofmeasure.org`.
+    pub system: &'static str,
+    /// The UCUM code (`min`, `d`).
+    pub code: &'static str,
+}
+
+impl Duration {
+    /// Whole minutes.
+    pub fn minutes(value: u64) -> Self {
+        Duration {
+            value,
+            unit: "min",
+            system: crate::codes::UCUM,
+            code: "min",
+        }
+    }
+
+    /// Whole days.
+    pub fn days(value: u64) -> Self {
+        Duration {
+            value,
+            unit: "days",
+            system: crate::codes::UCUM,
+            code: "d",
+        }
+    }
 }
 
 /// A problem an encounter was about.
@@ -582,8 +669,11 @@ pub struct Observation {
     pub meta: Option<Meta>,
     /// Always `final`.
     pub status: &'static str,
+    /// For a report's result, the report's type (`laboratory`, `imaging`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub category: Vec<CodeableConcept>,
     /// The clinical code; SNOMED `37331000000100` (Comment note) for an event's free text,
-    /// as GP Connect writes it.
+    /// as GP Connect writes it; a report's battery for its result.
     pub code: CodeableConcept,
     /// The patient.
     pub subject: Reference,
@@ -596,12 +686,20 @@ pub struct Observation {
     /// The user who recorded it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub performer: Vec<Reference>,
-    /// The NumericValue, with its unit when known.
+    /// For a report's result, when it was issued (an instant).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued: Option<String>,
+    /// A reading's Value in its Units (F15), with the UCUM code when the unit maps.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_quantity: Option<Quantity>,
-    /// The free text of a Comment note.
+    /// The free text of a Comment note; a reading whose Comparator's meaning is not
+    /// known, as text (value, units and the comparator's code).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value_string: Option<String>,
+    /// For a report's result, SystmOne's Result (Normal, Abnormal, ...), coded where
+    /// HL7's interpretation codes name it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub interpretation: Vec<CodeableConcept>,
     /// The code's free text and the event's narrative.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub note: Vec<Annotation>,
@@ -793,7 +891,7 @@ pub struct AppointmentParticipant {
     pub status: &'static str,
 }
 
-/// A SystmOne task (a job for a user).
+/// A SystmOne task (a job for a user), a recall (F15), or a report's follow-up action.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct Task {
@@ -808,23 +906,46 @@ pub struct Task {
     /// SystmOne's status as FHIR's (`requested`, `in-progress`, `completed`, `cancelled`,
     /// `on-hold`); `requested` when unknown.
     pub status: &'static str,
-    /// SystmOne's status text, whatever it is.
+    /// SystmOne's status text, whatever it is (a recall's Status: `1st Recall`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub business_status: Option<CodeableConcept>,
-    /// Always `order`.
+    /// `order` for a SystmOne task; `plan` for a recall and a report's follow-up action.
     pub intent: &'static str,
-    /// The task type, as text.
+    /// The task type (a recall's Type, a follow-up action), as text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub code: Option<CodeableConcept>,
-    /// The task's content.
+    /// The task's content (a recall's free text, a follow-up action's comments).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    /// What the task is about: a report's follow-up action names the DiagnosticReport.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub focus: Option<Reference>,
     /// The patient (JSON `for`).
     #[serde(rename = "for")]
     pub for_patient: Reference,
+    /// The event it was recorded in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encounter: Option<Reference>,
     /// When the task was made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authored_on: Option<String>,
+    /// Who asked for it (the user who recorded a recall).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requester: Option<Reference>,
+    /// For a recall, the date the patient is recalled for, as the end of the period the
+    /// task is to be done in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restriction: Option<TaskRestriction>,
+    /// The event's narrative.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub note: Vec<Annotation>,
+}
+
+/// When a task is to be done by.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TaskRestriction {
+    /// The period; a recall's date is its end.
+    pub period: Period,
 }
 
 /// Software that entered data (Event/@Software, F7).
@@ -903,4 +1024,299 @@ pub struct ConsentProvision {
     pub kind: &'static str,
     /// Always `Contact by SMS`.
     pub action: Vec<CodeableConcept>,
+}
+
+/// A vaccination (UK Core Immunization).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Immunization {
+    /// The resource id: a name-based UUID of the event and item.
+    pub id: String,
+    /// Claims the UK Core Immunization profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    /// Always `completed`: the record holds vaccinations given.
+    pub status: &'static str,
+    /// The vaccination's Name, as text (SystmOne's item carries no code).
+    pub vaccine_code: CodeableConcept,
+    /// The patient.
+    pub patient: Reference,
+    /// The event it was recorded in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encounter: Option<Reference>,
+    /// The event's date and time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurrence_date_time: Option<String>,
+    /// `unknown` when the event has no date (FHIR requires an occurrence).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub occurrence_string: Option<String>,
+    /// The event's date and time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recorded: Option<String>,
+    /// The BatchNumber.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lot_number: Option<String>,
+    /// The Dosage (`0.5 ml`) as a quantity, when it reads as a number and a unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dose_quantity: Option<Quantity>,
+    /// The user who recorded it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub performer: Vec<ImmunizationPerformer>,
+    /// The Notes (where the site given is written), a Dosage that is not a quantity,
+    /// and the event's narrative.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub note: Vec<Annotation>,
+    /// The problems it is linked to (LinkedProblemUID).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reason_reference: Vec<Reference>,
+    /// Which part of a course it was (PartType, a practice's own list, F17).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub protocol_applied: Vec<ImmunizationProtocol>,
+}
+
+/// Who gave a vaccination.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ImmunizationPerformer {
+    /// The Practitioner or PractitionerRole.
+    pub actor: Reference,
+}
+
+/// The part of a course a vaccination was.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImmunizationProtocol {
+    /// The PartType as SystmOne holds it (`First part`, `Booster`).
+    pub dose_number_string: String,
+}
+
+/// A report such as a pathology result (UK Core DiagnosticReport).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnosticReport {
+    /// The resource id: a name-based UUID of the event and item.
+    pub id: String,
+    /// Claims the UK Core DiagnosticReport profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    /// Always `final`: the record holds issued reports.
+    pub status: &'static str,
+    /// The report's Type: v2-0074 `LAB` (Pathology, Blood Spot) or `RAD` (Radiology),
+    /// with SystmOne's text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub category: Vec<CodeableConcept>,
+    /// The BatteryHeaders (the tests reported), as text.
+    pub code: CodeableConcept,
+    /// The patient.
+    pub subject: Reference,
+    /// The event it was recorded in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encounter: Option<Reference>,
+    /// The CollectionDate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effective_date_time: Option<String>,
+    /// The IssueDate, at midnight UK time (FHIR's `issued` is an instant).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued: Option<String>,
+    /// The Observation of its Result, and those of the event's coded values.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub result: Vec<Reference>,
+    /// The Comments.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conclusion: Option<String>,
+}
+
+/// A repeat medication template: the authorisation of repeat issues (UK Core
+/// MedicationRequest).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct MedicationRequest {
+    /// The resource id: a name-based UUID of the event and item.
+    pub id: String,
+    /// Claims the UK Core MedicationRequest profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    /// Always `active`: the record says nothing of a template's end.
+    pub status: &'static str,
+    /// Always `plan`: an authorisation, as GP Connect writes repeat templates (each
+    /// issue would be an `order`).
+    pub intent: &'static str,
+    /// The MedicationType (NHS medication, Private issue), as text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub category: Vec<CodeableConcept>,
+    /// The drug, coded in its scheme (dm+d, Multilex).
+    pub medication_codeable_concept: CodeableConcept,
+    /// The patient.
+    pub subject: Reference,
+    /// The event it was recorded in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encounter: Option<Reference>,
+    /// The event's date and time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authored_on: Option<String>,
+    /// The user who recorded it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub requester: Option<Reference>,
+    /// Always `continuous` (a repeat is long-term therapy).
+    pub course_of_therapy_type: CodeableConcept,
+    /// The problems it is linked to (LinkedProblemUID).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub reason_reference: Vec<Reference>,
+    /// The review date and the number of issues allowed (as SystmOne counts them), a
+    /// Quantity that is not a number and a unit, and the event's narrative.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub note: Vec<Annotation>,
+    /// The Dose, as text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dosage_instruction: Vec<Dosage>,
+    /// The start date, the repeats allowed, the quantity per issue and its duration.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dispense_request: Option<DispenseRequest>,
+}
+
+/// What each issue of a repeat supplies, and how many there may be.
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct DispenseRequest {
+    /// Starts at the StartDate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validity_period: Option<Period>,
+    /// MaxIssues less one: FHIR counts the repeats after the first supply, SystmOne the
+    /// issues including it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub number_of_repeats_allowed: Option<u64>,
+    /// The Quantity (`28 tablet`) as a number and a unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantity: Option<Quantity>,
+    /// The IssueDurationDays.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_supply_duration: Option<Duration>,
+}
+
+/// A relationship of the patient (UK Core RelatedPerson).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct RelatedPerson {
+    /// The resource id: a name-based UUID of the event and item.
+    pub id: String,
+    /// Claims the UK Core RelatedPerson profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    /// `false` once the relationship's EndDate is before [`crate::MapOptions::as_of`].
+    pub active: bool,
+    /// The patient.
+    pub patient: Reference,
+    /// The relationship's Type (a practice's own list, F17), as text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub relationship: Vec<CodeableConcept>,
+    /// The person's name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub name: Vec<HumanName>,
+    /// The Telephone, and the WorkContact (free text: system `other`, use `work`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub telecom: Vec<ContactPoint>,
+    /// The DateOfBirth.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<String>,
+    /// The Address.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub address: Vec<Address>,
+    /// From the event's date to the EndDate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+}
+
+/// A care plan or patient plan (UK Core CarePlan).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct CarePlan {
+    /// The resource id: a name-based UUID of the event and item.
+    pub id: String,
+    /// Claims the UK Core CarePlan profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    /// Always `active`: the record says nothing of a plan's end.
+    pub status: &'static str,
+    /// Always `plan`.
+    pub intent: &'static str,
+    /// A care plan's Category and SubCategory (a practice's own lists, F17), or
+    /// `Patient plan`, as text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub category: Vec<CodeableConcept>,
+    /// A care plan's CarePlanName.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// A care plan's Description; a patient plan's text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The patient.
+    pub subject: Reference,
+    /// The event it was recorded in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encounter: Option<Reference>,
+    /// The event's date and time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created: Option<String>,
+    /// The user who recorded it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<Reference>,
+    /// The problems it is linked to (LinkedProblemUID).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub addresses: Vec<Reference>,
+    /// The instructions, in their Order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub activity: Vec<CarePlanActivity>,
+    /// The Aim and the ReviewDate (CarePlan has no element for either), and the event's
+    /// narrative.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub note: Vec<Annotation>,
+}
+
+/// One instruction of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CarePlanActivity {
+    /// The instruction.
+    pub detail: CarePlanActivityDetail,
+}
+
+/// What an instruction says, and who carries it out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CarePlanActivityDetail {
+    /// Always `not-started`: the record says nothing of progress.
+    pub status: &'static str,
+    /// The Responsibility (Nurse, Carer, ...), a role rather than a person: a
+    /// reference by its display text only.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub performer: Vec<Reference>,
+    /// The InstructionText.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// A reminder shown on the record (UK Core Flag).
+#[derive(Debug, Clone, PartialEq, Serialize, Default)]
+pub struct Flag {
+    /// The resource id: a name-based UUID of the event and item.
+    pub id: String,
+    /// Claims the UK Core Flag profile.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Meta>,
+    /// The Severity as HL7's flag-priority extension (Low `PL`, Normal `PM`, High `PH`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extension: Vec<Extension>,
+    /// `inactive` once the ExpiryDate is before [`crate::MapOptions::as_of`], else
+    /// `active`.
+    pub status: &'static str,
+    /// The reminder's FreeText, as text.
+    pub code: CodeableConcept,
+    /// The patient.
+    pub subject: Reference,
+    /// From the event's date to the ExpiryDate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub period: Option<Period>,
+    /// The event it was recorded in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encounter: Option<Reference>,
+    /// The user who recorded it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<Reference>,
 }

@@ -28,8 +28,8 @@ pub struct MapOptions {
     /// The date the record is read as of: a medication whose end date is before it is
     /// `completed`, else `active`.
     pub as_of: NaiveDate,
-    /// The unit of each numeric code (GetReferenceData's NumericReadCodeUnits): a
-    /// ClinicalCode's NumericValue carries none.
+    /// The unit of each numeric code (GetReferenceData's NumericReadCodeUnits), for a
+    /// reading whose ClinicalCode has a Value without its own Units.
     pub units: BTreeMap<String, String>,
 }
 
@@ -67,18 +67,21 @@ pub struct Mapped {
 }
 
 /// Non-empty text (FHIR forbids empty strings; whitespace alone carries nothing).
-fn text(value: &Option<String>) -> Option<String> {
+pub(crate) fn text(value: &Option<String>) -> Option<String> {
     value.as_ref().filter(|v| !v.trim().is_empty()).cloned()
 }
 
 /// Which linking a LinkedProblemUID does, resolved once every problem is known.
 #[derive(Debug, Clone, Copy)]
-enum LinkKind {
+pub(crate) enum LinkKind {
     /// The problem's evidence lists the item (Observation, AllergyIntolerance,
-    /// another Condition).
+    /// another Condition, and the F15 items with no reason of their own).
     Evidence,
-    /// MedicationStatement.reasonReference.
+    /// The item's reasonReference (MedicationStatement, MedicationRequest,
+    /// Immunization).
     Reason,
+    /// CarePlan.addresses.
+    Addresses,
     /// DocumentReference.context.related.
     Related,
     /// Encounter.diagnosis.
@@ -93,7 +96,7 @@ pub(crate) struct Builder {
     index: BTreeMap<String, usize>,
     /// The names ids were made from.
     issued: std::collections::BTreeSet<String>,
-    problems: BTreeMap<String, usize>,
+    pub(crate) problems: BTreeMap<String, usize>,
     links: Vec<(String, usize, LinkKind, String)>,
 }
 
@@ -136,7 +139,7 @@ impl Builder {
         self.entries.len() - 1
     }
 
-    fn url(&self, index: usize) -> String {
+    pub(crate) fn url(&self, index: usize) -> String {
         self.entries[index].full_url.clone()
     }
 
@@ -154,7 +157,7 @@ impl Builder {
 
     /// A coded concept keeping its scheme; a code of an unknown scheme keeps its text
     /// and is reported.
-    fn concept(
+    pub(crate) fn concept(
         &mut self,
         path: &str,
         scheme: &systmone_types::SchemeName,
@@ -191,7 +194,7 @@ impl Builder {
         self.concept(path, &code.scheme, &code.code, &code.term)
     }
 
-    fn drug(&mut self, path: &str, drug: &Drug) -> CodeableConcept {
+    pub(crate) fn drug(&mut self, path: &str, drug: &Drug) -> CodeableConcept {
         self.report.extra(path, &drug.extra);
         self.concept(path, &drug.scheme, &drug.product_id, &drug.name)
     }
@@ -329,7 +332,7 @@ impl Builder {
         (a != Address::default()).then_some(a)
     }
 
-    fn link(&mut self, problem_uid: &str, from: usize, kind: LinkKind, path: &str) {
+    pub(crate) fn link(&mut self, problem_uid: &str, from: usize, kind: LinkKind, path: &str) {
         self.links
             .push((problem_uid.to_string(), from, kind, path.to_string()));
     }
@@ -355,9 +358,21 @@ impl Builder {
                         });
                     }
                 }
-                LinkKind::Reason => {
-                    if let Resource::MedicationStatement(m) = &mut self.entries[from].resource {
-                        m.reason_reference.push(Reference::to(&problem_url));
+                LinkKind::Reason => match &mut self.entries[from].resource {
+                    Resource::MedicationStatement(m) => {
+                        m.reason_reference.push(Reference::to(&problem_url))
+                    }
+                    Resource::MedicationRequest(m) => {
+                        m.reason_reference.push(Reference::to(&problem_url))
+                    }
+                    Resource::Immunization(i) => {
+                        i.reason_reference.push(Reference::to(&problem_url))
+                    }
+                    _ => {}
+                },
+                LinkKind::Addresses => {
+                    if let Resource::CarePlan(c) = &mut self.entries[from].resource {
+                        c.addresses.push(Reference::to(&problem_url));
                     }
                 }
                 LinkKind::Related => {
@@ -403,7 +418,7 @@ fn parse_display_name(display: &str) -> (HumanName, Option<String>) {
     (name, role)
 }
 
-fn person_name(name: &PersonName) -> Option<HumanName> {
+pub(crate) fn person_name(name: &PersonName) -> Option<HumanName> {
     let n = HumanName {
         name_use: None,
         text: None,
@@ -412,24 +427,6 @@ fn person_name(name: &PersonName) -> Option<HumanName> {
         prefix: text(&name.title).into_iter().collect(),
     };
     (n != HumanName::default()).then_some(n)
-}
-
-/// A data item as XML (for the report).
-fn item_xml(item: &DataItem) -> String {
-    let event = Event {
-        items: vec![item.clone()],
-        ..Default::default()
-    };
-    systmone_core::xml::to_string(&event, "Event", false)
-        .ok()
-        .and_then(|xml| {
-            Some(
-                xml.strip_prefix("<Event>")?
-                    .strip_suffix("</Event>")?
-                    .to_string(),
-            )
-        })
-        .unwrap_or_else(|| item.xml_name().to_string())
 }
 
 /// The key a bundle is built under: the NHS number or the pseudo number.
@@ -736,6 +733,10 @@ fn holds_notes(resource: &Resource) -> bool {
             | Resource::Observation(_)
             | Resource::MedicationStatement(_)
             | Resource::AllergyIntolerance(_)
+            | Resource::Immunization(_)
+            | Resource::MedicationRequest(_)
+            | Resource::CarePlan(_)
+            | Resource::Task(_)
     )
 }
 
@@ -749,17 +750,21 @@ fn add_note(resource: &mut Resource, note: &str) -> bool {
         Resource::Observation(r) => r.note.push(annotation),
         Resource::MedicationStatement(r) => r.note.push(annotation),
         Resource::AllergyIntolerance(r) => r.note.push(annotation),
+        Resource::Immunization(r) => r.note.push(annotation),
+        Resource::MedicationRequest(r) => r.note.push(annotation),
+        Resource::CarePlan(r) => r.note.push(annotation),
+        Resource::Task(r) => r.note.push(annotation),
         _ => return false,
     }
     true
 }
 
-struct EventContext {
-    encounter: Reference,
-    encounter_index: usize,
-    when: Option<String>,
-    author: Option<Reference>,
-    subject: Reference,
+pub(crate) struct EventContext {
+    pub(crate) encounter: Reference,
+    pub(crate) encounter_index: usize,
+    pub(crate) when: Option<String>,
+    pub(crate) author: Option<Reference>,
+    pub(crate) subject: Reference,
 }
 
 fn map_event(
@@ -788,27 +793,30 @@ fn map_event(
             })
             .collect(),
         status: "finished",
-        class: Coding {
-            system: Some(codes::ACT_CODE.to_string()),
-            code: Some("AMB".to_string()),
-            display: Some("ambulatory".to_string()),
-        },
+        class: crate::items::encounter_class(event.method.as_ref()),
+        kind: crate::items::method_text(event.method.as_ref())
+            .map(|m| CodeableConcept::text(&m))
+            .into_iter()
+            .collect(),
         subject: subject.clone(),
         participant: author
             .iter()
             .map(|a| EncounterParticipant {
-                individual: a.clone(),
+                kind: Vec::new(),
+                individual: Some(a.clone()),
             })
             .collect(),
         period: when.as_ref().map(|w| Period {
             start: Some(w.clone()),
             end: None,
         }),
+        length: None,
         diagnosis: Vec::new(),
         location: location
             .into_iter()
             .map(|l| EncounterLocation { location: l })
             .collect(),
+        part_of: None,
     };
     let encounter_index = b.add(&id, Resource::Encounter(encounter));
     if let Some(referral) = text(&event.linked_referral_uid) {
@@ -827,6 +835,11 @@ fn map_event(
         subject: subject.clone(),
     };
     let mut made = Vec::new();
+    // Made from an item beside its main resource (a report's result Observation and
+    // follow-up Tasks): in the Provenance, without the narrative notes.
+    let mut beside = Vec::new();
+    let mut reports = Vec::new();
+    let mut readings = Vec::new();
     let mut narratives = Vec::new();
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
     for (n, item) in event.items.iter().enumerate() {
@@ -844,7 +857,12 @@ fn map_event(
                 }
             }
             DataItem::ClinicalCode(code) => {
-                made.extend(clinical_code(b, &item_path, &local, code, &ctx, options))
+                if let Some(index) = clinical_code(b, &item_path, &local, code, &ctx, options) {
+                    if matches!(b.entries[index].resource, Resource::Observation(_)) {
+                        readings.push(index);
+                    }
+                    made.push(index);
+                }
             }
             DataItem::Medication(m) => {
                 made.push(medication(b, &item_path, &local, m, &ctx, options))
@@ -863,21 +881,43 @@ fn map_event(
                 Reason::Unknown,
                 "a data item the bindings do not know (ERRATA E21)",
             ),
-            // F15's other data items are typed but not mapped yet.
-            DataItem::Reminder(_)
-            | DataItem::Recall(_)
-            | DataItem::Vaccination(_)
-            | DataItem::RepeatMedication(_)
-            | DataItem::PatientPlan(_)
-            | DataItem::CarePlan(_)
-            | DataItem::Relationship(_)
-            | DataItem::Report(_)
-            | DataItem::Activity(_) => b.report.push(
-                &item_path,
-                &item_xml(item),
-                Reason::NoHome,
-                "a data item this mapping does not write yet",
-            ),
+            // F15's other data items (`items.rs`).
+            DataItem::Vaccination(v) => {
+                made.push(crate::items::vaccination(b, &item_path, &local, v, &ctx))
+            }
+            DataItem::Report(r) => {
+                let (index, results) = crate::items::report(b, &item_path, &local, r, &ctx);
+                reports.push(index);
+                made.push(index);
+                beside.extend(results);
+            }
+            DataItem::RepeatMedication(r) => made.push(crate::items::repeat_medication(
+                b, &item_path, &local, r, &ctx,
+            )),
+            DataItem::Relationship(r) => made.push(crate::items::relationship(
+                b, &item_path, &local, r, &ctx, options,
+            )),
+            DataItem::CarePlan(c) => {
+                made.push(crate::items::care_plan(b, &item_path, &local, c, &ctx))
+            }
+            DataItem::PatientPlan(p) => {
+                made.push(crate::items::patient_plan(b, &item_path, &local, p, &ctx))
+            }
+            DataItem::Recall(r) => made.push(crate::items::recall(b, &item_path, &local, r, &ctx)),
+            DataItem::Reminder(r) => made.push(crate::items::reminder(
+                b, &item_path, &local, r, &ctx, options,
+            )),
+            DataItem::Activity(a) => {
+                made.push(crate::items::activity(b, &item_path, &local, a, &ctx))
+            }
+        }
+    }
+    // A report's results: its own Result, and the readings the same event holds (the
+    // values of a pathology report are coded entries beside it).
+    for &report in &reports {
+        let urls: Vec<Reference> = readings.iter().map(|&i| Reference::to(&b.url(i))).collect();
+        if let Resource::DiagnosticReport(r) = &mut b.entries[report].resource {
+            r.result.extend(urls);
         }
     }
     // Free text goes with what the event recorded, as a note on each resource; an
@@ -900,14 +940,14 @@ fn map_event(
                 encounter: Some(ctx.encounter.clone()),
                 effective_date_time: ctx.when.clone(),
                 performer: ctx.author.iter().cloned().collect(),
-                value_quantity: None,
                 value_string: Some(note),
-                note: Vec::new(),
+                ..Default::default()
             };
             made.push(b.add(&id, Resource::Observation(observation)));
         }
     }
     if let Some(software) = text(&event.software) {
+        made.extend(beside);
         provenance(b, path, &local, &software, encounter_index, &made, &ctx);
     }
 }
@@ -1004,6 +1044,22 @@ fn clinical_code(
                 "a Condition has no value",
             );
         }
+        if let Some(u) = text(&c.units) {
+            b.report.push(
+                &format!("{path}/Units"),
+                &u,
+                Reason::NoHome,
+                "a Condition has no value",
+            );
+        }
+        if let Some(comparator) = &c.comparator {
+            b.report.push(
+                &format!("{path}/Comparator"),
+                &comparator.to_string(),
+                Reason::NoHome,
+                "a Condition has no value",
+            );
+        }
         let condition = Condition {
             id: id.clone(),
             meta: Meta::uk_core("Condition"),
@@ -1058,9 +1114,9 @@ fn clinical_code(
         let id = b.id("Observation", local);
         // F15: the record's Units, else GetReferenceData's for the code.
         let unit = text(&c.units).or_else(|| options.units.get(&c.code.code).cloned());
-        let value_quantity = match c.value {
+        let mut value_quantity = match c.value {
             Some(v) => match serde_json::Number::from_f64(v) {
-                Some(value) => Some(Quantity { value, unit }),
+                Some(value) => Some(Quantity::new(value, unit.clone())),
                 None => {
                     b.report.push(
                         &format!("{path}/Value"),
@@ -1073,6 +1129,23 @@ fn clinical_code(
             },
             None => None,
         };
+        // F15 gives the Comparator's codes (3 to 8), not what each means: a value with
+        // one is not written as an exact quantity, nor given a guessed comparator.
+        let mut value_string = None;
+        if let Some(comparator) = &c.comparator {
+            let code = comparator.to_string();
+            b.report.push(
+                &format!("{path}/Comparator"),
+                &code,
+                Reason::NoHome,
+                "SystmOne's comparator codes (3 to 8) have no documented meaning: the value \
+                 is written as text with the code, not as an exact quantity",
+            );
+            if let (Some(v), Some(_)) = (c.value, value_quantity.take()) {
+                let units = unit.map(|u| format!(" {u}")).unwrap_or_default();
+                value_string = Some(format!("{v}{units} (SystmOne comparator code {code})"));
+            }
+        }
         let observation = Observation {
             id: id.clone(),
             meta: Meta::uk_core("Observation"),
@@ -1083,8 +1156,9 @@ fn clinical_code(
             effective_date_time: ctx.when.clone(),
             performer: ctx.author.iter().cloned().collect(),
             value_quantity,
-            value_string: None,
+            value_string,
             note: free_text.into_iter().collect(),
+            ..Default::default()
         };
         b.add(&id, Resource::Observation(observation))
     };
@@ -1624,6 +1698,7 @@ fn map_task(b: &mut Builder, path: &str, t: &STask, patient: &Reference) {
         description: text(&t.content).map(|_| t.content.clone().unwrap_or_default()),
         for_patient: patient.clone(),
         authored_on: t.date_time.as_ref().map(fhir_date_time),
+        ..Default::default()
     };
     b.add(&id, Resource::Task(task));
 }

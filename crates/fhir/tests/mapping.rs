@@ -255,3 +255,295 @@ fn keys_systmone_repeats_still_give_unique_ids() {
     assert_eq!(resources(&bundle, "Condition").len(), 2);
     assert_eq!(resources(&bundle, "Encounter").len(), 2);
 }
+
+#[test]
+fn a_reading_is_a_quantity_with_its_ucum_unit_and_original_text() {
+    let (bundle, mapped) = map(&format!(
+        r#"<Identity><NHSNumber>9990184321</NHSNumber></Identity><Clinical>{EVENT}
+        <ClinicalCode><Code Code="246.." Scheme="CTV3"/><Value>120</Value><Units>mmHg</Units></ClinicalCode>
+        <ClinicalCode><Code Code="22A.." Scheme="CTV3"/><Value>71.4</Value><Units>stone</Units></ClinicalCode>
+        </Event></Clinical>"#
+    ));
+    let observations = resources(&bundle, "Observation");
+    let bp = &observations[0]["valueQuantity"];
+    assert_eq!(bp["value"], 120.0);
+    assert_eq!(bp["unit"], "mmHg");
+    assert_eq!(bp["system"], "http://unitsofmeasure.org");
+    assert_eq!(bp["code"], "mm[Hg]");
+    // A unit with no UCUM code keeps its text only.
+    let weight = &observations[1]["valueQuantity"];
+    assert_eq!(weight["unit"], "stone");
+    assert!(weight.get("system").is_none() && weight.get("code").is_none());
+    assert!(mapped.report.is_empty(), "{:?}", mapped.report);
+}
+
+#[test]
+fn a_comparator_of_unknown_meaning_keeps_the_value_as_text_and_is_reported() {
+    let (bundle, mapped) = map(&format!(
+        r#"<Identity><NHSNumber>9990184321</NHSNumber></Identity><Clinical>{EVENT}
+        <ClinicalCode><Code Code="451E." Scheme="CTV3"/><Value>90</Value><Units>mL/min/1.73m2</Units><Comparator>5</Comparator></ClinicalCode>
+        </Event></Clinical>"#
+    ));
+    let observation = resources(&bundle, "Observation")[0];
+    assert!(observation.get("valueQuantity").is_none());
+    assert_eq!(
+        observation["valueString"],
+        "90 mL/min/1.73m2 (SystmOne comparator code 5)"
+    );
+    let item = &mapped.report.not_mapped[0];
+    assert_eq!(
+        (item.path.as_str(), item.value.as_str(), item.reason),
+        (
+            "Clinical/Event[1]/ClinicalCode[1]/Comparator",
+            "5",
+            Reason::NoHome
+        )
+    );
+}
+
+#[test]
+fn a_vaccination_is_an_immunization() {
+    let (bundle, mapped) = map(&format!(
+        r#"<Identity><NHSNumber>9990184321</NHSNumber></Identity><Clinical>{EVENT}
+        <Vaccination><BatchNumber>FL2611-K7</BatchNumber><Notes>left deltoid</Notes><Name>Influenza vaccine</Name><PartType>Annual dose</PartType><Dosage>0.5 ml</Dosage></Vaccination>
+        <Vaccination><Name>Pneumococcal vaccine</Name><Dosage>one dose</Dosage></Vaccination>
+        </Event></Clinical>"#
+    ));
+    let given = resources(&bundle, "Immunization");
+    assert_eq!(given.len(), 2);
+    let flu = given[0];
+    assert_eq!(flu["status"], "completed");
+    assert_eq!(flu["vaccineCode"]["text"], "Influenza vaccine");
+    assert_eq!(flu["lotNumber"], "FL2611-K7");
+    assert_eq!(flu["doseQuantity"]["value"], 0.5);
+    assert_eq!(flu["doseQuantity"]["code"], "mL");
+    assert_eq!(flu["protocolApplied"][0]["doseNumberString"], "Annual dose");
+    assert_eq!(flu["note"][0]["text"], "left deltoid");
+    assert_eq!(flu["occurrenceDateTime"], "2025-07-01T10:00:00+01:00");
+    // A dose that is not a number and a unit is kept as a note.
+    assert_eq!(given[1]["note"][0]["text"], "Dosage: one dose");
+    assert!(mapped.report.is_empty(), "{:?}", mapped.report);
+}
+
+#[test]
+fn a_report_has_its_result_its_readings_and_its_follow_up_actions() {
+    let (bundle, mapped) = map(&format!(
+        r#"<Identity><NHSNumber>9990184321</NHSNumber></Identity><Clinical>{EVENT}
+        <ClinicalCode><Code Code="44I5." Scheme="CTV3" Term="Serum potassium"/><Value>5.6</Value><Units>mmol/L</Units></ClinicalCode>
+        <Report><BatteryHeaders>Urea and electrolytes</BatteryHeaders><IssueDate>2025-06-30</IssueDate>
+        <Result>Abnormal, but expected</Result><Comments>Potassium slightly raised</Comments><PatientToBeInformed/>
+        <CollectionDate>2025-06-27</CollectionDate><Type>Pathology</Type>
+        <FollowUpActions><FollowUpAction><Action>Need to repeat test</Action><Comments>In four weeks</Comments></FollowUpAction></FollowUpActions>
+        </Report></Event></Clinical>"#
+    ));
+    let report = resources(&bundle, "DiagnosticReport")[0];
+    assert_eq!(report["status"], "final");
+    assert_eq!(report["code"]["text"], "Urea and electrolytes");
+    assert_eq!(report["category"][0]["coding"][0]["code"], "LAB");
+    assert_eq!(report["effectiveDateTime"], "2025-06-27");
+    assert_eq!(report["issued"], "2025-06-30T00:00:00+01:00");
+    assert_eq!(report["conclusion"], "Potassium slightly raised");
+    let observations = resources(&bundle, "Observation");
+    let url_of = |resource: &Value| format!("urn:uuid:{}", resource["id"].as_str().unwrap());
+    let results: Vec<&str> = report["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["reference"].as_str().unwrap())
+        .collect();
+    // Its Result, and the event's reading.
+    assert_eq!(results.len(), 2);
+    let result = observations
+        .iter()
+        .find(|o| o.get("interpretation").is_some())
+        .unwrap();
+    assert!(results.contains(&url_of(result).as_str()));
+    assert!(results.contains(&url_of(observations[0]).as_str()));
+    assert_eq!(result["interpretation"][0]["coding"][0]["code"], "A");
+    assert_eq!(
+        result["interpretation"][0]["text"],
+        "Abnormal, but expected"
+    );
+    assert_eq!(result["category"][0]["coding"][0]["code"], "laboratory");
+    let tasks = resources(&bundle, "Task");
+    let what: Vec<&str> = tasks
+        .iter()
+        .map(|t| t["code"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        what,
+        ["Need to repeat test", "Inform the patient of the result"]
+    );
+    for task in &tasks {
+        assert_eq!(task["focus"]["reference"], url_of(report));
+        assert_eq!(task["intent"], "plan");
+    }
+    assert_eq!(tasks[0]["description"], "In four weeks");
+    assert!(mapped.report.is_empty(), "{:?}", mapped.report);
+}
+
+#[test]
+fn a_repeat_is_a_continuous_medication_request() {
+    let (bundle, mapped) = map(&format!(
+        r#"<Identity><NHSNumber>9990184321</NHSNumber></Identity><Clinical>{EVENT}
+        <ClinicalCode><Code Code="G20.." Scheme="CTV3" Term="Essential hypertension"/><ProblemUID>4c1d9e2b7a305f86</ProblemUID><ProblemSeverity>Major</ProblemSeverity></ClinicalCode>
+        <RepeatMedication><Drug Scheme="Dmd" ProductID="318135000" Name="Amlodipine 5mg tablets"/><Dose>one daily</Dose><Quantity>28 tablet</Quantity>
+        <StartDate>2025-07-01</StartDate><MaxIssues>6</MaxIssues><ReviewDate>2026-01-01</ReviewDate><IssueDurationDays>28</IssueDurationDays>
+        <MedicationType>NHS medication</MedicationType><LinkedProblemUID>4c1d9e2b7a305f86</LinkedProblemUID></RepeatMedication>
+        </Event></Clinical>"#
+    ));
+    let request = resources(&bundle, "MedicationRequest")[0];
+    assert_eq!(request["status"], "active");
+    assert_eq!(request["intent"], "plan");
+    assert_eq!(
+        request["courseOfTherapyType"]["coding"][0]["code"],
+        "continuous"
+    );
+    assert_eq!(
+        request["medicationCodeableConcept"]["coding"][0]["code"],
+        "318135000"
+    );
+    let dispense = &request["dispenseRequest"];
+    assert_eq!(dispense["numberOfRepeatsAllowed"], 5);
+    assert_eq!(dispense["validityPeriod"]["start"], "2025-07-01");
+    assert_eq!(dispense["quantity"]["value"], 28);
+    assert_eq!(dispense["quantity"]["unit"], "tablet");
+    assert_eq!(dispense["expectedSupplyDuration"]["code"], "d");
+    assert_eq!(dispense["expectedSupplyDuration"]["value"], 28);
+    let notes: Vec<&str> = request["note"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        notes,
+        ["Review date: 2026-01-01", "Issues allowed before review: 6"]
+    );
+    assert_eq!(request["dosageInstruction"][0]["text"], "one daily");
+    let condition = resources(&bundle, "Condition")[0];
+    assert_eq!(
+        request["reasonReference"][0]["reference"],
+        format!("urn:uuid:{}", condition["id"].as_str().unwrap())
+    );
+    assert!(mapped.report.is_empty(), "{:?}", mapped.report);
+}
+
+#[test]
+fn a_relationship_is_a_related_person_and_what_it_cannot_hold_is_reported() {
+    let (bundle, mapped) = map(&format!(
+        r#"<Identity><NHSNumber>9990184321</NHSNumber></Identity><Clinical>{EVENT}
+        <Relationship><Title>Mr</Title><FirstName>Tobias</FirstName><Surname>Fenwick</Surname>
+        <Address><HouseNumber>14</HouseNumber><Road>Mill Lane</Road><Town>Harrowfield</Town><Postcode>ZZ99 4QA</Postcode></Address>
+        <Type>Son</Type><OrganisationName>Fenwick and Daughters</OrganisationName><Telephone>01632 960123</Telephone>
+        <WorkContact>ext 2214</WorkContact><Description>Main carer</Description><EndDate>2025-01-31</EndDate></Relationship>
+        </Event></Clinical>"#
+    ));
+    let person = resources(&bundle, "RelatedPerson")[0];
+    assert_eq!(person["relationship"][0]["text"], "Son");
+    assert_eq!(person["name"][0]["family"], "Fenwick");
+    assert_eq!(person["name"][0]["prefix"][0], "Mr");
+    assert_eq!(person["telecom"][0]["value"], "01632 960123");
+    assert_eq!(person["telecom"][1]["system"], "other");
+    assert_eq!(person["address"][0]["postalCode"], "ZZ99 4QA");
+    // Ended before the day the record is read as of.
+    assert_eq!(person["active"], false);
+    assert_eq!(person["period"]["end"], "2025-01-31");
+    let left_out: Vec<&str> = mapped
+        .report
+        .not_mapped
+        .iter()
+        .map(|i| i.path.as_str())
+        .collect();
+    assert_eq!(
+        left_out,
+        [
+            "Clinical/Event[1]/Relationship[1]/OrganisationName",
+            "Clinical/Event[1]/Relationship[1]/Description"
+        ]
+    );
+}
+
+#[test]
+fn care_plans_and_patient_plans_are_care_plans_with_their_instructions_in_order() {
+    let (bundle, mapped) = map(&format!(
+        r#"<Identity><NHSNumber>9990184321</NHSNumber></Identity><Clinical>{EVENT}
+        <CarePlan><CarePlanName>Hypertension management</CarePlanName><Description>Lifestyle advice</Description>
+        <Category>Long Term Conditions</Category><SubCategory>Cardiovascular</SubCategory><Aim>Maintenance</Aim><ReviewDate>2026-05-25</ReviewDate>
+        <CarePlanInstruction><InstructionText>Check home readings</InstructionText><Order>2</Order><Responsibility>Nurse</Responsibility></CarePlanInstruction>
+        <CarePlanInstruction><InstructionText>Review medication</InstructionText><Order>1</Order><Responsibility>Practitioner</Responsibility></CarePlanInstruction>
+        </CarePlan>
+        <PatientPlan><PatientPlan>Walk for 20 minutes a day</PatientPlan><Items><CarePlanInstruction><InstructionText>Keep a diary</InstructionText><Order>1</Order></CarePlanInstruction></Items></PatientPlan>
+        </Event></Clinical>"#
+    ));
+    let plans = resources(&bundle, "CarePlan");
+    assert_eq!(plans.len(), 2);
+    let care = plans[0];
+    assert_eq!(
+        (care["status"].as_str(), care["intent"].as_str()),
+        (Some("active"), Some("plan"))
+    );
+    assert_eq!(care["title"], "Hypertension management");
+    assert_eq!(care["category"][1]["text"], "Cardiovascular");
+    assert_eq!(
+        care["activity"][0]["detail"]["description"],
+        "Review medication"
+    );
+    assert_eq!(
+        care["activity"][0]["detail"]["performer"][0]["display"],
+        "Practitioner"
+    );
+    assert_eq!(
+        care["activity"][1]["detail"]["description"],
+        "Check home readings"
+    );
+    assert_eq!(care["note"][0]["text"], "Aim: Maintenance");
+    assert_eq!(care["note"][1]["text"], "Review date: 2026-05-25");
+    let patient_plan = plans[1];
+    assert_eq!(patient_plan["category"][0]["text"], "Patient plan");
+    assert_eq!(patient_plan["description"], "Walk for 20 minutes a day");
+    assert_eq!(
+        patient_plan["activity"][0]["detail"]["description"],
+        "Keep a diary"
+    );
+    assert!(mapped.report.is_empty(), "{:?}", mapped.report);
+}
+
+#[test]
+fn recalls_reminders_and_activities() {
+    let (bundle, mapped) = map(&format!(
+        r#"<Identity><NHSNumber>9990184321</NHSNumber></Identity><Clinical>{EVENT}
+        <Recall><RecallDate>2026-03-01</RecallDate><Type>Asthma review</Type><FreeText>Annual review</FreeText><Status>1st Recall</Status></Recall>
+        <Reminder><FreeText>Prefers morning appointments</FreeText><Severity>High</Severity><ExpiryDate>2025-01-01</ExpiryDate></Reminder>
+        <Activity><Performed>Telephone call to patient</Performed><With>Patient</With><Method>Telephone</Method><Duration>12</Duration></Activity>
+        </Event></Clinical>"#
+    ));
+    let recall = resources(&bundle, "Task")[0];
+    assert_eq!(recall["status"], "in-progress");
+    assert_eq!(recall["businessStatus"]["text"], "1st Recall");
+    assert_eq!(recall["code"]["text"], "Asthma review");
+    assert_eq!(recall["restriction"]["period"]["end"], "2026-03-01");
+    let flag = resources(&bundle, "Flag")[0];
+    assert_eq!(flag["code"]["text"], "Prefers morning appointments");
+    assert_eq!(flag["status"], "inactive");
+    assert_eq!(
+        flag["extension"][0]["valueCodeableConcept"]["coding"][0]["code"],
+        "PH"
+    );
+    let encounters = resources(&bundle, "Encounter");
+    assert_eq!(encounters.len(), 2);
+    let activity = encounters[1];
+    assert_eq!(
+        activity["partOf"]["reference"],
+        format!("urn:uuid:{}", encounters[0]["id"].as_str().unwrap())
+    );
+    assert_eq!(activity["class"]["code"], "VR");
+    assert_eq!(activity["type"][0]["text"], "Telephone call to patient");
+    assert_eq!(activity["type"][1]["text"], "Telephone");
+    assert_eq!(activity["length"]["value"], 12);
+    assert_eq!(
+        activity["participant"][1]["type"][0]["text"],
+        "With: Patient"
+    );
+    assert!(mapped.report.is_empty(), "{:?}", mapped.report);
+}

@@ -165,6 +165,12 @@ const KNOWN_SYSTEMS: &[&str] = &[
     "http://terminology.hl7.org/CodeSystem/provenance-participant-type",
     "http://terminology.hl7.org/CodeSystem/consentscope",
     "http://loinc.org",
+    "http://unitsofmeasure.org",
+    "http://terminology.hl7.org/CodeSystem/v2-0074",
+    "http://terminology.hl7.org/CodeSystem/observation-category",
+    "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation",
+    "http://terminology.hl7.org/CodeSystem/medicationrequest-course-of-therapy",
+    "http://terminology.hl7.org/CodeSystem/flag-priority-code",
 ];
 
 fn walk<'a>(value: &'a Value, path: &str, out: &mut Vec<(String, &'a Value)>) {
@@ -231,12 +237,32 @@ fn uk_core_errors(bundle: &Value) -> Vec<String> {
             "Provenance" => &["target", "recorded", "agent"],
             "Consent" => &["status", "scope", "category", "patient", "policyRule"],
             "Device" => &["deviceName"],
+            "Immunization" => &["status", "vaccineCode", "patient"],
+            "DiagnosticReport" => &["status", "code", "subject"],
+            "MedicationRequest" => &["status", "intent", "medicationCodeableConcept", "subject"],
+            "RelatedPerson" => &["patient"],
+            "CarePlan" => &["status", "intent", "subject"],
+            "Flag" => &["status", "code", "subject"],
             _ => &[],
         };
         for field in required {
             if resource.get(*field).is_none() {
                 errors.push(format!("{at}: no {field}"));
             }
+        }
+        // R4's Immunization.occurrence[x] is 1..1.
+        if kind == "Immunization"
+            && resource.get("occurrenceDateTime").is_none()
+            && resource.get("occurrenceString").is_none()
+        {
+            errors.push(format!("{at}: no occurrence"));
+        }
+        // A quantity's UCUM code goes with its system, and keeps the unit's text.
+        if let Some(quantity) = resource.get("valueQuantity")
+            && quantity.get("code").is_some()
+            && (quantity["system"] != "http://unitsofmeasure.org" || quantity.get("unit").is_none())
+        {
+            errors.push(format!("{at}: a coded unit without UCUM or its text"));
         }
         let mut nodes = Vec::new();
         walk(resource, "", &mut nodes);
@@ -296,6 +322,19 @@ fn uk_core_errors(bundle: &Value) -> Vec<String> {
         errors.push("no Patient".to_string());
     }
     errors
+}
+
+/// How many resources of each type the Bundles hold (printed by the tests, so a change
+/// of the mapping or the practice shows in the figures).
+fn resource_counts(bundles: &[(String, Value)]) -> std::collections::BTreeMap<String, usize> {
+    let mut counts = std::collections::BTreeMap::new();
+    for (_, bundle) in bundles {
+        for entry in bundle["entry"].as_array().into_iter().flatten() {
+            let kind = entry["resource"]["resourceType"].as_str().unwrap_or("?");
+            *counts.entry(kind.to_string()).or_default() += 1;
+        }
+    }
+    counts
 }
 
 fn check_uk_core(bundles: &[(String, Value)]) {
@@ -411,7 +450,12 @@ fn fixture_bundles() -> Vec<(String, Value)> {
 
 #[test]
 fn every_fixture_response_converts_with_zero_errors() {
-    check_uk_core(&fixture_bundles());
+    let bundles = fixture_bundles();
+    eprintln!(
+        "fixtures: resources by type: {:?}",
+        resource_counts(&bundles)
+    );
+    check_uk_core(&bundles);
 }
 
 #[test]
@@ -581,6 +625,10 @@ async fn fetch_simulator_bundles() -> SimulatorBundles {
 #[test]
 fn every_simulator_patient_converts_with_zero_errors() {
     let sim = simulator_bundles();
+    eprintln!(
+        "simulator's practice: resources by type: {:?}",
+        resource_counts(&sim.bundles)
+    );
     check_uk_core(&sim.bundles);
     for (n, mapped) in &sim.snapshots {
         insta::assert_json_snapshot!(format!("sim-patient-{n}.bundle"), mapped.bundle);
@@ -595,4 +643,172 @@ fn every_simulator_patient_converts_with_zero_errors() {
 )]
 fn every_simulator_bundle_is_valid_fhir_r4() {
     check_schema(&simulator_bundles().bundles);
+}
+
+/// Each of F15's data items in a record (the `f16-*` fixtures) has its resource, and
+/// the item itself is not left in the mapping report.
+#[test]
+fn each_data_item_of_systmones_schema_has_its_resource() {
+    for (fixture, item, kind) in [
+        ("f16-vaccination", "Vaccination", "Immunization"),
+        ("f16-report", "Report", "DiagnosticReport"),
+        (
+            "f16-repeat-medication",
+            "RepeatMedication",
+            "MedicationRequest",
+        ),
+        ("f16-relationship", "Relationship", "RelatedPerson"),
+        ("f16-care-plan", "CarePlan", "CarePlan"),
+        ("f16-patient-plan", "PatientPlan", "CarePlan"),
+        ("f16-recall", "Recall", "Task"),
+        ("f16-reminder", "Reminder", "Flag"),
+        ("f16-activity", "Activity", "Encounter"),
+    ] {
+        let path = repo().join(format!(
+            "tests/fixtures/GetPatientRecord/v1.0/{fixture}.response.xml"
+        ));
+        let mapped = map_fixture(&path).unwrap();
+        let bundle = json(&mapped);
+        let count = resource_counts(&[(fixture.to_string(), bundle.clone())]);
+        // An Activity is an Encounter within the event's own.
+        let wanted = if kind == "Encounter" { 2 } else { 1 };
+        assert!(
+            count.get(kind).copied().unwrap_or(0) >= wanted,
+            "{fixture}: {count:?}"
+        );
+        let whole_item = format!("/{item}[1]");
+        assert!(
+            !mapped
+                .report
+                .not_mapped
+                .iter()
+                .any(|i| i.path.ends_with(&whole_item)),
+            "{fixture}: {:?}",
+            mapped.report
+        );
+        check_uk_core(&[(fixture.to_string(), bundle)]);
+    }
+}
+
+/// The record of the document's patient 7835438275 after one of each new data item is
+/// written to it through the simulator (the `f15-*` requests, and a reading through
+/// the client's kiosk call), mapped as `systmone record --format fhir` maps it.
+fn record_with_each_item() -> &'static Value {
+    static BUNDLE: OnceLock<Value> = OnceLock::new();
+    BUNDLE.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async {
+                let sim = Simulator::start(SimConfig {
+                    bind: "127.0.0.1:0".parse().unwrap(),
+                    throttle: Throttle::Off,
+                    ..SimConfig::default()
+                })
+                .await
+                .unwrap();
+                let mut config = ClientConfig::new("f31e26725b5491f2");
+                config.addr = sim.addr().to_string();
+                config.pacing = PacingLimits::off();
+                let client = Client::builder(config)
+                    .device_store(Arc::new(MemoryStore::new()))
+                    .build()
+                    .unwrap();
+                let patient = Identity {
+                    number: PatientId::NhsNumber("7835438275".into()),
+                    strategic_reporting_identifier: None,
+                    extra: Default::default(),
+                };
+                for item in [
+                    "vaccination",
+                    "report",
+                    "repeat-medication",
+                    "relationship",
+                    "care-plan",
+                    "patient-plan",
+                    "recall",
+                    "reminder",
+                    "activity",
+                ] {
+                    let path = repo().join(format!(
+                        "tests/fixtures/UpdatePatientRecord/v1.0/f15-{item}.request.xml"
+                    ));
+                    let xml = std::fs::read_to_string(&path).unwrap();
+                    let Ok(systmone_bindings::AnyRequest::UpdatePatientRecordV1_0(request)) =
+                        systmone_bindings::AnyRequest::parse(&xml)
+                    else {
+                        panic!("{path:?} is an UpdatePatientRecord request");
+                    };
+                    let mut parameters = request.parameters.unwrap();
+                    parameters.identity = Some(patient.clone());
+                    client.update_patient_record(parameters).await.unwrap();
+                }
+                for (code, value, units) in [("246..", 120.0, "mmHg"), ("22A..", 71.4, "kg")] {
+                    client
+                        .record_reading(systmone_client::Reading::new(
+                            patient.number.clone(),
+                            systmone_client::RecordCode::ctv3(code),
+                            value,
+                            units,
+                        ))
+                        .await
+                        .unwrap();
+                }
+                let options = options().with_units(&client.get_reference_data().await.unwrap());
+                let record = client
+                    .get_patient_record(GetPatientRecordParameters {
+                        identity: Some(patient),
+                        ..Default::default()
+                    })
+                    .await
+                    .unwrap();
+                sim.shutdown().await;
+                json(&patient_record_bundle(&record, &options))
+            })
+    })
+}
+
+#[test]
+fn a_record_holding_each_new_item_gives_each_resource() {
+    let bundle = record_with_each_item();
+    let counts = resource_counts(&[("7835438275".into(), bundle.clone())]);
+    eprintln!("7835438275 with each new item: resources by type: {counts:?}");
+    for kind in [
+        "Immunization",
+        "DiagnosticReport",
+        "MedicationRequest",
+        "RelatedPerson",
+        "CarePlan",
+        "Flag",
+    ] {
+        assert!(counts.contains_key(kind), "no {kind}: {counts:?}");
+    }
+    let reading = |code: &str| {
+        bundle["entry"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| &e["resource"])
+            .find(|r| r["resourceType"] == "Observation" && r["code"]["coding"][0]["code"] == code)
+            .unwrap_or_else(|| panic!("the Observation of the reading {code}"))
+    };
+    assert_eq!(reading("246..")["valueQuantity"]["value"], 120.0);
+    // The unit is the record's Units, else GetReferenceData's for the code, with its
+    // UCUM code.
+    let weight = &reading("22A..")["valueQuantity"];
+    assert_eq!(weight["value"], 71.4);
+    assert_eq!(weight["unit"], "kg");
+    assert_eq!(weight["system"], "http://unitsofmeasure.org");
+    assert_eq!(weight["code"], "kg");
+    check_uk_core(&[("7835438275".into(), bundle.clone())]);
+}
+
+#[test]
+#[cfg_attr(
+    missing_node,
+    ignore = "needs node and npm: install Debian's nodejs and npm (.ci/run does)"
+)]
+fn a_record_holding_each_new_item_is_valid_fhir_r4() {
+    check_schema(&[("7835438275".into(), record_with_each_item().clone())]);
 }

@@ -1907,7 +1907,7 @@ impl systmone_core::xml::XmlContent for Clinical {
     }
 }
 systmone_core::impl_xml_content!(Clinical, "Clinical");
-/// A coded entry: a clinical code, optional comments and optional links to Problems. F15: SystmOne's own schema has, in this order, Code, Episodicity, Value, Units, Comparator, ProblemSeverity, ProblemEndDate, FreeText, LinkedProblemUID: a numeric reading is a Value with its Units (and a Comparator), not the NumericValue this project had invented. F3: a coded entry that is a problem carries ProblemUID, ProblemSeverity and optionally Episodicity and ProblemEndDate, and the captured record writes Code, Episodicity, ProblemUID, ProblemSeverity; ProblemUID (read-only, responses only) sits just before ProblemSeverity, so both orders read without drift.
+/// A coded entry: a clinical code, optional comments and optional links to Problems. F15: SystmOne's own schema has, in this order, Code, Episodicity, Value, Units, Comparator, ProblemSeverity, ProblemEndDate, FreeText, LinkedProblemUID: a numeric reading is a Value with its Units (and a Comparator). F3: a coded entry that is a problem carries ProblemUID, ProblemSeverity and optionally Episodicity and ProblemEndDate, and the captured record writes Code, Episodicity, ProblemUID, ProblemSeverity; ProblemUID (read-only, responses only) sits just before ProblemSeverity, so both orders read without drift.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClinicalCode {
     /// A clinical code, with attributes giving the coding scheme, the code and its term.
