@@ -1,5 +1,5 @@
 //! One reading (or writing) of a real-shape GetPatientRecord response, for profilers
-//! (`valgrind --tool=callgrind`, `perf record`): `parse_profile MODE [BYTES]`, MODE one
+//! (`valgrind --tool=callgrind`, `perf record`): `parse_profile MODE [BYTES | FILE]`, MODE one
 //! of `tolerant`, `strict`, `reader` (XmlReader's events), `quick-xml` (quick-xml's raw
 //! event scan), `write` (the typed value written back), `none` (the document alone).
 //!
@@ -13,10 +13,14 @@ use systmone_get_patient_record_v1_0::GetPatientRecordResult;
 fn main() {
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_else(|| "tolerant".into());
-    let size = args
-        .next()
-        .map_or(5_000_000, |s| s.parse().expect("a size in bytes"));
-    let text = systmone_tests::real_shape_patient_record(size);
+    // A size in bytes (the record is built), or a file to read (as a command would).
+    let text = match args.next() {
+        None => systmone_tests::real_shape_patient_record(5_000_000),
+        Some(arg) => match arg.parse() {
+            Ok(size) => systmone_tests::real_shape_patient_record(size),
+            Err(_) => std::fs::read_to_string(&arg).expect("a readable UTF-8 file"),
+        },
+    };
     match mode.as_str() {
         "tolerant" | "strict" => {
             let mode = if mode == "strict" {
