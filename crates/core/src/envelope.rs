@@ -165,7 +165,7 @@ impl<P: YaSerialize + ReadXml> XmlContent for Request<P> {
     fn read_content(
         reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[Attribute],
+        attributes: &[Attribute<'_>],
     ) -> ReadResult<Self> {
         let mut extra = Extra::default();
         x::keep_unknown_attributes(attributes, &[], &mut extra)?;
@@ -175,7 +175,7 @@ impl<P: YaSerialize + ReadXml> XmlContent for Request<P> {
         let (mut function, mut function_version, mut output_scheme, mut parameters) =
             (None, None, None, None);
         while let Some(child) = x::next_child_keeping_text(reader, &mut order, &mut extra)? {
-            let member = match child.as_str() {
+            let member = match child {
                 "APIKey" if api_key.is_none() => 0,
                 "DeviceID" if device_id.is_none() => 1,
                 "DeviceVersion" if device_version.is_none() => 2,
@@ -363,7 +363,7 @@ impl<T: XmlContent> XmlContent for Response<T> {
     fn read_content(
         reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[Attribute],
+        attributes: &[Attribute<'_>],
     ) -> ReadResult<Self> {
         let mut extra = Extra::default();
         x::keep_unknown_attributes(attributes, &[], &mut extra)?;
@@ -371,7 +371,7 @@ impl<T: XmlContent> XmlContent for Response<T> {
         let (mut device_id, mut request_uid, mut function) = (None, None, None);
         let (mut function_version, mut response_uid, mut body) = (None, None, None);
         while let Some(child) = x::next_child_keeping_text(reader, &mut order, &mut extra)? {
-            let member = match child.as_str() {
+            let member = match child {
                 "DeviceID" if device_id.is_none() => 0,
                 "RequestUID" if request_uid.is_none() => 1,
                 "Function" if function.is_none() => 2,
@@ -466,7 +466,7 @@ impl XmlContent for ErrorResponse {
     fn read_content(
         reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[Attribute],
+        attributes: &[Attribute<'_>],
     ) -> ReadResult<Self> {
         let _scope = x::enter(name);
         let mut extra = Extra::default();
@@ -475,7 +475,7 @@ impl XmlContent for ErrorResponse {
         let mut message = None;
         let mut permanent = None;
         while let Some(child) = x::next_child_keeping_text(reader, &mut order, &mut extra)? {
-            match child.as_str() {
+            match child {
                 "ErrorMessage" if message.is_none() => {
                     message =
                         x::read_text_member::<String, 2>(reader, &mut order, &mut extra, 0, false)?
@@ -586,7 +586,7 @@ pub fn peek_header(text: &str) -> Result<PeekedHeader, ParseError> {
         ..PeekedHeader::default()
     };
     while let Some(child) = x::next_child(&mut de, &root)? {
-        let slot = match child.as_str() {
+        let slot = match child {
             "DeviceID" => &mut header.device_id,
             "RequestUID" => &mut header.request_uid,
             "Function" => &mut header.function,
@@ -622,7 +622,7 @@ impl XmlContent for NoContent {
     fn read_content(
         reader: &mut XmlReader<'_>,
         name: &str,
-        _attributes: &[Attribute],
+        _attributes: &[Attribute<'_>],
     ) -> ReadResult<Self> {
         match x::next_child(reader, name)? {
             None => Ok(NoContent),

@@ -9,6 +9,7 @@
 //! Each such departure is also recorded in the drift report ([`crate::drift`]); in
 //! strict mode it is refused instead.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::Write;
 use std::str::FromStr;
@@ -371,21 +372,21 @@ impl<const N: usize> Order<N> {
     }
 }
 
-/// A text element as read: its name, attributes and text, or the whole element as XML
-/// when it held child elements.
-struct Leaf {
-    name: String,
-    attributes: Vec<Attribute>,
-    content: LeafContent,
+/// A text element as read: its name, attributes and text (borrowed from the document
+/// where it can be), or the whole element as XML when it held child elements.
+struct Leaf<'a> {
+    name: &'a str,
+    attributes: Vec<Attribute<'a>>,
+    content: LeafContent<'a>,
 }
 
-enum LeafContent {
-    Text(String),
-    Mixed { raw: RawXml, first_child: String },
+enum LeafContent<'a> {
+    Text(Cow<'a, str>),
+    Mixed { raw: RawXml, first_child: &'a str },
 }
 
 /// Reads the next element, expected to hold text only, consuming its end tag.
-fn read_leaf(reader: &mut XmlReader<'_>) -> ReadResult<Leaf> {
+fn read_leaf<'a>(reader: &mut XmlReader<'a>) -> ReadResult<Leaf<'a>> {
     let (name, attributes, depth) = crate::xml::read_start(reader)?;
     let text = crate::xml::read_text_run(reader)?;
     if let Event::End = reader.peek()? {
@@ -398,7 +399,7 @@ fn read_leaf(reader: &mut XmlReader<'_>) -> ReadResult<Leaf> {
     }
     // Child elements inside a text element: keep the whole element as XML.
     let mut capture = Capture::new();
-    capture.start(&name, &attributes)?;
+    capture.start(name, &attributes)?;
     capture.text(&text)?;
     let mut first_child = None;
     loop {
@@ -406,7 +407,7 @@ fn read_leaf(reader: &mut XmlReader<'_>) -> ReadResult<Leaf> {
         if first_child.is_none()
             && let Event::Start { name, .. } = &event
         {
-            first_child = Some(name.clone());
+            first_child = Some(*name);
         }
         let done = matches!(event, Event::End) && reader.depth() + 1 == depth;
         capture.event(&event)?;
@@ -414,7 +415,7 @@ fn read_leaf(reader: &mut XmlReader<'_>) -> ReadResult<Leaf> {
             break;
         }
     }
-    let raw = capture.finish(&name)?;
+    let raw = capture.finish(name)?;
     Ok(Leaf {
         name,
         attributes,
@@ -454,11 +455,11 @@ impl Capture {
             .map_err(|e| ReadError::invalid(format!("cannot keep an element as XML: {e}")))
     }
 
-    pub(crate) fn start(&mut self, name: &str, attributes: &[Attribute]) -> ReadResult<()> {
+    pub(crate) fn start(&mut self, name: &str, attributes: &[Attribute<'_>]) -> ReadResult<()> {
         self.pending_space = None;
         let mut start = WriteEvent::start_element(name);
         for a in attributes {
-            start = start.attr(a.name.as_str(), &a.value);
+            start = start.attr(a.name, &a.value);
         }
         self.write(start)?;
         self.just_started = true;
@@ -490,7 +491,7 @@ impl Capture {
         self.write(WriteEvent::end_element())
     }
 
-    pub(crate) fn event(&mut self, event: &Event) -> ReadResult<()> {
+    pub(crate) fn event(&mut self, event: &Event<'_>) -> ReadResult<()> {
         match event {
             Event::Start { name, attributes } => self.start(name, attributes),
             Event::End => self.end(),
@@ -506,7 +507,7 @@ impl Capture {
     }
 }
 
-fn raw_from_parts(name: &str, attributes: &[Attribute], text: &str) -> ReadResult<RawXml> {
+fn raw_from_parts(name: &str, attributes: &[Attribute<'_>], text: &str) -> ReadResult<RawXml> {
     let mut capture = Capture::new();
     capture.start(name, attributes)?;
     capture.text(text)?;
@@ -514,7 +515,7 @@ fn raw_from_parts(name: &str, attributes: &[Attribute], text: &str) -> ReadResul
     capture.finish(name)
 }
 
-fn report_attributes(element: &str, attributes: &[Attribute]) -> ReadResult<()> {
+fn report_attributes(element: &str, attributes: &[Attribute<'_>]) -> ReadResult<()> {
     for a in attributes {
         report(
             DriftKind::UnknownAttribute,
@@ -571,7 +572,7 @@ pub fn read_text_member<T: TextValue, const N: usize>(
                     member as u16,
                     occurrence,
                     written.into_owned(),
-                    text.clone(),
+                    text.into_owned(),
                 ));
             }
             if !leaf.attributes.is_empty() {
@@ -648,14 +649,14 @@ pub fn read_text_item<T: TextValue>(reader: &mut XmlReader<'_>) -> ReadResult<Re
 /// The local name of the next child element of `parent`, or `None` at its end tag
 /// (left unconsumed). Whitespace between children is skipped; other text is kept in
 /// place and reported (strict reading refuses it).
-pub fn next_child_keeping_text<const N: usize>(
-    reader: &mut XmlReader<'_>,
+pub fn next_child_keeping_text<'a, const N: usize>(
+    reader: &mut XmlReader<'a>,
     order: &mut Order<N>,
     extra: &mut Extra,
-) -> ReadResult<Option<String>> {
+) -> ReadResult<Option<&'a str>> {
     loop {
         match reader.peek()? {
-            Event::Text(text) if text.trim().is_empty() => {
+            Event::Text(text) if crate::xml::is_blank(text) => {
                 reader.next_event()?;
             }
             Event::Text(_) => {
@@ -663,9 +664,9 @@ pub fn next_child_keeping_text<const N: usize>(
                     unreachable!("peeked text");
                 };
                 report(DriftKind::UnexpectedText, "#text", Some(&text))?;
-                order.keep_text(extra, text);
+                order.keep_text(extra, text.into_owned());
             }
-            Event::Start { name, .. } => return Ok(Some(name.clone())),
+            Event::Start { name, .. } => return Ok(Some(name)),
             Event::End => return Ok(None),
             Event::Eof => return Err(ReadError::invalid("unexpected end of document")),
         }
@@ -679,22 +680,22 @@ pub fn read_unknown_item(reader: &mut XmlReader<'_>) -> ReadResult<RawXml> {
     Ok(raw)
 }
 
-fn unknown_attribute(a: &Attribute) -> UnknownAttribute {
+fn unknown_attribute(a: &Attribute<'_>) -> UnknownAttribute {
     UnknownAttribute {
-        name: a.name.clone(),
-        value: a.value.clone(),
+        name: a.name.to_string(),
+        value: a.value.to_string(),
     }
 }
 
 /// Keeps the attributes not named in `known` (namespace declarations aside),
 /// recording each.
 pub fn keep_unknown_attributes(
-    attributes: &[Attribute],
+    attributes: &[Attribute<'_>],
     known: &[&str],
     extra: &mut Extra,
 ) -> ReadResult<()> {
     for a in attributes {
-        if known.contains(&a.name.as_str()) {
+        if known.contains(&a.name) {
             continue;
         }
         report(
@@ -710,7 +711,7 @@ pub fn keep_unknown_attributes(
 /// The value of declared attribute `name`: `None` when absent, or when its value could
 /// not be typed (then kept with the unknown attributes and recorded).
 pub fn attribute_value<T: TextValue>(
-    attributes: &[Attribute],
+    attributes: &[Attribute<'_>],
     name: &str,
     extra: &mut Extra,
 ) -> ReadResult<Option<T>> {

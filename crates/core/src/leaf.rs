@@ -85,7 +85,7 @@ impl ReadXml for Flag {
         let (name, _, _) = x::read_start(reader)?;
         loop {
             match reader.peek()? {
-                Event::Text(text) if text.trim().is_empty() => {
+                Event::Text(text) if x::is_blank(text) => {
                     reader.next_event()?;
                 }
                 Event::End => return Ok(Flag),
@@ -171,14 +171,14 @@ impl XmlContent for OutputScheme {
     fn read_content(
         reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[Attribute],
+        attributes: &[Attribute<'_>],
     ) -> ReadResult<Self> {
         let _scope = x::enter(name);
         let mut scheme = OutputScheme::default();
         let mut order = Order::<2>::new();
         x::keep_unknown_attributes(attributes, &[], &mut scheme.extra)?;
         while let Some(child) = x::next_child_keeping_text(reader, &mut order, &mut scheme.extra)? {
-            match child.as_str() {
+            match child {
                 "Drugs" if scheme.drugs.is_none() => {
                     scheme.drugs =
                         x::read_text_member(reader, &mut order, &mut scheme.extra, 0, false)?

@@ -3,6 +3,7 @@
 //! code uses for types yaserde's derive cannot express (choices, `xs:any`, the
 //! function-specific content of a response).
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::Write;
 use std::str::FromStr;
@@ -228,7 +229,7 @@ pub fn check_depth(text: &str, limit: usize) -> Result<(), ParseError> {
 pub fn root_name(text: &str) -> Result<String, ParseError> {
     let mut reader = XmlReader::new(text);
     match reader.next_event()? {
-        Event::Start { name, .. } => Ok(name),
+        Event::Start { name, .. } => Ok(name.to_string()),
         other => Err(ParseError::Invalid(format!(
             "expected the root element, found {other:?}"
         ))),
@@ -262,7 +263,7 @@ pub fn from_str_with<T: ReadXml>(
 fn parse_document<T: ReadXml>(text: &str, root: &str) -> Result<T, ParseError> {
     let mut reader = XmlReader::new(text);
     let found = match reader.peek()? {
-        Event::Start { name, .. } => name.clone(),
+        Event::Start { name, .. } => *name,
         other => {
             return Err(ParseError::Invalid(format!(
                 "expected the root element, found {other:?}"
@@ -272,7 +273,7 @@ fn parse_document<T: ReadXml>(text: &str, root: &str) -> Result<T, ParseError> {
     if found != root {
         return Err(ParseError::WrongRoot {
             expected: root.to_string(),
-            found,
+            found: found.to_string(),
         });
     }
     let parsed = T::read_xml(&mut reader)
@@ -393,7 +394,9 @@ fn err(message: impl fmt::Display) -> ReadError {
 
 /// Consumes the start tag of the next element and returns its name, its attributes
 /// and the depth inside it.
-pub fn read_start(reader: &mut XmlReader<'_>) -> ReadResult<(String, Vec<Attribute>, usize)> {
+pub fn read_start<'a>(
+    reader: &mut XmlReader<'a>,
+) -> ReadResult<(&'a str, Vec<Attribute<'a>>, usize)> {
     skip_whitespace(reader)?;
     match reader.next_event()? {
         Event::Start { name, attributes } => Ok((name, attributes, reader.depth())),
@@ -401,9 +404,18 @@ pub fn read_start(reader: &mut XmlReader<'_>) -> ReadResult<(String, Vec<Attribu
     }
 }
 
+/// Whether `text` is whitespace only (as `str::trim` sees it): the whitespace between
+/// elements, which is all spaces, tabs and line ends, is told in one pass over its
+/// bytes.
+pub(crate) fn is_blank(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        || text.trim().is_empty()
+}
+
 fn skip_whitespace(reader: &mut XmlReader<'_>) -> ReadResult<()> {
     while let Event::Text(text) = reader.peek()? {
-        if !text.trim().is_empty() {
+        if !is_blank(text) {
             return Ok(());
         }
         reader.next_event()?;
@@ -414,16 +426,16 @@ fn skip_whitespace(reader: &mut XmlReader<'_>) -> ReadResult<()> {
 /// The local name of the next child element of the element whose content is at
 /// `depth`, or `None` at that element's end tag (which is left unconsumed).
 /// Whitespace between children is skipped; other text is an error.
-pub fn next_child(reader: &mut XmlReader<'_>, parent: &str) -> ReadResult<Option<String>> {
+pub fn next_child<'a>(reader: &mut XmlReader<'a>, parent: &str) -> ReadResult<Option<&'a str>> {
     loop {
         match reader.peek()? {
-            Event::Text(text) if text.trim().is_empty() => {
+            Event::Text(text) if is_blank(text) => {
                 reader.next_event()?;
             }
             Event::Text(text) => {
                 return Err(err(format!("unexpected text {text:?} in <{parent}>")));
             }
-            Event::Start { name, .. } => return Ok(Some(name.clone())),
+            Event::Start { name, .. } => return Ok(Some(name)),
             Event::End => return Ok(None),
             Event::Eof => return Err(err(format!("unexpected end of document in <{parent}>"))),
         }
@@ -452,7 +464,7 @@ where
 
 /// Reads the text content of the element just started, up to (not including) its end
 /// tag. Child elements are an error.
-pub fn read_text_content(reader: &mut XmlReader<'_>, name: &str) -> ReadResult<String> {
+pub fn read_text_content<'a>(reader: &mut XmlReader<'a>, name: &str) -> ReadResult<Cow<'a, str>> {
     let text = read_text_run(reader)?;
     match reader.peek()? {
         Event::End => Ok(text),
@@ -463,9 +475,9 @@ pub fn read_text_content(reader: &mut XmlReader<'_>, name: &str) -> ReadResult<S
 }
 
 /// The text events that come next, joined (empty if none), stopping before the next
-/// other event.
-pub(crate) fn read_text_run(reader: &mut XmlReader<'_>) -> ReadResult<String> {
-    let mut text = String::new();
+/// other event: borrowed from the document when it is written there as it reads.
+pub(crate) fn read_text_run<'a>(reader: &mut XmlReader<'a>) -> ReadResult<Cow<'a, str>> {
+    let mut text = Cow::Borrowed("");
     while let Event::Text(_) = reader.peek()? {
         let Event::Text(t) = reader.next_event()? else {
             unreachable!("peeked text");
@@ -473,7 +485,7 @@ pub(crate) fn read_text_run(reader: &mut XmlReader<'_>) -> ReadResult<String> {
         if text.is_empty() {
             text = t;
         } else {
-            text.push_str(&t);
+            text.to_mut().push_str(&t);
         }
     }
     Ok(text)
@@ -499,7 +511,11 @@ pub fn skip_child(reader: &mut XmlReader<'_>) -> ReadResult<()> {
 }
 
 /// The value of attribute `name`, parsed with `FromStr`.
-pub fn attribute<T>(attributes: &[Attribute], element: &str, name: &str) -> ReadResult<Option<T>>
+pub fn attribute<T>(
+    attributes: &[Attribute<'_>],
+    element: &str,
+    name: &str,
+) -> ReadResult<Option<T>>
 where
     T: FromStr,
     T::Err: fmt::Display,
@@ -715,7 +731,7 @@ pub trait XmlContent: Sized {
     fn read_content(
         reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[Attribute],
+        attributes: &[Attribute<'_>],
     ) -> ReadResult<Self>;
 
     /// The element's attributes, in order (`None` for absent optional ones).
@@ -806,7 +822,7 @@ impl ReadXml for RawXml {
         let start_depth = reader.depth();
         let first = reader.next_event()?;
         let name = match &first {
-            Event::Start { name, .. } => name.clone(),
+            Event::Start { name, .. } => name.to_string(),
             other => return Err(err(format!("expected an element, found {other:?}"))),
         };
         capture.event(&first)?;
@@ -837,9 +853,9 @@ impl YaSerialize for RawXml {
             {
                 Event::Eof => return Ok(()),
                 Event::Start { name, attributes } => {
-                    let mut start = WriteEvent::start_element(name.as_str());
+                    let mut start = WriteEvent::start_element(name);
                     for a in &attributes {
-                        start = start.attr(a.name.as_str(), &a.value);
+                        start = start.attr(a.name, &a.value);
                     }
                     writer.write(start)?;
                 }

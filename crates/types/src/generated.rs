@@ -30,7 +30,7 @@ impl systmone_core::xml::XmlContent for Address {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -48,7 +48,7 @@ impl systmone_core::xml::XmlContent for Address {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "HouseName" if house_name.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -330,7 +330,7 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -345,7 +345,7 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "AppointmentUID" if appointment_uid.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -531,7 +531,7 @@ impl systmone_core::xml::XmlContent for Attachment {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -549,7 +549,7 @@ impl systmone_core::xml::XmlContent for Attachment {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "DocumentPath" if document_path.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -823,7 +823,7 @@ impl systmone_core::xml::XmlContent for Clinic {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -838,7 +838,7 @@ impl systmone_core::xml::XmlContent for Clinic {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "UserName" if user_name.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -990,7 +990,7 @@ impl systmone_core::xml::XmlContent for Clinical {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1002,7 +1002,7 @@ impl systmone_core::xml::XmlContent for Clinical {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Event" => {
                     order.member(&mut extra, 0usize, "Event")?;
                     let value = systmone_core::xml::read_child(reader)?;
@@ -1084,7 +1084,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1103,7 +1103,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Code" if code.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -1395,7 +1395,7 @@ impl systmone_core::xml::XmlContent for Code {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1421,7 +1421,7 @@ impl systmone_core::xml::XmlContent for Code {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -1476,7 +1476,7 @@ impl systmone_core::xml::XmlContent for CodeSlot {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1488,7 +1488,7 @@ impl systmone_core::xml::XmlContent for CodeSlot {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Code" if code.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -1561,7 +1561,7 @@ impl systmone_core::xml::XmlContent for CurrentSelection {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1573,7 +1573,7 @@ impl systmone_core::xml::XmlContent for CurrentSelection {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Drug" => {
                     order.member(&mut extra, 0usize, "Drug")?;
                     let value = systmone_core::xml::read_child(reader)?;
@@ -1856,7 +1856,7 @@ impl systmone_core::xml::XmlContent for Demographics {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1888,7 +1888,7 @@ impl systmone_core::xml::XmlContent for Demographics {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Title" if title.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -2600,7 +2600,7 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -2614,7 +2614,7 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Clinic" if clinic.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -2794,7 +2794,7 @@ impl systmone_core::xml::XmlContent for Drug {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -2820,7 +2820,7 @@ impl systmone_core::xml::XmlContent for Drug {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -2884,7 +2884,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -2898,7 +2898,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Type" if kind.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -3032,7 +3032,7 @@ impl systmone_core::xml::XmlContent for Event {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -3077,10 +3077,10 @@ impl systmone_core::xml::XmlContent for Event {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
-                    order.member(&mut extra, 0usize, &child)?;
-                    items.push(DataItem::read(reader, &child)?);
+                    order.member(&mut extra, 0usize, child)?;
+                    items.push(DataItem::read(reader, child)?);
                 }
             }
         }
@@ -3161,7 +3161,7 @@ impl systmone_core::xml::XmlContent for Identity {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -3174,7 +3174,7 @@ impl systmone_core::xml::XmlContent for Identity {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "NHSNumber" if number.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -3381,7 +3381,7 @@ impl systmone_core::xml::XmlContent for Ingredient {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -3413,7 +3413,7 @@ impl systmone_core::xml::XmlContent for Ingredient {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -3501,7 +3501,7 @@ impl systmone_core::xml::XmlContent for Letter {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -3524,7 +3524,7 @@ impl systmone_core::xml::XmlContent for Letter {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "RecipientName" if recipient_name.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -3990,7 +3990,7 @@ impl systmone_core::xml::XmlContent for Medication {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -4009,7 +4009,7 @@ impl systmone_core::xml::XmlContent for Medication {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "MedicationType" if medication_type.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -4297,7 +4297,7 @@ impl systmone_core::xml::XmlContent for Narrative {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -4309,7 +4309,7 @@ impl systmone_core::xml::XmlContent for Narrative {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Line" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         String,
@@ -4397,7 +4397,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -4416,7 +4416,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "DateTime" if date_time.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -4721,7 +4721,7 @@ impl systmone_core::xml::XmlContent for PersonName {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -4735,7 +4735,7 @@ impl systmone_core::xml::XmlContent for PersonName {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Title" if title.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -5129,7 +5129,7 @@ impl systmone_core::xml::XmlContent for Slot {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -5143,7 +5143,7 @@ impl systmone_core::xml::XmlContent for Slot {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "SlotType" if slot_type.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -5329,7 +5329,7 @@ impl systmone_core::xml::XmlContent for Task {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -5345,7 +5345,7 @@ impl systmone_core::xml::XmlContent for Task {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "TaskUID" if task_uid.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -5610,7 +5610,7 @@ impl systmone_core::xml::XmlContent for Visit {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -5626,7 +5626,7 @@ impl systmone_core::xml::XmlContent for Visit {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "DateTime" if date_time.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,

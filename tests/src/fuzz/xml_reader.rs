@@ -19,7 +19,7 @@ pub fn reader_events(text: &str) -> Result<Vec<String>, String> {
                 "start {name} {:?}",
                 attributes
                     .iter()
-                    .map(|a| (a.name.clone(), a.value.clone()))
+                    .map(|a| (a.name.to_string(), a.value.to_string()))
                     .collect::<Vec<_>>()
             )),
             Event::End => out.push("end".into()),
@@ -173,9 +173,9 @@ fn write_back(text: &str) -> String {
     loop {
         match reader.next_event().expect("accepted before") {
             Event::Start { name, attributes } => {
-                let mut start = WriteEvent::start_element(name.as_str());
+                let mut start = WriteEvent::start_element(name);
                 for a in &attributes {
-                    start = start.attr(a.name.as_str(), &a.value);
+                    start = start.attr(a.name, &a.value);
                 }
                 writer.write(start).expect("writes");
             }

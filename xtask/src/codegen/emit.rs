@@ -393,8 +393,8 @@ fn custom_struct(s: &Struct) -> TokenStream {
             let field = ident(rust_name);
             let item = ident(item_type);
             quote!(_ => {
-                order.member(&mut extra, #index, &child)?;
-                #field.push(#item::read(reader, &child)?);
+                order.member(&mut extra, #index, child)?;
+                #field.push(#item::read(reader, child)?);
             })
         }
         _ => {
@@ -440,14 +440,14 @@ fn custom_struct(s: &Struct) -> TokenStream {
             fn read_content(
                 reader: &mut systmone_core::xml::XmlReader<'_>,
                 element: &str,
-                attributes: &[systmone_core::xml::Attribute],
+                attributes: &[systmone_core::xml::Attribute<'_>],
             ) -> systmone_core::xml::ReadResult<Self> {
                 let _scope = systmone_core::xml::enter(element);
                 let mut extra = systmone_core::Extra::default();
                 let mut order = systmone_core::xml::Order::<#n_members>::new();
                 #(#locals)*
                 while let Some(child) = systmone_core::xml::next_child_keeping_text(reader, &mut order, &mut extra)? {
-                    match child.as_str() {
+                    match child {
                         #(#arms)*
                         #fallback
                     }

@@ -38,7 +38,7 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -52,7 +52,7 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "SRManifestCRC" if sr_manifest_crc.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -189,7 +189,7 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -201,7 +201,7 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "SRManifestCRC" if sr_manifest_crc.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,

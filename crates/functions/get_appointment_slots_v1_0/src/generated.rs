@@ -44,7 +44,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -61,7 +61,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "MinDateTime" if min_date_time.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -275,7 +275,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -287,7 +287,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Clinic" => {
                     order.member(&mut extra, 0usize, "Clinic")?;
                     let value = systmone_core::xml::read_child(reader)?;

@@ -38,7 +38,7 @@ impl systmone_core::xml::XmlContent for DiaryResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -52,7 +52,7 @@ impl systmone_core::xml::XmlContent for DiaryResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -226,7 +226,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -243,7 +243,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "MinDateTime" if min_date_time.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -471,7 +471,7 @@ impl systmone_core::xml::XmlContent for GetDiaryResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -483,7 +483,7 @@ impl systmone_core::xml::XmlContent for GetDiaryResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Result" => {
                     order.member(&mut extra, 0usize, "Result")?;
                     let value = systmone_core::xml::read_child(reader)?;

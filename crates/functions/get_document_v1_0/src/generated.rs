@@ -40,7 +40,7 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -55,7 +55,7 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -225,7 +225,7 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -238,7 +238,7 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "DocumentFile" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         String,

@@ -32,7 +32,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -43,7 +43,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -90,7 +90,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -102,7 +102,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "SupportedFunction" => {
                     order.member(&mut extra, 0usize, "SupportedFunction")?;
                     let value = systmone_core::xml::read_child(reader)?;
@@ -176,7 +176,7 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -189,7 +189,7 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Function" if function.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,

@@ -33,7 +33,7 @@ impl systmone_core::xml::XmlContent for AccessRights {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -45,7 +45,7 @@ impl systmone_core::xml::XmlContent for AccessRights {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Access" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         String,
@@ -119,7 +119,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -131,7 +131,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "LoggedOnUserOnly" if logged_on_user_only.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -221,7 +221,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -236,7 +236,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Site" => {
                     order.member(&mut extra, 0usize, "Site")?;
                     let value = systmone_core::xml::read_child(reader)?;
@@ -386,7 +386,7 @@ impl systmone_core::xml::XmlContent for Site {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -405,7 +405,7 @@ impl systmone_core::xml::XmlContent for Site {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Name" if name.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -723,7 +723,7 @@ impl systmone_core::xml::XmlContent for User {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -747,7 +747,7 @@ impl systmone_core::xml::XmlContent for User {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Title" if title.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -1203,7 +1203,7 @@ impl systmone_core::xml::XmlContent for UserGroups {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1215,7 +1215,7 @@ impl systmone_core::xml::XmlContent for UserGroups {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Group" => {
                     if let Some(value) = systmone_core::xml::read_text_member::<
                         String,

@@ -38,7 +38,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -52,7 +52,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -198,7 +198,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -214,7 +214,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -449,7 +449,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -485,7 +485,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "MinEffectiveDate" if min_effective_date.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -1317,7 +1317,7 @@ impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1331,7 +1331,7 @@ impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Appointment" => {
                     order.member(&mut extra, 0usize, "Appointment")?;
                     let value = systmone_core::xml::read_child(reader)?;

@@ -32,7 +32,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -43,7 +43,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -94,7 +94,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -106,7 +106,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "NumericReadCodeUnits" => {
                     order.member(&mut extra, 0usize, "NumericReadCodeUnits")?;
                     let value = systmone_core::xml::read_child(reader)?;
@@ -182,7 +182,7 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -196,7 +196,7 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Code" if code.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,

@@ -34,7 +34,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -46,7 +46,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Path" if path.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -128,7 +128,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -140,7 +140,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "XSD" => {
                     order.member(&mut extra, 0usize, "XSD")?;
                     let value = systmone_core::xml::read_child(reader)?;
@@ -212,7 +212,7 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -226,7 +226,7 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Function" if function.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,

@@ -32,7 +32,7 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -43,7 +43,7 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -94,7 +94,7 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -106,7 +106,7 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "IsPatientRetrieved" if is_patient_retrieved.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,

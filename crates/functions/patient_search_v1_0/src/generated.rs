@@ -46,7 +46,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -64,7 +64,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -333,7 +333,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -350,7 +350,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "DateOfBirth" if date_of_birth.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -594,7 +594,7 @@ impl systmone_core::xml::XmlContent for PatientSearchResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -606,7 +606,7 @@ impl systmone_core::xml::XmlContent for PatientSearchResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Result" => {
                     order.member(&mut extra, 0usize, "Result")?;
                     let value = systmone_core::xml::read_child(reader)?;

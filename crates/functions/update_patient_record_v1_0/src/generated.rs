@@ -38,7 +38,7 @@ impl systmone_core::xml::XmlContent for UpdateNonClinical {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -52,7 +52,7 @@ impl systmone_core::xml::XmlContent for UpdateNonClinical {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Appointment" => {
                     order.member(&mut extra, 0usize, "Appointment")?;
                     let value = systmone_core::xml::read_child(reader)?;
@@ -162,7 +162,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -178,7 +178,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -382,7 +382,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -399,7 +399,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
