@@ -1676,24 +1676,25 @@ impl CurrentSelectionItem {
     }
 }
 /// An element inside `xs:any` content (an `Event`'s data items): one of the
-/// global elements the schema declares, typed, or any other element kept as raw
+/// global elements the schema declares, typed (boxed when it has child
+/// elements, so each item takes its own room), or any other element kept as raw
 /// XML and written back unchanged (ERRATA E21).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DataItem {
     /// Event data item: a file or URL attachment.
-    Attachment(Attachment),
+    Attachment(Box<Attachment>),
     /// Event data item: a coded entry.
-    ClinicalCode(ClinicalCode),
+    ClinicalCode(Box<ClinicalCode>),
     /// Event data item: an allergy or sensitivity.
-    DrugSensitivity(DrugSensitivity),
+    DrugSensitivity(Box<DrugSensitivity>),
     /// Event data item: a letter, i.e. a file with metadata describing the sender, recipient and what it is about.
-    Letter(Letter),
+    Letter(Box<Letter>),
     /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
     LinkedProblemUid(String),
     /// Event data item: medication (acute or repeat).
-    Medication(Medication),
+    Medication(Box<Medication>),
     /// Event data item: free-text narrative. The document names it (the Narrative filter) but shows no example; F1: real responses send it as one or more Line elements.
-    Narrative(Narrative),
+    Narrative(Box<Narrative>),
     /// An element the schema does not declare, kept as raw XML.
     Other(systmone_core::RawXml),
 }
@@ -1706,15 +1707,23 @@ impl DataItem {
         Ok(
             match name {
                 "Attachment" => {
-                    DataItem::Attachment(systmone_core::xml::read_child(reader)?)
+                    DataItem::Attachment(
+                        Box::new(systmone_core::xml::read_child(reader)?),
+                    )
                 }
                 "ClinicalCode" => {
-                    DataItem::ClinicalCode(systmone_core::xml::read_child(reader)?)
+                    DataItem::ClinicalCode(
+                        Box::new(systmone_core::xml::read_child(reader)?),
+                    )
                 }
                 "DrugSensitivity" => {
-                    DataItem::DrugSensitivity(systmone_core::xml::read_child(reader)?)
+                    DataItem::DrugSensitivity(
+                        Box::new(systmone_core::xml::read_child(reader)?),
+                    )
                 }
-                "Letter" => DataItem::Letter(systmone_core::xml::read_child(reader)?),
+                "Letter" => {
+                    DataItem::Letter(Box::new(systmone_core::xml::read_child(reader)?))
+                }
                 "LinkedProblemUID" => {
                     match systmone_core::xml::read_text_item(reader)? {
                         Ok(value) => DataItem::LinkedProblemUid(value),
@@ -1722,10 +1731,14 @@ impl DataItem {
                     }
                 }
                 "Medication" => {
-                    DataItem::Medication(systmone_core::xml::read_child(reader)?)
+                    DataItem::Medication(
+                        Box::new(systmone_core::xml::read_child(reader)?),
+                    )
                 }
                 "Narrative" => {
-                    DataItem::Narrative(systmone_core::xml::read_child(reader)?)
+                    DataItem::Narrative(
+                        Box::new(systmone_core::xml::read_child(reader)?),
+                    )
                 }
                 _ => DataItem::Other(systmone_core::xml::read_unknown_item(reader)?),
             },
@@ -1738,25 +1751,25 @@ impl DataItem {
     ) -> yaserde::Result<()> {
         match self {
             DataItem::Attachment(value) => {
-                systmone_core::xml::write_child(writer, "Attachment", value)?;
+                systmone_core::xml::write_child(writer, "Attachment", &**value)?;
             }
             DataItem::ClinicalCode(value) => {
-                systmone_core::xml::write_child(writer, "ClinicalCode", value)?;
+                systmone_core::xml::write_child(writer, "ClinicalCode", &**value)?;
             }
             DataItem::DrugSensitivity(value) => {
-                systmone_core::xml::write_child(writer, "DrugSensitivity", value)?;
+                systmone_core::xml::write_child(writer, "DrugSensitivity", &**value)?;
             }
             DataItem::Letter(value) => {
-                systmone_core::xml::write_child(writer, "Letter", value)?;
+                systmone_core::xml::write_child(writer, "Letter", &**value)?;
             }
             DataItem::LinkedProblemUid(value) => {
                 systmone_core::xml::write_text_child(writer, "LinkedProblemUID", value)?;
             }
             DataItem::Medication(value) => {
-                systmone_core::xml::write_child(writer, "Medication", value)?;
+                systmone_core::xml::write_child(writer, "Medication", &**value)?;
             }
             DataItem::Narrative(value) => {
-                systmone_core::xml::write_child(writer, "Narrative", value)?;
+                systmone_core::xml::write_child(writer, "Narrative", &**value)?;
             }
             DataItem::Other(raw) => {
                 systmone_core::xml::write_child(writer, raw.name(), raw)?;
@@ -1768,23 +1781,23 @@ impl DataItem {
     pub fn declared_order(&mut self) {
         match self {
             DataItem::Attachment(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::ClinicalCode(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::DrugSensitivity(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::Letter(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::LinkedProblemUid(_) => {}
             DataItem::Medication(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::Narrative(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::Other(_) => {}
         }

@@ -671,13 +671,25 @@ fn enumeration(e: &Enum) -> TokenStream {
     }
 }
 
+/// Whether a data item of type `ty` is boxed in its `xs:any` enum: an element with
+/// children is. The items differ tenfold in size (a Letter several hundred bytes, a
+/// Narrative a few dozen) and an enum is as large as its largest variant, so unboxed,
+/// every item of a large record took a Letter's room.
+fn boxed_item(ty: &TypeRef) -> bool {
+    !ty.is_text() && matches!(ty, TypeRef::Named { .. })
+}
+
 fn any_element(name: &str, items: &[Field]) -> TokenStream {
     let enum_name = ident(name);
     let variants = items.iter().map(|f| {
         let doc = docs(&f.doc);
         let variant = ident(&f.rust_name);
         let ty = type_tokens(&f.ty);
-        quote!(#doc #variant(#ty),)
+        if boxed_item(&f.ty) {
+            quote!(#doc #variant(Box<#ty>),)
+        } else {
+            quote!(#doc #variant(#ty),)
+        }
     });
     let reads = items.iter().map(|f| {
         let variant = ident(&f.rust_name);
@@ -687,6 +699,8 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
                 Ok(value) => #enum_name::#variant(value),
                 Err(raw) => #enum_name::Other(raw),
             },)
+        } else if boxed_item(&f.ty) {
+            quote!(#xml => #enum_name::#variant(Box::new(systmone_core::xml::read_child(reader)?)),)
         } else {
             quote!(#xml => #enum_name::#variant(systmone_core::xml::read_child(reader)?),)
         }
@@ -696,6 +710,8 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
         let xml = &f.xml_name;
         let w = if f.ty.is_text() {
             quote!(systmone_core::xml::write_text_child(writer, #xml, value)?;)
+        } else if boxed_item(&f.ty) {
+            quote!(systmone_core::xml::write_child(writer, #xml, &**value)?;)
         } else {
             quote!(systmone_core::xml::write_child(writer, #xml, value)?;)
         };
@@ -710,13 +726,16 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
         let variant = ident(&f.rust_name);
         if f.ty.is_text() || matches!(f.ty, TypeRef::Core(_)) {
             quote!(#enum_name::#variant(_) => {})
+        } else if boxed_item(&f.ty) {
+            quote!(#enum_name::#variant(value) => systmone_core::xml::XmlContent::declared_order(&mut **value),)
         } else {
             quote!(#enum_name::#variant(value) => systmone_core::xml::XmlContent::declared_order(value),)
         }
     });
     quote! {
         /// An element inside `xs:any` content (an `Event`'s data items): one of the
-        /// global elements the schema declares, typed, or any other element kept as raw
+        /// global elements the schema declares, typed (boxed when it has child
+        /// elements, so each item takes its own room), or any other element kept as raw
         /// XML and written back unchanged (ERRATA E21).
         #[derive(Debug, Clone, PartialEq)]
         pub enum #enum_name {

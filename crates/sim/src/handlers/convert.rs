@@ -164,7 +164,7 @@ pub(super) fn out_item(
             value,
             free_text,
             problems,
-        } => DataItem::ClinicalCode(ClinicalCode {
+        } => DataItem::ClinicalCode(Box::new(ClinicalCode {
             code: out_code(code, s),
             numeric_value: *value,
             free_text: free_text.clone(),
@@ -174,7 +174,7 @@ pub(super) fn out_item(
             episodicity: None,
             problem_end_date: None,
             extra: Default::default(),
-        }),
+        })),
         ItemData::Medication {
             scheme,
             product_id,
@@ -202,14 +202,14 @@ pub(super) fn out_item(
                     medication.extra.push_element(raw);
                 }
             }
-            DataItem::Medication(medication)
+            DataItem::Medication(Box::new(medication))
         }
         ItemData::Sensitivity {
             kind,
             ingredient_id,
             name,
             details,
-        } => DataItem::DrugSensitivity(DrugSensitivity {
+        } => DataItem::DrugSensitivity(Box::new(DrugSensitivity {
             extra: Default::default(),
             kind: kind.clone(),
             ingredient: vec![Ingredient {
@@ -220,11 +220,11 @@ pub(super) fn out_item(
                 details: Some(details.clone()),
             }],
             linked_problem_uid: Vec::new(),
-        }),
-        ItemData::Narrative { text } => DataItem::Narrative(Narrative {
+        })),
+        ItemData::Narrative { text } => DataItem::Narrative(Box::new(Narrative {
             line: text.split('\n').map(str::to_string).collect(),
             extra: Default::default(),
-        }),
+        })),
         ItemData::Letter { xml } => raw(xml)?,
         ItemData::Attachment {
             file_name,
@@ -232,7 +232,7 @@ pub(super) fn out_item(
             document_uid,
             url,
             comments,
-        } => DataItem::Attachment(Attachment {
+        } => DataItem::Attachment(Box::new(Attachment {
             extra: Default::default(),
             document_path: None,
             url: url.clone(),
@@ -241,13 +241,13 @@ pub(super) fn out_item(
             document_uid: document_uid.clone(),
             comments: comments.clone(),
             linked_problem_uid: Vec::new(),
-        }),
+        })),
         // F3: a problem is a coded entry with problem fields.
         ItemData::Problem {
             problem_uid,
             code,
             status,
-        } => DataItem::ClinicalCode(ClinicalCode {
+        } => DataItem::ClinicalCode(Box::new(ClinicalCode {
             code: out_code(code, s),
             problem_uid: Some(problem_uid.clone()),
             problem_severity: Some(if status == "Active" {
@@ -261,7 +261,7 @@ pub(super) fn out_item(
             free_text: None,
             linked_problem_uid: Vec::new(),
             extra: Default::default(),
-        }),
+        })),
         ItemData::Referral {
             referral_uid,
             direction,
