@@ -655,10 +655,7 @@ pub fn next_child_keeping_text<'a, const N: usize>(
     extra: &mut Extra,
 ) -> ReadResult<Option<&'a str>> {
     loop {
-        match reader.peek()? {
-            Event::Text(text) if crate::xml::is_blank(text) => {
-                reader.next_event()?;
-            }
+        match reader.peek_markup()? {
             Event::Text(_) => {
                 let Event::Text(text) = reader.next_event()? else {
                     unreachable!("peeked text");

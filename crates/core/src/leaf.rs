@@ -83,18 +83,11 @@ impl YaSerialize for Flag {
 impl ReadXml for Flag {
     fn read_xml(reader: &mut XmlReader<'_>) -> ReadResult<Self> {
         let (name, _, _) = x::read_start(reader)?;
-        loop {
-            match reader.peek()? {
-                Event::Text(text) if x::is_blank(text) => {
-                    reader.next_event()?;
-                }
-                Event::End => return Ok(Flag),
-                other => {
-                    return Err(ReadError::invalid(format!(
-                        "<{name}> is a presence-only flag and must be empty, found {other:?}"
-                    )));
-                }
-            }
+        match reader.peek_markup()? {
+            Event::End => Ok(Flag),
+            other => Err(ReadError::invalid(format!(
+                "<{name}> is a presence-only flag and must be empty, found {other:?}"
+            ))),
         }
     }
 }

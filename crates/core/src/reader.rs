@@ -155,6 +155,12 @@ pub struct XmlReader<'a> {
     /// Whether anything but whitespace has been read (the declaration must come first).
     started: bool,
     depth: usize,
+    /// Attribute vectors handed back ([`recycle`](Self::recycle)), reused for the next
+    /// start tags rather than allocated for each.
+    spare: Vec<Vec<Attribute<'a>>>,
+    /// Whether whitespace-only text is dropped rather than handed out (while
+    /// [`peek_markup`](Self::peek_markup) reads).
+    skip_blank: bool,
     /// Once an error was returned, it is returned again.
     failed: Option<ReadError>,
 }
@@ -186,6 +192,8 @@ impl<'a> XmlReader<'a> {
             root_closed: false,
             started: false,
             depth: 0,
+            spare: Vec::new(),
+            skip_blank: false,
             failed,
         }
     }
@@ -201,6 +209,45 @@ impl<'a> XmlReader<'a> {
             self.peeked = Some(self.read()?);
         }
         Ok(self.peeked.as_ref().expect("just filled"))
+    }
+
+    /// The next event that is not whitespace-only text (as `str::trim` sees it), which
+    /// is dropped: what a reader of element-only content looks at next. Left to be
+    /// handed out again.
+    pub fn peek_markup(&mut self) -> ReadResult<&Event<'a>> {
+        loop {
+            if self.peeked.is_none() {
+                // Whitespace between tags is then dropped before it becomes an event.
+                self.skip_blank = true;
+                let event = self.read();
+                self.skip_blank = false;
+                self.peeked = Some(event?);
+            }
+            match &self.peeked {
+                Some(Event::Text(text)) if crate::xml::is_blank(text) => self.peeked = None,
+                _ => break,
+            }
+        }
+        Ok(self.peeked.as_ref().expect("just filled"))
+    }
+
+    /// The text that comes next, consumed (`None`, and nothing consumed, at markup).
+    pub fn next_text(&mut self) -> ReadResult<Option<Cow<'a, str>>> {
+        if let Event::Text(_) = self.peek()?
+            && let Some(Event::Text(text)) = self.peeked.take()
+        {
+            return Ok(Some(text));
+        }
+        Ok(None)
+    }
+
+    /// Hands back the attributes of a start tag, once read, for the next start tags
+    /// to reuse (a few, small ones, are kept).
+    pub fn recycle(&mut self, mut attributes: Vec<Attribute<'a>>) {
+        if self.spare.len() < 8 && attributes.capacity() <= 16 && attributes.capacity() > 0 {
+            attributes.clear();
+            self.spare.push(attributes);
+        }
     }
 
     /// The next event.
@@ -275,7 +322,10 @@ impl<'a> XmlReader<'a> {
                 },
                 Piece::Skip => {}
                 Piece::Markup(event) => match text.take() {
-                    Some((joined, at)) if !joined.is_empty() => {
+                    Some((joined, at))
+                        if !joined.is_empty()
+                            && !(self.skip_blank && blank(joined.as_bytes()).is_some()) =>
+                    {
                         self.pending = Some((event, offset));
                         return self.hand_out(Event::Text(joined), at);
                     }
@@ -356,7 +406,11 @@ impl<'a> XmlReader<'a> {
                 };
                 let local = &name[local..];
                 let raw = self.borrowed(start.attributes_raw(), offset)?;
-                let attributes = self.attributes(raw, offset)?;
+                let mut attributes = Vec::new();
+                if !raw.is_empty() {
+                    attributes = self.spare.pop().unwrap_or_default();
+                    self.attributes(raw, offset, &mut attributes)?;
+                }
                 Piece::Markup(Event::Start {
                     name: local,
                     attributes,
@@ -511,9 +565,14 @@ impl<'a> XmlReader<'a> {
     }
 
     /// The attributes of a start tag (`raw`: what follows the element's name), in one
-    /// pass: whitespace before each, `name = "value"` with either quote, no name twice;
-    /// namespace declarations left out.
-    fn attributes<'b>(&self, raw: &'b str, offset: usize) -> ReadResult<Vec<Attribute<'b>>> {
+    /// pass, pushed onto `attributes` (empty): whitespace before each, `name = "value"`
+    /// with either quote, no name twice; namespace declarations left out.
+    fn attributes<'b>(
+        &self,
+        raw: &'b str,
+        offset: usize,
+        attributes: &mut Vec<Attribute<'b>>,
+    ) -> ReadResult<()> {
         let bytes = raw.as_bytes();
         let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
         let skip_space = |mut i: usize| {
@@ -522,25 +581,36 @@ impl<'a> XmlReader<'a> {
             }
             i
         };
-        let mut attributes: Vec<Attribute<'b>> = Vec::new();
         let mut names = std::collections::HashSet::new();
         let mut i = 0;
         loop {
             let spaced = skip_space(i);
             if spaced == bytes.len() {
-                return Ok(attributes);
+                return Ok(());
             }
             if spaced == i {
                 return Err(self.not_xml(offset, "attributes must be separated by whitespace"));
             }
             let name_start = spaced;
             i = spaced;
+            // An ASCII name is checked as it is scanned; any other is checked whole.
+            let mut colons = 0;
+            while i < bytes.len() && NAME_BYTE[bytes[i] as usize] {
+                colons += usize::from(bytes[i] == b':');
+                i += 1;
+            }
+            let ascii = i == bytes.len() || is_space(bytes[i]) || bytes[i] == b'=';
             while i < bytes.len() && !is_space(bytes[i]) && bytes[i] != b'=' {
                 i += 1;
             }
             // Cut before an ASCII byte or at the end: on a character boundary.
             let name = &raw[name_start..i];
-            if !is_name(name) {
+            let valid = if ascii && colons == 0 {
+                NAME_START[bytes[name_start] as usize]
+            } else {
+                is_name(name)
+            };
+            if !valid {
                 return Err(self.not_xml(offset, format!("invalid name {name:?}")));
             }
             i = skip_space(i);
@@ -591,7 +661,8 @@ impl<'a> XmlReader<'a> {
     /// is not applied: the text is already decoded (real .NET clients declare `utf-16`
     /// on single-byte content, FIELD-EVIDENCE F10).
     fn check_declaration(&self, content: &str, offset: usize) -> ReadResult<()> {
-        let attributes = self.attributes(content.trim_end(), offset)?;
+        let mut attributes = Vec::new();
+        self.attributes(content.trim_end(), offset, &mut attributes)?;
         let mut names = attributes.iter().map(|a| a.name);
         let bad = |message: &str| Err(self.not_xml(offset, message));
         match attributes.first() {
@@ -732,28 +803,24 @@ const fn byte_table(extra: &[u8]) -> [bool; 256] {
 const SCAN: [bool; 256] = byte_table(b"\r]");
 
 /// The first byte of `bytes` in `table`, which holds the bytes below 0x20 it needs
-/// (every table here does), 0xEF and `special` (and no other). Eight bytes at a time:
-/// only a word holding a byte below 0x20, `special` or 0xEF is looked at byte by byte,
-/// so most text (a long narrative line above all) costs a few operations per eight
-/// bytes.
+/// (every table here does), 0xEF and `special` (and no other). Sixteen bytes at a time
+/// (compared at once, as the compiler vectorises the fold): only a block holding a byte
+/// below 0x20, `special` or 0xEF is looked at byte by byte, so most text (a long
+/// narrative line above all) costs a few operations per block.
 fn find_in(bytes: &[u8], table: &[bool; 256], special: u8) -> Option<usize> {
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
-    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
-    // Non-zero when a byte of `word` is below `n` (at most 0x80).
-    let below = |word: u64, n: u8| word.wrapping_sub(ONES * n as u64) & !word & HIGHS;
-    let holds = |word: u64, byte: u8| below(word ^ (ONES * byte as u64), 1);
-    let mut words = bytes.chunks_exact(8);
+    let mut blocks = bytes.chunks_exact(16);
     let mut start = 0;
-    for chunk in &mut words {
-        let word = u64::from_ne_bytes(chunk.try_into().expect("eight bytes"));
-        if below(word, 0x20) | holds(word, special) | holds(word, 0xEF) != 0
-            && let Some(found) = chunk.iter().position(|&b| table[b as usize])
-        {
+    for block in &mut blocks {
+        let block: &[u8; 16] = block.try_into().expect("sixteen bytes");
+        let suspect = block.iter().fold(false, |suspect, &b| {
+            suspect | (b < 0x20) | (b == special) | (b == 0xEF)
+        });
+        if suspect && let Some(found) = block.iter().position(|&b| table[b as usize]) {
             return Some(start + found);
         }
-        start += 8;
+        start += 16;
     }
-    words
+    blocks
         .remainder()
         .iter()
         .position(|&b| table[b as usize])
@@ -850,13 +917,13 @@ fn is_name(name: &str) -> bool {
 /// others by [`is_name_by_chars`].
 fn local_start(name: &str) -> Option<usize> {
     let bytes = name.as_bytes();
-    if !bytes.is_ascii() {
-        return is_name_by_chars(name).then(|| name.find(':').map_or(0, |colon| colon + 1));
-    }
     let mut colon = None;
     for (i, &b) in bytes.iter().enumerate() {
         if !NAME_BYTE[b as usize] {
-            return None;
+            if b.is_ascii() {
+                return None;
+            }
+            return is_name_by_chars(name).then(|| name.find(':').map_or(0, |colon| colon + 1));
         }
         if b == b':' {
             if colon.is_some() {

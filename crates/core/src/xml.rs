@@ -414,12 +414,7 @@ pub(crate) fn is_blank(text: &str) -> bool {
 }
 
 fn skip_whitespace(reader: &mut XmlReader<'_>) -> ReadResult<()> {
-    while let Event::Text(text) = reader.peek()? {
-        if !is_blank(text) {
-            return Ok(());
-        }
-        reader.next_event()?;
-    }
+    reader.peek_markup()?;
     Ok(())
 }
 
@@ -428,10 +423,7 @@ fn skip_whitespace(reader: &mut XmlReader<'_>) -> ReadResult<()> {
 /// Whitespace between children is skipped; other text is an error.
 pub fn next_child<'a>(reader: &mut XmlReader<'a>, parent: &str) -> ReadResult<Option<&'a str>> {
     loop {
-        match reader.peek()? {
-            Event::Text(text) if is_blank(text) => {
-                reader.next_event()?;
-            }
+        match reader.peek_markup()? {
             Event::Text(text) => {
                 return Err(err(format!("unexpected text {text:?} in <{parent}>")));
             }
@@ -478,10 +470,7 @@ pub fn read_text_content<'a>(reader: &mut XmlReader<'a>, name: &str) -> ReadResu
 /// other event: borrowed from the document when it is written there as it reads.
 pub(crate) fn read_text_run<'a>(reader: &mut XmlReader<'a>) -> ReadResult<Cow<'a, str>> {
     let mut text = Cow::Borrowed("");
-    while let Event::Text(_) = reader.peek()? {
-        let Event::Text(t) = reader.next_event()? else {
-            unreachable!("peeked text");
-        };
+    while let Some(t) = reader.next_text()? {
         if text.is_empty() {
             text = t;
         } else {
@@ -712,7 +701,9 @@ pub fn write_element<T: XmlContent, W: Write>(
 /// Reads a whole element with `T`'s [`XmlContent`] (its end tag left for the caller).
 pub fn read_element<T: XmlContent>(reader: &mut XmlReader<'_>) -> ReadResult<T> {
     let (name, attributes, _) = read_start(reader)?;
-    T::read_content(reader, &name, &attributes)
+    let value = T::read_content(reader, name, &attributes);
+    reader.recycle(attributes);
+    value
 }
 
 /// A type read from a whole element: the element's start tag, its content, and not its
