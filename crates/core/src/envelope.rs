@@ -2,17 +2,13 @@
 //! the [`Function`] trait that ties a function's request parameters to its response.
 
 use std::fmt;
-use std::io::Write;
-
-use yaserde::YaSerialize;
-use yaserde::ser::Serializer;
 
 use crate::drift::{DriftKind, Parsed, ReadMode};
 use crate::extra::{Extra, Order};
 use crate::leaf::OutputScheme;
 use crate::xml::{
     self as x, Attribute, Event, ParseError, ReadError, ReadResult, ReadXml, WriteError,
-    XmlContent, XmlReader,
+    WriteResult, WriteXml, XmlContent, XmlReader, XmlWriter,
 };
 
 /// Root element of every request.
@@ -51,7 +47,7 @@ pub trait Function: 'static {
     /// Whether the function changes anything (never retried blindly).
     const KIND: CallKind;
     /// The content of `FunctionParameters`.
-    type Parameters: YaSerialize + ReadXml + Clone + fmt::Debug + PartialEq + Send + Sync;
+    type Parameters: WriteXml + ReadXml + Clone + fmt::Debug + PartialEq + Send + Sync;
     /// The function-specific content of a successful `Response`.
     type Result: XmlContent + Clone + fmt::Debug + PartialEq + Send + Sync;
 
@@ -127,7 +123,7 @@ pub struct Request<P> {
     pub extra: Extra,
 }
 
-impl<P: YaSerialize + ReadXml> Request<P> {
+impl<P: WriteXml + ReadXml> Request<P> {
     /// A request for function `F`, with its parameters.
     pub fn new<F: Function<Parameters = P>>(header: RequestHeader, parameters: P) -> Self {
         Request {
@@ -161,7 +157,7 @@ impl<P: YaSerialize + ReadXml> Request<P> {
     }
 }
 
-impl<P: YaSerialize + ReadXml> XmlContent for Request<P> {
+impl<P: WriteXml + ReadXml> XmlContent for Request<P> {
     fn read_content(
         reader: &mut XmlReader<'_>,
         name: &str,
@@ -230,7 +226,7 @@ impl<P: YaSerialize + ReadXml> XmlContent for Request<P> {
         })
     }
 
-    fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
+    fn write_content(&self, writer: &mut XmlWriter) -> WriteResult {
         let counts = [
             1,
             1,
@@ -241,7 +237,7 @@ impl<P: YaSerialize + ReadXml> XmlContent for Request<P> {
             usize::from(self.output_scheme.is_some()),
             usize::from(self.parameters.is_some()),
         ];
-        let text = |writer: &mut Serializer<W>, member: u16, name: &str, value: &String| {
+        let text = |writer: &mut XmlWriter, member: u16, name: &str, value: &String| {
             let attributes = self.extra.child_attributes(member, 0);
             x::write_text_member(writer, name, value, attributes, None)
         };
@@ -284,7 +280,7 @@ impl<P: XmlContent> Request<P> {
     }
 }
 
-crate::impl_xml_content!([P: YaSerialize + ReadXml] Request<P>, REQUEST_ROOT);
+crate::impl_xml_content!([P: WriteXml + ReadXml] Request<P>);
 
 /// The standard error response: `ErrorMessage` and `PermanentError`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -424,8 +420,8 @@ impl<T: XmlContent> XmlContent for Response<T> {
         })
     }
 
-    fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
-        let text = |writer: &mut Serializer<W>, member: u16, name: &str, value: &String| {
+    fn write_content(&self, writer: &mut XmlWriter) -> WriteResult {
+        let text = |writer: &mut XmlWriter, member: u16, name: &str, value: &String| {
             let attributes = self.extra.child_attributes(member, 0);
             x::write_text_member(writer, name, value, attributes, None)
         };
@@ -499,7 +495,7 @@ impl XmlContent for ErrorResponse {
         })
     }
 
-    fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
+    fn write_content(&self, writer: &mut XmlWriter) -> WriteResult {
         x::write_members(
             writer,
             &self.extra,
@@ -551,7 +547,7 @@ impl std::str::FromStr for XsBoolean {
     }
 }
 
-crate::impl_xml_content!([T: XmlContent] Response<T>, RESPONSE_ROOT);
+crate::impl_xml_content!([T: XmlContent] Response<T>);
 
 /// The header fields of a request or response document, read without parsing the
 /// rest (the scan stops at `FunctionParameters` / `Response`).
@@ -630,7 +626,7 @@ impl XmlContent for NoContent {
         }
     }
 
-    fn write_content<W: Write>(&self, _writer: &mut Serializer<W>) -> yaserde::Result<()> {
+    fn write_content(&self, _writer: &mut XmlWriter) -> WriteResult {
         Ok(())
     }
 }

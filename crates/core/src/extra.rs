@@ -11,14 +11,12 @@
 
 use std::borrow::Cow;
 use std::fmt;
-use std::io::Write;
 use std::str::FromStr;
 
-use xml::writer::{EmitterConfig, EventWriter, XmlEvent as WriteEvent};
-use yaserde::ser::Serializer;
-
 use crate::drift::{DriftKind, report};
-use crate::xml::{Attribute, Event, RawXml, ReadError, ReadResult, XmlReader};
+use crate::xml::{
+    Attribute, Event, RawXml, ReadError, ReadResult, WriteResult, XmlReader, XmlWriter,
+};
 
 /// An attribute the bindings do not declare, kept as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -430,38 +428,26 @@ fn read_leaf<'a>(reader: &mut XmlReader<'a>) -> ReadResult<Leaf<'a>> {
 /// text is kept only as an element's whole content, so indentation between child
 /// elements (which a writer may change) is not part of the value.
 pub(crate) struct Capture {
-    writer: EventWriter<Vec<u8>>,
+    writer: XmlWriter,
     pending_space: Option<String>,
     just_started: bool,
 }
 
 impl Capture {
     pub(crate) fn new() -> Self {
-        let config = EmitterConfig::new()
-            .write_document_declaration(false)
-            .normalize_empty_elements(true)
-            .perform_indent(false)
-            .pad_self_closing(false);
         Capture {
-            writer: EventWriter::new_with_config(Vec::new(), config),
+            writer: XmlWriter::capture(),
             pending_space: None,
             just_started: false,
         }
     }
 
-    fn write<'a, E: Into<WriteEvent<'a>>>(&mut self, event: E) -> ReadResult<()> {
-        self.writer
-            .write(event)
-            .map_err(|e| ReadError::invalid(format!("cannot keep an element as XML: {e}")))
-    }
-
     pub(crate) fn start(&mut self, name: &str, attributes: &[Attribute<'_>]) -> ReadResult<()> {
         self.pending_space = None;
-        let mut start = WriteEvent::start_element(name);
+        self.writer.start_element(name);
         for a in attributes {
-            start = start.attr(a.name, &a.value);
+            self.writer.attribute(a.name, &a.value);
         }
-        self.write(start)?;
         self.just_started = true;
         Ok(())
     }
@@ -475,20 +461,23 @@ impl Capture {
             return Ok(());
         }
         if let Some(space) = self.pending_space.take() {
-            self.write(WriteEvent::characters(&space))?;
+            self.writer.characters(&space);
         }
         self.just_started = false;
-        self.write(WriteEvent::characters(text))
+        self.writer.characters(text);
+        Ok(())
     }
 
     pub(crate) fn end(&mut self) -> ReadResult<()> {
         if let Some(space) = self.pending_space.take()
             && self.just_started
         {
-            self.write(WriteEvent::characters(&space))?;
+            self.writer.characters(&space);
         }
         self.just_started = false;
-        self.write(WriteEvent::end_element())
+        self.writer
+            .end_element()
+            .map_err(|e| ReadError::invalid(format!("cannot keep an element as XML: {e}")))
     }
 
     pub(crate) fn event(&mut self, event: &Event<'_>) -> ReadResult<()> {
@@ -501,8 +490,10 @@ impl Capture {
     }
 
     pub(crate) fn finish(self, name: &str) -> ReadResult<RawXml> {
-        let xml = String::from_utf8(crate::xml::keep_value_whitespace(self.writer.into_inner()))
-            .map_err(|e| ReadError::invalid(e.to_string()))?;
+        let xml = self
+            .writer
+            .finish()
+            .map_err(|e| ReadError::invalid(format!("cannot keep an element as XML: {e}")))?;
         Ok(RawXml::from_captured(name.to_string(), xml))
     }
 }
@@ -739,12 +730,12 @@ pub fn attribute_value<T: TextValue>(
 /// by `write(writer, m, k)`) and the kept elements, in document order when the element
 /// was read with a different one, else in declared order. Values added since reading
 /// come after those read.
-pub fn write_members<W: Write>(
-    writer: &mut Serializer<W>,
+pub fn write_members(
+    writer: &mut XmlWriter,
     extra: &Extra,
     counts: &[usize],
-    mut write: impl FnMut(&mut Serializer<W>, usize, usize) -> yaserde::Result<()>,
-) -> yaserde::Result<()> {
+    mut write: impl FnMut(&mut XmlWriter, usize, usize) -> WriteResult,
+) -> WriteResult {
     let mut next = vec![0usize; counts.len()];
     if !extra.data().layout.is_empty() {
         // Values a member has beyond its slots (added since reading) may take the
@@ -779,7 +770,7 @@ pub fn write_members<W: Write>(
                     crate::xml::write_child(writer, raw.name(), raw)?;
                 }
                 Slot::Text(index) => {
-                    writer.write(WriteEvent::characters(&extra.data().texts[index as usize]))?;
+                    writer.characters(&extra.data().texts[index as usize]);
                 }
             }
         }
@@ -796,29 +787,27 @@ pub fn write_members<W: Write>(
             crate::xml::write_child(writer, raw.name(), raw)?;
         }
         for text in &extra.data().texts {
-            writer.write(WriteEvent::characters(text))?;
+            writer.characters(text);
         }
     }
     Ok(())
 }
 
 /// Writes text child `<name>` with the unknown attributes it was read with.
-pub fn write_text_member<W: Write, T: TextValue>(
-    writer: &mut Serializer<W>,
+pub fn write_text_member<T: TextValue>(
+    writer: &mut XmlWriter,
     name: &str,
     value: &T,
     attributes: &[UnknownAttribute],
     text: Option<&str>,
-) -> yaserde::Result<()> {
-    let mut start = WriteEvent::start_element(name);
+) -> WriteResult {
+    writer.start_element(name);
     for a in attributes {
-        start = start.attr(a.name.as_str(), &a.value);
+        writer.attribute(&a.name, &a.value);
     }
-    writer.write(start)?;
     match text {
-        Some(text) => writer.write(WriteEvent::characters(text))?,
-        None => writer.write(WriteEvent::characters(&value.xml_text()))?,
+        Some(text) => writer.characters(text),
+        None => writer.characters(&value.xml_text()),
     }
-    writer.write(WriteEvent::end_element())?;
-    Ok(())
+    writer.end_element()
 }

@@ -30,6 +30,7 @@ mod extra;
 mod leaf;
 mod reader;
 pub mod versions;
+mod writer;
 pub mod xml;
 
 pub use datetime::{Date, DateTime, DurationMinutes};

@@ -183,10 +183,10 @@ impl systmone_core::xml::XmlContent for Address {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.house_name.is_some()),
             usize::from(self.house_number.is_some()),
@@ -310,7 +310,7 @@ impl systmone_core::xml::XmlContent for Address {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Address, "Address");
+systmone_core::impl_xml_content!(Address);
 /// An appointment in an UpdatePatientRecord request: either a new booking (a Clinic with one Slot that matches an existing free slot, plus optional Comments) or a change to an existing appointment (its AppointmentUID plus only the fields to change, e.g. Status).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppointmentChange {
@@ -426,10 +426,10 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.appointment_uid.is_some()),
             usize::from(self.clinic.is_some()),
@@ -505,7 +505,7 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
         }
     }
 }
-systmone_core::impl_xml_content!(AppointmentChange, "AppointmentChange");
+systmone_core::impl_xml_content!(AppointmentChange);
 /// An attachment: a file (DocumentPath when adding, DocumentUID when extracted) or a URL, with optional comments. F5: real responses describe the file, in this order: FileName, FileSize, DocumentUID, Comments.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Attachment {
@@ -676,10 +676,10 @@ impl systmone_core::xml::XmlContent for Attachment {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.document_path.is_some()),
             usize::from(self.url.is_some()),
@@ -803,7 +803,7 @@ impl systmone_core::xml::XmlContent for Attachment {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Attachment, "Attachment");
+systmone_core::impl_xml_content!(Attachment);
 /// A clinic and its slots: returned by GetAppointmentSlots (free slots) and GetDiary (booked slot), and sent by UpdatePatientRecord to book a slot (which must match an existing free slot).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clinic {
@@ -914,10 +914,10 @@ impl systmone_core::xml::XmlContent for Clinic {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, 1, 1, self.slot.len()];
         systmone_core::xml::write_members(
             writer,
@@ -976,7 +976,7 @@ impl systmone_core::xml::XmlContent for Clinic {
         }
     }
 }
-systmone_core::impl_xml_content!(Clinic, "Clinic");
+systmone_core::impl_xml_content!(Clinic);
 /// Container element for the clinical content of the patient record, such as medication and clinical codes: one Event per consultation or administrative event.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Clinical {
@@ -1024,10 +1024,10 @@ impl systmone_core::xml::XmlContent for Clinical {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.event.len()];
         systmone_core::xml::write_members(
             writer,
@@ -1056,7 +1056,7 @@ impl systmone_core::xml::XmlContent for Clinical {
         }
     }
 }
-systmone_core::impl_xml_content!(Clinical, "Clinical");
+systmone_core::impl_xml_content!(Clinical);
 /// A coded entry: a clinical code, optional comments and optional links to Problems. F3: a coded entry that is a problem carries, right after its Code, ProblemUID, ProblemSeverity and optionally Episodicity and ProblemEndDate; a code that is not a problem has none of them. NumericValue is not shown by the document (it names numeric readings such as height under 229.. and GetReferenceData gives their units); it is this project's reading of where a numeric reading's value sits.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClinicalCode {
@@ -1244,10 +1244,10 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             usize::from(self.problem_uid.is_some()),
@@ -1377,7 +1377,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
         systmone_core::xml::XmlContent::declared_order(&mut self.code);
     }
 }
-systmone_core::impl_xml_content!(ClinicalCode, "ClinicalCode");
+systmone_core::impl_xml_content!(ClinicalCode);
 /// A clinical code. Has attributes to give the coding scheme (CTV3 by default), the code and the term associated with the code.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Code {
@@ -1434,19 +1434,19 @@ impl systmone_core::xml::XmlContent for Code {
         }
         Ok(Code { scheme, code, term, extra })
     }
-    fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
-        vec![
-            ("Scheme", Some(systmone_core::xml::TextValue::xml_text(& self.scheme)
-            .into_owned())), ("Code", Some(systmone_core::xml::TextValue::xml_text(& self
-            .code).into_owned())), ("Term", self.term.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())),
-        ]
+    fn write_attributes(&self, writer: &mut systmone_core::xml::XmlWriter) {
+        writer
+            .attribute("Scheme", &systmone_core::xml::TextValue::xml_text(&self.scheme));
+        writer.attribute("Code", &systmone_core::xml::TextValue::xml_text(&self.code));
+        if let Some(value) = &self.term {
+            writer.attribute("Term", &systmone_core::xml::TextValue::xml_text(value));
+        }
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -1462,7 +1462,7 @@ impl systmone_core::xml::XmlContent for Code {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Code, "Code");
+systmone_core::impl_xml_content!(Code);
 /// A container holding at most one clinical code (MaritalStatus, Ethnicity, MainLanguage). If nothing is recorded in SystmOne, the element is present but empty.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CodeSlot {
@@ -1515,10 +1515,10 @@ impl systmone_core::xml::XmlContent for CodeSlot {
         Ok(CodeSlot { code, extra })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [usize::from(self.code.is_some())];
         systmone_core::xml::write_members(
             writer,
@@ -1547,7 +1547,7 @@ impl systmone_core::xml::XmlContent for CodeSlot {
         }
     }
 }
-systmone_core::impl_xml_content!(CodeSlot, "CodeSlot");
+systmone_core::impl_xml_content!(CodeSlot);
 /// The currently selected items from the user's active screen: drugs and clinical codes, in the order the user interface lists them. If there are no appropriate selections, the element is still present but has no children.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CurrentSelection {
@@ -1600,10 +1600,10 @@ impl systmone_core::xml::XmlContent for CurrentSelection {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.items.len()];
         systmone_core::xml::write_members(
             writer,
@@ -1632,7 +1632,7 @@ impl systmone_core::xml::XmlContent for CurrentSelection {
         }
     }
 }
-systmone_core::impl_xml_content!(CurrentSelection, "CurrentSelection");
+systmone_core::impl_xml_content!(CurrentSelection);
 /// One element of a choice: `<Drug>`, `<Code>`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CurrentSelectionItem {
@@ -1649,11 +1649,11 @@ impl CurrentSelectionItem {
             CurrentSelectionItem::Code(_) => "Code",
         }
     }
-    fn write<W: std::io::Write>(
+    fn write(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
+        writer: &mut systmone_core::xml::XmlWriter,
         _attributes: &[systmone_core::UnknownAttribute],
-    ) -> yaserde::Result<()> {
+    ) -> systmone_core::xml::WriteResult {
         match self {
             CurrentSelectionItem::Drug(value) => {
                 systmone_core::xml::write_child(writer, "Drug", value)
@@ -1745,10 +1745,10 @@ impl DataItem {
         )
     }
     /// Writes the element.
-    pub fn write<W: std::io::Write>(
+    pub fn write(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         match self {
             DataItem::Attachment(value) => {
                 systmone_core::xml::write_child(writer, "Attachment", &**value)?;
@@ -2262,10 +2262,10 @@ impl systmone_core::xml::XmlContent for Demographics {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.title.is_some()),
             usize::from(self.first_name.is_some()),
@@ -2595,7 +2595,7 @@ impl systmone_core::xml::XmlContent for Demographics {
         }
     }
 }
-systmone_core::impl_xml_content!(Demographics, "Demographics");
+systmone_core::impl_xml_content!(Demographics);
 /// An appointment in the GetDiary response. E12: the text says it "matches the structure returned in GetPatientRecord", but the example uses the Clinic/Slot structure of GetAppointmentSlots; the example is followed. AppointmentUID and Status, from the GetPatientRecord structure the text points to, are accepted when present.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiaryAppointment {
@@ -2692,10 +2692,10 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             usize::from(self.appointment_uid.is_some()),
@@ -2750,7 +2750,7 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
         systmone_core::xml::XmlContent::declared_order(&mut self.clinic);
     }
 }
-systmone_core::impl_xml_content!(DiaryAppointment, "DiaryAppointment");
+systmone_core::impl_xml_content!(DiaryAppointment);
 /// The GP registration types the document names (e.g. GMS, Private).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DocumentedRegistrationType {
@@ -2789,7 +2789,7 @@ impl systmone_core::xml::TextValue for DocumentedRegistrationType {
         matches!(self, DocumentedRegistrationType::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(DocumentedRegistrationType, "DocumentedRegistrationType");
+systmone_core::impl_xml_text!(DocumentedRegistrationType);
 /// A drug or appliance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drug {
@@ -2851,19 +2851,23 @@ impl systmone_core::xml::XmlContent for Drug {
             extra,
         })
     }
-    fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
-        vec![
-            ("Scheme", Some(systmone_core::xml::TextValue::xml_text(& self.scheme)
-            .into_owned())), ("ProductID", Some(systmone_core::xml::TextValue::xml_text(&
-            self.product_id).into_owned())), ("Name", self.name.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())),
-        ]
+    fn write_attributes(&self, writer: &mut systmone_core::xml::XmlWriter) {
+        writer
+            .attribute("Scheme", &systmone_core::xml::TextValue::xml_text(&self.scheme));
+        writer
+            .attribute(
+                "ProductID",
+                &systmone_core::xml::TextValue::xml_text(&self.product_id),
+            );
+        if let Some(value) = &self.name {
+            writer.attribute("Name", &systmone_core::xml::TextValue::xml_text(value));
+        }
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -2879,7 +2883,7 @@ impl systmone_core::xml::XmlContent for Drug {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Drug, "Drug");
+systmone_core::impl_xml_content!(Drug);
 /// An allergy (e.g. reaction to peanuts) or sensitivity (e.g. reaction to penicillin). The Ingredient children show the ingredients of the drug from Multilex.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DrugSensitivity {
@@ -2959,10 +2963,10 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, self.ingredient.len(), self.linked_problem_uid.len()];
         systmone_core::xml::write_members(
             writer,
@@ -3015,7 +3019,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
         }
     }
 }
-systmone_core::impl_xml_content!(DrugSensitivity, "DrugSensitivity");
+systmone_core::impl_xml_content!(DrugSensitivity);
 /// The empty string: the value of an element that is present but empty. F8: real clients send every Demographics field, empty when nothing is recorded.
 pub type EmptyText = String;
 /// A consultation or administrative event recorded in the patient record. Its children are the data items recorded in it (ClinicalCode, Medication, DrugSensitivity, Letter, Attachment, LinkedProblemUID, ...); "these individual data types aren't documented in this specification". E21: the content is a lax wildcard so that data item types this schema does not know are kept (and round-tripped) instead of rejected; the known data items are global elements, which lax processing validates wherever they appear. In UpdatePatientRecord the attributes are optional and default to now and the logged-on user. F7: one real Event may hold several data items (Narrative and Medication; Narrative and ClinicalCode), kept in document order.
@@ -3109,29 +3113,42 @@ impl systmone_core::xml::XmlContent for Event {
             extra,
         })
     }
-    fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
-        vec![
-            ("DateTime", self.date_time.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("UserName",
-            self.user_name.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("DoneBy",
-            self.done_by.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("DoneAt",
-            self.done_at.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("Software",
-            self.software.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())),
-            ("LinkedReferralUID", self.linked_referral_uid.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("EventUID",
-            self.event_uid.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())),
-        ]
+    fn write_attributes(&self, writer: &mut systmone_core::xml::XmlWriter) {
+        if let Some(value) = &self.date_time {
+            writer
+                .attribute("DateTime", &systmone_core::xml::TextValue::xml_text(value));
+        }
+        if let Some(value) = &self.user_name {
+            writer
+                .attribute("UserName", &systmone_core::xml::TextValue::xml_text(value));
+        }
+        if let Some(value) = &self.done_by {
+            writer.attribute("DoneBy", &systmone_core::xml::TextValue::xml_text(value));
+        }
+        if let Some(value) = &self.done_at {
+            writer.attribute("DoneAt", &systmone_core::xml::TextValue::xml_text(value));
+        }
+        if let Some(value) = &self.software {
+            writer
+                .attribute("Software", &systmone_core::xml::TextValue::xml_text(value));
+        }
+        if let Some(value) = &self.linked_referral_uid {
+            writer
+                .attribute(
+                    "LinkedReferralUID",
+                    &systmone_core::xml::TextValue::xml_text(value),
+                );
+        }
+        if let Some(value) = &self.event_uid {
+            writer
+                .attribute("EventUID", &systmone_core::xml::TextValue::xml_text(value));
+        }
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.items.len()];
         systmone_core::xml::write_members(
             writer,
@@ -3158,7 +3175,7 @@ impl systmone_core::xml::XmlContent for Event {
         }
     }
 }
-systmone_core::impl_xml_content!(Event, "Event");
+systmone_core::impl_xml_content!(Event);
 /// Identifies a patient uniquely: the NHS number, or an NHS number-like pseudo identifier when the record has none. In responses it also carries the strategic reporting identifier. E1: the Patient Identification section writes NHSNumber, every request example writes NhsNumber; both spellings are accepted, NHSNumber is canonical.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Identity {
@@ -3274,10 +3291,10 @@ impl systmone_core::xml::XmlContent for Identity {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, usize::from(self.strategic_reporting_identifier.is_some())];
         systmone_core::xml::write_members(
             writer,
@@ -3311,7 +3328,7 @@ impl systmone_core::xml::XmlContent for Identity {
         self.number.declared_order();
     }
 }
-systmone_core::impl_xml_content!(Identity, "Identity");
+systmone_core::impl_xml_content!(Identity);
 /// One element of a choice: `<NHSNumber>`, `<NhsNumber>`, `<PseudoNumber>`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PatientId {
@@ -3331,11 +3348,11 @@ impl PatientId {
             PatientId::PseudoNumber(_) => "PseudoNumber",
         }
     }
-    fn write<W: std::io::Write>(
+    fn write(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
+        writer: &mut systmone_core::xml::XmlWriter,
         attributes: &[systmone_core::UnknownAttribute],
-    ) -> yaserde::Result<()> {
+    ) -> systmone_core::xml::WriteResult {
         match self {
             PatientId::NhsNumber(value) => {
                 systmone_core::xml::write_text_member(
@@ -3445,22 +3462,26 @@ impl systmone_core::xml::XmlContent for Ingredient {
             extra,
         })
     }
-    fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
-        vec![
-            ("Scheme", Some(systmone_core::xml::TextValue::xml_text(& self.scheme)
-            .into_owned())), ("IngredientID",
-            Some(systmone_core::xml::TextValue::xml_text(& self.ingredient_id)
-            .into_owned())), ("Name", self.name.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("Details",
-            self.details.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())),
-        ]
+    fn write_attributes(&self, writer: &mut systmone_core::xml::XmlWriter) {
+        writer
+            .attribute("Scheme", &systmone_core::xml::TextValue::xml_text(&self.scheme));
+        writer
+            .attribute(
+                "IngredientID",
+                &systmone_core::xml::TextValue::xml_text(&self.ingredient_id),
+            );
+        if let Some(value) = &self.name {
+            writer.attribute("Name", &systmone_core::xml::TextValue::xml_text(value));
+        }
+        if let Some(value) = &self.details {
+            writer.attribute("Details", &systmone_core::xml::TextValue::xml_text(value));
+        }
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -3476,7 +3497,7 @@ impl systmone_core::xml::XmlContent for Ingredient {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Ingredient, "Ingredient");
+systmone_core::impl_xml_content!(Ingredient);
 /// A lenient date-time (E7), or empty when nothing is recorded. F8: every Demographics field may be present and empty.
 pub type LenientDateTimeOrEmpty = systmone_core::DateTime;
 /// A letter. The structures providing details on the sender and recipient are all optional, except the recipient name and organisation, at least one of which must be provided. When adding a letter DocumentPath, Type, Direction and DateSentReceived are mandatory; a letter in an extracted record carries a DocumentUID for GetDocument instead of a DocumentPath. SenderOrganisation is this project's reading of the elided part of the example (E21).
@@ -3742,10 +3763,10 @@ impl systmone_core::xml::XmlContent for Letter {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.recipient_name.is_some()),
             usize::from(self.recipient_organisation.is_some()),
@@ -3932,7 +3953,7 @@ impl systmone_core::xml::XmlContent for Letter {
         }
     }
 }
-systmone_core::impl_xml_content!(Letter, "Letter");
+systmone_core::impl_xml_content!(Letter);
 /// Whether the letter was sent to or from the organisation using SystmOne. Possible values are "Incoming", "Outgoing" and "Other".
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LetterDirection {
@@ -3975,7 +3996,7 @@ impl systmone_core::xml::TextValue for LetterDirection {
         matches!(self, LetterDirection::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(LetterDirection, "LetterDirection");
+systmone_core::impl_xml_text!(LetterDirection);
 /// A medication item. The document shows only that it carries a drug (LaunchFunctionality pre-selects one: a Medication holding just a Drug, E21). F2: real responses send, in this order, MedicationType, Drug, Dose, Quantity, StartDate, EndDate and EndReason. One sequence accepts both: Drug is required, every other field optional, in the real order. The open content this type had after the Drug (E21) is gone: XSD 1.0 cannot put a wildcard after optional named elements (Unique Particle Attribution), and F2 names the children.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Medication {
@@ -4163,10 +4184,10 @@ impl systmone_core::xml::XmlContent for Medication {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.medication_type.is_some()),
             1,
@@ -4296,7 +4317,7 @@ impl systmone_core::xml::XmlContent for Medication {
         systmone_core::xml::XmlContent::declared_order(&mut self.drug);
     }
 }
-systmone_core::impl_xml_content!(Medication, "Medication");
+systmone_core::impl_xml_content!(Medication);
 /// Free-text narrative. F1: one or more lines of text, each kept exactly (a line may start or end with spaces, and may be several thousand characters long).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Narrative {
@@ -4347,10 +4368,10 @@ impl systmone_core::xml::XmlContent for Narrative {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.line.len()];
         systmone_core::xml::write_members(
             writer,
@@ -4382,7 +4403,7 @@ impl systmone_core::xml::XmlContent for Narrative {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Narrative, "Narrative");
+systmone_core::impl_xml_content!(Narrative);
 /// A patient appointment as GetPatientRecord extracts it (pending appointments only).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatientAppointment {
@@ -4588,10 +4609,10 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             1,
@@ -4714,7 +4735,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(PatientAppointment, "PatientAppointment");
+systmone_core::impl_xml_content!(PatientAppointment);
 /// An NHS number or an NHS number-like pseudo identifier: ten digits.
 pub type PatientNumber = String;
 /// A person's name, as in a letter's RecipientName and SenderName.
@@ -4815,10 +4836,10 @@ impl systmone_core::xml::XmlContent for PersonName {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.title.is_some()),
             usize::from(self.first_name.is_some()),
@@ -4882,7 +4903,7 @@ impl systmone_core::xml::XmlContent for PersonName {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(PersonName, "PersonName");
+systmone_core::impl_xml_content!(PersonName);
 /// The severity of a problem. F3: real clients send Major and Minor.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProblemSeverity {
@@ -4921,7 +4942,7 @@ impl systmone_core::xml::TextValue for ProblemSeverity {
         matches!(self, ProblemSeverity::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(ProblemSeverity, "ProblemSeverity");
+systmone_core::impl_xml_text!(ProblemSeverity);
 /// The state of the patient record in the SystmOne client after this function. Possible values are "Open" and "Closed". If Open, changes to the record aren't committed yet and require the user to press the Save button in the SystmOne client.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RecordState {
@@ -4960,7 +4981,7 @@ impl systmone_core::xml::TextValue for RecordState {
         matches!(self, RecordState::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(RecordState, "RecordState");
+systmone_core::impl_xml_text!(RecordState);
 /// GP registration type. The document's values (GMS, Private) are listed; F8: real clients send values the document does not list (Applied), so any other text, or none, is kept as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RegistrationType {
@@ -4994,7 +5015,7 @@ impl std::fmt::Display for RegistrationType {
 }
 /// An open enumeration (ERRATA E3): other values are expected, not drift.
 impl systmone_core::xml::TextValue for RegistrationType {}
-systmone_core::impl_xml_text!(RegistrationType, "RegistrationType");
+systmone_core::impl_xml_text!(RegistrationType);
 /// The coding scheme named in a Scheme attribute of a Code, Drug or Ingredient. E3: the known values are Multilex, Dmd, CTV3 and Snomed; an unknown scheme in a response is kept as an "other" value, not rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SchemeName {
@@ -5036,7 +5057,7 @@ impl std::fmt::Display for SchemeName {
 }
 /// An open enumeration (ERRATA E3): other values are expected, not drift.
 impl systmone_core::xml::TextValue for SchemeName {}
-systmone_core::impl_xml_text!(SchemeName, "SchemeName");
+systmone_core::impl_xml_text!(SchemeName);
 /// Constrains a patient search on gender. This should be either "M" or "F".
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SearchGender {
@@ -5075,7 +5096,7 @@ impl systmone_core::xml::TextValue for SearchGender {
         matches!(self, SearchGender::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(SearchGender, "SearchGender");
+systmone_core::impl_xml_text!(SearchGender);
 /// The patient's gender. Possible values are: M, F, I (indeterminate) or U (unknown).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Sex {
@@ -5122,7 +5143,7 @@ impl systmone_core::xml::TextValue for Sex {
         matches!(self, Sex::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(Sex, "Sex");
+systmone_core::impl_xml_text!(Sex);
 /// The patient's gender in Demographics: M, F, I (indeterminate) or U (unknown), or empty when nothing is recorded. F8: every Demographics field may be present and empty.
 pub type SexOrEmpty = Sex;
 /// A free slot within a clinic.
@@ -5226,10 +5247,10 @@ impl systmone_core::xml::XmlContent for Slot {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, 1, 1];
         systmone_core::xml::write_members(
             writer,
@@ -5277,7 +5298,7 @@ impl systmone_core::xml::XmlContent for Slot {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Slot, "Slot");
+systmone_core::impl_xml_content!(Slot);
 /// Whether the patient has given consent to receive SMS messages to their mobile phone. Possible values: Yes and No. The GetPatientRecord example shows the element empty, read as "not recorded". F8: real clients send No.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SmsConsent {
@@ -5320,7 +5341,7 @@ impl systmone_core::xml::TextValue for SmsConsent {
         matches!(self, SmsConsent::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(SmsConsent, "SmsConsent");
+systmone_core::impl_xml_text!(SmsConsent);
 /// A workflow task for a patient. The document names tasks (the Tasks filter, TaskUID in UpdatePatientRecord and DeleteFromPatientRecord) but never shows one (E21). F6: real responses send, in this order, TaskUID, DateTime, TaskType, Status and Content. Every field is optional: a task being added has no TaskUID yet.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Task {
@@ -5459,10 +5480,10 @@ impl systmone_core::xml::XmlContent for Task {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.task_uid.is_some()),
             usize::from(self.date_time.is_some()),
@@ -5556,7 +5577,7 @@ impl systmone_core::xml::XmlContent for Task {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Task, "Task");
+systmone_core::impl_xml_content!(Task);
 /// A SystmOne UID (EventUID, AppointmentUID, DocumentUID, ...), e.g. "b95ee04200000000". Opaque text.
 pub type Uid = String;
 /// The gender of a registered user (M, F or empty if unset).
@@ -5601,7 +5622,7 @@ impl systmone_core::xml::TextValue for UserGender {
         matches!(self, UserGender::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(UserGender, "UserGender");
+systmone_core::impl_xml_text!(UserGender);
 /// A patient (home) visit, as GetDiary and GetPatientRecord return it and UpdatePatientRecord adds it. VisitUID is not shown by the document's example; DeleteFromPatientRecord says the UID is returned when a visit is extracted, so it is accepted here.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Visit {
@@ -5742,10 +5763,10 @@ impl systmone_core::xml::XmlContent for Visit {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             1,
@@ -5831,7 +5852,7 @@ impl systmone_core::xml::XmlContent for Visit {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Visit, "Visit");
+systmone_core::impl_xml_content!(Visit);
 /// Whether the patient speaks English. Possible values: Yes, No and Unknown.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum YesNoUnknown {
@@ -5874,6 +5895,6 @@ impl systmone_core::xml::TextValue for YesNoUnknown {
         matches!(self, YesNoUnknown::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(YesNoUnknown, "YesNoUnknown");
+systmone_core::impl_xml_text!(YesNoUnknown);
 /// Whether the patient speaks English (Yes, No or Unknown), or empty when nothing is recorded. F8: real clients send Unknown; every Demographics field may be present and empty.
 pub type YesNoUnknownOrEmpty = YesNoUnknown;

@@ -144,7 +144,7 @@ fn write_value(ty: &TypeRef, xml_name: &str, value: TokenStream, member: usize) 
     }
 }
 
-/// A struct and its reading and writing, all generated: unlike yaserde's derive, the
+/// A struct and its reading and writing, all generated: unlike a serde-style derive, the
 /// reader keeps whatever the schema does not declare (unknown children and attributes,
 /// values that do not read as their type, repeated single elements) in the struct's
 /// `extra`, in place, and reports each departure as drift (or refuses it when reading
@@ -153,7 +153,6 @@ fn custom_struct(s: &Struct) -> TokenStream {
     let doc = docs(&s.doc);
     let default = default_derive(s);
     let name = ident(&s.name);
-    let xml_name = &s.xml_name;
     let has_any = s.members.iter().any(|m| matches!(m, Member::Any { .. }));
     let n_members = s.members.len();
 
@@ -402,21 +401,23 @@ fn custom_struct(s: &Struct) -> TokenStream {
         }
     };
     let _ = has_any;
-    let attribute_values = s.attributes.iter().map(|a: &Attribute| {
+    let attribute_writes = s.attributes.iter().map(|a: &Attribute| {
         let field = ident(&a.rust_name);
         let xml = &a.xml_name;
         if a.required {
-            quote!((#xml, Some(systmone_core::xml::TextValue::xml_text(&self.#field).into_owned())),)
+            quote!(writer.attribute(#xml, &systmone_core::xml::TextValue::xml_text(&self.#field));)
         } else {
-            quote!((#xml, self.#field.as_ref().map(|value| systmone_core::xml::TextValue::xml_text(value).into_owned())),)
+            quote!(if let Some(value) = &self.#field {
+                writer.attribute(#xml, &systmone_core::xml::TextValue::xml_text(value));
+            })
         }
     });
     let attributes_fn = if s.attributes.is_empty() {
         quote!()
     } else {
         quote! {
-            fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
-                vec![#(#attribute_values)*]
+            fn write_attributes(&self, writer: &mut systmone_core::xml::XmlWriter) {
+                #(#attribute_writes)*
             }
         }
     };
@@ -459,7 +460,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
 
             // The closure's parameters go unused for content without members.
             #[allow(unused_variables)]
-            fn write_content<W: std::io::Write>(&self, writer: &mut yaserde::ser::Serializer<W>) -> yaserde::Result<()> {
+            fn write_content(&self, writer: &mut systmone_core::xml::XmlWriter) -> systmone_core::xml::WriteResult {
                 let counts = [#(#counts),*];
                 systmone_core::xml::write_members(writer, &self.extra, &counts, |writer, member, k| #writes_match)
             }
@@ -474,7 +475,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
             }
         }
 
-        systmone_core::impl_xml_content!(#name, #xml_name);
+        systmone_core::impl_xml_content!(#name);
 
         #(#extra_types)*
     }
@@ -539,7 +540,7 @@ fn choice_enum(name: &str, variants: &[Field]) -> TokenStream {
                 }
             }
 
-            fn write<W: std::io::Write>(&self, writer: &mut yaserde::ser::Serializer<W>, #attributes_name: &[systmone_core::UnknownAttribute]) -> yaserde::Result<()> {
+            fn write(&self, writer: &mut systmone_core::xml::XmlWriter, #attributes_name: &[systmone_core::UnknownAttribute]) -> systmone_core::xml::WriteResult {
                 match self {
                     #(#writes)*
                 }
@@ -558,7 +559,6 @@ fn choice_enum(name: &str, variants: &[Field]) -> TokenStream {
 fn enumeration(e: &Enum) -> TokenStream {
     let doc = docs(&e.doc);
     let name = ident(&e.name);
-    let name_str = &e.name;
     let variants = e.values.iter().map(|(variant, value)| {
         let variant = ident(variant);
         let vdoc = if value.is_empty() {
@@ -628,7 +628,7 @@ fn enumeration(e: &Enum) -> TokenStream {
             /// An open enumeration (ERRATA E3): other values are expected, not drift.
             impl systmone_core::xml::TextValue for #name {}
 
-            systmone_core::impl_xml_text!(#name, #name_str);
+            systmone_core::impl_xml_text!(#name);
         }
     } else {
         quote! {
@@ -666,7 +666,7 @@ fn enumeration(e: &Enum) -> TokenStream {
                 }
             }
 
-            systmone_core::impl_xml_text!(#name, #name_str);
+            systmone_core::impl_xml_text!(#name);
         }
     }
 }
@@ -754,7 +754,7 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
             }
 
             /// Writes the element.
-            pub fn write<W: std::io::Write>(&self, writer: &mut yaserde::ser::Serializer<W>) -> yaserde::Result<()> {
+            pub fn write(&self, writer: &mut systmone_core::xml::XmlWriter) -> systmone_core::xml::WriteResult {
                 match self {
                     #(#writes)*
                     #enum_name::Other(raw) => { systmone_core::xml::write_child(writer, raw.name(), raw)?; }

@@ -120,10 +120,10 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [usize::from(self.sr_manifest_crc.is_some()), 1, 1];
         systmone_core::xml::write_members(
             writer,
@@ -175,7 +175,7 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(DataExtractParameters, "DataExtractParameters");
+systmone_core::impl_xml_content!(DataExtractParameters);
 /// The function-specific content of a successful DataExtract response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataExtractResult {
@@ -235,10 +235,10 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1];
         systmone_core::xml::write_members(
             writer,
@@ -266,4 +266,4 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(DataExtractResult, "Response");
+systmone_core::impl_xml_content!(DataExtractResult);

@@ -165,10 +165,10 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.identity.is_some()),
             1,
@@ -285,9 +285,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
         }
     }
 }
-systmone_core::impl_xml_content!(
-    DeleteFromPatientRecordParameters, "DeleteFromPatientRecordParameters"
-);
+systmone_core::impl_xml_content!(DeleteFromPatientRecordParameters);
 /// The function-specific content of a successful DeleteFromPatientRecord response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteFromPatientRecordResult {
@@ -364,10 +362,10 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, usize::from(self.record_state.is_some())];
         systmone_core::xml::write_members(
             writer,
@@ -404,4 +402,4 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
         systmone_core::xml::XmlContent::declared_order(&mut self.identity);
     }
 }
-systmone_core::impl_xml_content!(DeleteFromPatientRecordResult, "Response");
+systmone_core::impl_xml_content!(DeleteFromPatientRecordResult);

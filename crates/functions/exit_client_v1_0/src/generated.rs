@@ -57,10 +57,10 @@ impl systmone_core::xml::XmlContent for ExitClientParameters {
         Ok(ExitClientParameters { extra })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -76,7 +76,7 @@ impl systmone_core::xml::XmlContent for ExitClientParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(ExitClientParameters, "ExitClientParameters");
+systmone_core::impl_xml_content!(ExitClientParameters);
 /// The function-specific content of a successful ExitClient response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExitClientResult {
@@ -113,10 +113,10 @@ impl systmone_core::xml::XmlContent for ExitClientResult {
         Ok(ExitClientResult { extra })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -132,4 +132,4 @@ impl systmone_core::xml::XmlContent for ExitClientResult {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(ExitClientResult, "Response");
+systmone_core::impl_xml_content!(ExitClientResult);

@@ -147,10 +147,10 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.min_date_time.is_some()),
             usize::from(self.max_date_time.is_some()),
@@ -259,9 +259,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(
-    GetAppointmentSlotsParameters, "GetAppointmentSlotsParameters"
-);
+systmone_core::impl_xml_content!(GetAppointmentSlotsParameters);
 /// The function-specific content of a successful GetAppointmentSlots response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetAppointmentSlotsResult {
@@ -309,10 +307,10 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.clinic.len()];
         systmone_core::xml::write_members(
             writer,
@@ -341,4 +339,4 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetAppointmentSlotsResult, "Response");
+systmone_core::impl_xml_content!(GetAppointmentSlotsResult);

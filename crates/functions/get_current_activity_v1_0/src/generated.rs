@@ -59,10 +59,10 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -78,9 +78,7 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(
-    GetCurrentActivityParameters, "GetCurrentActivityParameters"
-);
+systmone_core::impl_xml_content!(GetCurrentActivityParameters);
 /// The function-specific content of a successful GetCurrentActivity response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetCurrentActivityResult {
@@ -165,10 +163,10 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.identity.is_some()),
             self.activity.len(),
@@ -230,4 +228,4 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetCurrentActivityResult, "Response");
+systmone_core::impl_xml_content!(GetCurrentActivityResult);

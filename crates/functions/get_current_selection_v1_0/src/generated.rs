@@ -59,10 +59,10 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -78,9 +78,7 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(
-    GetCurrentSelectionParameters, "GetCurrentSelectionParameters"
-);
+systmone_core::impl_xml_content!(GetCurrentSelectionParameters);
 /// The function-specific content of a successful GetCurrentSelection response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCurrentSelectionResult {
@@ -157,10 +155,10 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [usize::from(self.identity.is_some()), 1];
         systmone_core::xml::write_members(
             writer,
@@ -194,4 +192,4 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionResult {
         systmone_core::xml::XmlContent::declared_order(&mut self.current_selection);
     }
 }
-systmone_core::impl_xml_content!(GetCurrentSelectionResult, "Response");
+systmone_core::impl_xml_content!(GetCurrentSelectionResult);

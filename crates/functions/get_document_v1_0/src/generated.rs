@@ -138,10 +138,10 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.identity.is_some()),
             1,
@@ -209,7 +209,7 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
         }
     }
 }
-systmone_core::impl_xml_content!(GetDocumentParameters, "GetDocumentParameters");
+systmone_core::impl_xml_content!(GetDocumentParameters);
 /// The function-specific content of a successful GetDocument response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDocumentResult {
@@ -280,10 +280,10 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             self.document_file.len(),
             usize::from(self.record_state.is_some()),
@@ -332,4 +332,4 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(GetDocumentResult, "Response");
+systmone_core::impl_xml_content!(GetDocumentResult);

@@ -57,10 +57,10 @@ impl systmone_core::xml::XmlContent for GetFunctionsParameters {
         Ok(GetFunctionsParameters { extra })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -76,7 +76,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(GetFunctionsParameters, "GetFunctionsParameters");
+systmone_core::impl_xml_content!(GetFunctionsParameters);
 /// The function-specific content of a successful GetFunctions response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFunctionsResult {
@@ -124,10 +124,10 @@ impl systmone_core::xml::XmlContent for GetFunctionsResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.supported_function.len()];
         systmone_core::xml::write_members(
             writer,
@@ -160,7 +160,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetFunctionsResult, "Response");
+systmone_core::impl_xml_content!(GetFunctionsResult);
 /// A supported function and its supported versions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SupportedFunction {
@@ -232,10 +232,10 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, self.version.len()];
         systmone_core::xml::write_members(
             writer,
@@ -277,4 +277,4 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(SupportedFunction, "SupportedFunction");
+systmone_core::impl_xml_content!(SupportedFunction);

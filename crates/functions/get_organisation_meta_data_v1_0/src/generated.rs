@@ -70,10 +70,10 @@ impl systmone_core::xml::XmlContent for AccessRights {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.access.len()];
         systmone_core::xml::write_members(
             writer,
@@ -105,7 +105,7 @@ impl systmone_core::xml::XmlContent for AccessRights {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(AccessRights, "AccessRights");
+systmone_core::impl_xml_content!(AccessRights);
 /// Which users and sites to return.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrganisationMetaDataParameters {
@@ -164,10 +164,10 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [usize::from(self.logged_on_user_only.is_some())];
         systmone_core::xml::write_members(
             writer,
@@ -199,9 +199,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(
-    GetOrganisationMetaDataParameters, "GetOrganisationMetaDataParameters"
-);
+systmone_core::impl_xml_content!(GetOrganisationMetaDataParameters);
 /// The function-specific content of a successful GetOrganisationMetaData response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrganisationMetaDataResult {
@@ -282,10 +280,10 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             self.site.len(),
             self.user.len(),
@@ -358,7 +356,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetOrganisationMetaDataResult, "Response");
+systmone_core::impl_xml_content!(GetOrganisationMetaDataResult);
 /// A site this organisation exists at. E14: PrimarySite is described but absent from the example; both flags are optional.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Site {
@@ -554,10 +552,10 @@ impl systmone_core::xml::XmlContent for Site {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             1,
@@ -685,7 +683,7 @@ impl systmone_core::xml::XmlContent for Site {
         }
     }
 }
-systmone_core::impl_xml_content!(Site, "Site");
+systmone_core::impl_xml_content!(Site);
 /// A registered user at this organisation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
@@ -979,10 +977,10 @@ impl systmone_core::xml::XmlContent for User {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.title.is_some()),
             usize::from(self.first_name.is_some()),
@@ -1190,7 +1188,7 @@ impl systmone_core::xml::XmlContent for User {
         }
     }
 }
-systmone_core::impl_xml_content!(User, "User");
+systmone_core::impl_xml_content!(User);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserGroups {
     /// The name of a user group this user is in. Repeated once for each group they're in.
@@ -1240,10 +1238,10 @@ impl systmone_core::xml::XmlContent for UserGroups {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.group.len()];
         systmone_core::xml::write_members(
             writer,
@@ -1275,4 +1273,4 @@ impl systmone_core::xml::XmlContent for UserGroups {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(UserGroups, "UserGroups");
+systmone_core::impl_xml_content!(UserGroups);

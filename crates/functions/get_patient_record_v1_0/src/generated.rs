@@ -113,10 +113,10 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.identity.is_some()),
             usize::from(self.leave_record_open.is_some()),
@@ -174,9 +174,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
         }
     }
 }
-systmone_core::impl_xml_content!(
-    GetPatientRecordParameters, "GetPatientRecordParameters"
-);
+systmone_core::impl_xml_content!(GetPatientRecordParameters);
 /// The function-specific content of a successful GetPatientRecord response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPatientRecordResult {
@@ -304,10 +302,10 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             usize::from(self.demographics.is_some()),
@@ -387,7 +385,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetPatientRecordResult, "Response");
+systmone_core::impl_xml_content!(GetPatientRecordResult);
 /// Filters restricting what is extracted. Flags name the kinds of data to extract; dates restrict by effective or entry date. E22: a filter with only Demographics, or with MinEntryDate and MaxEntryDate both today, is exempt from the 30-second throttle.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientRecordFilter {
@@ -902,10 +900,10 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.min_effective_date.is_some()),
             usize::from(self.max_effective_date.is_some()),
@@ -1299,7 +1297,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(PatientRecordFilter, "PatientRecordFilter");
+systmone_core::impl_xml_content!(PatientRecordFilter);
 /// Non-clinical content of the patient record: pending appointments, pending visits, non-completed tasks.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientRecordNonClinical {
@@ -1365,10 +1363,10 @@ impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.appointment.len(), self.visit.len(), self.task.len()];
         systmone_core::xml::write_members(
             writer,
@@ -1419,4 +1417,4 @@ impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
         }
     }
 }
-systmone_core::impl_xml_content!(PatientRecordNonClinical, "PatientRecordNonClinical");
+systmone_core::impl_xml_content!(PatientRecordNonClinical);

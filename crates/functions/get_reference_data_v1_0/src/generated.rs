@@ -59,10 +59,10 @@ impl systmone_core::xml::XmlContent for GetReferenceDataParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -78,9 +78,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(
-    GetReferenceDataParameters, "GetReferenceDataParameters"
-);
+systmone_core::impl_xml_content!(GetReferenceDataParameters);
 /// The function-specific content of a successful GetReferenceData response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetReferenceDataResult {
@@ -128,10 +126,10 @@ impl systmone_core::xml::XmlContent for GetReferenceDataResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.numeric_read_code_units.len()];
         systmone_core::xml::write_members(
             writer,
@@ -164,7 +162,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetReferenceDataResult, "Response");
+systmone_core::impl_xml_content!(GetReferenceDataResult);
 /// A numeric Read code and its units of measurement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NumericReadCodeUnits {
@@ -264,10 +262,10 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, 1, 1];
         systmone_core::xml::write_members(
             writer,
@@ -315,4 +313,4 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(NumericReadCodeUnits, "NumericReadCodeUnits");
+systmone_core::impl_xml_content!(NumericReadCodeUnits);

@@ -79,10 +79,10 @@ impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [usize::from(self.path.is_some())];
         systmone_core::xml::write_members(
             writer,
@@ -114,7 +114,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(GetXsdFilesParameters, "GetXSDFilesParameters");
+systmone_core::impl_xml_content!(GetXsdFilesParameters);
 /// The function-specific content of a successful GetXSDFiles response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetXsdFilesResult {
@@ -162,10 +162,10 @@ impl systmone_core::xml::XmlContent for GetXsdFilesResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.xsd.len()];
         systmone_core::xml::write_members(
             writer,
@@ -194,7 +194,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetXsdFilesResult, "Response");
+systmone_core::impl_xml_content!(GetXsdFilesResult);
 /// The outcome of writing the XSD file of one function version.
 #[derive(Debug, Clone, PartialEq)]
 pub struct XsdFileResult {
@@ -296,10 +296,10 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, 1, 1];
         systmone_core::xml::write_members(
             writer,
@@ -347,4 +347,4 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(XsdFileResult, "XsdFileResult");
+systmone_core::impl_xml_content!(XsdFileResult);

@@ -59,10 +59,10 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -78,9 +78,7 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(
-    IsPatientRetrievedParameters, "IsPatientRetrievedParameters"
-);
+systmone_core::impl_xml_content!(IsPatientRetrievedParameters);
 /// The function-specific content of a successful IsPatientRetrieved response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IsPatientRetrievedResult {
@@ -143,10 +141,10 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1];
         systmone_core::xml::write_members(
             writer,
@@ -174,4 +172,4 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(IsPatientRetrievedResult, "Response");
+systmone_core::impl_xml_content!(IsPatientRetrievedResult);

@@ -126,10 +126,10 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, usize::from(self.choice.is_some())];
         systmone_core::xml::write_members(
             writer,
@@ -163,9 +163,7 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityParameters {
         }
     }
 }
-systmone_core::impl_xml_content!(
-    LaunchFunctionalityParameters, "LaunchFunctionalityParameters"
-);
+systmone_core::impl_xml_content!(LaunchFunctionalityParameters);
 /// One element of a choice: `<ClinicalCode>`, `<Medication>`, `<Attachment>`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LaunchFunctionalityParametersChoice {
@@ -185,11 +183,11 @@ impl LaunchFunctionalityParametersChoice {
             LaunchFunctionalityParametersChoice::Attachment(_) => "Attachment",
         }
     }
-    fn write<W: std::io::Write>(
+    fn write(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
+        writer: &mut systmone_core::xml::XmlWriter,
         _attributes: &[systmone_core::UnknownAttribute],
-    ) -> yaserde::Result<()> {
+    ) -> systmone_core::xml::WriteResult {
         match self {
             LaunchFunctionalityParametersChoice::ClinicalCode(value) => {
                 systmone_core::xml::write_child(writer, "ClinicalCode", value)
@@ -273,10 +271,10 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1];
         systmone_core::xml::write_members(
             writer,
@@ -299,4 +297,4 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityResult {
         systmone_core::xml::XmlContent::declared_order(&mut self.identity);
     }
 }
-systmone_core::impl_xml_content!(LaunchFunctionalityResult, "Response");
+systmone_core::impl_xml_content!(LaunchFunctionalityResult);

@@ -194,10 +194,10 @@ impl systmone_core::xml::XmlContent for PatientMatch {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             usize::from(self.first_name.is_some()),
@@ -309,7 +309,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
         }
     }
 }
-systmone_core::impl_xml_content!(PatientMatch, "PatientMatch");
+systmone_core::impl_xml_content!(PatientMatch);
 /// The search constraints. They're all optional, but a minimum of two must be provided (otherwise an error response); the rule is enforced by SystmOne, not by this schema. The document lists them in one order; xs:all accepts any order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientSearchParameters {
@@ -468,10 +468,10 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.date_of_birth.is_some()),
             usize::from(self.post_code.is_some()),
@@ -580,7 +580,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(PatientSearchParameters, "PatientSearchParameters");
+systmone_core::impl_xml_content!(PatientSearchParameters);
 /// The function-specific content of a successful PatientSearch response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientSearchResult {
@@ -628,10 +628,10 @@ impl systmone_core::xml::XmlContent for PatientSearchResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.result.len()];
         systmone_core::xml::write_members(
             writer,
@@ -660,4 +660,4 @@ impl systmone_core::xml::XmlContent for PatientSearchResult {
         }
     }
 }
-systmone_core::impl_xml_content!(PatientSearchResult, "Response");
+systmone_core::impl_xml_content!(PatientSearchResult);

@@ -86,10 +86,10 @@ impl systmone_core::xml::XmlContent for UpdateNonClinical {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.appointment.len(), self.visit.len(), self.task.len()];
         systmone_core::xml::write_members(
             writer,
@@ -140,7 +140,7 @@ impl systmone_core::xml::XmlContent for UpdateNonClinical {
         }
     }
 }
-systmone_core::impl_xml_content!(UpdateNonClinical, "UpdateNonClinical");
+systmone_core::impl_xml_content!(UpdateNonClinical);
 /// What to add to or change in which patient record. E5: the document's example never closes Demographics; the corrected form is the contract.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdatePatientRecordParameters {
@@ -267,10 +267,10 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.identity.is_some()),
             usize::from(self.demographics.is_some()),
@@ -356,9 +356,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
         }
     }
 }
-systmone_core::impl_xml_content!(
-    UpdatePatientRecordParameters, "UpdatePatientRecordParameters"
-);
+systmone_core::impl_xml_content!(UpdatePatientRecordParameters);
 /// The function-specific content of a successful UpdatePatientRecord response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePatientRecordResult {
@@ -483,10 +481,10 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             self.event_uid.len(),
@@ -586,4 +584,4 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
         systmone_core::xml::XmlContent::declared_order(&mut self.identity);
     }
 }
-systmone_core::impl_xml_content!(UpdatePatientRecordResult, "Response");
+systmone_core::impl_xml_content!(UpdatePatientRecordResult);
