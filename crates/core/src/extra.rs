@@ -386,6 +386,13 @@ enum LeafContent<'a> {
 /// Reads the next element, expected to hold text only, consuming its end tag.
 fn read_leaf<'a>(reader: &mut XmlReader<'a>) -> ReadResult<Leaf<'a>> {
     let (name, attributes, depth) = crate::xml::read_start(reader)?;
+    if let Some(text) = reader.text_content()? {
+        return Ok(Leaf {
+            name,
+            attributes,
+            content: LeafContent::Text(text),
+        });
+    }
     let text = crate::xml::read_text_run(reader)?;
     if let Event::End = reader.peek()? {
         reader.next_event()?;

@@ -241,6 +241,29 @@ impl<'a> XmlReader<'a> {
         Ok(None)
     }
 
+    /// The text of the element just started and its end tag, both consumed, when it
+    /// holds nothing else (`Some("")` when it is empty); `None`, with nothing
+    /// consumed, when other markup comes first. A leaf's usual reading, in one call.
+    pub fn text_content(&mut self) -> ReadResult<Option<Cow<'a, str>>> {
+        match self.peek()? {
+            Event::End => {
+                self.next_event()?;
+                return Ok(Some(Cow::Borrowed("")));
+            }
+            Event::Text(_) => {}
+            _ => return Ok(None),
+        }
+        // The markup that ended the text was read with it: an end tag closes the leaf.
+        if !matches!(self.pending, Some((Event::End, _))) {
+            return Ok(None);
+        }
+        let Some(Event::Text(text)) = self.peeked.take() else {
+            unreachable!("peeked text");
+        };
+        self.next_event()?;
+        Ok(Some(text))
+    }
+
     /// Hands back the attributes of a start tag, once read, for the next start tags
     /// to reuse (a few, small ones, are kept).
     pub fn recycle(&mut self, mut attributes: Vec<Attribute<'a>>) {

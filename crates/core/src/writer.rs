@@ -245,8 +245,7 @@ fn find_escaped(bytes: &[u8], escapes: &Escapes) -> Option<usize> {
                 | (b == b'\'')
                 | (b < 0x0E)
         });
-        if suspect && let Some(found) = block.iter().position(|&b| escapes[b as usize].is_some())
-        {
+        if suspect && let Some(found) = block.iter().position(|&b| escapes[b as usize].is_some()) {
             return Some(start + found);
         }
         start += 16;
