@@ -452,10 +452,10 @@ impl<T: XmlContent> XmlContent for Response<T> {
 /// function-specific content.
 fn read_body<T: XmlContent>(reader: &mut XmlReader<'_>) -> ReadResult<ResponseBody<T>> {
     let (name, attributes, _) = x::read_start(reader)?;
-    if x::next_child(reader, &name)?.as_deref() == Some("ErrorMessage") {
-        return ErrorResponse::read_content(reader, &name, &attributes).map(ResponseBody::Error);
+    if x::next_child(reader, name)? == Some("ErrorMessage") {
+        return ErrorResponse::read_content(reader, name, &attributes).map(ResponseBody::Error);
     }
-    T::read_content(reader, &name, &attributes).map(ResponseBody::Success)
+    T::read_content(reader, name, &attributes).map(ResponseBody::Success)
 }
 
 impl XmlContent for ErrorResponse {
@@ -622,7 +622,7 @@ impl XmlContent for NoContent {
     ) -> ReadResult<Self> {
         match x::next_child(reader, name)? {
             None => Ok(NoContent),
-            Some(child) => Err(x::unexpected_child(name, &child)),
+            Some(child) => Err(x::unexpected_child(name, child)),
         }
     }
 

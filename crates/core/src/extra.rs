@@ -552,16 +552,16 @@ pub fn read_text_member<T: TextValue, const N: usize>(
         Ok(value) if value.is_unlisted() && text.is_empty() => {
             // A closed enumeration reads "" as unlisted: keep the element as empty.
             if !empty_allowed {
-                report(DriftKind::EmptyValue, &leaf.name, Some(&text))?;
+                report(DriftKind::EmptyValue, leaf.name, Some(&text))?;
             }
-            report_attributes(&leaf.name, &leaf.attributes)?;
-            let raw = raw_from_parts(&leaf.name, &leaf.attributes, &text)?;
+            report_attributes(leaf.name, &leaf.attributes)?;
+            let raw = raw_from_parts(leaf.name, &leaf.attributes, &text)?;
             order.keep(extra, raw, Some(member));
             Ok(None)
         }
         Ok(value) => {
             if value.is_unlisted() {
-                report(DriftKind::UnknownValue, &leaf.name, Some(&text))?;
+                report(DriftKind::UnknownValue, leaf.name, Some(&text))?;
             }
             let occurrence = order.occurrence(member) as u32;
             let written = value.xml_text();
@@ -574,14 +574,14 @@ pub fn read_text_member<T: TextValue, const N: usize>(
                 ));
             }
             if !leaf.attributes.is_empty() {
-                report_attributes(&leaf.name, &leaf.attributes)?;
+                report_attributes(leaf.name, &leaf.attributes)?;
                 extra.data_mut().child_attributes.push((
                     member as u16,
                     occurrence,
                     leaf.attributes.iter().map(unknown_attribute).collect(),
                 ));
             }
-            order.member(extra, member, &leaf.name)?;
+            order.member(extra, member, leaf.name)?;
             Ok(Some(value))
         }
         Err(_) => {
@@ -592,10 +592,10 @@ pub fn read_text_member<T: TextValue, const N: usize>(
                 } else {
                     DriftKind::InvalidValue
                 };
-                report(kind, &leaf.name, Some(&text))?;
+                report(kind, leaf.name, Some(&text))?;
             }
-            report_attributes(&leaf.name, &leaf.attributes)?;
-            let raw = raw_from_parts(&leaf.name, &leaf.attributes, &text)?;
+            report_attributes(leaf.name, &leaf.attributes)?;
+            let raw = raw_from_parts(leaf.name, &leaf.attributes, &text)?;
             order.keep(extra, raw, Some(member));
             Ok(None)
         }
@@ -638,10 +638,10 @@ pub fn read_text_item<T: TextValue>(reader: &mut XmlReader<'_>) -> ReadResult<Re
         return Ok(Ok(value));
     }
     if leaf.attributes.is_empty() {
-        report(DriftKind::InvalidValue, &leaf.name, Some(&text))?;
+        report(DriftKind::InvalidValue, leaf.name, Some(&text))?;
     }
-    report_attributes(&leaf.name, &leaf.attributes)?;
-    Ok(Err(raw_from_parts(&leaf.name, &leaf.attributes, &text)?))
+    report_attributes(leaf.name, &leaf.attributes)?;
+    Ok(Err(raw_from_parts(leaf.name, &leaf.attributes, &text)?))
 }
 
 /// The local name of the next child element of `parent`, or `None` at its end tag

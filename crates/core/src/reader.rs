@@ -345,10 +345,12 @@ impl<'a> XmlReader<'a> {
                 },
                 Piece::Skip => {}
                 Piece::Markup(event) => match text.take() {
-                    Some((joined, at))
-                        if !joined.is_empty()
-                            && !(self.skip_blank && blank(joined.as_bytes()).is_some()) =>
-                    {
+                    // Whitespace between tags, dropped for the reader of element-only
+                    // content (`peek_markup`).
+                    Some((joined, _)) if self.skip_blank && blank(joined.as_bytes()).is_some() => {
+                        return self.hand_out(event, offset);
+                    }
+                    Some((joined, at)) if !joined.is_empty() => {
                         self.pending = Some((event, offset));
                         return self.hand_out(Event::Text(joined), at);
                     }

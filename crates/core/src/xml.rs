@@ -346,15 +346,11 @@ fn skip_whitespace(reader: &mut XmlReader<'_>) -> ReadResult<()> {
 /// `depth`, or `None` at that element's end tag (which is left unconsumed).
 /// Whitespace between children is skipped; other text is an error.
 pub fn next_child<'a>(reader: &mut XmlReader<'a>, parent: &str) -> ReadResult<Option<&'a str>> {
-    loop {
-        match reader.peek_markup()? {
-            Event::Text(text) => {
-                return Err(err(format!("unexpected text {text:?} in <{parent}>")));
-            }
-            Event::Start { name, .. } => return Ok(Some(name)),
-            Event::End => return Ok(None),
-            Event::Eof => return Err(err(format!("unexpected end of document in <{parent}>"))),
-        }
+    match reader.peek_markup()? {
+        Event::Text(text) => Err(err(format!("unexpected text {text:?} in <{parent}>"))),
+        Event::Start { name, .. } => Ok(Some(name)),
+        Event::End => Ok(None),
+        Event::Eof => Err(err(format!("unexpected end of document in <{parent}>"))),
     }
 }
 
@@ -373,7 +369,7 @@ where
     T::Err: fmt::Display,
 {
     let (name, _, depth) = read_start(reader)?;
-    let text = read_text_content(reader, &name)?;
+    let text = read_text_content(reader, name)?;
     consume_end(reader, depth - 1)?;
     text.parse::<T>().map_err(|e| err(format!("<{name}>: {e}")))
 }
