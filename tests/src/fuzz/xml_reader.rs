@@ -165,7 +165,7 @@ pub fn known_difference(
 
 /// Writes accepted events back as a document, as the bindings write (`XmlWriter`),
 /// compact or indented, and checks that xml-rs's writer, which the bindings used
-/// before, wrote the same (with [`keep_value_whitespace`] applied, as it was).
+/// before, wrote the same (with `keep_value_whitespace` applied, as it was).
 pub fn write_back(text: &str, indent: bool) -> String {
     let mut reader = XmlReader::new(text);
     let config = EmitterConfig::new()
