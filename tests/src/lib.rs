@@ -191,3 +191,27 @@ pub fn real_shape_patient_record(target: usize) -> String {
     xml.push_str(tail);
     xml
 }
+
+/// quick-xml's raw event scan of `text`, the ceiling under the typed readers: every
+/// event read and every attribute's value looked at, with quick-xml's default checks
+/// and nothing else (no character or name checks, no unescaping, no values built).
+/// Returns the number of events.
+pub fn quick_xml_scan(text: &str) -> usize {
+    use quick_xml::events::Event;
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut events = 0;
+    loop {
+        match reader.read_event().expect("well-formed") {
+            Event::Start(start) | Event::Empty(start) => {
+                for attribute in start.attributes() {
+                    std::hint::black_box(attribute.expect("an attribute").value);
+                }
+            }
+            Event::Eof => return events,
+            event => {
+                std::hint::black_box(event);
+            }
+        }
+        events += 1;
+    }
+}

@@ -1,16 +1,24 @@
 //! `XmlReader` (the bindings' event source, quick-xml beneath) against xml-rs (the
 //! reader the bindings used before): the same events in every fixture and in
-//! hand-picked edge cases, the same refusals, and only the listed leniencies apart.
-//! The fuzz target `xml_reader` and `fuzz_properties.rs` run the same comparison on
+//! hand-picked edge cases, the same refusals, and only the listed leniencies apart;
+//! and `XmlWriter` (under every writer) against xml-rs's writer: what is read, written
+//! back compact and indented, is what xml-rs's writer wrote (`write_back` asserts it).
+//! The fuzz target `xml_reader` and `fuzz_properties.rs` run the same comparisons on
 //! mutated documents (`systmone_tests::fuzz::xml_reader`).
 
 use std::path::Path;
 
-use systmone_tests::fuzz::{known_difference, reader_events as ours, xml_rs_events as xml_rs};
+use systmone_tests::fuzz::{
+    known_difference, reader_events as ours, write_back, xml_rs_events as xml_rs,
+};
 use systmone_tests::workspace_root;
 
 fn agree(label: &str, text: &str) -> Result<(), String> {
     let (a, b) = (ours(text), xml_rs(text));
+    if a.is_ok() {
+        write_back(text, false);
+        write_back(text, true);
+    }
     match (&a, &b) {
         (Ok(x), Ok(y)) if x == y => Ok(()),
         (Err(_), Err(_)) => Ok(()),

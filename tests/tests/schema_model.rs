@@ -205,7 +205,7 @@ fn parameters_of(document: &str) -> Option<Parameters> {
                     parent.has_children = true;
                 }
                 stack.push(Frame {
-                    name,
+                    name: name.to_string(),
                     attributes: attributes.len(),
                     has_children: false,
                     structured_children: Vec::new(),

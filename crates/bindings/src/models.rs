@@ -553,7 +553,7 @@ static COMMON__Clinical: systmone_core::schema::ComplexType = systmone_core::sch
 };
 static COMMON__ClinicalCode: systmone_core::schema::ComplexType = systmone_core::schema::ComplexType {
     name: "ClinicalCode",
-    doc: "A coded entry: a clinical code, optional comments and optional links to Problems. F15: SystmOne's own schema has, in this order, Code, Episodicity, Value, Units, Comparator, ProblemSeverity, ProblemEndDate, FreeText, LinkedProblemUID: a numeric reading is a Value with its Units (and a Comparator), not the NumericValue this project had invented. F3: a coded entry that is a problem carries ProblemUID, ProblemSeverity and optionally Episodicity and ProblemEndDate, and the captured record writes Code, Episodicity, ProblemUID, ProblemSeverity; ProblemUID (read-only, responses only) sits just before ProblemSeverity, so both orders read without drift.",
+    doc: "A coded entry: a clinical code, optional comments and optional links to Problems. F15: SystmOne's own schema has, in this order, Code, Episodicity, Value, Units, Comparator, ProblemSeverity, ProblemEndDate, FreeText, LinkedProblemUID: a numeric reading is a Value with its Units (and a Comparator). F3: a coded entry that is a problem carries ProblemUID, ProblemSeverity and optionally Episodicity and ProblemEndDate, and the captured record writes Code, Episodicity, ProblemUID, ProblemSeverity; ProblemUID (read-only, responses only) sits just before ProblemSeverity, so both orders read without drift.",
     cites: &["F15", "F3"],
     attributes: &[],
     children: &[
@@ -1120,22 +1120,15 @@ static COMMON__Demographics: systmone_core::schema::ComplexType = systmone_core:
 };
 static COMMON__DiaryAppointment: systmone_core::schema::ComplexType = systmone_core::schema::ComplexType {
     name: "DiaryAppointment",
-    doc: "An appointment in the GetDiary response. E12: the text says it \"matches the structure returned in GetPatientRecord\", but the example uses the Clinic/Slot structure of GetAppointmentSlots; the example is followed. AppointmentUID and Status, from the GetPatientRecord structure the text points to, are accepted when present.",
-    cites: &["E12"],
+    doc: "An appointment in the GetDiary response. E12: the text says it \"matches the structure returned in GetPatientRecord\", but the example uses the Clinic/Slot structure of GetAppointmentSlots; the example is followed. F20: responses a kiosk read put AppointmentUID, Status and Flag (repeated) before the Clinic, in that order; the document's example has the Clinic alone, which this order reads too.",
+    cites: &["E12", "F20"],
     attributes: &[],
     children: &[
         systmone_core::schema::Particle::Element(systmone_core::schema::Element {
-            name: "Clinic",
-            occurs: systmone_core::schema::Occurs::One,
-            doc: "The clinic and slot of the appointment (E12: the Clinic/Slot structure of GetAppointmentSlots, as the example shows).",
-            cites: &["E12"],
-            content: systmone_core::schema::Content::Elements(&COMMON__Clinic),
-        }),
-        systmone_core::schema::Particle::Element(systmone_core::schema::Element {
             name: "AppointmentUID",
             occurs: systmone_core::schema::Occurs::Optional,
-            doc: "The UID of the appointment, usable later to update or delete it.",
-            cites: &[],
+            doc: "The UID of the appointment, usable later to update or delete it (F20).",
+            cites: &["F20"],
             content: systmone_core::schema::Content::Text(systmone_core::schema::Text {
                 type_name: "string",
                 form: systmone_core::schema::Lexical::Text,
@@ -1145,13 +1138,31 @@ static COMMON__DiaryAppointment: systmone_core::schema::ComplexType = systmone_c
         systmone_core::schema::Particle::Element(systmone_core::schema::Element {
             name: "Status",
             occurs: systmone_core::schema::Occurs::Optional,
-            doc: "The status of the appointment (e.g. Booked, Arrived, DNA or cancelled).",
-            cites: &[],
+            doc: "The status of the appointment (e.g. Booked, Arrived, DNA or cancelled; F20: Booked).",
+            cites: &["F20"],
             content: systmone_core::schema::Content::Text(systmone_core::schema::Text {
                 type_name: "string",
                 form: systmone_core::schema::Lexical::Text,
                 empty_allowed: false,
             }),
+        }),
+        systmone_core::schema::Particle::Element(systmone_core::schema::Element {
+            name: "Flag",
+            occurs: systmone_core::schema::Occurs::Many,
+            doc: "F20: a flag shown on the appointment, as text (F15, F18: what a booking's Flag wrote, e.g. \"Booked via Touch Screen\"). Repeated: an appointment may carry several.",
+            cites: &["F20", "F15", "F18"],
+            content: systmone_core::schema::Content::Text(systmone_core::schema::Text {
+                type_name: "string",
+                form: systmone_core::schema::Lexical::Text,
+                empty_allowed: false,
+            }),
+        }),
+        systmone_core::schema::Particle::Element(systmone_core::schema::Element {
+            name: "Clinic",
+            occurs: systmone_core::schema::Occurs::One,
+            doc: "The clinic and slot of the appointment (E12: the Clinic/Slot structure of GetAppointmentSlots, as the example shows).",
+            cites: &["E12"],
+            content: systmone_core::schema::Content::Elements(&COMMON__Clinic),
         }),
     ],
     any_order: false,

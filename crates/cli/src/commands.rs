@@ -6,7 +6,7 @@ use systmone_client::Client;
 
 use crate::options::*;
 use crate::output::OutputFormat;
-use crate::params::{booking_params, identity, record_params};
+use crate::params::{identity, record_params};
 use crate::request::{
     Params, add_pair, build_request, resolve_function, send, shown_header, shown_request,
 };

@@ -14,7 +14,7 @@ use systmone_core::{CodeScheme, DateTime, DurationMinutes, Response};
 use systmone_types::{Comparator, PatientId, Slot};
 
 use crate::options::{BookArgs, GlobalOpts};
-use crate::output::print_reply;
+use crate::summary::print_reply;
 use crate::tree::Node;
 
 pub const READING_HELP: &str = "Examples:

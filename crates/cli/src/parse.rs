@@ -24,6 +24,9 @@ pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {
     } else {
         ReadMode::Tolerant
     };
+    // The drift report needs only the reading; everything else shows the document
+    // written back (a record can be tens of megabytes: not written for nothing).
+    let write_back = !args.drift;
     let (kind, function, version, xml, drift) = match header.root.as_str() {
         REQUEST_ROOT => {
             let parsed =
@@ -31,9 +34,13 @@ pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {
             let (r, drift) = (parsed.value, parsed.drift);
             let (f, v) = r.function();
             // A saved request may hold a real API key: never print it.
-            let xml = systmone_client::redact_api_key(
-                &r.to_xml(true).context("cannot write the document back")?,
-            );
+            let xml = if write_back {
+                systmone_client::redact_api_key(
+                    &r.to_xml(true).context("cannot write the document back")?,
+                )
+            } else {
+                String::new()
+            };
             ("request", f.to_string(), v.to_string(), xml, drift)
         }
         RESPONSE_ROOT => {
@@ -44,7 +51,11 @@ pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {
             drop(text);
             let (r, drift) = (parsed.value, parsed.drift);
             let (f, v) = r.function();
-            let xml = r.to_xml(true).context("cannot write the document back")?;
+            let xml = if write_back {
+                r.to_xml(true).context("cannot write the document back")?
+            } else {
+                String::new()
+            };
             drop(r);
             ("response", f.to_string(), v.to_string(), xml, drift)
         }

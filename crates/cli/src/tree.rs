@@ -47,10 +47,10 @@ impl Node {
         loop {
             match reader.next_event()? {
                 Event::Start { name, attributes } => stack.push(Node {
-                    name: exact(name),
+                    name: name.to_string(),
                     attrs: attributes
                         .into_iter()
-                        .map(|a| (exact(a.local_name().to_string()), exact(a.value)))
+                        .map(|a| (a.local_name().to_string(), exact(a.value.into_owned())))
                         .collect::<Vec<_>>()
                         .fitted(),
                     ..Node::default()

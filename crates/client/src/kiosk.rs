@@ -205,7 +205,7 @@ impl Reading {
         Ok(clinical(
             identity,
             self.taken_at,
-            vec![DataItem::ClinicalCode(clinical_code)],
+            vec![DataItem::ClinicalCode(Box::new(clinical_code))],
         ))
     }
 }
@@ -398,7 +398,7 @@ impl Answers {
         let mut items = Vec::new();
         for (n, answer) in self.codes.iter().enumerate() {
             let code = answer.code.to_code(&format!("coded answer {}", n + 1))?;
-            items.push(DataItem::ClinicalCode(ClinicalCode {
+            items.push(DataItem::ClinicalCode(Box::new(ClinicalCode {
                 code,
                 episodicity: None,
                 value: None,
@@ -410,7 +410,7 @@ impl Answers {
                 free_text: non_blank(&answer.free_text),
                 linked_problem_uid: Vec::new(),
                 extra: Default::default(),
-            }));
+            })));
         }
         for (n, line) in self.lines.iter().enumerate() {
             let field = format!("answer line {}", n + 1);
@@ -434,11 +434,11 @@ impl Answers {
                     ),
                 ));
             }
-            items.push(DataItem::Narrative(Narrative {
+            items.push(DataItem::Narrative(Box::new(Narrative {
                 line: vec![line.clone()],
                 linked_problem_uid: Vec::new(),
                 extra: Default::default(),
-            }));
+            })));
         }
         Ok(clinical(identity, self.answered_at, items))
     }

@@ -203,7 +203,7 @@ async fn every_function_through_the_typed_client() {
             clinical: Some(Clinical {
                 extra: Default::default(),
                 event: vec![Event {
-                    items: vec![DataItem::ClinicalCode(ClinicalCode {
+                    items: vec![DataItem::ClinicalCode(Box::new(ClinicalCode {
                         problem_uid: None,
                         problem_severity: None,
                         episodicity: None,
@@ -220,7 +220,7 @@ async fn every_function_through_the_typed_client() {
                         comparator: None,
                         free_text: Some("added by a test".into()),
                         linked_problem_uid: Vec::new(),
-                    })],
+                    }))],
                     ..Default::default()
                 }],
             }),

@@ -70,7 +70,9 @@ impl FromStr for DateTime {
             )
         };
         let trimmed = text.trim();
-        let value = if trimmed.len() == 10 {
+        let value = if let Some(value) = plain_date_time(trimmed) {
+            value
+        } else if trimmed.len() == 10 {
             NaiveDate::parse_from_str(trimmed, "%Y-%m-%d")
                 .map_err(|_| err())?
                 .and_time(NaiveTime::MIN)
@@ -83,6 +85,36 @@ impl FromStr for DateTime {
             value: value.with_nanosecond(0).unwrap_or(value),
             original: text.to_string(),
         })
+    }
+}
+
+/// `YYYY-MM-DD` or `YYYY-MM-DDTHH:MM:SS` (what SystmOne writes) read directly, digit by
+/// digit: chrono's parser interprets its format string on every call, which was a
+/// large part of reading a record. `None` for anything else, which chrono then reads
+/// (so what is accepted does not change: a leap second, say, is left to it).
+fn plain_date_time(text: &str) -> Option<NaiveDateTime> {
+    let b = text.as_bytes();
+    let number = |range: std::ops::Range<usize>| {
+        b.get(range)?.iter().try_fold(0u32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + u32::from(d - b'0'))
+        })
+    };
+    let separators = |at: &[(usize, u8)]| at.iter().all(|&(i, c)| b.get(i) == Some(&c));
+    if !separators(&[(4, b'-'), (7, b'-')]) {
+        return None;
+    }
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(number(0..4)?).ok()?,
+        number(5..7)?,
+        number(8..10)?,
+    )?;
+    match b.len() {
+        10 => Some(date.and_time(NaiveTime::MIN)),
+        19 if separators(&[(10, b'T'), (13, b':'), (16, b':')]) => {
+            let time = NaiveTime::from_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)?;
+            Some(date.and_time(time))
+        }
+        _ => None,
     }
 }
 
@@ -159,6 +191,9 @@ impl FromStr for Date {
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let trimmed = text.trim();
         if trimmed.len() == 10 {
+            if let Some(value) = plain_date_time(trimmed) {
+                return Ok(Date(value.date()));
+            }
             if let Ok(date) = NaiveDate::parse_from_str(trimmed, "%Y-%m-%d") {
                 return Ok(Date(date));
             }
@@ -273,6 +308,40 @@ mod tests {
             "1933-01-01".parse::<DateTime>().unwrap(),
             "1933-01-01T00:00:00".parse::<DateTime>().unwrap()
         );
+    }
+
+    /// The direct reading gives chrono's value whenever it gives one.
+    #[test]
+    fn plain_date_times_read_as_chrono_reads_them() {
+        let mut texts = Vec::new();
+        for year in ["0000", "1900", "2000", "2023", "2024", "9999"] {
+            for month in ["00", "01", "02", "04", "12", "13", "1a"] {
+                for day in ["00", "01", "28", "29", "30", "31", "32"] {
+                    texts.push(format!("{year}-{month}-{day}"));
+                    for time in [
+                        "00:00:00", "23:59:59", "24:00:00", "12:60:00", "23:59:60", "1:2:03",
+                    ] {
+                        texts.push(format!("{year}-{month}-{day}T{time}"));
+                    }
+                }
+            }
+        }
+        texts.extend(["2024-02-29X00:00:00", "2024/02/29", "+2024-02-29"].map(String::from));
+        let mut read = 0;
+        for text in &texts {
+            let chrono = if text.len() == 10 {
+                NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .ok()
+                    .map(|d| d.and_time(NaiveTime::MIN))
+            } else {
+                NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S%.f").ok()
+            };
+            if let Some(value) = plain_date_time(text) {
+                assert_eq!(Some(value), chrono, "{text}");
+                read += 1;
+            }
+        }
+        assert!(read > 250, "{read}");
     }
 
     #[test]

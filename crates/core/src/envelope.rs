@@ -2,17 +2,13 @@
 //! the [`Function`] trait that ties a function's request parameters to its response.
 
 use std::fmt;
-use std::io::Write;
-
-use yaserde::YaSerialize;
-use yaserde::ser::Serializer;
 
 use crate::drift::{DriftKind, Parsed, ReadMode};
 use crate::extra::{Extra, Order};
 use crate::leaf::OutputScheme;
 use crate::xml::{
     self as x, Attribute, Event, ParseError, ReadError, ReadResult, ReadXml, WriteError,
-    XmlContent, XmlReader,
+    WriteResult, WriteXml, XmlContent, XmlReader, XmlWriter,
 };
 
 /// Root element of every request.
@@ -51,7 +47,7 @@ pub trait Function: 'static {
     /// Whether the function changes anything (never retried blindly).
     const KIND: CallKind;
     /// The content of `FunctionParameters`.
-    type Parameters: YaSerialize + ReadXml + Clone + fmt::Debug + PartialEq + Send + Sync;
+    type Parameters: WriteXml + ReadXml + Clone + fmt::Debug + PartialEq + Send + Sync;
     /// The function-specific content of a successful `Response`.
     type Result: XmlContent + crate::Members + Clone + fmt::Debug + PartialEq + Send + Sync;
 
@@ -127,7 +123,7 @@ pub struct Request<P> {
     pub extra: Extra,
 }
 
-impl<P: YaSerialize + ReadXml> Request<P> {
+impl<P: WriteXml + ReadXml> Request<P> {
     /// A request for function `F`, with its parameters.
     pub fn new<F: Function<Parameters = P>>(header: RequestHeader, parameters: P) -> Self {
         Request {
@@ -161,11 +157,11 @@ impl<P: YaSerialize + ReadXml> Request<P> {
     }
 }
 
-impl<P: YaSerialize + ReadXml> XmlContent for Request<P> {
+impl<P: WriteXml + ReadXml> XmlContent for Request<P> {
     fn read_content(
         reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[Attribute],
+        attributes: &[Attribute<'_>],
     ) -> ReadResult<Self> {
         let mut extra = Extra::default();
         x::keep_unknown_attributes(attributes, &[], &mut extra)?;
@@ -175,7 +171,7 @@ impl<P: YaSerialize + ReadXml> XmlContent for Request<P> {
         let (mut function, mut function_version, mut output_scheme, mut parameters) =
             (None, None, None, None);
         while let Some(child) = x::next_child_keeping_text(reader, &mut order, &mut extra)? {
-            let member = match child.as_str() {
+            let member = match child {
                 "APIKey" if api_key.is_none() => 0,
                 "DeviceID" if device_id.is_none() => 1,
                 "DeviceVersion" if device_version.is_none() => 2,
@@ -230,7 +226,7 @@ impl<P: YaSerialize + ReadXml> XmlContent for Request<P> {
         })
     }
 
-    fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
+    fn write_content(&self, writer: &mut XmlWriter) -> WriteResult {
         let counts = [
             1,
             1,
@@ -241,7 +237,7 @@ impl<P: YaSerialize + ReadXml> XmlContent for Request<P> {
             usize::from(self.output_scheme.is_some()),
             usize::from(self.parameters.is_some()),
         ];
-        let text = |writer: &mut Serializer<W>, member: u16, name: &str, value: &String| {
+        let text = |writer: &mut XmlWriter, member: u16, name: &str, value: &String| {
             let attributes = self.extra.child_attributes(member, 0);
             x::write_text_member(writer, name, value, attributes, None)
         };
@@ -284,7 +280,7 @@ impl<P: XmlContent> Request<P> {
     }
 }
 
-crate::impl_xml_content!([P: YaSerialize + ReadXml] Request<P>, REQUEST_ROOT);
+crate::impl_xml_content!([P: WriteXml + ReadXml] Request<P>);
 
 /// The standard error response: `ErrorMessage` and `PermanentError`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -363,7 +359,7 @@ impl<T: XmlContent> XmlContent for Response<T> {
     fn read_content(
         reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[Attribute],
+        attributes: &[Attribute<'_>],
     ) -> ReadResult<Self> {
         let mut extra = Extra::default();
         x::keep_unknown_attributes(attributes, &[], &mut extra)?;
@@ -371,7 +367,7 @@ impl<T: XmlContent> XmlContent for Response<T> {
         let (mut device_id, mut request_uid, mut function) = (None, None, None);
         let (mut function_version, mut response_uid, mut body) = (None, None, None);
         while let Some(child) = x::next_child_keeping_text(reader, &mut order, &mut extra)? {
-            let member = match child.as_str() {
+            let member = match child {
                 "DeviceID" if device_id.is_none() => 0,
                 "RequestUID" if request_uid.is_none() => 1,
                 "Function" if function.is_none() => 2,
@@ -424,8 +420,8 @@ impl<T: XmlContent> XmlContent for Response<T> {
         })
     }
 
-    fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
-        let text = |writer: &mut Serializer<W>, member: u16, name: &str, value: &String| {
+    fn write_content(&self, writer: &mut XmlWriter) -> WriteResult {
+        let text = |writer: &mut XmlWriter, member: u16, name: &str, value: &String| {
             let attributes = self.extra.child_attributes(member, 0);
             x::write_text_member(writer, name, value, attributes, None)
         };
@@ -456,17 +452,17 @@ impl<T: XmlContent> XmlContent for Response<T> {
 /// function-specific content.
 fn read_body<T: XmlContent>(reader: &mut XmlReader<'_>) -> ReadResult<ResponseBody<T>> {
     let (name, attributes, _) = x::read_start(reader)?;
-    if x::next_child(reader, &name)?.as_deref() == Some("ErrorMessage") {
-        return ErrorResponse::read_content(reader, &name, &attributes).map(ResponseBody::Error);
+    if x::next_child(reader, name)? == Some("ErrorMessage") {
+        return ErrorResponse::read_content(reader, name, &attributes).map(ResponseBody::Error);
     }
-    T::read_content(reader, &name, &attributes).map(ResponseBody::Success)
+    T::read_content(reader, name, &attributes).map(ResponseBody::Success)
 }
 
 impl XmlContent for ErrorResponse {
     fn read_content(
         reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[Attribute],
+        attributes: &[Attribute<'_>],
     ) -> ReadResult<Self> {
         let _scope = x::enter(name);
         let mut extra = Extra::default();
@@ -475,7 +471,7 @@ impl XmlContent for ErrorResponse {
         let mut message = None;
         let mut permanent = None;
         while let Some(child) = x::next_child_keeping_text(reader, &mut order, &mut extra)? {
-            match child.as_str() {
+            match child {
                 "ErrorMessage" if message.is_none() => {
                     message =
                         x::read_text_member::<String, 2>(reader, &mut order, &mut extra, 0, false)?
@@ -499,7 +495,7 @@ impl XmlContent for ErrorResponse {
         })
     }
 
-    fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
+    fn write_content(&self, writer: &mut XmlWriter) -> WriteResult {
         x::write_members(
             writer,
             &self.extra,
@@ -551,7 +547,7 @@ impl std::str::FromStr for XsBoolean {
     }
 }
 
-crate::impl_xml_content!([T: XmlContent] Response<T>, RESPONSE_ROOT);
+crate::impl_xml_content!([T: XmlContent] Response<T>);
 
 /// The header fields of a request or response document, read without parsing the
 /// rest (the scan stops at `FunctionParameters` / `Response`).
@@ -586,7 +582,7 @@ pub fn peek_header(text: &str) -> Result<PeekedHeader, ParseError> {
         ..PeekedHeader::default()
     };
     while let Some(child) = x::next_child(&mut de, &root)? {
-        let slot = match child.as_str() {
+        let slot = match child {
             "DeviceID" => &mut header.device_id,
             "RequestUID" => &mut header.request_uid,
             "Function" => &mut header.function,
@@ -622,15 +618,15 @@ impl XmlContent for NoContent {
     fn read_content(
         reader: &mut XmlReader<'_>,
         name: &str,
-        _attributes: &[Attribute],
+        _attributes: &[Attribute<'_>],
     ) -> ReadResult<Self> {
         match x::next_child(reader, name)? {
             None => Ok(NoContent),
-            Some(child) => Err(x::unexpected_child(name, &child)),
+            Some(child) => Err(x::unexpected_child(name, child)),
         }
     }
 
-    fn write_content<W: Write>(&self, _writer: &mut Serializer<W>) -> yaserde::Result<()> {
+    fn write_content(&self, _writer: &mut XmlWriter) -> WriteResult {
         Ok(())
     }
 }

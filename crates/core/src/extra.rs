@@ -9,15 +9,14 @@
 //! siblings, and written back there. Each such departure is also recorded in the drift
 //! report ([`crate::drift`]); in strict mode it is refused instead.
 
+use std::borrow::Cow;
 use std::fmt;
-use std::io::Write;
 use std::str::FromStr;
 
-use xml::writer::{EmitterConfig, EventWriter, XmlEvent as WriteEvent};
-use yaserde::ser::Serializer;
-
 use crate::drift::{DriftKind, report};
-use crate::xml::{Attribute, Event, RawXml, ReadError, ReadResult, XmlReader};
+use crate::xml::{
+    Attribute, Event, RawXml, ReadError, ReadResult, WriteResult, XmlReader, XmlWriter,
+};
 
 /// An attribute the bindings do not declare, kept as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -371,22 +370,29 @@ impl<const N: usize> Order<N> {
     }
 }
 
-/// A text element as read: its name, attributes and text, or the whole element as XML
-/// when it held child elements.
-struct Leaf {
-    name: String,
-    attributes: Vec<Attribute>,
-    content: LeafContent,
+/// A text element as read: its name, attributes and text (borrowed from the document
+/// where it can be), or the whole element as XML when it held child elements.
+struct Leaf<'a> {
+    name: &'a str,
+    attributes: Vec<Attribute<'a>>,
+    content: LeafContent<'a>,
 }
 
-enum LeafContent {
-    Text(String),
-    Mixed { raw: RawXml, first_child: String },
+enum LeafContent<'a> {
+    Text(Cow<'a, str>),
+    Mixed { raw: RawXml, first_child: &'a str },
 }
 
 /// Reads the next element, expected to hold text only, consuming its end tag.
-fn read_leaf(reader: &mut XmlReader<'_>) -> ReadResult<Leaf> {
+fn read_leaf<'a>(reader: &mut XmlReader<'a>) -> ReadResult<Leaf<'a>> {
     let (name, attributes, depth) = crate::xml::read_start(reader)?;
+    if let Some(text) = reader.text_content()? {
+        return Ok(Leaf {
+            name,
+            attributes,
+            content: LeafContent::Text(text),
+        });
+    }
     let text = crate::xml::read_text_run(reader)?;
     if let Event::End = reader.peek()? {
         reader.next_event()?;
@@ -398,7 +404,7 @@ fn read_leaf(reader: &mut XmlReader<'_>) -> ReadResult<Leaf> {
     }
     // Child elements inside a text element: keep the whole element as XML.
     let mut capture = Capture::new();
-    capture.start(&name, &attributes)?;
+    capture.start(name, &attributes)?;
     capture.text(&text)?;
     let mut first_child = None;
     loop {
@@ -406,7 +412,7 @@ fn read_leaf(reader: &mut XmlReader<'_>) -> ReadResult<Leaf> {
         if first_child.is_none()
             && let Event::Start { name, .. } = &event
         {
-            first_child = Some(name.clone());
+            first_child = Some(*name);
         }
         let done = matches!(event, Event::End) && reader.depth() + 1 == depth;
         capture.event(&event)?;
@@ -414,7 +420,7 @@ fn read_leaf(reader: &mut XmlReader<'_>) -> ReadResult<Leaf> {
             break;
         }
     }
-    let raw = capture.finish(&name)?;
+    let raw = capture.finish(name)?;
     Ok(Leaf {
         name,
         attributes,
@@ -429,38 +435,26 @@ fn read_leaf(reader: &mut XmlReader<'_>) -> ReadResult<Leaf> {
 /// text is kept only as an element's whole content, so indentation between child
 /// elements (which a writer may change) is not part of the value.
 pub(crate) struct Capture {
-    writer: EventWriter<Vec<u8>>,
+    writer: XmlWriter,
     pending_space: Option<String>,
     just_started: bool,
 }
 
 impl Capture {
     pub(crate) fn new() -> Self {
-        let config = EmitterConfig::new()
-            .write_document_declaration(false)
-            .normalize_empty_elements(true)
-            .perform_indent(false)
-            .pad_self_closing(false);
         Capture {
-            writer: EventWriter::new_with_config(Vec::new(), config),
+            writer: XmlWriter::capture(),
             pending_space: None,
             just_started: false,
         }
     }
 
-    fn write<'a, E: Into<WriteEvent<'a>>>(&mut self, event: E) -> ReadResult<()> {
-        self.writer
-            .write(event)
-            .map_err(|e| ReadError::invalid(format!("cannot keep an element as XML: {e}")))
-    }
-
-    pub(crate) fn start(&mut self, name: &str, attributes: &[Attribute]) -> ReadResult<()> {
+    pub(crate) fn start(&mut self, name: &str, attributes: &[Attribute<'_>]) -> ReadResult<()> {
         self.pending_space = None;
-        let mut start = WriteEvent::start_element(name);
+        self.writer.start_element(name);
         for a in attributes {
-            start = start.attr(a.name.as_str(), &a.value);
+            self.writer.attribute(a.name, &a.value);
         }
-        self.write(start)?;
         self.just_started = true;
         Ok(())
     }
@@ -474,23 +468,26 @@ impl Capture {
             return Ok(());
         }
         if let Some(space) = self.pending_space.take() {
-            self.write(WriteEvent::characters(&space))?;
+            self.writer.characters(&space);
         }
         self.just_started = false;
-        self.write(WriteEvent::characters(text))
+        self.writer.characters(text);
+        Ok(())
     }
 
     pub(crate) fn end(&mut self) -> ReadResult<()> {
         if let Some(space) = self.pending_space.take()
             && self.just_started
         {
-            self.write(WriteEvent::characters(&space))?;
+            self.writer.characters(&space);
         }
         self.just_started = false;
-        self.write(WriteEvent::end_element())
+        self.writer
+            .end_element()
+            .map_err(|e| ReadError::invalid(format!("cannot keep an element as XML: {e}")))
     }
 
-    pub(crate) fn event(&mut self, event: &Event) -> ReadResult<()> {
+    pub(crate) fn event(&mut self, event: &Event<'_>) -> ReadResult<()> {
         match event {
             Event::Start { name, attributes } => self.start(name, attributes),
             Event::End => self.end(),
@@ -500,13 +497,15 @@ impl Capture {
     }
 
     pub(crate) fn finish(self, name: &str) -> ReadResult<RawXml> {
-        let xml = String::from_utf8(crate::xml::keep_value_whitespace(self.writer.into_inner()))
-            .map_err(|e| ReadError::invalid(e.to_string()))?;
+        let xml = self
+            .writer
+            .finish()
+            .map_err(|e| ReadError::invalid(format!("cannot keep an element as XML: {e}")))?;
         Ok(RawXml::from_captured(name.to_string(), xml))
     }
 }
 
-fn raw_from_parts(name: &str, attributes: &[Attribute], text: &str) -> ReadResult<RawXml> {
+fn raw_from_parts(name: &str, attributes: &[Attribute<'_>], text: &str) -> ReadResult<RawXml> {
     let mut capture = Capture::new();
     capture.start(name, attributes)?;
     capture.text(text)?;
@@ -514,7 +513,7 @@ fn raw_from_parts(name: &str, attributes: &[Attribute], text: &str) -> ReadResul
     capture.finish(name)
 }
 
-fn report_attributes(element: &str, attributes: &[Attribute]) -> ReadResult<()> {
+fn report_attributes(element: &str, attributes: &[Attribute<'_>]) -> ReadResult<()> {
     for a in attributes {
         report(
             DriftKind::UnknownAttribute,
@@ -553,16 +552,16 @@ pub fn read_text_member<T: TextValue, const N: usize>(
         Ok(value) if value.is_unlisted() && text.is_empty() => {
             // A closed enumeration reads "" as unlisted: keep the element as empty.
             if !empty_allowed {
-                report(DriftKind::EmptyValue, &leaf.name, Some(&text))?;
+                report(DriftKind::EmptyValue, leaf.name, Some(&text))?;
             }
-            report_attributes(&leaf.name, &leaf.attributes)?;
-            let raw = raw_from_parts(&leaf.name, &leaf.attributes, &text)?;
+            report_attributes(leaf.name, &leaf.attributes)?;
+            let raw = raw_from_parts(leaf.name, &leaf.attributes, &text)?;
             order.keep(extra, raw, Some(member));
             Ok(None)
         }
         Ok(value) => {
             if value.is_unlisted() {
-                report(DriftKind::UnknownValue, &leaf.name, Some(&text))?;
+                report(DriftKind::UnknownValue, leaf.name, Some(&text))?;
             }
             let occurrence = order.occurrence(member) as u32;
             let written = value.xml_text();
@@ -571,18 +570,18 @@ pub fn read_text_member<T: TextValue, const N: usize>(
                     member as u16,
                     occurrence,
                     written.into_owned(),
-                    text.clone(),
+                    text.into_owned(),
                 ));
             }
             if !leaf.attributes.is_empty() {
-                report_attributes(&leaf.name, &leaf.attributes)?;
+                report_attributes(leaf.name, &leaf.attributes)?;
                 extra.data_mut().child_attributes.push((
                     member as u16,
                     occurrence,
                     leaf.attributes.iter().map(unknown_attribute).collect(),
                 ));
             }
-            order.member(extra, member, &leaf.name)?;
+            order.member(extra, member, leaf.name)?;
             Ok(Some(value))
         }
         Err(_) => {
@@ -593,10 +592,10 @@ pub fn read_text_member<T: TextValue, const N: usize>(
                 } else {
                     DriftKind::InvalidValue
                 };
-                report(kind, &leaf.name, Some(&text))?;
+                report(kind, leaf.name, Some(&text))?;
             }
-            report_attributes(&leaf.name, &leaf.attributes)?;
-            let raw = raw_from_parts(&leaf.name, &leaf.attributes, &text)?;
+            report_attributes(leaf.name, &leaf.attributes)?;
+            let raw = raw_from_parts(leaf.name, &leaf.attributes, &text)?;
             order.keep(extra, raw, Some(member));
             Ok(None)
         }
@@ -639,33 +638,30 @@ pub fn read_text_item<T: TextValue>(reader: &mut XmlReader<'_>) -> ReadResult<Re
         return Ok(Ok(value));
     }
     if leaf.attributes.is_empty() {
-        report(DriftKind::InvalidValue, &leaf.name, Some(&text))?;
+        report(DriftKind::InvalidValue, leaf.name, Some(&text))?;
     }
-    report_attributes(&leaf.name, &leaf.attributes)?;
-    Ok(Err(raw_from_parts(&leaf.name, &leaf.attributes, &text)?))
+    report_attributes(leaf.name, &leaf.attributes)?;
+    Ok(Err(raw_from_parts(leaf.name, &leaf.attributes, &text)?))
 }
 
 /// The local name of the next child element of `parent`, or `None` at its end tag
 /// (left unconsumed). Whitespace between children is skipped; other text is kept in
 /// place and reported (strict reading refuses it).
-pub fn next_child_keeping_text<const N: usize>(
-    reader: &mut XmlReader<'_>,
+pub fn next_child_keeping_text<'a, const N: usize>(
+    reader: &mut XmlReader<'a>,
     order: &mut Order<N>,
     extra: &mut Extra,
-) -> ReadResult<Option<String>> {
+) -> ReadResult<Option<&'a str>> {
     loop {
-        match reader.peek()? {
-            Event::Text(text) if text.trim().is_empty() => {
-                reader.next_event()?;
-            }
+        match reader.peek_markup()? {
             Event::Text(_) => {
                 let Event::Text(text) = reader.next_event()? else {
                     unreachable!("peeked text");
                 };
                 report(DriftKind::UnexpectedText, "#text", Some(&text))?;
-                order.keep_text(extra, text);
+                order.keep_text(extra, text.into_owned());
             }
-            Event::Start { name, .. } => return Ok(Some(name.clone())),
+            Event::Start { name, .. } => return Ok(Some(name)),
             Event::End => return Ok(None),
             Event::Eof => return Err(ReadError::invalid("unexpected end of document")),
         }
@@ -679,22 +675,22 @@ pub fn read_unknown_item(reader: &mut XmlReader<'_>) -> ReadResult<RawXml> {
     Ok(raw)
 }
 
-fn unknown_attribute(a: &Attribute) -> UnknownAttribute {
+fn unknown_attribute(a: &Attribute<'_>) -> UnknownAttribute {
     UnknownAttribute {
-        name: a.name.clone(),
-        value: a.value.clone(),
+        name: a.name.to_string(),
+        value: a.value.to_string(),
     }
 }
 
 /// Keeps the attributes not named in `known` (namespace declarations aside),
 /// recording each.
 pub fn keep_unknown_attributes(
-    attributes: &[Attribute],
+    attributes: &[Attribute<'_>],
     known: &[&str],
     extra: &mut Extra,
 ) -> ReadResult<()> {
     for a in attributes {
-        if known.contains(&a.name.as_str()) {
+        if known.contains(&a.name) {
             continue;
         }
         report(
@@ -710,7 +706,7 @@ pub fn keep_unknown_attributes(
 /// The value of declared attribute `name`: `None` when absent, or when its value could
 /// not be typed (then kept with the unknown attributes and recorded).
 pub fn attribute_value<T: TextValue>(
-    attributes: &[Attribute],
+    attributes: &[Attribute<'_>],
     name: &str,
     extra: &mut Extra,
 ) -> ReadResult<Option<T>> {
@@ -741,12 +737,12 @@ pub fn attribute_value<T: TextValue>(
 /// by `write(writer, m, k)`) and the kept elements, in document order when the element
 /// was read with a different one, else in declared order. Values added since reading
 /// come after those read.
-pub fn write_members<W: Write>(
-    writer: &mut Serializer<W>,
+pub fn write_members(
+    writer: &mut XmlWriter,
     extra: &Extra,
     counts: &[usize],
-    mut write: impl FnMut(&mut Serializer<W>, usize, usize) -> yaserde::Result<()>,
-) -> yaserde::Result<()> {
+    mut write: impl FnMut(&mut XmlWriter, usize, usize) -> WriteResult,
+) -> WriteResult {
     let mut next = vec![0usize; counts.len()];
     if !extra.data().layout.is_empty() {
         // Values a member has beyond its slots (added since reading) may take the
@@ -781,7 +777,7 @@ pub fn write_members<W: Write>(
                     crate::xml::write_child(writer, raw.name(), raw)?;
                 }
                 Slot::Text(index) => {
-                    writer.write(WriteEvent::characters(&extra.data().texts[index as usize]))?;
+                    writer.characters(&extra.data().texts[index as usize]);
                 }
             }
         }
@@ -798,29 +794,27 @@ pub fn write_members<W: Write>(
             crate::xml::write_child(writer, raw.name(), raw)?;
         }
         for text in &extra.data().texts {
-            writer.write(WriteEvent::characters(text))?;
+            writer.characters(text);
         }
     }
     Ok(())
 }
 
 /// Writes text child `<name>` with the unknown attributes it was read with.
-pub fn write_text_member<W: Write, T: TextValue>(
-    writer: &mut Serializer<W>,
+pub fn write_text_member<T: TextValue>(
+    writer: &mut XmlWriter,
     name: &str,
     value: &T,
     attributes: &[UnknownAttribute],
     text: Option<&str>,
-) -> yaserde::Result<()> {
-    let mut start = WriteEvent::start_element(name);
+) -> WriteResult {
+    writer.start_element(name);
     for a in attributes {
-        start = start.attr(a.name.as_str(), &a.value);
+        writer.attribute(&a.name, &a.value);
     }
-    writer.write(start)?;
     match text {
-        Some(text) => writer.write(WriteEvent::characters(text))?,
-        None => writer.write(WriteEvent::characters(&value.xml_text()))?,
+        Some(text) => writer.characters(text),
+        None => writer.characters(&value.xml_text()),
     }
-    writer.write(WriteEvent::end_element())?;
-    Ok(())
+    writer.end_element()
 }

@@ -4,25 +4,20 @@
 //! every generated crate.
 
 use std::fmt;
-use std::io::Write;
 use std::str::FromStr;
-
-use xml::attribute::OwnedAttribute;
-use xml::writer::XmlEvent as WriteEvent;
-use yaserde::YaSerialize;
-use yaserde::ser::Serializer;
 
 use crate::datetime::{Date, DateTime, DurationMinutes};
 use crate::drift::DriftKind;
 use crate::extra::{Extra, Order};
 use crate::xml::{
-    self as x, Attribute, Event, ReadError, ReadResult, ReadXml, XmlContent, XmlReader,
+    self as x, Attribute, Event, ReadError, ReadResult, ReadXml, WriteResult, WriteXml, XmlContent,
+    XmlReader, XmlWriter,
 };
 use crate::{ValueError, impl_xml_content, impl_xml_text};
 
-impl_xml_text!(DateTime, "DateTime");
-impl_xml_text!(Date, "Date");
-impl_xml_text!(DurationMinutes, "DurationMinutes");
+impl_xml_text!(DateTime);
+impl_xml_text!(Date);
+impl_xml_text!(DurationMinutes);
 
 /// A presence-only flag such as `<LeaveRecordOpen></LeaveRecordOpen>`: the element's
 /// presence is the information. Use `Option<Flag>`; `Some(Flag)` is written
@@ -56,45 +51,22 @@ impl fmt::Display for Flag {
     }
 }
 
-impl YaSerialize for Flag {
-    fn serialize<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
-        if writer.skip_start_end() {
-            return Ok(());
-        }
-        let name = writer
-            .get_start_event_name()
-            .unwrap_or_else(|| "Flag".to_string());
-        writer.set_start_event_name(None);
-        writer.write(WriteEvent::start_element(name.as_str()))?;
-        writer.write(WriteEvent::characters(""))?;
-        writer.write(WriteEvent::end_element())?;
-        Ok(())
-    }
-
-    fn serialize_attributes(
-        &self,
-        attributes: Vec<OwnedAttribute>,
-        namespace: xml::namespace::Namespace,
-    ) -> yaserde::Result<(Vec<OwnedAttribute>, xml::namespace::Namespace)> {
-        Ok((attributes, namespace))
+impl WriteXml for Flag {
+    fn write_xml(&self, writer: &mut XmlWriter, name: &str) -> WriteResult {
+        writer.start_element(name);
+        writer.characters("");
+        writer.end_element()
     }
 }
 
 impl ReadXml for Flag {
     fn read_xml(reader: &mut XmlReader<'_>) -> ReadResult<Self> {
         let (name, _, _) = x::read_start(reader)?;
-        loop {
-            match reader.peek()? {
-                Event::Text(text) if text.trim().is_empty() => {
-                    reader.next_event()?;
-                }
-                Event::End => return Ok(Flag),
-                other => {
-                    return Err(ReadError::invalid(format!(
-                        "<{name}> is a presence-only flag and must be empty, found {other:?}"
-                    )));
-                }
-            }
+        match reader.peek_markup()? {
+            Event::End => Ok(Flag),
+            other => Err(ReadError::invalid(format!(
+                "<{name}> is a presence-only flag and must be empty, found {other:?}"
+            ))),
         }
     }
 }
@@ -135,7 +107,7 @@ macro_rules! strict_enum {
             }
         }
 
-        impl_xml_text!($name, stringify!($name));
+        impl_xml_text!($name);
     };
 }
 
@@ -176,14 +148,14 @@ impl XmlContent for OutputScheme {
     fn read_content(
         reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[Attribute],
+        attributes: &[Attribute<'_>],
     ) -> ReadResult<Self> {
         let _scope = x::enter(name);
         let mut scheme = OutputScheme::default();
         let mut order = Order::<2>::new();
         x::keep_unknown_attributes(attributes, &[], &mut scheme.extra)?;
         while let Some(child) = x::next_child_keeping_text(reader, &mut order, &mut scheme.extra)? {
-            match child.as_str() {
+            match child {
                 "Drugs" if scheme.drugs.is_none() => {
                     scheme.drugs =
                         x::read_text_member(reader, &mut order, &mut scheme.extra, 0, false)?
@@ -206,7 +178,7 @@ impl XmlContent for OutputScheme {
         Ok(scheme)
     }
 
-    fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
+    fn write_content(&self, writer: &mut XmlWriter) -> WriteResult {
         let counts = [
             usize::from(self.drugs.is_some()),
             usize::from(self.codes.is_some()),
@@ -230,7 +202,7 @@ impl XmlContent for OutputScheme {
     }
 }
 
-impl_xml_content!(OutputScheme, "OutputScheme");
+impl_xml_content!(OutputScheme);
 
 #[cfg(test)]
 mod tests {

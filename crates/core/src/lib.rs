@@ -35,6 +35,7 @@ pub mod parameters;
 mod reader;
 pub mod schema;
 pub mod versions;
+mod writer;
 pub mod xml;
 
 pub use datetime::{Date, DateTime, DurationMinutes};

@@ -124,6 +124,13 @@ impl<'t> dyn Members + 't {
 }
 
 /// A result with no content (ExitClient): no members.
+/// A boxed value (the bindings box an Event's larger data items) is walked as the value.
+impl<T: Members + ?Sized> Members for Box<T> {
+    fn members<'a>(&'a self, visit: &mut dyn FnMut(&'static str, MemberValue<'a>)) {
+        (**self).members(visit)
+    }
+}
+
 impl Members for crate::NoContent {
     fn members<'a>(&'a self, _visit: &mut dyn FnMut(&'static str, MemberValue<'a>)) {}
 }

@@ -301,21 +301,21 @@ impl Parameters {
     }
 
     /// The tree as the events a reader hands out.
-    fn events(&self) -> Vec<Event> {
-        fn walk(node: &Node, out: &mut Vec<Event>) {
+    fn events(&self) -> Vec<Event<'_>> {
+        fn walk<'a>(node: &'a Node, out: &mut Vec<Event<'a>>) {
             out.push(Event::Start {
-                name: node.name.clone(),
+                name: &node.name,
                 attributes: node
                     .attributes
                     .iter()
                     .map(|(name, value)| Attribute {
-                        name: name.clone(),
-                        value: value.clone(),
+                        name,
+                        value: value.as_str().into(),
                     })
                     .collect(),
             });
             if !node.text.is_empty() {
-                out.push(Event::Text(node.text.clone()));
+                out.push(Event::Text(node.text.as_str().into()));
             }
             for child in &node.children {
                 walk(child, out);

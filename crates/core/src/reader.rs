@@ -8,40 +8,42 @@ use quick_xml::events::Event as QuickEvent;
 /// The deepest element nesting the readers accept (the root element is level 1).
 pub const MAX_DEPTH: usize = 256;
 
-/// An event of the document, as the readers see it.
+/// An event of the document, as the readers see it. Names, and text and values that
+/// need no change (no reference, no line end to normalise), are borrowed from the
+/// document: reading allocates only for what is built from it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Event {
+pub enum Event<'a> {
     /// A start tag (an empty-element tag `<a/>` is a start tag and an end tag).
     Start {
         /// The element's local name (a prefix dropped).
-        name: String,
+        name: &'a str,
         /// Its attributes in document order, values unescaped and normalised;
         /// namespace declarations left out.
-        attributes: Vec<Attribute>,
+        attributes: Vec<Attribute<'a>>,
     },
     /// The end tag of the innermost open element.
     End,
     /// Text between two tags: never empty.
-    Text(String),
+    Text(Cow<'a, str>),
     /// The end of the document.
     Eof,
 }
 
 /// An attribute as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Attribute {
+pub struct Attribute<'a> {
     /// The name as written, with its prefix if any (`xsi:nil`).
-    pub name: String,
+    pub name: &'a str,
     /// The value, with references replaced and whitespace normalised.
-    pub value: String,
+    pub value: Cow<'a, str>,
 }
 
-impl Attribute {
+impl<'a> Attribute<'a> {
     /// The name without its prefix.
-    pub fn local_name(&self) -> &str {
+    pub fn local_name(&self) -> &'a str {
         self.name
             .rsplit_once(':')
-            .map_or(&self.name, |(_, local)| local)
+            .map_or(self.name, |(_, local)| local)
     }
 
     /// Whether the name has a prefix.
@@ -106,7 +108,7 @@ pub type ReadResult<T> = Result<T, ReadError>;
 ///
 /// let mut reader = XmlReader::new("<a x='1 &amp; 2'>t<![CDATA[<u>]]>&#33;<b/></a>");
 /// let Event::Start { name, attributes } = reader.next_event().unwrap() else { panic!() };
-/// assert_eq!((name.as_str(), attributes[0].value.as_str()), ("a", "1 & 2"));
+/// assert_eq!((name, &*attributes[0].value), ("a", "1 & 2"));
 /// assert_eq!(reader.next_event().unwrap(), Event::Text("t<u>!".into()));
 /// assert!(matches!(reader.next_event().unwrap(), Event::Start { name, .. } if name == "b"));
 /// assert_eq!(reader.next_event().unwrap(), Event::End);
@@ -143,9 +145,9 @@ pub struct XmlReader<'a> {
     source: &'a str,
     inner: quick_xml::Reader<&'a [u8]>,
     /// The next event, already read (by [`peek`](Self::peek)).
-    peeked: Option<Event>,
+    peeked: Option<Event<'a>>,
     /// Markup read while joining text, to be handed out next.
-    pending: Option<(Event, usize)>,
+    pending: Option<(Event<'a>, usize)>,
     /// Elements open in the text read so far.
     open: usize,
     /// Whether the root element has been closed.
@@ -153,10 +155,16 @@ pub struct XmlReader<'a> {
     /// Whether anything but whitespace has been read (the declaration must come first).
     started: bool,
     depth: usize,
+    /// Attribute vectors handed back ([`recycle`](Self::recycle)), reused for the next
+    /// start tags rather than allocated for each.
+    spare: Vec<Vec<Attribute<'a>>>,
+    /// Whether whitespace-only text is dropped rather than handed out (while
+    /// [`peek_markup`](Self::peek_markup) reads).
+    skip_blank: bool,
     /// Once an error was returned, it is returned again.
     failed: Option<ReadError>,
     /// Events handed out instead of the text's ([`XmlReader::from_events`]).
-    replay: Option<std::vec::IntoIter<Event>>,
+    replay: Option<std::vec::IntoIter<Event<'a>>>,
 }
 
 impl<'a> XmlReader<'a> {
@@ -186,6 +194,8 @@ impl<'a> XmlReader<'a> {
             root_closed: false,
             started: false,
             depth: 0,
+            spare: Vec::new(),
+            skip_blank: false,
             failed,
             replay: None,
         }
@@ -195,7 +205,7 @@ impl<'a> XmlReader<'a> {
     /// a value built from parameters in code ([`crate::parameters`]) reaches the
     /// generated readers with no XML written. The events must be balanced, as a
     /// reader's are; they are handed out as they are.
-    pub fn from_events(events: Vec<Event>) -> XmlReader<'static> {
+    pub fn from_events(events: Vec<Event<'a>>) -> XmlReader<'a> {
         let mut reader = XmlReader::new("");
         reader.replay = Some(events.into_iter());
         reader
@@ -207,15 +217,77 @@ impl<'a> XmlReader<'a> {
     }
 
     /// The next event, left to be handed out again.
-    pub fn peek(&mut self) -> ReadResult<&Event> {
+    pub fn peek(&mut self) -> ReadResult<&Event<'a>> {
         if self.peeked.is_none() {
             self.peeked = Some(self.read()?);
         }
         Ok(self.peeked.as_ref().expect("just filled"))
     }
 
+    /// The next event that is not whitespace-only text (as `str::trim` sees it), which
+    /// is dropped: what a reader of element-only content looks at next. Left to be
+    /// handed out again.
+    pub fn peek_markup(&mut self) -> ReadResult<&Event<'a>> {
+        loop {
+            if self.peeked.is_none() {
+                // Whitespace between tags is then dropped before it becomes an event.
+                self.skip_blank = true;
+                let event = self.read();
+                self.skip_blank = false;
+                self.peeked = Some(event?);
+            }
+            match &self.peeked {
+                Some(Event::Text(text)) if crate::xml::is_blank(text) => self.peeked = None,
+                _ => break,
+            }
+        }
+        Ok(self.peeked.as_ref().expect("just filled"))
+    }
+
+    /// The text that comes next, consumed (`None`, and nothing consumed, at markup).
+    pub fn next_text(&mut self) -> ReadResult<Option<Cow<'a, str>>> {
+        if let Event::Text(_) = self.peek()?
+            && let Some(Event::Text(text)) = self.peeked.take()
+        {
+            return Ok(Some(text));
+        }
+        Ok(None)
+    }
+
+    /// The text of the element just started and its end tag, both consumed, when it
+    /// holds nothing else (`Some("")` when it is empty); `None`, with nothing
+    /// consumed, when other markup comes first. A leaf's usual reading, in one call.
+    pub fn text_content(&mut self) -> ReadResult<Option<Cow<'a, str>>> {
+        match self.peek()? {
+            Event::End => {
+                self.next_event()?;
+                return Ok(Some(Cow::Borrowed("")));
+            }
+            Event::Text(_) => {}
+            _ => return Ok(None),
+        }
+        // The markup that ended the text was read with it: an end tag closes the leaf.
+        if !matches!(self.pending, Some((Event::End, _))) {
+            return Ok(None);
+        }
+        let Some(Event::Text(text)) = self.peeked.take() else {
+            unreachable!("peeked text");
+        };
+        self.next_event()?;
+        Ok(Some(text))
+    }
+
+    /// Hands back the attributes of a start tag, once read, for the next start tags
+    /// to reuse (a few, small ones, are kept).
+    pub fn recycle(&mut self, mut attributes: Vec<Attribute<'a>>) {
+        if self.spare.len() < 8 && attributes.capacity() <= 16 && attributes.capacity() > 0 {
+            attributes.clear();
+            self.spare.push(attributes);
+        }
+    }
+
     /// The next event.
-    pub fn next_event(&mut self) -> ReadResult<Event> {
+    pub fn next_event(&mut self) -> ReadResult<Event<'a>> {
         let event = match self.peeked.take() {
             Some(event) => event,
             None => self.read()?,
@@ -242,6 +314,7 @@ impl<'a> XmlReader<'a> {
         (line, column)
     }
 
+    #[cold]
     fn not_xml(&self, offset: usize, message: impl std::fmt::Display) -> ReadError {
         let (line, column) = self.position(offset);
         ReadError::NotXml {
@@ -251,12 +324,14 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    #[cold]
     fn truncated(&self) -> ReadError {
         let (line, column) = self.position(self.source.len());
         ReadError::Truncated { line, column }
     }
 
-    fn read(&mut self) -> ReadResult<Event> {
+    #[inline]
+    fn read(&mut self) -> ReadResult<Event<'a>> {
         if let Some(events) = &mut self.replay {
             return Ok(events.next().unwrap_or(Event::Eof));
         }
@@ -271,20 +346,26 @@ impl<'a> XmlReader<'a> {
     }
 
     /// The next event, text pieces joined into one.
-    fn read_joined(&mut self) -> ReadResult<Event> {
+    fn read_joined(&mut self) -> ReadResult<Event<'a>> {
         if let Some((event, offset)) = self.pending.take() {
             return self.hand_out(event, offset);
         }
-        let mut text: Option<(String, usize)> = None;
+        // Borrowed while it is one piece of the document.
+        let mut text: Option<(Cow<'a, str>, usize)> = None;
         loop {
             let offset = self.inner.buffer_position() as usize;
             match self.read_raw(offset)? {
                 Piece::Text(piece) => match &mut text {
-                    Some((joined, _)) => joined.push_str(&piece),
-                    None => text = Some((piece.into_owned(), offset)),
+                    Some((joined, _)) => joined.to_mut().push_str(&piece),
+                    None => text = Some((piece, offset)),
                 },
                 Piece::Skip => {}
                 Piece::Markup(event) => match text.take() {
+                    // Whitespace between tags, dropped for the reader of element-only
+                    // content (`peek_markup`).
+                    Some((joined, _)) if self.skip_blank && blank(joined.as_bytes()).is_some() => {
+                        return self.hand_out(event, offset);
+                    }
                     Some((joined, at)) if !joined.is_empty() => {
                         self.pending = Some((event, offset));
                         return self.hand_out(Event::Text(joined), at);
@@ -296,7 +377,8 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Checks `event` against the document's structure before handing it out.
-    fn hand_out(&mut self, event: Event, offset: usize) -> ReadResult<Event> {
+    #[inline]
+    fn hand_out(&mut self, event: Event<'a>, offset: usize) -> ReadResult<Event<'a>> {
         match &event {
             Event::Start { .. } => {
                 if self.open == 0 && self.root_closed {
@@ -359,16 +441,19 @@ impl<'a> XmlReader<'a> {
         let first = !self.started;
         let piece = match event {
             QuickEvent::Start(start) => {
-                let qname = start.name();
-                let name = self.name(qname.as_ref(), offset)?;
-                let local = match name.rsplit_once(':') {
-                    Some((_, local)) => local,
-                    None => name,
+                let name = self.borrowed(start.name().as_ref(), offset)?;
+                let Some(local) = local_start(name) else {
+                    return Err(self.not_xml(offset, format!("invalid name {name:?}")));
                 };
-                let raw = self.utf8(start.attributes_raw(), offset)?;
-                let attributes = self.attributes(raw, offset)?;
+                let local = &name[local..];
+                let raw = self.borrowed(start.attributes_raw(), offset)?;
+                let mut attributes = Vec::new();
+                if !raw.is_empty() {
+                    attributes = self.spare.pop().unwrap_or_default();
+                    self.attributes(raw, offset, &mut attributes)?;
+                }
                 Piece::Markup(Event::Start {
-                    name: local.to_string(),
+                    name: local,
                     attributes,
                 })
             }
@@ -378,22 +463,25 @@ impl<'a> XmlReader<'a> {
                 return Err(self.not_xml(offset, "unexpected empty-element event"));
             }
             QuickEvent::Text(text) => {
-                let raw = self.utf8_cow(text.into_inner(), offset)?;
-                self.check_chars(&raw, offset)?;
-                if let Some(at) = raw.find("]]>") {
-                    return Err(self.not_xml(offset + at, "]]> is not allowed in text"));
-                }
-                self.started |= !is_whitespace(&raw);
-                Piece::Text(normalize_line_ends(raw))
+                let raw = self.text(text.into_inner(), offset)?;
+                // Whitespace (between elements, mostly) holds nothing to refuse.
+                let line_ends = match blank(raw.as_bytes()) {
+                    Some(line_ends) => line_ends,
+                    None => {
+                        self.started = true;
+                        self.scan(&raw, offset, true)?
+                    }
+                };
+                Piece::Text(normalize_line_ends(raw, line_ends))
             }
             QuickEvent::CData(_) | QuickEvent::GeneralRef(_) if self.open == 0 => {
                 return Err(self.not_xml(offset, "character data outside the root element"));
             }
             QuickEvent::CData(data) => {
-                let raw = self.utf8_cow(data.into_inner(), offset)?;
-                self.check_chars(&raw, offset)?;
+                let raw = self.text(data.into_inner(), offset)?;
+                let line_ends = self.scan(&raw, offset, false)?;
                 self.started = true;
-                Piece::Text(normalize_line_ends(raw))
+                Piece::Text(normalize_line_ends(raw, line_ends))
             }
             QuickEvent::GeneralRef(reference) => {
                 let name = self.utf8(&reference, offset)?;
@@ -403,13 +491,14 @@ impl<'a> XmlReader<'a> {
                 Piece::Text(Cow::Owned(resolved))
             }
             QuickEvent::Comment(comment) => {
-                self.check_chars(self.utf8(&comment, offset)?, offset)?;
+                let text = self.text(comment.into_inner(), offset)?;
+                self.scan(&text, offset, false)?;
                 self.started = true;
                 Piece::Skip
             }
             QuickEvent::PI(pi) => {
-                let content = self.utf8(&pi, offset)?;
-                self.check_chars(content, offset)?;
+                let content = self.text(pi.into_inner(), offset)?;
+                self.scan(&content, offset, false)?;
                 let target = content
                     .split(|c: char| c.is_ascii_whitespace())
                     .next()
@@ -445,49 +534,86 @@ impl<'a> XmlReader<'a> {
         std::str::from_utf8(bytes).map_err(|e| self.not_xml(offset, e))
     }
 
-    fn utf8_cow(&self, bytes: Cow<'a, [u8]>, offset: usize) -> ReadResult<Cow<'a, str>> {
+    /// `bytes`, a piece of the document as quick-xml hands it out, as the text it is.
+    /// quick-xml over a byte slice hands out slices of it, which are found in the
+    /// document's text (already known to be UTF-8, and cut at markup, which is ASCII)
+    /// rather than checked again; and borrowing from the text, they live as long as it.
+    #[inline]
+    fn borrowed(&self, bytes: &[u8], offset: usize) -> ReadResult<&'a str> {
+        let source: &'a str = self.source;
+        let found = (bytes.as_ptr() as usize)
+            .checked_sub(source.as_ptr() as usize)
+            .and_then(|start| source.get(start..start.checked_add(bytes.len())?));
+        match found {
+            Some(text) => Ok(text),
+            None if bytes.is_empty() => Ok(""),
+            None => Err(self.not_xml(offset, "markup not found in the document's text")),
+        }
+    }
+
+    /// Text as quick-xml hands it out (borrowed from the document, or its own copy).
+    #[inline]
+    fn text(&self, bytes: Cow<'a, [u8]>, offset: usize) -> ReadResult<Cow<'a, str>> {
         match bytes {
-            Cow::Borrowed(b) => Ok(Cow::Borrowed(
-                std::str::from_utf8(b).map_err(|e| self.not_xml(offset, e))?,
-            )),
+            Cow::Borrowed(b) => self.borrowed(b, offset).map(Cow::Borrowed),
             Cow::Owned(b) => Ok(Cow::Owned(
                 String::from_utf8(b).map_err(|e| self.not_xml(offset, e))?,
             )),
         }
     }
 
-    /// A name as UTF-8, checked against the XML name production.
-    fn name<'b>(&self, bytes: &'b [u8], offset: usize) -> ReadResult<&'b str> {
-        let name = self.utf8(bytes, offset)?;
-        if !is_name(name) {
-            return Err(self.not_xml(offset, format!("invalid name {name:?}")));
+    /// Refuses the characters XML excludes (controls other than tab, line feed and
+    /// carriage return; U+FFFE and U+FFFF) and, in character data (`in_text`), `]]>`;
+    /// returns whether `text` holds a carriage return, a line end to normalise. One
+    /// pass over the bytes, which runs over all text: a table says which bytes need a
+    /// second look.
+    fn scan(&self, text: &str, offset: usize, in_text: bool) -> ReadResult<bool> {
+        let bytes = text.as_bytes();
+        let mut carriage_return = false;
+        let mut from = 0;
+        while let Some(found) = find_in(&bytes[from..], &SCAN, b']') {
+            let at = from + found;
+            match bytes[at] {
+                b'\r' => carriage_return = true,
+                b']' => {
+                    if in_text && bytes[at..].starts_with(b"]]>") {
+                        return Err(self.not_xml(offset + at, "]]> is not allowed in text"));
+                    }
+                }
+                // The first byte of U+FFFE (EF BF BE) and U+FFFF (EF BF BF), among others.
+                0xEF => {
+                    if matches!(bytes.get(at + 1..at + 3), Some([0xBF, 0xBE | 0xBF])) {
+                        return Err(self.excluded(text, at, offset));
+                    }
+                }
+                _ => return Err(self.excluded(text, at, offset)),
+            }
+            from = at + 1;
         }
-        Ok(name)
+        Ok(carriage_return)
     }
 
-    /// Refuses the characters XML excludes: controls other than tab, line feed and
-    /// carriage return, and U+FFFE and U+FFFF (a byte scan: this runs over all text).
-    fn check_chars(&self, text: &str, offset: usize) -> ReadResult<()> {
-        let control = text
-            .bytes()
-            .position(|b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
-        let bad = control.or_else(|| text.find(['\u{FFFE}', '\u{FFFF}']));
-        match bad {
-            None => Ok(()),
-            Some(i) => Err(self.not_xml(
-                offset + i,
-                format!(
-                    "character {:?} is not allowed in XML",
-                    text[i..].chars().next().unwrap_or_default()
-                ),
-            )),
-        }
+    /// The error for the excluded character at byte `at` of `text`.
+    #[cold]
+    fn excluded(&self, text: &str, at: usize, offset: usize) -> ReadError {
+        self.not_xml(
+            offset + at,
+            format!(
+                "character {:?} is not allowed in XML",
+                text[at..].chars().next().unwrap_or_default()
+            ),
+        )
     }
 
     /// The attributes of a start tag (`raw`: what follows the element's name), in one
-    /// pass: whitespace before each, `name = "value"` with either quote, no name twice;
-    /// namespace declarations left out.
-    fn attributes(&self, raw: &str, offset: usize) -> ReadResult<Vec<Attribute>> {
+    /// pass, pushed onto `attributes` (empty): whitespace before each, `name = "value"`
+    /// with either quote, no name twice; namespace declarations left out.
+    fn attributes<'b>(
+        &self,
+        raw: &'b str,
+        offset: usize,
+        attributes: &mut Vec<Attribute<'b>>,
+    ) -> ReadResult<()> {
         let bytes = raw.as_bytes();
         let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
         let skip_space = |mut i: usize| {
@@ -496,23 +622,38 @@ impl<'a> XmlReader<'a> {
             }
             i
         };
-        let mut attributes: Vec<Attribute> = Vec::new();
         let mut names = std::collections::HashSet::new();
         let mut i = 0;
         loop {
             let spaced = skip_space(i);
             if spaced == bytes.len() {
-                return Ok(attributes);
+                return Ok(());
             }
             if spaced == i {
                 return Err(self.not_xml(offset, "attributes must be separated by whitespace"));
             }
             let name_start = spaced;
             i = spaced;
+            // An ASCII name is checked as it is scanned; any other is checked whole.
+            let mut colons = 0;
+            while i < bytes.len() && NAME_BYTE[bytes[i] as usize] {
+                colons += usize::from(bytes[i] == b':');
+                i += 1;
+            }
+            let ascii = i == bytes.len() || is_space(bytes[i]) || bytes[i] == b'=';
             while i < bytes.len() && !is_space(bytes[i]) && bytes[i] != b'=' {
                 i += 1;
             }
-            let name = self.name(&bytes[name_start..i], offset)?;
+            // Cut before an ASCII byte or at the end: on a character boundary.
+            let name = &raw[name_start..i];
+            let valid = if ascii && colons == 0 {
+                NAME_START[bytes[name_start] as usize]
+            } else {
+                is_name(name)
+            };
+            if !valid {
+                return Err(self.not_xml(offset, format!("invalid name {name:?}")));
+            }
             i = skip_space(i);
             if bytes.get(i) != Some(&b'=') {
                 return Err(self.not_xml(offset, format!("attribute {name} has no value")));
@@ -527,7 +668,7 @@ impl<'a> XmlReader<'a> {
                     ));
                 }
             };
-            let Some(length) = bytes[i + 1..].iter().position(|&b| b == quote) else {
+            let Some(length) = memchr::memchr(quote, &bytes[i + 1..]) else {
                 return Err(self.not_xml(offset, format!("attribute {name}: unclosed quote")));
             };
             let value_raw = &raw[i + 1..i + 1 + length];
@@ -536,7 +677,7 @@ impl<'a> XmlReader<'a> {
                 // A namespace declaration is not an attribute, and its value is not
                 // read: only its characters are checked (as xml-rs, the reader before
                 // this one, did).
-                self.check_chars(value_raw, offset)?;
+                self.scan(value_raw, offset, false)?;
                 continue;
             }
             let value = self.attribute_value(value_raw, offset)?;
@@ -545,17 +686,14 @@ impl<'a> XmlReader<'a> {
                 attributes.iter().any(|a| a.name == name)
             } else {
                 if names.is_empty() {
-                    names.extend(attributes.iter().map(|a| a.name.clone()));
+                    names.extend(attributes.iter().map(|a| a.name));
                 }
-                !names.insert(name.to_string())
+                !names.insert(name)
             };
             if repeated {
                 return Err(self.not_xml(offset, format!("attribute {name} appears twice")));
             }
-            attributes.push(Attribute {
-                name: name.to_string(),
-                value,
-            });
+            attributes.push(Attribute { name, value });
         }
     }
 
@@ -564,8 +702,9 @@ impl<'a> XmlReader<'a> {
     /// is not applied: the text is already decoded (real .NET clients declare `utf-16`
     /// on single-byte content, FIELD-EVIDENCE F10).
     fn check_declaration(&self, content: &str, offset: usize) -> ReadResult<()> {
-        let attributes = self.attributes(content.trim_end(), offset)?;
-        let mut names = attributes.iter().map(|a| a.name.as_str());
+        let mut attributes = Vec::new();
+        self.attributes(content.trim_end(), offset, &mut attributes)?;
+        let mut names = attributes.iter().map(|a| a.name);
         let bad = |message: &str| Err(self.not_xml(offset, message));
         match attributes.first() {
             Some(a) if a.name == "version" => {
@@ -637,11 +776,20 @@ impl<'a> XmlReader<'a> {
     /// A literal `<`, which XML forbids here, is read as itself (xml-rs, the reader
     /// before this one, accepted `</` there): it costs nothing to keep, and is written
     /// back escaped.
-    fn attribute_value(&self, raw: &str, offset: usize) -> ReadResult<String> {
-        self.check_chars(raw, offset)?;
+    fn attribute_value<'b>(&self, raw: &'b str, offset: usize) -> ReadResult<Cow<'b, str>> {
+        let bytes = raw.as_bytes();
+        let Some(first) = find_in(bytes, &ATTRIBUTE_SCAN, b'&') else {
+            // Nothing to replace, no excluded character: the value as written.
+            return Ok(Cow::Borrowed(raw));
+        };
+        self.scan(raw, offset, false)?;
         let mut value = String::with_capacity(raw.len());
-        let mut rest = raw;
-        while let Some(i) = rest.find(['&', '\t', '\n', '\r']) {
+        value.push_str(&raw[..first]);
+        let mut rest = &raw[first..];
+        while let Some(i) = rest
+            .bytes()
+            .position(|b| matches!(b, b'&' | b'\t' | b'\n' | b'\r'))
+        {
             value.push_str(&rest[..i]);
             let tail = &rest[i..];
             match tail.as_bytes()[0] {
@@ -663,24 +811,111 @@ impl<'a> XmlReader<'a> {
             }
         }
         value.push_str(rest);
-        Ok(value)
+        Ok(Cow::Owned(value))
     }
 }
 
 enum Piece<'a> {
     Text(Cow<'a, str>),
-    Markup(Event),
+    Markup(Event<'a>),
     Skip,
 }
 
-fn is_whitespace(text: &str) -> bool {
-    text.bytes()
-        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+/// A table of the bytes a scan must look at twice, `extra` and those of every scan:
+/// the controls XML excludes (below 0x20 but tab, line feed and carriage return) and
+/// 0xEF, the first byte of U+FFFE and U+FFFF.
+const fn byte_table(extra: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = !matches!(b as u8, b'\t' | b'\n' | b'\r');
+        b += 1;
+    }
+    table[0xEF] = true;
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
 }
 
-/// `\r\n` and a lone `\r` as `\n` (XML 1.0 section 2.11).
-fn normalize_line_ends(text: Cow<'_, str>) -> Cow<'_, str> {
-    if !text.contains('\r') {
+/// Text, comments and the like: a carriage return (a line end) and `]` (of `]]>`).
+const SCAN: [bool; 256] = byte_table(b"\r]");
+
+/// The first byte of `bytes` in `table`, which holds the bytes below 0x20 it needs
+/// (every table here does), 0xEF and `special` (and no other). Sixteen bytes at a time
+/// (compared at once, as the compiler vectorises the fold): only a block holding a byte
+/// below 0x20, `special` or 0xEF is looked at byte by byte, so most text (a long
+/// narrative line above all) costs a few operations per block.
+fn find_in(bytes: &[u8], table: &[bool; 256], special: u8) -> Option<usize> {
+    let mut blocks = bytes.chunks_exact(16);
+    let mut start = 0;
+    for block in &mut blocks {
+        let block: &[u8; 16] = block.try_into().expect("sixteen bytes");
+        let suspect = block.iter().fold(false, |suspect, &b| {
+            suspect | (b < 0x20) | (b == special) | (b == 0xEF)
+        });
+        if suspect && let Some(found) = block.iter().position(|&b| table[b as usize]) {
+            return Some(start + found);
+        }
+        start += 16;
+    }
+    blocks
+        .remainder()
+        .iter()
+        .position(|&b| table[b as usize])
+        .map(|found| start + found)
+}
+
+/// Attribute values: what normalisation replaces (references, tabs, line ends).
+const ATTRIBUTE_SCAN: [bool; 256] = byte_table(b"&\t\n\r");
+
+/// The ASCII bytes that may start a name (a colon apart: see [`is_name`]).
+const NAME_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphabetic() || b as u8 == b'_';
+        b += 1;
+    }
+    table
+};
+
+/// The ASCII bytes of names.
+const NAME_BYTE: [bool; 256] = {
+    let mut table = NAME_START;
+    let mut b = 0;
+    while b < 128 {
+        table[b] |= (b as u8).is_ascii_digit() || matches!(b as u8, b'-' | b'.' | b':');
+        b += 1;
+    }
+    table
+};
+
+fn is_whitespace(text: &str) -> bool {
+    blank(text.as_bytes()).is_some()
+}
+
+/// Whether `bytes` are XML whitespace only (and then whether a carriage return is
+/// among them).
+fn blank(bytes: &[u8]) -> Option<bool> {
+    let mut carriage_return = false;
+    for &b in bytes {
+        match b {
+            b' ' | b'\t' | b'\n' => {}
+            b'\r' => carriage_return = true,
+            _ => return None,
+        }
+    }
+    Some(carriage_return)
+}
+
+/// `\r\n` and a lone `\r` as `\n` (XML 1.0 section 2.11), when `text` holds a
+/// carriage return (`line_ends`).
+#[inline]
+fn normalize_line_ends(text: Cow<'_, str>, line_ends: bool) -> Cow<'_, str> {
+    if !line_ends {
         return text;
     }
     Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
@@ -715,6 +950,36 @@ fn is_xml_name(name: &str) -> bool {
 /// each side a name of its own, as namespaces require (element names lose their
 /// prefix, so the local part must stand alone when written back).
 fn is_name(name: &str) -> bool {
+    local_start(name).is_some()
+}
+
+/// Where the local part of `name` starts (after its prefix's colon), if it is a name
+/// ([`is_name`]). ASCII names (every name of the interface) are checked with tables;
+/// others by [`is_name_by_chars`].
+fn local_start(name: &str) -> Option<usize> {
+    let bytes = name.as_bytes();
+    let mut colon = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !NAME_BYTE[b as usize] {
+            if b.is_ascii() {
+                return None;
+            }
+            return is_name_by_chars(name).then(|| name.find(':').map_or(0, |colon| colon + 1));
+        }
+        if b == b':' {
+            if colon.is_some() {
+                return None;
+            }
+            colon = Some(i);
+        }
+    }
+    let starts_name = |i: usize| bytes.get(i).is_some_and(|&b| NAME_START[b as usize]);
+    let local = colon.map_or(0, |c| c + 1);
+    (starts_name(0) && starts_name(local)).then_some(local)
+}
+
+/// [`is_name`], character by character.
+fn is_name_by_chars(name: &str) -> bool {
     if name.starts_with(':') || !is_xml_name(name) {
         return false;
     }
@@ -734,7 +999,7 @@ fn is_name(name: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn events(text: &str) -> ReadResult<Vec<Event>> {
+    fn events(text: &str) -> ReadResult<Vec<Event<'_>>> {
         let mut reader = XmlReader::new(text);
         let mut out = Vec::new();
         loop {
@@ -746,13 +1011,13 @@ mod tests {
         }
     }
 
-    fn start(name: &str, attributes: &[(&str, &str)]) -> Event {
+    fn start<'a>(name: &'a str, attributes: &[(&'a str, &'a str)]) -> Event<'a> {
         Event::Start {
-            name: name.into(),
+            name,
             attributes: attributes
                 .iter()
                 .map(|(n, v)| Attribute {
-                    name: (*n).into(),
+                    name: n,
                     value: (*v).into(),
                 })
                 .collect(),
@@ -825,6 +1090,49 @@ mod tests {
                 }),
                 "{cut:?}"
             );
+        }
+    }
+
+    /// The tables give the answer of the character-by-character check on every ASCII
+    /// name of up to three bytes over the bytes that matter.
+    #[test]
+    fn name_tables_agree_with_the_productions() {
+        let alphabet: Vec<u8> = b"aZ_:-.9 \t=/<\x7f".to_vec();
+        let mut names = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = names
+                .iter()
+                .flat_map(|n| alphabet.iter().map(move |&b| format!("{n}{}", b as char)))
+                .collect();
+            names.extend(longer);
+        }
+        for name in &names {
+            assert_eq!(is_name(name), is_name_by_chars(name), "{name:?}");
+        }
+        assert!(is_name("xsi:nil") && is_name("Ab-c.d_9") && is_name("\u{e9}t\u{e9}"));
+        assert!(!is_name(":a") && !is_name("a:") && !is_name("a:b:c") && !is_name("p:1a"));
+    }
+
+    /// Eight bytes at a time finds what a byte at a time finds, wherever it is.
+    #[test]
+    fn the_word_scan_finds_every_byte_the_table_names() {
+        for (table, special) in [(&SCAN, b']'), (&ATTRIBUTE_SCAN, b'&')] {
+            for length in 0..40 {
+                for at in 0..length {
+                    for b in 0..=255u8 {
+                        let mut bytes = vec![b'a'; length];
+                        bytes[at] = b;
+                        let expected = bytes.iter().position(|&b| table[b as usize]);
+                        let found = find_in(&bytes, table, special);
+                        assert_eq!(found, expected, "{b:#x} at {at} of {length}");
+                        bytes[0] = b' ';
+                        bytes[length - 1] = b'\n';
+                        let expected = bytes.iter().position(|&b| table[b as usize]);
+                        let found = find_in(&bytes, table, special);
+                        assert_eq!(found, expected, "{b:#x} at {at} of {length}");
+                    }
+                }
+            }
         }
     }
 

@@ -1,22 +1,16 @@
-//! The XML layer under the bindings: reader and writer configuration, whole-document
-//! parsing with the checks yaserde does not make, and the small helpers the generated
-//! code uses for types yaserde's derive cannot express (choices, `xs:any`, the
-//! function-specific content of a response).
+//! The XML layer under the bindings: whole-document reading and writing with the
+//! checks the interface needs, and the helpers the generated readers and writers call
+//! (elements, text children, choices, `xs:any`, the function-specific content of a
+//! response).
 
+use std::borrow::Cow;
 use std::fmt;
-use std::io::Write;
 use std::str::FromStr;
 
 use xml::reader::ParserConfig;
-use xml::writer::{EmitterConfig, EventWriter, XmlEvent as WriteEvent};
-use yaserde::YaSerialize;
-use yaserde::ser::Serializer;
-
-/// Re-exports for the generated crates, so they depend on one version of each.
-pub use xml as xml_crate;
-pub use yaserde as yaserde_crate;
 
 pub use crate::reader::{Attribute, Event, MAX_DEPTH, ReadError, ReadResult, XmlReader};
+pub use crate::writer::{WriteResult, XmlWriter};
 
 pub use crate::drift::{Parsed, ReadMode, enter};
 pub use crate::extra::{
@@ -123,20 +117,6 @@ pub fn parser_config() -> ParserConfig {
         .ignore_root_level_whitespace(true)
 }
 
-/// How documents are written: no XML declaration (the examples mostly have none, E16);
-/// empty elements as `<X></X>` unless indented for people.
-pub fn emitter_config(indent: bool) -> EmitterConfig {
-    EmitterConfig::new()
-        .write_document_declaration(false)
-        .perform_indent(indent)
-        .indent_string("  ")
-        // On the wire `<X></X>`, as every example in the document writes empty
-        // elements; indented output is for people, where `<X/>` reads better.
-        .normalize_empty_elements(indent)
-        .pad_self_closing(false)
-        .cdata_to_characters(false)
-}
-
 /// Strip a UTF-8 byte-order mark (E16).
 pub fn strip_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
@@ -228,7 +208,7 @@ pub fn check_depth(text: &str, limit: usize) -> Result<(), ParseError> {
 pub fn root_name(text: &str) -> Result<String, ParseError> {
     let mut reader = XmlReader::new(text);
     match reader.next_event()? {
-        Event::Start { name, .. } => Ok(name),
+        Event::Start { name, .. } => Ok(name.to_string()),
         other => Err(ParseError::Invalid(format!(
             "expected the root element, found {other:?}"
         ))),
@@ -263,14 +243,14 @@ pub fn from_str_with<T: ReadXml>(
 /// them out) into `T`, in `mode`, with the drift report: a value built in code, read by
 /// the same readers as a document.
 pub fn from_events_with<T: ReadXml>(
-    events: Vec<Event>,
+    events: Vec<Event<'_>>,
     root: &str,
     mode: ReadMode,
 ) -> Result<Parsed<T>, ParseError> {
     let read = || {
         let mut reader = XmlReader::from_events(events);
         match reader.peek()? {
-            Event::Start { name, .. } if name == root => {}
+            Event::Start { name, .. } if *name == root => {}
             other => {
                 return Err(ParseError::Invalid(format!(
                     "expected <{root}>, found {other:?}"
@@ -292,7 +272,7 @@ pub fn from_events_with<T: ReadXml>(
 fn parse_document<T: ReadXml>(text: &str, root: &str) -> Result<T, ParseError> {
     let mut reader = XmlReader::new(text);
     let found = match reader.peek()? {
-        Event::Start { name, .. } => name.clone(),
+        Event::Start { name, .. } => *name,
         other => {
             return Err(ParseError::Invalid(format!(
                 "expected the root element, found {other:?}"
@@ -302,7 +282,7 @@ fn parse_document<T: ReadXml>(text: &str, root: &str) -> Result<T, ParseError> {
     if found != root {
         return Err(ParseError::WrongRoot {
             expected: root.to_string(),
-            found,
+            found: found.to_string(),
         });
     }
     let parsed = T::read_xml(&mut reader)
@@ -340,81 +320,26 @@ pub fn finish_document(reader: &mut XmlReader<'_>) -> Result<(), ParseError> {
     }
 }
 
-/// Serialises `value` as a document with root element `<root>`.
-pub fn to_string<T: YaSerialize>(
-    value: &T,
-    root: &str,
-    indent: bool,
-) -> Result<String, WriteError> {
-    let mut ser = Serializer::new(EventWriter::new_with_config(
-        Vec::new(),
-        emitter_config(indent),
-    ));
-    ser.set_start_event_name(Some(root.to_string()));
-    value.serialize(&mut ser).map_err(WriteError::from)?;
-    String::from_utf8(keep_value_whitespace(ser.into_inner()))
-        .map_err(|e| WriteError(e.to_string()))
+/// Writes `value` as a document with root element `<root>`, compact (as sent: no
+/// declaration, E16; empty elements `<X></X>`, as the document's examples write them)
+/// or indented for people (empty elements `<X/>`).
+pub fn to_string<T: WriteXml>(value: &T, root: &str, indent: bool) -> Result<String, WriteError> {
+    let mut writer = XmlWriter::new(indent);
+    value.write_xml(&mut writer, root)?;
+    writer.finish()
 }
 
-/// Escapes what xml-rs's writer leaves literal but every reader then normalises away: a
-/// carriage return anywhere (text or attribute value: read back as a line feed) and a
-/// tab in an attribute value (read back as a space), written `&#xD;` and `&#x9;`. The
-/// writer itself never puts either in markup (it indents with spaces and ends lines
-/// with `\n`), so every one it wrote came from a value. One pass over the bytes.
-///
-/// ```
-/// let written = systmone_core::xml::keep_value_whitespace(b"<a b=\"1\t2\">x\ry\t</a>".to_vec());
-/// assert_eq!(written, b"<a b=\"1&#x9;2\">x&#xD;y\t</a>");
-/// ```
-pub fn keep_value_whitespace(bytes: Vec<u8>) -> Vec<u8> {
-    if !bytes.iter().any(|&b| b == b'\r' || b == b'\t') {
-        return bytes;
-    }
-    let mut out = Vec::with_capacity(bytes.len() + 16);
-    let (mut in_tag, mut quote) = (false, None);
-    for b in bytes {
-        match (b, quote) {
-            (b'\r', _) => out.extend_from_slice(b"&#xD;"),
-            (b'\t', Some(_)) => out.extend_from_slice(b"&#x9;"),
-            (q, Some(open)) if q == open => {
-                quote = None;
-                out.push(b);
-            }
-            (b'"' | b'\'', None) if in_tag => {
-                quote = Some(b);
-                out.push(b);
-            }
-            (b'<', None) => {
-                in_tag = true;
-                out.push(b);
-            }
-            (b'>', None) => {
-                in_tag = false;
-                out.push(b);
-            }
-            _ => out.push(b),
-        }
-    }
-    out
-}
-
-/// Writing a document failed (in practice only for invalid names or text in raw XML).
+/// Writing a document failed (an end tag with no element open, or raw XML that does
+/// not read).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot write XML: {0}")]
 pub struct WriteError(pub String);
 
-impl From<yaserde::Error> for WriteError {
-    fn from(err: yaserde::Error) -> Self {
-        WriteError(err.to_string())
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Helpers for hand-written and generated (de)serialisers.
 //
-// Protocol (the one yaserde's derive follows): `deserialize` consumes the element's
-// start tag and content and leaves its end tag for the caller; `serialize` writes the
-// whole element, named by `get_start_event_name()` when the caller set one.
+// Protocol: `read_xml` consumes the element's start tag and content and leaves its end
+// tag for the caller; `write_xml` writes the whole element, named by the caller.
 // ---------------------------------------------------------------------------
 
 fn err(message: impl fmt::Display) -> ReadError {
@@ -423,7 +348,9 @@ fn err(message: impl fmt::Display) -> ReadError {
 
 /// Consumes the start tag of the next element and returns its name, its attributes
 /// and the depth inside it.
-pub fn read_start(reader: &mut XmlReader<'_>) -> ReadResult<(String, Vec<Attribute>, usize)> {
+pub fn read_start<'a>(
+    reader: &mut XmlReader<'a>,
+) -> ReadResult<(&'a str, Vec<Attribute<'a>>, usize)> {
     skip_whitespace(reader)?;
     match reader.next_event()? {
         Event::Start { name, attributes } => Ok((name, attributes, reader.depth())),
@@ -431,32 +358,29 @@ pub fn read_start(reader: &mut XmlReader<'_>) -> ReadResult<(String, Vec<Attribu
     }
 }
 
+/// Whether `text` is whitespace only (as `str::trim` sees it): the whitespace between
+/// elements, which is all spaces, tabs and line ends, is told in one pass over its
+/// bytes.
+pub(crate) fn is_blank(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        || text.trim().is_empty()
+}
+
 fn skip_whitespace(reader: &mut XmlReader<'_>) -> ReadResult<()> {
-    while let Event::Text(text) = reader.peek()? {
-        if !text.trim().is_empty() {
-            return Ok(());
-        }
-        reader.next_event()?;
-    }
+    reader.peek_markup()?;
     Ok(())
 }
 
 /// The local name of the next child element of the element whose content is at
 /// `depth`, or `None` at that element's end tag (which is left unconsumed).
 /// Whitespace between children is skipped; other text is an error.
-pub fn next_child(reader: &mut XmlReader<'_>, parent: &str) -> ReadResult<Option<String>> {
-    loop {
-        match reader.peek()? {
-            Event::Text(text) if text.trim().is_empty() => {
-                reader.next_event()?;
-            }
-            Event::Text(text) => {
-                return Err(err(format!("unexpected text {text:?} in <{parent}>")));
-            }
-            Event::Start { name, .. } => return Ok(Some(name.clone())),
-            Event::End => return Ok(None),
-            Event::Eof => return Err(err(format!("unexpected end of document in <{parent}>"))),
-        }
+pub fn next_child<'a>(reader: &mut XmlReader<'a>, parent: &str) -> ReadResult<Option<&'a str>> {
+    match reader.peek_markup()? {
+        Event::Text(text) => Err(err(format!("unexpected text {text:?} in <{parent}>"))),
+        Event::Start { name, .. } => Ok(Some(name)),
+        Event::End => Ok(None),
+        Event::Eof => Err(err(format!("unexpected end of document in <{parent}>"))),
     }
 }
 
@@ -475,14 +399,14 @@ where
     T::Err: fmt::Display,
 {
     let (name, _, depth) = read_start(reader)?;
-    let text = read_text_content(reader, &name)?;
+    let text = read_text_content(reader, name)?;
     consume_end(reader, depth - 1)?;
     text.parse::<T>().map_err(|e| err(format!("<{name}>: {e}")))
 }
 
 /// Reads the text content of the element just started, up to (not including) its end
 /// tag. Child elements are an error.
-pub fn read_text_content(reader: &mut XmlReader<'_>, name: &str) -> ReadResult<String> {
+pub fn read_text_content<'a>(reader: &mut XmlReader<'a>, name: &str) -> ReadResult<Cow<'a, str>> {
     let text = read_text_run(reader)?;
     match reader.peek()? {
         Event::End => Ok(text),
@@ -493,17 +417,14 @@ pub fn read_text_content(reader: &mut XmlReader<'_>, name: &str) -> ReadResult<S
 }
 
 /// The text events that come next, joined (empty if none), stopping before the next
-/// other event.
-pub(crate) fn read_text_run(reader: &mut XmlReader<'_>) -> ReadResult<String> {
-    let mut text = String::new();
-    while let Event::Text(_) = reader.peek()? {
-        let Event::Text(t) = reader.next_event()? else {
-            unreachable!("peeked text");
-        };
+/// other event: borrowed from the document when it is written there as it reads.
+pub(crate) fn read_text_run<'a>(reader: &mut XmlReader<'a>) -> ReadResult<Cow<'a, str>> {
+    let mut text = Cow::Borrowed("");
+    while let Some(t) = reader.next_text()? {
         if text.is_empty() {
             text = t;
         } else {
-            text.push_str(&t);
+            text.to_mut().push_str(&t);
         }
     }
     Ok(text)
@@ -529,7 +450,11 @@ pub fn skip_child(reader: &mut XmlReader<'_>) -> ReadResult<()> {
 }
 
 /// The value of attribute `name`, parsed with `FromStr`.
-pub fn attribute<T>(attributes: &[Attribute], element: &str, name: &str) -> ReadResult<Option<T>>
+pub fn attribute<T>(
+    attributes: &[Attribute<'_>],
+    element: &str,
+    name: &str,
+) -> ReadResult<Option<T>>
 where
     T: FromStr,
     T::Err: fmt::Display,
@@ -570,78 +495,58 @@ pub fn fitted<T>(mut values: Vec<T>) -> Vec<T> {
 }
 
 /// Writes a start tag with the given attributes (`None` values are left out).
-pub fn write_start<W: Write>(
-    writer: &mut Serializer<W>,
+pub fn write_start(
+    writer: &mut XmlWriter,
     name: &str,
     attributes: &[(&str, Option<String>)],
-) -> yaserde::Result<()> {
-    let mut start = WriteEvent::start_element(name);
+) -> WriteResult {
+    writer.start_element(name);
     for (key, value) in attributes {
         if let Some(value) = value {
-            start = start.attr(*key, value);
+            writer.attribute(key, value);
         }
     }
-    writer.write(start)?;
     Ok(())
 }
 
 /// Writes an end tag.
-pub fn write_end<W: Write>(writer: &mut Serializer<W>) -> yaserde::Result<()> {
-    writer.write(WriteEvent::end_element())?;
-    Ok(())
+pub fn write_end(writer: &mut XmlWriter) -> WriteResult {
+    writer.end_element()
 }
 
-/// Writes `value` as child element `<name>` with its yaserde implementation.
-pub fn write_child<W: Write, T: YaSerialize>(
-    writer: &mut Serializer<W>,
+/// Writes `value` as child element `<name>`.
+pub fn write_child<T: WriteXml + ?Sized>(
+    writer: &mut XmlWriter,
     name: &str,
     value: &T,
-) -> yaserde::Result<()> {
-    writer.set_start_event_name(Some(name.to_string()));
-    writer.set_skip_start_end(false);
-    value.serialize(writer)
+) -> WriteResult {
+    value.write_xml(writer, name)
 }
 
 /// Writes `value` as child element `<name>value</name>` using `Display`.
-pub fn write_text_child<W: Write, T: fmt::Display>(
-    writer: &mut Serializer<W>,
+pub fn write_text_child<T: fmt::Display>(
+    writer: &mut XmlWriter,
     name: &str,
     value: &T,
-) -> yaserde::Result<()> {
-    writer.write(WriteEvent::start_element(name))?;
+) -> WriteResult {
+    writer.start_element(name);
     // Always one text event, so an empty value is written `<X></X>` as the examples do.
-    writer.write(WriteEvent::characters(&value.to_string()))?;
-    writer.write(WriteEvent::end_element())?;
-    Ok(())
+    writer.characters(&value.to_string());
+    writer.end_element()
 }
 
 /// Types whose XML form is a run of text (dates, enumerations, ...): implements
-/// [`ReadXml`] and yaserde's `YaSerialize` through `FromStr` and `Display`.
+/// [`ReadXml`] and [`WriteXml`] through `FromStr` and `Display`.
 #[macro_export]
 macro_rules! impl_xml_text {
-    ($ty:ty, $default_name:expr) => {
-        impl $crate::xml::yaserde_crate::YaSerialize for $ty {
-            fn serialize<W: ::std::io::Write>(
+    ($ty:ty) => {
+        impl $crate::xml::WriteXml for $ty {
+            fn write_xml(
                 &self,
-                writer: &mut $crate::xml::yaserde_crate::ser::Serializer<W>,
-            ) -> $crate::xml::yaserde_crate::Result<()> {
-                $crate::xml::yaserde_crate::primitives::serialize_primitives(
-                    self,
-                    $default_name,
-                    writer,
-                    |v| v.to_string(),
-                )
-            }
-
-            fn serialize_attributes(
-                &self,
-                attributes: ::std::vec::Vec<$crate::xml::xml_crate::attribute::OwnedAttribute>,
-                namespace: $crate::xml::xml_crate::namespace::Namespace,
-            ) -> $crate::xml::yaserde_crate::Result<(
-                ::std::vec::Vec<$crate::xml::xml_crate::attribute::OwnedAttribute>,
-                $crate::xml::xml_crate::namespace::Namespace,
-            )> {
-                Ok((attributes, namespace))
+                writer: &mut $crate::xml::XmlWriter,
+                name: &str,
+            ) -> $crate::xml::WriteResult {
+                $crate::xml::write_text_child(writer, name, self)
             }
         }
 
@@ -657,28 +562,18 @@ macro_rules! impl_xml_text {
 }
 
 /// Types whose XML form is a whole element handled by [`XmlContent`]: implements
-/// [`ReadXml`] and yaserde's `YaSerialize` through it. Generic types list their parameters in brackets:
-/// `impl_xml_content!([P: Bound] Request<P>, "ClientIntegrationRequest")`.
+/// [`ReadXml`] and [`WriteXml`] through it. Generic types list their parameters in
+/// brackets: `impl_xml_content!([P: Bound] Request<P>)`.
 #[macro_export]
 macro_rules! impl_xml_content {
-    ([$($generics:tt)*] $ty:ty, $default_name:expr) => {
-        impl<$($generics)*> $crate::xml::yaserde_crate::YaSerialize for $ty {
-            fn serialize<W: ::std::io::Write>(
+    ([$($generics:tt)*] $ty:ty) => {
+        impl<$($generics)*> $crate::xml::WriteXml for $ty {
+            fn write_xml(
                 &self,
-                writer: &mut $crate::xml::yaserde_crate::ser::Serializer<W>,
-            ) -> $crate::xml::yaserde_crate::Result<()> {
-                $crate::xml::write_element(self, $default_name, writer)
-            }
-
-            fn serialize_attributes(
-                &self,
-                attributes: ::std::vec::Vec<$crate::xml::xml_crate::attribute::OwnedAttribute>,
-                namespace: $crate::xml::xml_crate::namespace::Namespace,
-            ) -> $crate::xml::yaserde_crate::Result<(
-                ::std::vec::Vec<$crate::xml::xml_crate::attribute::OwnedAttribute>,
-                $crate::xml::xml_crate::namespace::Namespace,
-            )> {
-                Ok((attributes, namespace))
+                writer: &mut $crate::xml::XmlWriter,
+                name: &str,
+            ) -> $crate::xml::WriteResult {
+                $crate::xml::write_element(self, name, writer)
             }
         }
 
@@ -690,71 +585,64 @@ macro_rules! impl_xml_content {
             }
         }
     };
-    ($ty:ty, $default_name:expr) => {
-        $crate::impl_xml_content!([] $ty, $default_name);
+    ($ty:ty) => {
+        $crate::impl_xml_content!([] $ty);
     };
 }
 
-/// Writes `value` as a whole element, named by the caller (`get_start_event_name`) or
-/// `default`.
-pub fn write_element<T: XmlContent, W: Write>(
-    value: &T,
-    default: &str,
-    writer: &mut Serializer<W>,
-) -> yaserde::Result<()> {
-    let name = writer
-        .get_start_event_name()
-        .unwrap_or_else(|| default.to_string());
-    writer.set_start_event_name(None);
-    let mut start = WriteEvent::start_element(name.as_str());
-    let known = value.attributes();
-    for (key, value) in &known {
-        if let Some(value) = value {
-            start = start.attr(*key, value);
-        }
-    }
+/// Writes `value` as a whole element `<name>`: its attributes (declared, then kept
+/// unknown ones), its content, its end tag.
+pub fn write_element<T: XmlContent>(value: &T, name: &str, writer: &mut XmlWriter) -> WriteResult {
+    writer.start_element(name);
+    value.write_attributes(writer);
     if let Some(extra) = value.extra() {
         for a in extra.attributes() {
-            start = start.attr(a.name.as_str(), &a.value);
+            writer.attribute(&a.name, &a.value);
         }
     }
-    writer.write(start)?;
     value.write_content(writer)?;
-    write_end(writer)
+    writer.end_element()
 }
 
 /// Reads a whole element with `T`'s [`XmlContent`] (its end tag left for the caller).
 pub fn read_element<T: XmlContent>(reader: &mut XmlReader<'_>) -> ReadResult<T> {
     let (name, attributes, _) = read_start(reader)?;
-    T::read_content(reader, &name, &attributes)
+    let value = T::read_content(reader, name, &attributes);
+    reader.recycle(attributes);
+    value
 }
 
 /// A type read from a whole element: the element's start tag, its content, and not its
-/// end tag, which is left for the caller (the protocol yaserde's derive follows too).
+/// end tag, which is left for the caller.
 pub trait ReadXml: Sized {
     /// Reads the next element (whitespace before it skipped).
     fn read_xml(reader: &mut XmlReader<'_>) -> ReadResult<Self>;
 }
 
-/// An element whose content is read and written by code (generated or hand-written)
-/// rather than by yaserde's derive: content models with choices, `xs:any`, and the
-/// function-specific content of a response.
+/// A type written as a whole element, named by the caller: start tag, content, end tag.
+pub trait WriteXml {
+    /// Writes the value as element `<name>`.
+    fn write_xml(&self, writer: &mut XmlWriter, name: &str) -> WriteResult;
+}
+
+/// An element whose content is read and written by code (generated or hand-written):
+/// every generated struct, the envelope, and the function-specific content of a
+/// response.
 pub trait XmlContent: Sized {
     /// Reads the content of the element `name` whose start tag (with `attributes`) was
     /// just consumed, up to but not including its end tag.
     fn read_content(
         reader: &mut XmlReader<'_>,
         name: &str,
-        attributes: &[Attribute],
+        attributes: &[Attribute<'_>],
     ) -> ReadResult<Self>;
 
-    /// The element's attributes, in order (`None` for absent optional ones).
-    fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
-        Vec::new()
-    }
+    /// Writes the element's declared attributes, in order (absent optional ones left
+    /// out), just after its start tag.
+    fn write_attributes(&self, _writer: &mut XmlWriter) {}
 
     /// Writes the element's children.
-    fn write_content<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()>;
+    fn write_content(&self, writer: &mut XmlWriter) -> WriteResult;
 
     /// What the element held beyond its typed fields (its unknown attributes are
     /// written after the declared ones).
@@ -836,7 +724,7 @@ impl ReadXml for RawXml {
         let start_depth = reader.depth();
         let first = reader.next_event()?;
         let name = match &first {
-            Event::Start { name, .. } => name.clone(),
+            Event::Start { name, .. } => name.to_string(),
             other => return Err(err(format!("expected an element, found {other:?}"))),
         };
         capture.event(&first)?;
@@ -854,40 +742,26 @@ impl ReadXml for RawXml {
     }
 }
 
-impl YaSerialize for RawXml {
-    fn serialize<W: Write>(&self, writer: &mut Serializer<W>) -> yaserde::Result<()> {
-        writer.set_start_event_name(None);
+/// Written as it was read, under its own name (the name asked for is the same: the
+/// writers ask for the name it was read as).
+impl WriteXml for RawXml {
+    fn write_xml(&self, writer: &mut XmlWriter, _name: &str) -> WriteResult {
         // The text was written by `Capture` from events of a document that was read,
         // so it reads again.
         let mut reader = XmlReader::new(&self.xml);
         loop {
-            match reader
-                .next_event()
-                .map_err(|e| yaserde::Error::custom(e.to_string()))?
-            {
+            match reader.next_event().map_err(|e| WriteError(e.to_string()))? {
                 Event::Eof => return Ok(()),
                 Event::Start { name, attributes } => {
-                    let mut start = WriteEvent::start_element(name.as_str());
+                    writer.start_element(name);
                     for a in &attributes {
-                        start = start.attr(a.name.as_str(), &a.value);
+                        writer.attribute(a.name, &a.value);
                     }
-                    writer.write(start)?;
                 }
-                Event::End => writer.write(WriteEvent::end_element())?,
-                Event::Text(text) => writer.write(WriteEvent::characters(&text))?,
+                Event::End => writer.end_element()?,
+                Event::Text(text) => writer.characters(&text),
             }
         }
-    }
-
-    fn serialize_attributes(
-        &self,
-        attributes: Vec<xml::attribute::OwnedAttribute>,
-        namespace: xml::namespace::Namespace,
-    ) -> yaserde::Result<(
-        Vec<xml::attribute::OwnedAttribute>,
-        xml::namespace::Namespace,
-    )> {
-        Ok((attributes, namespace))
     }
 }
 

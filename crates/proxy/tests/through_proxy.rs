@@ -382,7 +382,7 @@ async fn faults_upstream_pass_through_and_a_dropped_write_stays_unknown() {
                 clinical: Some(systmone_types::Clinical {
                     extra: Default::default(),
                     event: vec![systmone_types::Event {
-                        items: vec![systmone_types::DataItem::ClinicalCode(
+                        items: vec![systmone_types::DataItem::ClinicalCode(Box::new(
                             systmone_types::ClinicalCode {
                                 problem_uid: None,
                                 problem_severity: None,
@@ -401,7 +401,7 @@ async fn faults_upstream_pass_through_and_a_dropped_write_stays_unknown() {
                                 free_text: None,
                                 linked_problem_uid: Vec::new(),
                             },
-                        )],
+                        ))],
                         ..Default::default()
                     }],
                 }),

@@ -500,28 +500,28 @@ fn consultation() -> Vec<DataItem> {
     let mut plain = clinical_code("X505K");
     plain.free_text = Some("Flexures only".into());
     vec![
-        DataItem::ClinicalCode(plain),
-        DataItem::Reminder(Reminder {
+        DataItem::ClinicalCode(Box::new(plain)),
+        DataItem::Reminder(Box::new(Reminder {
             free_text: Some("Needs an interpreter".into()),
             severity: Some(ReminderSeverity::High),
             expiry_date: Some(date("2025-06-30")),
             ..Default::default()
-        }),
-        DataItem::Recall(Recall {
+        })),
+        DataItem::Recall(Box::new(Recall {
             recall_date: Some(date("2025-07-01")),
             kind: Some("Asthma review".into()),
             status: Some(RecallStatus::Pending),
             ..Default::default()
-        }),
-        DataItem::Vaccination(Vaccination {
+        })),
+        DataItem::Vaccination(Box::new(Vaccination {
             batch_number: Some("FL1234K".into()),
             name: Some("Influenza vaccine".into()),
             part_type: Some("Annual dose".into()),
             dosage: Some("0.5 ml".into()),
             notes: Some("Left deltoid".into()),
             ..Default::default()
-        }),
-        DataItem::RepeatMedication(RepeatMedication {
+        })),
+        DataItem::RepeatMedication(Box::new(RepeatMedication {
             drug: Some(Drug {
                 extra: Default::default(),
                 scheme: SchemeName::Multilex,
@@ -537,8 +537,8 @@ fn consultation() -> Vec<DataItem> {
             issue_duration_days: Some(28),
             medication_type: Some(MedicationType::NhsMedication),
             ..Default::default()
-        }),
-        DataItem::PatientPlan(PatientPlan {
+        })),
+        DataItem::PatientPlan(Box::new(PatientPlan {
             patient_plan: Some("Walk every day".into()),
             items: Some(PlanItems {
                 extra: Default::default(),
@@ -549,8 +549,8 @@ fn consultation() -> Vec<DataItem> {
                 }],
             }),
             ..Default::default()
-        }),
-        DataItem::CarePlan(CarePlan {
+        })),
+        DataItem::CarePlan(Box::new(CarePlan {
             care_plan_name: Some("Asthma management plan".into()),
             category: Some("Long Term Conditions".into()),
             sub_category: Some("Respiratory".into()),
@@ -563,38 +563,38 @@ fn consultation() -> Vec<DataItem> {
                 ..Default::default()
             }],
             ..Default::default()
-        }),
-        DataItem::Relationship(Relationship {
+        })),
+        DataItem::Relationship(Box::new(Relationship {
             first_name: Some("Tom".into()),
             surname: Some("Smith".into()),
             kind: Some("Son".into()),
             end_date: Some(date("2025-03-01")),
             ..Default::default()
-        }),
-        DataItem::Activity(Activity {
+        })),
+        DataItem::Activity(Box::new(Activity {
             performed: Some("Medication review".into()),
             with: Some("Patient".into()),
             method: Some(ContactMethod::FaceToFace),
             duration: Some(15),
             ..Default::default()
-        }),
-        DataItem::Narrative(Narrative {
+        })),
+        DataItem::Narrative(Box::new(Narrative {
             line: vec!["Seen with son.".into(), " Plan agreed.".into()],
             ..Default::default()
-        }),
-        DataItem::Attachment(Attachment {
+        })),
+        DataItem::Attachment(Box::new(Attachment {
             url: Some("https://example.org/leaflet".into()),
             comments: Some("Leaflet".into()),
             ..Default::default()
-        }),
-        DataItem::DrugSensitivity(DrugSensitivity {
+        })),
+        DataItem::DrugSensitivity(Box::new(DrugSensitivity {
             extra: Default::default(),
             kind: DrugSensitivityType::Drug,
             ingredient: vec![],
             free_text: Some("Rash with amoxicillin".into()),
             linked_problem_uid: vec![],
-        }),
-        DataItem::Medication(Medication {
+        })),
+        DataItem::Medication(Box::new(Medication {
             medication_type: None,
             drug: Drug {
                 extra: Default::default(),
@@ -611,8 +611,8 @@ fn consultation() -> Vec<DataItem> {
             repeat_issue: None,
             linked_problem_uid: vec![],
             extra: Default::default(),
-        }),
-        DataItem::Letter(Letter {
+        })),
+        DataItem::Letter(Box::new(Letter {
             extra: Default::default(),
             recipient_name: None,
             recipient_organisation: Some("The Real Surgery".into()),
@@ -626,7 +626,7 @@ fn consultation() -> Vec<DataItem> {
             direction: LetterDirection::Incoming,
             date_sent_received: date("2025-01-09"),
             linked_problem_uid: vec![],
-        }),
+        })),
     ]
 }
 
@@ -636,10 +636,10 @@ fn report() -> Vec<DataItem> {
         let mut code = clinical_code(c);
         code.value = Some(value);
         code.units = Some(units.into());
-        DataItem::ClinicalCode(code)
+        DataItem::ClinicalCode(Box::new(code))
     };
     vec![
-        DataItem::Report(Report {
+        DataItem::Report(Box::new(Report {
             battery_headers: Some("Urea and electrolytes".into()),
             issue_date: Some(date("2025-01-31")),
             result: Some(ReportResult::AbnormalButExpected),
@@ -655,7 +655,7 @@ fn report() -> Vec<DataItem> {
                 }],
             }),
             ..Default::default()
-        }),
+        })),
         reading("44I4.", 5.9, "mmol/L"),
         reading("44J3.", 98.0, "umol/L"),
     ]
@@ -697,11 +697,11 @@ async fn the_record_filters_select_each_data_item() {
                     event(
                         "2025-02-02T11:00:00",
                         "dlittler2405",
-                        vec![DataItem::ClinicalCode(ClinicalCode {
+                        vec![DataItem::ClinicalCode(Box::new(ClinicalCode {
                             value: Some(150.0),
                             units: Some("mmHg".into()),
                             ..clinical_code("2469.")
-                        })],
+                        }))],
                     ),
                 ],
             ),

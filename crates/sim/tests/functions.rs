@@ -84,7 +84,7 @@ fn event(items: Vec<DataItem>) -> Event {
 }
 
 fn code_item(scheme: SchemeName, code: &str) -> DataItem {
-    DataItem::ClinicalCode(ClinicalCode {
+    DataItem::ClinicalCode(Box::new(ClinicalCode {
         problem_uid: None,
         problem_severity: None,
         episodicity: None,
@@ -101,7 +101,7 @@ fn code_item(scheme: SchemeName, code: &str) -> DataItem {
         comparator: None,
         free_text: Some("optional comments".into()),
         linked_problem_uid: vec![],
-    })
+    }))
 }
 
 fn update(number: &str) -> UpdatePatientRecordParameters {

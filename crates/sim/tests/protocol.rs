@@ -269,7 +269,7 @@ fn eczema() -> UpdatePatientRecordParameters {
                 software: None,
                 linked_referral_uid: None,
                 event_uid: None,
-                items: vec![DataItem::ClinicalCode(ClinicalCode {
+                items: vec![DataItem::ClinicalCode(Box::new(ClinicalCode {
                     problem_uid: None,
                     problem_severity: None,
                     episodicity: None,
@@ -286,7 +286,7 @@ fn eczema() -> UpdatePatientRecordParameters {
                     comparator: None,
                     free_text: None,
                     linked_problem_uid: vec![],
-                })],
+                }))],
             }],
         }),
         non_clinical: None,

@@ -26,7 +26,7 @@ impl systmone_core::xml::XmlContent for Activity {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -42,7 +42,7 @@ impl systmone_core::xml::XmlContent for Activity {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Performed" if performed.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -135,10 +135,10 @@ impl systmone_core::xml::XmlContent for Activity {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.performed.is_some()),
             usize::from(self.with.is_some()),
@@ -232,7 +232,7 @@ impl systmone_core::xml::XmlContent for Activity {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Activity, "Activity");
+systmone_core::impl_xml_content!(Activity);
 /// An address. Contains child elements giving the separate address fields (number, road, postcode etc.). Every field is optional: a letter's RecipientAddress shows only HouseNumber and Postcode; F8: a real patient address held only County ("No Fixed Abode") and Postcode ("ZZ99 3VZ").
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Address {
@@ -258,7 +258,7 @@ impl systmone_core::xml::XmlContent for Address {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -276,7 +276,7 @@ impl systmone_core::xml::XmlContent for Address {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "HouseName" if house_name.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -411,10 +411,10 @@ impl systmone_core::xml::XmlContent for Address {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.house_name.is_some()),
             usize::from(self.house_number.is_some()),
@@ -538,7 +538,7 @@ impl systmone_core::xml::XmlContent for Address {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Address, "Address");
+systmone_core::impl_xml_content!(Address);
 /// An appointment in an UpdatePatientRecord request: either a new booking (a Clinic with one Slot that matches an existing free slot, plus optional Comments) or a change to an existing appointment (its AppointmentUID plus only the fields to change, e.g. Status). F15: SystmOne's own schema has Clinic, Comments, LinkedReferralUID, AppointmentUID, Status, Flag, in that order (the document's examples fit it). F18: a kiosk books with Clinic, Comments and Flag, and marks an arrival with AppointmentUID and Status Arrived.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct AppointmentChange {
@@ -562,7 +562,7 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -579,7 +579,7 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Clinic" if clinic.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -694,10 +694,10 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.clinic.is_some()),
             usize::from(self.comments.is_some()),
@@ -803,7 +803,7 @@ impl systmone_core::xml::XmlContent for AppointmentChange {
         }
     }
 }
-systmone_core::impl_xml_content!(AppointmentChange, "AppointmentChange");
+systmone_core::impl_xml_content!(AppointmentChange);
 /// An attachment: a file (DocumentPath when adding, DocumentUID when extracted) or a URL, with optional comments. F5: real responses describe the file, in this order: FileName, FileSize, DocumentUID, Comments.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Attachment {
@@ -829,7 +829,7 @@ impl systmone_core::xml::XmlContent for Attachment {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -847,7 +847,7 @@ impl systmone_core::xml::XmlContent for Attachment {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "DocumentPath" if document_path.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -974,10 +974,10 @@ impl systmone_core::xml::XmlContent for Attachment {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.document_path.is_some()),
             usize::from(self.url.is_some()),
@@ -1101,7 +1101,7 @@ impl systmone_core::xml::XmlContent for Attachment {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Attachment, "Attachment");
+systmone_core::impl_xml_content!(Attachment);
 /// A care plan. F15: SystmOne's own schema has CarePlanName, Description, Category, SubCategory, Aim, ReviewDate, CarePlanInstruction, LinkedProblemUID; F16: records hold care plans (the CarePlans filter).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CarePlan {
@@ -1129,7 +1129,7 @@ impl systmone_core::xml::XmlContent for CarePlan {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1148,7 +1148,7 @@ impl systmone_core::xml::XmlContent for CarePlan {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "CarePlanName" if care_plan_name.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -1281,10 +1281,10 @@ impl systmone_core::xml::XmlContent for CarePlan {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.care_plan_name.is_some()),
             usize::from(self.description.is_some()),
@@ -1424,7 +1424,7 @@ impl systmone_core::xml::XmlContent for CarePlan {
         }
     }
 }
-systmone_core::impl_xml_content!(CarePlan, "CarePlan");
+systmone_core::impl_xml_content!(CarePlan);
 /// The aim of a care plan. F15, F17: a fixed list in SystmOne's own schema, whose first value is empty.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum CarePlanAim {
@@ -1487,7 +1487,7 @@ impl systmone_core::xml::TextValue for CarePlanAim {
         matches!(self, CarePlanAim::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(CarePlanAim, "CarePlanAim");
+systmone_core::impl_xml_text!(CarePlanAim);
 /// One instruction of a care plan or patient plan. F15: SystmOne's own schema has InstructionText and Order (an integer) in both, and Responsibility in a CarePlan's; one type reads both.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CarePlanInstruction {
@@ -1505,7 +1505,7 @@ impl systmone_core::xml::XmlContent for CarePlanInstruction {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1519,7 +1519,7 @@ impl systmone_core::xml::XmlContent for CarePlanInstruction {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "InstructionText" if instruction_text.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -1586,10 +1586,10 @@ impl systmone_core::xml::XmlContent for CarePlanInstruction {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.instruction_text.is_some()),
             usize::from(self.position.is_some()),
@@ -1653,7 +1653,7 @@ impl systmone_core::xml::XmlContent for CarePlanInstruction {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(CarePlanInstruction, "CarePlanInstruction");
+systmone_core::impl_xml_content!(CarePlanInstruction);
 /// A clinic and its slots: returned by GetAppointmentSlots (free slots) and GetDiary (booked slot), and sent by UpdatePatientRecord to book a slot (which must match an existing free slot).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Clinic {
@@ -1673,7 +1673,7 @@ impl systmone_core::xml::XmlContent for Clinic {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1688,7 +1688,7 @@ impl systmone_core::xml::XmlContent for Clinic {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "UserName" if user_name.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -1764,10 +1764,10 @@ impl systmone_core::xml::XmlContent for Clinic {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, 1, 1, self.slot.len()];
         systmone_core::xml::write_members(
             writer,
@@ -1826,7 +1826,7 @@ impl systmone_core::xml::XmlContent for Clinic {
         }
     }
 }
-systmone_core::impl_xml_content!(Clinic, "Clinic");
+systmone_core::impl_xml_content!(Clinic);
 /// Container element for the clinical content of the patient record, such as medication and clinical codes: one Event per consultation or administrative event.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Clinical {
@@ -1840,7 +1840,7 @@ impl systmone_core::xml::XmlContent for Clinical {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1852,7 +1852,7 @@ impl systmone_core::xml::XmlContent for Clinical {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Event" => {
                     order.member(&mut extra, 0usize, "Event")?;
                     let read = systmone_core::xml::read_child(reader)?;
@@ -1874,10 +1874,10 @@ impl systmone_core::xml::XmlContent for Clinical {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.event.len()];
         systmone_core::xml::write_members(
             writer,
@@ -1906,7 +1906,7 @@ impl systmone_core::xml::XmlContent for Clinical {
         }
     }
 }
-systmone_core::impl_xml_content!(Clinical, "Clinical");
+systmone_core::impl_xml_content!(Clinical);
 /// A coded entry: a clinical code, optional comments and optional links to Problems. F15: SystmOne's own schema has, in this order, Code, Episodicity, Value, Units, Comparator, ProblemSeverity, ProblemEndDate, FreeText, LinkedProblemUID: a numeric reading is a Value with its Units (and a Comparator). F3: a coded entry that is a problem carries ProblemUID, ProblemSeverity and optionally Episodicity and ProblemEndDate, and the captured record writes Code, Episodicity, ProblemUID, ProblemSeverity; ProblemUID (read-only, responses only) sits just before ProblemSeverity, so both orders read without drift.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ClinicalCode {
@@ -1938,7 +1938,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1959,7 +1959,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Code" if code.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -2134,10 +2134,10 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             usize::from(self.episodicity.is_some()),
@@ -2297,7 +2297,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
         systmone_core::xml::XmlContent::declared_order(&mut self.code);
     }
 }
-systmone_core::impl_xml_content!(ClinicalCode, "ClinicalCode");
+systmone_core::impl_xml_content!(ClinicalCode);
 /// A clinical code. Has attributes to give the coding scheme (CTV3 by default), the code and the term associated with the code.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Code {
@@ -2315,7 +2315,7 @@ impl systmone_core::xml::XmlContent for Code {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -2341,7 +2341,7 @@ impl systmone_core::xml::XmlContent for Code {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -2354,19 +2354,19 @@ impl systmone_core::xml::XmlContent for Code {
         }
         Ok(Code { scheme, code, term, extra })
     }
-    fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
-        vec![
-            ("Scheme", Some(systmone_core::xml::TextValue::xml_text(& self.scheme)
-            .into_owned())), ("Code", Some(systmone_core::xml::TextValue::xml_text(& self
-            .code).into_owned())), ("Term", self.term.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())),
-        ]
+    fn write_attributes(&self, writer: &mut systmone_core::xml::XmlWriter) {
+        writer
+            .attribute("Scheme", &systmone_core::xml::TextValue::xml_text(&self.scheme));
+        writer.attribute("Code", &systmone_core::xml::TextValue::xml_text(&self.code));
+        if let Some(value) = &self.term {
+            writer.attribute("Term", &systmone_core::xml::TextValue::xml_text(value));
+        }
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -2382,7 +2382,7 @@ impl systmone_core::xml::XmlContent for Code {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Code, "Code");
+systmone_core::impl_xml_content!(Code);
 /// A container holding at most one clinical code (MaritalStatus, Ethnicity, MainLanguage). If nothing is recorded in SystmOne, the element is present but empty.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CodeSlot {
@@ -2396,7 +2396,7 @@ impl systmone_core::xml::XmlContent for CodeSlot {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -2408,7 +2408,7 @@ impl systmone_core::xml::XmlContent for CodeSlot {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Code" if code.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -2435,10 +2435,10 @@ impl systmone_core::xml::XmlContent for CodeSlot {
         Ok(CodeSlot { code, extra })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [usize::from(self.code.is_some())];
         systmone_core::xml::write_members(
             writer,
@@ -2467,7 +2467,7 @@ impl systmone_core::xml::XmlContent for CodeSlot {
         }
     }
 }
-systmone_core::impl_xml_content!(CodeSlot, "CodeSlot");
+systmone_core::impl_xml_content!(CodeSlot);
 /// How a reading's Value compares with the measured quantity. F15, F17: SystmOne's own schema lists the codes 3 to 8 (a fixed list); what each code means is not shown.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Comparator {
@@ -2522,7 +2522,7 @@ impl systmone_core::xml::TextValue for Comparator {
         matches!(self, Comparator::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(Comparator, "Comparator");
+systmone_core::impl_xml_text!(Comparator);
 /// How an event or activity took place. F15, F17: the fixed list SystmOne's own schema gives for Event/@Method and Activity/Method (both Email and E-mail are in it).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ContactMethod {
@@ -2589,7 +2589,7 @@ impl systmone_core::xml::TextValue for ContactMethod {
         matches!(self, ContactMethod::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(ContactMethod, "ContactMethod");
+systmone_core::impl_xml_text!(ContactMethod);
 /// The currently selected items from the user's active screen: drugs and clinical codes, in the order the user interface lists them. If there are no appropriate selections, the element is still present but has no children.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CurrentSelection {
@@ -2603,7 +2603,7 @@ impl systmone_core::xml::XmlContent for CurrentSelection {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -2615,7 +2615,7 @@ impl systmone_core::xml::XmlContent for CurrentSelection {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Drug" => {
                     order.member(&mut extra, 0usize, "Drug")?;
                     let value = systmone_core::xml::read_child(reader)?;
@@ -2642,10 +2642,10 @@ impl systmone_core::xml::XmlContent for CurrentSelection {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.items.len()];
         systmone_core::xml::write_members(
             writer,
@@ -2674,7 +2674,7 @@ impl systmone_core::xml::XmlContent for CurrentSelection {
         }
     }
 }
-systmone_core::impl_xml_content!(CurrentSelection, "CurrentSelection");
+systmone_core::impl_xml_content!(CurrentSelection);
 /// One element of a choice: `<Drug>`, `<Code>`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CurrentSelectionItem {
@@ -2691,11 +2691,11 @@ impl CurrentSelectionItem {
             CurrentSelectionItem::Code(_) => "Code",
         }
     }
-    fn write<W: std::io::Write>(
+    fn write(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
+        writer: &mut systmone_core::xml::XmlWriter,
         _attributes: &[systmone_core::UnknownAttribute],
-    ) -> yaserde::Result<()> {
+    ) -> systmone_core::xml::WriteResult {
         match self {
             CurrentSelectionItem::Drug(value) => {
                 systmone_core::xml::write_child(writer, "Drug", value)
@@ -2718,42 +2718,43 @@ impl CurrentSelectionItem {
     }
 }
 /// An element inside `xs:any` content (an `Event`'s data items): one of the
-/// global elements the schema declares, typed, or any other element kept as raw
+/// global elements the schema declares, typed (boxed when it has child
+/// elements, so each item takes its own room), or any other element kept as raw
 /// XML and written back unchanged (ERRATA E21).
 #[derive(Debug, Clone, PartialEq)]
 pub enum DataItem {
     /// Event data item: an activity, such as a contact with the patient (F15).
-    Activity(Activity),
+    Activity(Box<Activity>),
     /// Event data item: a file or URL attachment.
-    Attachment(Attachment),
+    Attachment(Box<Attachment>),
     /// Event data item: a care plan (F15).
-    CarePlan(CarePlan),
+    CarePlan(Box<CarePlan>),
     /// Event data item: a coded entry.
-    ClinicalCode(ClinicalCode),
+    ClinicalCode(Box<ClinicalCode>),
     /// Event data item: an allergy or sensitivity.
-    DrugSensitivity(DrugSensitivity),
+    DrugSensitivity(Box<DrugSensitivity>),
     /// Event data item: a letter, i.e. a file with metadata describing the sender, recipient and what it is about.
-    Letter(Letter),
+    Letter(Box<Letter>),
     /// Links the data to a Problem: contains the ProblemUID returned when getting the patient record. A child of Event links the entire event; a child of a data item (e.g. ClinicalCode) links just that item. May be repeated to link to multiple Problems.
     LinkedProblemUid(String),
     /// Event data item: medication (acute or repeat).
-    Medication(Medication),
+    Medication(Box<Medication>),
     /// Event data item: free-text narrative. The document names it (the Narrative filter) but shows no example; F1: real responses send it as one or more Line elements.
-    Narrative(Narrative),
+    Narrative(Box<Narrative>),
     /// Event data item: a patient plan (F15).
-    PatientPlan(PatientPlan),
+    PatientPlan(Box<PatientPlan>),
     /// Event data item: a recall of the patient (F15).
-    Recall(Recall),
+    Recall(Box<Recall>),
     /// Event data item: a relationship of the patient (F15).
-    Relationship(Relationship),
+    Relationship(Box<Relationship>),
     /// Event data item: a reminder shown on the record (F15).
-    Reminder(Reminder),
+    Reminder(Box<Reminder>),
     /// Event data item: a repeat medication template (F15).
-    RepeatMedication(RepeatMedication),
+    RepeatMedication(Box<RepeatMedication>),
     /// Event data item: a report, such as a pathology result (F15).
-    Report(Report),
+    Report(Box<Report>),
     /// Event data item: a vaccination (F15).
-    Vaccination(Vaccination),
+    Vaccination(Box<Vaccination>),
     /// An element the schema does not declare, kept as raw XML.
     Other(systmone_core::RawXml),
 }
@@ -2765,18 +2766,30 @@ impl DataItem {
     ) -> systmone_core::xml::ReadResult<Self> {
         Ok(
             match name {
-                "Activity" => DataItem::Activity(systmone_core::xml::read_child(reader)?),
-                "Attachment" => {
-                    DataItem::Attachment(systmone_core::xml::read_child(reader)?)
+                "Activity" => {
+                    DataItem::Activity(Box::new(systmone_core::xml::read_child(reader)?))
                 }
-                "CarePlan" => DataItem::CarePlan(systmone_core::xml::read_child(reader)?),
+                "Attachment" => {
+                    DataItem::Attachment(
+                        Box::new(systmone_core::xml::read_child(reader)?),
+                    )
+                }
+                "CarePlan" => {
+                    DataItem::CarePlan(Box::new(systmone_core::xml::read_child(reader)?))
+                }
                 "ClinicalCode" => {
-                    DataItem::ClinicalCode(systmone_core::xml::read_child(reader)?)
+                    DataItem::ClinicalCode(
+                        Box::new(systmone_core::xml::read_child(reader)?),
+                    )
                 }
                 "DrugSensitivity" => {
-                    DataItem::DrugSensitivity(systmone_core::xml::read_child(reader)?)
+                    DataItem::DrugSensitivity(
+                        Box::new(systmone_core::xml::read_child(reader)?),
+                    )
                 }
-                "Letter" => DataItem::Letter(systmone_core::xml::read_child(reader)?),
+                "Letter" => {
+                    DataItem::Letter(Box::new(systmone_core::xml::read_child(reader)?))
+                }
                 "LinkedProblemUID" => {
                     match systmone_core::xml::read_text_item(reader)? {
                         Ok(value) => DataItem::LinkedProblemUid(value),
@@ -2784,83 +2797,101 @@ impl DataItem {
                     }
                 }
                 "Medication" => {
-                    DataItem::Medication(systmone_core::xml::read_child(reader)?)
+                    DataItem::Medication(
+                        Box::new(systmone_core::xml::read_child(reader)?),
+                    )
                 }
                 "Narrative" => {
-                    DataItem::Narrative(systmone_core::xml::read_child(reader)?)
+                    DataItem::Narrative(
+                        Box::new(systmone_core::xml::read_child(reader)?),
+                    )
                 }
                 "PatientPlan" => {
-                    DataItem::PatientPlan(systmone_core::xml::read_child(reader)?)
+                    DataItem::PatientPlan(
+                        Box::new(systmone_core::xml::read_child(reader)?),
+                    )
                 }
-                "Recall" => DataItem::Recall(systmone_core::xml::read_child(reader)?),
+                "Recall" => {
+                    DataItem::Recall(Box::new(systmone_core::xml::read_child(reader)?))
+                }
                 "Relationship" => {
-                    DataItem::Relationship(systmone_core::xml::read_child(reader)?)
+                    DataItem::Relationship(
+                        Box::new(systmone_core::xml::read_child(reader)?),
+                    )
                 }
-                "Reminder" => DataItem::Reminder(systmone_core::xml::read_child(reader)?),
+                "Reminder" => {
+                    DataItem::Reminder(Box::new(systmone_core::xml::read_child(reader)?))
+                }
                 "RepeatMedication" => {
-                    DataItem::RepeatMedication(systmone_core::xml::read_child(reader)?)
+                    DataItem::RepeatMedication(
+                        Box::new(systmone_core::xml::read_child(reader)?),
+                    )
                 }
-                "Report" => DataItem::Report(systmone_core::xml::read_child(reader)?),
+                "Report" => {
+                    DataItem::Report(Box::new(systmone_core::xml::read_child(reader)?))
+                }
                 "Vaccination" => {
-                    DataItem::Vaccination(systmone_core::xml::read_child(reader)?)
+                    DataItem::Vaccination(
+                        Box::new(systmone_core::xml::read_child(reader)?),
+                    )
                 }
                 _ => DataItem::Other(systmone_core::xml::read_unknown_item(reader)?),
             },
         )
     }
     /// Writes the element.
-    pub fn write<W: std::io::Write>(
+    pub fn write(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         match self {
             DataItem::Activity(value) => {
-                systmone_core::xml::write_child(writer, "Activity", value)?;
+                systmone_core::xml::write_child(writer, "Activity", &**value)?;
             }
             DataItem::Attachment(value) => {
-                systmone_core::xml::write_child(writer, "Attachment", value)?;
+                systmone_core::xml::write_child(writer, "Attachment", &**value)?;
             }
             DataItem::CarePlan(value) => {
-                systmone_core::xml::write_child(writer, "CarePlan", value)?;
+                systmone_core::xml::write_child(writer, "CarePlan", &**value)?;
             }
             DataItem::ClinicalCode(value) => {
-                systmone_core::xml::write_child(writer, "ClinicalCode", value)?;
+                systmone_core::xml::write_child(writer, "ClinicalCode", &**value)?;
             }
             DataItem::DrugSensitivity(value) => {
-                systmone_core::xml::write_child(writer, "DrugSensitivity", value)?;
+                systmone_core::xml::write_child(writer, "DrugSensitivity", &**value)?;
             }
             DataItem::Letter(value) => {
-                systmone_core::xml::write_child(writer, "Letter", value)?;
+                systmone_core::xml::write_child(writer, "Letter", &**value)?;
             }
             DataItem::LinkedProblemUid(value) => {
                 systmone_core::xml::write_text_child(writer, "LinkedProblemUID", value)?;
             }
             DataItem::Medication(value) => {
-                systmone_core::xml::write_child(writer, "Medication", value)?;
+                systmone_core::xml::write_child(writer, "Medication", &**value)?;
             }
             DataItem::Narrative(value) => {
-                systmone_core::xml::write_child(writer, "Narrative", value)?;
+                systmone_core::xml::write_child(writer, "Narrative", &**value)?;
             }
             DataItem::PatientPlan(value) => {
-                systmone_core::xml::write_child(writer, "PatientPlan", value)?;
+                systmone_core::xml::write_child(writer, "PatientPlan", &**value)?;
             }
             DataItem::Recall(value) => {
-                systmone_core::xml::write_child(writer, "Recall", value)?;
+                systmone_core::xml::write_child(writer, "Recall", &**value)?;
             }
             DataItem::Relationship(value) => {
-                systmone_core::xml::write_child(writer, "Relationship", value)?;
+                systmone_core::xml::write_child(writer, "Relationship", &**value)?;
             }
             DataItem::Reminder(value) => {
-                systmone_core::xml::write_child(writer, "Reminder", value)?;
+                systmone_core::xml::write_child(writer, "Reminder", &**value)?;
             }
             DataItem::RepeatMedication(value) => {
-                systmone_core::xml::write_child(writer, "RepeatMedication", value)?;
+                systmone_core::xml::write_child(writer, "RepeatMedication", &**value)?;
             }
             DataItem::Report(value) => {
-                systmone_core::xml::write_child(writer, "Report", value)?;
+                systmone_core::xml::write_child(writer, "Report", &**value)?;
             }
             DataItem::Vaccination(value) => {
-                systmone_core::xml::write_child(writer, "Vaccination", value)?;
+                systmone_core::xml::write_child(writer, "Vaccination", &**value)?;
             }
             DataItem::Other(raw) => {
                 systmone_core::xml::write_child(writer, raw.name(), raw)?;
@@ -2872,50 +2903,50 @@ impl DataItem {
     pub fn declared_order(&mut self) {
         match self {
             DataItem::Activity(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::Attachment(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::CarePlan(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::ClinicalCode(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::DrugSensitivity(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::Letter(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::LinkedProblemUid(_) => {}
             DataItem::Medication(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::Narrative(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::PatientPlan(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::Recall(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::Relationship(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::Reminder(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::RepeatMedication(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::Report(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::Vaccination(value) => {
-                systmone_core::xml::XmlContent::declared_order(value)
+                systmone_core::xml::XmlContent::declared_order(&mut **value)
             }
             DataItem::Other(_) => {}
         }
@@ -2996,7 +3027,7 @@ impl systmone_core::xml::XmlContent for Demographics {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -3028,7 +3059,7 @@ impl systmone_core::xml::XmlContent for Demographics {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Title" if title.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -3389,10 +3420,10 @@ impl systmone_core::xml::XmlContent for Demographics {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.title.is_some()),
             usize::from(self.first_name.is_some()),
@@ -3722,7 +3753,7 @@ impl systmone_core::xml::XmlContent for Demographics {
         }
     }
 }
-systmone_core::impl_xml_content!(Demographics, "Demographics");
+systmone_core::impl_xml_content!(Demographics);
 /// An appointment in the GetDiary response. E12: the text says it "matches the structure returned in GetPatientRecord", but the example uses the Clinic/Slot structure of GetAppointmentSlots; the example is followed. F20: responses a kiosk read put AppointmentUID, Status and Flag (repeated) before the Clinic, in that order; the document's example has the Clinic alone, which this order reads too.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiaryAppointment {
@@ -3742,7 +3773,7 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -3757,7 +3788,7 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "AppointmentUID" if appointment_uid.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -3831,10 +3862,10 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.appointment_uid.is_some()),
             usize::from(self.status.is_some()),
@@ -3904,7 +3935,7 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
         systmone_core::xml::XmlContent::declared_order(&mut self.clinic);
     }
 }
-systmone_core::impl_xml_content!(DiaryAppointment, "DiaryAppointment");
+systmone_core::impl_xml_content!(DiaryAppointment);
 /// The GP registration types the document names (e.g. GMS, Private).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DocumentedRegistrationType {
@@ -3943,7 +3974,7 @@ impl systmone_core::xml::TextValue for DocumentedRegistrationType {
         matches!(self, DocumentedRegistrationType::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(DocumentedRegistrationType, "DocumentedRegistrationType");
+systmone_core::impl_xml_text!(DocumentedRegistrationType);
 /// A drug or appliance. F15: SystmOne's own schema gives it Scheme, ProductID and PackID; responses add its Name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Drug {
@@ -3963,7 +3994,7 @@ impl systmone_core::xml::XmlContent for Drug {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -3992,7 +4023,7 @@ impl systmone_core::xml::XmlContent for Drug {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -4011,21 +4042,26 @@ impl systmone_core::xml::XmlContent for Drug {
             extra,
         })
     }
-    fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
-        vec![
-            ("Scheme", Some(systmone_core::xml::TextValue::xml_text(& self.scheme)
-            .into_owned())), ("ProductID", Some(systmone_core::xml::TextValue::xml_text(&
-            self.product_id).into_owned())), ("PackID", self.pack_id.as_ref().map(| value
-            | systmone_core::xml::TextValue::xml_text(value).into_owned())), ("Name",
-            self.name.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())),
-        ]
+    fn write_attributes(&self, writer: &mut systmone_core::xml::XmlWriter) {
+        writer
+            .attribute("Scheme", &systmone_core::xml::TextValue::xml_text(&self.scheme));
+        writer
+            .attribute(
+                "ProductID",
+                &systmone_core::xml::TextValue::xml_text(&self.product_id),
+            );
+        if let Some(value) = &self.pack_id {
+            writer.attribute("PackID", &systmone_core::xml::TextValue::xml_text(value));
+        }
+        if let Some(value) = &self.name {
+            writer.attribute("Name", &systmone_core::xml::TextValue::xml_text(value));
+        }
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -4041,7 +4077,7 @@ impl systmone_core::xml::XmlContent for Drug {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Drug, "Drug");
+systmone_core::impl_xml_content!(Drug);
 /// An allergy (e.g. reaction to peanuts) or sensitivity (e.g. reaction to penicillin). The Ingredient children show the ingredients of the drug from Multilex. F15: SystmOne's own schema has Type, FreeText, LinkedProblemUID; the Ingredients of the document's response come between Type and FreeText.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DrugSensitivity {
@@ -4061,7 +4097,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -4076,7 +4112,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Type" if kind.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -4141,10 +4177,10 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             self.ingredient.len(),
@@ -4216,7 +4252,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
         }
     }
 }
-systmone_core::impl_xml_content!(DrugSensitivity, "DrugSensitivity");
+systmone_core::impl_xml_content!(DrugSensitivity);
 /// What a drug sensitivity refers to. F15, F17: SystmOne's own schema lists Drug and Ingredient (a fixed list); the document's example sends Ingredient.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum DrugSensitivityType {
@@ -4255,7 +4291,7 @@ impl systmone_core::xml::TextValue for DrugSensitivityType {
         matches!(self, DrugSensitivityType::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(DrugSensitivityType, "DrugSensitivityType");
+systmone_core::impl_xml_text!(DrugSensitivityType);
 /// The empty string: the value of an element that is present but empty. F8: real clients send every Demographics field, empty when nothing is recorded.
 pub type EmptyText = String;
 /// The episodicity of a coded entry. F3: real responses send New; F15, F17: SystmOne's own schema lists New and Ongoing (a fixed list).
@@ -4296,7 +4332,7 @@ impl systmone_core::xml::TextValue for Episodicity {
         matches!(self, Episodicity::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(Episodicity, "Episodicity");
+systmone_core::impl_xml_text!(Episodicity);
 /// A consultation or administrative event recorded in the patient record. Its children are the data items recorded in it (ClinicalCode, Medication, DrugSensitivity, Letter, Attachment, LinkedProblemUID, ...); "these individual data types aren't documented in this specification". E21: the content is a lax wildcard so that data item types this schema does not know are kept (and round-tripped) instead of rejected; the known data items are global elements, which lax processing validates wherever they appear. In UpdatePatientRecord the attributes are optional and default to now and the logged-on user. F7: one real Event may hold several data items (Narrative and Medication; Narrative and ClinicalCode), kept in document order. F15: SystmOne's own UpdatePatientRecord schema defines these data items, in this order: Medication, ClinicalCode (repeated), Reminder, Recall, Vaccination, RepeatMedication, Letter, PatientPlan, CarePlan, Relationship, Report, Attachment, Activity, Narrative (repeated), DrugSensitivity, LinkedProblemUID; each is a global element here. F16: records hold the same items, so the same types read them in GetPatientRecord responses.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Event {
@@ -4326,7 +4362,7 @@ impl systmone_core::xml::XmlContent for Event {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -4375,10 +4411,10 @@ impl systmone_core::xml::XmlContent for Event {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
-                    order.member(&mut extra, 0usize, &child)?;
-                    items.push(DataItem::read(reader, &child)?);
+                    order.member(&mut extra, 0usize, child)?;
+                    items.push(DataItem::read(reader, child)?);
                 }
             }
         }
@@ -4395,31 +4431,45 @@ impl systmone_core::xml::XmlContent for Event {
             extra,
         })
     }
-    fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
-        vec![
-            ("DateTime", self.date_time.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("UserName",
-            self.user_name.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("DoneBy",
-            self.done_by.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("DoneAt",
-            self.done_at.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("Method",
-            self.method.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("Software",
-            self.software.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())),
-            ("LinkedReferralUID", self.linked_referral_uid.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("EventUID",
-            self.event_uid.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())),
-        ]
+    fn write_attributes(&self, writer: &mut systmone_core::xml::XmlWriter) {
+        if let Some(value) = &self.date_time {
+            writer
+                .attribute("DateTime", &systmone_core::xml::TextValue::xml_text(value));
+        }
+        if let Some(value) = &self.user_name {
+            writer
+                .attribute("UserName", &systmone_core::xml::TextValue::xml_text(value));
+        }
+        if let Some(value) = &self.done_by {
+            writer.attribute("DoneBy", &systmone_core::xml::TextValue::xml_text(value));
+        }
+        if let Some(value) = &self.done_at {
+            writer.attribute("DoneAt", &systmone_core::xml::TextValue::xml_text(value));
+        }
+        if let Some(value) = &self.method {
+            writer.attribute("Method", &systmone_core::xml::TextValue::xml_text(value));
+        }
+        if let Some(value) = &self.software {
+            writer
+                .attribute("Software", &systmone_core::xml::TextValue::xml_text(value));
+        }
+        if let Some(value) = &self.linked_referral_uid {
+            writer
+                .attribute(
+                    "LinkedReferralUID",
+                    &systmone_core::xml::TextValue::xml_text(value),
+                );
+        }
+        if let Some(value) = &self.event_uid {
+            writer
+                .attribute("EventUID", &systmone_core::xml::TextValue::xml_text(value));
+        }
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.items.len()];
         systmone_core::xml::write_members(
             writer,
@@ -4446,7 +4496,7 @@ impl systmone_core::xml::XmlContent for Event {
         }
     }
 }
-systmone_core::impl_xml_content!(Event, "Event");
+systmone_core::impl_xml_content!(Event);
 /// A follow-up action on a report. F15: SystmOne's own schema has Action and Comments.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FollowUpAction {
@@ -4462,7 +4512,7 @@ impl systmone_core::xml::XmlContent for FollowUpAction {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -4475,7 +4525,7 @@ impl systmone_core::xml::XmlContent for FollowUpAction {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Action" if action.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -4525,10 +4575,10 @@ impl systmone_core::xml::XmlContent for FollowUpAction {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.action.is_some()),
             usize::from(self.comments.is_some()),
@@ -4577,7 +4627,7 @@ impl systmone_core::xml::XmlContent for FollowUpAction {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(FollowUpAction, "FollowUpAction");
+systmone_core::impl_xml_content!(FollowUpAction);
 /// A report's follow-up action. F15, F17: SystmOne's own schema has a fixed list of ten, of which the evidence names three (No Further Action, Need to repeat test, Other). Those are listed; another value is kept and reported, so the drift report shows the rest of the list as real data brings it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum FollowUpActionKind {
@@ -4620,7 +4670,7 @@ impl systmone_core::xml::TextValue for FollowUpActionKind {
         matches!(self, FollowUpActionKind::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(FollowUpActionKind, "FollowUpActionKind");
+systmone_core::impl_xml_text!(FollowUpActionKind);
 /// The follow-up actions of a report (F15: FollowUpActions holding FollowUpAction elements).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct FollowUpActions {
@@ -4634,7 +4684,7 @@ impl systmone_core::xml::XmlContent for FollowUpActions {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -4646,7 +4696,7 @@ impl systmone_core::xml::XmlContent for FollowUpActions {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "FollowUpAction" => {
                     order.member(&mut extra, 0usize, "FollowUpAction")?;
                     let read = systmone_core::xml::read_child(reader)?;
@@ -4668,10 +4718,10 @@ impl systmone_core::xml::XmlContent for FollowUpActions {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.follow_up_action.len()];
         systmone_core::xml::write_members(
             writer,
@@ -4704,7 +4754,7 @@ impl systmone_core::xml::XmlContent for FollowUpActions {
         }
     }
 }
-systmone_core::impl_xml_content!(FollowUpActions, "FollowUpActions");
+systmone_core::impl_xml_content!(FollowUpActions);
 /// Identifies a patient uniquely: the NHS number, or an NHS number-like pseudo identifier when the record has none. In responses it also carries the strategic reporting identifier. E1: the Patient Identification section writes NHSNumber, every request example writes NhsNumber; both spellings are accepted, NHSNumber is canonical. F14, F15: SystmOne's own schemas list NHSNumber, PseudoNumber, ClientID (GetPatientRecord only) and StrategicReportingIdentifier in that order; the identifiers are alternatives (the document: a pseudo number when there is no NHS number), so an Identity names its patient by one of them, and a second one is reported, never silently preferred.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Identity {
@@ -4720,7 +4770,7 @@ impl systmone_core::xml::XmlContent for Identity {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -4733,7 +4783,7 @@ impl systmone_core::xml::XmlContent for Identity {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "NHSNumber" if number.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -4836,10 +4886,10 @@ impl systmone_core::xml::XmlContent for Identity {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, usize::from(self.strategic_reporting_identifier.is_some())];
         systmone_core::xml::write_members(
             writer,
@@ -4873,7 +4923,7 @@ impl systmone_core::xml::XmlContent for Identity {
         self.number.declared_order();
     }
 }
-systmone_core::impl_xml_content!(Identity, "Identity");
+systmone_core::impl_xml_content!(Identity);
 /// One element of a choice: `<NHSNumber>`, `<NhsNumber>`, `<PseudoNumber>`, `<ClientID>`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PatientId {
@@ -4896,11 +4946,11 @@ impl PatientId {
             PatientId::ClientId(_) => "ClientID",
         }
     }
-    fn write<W: std::io::Write>(
+    fn write(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
+        writer: &mut systmone_core::xml::XmlWriter,
         attributes: &[systmone_core::UnknownAttribute],
-    ) -> yaserde::Result<()> {
+    ) -> systmone_core::xml::WriteResult {
         match self {
             PatientId::NhsNumber(value) => {
                 systmone_core::xml::write_text_member(
@@ -4969,7 +5019,7 @@ impl systmone_core::xml::XmlContent for Ingredient {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -5001,7 +5051,7 @@ impl systmone_core::xml::XmlContent for Ingredient {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -5020,22 +5070,26 @@ impl systmone_core::xml::XmlContent for Ingredient {
             extra,
         })
     }
-    fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
-        vec![
-            ("Scheme", Some(systmone_core::xml::TextValue::xml_text(& self.scheme)
-            .into_owned())), ("IngredientID",
-            Some(systmone_core::xml::TextValue::xml_text(& self.ingredient_id)
-            .into_owned())), ("Name", self.name.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())), ("Details",
-            self.details.as_ref().map(| value |
-            systmone_core::xml::TextValue::xml_text(value).into_owned())),
-        ]
+    fn write_attributes(&self, writer: &mut systmone_core::xml::XmlWriter) {
+        writer
+            .attribute("Scheme", &systmone_core::xml::TextValue::xml_text(&self.scheme));
+        writer
+            .attribute(
+                "IngredientID",
+                &systmone_core::xml::TextValue::xml_text(&self.ingredient_id),
+            );
+        if let Some(value) = &self.name {
+            writer.attribute("Name", &systmone_core::xml::TextValue::xml_text(value));
+        }
+        if let Some(value) = &self.details {
+            writer.attribute("Details", &systmone_core::xml::TextValue::xml_text(value));
+        }
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -5051,7 +5105,7 @@ impl systmone_core::xml::XmlContent for Ingredient {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Ingredient, "Ingredient");
+systmone_core::impl_xml_content!(Ingredient);
 /// A lenient date (F15, E7), or empty when nothing is recorded. F8: every Demographics field may be present and empty.
 pub type LenientDateOrEmpty = systmone_core::Date;
 /// A lenient date-time (E7), or empty when nothing is recorded. F8: every Demographics field may be present and empty.
@@ -5091,7 +5145,7 @@ impl systmone_core::xml::XmlContent for Letter {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -5114,7 +5168,7 @@ impl systmone_core::xml::XmlContent for Letter {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "RecipientName" if recipient_name.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -5319,10 +5373,10 @@ impl systmone_core::xml::XmlContent for Letter {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.recipient_name.is_some()),
             usize::from(self.recipient_organisation.is_some()),
@@ -5509,7 +5563,7 @@ impl systmone_core::xml::XmlContent for Letter {
         }
     }
 }
-systmone_core::impl_xml_content!(Letter, "Letter");
+systmone_core::impl_xml_content!(Letter);
 /// Whether the letter was sent to or from the organisation using SystmOne. Possible values are "Incoming", "Outgoing" and "Other".
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LetterDirection {
@@ -5552,7 +5606,7 @@ impl systmone_core::xml::TextValue for LetterDirection {
         matches!(self, LetterDirection::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(LetterDirection, "LetterDirection");
+systmone_core::impl_xml_text!(LetterDirection);
 /// A medication item. The document shows only that it carries a drug (LaunchFunctionality pre-selects one: a Medication holding just a Drug, E21). F2: real responses send, in this order, MedicationType, Drug, Dose, Quantity, StartDate, EndDate and EndReason. F15: SystmOne's own schema has MedicationType, Drug, Dose, Quantity, StartDate, EndDate, RepeatIssue, LinkedProblemUID. One sequence accepts all three: Drug is required, every other field optional, EndReason (read-only) before RepeatIssue. The open content this type had after the Drug (E21) is gone: XSD 1.0 cannot put a wildcard after optional named elements (Unique Particle Attribution), and F2 names the children.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Medication {
@@ -5582,7 +5636,7 @@ impl systmone_core::xml::XmlContent for Medication {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -5602,7 +5656,7 @@ impl systmone_core::xml::XmlContent for Medication {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "MedicationType" if medication_type.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -5760,10 +5814,10 @@ impl systmone_core::xml::XmlContent for Medication {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.medication_type.is_some()),
             1,
@@ -5908,7 +5962,7 @@ impl systmone_core::xml::XmlContent for Medication {
         systmone_core::xml::XmlContent::declared_order(&mut self.drug);
     }
 }
-systmone_core::impl_xml_content!(Medication, "Medication");
+systmone_core::impl_xml_content!(Medication);
 /// The kind of medication: F2: real responses send "NHS medication"; F15, F17: SystmOne's own schema lists NHS medication and Private issue (a fixed list, the same at every practice; another value is kept and reported).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum MedicationType {
@@ -5947,7 +6001,7 @@ impl systmone_core::xml::TextValue for MedicationType {
         matches!(self, MedicationType::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(MedicationType, "MedicationType");
+systmone_core::impl_xml_text!(MedicationType);
 /// Free-text narrative. F1: one or more lines of text, each kept exactly (a line may start or end with spaces, and may be several thousand characters long). F15: SystmOne's own schema has Line, LinkedProblemUID.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Narrative {
@@ -5963,7 +6017,7 @@ impl systmone_core::xml::XmlContent for Narrative {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -5976,7 +6030,7 @@ impl systmone_core::xml::XmlContent for Narrative {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Line" => {
                     if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
@@ -6010,10 +6064,10 @@ impl systmone_core::xml::XmlContent for Narrative {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.line.len(), self.linked_problem_uid.len()];
         systmone_core::xml::write_members(
             writer,
@@ -6059,7 +6113,7 @@ impl systmone_core::xml::XmlContent for Narrative {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Narrative, "Narrative");
+systmone_core::impl_xml_content!(Narrative);
 /// A patient appointment as GetPatientRecord extracts it (pending appointments only).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PatientAppointment {
@@ -6087,7 +6141,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -6106,7 +6160,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "DateTime" if date_time.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -6265,10 +6319,10 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             1,
@@ -6391,7 +6445,7 @@ impl systmone_core::xml::XmlContent for PatientAppointment {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(PatientAppointment, "PatientAppointment");
+systmone_core::impl_xml_content!(PatientAppointment);
 /// An NHS number or an NHS number-like pseudo identifier: ten digits.
 pub type PatientNumber = String;
 /// A patient plan. F15: SystmOne's own schema has PatientPlan (the plan's text), Items (CarePlanInstruction elements), LinkedProblemUID.
@@ -6411,7 +6465,7 @@ impl systmone_core::xml::XmlContent for PatientPlan {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -6425,7 +6479,7 @@ impl systmone_core::xml::XmlContent for PatientPlan {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "PatientPlan" if patient_plan.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -6481,10 +6535,10 @@ impl systmone_core::xml::XmlContent for PatientPlan {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.patient_plan.is_some()),
             usize::from(self.items.is_some()),
@@ -6545,7 +6599,7 @@ impl systmone_core::xml::XmlContent for PatientPlan {
         }
     }
 }
-systmone_core::impl_xml_content!(PatientPlan, "PatientPlan");
+systmone_core::impl_xml_content!(PatientPlan);
 /// A person's name, as in a letter's RecipientName and SenderName. F15: SystmOne's own schema has Title, FirstName, MiddleNames, Surname.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PersonName {
@@ -6565,7 +6619,7 @@ impl systmone_core::xml::XmlContent for PersonName {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -6580,7 +6634,7 @@ impl systmone_core::xml::XmlContent for PersonName {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Title" if title.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -6664,10 +6718,10 @@ impl systmone_core::xml::XmlContent for PersonName {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.title.is_some()),
             usize::from(self.first_name.is_some()),
@@ -6746,7 +6800,7 @@ impl systmone_core::xml::XmlContent for PersonName {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(PersonName, "PersonName");
+systmone_core::impl_xml_content!(PersonName);
 /// The instructions of a patient plan (F15: Items holding CarePlanInstruction elements).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PlanItems {
@@ -6760,7 +6814,7 @@ impl systmone_core::xml::XmlContent for PlanItems {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -6772,7 +6826,7 @@ impl systmone_core::xml::XmlContent for PlanItems {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "CarePlanInstruction" => {
                     order.member(&mut extra, 0usize, "CarePlanInstruction")?;
                     let read = systmone_core::xml::read_child(reader)?;
@@ -6794,10 +6848,10 @@ impl systmone_core::xml::XmlContent for PlanItems {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.care_plan_instruction.len()];
         systmone_core::xml::write_members(
             writer,
@@ -6830,7 +6884,7 @@ impl systmone_core::xml::XmlContent for PlanItems {
         }
     }
 }
-systmone_core::impl_xml_content!(PlanItems, "PlanItems");
+systmone_core::impl_xml_content!(PlanItems);
 /// The severity of a problem. F3: real clients send Major and Minor.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ProblemSeverity {
@@ -6869,7 +6923,7 @@ impl systmone_core::xml::TextValue for ProblemSeverity {
         matches!(self, ProblemSeverity::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(ProblemSeverity, "ProblemSeverity");
+systmone_core::impl_xml_text!(ProblemSeverity);
 /// A recall. F15: SystmOne's own schema has RecallDate, Type, FreeText, Status, LinkedProblemUID; F16: records hold pending and past recalls (the Recalls filter).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Recall {
@@ -6891,7 +6945,7 @@ impl systmone_core::xml::XmlContent for Recall {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -6907,7 +6961,7 @@ impl systmone_core::xml::XmlContent for Recall {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "RecallDate" if recall_date.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -7000,10 +7054,10 @@ impl systmone_core::xml::XmlContent for Recall {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.recall_date.is_some()),
             usize::from(self.kind.is_some()),
@@ -7097,7 +7151,7 @@ impl systmone_core::xml::XmlContent for Recall {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Recall, "Recall");
+systmone_core::impl_xml_content!(Recall);
 /// The status of a recall. F15, F17: a fixed list in SystmOne's own schema.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RecallStatus {
@@ -7160,7 +7214,7 @@ impl systmone_core::xml::TextValue for RecallStatus {
         matches!(self, RecallStatus::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(RecallStatus, "RecallStatus");
+systmone_core::impl_xml_text!(RecallStatus);
 /// The state of the patient record in the SystmOne client after this function. Possible values are "Open" and "Closed". If Open, changes to the record aren't committed yet and require the user to press the Save button in the SystmOne client.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RecordState {
@@ -7199,7 +7253,7 @@ impl systmone_core::xml::TextValue for RecordState {
         matches!(self, RecordState::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(RecordState, "RecordState");
+systmone_core::impl_xml_text!(RecordState);
 /// GP registration type. The document's values (GMS, Private) are listed; F8: real clients send values the document does not list (Applied), so any other text, or none, is kept as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum RegistrationType {
@@ -7233,7 +7287,7 @@ impl std::fmt::Display for RegistrationType {
 }
 /// An open enumeration (ERRATA E3): other values are expected, not drift.
 impl systmone_core::xml::TextValue for RegistrationType {}
-systmone_core::impl_xml_text!(RegistrationType, "RegistrationType");
+systmone_core::impl_xml_text!(RegistrationType);
 /// A person related to the patient. F15: SystmOne's own schema has Title, FirstName, MiddleNames, Surname, Address, Type, OrganisationName, Telephone, WorkContact, Description, EndDate, DateOfBirth, LinkedProblemUID; F16: records hold relationships (the Relationships filter).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Relationship {
@@ -7271,7 +7325,7 @@ impl systmone_core::xml::XmlContent for Relationship {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -7295,7 +7349,7 @@ impl systmone_core::xml::XmlContent for Relationship {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Title" if title.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -7521,10 +7575,10 @@ impl systmone_core::xml::XmlContent for Relationship {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.title.is_some()),
             usize::from(self.first_name.is_some()),
@@ -7735,7 +7789,7 @@ impl systmone_core::xml::XmlContent for Relationship {
         }
     }
 }
-systmone_core::impl_xml_content!(Relationship, "Relationship");
+systmone_core::impl_xml_content!(Relationship);
 /// A reminder. F15: SystmOne's own schema has FreeText, Severity, ExpiryDate, LinkedProblemUID; F16: records hold reminders (the Reminders filter).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Reminder {
@@ -7755,7 +7809,7 @@ impl systmone_core::xml::XmlContent for Reminder {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -7770,7 +7824,7 @@ impl systmone_core::xml::XmlContent for Reminder {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "FreeText" if free_text.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -7846,10 +7900,10 @@ impl systmone_core::xml::XmlContent for Reminder {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.free_text.is_some()),
             usize::from(self.severity.is_some()),
@@ -7928,7 +7982,7 @@ impl systmone_core::xml::XmlContent for Reminder {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Reminder, "Reminder");
+systmone_core::impl_xml_content!(Reminder);
 /// The severity of a reminder. F15, F17: a fixed list in SystmOne's own schema.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ReminderSeverity {
@@ -7971,7 +8025,7 @@ impl systmone_core::xml::TextValue for ReminderSeverity {
         matches!(self, ReminderSeverity::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(ReminderSeverity, "ReminderSeverity");
+systmone_core::impl_xml_text!(ReminderSeverity);
 /// A repeat medication. F15: SystmOne's own schema has Drug, Dose, Quantity, StartDate, MaxIssues, ReviewDate, IssueDurationDays, MedicationType, LinkedProblemUID (unlike Medication, MedicationType comes last); F16: records hold repeats (the Medication filter extracts acute and repeat medication). Drug is optional here: no record has shown one yet.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RepeatMedication {
@@ -8001,7 +8055,7 @@ impl systmone_core::xml::XmlContent for RepeatMedication {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -8021,7 +8075,7 @@ impl systmone_core::xml::XmlContent for RepeatMedication {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Drug" if drug.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -8179,10 +8233,10 @@ impl systmone_core::xml::XmlContent for RepeatMedication {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.drug.is_some()),
             usize::from(self.dose.is_some()),
@@ -8333,7 +8387,7 @@ impl systmone_core::xml::XmlContent for RepeatMedication {
         }
     }
 }
-systmone_core::impl_xml_content!(RepeatMedication, "RepeatMedication");
+systmone_core::impl_xml_content!(RepeatMedication);
 /// A report (pathology, radiology, blood spot or screening). F15: SystmOne's own schema has BatteryHeaders, IssueDate, Result, Comments, PatientToBeInformed, CollectionDate, Type, FollowUpActions, LinkedProblemUID; F16: records hold results (the Results filter).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Report {
@@ -8363,7 +8417,7 @@ impl systmone_core::xml::XmlContent for Report {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -8383,7 +8437,7 @@ impl systmone_core::xml::XmlContent for Report {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "BatteryHeaders" if battery_headers.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -8541,10 +8595,10 @@ impl systmone_core::xml::XmlContent for Report {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.battery_headers.is_some()),
             usize::from(self.issue_date.is_some()),
@@ -8699,7 +8753,7 @@ impl systmone_core::xml::XmlContent for Report {
         }
     }
 }
-systmone_core::impl_xml_content!(Report, "Report");
+systmone_core::impl_xml_content!(Report);
 /// The result of a report. F15, F17: a fixed list in SystmOne's own schema.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ReportResult {
@@ -8774,7 +8828,7 @@ impl systmone_core::xml::TextValue for ReportResult {
         matches!(self, ReportResult::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(ReportResult, "ReportResult");
+systmone_core::impl_xml_text!(ReportResult);
 /// The kind of report. F15, F17: a fixed list in SystmOne's own schema.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ReportType {
@@ -8821,7 +8875,7 @@ impl systmone_core::xml::TextValue for ReportType {
         matches!(self, ReportType::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(ReportType, "ReportType");
+systmone_core::impl_xml_text!(ReportType);
 /// Who is responsible for a care plan instruction. F15, F17: a fixed list in SystmOne's own schema.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Responsibility {
@@ -8876,7 +8930,7 @@ impl systmone_core::xml::TextValue for Responsibility {
         matches!(self, Responsibility::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(Responsibility, "Responsibility");
+systmone_core::impl_xml_text!(Responsibility);
 /// The coding scheme named in a Scheme attribute of a Code, Drug or Ingredient. E3: the known values are Multilex, Dmd, CTV3 and Snomed; an unknown scheme in a response is kept as an "other" value, not rejected.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SchemeName {
@@ -8918,7 +8972,7 @@ impl std::fmt::Display for SchemeName {
 }
 /// An open enumeration (ERRATA E3): other values are expected, not drift.
 impl systmone_core::xml::TextValue for SchemeName {}
-systmone_core::impl_xml_text!(SchemeName, "SchemeName");
+systmone_core::impl_xml_text!(SchemeName);
 /// Constrains a patient search on gender. This should be either "M" or "F".
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SearchGender {
@@ -8957,7 +9011,7 @@ impl systmone_core::xml::TextValue for SearchGender {
         matches!(self, SearchGender::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(SearchGender, "SearchGender");
+systmone_core::impl_xml_text!(SearchGender);
 /// A PatientSearch gender constraint (M or F), or empty. F14: a production kiosk sends Gender / when it does not know the gender, and real SystmOne clients answered it: an empty Gender constrains nothing.
 pub type SearchGenderOrEmpty = SearchGender;
 /// The patient's gender. Possible values are: M, F, I (indeterminate) or U (unknown).
@@ -9006,7 +9060,7 @@ impl systmone_core::xml::TextValue for Sex {
         matches!(self, Sex::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(Sex, "Sex");
+systmone_core::impl_xml_text!(Sex);
 /// The patient's gender in Demographics: M, F, I (indeterminate) or U (unknown), or empty when nothing is recorded. F8: every Demographics field may be present and empty.
 pub type SexOrEmpty = Sex;
 /// A free slot within a clinic.
@@ -9026,7 +9080,7 @@ impl systmone_core::xml::XmlContent for Slot {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -9040,7 +9094,7 @@ impl systmone_core::xml::XmlContent for Slot {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "SlotType" if slot_type.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -9110,10 +9164,10 @@ impl systmone_core::xml::XmlContent for Slot {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, 1, 1];
         systmone_core::xml::write_members(
             writer,
@@ -9161,7 +9215,7 @@ impl systmone_core::xml::XmlContent for Slot {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Slot, "Slot");
+systmone_core::impl_xml_content!(Slot);
 /// Whether the patient has given consent to receive SMS messages to their mobile phone. Possible values: Yes and No. The GetPatientRecord example shows the element empty, read as "not recorded". F8: real clients send No.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum SmsConsent {
@@ -9204,7 +9258,7 @@ impl systmone_core::xml::TextValue for SmsConsent {
         matches!(self, SmsConsent::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(SmsConsent, "SmsConsent");
+systmone_core::impl_xml_text!(SmsConsent);
 /// A workflow task for a patient. The document names tasks (the Tasks filter, TaskUID in UpdatePatientRecord and DeleteFromPatientRecord) but never shows one (E21). F6: real responses send, in this order, TaskUID, DateTime, TaskType, Status and Content. F15: SystmOne's own schema has TaskType, Due, Content, UserNameAssigned, GroupNameAssigned; one sequence reads both (TaskUID, DateTime and Status read-only). Every field is optional: a task being added has no TaskUID yet.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Task {
@@ -9232,7 +9286,7 @@ impl systmone_core::xml::XmlContent for Task {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -9251,7 +9305,7 @@ impl systmone_core::xml::XmlContent for Task {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "TaskUID" if task_uid.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -9403,10 +9457,10 @@ impl systmone_core::xml::XmlContent for Task {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.task_uid.is_some()),
             usize::from(self.date_time.is_some()),
@@ -9545,7 +9599,7 @@ impl systmone_core::xml::XmlContent for Task {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Task, "Task");
+systmone_core::impl_xml_content!(Task);
 /// A SystmOne UID (EventUID, AppointmentUID, DocumentUID, ...), e.g. "b95ee04200000000". Opaque text.
 pub type Uid = String;
 /// The gender of a registered user (M, F or empty if unset).
@@ -9590,7 +9644,7 @@ impl systmone_core::xml::TextValue for UserGender {
         matches!(self, UserGender::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(UserGender, "UserGender");
+systmone_core::impl_xml_text!(UserGender);
 /// A vaccination. F15: SystmOne's own schema has BatchNumber, Notes, Name, PartType, Dosage, LinkedProblemUID; F16: records hold vaccinations, consents and refusals (the Vaccinations filter).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Vaccination {
@@ -9614,7 +9668,7 @@ impl systmone_core::xml::XmlContent for Vaccination {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -9631,7 +9685,7 @@ impl systmone_core::xml::XmlContent for Vaccination {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "BatchNumber" if batch_number.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -9741,10 +9795,10 @@ impl systmone_core::xml::XmlContent for Vaccination {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.batch_number.is_some()),
             usize::from(self.notes.is_some()),
@@ -9853,7 +9907,7 @@ impl systmone_core::xml::XmlContent for Vaccination {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Vaccination, "Vaccination");
+systmone_core::impl_xml_content!(Vaccination);
 /// A patient (home) visit, as GetDiary and GetPatientRecord return it and UpdatePatientRecord adds it. VisitUID is not shown by the document's example; DeleteFromPatientRecord says the UID is returned when a visit is extracted, so it is accepted here. F15: SystmOne's own schema has DateTime, Duration (an integer), Comments, UserName, LinkedReferralUID, Status; Duration stays lenient (E8: durations read as 10.0 in records) and is written in whole minutes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Visit {
@@ -9879,7 +9933,7 @@ impl systmone_core::xml::XmlContent for Visit {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -9897,7 +9951,7 @@ impl systmone_core::xml::XmlContent for Visit {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "DateTime" if date_time.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -10034,10 +10088,10 @@ impl systmone_core::xml::XmlContent for Visit {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             1,
@@ -10153,7 +10207,7 @@ impl systmone_core::xml::XmlContent for Visit {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(Visit, "Visit");
+systmone_core::impl_xml_content!(Visit);
 /// Whether the patient speaks English. Possible values: Yes, No and Unknown.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum YesNoUnknown {
@@ -10196,7 +10250,7 @@ impl systmone_core::xml::TextValue for YesNoUnknown {
         matches!(self, YesNoUnknown::Unlisted(_))
     }
 }
-systmone_core::impl_xml_text!(YesNoUnknown, "YesNoUnknown");
+systmone_core::impl_xml_text!(YesNoUnknown);
 /// Whether the patient speaks English (Yes, No or Unknown), or empty when nothing is recorded. F8: real clients send Unknown; every Demographics field may be present and empty.
 pub type YesNoUnknownOrEmpty = YesNoUnknown;
 impl systmone_core::Members for Activity {
@@ -10621,15 +10675,18 @@ impl systmone_core::Members for DiaryAppointment {
         &'a self,
         visit: &mut dyn FnMut(&'static str, systmone_core::MemberValue<'a>),
     ) {
-        {
-            let value = &self.clinic;
-            visit("Clinic", systmone_core::MemberValue::Element(value));
-        }
         if let Some(value) = &self.appointment_uid {
             visit("AppointmentUID", systmone_core::MemberValue::text(value));
         }
         if let Some(value) = &self.status {
             visit("Status", systmone_core::MemberValue::text(value));
+        }
+        for value in &self.flag {
+            visit("Flag", systmone_core::MemberValue::text(value));
+        }
+        {
+            let value = &self.clinic;
+            visit("Clinic", systmone_core::MemberValue::Element(value));
         }
     }
 }

@@ -22,7 +22,7 @@ pub use datetime::datetime;
 pub use mutate::{Mutator, run_mutations};
 pub use parse::{parse_request, parse_response};
 pub use template::template;
-pub use xml_reader::{known_difference, reader_events, xml_reader, xml_rs_events};
+pub use xml_reader::{known_difference, reader_events, write_back, xml_reader, xml_rs_events};
 
 /// A fuzz target: its name (the name of its folders under `fuzz/`) and its harness.
 pub type Target = (&'static str, fn(&[u8]));

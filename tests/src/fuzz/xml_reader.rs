@@ -1,10 +1,11 @@
-//! `XmlReader`, the event source under every reader, against xml-rs (the reader the
-//! bindings used before, still under yaserde's writer and a few tools): both see the
-//! same events in every document, and refuse the same malformed ones, apart from the
-//! leniencies of [`known_difference`]; what `XmlReader` accepts, written back as the
-//! bindings write, reads back to the same events.
+//! `XmlReader` and `XmlWriter`, under every reader and writer, against xml-rs (the
+//! reader and writer the bindings used before): both readers see the same events in
+//! every document, and refuse the same malformed ones, apart from the leniencies of
+//! [`known_difference`]; what `XmlReader` accepts, written back as the bindings write,
+//! is what xml-rs's writer wrote (compact and indented) and reads back to the same
+//! events.
 
-use systmone_core::xml::{Event, XmlReader, parser_config};
+use systmone_core::xml::{Event, XmlReader, XmlWriter, parser_config};
 use xml::reader::{EventReader, XmlEvent};
 use xml::writer::{EmitterConfig, EventWriter, XmlEvent as WriteEvent};
 
@@ -19,7 +20,7 @@ pub fn reader_events(text: &str) -> Result<Vec<String>, String> {
                 "start {name} {:?}",
                 attributes
                     .iter()
-                    .map(|a| (a.name.clone(), a.value.clone()))
+                    .map(|a| (a.name.to_string(), a.value.to_string()))
                     .collect::<Vec<_>>()
             )),
             Event::End => out.push("end".into()),
@@ -162,32 +163,81 @@ pub fn known_difference(
     }
 }
 
-/// Writes accepted events back as a document, as the bindings write: xml-rs's writer,
-/// then `keep_value_whitespace`.
-fn write_back(text: &str) -> String {
+/// Writes accepted events back as a document, as the bindings write (`XmlWriter`),
+/// compact or indented, and checks that xml-rs's writer, which the bindings used
+/// before, wrote the same (with `keep_value_whitespace` applied, as it was).
+pub fn write_back(text: &str, indent: bool) -> String {
     let mut reader = XmlReader::new(text);
     let config = EmitterConfig::new()
         .write_document_declaration(false)
-        .perform_indent(false);
-    let mut writer = EventWriter::new_with_config(Vec::new(), config);
+        .perform_indent(indent)
+        .indent_string("  ")
+        .normalize_empty_elements(indent)
+        .pad_self_closing(false);
+    let mut theirs = EventWriter::new_with_config(Vec::new(), config);
+    let mut ours = XmlWriter::new(indent);
     loop {
         match reader.next_event().expect("accepted before") {
             Event::Start { name, attributes } => {
-                let mut start = WriteEvent::start_element(name.as_str());
+                let mut start = WriteEvent::start_element(name);
+                ours.start_element(name);
                 for a in &attributes {
-                    start = start.attr(a.name.as_str(), &a.value);
+                    start = start.attr(a.name, &a.value);
+                    ours.attribute(a.name, &a.value);
                 }
-                writer.write(start).expect("writes");
+                theirs.write(start).expect("writes");
             }
-            Event::End => writer.write(WriteEvent::end_element()).expect("writes"),
-            Event::Text(t) => writer.write(WriteEvent::characters(&t)).expect("writes"),
+            Event::End => {
+                theirs.write(WriteEvent::end_element()).expect("writes");
+                ours.end_element().expect("an element is open");
+            }
+            Event::Text(t) => {
+                theirs.write(WriteEvent::characters(&t)).expect("writes");
+                ours.characters(&t);
+            }
             Event::Eof => break,
         }
     }
-    String::from_utf8(systmone_core::xml::keep_value_whitespace(
-        writer.into_inner(),
-    ))
-    .expect("UTF-8")
+    let theirs = String::from_utf8(keep_value_whitespace(theirs.into_inner())).expect("UTF-8");
+    let ours = ours.finish().expect("every element closed");
+    assert_eq!(
+        ours, theirs,
+        "XmlWriter and xml-rs's writer differ (indent {indent})"
+    );
+    ours
+}
+
+/// What the bindings applied to xml-rs's writer's output: a carriage return anywhere
+/// and a tab in an attribute value written as character references (xml-rs's writer
+/// left them literal, and every reader normalises them away). XmlWriter writes them so
+/// itself.
+pub fn keep_value_whitespace(bytes: Vec<u8>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 16);
+    let (mut in_tag, mut quote) = (false, None);
+    for b in bytes {
+        match (b, quote) {
+            (b'\r', _) => out.extend_from_slice(b"&#xD;"),
+            (b'\t', Some(_)) => out.extend_from_slice(b"&#x9;"),
+            (q, Some(open)) if q == open => {
+                quote = None;
+                out.push(b);
+            }
+            (b'"' | b'\'', None) if in_tag => {
+                quote = Some(b);
+                out.push(b);
+            }
+            (b'<', None) => {
+                in_tag = true;
+                out.push(b);
+            }
+            (b'>', None) => {
+                in_tag = false;
+                out.push(b);
+            }
+            _ => out.push(b),
+        }
+    }
+    out
 }
 
 /// The harness: no panic; the readers agree (or differ as [`known_difference`]
@@ -212,11 +262,12 @@ pub fn xml_reader(data: &[u8]) {
         ),
     }
     if let Ok(events) = &ours {
-        let written = write_back(text);
+        let written = write_back(text, false);
         assert_eq!(
             reader_events(&written).as_ref(),
             Ok(events),
             "written back as {written:?}"
         );
+        write_back(text, true);
     }
 }

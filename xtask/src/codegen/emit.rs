@@ -144,7 +144,7 @@ fn write_value(ty: &TypeRef, xml_name: &str, value: TokenStream, member: usize) 
     }
 }
 
-/// A struct and its reading and writing, all generated: unlike yaserde's derive, the
+/// A struct and its reading and writing, all generated: unlike a serde-style derive, the
 /// reader keeps whatever the schema does not declare (unknown children and attributes,
 /// values that do not read as their type, repeated single elements) in the struct's
 /// `extra`, in place, and reports each departure as drift (or refuses it when reading
@@ -153,7 +153,6 @@ fn custom_struct(s: &Struct) -> TokenStream {
     let doc = docs(&s.doc);
     let default = default_derive(s);
     let name = ident(&s.name);
-    let xml_name = &s.xml_name;
     let has_any = s.members.iter().any(|m| matches!(m, Member::Any { .. }));
     let n_members = s.members.len();
     // F14: content SystmOne reads in any order is not reported when out of order.
@@ -400,8 +399,8 @@ fn custom_struct(s: &Struct) -> TokenStream {
             let field = ident(rust_name);
             let item = ident(item_type);
             quote!(_ => {
-                order.member(&mut extra, #index, &child)?;
-                #field.push(#item::read(reader, &child)?);
+                order.member(&mut extra, #index, child)?;
+                #field.push(#item::read(reader, child)?);
             })
         }
         _ => {
@@ -409,21 +408,23 @@ fn custom_struct(s: &Struct) -> TokenStream {
         }
     };
     let _ = has_any;
-    let attribute_values = s.attributes.iter().map(|a: &Attribute| {
+    let attribute_writes = s.attributes.iter().map(|a: &Attribute| {
         let field = ident(&a.rust_name);
         let xml = &a.xml_name;
         if a.required {
-            quote!((#xml, Some(systmone_core::xml::TextValue::xml_text(&self.#field).into_owned())),)
+            quote!(writer.attribute(#xml, &systmone_core::xml::TextValue::xml_text(&self.#field));)
         } else {
-            quote!((#xml, self.#field.as_ref().map(|value| systmone_core::xml::TextValue::xml_text(value).into_owned())),)
+            quote!(if let Some(value) = &self.#field {
+                writer.attribute(#xml, &systmone_core::xml::TextValue::xml_text(value));
+            })
         }
     });
     let attributes_fn = if s.attributes.is_empty() {
         quote!()
     } else {
         quote! {
-            fn attributes(&self) -> Vec<(&'static str, Option<String>)> {
-                vec![#(#attribute_values)*]
+            fn write_attributes(&self, writer: &mut systmone_core::xml::XmlWriter) {
+                #(#attribute_writes)*
             }
         }
     };
@@ -447,14 +448,14 @@ fn custom_struct(s: &Struct) -> TokenStream {
             fn read_content(
                 reader: &mut systmone_core::xml::XmlReader<'_>,
                 element: &str,
-                attributes: &[systmone_core::xml::Attribute],
+                attributes: &[systmone_core::xml::Attribute<'_>],
             ) -> systmone_core::xml::ReadResult<Self> {
                 let _scope = systmone_core::xml::enter(element);
                 let mut extra = systmone_core::Extra::default();
                 let mut order = systmone_core::xml::Order::<#n_members>::#order_new();
                 #(#locals)*
                 while let Some(child) = systmone_core::xml::next_child_keeping_text(reader, &mut order, &mut extra)? {
-                    match child.as_str() {
+                    match child {
                         #(#arms)*
                         #fallback
                     }
@@ -466,7 +467,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
 
             // The closure's parameters go unused for content without members.
             #[allow(unused_variables)]
-            fn write_content<W: std::io::Write>(&self, writer: &mut yaserde::ser::Serializer<W>) -> yaserde::Result<()> {
+            fn write_content(&self, writer: &mut systmone_core::xml::XmlWriter) -> systmone_core::xml::WriteResult {
                 let counts = [#(#counts),*];
                 systmone_core::xml::write_members(writer, &self.extra, &counts, |writer, member, k| #writes_match)
             }
@@ -481,7 +482,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
             }
         }
 
-        systmone_core::impl_xml_content!(#name, #xml_name);
+        systmone_core::impl_xml_content!(#name);
 
         #(#extra_types)*
     }
@@ -546,7 +547,7 @@ fn choice_enum(name: &str, variants: &[Field]) -> TokenStream {
                 }
             }
 
-            fn write<W: std::io::Write>(&self, writer: &mut yaserde::ser::Serializer<W>, #attributes_name: &[systmone_core::UnknownAttribute]) -> yaserde::Result<()> {
+            fn write(&self, writer: &mut systmone_core::xml::XmlWriter, #attributes_name: &[systmone_core::UnknownAttribute]) -> systmone_core::xml::WriteResult {
                 match self {
                     #(#writes)*
                 }
@@ -565,7 +566,6 @@ fn choice_enum(name: &str, variants: &[Field]) -> TokenStream {
 fn enumeration(e: &Enum) -> TokenStream {
     let doc = docs(&e.doc);
     let name = ident(&e.name);
-    let name_str = &e.name;
     let variants = e.values.iter().map(|(variant, value)| {
         let variant = ident(variant);
         let vdoc = if value.is_empty() {
@@ -635,7 +635,7 @@ fn enumeration(e: &Enum) -> TokenStream {
             /// An open enumeration (ERRATA E3): other values are expected, not drift.
             impl systmone_core::xml::TextValue for #name {}
 
-            systmone_core::impl_xml_text!(#name, #name_str);
+            systmone_core::impl_xml_text!(#name);
         }
     } else {
         quote! {
@@ -673,9 +673,17 @@ fn enumeration(e: &Enum) -> TokenStream {
                 }
             }
 
-            systmone_core::impl_xml_text!(#name, #name_str);
+            systmone_core::impl_xml_text!(#name);
         }
     }
+}
+
+/// Whether a data item of type `ty` is boxed in its `xs:any` enum: an element with
+/// children is. The items differ tenfold in size (a Letter several hundred bytes, a
+/// Narrative a few dozen) and an enum is as large as its largest variant, so unboxed,
+/// every item of a large record took a Letter's room.
+fn boxed_item(ty: &TypeRef) -> bool {
+    !ty.is_text() && matches!(ty, TypeRef::Named { .. })
 }
 
 fn any_element(name: &str, items: &[Field]) -> TokenStream {
@@ -684,7 +692,11 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
         let doc = docs(&f.doc);
         let variant = ident(&f.rust_name);
         let ty = type_tokens(&f.ty);
-        quote!(#doc #variant(#ty),)
+        if boxed_item(&f.ty) {
+            quote!(#doc #variant(Box<#ty>),)
+        } else {
+            quote!(#doc #variant(#ty),)
+        }
     });
     let reads = items.iter().map(|f| {
         let variant = ident(&f.rust_name);
@@ -694,6 +706,8 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
                 Ok(value) => #enum_name::#variant(value),
                 Err(raw) => #enum_name::Other(raw),
             },)
+        } else if boxed_item(&f.ty) {
+            quote!(#xml => #enum_name::#variant(Box::new(systmone_core::xml::read_child(reader)?)),)
         } else {
             quote!(#xml => #enum_name::#variant(systmone_core::xml::read_child(reader)?),)
         }
@@ -703,6 +717,8 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
         let xml = &f.xml_name;
         let w = if f.ty.is_text() {
             quote!(systmone_core::xml::write_text_child(writer, #xml, value)?;)
+        } else if boxed_item(&f.ty) {
+            quote!(systmone_core::xml::write_child(writer, #xml, &**value)?;)
         } else {
             quote!(systmone_core::xml::write_child(writer, #xml, value)?;)
         };
@@ -717,13 +733,16 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
         let variant = ident(&f.rust_name);
         if f.ty.is_text() || matches!(f.ty, TypeRef::Core(_)) {
             quote!(#enum_name::#variant(_) => {})
+        } else if boxed_item(&f.ty) {
+            quote!(#enum_name::#variant(value) => systmone_core::xml::XmlContent::declared_order(&mut **value),)
         } else {
             quote!(#enum_name::#variant(value) => systmone_core::xml::XmlContent::declared_order(value),)
         }
     });
     quote! {
         /// An element inside `xs:any` content (an `Event`'s data items): one of the
-        /// global elements the schema declares, typed, or any other element kept as raw
+        /// global elements the schema declares, typed (boxed when it has child
+        /// elements, so each item takes its own room), or any other element kept as raw
         /// XML and written back unchanged (ERRATA E21).
         #[derive(Debug, Clone, PartialEq)]
         pub enum #enum_name {
@@ -742,7 +761,7 @@ fn any_element(name: &str, items: &[Field]) -> TokenStream {
             }
 
             /// Writes the element.
-            pub fn write<W: std::io::Write>(&self, writer: &mut yaserde::ser::Serializer<W>) -> yaserde::Result<()> {
+            pub fn write(&self, writer: &mut systmone_core::xml::XmlWriter) -> systmone_core::xml::WriteResult {
                 match self {
                     #(#writes)*
                     #enum_name::Other(raw) => { systmone_core::xml::write_child(writer, raw.name(), raw)?; }

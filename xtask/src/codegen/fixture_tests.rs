@@ -123,7 +123,7 @@ fn two_versions_of_a_function_get_two_crates() {
 }
 
 /// Writes `files` into a scratch workspace whose dependencies are this workspace's
-/// `systmone-core` and the registry's yaserde and xml, and runs `cargo check` on it.
+/// `systmone-core`, and runs `cargo check` on it.
 fn check_compiles(files: &Files) {
     let dir = tempfile::tempdir().unwrap();
     for (path, text) in files {
@@ -148,9 +148,7 @@ categories = ["api-bindings"]
 
 [workspace.dependencies]
 systmone-core = {{ path = {core:?} }}
-{types_dep}yaserde = {{ version = "=0.13.2", features = ["derive"] }}
-xml = "1.4"
-"#,
+{types_dep}"#,
         types_member = if has_types { ", \"crates/types\"" } else { "" },
         types_dep = if has_types {
             "systmone-types = { path = \"crates/types\" }\n"

@@ -132,7 +132,7 @@ fn render_types_crate(common: &Module, files: &mut Files) -> anyhow::Result<()> 
     files.insert(
         dir.join("Cargo.toml"),
         format!(
-            "{}[package]\nname = \"systmone-types\"\ndescription = \"The shared structures of the SystmOne Client Integration interface (Identity, Address, Demographics, Event, ...), generated from xsd/{}.xsd.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\nreadme.workspace = true\nkeywords.workspace = true\ncategories.workspace = true\n\n[dependencies]\nsystmone-core.workspace = true\nyaserde.workspace = true\nxml.workspace = true\n",
+            "{}[package]\nname = \"systmone-types\"\ndescription = \"The shared structures of the SystmOne Client Integration interface (Identity, Address, Demographics, Event, ...), generated from xsd/{}.xsd.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\nreadme.workspace = true\nkeywords.workspace = true\ncategories.workspace = true\n\n[dependencies]\nsystmone-core.workspace = true\n",
             toml_header(&source),
             model::COMMON_SCHEMA
         ),
@@ -167,7 +167,7 @@ fn render_function_crate(f: &FunctionSchema, files: &mut Files) -> anyhow::Resul
     files.insert(
         dir.join("Cargo.toml"),
         format!(
-            "{}[package]\nname = \"{package}\"\ndescription = \"Bindings for SystmOne Client Integration {} version {}, generated from xsd/{}.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\nreadme.workspace = true\nkeywords.workspace = true\ncategories.workspace = true\n\n[dependencies]\nsystmone-core.workspace = true\n{types_dep}yaserde.workspace = true\nxml.workspace = true\n",
+            "{}[package]\nname = \"{package}\"\ndescription = \"Bindings for SystmOne Client Integration {} version {}, generated from xsd/{}.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\nreadme.workspace = true\nkeywords.workspace = true\ncategories.workspace = true\n\n[dependencies]\nsystmone-core.workspace = true\n{types_dep}",
             toml_header(&source),
             f.function,
             f.version,

@@ -38,7 +38,7 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -52,7 +52,7 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "SRManifestCRC" if sr_manifest_crc.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -120,10 +120,10 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [usize::from(self.sr_manifest_crc.is_some()), 1, 1];
         systmone_core::xml::write_members(
             writer,
@@ -175,7 +175,7 @@ impl systmone_core::xml::XmlContent for DataExtractParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(DataExtractParameters, "DataExtractParameters");
+systmone_core::impl_xml_content!(DataExtractParameters);
 /// The function-specific content of a successful DataExtract response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DataExtractResult {
@@ -189,7 +189,7 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -201,7 +201,7 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "SRManifestCRC" if sr_manifest_crc.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -235,10 +235,10 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1];
         systmone_core::xml::write_members(
             writer,
@@ -266,7 +266,7 @@ impl systmone_core::xml::XmlContent for DataExtractResult {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(DataExtractResult, "Response");
+systmone_core::impl_xml_content!(DataExtractResult);
 impl systmone_core::Members for DataExtractParameters {
     #[allow(unused_variables)]
     fn members<'a>(

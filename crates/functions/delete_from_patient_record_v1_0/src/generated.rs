@@ -46,7 +46,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -64,7 +64,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -165,10 +165,10 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.identity.is_some()),
             1,
@@ -285,9 +285,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
         }
     }
 }
-systmone_core::impl_xml_content!(
-    DeleteFromPatientRecordParameters, "DeleteFromPatientRecordParameters"
-);
+systmone_core::impl_xml_content!(DeleteFromPatientRecordParameters);
 /// The function-specific content of a successful DeleteFromPatientRecord response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DeleteFromPatientRecordResult {
@@ -303,7 +301,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -316,7 +314,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -364,10 +362,10 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, usize::from(self.record_state.is_some())];
         systmone_core::xml::write_members(
             writer,
@@ -404,7 +402,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordResult {
         systmone_core::xml::XmlContent::declared_order(&mut self.identity);
     }
 }
-systmone_core::impl_xml_content!(DeleteFromPatientRecordResult, "Response");
+systmone_core::impl_xml_content!(DeleteFromPatientRecordResult);
 impl systmone_core::Members for DeleteFromPatientRecordParameters {
     #[allow(unused_variables)]
     fn members<'a>(

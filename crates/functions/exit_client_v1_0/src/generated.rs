@@ -32,7 +32,7 @@ impl systmone_core::xml::XmlContent for ExitClientParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -43,7 +43,7 @@ impl systmone_core::xml::XmlContent for ExitClientParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -57,10 +57,10 @@ impl systmone_core::xml::XmlContent for ExitClientParameters {
         Ok(ExitClientParameters { extra })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -76,7 +76,7 @@ impl systmone_core::xml::XmlContent for ExitClientParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(ExitClientParameters, "ExitClientParameters");
+systmone_core::impl_xml_content!(ExitClientParameters);
 /// The function-specific content of a successful ExitClient response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExitClientResult {
@@ -88,7 +88,7 @@ impl systmone_core::xml::XmlContent for ExitClientResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -99,7 +99,7 @@ impl systmone_core::xml::XmlContent for ExitClientResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -113,10 +113,10 @@ impl systmone_core::xml::XmlContent for ExitClientResult {
         Ok(ExitClientResult { extra })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -132,7 +132,7 @@ impl systmone_core::xml::XmlContent for ExitClientResult {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(ExitClientResult, "Response");
+systmone_core::impl_xml_content!(ExitClientResult);
 impl systmone_core::Members for ExitClientParameters {
     #[allow(unused_variables)]
     fn members<'a>(

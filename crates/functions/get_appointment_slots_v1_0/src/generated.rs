@@ -44,7 +44,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -61,7 +61,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "MinDateTime" if min_date_time.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -147,10 +147,10 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.min_date_time.is_some()),
             usize::from(self.max_date_time.is_some()),
@@ -259,9 +259,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(
-    GetAppointmentSlotsParameters, "GetAppointmentSlotsParameters"
-);
+systmone_core::impl_xml_content!(GetAppointmentSlotsParameters);
 /// The function-specific content of a successful GetAppointmentSlots response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetAppointmentSlotsResult {
@@ -275,7 +273,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -287,7 +285,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Clinic" => {
                     order.member(&mut extra, 0usize, "Clinic")?;
                     let read = systmone_core::xml::read_child(reader)?;
@@ -309,10 +307,10 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.clinic.len()];
         systmone_core::xml::write_members(
             writer,
@@ -341,7 +339,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetAppointmentSlotsResult, "Response");
+systmone_core::impl_xml_content!(GetAppointmentSlotsResult);
 impl systmone_core::Members for GetAppointmentSlotsParameters {
     #[allow(unused_variables)]
     fn members<'a>(

@@ -32,7 +32,7 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -43,7 +43,7 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -59,10 +59,10 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -78,9 +78,7 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(
-    GetCurrentActivityParameters, "GetCurrentActivityParameters"
-);
+systmone_core::impl_xml_content!(GetCurrentActivityParameters);
 /// The function-specific content of a successful GetCurrentActivity response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetCurrentActivityResult {
@@ -98,7 +96,7 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -112,7 +110,7 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -165,10 +163,10 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.identity.is_some()),
             self.activity.len(),
@@ -230,7 +228,7 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetCurrentActivityResult, "Response");
+systmone_core::impl_xml_content!(GetCurrentActivityResult);
 impl systmone_core::Members for GetCurrentActivityParameters {
     #[allow(unused_variables)]
     fn members<'a>(

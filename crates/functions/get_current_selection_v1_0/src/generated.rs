@@ -32,7 +32,7 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -43,7 +43,7 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -59,10 +59,10 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -78,9 +78,7 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(
-    GetCurrentSelectionParameters, "GetCurrentSelectionParameters"
-);
+systmone_core::impl_xml_content!(GetCurrentSelectionParameters);
 /// The function-specific content of a successful GetCurrentSelection response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetCurrentSelectionResult {
@@ -96,7 +94,7 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -109,7 +107,7 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -157,10 +155,10 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [usize::from(self.identity.is_some()), 1];
         systmone_core::xml::write_members(
             writer,
@@ -194,7 +192,7 @@ impl systmone_core::xml::XmlContent for GetCurrentSelectionResult {
         systmone_core::xml::XmlContent::declared_order(&mut self.current_selection);
     }
 }
-systmone_core::impl_xml_content!(GetCurrentSelectionResult, "Response");
+systmone_core::impl_xml_content!(GetCurrentSelectionResult);
 impl systmone_core::Members for GetCurrentSelectionParameters {
     #[allow(unused_variables)]
     fn members<'a>(

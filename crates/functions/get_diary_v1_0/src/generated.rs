@@ -38,7 +38,7 @@ impl systmone_core::xml::XmlContent for DiaryResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -52,7 +52,7 @@ impl systmone_core::xml::XmlContent for DiaryResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -108,10 +108,10 @@ impl systmone_core::xml::XmlContent for DiaryResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, usize::from(self.demographics.is_some()), self.items.len()];
         systmone_core::xml::write_members(
             writer,
@@ -160,7 +160,7 @@ impl systmone_core::xml::XmlContent for DiaryResult {
         }
     }
 }
-systmone_core::impl_xml_content!(DiaryResult, "DiaryResult");
+systmone_core::impl_xml_content!(DiaryResult);
 /// One element of a choice: `<Appointment>`, `<Visit>`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DiaryResultItem {
@@ -177,11 +177,11 @@ impl DiaryResultItem {
             DiaryResultItem::Visit(_) => "Visit",
         }
     }
-    fn write<W: std::io::Write>(
+    fn write(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
+        writer: &mut systmone_core::xml::XmlWriter,
         _attributes: &[systmone_core::UnknownAttribute],
-    ) -> yaserde::Result<()> {
+    ) -> systmone_core::xml::WriteResult {
         match self {
             DiaryResultItem::Appointment(value) => {
                 systmone_core::xml::write_child(writer, "Appointment", value)
@@ -226,7 +226,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -243,7 +243,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "MinDateTime" if min_date_time.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -345,10 +345,10 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.min_date_time.is_some()),
             usize::from(self.max_date_time.is_some()),
@@ -457,7 +457,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(GetDiaryParameters, "GetDiaryParameters");
+systmone_core::impl_xml_content!(GetDiaryParameters);
 /// The function-specific content of a successful GetDiary response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDiaryResult {
@@ -471,7 +471,7 @@ impl systmone_core::xml::XmlContent for GetDiaryResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -483,7 +483,7 @@ impl systmone_core::xml::XmlContent for GetDiaryResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Result" => {
                     order.member(&mut extra, 0usize, "Result")?;
                     let read = systmone_core::xml::read_child(reader)?;
@@ -505,10 +505,10 @@ impl systmone_core::xml::XmlContent for GetDiaryResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.result.len()];
         systmone_core::xml::write_members(
             writer,
@@ -537,7 +537,7 @@ impl systmone_core::xml::XmlContent for GetDiaryResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetDiaryResult, "Response");
+systmone_core::impl_xml_content!(GetDiaryResult);
 impl systmone_core::Members for DiaryResult {
     #[allow(unused_variables)]
     fn members<'a>(

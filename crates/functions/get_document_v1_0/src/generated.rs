@@ -40,7 +40,7 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -55,7 +55,7 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -138,10 +138,10 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.identity.is_some()),
             1,
@@ -209,7 +209,7 @@ impl systmone_core::xml::XmlContent for GetDocumentParameters {
         }
     }
 }
-systmone_core::impl_xml_content!(GetDocumentParameters, "GetDocumentParameters");
+systmone_core::impl_xml_content!(GetDocumentParameters);
 /// The function-specific content of a successful GetDocument response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetDocumentResult {
@@ -225,7 +225,7 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -238,7 +238,7 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "DocumentFile" => {
                     if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
@@ -280,10 +280,10 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             self.document_file.len(),
             usize::from(self.record_state.is_some()),
@@ -332,7 +332,7 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(GetDocumentResult, "Response");
+systmone_core::impl_xml_content!(GetDocumentResult);
 impl systmone_core::Members for GetDocumentParameters {
     #[allow(unused_variables)]
     fn members<'a>(

@@ -32,7 +32,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -43,7 +43,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -57,10 +57,10 @@ impl systmone_core::xml::XmlContent for GetFunctionsParameters {
         Ok(GetFunctionsParameters { extra })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -76,7 +76,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(GetFunctionsParameters, "GetFunctionsParameters");
+systmone_core::impl_xml_content!(GetFunctionsParameters);
 /// The function-specific content of a successful GetFunctions response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetFunctionsResult {
@@ -90,7 +90,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -102,7 +102,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "SupportedFunction" => {
                     order.member(&mut extra, 0usize, "SupportedFunction")?;
                     let read = systmone_core::xml::read_child(reader)?;
@@ -124,10 +124,10 @@ impl systmone_core::xml::XmlContent for GetFunctionsResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.supported_function.len()];
         systmone_core::xml::write_members(
             writer,
@@ -160,7 +160,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetFunctionsResult, "Response");
+systmone_core::impl_xml_content!(GetFunctionsResult);
 /// A supported function and its supported versions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SupportedFunction {
@@ -176,7 +176,7 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -189,7 +189,7 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Function" if function.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -232,10 +232,10 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, self.version.len()];
         systmone_core::xml::write_members(
             writer,
@@ -277,7 +277,7 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(SupportedFunction, "SupportedFunction");
+systmone_core::impl_xml_content!(SupportedFunction);
 impl systmone_core::Members for GetFunctionsParameters {
     #[allow(unused_variables)]
     fn members<'a>(

@@ -33,7 +33,7 @@ impl systmone_core::xml::XmlContent for AccessRights {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -45,7 +45,7 @@ impl systmone_core::xml::XmlContent for AccessRights {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Access" => {
                     if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
@@ -70,10 +70,10 @@ impl systmone_core::xml::XmlContent for AccessRights {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.access.len()];
         systmone_core::xml::write_members(
             writer,
@@ -105,7 +105,7 @@ impl systmone_core::xml::XmlContent for AccessRights {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(AccessRights, "AccessRights");
+systmone_core::impl_xml_content!(AccessRights);
 /// Which users and sites to return.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrganisationMetaDataParameters {
@@ -119,7 +119,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -131,7 +131,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "LoggedOnUserOnly" if logged_on_user_only.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -164,10 +164,10 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [usize::from(self.logged_on_user_only.is_some())];
         systmone_core::xml::write_members(
             writer,
@@ -199,9 +199,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(
-    GetOrganisationMetaDataParameters, "GetOrganisationMetaDataParameters"
-);
+systmone_core::impl_xml_content!(GetOrganisationMetaDataParameters);
 /// The function-specific content of a successful GetOrganisationMetaData response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetOrganisationMetaDataResult {
@@ -221,7 +219,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -236,7 +234,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Site" => {
                     order.member(&mut extra, 0usize, "Site")?;
                     let read = systmone_core::xml::read_child(reader)?;
@@ -282,10 +280,10 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             self.site.len(),
             self.user.len(),
@@ -358,7 +356,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetOrganisationMetaDataResult, "Response");
+systmone_core::impl_xml_content!(GetOrganisationMetaDataResult);
 /// A site this organisation exists at. E14: PrimarySite is described but absent from the example; both flags are optional.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Site {
@@ -386,7 +384,7 @@ impl systmone_core::xml::XmlContent for Site {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -405,7 +403,7 @@ impl systmone_core::xml::XmlContent for Site {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Name" if name.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -554,10 +552,10 @@ impl systmone_core::xml::XmlContent for Site {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             1,
@@ -685,7 +683,7 @@ impl systmone_core::xml::XmlContent for Site {
         }
     }
 }
-systmone_core::impl_xml_content!(Site, "Site");
+systmone_core::impl_xml_content!(Site);
 /// A registered user at this organisation.
 #[derive(Debug, Clone, PartialEq)]
 pub struct User {
@@ -723,7 +721,7 @@ impl systmone_core::xml::XmlContent for User {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -747,7 +745,7 @@ impl systmone_core::xml::XmlContent for User {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Title" if title.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -979,10 +977,10 @@ impl systmone_core::xml::XmlContent for User {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.title.is_some()),
             usize::from(self.first_name.is_some()),
@@ -1190,7 +1188,7 @@ impl systmone_core::xml::XmlContent for User {
         }
     }
 }
-systmone_core::impl_xml_content!(User, "User");
+systmone_core::impl_xml_content!(User);
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UserGroups {
     /// The name of a user group this user is in. Repeated once for each group they're in.
@@ -1203,7 +1201,7 @@ impl systmone_core::xml::XmlContent for UserGroups {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1215,7 +1213,7 @@ impl systmone_core::xml::XmlContent for UserGroups {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Group" => {
                     if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
@@ -1240,10 +1238,10 @@ impl systmone_core::xml::XmlContent for UserGroups {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.group.len()];
         systmone_core::xml::write_members(
             writer,
@@ -1275,7 +1273,7 @@ impl systmone_core::xml::XmlContent for UserGroups {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(UserGroups, "UserGroups");
+systmone_core::impl_xml_content!(UserGroups);
 impl systmone_core::Members for AccessRights {
     #[allow(unused_variables)]
     fn members<'a>(

@@ -38,7 +38,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -52,7 +52,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -113,10 +113,10 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.identity.is_some()),
             usize::from(self.filter.is_some()),
@@ -174,9 +174,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordParameters {
         }
     }
 }
-systmone_core::impl_xml_content!(
-    GetPatientRecordParameters, "GetPatientRecordParameters"
-);
+systmone_core::impl_xml_content!(GetPatientRecordParameters);
 /// The function-specific content of a successful GetPatientRecord response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GetPatientRecordResult {
@@ -198,7 +196,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -214,7 +212,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -304,10 +302,10 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             usize::from(self.demographics.is_some()),
@@ -387,7 +385,7 @@ impl systmone_core::xml::XmlContent for GetPatientRecordResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetPatientRecordResult, "Response");
+systmone_core::impl_xml_content!(GetPatientRecordResult);
 /// Filters restricting what is extracted. Flags name the kinds of data to extract; dates restrict by effective or entry date. E22: a filter with only Demographics, or with MinEntryDate and MaxEntryDate both today, is exempt from the 30-second throttle.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientRecordFilter {
@@ -449,7 +447,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -485,7 +483,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "MinEffectiveDate" if min_effective_date.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -902,10 +900,10 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.min_effective_date.is_some()),
             usize::from(self.max_effective_date.is_some()),
@@ -1299,7 +1297,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(PatientRecordFilter, "PatientRecordFilter");
+systmone_core::impl_xml_content!(PatientRecordFilter);
 /// Non-clinical content of the patient record: pending appointments, pending visits, non-completed tasks.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientRecordNonClinical {
@@ -1317,7 +1315,7 @@ impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -1331,7 +1329,7 @@ impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Appointment" => {
                     order.member(&mut extra, 0usize, "Appointment")?;
                     let read = systmone_core::xml::read_child(reader)?;
@@ -1365,10 +1363,10 @@ impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.appointment.len(), self.visit.len(), self.task.len()];
         systmone_core::xml::write_members(
             writer,
@@ -1419,7 +1417,7 @@ impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
         }
     }
 }
-systmone_core::impl_xml_content!(PatientRecordNonClinical, "PatientRecordNonClinical");
+systmone_core::impl_xml_content!(PatientRecordNonClinical);
 impl systmone_core::Members for GetPatientRecordParameters {
     #[allow(unused_variables)]
     fn members<'a>(

@@ -32,7 +32,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -43,7 +43,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -59,10 +59,10 @@ impl systmone_core::xml::XmlContent for GetReferenceDataParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -78,9 +78,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(
-    GetReferenceDataParameters, "GetReferenceDataParameters"
-);
+systmone_core::impl_xml_content!(GetReferenceDataParameters);
 /// The function-specific content of a successful GetReferenceData response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetReferenceDataResult {
@@ -94,7 +92,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -106,7 +104,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "NumericReadCodeUnits" => {
                     order.member(&mut extra, 0usize, "NumericReadCodeUnits")?;
                     let read = systmone_core::xml::read_child(reader)?;
@@ -128,10 +126,10 @@ impl systmone_core::xml::XmlContent for GetReferenceDataResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.numeric_read_code_units.len()];
         systmone_core::xml::write_members(
             writer,
@@ -164,7 +162,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetReferenceDataResult, "Response");
+systmone_core::impl_xml_content!(GetReferenceDataResult);
 /// A numeric Read code and its units of measurement.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NumericReadCodeUnits {
@@ -182,7 +180,7 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -196,7 +194,7 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Code" if code.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -264,10 +262,10 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, 1, 1];
         systmone_core::xml::write_members(
             writer,
@@ -315,7 +313,7 @@ impl systmone_core::xml::XmlContent for NumericReadCodeUnits {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(NumericReadCodeUnits, "NumericReadCodeUnits");
+systmone_core::impl_xml_content!(NumericReadCodeUnits);
 impl systmone_core::Members for GetReferenceDataParameters {
     #[allow(unused_variables)]
     fn members<'a>(

@@ -34,7 +34,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -46,7 +46,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Path" if path.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -79,10 +79,10 @@ impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [usize::from(self.path.is_some())];
         systmone_core::xml::write_members(
             writer,
@@ -114,7 +114,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(GetXsdFilesParameters, "GetXSDFilesParameters");
+systmone_core::impl_xml_content!(GetXsdFilesParameters);
 /// The function-specific content of a successful GetXSDFiles response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct GetXsdFilesResult {
@@ -128,7 +128,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -140,7 +140,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "XSD" => {
                     order.member(&mut extra, 0usize, "XSD")?;
                     let read = systmone_core::xml::read_child(reader)?;
@@ -162,10 +162,10 @@ impl systmone_core::xml::XmlContent for GetXsdFilesResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.xsd.len()];
         systmone_core::xml::write_members(
             writer,
@@ -194,7 +194,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesResult {
         }
     }
 }
-systmone_core::impl_xml_content!(GetXsdFilesResult, "Response");
+systmone_core::impl_xml_content!(GetXsdFilesResult);
 /// The outcome of writing the XSD file of one function version.
 #[derive(Debug, Clone, PartialEq)]
 pub struct XsdFileResult {
@@ -212,7 +212,7 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -226,7 +226,7 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Function" if function.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -296,10 +296,10 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, 1, 1];
         systmone_core::xml::write_members(
             writer,
@@ -347,7 +347,7 @@ impl systmone_core::xml::XmlContent for XsdFileResult {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(XsdFileResult, "XsdFileResult");
+systmone_core::impl_xml_content!(XsdFileResult);
 impl systmone_core::Members for GetXsdFilesParameters {
     #[allow(unused_variables)]
     fn members<'a>(

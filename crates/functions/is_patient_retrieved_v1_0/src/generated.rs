@@ -32,7 +32,7 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -43,7 +43,7 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 _ => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -59,10 +59,10 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [];
         systmone_core::xml::write_members(
             writer,
@@ -78,9 +78,7 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(
-    IsPatientRetrievedParameters, "IsPatientRetrievedParameters"
-);
+systmone_core::impl_xml_content!(IsPatientRetrievedParameters);
 /// The function-specific content of a successful IsPatientRetrieved response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IsPatientRetrievedResult {
@@ -94,7 +92,7 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -106,7 +104,7 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "IsPatientRetrieved" if is_patient_retrieved.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -143,10 +141,10 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1];
         systmone_core::xml::write_members(
             writer,
@@ -174,7 +172,7 @@ impl systmone_core::xml::XmlContent for IsPatientRetrievedResult {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(IsPatientRetrievedResult, "Response");
+systmone_core::impl_xml_content!(IsPatientRetrievedResult);
 impl systmone_core::Members for IsPatientRetrievedParameters {
     #[allow(unused_variables)]
     fn members<'a>(

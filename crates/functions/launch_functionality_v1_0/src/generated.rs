@@ -36,7 +36,7 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -49,7 +49,7 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -126,10 +126,10 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1, usize::from(self.choice.is_some())];
         systmone_core::xml::write_members(
             writer,
@@ -163,9 +163,7 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityParameters {
         }
     }
 }
-systmone_core::impl_xml_content!(
-    LaunchFunctionalityParameters, "LaunchFunctionalityParameters"
-);
+systmone_core::impl_xml_content!(LaunchFunctionalityParameters);
 /// One element of a choice: `<ClinicalCode>`, `<Medication>`, `<Attachment>`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum LaunchFunctionalityParametersChoice {
@@ -185,11 +183,11 @@ impl LaunchFunctionalityParametersChoice {
             LaunchFunctionalityParametersChoice::Attachment(_) => "Attachment",
         }
     }
-    fn write<W: std::io::Write>(
+    fn write(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
+        writer: &mut systmone_core::xml::XmlWriter,
         _attributes: &[systmone_core::UnknownAttribute],
-    ) -> yaserde::Result<()> {
+    ) -> systmone_core::xml::WriteResult {
         match self {
             LaunchFunctionalityParametersChoice::ClinicalCode(value) => {
                 systmone_core::xml::write_child(writer, "ClinicalCode", value)
@@ -230,7 +228,7 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -242,7 +240,7 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -273,10 +271,10 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [1];
         systmone_core::xml::write_members(
             writer,
@@ -299,7 +297,7 @@ impl systmone_core::xml::XmlContent for LaunchFunctionalityResult {
         systmone_core::xml::XmlContent::declared_order(&mut self.identity);
     }
 }
-systmone_core::impl_xml_content!(LaunchFunctionalityResult, "Response");
+systmone_core::impl_xml_content!(LaunchFunctionalityResult);
 impl systmone_core::Members for LaunchFunctionalityParameters {
     #[allow(unused_variables)]
     fn members<'a>(

@@ -46,7 +46,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -64,7 +64,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -194,10 +194,10 @@ impl systmone_core::xml::XmlContent for PatientMatch {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             usize::from(self.first_name.is_some()),
@@ -309,7 +309,7 @@ impl systmone_core::xml::XmlContent for PatientMatch {
         }
     }
 }
-systmone_core::impl_xml_content!(PatientMatch, "PatientMatch");
+systmone_core::impl_xml_content!(PatientMatch);
 /// The search constraints. They're all optional, but a minimum of two must be provided (otherwise an error response); the rule is enforced by SystmOne, not by this schema. F14: SystmOne's own schema lists them as FirstName, Surname, DateOfBirth, PostCode, Telephone, Gender (the order written here, and sent), the document in another order, and SystmOne answered both: xs:all accepts any order.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientSearchParameters {
@@ -333,7 +333,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -350,7 +350,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "FirstName" if first_name.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -468,10 +468,10 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.first_name.is_some()),
             usize::from(self.surname.is_some()),
@@ -580,7 +580,7 @@ impl systmone_core::xml::XmlContent for PatientSearchParameters {
         self.extra.forget_order();
     }
 }
-systmone_core::impl_xml_content!(PatientSearchParameters, "PatientSearchParameters");
+systmone_core::impl_xml_content!(PatientSearchParameters);
 /// The function-specific content of a successful PatientSearch response.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct PatientSearchResult {
@@ -594,7 +594,7 @@ impl systmone_core::xml::XmlContent for PatientSearchResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -606,7 +606,7 @@ impl systmone_core::xml::XmlContent for PatientSearchResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Result" => {
                     order.member(&mut extra, 0usize, "Result")?;
                     let read = systmone_core::xml::read_child(reader)?;
@@ -628,10 +628,10 @@ impl systmone_core::xml::XmlContent for PatientSearchResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.result.len()];
         systmone_core::xml::write_members(
             writer,
@@ -660,7 +660,7 @@ impl systmone_core::xml::XmlContent for PatientSearchResult {
         }
     }
 }
-systmone_core::impl_xml_content!(PatientSearchResult, "Response");
+systmone_core::impl_xml_content!(PatientSearchResult);
 impl systmone_core::Members for PatientMatch {
     #[allow(unused_variables)]
     fn members<'a>(

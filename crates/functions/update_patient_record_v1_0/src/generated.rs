@@ -38,7 +38,7 @@ impl systmone_core::xml::XmlContent for UpdateNonClinical {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -52,7 +52,7 @@ impl systmone_core::xml::XmlContent for UpdateNonClinical {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Appointment" => {
                     order.member(&mut extra, 0usize, "Appointment")?;
                     let read = systmone_core::xml::read_child(reader)?;
@@ -86,10 +86,10 @@ impl systmone_core::xml::XmlContent for UpdateNonClinical {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [self.appointment.len(), self.visit.len(), self.task.len()];
         systmone_core::xml::write_members(
             writer,
@@ -140,7 +140,7 @@ impl systmone_core::xml::XmlContent for UpdateNonClinical {
         }
     }
 }
-systmone_core::impl_xml_content!(UpdateNonClinical, "UpdateNonClinical");
+systmone_core::impl_xml_content!(UpdateNonClinical);
 /// What to add to or change in which patient record. E5: the document's example never closes Demographics; the corrected form is the contract. F15: SystmOne's own schema has Identity, Demographics, Clinical, NonClinical, LeaveRecordOpen, the document's order; F14: SystmOne reads parameters in any order, so xs:all accepts any.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct UpdatePatientRecordParameters {
@@ -162,7 +162,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -178,7 +178,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -267,10 +267,10 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             usize::from(self.identity.is_some()),
             usize::from(self.demographics.is_some()),
@@ -356,9 +356,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordParameters {
         }
     }
 }
-systmone_core::impl_xml_content!(
-    UpdatePatientRecordParameters, "UpdatePatientRecordParameters"
-);
+systmone_core::impl_xml_content!(UpdatePatientRecordParameters);
 /// The function-specific content of a successful UpdatePatientRecord response.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UpdatePatientRecordResult {
@@ -382,7 +380,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
     fn read_content(
         reader: &mut systmone_core::xml::XmlReader<'_>,
         element: &str,
-        attributes: &[systmone_core::xml::Attribute],
+        attributes: &[systmone_core::xml::Attribute<'_>],
     ) -> systmone_core::xml::ReadResult<Self> {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
@@ -399,7 +397,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
             &mut order,
             &mut extra,
         )? {
-            match child.as_str() {
+            match child {
                 "Identity" if identity.is_some() => {
                     systmone_core::xml::keep_child(
                         reader,
@@ -483,10 +481,10 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
         })
     }
     #[allow(unused_variables)]
-    fn write_content<W: std::io::Write>(
+    fn write_content(
         &self,
-        writer: &mut yaserde::ser::Serializer<W>,
-    ) -> yaserde::Result<()> {
+        writer: &mut systmone_core::xml::XmlWriter,
+    ) -> systmone_core::xml::WriteResult {
         let counts = [
             1,
             self.event_uid.len(),
@@ -586,7 +584,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
         systmone_core::xml::XmlContent::declared_order(&mut self.identity);
     }
 }
-systmone_core::impl_xml_content!(UpdatePatientRecordResult, "Response");
+systmone_core::impl_xml_content!(UpdatePatientRecordResult);
 impl systmone_core::Members for UpdateNonClinical {
     #[allow(unused_variables)]
     fn members<'a>(

@@ -171,7 +171,7 @@ pub async fn every_function(client: &Client, control: &Control, root: &Path) -> 
         clinical: Some(Clinical {
             extra: Default::default(),
             event: vec![Event {
-                items: vec![DataItem::ClinicalCode(code("X505K"))],
+                items: vec![DataItem::ClinicalCode(Box::new(code("X505K")))],
                 ..Default::default()
             }],
         }),

@@ -439,7 +439,7 @@ pub(super) fn out_item(
             problem_end_date,
             free_text,
             problems,
-        } => DataItem::ClinicalCode(ClinicalCode {
+        } => DataItem::ClinicalCode(Box::new(ClinicalCode {
             code: out_code(code, s),
             episodicity: listed(episodicity),
             value: *value,
@@ -451,7 +451,7 @@ pub(super) fn out_item(
             free_text: free_text.clone(),
             linked_problem_uid: problems.clone(),
             extra: Default::default(),
-        }),
+        })),
         ItemData::Medication {
             scheme,
             product_id,
@@ -488,7 +488,7 @@ pub(super) fn out_item(
                     medication.extra.push_element(raw);
                 }
             }
-            DataItem::Medication(medication)
+            DataItem::Medication(Box::new(medication))
         }
         ItemData::Sensitivity {
             kind,
@@ -497,7 +497,7 @@ pub(super) fn out_item(
             details,
             free_text,
             problems,
-        } => DataItem::DrugSensitivity(DrugSensitivity {
+        } => DataItem::DrugSensitivity(Box::new(DrugSensitivity {
             extra: Default::default(),
             kind: kind
                 .parse()
@@ -515,13 +515,13 @@ pub(super) fn out_item(
             },
             free_text: free_text.clone(),
             linked_problem_uid: problems.clone(),
-        }),
-        ItemData::Narrative { lines, problems } => DataItem::Narrative(Narrative {
+        })),
+        ItemData::Narrative { lines, problems } => DataItem::Narrative(Box::new(Narrative {
             line: lines.clone(),
             linked_problem_uid: problems.clone(),
             extra: Default::default(),
-        }),
-        ItemData::Letter(l) => DataItem::Letter(out_letter(l)),
+        })),
+        ItemData::Letter(l) => DataItem::Letter(Box::new(out_letter(l))),
         ItemData::Attachment {
             file_name,
             file_size,
@@ -529,7 +529,7 @@ pub(super) fn out_item(
             url,
             comments,
             problems,
-        } => DataItem::Attachment(Attachment {
+        } => DataItem::Attachment(Box::new(Attachment {
             extra: Default::default(),
             document_path: None,
             url: url.clone(),
@@ -538,13 +538,13 @@ pub(super) fn out_item(
             document_uid: document_uid.clone(),
             comments: comments.clone(),
             linked_problem_uid: problems.clone(),
-        }),
+        })),
         // F3: a problem is a coded entry with problem fields.
         ItemData::Problem {
             problem_uid,
             code,
             status,
-        } => DataItem::ClinicalCode(ClinicalCode {
+        } => DataItem::ClinicalCode(Box::new(ClinicalCode {
             code: out_code(code, s),
             problem_uid: Some(problem_uid.clone()),
             problem_severity: Some(if status == "Active" {
@@ -560,7 +560,7 @@ pub(super) fn out_item(
             free_text: None,
             linked_problem_uid: Vec::new(),
             extra: Default::default(),
-        }),
+        })),
         ItemData::Referral {
             referral_uid,
             direction,
@@ -575,22 +575,22 @@ pub(super) fn out_item(
                 .map(|c| format!("<DateClosed>{c}T00:00:00</DateClosed>"))
                 .unwrap_or_default()
         ))?,
-        ItemData::Reminder(r) => DataItem::Reminder(Reminder {
+        ItemData::Reminder(r) => DataItem::Reminder(Box::new(Reminder {
             extra: Default::default(),
             free_text: r.free_text.clone(),
             severity: listed(&r.severity),
             expiry_date: dates(&r.expiry_date),
             linked_problem_uid: r.problems.clone(),
-        }),
-        ItemData::Recall(r) => DataItem::Recall(Recall {
+        })),
+        ItemData::Recall(r) => DataItem::Recall(Box::new(Recall {
             extra: Default::default(),
             recall_date: dates(&r.recall_date),
             kind: r.recall_type.clone(),
             free_text: r.free_text.clone(),
             status: listed(&r.status),
             linked_problem_uid: r.problems.clone(),
-        }),
-        ItemData::Vaccination(v) => DataItem::Vaccination(Vaccination {
+        })),
+        ItemData::Vaccination(v) => DataItem::Vaccination(Box::new(Vaccination {
             extra: Default::default(),
             batch_number: v.batch_number.clone(),
             notes: v.notes.clone(),
@@ -598,8 +598,8 @@ pub(super) fn out_item(
             part_type: v.part_type.clone(),
             dosage: v.dosage.clone(),
             linked_problem_uid: v.problems.clone(),
-        }),
-        ItemData::RepeatMedication(r) => DataItem::RepeatMedication(RepeatMedication {
+        })),
+        ItemData::RepeatMedication(r) => DataItem::RepeatMedication(Box::new(RepeatMedication {
             extra: Default::default(),
             drug: r.drug.as_ref().map(|d| out_drug_data(d, s)),
             dose: r.dose.clone(),
@@ -610,8 +610,8 @@ pub(super) fn out_item(
             issue_duration_days: r.issue_duration_days,
             medication_type: listed(&r.medication_type),
             linked_problem_uid: r.problems.clone(),
-        }),
-        ItemData::PatientPlan(p) => DataItem::PatientPlan(PatientPlan {
+        })),
+        ItemData::PatientPlan(p) => DataItem::PatientPlan(Box::new(PatientPlan {
             extra: Default::default(),
             patient_plan: p.text.clone(),
             items: p.items.as_ref().map(|items| PlanItems {
@@ -619,8 +619,8 @@ pub(super) fn out_item(
                 care_plan_instruction: items.iter().map(out_instruction).collect(),
             }),
             linked_problem_uid: p.problems.clone(),
-        }),
-        ItemData::CarePlan(c) => DataItem::CarePlan(CarePlan {
+        })),
+        ItemData::CarePlan(c) => DataItem::CarePlan(Box::new(CarePlan {
             extra: Default::default(),
             care_plan_name: c.name.clone(),
             description: c.description.clone(),
@@ -630,8 +630,8 @@ pub(super) fn out_item(
             review_date: dates(&c.review_date),
             care_plan_instruction: c.instructions.iter().map(out_instruction).collect(),
             linked_problem_uid: c.problems.clone(),
-        }),
-        ItemData::Relationship(r) => DataItem::Relationship(Relationship {
+        })),
+        ItemData::Relationship(r) => DataItem::Relationship(Box::new(Relationship {
             extra: Default::default(),
             title: r.title.clone(),
             first_name: r.first_name.clone(),
@@ -646,8 +646,8 @@ pub(super) fn out_item(
             end_date: dates(&r.end_date),
             date_of_birth: dates(&r.date_of_birth),
             linked_problem_uid: r.problems.clone(),
-        }),
-        ItemData::Report(r) => DataItem::Report(Report {
+        })),
+        ItemData::Report(r) => DataItem::Report(Box::new(Report {
             extra: Default::default(),
             battery_headers: r.battery_headers.clone(),
             issue_date: dates(&r.issue_date),
@@ -668,15 +668,15 @@ pub(super) fn out_item(
                     .collect(),
             }),
             linked_problem_uid: r.problems.clone(),
-        }),
-        ItemData::Activity(a) => DataItem::Activity(Activity {
+        })),
+        ItemData::Activity(a) => DataItem::Activity(Box::new(Activity {
             extra: Default::default(),
             performed: a.performed.clone(),
             with: a.with.clone(),
             method: listed(&a.method),
             duration: a.duration,
             linked_problem_uid: a.problems.clone(),
-        }),
+        })),
         ItemData::LinkedProblem { problem_uid } => DataItem::LinkedProblemUid(problem_uid.clone()),
         ItemData::Raw { xml, .. } => raw(xml)?,
     })
