@@ -10,6 +10,7 @@ use systmone_bindings::update_patient_record_v1_0::{
     UpdatePatientRecordParameters, UpdatePatientRecordResult,
 };
 use systmone_client::{Answers, Arrival, Booking, CodedAnswer, Reading, RecordCode};
+use systmone_core::schema::{Content, FunctionModel, Node as ModelNode};
 use systmone_core::{CodeScheme, DateTime, DurationMinutes, Response};
 use systmone_types::{Comparator, PatientId, Slot};
 
@@ -229,6 +230,22 @@ fn parse_scheme_code(text: &str) -> Result<RecordCode, String> {
     }
 }
 
+/// A value refused before sending, in the words of the schema model: the value, the
+/// element it would fill and the form UpdatePatientRecord's schema expects there.
+fn refused(value: &str, path: &str, option: &str) -> anyhow::Error {
+    let expected = systmone_bindings::schema_model("UpdatePatientRecord", "1.0")
+        .and_then(|model| match FunctionModel::find(&model.parameters, path) {
+            Ok(ModelNode::Element(element)) => match element.content {
+                Content::Text(text) => Some(text.expected()),
+                Content::Elements(_) => None,
+            },
+            Ok(ModelNode::Attribute(attribute)) => Some(attribute.value.expected()),
+            Err(_) => None,
+        })
+        .unwrap_or_else(|| "another form".into());
+    anyhow!("invalid value {value:?} at FunctionParameters/{path}: expected {expected} ({option})")
+}
+
 /// The patient, by an NHS number whose check digit holds.
 fn nhs_patient(number: &str) -> anyhow::Result<PatientId> {
     Ok(PatientId::NhsNumber(crate::checks::nhs_number(number)?))
@@ -302,18 +319,15 @@ pub async fn arrive(global: &GlobalOpts, args: ArriveArgs) -> anyhow::Result<u8>
 }
 
 pub async fn book(global: &GlobalOpts, args: BookArgs) -> anyhow::Result<u8> {
-    let start: DateTime = args.start.parse().map_err(|_| {
-        anyhow!(
-            "--start {:?} is not a date-time: YYYY-MM-DDTHH:MM:SS, as `systmone slots` shows it",
-            args.start
-        )
-    })?;
-    let duration: DurationMinutes = args.duration.parse().map_err(|_| {
-        anyhow!(
-            "--duration {:?} is not a number of minutes (e.g. 10), as `systmone slots` shows it",
-            args.duration
-        )
-    })?;
+    let slot = "NonClinical/Appointment/Clinic/Slot";
+    let start: DateTime = args
+        .start
+        .parse()
+        .map_err(|_| refused(&args.start, &format!("{slot}/DateTimeStart"), "--start"))?;
+    let duration: DurationMinutes = args
+        .duration
+        .parse()
+        .map_err(|_| refused(&args.duration, &format!("{slot}/Duration"), "--duration"))?;
     let booking = Booking {
         patient: nhs_patient(&args.nhs_number)?,
         user_name: args.user,

@@ -285,7 +285,7 @@ fn parameters_or_empty<P: systmone_core::xml::ReadXml>(p: Option<P>) -> anyhow::
         None => systmone_core::xml::from_events_with::<P>(
             vec![
                 Event::Start {
-                    name: ROOT.into(),
+                    name: ROOT,
                     attributes: Vec::new(),
                 },
                 Event::End,
