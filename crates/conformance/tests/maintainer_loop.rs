@@ -5,8 +5,9 @@
 //! `GetPatientRecord v1.1` crate and bindings that compile; the kit built with them
 //! (`systmone-conformance`) passes against the same simulator.
 //!
-//! It builds the copy's crates (in `target/maintainer-loop/`, beside the workspace's own
-//! builds), which takes minutes on CI's two cores: ignored by `cargo test`, run by
+//! It builds the copy's crates in the workspace's own target directory (the copy is
+//! another path, so its crates are built beside ours and the dependencies are reused),
+//! which still takes about a minute on CI's two cores: ignored by `cargo test`, run by
 //! `.ci/run` as its own step (`cargo test -p systmone-conformance --test
 //! maintainer_loop -- --ignored`).
 
@@ -175,7 +176,9 @@ async fn drift_fetch_diff_codegen_then_conformance_passes() {
     }
 
     // 4. Codegen in the copy, then the kit built with the new bindings.
-    let target = loop_dir.join("target");
+    // The workspace's own target directory: the dependencies the tests built are
+    // reused, and the copy's crates (another path) are built beside ours.
+    let target = workspace().join("target");
     cargo(
         &copy,
         &target,
