@@ -29,7 +29,9 @@ use systmone_bindings::get_functions_v1_0::{GetFunctionsParameters, GetFunctions
 use systmone_bindings::get_organisation_meta_data_v1_0::{
     GetOrganisationMetaDataParameters, GetOrganisationMetaDataV1_0,
 };
-use systmone_bindings::get_patient_record_v1_0::{GetPatientRecordParameters, GetPatientRecordV1_0};
+use systmone_bindings::get_patient_record_v1_0::{
+    GetPatientRecordParameters, GetPatientRecordV1_0,
+};
 use systmone_bindings::patient_search_v1_0::{PatientSearchParameters, PatientSearchV1_0};
 use systmone_core::{ApiKey, Date, DateTime, Function, Request, RequestHeader};
 use systmone_sim::{Practice, SimConfig, Simulator, Throttle};
@@ -217,7 +219,10 @@ async fn client(addr: SocketAddr, requests: Vec<Prepared>, timeout: Duration) ->
             // A late response is read as the next request's, and counted mismatched.
             Err(_) => {
                 tally.lost += 1;
-                tally.note(format!("{}: no response in {timeout:?}", request.request_uid));
+                tally.note(format!(
+                    "{}: no response in {timeout:?}",
+                    request.request_uid
+                ));
                 continue;
             }
         };
