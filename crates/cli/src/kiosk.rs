@@ -10,7 +10,6 @@ use systmone_bindings::update_patient_record_v1_0::{
     UpdatePatientRecordParameters, UpdatePatientRecordResult,
 };
 use systmone_client::{Answers, Arrival, Booking, CodedAnswer, Reading, RecordCode};
-use systmone_core::schema::{Content, FunctionModel, Node as ModelNode};
 use systmone_core::{CodeScheme, DateTime, DurationMinutes, Response};
 use systmone_types::{Comparator, PatientId, Slot};
 
@@ -234,14 +233,7 @@ fn parse_scheme_code(text: &str) -> Result<RecordCode, String> {
 /// element it would fill and the form UpdatePatientRecord's schema expects there.
 fn refused(value: &str, path: &str, option: &str) -> anyhow::Error {
     let expected = systmone_bindings::schema_model("UpdatePatientRecord", "1.0")
-        .and_then(|model| match FunctionModel::find(&model.parameters, path) {
-            Ok(ModelNode::Element(element)) => match element.content {
-                Content::Text(text) => Some(text.expected()),
-                Content::Elements(_) => None,
-            },
-            Ok(ModelNode::Attribute(attribute)) => Some(attribute.value.expected()),
-            Err(_) => None,
-        })
+        .and_then(|model| crate::request::expected_form(model, path))
         .unwrap_or_else(|| "another form".into());
     anyhow!("invalid value {value:?} at FunctionParameters/{path}: expected {expected} ({option})")
 }

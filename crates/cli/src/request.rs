@@ -182,6 +182,19 @@ impl RefusedRequest {
     }
 }
 
+/// The form the model expects of the value at `path` (an element with text, or an
+/// attribute), for people: `a date, YYYY-MM-DD`.
+pub fn expected_form(model: &'static FunctionModel, path: &str) -> Option<String> {
+    match FunctionModel::find(&model.parameters, path) {
+        Ok(ModelNode::Element(element)) => match element.content {
+            Content::Text(text) => Some(text.expected()),
+            Content::Elements(_) => None,
+        },
+        Ok(ModelNode::Attribute(attribute)) => Some(attribute.value.expected()),
+        Err(_) => None,
+    }
+}
+
 /// A departure in words, with what the model says of its place: the names allowed
 /// there (the nearest first), or the form a value should have.
 fn describe_departure(model: &'static FunctionModel, item: &DriftItem) -> String {
@@ -206,25 +219,15 @@ fn describe_departure(model: &'static FunctionModel, item: &DriftItem) -> String
             format!("{plain}{hint}")
         }
         DriftKind::InvalidValue | DriftKind::UnknownValue | DriftKind::EmptyValue => {
-            let text = match FunctionModel::find(&model.parameters, &item.path) {
-                Ok(ModelNode::Element(element)) => match element.content {
-                    Content::Text(text) => text,
-                    Content::Elements(_) => return plain,
-                },
-                Ok(ModelNode::Attribute(attribute)) => attribute.value,
-                Err(_) => return plain,
+            let Some(expected) = expected_form(model, &item.path) else {
+                return plain;
             };
             let value = item
                 .first_value
                 .as_deref()
                 .map(|v| format!(" {v:?}"))
                 .unwrap_or_default();
-            format!(
-                "{}{value} at {}: expected {}",
-                item.kind,
-                item.path,
-                text.expected()
-            )
+            format!("{}{value} at {}: expected {expected}", item.kind, item.path)
         }
         _ => plain,
     }
