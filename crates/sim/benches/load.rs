@@ -194,7 +194,7 @@ async fn client(addr: SocketAddr, requests: Vec<Prepared>, timeout: Duration) ->
     let stream = TcpStream::connect(addr).await.expect("connect");
     stream.set_nodelay(true).expect("nodelay");
     let (read, mut write) = stream.into_split();
-    let codec = XmlDocumentCodec::new().max_document_size(64 * 1024 * 1024);
+    let codec = XmlDocumentCodec::new();
     let mut responses = FramedRead::new(read, codec);
     let total = requests.len();
     for (i, request) in requests.into_iter().enumerate() {
