@@ -418,7 +418,9 @@ impl XsdFile {
                     nodes[index].close = Some(before);
                     nodes[index].end = after;
                 }
-                Event::Eof => break,
+                Event::Eof if stack.is_empty() => break,
+                // Ends inside an element: cut short.
+                Event::Eof => return Err(bad(before as u64)),
                 _ => {}
             }
         }
@@ -802,6 +804,8 @@ struct Findings {
     order: Vec<Key>,
     documents: usize,
     skipped_requests: usize,
+    /// Function versions seen that no schema describes, with how many documents.
+    no_schema: BTreeMap<(String, String), u64>,
 }
 
 impl Findings {
@@ -973,7 +977,9 @@ impl Walk<'_> {
                         frame.push_text(c.map_or("&", |c| c.encode_utf8(&mut buf)));
                     }
                 }
-                Event::Eof => break,
+                Event::Eof if stack.is_empty() => break,
+                // Ends inside an element: cut short.
+                Event::Eof => return Err(bad(before)),
                 _ => {}
             }
         }
@@ -1317,6 +1323,14 @@ impl Gatherer<'_> {
             });
         };
         let limits = self.limits;
+        if let Err(AbsorbError::NoSchema { .. }) = schema_file(self.xsd_dir, &function, &version) {
+            *self
+                .findings
+                .no_schema
+                .entry((function, version))
+                .or_insert(0) += 1;
+            return Ok(());
+        }
         let mut findings = std::mem::take(&mut self.findings);
         let result = self.schema(&function, &version).and_then(|schema| {
             Walk {
@@ -1601,6 +1615,14 @@ pub fn absorb(paths: &[PathBuf], xsd_dir: &Path, limits: &Limits) -> Result<Abso
         skipped_requests: findings.skipped_requests,
         ..Absorbed::default()
     };
+    for (function, version) in findings.no_schema.keys() {
+        absorbed.left.push(Left {
+            function: function.clone(),
+            version: version.clone(),
+            path: String::new(),
+            why: "no schema describes this function version (fetch-xsd and reconcile first)",
+        });
+    }
     // Additions at different paths can land in one shared type: the first written
     // carries the evidence of all.
     let mut merged: Vec<(Key, Finding)> = Vec::new();
