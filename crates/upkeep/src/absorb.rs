@@ -343,6 +343,7 @@ struct Node {
     end: usize,
     /// The offset of the end tag's `<`, when there is one.
     close: Option<usize>,
+    parent: Option<usize>,
 }
 
 impl Node {
@@ -399,6 +400,7 @@ impl XsdFile {
                         start: before,
                         end: after,
                         close: None,
+                        parent: stack.last().copied(),
                     });
                     if let Some(&parent) = stack.last() {
                         nodes[parent].children.push(index);
@@ -996,8 +998,9 @@ impl Walk<'_> {
     ) -> Result<Frame, AbsorbError> {
         let path = join(&parent.path, name);
         if let Some(key) = parent.pending.take() {
+            let same = key.2.rsplit('/').next() == Some(name);
             let finding = findings.entry(key, self.limits)?;
-            if finding.before.is_none() && finding.placed {
+            if finding.before.is_none() && finding.placed && !same {
                 finding.before = Some(name.to_string());
             }
         }
@@ -1720,8 +1723,19 @@ pub fn absorb(paths: &[PathBuf], xsd_dir: &Path, limits: &Limits) -> Result<Abso
             kind,
         };
         let file = schema_file(xsd_dir, &proposal.function, &proposal.version)?;
-        proposal.into = insert(&file, &mut texts, limits, &proposal)?;
-        absorbed.proposals.push(proposal);
+        match insert(&file, &mut texts, limits, &proposal)? {
+            Inserted::Into(path, ty) => {
+                proposal.into = Some((path, ty));
+                absorbed.proposals.push(proposal);
+            }
+            Inserted::Already => {}
+            Inserted::Left(why) => absorbed.left.push(Left {
+                function: proposal.function,
+                version: proposal.version,
+                path: proposal.path,
+                why,
+            }),
+        }
     }
     for (path, after) in texts {
         let before = match originals.get(&path) {
@@ -1764,6 +1778,16 @@ fn evidence_note(p: &Proposal) -> String {
     )
 }
 
+/// What [`insert`] did.
+enum Inserted {
+    /// Written into this file, into this type.
+    Into(PathBuf, String),
+    /// An earlier addition declares it already.
+    Already,
+    /// Not written, for this reason.
+    Left(&'static str),
+}
+
 /// Writes `proposal` into the schema texts: into the complex type its parent path
 /// resolves to, after its preceding sibling's declaration. Returns the file and type
 /// written to (None when an earlier addition already declares it).
@@ -1772,7 +1796,7 @@ fn insert(
     texts: &mut Texts,
     limits: &Limits,
     proposal: &Proposal,
-) -> Result<Option<(PathBuf, String)>, AbsorbError> {
+) -> Result<Inserted, AbsorbError> {
     let schema = Schema::load(file, texts, limits)?;
     let (parent, name) = proposal
         .path
@@ -1780,7 +1804,7 @@ fn insert(
         .unwrap_or(("", &proposal.path));
     let name = name.trim_start_matches('@');
     let Some(Ty::Complex(ty)) = schema.resolve(parent) else {
-        return Ok(None);
+        return Ok(Inserted::Already);
     };
     let ty_node = schema.node(ty);
     let ty_name = ty_node.attr("name").map(str::to_string).unwrap_or_else(|| {
@@ -1800,7 +1824,7 @@ fn insert(
     let (at_file, offset, before_anchor, indent) = match proposal.kind {
         NodeKind::Element => {
             if declared.iter().any(|d| d.name == name) {
-                return Ok(None);
+                return Ok(Inserted::Already);
             }
             let find = |n: &Option<String>| {
                 n.as_ref()
@@ -1814,7 +1838,7 @@ fn insert(
                     false,
                     schema.files[d.at.file].indent_at(node.start).to_string(),
                 )
-            } else if let Some(d) = find(&proposal.before).filter(|_| proposal.after.is_none()) {
+            } else if let Some(d) = find(&proposal.before) {
                 let node = schema.node(d.at);
                 (
                     d.at.file,
@@ -1831,17 +1855,14 @@ fn insert(
                     schema.files[d.at.file].indent_at(node.start).to_string(),
                 )
             } else {
-                return Err(AbsorbError::Schema {
-                    path: schema.files[ty.file].path.clone(),
-                    why: format!(
-                        "{ty_name} declares no element to place {name} beside: add it by hand"
-                    ),
-                });
+                return Ok(Inserted::Left(
+                    "its parent's type declares no element to place it beside: add it by hand",
+                ));
             }
         }
         NodeKind::Attribute => {
             if attributes.iter().any(|(n, _)| n == name) {
-                return Ok(None);
+                return Ok(Inserted::Already);
             }
             let anchor = proposal
                 .after
@@ -1871,15 +1892,27 @@ fn insert(
                         (ty.file, close, true, indent)
                     }
                     (None, None) => {
-                        return Err(AbsorbError::Schema {
-                            path: schema.files[ty.file].path.clone(),
-                            why: format!("{ty_name} is an empty tag: add {name} by hand"),
-                        });
+                        return Ok(Inserted::Left(
+                            "its parent's type is an empty tag: add it by hand",
+                        ));
                     }
                 },
             }
         }
     };
+    let container = |loc: Loc| {
+        schema.files[loc.file].nodes[loc.node]
+            .parent
+            .map(|p| schema.files[loc.file].nodes[p].tag.as_str())
+    };
+    if proposal.kind == NodeKind::Element
+        && proposal.repeated
+        && declared.iter().any(|d| container(d.at) == Some("all"))
+    {
+        return Ok(Inserted::Left(
+            "repeated, where its type is an xs:all (one of each): describe it by hand",
+        ));
+    }
     let declaration = match proposal.kind {
         NodeKind::Element => format!(
             "<xs:element name=\"{name}\" type=\"{}\" minOccurs=\"0\"{}>\n{indent}  <xs:annotation>\n{indent}    <xs:documentation>{note}</xs:documentation>\n{indent}  </xs:annotation>\n{indent}</xs:element>",
@@ -1904,7 +1937,7 @@ fn insert(
     };
     text.insert_str(offset, &insertion);
     texts.insert(path.clone(), text);
-    Ok(Some((path, ty_name)))
+    Ok(Inserted::Into(path, ty_name))
 }
 
 #[cfg(test)]

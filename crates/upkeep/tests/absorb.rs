@@ -433,3 +433,53 @@ fn limits_hold() {
     let error = absorb(&[doc], &xsd, &limits).unwrap_err();
     assert!(matches!(error, AbsorbError::TooMany { .. }), "{error}");
 }
+
+#[test]
+fn a_repeated_item_is_not_written_into_an_all() {
+    let dir = tempfile::tempdir().unwrap();
+    let xsd = dir.path().join("xsd");
+    std::fs::create_dir(&xsd).unwrap();
+    std::fs::write(
+        xsd.join("Foo v1.0.xsd"),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">
+  <xs:element name="ClientIntegrationResponse">
+    <xs:complexType>
+      <xs:sequence>
+        <xs:element name="Function" type="xs:string"/>
+        <xs:element name="FunctionVersion" type="xs:string"/>
+        <xs:element name="Response" type="FooResponse"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+  <xs:complexType name="FooResponse">
+    <xs:all>
+      <xs:element name="A" type="xs:string" minOccurs="0"/>
+    </xs:all>
+  </xs:complexType>
+</xs:schema>
+"#,
+    )
+    .unwrap();
+    let doc = dir.path().join("foo.xml");
+    std::fs::write(
+        &doc,
+        "<ClientIntegrationResponse><Function>Foo</Function><FunctionVersion>1</FunctionVersion>\
+         <Response><B>x</B><B>y</B><A>a</A><C>12</C></Response></ClientIntegrationResponse>",
+    )
+    .unwrap();
+    let absorbed = absorb(&[doc], &xsd, &Limits::default()).unwrap();
+    let left: Vec<&str> = absorbed.left.iter().map(|l| l.path.as_str()).collect();
+    assert_eq!(left, ["Response/B"]);
+    let found: Vec<_> = absorbed
+        .proposals
+        .iter()
+        .map(|p| (p.path.as_str(), p.xsd_type.as_str(), p.after.as_deref()))
+        .collect();
+    assert_eq!(found, [("Response/C", "xs:integer", Some("A"))]);
+    let diff = absorbed.diff(dir.path());
+    assert!(
+        diff.contains("+      <xs:element name=\"C\" type=\"xs:integer\" minOccurs=\"0\">"),
+        "{diff}"
+    );
+}
