@@ -16,6 +16,13 @@
 //! Values are read only to infer a type, in memory: no value reaches the schema, its
 //! annotations, the report or an error message.
 //!
+//! "First seen" is a recording's request time, else the evidence file's modification
+//! day. A drift report gives paths and the class of each first value, not places: its
+//! additions go last in their type unless a document shows where they stand. What a
+//! person must describe (an element holding elements, an attribute on an element of
+//! simple content, a new data item where a wildcard stands) is listed in
+//! [`Absorbed::left`], never written.
+//!
 //! ```
 //! use systmone_upkeep::absorb::{Shape, infer_type, shape_of};
 //! assert_eq!(shape_of("2025-11-03"), Shape::Date);
