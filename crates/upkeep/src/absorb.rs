@@ -1124,6 +1124,9 @@ impl Walk<'_> {
 /// A drift report as `systmone parse --drift --json` writes it.
 #[derive(Deserialize)]
 struct DriftReport {
+    /// The document it reports on, as named to `systmone parse`.
+    #[serde(default)]
+    file: Option<String>,
     function: Option<String>,
     version: Option<String>,
     #[serde(default)]
@@ -1190,6 +1193,8 @@ struct Gatherer<'a> {
     texts: Texts,
     schemas: HashMap<PathBuf, Schema>,
     findings: Findings,
+    /// The evidence files given, canonical: a drift report of one of them adds nothing.
+    given: HashSet<PathBuf>,
 }
 
 impl Gatherer<'_> {
@@ -1229,6 +1234,18 @@ impl Gatherer<'_> {
         {
             let report: DriftReport =
                 serde_json::from_value(value).map_err(|e| json_error(path, "drift report", &e))?;
+            // The document itself, given too, says more (places, occurrence): it alone counts.
+            // Named relative to where `parse` ran: here, or beside the report.
+            let beside = path.parent().unwrap_or(Path::new("."));
+            let of_given = report.file.as_deref().is_some_and(|f| {
+                [PathBuf::from(f), beside.join(f)]
+                    .iter()
+                    .filter_map(|p| std::fs::canonicalize(p).ok())
+                    .any(|p| self.given.contains(&p))
+            });
+            if of_given {
+                return Ok(());
+            }
             self.findings.count_document(self.limits)?;
             self.drift_report(path, report)
         } else if value
@@ -1610,6 +1627,10 @@ pub fn absorb(paths: &[PathBuf], xsd_dir: &Path, limits: &Limits) -> Result<Abso
         texts: Texts::new(),
         schemas: HashMap::new(),
         findings: Findings::default(),
+        given: paths
+            .iter()
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .collect(),
     };
     for path in paths {
         gatherer.path(path)?;

@@ -483,3 +483,34 @@ fn a_repeated_item_is_not_written_into_an_all() {
         "{diff}"
     );
 }
+
+#[test]
+fn a_drift_report_of_a_document_also_given_counts_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let xsd = scratch_xsd(dir.path());
+    let doc = dir.path().join("record.response.xml");
+    std::fs::write(&doc, injected()).unwrap();
+    let report = dir.path().join("drift.json");
+    // Named as `systmone parse` was given it, run in the report's directory.
+    std::fs::write(
+        &report,
+        serde_json::json!({
+            "file": "record.response.xml",
+            "document": "response",
+            "function": "GetPatientRecord",
+            "version": "1.0",
+            "total": 1,
+            "drift": [{"kind": "unknown element", "path": "Response/Demographics/PreferredPronouns", "count": 1, "first_value": "she/her"}],
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let absorbed = absorb(&[report, doc], &xsd, &Limits::default()).unwrap();
+    assert_eq!(absorbed.documents, 1);
+    assert!(
+        absorbed
+            .proposals
+            .iter()
+            .all(|p| p.documents == 1 && p.placed)
+    );
+}
