@@ -1481,6 +1481,10 @@ pub struct Proposal {
     pub first_seen: Option<String>,
     /// The schema file it goes into, and the type it goes into.
     pub into: Option<(PathBuf, String)>,
+    /// The function versions whose requests use that type too (`UpdatePatientRecord
+    /// 1.0` writes a ClinicalCode): there the addition becomes something we could send,
+    /// though it was only ever observed in responses.
+    pub in_requests: Vec<String>,
 }
 
 /// Something seen that absorb does not write, and why.
@@ -1592,6 +1596,16 @@ impl Absorbed {
                     .map(|d| format!(", first seen {d}"))
                     .unwrap_or_default()
             );
+        }
+        for p in &self.proposals {
+            if let (Some((_, ty)), false) = (&p.into, p.in_requests.is_empty()) {
+                let _ = writeln!(
+                    out,
+                    "  ! {ty} is in the requests of {} too: {} would become sendable; check it against SystmOne's request schema (reconcile) before sending it",
+                    p.in_requests.join(", "),
+                    p.path.rsplit('/').next().unwrap_or(&p.path)
+                );
+            }
         }
         for l in &self.left {
             let _ = writeln!(
@@ -1745,6 +1759,7 @@ pub fn absorb(paths: &[PathBuf], xsd_dir: &Path, limits: &Limits) -> Result<Abso
             documents: finding.documents,
             first_seen: finding.first_seen,
             into: None,
+            in_requests: Vec::new(),
             function,
             version,
             path,
@@ -1765,6 +1780,14 @@ pub fn absorb(paths: &[PathBuf], xsd_dir: &Path, limits: &Limits) -> Result<Abso
             }),
         }
     }
+    let in_requests = request_types(xsd_dir, &originals, limits)?;
+    for p in &mut absorbed.proposals {
+        if let Some((_, ty)) = &p.into
+            && let Some(functions) = in_requests.get(ty)
+        {
+            p.in_requests = functions.clone();
+        }
+    }
     for (path, after) in texts {
         let before = match originals.get(&path) {
             Some(before) => before.clone(),
@@ -1779,6 +1802,65 @@ pub fn absorb(paths: &[PathBuf], xsd_dir: &Path, limits: &Limits) -> Result<Abso
         }
     }
     Ok(absorbed)
+}
+
+/// The named complex types each function's request reaches, by type: which additions
+/// would become sendable.
+fn request_types(
+    xsd_dir: &Path,
+    originals: &Texts,
+    limits: &Limits,
+) -> Result<HashMap<String, Vec<String>>, AbsorbError> {
+    let listing = |source| AbsorbError::Dir {
+        path: xsd_dir.to_path_buf(),
+        source,
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(xsd_dir).map_err(listing)? {
+        let path = entry.map_err(listing)?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if let Some((function, version)) =
+            name.strip_suffix(".xsd").and_then(|n| n.rsplit_once(" v"))
+        {
+            files.push((path.clone(), format!("{function} {version}")));
+        }
+        if files.len() > limits.max_schema_files * 16 {
+            return Err(AbsorbError::TooMany {
+                what: "schema files",
+                limit: limits.max_schema_files * 16,
+            });
+        }
+    }
+    files.sort();
+    let mut texts = originals.clone();
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    for (file, function) in files {
+        let schema = Schema::load(&file, &mut texts, limits)?;
+        let Some(&root) = schema.elements.get("ClientIntegrationRequest") else {
+            continue;
+        };
+        let mut queue = vec![schema.element_type(root)];
+        let mut seen = HashSet::new();
+        while let Some(ty) = queue.pop() {
+            let Ty::Complex(loc) = ty else { continue };
+            if !seen.insert(loc) {
+                continue;
+            }
+            if let Some(name) = schema.node(loc).attr("name") {
+                let functions = out.entry(name.to_string()).or_default();
+                if !functions.contains(&function) {
+                    functions.push(function.clone());
+                }
+            }
+            let (declared, wildcard) = schema.declared(loc);
+            queue.extend(declared.into_iter().map(|d| d.ty));
+            if wildcard {
+                // A wildcard (an Event's content) takes in every global element.
+                queue.extend(schema.elements.values().map(|&e| schema.element_type(e)));
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The annotation naming a proposal's evidence (counts, a date and value classes:

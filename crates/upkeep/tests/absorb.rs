@@ -130,6 +130,15 @@ fn injected_elements_are_proposed_in_place_typed_and_then_described() {
         ]
     );
     assert_eq!(absorbed.proposals[2].shapes, [Shape::Date]);
+    // ClinicalCode is written by UpdatePatientRecord (through the Event's wildcard):
+    // the addition would become sendable, and the report says so.
+    assert!(
+        absorbed.proposals[2]
+            .in_requests
+            .contains(&"UpdatePatientRecord 1.0".to_string()),
+        "{:?}",
+        absorbed.proposals[2].in_requests
+    );
     assert!(
         absorbed
             .proposals
@@ -477,6 +486,7 @@ fn a_repeated_item_is_not_written_into_an_all() {
         .map(|p| (p.path.as_str(), p.xsd_type.as_str(), p.after.as_deref()))
         .collect();
     assert_eq!(found, [("Response/C", "xs:integer", Some("A"))]);
+    assert!(absorbed.proposals[0].in_requests.is_empty());
     let diff = absorbed.diff(dir.path());
     assert!(
         diff.contains("+      <xs:element name=\"C\" type=\"xs:integer\" minOccurs=\"0\">"),
