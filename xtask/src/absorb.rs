@@ -1,5 +1,6 @@
 //! `cargo xtask absorb PATH...`: a thin wrapper over `systmone_upkeep::absorb`.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use systmone_upkeep::absorb::{self, Limits};
@@ -9,7 +10,10 @@ use systmone_upkeep::absorb::{self, Limits};
 pub fn run(paths: &[PathBuf], xsd_dir: &Path, apply: bool) -> anyhow::Result<()> {
     let absorbed = absorb::absorb(paths, xsd_dir, &Limits::default())?;
     let base = xsd_dir.parent().unwrap_or(xsd_dir);
-    print!("{}", absorbed.to_text(base));
+    // Written, not printed: a closed pipe (`| head`) is an error, not a panic.
+    std::io::stdout()
+        .lock()
+        .write_all(absorbed.to_text(base).as_bytes())?;
     if apply {
         absorbed.write()?;
         println!(

@@ -1652,6 +1652,7 @@ pub fn absorb(paths: &[PathBuf], xsd_dir: &Path, limits: &Limits) -> Result<Abso
     let Gatherer {
         mut texts,
         findings,
+        mut schemas,
         ..
     } = gatherer;
     let originals = texts.clone();
@@ -1707,7 +1708,12 @@ pub fn absorb(paths: &[PathBuf], xsd_dir: &Path, limits: &Limits) -> Result<Abso
     for (key, finding) in merged {
         let (function, version, path, kind) = &key;
         let file = schema_file(xsd_dir, function, version)?;
-        let schema = Schema::load(&file, &mut texts, limits)?;
+        // Read while gathering, from the texts before any addition.
+        if !schemas.contains_key(&file) {
+            let schema = Schema::load(&file, &mut texts, limits)?;
+            schemas.insert(file.clone(), schema);
+        }
+        let schema = &schemas[&file];
         let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
         let name = name.trim_start_matches('@').to_string();
         let Some(Ty::Complex(loc)) = schema.resolve(parent) else {
