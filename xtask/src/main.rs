@@ -7,12 +7,14 @@
 //! cargo xtask xsd-diff OLD NEW   # what changed between two schemas (or schema dirs)
 //! cargo xtask compat             # GetFunctions on a live client against our bindings
 //! cargo xtask fetch-xsd          # GetXSDFiles on a live client, copied into xsd/
+//! cargo xtask absorb PATH...     # response elements seen but not in xsd/, as a diff
 //! ```
 //!
 //! `compat` and `fetch-xsd` need the `live` feature (on by default): it builds the
 //! generated bindings into xtask. If a codegen change ever leaves them uncompilable,
 //! `cargo run -p xtask --no-default-features -- codegen` still regenerates.
 
+mod absorb;
 mod codegen;
 #[cfg(feature = "live")]
 mod compat;
@@ -73,6 +75,25 @@ enum Command {
         /// Exit non-zero when a change is breaking.
         #[arg(long)]
         fail_on_breaking: bool,
+    },
+    /// Propose the schema additions observed responses show: every element and
+    /// attribute they hold that `xsd/` does not declare, with its parent, its place
+    /// (after its preceding sibling), a type inferred from the values seen and its
+    /// occurrence, as a unified diff. Reads response documents, proxy recordings
+    /// (directories), conformance reports (`--json`) and drift reports
+    /// (`systmone parse --drift --json`). No value goes into the schemas.
+    ///
+    /// Example: `cargo xtask absorb rec/ --apply`
+    Absorb {
+        /// Evidence files and recording directories.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The schema directory (default: the workspace's `xsd/`).
+        #[arg(long)]
+        xsd: Option<PathBuf>,
+        /// Write the additions into the schemas (annotated with their evidence).
+        #[arg(long)]
+        apply: bool,
     },
     /// Ask a live client (or the simulator) for its functions (GetFunctions) and
     /// compare them with the bindings we ship. Exits non-zero when a binding we ship
@@ -153,6 +174,11 @@ fn main() -> anyhow::Result<()> {
             tolerant_reader,
             fail_on_breaking,
         } => xsd_diff::run(&old, &new, output, tolerant_reader, fail_on_breaking),
+        Command::Absorb { paths, xsd, apply } => absorb::run(
+            &paths,
+            &xsd.unwrap_or_else(|| workspace_root().join("xsd")),
+            apply,
+        ),
         #[cfg(feature = "live")]
         Command::Compat { live, output } => compat::run(&live, output),
         #[cfg(feature = "live")]

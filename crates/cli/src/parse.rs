@@ -66,6 +66,7 @@ pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {
     if args.drift {
         print_drift(
             &path,
+            (kind, &function, &version),
             &drift,
             args.json || global.output == Some(OutputFormat::Json),
         )?;
@@ -138,7 +139,12 @@ pub fn run(global: &GlobalOpts, args: ParseArgs) -> anyhow::Result<u8> {
 }
 
 /// The drift report: a table (kind, path, count, first value), or JSON.
-fn print_drift(path: &str, drift: &Drift, json: bool) -> anyhow::Result<()> {
+fn print_drift(
+    path: &str,
+    (kind, function, version): (&str, &str, &str),
+    drift: &Drift,
+    json: bool,
+) -> anyhow::Result<()> {
     if json {
         let items: Vec<serde_json::Value> = drift
             .items()
@@ -152,7 +158,16 @@ fn print_drift(path: &str, drift: &Drift, json: bool) -> anyhow::Result<()> {
                 })
             })
             .collect();
-        let report = serde_json::json!({ "file": path, "total": drift.total(), "drift": items });
+        // The function and version say which schema the paths are below (`cargo xtask
+        // absorb` reads them).
+        let report = serde_json::json!({
+            "file": path,
+            "document": kind,
+            "function": function,
+            "version": version,
+            "total": drift.total(),
+            "drift": items,
+        });
         println!("{}", serde_json::to_string_pretty(&report)?);
         return Ok(());
     }

@@ -422,6 +422,10 @@ fn parse_drift_lists_unknown_items_and_nothing_for_the_documents_examples() {
         .assert()
         .success();
     let report: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).expect("JSON");
+    // Which schema the paths are below (`cargo xtask absorb` reads them).
+    assert_eq!(report["document"], "response");
+    assert_eq!(report["function"], "GetPatientRecord");
+    assert_eq!(report["version"], "1.0");
     let paths: Vec<&str> = report["drift"]
         .as_array()
         .unwrap()

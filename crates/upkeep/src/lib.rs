@@ -7,7 +7,10 @@
 //! - [`compat`]: the functions and versions a live client advertises (GetFunctions)
 //!   against the bindings we ship, and the highest version both sides support;
 //! - [`fetch`]: installing the XSDs a live client wrote (GetXSDFiles) into a directory,
-//!   saying which are new, changed, unchanged or failed.
+//!   saying which are new, changed, unchanged or failed;
+//! - [`absorb`]: the elements and attributes observed responses hold and our schemas
+//!   lack (from documents, recordings, conformance and drift reports), proposed as
+//!   annotated additions to the schemas.
 //!
 //! ```
 //! use systmone_upkeep::compat::highest_common;
@@ -17,6 +20,7 @@
 
 #![warn(missing_docs)]
 
+pub mod absorb;
 pub mod compat;
 pub mod fetch;
 pub mod schema;
