@@ -1486,6 +1486,21 @@ impl systmone_core::xml::TextValue for CarePlanAim {
     fn is_unlisted(&self) -> bool {
         matches!(self, CarePlanAim::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                CarePlanAim::Empty => "",
+                CarePlanAim::Assessment => "Assessment",
+                CarePlanAim::Enabling => "Enabling",
+                CarePlanAim::Supportive => "Supportive",
+                CarePlanAim::Curative => "Curative",
+                CarePlanAim::Rehabilitation => "Rehabilitation",
+                CarePlanAim::Maintenance => "Maintenance",
+                CarePlanAim::Anticipatory => "Anticipatory",
+                CarePlanAim::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(CarePlanAim);
 /// One instruction of a care plan or patient plan. F15: SystmOne's own schema has InstructionText and Order (an integer) in both, and Responsibility in a CarePlan's; one type reads both.
@@ -2521,6 +2536,19 @@ impl systmone_core::xml::TextValue for Comparator {
     fn is_unlisted(&self) -> bool {
         matches!(self, Comparator::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                Comparator::V3 => "3",
+                Comparator::V4 => "4",
+                Comparator::V5 => "5",
+                Comparator::V6 => "6",
+                Comparator::V7 => "7",
+                Comparator::V8 => "8",
+                Comparator::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(Comparator);
 /// How an event or activity took place. F15, F17: the fixed list SystmOne's own schema gives for Event/@Method and Activity/Method (both Email and E-mail are in it).
@@ -2587,6 +2615,22 @@ impl std::fmt::Display for ContactMethod {
 impl systmone_core::xml::TextValue for ContactMethod {
     fn is_unlisted(&self) -> bool {
         matches!(self, ContactMethod::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                ContactMethod::Text => "Text",
+                ContactMethod::Email => "Email",
+                ContactMethod::FaceToFace => "Face to face",
+                ContactMethod::Telephone => "Telephone",
+                ContactMethod::Letter => "Letter",
+                ContactMethod::Fax => "Fax",
+                ContactMethod::EMail => "E-mail",
+                ContactMethod::Dna => "DNA",
+                ContactMethod::DischargeSummaryReport => "Discharge Summary Report",
+                ContactMethod::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(ContactMethod);
@@ -3973,6 +4017,15 @@ impl systmone_core::xml::TextValue for DocumentedRegistrationType {
     fn is_unlisted(&self) -> bool {
         matches!(self, DocumentedRegistrationType::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                DocumentedRegistrationType::Gms => "GMS",
+                DocumentedRegistrationType::Private => "Private",
+                DocumentedRegistrationType::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(DocumentedRegistrationType);
 /// A drug or appliance. F15: SystmOne's own schema gives it Scheme, ProductID and PackID; responses add its Name.
@@ -4290,6 +4343,15 @@ impl systmone_core::xml::TextValue for DrugSensitivityType {
     fn is_unlisted(&self) -> bool {
         matches!(self, DrugSensitivityType::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                DrugSensitivityType::Drug => "Drug",
+                DrugSensitivityType::Ingredient => "Ingredient",
+                DrugSensitivityType::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(DrugSensitivityType);
 /// The empty string: the value of an element that is present but empty. F8: real clients send every Demographics field, empty when nothing is recorded.
@@ -4330,6 +4392,15 @@ impl std::fmt::Display for Episodicity {
 impl systmone_core::xml::TextValue for Episodicity {
     fn is_unlisted(&self) -> bool {
         matches!(self, Episodicity::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                Episodicity::New => "New",
+                Episodicity::Ongoing => "Ongoing",
+                Episodicity::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(Episodicity);
@@ -4668,6 +4739,16 @@ impl std::fmt::Display for FollowUpActionKind {
 impl systmone_core::xml::TextValue for FollowUpActionKind {
     fn is_unlisted(&self) -> bool {
         matches!(self, FollowUpActionKind::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                FollowUpActionKind::NoFurtherAction => "No Further Action",
+                FollowUpActionKind::NeedToRepeatTest => "Need to repeat test",
+                FollowUpActionKind::Other => "Other",
+                FollowUpActionKind::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(FollowUpActionKind);
@@ -5605,6 +5686,16 @@ impl systmone_core::xml::TextValue for LetterDirection {
     fn is_unlisted(&self) -> bool {
         matches!(self, LetterDirection::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                LetterDirection::Incoming => "Incoming",
+                LetterDirection::Outgoing => "Outgoing",
+                LetterDirection::Other => "Other",
+                LetterDirection::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(LetterDirection);
 /// A medication item. The document shows only that it carries a drug (LaunchFunctionality pre-selects one: a Medication holding just a Drug, E21). F2: real responses send, in this order, MedicationType, Drug, Dose, Quantity, StartDate, EndDate and EndReason. F15: SystmOne's own schema has MedicationType, Drug, Dose, Quantity, StartDate, EndDate, RepeatIssue, LinkedProblemUID. One sequence accepts all three: Drug is required, every other field optional, EndReason (read-only) before RepeatIssue. The open content this type had after the Drug (E21) is gone: XSD 1.0 cannot put a wildcard after optional named elements (Unique Particle Attribution), and F2 names the children.
@@ -5999,6 +6090,15 @@ impl std::fmt::Display for MedicationType {
 impl systmone_core::xml::TextValue for MedicationType {
     fn is_unlisted(&self) -> bool {
         matches!(self, MedicationType::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                MedicationType::NhsMedication => "NHS medication",
+                MedicationType::PrivateIssue => "Private issue",
+                MedicationType::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(MedicationType);
@@ -6922,6 +7022,15 @@ impl systmone_core::xml::TextValue for ProblemSeverity {
     fn is_unlisted(&self) -> bool {
         matches!(self, ProblemSeverity::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                ProblemSeverity::Major => "Major",
+                ProblemSeverity::Minor => "Minor",
+                ProblemSeverity::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(ProblemSeverity);
 /// A recall. F15: SystmOne's own schema has RecallDate, Type, FreeText, Status, LinkedProblemUID; F16: records hold pending and past recalls (the Recalls filter).
@@ -7213,6 +7322,21 @@ impl systmone_core::xml::TextValue for RecallStatus {
     fn is_unlisted(&self) -> bool {
         matches!(self, RecallStatus::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                RecallStatus::AwaitingResult => "Awaiting Result",
+                RecallStatus::Pending => "Pending",
+                RecallStatus::V1stRecall => "1st Recall",
+                RecallStatus::V2ndRecall => "2nd Recall",
+                RecallStatus::V3rdRecall => "3rd Recall",
+                RecallStatus::Seen => "Seen",
+                RecallStatus::CancelledByPatient => "Cancelled by patient",
+                RecallStatus::CancelledByClinician => "Cancelled by clinician",
+                RecallStatus::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(RecallStatus);
 /// The state of the patient record in the SystmOne client after this function. Possible values are "Open" and "Closed". If Open, changes to the record aren't committed yet and require the user to press the Save button in the SystmOne client.
@@ -7252,6 +7376,15 @@ impl systmone_core::xml::TextValue for RecordState {
     fn is_unlisted(&self) -> bool {
         matches!(self, RecordState::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                RecordState::Open => "Open",
+                RecordState::Closed => "Closed",
+                RecordState::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(RecordState);
 /// GP registration type. The document's values (GMS, Private) are listed; F8: real clients send values the document does not list (Applied), so any other text, or none, is kept as sent.
@@ -7286,7 +7419,17 @@ impl std::fmt::Display for RegistrationType {
     }
 }
 /// An open enumeration (ERRATA E3): other values are expected, not drift.
-impl systmone_core::xml::TextValue for RegistrationType {}
+impl systmone_core::xml::TextValue for RegistrationType {
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                RegistrationType::Gms => "GMS",
+                RegistrationType::Private => "Private",
+                RegistrationType::Other(other) => other,
+            },
+        )
+    }
+}
 systmone_core::impl_xml_text!(RegistrationType);
 /// A person related to the patient. F15: SystmOne's own schema has Title, FirstName, MiddleNames, Surname, Address, Type, OrganisationName, Telephone, WorkContact, Description, EndDate, DateOfBirth, LinkedProblemUID; F16: records hold relationships (the Relationships filter).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -8023,6 +8166,16 @@ impl std::fmt::Display for ReminderSeverity {
 impl systmone_core::xml::TextValue for ReminderSeverity {
     fn is_unlisted(&self) -> bool {
         matches!(self, ReminderSeverity::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                ReminderSeverity::Low => "Low",
+                ReminderSeverity::Normal => "Normal",
+                ReminderSeverity::High => "High",
+                ReminderSeverity::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(ReminderSeverity);
@@ -8827,6 +8980,24 @@ impl systmone_core::xml::TextValue for ReportResult {
     fn is_unlisted(&self) -> bool {
         matches!(self, ReportResult::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                ReportResult::Normal => "Normal",
+                ReportResult::NormalButUnexpected => "Normal, but unexpected",
+                ReportResult::Satisfactory => "Satisfactory",
+                ReportResult::Borderline => "Borderline",
+                ReportResult::AbnormalButExpected => "Abnormal, but expected",
+                ReportResult::Abnormal => "Abnormal",
+                ReportResult::SpecimenLostUnusable => "Specimen lost / unusable",
+                ReportResult::Positive => "Positive",
+                ReportResult::Negative => "Negative",
+                ReportResult::Unknown => "Unknown",
+                ReportResult::NotRespondedToInvitation => "Not responded to invitation",
+                ReportResult::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(ReportResult);
 /// The kind of report. F15, F17: a fixed list in SystmOne's own schema.
@@ -8873,6 +9044,17 @@ impl std::fmt::Display for ReportType {
 impl systmone_core::xml::TextValue for ReportType {
     fn is_unlisted(&self) -> bool {
         matches!(self, ReportType::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                ReportType::Pathology => "Pathology",
+                ReportType::Radiology => "Radiology",
+                ReportType::BloodSpot => "Blood Spot",
+                ReportType::Screening => "Screening",
+                ReportType::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(ReportType);
@@ -8929,6 +9111,19 @@ impl systmone_core::xml::TextValue for Responsibility {
     fn is_unlisted(&self) -> bool {
         matches!(self, Responsibility::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                Responsibility::SocialCareCoOrdinator => "Social Care Co-ordinator",
+                Responsibility::Nurse => "Nurse",
+                Responsibility::Carer => "Carer",
+                Responsibility::Therapist => "Therapist",
+                Responsibility::Assistant => "Assistant",
+                Responsibility::Practitioner => "Practitioner",
+                Responsibility::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(Responsibility);
 /// The coding scheme named in a Scheme attribute of a Code, Drug or Ingredient. E3: the known values are Multilex, Dmd, CTV3 and Snomed; an unknown scheme in a response is kept as an "other" value, not rejected.
@@ -8971,7 +9166,19 @@ impl std::fmt::Display for SchemeName {
     }
 }
 /// An open enumeration (ERRATA E3): other values are expected, not drift.
-impl systmone_core::xml::TextValue for SchemeName {}
+impl systmone_core::xml::TextValue for SchemeName {
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                SchemeName::Multilex => "Multilex",
+                SchemeName::Dmd => "Dmd",
+                SchemeName::Ctv3 => "CTV3",
+                SchemeName::Snomed => "Snomed",
+                SchemeName::Other(other) => other,
+            },
+        )
+    }
+}
 systmone_core::impl_xml_text!(SchemeName);
 /// Constrains a patient search on gender. This should be either "M" or "F".
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -9009,6 +9216,15 @@ impl std::fmt::Display for SearchGender {
 impl systmone_core::xml::TextValue for SearchGender {
     fn is_unlisted(&self) -> bool {
         matches!(self, SearchGender::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                SearchGender::M => "M",
+                SearchGender::F => "F",
+                SearchGender::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(SearchGender);
@@ -9058,6 +9274,17 @@ impl std::fmt::Display for Sex {
 impl systmone_core::xml::TextValue for Sex {
     fn is_unlisted(&self) -> bool {
         matches!(self, Sex::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                Sex::M => "M",
+                Sex::F => "F",
+                Sex::I => "I",
+                Sex::U => "U",
+                Sex::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(Sex);
@@ -9256,6 +9483,16 @@ impl std::fmt::Display for SmsConsent {
 impl systmone_core::xml::TextValue for SmsConsent {
     fn is_unlisted(&self) -> bool {
         matches!(self, SmsConsent::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                SmsConsent::Yes => "Yes",
+                SmsConsent::No => "No",
+                SmsConsent::Empty => "",
+                SmsConsent::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(SmsConsent);
@@ -9642,6 +9879,16 @@ impl std::fmt::Display for UserGender {
 impl systmone_core::xml::TextValue for UserGender {
     fn is_unlisted(&self) -> bool {
         matches!(self, UserGender::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                UserGender::M => "M",
+                UserGender::F => "F",
+                UserGender::Empty => "",
+                UserGender::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(UserGender);
@@ -10248,6 +10495,16 @@ impl std::fmt::Display for YesNoUnknown {
 impl systmone_core::xml::TextValue for YesNoUnknown {
     fn is_unlisted(&self) -> bool {
         matches!(self, YesNoUnknown::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                YesNoUnknown::Yes => "Yes",
+                YesNoUnknown::No => "No",
+                YesNoUnknown::Unknown => "Unknown",
+                YesNoUnknown::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(YesNoUnknown);

@@ -587,6 +587,18 @@ fn enumeration(e: &Enum) -> TokenStream {
         let variant = ident(variant);
         quote!(#name::#variant => #value,)
     });
+    let display_arms: Vec<TokenStream> = display_arms.collect();
+    // The text borrowed, not built: reading compares every value with its text.
+    let text_fn = |other: Ident| {
+        quote! {
+            fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Borrowed(match self {
+                    #(#display_arms)*
+                    #name::#other(other) => other,
+                })
+            }
+        }
+    };
     let listed = e
         .values
         .iter()
@@ -602,6 +614,8 @@ fn enumeration(e: &Enum) -> TokenStream {
     let other_doc = format!(
         " A value the schema does not list ({listed}), kept as sent: tolerant reading reports it as drift, strict reading refuses it."
     );
+    let open_text = text_fn(ident("Other"));
+    let closed_text = text_fn(ident("Unlisted"));
     if e.open {
         quote! {
             #doc
@@ -633,7 +647,9 @@ fn enumeration(e: &Enum) -> TokenStream {
             }
 
             /// An open enumeration (ERRATA E3): other values are expected, not drift.
-            impl systmone_core::xml::TextValue for #name {}
+            impl systmone_core::xml::TextValue for #name {
+                #open_text
+            }
 
             systmone_core::impl_xml_text!(#name);
         }
@@ -671,6 +687,8 @@ fn enumeration(e: &Enum) -> TokenStream {
                 fn is_unlisted(&self) -> bool {
                     matches!(self, #name::Unlisted(_))
                 }
+
+                #closed_text
             }
 
             systmone_core::impl_xml_text!(#name);
