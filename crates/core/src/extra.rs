@@ -715,7 +715,38 @@ pub fn attribute_value<T: TextValue>(
     name: &str,
     extra: &mut Extra,
 ) -> ReadResult<Option<T>> {
-    let Some(a) = attributes.iter().find(|a| a.name == name) else {
+    typed_attribute(attributes.iter().find(|a| a.name == name), name, extra)
+}
+
+/// The attributes named `names` (the first of each name), found in one pass over the
+/// start tag's, and whether any other attribute is there (to keep with
+/// [`keep_unknown_attributes`]): what a generated reader asks of a start tag before
+/// typing each value with [`typed_attribute`].
+pub fn declared_attributes<'r, 'a, const K: usize>(
+    attributes: &'r [Attribute<'a>],
+    names: &[&str; K],
+) -> ([Option<&'r Attribute<'a>>; K], bool) {
+    let mut found = [None; K];
+    let mut unknown = false;
+    for a in attributes {
+        match names.iter().position(|name| *name == a.name) {
+            Some(i) => {
+                found[i].get_or_insert(a);
+            }
+            None => unknown = true,
+        }
+    }
+    (found, unknown)
+}
+
+/// The value of declared attribute `name` found as `attribute`, as
+/// [`attribute_value`] reads it.
+pub fn typed_attribute<T: TextValue>(
+    attribute: Option<&Attribute<'_>>,
+    name: &str,
+    extra: &mut Extra,
+) -> ReadResult<Option<T>> {
+    let Some(a) = attribute else {
         return Ok(None);
     };
     match a.value.parse::<T>() {
@@ -736,6 +767,17 @@ pub fn attribute_value<T: TextValue>(
             Ok(None)
         }
     }
+}
+
+/// Pushes `value` onto `values`, growing it from exactly one value and then by
+/// doubling: most repeated elements of a record come once (an Event's one data item),
+/// and a vector grown the usual way has room for four, which [`crate::xml::fitted`]
+/// then gives back with a reallocation.
+pub fn push<T>(values: &mut Vec<T>, value: T) {
+    if values.len() == values.capacity() {
+        values.reserve_exact(values.len().max(1));
+    }
+    values.push(value);
 }
 
 /// Writes an element's children: each member's values (`counts[m]` of them, written

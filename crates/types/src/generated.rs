@@ -112,7 +112,7 @@ impl systmone_core::xml::XmlContent for Activity {
                         String,
                         5usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -949,7 +949,7 @@ impl systmone_core::xml::XmlContent for Attachment {
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -1248,14 +1248,14 @@ impl systmone_core::xml::XmlContent for CarePlan {
                 "CarePlanInstruction" => {
                     order.member(&mut extra, 6usize, "CarePlanInstruction")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    care_plan_instruction.push(read);
+                    systmone_core::xml::push(&mut care_plan_instruction, read);
                 }
                 "LinkedProblemUID" => {
                     if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 7usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -1755,7 +1755,7 @@ impl systmone_core::xml::XmlContent for Clinic {
                 "Slot" => {
                     order.member(&mut extra, 3usize, "Slot")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    slot.push(read);
+                    systmone_core::xml::push(&mut slot, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -1871,7 +1871,7 @@ impl systmone_core::xml::XmlContent for Clinical {
                 "Event" => {
                     order.member(&mut extra, 0usize, "Event")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    event.push(read);
+                    systmone_core::xml::push(&mut event, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -2121,7 +2121,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                         String,
                         10usize,
                     >(reader, &mut order, &mut extra, 9usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -2335,22 +2335,28 @@ impl systmone_core::xml::XmlContent for Code {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
-        let scheme = systmone_core::xml::attribute_value::<
-            SchemeName,
-        >(attributes, "Scheme", &mut extra)?
-            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
-        let code = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "Code", &mut extra)?
-            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Code"))?;
-        let term = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "Term", &mut extra)?;
-        systmone_core::xml::keep_unknown_attributes(
+        let ([attribute_0, attribute_1, attribute_2], unknown_attributes) = systmone_core::xml::declared_attributes(
             attributes,
             &["Scheme", "Code", "Term"],
-            &mut extra,
-        )?;
+        );
+        let scheme = systmone_core::xml::typed_attribute::<
+            SchemeName,
+        >(attribute_0, "Scheme", &mut extra)?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
+        let code = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_1, "Code", &mut extra)?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Code"))?;
+        let term = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_2, "Term", &mut extra)?;
+        if unknown_attributes {
+            systmone_core::xml::keep_unknown_attributes(
+                attributes,
+                &["Scheme", "Code", "Term"],
+                &mut extra,
+            )?;
+        }
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
             &mut order,
@@ -2663,12 +2669,18 @@ impl systmone_core::xml::XmlContent for CurrentSelection {
                 "Drug" => {
                     order.member(&mut extra, 0usize, "Drug")?;
                     let value = systmone_core::xml::read_child(reader)?;
-                    items.push(CurrentSelectionItem::Drug(value));
+                    systmone_core::xml::push(
+                        &mut items,
+                        CurrentSelectionItem::Drug(value),
+                    );
                 }
                 "Code" => {
                     order.member(&mut extra, 0usize, "Code")?;
                     let value = systmone_core::xml::read_child(reader)?;
-                    items.push(CurrentSelectionItem::Code(value));
+                    systmone_core::xml::push(
+                        &mut items,
+                        CurrentSelectionItem::Code(value),
+                    );
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -3870,7 +3882,7 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        flag.push(read);
+                        systmone_core::xml::push(&mut flag, read);
                     }
                 }
                 "Clinic" if clinic.is_some() => {
@@ -4052,25 +4064,31 @@ impl systmone_core::xml::XmlContent for Drug {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
-        let scheme = systmone_core::xml::attribute_value::<
-            SchemeName,
-        >(attributes, "Scheme", &mut extra)?
-            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
-        let product_id = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "ProductID", &mut extra)?
-            .ok_or_else(|| systmone_core::xml::missing(element, "attribute ProductID"))?;
-        let pack_id = systmone_core::xml::attribute_value::<
-            i64,
-        >(attributes, "PackID", &mut extra)?;
-        let name = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "Name", &mut extra)?;
-        systmone_core::xml::keep_unknown_attributes(
+        let ([attribute_0, attribute_1, attribute_2, attribute_3], unknown_attributes) = systmone_core::xml::declared_attributes(
             attributes,
             &["Scheme", "ProductID", "PackID", "Name"],
-            &mut extra,
-        )?;
+        );
+        let scheme = systmone_core::xml::typed_attribute::<
+            SchemeName,
+        >(attribute_0, "Scheme", &mut extra)?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
+        let product_id = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_1, "ProductID", &mut extra)?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute ProductID"))?;
+        let pack_id = systmone_core::xml::typed_attribute::<
+            i64,
+        >(attribute_2, "PackID", &mut extra)?;
+        let name = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_3, "Name", &mut extra)?;
+        if unknown_attributes {
+            systmone_core::xml::keep_unknown_attributes(
+                attributes,
+                &["Scheme", "ProductID", "PackID", "Name"],
+                &mut extra,
+            )?;
+        }
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
             &mut order,
@@ -4185,7 +4203,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
                 "Ingredient" => {
                     order.member(&mut extra, 1usize, "Ingredient")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    ingredient.push(read);
+                    systmone_core::xml::push(&mut ingredient, read);
                 }
                 "FreeText" if free_text.is_some() => {
                     systmone_core::xml::keep_child(
@@ -4208,7 +4226,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -4438,31 +4456,18 @@ impl systmone_core::xml::XmlContent for Event {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
-        let date_time = systmone_core::xml::attribute_value::<
-            systmone_core::DateTime,
-        >(attributes, "DateTime", &mut extra)?;
-        let user_name = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "UserName", &mut extra)?;
-        let done_by = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "DoneBy", &mut extra)?;
-        let done_at = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "DoneAt", &mut extra)?;
-        let method = systmone_core::xml::attribute_value::<
-            ContactMethod,
-        >(attributes, "Method", &mut extra)?;
-        let software = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "Software", &mut extra)?;
-        let linked_referral_uid = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "LinkedReferralUID", &mut extra)?;
-        let event_uid = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "EventUID", &mut extra)?;
-        systmone_core::xml::keep_unknown_attributes(
+        let (
+            [attribute_0,
+            attribute_1,
+            attribute_2,
+            attribute_3,
+            attribute_4,
+            attribute_5,
+            attribute_6,
+            attribute_7,
+            ],
+            unknown_attributes,
+        ) = systmone_core::xml::declared_attributes(
             attributes,
             &[
                 "DateTime",
@@ -4474,8 +4479,47 @@ impl systmone_core::xml::XmlContent for Event {
                 "LinkedReferralUID",
                 "EventUID",
             ],
-            &mut extra,
-        )?;
+        );
+        let date_time = systmone_core::xml::typed_attribute::<
+            systmone_core::DateTime,
+        >(attribute_0, "DateTime", &mut extra)?;
+        let user_name = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_1, "UserName", &mut extra)?;
+        let done_by = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_2, "DoneBy", &mut extra)?;
+        let done_at = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_3, "DoneAt", &mut extra)?;
+        let method = systmone_core::xml::typed_attribute::<
+            ContactMethod,
+        >(attribute_4, "Method", &mut extra)?;
+        let software = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_5, "Software", &mut extra)?;
+        let linked_referral_uid = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_6, "LinkedReferralUID", &mut extra)?;
+        let event_uid = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_7, "EventUID", &mut extra)?;
+        if unknown_attributes {
+            systmone_core::xml::keep_unknown_attributes(
+                attributes,
+                &[
+                    "DateTime",
+                    "UserName",
+                    "DoneBy",
+                    "DoneAt",
+                    "Method",
+                    "Software",
+                    "LinkedReferralUID",
+                    "EventUID",
+                ],
+                &mut extra,
+            )?;
+        }
         let mut items = Vec::new();
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
@@ -4485,7 +4529,7 @@ impl systmone_core::xml::XmlContent for Event {
             match child {
                 _ => {
                     order.member(&mut extra, 0usize, child)?;
-                    items.push(DataItem::read(reader, child)?);
+                    systmone_core::xml::push(&mut items, DataItem::read(reader, child)?);
                 }
             }
         }
@@ -4781,7 +4825,7 @@ impl systmone_core::xml::XmlContent for FollowUpActions {
                 "FollowUpAction" => {
                     order.member(&mut extra, 0usize, "FollowUpAction")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    follow_up_action.push(read);
+                    systmone_core::xml::push(&mut follow_up_action, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -5105,28 +5149,34 @@ impl systmone_core::xml::XmlContent for Ingredient {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
-        let scheme = systmone_core::xml::attribute_value::<
+        let ([attribute_0, attribute_1, attribute_2, attribute_3], unknown_attributes) = systmone_core::xml::declared_attributes(
+            attributes,
+            &["Scheme", "IngredientID", "Name", "Details"],
+        );
+        let scheme = systmone_core::xml::typed_attribute::<
             SchemeName,
-        >(attributes, "Scheme", &mut extra)?
+        >(attribute_0, "Scheme", &mut extra)?
             .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
-        let ingredient_id = systmone_core::xml::attribute_value::<
+        let ingredient_id = systmone_core::xml::typed_attribute::<
             String,
-        >(attributes, "IngredientID", &mut extra)?
+        >(attribute_1, "IngredientID", &mut extra)?
             .ok_or_else(|| systmone_core::xml::missing(
                 element,
                 "attribute IngredientID",
             ))?;
-        let name = systmone_core::xml::attribute_value::<
+        let name = systmone_core::xml::typed_attribute::<
             String,
-        >(attributes, "Name", &mut extra)?;
-        let details = systmone_core::xml::attribute_value::<
+        >(attribute_2, "Name", &mut extra)?;
+        let details = systmone_core::xml::typed_attribute::<
             String,
-        >(attributes, "Details", &mut extra)?;
-        systmone_core::xml::keep_unknown_attributes(
-            attributes,
-            &["Scheme", "IngredientID", "Name", "Details"],
-            &mut extra,
-        )?;
+        >(attribute_3, "Details", &mut extra)?;
+        if unknown_attributes {
+            systmone_core::xml::keep_unknown_attributes(
+                attributes,
+                &["Scheme", "IngredientID", "Name", "Details"],
+                &mut extra,
+            )?;
+        }
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
             &mut order,
@@ -5419,7 +5469,7 @@ impl systmone_core::xml::XmlContent for Letter {
                         String,
                         12usize,
                     >(reader, &mut order, &mut extra, 11usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -5878,7 +5928,7 @@ impl systmone_core::xml::XmlContent for Medication {
                         String,
                         9usize,
                     >(reader, &mut order, &mut extra, 8usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -6136,7 +6186,7 @@ impl systmone_core::xml::XmlContent for Narrative {
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        line.push(read);
+                        systmone_core::xml::push(&mut line, read);
                     }
                 }
                 "LinkedProblemUID" => {
@@ -6144,7 +6194,7 @@ impl systmone_core::xml::XmlContent for Narrative {
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -6614,7 +6664,7 @@ impl systmone_core::xml::XmlContent for PatientPlan {
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -6930,7 +6980,7 @@ impl systmone_core::xml::XmlContent for PlanItems {
                 "CarePlanInstruction" => {
                     order.member(&mut extra, 0usize, "CarePlanInstruction")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    care_plan_instruction.push(read);
+                    systmone_core::xml::push(&mut care_plan_instruction, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -7140,7 +7190,7 @@ impl systmone_core::xml::XmlContent for Recall {
                         String,
                         5usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -7687,7 +7737,7 @@ impl systmone_core::xml::XmlContent for Relationship {
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 12usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -8021,7 +8071,7 @@ impl systmone_core::xml::XmlContent for Reminder {
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -8359,7 +8409,7 @@ impl systmone_core::xml::XmlContent for RepeatMedication {
                         String,
                         9usize,
                     >(reader, &mut order, &mut extra, 8usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -8721,7 +8771,7 @@ impl systmone_core::xml::XmlContent for Report {
                         String,
                         9usize,
                     >(reader, &mut order, &mut extra, 8usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -10018,7 +10068,7 @@ impl systmone_core::xml::XmlContent for Vaccination {
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
