@@ -212,11 +212,13 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Start tags handed out less end tags handed out.
+    #[inline]
     pub fn depth(&self) -> usize {
         self.depth
     }
 
     /// The next event, left to be handed out again.
+    #[inline]
     pub fn peek(&mut self) -> ReadResult<&Event<'a>> {
         if self.peeked.is_none() {
             self.peeked = Some(self.read()?);
@@ -227,6 +229,7 @@ impl<'a> XmlReader<'a> {
     /// The next event that is not whitespace-only text (as `str::trim` sees it), which
     /// is dropped: what a reader of element-only content looks at next. Left to be
     /// handed out again.
+    #[inline]
     pub fn peek_markup(&mut self) -> ReadResult<&Event<'a>> {
         loop {
             if self.peeked.is_none() {
@@ -245,6 +248,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// The text that comes next, consumed (`None`, and nothing consumed, at markup).
+    #[inline]
     pub fn next_text(&mut self) -> ReadResult<Option<Cow<'a, str>>> {
         if let Event::Text(_) = self.peek()?
             && let Some(Event::Text(text)) = self.peeked.take()
@@ -257,6 +261,7 @@ impl<'a> XmlReader<'a> {
     /// The text of the element just started and its end tag, both consumed, when it
     /// holds nothing else (`Some("")` when it is empty); `None`, with nothing
     /// consumed, when other markup comes first. A leaf's usual reading, in one call.
+    #[inline]
     pub fn text_content(&mut self) -> ReadResult<Option<Cow<'a, str>>> {
         match self.peek()? {
             Event::End => {
@@ -279,6 +284,7 @@ impl<'a> XmlReader<'a> {
 
     /// Hands back the attributes of a start tag, once read, for the next start tags
     /// to reuse (a few, small ones, are kept).
+    #[inline]
     pub fn recycle(&mut self, mut attributes: Vec<Attribute<'a>>) {
         if self.spare.len() < 8 && attributes.capacity() <= 16 && attributes.capacity() > 0 {
             attributes.clear();
@@ -287,6 +293,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// The next event.
+    #[inline]
     pub fn next_event(&mut self) -> ReadResult<Event<'a>> {
         let event = match self.peeked.take() {
             Some(event) => event,
