@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use crate::ValueError;
 
@@ -208,9 +208,45 @@ impl FromStr for Date {
     }
 }
 
+impl Date {
+    /// The date as written (`CCYY-MM-DD`) when its year has four digits, as every
+    /// real date has: without chrono's format machinery, which parses its format
+    /// string at each call (reading compares every date with its text).
+    fn plain_text(&self) -> Option<[u8; 10]> {
+        let year = u32::try_from(self.0.year()).ok().filter(|&y| y <= 9999)?;
+        let (month, day) = (self.0.month(), self.0.day());
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        Some([
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ])
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        match self.plain_text() {
+            // ASCII digits and dashes.
+            Some(text) => f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?),
+            None => write!(f, "{}", self.0.format("%Y-%m-%d")),
+        }
+    }
+}
+
+impl crate::extra::TextValue for Date {
+    fn is_written_as(&self, text: &str) -> bool {
+        match self.plain_text() {
+            Some(written) => written == text.as_bytes(),
+            None => self.to_string() == text,
+        }
     }
 }
 

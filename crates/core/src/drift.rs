@@ -238,6 +238,7 @@ pub(crate) fn with_context<T>(
 }
 
 /// Enters element `name` (for drift paths) until the guard is dropped.
+#[inline]
 pub fn enter(name: &str) -> Scope {
     CONTEXT.with(|c| {
         if let Some(context) = c.borrow_mut().as_mut() {
@@ -256,6 +257,7 @@ pub fn enter(name: &str) -> Scope {
 pub struct Scope(());
 
 impl Drop for Scope {
+    #[inline]
     fn drop(&mut self) {
         CONTEXT.with(|c| {
             if let Some(context) = c.borrow_mut().as_mut()

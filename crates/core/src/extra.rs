@@ -255,6 +255,13 @@ pub trait TextValue: FromStr + fmt::Display {
     fn xml_text(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Owned(self.to_string())
     }
+
+    /// Whether the value is written as `text` ([`xml_text`](Self::xml_text) is
+    /// `text`): asked of every value read, so a type whose text is built (a date)
+    /// answers without building it.
+    fn is_written_as(&self, text: &str) -> bool {
+        *self.xml_text() == *text
+    }
 }
 
 macro_rules! listed_text {
@@ -273,7 +280,6 @@ impl TextValue for crate::DateTime {
 }
 
 listed_text!(
-    crate::Date,
     crate::DurationMinutes,
     crate::DrugScheme,
     crate::CodeScheme,
@@ -564,12 +570,11 @@ pub fn read_text_member<T: TextValue, const N: usize>(
                 report(DriftKind::UnknownValue, leaf.name, Some(&text))?;
             }
             let occurrence = order.occurrence(member) as u32;
-            let written = value.xml_text();
-            if *written != *text {
+            if !value.is_written_as(&text) {
                 extra.data_mut().child_text.push((
                     member as u16,
                     occurrence,
-                    written.into_owned(),
+                    value.xml_text().into_owned(),
                     text.into_owned(),
                 ));
             }
@@ -633,7 +638,7 @@ pub fn read_text_item<T: TextValue>(reader: &mut XmlReader<'_>) -> ReadResult<Re
     };
     if leaf.attributes.is_empty()
         && let Ok(value) = text.parse::<T>()
-        && value.xml_text() == text
+        && value.is_written_as(&text)
     {
         return Ok(Ok(value));
     }
@@ -710,7 +715,38 @@ pub fn attribute_value<T: TextValue>(
     name: &str,
     extra: &mut Extra,
 ) -> ReadResult<Option<T>> {
-    let Some(a) = attributes.iter().find(|a| a.name == name) else {
+    typed_attribute(attributes.iter().find(|a| a.name == name), name, extra)
+}
+
+/// The attributes named `names` (the first of each name), found in one pass over the
+/// start tag's, and whether any other attribute is there (to keep with
+/// [`keep_unknown_attributes`]): what a generated reader asks of a start tag before
+/// typing each value with [`typed_attribute`].
+pub fn declared_attributes<'r, 'a, const K: usize>(
+    attributes: &'r [Attribute<'a>],
+    names: &[&str; K],
+) -> ([Option<&'r Attribute<'a>>; K], bool) {
+    let mut found = [None; K];
+    let mut unknown = false;
+    for a in attributes {
+        match names.iter().position(|name| *name == a.name) {
+            Some(i) => {
+                found[i].get_or_insert(a);
+            }
+            None => unknown = true,
+        }
+    }
+    (found, unknown)
+}
+
+/// The value of declared attribute `name` found as `attribute`, as
+/// [`attribute_value`] reads it.
+pub fn typed_attribute<T: TextValue>(
+    attribute: Option<&Attribute<'_>>,
+    name: &str,
+    extra: &mut Extra,
+) -> ReadResult<Option<T>> {
+    let Some(a) = attribute else {
         return Ok(None);
     };
     match a.value.parse::<T>() {
@@ -731,6 +767,17 @@ pub fn attribute_value<T: TextValue>(
             Ok(None)
         }
     }
+}
+
+/// Pushes `value` onto `values`, growing it from exactly one value and then by
+/// doubling: most repeated elements of a record come once (an Event's one data item),
+/// and a vector grown the usual way has room for four, which [`crate::xml::fitted`]
+/// then gives back with a reallocation.
+pub fn push<T>(values: &mut Vec<T>, value: T) {
+    if values.len() == values.capacity() {
+        values.reserve_exact(values.len().max(1));
+    }
+    values.push(value);
 }
 
 /// Writes an element's children: each member's values (`counts[m]` of them, written

@@ -212,11 +212,13 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Start tags handed out less end tags handed out.
+    #[inline]
     pub fn depth(&self) -> usize {
         self.depth
     }
 
     /// The next event, left to be handed out again.
+    #[inline]
     pub fn peek(&mut self) -> ReadResult<&Event<'a>> {
         if self.peeked.is_none() {
             self.peeked = Some(self.read()?);
@@ -227,6 +229,7 @@ impl<'a> XmlReader<'a> {
     /// The next event that is not whitespace-only text (as `str::trim` sees it), which
     /// is dropped: what a reader of element-only content looks at next. Left to be
     /// handed out again.
+    #[inline]
     pub fn peek_markup(&mut self) -> ReadResult<&Event<'a>> {
         loop {
             if self.peeked.is_none() {
@@ -245,6 +248,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// The text that comes next, consumed (`None`, and nothing consumed, at markup).
+    #[inline]
     pub fn next_text(&mut self) -> ReadResult<Option<Cow<'a, str>>> {
         if let Event::Text(_) = self.peek()?
             && let Some(Event::Text(text)) = self.peeked.take()
@@ -257,6 +261,7 @@ impl<'a> XmlReader<'a> {
     /// The text of the element just started and its end tag, both consumed, when it
     /// holds nothing else (`Some("")` when it is empty); `None`, with nothing
     /// consumed, when other markup comes first. A leaf's usual reading, in one call.
+    #[inline]
     pub fn text_content(&mut self) -> ReadResult<Option<Cow<'a, str>>> {
         match self.peek()? {
             Event::End => {
@@ -279,6 +284,7 @@ impl<'a> XmlReader<'a> {
 
     /// Hands back the attributes of a start tag, once read, for the next start tags
     /// to reuse (a few, small ones, are kept).
+    #[inline]
     pub fn recycle(&mut self, mut attributes: Vec<Attribute<'a>>) {
         if self.spare.len() < 8 && attributes.capacity() <= 16 && attributes.capacity() > 0 {
             attributes.clear();
@@ -287,6 +293,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// The next event.
+    #[inline]
     pub fn next_event(&mut self) -> ReadResult<Event<'a>> {
         let event = match self.peeked.take() {
             Some(event) => event,
@@ -351,22 +358,27 @@ impl<'a> XmlReader<'a> {
             return self.hand_out(event, offset);
         }
         // Borrowed while it is one piece of the document.
-        let mut text: Option<(Cow<'a, str>, usize)> = None;
+        // With whether every piece is whitespace (as `blank` sees it), known from the
+        // scan of each piece rather than asked again of the joined text.
+        let mut text: Option<(Cow<'a, str>, usize, bool)> = None;
         loop {
             let offset = self.inner.buffer_position() as usize;
             match self.read_raw(offset)? {
-                Piece::Text(piece) => match &mut text {
-                    Some((joined, _)) => joined.to_mut().push_str(&piece),
-                    None => text = Some((piece, offset)),
+                Piece::Text(piece, is_blank) => match &mut text {
+                    Some((joined, _, all_blank)) => {
+                        joined.to_mut().push_str(&piece);
+                        *all_blank &= is_blank;
+                    }
+                    None => text = Some((piece, offset, is_blank)),
                 },
                 Piece::Skip => {}
                 Piece::Markup(event) => match text.take() {
                     // Whitespace between tags, dropped for the reader of element-only
                     // content (`peek_markup`).
-                    Some((joined, _)) if self.skip_blank && blank(joined.as_bytes()).is_some() => {
+                    Some((_, _, true)) if self.skip_blank => {
                         return self.hand_out(event, offset);
                     }
-                    Some((joined, at)) if !joined.is_empty() => {
+                    Some((joined, at, _)) if !joined.is_empty() => {
                         self.pending = Some((event, offset));
                         return self.hand_out(Event::Text(joined), at);
                     }
@@ -377,7 +389,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Checks `event` against the document's structure before handing it out.
-    #[inline]
+    #[inline(always)]
     fn hand_out(&mut self, event: Event<'a>, offset: usize) -> ReadResult<Event<'a>> {
         match &event {
             Event::Start { .. } => {
@@ -465,14 +477,14 @@ impl<'a> XmlReader<'a> {
             QuickEvent::Text(text) => {
                 let raw = self.text(text.into_inner(), offset)?;
                 // Whitespace (between elements, mostly) holds nothing to refuse.
-                let line_ends = match blank(raw.as_bytes()) {
-                    Some(line_ends) => line_ends,
+                let (line_ends, is_blank) = match blank(raw.as_bytes()) {
+                    Some(line_ends) => (line_ends, true),
                     None => {
                         self.started = true;
-                        self.scan(&raw, offset, true)?
+                        (self.scan(&raw, offset, true)?, false)
                     }
                 };
-                Piece::Text(normalize_line_ends(raw, line_ends))
+                Piece::Text(normalize_line_ends(raw, line_ends), is_blank)
             }
             QuickEvent::CData(_) | QuickEvent::GeneralRef(_) if self.open == 0 => {
                 return Err(self.not_xml(offset, "character data outside the root element"));
@@ -481,14 +493,17 @@ impl<'a> XmlReader<'a> {
                 let raw = self.text(data.into_inner(), offset)?;
                 let line_ends = self.scan(&raw, offset, false)?;
                 self.started = true;
-                Piece::Text(normalize_line_ends(raw, line_ends))
+                let text = normalize_line_ends(raw, line_ends);
+                let is_blank = blank(text.as_bytes()).is_some();
+                Piece::Text(text, is_blank)
             }
             QuickEvent::GeneralRef(reference) => {
                 let name = self.utf8(&reference, offset)?;
                 let mut resolved = String::new();
                 self.push_reference(&mut resolved, name, offset)?;
                 self.started = true;
-                Piece::Text(Cow::Owned(resolved))
+                let is_blank = blank(resolved.as_bytes()).is_some();
+                Piece::Text(Cow::Owned(resolved), is_blank)
             }
             QuickEvent::Comment(comment) => {
                 let text = self.text(comment.into_inner(), offset)?;
@@ -538,7 +553,7 @@ impl<'a> XmlReader<'a> {
     /// quick-xml over a byte slice hands out slices of it, which are found in the
     /// document's text (already known to be UTF-8, and cut at markup, which is ASCII)
     /// rather than checked again; and borrowing from the text, they live as long as it.
-    #[inline]
+    #[inline(always)]
     fn borrowed(&self, bytes: &[u8], offset: usize) -> ReadResult<&'a str> {
         let source: &'a str = self.source;
         let found = (bytes.as_ptr() as usize)
@@ -552,7 +567,7 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Text as quick-xml hands it out (borrowed from the document, or its own copy).
-    #[inline]
+    #[inline(always)]
     fn text(&self, bytes: Cow<'a, [u8]>, offset: usize) -> ReadResult<Cow<'a, str>> {
         match bytes {
             Cow::Borrowed(b) => self.borrowed(b, offset).map(Cow::Borrowed),
@@ -622,7 +637,8 @@ impl<'a> XmlReader<'a> {
             }
             i
         };
-        let mut names = std::collections::HashSet::new();
+        // Made once there are many (a hash set's seed costs a thread-local lookup).
+        let mut names: Option<std::collections::HashSet<&str>> = None;
         let mut i = 0;
         loop {
             let spaced = skip_space(i);
@@ -685,10 +701,9 @@ impl<'a> XmlReader<'a> {
             let repeated = if attributes.len() < 8 {
                 attributes.iter().any(|a| a.name == name)
             } else {
-                if names.is_empty() {
-                    names.extend(attributes.iter().map(|a| a.name));
-                }
-                !names.insert(name)
+                !names
+                    .get_or_insert_with(|| attributes.iter().map(|a| a.name).collect())
+                    .insert(name)
             };
             if repeated {
                 return Err(self.not_xml(offset, format!("attribute {name} appears twice")));
@@ -816,7 +831,8 @@ impl<'a> XmlReader<'a> {
 }
 
 enum Piece<'a> {
-    Text(Cow<'a, str>),
+    /// A piece of text, and whether it is whitespace only.
+    Text(Cow<'a, str>, bool),
     Markup(Event<'a>),
     Skip,
 }
@@ -913,7 +929,7 @@ fn blank(bytes: &[u8]) -> Option<bool> {
 
 /// `\r\n` and a lone `\r` as `\n` (XML 1.0 section 2.11), when `text` holds a
 /// carriage return (`line_ends`).
-#[inline]
+#[inline(always)]
 fn normalize_line_ends(text: Cow<'_, str>, line_ends: bool) -> Cow<'_, str> {
     if !line_ends {
         return text;

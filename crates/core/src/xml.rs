@@ -14,9 +14,9 @@ pub use crate::writer::{WriteResult, XmlWriter};
 
 pub use crate::drift::{Parsed, ReadMode, enter};
 pub use crate::extra::{
-    Extra, Order, TextValue, UnknownAttribute, attribute_value, keep_child,
-    keep_unknown_attributes, next_child_keeping_text, read_text_item, read_text_member,
-    read_unknown_item, write_members, write_text_member,
+    Extra, Order, TextValue, UnknownAttribute, attribute_value, declared_attributes, keep_child,
+    keep_unknown_attributes, next_child_keeping_text, push, read_text_item, read_text_member,
+    read_unknown_item, typed_attribute, write_members, write_text_member,
 };
 
 /// Why a document could not be read.
@@ -348,6 +348,7 @@ fn err(message: impl fmt::Display) -> ReadError {
 
 /// Consumes the start tag of the next element and returns its name, its attributes
 /// and the depth inside it.
+#[inline]
 pub fn read_start<'a>(
     reader: &mut XmlReader<'a>,
 ) -> ReadResult<(&'a str, Vec<Attribute<'a>>, usize)> {
@@ -367,6 +368,7 @@ pub(crate) fn is_blank(text: &str) -> bool {
         || text.trim().is_empty()
 }
 
+#[inline]
 fn skip_whitespace(reader: &mut XmlReader<'_>) -> ReadResult<()> {
     reader.peek_markup()?;
     Ok(())
@@ -385,6 +387,7 @@ pub fn next_child<'a>(reader: &mut XmlReader<'a>, parent: &str) -> ReadResult<Op
 }
 
 /// Reads the next child element with `T`'s reader and consumes its end tag.
+#[inline]
 pub fn read_child<T: ReadXml>(reader: &mut XmlReader<'_>) -> ReadResult<T> {
     let depth = reader.depth();
     let value = T::read_xml(reader)?;

@@ -112,7 +112,7 @@ impl systmone_core::xml::XmlContent for Activity {
                         String,
                         5usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -949,7 +949,7 @@ impl systmone_core::xml::XmlContent for Attachment {
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 6usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -1248,14 +1248,14 @@ impl systmone_core::xml::XmlContent for CarePlan {
                 "CarePlanInstruction" => {
                     order.member(&mut extra, 6usize, "CarePlanInstruction")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    care_plan_instruction.push(read);
+                    systmone_core::xml::push(&mut care_plan_instruction, read);
                 }
                 "LinkedProblemUID" => {
                     if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         8usize,
                     >(reader, &mut order, &mut extra, 7usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -1485,6 +1485,21 @@ impl std::fmt::Display for CarePlanAim {
 impl systmone_core::xml::TextValue for CarePlanAim {
     fn is_unlisted(&self) -> bool {
         matches!(self, CarePlanAim::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                CarePlanAim::Empty => "",
+                CarePlanAim::Assessment => "Assessment",
+                CarePlanAim::Enabling => "Enabling",
+                CarePlanAim::Supportive => "Supportive",
+                CarePlanAim::Curative => "Curative",
+                CarePlanAim::Rehabilitation => "Rehabilitation",
+                CarePlanAim::Maintenance => "Maintenance",
+                CarePlanAim::Anticipatory => "Anticipatory",
+                CarePlanAim::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(CarePlanAim);
@@ -1740,7 +1755,7 @@ impl systmone_core::xml::XmlContent for Clinic {
                 "Slot" => {
                     order.member(&mut extra, 3usize, "Slot")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    slot.push(read);
+                    systmone_core::xml::push(&mut slot, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -1856,7 +1871,7 @@ impl systmone_core::xml::XmlContent for Clinical {
                 "Event" => {
                     order.member(&mut extra, 0usize, "Event")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    event.push(read);
+                    systmone_core::xml::push(&mut event, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -2106,7 +2121,7 @@ impl systmone_core::xml::XmlContent for ClinicalCode {
                         String,
                         10usize,
                     >(reader, &mut order, &mut extra, 9usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -2320,22 +2335,28 @@ impl systmone_core::xml::XmlContent for Code {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
-        let scheme = systmone_core::xml::attribute_value::<
-            SchemeName,
-        >(attributes, "Scheme", &mut extra)?
-            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
-        let code = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "Code", &mut extra)?
-            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Code"))?;
-        let term = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "Term", &mut extra)?;
-        systmone_core::xml::keep_unknown_attributes(
+        let ([attribute_0, attribute_1, attribute_2], unknown_attributes) = systmone_core::xml::declared_attributes(
             attributes,
             &["Scheme", "Code", "Term"],
-            &mut extra,
-        )?;
+        );
+        let scheme = systmone_core::xml::typed_attribute::<
+            SchemeName,
+        >(attribute_0, "Scheme", &mut extra)?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
+        let code = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_1, "Code", &mut extra)?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Code"))?;
+        let term = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_2, "Term", &mut extra)?;
+        if unknown_attributes {
+            systmone_core::xml::keep_unknown_attributes(
+                attributes,
+                &["Scheme", "Code", "Term"],
+                &mut extra,
+            )?;
+        }
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
             &mut order,
@@ -2521,6 +2542,19 @@ impl systmone_core::xml::TextValue for Comparator {
     fn is_unlisted(&self) -> bool {
         matches!(self, Comparator::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                Comparator::V3 => "3",
+                Comparator::V4 => "4",
+                Comparator::V5 => "5",
+                Comparator::V6 => "6",
+                Comparator::V7 => "7",
+                Comparator::V8 => "8",
+                Comparator::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(Comparator);
 /// How an event or activity took place. F15, F17: the fixed list SystmOne's own schema gives for Event/@Method and Activity/Method (both Email and E-mail are in it).
@@ -2588,6 +2622,22 @@ impl systmone_core::xml::TextValue for ContactMethod {
     fn is_unlisted(&self) -> bool {
         matches!(self, ContactMethod::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                ContactMethod::Text => "Text",
+                ContactMethod::Email => "Email",
+                ContactMethod::FaceToFace => "Face to face",
+                ContactMethod::Telephone => "Telephone",
+                ContactMethod::Letter => "Letter",
+                ContactMethod::Fax => "Fax",
+                ContactMethod::EMail => "E-mail",
+                ContactMethod::Dna => "DNA",
+                ContactMethod::DischargeSummaryReport => "Discharge Summary Report",
+                ContactMethod::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(ContactMethod);
 /// The currently selected items from the user's active screen: drugs and clinical codes, in the order the user interface lists them. If there are no appropriate selections, the element is still present but has no children.
@@ -2619,12 +2669,18 @@ impl systmone_core::xml::XmlContent for CurrentSelection {
                 "Drug" => {
                     order.member(&mut extra, 0usize, "Drug")?;
                     let value = systmone_core::xml::read_child(reader)?;
-                    items.push(CurrentSelectionItem::Drug(value));
+                    systmone_core::xml::push(
+                        &mut items,
+                        CurrentSelectionItem::Drug(value),
+                    );
                 }
                 "Code" => {
                     order.member(&mut extra, 0usize, "Code")?;
                     let value = systmone_core::xml::read_child(reader)?;
-                    items.push(CurrentSelectionItem::Code(value));
+                    systmone_core::xml::push(
+                        &mut items,
+                        CurrentSelectionItem::Code(value),
+                    );
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -3826,7 +3882,7 @@ impl systmone_core::xml::XmlContent for DiaryAppointment {
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        flag.push(read);
+                        systmone_core::xml::push(&mut flag, read);
                     }
                 }
                 "Clinic" if clinic.is_some() => {
@@ -3973,6 +4029,15 @@ impl systmone_core::xml::TextValue for DocumentedRegistrationType {
     fn is_unlisted(&self) -> bool {
         matches!(self, DocumentedRegistrationType::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                DocumentedRegistrationType::Gms => "GMS",
+                DocumentedRegistrationType::Private => "Private",
+                DocumentedRegistrationType::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(DocumentedRegistrationType);
 /// A drug or appliance. F15: SystmOne's own schema gives it Scheme, ProductID and PackID; responses add its Name.
@@ -3999,25 +4064,31 @@ impl systmone_core::xml::XmlContent for Drug {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
-        let scheme = systmone_core::xml::attribute_value::<
-            SchemeName,
-        >(attributes, "Scheme", &mut extra)?
-            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
-        let product_id = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "ProductID", &mut extra)?
-            .ok_or_else(|| systmone_core::xml::missing(element, "attribute ProductID"))?;
-        let pack_id = systmone_core::xml::attribute_value::<
-            i64,
-        >(attributes, "PackID", &mut extra)?;
-        let name = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "Name", &mut extra)?;
-        systmone_core::xml::keep_unknown_attributes(
+        let ([attribute_0, attribute_1, attribute_2, attribute_3], unknown_attributes) = systmone_core::xml::declared_attributes(
             attributes,
             &["Scheme", "ProductID", "PackID", "Name"],
-            &mut extra,
-        )?;
+        );
+        let scheme = systmone_core::xml::typed_attribute::<
+            SchemeName,
+        >(attribute_0, "Scheme", &mut extra)?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
+        let product_id = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_1, "ProductID", &mut extra)?
+            .ok_or_else(|| systmone_core::xml::missing(element, "attribute ProductID"))?;
+        let pack_id = systmone_core::xml::typed_attribute::<
+            i64,
+        >(attribute_2, "PackID", &mut extra)?;
+        let name = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_3, "Name", &mut extra)?;
+        if unknown_attributes {
+            systmone_core::xml::keep_unknown_attributes(
+                attributes,
+                &["Scheme", "ProductID", "PackID", "Name"],
+                &mut extra,
+            )?;
+        }
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
             &mut order,
@@ -4132,7 +4203,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
                 "Ingredient" => {
                     order.member(&mut extra, 1usize, "Ingredient")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    ingredient.push(read);
+                    systmone_core::xml::push(&mut ingredient, read);
                 }
                 "FreeText" if free_text.is_some() => {
                     systmone_core::xml::keep_child(
@@ -4155,7 +4226,7 @@ impl systmone_core::xml::XmlContent for DrugSensitivity {
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -4290,6 +4361,15 @@ impl systmone_core::xml::TextValue for DrugSensitivityType {
     fn is_unlisted(&self) -> bool {
         matches!(self, DrugSensitivityType::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                DrugSensitivityType::Drug => "Drug",
+                DrugSensitivityType::Ingredient => "Ingredient",
+                DrugSensitivityType::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(DrugSensitivityType);
 /// The empty string: the value of an element that is present but empty. F8: real clients send every Demographics field, empty when nothing is recorded.
@@ -4331,6 +4411,15 @@ impl systmone_core::xml::TextValue for Episodicity {
     fn is_unlisted(&self) -> bool {
         matches!(self, Episodicity::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                Episodicity::New => "New",
+                Episodicity::Ongoing => "Ongoing",
+                Episodicity::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(Episodicity);
 /// A consultation or administrative event recorded in the patient record. Its children are the data items recorded in it (ClinicalCode, Medication, DrugSensitivity, Letter, Attachment, LinkedProblemUID, ...); "these individual data types aren't documented in this specification". E21: the content is a lax wildcard so that data item types this schema does not know are kept (and round-tripped) instead of rejected; the known data items are global elements, which lax processing validates wherever they appear. In UpdatePatientRecord the attributes are optional and default to now and the logged-on user. F7: one real Event may hold several data items (Narrative and Medication; Narrative and ClinicalCode), kept in document order. F15: SystmOne's own UpdatePatientRecord schema defines these data items, in this order: Medication, ClinicalCode (repeated), Reminder, Recall, Vaccination, RepeatMedication, Letter, PatientPlan, CarePlan, Relationship, Report, Attachment, Activity, Narrative (repeated), DrugSensitivity, LinkedProblemUID; each is a global element here. F16: records hold the same items, so the same types read them in GetPatientRecord responses.
@@ -4367,31 +4456,18 @@ impl systmone_core::xml::XmlContent for Event {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<1usize>::new();
-        let date_time = systmone_core::xml::attribute_value::<
-            systmone_core::DateTime,
-        >(attributes, "DateTime", &mut extra)?;
-        let user_name = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "UserName", &mut extra)?;
-        let done_by = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "DoneBy", &mut extra)?;
-        let done_at = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "DoneAt", &mut extra)?;
-        let method = systmone_core::xml::attribute_value::<
-            ContactMethod,
-        >(attributes, "Method", &mut extra)?;
-        let software = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "Software", &mut extra)?;
-        let linked_referral_uid = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "LinkedReferralUID", &mut extra)?;
-        let event_uid = systmone_core::xml::attribute_value::<
-            String,
-        >(attributes, "EventUID", &mut extra)?;
-        systmone_core::xml::keep_unknown_attributes(
+        let (
+            [attribute_0,
+            attribute_1,
+            attribute_2,
+            attribute_3,
+            attribute_4,
+            attribute_5,
+            attribute_6,
+            attribute_7,
+            ],
+            unknown_attributes,
+        ) = systmone_core::xml::declared_attributes(
             attributes,
             &[
                 "DateTime",
@@ -4403,8 +4479,47 @@ impl systmone_core::xml::XmlContent for Event {
                 "LinkedReferralUID",
                 "EventUID",
             ],
-            &mut extra,
-        )?;
+        );
+        let date_time = systmone_core::xml::typed_attribute::<
+            systmone_core::DateTime,
+        >(attribute_0, "DateTime", &mut extra)?;
+        let user_name = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_1, "UserName", &mut extra)?;
+        let done_by = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_2, "DoneBy", &mut extra)?;
+        let done_at = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_3, "DoneAt", &mut extra)?;
+        let method = systmone_core::xml::typed_attribute::<
+            ContactMethod,
+        >(attribute_4, "Method", &mut extra)?;
+        let software = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_5, "Software", &mut extra)?;
+        let linked_referral_uid = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_6, "LinkedReferralUID", &mut extra)?;
+        let event_uid = systmone_core::xml::typed_attribute::<
+            String,
+        >(attribute_7, "EventUID", &mut extra)?;
+        if unknown_attributes {
+            systmone_core::xml::keep_unknown_attributes(
+                attributes,
+                &[
+                    "DateTime",
+                    "UserName",
+                    "DoneBy",
+                    "DoneAt",
+                    "Method",
+                    "Software",
+                    "LinkedReferralUID",
+                    "EventUID",
+                ],
+                &mut extra,
+            )?;
+        }
         let mut items = Vec::new();
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
@@ -4414,7 +4529,7 @@ impl systmone_core::xml::XmlContent for Event {
             match child {
                 _ => {
                     order.member(&mut extra, 0usize, child)?;
-                    items.push(DataItem::read(reader, child)?);
+                    systmone_core::xml::push(&mut items, DataItem::read(reader, child)?);
                 }
             }
         }
@@ -4669,6 +4784,16 @@ impl systmone_core::xml::TextValue for FollowUpActionKind {
     fn is_unlisted(&self) -> bool {
         matches!(self, FollowUpActionKind::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                FollowUpActionKind::NoFurtherAction => "No Further Action",
+                FollowUpActionKind::NeedToRepeatTest => "Need to repeat test",
+                FollowUpActionKind::Other => "Other",
+                FollowUpActionKind::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(FollowUpActionKind);
 /// The follow-up actions of a report (F15: FollowUpActions holding FollowUpAction elements).
@@ -4700,7 +4825,7 @@ impl systmone_core::xml::XmlContent for FollowUpActions {
                 "FollowUpAction" => {
                     order.member(&mut extra, 0usize, "FollowUpAction")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    follow_up_action.push(read);
+                    systmone_core::xml::push(&mut follow_up_action, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -5024,28 +5149,34 @@ impl systmone_core::xml::XmlContent for Ingredient {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
-        let scheme = systmone_core::xml::attribute_value::<
+        let ([attribute_0, attribute_1, attribute_2, attribute_3], unknown_attributes) = systmone_core::xml::declared_attributes(
+            attributes,
+            &["Scheme", "IngredientID", "Name", "Details"],
+        );
+        let scheme = systmone_core::xml::typed_attribute::<
             SchemeName,
-        >(attributes, "Scheme", &mut extra)?
+        >(attribute_0, "Scheme", &mut extra)?
             .ok_or_else(|| systmone_core::xml::missing(element, "attribute Scheme"))?;
-        let ingredient_id = systmone_core::xml::attribute_value::<
+        let ingredient_id = systmone_core::xml::typed_attribute::<
             String,
-        >(attributes, "IngredientID", &mut extra)?
+        >(attribute_1, "IngredientID", &mut extra)?
             .ok_or_else(|| systmone_core::xml::missing(
                 element,
                 "attribute IngredientID",
             ))?;
-        let name = systmone_core::xml::attribute_value::<
+        let name = systmone_core::xml::typed_attribute::<
             String,
-        >(attributes, "Name", &mut extra)?;
-        let details = systmone_core::xml::attribute_value::<
+        >(attribute_2, "Name", &mut extra)?;
+        let details = systmone_core::xml::typed_attribute::<
             String,
-        >(attributes, "Details", &mut extra)?;
-        systmone_core::xml::keep_unknown_attributes(
-            attributes,
-            &["Scheme", "IngredientID", "Name", "Details"],
-            &mut extra,
-        )?;
+        >(attribute_3, "Details", &mut extra)?;
+        if unknown_attributes {
+            systmone_core::xml::keep_unknown_attributes(
+                attributes,
+                &["Scheme", "IngredientID", "Name", "Details"],
+                &mut extra,
+            )?;
+        }
         while let Some(child) = systmone_core::xml::next_child_keeping_text(
             reader,
             &mut order,
@@ -5338,7 +5469,7 @@ impl systmone_core::xml::XmlContent for Letter {
                         String,
                         12usize,
                     >(reader, &mut order, &mut extra, 11usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -5605,6 +5736,16 @@ impl systmone_core::xml::TextValue for LetterDirection {
     fn is_unlisted(&self) -> bool {
         matches!(self, LetterDirection::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                LetterDirection::Incoming => "Incoming",
+                LetterDirection::Outgoing => "Outgoing",
+                LetterDirection::Other => "Other",
+                LetterDirection::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(LetterDirection);
 /// A medication item. The document shows only that it carries a drug (LaunchFunctionality pre-selects one: a Medication holding just a Drug, E21). F2: real responses send, in this order, MedicationType, Drug, Dose, Quantity, StartDate, EndDate and EndReason. F15: SystmOne's own schema has MedicationType, Drug, Dose, Quantity, StartDate, EndDate, RepeatIssue, LinkedProblemUID. One sequence accepts all three: Drug is required, every other field optional, EndReason (read-only) before RepeatIssue. The open content this type had after the Drug (E21) is gone: XSD 1.0 cannot put a wildcard after optional named elements (Unique Particle Attribution), and F2 names the children.
@@ -5787,7 +5928,7 @@ impl systmone_core::xml::XmlContent for Medication {
                         String,
                         9usize,
                     >(reader, &mut order, &mut extra, 8usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -6000,6 +6141,15 @@ impl systmone_core::xml::TextValue for MedicationType {
     fn is_unlisted(&self) -> bool {
         matches!(self, MedicationType::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                MedicationType::NhsMedication => "NHS medication",
+                MedicationType::PrivateIssue => "Private issue",
+                MedicationType::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(MedicationType);
 /// Free-text narrative. F1: one or more lines of text, each kept exactly (a line may start or end with spaces, and may be several thousand characters long). F15: SystmOne's own schema has Line, LinkedProblemUID.
@@ -6036,7 +6186,7 @@ impl systmone_core::xml::XmlContent for Narrative {
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        line.push(read);
+                        systmone_core::xml::push(&mut line, read);
                     }
                 }
                 "LinkedProblemUID" => {
@@ -6044,7 +6194,7 @@ impl systmone_core::xml::XmlContent for Narrative {
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -6514,7 +6664,7 @@ impl systmone_core::xml::XmlContent for PatientPlan {
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -6830,7 +6980,7 @@ impl systmone_core::xml::XmlContent for PlanItems {
                 "CarePlanInstruction" => {
                     order.member(&mut extra, 0usize, "CarePlanInstruction")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    care_plan_instruction.push(read);
+                    systmone_core::xml::push(&mut care_plan_instruction, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -6921,6 +7071,15 @@ impl std::fmt::Display for ProblemSeverity {
 impl systmone_core::xml::TextValue for ProblemSeverity {
     fn is_unlisted(&self) -> bool {
         matches!(self, ProblemSeverity::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                ProblemSeverity::Major => "Major",
+                ProblemSeverity::Minor => "Minor",
+                ProblemSeverity::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(ProblemSeverity);
@@ -7031,7 +7190,7 @@ impl systmone_core::xml::XmlContent for Recall {
                         String,
                         5usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -7213,6 +7372,21 @@ impl systmone_core::xml::TextValue for RecallStatus {
     fn is_unlisted(&self) -> bool {
         matches!(self, RecallStatus::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                RecallStatus::AwaitingResult => "Awaiting Result",
+                RecallStatus::Pending => "Pending",
+                RecallStatus::V1stRecall => "1st Recall",
+                RecallStatus::V2ndRecall => "2nd Recall",
+                RecallStatus::V3rdRecall => "3rd Recall",
+                RecallStatus::Seen => "Seen",
+                RecallStatus::CancelledByPatient => "Cancelled by patient",
+                RecallStatus::CancelledByClinician => "Cancelled by clinician",
+                RecallStatus::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(RecallStatus);
 /// The state of the patient record in the SystmOne client after this function. Possible values are "Open" and "Closed". If Open, changes to the record aren't committed yet and require the user to press the Save button in the SystmOne client.
@@ -7252,6 +7426,15 @@ impl systmone_core::xml::TextValue for RecordState {
     fn is_unlisted(&self) -> bool {
         matches!(self, RecordState::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                RecordState::Open => "Open",
+                RecordState::Closed => "Closed",
+                RecordState::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(RecordState);
 /// GP registration type. The document's values (GMS, Private) are listed; F8: real clients send values the document does not list (Applied), so any other text, or none, is kept as sent.
@@ -7286,7 +7469,17 @@ impl std::fmt::Display for RegistrationType {
     }
 }
 /// An open enumeration (ERRATA E3): other values are expected, not drift.
-impl systmone_core::xml::TextValue for RegistrationType {}
+impl systmone_core::xml::TextValue for RegistrationType {
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                RegistrationType::Gms => "GMS",
+                RegistrationType::Private => "Private",
+                RegistrationType::Other(other) => other,
+            },
+        )
+    }
+}
 systmone_core::impl_xml_text!(RegistrationType);
 /// A person related to the patient. F15: SystmOne's own schema has Title, FirstName, MiddleNames, Surname, Address, Type, OrganisationName, Telephone, WorkContact, Description, EndDate, DateOfBirth, LinkedProblemUID; F16: records hold relationships (the Relationships filter).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -7544,7 +7737,7 @@ impl systmone_core::xml::XmlContent for Relationship {
                         String,
                         13usize,
                     >(reader, &mut order, &mut extra, 12usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -7878,7 +8071,7 @@ impl systmone_core::xml::XmlContent for Reminder {
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -8023,6 +8216,16 @@ impl std::fmt::Display for ReminderSeverity {
 impl systmone_core::xml::TextValue for ReminderSeverity {
     fn is_unlisted(&self) -> bool {
         matches!(self, ReminderSeverity::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                ReminderSeverity::Low => "Low",
+                ReminderSeverity::Normal => "Normal",
+                ReminderSeverity::High => "High",
+                ReminderSeverity::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(ReminderSeverity);
@@ -8206,7 +8409,7 @@ impl systmone_core::xml::XmlContent for RepeatMedication {
                         String,
                         9usize,
                     >(reader, &mut order, &mut extra, 8usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -8568,7 +8771,7 @@ impl systmone_core::xml::XmlContent for Report {
                         String,
                         9usize,
                     >(reader, &mut order, &mut extra, 8usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -8827,6 +9030,24 @@ impl systmone_core::xml::TextValue for ReportResult {
     fn is_unlisted(&self) -> bool {
         matches!(self, ReportResult::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                ReportResult::Normal => "Normal",
+                ReportResult::NormalButUnexpected => "Normal, but unexpected",
+                ReportResult::Satisfactory => "Satisfactory",
+                ReportResult::Borderline => "Borderline",
+                ReportResult::AbnormalButExpected => "Abnormal, but expected",
+                ReportResult::Abnormal => "Abnormal",
+                ReportResult::SpecimenLostUnusable => "Specimen lost / unusable",
+                ReportResult::Positive => "Positive",
+                ReportResult::Negative => "Negative",
+                ReportResult::Unknown => "Unknown",
+                ReportResult::NotRespondedToInvitation => "Not responded to invitation",
+                ReportResult::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(ReportResult);
 /// The kind of report. F15, F17: a fixed list in SystmOne's own schema.
@@ -8873,6 +9094,17 @@ impl std::fmt::Display for ReportType {
 impl systmone_core::xml::TextValue for ReportType {
     fn is_unlisted(&self) -> bool {
         matches!(self, ReportType::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                ReportType::Pathology => "Pathology",
+                ReportType::Radiology => "Radiology",
+                ReportType::BloodSpot => "Blood Spot",
+                ReportType::Screening => "Screening",
+                ReportType::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(ReportType);
@@ -8929,6 +9161,19 @@ impl systmone_core::xml::TextValue for Responsibility {
     fn is_unlisted(&self) -> bool {
         matches!(self, Responsibility::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                Responsibility::SocialCareCoOrdinator => "Social Care Co-ordinator",
+                Responsibility::Nurse => "Nurse",
+                Responsibility::Carer => "Carer",
+                Responsibility::Therapist => "Therapist",
+                Responsibility::Assistant => "Assistant",
+                Responsibility::Practitioner => "Practitioner",
+                Responsibility::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(Responsibility);
 /// The coding scheme named in a Scheme attribute of a Code, Drug or Ingredient. E3: the known values are Multilex, Dmd, CTV3 and Snomed; an unknown scheme in a response is kept as an "other" value, not rejected.
@@ -8971,7 +9216,19 @@ impl std::fmt::Display for SchemeName {
     }
 }
 /// An open enumeration (ERRATA E3): other values are expected, not drift.
-impl systmone_core::xml::TextValue for SchemeName {}
+impl systmone_core::xml::TextValue for SchemeName {
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                SchemeName::Multilex => "Multilex",
+                SchemeName::Dmd => "Dmd",
+                SchemeName::Ctv3 => "CTV3",
+                SchemeName::Snomed => "Snomed",
+                SchemeName::Other(other) => other,
+            },
+        )
+    }
+}
 systmone_core::impl_xml_text!(SchemeName);
 /// Constrains a patient search on gender. This should be either "M" or "F".
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -9009,6 +9266,15 @@ impl std::fmt::Display for SearchGender {
 impl systmone_core::xml::TextValue for SearchGender {
     fn is_unlisted(&self) -> bool {
         matches!(self, SearchGender::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                SearchGender::M => "M",
+                SearchGender::F => "F",
+                SearchGender::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(SearchGender);
@@ -9058,6 +9324,17 @@ impl std::fmt::Display for Sex {
 impl systmone_core::xml::TextValue for Sex {
     fn is_unlisted(&self) -> bool {
         matches!(self, Sex::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                Sex::M => "M",
+                Sex::F => "F",
+                Sex::I => "I",
+                Sex::U => "U",
+                Sex::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(Sex);
@@ -9256,6 +9533,16 @@ impl std::fmt::Display for SmsConsent {
 impl systmone_core::xml::TextValue for SmsConsent {
     fn is_unlisted(&self) -> bool {
         matches!(self, SmsConsent::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                SmsConsent::Yes => "Yes",
+                SmsConsent::No => "No",
+                SmsConsent::Empty => "",
+                SmsConsent::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(SmsConsent);
@@ -9643,6 +9930,16 @@ impl systmone_core::xml::TextValue for UserGender {
     fn is_unlisted(&self) -> bool {
         matches!(self, UserGender::Unlisted(_))
     }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                UserGender::M => "M",
+                UserGender::F => "F",
+                UserGender::Empty => "",
+                UserGender::Unlisted(other) => other,
+            },
+        )
+    }
 }
 systmone_core::impl_xml_text!(UserGender);
 /// A vaccination. F15: SystmOne's own schema has BatchNumber, Notes, Name, PartType, Dosage, LinkedProblemUID; F16: records hold vaccinations, consents and refusals (the Vaccinations filter).
@@ -9771,7 +10068,7 @@ impl systmone_core::xml::XmlContent for Vaccination {
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        linked_problem_uid.push(read);
+                        systmone_core::xml::push(&mut linked_problem_uid, read);
                     }
                 }
                 _ => {
@@ -10248,6 +10545,16 @@ impl std::fmt::Display for YesNoUnknown {
 impl systmone_core::xml::TextValue for YesNoUnknown {
     fn is_unlisted(&self) -> bool {
         matches!(self, YesNoUnknown::Unlisted(_))
+    }
+    fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(
+            match self {
+                YesNoUnknown::Yes => "Yes",
+                YesNoUnknown::No => "No",
+                YesNoUnknown::Unknown => "Unknown",
+                YesNoUnknown::Unlisted(other) => other,
+            },
+        )
     }
 }
 systmone_core::impl_xml_text!(YesNoUnknown);

@@ -179,7 +179,10 @@ fn custom_struct(s: &Struct) -> TokenStream {
     )?);
 
     let mut attribute_names = Vec::new();
-    for a in &s.attributes {
+    let found: Vec<Ident> = (0..s.attributes.len())
+        .map(|i| format_ident!("attribute_{}", i))
+        .collect();
+    for (a, found) in s.attributes.iter().zip(&found) {
         let adoc = docs(&a.doc);
         let field = ident(&a.rust_name);
         let ty = occurs_tokens(
@@ -197,20 +200,39 @@ fn custom_struct(s: &Struct) -> TokenStream {
         if a.required {
             let what = format!("attribute {xml}");
             locals.push(quote! {
-                let #field = systmone_core::xml::attribute_value::<#value_ty>(attributes, #xml, &mut extra)?
+                let #field = systmone_core::xml::typed_attribute::<#value_ty>(#found, #xml, &mut extra)?
                     .ok_or_else(|| systmone_core::xml::missing(element, #what))?;
             });
         } else {
             locals.push(quote! {
-                let #field = systmone_core::xml::attribute_value::<#value_ty>(attributes, #xml, &mut extra)?;
+                let #field = systmone_core::xml::typed_attribute::<#value_ty>(#found, #xml, &mut extra)?;
             });
         }
         build.push(quote!(#field,));
     }
-    let known_attributes = attribute_names.iter();
-    locals.push(quote! {
-        systmone_core::xml::keep_unknown_attributes(attributes, &[#(#known_attributes),*], &mut extra)?;
-    });
+    if attribute_names.is_empty() {
+        locals.push(quote! {
+            systmone_core::xml::keep_unknown_attributes(attributes, &[], &mut extra)?;
+        });
+    } else {
+        // The declared attributes found in one pass over the start tag's; the
+        // unknown ones then kept (after the declared ones, whose values are typed
+        // first: the order of the kept attributes and of the reports).
+        let known = attribute_names.iter();
+        let names = attribute_names.iter();
+        locals.insert(
+            0,
+            quote! {
+                let ([#(#found),*], unknown_attributes) =
+                    systmone_core::xml::declared_attributes(attributes, &[#(#names),*]);
+            },
+        );
+        locals.push(quote! {
+            if unknown_attributes {
+                systmone_core::xml::keep_unknown_attributes(attributes, &[#(#known),*], &mut extra)?;
+            }
+        });
+    }
 
     for (index, member) in s.members.iter().enumerate() {
         match member {
@@ -224,7 +246,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
                 definitions.push(quote! { #fdoc pub #field: #ty, });
                 // `read`, not `value`: a field may be named `value` (ClinicalCode's, F15).
                 let store = match f.occurs {
-                    Occurs::Many => quote!(#field.push(read)),
+                    Occurs::Many => quote!(systmone_core::xml::push(&mut #field, read)),
                     _ => quote!(#field = Some(read)),
                 };
                 let read = if f.ty.is_text() {
@@ -311,7 +333,9 @@ fn custom_struct(s: &Struct) -> TokenStream {
                     let value_ty = type_tokens(&v.ty);
                     let empty_allowed = v.ty.empty_allowed();
                     let store = match occurs {
-                        Occurs::Many => quote!(#field.push(#enum_ident::#variant(value))),
+                        Occurs::Many => {
+                            quote!(systmone_core::xml::push(&mut #field, #enum_ident::#variant(value)))
+                        }
                         _ => quote!(#field = Some(#enum_ident::#variant(value))),
                     };
                     let read = if v.ty.is_text() {
@@ -400,7 +424,7 @@ fn custom_struct(s: &Struct) -> TokenStream {
             let item = ident(item_type);
             quote!(_ => {
                 order.member(&mut extra, #index, child)?;
-                #field.push(#item::read(reader, child)?);
+                systmone_core::xml::push(&mut #field, #item::read(reader, child)?);
             })
         }
         _ => {
@@ -587,6 +611,18 @@ fn enumeration(e: &Enum) -> TokenStream {
         let variant = ident(variant);
         quote!(#name::#variant => #value,)
     });
+    let display_arms: Vec<TokenStream> = display_arms.collect();
+    // The text borrowed, not built: reading compares every value with its text.
+    let text_fn = |other: Ident| {
+        quote! {
+            fn xml_text(&self) -> std::borrow::Cow<'_, str> {
+                std::borrow::Cow::Borrowed(match self {
+                    #(#display_arms)*
+                    #name::#other(other) => other,
+                })
+            }
+        }
+    };
     let listed = e
         .values
         .iter()
@@ -602,6 +638,8 @@ fn enumeration(e: &Enum) -> TokenStream {
     let other_doc = format!(
         " A value the schema does not list ({listed}), kept as sent: tolerant reading reports it as drift, strict reading refuses it."
     );
+    let open_text = text_fn(ident("Other"));
+    let closed_text = text_fn(ident("Unlisted"));
     if e.open {
         quote! {
             #doc
@@ -633,7 +671,9 @@ fn enumeration(e: &Enum) -> TokenStream {
             }
 
             /// An open enumeration (ERRATA E3): other values are expected, not drift.
-            impl systmone_core::xml::TextValue for #name {}
+            impl systmone_core::xml::TextValue for #name {
+                #open_text
+            }
 
             systmone_core::impl_xml_text!(#name);
         }
@@ -671,6 +711,8 @@ fn enumeration(e: &Enum) -> TokenStream {
                 fn is_unlisted(&self) -> bool {
                     matches!(self, #name::Unlisted(_))
                 }
+
+                #closed_text
             }
 
             systmone_core::impl_xml_text!(#name);

@@ -99,7 +99,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        event_uid.push(read);
+                        systmone_core::xml::push(&mut event_uid, read);
                     }
                 }
                 "AppointmentUID" => {
@@ -107,7 +107,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        appointment_uid.push(read);
+                        systmone_core::xml::push(&mut appointment_uid, read);
                     }
                 }
                 "TaskUID" => {
@@ -115,7 +115,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        task_uid.push(read);
+                        systmone_core::xml::push(&mut task_uid, read);
                     }
                 }
                 "VisitUID" => {
@@ -123,7 +123,7 @@ impl systmone_core::xml::XmlContent for DeleteFromPatientRecordParameters {
                         String,
                         7usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        visit_uid.push(read);
+                        systmone_core::xml::push(&mut visit_uid, read);
                     }
                 }
                 "LeaveRecordOpen" if leave_record_open.is_some() => {

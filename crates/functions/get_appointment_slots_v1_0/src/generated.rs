@@ -99,7 +99,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        site_name.push(read);
+                        systmone_core::xml::push(&mut site_name, read);
                     }
                 }
                 "UserName" => {
@@ -107,7 +107,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        user_name.push(read);
+                        systmone_core::xml::push(&mut user_name, read);
                     }
                 }
                 "ClinicType" => {
@@ -115,7 +115,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        clinic_type.push(read);
+                        systmone_core::xml::push(&mut clinic_type, read);
                     }
                 }
                 "SlotType" => {
@@ -123,7 +123,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsParameters {
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 5usize, false)? {
-                        slot_type.push(read);
+                        systmone_core::xml::push(&mut slot_type, read);
                     }
                 }
                 _ => {
@@ -289,7 +289,7 @@ impl systmone_core::xml::XmlContent for GetAppointmentSlotsResult {
                 "Clinic" => {
                     order.member(&mut extra, 0usize, "Clinic")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    clinic.push(read);
+                    systmone_core::xml::push(&mut clinic, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(

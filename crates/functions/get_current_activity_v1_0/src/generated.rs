@@ -129,7 +129,7 @@ impl systmone_core::xml::XmlContent for GetCurrentActivityResult {
                         String,
                         3usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        activity.push(read);
+                        systmone_core::xml::push(&mut activity, read);
                     }
                 }
                 "CurrentSelection" if current_selection.is_some() => {

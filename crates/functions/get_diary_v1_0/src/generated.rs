@@ -82,12 +82,15 @@ impl systmone_core::xml::XmlContent for DiaryResult {
                 "Appointment" => {
                     order.member(&mut extra, 2usize, "Appointment")?;
                     let value = systmone_core::xml::read_child(reader)?;
-                    items.push(DiaryResultItem::Appointment(value));
+                    systmone_core::xml::push(
+                        &mut items,
+                        DiaryResultItem::Appointment(value),
+                    );
                 }
                 "Visit" => {
                     order.member(&mut extra, 2usize, "Visit")?;
                     let value = systmone_core::xml::read_child(reader)?;
-                    items.push(DiaryResultItem::Visit(value));
+                    systmone_core::xml::push(&mut items, DiaryResultItem::Visit(value));
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -281,7 +284,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        site_name.push(read);
+                        systmone_core::xml::push(&mut site_name, read);
                     }
                 }
                 "UserName" => {
@@ -289,7 +292,7 @@ impl systmone_core::xml::XmlContent for GetDiaryParameters {
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        user_name.push(read);
+                        systmone_core::xml::push(&mut user_name, read);
                     }
                 }
                 "Appointments" if appointments.is_some() => {
@@ -487,7 +490,7 @@ impl systmone_core::xml::XmlContent for GetDiaryResult {
                 "Result" => {
                     order.member(&mut extra, 0usize, "Result")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    result.push(read);
+                    systmone_core::xml::push(&mut result, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(

@@ -244,7 +244,7 @@ impl systmone_core::xml::XmlContent for GetDocumentResult {
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        document_file.push(read);
+                        systmone_core::xml::push(&mut document_file, read);
                     }
                 }
                 "RecordState" if record_state.is_some() => {

@@ -106,7 +106,7 @@ impl systmone_core::xml::XmlContent for GetFunctionsResult {
                 "SupportedFunction" => {
                     order.member(&mut extra, 0usize, "SupportedFunction")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    supported_function.push(read);
+                    systmone_core::xml::push(&mut supported_function, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -211,7 +211,7 @@ impl systmone_core::xml::XmlContent for SupportedFunction {
                         String,
                         2usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        version.push(read);
+                        systmone_core::xml::push(&mut version, read);
                     }
                 }
                 _ => {

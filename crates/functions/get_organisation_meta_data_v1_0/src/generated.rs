@@ -51,7 +51,7 @@ impl systmone_core::xml::XmlContent for AccessRights {
                         String,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        access.push(read);
+                        systmone_core::xml::push(&mut access, read);
                     }
                 }
                 _ => {
@@ -238,19 +238,19 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
                 "Site" => {
                     order.member(&mut extra, 0usize, "Site")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    site.push(read);
+                    systmone_core::xml::push(&mut site, read);
                 }
                 "User" => {
                     order.member(&mut extra, 1usize, "User")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    user.push(read);
+                    systmone_core::xml::push(&mut user, read);
                 }
                 "SlotType" => {
                     if let Some(read) = systmone_core::xml::read_text_member::<
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        slot_type.push(read);
+                        systmone_core::xml::push(&mut slot_type, read);
                     }
                 }
                 "ClinicType" => {
@@ -258,7 +258,7 @@ impl systmone_core::xml::XmlContent for GetOrganisationMetaDataResult {
                         String,
                         4usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        clinic_type.push(read);
+                        systmone_core::xml::push(&mut clinic_type, read);
                     }
                 }
                 _ => {
@@ -1219,7 +1219,7 @@ impl systmone_core::xml::XmlContent for UserGroups {
                         String,
                         1usize,
                     >(reader, &mut order, &mut extra, 0usize, false)? {
-                        group.push(read);
+                        systmone_core::xml::push(&mut group, read);
                     }
                 }
                 _ => {

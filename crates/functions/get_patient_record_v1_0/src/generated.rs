@@ -617,7 +617,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         String,
                         25usize,
                     >(reader, &mut order, &mut extra, 8usize, false)? {
-                        clinical_code.push(read);
+                        systmone_core::xml::push(&mut clinical_code, read);
                     }
                 }
                 "Letters" if letters.is_some() => {
@@ -753,7 +753,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         String,
                         25usize,
                     >(reader, &mut order, &mut extra, 17usize, false)? {
-                        numeric.push(read);
+                        systmone_core::xml::push(&mut numeric, read);
                     }
                 }
                 "Reminders" if reminders.is_some() => {
@@ -857,7 +857,7 @@ impl systmone_core::xml::XmlContent for PatientRecordFilter {
                         String,
                         25usize,
                     >(reader, &mut order, &mut extra, 24usize, false)? {
-                        user_name_done_by.push(read);
+                        systmone_core::xml::push(&mut user_name_done_by, read);
                     }
                 }
                 _ => {
@@ -1333,17 +1333,17 @@ impl systmone_core::xml::XmlContent for PatientRecordNonClinical {
                 "Appointment" => {
                     order.member(&mut extra, 0usize, "Appointment")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    appointment.push(read);
+                    systmone_core::xml::push(&mut appointment, read);
                 }
                 "Visit" => {
                     order.member(&mut extra, 1usize, "Visit")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    visit.push(read);
+                    systmone_core::xml::push(&mut visit, read);
                 }
                 "Task" => {
                     order.member(&mut extra, 2usize, "Task")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    task.push(read);
+                    systmone_core::xml::push(&mut task, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(

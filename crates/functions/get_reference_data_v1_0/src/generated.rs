@@ -108,7 +108,7 @@ impl systmone_core::xml::XmlContent for GetReferenceDataResult {
                 "NumericReadCodeUnits" => {
                     order.member(&mut extra, 0usize, "NumericReadCodeUnits")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    numeric_read_code_units.push(read);
+                    systmone_core::xml::push(&mut numeric_read_code_units, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(

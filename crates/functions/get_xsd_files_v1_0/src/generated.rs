@@ -144,7 +144,7 @@ impl systmone_core::xml::XmlContent for GetXsdFilesResult {
                 "XSD" => {
                     order.member(&mut extra, 0usize, "XSD")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    xsd.push(read);
+                    systmone_core::xml::push(&mut xsd, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(

@@ -610,7 +610,7 @@ impl systmone_core::xml::XmlContent for PatientSearchResult {
                 "Result" => {
                     order.member(&mut extra, 0usize, "Result")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    result.push(read);
+                    systmone_core::xml::push(&mut result, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(

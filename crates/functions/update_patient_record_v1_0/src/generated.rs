@@ -56,17 +56,17 @@ impl systmone_core::xml::XmlContent for UpdateNonClinical {
                 "Appointment" => {
                     order.member(&mut extra, 0usize, "Appointment")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    appointment.push(read);
+                    systmone_core::xml::push(&mut appointment, read);
                 }
                 "Visit" => {
                     order.member(&mut extra, 1usize, "Visit")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    visit.push(read);
+                    systmone_core::xml::push(&mut visit, read);
                 }
                 "Task" => {
                     order.member(&mut extra, 2usize, "Task")?;
                     let read = systmone_core::xml::read_child(reader)?;
-                    task.push(read);
+                    systmone_core::xml::push(&mut task, read);
                 }
                 _ => {
                     systmone_core::xml::keep_child(
@@ -416,7 +416,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 1usize, false)? {
-                        event_uid.push(read);
+                        systmone_core::xml::push(&mut event_uid, read);
                     }
                 }
                 "AppointmentUID" => {
@@ -424,7 +424,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 2usize, false)? {
-                        appointment_uid.push(read);
+                        systmone_core::xml::push(&mut appointment_uid, read);
                     }
                 }
                 "VisitUID" => {
@@ -432,7 +432,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 3usize, false)? {
-                        visit_uid.push(read);
+                        systmone_core::xml::push(&mut visit_uid, read);
                     }
                 }
                 "TaskUID" => {
@@ -440,7 +440,7 @@ impl systmone_core::xml::XmlContent for UpdatePatientRecordResult {
                         String,
                         6usize,
                     >(reader, &mut order, &mut extra, 4usize, false)? {
-                        task_uid.push(read);
+                        systmone_core::xml::push(&mut task_uid, read);
                     }
                 }
                 "RecordState" if record_state.is_some() => {
