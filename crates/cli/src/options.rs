@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use crate::output::OutputFormat;
 use systmone_client::{
     AuditDetail, AuditLog, Client, ClientConfig, DEFAULT_ADDR, DeviceIdStore, FileStore,
-    MemoryStore, PacingFile, PacingLimits, PacingObserver,
+    MemoryStore, PacingFile, PacingLimits, PacingObserver, PacingWait,
 };
 
 const ABOUT: &str = "Talk to a SystmOne client over the Client Integration interface.";
@@ -300,13 +300,10 @@ impl GlobalOpts {
     /// The pacing observer: a progress line on stderr unless quiet.
     pub fn pacing_printer(&self) -> PacingObserver {
         let quiet = self.quiet;
-        Arc::new(move |function: &str, wait: Duration| {
-            crate::progress::note_pacing_wait(wait);
+        Arc::new(move |wait: &PacingWait<'_>| {
+            crate::progress::note_pacing_wait(wait.wait);
             if !quiet {
-                eprintln!(
-                    "  … waiting {:.1} s for SystmOne's throttle before {function}",
-                    wait.as_secs_f64()
-                );
+                eprintln!("  … {wait}");
             }
         })
     }

@@ -652,8 +652,98 @@ async fn two_processes_pace_together_against_the_real_throttle() {
         let out = p.await.unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{stderr}");
-        waited |= stderr.contains("for SystmOne's throttle before GetPatientRecord");
+        waited |= stderr.contains("for the 30 s full-record rule before GetPatientRecord");
     }
+    let audit = sim.control().audit();
+    let throttled = audit
+        .iter()
+        .filter(|e| e.outcome == systmone_sim::AuditOutcome::Throttled)
+        .count();
+    let sends: Vec<String> = audit
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {:?}",
+                e.time.format("%H:%M:%S%.3f"),
+                e.function,
+                e.outcome
+            )
+        })
+        .collect();
+    assert_eq!(
+        throttled, 0,
+        "no request was sent inside the throttle: {sends:#?}"
+    );
+    let records = audit
+        .iter()
+        .filter(|e| e.function == "GetPatientRecord")
+        .count();
+    assert_eq!(records, 2);
+    assert!(waited, "the second record waited its turn, and said so");
+    assert!(started.elapsed() >= Duration::from_secs(30));
+    let pacing = std::fs::read_to_string(dir.path().join("pacing")).unwrap();
+    assert!(pacing.contains(&sim.addr().to_string()), "{pacing}");
+    sim.shutdown().await;
+}
+
+/// A demographics lookup in one terminal beside an extract of two full records in
+/// another, against the documented throttle: the lookup (exempt from the 30 s rule)
+/// takes the next free second instead of queuing behind the extract's second record,
+/// which keeps its turn; no request of either is throttled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lookup_beside_an_extract_is_not_held_behind_it() {
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Spec,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let numbers = sim.control().practice().nhs_numbers[..2].to_vec();
+    let list = dir.path().join("numbers.txt");
+    std::fs::write(&list, numbers.join("\n")).unwrap();
+    let mut extract = paced_against(&sim, dir.path());
+    extract
+        .args(["extract", "--nhs-file"])
+        .arg(&list)
+        .arg("--out")
+        .arg(dir.path().join("out"));
+    let extract = tokio::task::spawn_blocking(move || extract.output().unwrap());
+    // Once the extract's first record has gone, its second waits ~30 s for its turn.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !sim
+        .control()
+        .audit()
+        .iter()
+        .any(|e| e.function == "GetPatientRecord")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the extract never started"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let started = std::time::Instant::now();
+    let mut lookup = paced_against(&sim, dir.path());
+    lookup.args(["--output", "xml", "record", &numbers[0], "--demographics"]);
+    let lookup = tokio::task::spawn_blocking(move || lookup.output().unwrap())
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&lookup.stderr);
+    assert!(lookup.status.success(), "{stderr}");
+    assert!(
+        took < Duration::from_secs(5),
+        "the lookup took {took:?}: {stderr}"
+    );
+    assert!(!stderr.contains("full-record rule"), "{stderr}");
+    let out = extract.await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let audit = sim.control().audit();
     let throttled = audit
         .iter()
@@ -664,11 +754,8 @@ async fn two_processes_pace_together_against_the_real_throttle() {
         .iter()
         .filter(|e| e.function == "GetPatientRecord")
         .count();
-    assert_eq!(records, 2);
-    assert!(waited, "the second record waited its turn, and said so");
-    assert!(started.elapsed() >= Duration::from_secs(30));
-    let pacing = std::fs::read_to_string(dir.path().join("pacing")).unwrap();
-    assert!(pacing.contains(&sim.addr().to_string()), "{pacing}");
+    assert_eq!(records, 3);
+    eprintln!("the lookup beside the extract took {took:?}");
     sim.shutdown().await;
 }
 

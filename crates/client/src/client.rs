@@ -30,7 +30,9 @@ use systmone_core::{
 };
 use systmone_transport::codec::XmlDocumentCodec;
 use systmone_transport::device_id::{DeviceIdStore, FileStore};
-use systmone_transport::pacing::{Pacer, PacingLimits, RequestClass, classify_record_request};
+use systmone_transport::pacing::{
+    Pacer, PacingLimits, RequestClass, WaitRule, classify_record_request,
+};
 use systmone_transport::pacing_file::PacingFile;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Mutex, OnceCell};
@@ -198,9 +200,34 @@ impl Connector for TcpConnector {
 
 type Connection = Framed<Box<dyn Stream>, XmlDocumentCodec>;
 
-/// Called with the wait before a request is sent, when pacing holds it back (for a
+/// A wait before a request is sent, when pacing holds it back.
+#[derive(Debug, Clone, Copy)]
+pub struct PacingWait<'a> {
+    /// The function whose request waits.
+    pub function: &'a str,
+    /// How long it waits.
+    pub wait: Duration,
+    /// The rule it waits for (SystmOne's 1 s rule, or its 30 s rule for full
+    /// records); its `Display` says so in words.
+    pub rule: WaitRule,
+}
+
+impl std::fmt::Display for PacingWait<'_> {
+    /// `waiting 29.0 s for the 30 s full-record rule before GetPatientRecord`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "waiting {:.1} s for {} before {}",
+            self.wait.as_secs_f64(),
+            self.rule,
+            self.function
+        )
+    }
+}
+
+/// Called with each wait before a request is sent, when pacing holds it back (for a
 /// progress line).
-pub type PacingObserver = Arc<dyn Fn(&str, Duration) + Send + Sync>;
+pub type PacingObserver = Arc<dyn Fn(&PacingWait<'_>) + Send + Sync>;
 
 struct Inner {
     config: ClientConfig,
@@ -655,30 +682,43 @@ impl Client {
         }
         let class = self.pacing_class::<F>(parameters);
 
-        // One request in flight: the connection lock is held until the response.
-        let mut connection = inner.connection.lock().await;
+        // Connect first (and let go of the connection), so the time a connection takes
+        // does not shorten the gap SystmOne sees between this request and the one
+        // before (`exchange` checks the connection again after the wait).
         let started = Instant::now();
-        // Connect before taking a turn, so the time a connection takes does not shorten
-        // the gap SystmOne sees between this request and the next (`exchange` checks the
-        // connection again after the wait).
-        let outcome = match self.ensure_connected(&mut connection).await {
+        let connected = {
+            let mut connection = inner.connection.lock().await;
+            self.ensure_connected(&mut connection).await
+        };
+        let outcome = match connected {
             Err(failed) => Err(failed),
             Ok(()) => {
+                // The turn is taken and waited for outside the connection lock: a request
+                // exempt from the 30 s rule goes in the next free second while a full
+                // record waits for its turn, in this process as in the others.
                 let turn = inner.pacer.reserve(class).await;
-                if !turn.wait.is_zero() {
+                if let Some(rule) = turn.rule {
                     tracing::info!(
                         function = name,
-                        "waiting {:?} for SystmOne's throttle",
+                        "waiting {:?} for SystmOne's throttle ({rule})",
                         turn.wait
                     );
                     if let Some(observer) = &inner.pacing_observer {
-                        observer(name, turn.wait);
+                        observer(&PacingWait {
+                            function: name,
+                            wait: turn.wait,
+                            rule,
+                        });
                     }
                 }
                 // Counted before the wait, so a deadline falling inside it moves on.
                 budget.add_pacing(turn.wait);
-                // After the turn, the pacing file is read again: another process's
-                // request written late pushes this one back (it would be throttled).
+                turn.ready().await;
+                // One request in flight: the connection lock is held until the response.
+                let mut connection = inner.connection.lock().await;
+                // After the turn, the pacing file is read again: a request written late
+                // (here another one still holding the connection, or another process's)
+                // pushes this one back (it would be throttled).
                 inner
                     .pacer
                     .confirm_with(&turn, |wait| budget.add_pacing(wait))
@@ -687,8 +727,6 @@ impl Client {
                     .await
             }
         };
-        drop(connection);
-
         let (response_xml, result) = match outcome {
             Ok(exchange) => {
                 let sent = Sent {

@@ -120,7 +120,8 @@ mod retry;
 pub use audit::{AuditDetail, AuditLog, AuditRecord, redact_api_key};
 pub use client::{
     Client, ClientBuilder, ClientConfig, Connector, DEFAULT_ADDR, DEFAULT_PACING,
-    DEFAULT_PACING_GUARD, NhsNumberElement, PacingObserver, Reply, Stream, TcpConnector,
+    DEFAULT_PACING_GUARD, NhsNumberElement, PacingObserver, PacingWait, Reply, Stream,
+    TcpConnector,
 };
 pub use error::{Error, ProtocolError};
 pub use kiosk::{
@@ -131,5 +132,5 @@ pub use patient::{PATIENT_CHECKED, PatientNumber};
 pub use retry::{DEFAULT_RESPONSE_TIMEOUT, RetryPolicy};
 pub use systmone_core::{Drift, DriftItem, DriftKind, ReadMode};
 pub use systmone_transport::device_id::{DeviceIdStore, FileStore, MemoryStore};
-pub use systmone_transport::pacing::PacingLimits;
+pub use systmone_transport::pacing::{PacingLimits, WaitRule};
 pub use systmone_transport::pacing_file::PacingFile;

@@ -676,8 +676,11 @@ async fn pacing_obeys_both_limits_and_the_exemptions_without_extra_waiting() {
     let client = Client::builder(config())
         .connector(peer.clone())
         .device_store(Arc::new(MemoryStore::with_id(DEVICE)))
-        .on_pacing_wait(Arc::new(move |f: &str, d: Duration| {
-            observed.lock().unwrap().push((f.to_string(), d))
+        .on_pacing_wait(Arc::new(move |w: &systmone_client::PacingWait<'_>| {
+            observed
+                .lock()
+                .unwrap()
+                .push((w.function.to_string(), w.wait))
         }))
         .today(|| chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
         .build()
@@ -710,6 +713,73 @@ async fn pacing_obeys_both_limits_and_the_exemptions_without_extra_waiting() {
     assert!(
         !waits.lock().unwrap().is_empty(),
         "the observer saw the waits"
+    );
+}
+
+/// One client shared by an extract and a lookup (a GP-facing app with a background
+/// extract): while the extract's second full record waits for its 30 s turn, a
+/// demographics lookup and a search asked for meanwhile go in the next free seconds,
+/// and the record keeps its turn. The wait seen by the observer names its rule.
+#[tokio::test(start_paused = true)]
+async fn a_lookup_is_not_held_behind_a_full_record_waiting_for_its_turn() {
+    let peer = FakePeer::new(|seen| {
+        let body = if seen.function == "GetPatientRecord" {
+            RECORD_RESULT
+        } else {
+            SEARCH_RESULT
+        };
+        Reply::Doc(response(seen, DEVICE, body))
+    });
+    let rules = Arc::new(Mutex::new(Vec::new()));
+    let observed = rules.clone();
+    let mut config = config();
+    config.pacing = systmone_client::PacingLimits::SYSTMONE;
+    let client = Client::builder(config)
+        .connector(peer.clone())
+        .device_store(Arc::new(MemoryStore::with_id(DEVICE)))
+        .on_pacing_wait(Arc::new(move |w: &systmone_client::PacingWait<'_>| {
+            observed.lock().unwrap().push(w.to_string())
+        }))
+        .today(|| chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    client.get_patient_record(record(None)).await.unwrap();
+    let extract = {
+        let client = client.clone();
+        tokio::spawn(async move { client.get_patient_record(record(None)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    client
+        .get_patient_record(record(Some(demographics_only())))
+        .await
+        .unwrap();
+    let lookup_done = Instant::now() - start;
+    client.patient_search(search()).await.unwrap();
+    extract.await.unwrap().unwrap();
+    assert_eq!(
+        lookup_done,
+        Duration::from_secs(1),
+        "the lookup went at 1 s"
+    );
+    let times: Vec<u64> = peer
+        .seen()
+        .iter()
+        .map(|s| (s.at - start).as_secs())
+        .collect();
+    assert_eq!(times, vec![0, 1, 2, 30]);
+    let rules = rules.lock().unwrap();
+    assert!(
+        rules
+            .iter()
+            .any(|r| r.contains("for the 30 s full-record rule before GetPatientRecord")),
+        "{rules:?}"
+    );
+    assert!(
+        rules
+            .iter()
+            .any(|r| r.contains("for the 1 s rule between requests before GetPatientRecord")),
+        "{rules:?}"
     );
 }
 
