@@ -2309,3 +2309,147 @@ fn the_usage_line_does_not_show_options_set_by_the_environment() {
         ))
         .stderr(predicate::str::contains("--api-key <").not());
 }
+
+/// A simulator whose user is asked to approve each new device (`--approve ask`),
+/// giving up after `unanswered` without an answer.
+async fn asking_simulator(unanswered: Duration) -> SimHandle {
+    Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        approval: systmone_sim::Approval::Ask,
+        approval_timeout: unanswered,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts")
+}
+
+/// Counts the prompts the simulator shows (each pending device has its own number)
+/// while the returned task runs.
+fn watch_prompts(
+    sim: &SimHandle,
+) -> (
+    tokio::task::JoinHandle<()>,
+    std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<u64>>>,
+) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
+    let control = sim.control();
+    let kept = seen.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            for device in control.devices().pending {
+                kept.lock().unwrap().insert(device.id);
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+    (task, seen)
+}
+
+/// Waits until a device is pending.
+async fn wait_for_pending(sim: &SimHandle) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while sim.control().devices().pending.is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no device pending");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_contact_makes_one_prompt_and_says_to_approve_it() {
+    let sim = asking_simulator(Duration::from_secs(60)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["--timeout", "2", "functions"]);
+    let (watch, prompts) = watch_prompts(&sim);
+    let command = tokio::task::spawn_blocking(move || cmd.output().unwrap());
+    wait_for_pending(&sim).await;
+    // Longer than the client's response timeout here (2 s), shorter than its approval wait.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        sim.control().devices().pending.len(),
+        1,
+        "one pending device"
+    );
+    sim.control().answer_oldest_pending(true).unwrap();
+    let out = command.await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("approve this device in SystmOne on this PC: a prompt is showing"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("throttle"), "{stderr}");
+    let known = sim.control().devices().known.len();
+    // The Device ID is kept: the next command makes no prompt.
+    let mut cmd = against(&sim, dir.path());
+    cmd.arg("functions");
+    run(cmd).await.success();
+    watch.abort();
+    assert_eq!(prompts.lock().unwrap().len(), 1);
+    assert_eq!(sim.control().devices().known.len(), known);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_prompt_ends_in_exit_code_9_with_one_prompt() {
+    // The client gives up first (its --approval-wait), then the simulator's user.
+    for (sim_gives_up, client_waits) in [(60, 2), (2, 30)] {
+        let sim = asking_simulator(Duration::from_secs(sim_gives_up)).await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = against(&sim, dir.path());
+        cmd.args(["--approval-wait", &client_waits.to_string(), "functions"]);
+        let (watch, prompts) = watch_prompts(&sim);
+        let started = std::time::Instant::now();
+        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap();
+        let took = started.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(9), "{stderr}");
+        assert!(stderr.contains("not approved yet"), "{stderr}");
+        assert!(stderr.contains("a prompt is showing"), "{stderr}");
+        assert!(!stderr.contains("throttle"), "{stderr}");
+        assert!(!stderr.contains("retrying"), "{stderr}");
+        assert!(took < Duration::from_secs(15), "{took:?}");
+        watch.abort();
+        assert_eq!(prompts.lock().unwrap().len(), 1, "{stderr}");
+        eprintln!(
+            "simulator gives up after {sim_gives_up} s, client after {client_waits} s: exit 9 in {took:?}"
+        );
+        sim.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_commands_making_first_contact_together_make_one_prompt() {
+    let sim = asking_simulator(Duration::from_secs(60)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (watch, prompts) = watch_prompts(&sim);
+    let commands: Vec<_> = (0..2)
+        .map(|_| {
+            let mut cmd = against(&sim, dir.path());
+            cmd.arg("functions");
+            tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        })
+        .collect();
+    wait_for_pending(&sim).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        sim.control().devices().pending.len(),
+        1,
+        "one pending device"
+    );
+    sim.control().answer_oldest_pending(true).unwrap();
+    for command in commands {
+        let out = command.await.unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    watch.abort();
+    assert_eq!(prompts.lock().unwrap().len(), 1);
+    sim.shutdown().await;
+}

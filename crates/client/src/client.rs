@@ -66,6 +66,38 @@ pub const DEFAULT_PACING: PacingLimits = PacingLimits::SYSTMONE.with_guard(DEFAU
 /// its clock varies by a few milliseconds.
 pub const DEFAULT_PACING_GUARD: Duration = Duration::from_millis(5);
 
+/// How long a first request waits for SystmOne's user to approve the device
+/// ([`ClientConfig::approval_wait`]).
+pub const DEFAULT_APPROVAL_WAIT: Duration = Duration::from_secs(300);
+
+/// How long a first request goes unanswered before the approval observer is told that
+/// a prompt is showing (an approved device gets its answer at once).
+const APPROVAL_NOTICE_AFTER: Duration = Duration::from_secs(1);
+
+/// A first request waiting for SystmOne's user to approve this device.
+#[derive(Debug, Clone, Copy)]
+pub struct ApprovalWait<'a> {
+    /// The function of the first request.
+    pub function: &'a str,
+    /// How long the client waits for the answer ([`ClientConfig::approval_wait`]).
+    pub limit: Duration,
+}
+
+impl std::fmt::Display for ApprovalWait<'_> {
+    /// `approve this device in SystmOne on this PC: a prompt is showing (waiting up to 5 min)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "approve this device in SystmOne on this PC: a prompt is showing (waiting up to {})",
+            crate::error::whole_seconds(self.limit)
+        )
+    }
+}
+
+/// Called once when a first request is waiting for SystmOne's user to approve the
+/// device (for a line telling the person at the screen).
+pub type ApprovalObserver = Arc<dyn Fn(&ApprovalWait<'_>) + Send + Sync>;
+
 /// Which element name the client writes for an NHS number in `Identity` (ERRATA E1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum NhsNumberElement {
@@ -117,6 +149,13 @@ pub struct ClientConfig {
     pub output_scheme: Option<OutputScheme>,
     /// Ask GetFunctions once, then refuse calls to versions SystmOne does not support.
     pub negotiate_versions: bool,
+    /// How long a first request (no Device ID yet: SystmOne shows its user a prompt to
+    /// allow this software) waits for the user's answer (default
+    /// [`DEFAULT_APPROVAL_WAIT`], 5 minutes: the prompt and the response, in place of
+    /// [`response_timeout`](Self::response_timeout)). It is sent once, never again (another
+    /// request would be another prompt), then the call fails with
+    /// [`Error::NotApproved`].
+    pub approval_wait: Duration,
     /// How responses are read: tolerantly (the default: whatever real clients send is
     /// kept, and each departure from the bindings is reported in [`Reply::drift`]) or
     /// strictly (a departure is a protocol error naming its path; for conformance tests).
@@ -140,6 +179,7 @@ impl ClientConfig {
             nhs_number_element: NhsNumberElement::default(),
             output_scheme: None,
             negotiate_versions: true,
+            approval_wait: DEFAULT_APPROVAL_WAIT,
             read_mode: ReadMode::Tolerant,
         }
     }
@@ -239,6 +279,9 @@ struct Inner {
     supported: OnceCell<Vec<SupportedFunction>>,
     audit: Option<AuditLog>,
     pacing_observer: Option<PacingObserver>,
+    approval_observer: Option<ApprovalObserver>,
+    /// Held by the one request making first contact in this process.
+    first_contact: Mutex<()>,
     today: fn() -> chrono::NaiveDate,
 }
 
@@ -275,6 +318,7 @@ pub struct ClientBuilder {
     device_store: Option<Arc<dyn DeviceIdStore>>,
     audit: Option<AuditLog>,
     pacing_observer: Option<PacingObserver>,
+    approval_observer: Option<ApprovalObserver>,
     pacing_file: Option<PacingFile>,
     today: fn() -> chrono::NaiveDate,
 }
@@ -305,6 +349,12 @@ impl ClientBuilder {
     /// Be told when pacing holds a request back.
     pub fn on_pacing_wait(mut self, observer: PacingObserver) -> Self {
         self.pacing_observer = Some(observer);
+        self
+    }
+
+    /// Be told when a first request waits for SystmOne's user to approve this device.
+    pub fn on_approval_wait(mut self, observer: ApprovalObserver) -> Self {
+        self.approval_observer = Some(observer);
         self
     }
 
@@ -346,6 +396,8 @@ impl ClientBuilder {
                 supported: OnceCell::new(),
                 audit: self.audit,
                 pacing_observer: self.pacing_observer,
+                approval_observer: self.approval_observer,
+                first_contact: Mutex::new(()),
                 today: self.today,
             }),
         })
@@ -445,6 +497,7 @@ impl Client {
             device_store: None,
             audit: None,
             pacing_observer: None,
+            approval_observer: None,
             pacing_file: None,
             today: local_today,
         }
@@ -660,7 +713,40 @@ impl Client {
         request_uid: String,
     ) -> Result<Reply<F::Result>, Error> {
         let inner = &self.inner;
-        let sent_device_id = self.device_id()?.unwrap_or_default();
+        let mut sent_device_id = self.device_id()?.unwrap_or_default();
+        // First contact shows SystmOne's user a prompt: one request at a time makes it,
+        // in this process and (through a lock beside the Device ID file) in the others;
+        // a request that waited reads the ID the first was given.
+        let _first_contact = if sent_device_id.is_empty() {
+            let in_process = inner.first_contact.lock().await;
+            let across = match inner.device_store.first_contact_lock() {
+                Some(path) => {
+                    systmone_transport::device_id::lock_file_within(
+                        &path,
+                        inner.config.approval_wait,
+                    )
+                    .await?
+                }
+                None => None,
+            };
+            let stored = inner.device_store.load()?;
+            let mut cached = inner.device_id.lock().unwrap_or_else(|e| e.into_inner());
+            if cached.is_none() {
+                *cached = stored;
+            }
+            sent_device_id = cached.clone().unwrap_or_default();
+            Some((in_process, across))
+        } else {
+            None
+        };
+        let first_contact = sent_device_id.is_empty();
+        let response_limit = if first_contact {
+            // The answer comes once the user has answered the prompt.
+            budget.add_pacing(inner.config.approval_wait);
+            inner.config.approval_wait
+        } else {
+            response_limit
+        };
         let request = Request {
             extra: Default::default(),
             header: RequestHeader {
@@ -723,9 +809,37 @@ impl Client {
                     .pacer
                     .confirm_with(&turn, |wait| budget.add_pacing(wait))
                     .await;
-                self.exchange(&mut connection, &xml, &request_uid, class, response_limit)
-                    .await
+                let exchange =
+                    self.exchange(&mut connection, &xml, &request_uid, class, response_limit);
+                if first_contact {
+                    self.noticing_approval(name, exchange).await
+                } else {
+                    exchange.await
+                }
             }
+        };
+        // A first request unanswered: the prompt went unanswered (it is not sent again:
+        // that would be a second prompt).
+        let outcome = match outcome {
+            Err(failed)
+                if first_contact
+                    && matches!(
+                        *failed.error,
+                        Error::Timeout {
+                            what: "response",
+                            ..
+                        }
+                    ) =>
+            {
+                Err(Failed {
+                    error: Box::new(Error::NotApproved {
+                        waited: response_limit,
+                        message: None,
+                    }),
+                    after_send: true,
+                })
+            }
+            other => other,
         };
         let (response_xml, result) = match outcome {
             Ok(exchange) => {
@@ -778,6 +892,26 @@ impl Client {
             drift: header.drift,
             unasked: header.unasked,
         })
+    }
+
+    /// Runs a first request's exchange; if its answer has not come after
+    /// [`APPROVAL_NOTICE_AFTER`], tells the approval observer (once) that a prompt is
+    /// showing.
+    async fn noticing_approval<T>(&self, function: &str, exchange: impl Future<Output = T>) -> T {
+        tokio::pin!(exchange);
+        tokio::select! {
+            done = &mut exchange => return done,
+            () = tokio::time::sleep(APPROVAL_NOTICE_AFTER) => {}
+        }
+        let wait = ApprovalWait {
+            function,
+            limit: self.inner.config.approval_wait,
+        };
+        tracing::info!(function, "{wait}");
+        if let Some(observer) = &self.inner.approval_observer {
+            observer(&wait);
+        }
+        exchange.await
     }
 
     /// Makes sure `slot` holds a live connection.
@@ -1017,10 +1151,22 @@ impl Client {
         let result = match response.body {
             ResponseBody::Success(result) => result,
             ResponseBody::Error(error) => {
-                if sent.device_id.is_empty() && error.message.to_ascii_lowercase().contains("block")
-                {
+                let lower = error.message.to_ascii_lowercase();
+                if sent.device_id.is_empty() && lower.contains("block") {
                     return Err(Error::DeviceBlocked {
                         message: error.message,
+                    }
+                    .into());
+                }
+                // The prompt went unanswered: SystmOne (or the simulator) says so.
+                if sent.device_id.is_empty()
+                    && ["approv", "allow this device", "did not answer"]
+                        .iter()
+                        .any(|w| lower.contains(w))
+                {
+                    return Err(Error::NotApproved {
+                        waited: self.inner.config.approval_wait,
+                        message: Some(error.message),
                     }
                     .into());
                 }

@@ -119,9 +119,9 @@ mod retry;
 
 pub use audit::{AuditDetail, AuditLog, AuditRecord, redact_api_key};
 pub use client::{
-    Client, ClientBuilder, ClientConfig, Connector, DEFAULT_ADDR, DEFAULT_PACING,
-    DEFAULT_PACING_GUARD, NhsNumberElement, PacingObserver, PacingWait, Reply, Stream,
-    TcpConnector,
+    ApprovalObserver, ApprovalWait, Client, ClientBuilder, ClientConfig, Connector, DEFAULT_ADDR,
+    DEFAULT_APPROVAL_WAIT, DEFAULT_PACING, DEFAULT_PACING_GUARD, NhsNumberElement, PacingObserver,
+    PacingWait, Reply, Stream, TcpConnector,
 };
 pub use error::{Error, ProtocolError};
 pub use kiosk::{
