@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use crate::output::OutputFormat;
 use systmone_client::{
     ApprovalWait, AuditDetail, AuditLog, Client, ClientConfig, DEFAULT_ADDR, DeviceIdStore,
-    FileStore, MemoryStore, PacingFile, PacingLimits, PacingObserver, PacingWait,
+    FileStore, MemoryStore, NegotiationFile, PacingFile, PacingLimits, PacingObserver, PacingWait,
 };
 
 const ABOUT: &str = "Talk to a SystmOne client over the Client Integration interface.";
@@ -311,6 +311,20 @@ impl GlobalOpts {
         Some(PacingFile::in_dir(&dir, &self.addr))
     }
 
+    /// The file keeping the GetFunctions answer for `--addr` (an hour), beside the
+    /// Device ID file: a command then sends its one request without negotiating first.
+    pub fn negotiation_file(&self) -> Option<NegotiationFile> {
+        let device_id_file = match &self.device_id_file {
+            Some(path) => path.clone(),
+            None => FileStore::default_path()?,
+        };
+        let dir = match device_id_file.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        Some(NegotiationFile::in_dir(&dir, &self.addr))
+    }
+
     /// The pacing observer: a progress line on stderr unless quiet.
     pub fn pacing_printer(&self) -> PacingObserver {
         let quiet = self.quiet;
@@ -337,6 +351,9 @@ impl GlobalOpts {
             }));
         if let Some(file) = self.pacing_file() {
             builder = builder.pacing_file(file);
+        }
+        if let Some(file) = self.negotiation_file() {
+            builder = builder.negotiation_file(file);
         }
         if let Some(path) = &self.audit {
             let log = AuditLog::open(path, AuditDetail::Redacted)

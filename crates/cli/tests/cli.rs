@@ -2453,3 +2453,84 @@ async fn two_commands_making_first_contact_together_make_one_prompt() {
     assert_eq!(prompts.lock().unwrap().len(), 1);
     sim.shutdown().await;
 }
+
+/// Version negotiation is asked once and kept beside the Device ID: two `search`
+/// commands send one GetFunctions and two PatientSearches; `functions` and `compat`
+/// still ask SystmOne; another address is asked on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_searches_negotiate_once() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let requests = |sim: &SimHandle, function: &str| {
+        sim.control()
+            .audit()
+            .iter()
+            .filter(|e| e.function == function)
+            .count()
+    };
+    for _ in 0..2 {
+        let mut cmd = against(&sim, dir.path());
+        cmd.args(["search", "--surname", "Swift", "--first-name", "A"]);
+        run(cmd).await.success();
+    }
+    assert_eq!(
+        sim.control().audit().len(),
+        3,
+        "{:?}",
+        sim.control().audit()
+    );
+    assert_eq!(requests(&sim, "GetFunctions"), 1);
+    assert_eq!(requests(&sim, "PatientSearch"), 2);
+    for command in ["functions", "compat"] {
+        let mut cmd = against(&sim, dir.path());
+        cmd.arg(command);
+        run(cmd).await.success();
+    }
+    assert_eq!(
+        requests(&sim, "GetFunctions"),
+        3,
+        "functions and compat ask"
+    );
+    let kept = std::fs::read_to_string(dir.path().join("functions")).unwrap();
+    assert!(kept.contains(&sim.addr().to_string()), "{kept}");
+    let other = simulator().await;
+    let mut cmd = against(&other, dir.path());
+    cmd.args(["search", "--surname", "Swift", "--first-name", "A"]);
+    run(cmd).await.success();
+    assert_eq!(requests(&other, "GetFunctions"), 1, "another address asks");
+    sim.shutdown().await;
+    other.shutdown().await;
+}
+
+/// A kept answer that does not offer the version called (SystmOne updated since) is
+/// not taken as final: the client asks again and keeps the new answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_answer_without_the_version_is_asked_again() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    std::fs::write(
+        dir.path().join("functions"),
+        format!(
+            "systmone-functions 1\n{}\t{now}\tGetFunctions=1.0;PatientSearch=0.9\n",
+            sim.addr()
+        ),
+    )
+    .unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["search", "--surname", "Swift", "--first-name", "A"]);
+    run(cmd).await.success();
+    let functions = sim
+        .control()
+        .audit()
+        .iter()
+        .filter(|e| e.function == "GetFunctions")
+        .count();
+    assert_eq!(functions, 1);
+    let kept = std::fs::read_to_string(dir.path().join("functions")).unwrap();
+    assert!(kept.contains("PatientSearch=1.0"), "{kept}");
+    sim.shutdown().await;
+}

@@ -30,6 +30,7 @@ use systmone_core::{
 };
 use systmone_transport::codec::XmlDocumentCodec;
 use systmone_transport::device_id::{DeviceIdStore, FileStore};
+use systmone_transport::negotiation::NegotiationFile;
 use systmone_transport::pacing::{
     Pacer, PacingLimits, RequestClass, WaitRule, classify_record_request,
 };
@@ -277,6 +278,11 @@ struct Inner {
     connection: Mutex<Option<Connection>>,
     pacer: Pacer,
     supported: OnceCell<Vec<SupportedFunction>>,
+    /// Whether `supported` came from the negotiation file (not asked in this process).
+    supported_from_file: std::sync::atomic::AtomicBool,
+    /// The answer asked afresh after the file's one met a version error.
+    fresh: OnceCell<Vec<SupportedFunction>>,
+    negotiation_file: Option<NegotiationFile>,
     audit: Option<AuditLog>,
     pacing_observer: Option<PacingObserver>,
     approval_observer: Option<ApprovalObserver>,
@@ -320,6 +326,7 @@ pub struct ClientBuilder {
     pacing_observer: Option<PacingObserver>,
     approval_observer: Option<ApprovalObserver>,
     pacing_file: Option<PacingFile>,
+    negotiation_file: Option<NegotiationFile>,
     today: fn() -> chrono::NaiveDate,
 }
 
@@ -355,6 +362,15 @@ impl ClientBuilder {
     /// Be told when a first request waits for SystmOne's user to approve this device.
     pub fn on_approval_wait(mut self, observer: ApprovalObserver) -> Self {
         self.approval_observer = Some(observer);
+        self
+    }
+
+    /// Keep the GetFunctions answer in `file` (beside the Device ID), for the other
+    /// clients and processes talking to the same address: version negotiation then
+    /// asks once an hour ([`MAX_AGE`](systmone_transport::negotiation::MAX_AGE)), not
+    /// once per client, and again after a version error (default: once per client).
+    pub fn negotiation_file(mut self, file: NegotiationFile) -> Self {
+        self.negotiation_file = Some(file);
         self
     }
 
@@ -394,6 +410,9 @@ impl ClientBuilder {
                 device_id: StdMutex::new(None),
                 connection: Mutex::new(None),
                 supported: OnceCell::new(),
+                supported_from_file: std::sync::atomic::AtomicBool::new(false),
+                fresh: OnceCell::new(),
+                negotiation_file: self.negotiation_file,
                 audit: self.audit,
                 pacing_observer: self.pacing_observer,
                 approval_observer: self.approval_observer,
@@ -499,6 +518,7 @@ impl Client {
             pacing_observer: None,
             approval_observer: None,
             pacing_file: None,
+            negotiation_file: None,
             today: local_today,
         }
     }
@@ -521,22 +541,81 @@ impl Client {
         Ok(cached.clone())
     }
 
-    /// The functions and versions the connected SystmOne client supports (asked once).
+    /// The functions and versions the connected SystmOne client supports: asked once,
+    /// or read from the negotiation file ([`ClientBuilder::negotiation_file`]) when it
+    /// holds a recent answer for this address.
     pub async fn supported_functions(&self) -> Result<&[SupportedFunction], Error> {
+        if let Some(fresh) = self.inner.fresh.get() {
+            return Ok(fresh.as_slice());
+        }
         let list = self
             .inner
             .supported
             .get_or_try_init(|| async {
-                let result = self
-                    .call_with_retries::<GetFunctionsV1_0>(
-                        GetFunctionsV1_0::NAME,
-                        &GetFunctionsParameters::default(),
-                    )
-                    .await?;
-                Ok::<_, Error>(result.result.supported_function)
+                if let Some(kept) = self.inner.negotiation_file.as_ref().and_then(|f| f.load()) {
+                    tracing::debug!("the versions SystmOne supports, as it answered recently");
+                    self.inner
+                        .supported_from_file
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    return Ok(kept
+                        .into_iter()
+                        .map(|(function, version)| SupportedFunction {
+                            function,
+                            version,
+                            extra: Default::default(),
+                        })
+                        .collect());
+                }
+                self.ask_functions().await
             })
             .await?;
         Ok(list.as_slice())
+    }
+
+    /// Asks SystmOne for the functions and versions it supports now (GetFunctions),
+    /// whatever was asked or kept before, and keeps the answer.
+    pub async fn ask_supported_functions(&self) -> Result<&[SupportedFunction], Error> {
+        let list = self
+            .inner
+            .fresh
+            .get_or_try_init(|| self.ask_functions())
+            .await?;
+        Ok(list.as_slice())
+    }
+
+    async fn ask_functions(&self) -> Result<Vec<SupportedFunction>, Error> {
+        let result = self
+            .call_with_retries::<GetFunctionsV1_0>(
+                GetFunctionsV1_0::NAME,
+                &GetFunctionsParameters::default(),
+            )
+            .await?;
+        self.keep_functions(&result.result.supported_function);
+        Ok(result.result.supported_function)
+    }
+
+    /// Writes a GetFunctions answer to the negotiation file, if there is one.
+    fn keep_functions(&self, list: &[SupportedFunction]) {
+        if let Some(file) = &self.inner.negotiation_file {
+            let advertised: Vec<(String, Vec<String>)> = list
+                .iter()
+                .map(|f| (f.function.clone(), f.version.clone()))
+                .collect();
+            if let Err(e) = file.save(&advertised) {
+                tracing::debug!(
+                    "cannot keep the GetFunctions answer in {}: {e}",
+                    file.path().display()
+                );
+            }
+        }
+    }
+
+    /// Forgets a GetFunctions answer read from the negotiation file (a version error:
+    /// SystmOne may have been updated).
+    fn forget_kept_functions(&self) {
+        if let Some(file) = &self.inner.negotiation_file {
+            file.forget();
+        }
     }
 
     /// The highest version of `function` that both the connected SystmOne client and
@@ -576,15 +655,22 @@ impl Client {
         parameters: F::Parameters,
     ) -> Result<Reply<F::Result>, Error> {
         let name = self.function_name::<F>().await?;
-        let reply = self.call_with_retries::<F>(&name, &parameters).await?;
+        let reply = match self.call_with_retries::<F>(&name, &parameters).await {
+            Err(Error::Response { function, error })
+                if error.message.to_ascii_lowercase().contains("version") =>
+            {
+                // A version error: the kept answer may be out of date.
+                self.forget_kept_functions();
+                return Err(Error::Response { function, error });
+            }
+            other => other?,
+        };
         // An explicit GetFunctions also answers the version negotiation's question.
         if let Some(functions) = (&reply.result as &dyn std::any::Any)
             .downcast_ref::<systmone_bindings::get_functions_v1_0::GetFunctionsResult>(
         ) {
-            let _ = self
-                .inner
-                .supported
-                .set(functions.supported_function.clone());
+            self.keep_functions(&functions.supported_function);
+            let _ = self.inner.fresh.set(functions.supported_function.clone());
         }
         Ok(reply)
     }
@@ -595,7 +681,26 @@ impl Client {
         if !self.inner.config.negotiate_versions || F::NAME == GetFunctionsV1_0::NAME {
             return Ok(F::NAME.to_string());
         }
-        let supported = self.supported_functions().await?;
+        let mut supported = self.supported_functions().await?;
+        let offers = |list: &[SupportedFunction]| {
+            list.iter().any(|s| {
+                F::is_named(&s.function)
+                    && s.version
+                        .iter()
+                        .any(|v| systmone_core::versions::same_version(v, F::VERSION))
+            })
+        };
+        if !offers(supported)
+            && self.inner.fresh.get().is_none()
+            && self
+                .inner
+                .supported_from_file
+                .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            // The kept answer says no: SystmOne may have been updated since; ask it.
+            self.forget_kept_functions();
+            supported = self.ask_supported_functions().await?;
+        }
         let entry = supported.iter().find(|s| F::is_named(&s.function));
         match entry {
             // F13: a version is a number (`1` is our `1.0`).

@@ -132,5 +132,6 @@ pub use patient::{PATIENT_CHECKED, PatientNumber};
 pub use retry::{DEFAULT_RESPONSE_TIMEOUT, RetryPolicy};
 pub use systmone_core::{Drift, DriftItem, DriftKind, ReadMode};
 pub use systmone_transport::device_id::{DeviceIdStore, FileStore, MemoryStore};
+pub use systmone_transport::negotiation::NegotiationFile;
 pub use systmone_transport::pacing::{PacingLimits, WaitRule};
 pub use systmone_transport::pacing_file::PacingFile;
