@@ -285,6 +285,13 @@ fn message(error: &anyhow::Error) -> String {
         Some(E::CallTimeout { .. }) => {
             return format!("{}; see --call-timeout", message_chain(error));
         }
+        Some(E::UnknownHost { addr, .. }) => {
+            return format!(
+                "{}; check the host name in --addr {addr} (the SystmOne client on this PC is \
+                 127.0.0.1:40700)",
+                message_chain(error)
+            );
+        }
         Some(E::NotApproved { .. }) => {
             return format!(
                 "{}; approve this device in SystmOne on this PC when asked, then run the \
@@ -327,6 +334,7 @@ fn error_json(error: &anyhow::Error) -> String {
         Some(E::Response { .. }) => "error-response",
         Some(E::DeviceBlocked { .. }) => "device-blocked",
         Some(E::NotApproved { .. }) => "not-approved",
+        Some(E::UnknownHost { .. }) => "unknown-host",
         Some(E::Unsupported { .. }) => "unsupported",
         Some(E::Connect { .. }) => "connect",
         Some(E::Io(_)) => "io",
@@ -411,6 +419,7 @@ fn exit_code(error: &anyhow::Error) -> u8 {
             | E::Io(_)
             | E::Timeout { .. }
             | E::CallTimeout { .. }
+            | E::UnknownHost { .. }
             | E::Protocol(_),
         ) => 3,
         Some(E::OutcomeUnknown { .. } | E::NotBooked { .. }) => 4,

@@ -338,6 +338,10 @@ impl GlobalOpts {
 
     /// A client with these options.
     pub fn client(&self, observer: Option<PacingObserver>) -> anyhow::Result<Client> {
+        // Before anything is sent (and before the API key is asked for).
+        systmone_transport::addr::check_host_port(&self.addr)
+            .map_err(|e| anyhow::anyhow!("--addr: {e}"))?;
+        crate::progress::note_pacing_off(self.pacing == PacingArg::Off);
         let config = self.config(self.api_key()?);
         let quiet = self.quiet;
         let mut builder = Client::builder(config)

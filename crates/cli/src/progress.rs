@@ -28,6 +28,15 @@ pub fn note_pacing_wait(wait: Duration) {
 /// this device (then the live line says so, not that the throttle may be the cause).
 static APPROVAL_PENDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
+/// Whether pacing is off: only then can a request of ours be inside SystmOne's
+/// throttle, and a slow answer be the throttle's silence.
+static PACING_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records whether pacing is off (`--pacing off`).
+pub fn note_pacing_off(off: bool) {
+    PACING_OFF.store(off, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// Records that the request awaited waits for the device's approval.
 pub fn note_approval_wait() {
     APPROVAL_PENDING.store(true, std::sync::atomic::Ordering::Relaxed);
@@ -45,10 +54,13 @@ pub fn waiting_text(waited: Duration) -> String {
             waited.as_secs()
         );
     }
-    format!(
-        "waiting for SystmOne... {} s; a request sent inside its throttle gets no answer",
-        waited.as_secs()
-    )
+    if PACING_OFF.load(std::sync::atomic::Ordering::Relaxed) {
+        return format!(
+            "waiting for SystmOne... {} s; a request sent inside its throttle gets no answer",
+            waited.as_secs()
+        );
+    }
+    format!("waiting for SystmOne... {} s", waited.as_secs())
 }
 
 /// Runs `call` (one request and its reply); when the reply takes longer than

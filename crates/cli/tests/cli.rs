@@ -2534,3 +2534,33 @@ async fn a_kept_answer_without_the_version_is_asked_again() {
     assert!(kept.contains("PatientSearch=1.0"), "{kept}");
     sim.shutdown().await;
 }
+
+/// An address that is not HOST:PORT is refused before anything is sent (exit 1, at
+/// once, saying what to type); a name that does not resolve is its own message (exit 3,
+/// not retried); neither mentions the throttle.
+#[test]
+fn a_bad_or_unknown_address_says_what_to_type() {
+    let dir = tempfile::tempdir().unwrap();
+    for (addr, code, says) in [
+        ("127.0.0.1", 1, "is not HOST:PORT (e.g. 127.0.0.1:40700"),
+        ("127.0.0.1:", 1, "is not HOST:PORT"),
+        ("http://127.0.0.1:40700", 1, "is not HOST:PORT"),
+        ("nosuchhost.invalid:40700", 3, "cannot find the host of nosuchhost.invalid:40700"),
+    ] {
+        let started = std::time::Instant::now();
+        let out = systmone()
+            .args(["--addr", addr, "--api-key", "f31e26725b5491f2"])
+            .arg("--device-id-file")
+            .arg(dir.path().join("device-id"))
+            .arg("functions")
+            .output()
+            .unwrap();
+        let took = started.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{addr}: {stderr}");
+        assert!(stderr.contains(says), "{addr}: {stderr}");
+        assert!(!stderr.contains("throttle"), "{addr}: {stderr}");
+        assert!(!stderr.contains("retrying"), "{addr}: {stderr}");
+        assert!(took < Duration::from_secs(2), "{addr}: {took:?}");
+    }
+}

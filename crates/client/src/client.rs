@@ -228,7 +228,19 @@ impl Connector for TcpConnector {
     fn connect(&self) -> BoxFuture<'_, std::io::Result<Box<dyn Stream>>> {
         Box::pin(async move {
             let addr = systmone_transport::addr::with_loopback(&self.0);
-            let stream = tokio::net::TcpStream::connect(addr).await?;
+            // Resolved apart, so that a name that does not resolve is its own error
+            // (not retried), not a connection failure.
+            let unresolved = |reason: String| {
+                std::io::Error::new(std::io::ErrorKind::NotFound, UnresolvedHost(reason))
+            };
+            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host(addr.as_str())
+                .await
+                .map_err(|e| unresolved(e.to_string()))?
+                .collect();
+            if addrs.is_empty() {
+                return Err(unresolved("the name has no address".into()));
+            }
+            let stream = tokio::net::TcpStream::connect(&addrs[..]).await?;
             stream.set_nodelay(true)?;
             Ok(Box::new(stream) as Box<dyn Stream>)
         })
@@ -240,6 +252,12 @@ impl Connector for TcpConnector {
 }
 
 type Connection = Framed<Box<dyn Stream>, XmlDocumentCodec>;
+
+/// A host name that does not resolve (the reason), inside the `io::Error` a
+/// [`Connector`] returns: the call then fails with [`Error::UnknownHost`].
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UnresolvedHost(pub String);
 
 /// A wait before a request is sent, when pacing holds it back.
 #[derive(Debug, Clone, Copy)]
@@ -1045,6 +1063,16 @@ impl Client {
                     return Err(Failed::before(Error::Timeout {
                         what: "connection",
                         limit: config.connect_timeout,
+                    }));
+                }
+                Ok(Err(source))
+                    if source
+                        .get_ref()
+                        .is_some_and(|e| e.is::<UnresolvedHost>()) =>
+                {
+                    return Err(Failed::before(Error::UnknownHost {
+                        addr: self.inner.connector.describe(),
+                        reason: source.to_string(),
                     }));
                 }
                 Ok(Err(source)) => {

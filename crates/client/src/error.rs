@@ -108,6 +108,14 @@ pub enum Error {
         /// SystmOne's message, if it answered.
         message: Option<String>,
     },
+    /// The host name of the address does not resolve (nothing was sent).
+    #[error("cannot find the host of {addr}: {reason}")]
+    UnknownHost {
+        /// The address, as given.
+        addr: String,
+        /// The resolver's reason.
+        reason: String,
+    },
     /// The connected SystmOne client does not support this function version.
     #[error("SystmOne does not support {function} version {version}; it supports {}", if .supported.is_empty() { "no version of it".to_string() } else { format!("versions {}", .supported.join(", ")) })]
     Unsupported {
@@ -219,6 +227,7 @@ impl Error {
             Error::Response { .. } => "error-temporary",
             Error::DeviceBlocked { .. } => "device-blocked",
             Error::NotApproved { .. } => "not-approved",
+            Error::UnknownHost { .. } => "unknown-host",
             Error::Unsupported { .. } => "unsupported",
             Error::OutcomeUnknown { .. } => "outcome-unknown",
             Error::WrongPatient { .. } => "wrong-patient",

@@ -121,7 +121,7 @@ pub use audit::{AuditDetail, AuditLog, AuditRecord, redact_api_key};
 pub use client::{
     ApprovalObserver, ApprovalWait, Client, ClientBuilder, ClientConfig, Connector, DEFAULT_ADDR,
     DEFAULT_APPROVAL_WAIT, DEFAULT_PACING, DEFAULT_PACING_GUARD, NhsNumberElement, PacingObserver,
-    PacingWait, Reply, Stream, TcpConnector,
+    PacingWait, Reply, Stream, TcpConnector, UnresolvedHost,
 };
 pub use error::{Error, ProtocolError};
 pub use kiosk::{
