@@ -1065,11 +1065,7 @@ impl Client {
                         limit: config.connect_timeout,
                     }));
                 }
-                Ok(Err(source))
-                    if source
-                        .get_ref()
-                        .is_some_and(|e| e.is::<UnresolvedHost>()) =>
-                {
+                Ok(Err(source)) if source.get_ref().is_some_and(|e| e.is::<UnresolvedHost>()) => {
                     return Err(Failed::before(Error::UnknownHost {
                         addr: self.inner.connector.describe(),
                         reason: source.to_string(),

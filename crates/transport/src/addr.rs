@@ -73,7 +73,8 @@ pub fn check_host_port(text: &str) -> Result<(), AddrError> {
         !l.is_empty()
             && l.len() <= 63
             && !l.starts_with('-')
-            && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && l.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     };
     if host.len() <= 253 && host.trim_end_matches('.').split('.').all(label_ok) {
         Ok(())
