@@ -1252,3 +1252,74 @@ async fn a_filtered_request_answered_with_more_is_flagged() {
         .unwrap();
     assert!(reply.unasked.is_empty());
 }
+
+/// First contact (no Device ID): SystmOne shows its user a prompt and answers only
+/// once the user has. An unanswered prompt: the request is sent once (one prompt), the
+/// observer is told once after a second, and the call ends in `NotApproved` after
+/// `approval_wait`, not after the response timeout and its retries.
+#[tokio::test(start_paused = true)]
+async fn an_unanswered_first_contact_is_sent_once_and_not_approved() {
+    let peer = FakePeer::new(|_| Reply::Nothing);
+    let told = Arc::new(Mutex::new(Vec::new()));
+    let observed = told.clone();
+    let mut config = config();
+    config.response_timeout = Duration::from_secs(5);
+    config.approval_wait = Duration::from_secs(120);
+    let client = Client::builder(config)
+        .connector(peer.clone())
+        .device_store(Arc::new(MemoryStore::new()))
+        .on_approval_wait(Arc::new(move |w: &systmone_client::ApprovalWait<'_>| {
+            observed.lock().unwrap().push(w.to_string())
+        }))
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    let error = client.patient_search(search()).await.unwrap_err();
+    assert!(
+        matches!(error, Error::NotApproved { waited, .. } if waited == Duration::from_secs(120)),
+        "{error:?}"
+    );
+    assert_eq!(Instant::now() - start, Duration::from_secs(120));
+    assert_eq!(peer.seen().len(), 1, "one request: one prompt");
+    assert_eq!(
+        *told.lock().unwrap(),
+        vec![
+            "approve this device in SystmOne on this PC: a prompt is showing (waiting up to 2 min)"
+                .to_string()
+        ]
+    );
+}
+
+/// Two tasks of one client making first contact together: one request goes, the other
+/// waits for it and uses the Device ID it was given.
+#[tokio::test(start_paused = true)]
+async fn concurrent_first_contacts_make_one_prompt() {
+    let peer = FakePeer::new(|seen| {
+        if seen.device_id.is_empty() {
+            Reply::Later(
+                Duration::from_secs(10),
+                response(seen, DEVICE, SEARCH_RESULT),
+            )
+        } else {
+            Reply::Doc(response(seen, DEVICE, SEARCH_RESULT))
+        }
+    });
+    let client = Client::builder(config())
+        .connector(peer.clone())
+        .device_store(Arc::new(MemoryStore::new()))
+        .build()
+        .unwrap();
+    let (a, b) = tokio::join!(
+        client.patient_search(search()),
+        client.patient_search(search())
+    );
+    a.unwrap();
+    b.unwrap();
+    let seen = peer.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        seen.iter().filter(|s| s.device_id.is_empty()).count(),
+        1,
+        "one first contact"
+    );
+}
