@@ -53,7 +53,8 @@ pub use codec::{
 pub use device_id::{
     DeviceIdError, DeviceIdStore, FileStore, MAX_DEVICE_ID_LEN, MemoryStore, validate_device_id,
 };
+pub use negotiation::NegotiationFile;
 pub use pacing::{
-    PaceSchedule, Pacer, PacingLimits, RequestClass, Reservation, classify_patient_record,
+    PaceSchedule, Pacer, PacingLimits, RequestClass, Reservation, WaitRule, classify_patient_record,
 };
 pub use pacing_file::{PacingFile, PacingFileError};
