@@ -88,7 +88,7 @@ pub async fn sim(args: systmone_sim::cli::SimArgs) -> anyhow::Result<u8> {
 pub async fn compat(global: &GlobalOpts) -> anyhow::Result<u8> {
     let client = global.client(None)?;
     let advertised: Vec<(String, Vec<String>)> =
-        crate::progress::with_wait_line(global.quiet, client.supported_functions())
+        crate::progress::with_wait_line(global.quiet, client.ask_supported_functions())
             .await?
             .iter()
             .map(|f| (f.function.clone(), f.version.clone()))

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use systmone_client::{AuditDetail, AuditLog, Client, ClientConfig, MemoryStore};
+use systmone_client::{AuditDetail, AuditLog, Client, ClientConfig, MemoryStore, PacingWait};
 use systmone_sim::{Approval, DOCUMENT_API_KEYS, SimConfig, Simulator, Throttle};
 
 use crate::options::{DemoArgs, GlobalOpts, PacingArg, pacing_limits};
@@ -113,12 +113,9 @@ pub async fn run(global: &GlobalOpts, args: DemoArgs) -> anyhow::Result<u8> {
     let quiet = global.quiet;
     let mut builder = Client::builder(config)
         .device_store(Arc::new(MemoryStore::new()))
-        .on_pacing_wait(Arc::new(move |function: &str, wait: Duration| {
+        .on_pacing_wait(Arc::new(move |wait: &PacingWait<'_>| {
             if !quiet {
-                eprintln!(
-                    "  … waiting {:.1} s for SystmOne's throttle before {function}",
-                    wait.as_secs_f64()
-                );
+                eprintln!("  … {wait}");
             }
         }));
     if let Some(path) = &global.audit {

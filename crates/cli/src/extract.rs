@@ -211,12 +211,15 @@ pub async fn run(global: &GlobalOpts, args: ExtractArgs) -> anyhow::Result<u8> {
     );
     bar.enable_steady_tick(Duration::from_secs(1));
     let observer_bar = bar.clone();
-    let client = global.client(Some(Arc::new(move |_f: &str, wait: Duration| {
-        observer_bar.set_message(format!(
-            "(waiting {:.1} s for SystmOne's throttle)",
-            wait.as_secs_f64()
-        ));
-    })))?;
+    let client = global.client(Some(Arc::new(
+        move |wait: &systmone_client::PacingWait<'_>| {
+            observer_bar.set_message(format!(
+                "(waiting {:.1} s for {})",
+                wait.wait.as_secs_f64(),
+                wait.rule
+            ));
+        },
+    )))?;
     let throttle_note = if interval >= Duration::from_secs(5) {
         format!(
             " ({:.1} s per record: SystmOne's throttle)",

@@ -285,6 +285,20 @@ fn message(error: &anyhow::Error) -> String {
         Some(E::CallTimeout { .. }) => {
             return format!("{}; see --call-timeout", message_chain(error));
         }
+        Some(E::UnknownHost { addr, .. }) => {
+            return format!(
+                "{}; check the host name in --addr {addr} (the SystmOne client on this PC is \
+                 127.0.0.1:40700)",
+                message_chain(error)
+            );
+        }
+        Some(E::NotApproved { .. }) => {
+            return format!(
+                "{}; approve this device in SystmOne on this PC when asked, then run the \
+                 command again (see --approval-wait)",
+                message_chain(error)
+            );
+        }
         Some(E::Connect { addr, source })
             if source.kind() == std::io::ErrorKind::ConnectionRefused =>
         {
@@ -319,6 +333,8 @@ fn error_json(error: &anyhow::Error) -> String {
     let kind = match client {
         Some(E::Response { .. }) => "error-response",
         Some(E::DeviceBlocked { .. }) => "device-blocked",
+        Some(E::NotApproved { .. }) => "not-approved",
+        Some(E::UnknownHost { .. }) => "unknown-host",
         Some(E::Unsupported { .. }) => "unsupported",
         Some(E::Connect { .. }) => "connect",
         Some(E::Io(_)) => "io",
@@ -388,7 +404,10 @@ fn find_client_error(error: &anyhow::Error) -> Option<&systmone_client::Error> {
         .find_map(|e| e.downcast_ref::<systmone_client::Error>())
 }
 
-/// 2: SystmOne answered with an error; 3: transport or protocol failure; 4: a write's
+/// The device's first request was not approved in time.
+const EXIT_NOT_APPROVED: u8 = 9;
+
+/// 9: the device's first request was not approved in time; 2: SystmOne answered with an error; 3: transport or protocol failure; 4: a write's
 /// outcome is unknown (a booking answered without its AppointmentUID too); 8: the answer was for another patient; 1: anything else
 /// (usage, files, invalid parameters).
 fn exit_code(error: &anyhow::Error) -> u8 {
@@ -400,10 +419,12 @@ fn exit_code(error: &anyhow::Error) -> u8 {
             | E::Io(_)
             | E::Timeout { .. }
             | E::CallTimeout { .. }
+            | E::UnknownHost { .. }
             | E::Protocol(_),
         ) => 3,
         Some(E::OutcomeUnknown { .. } | E::NotBooked { .. }) => 4,
         Some(E::WrongPatient { .. }) => output::EXIT_WRONG_PATIENT,
+        Some(E::NotApproved { .. }) => EXIT_NOT_APPROVED,
         _ => 1,
     }
 }

@@ -11,8 +11,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::output::OutputFormat;
 use systmone_client::{
-    AuditDetail, AuditLog, Client, ClientConfig, DEFAULT_ADDR, DeviceIdStore, FileStore,
-    MemoryStore, PacingFile, PacingLimits, PacingObserver,
+    ApprovalWait, AuditDetail, AuditLog, Client, ClientConfig, DEFAULT_ADDR, DeviceIdStore,
+    FileStore, MemoryStore, NegotiationFile, PacingFile, PacingLimits, PacingObserver, PacingWait,
 };
 
 const ABOUT: &str = "Talk to a SystmOne client over the Client Integration interface.";
@@ -30,7 +30,9 @@ Exit codes: 0 success; 1 usage or local error; 2 SystmOne answered with an error
 4 a write was sent but its outcome is unknown (check the record before retrying);
 5 compat: a function version this tool ships is not supported; 6 conformance: drift
 only; 7 conformance: failures; 8 SystmOne answered for another patient than the one
-asked for (nothing of it is kept; after a write, check both records); 130 extract interrupted (run it again to resume).";
+asked for (nothing of it is kept; after a write, check both records); 9 this device is
+not approved yet (the prompt in SystmOne went unanswered for --approval-wait); 130
+extract interrupted (run it again to resume).";
 
 const AFTER_HELP: &str = "\
 Examples:
@@ -121,6 +123,17 @@ pub struct GlobalOpts {
     /// 3 x --timeout + 3 s]. A write waits this long for its one answer.
     #[arg(long, global = true, env = "SYSTMONE_CALL_TIMEOUT", value_name = "SECONDS", value_parser = parse_duration)]
     pub call_timeout: Option<Duration>,
+    /// How long a first request waits for SystmOne's user to approve this device (the
+    /// prompt SystmOne shows for a new device), in seconds; then exit code 9.
+    #[arg(
+        long,
+        global = true,
+        env = "SYSTMONE_APPROVAL_WAIT",
+        value_name = "SECONDS",
+        value_parser = parse_duration,
+        default_value = "300"
+    )]
+    pub approval_wait: Duration,
     /// The largest document accepted, in bytes: a response from SystmOne, and any file
     /// read (a saved document, a request, a template, a list of numbers) [default:
     /// 67108864, 64 MiB].
@@ -277,6 +290,7 @@ impl GlobalOpts {
         config.connect_timeout = config.connect_timeout.min(config.response_timeout);
         config.max_document_size = self.max_document_size();
         config.pacing = pacing_limits(self.pacing);
+        config.approval_wait = self.approval_wait;
         config
     }
 
@@ -297,28 +311,53 @@ impl GlobalOpts {
         Some(PacingFile::in_dir(&dir, &self.addr))
     }
 
+    /// The file keeping the GetFunctions answer for `--addr` (an hour), beside the
+    /// Device ID file: a command then sends its one request without negotiating first.
+    pub fn negotiation_file(&self) -> Option<NegotiationFile> {
+        let device_id_file = match &self.device_id_file {
+            Some(path) => path.clone(),
+            None => FileStore::default_path()?,
+        };
+        let dir = match device_id_file.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        Some(NegotiationFile::in_dir(&dir, &self.addr))
+    }
+
     /// The pacing observer: a progress line on stderr unless quiet.
     pub fn pacing_printer(&self) -> PacingObserver {
         let quiet = self.quiet;
-        Arc::new(move |function: &str, wait: Duration| {
-            crate::progress::note_pacing_wait(wait);
+        Arc::new(move |wait: &PacingWait<'_>| {
+            crate::progress::note_pacing_wait(wait.wait);
             if !quiet {
-                eprintln!(
-                    "  … waiting {:.1} s for SystmOne's throttle before {function}",
-                    wait.as_secs_f64()
-                );
+                eprintln!("  … {wait}");
             }
         })
     }
 
     /// A client with these options.
     pub fn client(&self, observer: Option<PacingObserver>) -> anyhow::Result<Client> {
+        // Before anything is sent (and before the API key is asked for).
+        systmone_transport::addr::check_host_port(&self.addr)
+            .map_err(|e| anyhow::anyhow!("--addr: {e}"))?;
+        crate::progress::note_pacing_off(self.pacing == PacingArg::Off);
         let config = self.config(self.api_key()?);
+        let quiet = self.quiet;
         let mut builder = Client::builder(config)
             .device_store(self.device_store())
-            .on_pacing_wait(observer.unwrap_or_else(|| self.pacing_printer()));
+            .on_pacing_wait(observer.unwrap_or_else(|| self.pacing_printer()))
+            .on_approval_wait(Arc::new(move |wait: &ApprovalWait<'_>| {
+                crate::progress::note_approval_wait();
+                if !quiet {
+                    eprintln!("  … {wait}; see --approval-wait");
+                }
+            }));
         if let Some(file) = self.pacing_file() {
             builder = builder.pacing_file(file);
+        }
+        if let Some(file) = self.negotiation_file() {
+            builder = builder.negotiation_file(file);
         }
         if let Some(path) = &self.audit {
             let log = AuditLog::open(path, AuditDetail::Redacted)
@@ -502,7 +541,8 @@ const NOT_USED_BY: [(&str, &[&str]); 7] = [
 ];
 
 /// The options about reaching SystmOne.
-const CONNECTION_OPTIONS: [&str; 10] = [
+const CONNECTION_OPTIONS: [&str; 11] = [
+    "approval_wait",
     "addr",
     "api_key",
     "device_id_file",
@@ -517,7 +557,8 @@ const CONNECTION_OPTIONS: [&str; 10] = [
 
 /// `describe` reads the bindings' schema model only: of the global options it uses
 /// --output (and the logging ones).
-const DESCRIBE_HIDDEN: [&str; 11] = [
+const DESCRIBE_HIDDEN: [&str; 12] = [
+    "approval_wait",
     "addr",
     "api_key",
     "device_id_file",
@@ -531,7 +572,8 @@ const DESCRIBE_HIDDEN: [&str; 11] = [
     "max_document_size",
 ];
 
-const ALL_BUT_LOGGING: [&str; 12] = [
+const ALL_BUT_LOGGING: [&str; 13] = [
+    "approval_wait",
     "profile",
     "config",
     "addr",
@@ -548,7 +590,8 @@ const ALL_BUT_LOGGING: [&str; 12] = [
 
 /// The global options `systmone sim` leaves out: all but the logging ones and
 /// `audit`, which it has an option of its own for.
-const SIM_HIDDEN: [&str; 11] = [
+const SIM_HIDDEN: [&str; 12] = [
+    "approval_wait",
     "profile",
     "config",
     "addr",

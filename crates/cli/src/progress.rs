@@ -24,16 +24,43 @@ pub fn note_pacing_wait(wait: Duration) {
     *PACING_UNTIL.lock().unwrap_or_else(|e| e.into_inner()) = Some(Instant::now() + wait);
 }
 
+/// Whether the request awaited is a first one, waiting for SystmOne's user to approve
+/// this device (then the live line says so, not that the throttle may be the cause).
+static APPROVAL_PENDING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether pacing is off: only then can a request of ours be inside SystmOne's
+/// throttle, and a slow answer be the throttle's silence.
+static PACING_OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Records whether pacing is off (`--pacing off`).
+pub fn note_pacing_off(off: bool) {
+    PACING_OFF.store(off, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Records that the request awaited waits for the device's approval.
+pub fn note_approval_wait() {
+    APPROVAL_PENDING.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
 fn pacing_until() -> Option<Instant> {
     *PACING_UNTIL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The live line's text after `waited`.
 pub fn waiting_text(waited: Duration) -> String {
-    format!(
-        "waiting for SystmOne... {} s; a request sent inside its throttle gets no answer",
-        waited.as_secs()
-    )
+    if APPROVAL_PENDING.load(std::sync::atomic::Ordering::Relaxed) {
+        return format!(
+            "waiting for this device's approval in SystmOne... {} s",
+            waited.as_secs()
+        );
+    }
+    if PACING_OFF.load(std::sync::atomic::Ordering::Relaxed) {
+        return format!(
+            "waiting for SystmOne... {} s; a request sent inside its throttle gets no answer",
+            waited.as_secs()
+        );
+    }
+    format!("waiting for SystmOne... {} s", waited.as_secs())
 }
 
 /// Runs `call` (one request and its reply); when the reply takes longer than
@@ -44,6 +71,7 @@ pub async fn with_wait_line<T>(quiet: bool, call: impl Future<Output = T>) -> T 
         return call.await;
     }
     *PACING_UNTIL.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    APPROVAL_PENDING.store(false, std::sync::atomic::Ordering::Relaxed);
     let started = Instant::now();
     let terminal = std::io::stderr().is_terminal();
     let mut shown: Option<indicatif::ProgressBar> = None;

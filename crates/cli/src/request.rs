@@ -352,6 +352,80 @@ impl<'a> systmone_bindings::RequestVisitor for Sender<'a> {
 mod tests {
     use super::*;
 
+    /// Every typed parameter of every function (from the bindings' schema model, not a
+    /// list kept here): a value not of its form is refused naming the value, its
+    /// element (or attribute) and the form expected.
+    #[test]
+    fn every_typed_parameter_refuses_a_bad_value_saying_what_was_expected() {
+        use systmone_core::schema::{Content, Element, Lexical, Text};
+
+        fn typed(text: &Text) -> bool {
+            !matches!(
+                text.form,
+                Lexical::Text | Lexical::Configured | Lexical::OneOf { open: true, .. }
+            )
+        }
+
+        fn walk(element: &Element, path: &str, depth: usize, out: &mut Vec<(String, Text)>) {
+            if depth > 8 {
+                return;
+            }
+            match &element.content {
+                Content::Text(text) => {
+                    if typed(text) && !path.is_empty() {
+                        out.push((path.to_string(), *text));
+                    }
+                }
+                Content::Elements(ty) => {
+                    for attribute in ty.attributes {
+                        if typed(&attribute.value) && !path.is_empty() {
+                            out.push((format!("{path}@{}", attribute.name), attribute.value));
+                        }
+                    }
+                    for particle in ty.children {
+                        for child in particle.elements() {
+                            let child_path = if path.is_empty() {
+                                child.name.to_string()
+                            } else {
+                                format!("{path}/{}", child.name)
+                            };
+                            walk(child, &child_path, depth + 1, out);
+                        }
+                    }
+                }
+            }
+        }
+
+        let mut checked = 0;
+        for model in systmone_bindings::SCHEMA_MODELS {
+            let mut leaves = Vec::new();
+            walk(&model.parameters, "", 0, &mut leaves);
+            for (path, text) in leaves {
+                let value = "not-a-value";
+                let mut params = Params::new();
+                params.add(&path, value).unwrap();
+                let error = build_request(model.function, model.version, &params)
+                    .err()
+                    .unwrap_or_else(|| panic!("{} {path}={value} was accepted", model.function))
+                    .to_string();
+                let element = path.replace('@', "/@");
+                for part in [
+                    format!("{value:?}"),
+                    format!("FunctionParameters/{element}"),
+                    format!("expected {}", text.expected()),
+                ] {
+                    assert!(
+                        error.contains(&part),
+                        "{} {path}: {error:?} does not say {part:?}",
+                        model.function
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked > 20, "only {checked} typed parameters");
+    }
+
     #[test]
     fn functions_resolve_case_insensitively() {
         assert_eq!(

@@ -50,6 +50,13 @@ fn against(sim: &SimHandle, dir: &Path) -> Command {
     cmd
 }
 
+/// A Device ID file already holding an ID (the simulator, approving every device, issues
+/// its own in return): for tests whose first request is slow or lost, which for a new
+/// device would be a first contact (waited for as an approval, never sent again).
+fn known_device(dir: &Path) {
+    std::fs::write(dir.join("device-id"), "cli-test-device").unwrap();
+}
+
 async fn simulator() -> SimHandle {
     Simulator::start(SimConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
@@ -81,7 +88,9 @@ fn demo_finishes_under_a_minute() {
         .stdout(predicate::str::contains("The booking is in the diary."))
         .stdout(predicate::str::contains("X505K is among today's entries."))
         .stdout(predicate::str::contains("[14/14]"))
-        .stderr(predicate::str::contains("for SystmOne's throttle"));
+        .stderr(predicate::str::contains(
+            "for the 1 s rule between requests",
+        ));
     assert!(started.elapsed() < Duration::from_secs(60));
     // A long list is shortened by whole items, never inside a name.
     let stdout = String::from_utf8_lossy(&demo.get_output().stdout).to_string();
@@ -656,14 +665,28 @@ async fn two_processes_pace_together_against_the_real_throttle() {
         let out = p.await.unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{stderr}");
-        waited |= stderr.contains("for SystmOne's throttle before GetPatientRecord");
+        waited |= stderr.contains("for the 30 s full-record rule before GetPatientRecord");
     }
     let audit = sim.control().audit();
     let throttled = audit
         .iter()
         .filter(|e| e.outcome == systmone_sim::AuditOutcome::Throttled)
         .count();
-    assert_eq!(throttled, 0, "no request was sent inside the throttle");
+    let sends: Vec<String> = audit
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {:?}",
+                e.time.format("%H:%M:%S%.3f"),
+                e.function,
+                e.outcome
+            )
+        })
+        .collect();
+    assert_eq!(
+        throttled, 0,
+        "no request was sent inside the throttle: {sends:#?}"
+    );
     let records = audit
         .iter()
         .filter(|e| e.function == "GetPatientRecord")
@@ -673,6 +696,93 @@ async fn two_processes_pace_together_against_the_real_throttle() {
     assert!(started.elapsed() >= Duration::from_secs(30));
     let pacing = std::fs::read_to_string(dir.path().join("pacing")).unwrap();
     assert!(pacing.contains(&sim.addr().to_string()), "{pacing}");
+    sim.shutdown().await;
+}
+
+/// A demographics lookup in one terminal beside an extract of two full records in
+/// another, against the documented throttle: the lookup (exempt from the 30 s rule)
+/// takes the next free second instead of queuing behind the extract's second record,
+/// which keeps its turn; no request of either is throttled.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lookup_beside_an_extract_is_not_held_behind_it() {
+    let sim = Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Spec,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let numbers = sim.control().practice().nhs_numbers[..2].to_vec();
+    let list = dir.path().join("numbers.txt");
+    std::fs::write(&list, numbers.join("\n")).unwrap();
+    let mut extract = paced_against(&sim, dir.path());
+    extract
+        .args(["extract", "--nhs-file"])
+        .arg(&list)
+        .arg("--out")
+        .arg(dir.path().join("out"));
+    let extract = tokio::task::spawn_blocking(move || extract.output().unwrap());
+    // Once the extract's first record has gone, its second waits ~30 s for its turn.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !sim
+        .control()
+        .audit()
+        .iter()
+        .any(|e| e.function == "GetPatientRecord")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the extract never started"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let started = std::time::Instant::now();
+    let mut lookup = paced_against(&sim, dir.path());
+    lookup.args(["--output", "xml", "record", &numbers[0], "--demographics"]);
+    let lookup = tokio::task::spawn_blocking(move || lookup.output().unwrap())
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    let stderr = String::from_utf8_lossy(&lookup.stderr);
+    assert!(lookup.status.success(), "{stderr}");
+    assert!(
+        took < Duration::from_secs(5),
+        "the lookup took {took:?}: {stderr}"
+    );
+    assert!(!stderr.contains("full-record rule"), "{stderr}");
+    let out = extract.await.unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let audit = sim.control().audit();
+    let throttled = audit
+        .iter()
+        .filter(|e| e.outcome == systmone_sim::AuditOutcome::Throttled)
+        .count();
+    let sends: Vec<String> = audit
+        .iter()
+        .map(|e| {
+            format!(
+                "{} {} {:?}",
+                e.time.format("%H:%M:%S%.3f"),
+                e.function,
+                e.outcome
+            )
+        })
+        .collect();
+    assert_eq!(
+        throttled, 0,
+        "no request was sent inside the throttle: {sends:#?}"
+    );
+    let records = audit
+        .iter()
+        .filter(|e| e.function == "GetPatientRecord")
+        .count();
+    assert_eq!(records, 3);
+    eprintln!("the lookup beside the extract took {took:?}");
     sim.shutdown().await;
 }
 
@@ -687,6 +797,7 @@ async fn a_slow_reply_shows_a_live_line() {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
+    known_device(dir.path());
     let mut cmd = against(&sim, dir.path());
     cmd.arg("functions");
     run(cmd).await.success().stderr(predicate::str::contains(
@@ -1313,8 +1424,9 @@ async fn json_output_makes_failures_machine_readable() {
     let sim = Simulator::start(SimConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
         throttle: Throttle::Off,
-        // Request 1 is GetFunctions (version check); the write's answer is lost.
-        faults: vec!["drop-after-write@4".parse().unwrap()],
+        // Request 1 is GetFunctions (version check, kept for the next commands), 2 the
+        // search; the write's answer is lost.
+        faults: vec!["drop-after-write@3".parse().unwrap()],
         ..SimConfig::default()
     })
     .await
@@ -1721,6 +1833,7 @@ async fn on_a_terminal_the_wait_line_is_live_and_errors_are_red() {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
+    known_device(dir.path());
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("systmone"));
     cmd.args([
         "--addr",
@@ -1811,7 +1924,7 @@ async fn on_a_terminal_extract_redraws_its_bar_every_second() {
             "{s}s: {shown:?}"
         );
     }
-    assert!(shown.contains("for SystmOne's throttle"), "{shown:?}");
+    assert!(shown.contains("for the 30 s full-record rule"), "{shown:?}");
     // The ETA counts down while the second record waits its 30 s turn.
     let etas: Vec<u64> = shown
         .split("1/2 records, ")
@@ -1916,6 +2029,7 @@ async fn the_call_timeout_bounds_a_read_with_its_retries() {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
+    known_device(dir.path());
     let mut cmd = against(&sim, dir.path());
     cmd.args(["--timeout", "1", "--call-timeout", "1", "functions"]);
     run(cmd).await.code(3).stderr(predicate::str::contains(
@@ -1942,6 +2056,7 @@ async fn a_read_whose_response_is_lost_is_sent_again_after_the_timeout() {
     .await
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
+    known_device(dir.path());
     let mut cmd = against(&sim, dir.path());
     cmd.args(["--timeout", "1", "-o", "xml", "functions"]);
     let started = std::time::Instant::now();
@@ -2225,4 +2340,263 @@ fn the_usage_line_does_not_show_options_set_by_the_environment() {
             "Usage: systmone record <NHS_NUMBER>",
         ))
         .stderr(predicate::str::contains("--api-key <").not());
+}
+
+/// A simulator whose user is asked to approve each new device (`--approve ask`),
+/// giving up after `unanswered` without an answer.
+async fn asking_simulator(unanswered: Duration) -> SimHandle {
+    Simulator::start(SimConfig {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        throttle: Throttle::Off,
+        approval: systmone_sim::Approval::Ask,
+        approval_timeout: unanswered,
+        ..SimConfig::default()
+    })
+    .await
+    .expect("simulator starts")
+}
+
+/// Counts the prompts the simulator shows (each pending device has its own number)
+/// while the returned task runs.
+fn watch_prompts(
+    sim: &SimHandle,
+) -> (
+    tokio::task::JoinHandle<()>,
+    std::sync::Arc<std::sync::Mutex<std::collections::BTreeSet<u64>>>,
+) {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
+    let control = sim.control();
+    let kept = seen.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            for device in control.devices().pending {
+                kept.lock().unwrap().insert(device.id);
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+    (task, seen)
+}
+
+/// Waits until a device is pending.
+async fn wait_for_pending(sim: &SimHandle) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while sim.control().devices().pending.is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no device pending");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_contact_makes_one_prompt_and_says_to_approve_it() {
+    let sim = asking_simulator(Duration::from_secs(60)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["--timeout", "2", "functions"]);
+    let (watch, prompts) = watch_prompts(&sim);
+    let command = tokio::task::spawn_blocking(move || cmd.output().unwrap());
+    wait_for_pending(&sim).await;
+    // Longer than the client's response timeout here (2 s), shorter than its approval wait.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        sim.control().devices().pending.len(),
+        1,
+        "one pending device"
+    );
+    sim.control().answer_oldest_pending(true).unwrap();
+    let out = command.await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("approve this device in SystmOne on this PC: a prompt is showing"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("throttle"), "{stderr}");
+    let known = sim.control().devices().known.len();
+    // The Device ID is kept: the next command makes no prompt.
+    let mut cmd = against(&sim, dir.path());
+    cmd.arg("functions");
+    run(cmd).await.success();
+    watch.abort();
+    assert_eq!(prompts.lock().unwrap().len(), 1);
+    assert_eq!(sim.control().devices().known.len(), known);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unanswered_prompt_ends_in_exit_code_9_with_one_prompt() {
+    // The client gives up first (its --approval-wait), then the simulator's user.
+    for (sim_gives_up, client_waits) in [(60, 2), (2, 30)] {
+        let sim = asking_simulator(Duration::from_secs(sim_gives_up)).await;
+        let dir = tempfile::tempdir().unwrap();
+        let mut cmd = against(&sim, dir.path());
+        cmd.args(["--approval-wait", &client_waits.to_string(), "functions"]);
+        let (watch, prompts) = watch_prompts(&sim);
+        let started = std::time::Instant::now();
+        let out = tokio::task::spawn_blocking(move || cmd.output().unwrap())
+            .await
+            .unwrap();
+        let took = started.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(9), "{stderr}");
+        assert!(stderr.contains("not approved yet"), "{stderr}");
+        assert!(stderr.contains("a prompt is showing"), "{stderr}");
+        assert!(!stderr.contains("throttle"), "{stderr}");
+        assert!(!stderr.contains("retrying"), "{stderr}");
+        assert!(took < Duration::from_secs(15), "{took:?}");
+        watch.abort();
+        assert_eq!(prompts.lock().unwrap().len(), 1, "{stderr}");
+        eprintln!(
+            "simulator gives up after {sim_gives_up} s, client after {client_waits} s: exit 9 in {took:?}"
+        );
+        sim.shutdown().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_commands_making_first_contact_together_make_one_prompt() {
+    let sim = asking_simulator(Duration::from_secs(60)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (watch, prompts) = watch_prompts(&sim);
+    let commands: Vec<_> = (0..2)
+        .map(|_| {
+            let mut cmd = against(&sim, dir.path());
+            cmd.arg("functions");
+            tokio::task::spawn_blocking(move || cmd.output().unwrap())
+        })
+        .collect();
+    wait_for_pending(&sim).await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    assert_eq!(
+        sim.control().devices().pending.len(),
+        1,
+        "one pending device"
+    );
+    sim.control().answer_oldest_pending(true).unwrap();
+    for command in commands {
+        let out = command.await.unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    watch.abort();
+    assert_eq!(prompts.lock().unwrap().len(), 1);
+    sim.shutdown().await;
+}
+
+/// Version negotiation is asked once and kept beside the Device ID: two `search`
+/// commands send one GetFunctions and two PatientSearches; `functions` and `compat`
+/// still ask SystmOne; another address is asked on its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_searches_negotiate_once() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let requests = |sim: &SimHandle, function: &str| {
+        sim.control()
+            .audit()
+            .iter()
+            .filter(|e| e.function == function)
+            .count()
+    };
+    for _ in 0..2 {
+        let mut cmd = against(&sim, dir.path());
+        cmd.args(["search", "--surname", "Swift", "--first-name", "A"]);
+        run(cmd).await.success();
+    }
+    assert_eq!(
+        sim.control().audit().len(),
+        3,
+        "{:?}",
+        sim.control().audit()
+    );
+    assert_eq!(requests(&sim, "GetFunctions"), 1);
+    assert_eq!(requests(&sim, "PatientSearch"), 2);
+    for command in ["functions", "compat"] {
+        let mut cmd = against(&sim, dir.path());
+        cmd.arg(command);
+        run(cmd).await.success();
+    }
+    assert_eq!(
+        requests(&sim, "GetFunctions"),
+        3,
+        "functions and compat ask"
+    );
+    let kept = std::fs::read_to_string(dir.path().join("functions")).unwrap();
+    assert!(kept.contains(&sim.addr().to_string()), "{kept}");
+    let other = simulator().await;
+    let mut cmd = against(&other, dir.path());
+    cmd.args(["search", "--surname", "Swift", "--first-name", "A"]);
+    run(cmd).await.success();
+    assert_eq!(requests(&other, "GetFunctions"), 1, "another address asks");
+    sim.shutdown().await;
+    other.shutdown().await;
+}
+
+/// A kept answer that does not offer the version called (SystmOne updated since) is
+/// not taken as final: the client asks again and keeps the new answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_answer_without_the_version_is_asked_again() {
+    let sim = simulator().await;
+    let dir = tempfile::tempdir().unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis();
+    std::fs::write(
+        dir.path().join("functions"),
+        format!(
+            "systmone-functions 1\n{}\t{now}\tGetFunctions=1.0;PatientSearch=0.9\n",
+            sim.addr()
+        ),
+    )
+    .unwrap();
+    let mut cmd = against(&sim, dir.path());
+    cmd.args(["search", "--surname", "Swift", "--first-name", "A"]);
+    run(cmd).await.success();
+    let functions = sim
+        .control()
+        .audit()
+        .iter()
+        .filter(|e| e.function == "GetFunctions")
+        .count();
+    assert_eq!(functions, 1);
+    let kept = std::fs::read_to_string(dir.path().join("functions")).unwrap();
+    assert!(kept.contains("PatientSearch=1.0"), "{kept}");
+    sim.shutdown().await;
+}
+
+/// An address that is not HOST:PORT is refused before anything is sent (exit 1, at
+/// once, saying what to type); a name that does not resolve is its own message (exit 3,
+/// not retried); neither mentions the throttle.
+#[test]
+fn a_bad_or_unknown_address_says_what_to_type() {
+    let dir = tempfile::tempdir().unwrap();
+    for (addr, code, says) in [
+        ("127.0.0.1", 1, "is not HOST:PORT (e.g. 127.0.0.1:40700"),
+        ("127.0.0.1:", 1, "is not HOST:PORT"),
+        ("http://127.0.0.1:40700", 1, "is not HOST:PORT"),
+        (
+            "nosuchhost.invalid:40700",
+            3,
+            "cannot find the host of nosuchhost.invalid:40700",
+        ),
+    ] {
+        let started = std::time::Instant::now();
+        let out = systmone()
+            .args(["--addr", addr, "--api-key", "f31e26725b5491f2"])
+            .arg("--device-id-file")
+            .arg(dir.path().join("device-id"))
+            .arg("functions")
+            .output()
+            .unwrap();
+        let took = started.elapsed();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{addr}: {stderr}");
+        assert!(stderr.contains(says), "{addr}: {stderr}");
+        assert!(!stderr.contains("throttle"), "{addr}: {stderr}");
+        assert!(!stderr.contains("retrying"), "{addr}: {stderr}");
+        assert!(took < Duration::from_secs(2), "{addr}: {took:?}");
+    }
 }

@@ -30,7 +30,10 @@ use systmone_core::{
 };
 use systmone_transport::codec::XmlDocumentCodec;
 use systmone_transport::device_id::{DeviceIdStore, FileStore};
-use systmone_transport::pacing::{Pacer, PacingLimits, RequestClass, classify_record_request};
+use systmone_transport::negotiation::NegotiationFile;
+use systmone_transport::pacing::{
+    Pacer, PacingLimits, RequestClass, WaitRule, classify_record_request,
+};
 use systmone_transport::pacing_file::PacingFile;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::{Mutex, OnceCell};
@@ -63,6 +66,38 @@ pub const DEFAULT_PACING: PacingLimits = PacingLimits::SYSTMONE.with_guard(DEFAU
 /// [`PacingLimits::with_guard`]): the time between our last byte and SystmOne reading
 /// its clock varies by a few milliseconds.
 pub const DEFAULT_PACING_GUARD: Duration = Duration::from_millis(5);
+
+/// How long a first request waits for SystmOne's user to approve the device
+/// ([`ClientConfig::approval_wait`]).
+pub const DEFAULT_APPROVAL_WAIT: Duration = Duration::from_secs(300);
+
+/// How long a first request goes unanswered before the approval observer is told that
+/// a prompt is showing (an approved device gets its answer at once).
+const APPROVAL_NOTICE_AFTER: Duration = Duration::from_secs(1);
+
+/// A first request waiting for SystmOne's user to approve this device.
+#[derive(Debug, Clone, Copy)]
+pub struct ApprovalWait<'a> {
+    /// The function of the first request.
+    pub function: &'a str,
+    /// How long the client waits for the answer ([`ClientConfig::approval_wait`]).
+    pub limit: Duration,
+}
+
+impl std::fmt::Display for ApprovalWait<'_> {
+    /// `approve this device in SystmOne on this PC: a prompt is showing (waiting up to 5 min)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "approve this device in SystmOne on this PC: a prompt is showing (waiting up to {})",
+            crate::error::whole_seconds(self.limit)
+        )
+    }
+}
+
+/// Called once when a first request is waiting for SystmOne's user to approve the
+/// device (for a line telling the person at the screen).
+pub type ApprovalObserver = Arc<dyn Fn(&ApprovalWait<'_>) + Send + Sync>;
 
 /// Which element name the client writes for an NHS number in `Identity` (ERRATA E1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -115,6 +150,13 @@ pub struct ClientConfig {
     pub output_scheme: Option<OutputScheme>,
     /// Ask GetFunctions once, then refuse calls to versions SystmOne does not support.
     pub negotiate_versions: bool,
+    /// How long a first request (no Device ID yet: SystmOne shows its user a prompt to
+    /// allow this software) waits for the user's answer (default
+    /// [`DEFAULT_APPROVAL_WAIT`], 5 minutes: the prompt and the response, in place of
+    /// [`response_timeout`](Self::response_timeout)). It is sent once, never again (another
+    /// request would be another prompt), then the call fails with
+    /// [`Error::NotApproved`].
+    pub approval_wait: Duration,
     /// How responses are read: tolerantly (the default: whatever real clients send is
     /// kept, and each departure from the bindings is reported in [`Reply::drift`]) or
     /// strictly (a departure is a protocol error naming its path; for conformance tests).
@@ -138,6 +180,7 @@ impl ClientConfig {
             nhs_number_element: NhsNumberElement::default(),
             output_scheme: None,
             negotiate_versions: true,
+            approval_wait: DEFAULT_APPROVAL_WAIT,
             read_mode: ReadMode::Tolerant,
         }
     }
@@ -185,7 +228,19 @@ impl Connector for TcpConnector {
     fn connect(&self) -> BoxFuture<'_, std::io::Result<Box<dyn Stream>>> {
         Box::pin(async move {
             let addr = systmone_transport::addr::with_loopback(&self.0);
-            let stream = tokio::net::TcpStream::connect(addr).await?;
+            // Resolved apart, so that a name that does not resolve is its own error
+            // (not retried), not a connection failure.
+            let unresolved = |reason: String| {
+                std::io::Error::new(std::io::ErrorKind::NotFound, UnresolvedHost(reason))
+            };
+            let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host(addr.as_str())
+                .await
+                .map_err(|e| unresolved(e.to_string()))?
+                .collect();
+            if addrs.is_empty() {
+                return Err(unresolved("the name has no address".into()));
+            }
+            let stream = tokio::net::TcpStream::connect(&addrs[..]).await?;
             stream.set_nodelay(true)?;
             Ok(Box::new(stream) as Box<dyn Stream>)
         })
@@ -198,9 +253,40 @@ impl Connector for TcpConnector {
 
 type Connection = Framed<Box<dyn Stream>, XmlDocumentCodec>;
 
-/// Called with the wait before a request is sent, when pacing holds it back (for a
+/// A host name that does not resolve (the reason), inside the `io::Error` a
+/// [`Connector`] returns: the call then fails with [`Error::UnknownHost`].
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UnresolvedHost(pub String);
+
+/// A wait before a request is sent, when pacing holds it back.
+#[derive(Debug, Clone, Copy)]
+pub struct PacingWait<'a> {
+    /// The function whose request waits.
+    pub function: &'a str,
+    /// How long it waits.
+    pub wait: Duration,
+    /// The rule it waits for (SystmOne's 1 s rule, or its 30 s rule for full
+    /// records); its `Display` says so in words.
+    pub rule: WaitRule,
+}
+
+impl std::fmt::Display for PacingWait<'_> {
+    /// `waiting 29.0 s for the 30 s full-record rule before GetPatientRecord`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "waiting {:.1} s for {} before {}",
+            self.wait.as_secs_f64(),
+            self.rule,
+            self.function
+        )
+    }
+}
+
+/// Called with each wait before a request is sent, when pacing holds it back (for a
 /// progress line).
-pub type PacingObserver = Arc<dyn Fn(&str, Duration) + Send + Sync>;
+pub type PacingObserver = Arc<dyn Fn(&PacingWait<'_>) + Send + Sync>;
 
 struct Inner {
     config: ClientConfig,
@@ -210,8 +296,16 @@ struct Inner {
     connection: Mutex<Option<Connection>>,
     pacer: Pacer,
     supported: OnceCell<Vec<SupportedFunction>>,
+    /// Whether `supported` came from the negotiation file (not asked in this process).
+    supported_from_file: std::sync::atomic::AtomicBool,
+    /// The answer asked afresh after the file's one met a version error.
+    fresh: OnceCell<Vec<SupportedFunction>>,
+    negotiation_file: Option<NegotiationFile>,
     audit: Option<AuditLog>,
     pacing_observer: Option<PacingObserver>,
+    approval_observer: Option<ApprovalObserver>,
+    /// Held by the one request making first contact in this process.
+    first_contact: Mutex<()>,
     today: fn() -> chrono::NaiveDate,
 }
 
@@ -248,7 +342,9 @@ pub struct ClientBuilder {
     device_store: Option<Arc<dyn DeviceIdStore>>,
     audit: Option<AuditLog>,
     pacing_observer: Option<PacingObserver>,
+    approval_observer: Option<ApprovalObserver>,
     pacing_file: Option<PacingFile>,
+    negotiation_file: Option<NegotiationFile>,
     today: fn() -> chrono::NaiveDate,
 }
 
@@ -278,6 +374,21 @@ impl ClientBuilder {
     /// Be told when pacing holds a request back.
     pub fn on_pacing_wait(mut self, observer: PacingObserver) -> Self {
         self.pacing_observer = Some(observer);
+        self
+    }
+
+    /// Be told when a first request waits for SystmOne's user to approve this device.
+    pub fn on_approval_wait(mut self, observer: ApprovalObserver) -> Self {
+        self.approval_observer = Some(observer);
+        self
+    }
+
+    /// Keep the GetFunctions answer in `file` (beside the Device ID), for the other
+    /// clients and processes talking to the same address: version negotiation then
+    /// asks once an hour ([`MAX_AGE`](systmone_transport::negotiation::MAX_AGE)), not
+    /// once per client, and again after a version error (default: once per client).
+    pub fn negotiation_file(mut self, file: NegotiationFile) -> Self {
+        self.negotiation_file = Some(file);
         self
     }
 
@@ -317,8 +428,13 @@ impl ClientBuilder {
                 device_id: StdMutex::new(None),
                 connection: Mutex::new(None),
                 supported: OnceCell::new(),
+                supported_from_file: std::sync::atomic::AtomicBool::new(false),
+                fresh: OnceCell::new(),
+                negotiation_file: self.negotiation_file,
                 audit: self.audit,
                 pacing_observer: self.pacing_observer,
+                approval_observer: self.approval_observer,
+                first_contact: Mutex::new(()),
                 today: self.today,
             }),
         })
@@ -418,7 +534,9 @@ impl Client {
             device_store: None,
             audit: None,
             pacing_observer: None,
+            approval_observer: None,
             pacing_file: None,
+            negotiation_file: None,
             today: local_today,
         }
     }
@@ -441,22 +559,81 @@ impl Client {
         Ok(cached.clone())
     }
 
-    /// The functions and versions the connected SystmOne client supports (asked once).
+    /// The functions and versions the connected SystmOne client supports: asked once,
+    /// or read from the negotiation file ([`ClientBuilder::negotiation_file`]) when it
+    /// holds a recent answer for this address.
     pub async fn supported_functions(&self) -> Result<&[SupportedFunction], Error> {
+        if let Some(fresh) = self.inner.fresh.get() {
+            return Ok(fresh.as_slice());
+        }
         let list = self
             .inner
             .supported
             .get_or_try_init(|| async {
-                let result = self
-                    .call_with_retries::<GetFunctionsV1_0>(
-                        GetFunctionsV1_0::NAME,
-                        &GetFunctionsParameters::default(),
-                    )
-                    .await?;
-                Ok::<_, Error>(result.result.supported_function)
+                if let Some(kept) = self.inner.negotiation_file.as_ref().and_then(|f| f.load()) {
+                    tracing::debug!("the versions SystmOne supports, as it answered recently");
+                    self.inner
+                        .supported_from_file
+                        .store(true, std::sync::atomic::Ordering::Relaxed);
+                    return Ok(kept
+                        .into_iter()
+                        .map(|(function, version)| SupportedFunction {
+                            function,
+                            version,
+                            extra: Default::default(),
+                        })
+                        .collect());
+                }
+                self.ask_functions().await
             })
             .await?;
         Ok(list.as_slice())
+    }
+
+    /// Asks SystmOne for the functions and versions it supports now (GetFunctions),
+    /// whatever was asked or kept before, and keeps the answer.
+    pub async fn ask_supported_functions(&self) -> Result<&[SupportedFunction], Error> {
+        let list = self
+            .inner
+            .fresh
+            .get_or_try_init(|| self.ask_functions())
+            .await?;
+        Ok(list.as_slice())
+    }
+
+    async fn ask_functions(&self) -> Result<Vec<SupportedFunction>, Error> {
+        let result = self
+            .call_with_retries::<GetFunctionsV1_0>(
+                GetFunctionsV1_0::NAME,
+                &GetFunctionsParameters::default(),
+            )
+            .await?;
+        self.keep_functions(&result.result.supported_function);
+        Ok(result.result.supported_function)
+    }
+
+    /// Writes a GetFunctions answer to the negotiation file, if there is one.
+    fn keep_functions(&self, list: &[SupportedFunction]) {
+        if let Some(file) = &self.inner.negotiation_file {
+            let advertised: Vec<(String, Vec<String>)> = list
+                .iter()
+                .map(|f| (f.function.clone(), f.version.clone()))
+                .collect();
+            if let Err(e) = file.save(&advertised) {
+                tracing::debug!(
+                    "cannot keep the GetFunctions answer in {}: {e}",
+                    file.path().display()
+                );
+            }
+        }
+    }
+
+    /// Forgets a GetFunctions answer read from the negotiation file (a version error:
+    /// SystmOne may have been updated).
+    fn forget_kept_functions(&self) {
+        if let Some(file) = &self.inner.negotiation_file {
+            file.forget();
+        }
     }
 
     /// The highest version of `function` that both the connected SystmOne client and
@@ -496,15 +673,22 @@ impl Client {
         parameters: F::Parameters,
     ) -> Result<Reply<F::Result>, Error> {
         let name = self.function_name::<F>().await?;
-        let reply = self.call_with_retries::<F>(&name, &parameters).await?;
+        let reply = match self.call_with_retries::<F>(&name, &parameters).await {
+            Err(Error::Response { function, error })
+                if error.message.to_ascii_lowercase().contains("version") =>
+            {
+                // A version error: the kept answer may be out of date.
+                self.forget_kept_functions();
+                return Err(Error::Response { function, error });
+            }
+            other => other?,
+        };
         // An explicit GetFunctions also answers the version negotiation's question.
         if let Some(functions) = (&reply.result as &dyn std::any::Any)
             .downcast_ref::<systmone_bindings::get_functions_v1_0::GetFunctionsResult>(
         ) {
-            let _ = self
-                .inner
-                .supported
-                .set(functions.supported_function.clone());
+            self.keep_functions(&functions.supported_function);
+            let _ = self.inner.fresh.set(functions.supported_function.clone());
         }
         Ok(reply)
     }
@@ -515,7 +699,26 @@ impl Client {
         if !self.inner.config.negotiate_versions || F::NAME == GetFunctionsV1_0::NAME {
             return Ok(F::NAME.to_string());
         }
-        let supported = self.supported_functions().await?;
+        let mut supported = self.supported_functions().await?;
+        let offers = |list: &[SupportedFunction]| {
+            list.iter().any(|s| {
+                F::is_named(&s.function)
+                    && s.version
+                        .iter()
+                        .any(|v| systmone_core::versions::same_version(v, F::VERSION))
+            })
+        };
+        if !offers(supported)
+            && self.inner.fresh.get().is_none()
+            && self
+                .inner
+                .supported_from_file
+                .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            // The kept answer says no: SystmOne may have been updated since; ask it.
+            self.forget_kept_functions();
+            supported = self.ask_supported_functions().await?;
+        }
         let entry = supported.iter().find(|s| F::is_named(&s.function));
         match entry {
             // F13: a version is a number (`1` is our `1.0`).
@@ -633,7 +836,40 @@ impl Client {
         request_uid: String,
     ) -> Result<Reply<F::Result>, Error> {
         let inner = &self.inner;
-        let sent_device_id = self.device_id()?.unwrap_or_default();
+        let mut sent_device_id = self.device_id()?.unwrap_or_default();
+        // First contact shows SystmOne's user a prompt: one request at a time makes it,
+        // in this process and (through a lock beside the Device ID file) in the others;
+        // a request that waited reads the ID the first was given.
+        let _first_contact = if sent_device_id.is_empty() {
+            let in_process = inner.first_contact.lock().await;
+            let across = match inner.device_store.first_contact_lock() {
+                Some(path) => {
+                    systmone_transport::device_id::lock_file_within(
+                        &path,
+                        inner.config.approval_wait,
+                    )
+                    .await?
+                }
+                None => None,
+            };
+            let stored = inner.device_store.load()?;
+            let mut cached = inner.device_id.lock().unwrap_or_else(|e| e.into_inner());
+            if cached.is_none() {
+                *cached = stored;
+            }
+            sent_device_id = cached.clone().unwrap_or_default();
+            Some((in_process, across))
+        } else {
+            None
+        };
+        let first_contact = sent_device_id.is_empty();
+        let response_limit = if first_contact {
+            // The answer comes once the user has answered the prompt.
+            budget.add_pacing(inner.config.approval_wait);
+            inner.config.approval_wait
+        } else {
+            response_limit
+        };
         let request = Request {
             extra: Default::default(),
             header: RequestHeader {
@@ -655,40 +891,79 @@ impl Client {
         }
         let class = self.pacing_class::<F>(parameters);
 
-        // One request in flight: the connection lock is held until the response.
-        let mut connection = inner.connection.lock().await;
+        // Connect first (and let go of the connection), so the time a connection takes
+        // does not shorten the gap SystmOne sees between this request and the one
+        // before (`exchange` checks the connection again after the wait).
         let started = Instant::now();
-        // Connect before taking a turn, so the time a connection takes does not shorten
-        // the gap SystmOne sees between this request and the next (`exchange` checks the
-        // connection again after the wait).
-        let outcome = match self.ensure_connected(&mut connection).await {
+        let connected = {
+            let mut connection = inner.connection.lock().await;
+            self.ensure_connected(&mut connection).await
+        };
+        let outcome = match connected {
             Err(failed) => Err(failed),
             Ok(()) => {
+                // The turn is taken and waited for outside the connection lock: a request
+                // exempt from the 30 s rule goes in the next free second while a full
+                // record waits for its turn, in this process as in the others.
                 let turn = inner.pacer.reserve(class).await;
-                if !turn.wait.is_zero() {
+                if let Some(rule) = turn.rule {
                     tracing::info!(
                         function = name,
-                        "waiting {:?} for SystmOne's throttle",
+                        "waiting {:?} for SystmOne's throttle ({rule})",
                         turn.wait
                     );
                     if let Some(observer) = &inner.pacing_observer {
-                        observer(name, turn.wait);
+                        observer(&PacingWait {
+                            function: name,
+                            wait: turn.wait,
+                            rule,
+                        });
                     }
                 }
                 // Counted before the wait, so a deadline falling inside it moves on.
                 budget.add_pacing(turn.wait);
-                // After the turn, the pacing file is read again: another process's
-                // request written late pushes this one back (it would be throttled).
+                turn.ready().await;
+                // One request in flight: the connection lock is held until the response.
+                let mut connection = inner.connection.lock().await;
+                // After the turn, the pacing file is read again: a request written late
+                // (here another one still holding the connection, or another process's)
+                // pushes this one back (it would be throttled).
                 inner
                     .pacer
                     .confirm_with(&turn, |wait| budget.add_pacing(wait))
                     .await;
-                self.exchange(&mut connection, &xml, &request_uid, class, response_limit)
-                    .await
+                let exchange =
+                    self.exchange(&mut connection, &xml, &request_uid, class, response_limit);
+                if first_contact {
+                    self.noticing_approval(name, exchange).await
+                } else {
+                    exchange.await
+                }
             }
         };
-        drop(connection);
-
+        // A first request unanswered: the prompt went unanswered (it is not sent again:
+        // that would be a second prompt).
+        let outcome = match outcome {
+            Err(failed)
+                if first_contact
+                    && matches!(
+                        *failed.error,
+                        Error::Timeout {
+                            what: "response",
+                            ..
+                        }
+                    ) =>
+            {
+                Err(Failed {
+                    error: Box::new(Error::NotApproved {
+                        waited: response_limit,
+                        message: None,
+                    }),
+                    after_send: true,
+                })
+            }
+            other => other,
+        };
         let (response_xml, result) = match outcome {
             Ok(exchange) => {
                 let sent = Sent {
@@ -742,6 +1017,26 @@ impl Client {
         })
     }
 
+    /// Runs a first request's exchange; if its answer has not come after
+    /// [`APPROVAL_NOTICE_AFTER`], tells the approval observer (once) that a prompt is
+    /// showing.
+    async fn noticing_approval<T>(&self, function: &str, exchange: impl Future<Output = T>) -> T {
+        tokio::pin!(exchange);
+        tokio::select! {
+            done = &mut exchange => return done,
+            () = tokio::time::sleep(APPROVAL_NOTICE_AFTER) => {}
+        }
+        let wait = ApprovalWait {
+            function,
+            limit: self.inner.config.approval_wait,
+        };
+        tracing::info!(function, "{wait}");
+        if let Some(observer) = &self.inner.approval_observer {
+            observer(&wait);
+        }
+        exchange.await
+    }
+
     /// Makes sure `slot` holds a live connection.
     async fn ensure_connected(&self, slot: &mut Option<Connection>) -> Result<(), Failed> {
         let config = &self.inner.config;
@@ -768,6 +1063,12 @@ impl Client {
                     return Err(Failed::before(Error::Timeout {
                         what: "connection",
                         limit: config.connect_timeout,
+                    }));
+                }
+                Ok(Err(source)) if source.get_ref().is_some_and(|e| e.is::<UnresolvedHost>()) => {
+                    return Err(Failed::before(Error::UnknownHost {
+                        addr: self.inner.connector.describe(),
+                        reason: source.to_string(),
                     }));
                 }
                 Ok(Err(source)) => {
@@ -979,10 +1280,22 @@ impl Client {
         let result = match response.body {
             ResponseBody::Success(result) => result,
             ResponseBody::Error(error) => {
-                if sent.device_id.is_empty() && error.message.to_ascii_lowercase().contains("block")
-                {
+                let lower = error.message.to_ascii_lowercase();
+                if sent.device_id.is_empty() && lower.contains("block") {
                     return Err(Error::DeviceBlocked {
                         message: error.message,
+                    }
+                    .into());
+                }
+                // The prompt went unanswered: SystmOne (or the simulator) says so.
+                if sent.device_id.is_empty()
+                    && ["approv", "allow this device", "did not answer"]
+                        .iter()
+                        .any(|w| lower.contains(w))
+                {
+                    return Err(Error::NotApproved {
+                        waited: self.inner.config.approval_wait,
+                        message: Some(error.message),
                     }
                     .into());
                 }

@@ -92,6 +92,30 @@ pub enum Error {
         /// SystmOne's message.
         message: String,
     },
+    /// This device's first request was not approved in time: SystmOne's user was shown
+    /// the prompt to allow it and did not answer within
+    /// [`ClientConfig::approval_wait`](crate::ClientConfig::approval_wait) (or SystmOne
+    /// answered that the prompt went unanswered). The request was sent once, so there
+    /// was one prompt; a later call asks again.
+    #[error(
+        "this device is not approved yet: the prompt to allow it in SystmOne went unanswered for {}{}",
+        crate::error::whole_seconds(*.waited),
+        .message.as_ref().map(|m| format!(" (SystmOne: {m})")).unwrap_or_default()
+    )]
+    NotApproved {
+        /// How long the client waited for the answer.
+        waited: std::time::Duration,
+        /// SystmOne's message, if it answered.
+        message: Option<String>,
+    },
+    /// The host name of the address does not resolve (nothing was sent).
+    #[error("cannot find the host of {addr}: {reason}")]
+    UnknownHost {
+        /// The address, as given.
+        addr: String,
+        /// The resolver's reason.
+        reason: String,
+    },
     /// The connected SystmOne client does not support this function version.
     #[error("SystmOne does not support {function} version {version}; it supports {}", if .supported.is_empty() { "no version of it".to_string() } else { format!("versions {}", .supported.join(", ")) })]
     Unsupported {
@@ -202,6 +226,8 @@ impl Error {
             Error::Response { error, .. } if error.permanent => "error-permanent",
             Error::Response { .. } => "error-temporary",
             Error::DeviceBlocked { .. } => "device-blocked",
+            Error::NotApproved { .. } => "not-approved",
+            Error::UnknownHost { .. } => "unknown-host",
             Error::Unsupported { .. } => "unsupported",
             Error::OutcomeUnknown { .. } => "outcome-unknown",
             Error::WrongPatient { .. } => "wrong-patient",
@@ -221,6 +247,16 @@ pub(crate) fn seconds(d: Duration) -> String {
         format!("{} s", d.as_secs())
     } else {
         format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
+/// `300 s` as `5 min`, `90 s` as `90 s`.
+pub(crate) fn whole_seconds(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s >= 60 && s % 60 == 0 {
+        format!("{} min", s / 60)
+    } else {
+        format!("{s} s")
     }
 }
 

@@ -119,8 +119,9 @@ mod retry;
 
 pub use audit::{AuditDetail, AuditLog, AuditRecord, redact_api_key};
 pub use client::{
-    Client, ClientBuilder, ClientConfig, Connector, DEFAULT_ADDR, DEFAULT_PACING,
-    DEFAULT_PACING_GUARD, NhsNumberElement, PacingObserver, Reply, Stream, TcpConnector,
+    ApprovalObserver, ApprovalWait, Client, ClientBuilder, ClientConfig, Connector, DEFAULT_ADDR,
+    DEFAULT_APPROVAL_WAIT, DEFAULT_PACING, DEFAULT_PACING_GUARD, NhsNumberElement, PacingObserver,
+    PacingWait, Reply, Stream, TcpConnector, UnresolvedHost,
 };
 pub use error::{Error, ProtocolError};
 pub use kiosk::{
@@ -131,5 +132,6 @@ pub use patient::{PATIENT_CHECKED, PatientNumber};
 pub use retry::{DEFAULT_RESPONSE_TIMEOUT, RetryPolicy};
 pub use systmone_core::{Drift, DriftItem, DriftKind, ReadMode};
 pub use systmone_transport::device_id::{DeviceIdStore, FileStore, MemoryStore};
-pub use systmone_transport::pacing::PacingLimits;
+pub use systmone_transport::negotiation::NegotiationFile;
+pub use systmone_transport::pacing::{PacingLimits, WaitRule};
 pub use systmone_transport::pacing_file::PacingFile;

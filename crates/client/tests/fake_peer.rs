@@ -676,8 +676,11 @@ async fn pacing_obeys_both_limits_and_the_exemptions_without_extra_waiting() {
     let client = Client::builder(config())
         .connector(peer.clone())
         .device_store(Arc::new(MemoryStore::with_id(DEVICE)))
-        .on_pacing_wait(Arc::new(move |f: &str, d: Duration| {
-            observed.lock().unwrap().push((f.to_string(), d))
+        .on_pacing_wait(Arc::new(move |w: &systmone_client::PacingWait<'_>| {
+            observed
+                .lock()
+                .unwrap()
+                .push((w.function.to_string(), w.wait))
         }))
         .today(|| chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
         .build()
@@ -710,6 +713,73 @@ async fn pacing_obeys_both_limits_and_the_exemptions_without_extra_waiting() {
     assert!(
         !waits.lock().unwrap().is_empty(),
         "the observer saw the waits"
+    );
+}
+
+/// One client shared by an extract and a lookup (a GP-facing app with a background
+/// extract): while the extract's second full record waits for its 30 s turn, a
+/// demographics lookup and a search asked for meanwhile go in the next free seconds,
+/// and the record keeps its turn. The wait seen by the observer names its rule.
+#[tokio::test(start_paused = true)]
+async fn a_lookup_is_not_held_behind_a_full_record_waiting_for_its_turn() {
+    let peer = FakePeer::new(|seen| {
+        let body = if seen.function == "GetPatientRecord" {
+            RECORD_RESULT
+        } else {
+            SEARCH_RESULT
+        };
+        Reply::Doc(response(seen, DEVICE, body))
+    });
+    let rules = Arc::new(Mutex::new(Vec::new()));
+    let observed = rules.clone();
+    let mut config = config();
+    config.pacing = systmone_client::PacingLimits::SYSTMONE;
+    let client = Client::builder(config)
+        .connector(peer.clone())
+        .device_store(Arc::new(MemoryStore::with_id(DEVICE)))
+        .on_pacing_wait(Arc::new(move |w: &systmone_client::PacingWait<'_>| {
+            observed.lock().unwrap().push(w.to_string())
+        }))
+        .today(|| chrono::NaiveDate::from_ymd_opt(2026, 11, 23).unwrap())
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    client.get_patient_record(record(None)).await.unwrap();
+    let extract = {
+        let client = client.clone();
+        tokio::spawn(async move { client.get_patient_record(record(None)).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    client
+        .get_patient_record(record(Some(demographics_only())))
+        .await
+        .unwrap();
+    let lookup_done = Instant::now() - start;
+    client.patient_search(search()).await.unwrap();
+    extract.await.unwrap().unwrap();
+    assert_eq!(
+        lookup_done,
+        Duration::from_secs(1),
+        "the lookup went at 1 s"
+    );
+    let times: Vec<u64> = peer
+        .seen()
+        .iter()
+        .map(|s| (s.at - start).as_secs())
+        .collect();
+    assert_eq!(times, vec![0, 1, 2, 30]);
+    let rules = rules.lock().unwrap();
+    assert!(
+        rules
+            .iter()
+            .any(|r| r.contains("for the 30 s full-record rule before GetPatientRecord")),
+        "{rules:?}"
+    );
+    assert!(
+        rules
+            .iter()
+            .any(|r| r.contains("for the 1 s rule between requests before GetPatientRecord")),
+        "{rules:?}"
     );
 }
 
@@ -1181,4 +1251,75 @@ async fn a_filtered_request_answered_with_more_is_flagged() {
         .await
         .unwrap();
     assert!(reply.unasked.is_empty());
+}
+
+/// First contact (no Device ID): SystmOne shows its user a prompt and answers only
+/// once the user has. An unanswered prompt: the request is sent once (one prompt), the
+/// observer is told once after a second, and the call ends in `NotApproved` after
+/// `approval_wait`, not after the response timeout and its retries.
+#[tokio::test(start_paused = true)]
+async fn an_unanswered_first_contact_is_sent_once_and_not_approved() {
+    let peer = FakePeer::new(|_| Reply::Nothing);
+    let told = Arc::new(Mutex::new(Vec::new()));
+    let observed = told.clone();
+    let mut config = config();
+    config.response_timeout = Duration::from_secs(5);
+    config.approval_wait = Duration::from_secs(120);
+    let client = Client::builder(config)
+        .connector(peer.clone())
+        .device_store(Arc::new(MemoryStore::new()))
+        .on_approval_wait(Arc::new(move |w: &systmone_client::ApprovalWait<'_>| {
+            observed.lock().unwrap().push(w.to_string())
+        }))
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    let error = client.patient_search(search()).await.unwrap_err();
+    assert!(
+        matches!(error, Error::NotApproved { waited, .. } if waited == Duration::from_secs(120)),
+        "{error:?}"
+    );
+    assert_eq!(Instant::now() - start, Duration::from_secs(120));
+    assert_eq!(peer.seen().len(), 1, "one request: one prompt");
+    assert_eq!(
+        *told.lock().unwrap(),
+        vec![
+            "approve this device in SystmOne on this PC: a prompt is showing (waiting up to 2 min)"
+                .to_string()
+        ]
+    );
+}
+
+/// Two tasks of one client making first contact together: one request goes, the other
+/// waits for it and uses the Device ID it was given.
+#[tokio::test(start_paused = true)]
+async fn concurrent_first_contacts_make_one_prompt() {
+    let peer = FakePeer::new(|seen| {
+        if seen.device_id.is_empty() {
+            Reply::Later(
+                Duration::from_secs(10),
+                response(seen, DEVICE, SEARCH_RESULT),
+            )
+        } else {
+            Reply::Doc(response(seen, DEVICE, SEARCH_RESULT))
+        }
+    });
+    let client = Client::builder(config())
+        .connector(peer.clone())
+        .device_store(Arc::new(MemoryStore::new()))
+        .build()
+        .unwrap();
+    let (a, b) = tokio::join!(
+        client.patient_search(search()),
+        client.patient_search(search())
+    );
+    a.unwrap();
+    b.unwrap();
+    let seen = peer.seen();
+    assert_eq!(seen.len(), 2);
+    assert_eq!(
+        seen.iter().filter(|s| s.device_id.is_empty()).count(),
+        1,
+        "one first contact"
+    );
 }

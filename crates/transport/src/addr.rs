@@ -27,6 +27,60 @@ pub enum AddrError {
     /// Not `ADDRESS:PORT`.
     #[error("{0:?} is not ADDRESS:PORT (e.g. 127.0.0.1:40700, localhost:40700, [::1]:40700)")]
     NotASocketAddress(String),
+    /// Not `HOST:PORT` (a host name allowed).
+    #[error(
+        "{0:?} is not HOST:PORT (e.g. 127.0.0.1:40700, the SystmOne client on this PC; \
+         localhost:40700, surgery-pc:40700, [::1]:40700)"
+    )]
+    NotHostPort(String),
+}
+
+/// Checks that `text` is `HOST:PORT` (what a client connects to) before anything is
+/// sent: the host an IP address (IPv6 in brackets), `localhost` or a host name, the
+/// port a number from 1 to 65535. Whether the name resolves is the connection's
+/// business.
+///
+/// ```
+/// use systmone_transport::addr::check_host_port;
+///
+/// assert!(check_host_port("127.0.0.1:40700").is_ok());
+/// assert!(check_host_port("surgery-pc.local:40700").is_ok());
+/// assert!(check_host_port("[::1]:40700").is_ok());
+/// assert!(check_host_port("127.0.0.1").is_err());
+/// assert!(check_host_port("localhost:0").is_err());
+/// assert!(check_host_port("http://127.0.0.1:40700").is_err());
+/// ```
+pub fn check_host_port(text: &str) -> Result<(), AddrError> {
+    let text = text.trim();
+    let not = || AddrError::NotHostPort(text.to_string());
+    let (host, port) = text.rsplit_once(':').ok_or_else(not)?;
+    match port.parse::<u16>() {
+        Ok(p) if p > 0 && port.chars().all(|c| c.is_ascii_digit()) => {}
+        _ => return Err(not()),
+    }
+    if let Some(inner) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        return inner
+            .parse::<std::net::Ipv6Addr>()
+            .map(|_| ())
+            .map_err(|_| not());
+    }
+    if host.parse::<Ipv4Addr>().is_ok() {
+        return Ok(());
+    }
+    // A host name: labels of letters, digits and hyphens (and underscores, which some
+    // Windows networks use), separated by dots.
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && l.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    if host.len() <= 253 && host.trim_end_matches('.').split('.').all(label_ok) {
+        Ok(())
+    } else {
+        Err(not())
+    }
 }
 
 fn is_localhost(host: &str) -> bool {

@@ -79,6 +79,14 @@ pub trait DeviceIdStore: Send + Sync {
     /// Stores `id` (validated with [`validate_device_id`]), replacing any
     /// previous one.
     fn save(&self, id: &str) -> Result<(), DeviceIdError>;
+    /// A file that processes sharing this store lock while one of them makes first
+    /// contact (a request with no Device ID, which shows SystmOne's user a prompt), so
+    /// that two commands started together make one prompt, not two; the other reads
+    /// the ID the first was given. `None` (the default) for a store no other process
+    /// shares.
+    fn first_contact_lock(&self) -> Option<PathBuf> {
+        None
+    }
 }
 
 impl<T: DeviceIdStore + ?Sized> DeviceIdStore for Arc<T> {
@@ -88,6 +96,9 @@ impl<T: DeviceIdStore + ?Sized> DeviceIdStore for Arc<T> {
     fn save(&self, id: &str) -> Result<(), DeviceIdError> {
         (**self).save(id)
     }
+    fn first_contact_lock(&self) -> Option<PathBuf> {
+        (**self).first_contact_lock()
+    }
 }
 
 impl<T: DeviceIdStore + ?Sized> DeviceIdStore for Box<T> {
@@ -96,6 +107,43 @@ impl<T: DeviceIdStore + ?Sized> DeviceIdStore for Box<T> {
     }
     fn save(&self, id: &str) -> Result<(), DeviceIdError> {
         (**self).save(id)
+    }
+    fn first_contact_lock(&self) -> Option<PathBuf> {
+        (**self).first_contact_lock()
+    }
+}
+
+/// Takes the exclusive lock on `path` (created with its directory if need be), waiting
+/// for another holder at most `limit` without blocking the runtime thread (the lock is
+/// only tried, and the wait between tries is a `tokio::time::sleep`). `Ok(None)`: still
+/// held by another after `limit`. The lock is released when the file is dropped.
+pub async fn lock_file_within(
+    path: &Path,
+    limit: std::time::Duration,
+) -> Result<Option<File>, DeviceIdError> {
+    let io = |source| DeviceIdError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(io)?;
+    }
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(io)?;
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        if fs4::fs_std::FileExt::try_lock_exclusive(&file).map_err(io)? {
+            return Ok(Some(file));
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Ok(None);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 
@@ -170,6 +218,13 @@ impl FileStore {
         &self.path
     }
 
+    /// The first-contact lock beside the file: `<name>.first-contact.lock`.
+    pub fn first_contact_lock_path(&self) -> PathBuf {
+        let mut name = self.path.file_name().unwrap_or_default().to_os_string();
+        name.push(".first-contact.lock");
+        self.path.with_file_name(name)
+    }
+
     fn io_error(path: &Path) -> impl FnOnce(io::Error) -> DeviceIdError + '_ {
         move |source| DeviceIdError::Io {
             path: path.to_owned(),
@@ -239,6 +294,10 @@ fn sync_dir(dir: &Path) {
 const STALE_TEMP_AGE: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl DeviceIdStore for FileStore {
+    fn first_contact_lock(&self) -> Option<PathBuf> {
+        Some(self.first_contact_lock_path())
+    }
+
     fn load(&self) -> Result<Option<String>, DeviceIdError> {
         // A process killed between writing its temporary file and the rename left it.
         crate::stale::remove_stale_temp_files(&self.path, Some(STALE_TEMP_AGE));

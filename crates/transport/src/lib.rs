@@ -31,7 +31,9 @@
 //! * [`pacing_file`]: the same pacing across processes, through a small
 //!   locked file beside the Device ID file;
 //! * [`device_id`]: keeping the Device ID SystmOne allocates on first
-//!   contact, so its user is asked to approve the software only once.
+//!   contact, so its user is asked to approve the software only once;
+//! * [`negotiation`]: keeping a client's GetFunctions answer beside it, so a
+//!   command sends one request, not two.
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -39,6 +41,7 @@
 pub mod addr;
 pub mod codec;
 pub mod device_id;
+pub mod negotiation;
 pub mod pacing;
 pub mod pacing_file;
 mod stale;
@@ -50,7 +53,8 @@ pub use codec::{
 pub use device_id::{
     DeviceIdError, DeviceIdStore, FileStore, MAX_DEVICE_ID_LEN, MemoryStore, validate_device_id,
 };
+pub use negotiation::NegotiationFile;
 pub use pacing::{
-    PaceSchedule, Pacer, PacingLimits, RequestClass, Reservation, classify_patient_record,
+    PaceSchedule, Pacer, PacingLimits, RequestClass, Reservation, WaitRule, classify_patient_record,
 };
 pub use pacing_file::{PacingFile, PacingFileError};

@@ -7,21 +7,22 @@
 //! the one-per-second limit. A throttled request gets no response at all, so
 //! the client paces itself: callers wait their turn, nothing is dropped.
 //!
-//! Turns are handed out first come, first served: a request's send time is
-//! the earliest instant that is
+//! A request's send time is the earliest instant that is
 //!
 //! * not before the request was made,
-//! * at least [`PacingLimits::min_interval`] after the previous request's
-//!   send time, and
+//! * at least [`PacingLimits::min_interval`] away from every other turn handed
+//!   out, before or after it (reserved and not yet sent, or sent), and
 //! * for a [`RequestClass::PatientRecord`], at least
-//!   [`PacingLimits::patient_record_interval`] after the previous
-//!   (non-exempt) `GetPatientRecord`'s send time.
+//!   [`PacingLimits::patient_record_interval`] after the last (non-exempt)
+//!   `GetPatientRecord`'s turn.
 //!
 //! Nothing else delays a request: an ordinary request after a
-//! `GetPatientRecord` waits one interval after it, not thirty seconds.
-//! Because the order is first come, first served, a request made while an
-//! earlier `GetPatientRecord` is still waiting for its 30-second turn is sent
-//! after it (the interface answers one request at a time on a connection).
+//! `GetPatientRecord` waits one interval after it, not thirty seconds, and a
+//! request made while a `GetPatientRecord` waits for its 30-second turn goes
+//! in a free second before that turn (if there is one a full interval from
+//! every other turn): a demographics lookup is not queued behind an extract,
+//! and the waiting record keeps its turn. Each wait names its rule
+//! ([`Reservation::rule`], [`WaitRule`]).
 //!
 //! The core is the pure [`PaceSchedule`] (give it the current instant, get the
 //! send instant back); [`Pacer`] wraps it for concurrent async callers. A
@@ -164,6 +165,35 @@ pub fn classify_record_request(
     )
 }
 
+/// The rule that holds a request back, for telling people what a wait is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitRule {
+    /// The least time between any two requests (SystmOne: 1 s).
+    Interval(Duration),
+    /// The least time between two throttled `GetPatientRecord` requests (SystmOne:
+    /// 30 s for a full record).
+    PatientRecord(Duration),
+}
+
+impl std::fmt::Display for WaitRule {
+    /// `the 1 s rule between requests`, `the 30 s full-record rule` (whole seconds:
+    /// the few milliseconds of guard are not the rule).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secs = |d: &Duration| {
+            let s = d.as_secs_f64();
+            if (s - s.round()).abs() < 0.05 {
+                format!("{}", s.round())
+            } else {
+                format!("{s:.1}")
+            }
+        };
+        match self {
+            WaitRule::Interval(d) => write!(f, "the {} s rule between requests", secs(d)),
+            WaitRule::PatientRecord(d) => write!(f, "the {} s full-record rule", secs(d)),
+        }
+    }
+}
+
 /// A turn handed out by the pacer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Reservation {
@@ -177,6 +207,8 @@ pub struct Reservation {
     pub send_at: Instant,
     /// How long the caller has to wait: `send_at - requested_at`.
     pub wait: Duration,
+    /// The rule the wait is for (`None` when there is no wait).
+    pub rule: Option<WaitRule>,
 }
 
 impl Reservation {
@@ -188,11 +220,24 @@ impl Reservation {
     }
 }
 
-/// The pure pacing state: the send times of the last request and of the
-/// last throttled `GetPatientRecord`.
+/// Most turns a schedule keeps (reserved and not yet a full interval old); beyond it
+/// new turns go after the last one.
+pub const MAX_TURNS: usize = 64;
+
+/// The pure pacing state: every turn handed out that can still hold a new one back
+/// (reserved, or sent less than an interval ago), and the send time of the last
+/// throttled `GetPatientRecord`.
+///
+/// A new turn goes in the earliest gap its own rules allow: at least
+/// [`PacingLimits::min_interval`] from every other turn, before or after it, and for
+/// a throttled `GetPatientRecord` at least [`PacingLimits::patient_record_interval`]
+/// after the last one. So a request exempt from the 30-second rule is not queued
+/// behind a full record waiting for its turn, and that record keeps its turn.
 #[derive(Debug, Clone)]
 pub struct PaceSchedule {
     limits: PacingLimits,
+    /// The turns, sorted.
+    turns: Vec<Instant>,
     last_send: Option<Instant>,
     last_patient_record: Option<Instant>,
     /// When the last request's last byte was actually written (not its turn).
@@ -207,6 +252,7 @@ impl PaceSchedule {
     pub fn new(limits: PacingLimits) -> Self {
         Self {
             limits,
+            turns: Vec::new(),
             last_send: None,
             last_patient_record: None,
             last_sent: None,
@@ -220,7 +266,7 @@ impl PaceSchedule {
         self.limits
     }
 
-    /// When the last request was (or will be) sent.
+    /// When the last request was (or will be) sent: the latest turn.
     pub fn last_send(&self) -> Option<Instant> {
         self.last_send
     }
@@ -230,36 +276,103 @@ impl PaceSchedule {
         self.last_patient_record
     }
 
-    /// Takes into account sends made elsewhere (another process sharing a
-    /// [`PacingFile`]): each instant becomes the
-    /// later of the two.
-    pub fn merge(&mut self, last_send: Option<Instant>, last_patient_record: Option<Instant>) {
+    /// The turns that can still hold a new one back, sorted.
+    pub fn turns(&self) -> &[Instant] {
+        &self.turns
+    }
+
+    fn add_turn(&mut self, at: Instant) {
+        let i = self.turns.partition_point(|&t| t <= at);
+        if i > 0 && self.turns[i - 1] == at {
+            return;
+        }
+        self.turns.insert(i, at);
+        self.last_send = self.last_send.max(Some(at));
+        if self.turns.len() > 2 * MAX_TURNS {
+            self.turns.remove(0);
+        }
+    }
+
+    /// Drops the turns that can no longer hold back a turn taken at `now` or later.
+    fn forget_before(&mut self, now: Instant) {
+        let min = self.limits.min_interval;
+        self.turns.retain(|&t| t + min > now);
+    }
+
+    /// Takes into account turns taken elsewhere (another process sharing a
+    /// [`PacingFile`]): its last send and last throttled record become the later
+    /// of the two, and its turns are added to these.
+    pub fn merge(
+        &mut self,
+        last_send: Option<Instant>,
+        last_patient_record: Option<Instant>,
+        turns: &[Instant],
+    ) {
         self.last_send = self.last_send.max(last_send);
         self.last_patient_record = self.last_patient_record.max(last_patient_record);
+        for &t in turns {
+            self.add_turn(t);
+        }
+        // A file without the turns (or with too many): nothing before its last send.
+        if let Some(last) = last_send {
+            if !self.turns.contains(&last) {
+                self.add_turn(last);
+            }
+        }
+    }
+
+    /// The earliest instant, not before `now`, at which a request of `class` may be
+    /// sent, without reserving it, and the rule that holds it back (if any).
+    pub fn earliest_with_rule(
+        &self,
+        class: RequestClass,
+        now: Instant,
+    ) -> (Instant, Option<WaitRule>) {
+        let min = self.limits.min_interval;
+        let mut at = now;
+        let mut rule = None;
+        if class == RequestClass::PatientRecord {
+            if let Some(last) = self.last_patient_record {
+                let floor = last + self.limits.patient_record_interval;
+                if floor > at {
+                    at = floor;
+                    rule = Some(WaitRule::PatientRecord(self.limits.patient_record_interval));
+                }
+            }
+        }
+        if self.turns.len() >= MAX_TURNS {
+            // Too many turns to keep track of the gaps: after the last one.
+            if let Some(last) = self.last_send {
+                at = at.max(last + min);
+            }
+        } else {
+            // Sorted: moving past one turn can only meet later ones.
+            for &t in &self.turns {
+                if t + min > at && at + min > t {
+                    at = t + min;
+                }
+            }
+        }
+        if at > now && rule.is_none() {
+            rule = Some(WaitRule::Interval(min));
+        }
+        (at, rule.filter(|_| at > now))
     }
 
     /// The earliest instant, not before `now`, at which a request of
     /// `class` may be sent, without reserving it.
     pub fn earliest(&self, class: RequestClass, now: Instant) -> Instant {
-        let mut at = now;
-        if let Some(last) = self.last_send {
-            at = at.max(last + self.limits.min_interval);
-        }
-        if class == RequestClass::PatientRecord {
-            if let Some(last) = self.last_patient_record {
-                at = at.max(last + self.limits.patient_record_interval);
-            }
-        }
-        at
+        self.earliest_with_rule(class, now).0
     }
 
     /// Reserves the earliest turn for a request of `class` asked for at
     /// `now`, and records its send time.
     pub fn reserve(&mut self, class: RequestClass, now: Instant) -> Reservation {
-        let send_at = self.earliest(class, now);
-        self.last_send = Some(send_at);
+        self.forget_before(now);
+        let (send_at, rule) = self.earliest_with_rule(class, now);
+        self.add_turn(send_at);
         if class == RequestClass::PatientRecord {
-            self.last_patient_record = Some(send_at);
+            self.last_patient_record = self.last_patient_record.max(Some(send_at));
         }
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -269,6 +382,7 @@ impl PaceSchedule {
             requested_at: now,
             send_at,
             wait: send_at.saturating_duration_since(now),
+            rule,
         }
     }
 }
@@ -278,7 +392,7 @@ impl PaceSchedule {
     /// `at`, which may be later than its reserved turn (a slow connect or write): the
     /// next turns count from the later of the two, as SystmOne's clock does.
     pub fn sent(&mut self, class: RequestClass, at: Instant) {
-        self.last_send = self.last_send.max(Some(at));
+        self.add_turn(at);
         self.last_sent = self.last_sent.max(Some(at));
         if class == RequestClass::PatientRecord {
             self.last_patient_record = self.last_patient_record.max(Some(at));
@@ -420,9 +534,15 @@ impl Pacer {
         let wall = file.now();
         let theirs = guard.state();
         let to_instant = |t: Option<SystemTime>| t.and_then(|t| wall_to_instant(t, wall, now));
+        let their_turns: Vec<Instant> = theirs
+            .turns
+            .iter()
+            .filter_map(|&t| wall_to_instant(t, wall, now))
+            .collect();
         schedule.merge(
             to_instant(theirs.last_send),
             to_instant(theirs.last_patient_record),
+            &their_turns,
         );
         schedule.merge_sent(
             to_instant(theirs.last_sent),
@@ -435,6 +555,11 @@ impl Pacer {
             last_patient_record: to_wall(schedule.last_patient_record),
             last_sent: to_wall(schedule.last_sent),
             last_patient_record_sent: to_wall(schedule.last_patient_record_sent),
+            turns: schedule
+                .turns
+                .iter()
+                .map(|&t| instant_to_wall(t, wall, now))
+                .collect(),
         };
         // Checking a turn usually changes nothing: then the file is left as it is
         // (the lock is released when the guard drops).
@@ -582,8 +707,10 @@ mod tests {
         Duration::from_secs(n)
     }
 
-    /// Checks the limits over sends given in send order.
+    /// Checks the limits over sends (in any order).
     fn assert_limits(sends: &[(RequestClass, Instant)], limits: PacingLimits) {
+        let mut sends = sends.to_vec();
+        sends.sort_by_key(|&(_, t)| t);
         for pair in sends.windows(2) {
             let gap = pair[1].1 - pair[0].1;
             assert!(gap >= limits.min_interval, "gap {gap:?} in {sends:?}");
@@ -703,7 +830,9 @@ mod tests {
         let pacer = Pacer::new(PacingLimits::default());
         let classes = [O, P, O, P, X, P, O, X, X];
         let sends = all_at_once(&pacer, &classes).await;
-        let expected: Vec<Duration> = [0, 1, 2, 31, 32, 61, 62, 63, 64]
+        // The records wait for their 30 s turns; everything else takes the free
+        // seconds between them.
+        let expected: Vec<Duration> = [0, 1, 2, 31, 3, 61, 4, 5, 6]
             .into_iter()
             .map(secs)
             .collect();
@@ -749,7 +878,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn many_concurrent_callers_served_in_fifo_order() {
+    async fn many_concurrent_callers_each_get_the_earliest_free_turn() {
         let pacer = Pacer::new(PacingLimits::default());
         let classes: Vec<RequestClass> = (0..40)
             .map(|i| match i % 5 {
@@ -760,25 +889,116 @@ mod tests {
             .collect();
         let sends = all_at_once(&pacer, &classes).await;
         assert_eq!(sends.len(), 40);
-        // Strictly increasing in call order, each at its earliest time.
+        // Each at its earliest time: a record 30 s after the previous record's turn,
+        // anything else in the first free second (all turns are whole seconds here).
         let mut expected = Vec::new();
-        let (mut last, mut last_record): (Option<Duration>, Option<Duration>) = (None, None);
+        let mut taken = std::collections::BTreeSet::new();
+        let mut last_record: Option<u64> = None;
         for &class in &classes {
-            let mut at = Duration::ZERO;
-            if let Some(l) = last {
-                at = at.max(l + secs(1));
+            let mut at = match (class, last_record) {
+                (P, Some(l)) => l + 30,
+                _ => 0,
+            };
+            while taken.contains(&at) {
+                at += 1;
             }
+            taken.insert(at);
             if class == P {
-                if let Some(l) = last_record {
-                    at = at.max(l + secs(30));
-                }
                 last_record = Some(at);
             }
-            last = Some(at);
-            expected.push(at);
+            expected.push(secs(at));
         }
         assert_eq!(sends, expected);
-        assert!(sends.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    /// The case of a lookup beside an extract: a full record waits for its 30 s turn;
+    /// a demographics lookup, a search and another exempt record asked for meanwhile
+    /// go in the free seconds before it, the record keeps its turn, and nothing is
+    /// sent inside either rule. Each wait names its rule.
+    #[tokio::test(start_paused = true)]
+    async fn an_exempt_request_is_not_queued_behind_a_full_record() {
+        let limits = PacingLimits::SYSTMONE.with_guard(ms(5));
+        let pacer = Pacer::new(limits);
+        let t0 = Instant::now();
+        let first = pacer.wait_turn(P).await;
+        assert_eq!((first.send_at, first.rule), (t0, None));
+        pacer.sent(P, t0).await;
+        // The extract's second record: 30 s (and the guard) after the first.
+        let second = pacer.reserve(P).await;
+        assert_eq!(second.send_at - t0, ms(30_005));
+        assert_eq!(second.rule, Some(WaitRule::PatientRecord(ms(30_005))));
+        assert_eq!(
+            second.rule.unwrap().to_string(),
+            "the 30 s full-record rule"
+        );
+        // Another terminal's lookup, 200 ms later: the 1 s rule only.
+        tokio::time::advance(ms(200)).await;
+        let lookup = pacer.reserve(X).await;
+        assert_eq!(lookup.send_at - t0, ms(1005));
+        assert_eq!(lookup.rule, Some(WaitRule::Interval(ms(1005))));
+        assert_eq!(
+            lookup.rule.unwrap().to_string(),
+            "the 1 s rule between requests"
+        );
+        let search = pacer.reserve(O).await;
+        assert_eq!(search.send_at - t0, ms(2010));
+        // Asked for at 29.5 s: too close to the record's turn before it, so after it.
+        tokio::time::sleep_until(t0 + ms(29_500)).await;
+        let late = pacer.reserve(O).await;
+        assert_eq!(late.send_at - t0, ms(31_010));
+        // The record kept its turn.
+        let third = pacer.reserve(P).await;
+        assert_eq!(third.send_at - t0, ms(60_010));
+        let sends = [
+            (P, first.send_at),
+            (P, second.send_at),
+            (X, lookup.send_at),
+            (O, search.send_at),
+            (O, late.send_at),
+            (P, third.send_at),
+        ];
+        assert_limits(&sends, limits);
+    }
+
+    /// The same across two processes sharing the pacing file: A's extract holds a
+    /// record turn 30 s away; B's demographics lookup goes at the next free second.
+    #[tokio::test(start_paused = true)]
+    async fn another_process_lookup_is_not_queued_behind_a_full_record() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pacing");
+        let clock = paused_wall_clock();
+        let limits = PacingLimits::SYSTMONE.with_guard(ms(5));
+        let process =
+            || Pacer::shared(limits, PacingFile::at(&path, "a").with_clock(clock.clone()));
+        let (a, b) = (process(), process());
+        let t0 = Instant::now();
+        let first = a.wait_turn(P).await;
+        a.sent(P, first.send_at).await;
+        let second = a.reserve(P).await;
+        let at = second.send_at - t0;
+        assert!(at >= ms(30_005) && at < ms(30_007), "{at:?}");
+        tokio::time::advance(ms(100)).await;
+        // B's command: GetFunctions (or not) and the lookup, each a second apart.
+        let b_first = b.reserve(O).await;
+        let at = b_first.send_at - t0;
+        assert!(at >= ms(1005) && at < ms(1007), "{at:?}");
+        let b_lookup = b.reserve(X).await;
+        let at = b_lookup.send_at - t0;
+        assert!(at >= ms(2010) && at < ms(2013), "{at:?}");
+        // A's next record still keeps 30 s after its second.
+        let third = a.reserve(P).await;
+        let at = third.send_at - second.send_at;
+        assert!(at >= ms(30_005) && at < ms(30_008), "{at:?}");
+        assert_limits(
+            &[
+                (P, first.send_at),
+                (P, second.send_at),
+                (O, b_first.send_at),
+                (X, b_lookup.send_at),
+                (P, third.send_at),
+            ],
+            limits,
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -833,7 +1053,7 @@ mod tests {
         let pacer = Pacer::new(limits);
         assert_eq!(pacer.limits(), limits);
         let sends = all_at_once(&pacer, &[P, O, P, X, O, P]).await;
-        let expected: Vec<Duration> = [0, 250, 5_000, 5_250, 5_500, 10_000]
+        let expected: Vec<Duration> = [0, 250, 5_000, 500, 750, 10_000]
             .into_iter()
             .map(ms)
             .collect();

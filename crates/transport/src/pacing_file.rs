@@ -56,7 +56,7 @@ const MAGIC: &str = "systmone-pacing 1";
 pub const MAX_ENTRIES: usize = 64;
 
 /// Largest file read; a longer one is treated as damaged.
-pub const MAX_FILE_LEN: u64 = 16 * 1024;
+pub const MAX_FILE_LEN: u64 = 128 * 1024;
 
 /// Entries whose last request is older than this are dropped when the file is
 /// written (far beyond any throttle interval).
@@ -101,7 +101,7 @@ pub enum PacingFileError {
 pub type WallClock = Arc<dyn Fn() -> SystemTime + Send + Sync>;
 
 /// The pacing state of one SystmOne address, in wall-clock time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SharedState {
     /// When the last request was (or will be) sent.
     pub last_send: Option<SystemTime>,
@@ -112,6 +112,10 @@ pub struct SharedState {
     pub last_sent: Option<SystemTime>,
     /// When the last throttled GetPatientRecord's last byte was actually written.
     pub last_patient_record_sent: Option<SystemTime>,
+    /// Every turn still able to hold a new one back (reserved, or sent less than an
+    /// interval ago), so a turn can go in a gap between them; at most
+    /// [`MAX_TURNS`](crate::pacing::MAX_TURNS) are kept.
+    pub turns: Vec<SystemTime>,
 }
 
 /// The pacing file for one SystmOne address.
@@ -132,9 +136,10 @@ impl std::fmt::Debug for PacingFile {
     }
 }
 
-/// An entry of the file: address, last send, last throttled record, and when the
-/// last request and the last throttled record were actually written (ms since the
-/// epoch, `-` for none; the last two may be missing, as files written before them).
+/// An entry of the file: address, last send, last throttled record, when the last
+/// request and the last throttled record were actually written, and the turns taken
+/// (ms since the epoch, `-` for none; the turns a comma-separated list; the last three
+/// fields may be missing, as in files written before them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Entry {
     key: String,
@@ -142,6 +147,7 @@ struct Entry {
     last_patient_record: Option<u64>,
     last_sent: Option<u64>,
     last_patient_record_sent: Option<u64>,
+    turns: Vec<u64>,
 }
 
 /// Milliseconds since the epoch, rounded up: a stored send time is never earlier
@@ -169,10 +175,18 @@ fn parse(text: &str) -> Result<Vec<Entry>, String> {
             continue;
         }
         let fields: Vec<&str> = line.split('\t').collect();
-        let (key, send, record, sent, record_sent) = match fields[..] {
-            [key, send, record] => (key, send, record, "-", "-"),
-            [key, send, record, sent, record_sent] => (key, send, record, sent, record_sent),
-            _ => return Err(format!("line {} does not have three or five fields", i + 2)),
+        let (key, send, record, sent, record_sent, turns) = match fields[..] {
+            [key, send, record] => (key, send, record, "-", "-", "-"),
+            [key, send, record, sent, record_sent] => (key, send, record, sent, record_sent, "-"),
+            [key, send, record, sent, record_sent, turns] => {
+                (key, send, record, sent, record_sent, turns)
+            }
+            _ => {
+                return Err(format!(
+                    "line {} does not have three, five or six fields",
+                    i + 2
+                ));
+            }
         };
         let time = |field: &str| -> Result<Option<u64>, String> {
             if field == "-" {
@@ -190,6 +204,22 @@ fn parse(text: &str) -> Result<Vec<Entry>, String> {
             last_patient_record: time(record)?,
             last_sent: time(sent)?,
             last_patient_record_sent: time(record_sent)?,
+            turns: if turns == "-" {
+                Vec::new()
+            } else {
+                let list = turns
+                    .split(',')
+                    .map(|t| time(t).map(|t| t.unwrap_or(0)))
+                    .collect::<Result<Vec<u64>, String>>()?;
+                if list.len() > crate::pacing::MAX_TURNS {
+                    return Err(format!(
+                        "line {}: more than {} turns",
+                        i + 2,
+                        crate::pacing::MAX_TURNS
+                    ));
+                }
+                list
+            },
         });
     }
     if entries.len() > MAX_ENTRIES {
@@ -202,13 +232,23 @@ fn render(entries: &[Entry]) -> String {
     let time = |t: Option<u64>| t.map_or_else(|| "-".to_string(), |t| t.to_string());
     let mut out = format!("{MAGIC}\n");
     for e in entries {
+        let turns = if e.turns.is_empty() {
+            "-".to_string()
+        } else {
+            e.turns
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        };
         out.push_str(&format!(
-            "{}\t{}\t{}\t{}\t{}\n",
+            "{}\t{}\t{}\t{}\t{}\t{}\n",
             e.key,
             time(e.last_send),
             time(e.last_patient_record),
             time(e.last_sent),
-            time(e.last_patient_record_sent)
+            time(e.last_patient_record_sent),
+            turns
         ));
     }
     out
@@ -434,13 +474,21 @@ impl SharedState {
     /// Whether the file would hold the same for both (it keeps milliseconds).
     pub fn same_in_file(&self, other: &SharedState) -> bool {
         let ms = |s: &SharedState| {
-            [
-                s.last_send,
-                s.last_patient_record,
-                s.last_sent,
-                s.last_patient_record_sent,
-            ]
-            .map(|t| t.map(to_ms))
+            (
+                [
+                    s.last_send,
+                    s.last_patient_record,
+                    s.last_sent,
+                    s.last_patient_record_sent,
+                ]
+                .map(|t| t.map(to_ms)),
+                {
+                    let mut turns: Vec<u64> = s.turns.iter().map(|&t| to_ms(t)).collect();
+                    turns.sort_unstable();
+                    turns.dedup();
+                    turns
+                },
+            )
         };
         ms(self) == ms(other)
     }
@@ -462,6 +510,7 @@ impl PacingFileGuard {
                 last_patient_record: Some(now),
                 last_sent: Some(now),
                 last_patient_record_sent: Some(now),
+                turns: vec![now],
             };
         }
         let clamp = |t: Option<u64>| t.map(from_ms).map(|t| t.min(now + MAX_AHEAD));
@@ -473,6 +522,7 @@ impl PacingFileGuard {
                 last_patient_record: clamp(e.last_patient_record),
                 last_sent: clamp(e.last_sent),
                 last_patient_record_sent: clamp(e.last_patient_record_sent),
+                turns: e.turns.iter().filter_map(|&t| clamp(Some(t))).collect(),
             })
             .unwrap_or_default()
     }
@@ -490,6 +540,14 @@ impl PacingFileGuard {
                 last_patient_record: state.last_patient_record.map(to_ms),
                 last_sent: state.last_sent.map(to_ms),
                 last_patient_record_sent: state.last_patient_record_sent.map(to_ms),
+                turns: {
+                    let mut turns: Vec<u64> = state.turns.iter().map(|&t| to_ms(t)).collect();
+                    turns.sort_unstable();
+                    turns.dedup();
+                    let surplus = turns.len().saturating_sub(crate::pacing::MAX_TURNS);
+                    turns.drain(..surplus);
+                    turns
+                },
             },
         );
         let oldest = to_ms(now.checked_sub(KEEP_FOR).unwrap_or(UNIX_EPOCH));
@@ -603,6 +661,7 @@ mod tests {
                     last_patient_record: Some(now),
                     last_sent: Some(now),
                     last_patient_record_sent: Some(now),
+                    turns: vec![now],
                 }
             );
             guard.save(guard_state(now)).unwrap();
