@@ -292,6 +292,9 @@ type Connection<S> = Framed<Tracked<S>, BudgetedCodec>;
 /// A request this large or larger waits for the other large ones to be answered.
 const LARGE_REQUEST: usize = 1024 * 1024;
 
+/// A request smaller than this is read on the runtime's own thread.
+const READ_ON_RUNTIME: usize = 16 * 1024;
+
 /// A buffer that held a large request keeps its allocation: past this, it is
 /// replaced by one as small as what it still holds.
 const KEPT_BUFFER_CAPACITY: usize = 64 * 1024;
@@ -758,8 +761,6 @@ where
         ));
         (text, Header::default(), parsed, RequestDrift::default())
     } else {
-        // Parsing is CPU work: off the runtime's threads, so one connection's request
-        // never holds up another's.
         let skew = shared.skew;
         // As SystmOne reads a request (F14): header and parameters in any order, and
         // what the bindings do not know kept and journalled, not refused; unless
@@ -769,8 +770,7 @@ where
         } else {
             systmone_core::ReadMode::Tolerant
         };
-        let parse = tokio::task::spawn_blocking(move || {
-            let header = lenient_header(&text);
+        let read = move || {
             let parsed = match not_utf8 {
                 Some(at) => Err(format!("the request is not valid UTF-8 (at byte {at})")),
                 None if skew => {
@@ -779,17 +779,30 @@ where
                 }
                 None => AnyRequest::parse_with(&text, mode).map_err(|e| e.to_string()),
             };
-            let (parsed, drift) = match parsed {
-                Ok(parsed) => (Ok(parsed.value), RequestDrift::from_report(&parsed.drift)),
-                Err(e) => (Err(e), RequestDrift::default()),
-            };
-            (text, header, parsed, drift)
-        });
-        match parse.await {
-            Ok(done) => done,
-            Err(e) => {
-                warn!("parsing a request failed: {e}");
-                return After::Close;
+            match parsed {
+                Ok(parsed) => {
+                    let header = lenient_header(&text);
+                    let drift = RequestDrift::from_report(&parsed.drift);
+                    (text, header, Ok(parsed.value), drift)
+                }
+                Err(e) => {
+                    let header = lenient_header(&text);
+                    (text, header, Err(e), RequestDrift::default())
+                }
+            }
+        };
+        // A small request is read on the runtime's thread: handing it to another
+        // costs more than reading it. A large one is read off it, so that one big
+        // document never holds up the other connections.
+        if size < READ_ON_RUNTIME {
+            read()
+        } else {
+            match tokio::task::spawn_blocking(read).await {
+                Ok(done) => done,
+                Err(e) => {
+                    warn!("parsing a request failed: {e}");
+                    return After::Close;
+                }
             }
         }
     };
