@@ -935,8 +935,10 @@ where
                             advertised: shared.advertised.as_ref(),
                             skew: shared.skew,
                         };
-                        let mut st = lock(&shared.state);
-                        handlers::handle(shared, &mut st, &ctx, &echo, request)
+                        // Rendered once the state is unlocked: other connections'
+                        // requests do not wait for this one's response to be written.
+                        let answer = handlers::handle(&mut lock(&shared.state), &ctx, request);
+                        answer(shared, &echo)
                     }
                 }
             }
