@@ -3,7 +3,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 
 use crate::ValueError;
 
@@ -35,7 +35,7 @@ impl DateTime {
     /// Sub-second precision is dropped: the interface has none.
     pub fn new(value: NaiveDateTime) -> Self {
         let value = value.with_nanosecond(0).unwrap_or(value);
-        let original = value.format(CANONICAL).to_string();
+        let original = canonical(value).to_string();
         DateTime { value, original }
     }
 
@@ -57,6 +57,31 @@ impl DateTime {
 }
 
 const CANONICAL: &str = "%Y-%m-%dT%H:%M:%S";
+
+/// `value` written `YYYY-MM-DDTHH:MM:SS`: digit by digit for a four-digit year
+/// (chrono interprets its format string on every call, a measurable part of writing
+/// a response), by chrono otherwise (a sign and more digits).
+fn canonical(value: NaiveDateTime) -> impl fmt::Display {
+    struct Canonical(NaiveDateTime);
+    impl fmt::Display for Canonical {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let v = self.0;
+            match v.year() {
+                year @ 0..=9999 => write!(
+                    f,
+                    "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                    v.month(),
+                    v.day(),
+                    v.hour(),
+                    v.minute(),
+                    v.second()
+                ),
+                _ => write!(f, "{}", v.format(CANONICAL)),
+            }
+        }
+    }
+    Canonical(value)
+}
 
 impl FromStr for DateTime {
     type Err = ValueError;
@@ -134,7 +159,7 @@ fn strip_zone(text: &str) -> &str {
 impl fmt::Display for DateTime {
     /// The canonical form `YYYY-MM-DDTHH:MM:SS`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.value.format(CANONICAL))
+        write!(f, "{}", canonical(self.value))
     }
 }
 
@@ -210,7 +235,11 @@ impl FromStr for Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        let d = self.0;
+        match d.year() {
+            year @ 0..=9999 => write!(f, "{year:04}-{:02}-{:02}", d.month(), d.day()),
+            _ => write!(f, "{}", d.format("%Y-%m-%d")),
+        }
     }
 }
 
@@ -290,6 +319,26 @@ impl fmt::Debug for DurationMinutes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_as_chrono_writes_it() {
+        for (y, mo, d, h, mi, s) in [
+            (2014, 3, 26, 9, 6, 50),
+            (1933, 1, 1, 0, 0, 0),
+            (0, 1, 1, 0, 0, 0),
+            (999, 12, 31, 23, 59, 59),
+            (9999, 12, 31, 23, 59, 59),
+            (10000, 1, 1, 0, 0, 0),
+            (-1, 6, 15, 12, 0, 0),
+        ] {
+            let v = NaiveDate::from_ymd_opt(y, mo, d)
+                .and_then(|date| date.and_hms_opt(h, mi, s))
+                .expect("a valid date-time");
+            assert_eq!(canonical(v).to_string(), v.format(CANONICAL).to_string());
+            assert_eq!(DateTime::new(v).original(), v.format(CANONICAL).to_string());
+            assert_eq!(Date(v.date()).to_string(), v.format("%Y-%m-%d").to_string());
+        }
+    }
 
     #[test]
     fn date_time_variants_of_e7() {
