@@ -443,6 +443,22 @@ struct Header {
     version: String,
 }
 
+impl Header {
+    /// The header of a request the bindings read.
+    fn of(request: &AnyRequest) -> Header {
+        let header = request.header();
+        let (function, version) = request.function_as_sent();
+        Header {
+            api_key: header.api_key.expose().to_string(),
+            device_id: header.device_id.clone(),
+            device_version: header.device_version.clone(),
+            request_uid: header.request_uid.clone(),
+            function: function.to_string(),
+            version: version.to_string(),
+        }
+    }
+}
+
 fn lenient_header(text: &str) -> Header {
     use xml::reader::XmlEvent;
     let mut header = Header::default();
@@ -780,6 +796,13 @@ where
                 None => AnyRequest::parse_with(&text, mode).map_err(|e| e.to_string()),
             };
             match parsed {
+                // Read as the bindings read it: the header is theirs. A request that
+                // departs from them, or is not read at all, has its header read
+                // leniently, so that whatever it sent is echoed.
+                Ok(parsed) if !skew && parsed.drift.is_empty() => {
+                    let header = Header::of(&parsed.value);
+                    (text, header, Ok(parsed.value), RequestDrift::default())
+                }
                 Ok(parsed) => {
                     let header = lenient_header(&text);
                     let drift = RequestDrift::from_report(&parsed.drift);
@@ -996,7 +1019,55 @@ impl NoNanos for chrono::NaiveDateTime {
 
 #[cfg(test)]
 mod tests {
+    use systmone_bindings::AnyRequest;
+    use systmone_core::ReadMode;
     use systmone_core::envelope::redact_api_key;
+
+    use super::{Header, lenient_header};
+
+    /// A request the bindings read without departures has the header the lenient
+    /// reader would have found: what is echoed does not depend on which read it.
+    #[test]
+    fn the_typed_header_is_the_lenient_one() {
+        let header = |api: &str, uid: &str, function: &str, version: &str| {
+            format!(
+                "<APIKey>{api}</APIKey><DeviceID> 392752167bd7f69b </DeviceID>\
+                 <DeviceVersion>app &amp; v1 &#233;</DeviceVersion><RequestUID>{uid}</RequestUID>\
+                 <Function>{function}</Function><FunctionVersion>{version}</FunctionVersion>"
+            )
+        };
+        let requests = [
+            format!(
+                "<ClientIntegrationRequest>{}<FunctionParameters/></ClientIntegrationRequest>",
+                header("f31e26725b5491f2", "A-1", "GetFunctions", "1.0")
+            ),
+            format!(
+                "\u{feff}<?xml version=\"1.0\" encoding=\"utf-16\"?>\n<ClientIntegrationRequest>\n  {}\n  \
+                 <FunctionParameters></FunctionParameters>\n</ClientIntegrationRequest>",
+                header(" key ", "<![CDATA[B&2]]>", "GetFunctions", "1")
+            ),
+            // The header in another order.
+            "<ClientIntegrationRequest><FunctionVersion>1.0</FunctionVersion>\
+             <Function>GetCurrentActivity</Function><RequestUID>C-3</RequestUID>\
+             <DeviceVersion></DeviceVersion><DeviceID/><APIKey>k</APIKey>\
+             <FunctionParameters/></ClientIntegrationRequest>"
+                .to_string(),
+        ];
+        let mut compared = 0;
+        for text in &requests {
+            let parsed = AnyRequest::parse_with(text, ReadMode::Tolerant).expect("it reads");
+            if !parsed.drift.is_empty() {
+                continue;
+            }
+            compared += 1;
+            assert_eq!(
+                format!("{:?}", Header::of(&parsed.value)),
+                format!("{:?}", lenient_header(text)),
+                "{text}"
+            );
+        }
+        assert!(compared >= 2, "only {compared} requests read without drift");
+    }
 
     #[test]
     fn the_api_key_never_reaches_the_journal() {
