@@ -58,6 +58,14 @@ impl DateTime {
 
 const CANONICAL: &str = "%Y-%m-%dT%H:%M:%S";
 
+/// `n`'s last decimal digits, as many as `into` holds (zero-padded).
+fn digits(into: &mut [u8], mut n: u32) {
+    for byte in into.iter_mut().rev() {
+        *byte = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
 /// `value` written `YYYY-MM-DDTHH:MM:SS`: digit by digit for a four-digit year
 /// (chrono interprets its format string on every call, a measurable part of writing
 /// a response), by chrono otherwise (a sign and more digits).
@@ -66,18 +74,24 @@ fn canonical(value: NaiveDateTime) -> impl fmt::Display {
     impl fmt::Display for Canonical {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             let v = self.0;
-            match v.year() {
-                year @ 0..=9999 => write!(
-                    f,
-                    "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-                    v.month(),
-                    v.day(),
-                    v.hour(),
-                    v.minute(),
-                    v.second()
-                ),
-                _ => write!(f, "{}", v.format(CANONICAL)),
+            let Ok(year) = u32::try_from(v.year()) else {
+                return write!(f, "{}", v.format(CANONICAL));
+            };
+            if year > 9999 {
+                return write!(f, "{}", v.format(CANONICAL));
             }
+            let mut text = *b"0000-00-00T00:00:00";
+            for (at, width, n) in [
+                (0, 4, year),
+                (5, 2, v.month()),
+                (8, 2, v.day()),
+                (11, 2, v.hour()),
+                (14, 2, v.minute()),
+                (17, 2, v.second()),
+            ] {
+                digits(&mut text[at..at + width], n);
+            }
+            f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
         }
     }
     Canonical(value)
@@ -236,8 +250,14 @@ impl FromStr for Date {
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let d = self.0;
-        match d.year() {
-            year @ 0..=9999 => write!(f, "{year:04}-{:02}-{:02}", d.month(), d.day()),
+        match u32::try_from(d.year()) {
+            Ok(year @ 0..=9999) => {
+                let mut text = *b"0000-00-00";
+                digits(&mut text[0..4], year);
+                digits(&mut text[5..7], d.month());
+                digits(&mut text[8..10], d.day());
+                f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+            }
             _ => write!(f, "{}", d.format("%Y-%m-%d")),
         }
     }
