@@ -5409,6 +5409,28 @@ impl AnyRequest {
         )
     }
     /// The request's header.
+    pub fn header(&self) -> &systmone_core::RequestHeader {
+        match self {
+            AnyRequest::DataExtractV1_0(r) => &r.header,
+            AnyRequest::DeleteFromPatientRecordV1_0(r) => &r.header,
+            AnyRequest::ExitClientV1_0(r) => &r.header,
+            AnyRequest::GetAppointmentSlotsV1_0(r) => &r.header,
+            AnyRequest::GetCurrentActivityV1_0(r) => &r.header,
+            AnyRequest::GetCurrentSelectionV1_0(r) => &r.header,
+            AnyRequest::GetDiaryV1_0(r) => &r.header,
+            AnyRequest::GetDocumentV1_0(r) => &r.header,
+            AnyRequest::GetFunctionsV1_0(r) => &r.header,
+            AnyRequest::GetOrganisationMetaDataV1_0(r) => &r.header,
+            AnyRequest::GetPatientRecordV1_0(r) => &r.header,
+            AnyRequest::GetReferenceDataV1_0(r) => &r.header,
+            AnyRequest::GetXsdFilesV1_0(r) => &r.header,
+            AnyRequest::IsPatientRetrievedV1_0(r) => &r.header,
+            AnyRequest::LaunchFunctionalityV1_0(r) => &r.header,
+            AnyRequest::PatientSearchV1_0(r) => &r.header,
+            AnyRequest::UpdatePatientRecordV1_0(r) => &r.header,
+        }
+    }
+    /// The request's header, to change it.
     pub fn header_mut(&mut self) -> &mut systmone_core::RequestHeader {
         match self {
             AnyRequest::DataExtractV1_0(r) => &mut r.header,
@@ -5428,6 +5450,33 @@ impl AnyRequest {
             AnyRequest::LaunchFunctionalityV1_0(r) => &mut r.header,
             AnyRequest::PatientSearchV1_0(r) => &mut r.header,
             AnyRequest::UpdatePatientRecordV1_0(r) => &mut r.header,
+        }
+    }
+    /// The request's `Function` and `FunctionVersion` as sent (ERRATA E2: a
+    /// function may be sent under either of its names).
+    pub fn function_as_sent(&self) -> (&str, &str) {
+        match self {
+            AnyRequest::DataExtractV1_0(r) => (&r.function, &r.function_version),
+            AnyRequest::DeleteFromPatientRecordV1_0(r) => {
+                (&r.function, &r.function_version)
+            }
+            AnyRequest::ExitClientV1_0(r) => (&r.function, &r.function_version),
+            AnyRequest::GetAppointmentSlotsV1_0(r) => (&r.function, &r.function_version),
+            AnyRequest::GetCurrentActivityV1_0(r) => (&r.function, &r.function_version),
+            AnyRequest::GetCurrentSelectionV1_0(r) => (&r.function, &r.function_version),
+            AnyRequest::GetDiaryV1_0(r) => (&r.function, &r.function_version),
+            AnyRequest::GetDocumentV1_0(r) => (&r.function, &r.function_version),
+            AnyRequest::GetFunctionsV1_0(r) => (&r.function, &r.function_version),
+            AnyRequest::GetOrganisationMetaDataV1_0(r) => {
+                (&r.function, &r.function_version)
+            }
+            AnyRequest::GetPatientRecordV1_0(r) => (&r.function, &r.function_version),
+            AnyRequest::GetReferenceDataV1_0(r) => (&r.function, &r.function_version),
+            AnyRequest::GetXsdFilesV1_0(r) => (&r.function, &r.function_version),
+            AnyRequest::IsPatientRetrievedV1_0(r) => (&r.function, &r.function_version),
+            AnyRequest::LaunchFunctionalityV1_0(r) => (&r.function, &r.function_version),
+            AnyRequest::PatientSearchV1_0(r) => (&r.function, &r.function_version),
+            AnyRequest::UpdatePatientRecordV1_0(r) => (&r.function, &r.function_version),
         }
     }
     /// The schema model of the request's function version.

@@ -35,7 +35,7 @@ impl DateTime {
     /// Sub-second precision is dropped: the interface has none.
     pub fn new(value: NaiveDateTime) -> Self {
         let value = value.with_nanosecond(0).unwrap_or(value);
-        let original = value.format(CANONICAL).to_string();
+        let original = canonical(value).to_string();
         DateTime { value, original }
     }
 
@@ -57,6 +57,45 @@ impl DateTime {
 }
 
 const CANONICAL: &str = "%Y-%m-%dT%H:%M:%S";
+
+/// `n`'s last decimal digits, as many as `into` holds (zero-padded).
+fn digits(into: &mut [u8], mut n: u32) {
+    for byte in into.iter_mut().rev() {
+        *byte = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+/// `value` written `YYYY-MM-DDTHH:MM:SS`: digit by digit for a four-digit year
+/// (chrono interprets its format string on every call, a measurable part of writing
+/// a response), by chrono otherwise (a sign and more digits).
+fn canonical(value: NaiveDateTime) -> impl fmt::Display {
+    struct Canonical(NaiveDateTime);
+    impl fmt::Display for Canonical {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let v = self.0;
+            let Ok(year) = u32::try_from(v.year()) else {
+                return write!(f, "{}", v.format(CANONICAL));
+            };
+            if year > 9999 {
+                return write!(f, "{}", v.format(CANONICAL));
+            }
+            let mut text = *b"0000-00-00T00:00:00";
+            for (at, width, n) in [
+                (0, 4, year),
+                (5, 2, v.month()),
+                (8, 2, v.day()),
+                (11, 2, v.hour()),
+                (14, 2, v.minute()),
+                (17, 2, v.second()),
+            ] {
+                digits(&mut text[at..at + width], n);
+            }
+            f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
+        }
+    }
+    Canonical(value)
+}
 
 impl FromStr for DateTime {
     type Err = ValueError;
@@ -134,7 +173,7 @@ fn strip_zone(text: &str) -> &str {
 impl fmt::Display for DateTime {
     /// The canonical form `YYYY-MM-DDTHH:MM:SS`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.value.format(CANONICAL))
+        write!(f, "{}", canonical(self.value))
     }
 }
 
@@ -214,20 +253,11 @@ impl Date {
     /// string at each call (reading compares every date with its text).
     fn plain_text(&self) -> Option<[u8; 10]> {
         let year = u32::try_from(self.0.year()).ok().filter(|&y| y <= 9999)?;
-        let (month, day) = (self.0.month(), self.0.day());
-        let digit = |n: u32| b'0' + (n % 10) as u8;
-        Some([
-            digit(year / 1000),
-            digit(year / 100),
-            digit(year / 10),
-            digit(year),
-            b'-',
-            digit(month / 10),
-            digit(month),
-            b'-',
-            digit(day / 10),
-            digit(day),
-        ])
+        let mut text = *b"0000-00-00";
+        digits(&mut text[0..4], year);
+        digits(&mut text[5..7], self.0.month());
+        digits(&mut text[8..10], self.0.day());
+        Some(text)
     }
 }
 
@@ -326,6 +356,26 @@ impl fmt::Debug for DurationMinutes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn written_as_chrono_writes_it() {
+        for (y, mo, d, h, mi, s) in [
+            (2014, 3, 26, 9, 6, 50),
+            (1933, 1, 1, 0, 0, 0),
+            (0, 1, 1, 0, 0, 0),
+            (999, 12, 31, 23, 59, 59),
+            (9999, 12, 31, 23, 59, 59),
+            (10000, 1, 1, 0, 0, 0),
+            (-1, 6, 15, 12, 0, 0),
+        ] {
+            let v = NaiveDate::from_ymd_opt(y, mo, d)
+                .and_then(|date| date.and_hms_opt(h, mi, s))
+                .expect("a valid date-time");
+            assert_eq!(canonical(v).to_string(), v.format(CANONICAL).to_string());
+            assert_eq!(DateTime::new(v).original(), v.format(CANONICAL).to_string());
+            assert_eq!(Date(v.date()).to_string(), v.format("%Y-%m-%d").to_string());
+        }
+    }
 
     #[test]
     fn date_time_variants_of_e7() {

@@ -118,12 +118,31 @@ pub fn redact_keys(text: &str, keys: &[&str]) -> String {
     if keys.is_empty() {
         return out;
     }
-    // One pass for all keys, so a large document is copied once more at most.
+    // One pass for all keys, so a large document is copied once more at most. Only
+    // where a key's first byte is (in either case) can a key start: the scan jumps
+    // from one such byte to the next.
+    let mut firsts: Vec<u8> = keys
+        .iter()
+        .flat_map(|k| [k[0].to_ascii_lowercase(), k[0].to_ascii_uppercase()])
+        .collect();
+    firsts.sort_unstable();
+    firsts.dedup();
+    let next_start = |from: usize| {
+        let rest = &out.as_bytes()[from..];
+        let found = match firsts[..] {
+            [a] => memchr::memchr(a, rest),
+            [a, b] => memchr::memchr2(a, b, rest),
+            [a, b, c] => memchr::memchr3(a, b, c, rest),
+            _ => rest.iter().position(|c| firsts.contains(c)),
+        };
+        found.map(|i| from + i)
+    };
     let bytes = out.as_bytes();
     let mut redacted: Option<String> = None;
     let mut from = 0;
     let mut i = 0;
-    while i < bytes.len() {
+    while let Some(at) = next_start(i) {
+        i = at;
         let found = keys.iter().find(|key| {
             bytes.len() - i >= key.len()
                 && bytes[i..i + key.len()].eq_ignore_ascii_case(key)
@@ -541,6 +560,58 @@ mod tests {
             }
         }
         out
+    }
+
+    /// [`redact_keys`] as it was written first, trying every key at every byte.
+    fn redact_keys_at_every_byte(text: &str, keys: &[&str]) -> String {
+        let out = crate::envelope::redact_api_key(text);
+        let keys: Vec<&[u8]> = keys
+            .iter()
+            .map(|k| k.trim().as_bytes())
+            .filter(|k| k.len() >= 4)
+            .collect();
+        let bytes = out.as_bytes();
+        let (mut redacted, mut from, mut i) = (String::new(), 0, 0);
+        while i < bytes.len() {
+            let found = keys.iter().find(|key| {
+                bytes.len() - i >= key.len()
+                    && bytes[i..i + key.len()].eq_ignore_ascii_case(key)
+                    && out.is_char_boundary(i)
+                    && out.is_char_boundary(i + key.len())
+            });
+            match found {
+                Some(key) => {
+                    redacted.push_str(&out[from..i]);
+                    redacted.push_str(REDACTED);
+                    i += key.len();
+                    from = i;
+                }
+                None => i += 1,
+            }
+        }
+        redacted.push_str(&out[from..]);
+        redacted
+    }
+
+    #[test]
+    fn redact_keys_finds_what_trying_every_byte_finds() {
+        let mut rng = Rng(0x5EED_1234_ABCD_0002);
+        for round in 0..500 {
+            let text = String::from_utf8_lossy(&junk(&mut rng, KEY)).into_owned();
+            for keys in [
+                &[KEY][..],
+                &[KEY, ""],
+                &["SMITH", KEY],
+                &["zzzz", "9434", "<apikey", KEY],
+                &["\u{e9}t\u{e9}s", KEY],
+            ] {
+                assert_eq!(
+                    redact_keys(&text, keys),
+                    redact_keys_at_every_byte(&text, keys),
+                    "round {round}, keys {keys:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -292,6 +292,9 @@ type Connection<S> = Framed<Tracked<S>, BudgetedCodec>;
 /// A request this large or larger waits for the other large ones to be answered.
 const LARGE_REQUEST: usize = 1024 * 1024;
 
+/// A request smaller than this is read on the runtime's own thread.
+const READ_ON_RUNTIME: usize = 16 * 1024;
+
 /// A buffer that held a large request keeps its allocation: past this, it is
 /// replaced by one as small as what it still holds.
 const KEPT_BUFFER_CAPACITY: usize = 64 * 1024;
@@ -438,6 +441,22 @@ struct Header {
     request_uid: String,
     function: String,
     version: String,
+}
+
+impl Header {
+    /// The header of a request the bindings read.
+    fn of(request: &AnyRequest) -> Header {
+        let header = request.header();
+        let (function, version) = request.function_as_sent();
+        Header {
+            api_key: header.api_key.expose().to_string(),
+            device_id: header.device_id.clone(),
+            device_version: header.device_version.clone(),
+            request_uid: header.request_uid.clone(),
+            function: function.to_string(),
+            version: version.to_string(),
+        }
+    }
 }
 
 fn lenient_header(text: &str) -> Header {
@@ -758,8 +777,6 @@ where
         ));
         (text, Header::default(), parsed, RequestDrift::default())
     } else {
-        // Parsing is CPU work: off the runtime's threads, so one connection's request
-        // never holds up another's.
         let skew = shared.skew;
         // As SystmOne reads a request (F14): header and parameters in any order, and
         // what the bindings do not know kept and journalled, not refused; unless
@@ -769,8 +786,7 @@ where
         } else {
             systmone_core::ReadMode::Tolerant
         };
-        let parse = tokio::task::spawn_blocking(move || {
-            let header = lenient_header(&text);
+        let read = move || {
             let parsed = match not_utf8 {
                 Some(at) => Err(format!("the request is not valid UTF-8 (at byte {at})")),
                 None if skew => {
@@ -779,17 +795,37 @@ where
                 }
                 None => AnyRequest::parse_with(&text, mode).map_err(|e| e.to_string()),
             };
-            let (parsed, drift) = match parsed {
-                Ok(parsed) => (Ok(parsed.value), RequestDrift::from_report(&parsed.drift)),
-                Err(e) => (Err(e), RequestDrift::default()),
-            };
-            (text, header, parsed, drift)
-        });
-        match parse.await {
-            Ok(done) => done,
-            Err(e) => {
-                warn!("parsing a request failed: {e}");
-                return After::Close;
+            match parsed {
+                // Read as the bindings read it: the header is theirs. A request that
+                // departs from them, or is not read at all, has its header read
+                // leniently, so that whatever it sent is echoed.
+                Ok(parsed) if !skew && parsed.drift.is_empty() => {
+                    let header = Header::of(&parsed.value);
+                    (text, header, Ok(parsed.value), RequestDrift::default())
+                }
+                Ok(parsed) => {
+                    let header = lenient_header(&text);
+                    let drift = RequestDrift::from_report(&parsed.drift);
+                    (text, header, Ok(parsed.value), drift)
+                }
+                Err(e) => {
+                    let header = lenient_header(&text);
+                    (text, header, Err(e), RequestDrift::default())
+                }
+            }
+        };
+        // A small request is read on the runtime's thread: handing it to another
+        // costs more than reading it. A large one is read off it, so that one big
+        // document never holds up the other connections.
+        if size < READ_ON_RUNTIME {
+            read()
+        } else {
+            match tokio::task::spawn_blocking(read).await {
+                Ok(done) => done,
+                Err(e) => {
+                    warn!("parsing a request failed: {e}");
+                    return After::Close;
+                }
             }
         }
     };
@@ -922,8 +958,10 @@ where
                             advertised: shared.advertised.as_ref(),
                             skew: shared.skew,
                         };
-                        let mut st = lock(&shared.state);
-                        handlers::handle(shared, &mut st, &ctx, &echo, request)
+                        // Rendered once the state is unlocked: other connections'
+                        // requests do not wait for this one's response to be written.
+                        let answer = handlers::handle(&mut lock(&shared.state), &ctx, request);
+                        answer(shared, &echo)
                     }
                 }
             }
@@ -981,7 +1019,55 @@ impl NoNanos for chrono::NaiveDateTime {
 
 #[cfg(test)]
 mod tests {
+    use systmone_bindings::AnyRequest;
+    use systmone_core::ReadMode;
     use systmone_core::envelope::redact_api_key;
+
+    use super::{Header, lenient_header};
+
+    /// A request the bindings read without departures has the header the lenient
+    /// reader would have found: what is echoed does not depend on which read it.
+    #[test]
+    fn the_typed_header_is_the_lenient_one() {
+        let header = |api: &str, uid: &str, function: &str, version: &str| {
+            format!(
+                "<APIKey>{api}</APIKey><DeviceID> 392752167bd7f69b </DeviceID>\
+                 <DeviceVersion>app &amp; v1 &#233;</DeviceVersion><RequestUID>{uid}</RequestUID>\
+                 <Function>{function}</Function><FunctionVersion>{version}</FunctionVersion>"
+            )
+        };
+        let requests = [
+            format!(
+                "<ClientIntegrationRequest>{}<FunctionParameters/></ClientIntegrationRequest>",
+                header("f31e26725b5491f2", "A-1", "GetFunctions", "1.0")
+            ),
+            format!(
+                "\u{feff}<?xml version=\"1.0\" encoding=\"utf-16\"?>\n<ClientIntegrationRequest>\n  {}\n  \
+                 <FunctionParameters></FunctionParameters>\n</ClientIntegrationRequest>",
+                header(" key ", "<![CDATA[B&2]]>", "GetFunctions", "1")
+            ),
+            // The header in another order.
+            "<ClientIntegrationRequest><FunctionVersion>1.0</FunctionVersion>\
+             <Function>GetCurrentActivity</Function><RequestUID>C-3</RequestUID>\
+             <DeviceVersion></DeviceVersion><DeviceID/><APIKey>k</APIKey>\
+             <FunctionParameters/></ClientIntegrationRequest>"
+                .to_string(),
+        ];
+        let mut compared = 0;
+        for text in &requests {
+            let parsed = AnyRequest::parse_with(text, ReadMode::Tolerant).expect("it reads");
+            if !parsed.drift.is_empty() {
+                continue;
+            }
+            compared += 1;
+            assert_eq!(
+                format!("{:?}", Header::of(&parsed.value)),
+                format!("{:?}", lenient_header(text)),
+                "{text}"
+            );
+        }
+        assert!(compared >= 2, "only {compared} requests read without drift");
+    }
 
     #[test]
     fn the_api_key_never_reaches_the_journal() {

@@ -425,14 +425,28 @@ impl XmlDocumentCodec {
                     }
                 }
                 State::StartTag { quote: None, slash } => {
-                    self.pos += 1;
-                    match b {
-                        b'"' | b'\'' => {
-                            self.state = State::StartTag {
-                                quote: Some(b),
-                                slash: false,
-                            };
-                        }
+                    // Up to the next byte that means something in a tag (a quote, its
+                    // end, or a '<' that cannot be in it), in one search: the name and
+                    // the attributes' names between are only skipped.
+                    let rest = &buf[self.pos..end];
+                    let stop = memchr::memchr3(b'>', b'"', b'\'', rest);
+                    let skipped = &rest[..stop.unwrap_or(rest.len())];
+                    if let Some(i) = memchr::memchr(b'<', skipped) {
+                        self.pos += i + 1;
+                        return Err(FrameError::Malformed(format!(
+                            "'<' inside a start tag at byte {}",
+                            self.pos - 1
+                        )));
+                    }
+                    // Whether the byte before the stop is a '/' (`<a/>`).
+                    let slash = skipped.last().map_or(slash, |&c| c == b'/');
+                    let Some(i) = stop else {
+                        self.pos = end;
+                        self.state = State::StartTag { quote: None, slash };
+                        continue;
+                    };
+                    self.pos += i + 1;
+                    match rest[i] {
                         b'>' => {
                             self.state = State::Text;
                             if slash {
@@ -449,37 +463,31 @@ impl XmlDocumentCodec {
                                 }
                             }
                         }
-                        b'<' => {
-                            return Err(FrameError::Malformed(format!(
-                                "'<' inside a start tag at byte {}",
-                                self.pos - 1
-                            )));
-                        }
-                        _ => {
+                        quote => {
                             self.state = State::StartTag {
-                                quote: None,
-                                slash: b == b'/',
+                                quote: Some(quote),
+                                slash: false,
                             };
                         }
                     }
                 }
                 State::EndTag => {
-                    self.pos += 1;
-                    match b {
-                        b'>' => {
-                            self.state = State::Text;
-                            self.depth -= 1;
-                            if self.depth == 0 {
-                                return Ok(Some(self.pos));
-                            }
-                        }
-                        b'<' => {
-                            return Err(FrameError::Malformed(format!(
-                                "'<' inside an end tag at byte {}",
-                                self.pos - 1
-                            )));
-                        }
-                        _ => {}
+                    let rest = &buf[self.pos..end];
+                    let Some(i) = memchr::memchr2(b'>', b'<', rest) else {
+                        self.pos = end;
+                        continue;
+                    };
+                    self.pos += i + 1;
+                    if rest[i] == b'<' {
+                        return Err(FrameError::Malformed(format!(
+                            "'<' inside an end tag at byte {}",
+                            self.pos - 1
+                        )));
+                    }
+                    self.state = State::Text;
+                    self.depth -= 1;
+                    if self.depth == 0 {
+                        return Ok(Some(self.pos));
                     }
                 }
             }
@@ -1018,6 +1026,28 @@ mod tests {
                 let mut codec = XmlDocumentCodec::new();
                 let docs = feed(&mut codec, &[&sb[..i], &sb[i..j], &sb[j..]]).unwrap();
                 assert_eq!(docs, vec![Bytes::from(short.trim_end())], "splits {i},{j}");
+            }
+        }
+    }
+
+    /// A '<' inside a tag is refused at the same byte however the bytes arrive.
+    #[test]
+    fn a_stray_lt_in_a_tag_is_found_at_every_split_point() {
+        for (input, at) in [
+            ("<a <b>", "'<' inside a start tag at byte 3"),
+            ("<a x='<' y <b/>", "'<' inside a start tag at byte 11"),
+            ("<a></a <b>", "'<' inside an end tag at byte 7"),
+            ("<a><b/ <c>", "'<' inside a start tag at byte 7"),
+        ] {
+            let bytes = input.as_bytes();
+            for split in 0..=bytes.len() {
+                let mut codec = XmlDocumentCodec::new();
+                match feed(&mut codec, &[&bytes[..split], &bytes[split..]]) {
+                    Err(FrameError::Malformed(message)) => {
+                        assert_eq!(message, at, "{input} split at {split}")
+                    }
+                    other => panic!("{input} split at {split}: {other:?}"),
+                }
             }
         }
     }

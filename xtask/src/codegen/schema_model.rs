@@ -315,6 +315,8 @@ pub fn render(
     let mut list = Vec::new();
     let mut build_arms = Vec::new();
     let mut header_arms = Vec::new();
+    let mut header_ref_arms = Vec::new();
+    let mut function_arms = Vec::new();
     let mut request_model_arms = Vec::new();
     let mut response_model_arms = Vec::new();
     for (f, prefix) in functions.values().zip(&prefixes) {
@@ -377,6 +379,8 @@ pub fn render(
             )),
         });
         header_arms.push(quote!(AnyRequest::#variant(r) => &mut r.header,));
+        header_ref_arms.push(quote!(AnyRequest::#variant(r) => &r.header,));
+        function_arms.push(quote!(AnyRequest::#variant(r) => (&r.function, &r.function_version),));
         request_model_arms.push(quote!(AnyRequest::#variant(_) => &#model,));
         response_model_arms.push(quote!(AnyResponse::#variant(_) => &#model,));
     }
@@ -443,9 +447,24 @@ pub fn render(
             }
 
             /// The request's header.
+            pub fn header(&self) -> &systmone_core::RequestHeader {
+                match self {
+                    #(#header_ref_arms)*
+                }
+            }
+
+            /// The request's header, to change it.
             pub fn header_mut(&mut self) -> &mut systmone_core::RequestHeader {
                 match self {
                     #(#header_arms)*
+                }
+            }
+
+            /// The request's `Function` and `FunctionVersion` as sent (ERRATA E2: a
+            /// function may be sent under either of its names).
+            pub fn function_as_sent(&self) -> (&str, &str) {
+                match self {
+                    #(#function_arms)*
                 }
             }
 

@@ -148,46 +148,42 @@ pub(crate) fn render_error(
     (xml, outcome)
 }
 
-/// Runs one parsed request. Returns the response document and the outcome.
-pub(crate) fn handle(
-    shared: &Shared,
-    st: &mut State,
-    ctx: &Ctx,
-    echo: &Echo,
-    request: AnyRequest,
-) -> (String, AuditOutcome) {
-    request.dispatch(&mut Handlers {
-        shared,
-        st,
-        ctx,
-        echo,
-    })
+/// What a handler found, to be written into a response document (with
+/// [`render`]) once the state is unlocked: writing it needs nothing of the state.
+pub(crate) type Answer = Box<dyn FnOnce(&Shared, &Echo) -> (String, AuditOutcome)>;
+
+fn answer<T: XmlContent + 'static>(body: HResult<T>) -> Answer {
+    Box::new(move |shared, echo| render(shared, echo, body))
+}
+
+/// Runs one parsed request over the state. Returns what it found, to render into the
+/// response document and the outcome after the state's lock is released.
+pub(crate) fn handle(st: &mut State, ctx: &Ctx, request: AnyRequest) -> Answer {
+    request.dispatch(&mut Handlers { st, ctx })
 }
 
 /// The simulator's handler for each function, by the generated
 /// [`RequestHandler`](systmone_bindings::RequestHandler): one method per function
 /// version in `xsd/`, each calling the function's own file.
 struct Handlers<'a, 'c> {
-    shared: &'a Shared,
     st: &'a mut State,
     ctx: &'a Ctx<'c>,
-    echo: &'a Echo,
 }
 
 type Req<P> = systmone_core::Request<P>;
 
 impl systmone_bindings::RequestHandler for Handlers<'_, '_> {
-    type Output = (String, AuditOutcome);
+    type Output = Answer;
 
     fn data_extract_v1_0(
         &mut self,
         r: Req<systmone_bindings::data_extract_v1_0::DataExtractParameters>,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            data_extract::handle(self.st, self.ctx, r.parameters.as_ref()),
-        )
+        answer(data_extract::handle(
+            self.st,
+            self.ctx,
+            r.parameters.as_ref(),
+        ))
     }
 
     fn delete_from_patient_record_v1_0(
@@ -196,83 +192,67 @@ impl systmone_bindings::RequestHandler for Handlers<'_, '_> {
             systmone_bindings::delete_from_patient_record_v1_0::DeleteFromPatientRecordParameters,
         >,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            delete_from_patient_record::handle(self.st, self.ctx, r.parameters.as_ref()),
-        )
+        answer(delete_from_patient_record::handle(
+            self.st,
+            self.ctx,
+            r.parameters.as_ref(),
+        ))
     }
 
     fn exit_client_v1_0(
         &mut self,
         _: Req<systmone_bindings::exit_client_v1_0::ExitClientParameters>,
     ) -> Self::Output {
-        render(self.shared, self.echo, Ok(exit_client::handle()))
+        answer(Ok(exit_client::handle()))
     }
 
     fn get_appointment_slots_v1_0(
         &mut self,
         r: Req<systmone_bindings::get_appointment_slots_v1_0::GetAppointmentSlotsParameters>,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            Ok(get_appointment_slots::handle(
-                self.st,
-                r.parameters.as_ref(),
-            )),
-        )
+        answer(Ok(get_appointment_slots::handle(
+            self.st,
+            r.parameters.as_ref(),
+        )))
     }
 
     fn get_current_activity_v1_0(
         &mut self,
         _: Req<systmone_bindings::get_current_activity_v1_0::GetCurrentActivityParameters>,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            Ok(get_current_activity::handle(self.st, self.ctx)),
-        )
+        answer(Ok(get_current_activity::handle(self.st, self.ctx)))
     }
 
     fn get_current_selection_v1_0(
         &mut self,
         _: Req<systmone_bindings::get_current_selection_v1_0::GetCurrentSelectionParameters>,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            Ok(get_current_selection::handle(self.st, self.ctx)),
-        )
+        answer(Ok(get_current_selection::handle(self.st, self.ctx)))
     }
 
     fn get_diary_v1_0(
         &mut self,
         r: Req<systmone_bindings::get_diary_v1_0::GetDiaryParameters>,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            Ok(get_diary::handle(self.st, r.parameters.as_ref())),
-        )
+        answer(Ok(get_diary::handle(self.st, r.parameters.as_ref())))
     }
 
     fn get_document_v1_0(
         &mut self,
         r: Req<systmone_bindings::get_document_v1_0::GetDocumentParameters>,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            get_document::handle(self.st, self.ctx, r.parameters.as_ref()),
-        )
+        answer(get_document::handle(
+            self.st,
+            self.ctx,
+            r.parameters.as_ref(),
+        ))
     }
 
     fn get_functions_v1_0(
         &mut self,
         _: Req<systmone_bindings::get_functions_v1_0::GetFunctionsParameters>,
     ) -> Self::Output {
-        render(self.shared, self.echo, Ok(get_functions::handle(self.ctx)))
+        answer(Ok(get_functions::handle(self.ctx)))
     }
 
     fn get_organisation_meta_data_v1_0(
@@ -281,91 +261,71 @@ impl systmone_bindings::RequestHandler for Handlers<'_, '_> {
             systmone_bindings::get_organisation_meta_data_v1_0::GetOrganisationMetaDataParameters,
         >,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            Ok(get_organisation_meta_data::handle(
-                self.st,
-                r.parameters.as_ref(),
-            )),
-        )
+        answer(Ok(get_organisation_meta_data::handle(
+            self.st,
+            r.parameters.as_ref(),
+        )))
     }
 
     fn get_patient_record_v1_0(
         &mut self,
         r: Req<systmone_bindings::get_patient_record_v1_0::GetPatientRecordParameters>,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            get_patient_record::handle(self.st, self.ctx, r.parameters.as_ref()),
-        )
+        answer(get_patient_record::handle(
+            self.st,
+            self.ctx,
+            r.parameters.as_ref(),
+        ))
     }
 
     fn get_reference_data_v1_0(
         &mut self,
         _: Req<systmone_bindings::get_reference_data_v1_0::GetReferenceDataParameters>,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            Ok(get_reference_data::handle(self.st)),
-        )
+        answer(Ok(get_reference_data::handle(self.st)))
     }
 
     fn get_xsd_files_v1_0(
         &mut self,
         r: Req<systmone_bindings::get_xsd_files_v1_0::GetXsdFilesParameters>,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            get_xsd_files::handle(self.ctx, r.parameters.as_ref()),
-        )
+        answer(get_xsd_files::handle(self.ctx, r.parameters.as_ref()))
     }
 
     fn is_patient_retrieved_v1_0(
         &mut self,
         _: Req<systmone_bindings::is_patient_retrieved_v1_0::IsPatientRetrievedParameters>,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            Ok(is_patient_retrieved::handle(self.st)),
-        )
+        answer(Ok(is_patient_retrieved::handle(self.st)))
     }
 
     fn launch_functionality_v1_0(
         &mut self,
         r: Req<systmone_bindings::launch_functionality_v1_0::LaunchFunctionalityParameters>,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            launch_functionality::handle(self.st, self.ctx, r.parameters.as_ref()),
-        )
+        answer(launch_functionality::handle(
+            self.st,
+            self.ctx,
+            r.parameters.as_ref(),
+        ))
     }
 
     fn patient_search_v1_0(
         &mut self,
         r: Req<systmone_bindings::patient_search_v1_0::PatientSearchParameters>,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            patient_search::handle(self.st, r.parameters.as_ref()),
-        )
+        answer(patient_search::handle(self.st, r.parameters.as_ref()))
     }
 
     fn update_patient_record_v1_0(
         &mut self,
         r: Req<systmone_bindings::update_patient_record_v1_0::UpdatePatientRecordParameters>,
     ) -> Self::Output {
-        render(
-            self.shared,
-            self.echo,
-            update_patient_record::handle(self.st, self.ctx, r.parameters.as_ref()),
-        )
+        answer(update_patient_record::handle(
+            self.st,
+            self.ctx,
+            r.parameters.as_ref(),
+        ))
     }
 }
 

@@ -15,6 +15,18 @@ fn norm_phone(t: &str) -> String {
     t.chars().filter(|c| c.is_ascii_alphanumeric()).collect()
 }
 
+/// Whether `value`, lowercased, starts with `lowercase` (already lowercased): the
+/// search compares every patient of the practice, so an ASCII name is compared in
+/// place, not lowercased into a new string.
+fn starts_with_lowercase(value: &str, lowercase: &str) -> bool {
+    if value.is_ascii() && lowercase.is_ascii() {
+        value.len() >= lowercase.len()
+            && value.as_bytes()[..lowercase.len()].eq_ignore_ascii_case(lowercase.as_bytes())
+    } else {
+        value.to_lowercase().starts_with(lowercase)
+    }
+}
+
 pub(super) fn handle(
     st: &State,
     p: Option<&PatientSearchParameters>,
@@ -48,36 +60,46 @@ pub(super) fn handle(
     if count < 2 {
         return Err(perm("At least two search parameters must be specified"));
     }
-    let prefix = |value: &str, q: &str| value.to_lowercase().starts_with(&q.to_lowercase());
+    // What each patient is compared with, worked out once for the search.
+    let (first, surname) = (first.map(str::to_lowercase), surname.map(str::to_lowercase));
+    let gender = p.gender.as_ref().map(ToString::to_string);
+    let post = post.map(str::to_uppercase);
+    let phone = phone.map(norm_phone);
     let result = st
         .practice
         .patients
         .iter()
-        .filter(|pt| first.is_none_or(|q| prefix(&pt.first_name, q)))
-        .filter(|pt| surname.is_none_or(|q| prefix(&pt.surname, q)))
-        .filter(|pt| p.date_of_birth.is_none_or(|d| d.0 == pt.date_of_birth))
-        .filter(|pt| p.gender.as_ref().is_none_or(|g| g.to_string() == pt.sex))
         .filter(|pt| {
-            post.is_none_or(|q| {
+            first
+                .as_ref()
+                .is_none_or(|q| starts_with_lowercase(&pt.first_name, q))
+        })
+        .filter(|pt| {
+            surname
+                .as_ref()
+                .is_none_or(|q| starts_with_lowercase(&pt.surname, q))
+        })
+        .filter(|pt| p.date_of_birth.is_none_or(|d| d.0 == pt.date_of_birth))
+        .filter(|pt| gender.as_ref().is_none_or(|g| *g == pt.sex))
+        .filter(|pt| {
+            post.as_ref().is_none_or(|q| {
                 let pc = pt
                     .address
                     .as_ref()
                     .map(|a| a.postcode.to_uppercase())
                     .unwrap_or_default();
-                let q = q.to_uppercase();
                 if q.contains(' ') {
-                    pc == q
+                    pc == *q
                 } else {
                     pc.split(' ').next() == Some(q.as_str())
                 }
             })
         })
         .filter(|pt| {
-            phone.is_none_or(|q| {
-                let q = norm_phone(q);
+            phone.as_ref().is_none_or(|q| {
                 pt.phones()
                     .iter()
-                    .any(|ph| !ph.is_empty() && norm_phone(ph) == q)
+                    .any(|ph| !ph.is_empty() && norm_phone(ph) == *q)
             })
         })
         .map(|pt| PatientMatch {
@@ -101,4 +123,31 @@ pub(super) fn handle(
         extra: Default::default(),
         result,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::starts_with_lowercase;
+
+    #[test]
+    fn a_prefix_is_compared_as_lowercase() {
+        for (value, query) in [
+            ("Smith", "smi"),
+            ("SMITH", "smith"),
+            ("Ödön", "öd"),
+            ("İlker", "i\u{307}l"),
+            ("Smith", ""),
+            ("Smi", "smith"),
+            ("Jones", "smi"),
+            ("ẞtraße", "ßtr"),
+            ("ΟΔΥΣ", "οδυς"),
+            ("Ann", "ANN"),
+        ] {
+            assert_eq!(
+                starts_with_lowercase(value, &query.to_lowercase()),
+                value.to_lowercase().starts_with(&query.to_lowercase()),
+                "{value} {query}"
+            );
+        }
+    }
 }
