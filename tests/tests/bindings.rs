@@ -142,3 +142,46 @@ fn fixtures_parse_round_trip_and_match_snapshots() {
         }
     });
 }
+
+/// SystmOne answers a request whatever the order of its top-level elements (F14): the
+/// parameters before the header read as the same request.
+#[test]
+fn a_request_with_its_parameters_before_its_header_reads_the_same() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/PatientSearch/v1.0/f14-kiosk.request.xml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let start = text.find("<FunctionParameters").unwrap();
+    let end = text.find("</FunctionParameters>").unwrap() + "</FunctionParameters>".len();
+    let parameters = &text[start..end];
+    let root_start = text.find("<ClientIntegrationRequest").unwrap();
+    let root = root_start + text[root_start..].find('>').unwrap() + 1;
+    let reordered = format!(
+        "{}{parameters}{}{}",
+        &text[..root],
+        &text[root..start],
+        &text[end..]
+    );
+    assert_ne!(reordered, text);
+    for mode in [ReadMode::Strict, ReadMode::Tolerant] {
+        let expected = AnyRequest::parse_with(&text, mode).unwrap().value;
+        let read = AnyRequest::parse_with(&reordered, mode)
+            .unwrap_or_else(|e| panic!("{mode:?}: {e}\n{reordered}"))
+            .value;
+        let (AnyRequest::PatientSearchV1_0(read), AnyRequest::PatientSearchV1_0(expected)) =
+            (&read, &expected)
+        else {
+            panic!("{mode:?}: not read as PatientSearch 1.0: {read:?}");
+        };
+        assert_eq!(read.header, expected.header, "{mode:?}");
+        assert_eq!(read.function_version, expected.function_version, "{mode:?}");
+        assert_eq!(read.parameters, expected.parameters, "{mode:?}");
+        // Kept losslessly: written back in the order it came.
+        let written = AnyRequest::PatientSearchV1_0(read.clone())
+            .to_xml(false)
+            .unwrap();
+        assert!(
+            written.find("<FunctionParameters") < written.find("<Function>"),
+            "{written}"
+        );
+    }
+}

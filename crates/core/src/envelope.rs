@@ -550,7 +550,9 @@ impl std::str::FromStr for XsBoolean {
 crate::impl_xml_content!([T: XmlContent] Response<T>);
 
 /// The header fields of a request or response document, read without parsing the
-/// rest (the scan stops at `FunctionParameters` / `Response`).
+/// rest: the scan stops at `FunctionParameters` / `Response` once `Function` and
+/// `FunctionVersion` are known, and otherwise skips it and reads on (SystmOne answers
+/// the header's elements in any order, F14).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PeekedHeader {
     /// The root element's name.
@@ -587,7 +589,11 @@ pub fn peek_header(text: &str) -> Result<PeekedHeader, ParseError> {
             "RequestUID" => &mut header.request_uid,
             "Function" => &mut header.function,
             "FunctionVersion" => &mut header.function_version,
-            "FunctionParameters" | "Response" => break,
+            "FunctionParameters" | "Response"
+                if header.function.is_some() && header.function_version.is_some() =>
+            {
+                break;
+            }
             _ => {
                 x::skip_child(&mut de)?;
                 continue;
@@ -689,6 +695,18 @@ mod tests {
             request_uid: "1".into(),
         };
         assert!(!format!("{header:?}").contains("f31e"));
+    }
+
+    #[test]
+    fn the_header_is_found_after_the_parameters() {
+        let text = "<ClientIntegrationRequest><FunctionParameters><Surname>x</Surname>\
+            </FunctionParameters><Function>PatientSearch</Function><APIKey>k</APIKey>\
+            <FunctionVersion>1.0</FunctionVersion><RequestUID>r</RequestUID>\
+            </ClientIntegrationRequest>";
+        let header = peek_header(text).unwrap();
+        assert_eq!(header.function.as_deref(), Some("PatientSearch"));
+        assert_eq!(header.function_version.as_deref(), Some("1.0"));
+        assert_eq!(header.request_uid.as_deref(), Some("r"));
     }
 
     #[test]
