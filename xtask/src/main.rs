@@ -58,18 +58,25 @@ enum Command {
     /// A schema-level diff of two versions of a function schema, or of two directories
     /// of schemas (paired by file name; a new version of a function is diffed against
     /// its highest old version): each change classed BREAKING or COMPATIBLE for a
-    /// client that sends requests and reads responses.
+    /// client that sends requests and reads responses. A request-only file (SystmOne's
+    /// own) is compared on its request side; a difference in one of the practice's
+    /// configured lists is practice configuration, never breaking.
     ///
-    /// Example: `cargo xtask xsd-diff old/ xsd/ --output json`
+    /// Example: `cargo xtask xsd-diff xsd/ xsd/systmone/2026-12-02/ --output json`
     XsdDiff {
         old: PathBuf,
         new: PathBuf,
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
-        /// Class new response elements as compatible (a reader that skips unknown
-        /// elements); the default is our bindings' strict reader.
+        /// Class every new response element as breaking (a reader that refuses unknown
+        /// elements); the default is our bindings' tolerant reader, which keeps them
+        /// and reports them as drift.
         #[arg(long)]
-        tolerant_reader: bool,
+        strict_reader: bool,
+        /// The schemas that name the practice's configured lists (type ConfiguredList);
+        /// default: the workspace's `xsd/`.
+        #[arg(long)]
+        contract: Option<PathBuf>,
         /// Exit non-zero when a change is breaking.
         #[arg(long)]
         fail_on_breaking: bool,
@@ -150,9 +157,17 @@ fn main() -> anyhow::Result<()> {
             old,
             new,
             output,
-            tolerant_reader,
+            strict_reader,
+            contract,
             fail_on_breaking,
-        } => xsd_diff::run(&old, &new, output, tolerant_reader, fail_on_breaking),
+        } => xsd_diff::run(
+            &old,
+            &new,
+            &contract.unwrap_or_else(|| workspace_root().join("xsd")),
+            output,
+            strict_reader,
+            fail_on_breaking,
+        ),
         #[cfg(feature = "live")]
         Command::Compat { live, output } => compat::run(&live, output),
         #[cfg(feature = "live")]

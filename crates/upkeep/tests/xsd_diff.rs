@@ -344,7 +344,7 @@ fn directories_pair_files_and_diff_new_versions() {
     let report = xsd_diff::diff(
         &synthetic().join("old"),
         &synthetic().join("new"),
-        Policy::default(),
+        Policy::StrictReader,
     )
     .unwrap();
     assert_eq!(report.added, ["Widget v1.1.xsd"]);
