@@ -1087,31 +1087,29 @@ fn compare_nodes(
             return;
         }
     }
-    if configured {
-        if o.values != n.values || o.open != n.open {
-            let added = n.values.difference(&o.values).count();
-            let removed = o.values.difference(&n.values).count();
-            let values = |n: &Node| {
-                if n.values.is_empty() {
-                    "open text".to_string()
-                } else {
-                    format!("{} values", n.values.len())
-                }
-            };
-            let detail = format!(
-                "practice configuration (F17), not a change: {} -> {} ({added} added, {removed} removed)",
-                values(o),
-                values(n)
-            );
-            changes.push(Change {
-                severity: Severity::Compatible,
-                side: n.side,
-                kind: ChangeKind::ConfiguredList,
-                node: n.kind,
-                path: path.to_string(),
-                detail,
-            });
-        }
+    if configured && (o.values != n.values || o.open != n.open) {
+        let added = n.values.difference(&o.values).count();
+        let removed = o.values.difference(&n.values).count();
+        let values = |n: &Node| {
+            if n.values.is_empty() {
+                "open text".to_string()
+            } else {
+                format!("{} values", n.values.len())
+            }
+        };
+        let detail = format!(
+            "practice configuration (F17), not a change: {} -> {} ({added} added, {removed} removed)",
+            values(o),
+            values(n)
+        );
+        changes.push(Change {
+            severity: Severity::Compatible,
+            side: n.side,
+            kind: ChangeKind::ConfiguredList,
+            node: n.kind,
+            path: path.to_string(),
+            detail,
+        });
     }
     if o.ty != n.ty && !pin {
         let show = |n: &Node| {
