@@ -6,7 +6,8 @@
 //! cargo xtask codegen --check   # fail if the committed bindings are stale
 //! cargo xtask xsd-diff OLD NEW   # what changed between two schemas (or schema dirs)
 //! cargo xtask compat             # GetFunctions on a live client against our bindings
-//! cargo xtask fetch-xsd          # GetXSDFiles on a live client, copied into xsd/
+//! cargo xtask fetch-xsd          # GetXSDFiles on a live client, kept in xsd/systmone/<label>/
+//! cargo xtask reconcile DIR      # SystmOne's request schemas against ours (--apply: write)
 //! ```
 //!
 //! `compat` and `fetch-xsd` need the `live` feature (on by default): it builds the
@@ -18,6 +19,7 @@ mod codegen;
 mod compat;
 #[cfg(feature = "live")]
 mod fetch_xsd;
+mod reconcile;
 mod test;
 mod xsd_diff;
 
@@ -80,6 +82,25 @@ enum Command {
         /// Exit non-zero when a change is breaking.
         #[arg(long)]
         fail_on_breaking: bool,
+    },
+    /// Compare SystmOne's own request schemas (a directory `fetch-xsd` wrote, e.g.
+    /// `xsd/systmone/2026-12-02/`) with ours, path by path: what theirs have and ours
+    /// lack (position, occurrence, type), what ours have and theirs lack, order, type
+    /// and enumeration differences, the practice's configured lists (F17, never
+    /// breaking). `--apply` writes what ours lack into `xsd/`, annotated with its source.
+    ///
+    /// Example: `cargo xtask reconcile xsd/systmone/2026-12-02 --apply`
+    Reconcile {
+        /// The directory of SystmOne's files.
+        theirs: PathBuf,
+        /// Our schemas (default: the workspace's `xsd/`).
+        #[arg(long)]
+        ours: Option<PathBuf>,
+        /// Write what ours lack into our schemas (then run `cargo xtask codegen`).
+        #[arg(long)]
+        apply: bool,
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
     },
     /// Ask a live client (or the simulator) for its functions (GetFunctions) and
     /// compare them with the bindings we ship. Exits non-zero when a binding we ship
@@ -167,6 +188,17 @@ fn main() -> anyhow::Result<()> {
             output,
             strict_reader,
             fail_on_breaking,
+        ),
+        Command::Reconcile {
+            theirs,
+            ours,
+            apply,
+            output,
+        } => reconcile::run(
+            &theirs,
+            &ours.unwrap_or_else(|| workspace_root().join("xsd")),
+            apply,
+            output,
         ),
         #[cfg(feature = "live")]
         Command::Compat { live, output } => compat::run(&live, output),

@@ -7,7 +7,9 @@
 //! - [`compat`]: the functions and versions a live client advertises (GetFunctions)
 //!   against the bindings we ship, and the highest version both sides support;
 //! - [`fetch`]: installing the XSDs a live client wrote (GetXSDFiles) into a directory,
-//!   saying which are new, changed, unchanged or failed.
+//!   saying which are new, changed, unchanged or failed;
+//! - [`reconcile`]: SystmOne's own request schemas against ours, path by path, and what
+//!   ours lack written into them.
 //!
 //! ```
 //! use systmone_upkeep::compat::highest_common;
@@ -19,5 +21,6 @@
 
 pub mod compat;
 pub mod fetch;
+pub mod reconcile;
 pub mod schema;
 pub mod xsd_diff;
