@@ -499,8 +499,562 @@ pub fn reconcile(theirs: &Path, ours: &Path) -> Result<Report, ReconcileError> {
     Ok(Report { files })
 }
 
-/// Writes what ours lack into our schemas; returns one line per addition.
+// ---------------------------------------------------------------------------------
+// Writing what ours lack
+// ---------------------------------------------------------------------------------
+
+/// The XSD built-in for a lexical type of [`xsd_diff`].
+fn xs_type(lexical: &str) -> &'static str {
+    match lexical {
+        "date" => "xs:date",
+        "dateTime" => "xs:dateTime",
+        "integer" => "xs:integer",
+        "unsigned integer" => "xs:nonNegativeInteger",
+        "decimal" => "xs:decimal",
+        "boolean" => "xs:boolean",
+        _ => "xs:string",
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The names a shape of children has (`@Code`, `Town`, ...), to find our shared type of
+/// the same shape.
+fn shape(view: &SchemaView, path: &str) -> BTreeSet<String> {
+    view.children(path)
+        .into_iter()
+        .map(|(p, _)| name_of(p).to_string())
+        .collect()
+}
+
+/// Writes declarations in our style from their (anonymous, nested) ones: a type per path,
+/// named by path, unless its shape is one of our named types (one Code, one Drug, one
+/// Address).
+struct Writer<'a> {
+    theirs: &'a SchemaView,
+    /// Our named complex types by the shape of their children.
+    shapes: BTreeMap<BTreeSet<String>, String>,
+    /// Type names taken (ours and those written).
+    taken: BTreeSet<String>,
+    /// Type definitions to append.
+    defs: Vec<String>,
+    /// Where the declarations come from, for the annotations.
+    source: String,
+    /// The prefix of new type names (the function's name for a new function's file).
+    prefix: String,
+}
+
+impl Writer<'_> {
+    fn doc(&self, n: &Node) -> String {
+        format!(
+            "<xs:annotation><xs:documentation>From SystmOne's own schema ({}): {}, {}. Written by cargo xtask reconcile --apply; review it.</xs:documentation></xs:annotation>",
+            escape(&self.source),
+            occurs(n),
+            n.ty
+        )
+    }
+
+    /// A fresh type name for `path`: its element name, then with its parents' names.
+    fn type_name(&mut self, path: &str) -> String {
+        let segments: Vec<&str> = path
+            .trim_start_matches("/ClientIntegrationRequest/")
+            .split('/')
+            .filter(|s| *s != "FunctionParameters" && !s.is_empty())
+            .map(|s| s.trim_start_matches('@'))
+            .collect();
+        for take in 1..=segments.len() {
+            let name = format!(
+                "{}{}",
+                self.prefix,
+                segments[segments.len() - take..].concat()
+            );
+            if !self.taken.contains(&name) {
+                self.taken.insert(name.clone());
+                return name;
+            }
+        }
+        let mut n = 2;
+        loop {
+            let name = format!("{}{}{n}", self.prefix, segments.concat());
+            if self.taken.insert(name.clone()) {
+                return name;
+            }
+            n += 1;
+        }
+    }
+
+    /// The type of the node at `path`: a built-in, our shared type, or one defined here.
+    fn type_of(&mut self, path: &str) -> String {
+        let n = &self.theirs.nodes[path];
+        let children = self.theirs.children(path);
+        if children.is_empty() {
+            if n.ty == "complex" {
+                return "Flag".into();
+            }
+            if n.values.is_empty() {
+                return xs_type(&n.ty).into();
+            }
+            // An enumeration, open: one file cannot tell a practice's configured list
+            // (F17) from a fixed one, and a configured list is never closed in ours.
+            let name = self.type_name(path);
+            let values: String = n
+                .values
+                .iter()
+                .map(|v| format!("      <xs:enumeration value=\"{}\"/>\n", escape(v)))
+                .collect();
+            self.defs.push(format!(
+                "  <xs:simpleType name=\"{name}Listed\">\n    <xs:annotation><xs:documentation>The values SystmOne's own schema ({}) lists for {}.</xs:documentation></xs:annotation>\n    <xs:restriction base=\"{}\">\n{values}    </xs:restriction>\n  </xs:simpleType>\n",
+                escape(&self.source),
+                name_of(path),
+                xs_type(&n.ty)
+            ));
+            self.taken.insert(format!("{name}Listed"));
+            self.defs.push(format!(
+                "  <xs:simpleType name=\"{name}\">\n    <xs:annotation><xs:documentation>{}: the values SystmOne's schema lists, or any other text (E3: an open enumeration; one file cannot tell a practice's configured list, F17, from a fixed one).</xs:documentation></xs:annotation>\n    <xs:union memberTypes=\"{name}Listed xs:string\"/>\n  </xs:simpleType>\n",
+                name_of(path)
+            ));
+            return name;
+        }
+        if let Some(ours) = self.shapes.get(&shape(self.theirs, path)) {
+            return ours.clone();
+        }
+        let name = self.type_name(path);
+        let def = self.complex_type(&name, path);
+        self.defs.push(def);
+        name
+    }
+
+    /// A named complex type with the children of `path`.
+    fn complex_type(&mut self, name: &str, path: &str) -> String {
+        let children: Vec<String> = self
+            .theirs
+            .children(path)
+            .into_iter()
+            .map(|(p, _)| p.to_string())
+            .collect();
+        let mut elements = String::new();
+        let mut attributes = String::new();
+        for child in &children {
+            let node = self.theirs.nodes[child].clone();
+            match node.kind {
+                NodeKind::Attribute => attributes.push_str(&self.attribute(child, "    ")),
+                NodeKind::Element => elements.push_str(&self.element(child, "      ")),
+                NodeKind::Wildcard => elements.push_str(
+                    "      <xs:any processContents=\"lax\" minOccurs=\"0\" maxOccurs=\"unbounded\"/>\n",
+                ),
+            }
+        }
+        let content = if elements.is_empty() {
+            String::new()
+        } else {
+            format!("    <xs:sequence>\n{elements}    </xs:sequence>\n")
+        };
+        format!(
+            "  <xs:complexType name=\"{name}\">\n    <xs:annotation><xs:documentation>{} in SystmOne's own schema ({}), named by its path.</xs:documentation></xs:annotation>\n{content}{attributes}  </xs:complexType>\n",
+            path.trim_start_matches("/ClientIntegrationRequest/"),
+            escape(&self.source)
+        )
+    }
+
+    /// An element declaration for `path`, at `indent`.
+    fn element(&mut self, path: &str, indent: &str) -> String {
+        let n = self.theirs.nodes[path].clone();
+        let ty = self.type_of(path);
+        let mut occurs = String::new();
+        if n.min != 1 {
+            let _ = write!(occurs, " minOccurs=\"{}\"", n.min);
+        }
+        match n.max {
+            None => occurs.push_str(" maxOccurs=\"unbounded\""),
+            Some(1) => {}
+            Some(m) => {
+                let _ = write!(occurs, " maxOccurs=\"{m}\"");
+            }
+        }
+        format!(
+            "{indent}<xs:element name=\"{}\" type=\"{ty}\"{occurs}>\n{indent}  {}\n{indent}</xs:element>\n",
+            name_of(path),
+            self.doc(&n)
+        )
+    }
+
+    /// An attribute declaration for `path`, at `indent`.
+    fn attribute(&mut self, path: &str, indent: &str) -> String {
+        let n = self.theirs.nodes[path].clone();
+        let ty = self.type_of(path);
+        let use_ = if n.min > 0 { " use=\"required\"" } else { "" };
+        format!(
+            "{indent}<xs:attribute name=\"{}\" type=\"{ty}\"{use_}>\n{indent}  {}\n{indent}</xs:attribute>\n",
+            name_of(path).trim_start_matches('@'),
+            self.doc(&n)
+        )
+    }
+}
+
+/// The names and shapes of our named complex types, and every type name our schemas
+/// declare.
+fn our_types(
+    views: &[SchemaView],
+    texts: &[String],
+) -> (BTreeMap<BTreeSet<String>, String>, BTreeSet<String>) {
+    let mut shapes = BTreeMap::new();
+    for view in views {
+        for (path, n) in &view.nodes {
+            if n.ty == "complex" && n.type_name != "(anonymous)" {
+                let s = shape(view, path);
+                if !s.is_empty() {
+                    shapes.entry(s).or_insert_with(|| n.type_name.clone());
+                }
+            }
+        }
+    }
+    let mut taken = BTreeSet::new();
+    for text in texts {
+        for tag in [
+            "<xs:complexType name=\"",
+            "<xs:simpleType name=\"",
+            "<xs:group name=\"",
+        ] {
+            for (at, _) in text.match_indices(tag) {
+                let rest = &text[at + tag.len()..];
+                if let Some(end) = rest.find('"') {
+                    taken.insert(rest[..end].to_string());
+                }
+            }
+        }
+    }
+    (shapes, taken)
+}
+
+/// The byte range of `<xs:complexType name="name">...</xs:complexType>` in `text`.
+fn type_range(text: &str, name: &str) -> Option<(usize, usize)> {
+    let open = format!("<xs:complexType name=\"{name}\"");
+    let start = text.find(&open)?;
+    let end = start + text[start..].find("</xs:complexType>")? + "</xs:complexType>".len();
+    Some((start, end))
+}
+
+/// Where, inside our type at `range`, a declaration goes: after the sibling `after`
+/// (an element declaration), or first in its content model; attributes before the end of
+/// the type.
+fn insertion_point(
+    text: &str,
+    range: (usize, usize),
+    after: Option<&str>,
+    attribute: bool,
+) -> Option<usize> {
+    let (start, end) = range;
+    let body = &text[start..end];
+    if attribute {
+        return Some(start + body.rfind("  </xs:complexType>")?);
+    }
+    if let Some(after) = after {
+        let open = format!("<xs:element name=\"{after}\"");
+        if let Some(at) = body.find(&open) {
+            let tag_end = at + body[at..].find('>')?;
+            let decl_end = if body[..tag_end].ends_with('/') {
+                tag_end + 1
+            } else {
+                tag_end + body[tag_end..].find("</xs:element>")? + "</xs:element>".len()
+            };
+            let line_end = decl_end + body[decl_end..].find('\n').map_or(0, |i| i + 1);
+            return Some(start + line_end);
+        }
+    }
+    for group in ["<xs:sequence>", "<xs:all>"] {
+        if let Some(at) = body.find(group) {
+            let after_tag = at + group.len();
+            let line_end = after_tag + body[after_tag..].find('\n').map_or(0, |i| i + 1);
+            return Some(start + line_end);
+        }
+    }
+    None
+}
+
+/// The name of the preceding sibling (of the same kind) of `path` in `theirs` that ours
+/// also has.
+fn preceding<'a>(theirs: &'a SchemaView, ours: &SchemaView, path: &str) -> Option<&'a str> {
+    let kind = theirs.nodes[path].kind;
+    theirs
+        .children(parent_of(path))
+        .into_iter()
+        .take_while(|(p, _)| *p != path)
+        .filter(|(p, n)| n.kind == kind && ours.nodes.contains_key(*p))
+        .last()
+        .map(|(p, _)| name_of(p))
+}
+
+/// Writes what ours lack into our schemas in `ours` (the report's `missing` findings it
+/// marks to apply, and a file for each new function); returns one line per addition.
+/// Every declaration is annotated with the file of `theirs` it came from.
 pub fn apply(theirs: &Path, ours: &Path, report: &Report) -> Result<Vec<String>, ReconcileError> {
-    let _ = (theirs, ours, report);
-    Ok(Vec::new())
+    let our_files = xsd_files(ours)?;
+    let mut texts: BTreeMap<String, String> = BTreeMap::new();
+    for (name, path) in &our_files {
+        texts.insert(
+            name.clone(),
+            systmone_core::file::read_to_string(path).map_err(io(path))?,
+        );
+    }
+    let mut views = Vec::new();
+    for (name, path) in &our_files {
+        if name != COMMON_SCHEMA_FILE {
+            views.push(request_side(xsd_diff::load(path)?));
+        }
+    }
+    let (shapes, mut taken) = our_types(&views, &texts.values().cloned().collect::<Vec<_>>());
+    let label = theirs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut applied = Vec::new();
+    for file in &report.files {
+        let their_path = theirs.join(&file.file);
+        let their_view = request_side(xsd_diff::load(&their_path)?);
+        let mut writer = Writer {
+            theirs: &their_view,
+            shapes: shapes.clone(),
+            taken: std::mem::take(&mut taken),
+            defs: Vec::new(),
+            source: format!("{} of {label}", file.file),
+            prefix: String::new(),
+        };
+        match &file.ours {
+            None => {
+                let Some((function, version)) = xsd_diff::parse_schema_file_name(&file.file) else {
+                    continue;
+                };
+                let version = if version.contains('.') {
+                    version
+                } else {
+                    format!("{version}.0")
+                };
+                writer.prefix = function.clone();
+                let name = format!("{function} v{version}.xsd");
+                let text = new_function_file(&mut writer, &function, &version);
+                let to = ours.join(&name);
+                std::fs::write(&to, text).map_err(io(&to))?;
+                applied.push(format!(
+                    "{name}: a new function, written from {}",
+                    file.file
+                ));
+            }
+            Some(ours_name) => {
+                let our_view = request_side(xsd_diff::load(&our_files[ours_name])?);
+                for finding in file.findings.iter().filter(|f| f.to_apply) {
+                    let parent = parent_of(&finding.path);
+                    let Some(parent_node) = our_view.nodes.get(parent) else {
+                        continue;
+                    };
+                    let attribute = finding.node == NodeKind::Attribute;
+                    let wildcard = our_view.nodes.contains_key(&format!("{parent}/*"));
+                    if wildcard && !attribute {
+                        // Our lax wildcard holds global elements: the item becomes one.
+                        let decl = writer.element(&finding.path, "  ");
+                        let target = if texts.contains_key(COMMON_SCHEMA_FILE) {
+                            COMMON_SCHEMA_FILE.to_string()
+                        } else {
+                            ours_name.clone()
+                        };
+                        let text = texts.get_mut(&target).expect("listed above");
+                        let decl = decl.replacen(" minOccurs=\"0\"", "", 1).replacen(
+                            " maxOccurs=\"unbounded\"",
+                            "",
+                            1,
+                        );
+                        let at = text.rfind("</xs:schema>").unwrap_or(text.len());
+                        text.insert_str(at, &format!("{decl}\n"));
+                        applied.push(format!(
+                            "{target}: global element {} ({})",
+                            name_of(&finding.path),
+                            finding.path
+                        ));
+                        continue;
+                    }
+                    let type_name = parent_node.type_name.clone();
+                    let decl = if attribute {
+                        writer.attribute(&finding.path, "    ")
+                    } else {
+                        writer.element(&finding.path, "      ")
+                    };
+                    let after =
+                        preceding(&their_view, &our_view, &finding.path).map(str::to_string);
+                    let mut done = false;
+                    for target in [ours_name.as_str(), COMMON_SCHEMA_FILE] {
+                        let Some(text) = texts.get_mut(target) else {
+                            continue;
+                        };
+                        let Some(range) = type_range(text, &type_name) else {
+                            continue;
+                        };
+                        let Some(at) = insertion_point(text, range, after.as_deref(), attribute)
+                        else {
+                            continue;
+                        };
+                        text.insert_str(at, &decl);
+                        applied.push(format!(
+                            "{target}: {} into {type_name} ({})",
+                            name_of(&finding.path),
+                            finding.path
+                        ));
+                        done = true;
+                        break;
+                    }
+                    if !done {
+                        return Err(ReconcileError::NoDeclaration {
+                            type_name,
+                            path: finding.path.clone(),
+                            dir: ours.to_path_buf(),
+                        });
+                    }
+                }
+                if !writer.defs.is_empty() {
+                    let target = if texts.contains_key(COMMON_SCHEMA_FILE) {
+                        COMMON_SCHEMA_FILE.to_string()
+                    } else {
+                        ours_name.clone()
+                    };
+                    let text = texts.get_mut(&target).expect("listed above");
+                    let at = text.rfind("</xs:schema>").unwrap_or(text.len());
+                    let defs = writer.defs.join("\n");
+                    text.insert_str(at, &format!("{defs}\n"));
+                }
+            }
+        }
+        taken = writer.taken;
+    }
+    for (name, text) in &texts {
+        let path = ours.join(name);
+        let before = systmone_core::file::read_to_string(&path).map_err(io(&path))?;
+        if &before != text {
+            std::fs::write(&path, text).map_err(io(&path))?;
+        }
+    }
+    Ok(applied)
+}
+
+/// Our file for a function only their schema describes: the request typed from theirs,
+/// the response untyped (its content kept as it comes and reported as drift).
+fn new_function_file(writer: &mut Writer<'_>, function: &str, version: &str) -> String {
+    let params = "/ClientIntegrationRequest/FunctionParameters";
+    let children: Vec<String> = writer
+        .theirs
+        .children(params)
+        .into_iter()
+        .map(|(p, _)| p.to_string())
+        .collect();
+    let mut elements = String::new();
+    let mut attributes = String::new();
+    for child in &children {
+        match writer.theirs.nodes[child].kind {
+            NodeKind::Attribute => attributes.push_str(&writer.attribute(child, "    ")),
+            _ => elements.push_str(&writer.element(child, "      ")),
+        }
+    }
+    let content = if elements.is_empty() {
+        String::new()
+    } else {
+        format!("    <xs:all>\n{elements}    </xs:all>\n")
+    };
+    let source = escape(&writer.source);
+    let defs = writer.defs.join("\n");
+    format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  {function} v{version}: request and response documents.
+  Written by cargo xtask reconcile (apply) from SystmOne's own schema ({source}), which
+  describes the request only: the response is untyped until someone describes it.
+-->
+<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" elementFormDefault="unqualified">
+  <xs:annotation>
+    <xs:documentation>{function}: a function only SystmOne's own schema ({source}) describes.</xs:documentation>
+  </xs:annotation>
+
+  <xs:include schemaLocation="ClientIntegrationTypes.xsd"/>
+
+  <xs:simpleType name="{function}FunctionName">
+    <xs:annotation>
+      <xs:documentation>The function name: {function}.</xs:documentation>
+      <xs:appinfo source="systmone:call-kind">write</xs:appinfo>
+    </xs:annotation>
+    <xs:restriction base="xs:string">
+      <xs:enumeration value="{function}"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <xs:simpleType name="{function}FunctionVersion">
+    <xs:annotation>
+      <xs:documentation>The version of the function this schema describes (F13: a number).</xs:documentation>
+    </xs:annotation>
+    <xs:restriction base="xs:decimal">
+      <xs:enumeration value="{version}"/>
+    </xs:restriction>
+  </xs:simpleType>
+
+  <xs:element name="ClientIntegrationRequest">
+    <xs:annotation>
+      <xs:documentation>The root element of a {function} request (F11: header elements in any order).</xs:documentation>
+    </xs:annotation>
+    <xs:complexType>
+      <xs:all>
+        <xs:element name="APIKey" type="xs:string"/>
+        <xs:element name="DeviceID" type="xs:string"/>
+        <xs:element name="DeviceVersion" type="xs:string"/>
+        <xs:element name="RequestUID" type="xs:string"/>
+        <xs:element name="Function" type="{function}FunctionName"/>
+        <xs:element name="FunctionVersion" type="{function}FunctionVersion"/>
+        <xs:element name="OutputScheme" type="OutputScheme" minOccurs="0"/>
+        <xs:element name="FunctionParameters" type="{function}Parameters" minOccurs="0"/>
+      </xs:all>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:complexType name="{function}Parameters">
+    <xs:annotation>
+      <xs:documentation>The parameters SystmOne's own schema ({source}) gives; F14: read in any order.</xs:documentation>
+    </xs:annotation>
+{content}{attributes}  </xs:complexType>
+
+{defs}
+  <xs:element name="ClientIntegrationResponse">
+    <xs:annotation>
+      <xs:documentation>The root element of a {function} response.</xs:documentation>
+    </xs:annotation>
+    <xs:complexType>
+      <xs:sequence>
+        <xs:group ref="ResponseHeader"/>
+        <xs:element name="Function" type="{function}FunctionName"/>
+        <xs:element name="FunctionVersion" type="{function}FunctionVersion"/>
+        <xs:element name="ResponseUID" type="xs:string"/>
+        <xs:element name="Response" type="{function}Response"/>
+      </xs:sequence>
+    </xs:complexType>
+  </xs:element>
+
+  <xs:complexType name="{function}Response">
+    <xs:annotation>
+      <xs:documentation>The results of the function: the standard error form, or content no schema describes yet (SystmOne's files describe requests only, F13), kept as it comes and reported as drift.</xs:documentation>
+    </xs:annotation>
+    <xs:choice>
+      <xs:group ref="ErrorContent"/>
+      <xs:group ref="{function}Result"/>
+    </xs:choice>
+  </xs:complexType>
+
+  <xs:group name="{function}Result">
+    <xs:annotation>
+      <xs:documentation>Untyped until described: every element is kept.</xs:documentation>
+    </xs:annotation>
+    <xs:sequence>
+      <xs:any processContents="lax" minOccurs="0" maxOccurs="unbounded"/>
+    </xs:sequence>
+  </xs:group>
+</xs:schema>
+"#
+    )
 }
