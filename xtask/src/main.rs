@@ -114,11 +114,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
-    /// Ask a live client (or the simulator) to write its XSDs (GetXSDFiles), copy them
-    /// into `xsd/` (or `--into`) and report which are new, changed, unchanged or
-    /// failed. Run `cargo xtask xsd-diff` first on a scratch `--into` to review.
+    /// Ask a live client (or the simulator) to write its XSDs (GetXSDFiles) and keep
+    /// them byte for byte in `xsd/systmone/<label>/` (never over our contract), saying
+    /// which files are new, changed, unchanged or failed and, per function, whether it
+    /// is a new function, a new version, a changed request schema or unchanged (against
+    /// the previous fetch, else our contract). Then `cargo xtask reconcile` that directory.
     ///
-    /// Example: `cargo xtask fetch-xsd --into /tmp/fetched`
+    /// Example: `cargo xtask fetch-xsd --label practice-a`
     #[cfg(feature = "live")]
     FetchXsd {
         #[command(flatten)]
@@ -127,7 +129,10 @@ enum Command {
         /// an existing directory inside its root). Default: a fresh temporary directory.
         #[arg(long)]
         remote_dir: Option<PathBuf>,
-        /// Where to copy them (default: the workspace's `xsd/`).
+        /// The directory's name under `xsd/systmone/` (default: today's date, UTC).
+        #[arg(long)]
+        label: Option<String>,
+        /// Where to keep them instead (never our contract, `xsd/`).
         #[arg(long)]
         into: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Output::Text)]
@@ -206,12 +211,15 @@ fn main() -> anyhow::Result<()> {
         Command::FetchXsd {
             live,
             remote_dir,
+            label,
             into,
             output,
         } => fetch_xsd::run(
             &live,
             remote_dir,
-            &into.unwrap_or_else(|| workspace_root().join("xsd")),
+            &workspace_root().join("xsd"),
+            label,
+            into,
             output,
         ),
     }
