@@ -319,10 +319,24 @@ fn render_bindings_crate(
         visit_arms.push(quote!(AnyRequest::#variant(r) => visitor.visit::<#module::#variant>(r),));
         let method = module.clone();
         let method_doc = format!(" {name} version {version}.");
-        handler_methods.push(quote! {
-            #[doc = #method_doc]
-            fn #method(&mut self, request: systmone_core::Request<#module::#params>) -> Self::Output;
-        });
+        if undescribed_response(f) {
+            // Only SystmOne's request schema describes it: a handler need not know it.
+            let default_doc = format!(
+                " {name} version {version}: its response is not described yet, so by default [`RequestHandler::undescribed`] answers."
+            );
+            handler_methods.push(quote! {
+                #[doc = #default_doc]
+                fn #method(&mut self, request: systmone_core::Request<#module::#params>) -> Self::Output {
+                    let _ = request;
+                    self.undescribed(#name, #version)
+                }
+            });
+        } else {
+            handler_methods.push(quote! {
+                #[doc = #method_doc]
+                fn #method(&mut self, request: systmone_core::Request<#module::#params>) -> Self::Output;
+            });
+        }
         dispatch_arms.push(quote!(AnyRequest::#variant(r) => handler.#method(r),));
         kinds
             .entry(all_names)
@@ -398,6 +412,9 @@ fn render_bindings_crate(
         pub trait RequestHandler {
             /// What every method returns.
             type Output;
+            /// The answer to a function whose response no schema describes yet (one only
+            /// SystmOne's request schema describes, F13): its method calls this by default.
+            fn undescribed(&mut self, function: &'static str, version: &'static str) -> Self::Output;
             #(#handler_methods)*
         }
 
@@ -650,4 +667,17 @@ mod tests {
             );
         }
     }
+}
+
+/// Whether the function's response is nothing but untyped content (a file `cargo xtask
+/// reconcile --apply` wrote for a function only SystmOne's request schema describes).
+fn undescribed_response(f: &FunctionSchema) -> bool {
+    f.module.types.iter().any(|t| match t {
+        model::TypeDef::Struct(s) if s.name == f.result => {
+            s.attributes.is_empty()
+                && s.members.len() == 1
+                && matches!(s.members[0], model::Member::Any { .. })
+        }
+        _ => false,
+    })
 }
