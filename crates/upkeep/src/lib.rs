@@ -9,7 +9,8 @@
 //! - [`fetch`]: installing the XSDs a live client wrote (GetXSDFiles) into a directory,
 //!   saying which are new, changed, unchanged or failed;
 //! - [`reconcile`]: SystmOne's own request schemas against ours, path by path, and what
-//!   ours lack written into them.
+//!   ours lack written into them;
+//! - [`systmone_style`]: our schemas written the way SystmOne writes its own (F13).
 //!
 //! ```
 //! use systmone_upkeep::compat::highest_common;
@@ -23,4 +24,5 @@ pub mod compat;
 pub mod fetch;
 pub mod reconcile;
 pub mod schema;
+pub mod systmone_style;
 pub mod xsd_diff;

@@ -506,7 +506,9 @@ pub fn load(path: &Path) -> Result<SchemaView, DiffError> {
         && !roots.iter().any(|(_, side)| *side == Side::Response);
     walker.globals = globals
         .iter()
-        .filter(|id| ![REQUEST_ROOT, RESPONSE_ROOT].contains(&id.name.as_str()))
+        .filter(|id| {
+            ![REQUEST_ROOT, RESPONSE_ROOT].contains(&id.name.as_str()) && !id.name.is_generated()
+        })
         .copied()
         .collect();
     for (ident, side) in roots {

@@ -123,3 +123,32 @@ fn the_tolerant_reader_is_the_default_and_says_what_still_breaks() {
         "{text}"
     );
 }
+
+#[test]
+fn our_schemas_written_in_systmone_style_are_the_same_requests() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut compared = 0;
+    for entry in std::fs::read_dir(contract()).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Some((function, version)) = xsd_diff::parse_schema_file_name(&name) else {
+            continue;
+        };
+        let text = systmone_upkeep::systmone_style::write(
+            &xsd_diff::load(&path).unwrap(),
+            &function,
+            &version,
+        );
+        assert!(!text.contains("xs:include") && !text.contains("ClientIntegrationResponse"));
+        assert!(!text.contains("<xs:complexType name=") && !text.contains("<xs:simpleType name="));
+        assert!(text.contains("\r\n"));
+        let styled = dir.path().join(&name);
+        std::fs::write(&styled, &text).unwrap();
+        let view = xsd_diff::load(&styled).unwrap();
+        assert!(view.request_only);
+        let d = xsd_diff::diff_files_with(&path, &styled, &options()).unwrap();
+        assert!(d.changes.is_empty(), "{name}: {:#?}", d.changes);
+        compared += 1;
+    }
+    assert_eq!(compared, 17);
+}
