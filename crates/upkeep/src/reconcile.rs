@@ -6,7 +6,8 @@
 //! files to copy over ours: [`reconcile`] says where they and ours differ, and [`apply`]
 //! writes what ours lack into our schemas, in our style (named types, named by path, or
 //! our shared types when the shape is one of theirs: one Code, one Drug, one Address),
-//! each addition annotated with the file it came from.
+//! each addition annotated with the file it came from. No enumeration value of theirs is
+//! copied (a practice's configured list, F17, cannot be told from a fixed one in one file).
 //!
 //! ```no_run
 //! use std::path::Path;
@@ -551,8 +552,16 @@ struct Writer<'a> {
 
 impl Writer<'_> {
     fn doc(&self, n: &Node) -> String {
+        let values = if n.values.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " SystmOne's schema lists {} values here, not copied: one file cannot tell a practice's configured list (F17) from a fixed one; make a fixed one an enumeration by hand.",
+                n.values.len()
+            )
+        };
         format!(
-            "<xs:annotation><xs:documentation>From SystmOne's own schema ({}): {}, {}. Written by cargo xtask reconcile --apply; review it.</xs:documentation></xs:annotation>",
+            "<xs:annotation><xs:documentation>From SystmOne's own schema ({}): {}, {}.{values} Written by cargo xtask reconcile --apply; review it.</xs:documentation></xs:annotation>",
             escape(&self.source),
             occurs(n),
             n.ty
@@ -599,26 +608,10 @@ impl Writer<'_> {
             if n.values.is_empty() {
                 return xs_type(&n.ty).into();
             }
-            // An enumeration, open: one file cannot tell a practice's configured list
-            // (F17) from a fixed one, and a configured list is never closed in ours.
-            let name = self.type_name(path);
-            let values: String = n
-                .values
-                .iter()
-                .map(|v| format!("      <xs:enumeration value=\"{}\"/>\n", escape(v)))
-                .collect();
-            self.defs.push(format!(
-                "  <xs:simpleType name=\"{name}Listed\">\n    <xs:annotation><xs:documentation>The values SystmOne's own schema ({}) lists for {}.</xs:documentation></xs:annotation>\n    <xs:restriction base=\"{}\">\n{values}    </xs:restriction>\n  </xs:simpleType>\n",
-                escape(&self.source),
-                name_of(path),
-                xs_type(&n.ty)
-            ));
-            self.taken.insert(format!("{name}Listed"));
-            self.defs.push(format!(
-                "  <xs:simpleType name=\"{name}\">\n    <xs:annotation><xs:documentation>{}: the values SystmOne's schema lists, or any other text (E3: an open enumeration; one file cannot tell a practice's configured list, F17, from a fixed one).</xs:documentation></xs:annotation>\n    <xs:union memberTypes=\"{name}Listed xs:string\"/>\n  </xs:simpleType>\n",
-                name_of(path)
-            ));
-            return name;
+            // No value is copied: one file cannot tell a practice's configured list
+            // (F17, whose values are the practice's own) from a fixed one; the
+            // annotation says how many there were.
+            return xs_type(&n.ty).into();
         }
         if let Some(ours) = self.shapes.get(&shape(self.theirs, path)) {
             return ours.clone();

@@ -152,8 +152,12 @@ fn a_function_only_their_file_describes_gets_a_file_of_ours() {
         text.contains("<xs:element name=\"Subject\" type=\"CodeSlot\""),
         "{text}"
     );
-    // An enumeration is written open (E3), never closed.
-    assert!(text.contains("<xs:union memberTypes=\"GetTaskListStatusListed xs:string\"/>"));
+    // No value of theirs is copied (it may be a practice's configured list, F17).
+    assert!(
+        text.contains("<xs:element name=\"Status\" type=\"xs:string\" minOccurs=\"0\">"),
+        "{text}"
+    );
+    assert!(text.contains("lists 2 values here, not copied") && !text.contains("Outstanding"));
     // The response: the error form or untyped content, kept.
     assert!(
         text.contains("<xs:any processContents=\"lax\" minOccurs=\"0\" maxOccurs=\"unbounded\"/>")
