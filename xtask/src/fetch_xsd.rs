@@ -83,13 +83,19 @@ pub fn run(
     }
     let into = into.unwrap_or_else(|| contract.join("systmone").join(&label));
     // Fetched files are evidence: they never replace the contract.
-    if let (Ok(a), Ok(b)) = (std::path::absolute(&into), std::path::absolute(contract)) {
-        if a == b || std::fs::canonicalize(&into).ok() == std::fs::canonicalize(contract).ok() {
-            anyhow::bail!(
-                "{} is our contract: fetched files are kept apart (default xsd/systmone/<label>/)",
-                into.display()
-            );
-        }
+    let same_path = std::path::absolute(&into).ok() == std::path::absolute(contract).ok();
+    let same_dir = match (
+        std::fs::canonicalize(&into),
+        std::fs::canonicalize(contract),
+    ) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    if same_path || same_dir {
+        anyhow::bail!(
+            "{} is our contract: fetched files are kept apart (default xsd/systmone/<label>/)",
+            into.display()
+        );
     }
     // The default: a fresh temporary directory, removed afterwards.
     let temp = match &remote_dir {

@@ -644,6 +644,19 @@ pub fn run(root: &Path, check: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Whether the function's response is nothing but untyped content (a file `cargo xtask
+/// reconcile --apply` wrote for a function only SystmOne's request schema describes).
+fn undescribed_response(f: &FunctionSchema) -> bool {
+    f.module.types.iter().any(|t| match t {
+        model::TypeDef::Struct(s) if s.name == f.result => {
+            s.attributes.is_empty()
+                && s.members.len() == 1
+                && matches!(s.members[0], model::Member::Any { .. })
+        }
+        _ => false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
@@ -695,17 +708,4 @@ mod tests {
             );
         }
     }
-}
-
-/// Whether the function's response is nothing but untyped content (a file `cargo xtask
-/// reconcile --apply` wrote for a function only SystmOne's request schema describes).
-fn undescribed_response(f: &FunctionSchema) -> bool {
-    f.module.types.iter().any(|t| match t {
-        model::TypeDef::Struct(s) if s.name == f.result => {
-            s.attributes.is_empty()
-                && s.members.len() == 1
-                && matches!(s.members[0], model::Member::Any { .. })
-        }
-        _ => false,
-    })
 }
