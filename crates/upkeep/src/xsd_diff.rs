@@ -27,12 +27,12 @@
 //! - enumeration value added: compatible; removed: breaking.
 //!
 //! Responses (SystmOne writes, the client reads). The default policy is the
-//! **strict reader**, because it is what our generated bindings are: they refuse
-//! unknown child elements and parse enumerations strictly (they ignore unknown
-//! attributes). So:
-//! - added element: breaking, required or optional (an old binding refuses it as soon
-//!   as it appears); under [`Policy::TolerantReader`] (a reader that skips unknown
-//!   elements) compatible;
+//! **tolerant reader**, because it is what our generated bindings are by default: an
+//! unknown element, attribute or enumeration value is kept and reported as drift, not
+//! refused. [`Policy::StrictReader`] is a reader that refuses unknown child elements and
+//! parses enumerations strictly (it ignores unknown attributes). So:
+//! - added element: compatible; for a strict reader breaking, required or optional (it
+//!   refuses it as soon as it appears);
 //! - added attribute: compatible (unknown attributes are ignored);
 //! - removed: breaking if it was required (the old binding requires it), compatible
 //!   if it was optional;
@@ -42,8 +42,11 @@
 //! - cardinality: a higher maximum is breaking (a second occurrence of a single
 //!   field), a lower one compatible;
 //! - type changed: breaking;
-//! - enumeration value added: breaking (strict enumeration), compatible for an open
-//!   enumeration (a union with free text, ERRATA E3); value removed: compatible.
+//! - enumeration value added: compatible (kept as unlisted); for a strict reader
+//!   breaking, unless the enumeration is open (a union with free text, ERRATA E3); value
+//!   removed: compatible;
+//! - removed (if required), made optional (if single), retyped: breaking under both
+//!   policies: a reader that relies on the value no longer gets it.
 //!
 //! The version pin (`Function` and `FunctionVersion` of the root elements) is
 //! reported but always compatible: each function version gets its own bindings.
@@ -417,9 +420,10 @@ impl Report {
                  response element breaks it)"
             }
             Policy::TolerantReader => {
-                "tolerant reader (our bindings: an unknown response element or attribute is \
-                 kept and reported as drift, so an added one is compatible; a removed required \
-                 or retyped one still breaks readers that rely on it)"
+                "tolerant reader (our bindings: an unknown response element, attribute or \
+                 enumeration value is kept and reported as drift, so an added one is \
+                 compatible; a removed required or retyped one still breaks readers that rely \
+                 on it)"
             }
         };
         let _ = writeln!(out, "policy: {policy}");
@@ -1238,9 +1242,11 @@ pub fn classify(side: Side, policy: Policy, kind: ChangeKind, o: &Node, n: &Node
                 breaking(max_greater(n.max, o.max) || (n.min < o.min && o.max == Some(1)))
             }
             TypeChanged => Breaking,
-            EnumValueAdded => breaking(!o.open),
+            // Our bindings keep a value they do not know (as unlisted, reported as
+            // drift); a strict reader refuses it.
+            EnumValueAdded => breaking(!o.open && policy == Policy::StrictReader),
             EnumValueRemoved => Compatible,
-            EnumOpenness => breaking(n.open),
+            EnumOpenness => breaking(n.open && policy == Policy::StrictReader),
             ConfiguredList => Compatible,
         },
     }
@@ -1398,7 +1404,9 @@ pub fn diff_with(old: &Path, new: &Path, options: &Options) -> Result<Report, Di
                     continue;
                 }
                 let d = diff_files_with(old_path, new_path, options)?;
-                if d.changes.is_empty() && same_text {
+                // Another text with the same paths (SystmOne's layout of our schema) is
+                // no change either.
+                if d.changes.is_empty() {
                     report.unchanged.push(name.clone());
                 } else {
                     report.diffs.push(d);
