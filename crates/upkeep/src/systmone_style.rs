@@ -13,7 +13,7 @@
 //! assert!(!text.contains("ClientIntegrationResponse") && !text.contains("xs:include"));
 //! ```
 //!
-//! It is written from the request side of [`SchemaView`](crate::xsd_diff::SchemaView):
+//! It is written from the request side of [`SchemaView`]:
 //! the same paths, occurrences, lexical types and enumerations, so `xsd-diff` of ours
 //! against it finds no change. Our Event's lax wildcard is written after the data items
 //! it holds (SystmOne's files list them; ours declare them as global elements).
