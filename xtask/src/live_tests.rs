@@ -9,8 +9,6 @@ use systmone_sim::{DOCUMENT_API_KEYS, SimConfig, SimHandle, Simulator, Throttle}
 use systmone_upkeep::compat::Verdict;
 use systmone_upkeep::fetch::Status;
 
-use crate::codegen;
-
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -108,25 +106,43 @@ async fn fetch_xsd_round_trips_to_identical_files_and_code() {
     println!("{}", report.to_text());
     assert_eq!(report.failed(), 0);
     assert!(report.files.iter().all(|f| f.status == Status::New));
-    // Every schema of xsd/ (the 17 listed and the common schema they include), identical.
-    let ours: Vec<String> = std::fs::read_dir(root().join("xsd"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".xsd"))
-        .collect();
-    assert_eq!(report.files.len(), ours.len());
-    for name in &ours {
+    // What the simulator writes: SystmOne's style (F13), one self-contained,
+    // request-only file per function version, kept byte for byte.
+    assert_eq!(
+        report.files.len(),
+        systmone_bindings::SYSTMONE_XSD_FILES.len()
+    );
+    for (name, text) in systmone_bindings::SYSTMONE_XSD_FILES {
         assert_eq!(
             std::fs::read(into.path().join(name)).unwrap(),
-            std::fs::read(root().join("xsd").join(name)).unwrap(),
+            text.as_bytes(),
             "{name}"
         );
     }
-    // Regenerated code: no diff.
+    // The same requests as ours, path by path: nothing to reconcile, no change.
+    let reconciled =
+        systmone_upkeep::reconcile::reconcile(into.path(), &root().join("xsd")).unwrap();
+    // Only the practice's configured lists (F17) are said, as configuration.
+    assert_eq!(reconciled.to_apply(), 0, "{}", reconciled.to_text());
     assert_eq!(
-        codegen::render(into.path()).unwrap(),
-        codegen::render(&root().join("xsd")).unwrap()
+        reconciled.findings(),
+        reconciled.configured(),
+        "{}",
+        reconciled.to_text()
     );
+    let diff = systmone_upkeep::xsd_diff::diff(
+        &root().join("xsd"),
+        into.path(),
+        systmone_upkeep::xsd_diff::Policy::default(),
+    )
+    .unwrap();
+    assert!(
+        diff.diffs.iter().all(|d| d.changes.is_empty()),
+        "{}",
+        diff.to_text()
+    );
+    assert!(!diff.has_breaking(), "{}", diff.to_text());
+    let ours = systmone_bindings::SYSTMONE_XSD_FILES;
 
     // Again: nothing changed. Then one local file differs: it is changed back.
     let again = crate::fetch_xsd::fetch(&client, &remote, into.path())

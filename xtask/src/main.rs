@@ -6,7 +6,8 @@
 //! cargo xtask codegen --check   # fail if the committed bindings are stale
 //! cargo xtask xsd-diff OLD NEW   # what changed between two schemas (or schema dirs)
 //! cargo xtask compat             # GetFunctions on a live client against our bindings
-//! cargo xtask fetch-xsd          # GetXSDFiles on a live client, copied into xsd/
+//! cargo xtask fetch-xsd          # GetXSDFiles on a live client, kept in xsd/systmone/<label>/
+//! cargo xtask reconcile DIR      # SystmOne's request schemas against ours (--apply: write)
 //! cargo xtask absorb PATH...     # response elements seen but not in xsd/, as a diff
 //! ```
 //!
@@ -20,6 +21,7 @@ mod codegen;
 mod compat;
 #[cfg(feature = "live")]
 mod fetch_xsd;
+mod reconcile;
 mod test;
 mod xsd_diff;
 
@@ -60,18 +62,25 @@ enum Command {
     /// A schema-level diff of two versions of a function schema, or of two directories
     /// of schemas (paired by file name; a new version of a function is diffed against
     /// its highest old version): each change classed BREAKING or COMPATIBLE for a
-    /// client that sends requests and reads responses.
+    /// client that sends requests and reads responses. A request-only file (SystmOne's
+    /// own) is compared on its request side; a difference in one of the practice's
+    /// configured lists is practice configuration, never breaking.
     ///
-    /// Example: `cargo xtask xsd-diff old/ xsd/ --output json`
+    /// Example: `cargo xtask xsd-diff xsd/ xsd/systmone/2026-12-02/ --output json`
     XsdDiff {
         old: PathBuf,
         new: PathBuf,
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
-        /// Class new response elements as compatible (a reader that skips unknown
-        /// elements); the default is our bindings' strict reader.
+        /// Class every new response element as breaking (a reader that refuses unknown
+        /// elements); the default is our bindings' tolerant reader, which keeps them
+        /// and reports them as drift.
         #[arg(long)]
-        tolerant_reader: bool,
+        strict_reader: bool,
+        /// The schemas that name the practice's configured lists (type ConfiguredList);
+        /// default: the workspace's `xsd/`.
+        #[arg(long)]
+        contract: Option<PathBuf>,
         /// Exit non-zero when a change is breaking.
         #[arg(long)]
         fail_on_breaking: bool,
@@ -95,6 +104,25 @@ enum Command {
         #[arg(long)]
         apply: bool,
     },
+    /// Compare SystmOne's own request schemas (a directory `fetch-xsd` wrote, e.g.
+    /// `xsd/systmone/2026-12-02/`) with ours, path by path: what theirs have and ours
+    /// lack (position, occurrence, type), what ours have and theirs lack, order, type
+    /// and enumeration differences, the practice's configured lists (F17, never
+    /// breaking). `--apply` writes what ours lack into `xsd/`, annotated with its source.
+    ///
+    /// Example: `cargo xtask reconcile xsd/systmone/2026-12-02 --apply`
+    Reconcile {
+        /// The directory of SystmOne's files.
+        theirs: PathBuf,
+        /// Our schemas (default: the workspace's `xsd/`).
+        #[arg(long)]
+        ours: Option<PathBuf>,
+        /// Write what ours lack into our schemas (then run `cargo xtask codegen`).
+        #[arg(long)]
+        apply: bool,
+        #[arg(long, value_enum, default_value_t = Output::Text)]
+        output: Output,
+    },
     /// Ask a live client (or the simulator) for its functions (GetFunctions) and
     /// compare them with the bindings we ship. Exits non-zero when a binding we ship
     /// is not supported.
@@ -107,11 +135,13 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
-    /// Ask a live client (or the simulator) to write its XSDs (GetXSDFiles), copy them
-    /// into `xsd/` (or `--into`) and report which are new, changed, unchanged or
-    /// failed. Run `cargo xtask xsd-diff` first on a scratch `--into` to review.
+    /// Ask a live client (or the simulator) to write its XSDs (GetXSDFiles) and keep
+    /// them byte for byte in `xsd/systmone/<label>/` (never over our contract), saying
+    /// which files are new, changed, unchanged or failed and, per function, whether it
+    /// is a new function, a new version, a changed request schema or unchanged (against
+    /// the previous fetch, else our contract). Then `cargo xtask reconcile` that directory.
     ///
-    /// Example: `cargo xtask fetch-xsd --into /tmp/fetched`
+    /// Example: `cargo xtask fetch-xsd --label practice-a`
     #[cfg(feature = "live")]
     FetchXsd {
         #[command(flatten)]
@@ -120,7 +150,10 @@ enum Command {
         /// an existing directory inside its root). Default: a fresh temporary directory.
         #[arg(long)]
         remote_dir: Option<PathBuf>,
-        /// Where to copy them (default: the workspace's `xsd/`).
+        /// The directory's name under `xsd/systmone/` (default: today's date, UTC).
+        #[arg(long)]
+        label: Option<String>,
+        /// Where to keep them instead (never our contract, `xsd/`).
         #[arg(long)]
         into: Option<PathBuf>,
         #[arg(long, value_enum, default_value_t = Output::Text)]
@@ -171,13 +204,32 @@ fn main() -> anyhow::Result<()> {
             old,
             new,
             output,
-            tolerant_reader,
+            strict_reader,
+            contract,
             fail_on_breaking,
-        } => xsd_diff::run(&old, &new, output, tolerant_reader, fail_on_breaking),
+        } => xsd_diff::run(
+            &old,
+            &new,
+            &contract.unwrap_or_else(|| workspace_root().join("xsd")),
+            output,
+            strict_reader,
+            fail_on_breaking,
+        ),
         Command::Absorb { paths, xsd, apply } => absorb::run(
             &paths,
             &xsd.unwrap_or_else(|| workspace_root().join("xsd")),
             apply,
+        ),
+        Command::Reconcile {
+            theirs,
+            ours,
+            apply,
+            output,
+        } => reconcile::run(
+            &theirs,
+            &ours.unwrap_or_else(|| workspace_root().join("xsd")),
+            apply,
+            output,
         ),
         #[cfg(feature = "live")]
         Command::Compat { live, output } => compat::run(&live, output),
@@ -185,12 +237,15 @@ fn main() -> anyhow::Result<()> {
         Command::FetchXsd {
             live,
             remote_dir,
+            label,
             into,
             output,
         } => fetch_xsd::run(
             &live,
             remote_dir,
-            &into.unwrap_or_else(|| workspace_root().join("xsd")),
+            &workspace_root().join("xsd"),
+            label,
+            into,
             output,
         ),
     }

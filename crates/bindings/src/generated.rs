@@ -110,6 +110,13 @@ pub trait RequestVisitor {
 pub trait RequestHandler {
     /// What every method returns.
     type Output;
+    /// The answer to a function whose response no schema describes yet (one only
+    /// SystmOne's request schema describes, F13): its method calls this by default.
+    fn undescribed(
+        &mut self,
+        function: &'static str,
+        version: &'static str,
+    ) -> Self::Output;
     /// DataExtract version 1.0.
     fn data_extract_v1_0(
         &mut self,

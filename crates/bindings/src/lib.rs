@@ -49,7 +49,7 @@ pub use generated::*;
 #[rustfmt::skip]
 mod schemas;
 
-pub use schemas::XSD_FILES;
+pub use schemas::{SYSTMONE_XSD_FILES, XSD_FILES};
 
 #[rustfmt::skip]
 mod models;

@@ -22,3 +22,26 @@ pub const XSD_FILES: &[(&str, &str)] = &[
     ("PatientSearch v1.0.xsd", include_str!("../xsd/PatientSearch v1.0.xsd")),
     ("UpdatePatientRecord v1.0.xsd", include_str!("../xsd/UpdatePatientRecord v1.0.xsd")),
 ];
+
+/// Every function schema written the way SystmOne's GetXSDFiles writes its own
+/// (request only, self-contained, anonymous types; FIELD-EVIDENCE F13): what the
+/// simulator serves. No `ClientIntegrationTypes.xsd` among them.
+pub const SYSTMONE_XSD_FILES: &[(&str, &str)] = &[
+    ("DataExtract v1.0.xsd", include_str!("../xsd/systmone/DataExtract v1.0.xsd")),
+    ("DeleteFromPatientRecord v1.0.xsd", include_str!("../xsd/systmone/DeleteFromPatientRecord v1.0.xsd")),
+    ("ExitClient v1.0.xsd", include_str!("../xsd/systmone/ExitClient v1.0.xsd")),
+    ("GetAppointmentSlots v1.0.xsd", include_str!("../xsd/systmone/GetAppointmentSlots v1.0.xsd")),
+    ("GetCurrentActivity v1.0.xsd", include_str!("../xsd/systmone/GetCurrentActivity v1.0.xsd")),
+    ("GetCurrentSelection v1.0.xsd", include_str!("../xsd/systmone/GetCurrentSelection v1.0.xsd")),
+    ("GetDiary v1.0.xsd", include_str!("../xsd/systmone/GetDiary v1.0.xsd")),
+    ("GetDocument v1.0.xsd", include_str!("../xsd/systmone/GetDocument v1.0.xsd")),
+    ("GetFunctions v1.0.xsd", include_str!("../xsd/systmone/GetFunctions v1.0.xsd")),
+    ("GetOrganisationMetaData v1.0.xsd", include_str!("../xsd/systmone/GetOrganisationMetaData v1.0.xsd")),
+    ("GetPatientRecord v1.0.xsd", include_str!("../xsd/systmone/GetPatientRecord v1.0.xsd")),
+    ("GetReferenceData v1.0.xsd", include_str!("../xsd/systmone/GetReferenceData v1.0.xsd")),
+    ("GetXSDFiles v1.0.xsd", include_str!("../xsd/systmone/GetXSDFiles v1.0.xsd")),
+    ("IsPatientRetrieved v1.0.xsd", include_str!("../xsd/systmone/IsPatientRetrieved v1.0.xsd")),
+    ("LaunchFunctionality v1.0.xsd", include_str!("../xsd/systmone/LaunchFunctionality v1.0.xsd")),
+    ("PatientSearch v1.0.xsd", include_str!("../xsd/systmone/PatientSearch v1.0.xsd")),
+    ("UpdatePatientRecord v1.0.xsd", include_str!("../xsd/systmone/UpdatePatientRecord v1.0.xsd")),
+];

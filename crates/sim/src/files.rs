@@ -2,9 +2,10 @@
 
 use std::path::{Component, Path, PathBuf};
 
-/// The project's XSD files (the workspace's `xsd/` directory), embedded at compile time
-/// (the bindings crate carries them, so the packaged crate builds on its own).
-pub use systmone_bindings::XSD_FILES;
+/// The project's schemas written the way SystmOne's GetXSDFiles writes its own (F13),
+/// embedded at compile time (the bindings crate carries them, so the packaged crate
+/// builds on its own): what the simulator serves.
+pub use systmone_bindings::SYSTMONE_XSD_FILES;
 
 /// A path that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -102,7 +103,17 @@ mod tests {
 
     #[test]
     fn xsds_embedded() {
+        use systmone_bindings::XSD_FILES;
         assert_eq!(XSD_FILES.len(), 18);
         assert!(XSD_FILES.iter().all(|(_, text)| text.contains("xs:schema")));
+        // SystmOne's style: one self-contained, request-only file per function version.
+        assert_eq!(SYSTMONE_XSD_FILES.len(), 17);
+        assert!(
+            SYSTMONE_XSD_FILES
+                .iter()
+                .all(|(_, text)| text.contains("xs:schema")
+                    && !text.contains("xs:include")
+                    && !text.contains("ClientIntegrationResponse"))
+        );
     }
 }

@@ -903,7 +903,10 @@ async fn files_stay_inside_the_root() {
     assert_eq!(gf.version, "1.0");
     assert!(gf.result.starts_with("Successfully written to "));
     assert!(root.join("docs/GetFunctions v1.0.xsd").exists());
-    assert!(root.join("docs/ClientIntegrationTypes.xsd").exists());
+    // SystmOne's style (F13): self-contained, request only, no shared include.
+    assert!(!root.join("docs/ClientIntegrationTypes.xsd").exists());
+    let written = std::fs::read_to_string(root.join("docs/GetFunctions v1.0.xsd")).unwrap();
+    assert!(!written.contains("ClientIntegrationResponse") && !written.contains("xs:include"));
     assert!(
         c.err::<GetXsdFilesV1_0>(GetXsdFilesParameters {
             extra: Default::default(),

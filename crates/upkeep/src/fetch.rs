@@ -251,23 +251,181 @@ fn with_causes(error: &FetchError) -> String {
     text
 }
 
+/// Copies `file` byte for byte (SystmOne's files are evidence: CRLF, encoding and all are
+/// kept); returns what it did and the text, for the includes it names.
 fn copy(from_dir: &Path, file: &str, into: &Path) -> Result<(Status, String), FetchError> {
     let from = from_dir.join(file);
-    let text = systmone_core::file::read_to_string(&from).map_err(|source| FetchError::Read {
+    let bytes = systmone_core::file::read(&from).map_err(|source| FetchError::Read {
         path: from.clone(),
         source,
     })?;
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     let to = into.join(file);
-    let status = match systmone_core::file::read_to_string(&to) {
-        Ok(existing) if existing == text => return Ok((Status::Unchanged, text)),
+    let status = match systmone_core::file::read(&to) {
+        Ok(existing) if existing == bytes => return Ok((Status::Unchanged, text)),
         Ok(_) => Status::Changed,
         Err(_) => Status::New,
     };
-    std::fs::write(&to, &text).map_err(|source| FetchError::Write {
+    std::fs::write(&to, &bytes).map_err(|source| FetchError::Write {
         path: to.clone(),
         source,
     })?;
     Ok((status, text))
+}
+
+/// What a fetched function schema is, against our contract and the previous fetch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum FunctionStatus {
+    /// A function our contract lacks.
+    NewFunction,
+    /// A version of a function our contract has, at another version.
+    NewVersion {
+        /// The versions our contract has.
+        ours: Vec<String>,
+    },
+    /// The request schema differs from the baseline (the previous fetch, or our contract
+    /// when there is none), practice configuration (F17) aside.
+    RequestChanged {
+        /// What it was compared with (`xsd/systmone/2026-11-02`, `xsd`).
+        baseline: String,
+        /// The number of differences.
+        changes: usize,
+        /// How many are breaking for a client built on the baseline.
+        breaking: usize,
+    },
+    /// The same request schema as the baseline, practice configuration aside.
+    Unchanged {
+        /// What it was compared with.
+        baseline: String,
+    },
+}
+
+/// One fetched function schema and what it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FunctionReport {
+    /// The function.
+    pub function: String,
+    /// Its version, as SystmOne names its file.
+    pub version: String,
+    /// What it is.
+    #[serde(flatten)]
+    pub status: FunctionStatus,
+}
+
+/// Says, for each function schema in `fetched` (what [`install`] wrote), whether it is a
+/// new function, a new version, a changed request schema or unchanged: against `previous`
+/// (the last fetch, when there is one) or else our `contract`, on the request side
+/// (SystmOne's files describe no response, F13), the practice's configured lists aside.
+pub fn classify(
+    fetched: &Path,
+    contract: &Path,
+    previous: Option<&Path>,
+) -> Result<Vec<FunctionReport>, crate::xsd_diff::DiffError> {
+    use crate::xsd_diff::{self, ChangeKind, Options, Policy, Severity};
+    let names = |dir: &Path| -> Vec<(String, String, PathBuf)> {
+        let mut out = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if let Some((f, v)) = xsd_diff::parse_schema_file_name(&name) {
+                    out.push((f, v, entry.path()));
+                }
+            }
+        }
+        out.sort();
+        out
+    };
+    let ours = names(contract);
+    let before = previous.map(names).unwrap_or_default();
+    let options = Options {
+        policy: Policy::TolerantReader,
+        configured: xsd_diff::configured_paths(contract)?,
+    };
+    let same =
+        |a: &str, b: &str| crate::compat::compare_versions(a, b) == std::cmp::Ordering::Equal;
+    let mut out = Vec::new();
+    for (function, version, path) in names(fetched) {
+        let ours_versions: Vec<&(String, String, PathBuf)> =
+            ours.iter().filter(|(f, _, _)| *f == function).collect();
+        let status = if ours_versions.is_empty() {
+            FunctionStatus::NewFunction
+        } else if !ours_versions.iter().any(|(_, v, _)| same(v, &version)) {
+            FunctionStatus::NewVersion {
+                ours: ours_versions.iter().map(|(_, v, _)| v.clone()).collect(),
+            }
+        } else {
+            let (baseline, base_path) = match before
+                .iter()
+                .find(|(f, v, _)| *f == function && same(v, &version))
+            {
+                Some((_, _, p)) => (
+                    previous
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default(),
+                    p.clone(),
+                ),
+                None => {
+                    let (_, _, p) = ours_versions
+                        .iter()
+                        .find(|(_, v, _)| same(v, &version))
+                        .expect("checked above");
+                    (contract.display().to_string(), p.clone())
+                }
+            };
+            let d = xsd_diff::diff_files_with(&base_path, &path, &options)?;
+            let changes: Vec<_> = d
+                .changes
+                .iter()
+                .filter(|c| c.kind != ChangeKind::ConfiguredList)
+                .collect();
+            if changes.is_empty() {
+                FunctionStatus::Unchanged { baseline }
+            } else {
+                FunctionStatus::RequestChanged {
+                    baseline,
+                    breaking: changes
+                        .iter()
+                        .filter(|c| c.severity == Severity::Breaking)
+                        .count(),
+                    changes: changes.len(),
+                }
+            }
+        };
+        out.push(FunctionReport {
+            function,
+            version,
+            status,
+        });
+    }
+    Ok(out)
+}
+
+/// [`classify`]'s result, one line per function.
+pub fn functions_text(functions: &[FunctionReport]) -> String {
+    let mut out = String::new();
+    for f in functions {
+        let what = match &f.status {
+            FunctionStatus::NewFunction => {
+                "new function (reconcile --apply writes its schema)".to_string()
+            }
+            FunctionStatus::NewVersion { ours } => {
+                format!("new version (ours: {})", ours.join(", "))
+            }
+            FunctionStatus::RequestChanged {
+                baseline,
+                changes,
+                breaking,
+            } => format!(
+                "request schema changed against {baseline}: {changes} changes, {breaking} breaking"
+            ),
+            FunctionStatus::Unchanged { baseline } => {
+                format!("unchanged against {baseline}")
+            }
+        };
+        let _ = writeln!(out, "{} v{}: {what}", f.function, f.version);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -8,6 +8,9 @@
 //!   against the bindings we ship, and the highest version both sides support;
 //! - [`fetch`]: installing the XSDs a live client wrote (GetXSDFiles) into a directory,
 //!   saying which are new, changed, unchanged or failed;
+//! - [`reconcile`]: SystmOne's own request schemas against ours, path by path, and what
+//!   ours lack written into them;
+//! - [`systmone_style`]: our schemas written the way SystmOne writes its own (F13);
 //! - [`absorb`]: the elements and attributes observed responses hold and our schemas
 //!   lack (from documents, recordings, conformance and drift reports), proposed as
 //!   annotated additions to the schemas.
@@ -23,5 +26,7 @@
 pub mod absorb;
 pub mod compat;
 pub mod fetch;
+pub mod reconcile;
 pub mod schema;
+pub mod systmone_style;
 pub mod xsd_diff;

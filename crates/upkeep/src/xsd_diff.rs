@@ -27,12 +27,12 @@
 //! - enumeration value added: compatible; removed: breaking.
 //!
 //! Responses (SystmOne writes, the client reads). The default policy is the
-//! **strict reader**, because it is what our generated bindings are: they refuse
-//! unknown child elements and parse enumerations strictly (they ignore unknown
-//! attributes). So:
-//! - added element: breaking, required or optional (an old binding refuses it as soon
-//!   as it appears); under [`Policy::TolerantReader`] (a reader that skips unknown
-//!   elements) compatible;
+//! **tolerant reader**, because it is what our generated bindings are by default: an
+//! unknown element, attribute or enumeration value is kept and reported as drift, not
+//! refused. [`Policy::StrictReader`] is a reader that refuses unknown child elements and
+//! parses enumerations strictly (it ignores unknown attributes). So:
+//! - added element: compatible; for a strict reader breaking, required or optional (it
+//!   refuses it as soon as it appears);
 //! - added attribute: compatible (unknown attributes are ignored);
 //! - removed: breaking if it was required (the old binding requires it), compatible
 //!   if it was optional;
@@ -42,8 +42,11 @@
 //! - cardinality: a higher maximum is breaking (a second occurrence of a single
 //!   field), a lower one compatible;
 //! - type changed: breaking;
-//! - enumeration value added: breaking (strict enumeration), compatible for an open
-//!   enumeration (a union with free text, ERRATA E3); value removed: compatible.
+//! - enumeration value added: compatible (kept as unlisted); for a strict reader
+//!   breaking, unless the enumeration is open (a union with free text, ERRATA E3); value
+//!   removed: compatible;
+//! - removed (if required), made optional (if single), retyped: breaking under both
+//!   policies: a reader that relies on the value no longer gets it.
 //!
 //! The version pin (`Function` and `FunctionVersion` of the root elements) is
 //! reported but always compatible: each function version gets its own bindings.
@@ -60,7 +63,7 @@ use xsd_parser::models::meta::{
     MetaTypes,
 };
 use xsd_parser::models::schema::MaxOccurs;
-use xsd_parser::models::schema::xs::Use;
+use xsd_parser::models::schema::xs::{ProcessContentsType, Use};
 use xsd_parser::models::{IdentType, TypeIdent};
 
 use crate::compat::compare_versions;
@@ -186,6 +189,16 @@ pub struct Node {
     pub values: BTreeSet<String>,
     /// A union of enumerations and free text: unknown values are kept (ERRATA E3).
     pub open: bool,
+    /// One of the practice's own lists (F17): open text in our schema whose annotation
+    /// cites F17 (the mark codegen reads too). A difference in its values is practice
+    /// configuration, never a change.
+    pub configured: bool,
+    /// Reached through a lax or strict `xs:any` (our Event's data items, global elements):
+    /// any number of them, in any order, so its occurrence is not compared.
+    pub wildcard: bool,
+    /// The path's position in a walk of the schema in document order: siblings compare
+    /// by it (`reconcile` reports order differences and where to insert with it).
+    pub order: usize,
 }
 
 impl Node {
@@ -203,17 +216,81 @@ impl Node {
 pub struct SchemaView {
     /// Each path and what can be at it.
     pub nodes: BTreeMap<String, Node>,
+    /// The schema describes a request and no response (SystmOne's own files, F13).
+    pub request_only: bool,
+}
+
+impl SchemaView {
+    /// The paths of the practice's own lists (F17) in this schema.
+    pub fn configured_paths(&self) -> BTreeSet<String> {
+        self.nodes
+            .iter()
+            .filter(|(_, n)| n.configured)
+            .map(|(p, _)| p.clone())
+            .collect()
+    }
+
+    /// The children of `parent` (elements, attributes, wildcards), in document order.
+    pub fn children<'a>(&'a self, parent: &str) -> Vec<(&'a str, &'a Node)> {
+        let prefix = format!("{parent}/");
+        let mut out: Vec<(&str, &Node)> = self
+            .nodes
+            .range(prefix.clone()..)
+            .take_while(|(p, _)| p.starts_with(&prefix))
+            .filter(|(p, _)| !p[prefix.len()..].contains('/'))
+            .map(|(p, n)| (p.as_str(), n))
+            .collect();
+        out.sort_by_key(|(_, n)| n.order);
+        out
+    }
+}
+
+/// Whether a declaration is one of the practice's configured lists: open text (no
+/// enumeration) whose documentation cites F17 (the fixed lists, enumerations, cite it
+/// too).
+fn is_configured(doc: &[String], ty: &str, values: &BTreeSet<String>) -> bool {
+    ty == "string"
+        && values.is_empty()
+        && doc.iter().any(|d| {
+            d.split(|c: char| !c.is_ascii_alphanumeric())
+                .any(|w| w == "F17")
+        })
 }
 
 /// How responses are read; see the module documentation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Policy {
-    /// Unknown child elements are refused (our generated bindings).
-    #[default]
+    /// Unknown child elements are refused (a reader generated strictly).
     StrictReader,
-    /// Unknown child elements are skipped.
+    /// Unknown child elements and attributes are kept and reported as drift (our
+    /// bindings, by default).
+    #[default]
     TolerantReader,
+}
+
+/// What [`diff_with`] needs beyond the two schemas.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Options {
+    /// How responses are read.
+    pub policy: Policy,
+    /// Paths known to hold one of the practice's configured lists (F17), beside those
+    /// either schema marks (F17): two of SystmOne's own files carry no such
+    /// mark, so the lists come from our schemas ([`configured_paths`]).
+    pub configured: BTreeSet<String>,
+}
+
+/// The paths of the practice's configured lists (F17) in the schemas of `dir` (our
+/// contract, `xsd/`).
+pub fn configured_paths(dir: &Path) -> Result<BTreeSet<String>, DiffError> {
+    let mut out = BTreeSet::new();
+    for (name, path) in xsd_files(dir)? {
+        if name == COMMON_SCHEMA_FILE {
+            continue;
+        }
+        out.extend(load(&path)?.configured_paths());
+    }
+    Ok(out)
 }
 
 /// Whether a change can break a client built on the old schema; see the module
@@ -258,6 +335,9 @@ pub enum ChangeKind {
     EnumValueRemoved,
     /// An enumeration became open (accepts any text) or closed.
     EnumOpenness,
+    /// One of the practice's configured lists (F17) has other values: practice
+    /// configuration, never breaking.
+    ConfiguredList,
 }
 
 /// One difference at one path.
@@ -287,6 +367,9 @@ pub struct FileDiff {
     pub new: String,
     /// Every difference, by path.
     pub changes: Vec<Change>,
+    /// What was compared, when not both sides (`request side only: ...`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 impl FileDiff {
@@ -332,8 +415,16 @@ impl Report {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         let policy = match self.policy {
-            Policy::StrictReader => "strict reader (unknown response elements are refused)",
-            Policy::TolerantReader => "tolerant reader (unknown response elements are skipped)",
+            Policy::StrictReader => {
+                "strict reader (a reader that refuses unknown response elements: every added \
+                 response element breaks it)"
+            }
+            Policy::TolerantReader => {
+                "tolerant reader (our bindings: an unknown response element, attribute or \
+                 enumeration value is kept and reported as drift, so an added one is \
+                 compatible; a removed required or retyped one still breaks readers that rely \
+                 on it)"
+            }
         };
         let _ = writeln!(out, "policy: {policy}");
         for f in &self.added {
@@ -357,6 +448,9 @@ impl Report {
                 d.changes.len(),
                 d.breaking()
             );
+            if let Some(note) = &d.note {
+                let _ = writeln!(out, "  ({note})");
+            }
             for c in &d.changes {
                 let _ = writeln!(
                     out,
@@ -389,8 +483,9 @@ impl Report {
 /// Reads a schema file (and what it includes) into its paths.
 pub fn load(path: &Path) -> Result<SchemaView, DiffError> {
     let (_, types) = crate::schema::read(path)?;
-    let walker = Walker {
+    let mut walker = Walker {
         types: &types,
+        globals: Vec::new(),
         path,
     };
     let mut view = SchemaView::default();
@@ -411,15 +506,34 @@ pub fn load(path: &Path) -> Result<SchemaView, DiffError> {
                 .collect(),
         }
     };
+    view.request_only = roots.iter().any(|(_, side)| *side == Side::Request)
+        && !roots.iter().any(|(_, side)| *side == Side::Response);
+    walker.globals = globals
+        .iter()
+        .filter(|id| {
+            ![REQUEST_ROOT, RESPONSE_ROOT].contains(&id.name.as_str()) && !id.name.is_generated()
+        })
+        .copied()
+        .collect();
     for (ident, side) in roots {
         let path = format!("/{}", ident.name.as_str());
-        walker.element(&mut view, side, &path, ident, 1, Some(1), &mut Vec::new())?;
+        walker.element(
+            &mut view,
+            side,
+            &path,
+            (ident, &[]),
+            1,
+            Some(1),
+            &mut Vec::new(),
+        )?;
     }
     Ok(view)
 }
 
 struct Walker<'a> {
     types: &'a MetaTypes,
+    /// The global elements other than the two roots: what a lax `xs:any` holds.
+    globals: Vec<&'a TypeIdent>,
     /// The schema file, for errors.
     path: &'a Path,
 }
@@ -555,13 +669,14 @@ impl Walker<'_> {
         view: &mut SchemaView,
         side: Side,
         path: &str,
-        type_: &TypeIdent,
+        (type_, doc): (&TypeIdent, &[String]),
         min: usize,
         max: Option<usize>,
         stack: &mut Vec<TypeIdent>,
     ) -> Result<(), DiffError> {
         let ident = self.resolve(type_)?.clone();
         let (ty, type_name, values, open) = self.describe(&ident)?;
+        let configured = is_configured(doc, &ty, &values);
         insert(
             view,
             path,
@@ -572,8 +687,11 @@ impl Walker<'_> {
                 max,
                 ty,
                 type_name,
+                configured,
                 values,
                 open,
+                order: 0,
+                wildcard: false,
             },
         );
         if self.is_xs(&ident) || ident.type_ == IdentType::BuildIn || stack.contains(&ident) {
@@ -599,6 +717,7 @@ impl Walker<'_> {
                 ),
             };
             let required = attribute.use_ == Use::Required;
+            let configured = is_configured(&attribute.documentation, &ty, &values);
             let attr_path = if kind == NodeKind::Wildcard {
                 format!("{path}/@*")
             } else {
@@ -613,9 +732,12 @@ impl Walker<'_> {
                     min: usize::from(required),
                     max: Some(1),
                     ty,
+                    configured,
                     type_name,
                     values,
                     open,
+                    order: 0,
+                    wildcard: false,
                 },
             );
         }
@@ -690,8 +812,22 @@ impl Walker<'_> {
                         type_name: "xs:any".into(),
                         values: BTreeSet::new(),
                         open: false,
+                        configured: false,
+                        order: 0,
+                        wildcard: false,
                     },
                 );
+                // The global elements a lax or strict wildcard validates where they appear.
+                if !matches!(meta.process_contents, ProcessContentsType::Skip) {
+                    for global in &self.globals {
+                        let path = format!("{parent}/{}", global.name.as_str());
+                        let before = view.nodes.len();
+                        self.element(view, side, &path, (global, &[]), 0, None, stack)?;
+                        for node in view.nodes.values_mut().filter(|n| n.order >= before) {
+                            node.wildcard = true;
+                        }
+                    }
+                }
                 Ok(())
             }
             ElementMetaVariant::Text => Ok(()),
@@ -711,7 +847,8 @@ impl Walker<'_> {
                 mode: ElementMode::Element,
             } => {
                 let path = format!("{parent}/{}", element.ident.name.as_str());
-                self.element(view, side, &path, type_, min, max, stack)
+                let doc = element.documentation.as_slice();
+                self.element(view, side, &path, (type_, doc), min, max, stack)
             }
         }
     }
@@ -719,9 +856,11 @@ impl Walker<'_> {
 
 /// Two declarations of one path (the same name in two choice branches): the widest
 /// occurrence, the first type.
-fn insert(view: &mut SchemaView, path: &str, node: Node) {
+fn insert(view: &mut SchemaView, path: &str, mut node: Node) {
+    let order = view.nodes.len();
     match view.nodes.get_mut(path) {
         None => {
+            node.order = order;
             view.nodes.insert(path.to_string(), node);
         }
         Some(existing) => {
@@ -774,6 +913,43 @@ fn max_greater(a: Option<usize>, b: Option<usize>) -> bool {
 
 /// The changes from `old` to `new`, classified under `policy`.
 pub fn diff_views(old: &SchemaView, new: &SchemaView, policy: Policy) -> Vec<Change> {
+    diff_views_with(
+        old,
+        new,
+        &Options {
+            policy,
+            ..Options::default()
+        },
+    )
+}
+
+/// The request side only, when either schema describes no response (SystmOne's own
+/// files, F13: that a file has no response schema says nothing about the responses).
+fn request_sides(old: &SchemaView, new: &SchemaView) -> Option<(SchemaView, SchemaView)> {
+    if !(old.request_only || new.request_only) || (old.request_only && new.request_only) {
+        return None;
+    }
+    let keep = |v: &SchemaView| SchemaView {
+        nodes: v
+            .nodes
+            .iter()
+            .filter(|(_, n)| n.side == Side::Request)
+            .map(|(p, n)| (p.clone(), n.clone()))
+            .collect(),
+        request_only: true,
+    };
+    Some((keep(old), keep(new)))
+}
+
+/// The changes from `old` to `new`, classified under `options`: a request-only schema
+/// is compared on its request side, the practice's configured lists are configuration.
+pub fn diff_views_with(old: &SchemaView, new: &SchemaView, options: &Options) -> Vec<Change> {
+    let sides = request_sides(old, new);
+    let (old, new) = match &sides {
+        Some((o, n)) => (o, n),
+        None => (old, new),
+    };
+    let policy = options.policy;
     let mut changes = Vec::new();
     let paths: BTreeSet<&String> = old.nodes.keys().chain(new.nodes.keys()).collect();
     // Below an added or removed path, everything is added or removed: report the top.
@@ -819,7 +995,10 @@ pub fn diff_views(old: &SchemaView, new: &SchemaView, policy: Policy) -> Vec<Cha
                     detail,
                 );
             }
-            (Some(o), Some(n)) => compare_nodes(&mut changes, policy, path, o, n),
+            (Some(o), Some(n)) => {
+                let configured = o.configured || n.configured || options.configured.contains(path);
+                compare_nodes(&mut changes, policy, path, o, n, configured)
+            }
             (None, None) => {}
         }
     }
@@ -834,9 +1013,34 @@ fn kind_name(kind: NodeKind) -> &'static str {
     }
 }
 
-fn compare_nodes(changes: &mut Vec<Change>, policy: Policy, path: &str, o: &Node, n: &Node) {
+/// A version number's text as a number's (`1`, `1.0` and `1.00` are one version, F13).
+fn version_number(v: &str) -> String {
+    let v = v.trim();
+    match v.split_once('.') {
+        Some((whole, fraction)) => {
+            let fraction = fraction.trim_end_matches('0');
+            if fraction.is_empty() {
+                whole.to_string()
+            } else {
+                format!("{whole}.{fraction}")
+            }
+        }
+        None => v.to_string(),
+    }
+}
+
+fn compare_nodes(
+    changes: &mut Vec<Change>,
+    policy: Policy,
+    path: &str,
+    o: &Node,
+    n: &Node,
+    configured: bool,
+) {
     let occurs = format!("{} -> {}", o.occurs(), n.occurs());
-    if o.min == 0 && n.min > 0 {
+    if o.wildcard || n.wildcard {
+        // Any number, any order: occurrence is not compared.
+    } else if o.min == 0 && n.min > 0 {
         push(
             changes,
             policy,
@@ -867,7 +1071,7 @@ fn compare_nodes(changes: &mut Vec<Change>, policy: Policy, path: &str, o: &Node
             occurs.clone(),
         );
     }
-    if (o.min == 0) != (n.min == 0) && o.max != n.max {
+    if !(o.wildcard || n.wildcard) && (o.min == 0) != (n.min == 0) && o.max != n.max {
         // Required-ness and the maximum changed together: both are reported.
         push(
             changes,
@@ -879,7 +1083,41 @@ fn compare_nodes(changes: &mut Vec<Change>, policy: Policy, path: &str, o: &Node
             occurs,
         );
     }
-    if o.ty != n.ty {
+    let pin = is_version_pin(path);
+    if pin {
+        // The pin's type (our enumeration of "1.0", SystmOne's xs:decimal fixed at 1) is
+        // not a change; only another version number is.
+        let numbers =
+            |n: &Node| -> BTreeSet<String> { n.values.iter().map(|v| version_number(v)).collect() };
+        if o.values.is_empty() || n.values.is_empty() || numbers(o) == numbers(n) {
+            return;
+        }
+    }
+    if configured && (o.values != n.values || o.open != n.open) {
+        let added = n.values.difference(&o.values).count();
+        let removed = o.values.difference(&n.values).count();
+        let values = |n: &Node| {
+            if n.values.is_empty() {
+                "open text".to_string()
+            } else {
+                format!("{} values", n.values.len())
+            }
+        };
+        let detail = format!(
+            "practice configuration (F17), not a change: {} -> {} ({added} added, {removed} removed)",
+            values(o),
+            values(n)
+        );
+        changes.push(Change {
+            severity: Severity::Compatible,
+            side: n.side,
+            kind: ChangeKind::ConfiguredList,
+            node: n.kind,
+            path: path.to_string(),
+            detail,
+        });
+    }
+    if o.ty != n.ty && !pin {
         let show = |n: &Node| {
             if n.type_name == n.ty {
                 n.ty.clone()
@@ -889,6 +1127,9 @@ fn compare_nodes(changes: &mut Vec<Change>, policy: Policy, path: &str, o: &Node
         };
         let detail = format!("{} -> {}", show(o), show(n));
         push(changes, policy, path, o, n, ChangeKind::TypeChanged, detail);
+    }
+    if configured {
+        return;
     }
     for added in n.values.difference(&o.values) {
         push(
@@ -985,6 +1226,7 @@ pub fn classify(side: Side, policy: Policy, kind: ChangeKind, o: &Node, n: &Node
             EnumValueAdded => Compatible,
             EnumValueRemoved => Breaking,
             EnumOpenness => breaking(!n.open),
+            ConfiguredList => Compatible,
         },
         Side::Response => match kind {
             Added => match (n.kind, policy) {
@@ -1000,18 +1242,41 @@ pub fn classify(side: Side, policy: Policy, kind: ChangeKind, o: &Node, n: &Node
                 breaking(max_greater(n.max, o.max) || (n.min < o.min && o.max == Some(1)))
             }
             TypeChanged => Breaking,
-            EnumValueAdded => breaking(!o.open),
+            // Our bindings keep a value they do not know (as unlisted, reported as
+            // drift); a strict reader refuses it.
+            EnumValueAdded => breaking(!o.open && policy == Policy::StrictReader),
             EnumValueRemoved => Compatible,
-            EnumOpenness => breaking(n.open),
+            EnumOpenness => breaking(n.open && policy == Policy::StrictReader),
+            ConfiguredList => Compatible,
         },
     }
 }
 
 /// Diffs two schema files.
 pub fn diff_files(old: &Path, new: &Path, policy: Policy) -> Result<FileDiff, DiffError> {
+    diff_files_with(
+        old,
+        new,
+        &Options {
+            policy,
+            ..Options::default()
+        },
+    )
+}
+
+/// Diffs two schema files under `options`.
+pub fn diff_files_with(old: &Path, new: &Path, options: &Options) -> Result<FileDiff, DiffError> {
     let old_view = load(old)?;
     let new_view = load(new)?;
-    let mut changes = diff_views(&old_view, &new_view, policy);
+    let note = match (old_view.request_only, new_view.request_only) {
+        (true, false) | (false, true) => Some(
+            "request side only: one file describes no response (SystmOne's own files hold \
+             the request only, F13)"
+                .to_string(),
+        ),
+        _ => None,
+    };
+    let mut changes = diff_views_with(&old_view, &new_view, options);
     changes.sort_by(|a, b| {
         (a.side, &a.path, a.kind, &a.detail).cmp(&(b.side, &b.path, b.kind, &b.detail))
     });
@@ -1019,6 +1284,7 @@ pub fn diff_files(old: &Path, new: &Path, policy: Policy) -> Result<FileDiff, Di
         old: display_name(old),
         new: display_name(new),
         changes,
+        note,
     })
 }
 
@@ -1054,8 +1320,21 @@ fn xsd_files(dir: &Path) -> Result<BTreeMap<String, PathBuf>, DiffError> {
 /// common schema is not diffed on its own: its changes show in every function that
 /// uses it, on the side where they matter.
 pub fn diff(old: &Path, new: &Path, policy: Policy) -> Result<Report, DiffError> {
+    diff_with(
+        old,
+        new,
+        &Options {
+            policy,
+            ..Options::default()
+        },
+    )
+}
+
+/// [`diff`] under `options` (the practice's configured lists known from our schemas).
+pub fn diff_with(old: &Path, new: &Path, options: &Options) -> Result<Report, DiffError> {
+    let policy = options.policy;
     if old.is_file() && new.is_file() {
-        let d = diff_files(old, new, policy)?;
+        let d = diff_files_with(old, new, options)?;
         let unchanged = read(old)? == read(new)?;
         return Ok(Report {
             policy,
@@ -1104,9 +1383,11 @@ pub fn diff(old: &Path, new: &Path, policy: Policy) -> Result<Report, DiffError>
                         })
                         .max_by(|a, b| compare_versions(&a.2, &b.2));
                     if let Some((prev_name, _, _)) = previous {
-                        report
-                            .diffs
-                            .push(diff_files(&old_files[prev_name], new_path, policy)?);
+                        report.diffs.push(diff_files_with(
+                            &old_files[prev_name],
+                            new_path,
+                            options,
+                        )?);
                     }
                 }
             }
@@ -1122,8 +1403,10 @@ pub fn diff(old: &Path, new: &Path, policy: Policy) -> Result<Report, DiffError>
                     report.unchanged.push(name.clone());
                     continue;
                 }
-                let d = diff_files(old_path, new_path, policy)?;
-                if d.changes.is_empty() && same_text {
+                let d = diff_files_with(old_path, new_path, options)?;
+                // Another text with the same paths (SystmOne's layout of our schema) is
+                // no change either.
+                if d.changes.is_empty() {
                     report.unchanged.push(name.clone());
                 } else {
                     report.diffs.push(d);
@@ -1132,7 +1415,8 @@ pub fn diff(old: &Path, new: &Path, policy: Policy) -> Result<Report, DiffError>
         }
     }
     for name in old_files.keys() {
-        if !new_files.contains_key(name) {
+        // The common schema is no function: SystmOne's self-contained files have none.
+        if !new_files.contains_key(name) && name != COMMON_SCHEMA_FILE {
             report.removed.push(name.clone());
         }
     }

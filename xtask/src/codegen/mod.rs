@@ -80,6 +80,26 @@ fn embed_schemas(xsd_dir: &Path, files: &mut Files) -> anyhow::Result<()> {
         ));
     }
     out.push_str("];\n");
+    // F13: what a SystmOne client writes with GetXSDFiles, from the same schemas: one
+    // self-contained, request-only, anonymous-type file per function version.
+    out.push_str("\n/// Every function schema written the way SystmOne's GetXSDFiles writes its own\n/// (request only, self-contained, anonymous types; FIELD-EVIDENCE F13): what the\n/// simulator serves. No `ClientIntegrationTypes.xsd` among them.\npub const SYSTMONE_XSD_FILES: &[(&str, &str)] = &[\n");
+    for name in &names {
+        let Some((function, version)) = systmone_upkeep::xsd_diff::parse_schema_file_name(name)
+        else {
+            continue;
+        };
+        let view = systmone_upkeep::xsd_diff::load(&xsd_dir.join(name))
+            .with_context(|| format!("reading {name} for its SystmOne-style copy"))?;
+        let text = systmone_upkeep::systmone_style::write(&view, &function, &version);
+        files.insert(
+            PathBuf::from(BINDINGS_XSD_DIR).join("systmone").join(name),
+            text,
+        );
+        out.push_str(&format!(
+            "    ({name:?}, include_str!(\"../xsd/systmone/{name}\")),\n"
+        ));
+    }
+    out.push_str("];\n");
     files.insert(PathBuf::from("crates/bindings/src/schemas.rs"), out);
     Ok(())
 }
@@ -239,7 +259,9 @@ fn render_bindings_crate(
         "Every generated binding, and [`AnyRequest`] / [`AnyResponse`], which parse a\nsaved document with the bindings its `Function` and `FunctionVersion` name.\n\nReading is tolerant by default: what the bindings do not describe (here an element\na newer SystmOne might send) is kept, and reported in the drift report; strict\nreading refuses it, naming its path.\n\n```\nuse systmone_bindings::AnyResponse;\nuse systmone_core::{DriftKind, ParseError, ReadMode, ResponseBody};\n\n// A saved PatientSearch response, with one element the schema does not declare.\nlet text = \"<ClientIntegrationResponse><DeviceID>392752167bd7f69b</DeviceID>\\\n    <RequestUID>DB0163A0-B34A-11E3-A459-010000004280</RequestUID>\\\n    <Function>PatientSearch</Function><FunctionVersion>1.0</FunctionVersion>\\\n    <ResponseUID>E1AE86B0-B34A-11E3-9FEC-010000001020</ResponseUID>\\\n    <Response><Result><Identity><PseudoNumber>0001980947</PseudoNumber></Identity>\\\n    <FirstName>Jasvinder</FirstName><Surname>Saffer</Surname>\\\n    <PreferredPharmacy>FA123</PreferredPharmacy></Result></Response>\\\n    </ClientIntegrationResponse>\";\n\nlet parsed = AnyResponse::parse_with(text, ReadMode::Tolerant).unwrap();\nlet AnyResponse::PatientSearchV1_0(response) = parsed.value else {\n    panic!(\"a PatientSearch 1.0 response\");\n};\nlet ResponseBody::Success(found) = response.body else {\n    panic!(\"a successful response\");\n};\nassert_eq!(found.result[0].surname.as_deref(), Some(\"Saffer\"));\n\n// The drift report: kinds, paths and counts (safe to log), and first values (not).\nlet item = &parsed.drift.items()[0];\nassert_eq!(item.kind, DriftKind::UnknownElement);\nassert!(item.path.ends_with(\"PreferredPharmacy\"), \"{}\", item.path);\nprintln!(\"{}\", parsed.drift.summary());\n\nlet strict = AnyResponse::parse_with(text, ReadMode::Strict);\nassert!(matches!(strict, Err(ParseError::Refused(_))));\n```",
         true,
     );
-    lib.push_str("\n#[rustfmt::skip]\nmod schemas;\n\npub use schemas::XSD_FILES;\n");
+    lib.push_str(
+        "\n#[rustfmt::skip]\nmod schemas;\n\npub use schemas::{SYSTMONE_XSD_FILES, XSD_FILES};\n",
+    );
     lib.push_str(
         "\n#[rustfmt::skip]\nmod models;\n\npub use models::{SCHEMA_MODELS, schema_model};\n",
     );
@@ -319,10 +341,24 @@ fn render_bindings_crate(
         visit_arms.push(quote!(AnyRequest::#variant(r) => visitor.visit::<#module::#variant>(r),));
         let method = module.clone();
         let method_doc = format!(" {name} version {version}.");
-        handler_methods.push(quote! {
-            #[doc = #method_doc]
-            fn #method(&mut self, request: systmone_core::Request<#module::#params>) -> Self::Output;
-        });
+        if undescribed_response(f) {
+            // Only SystmOne's request schema describes it: a handler need not know it.
+            let default_doc = format!(
+                " {name} version {version}: its response is not described yet, so by default [`RequestHandler::undescribed`] answers."
+            );
+            handler_methods.push(quote! {
+                #[doc = #default_doc]
+                fn #method(&mut self, request: systmone_core::Request<#module::#params>) -> Self::Output {
+                    let _ = request;
+                    self.undescribed(#name, #version)
+                }
+            });
+        } else {
+            handler_methods.push(quote! {
+                #[doc = #method_doc]
+                fn #method(&mut self, request: systmone_core::Request<#module::#params>) -> Self::Output;
+            });
+        }
         dispatch_arms.push(quote!(AnyRequest::#variant(r) => handler.#method(r),));
         kinds
             .entry(all_names)
@@ -398,6 +434,9 @@ fn render_bindings_crate(
         pub trait RequestHandler {
             /// What every method returns.
             type Output;
+            /// The answer to a function whose response no schema describes yet (one only
+            /// SystmOne's request schema describes, F13): its method calls this by default.
+            fn undescribed(&mut self, function: &'static str, version: &'static str) -> Self::Output;
             #(#handler_methods)*
         }
 
@@ -538,7 +577,13 @@ fn stale_files(root: &Path, files: &Files) -> anyhow::Result<Vec<PathBuf>> {
             }
         }
     }
-    if let Ok(entries) = std::fs::read_dir(root.join(BINDINGS_XSD_DIR)) {
+    for dir in [
+        root.join(BINDINGS_XSD_DIR),
+        root.join(BINDINGS_XSD_DIR).join("systmone"),
+    ] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries {
             let path = entry?.path();
             let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
@@ -597,6 +642,19 @@ pub fn run(root: &Path, check: bool) -> anyhow::Result<()> {
         stale.len()
     );
     Ok(())
+}
+
+/// Whether the function's response is nothing but untyped content (a file `cargo xtask
+/// reconcile --apply` wrote for a function only SystmOne's request schema describes).
+fn undescribed_response(f: &FunctionSchema) -> bool {
+    f.module.types.iter().any(|t| match t {
+        model::TypeDef::Struct(s) if s.name == f.result => {
+            s.attributes.is_empty()
+                && s.members.len() == 1
+                && matches!(s.members[0], model::Member::Any { .. })
+        }
+        _ => false,
+    })
 }
 
 #[cfg(test)]

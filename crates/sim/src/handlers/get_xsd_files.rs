@@ -1,4 +1,7 @@
-//! GetXSDFiles.
+//! GetXSDFiles: our schemas written the way SystmOne writes its own (F13: one
+//! self-contained, request-only, anonymous-type file per function version, no shared
+//! include); under `--skew`, the skewed release in our own style (its departures are in
+//! the responses, which SystmOne's style cannot show).
 
 use systmone_bindings::get_xsd_files_v1_0::{
     GetXsdFilesParameters, GetXsdFilesResult, XsdFileResult,
@@ -20,7 +23,7 @@ pub(super) fn handle(ctx: &Ctx, p: Option<&GetXsdFilesParameters>) -> HResult<Ge
     let skewed = ctx.skew.then(crate::skew::xsd_files);
     let served: Vec<(&str, &str)> = match &skewed {
         Some(list) => list.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect(),
-        None => files::XSD_FILES.to_vec(),
+        None => files::SYSTMONE_XSD_FILES.to_vec(),
     };
     for (name, text) in served {
         let written = files::write_file(&dir, name, text.as_bytes()).map_err(path_error)?;

@@ -175,6 +175,11 @@ type Req<P> = systmone_core::Request<P>;
 impl systmone_bindings::RequestHandler for Handlers<'_, '_> {
     type Output = Answer;
 
+    /// A function only SystmOne's request schema describes: an empty result.
+    fn undescribed(&mut self, _function: &'static str, _version: &'static str) -> Self::Output {
+        render(self.shared, self.echo, Ok(NoContent))
+    }
+
     fn data_extract_v1_0(
         &mut self,
         r: Req<systmone_bindings::data_extract_v1_0::DataExtractParameters>,
