@@ -11,9 +11,12 @@
 //! cargo xtask absorb PATH...     # response elements seen but not in xsd/, as a diff
 //! ```
 //!
-//! `compat` and `fetch-xsd` need the `live` feature (on by default): it builds the
-//! generated bindings into xtask. If a codegen change ever leaves them uncompilable,
-//! `cargo run -p xtask --no-default-features -- codegen` still regenerates.
+//! `compat` and `fetch-xsd` talk to a live client, so they need the `live` feature,
+//! which builds the generated bindings and the client into xtask. The `cargo xtask`
+//! alias builds without it (codegen, the tests and the schema tools need none of that,
+//! and codegen still runs when the generated code does not compile); asked for `compat`
+//! or `fetch-xsd`, that build runs `cargo run -p xtask` (with `live`, the default) with
+//! the same arguments.
 
 mod absorb;
 mod codegen;
@@ -28,12 +31,19 @@ mod xsd_diff;
 #[cfg(all(test, feature = "live"))]
 mod live_tests;
 
+#[cfg(not(feature = "live"))]
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "cargo xtask", about = "systmone project automation")]
+#[command(
+    name = "cargo xtask",
+    about = "systmone project automation",
+    after_help = "compat and fetch-xsd talk to a live client: they are built with the \
+                  `live` feature (the bindings and the client) when first asked for."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -159,6 +169,11 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Output::Text)]
         output: Output,
     },
+    /// `compat` or `fetch-xsd` in a build without the `live` feature: run by a build
+    /// with it.
+    #[cfg(not(feature = "live"))]
+    #[command(external_subcommand)]
+    Live(Vec<OsString>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -248,7 +263,28 @@ fn main() -> anyhow::Result<()> {
             into,
             output,
         ),
+        #[cfg(not(feature = "live"))]
+        Command::Live(args) => run_live(&args),
     }
+}
+
+/// Runs `cargo xtask ARGS` in a build with the `live` feature (the default features),
+/// and exits as it does.
+#[cfg(not(feature = "live"))]
+fn run_live(args: &[OsString]) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let command = args.first().and_then(|a| a.to_str()).unwrap_or_default();
+    if !matches!(command, "compat" | "fetch-xsd") {
+        anyhow::bail!("no command {command:?}: see `cargo xtask --help`");
+    }
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = std::process::Command::new(cargo)
+        .args(["run", "--quiet", "--package", "xtask", "--"])
+        .args(args)
+        .current_dir(workspace_root())
+        .status()
+        .context("running cargo run --package xtask (the live build)")?;
+    std::process::exit(status.code().unwrap_or(1));
 }
 
 /// The workspace root: xtask lives one level below it.
