@@ -58,7 +58,7 @@ fn validator() -> &'static Path {
         // others wait for it rather than install into the same directory at once.
         let lock = std::fs::File::create(dir.join("install.lock"))
             .map_err(|e| format!("cannot create the install lock in {dir:?}: {e}"))?;
-        lock.lock()
+        fs4::fs_std::FileExt::lock_exclusive(&lock)
             .map_err(|e| format!("cannot lock {dir:?}/install.lock: {e}"))?;
         if !schema.exists() {
             let status = Command::new("npm")
