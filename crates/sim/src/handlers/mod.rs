@@ -177,7 +177,7 @@ impl systmone_bindings::RequestHandler for Handlers<'_, '_> {
 
     /// A function only SystmOne's request schema describes: an empty result.
     fn undescribed(&mut self, _function: &'static str, _version: &'static str) -> Self::Output {
-        render(self.shared, self.echo, Ok(NoContent))
+        answer(Ok(NoContent))
     }
 
     fn data_extract_v1_0(
