@@ -209,7 +209,6 @@ async fn against_skew_the_exit_code_is_drift_and_the_departures_are_listed() {
         "Demographics/PreferredPronouns",
         "unknown attribute at Response/",
         "Event/@Confidentiality",
-        "ProblemSeverity \"Moderate\"",
         "new function version at GetFunctions: GetPatientRecord 1.1",
         "new schema file at GetXSDFiles: GetPatientRecord v1.1.xsd",
     ] {

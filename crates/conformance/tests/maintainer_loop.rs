@@ -1,15 +1,23 @@
 //! The maintainer's loop, walked end to end against `systmone sim --skew` (a newer
-//! SystmOne): conformance reports drift; GetXSDFiles and `fetch::install` (what
-//! `cargo xtask fetch-xsd` does) bring the newer XSDs into a temporary copy of the
-//! workspace; `xsd_diff` classifies the change; `cargo xtask codegen` there produces a
-//! `GetPatientRecord v1.1` crate and bindings that compile; the kit built with them
-//! (`systmone-conformance`) passes against the same simulator.
+//! SystmOne, its schemas written as SystmOne writes them: request only, F13):
+//! conformance reports drift; GetXSDFiles and `fetch::install` (what `cargo xtask
+//! fetch-xsd` does) keep the release's files byte for byte in a temporary copy's
+//! `xsd/systmone/skew/`, the contract untouched; `absorb --apply` of the first run's
+//! conformance report (`--json`) types the response departures (an optional element
+//! and attribute) into the common types, flagged as types a request uses too;
+//! `reconcile --apply` finds the release's UpdatePatientRecord request accepting them
+//! (nothing missing) and writes our `GetPatientRecord v1.1.xsd` from our v1.0 (its
+//! response typed); `cargo xtask codegen` there produces a `GetPatientRecord v1.1`
+//! crate and bindings that compile; the kit built with them (`systmone-conformance`)
+//! passes, no drift, against the same simulator. No drift is accepted: the skew adds
+//! only what absorb can type, and in a type requests share only what the release's
+//! request schema accepts too (else the kit rightly reports ours sending more).
 //!
 //! It builds the copy's crates in the workspace's own target directory (the copy is
 //! another path, so its crates are built beside ours and the dependencies are reused),
 //! which still takes about a minute on CI's two cores: ignored by `cargo test`, run by
-//! `.ci/run` as its own step (`cargo test -p systmone-conformance --test
-//! maintainer_loop -- --ignored`).
+//! `.ci/run` as its own step (`cargo test --workspace --test maintainer_loop --
+//! --ignored`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,8 +28,9 @@ use systmone_bindings::get_xsd_files_v1_0::GetXsdFilesParameters;
 use systmone_client::{Client, ClientConfig, MemoryStore, PacingLimits};
 use systmone_conformance::{EXIT_DRIFT, Kit, RunOptions, TestPatients};
 use systmone_sim::{DOCUMENT_API_KEYS, Practice, SimConfig, Simulator, Throttle};
+use systmone_upkeep::absorb::{self, Limits};
 use systmone_upkeep::fetch::{Listed, Status};
-use systmone_upkeep::xsd_diff::{self, Policy};
+use systmone_upkeep::reconcile;
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -48,6 +57,21 @@ fn copy_tree(from: &Path, to: &Path) {
     }
 }
 
+/// The schema files directly in `dir`, with their contents.
+fn listing(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_file())
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
 fn cargo(dir: &Path, target: &Path, args: &[&str]) {
     let started = Instant::now();
     let status = Command::new(env!("CARGO"))
@@ -66,7 +90,7 @@ fn cargo(dir: &Path, target: &Path, args: &[&str]) {
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "builds a copy of the workspace (minutes): .ci/run runs it as its own step"]
-async fn drift_fetch_diff_codegen_then_conformance_passes() {
+async fn drift_fetch_reconcile_absorb_codegen_then_conformance_passes() {
     let root = tempfile::tempdir().unwrap();
     let sim = Simulator::start(SimConfig {
         bind: "127.0.0.1:0".parse().unwrap(),
@@ -103,12 +127,16 @@ async fn drift_fetch_diff_codegen_then_conformance_passes() {
     .unwrap();
     let report = kit.run(|_| {}).await.unwrap();
     assert_eq!(report.exit_code(), EXIT_DRIFT, "{}", report.to_table());
+    let report_json = report.to_json();
 
-    // 2. A temporary copy of the workspace; the newer XSDs fetched into its xsd/.
+    // 2. A temporary copy of the workspace; the newer XSDs fetched, kept as written, in
+    // its xsd/systmone/skew/.
     let loop_dir = workspace().join("target/maintainer-loop");
     let copy = loop_dir.join("workspace");
     let _ = std::fs::remove_dir_all(&copy);
     copy_tree(&workspace(), &copy);
+    let ours = copy.join("xsd");
+    let contract_before = listing(&ours);
     let remote = root.path().join("xsd");
     std::fs::create_dir_all(&remote).unwrap();
     let written = client
@@ -127,55 +155,68 @@ async fn drift_fetch_diff_codegen_then_conformance_passes() {
             result: x.result,
         })
         .collect();
-    let fetched = systmone_upkeep::fetch::install(&remote, &listed, &copy.join("xsd")).unwrap();
-    let status = |file: &str| {
+    let theirs = ours.join("systmone/skew");
+    let fetched = systmone_upkeep::fetch::install(&remote, &listed, &theirs).unwrap();
+    assert_eq!(fetched.failed(), 0, "{}", fetched.to_text());
+    assert!(
         fetched
             .files
             .iter()
-            .find(|f| f.file == file)
-            .map(|f| f.status.clone())
-    };
-    assert_eq!(
-        status("GetPatientRecord v1.1.xsd"),
-        Some(Status::New),
+            .any(|f| f.file == "GetPatientRecord v1.1.xsd" && f.status == Status::New),
         "{}",
         fetched.to_text()
     );
+    let v1_1 = "GetPatientRecord v1.1.xsd";
     assert_eq!(
-        status("ClientIntegrationTypes.xsd"),
-        Some(Status::Changed),
-        "{}",
-        fetched.to_text()
+        std::fs::read(theirs.join(v1_1)).unwrap(),
+        std::fs::read(remote.join(v1_1)).unwrap(),
+        "kept byte for byte"
     );
     assert_eq!(
-        status("GetPatientRecord v1.0.xsd"),
-        Some(Status::Unchanged),
-        "{}",
-        fetched.to_text()
+        listing(&ours),
+        contract_before,
+        "fetch writes no file of ours"
     );
 
-    // 3. xsd-diff classifies each change.
-    let diff = xsd_diff::diff(
-        &workspace().join("xsd"),
-        &copy.join("xsd"),
-        Policy::StrictReader,
-    )
-    .unwrap();
-    let text = diff.to_text();
+    // 3. Absorb the response departures the first run reported: into the common types,
+    // flagged as types UpdatePatientRecord's request uses too.
+    let evidence = loop_dir.join("conformance.json");
+    std::fs::write(&evidence, report_json).unwrap();
+    let absorbed = absorb::absorb(&[evidence], &ours, &Limits::default()).unwrap();
+    let text = absorbed.to_text(&copy);
     eprintln!("{text}");
-    assert_eq!(diff.added, ["GetPatientRecord v1.1.xsd"], "{text}");
-    assert!(diff.removed.is_empty(), "{text}");
-    for departure in ["PreferredPronouns", "Confidentiality", "Moderate"] {
+    assert!(absorbed.left.is_empty(), "{text}");
+    for departure in ["PreferredPronouns", "@Confidentiality"] {
         assert!(
-            diff.diffs
+            absorbed
+                .proposals
                 .iter()
-                .flat_map(|d| &d.changes)
-                .any(|c| c.path.contains(departure) || c.detail.contains(departure)),
-            "{departure} not classified:\n{text}"
+                .any(|p| p.path.ends_with(departure)
+                    && p.in_requests
+                        .iter()
+                        .any(|f| f.contains("UpdatePatientRecord"))),
+            "{departure} not absorbed:\n{text}"
         );
     }
+    absorbed.write().unwrap();
 
-    // 4. Codegen in the copy, then the kit built with the new bindings.
+    // 4. Reconcile with the release's files: its UpdatePatientRecord request accepts
+    // what absorb made sendable (nothing missing); the new version becomes a file of
+    // ours, written from our v1.0.
+    let report = reconcile::reconcile(&theirs, &ours).unwrap();
+    let text = report.to_text();
+    eprintln!("{text}");
+    assert_eq!(report.to_apply(), 1, "{text}");
+    let applied = reconcile::apply(&theirs, &ours, &report).unwrap();
+    assert_eq!(applied.len(), 1, "{applied:?}");
+    assert!(ours.join(v1_1).is_file(), "{applied:?}");
+    assert_eq!(
+        reconcile::reconcile(&theirs, &ours).unwrap().to_apply(),
+        0,
+        "reconciled"
+    );
+
+    // 5. Codegen in the copy, then the kit built with the new bindings.
     // The workspace's own target directory: the dependencies the tests built are
     // reused, and the copy's crates (another path) are built beside ours.
     let target = workspace().join("target");
@@ -208,7 +249,7 @@ async fn drift_fetch_diff_codegen_then_conformance_passes() {
         ],
     );
 
-    // 5. Conformance with the new bindings passes, writes included.
+    // 6. Conformance with the new bindings passes, writes included.
     let patients = loop_dir.join("patients.toml");
     std::fs::write(&patients, &patients_toml).unwrap();
     let binary = target.join("debug/systmone-conformance");

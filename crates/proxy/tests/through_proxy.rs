@@ -175,7 +175,6 @@ async fn the_summary_lists_the_drift_of_a_newer_systmone() {
     for injected in [
         "Response/Demographics/PreferredPronouns",
         "Response/Clinical/Event/@Confidentiality",
-        "Response/Clinical/Event/ClinicalCode/ProblemSeverity",
     ] {
         assert!(
             paths.contains(&injected),

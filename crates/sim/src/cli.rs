@@ -135,8 +135,8 @@ pub struct SimArgs {
     pub max_connections: usize,
     /// Behave like a newer SystmOne than the bindings describe: an extra element
     /// (Demographics/PreferredPronouns) and attribute (Event/@Confidentiality) in
-    /// responses, a new ProblemSeverity value (Moderate, in place of Major), and GetPatientRecord 1.1
-    /// advertised by GetFunctions, its XSD written by GetXSDFiles.
+    /// responses, and GetPatientRecord 1.1 advertised by GetFunctions, its request
+    /// schema written by GetXSDFiles.
     #[arg(long)]
     pub skew: bool,
     /// Print the built-in practice's test patients (for this seed), in the format

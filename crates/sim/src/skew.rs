@@ -1,20 +1,24 @@
 //! Version skew (`--skew`): the simulator behaves like a newer SystmOne than the
 //! bindings describe, so the maintainer's loop (conformance reports drift, `fetch-xsd`,
-//! `xsd-diff`, codegen, conformance passes) can be walked without a real client.
+//! `reconcile`, `absorb`, codegen, conformance passes) can be walked without a real
+//! client.
 //!
 //! Every departure is derived at run time from the shipped v1.0 schemas and responses
 //! (no newer XSD lives in `xsd/`, which codegen reads), and each one is listed in
-//! [`DEPARTURES`], which tests compare with what conformance reports:
+//! [`DEPARTURES`], which tests compare with what conformance reports. They are what a
+//! release plausibly adds, and what `absorb` can take in from the responses:
 //!
-//! - an extra element: `Demographics/PreferredPronouns`, last in every Demographics;
-//! - an extra attribute: `Event/@Confidentiality` on every Event;
-//! - a new enumeration value: `ProblemSeverity` `Moderate` (sent in place of Major);
+//! - an extra optional element: `Demographics/PreferredPronouns`, last in every
+//!   Demographics;
+//! - an extra optional attribute: `Event/@Confidentiality` on every Event;
 //! - a new function version: `GetPatientRecord` 1.1, advertised by GetFunctions beside
 //!   1.0, its XSD written by GetXSDFiles, and answered (its request reads as v1.0's).
 //!
-//! The changed `ClientIntegrationTypes.xsd` and the new `GetPatientRecord v1.1.xsd`
-//! are what GetXSDFiles writes under skew, so the regenerated bindings read the skewed
-//! responses strictly.
+//! GetXSDFiles writes the release as SystmOne does (F13), request only: the files of
+//! [`systmone_bindings::SYSTMONE_XSD_FILES`], UpdatePatientRecord's accepting the new
+//! element and attribute (a release lets integrations write what it now records), and
+//! `GetPatientRecord v1.1.xsd`, v1.0's request at the new version. What responses hold
+//! is in no schema, as with a real client: it is learnt from the responses (`absorb`).
 
 use std::borrow::Cow;
 
@@ -26,19 +30,16 @@ pub const EXTRA_ELEMENT_VALUE: &str = "they/them";
 pub const EXTRA_ATTRIBUTE: &str = "Confidentiality";
 /// Its value in every response.
 pub const EXTRA_ATTRIBUTE_VALUE: &str = "Normal";
-/// The ProblemSeverity value sent in place of Major.
-pub const NEW_ENUMERATION_VALUE: &str = "Moderate";
 /// The function given a new version.
 pub const NEW_VERSION_FUNCTION: &str = "GetPatientRecord";
 /// Its new version.
 pub const NEW_VERSION: &str = "1.1";
 
 /// Each departure from the v1.0 bindings, as a short description (for documentation
-/// and tests): element, attribute, enumeration value, function version.
-pub const DEPARTURES: [&str; 4] = [
+/// and tests): element, attribute, function version.
+pub const DEPARTURES: [&str; 3] = [
     "Demographics/PreferredPronouns: a new element",
     "Event/@Confidentiality: a new attribute",
-    "ProblemSeverity: a new value, Moderate",
     "GetPatientRecord 1.1: a new function version",
 ];
 
@@ -57,87 +58,66 @@ pub fn advertised() -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-/// The schema files GetXSDFiles writes under skew: the shipped ones with the common
-/// types extended, and `GetPatientRecord v1.1.xsd`.
+/// The schema files GetXSDFiles writes under skew, in SystmOne's style: the shipped
+/// ones, UpdatePatientRecord's accepting the new element and attribute (the release
+/// lets integrations write what it records), and `GetPatientRecord v1.1.xsd` (v1.0's
+/// request at 1.1).
 pub fn xsd_files() -> Vec<(String, String)> {
     let mut files = Vec::new();
-    for (name, text) in systmone_bindings::XSD_FILES {
-        if *name == "ClientIntegrationTypes.xsd" {
-            files.push((name.to_string(), skewed_common_types(text)));
+    for (name, text) in systmone_bindings::SYSTMONE_XSD_FILES {
+        if *name == "UpdatePatientRecord v1.0.xsd" {
+            files.push((name.to_string(), skewed_update(text)));
         } else {
             files.push((name.to_string(), text.to_string()));
         }
-        if *name == "GetPatientRecord v1.0.xsd" {
+        if *name == format!("{NEW_VERSION_FUNCTION} v1.0.xsd") {
             files.push((
                 format!("{NEW_VERSION_FUNCTION} v{NEW_VERSION}.xsd"),
-                new_record_version(text),
+                text.replacen(
+                    r#"name="FunctionVersion" type="xs:decimal" fixed="1.0""#,
+                    &format!(r#"name="FunctionVersion" type="xs:decimal" fixed="{NEW_VERSION}""#),
+                    1,
+                ),
             ));
         }
     }
     files
 }
 
-/// Inserts `insert` before the first `before` that follows `anchor` (unchanged when
-/// either is missing, which the tests would notice).
-fn insert_after_anchor(text: &str, anchor: &str, before: &str, insert: &str) -> String {
-    let Some(start) = text.find(anchor) else {
+/// Inserts `line` (at `depth` levels below `element`'s declaration) before the line
+/// closing `closing` at that depth, within `element`'s anonymous type: SystmOne's
+/// files indent each level by two spaces. Unchanged when either is missing, which the
+/// tests would notice.
+fn insert_in(text: &str, element: &str, closing: &str, depth: usize, line: &str) -> String {
+    let anchor = format!("<xs:element name=\"{element}\" ");
+    let Some(at) = text.find(&anchor) else {
         return text.to_string();
     };
-    let Some(offset) = text[start..].find(before) else {
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let indent = " ".repeat(at - line_start + 2 * depth);
+    let close = format!("\n{indent}{closing}");
+    let Some(offset) = text[at..].find(&close) else {
         return text.to_string();
     };
-    let at = start + offset;
-    format!("{}{insert}{}", &text[..at], &text[at..])
+    let end = at + offset + 1;
+    format!("{}{indent}  {line}\n{}", &text[..end], &text[end..])
 }
 
-fn skewed_common_types(text: &str) -> String {
-    let text = insert_after_anchor(
+fn skewed_update(text: &str) -> String {
+    let text = insert_in(
         text,
-        "<xs:complexType name=\"Demographics\">",
-        "    </xs:sequence>",
-        &format!(
-            "      <xs:element name=\"{EXTRA_ELEMENT}\" type=\"xs:string\" minOccurs=\"0\">\n        \
-             <xs:annotation><xs:documentation>The patient's preferred pronouns (systmone sim --skew: a newer client's element).</xs:documentation></xs:annotation>\n      \
-             </xs:element>\n"
-        ),
+        "Demographics",
+        "</xs:sequence>",
+        2,
+        &format!(r#"<xs:element name="{EXTRA_ELEMENT}" type="xs:string" minOccurs="0" />"#),
     );
-    let text = insert_after_anchor(
+    insert_in(
         &text,
-        "<xs:complexType name=\"Event\">",
-        "    <xs:attribute name=\"Software\"",
-        &format!(
-            "    <xs:attribute name=\"{EXTRA_ATTRIBUTE}\" type=\"xs:string\">\n      \
-             <xs:annotation><xs:documentation>The event's confidentiality (systmone sim --skew: a newer client's attribute).</xs:documentation></xs:annotation>\n    \
-             </xs:attribute>\n"
-        ),
-    );
-    insert_after_anchor(
-        &text,
-        "<xs:simpleType name=\"ProblemSeverity\">",
-        "    </xs:restriction>",
-        &format!("      <xs:enumeration value=\"{NEW_ENUMERATION_VALUE}\"/>\n"),
-    )
-}
-
-fn new_record_version(v1_0: &str) -> String {
-    let text = v1_0.replacen(
-        "GetPatientRecord v1.0",
-        "GetPatientRecord v1.1 (a newer client's, as the simulator's skew option serves it)",
+        "Event",
+        "</xs:complexType>",
         1,
-    );
-    let anchor = "<xs:simpleType name=\"GetPatientRecordFunctionVersion\">";
-    let old = "<xs:enumeration value=\"1.0\"/>";
-    match text
-        .find(anchor)
-        .and_then(|start| Some(start + text[start..].find(old)?))
-    {
-        Some(at) => format!(
-            "{}<xs:enumeration value=\"{NEW_VERSION}\"/>{}",
-            &text[..at],
-            &text[at + old.len()..]
-        ),
-        None => text,
-    }
+        &format!(r#"<xs:attribute name="{EXTRA_ATTRIBUTE}" type="xs:string" />"#),
+    )
 }
 
 /// A request as the v1.0 bindings read it: a GetPatientRecord 1.1 request is read as
@@ -165,10 +145,6 @@ pub fn response(xml: &str) -> String {
         .replace("<Demographics/>", &format!("<Demographics>{element}"))
         .replace("<Event>", &format!("{with_attribute}>"))
         .replace("<Event ", &format!("{with_attribute} "))
-        .replace(
-            "<ProblemSeverity>Major</ProblemSeverity>",
-            &format!("<ProblemSeverity>{NEW_ENUMERATION_VALUE}</ProblemSeverity>"),
-        )
 }
 
 #[cfg(test)]
@@ -176,18 +152,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_common_types_gain_each_departure() {
-        let (_, common) = xsd_files()
-            .into_iter()
-            .find(|(n, _)| n == "ClientIntegrationTypes.xsd")
+    fn the_files_are_systmone_s_style_request_only() {
+        let files = xsd_files();
+        assert_eq!(files.len(), systmone_bindings::SYSTMONE_XSD_FILES.len() + 1);
+        for (name, text) in &files {
+            assert!(!text.contains("ClientIntegrationResponse"), "{name}");
+            assert!(!text.contains("xs:include"), "{name}");
+        }
+        let (_, update) = files
+            .iter()
+            .find(|(n, _)| n == "UpdatePatientRecord v1.0.xsd")
             .unwrap();
-        assert!(common.contains("<xs:element name=\"PreferredPronouns\""));
-        assert!(common.contains("<xs:attribute name=\"Confidentiality\""));
-        assert!(common.contains("<xs:enumeration value=\"Moderate\"/>"));
-        let demographics = common.find("name=\"Demographics\"").unwrap();
-        let pronouns = common.find("name=\"PreferredPronouns\"").unwrap();
-        let event = common.find("<xs:complexType name=\"Event\">").unwrap();
-        assert!(demographics < pronouns && pronouns < event);
+        let demographics = update.find(r#"name="Demographics""#).unwrap();
+        let pronouns = update.find(r#"name="PreferredPronouns""#).unwrap();
+        let event = update.find(r#"<xs:element name="Event" "#).unwrap();
+        let confidentiality = update.find(r#"name="Confidentiality""#).unwrap();
+        assert!(
+            demographics < pronouns && event < confidentiality,
+            "{update}"
+        );
     }
 
     #[test]
@@ -196,8 +179,11 @@ mod tests {
             .into_iter()
             .find(|(n, _)| n == "GetPatientRecord v1.1.xsd")
             .unwrap();
-        assert!(v1_1.contains("<xs:enumeration value=\"1.1\"/>"), "{v1_1}");
-        assert!(!v1_1.contains("<xs:enumeration value=\"1.0\"/>"));
+        assert!(
+            v1_1.contains(r#"name="FunctionVersion" type="xs:decimal" fixed="1.1""#),
+            "{v1_1}"
+        );
+        assert!(!v1_1.contains(r#"fixed="1.0""#));
         // Every served schema is well-formed XML (a comment holding `--` is not).
         for (name, text) in xsd_files() {
             for event in xml::reader::EventReader::new(text.as_bytes()) {
@@ -215,14 +201,14 @@ mod tests {
     }
 
     #[test]
-    fn responses_gain_the_element_attribute_and_value() {
+    fn responses_gain_the_element_and_attribute() {
         let xml = "<Demographics><Title>Mr</Title></Demographics><Event DateTime=\"x\"><ClinicalCode>\
                    <ProblemSeverity>Major</ProblemSeverity></ClinicalCode></Event><EventUID>1</EventUID>";
         let skewed = response(xml);
         assert_eq!(
             skewed,
             "<Demographics><Title>Mr</Title><PreferredPronouns>they/them</PreferredPronouns></Demographics>\
-             <Event Confidentiality=\"Normal\" DateTime=\"x\"><ClinicalCode><ProblemSeverity>Moderate</ProblemSeverity>\
+             <Event Confidentiality=\"Normal\" DateTime=\"x\"><ClinicalCode><ProblemSeverity>Major</ProblemSeverity>\
              </ClinicalCode></Event><EventUID>1</EventUID>"
         );
         let request = "<Function>GetPatientRecord</Function><FunctionVersion>1.1</FunctionVersion>";

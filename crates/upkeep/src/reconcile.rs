@@ -26,7 +26,9 @@
 //!   configuration, never a change, never a closed enumeration in ours;
 //! - `new-function`: a function ours lack altogether: `--apply` writes its file, the
 //!   request typed from theirs, the response untyped (kept losslessly and reported as
-//!   drift until someone describes it).
+//!   drift until someone describes it); a new version of a function ours describe is
+//!   written from our latest earlier version (its response kept typed, so what the new
+//!   release adds to responses reads as drift `absorb` can take in).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -491,10 +493,21 @@ pub fn reconcile(theirs: &Path, ours: &Path) -> Result<Report, ReconcileError> {
             Some(n) => Some(request_side(xsd_diff::load(&our_files[n])?)),
             None => None,
         };
+        let mut findings = compare(&their_view, our_view.as_ref(), &configured);
+        if ours_name.is_none()
+            && let Some((function, version)) = xsd_diff::parse_schema_file_name(name)
+            && let Some(earlier) = earlier_version(our_files.keys(), &function, &version)
+        {
+            for f in &mut findings {
+                f.detail = format!(
+                    "a version our schemas lack: --apply writes it from ours, {earlier} (request and response; a request difference of theirs shows on the next reconcile)"
+                );
+            }
+        }
         files.push(FileReport {
             file: name.clone(),
             ours: ours_name,
-            findings: compare(&their_view, our_view.as_ref(), &configured),
+            findings,
         });
     }
     Ok(Report { files })
@@ -829,13 +842,31 @@ pub fn apply(theirs: &Path, ours: &Path, report: &Report) -> Result<Vec<String>,
                 };
                 writer.prefix = function.clone();
                 let name = format!("{function} v{version}.xsd");
-                let text = new_function_file(&mut writer, &function, &version);
+                let derived =
+                    earlier_version(texts.keys(), &function, &version).and_then(|earlier| {
+                        Some((
+                            derive_version_file(
+                                &texts[&earlier],
+                                &function,
+                                &version,
+                                &writer.source,
+                            )?,
+                            earlier,
+                        ))
+                    });
+                let (text, line) = match derived {
+                    Some((text, earlier)) => (
+                        text,
+                        format!("{name}: a new version, written from {earlier} (its response)"),
+                    ),
+                    None => (
+                        new_function_file(&mut writer, &function, &version),
+                        format!("{name}: a new function, written from {}", file.file),
+                    ),
+                };
                 let to = ours.join(&name);
                 std::fs::write(&to, text).map_err(io(&to))?;
-                applied.push(format!(
-                    "{name}: a new function, written from {}",
-                    file.file
-                ));
+                applied.push(line);
             }
             Some(ours_name) => {
                 let our_view = request_side(xsd_diff::load(&our_files[ours_name])?);
@@ -929,6 +960,56 @@ pub fn apply(theirs: &Path, ours: &Path, report: &Report) -> Result<Vec<String>,
         }
     }
     Ok(applied)
+}
+
+/// Our latest file of `function` older than `version`, if any.
+fn earlier_version<'a>(
+    names: impl IntoIterator<Item = &'a String>,
+    function: &str,
+    version: &str,
+) -> Option<String> {
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let (f, v) = xsd_diff::parse_schema_file_name(name)?;
+            (f == function && compare_versions(&v, version) == std::cmp::Ordering::Less)
+                .then(|| (v, name.clone()))
+        })
+        .max_by(|(a, _), (b, _)| compare_versions(a, b))
+        .map(|(_, name)| name)
+}
+
+/// A new version of a function ours describe: our latest earlier version's file, its
+/// request and response, at the new version. A newer release keeps what it answered
+/// (SystmOne's files say nothing of responses, F13), so the response stays typed and
+/// what it adds reads as drift for `absorb`; a request difference of theirs shows on
+/// the next `reconcile`, against this file. `None` when the file names no version.
+fn derive_version_file(
+    earlier: &str,
+    function: &str,
+    version: &str,
+    source: &str,
+) -> Option<String> {
+    let anchor = format!("<xs:simpleType name=\"{function}FunctionVersion\">");
+    let start = earlier.find(&anchor)?;
+    let end = start + earlier[start..].find("</xs:simpleType>")?;
+    let values = "<xs:enumeration value=\"";
+    let first = start + earlier[start..end].find(values)?;
+    let close = first + earlier[first..end].find("/>")? + 2;
+    let mut text = format!(
+        "{}{values}{version}\"/>{}",
+        &earlier[..first],
+        &earlier[close..end]
+    );
+    text.push_str(&earlier[end..]);
+    let note = format!(
+        "<!--\n  {function} v{version}: written by cargo xtask reconcile (apply) for SystmOne's\n  {}, from our earlier version's file below.\n-->\n",
+        escape(source).replace("--", "- -")
+    );
+    let at = text.find("?>").map(|i| i + 2).unwrap_or(0);
+    let at = text[at..].find('\n').map(|i| at + i + 1).unwrap_or(at);
+    text.insert_str(at, &note);
+    Some(text)
 }
 
 /// Our file for a function only their schema describes: the request typed from theirs,

@@ -178,6 +178,53 @@ fn a_function_only_their_file_describes_gets_a_file_of_ours() {
     assert_eq!(after.to_apply(), 0, "{}", after.to_text());
 }
 
+/// A new version of a function ours describe is written from our latest earlier
+/// version: its response stays typed (SystmOne's files say nothing of responses).
+#[test]
+fn a_new_version_of_ours_is_written_from_our_earlier_version() {
+    let ours = scratch_contract();
+    let theirs = tempfile::tempdir().unwrap();
+    let v1_0 = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../bindings/xsd/systmone/PatientSearch v1.0.xsd"),
+    )
+    .unwrap();
+    let v1_1 = v1_0.replacen(r#"fixed="1.0""#, r#"fixed="1.1""#, 1);
+    assert_ne!(v1_0, v1_1);
+    std::fs::write(theirs.path().join("PatientSearch v1.1.xsd"), v1_1).unwrap();
+    let report = reconcile::reconcile(theirs.path(), ours.path()).unwrap();
+    let finding = &report.files[0].findings[0];
+    assert_eq!(finding.kind, FindingKind::NewFunction);
+    assert!(
+        finding.detail.contains("PatientSearch v1.0.xsd"),
+        "{}",
+        finding.detail
+    );
+    let applied = reconcile::apply(theirs.path(), ours.path(), &report).unwrap();
+    assert_eq!(applied.len(), 1, "{applied:?}");
+    let text = std::fs::read_to_string(ours.path().join("PatientSearch v1.1.xsd")).unwrap();
+    assert!(text.contains(r#"<xs:enumeration value="1.1"/>"#), "{text}");
+    assert!(!text.contains(r#"<xs:enumeration value="1.0"/>"#), "{text}");
+    assert!(!text.contains("processContents=\"lax\" minOccurs=\"0\" maxOccurs=\"unbounded\"/>\n    </xs:sequence>\n  </xs:group>"));
+    let old = systmone_upkeep::xsd_diff::load(&ours.path().join("PatientSearch v1.0.xsd")).unwrap();
+    let new = systmone_upkeep::xsd_diff::load(&ours.path().join("PatientSearch v1.1.xsd")).unwrap();
+    let response = |v: &systmone_upkeep::xsd_diff::SchemaView| {
+        v.nodes
+            .keys()
+            .filter(|p| p.starts_with("/ClientIntegrationResponse/Response"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert!(!response(&old).is_empty());
+    assert_eq!(response(&old), response(&new));
+    assert_eq!(
+        reconcile::reconcile(theirs.path(), ours.path())
+            .unwrap()
+            .to_apply(),
+        0
+    );
+}
+
 #[test]
 fn fetched_functions_are_new_new_versions_changed_or_unchanged() {
     let fetched = tempfile::tempdir().unwrap();

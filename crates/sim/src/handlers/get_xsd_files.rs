@@ -1,7 +1,6 @@
 //! GetXSDFiles: our schemas written the way SystmOne writes its own (F13: one
 //! self-contained, request-only, anonymous-type file per function version, no shared
-//! include); under `--skew`, the skewed release in our own style (its departures are in
-//! the responses, which SystmOne's style cannot show).
+//! include); under `--skew`, the skewed release in the same style (`crate::skew`).
 
 use systmone_bindings::get_xsd_files_v1_0::{
     GetXsdFilesParameters, GetXsdFilesResult, XsdFileResult,
