@@ -188,7 +188,7 @@ pub struct GlobalOpts {
     pub config: Option<PathBuf>,
 }
 
-/// The limits the client paces to. `spec` keeps a small guard (5 ms) over the documented
+/// The limits the client paces to. `spec` keeps a small guard (50 ms) over the documented
 /// 1 s and 30 s: the pacer measures from when each request's last byte was written,
 /// SystmOne from when it arrives, and a request arriving a moment early is dropped
 /// without an answer (ERRATA E17).

@@ -1591,7 +1591,12 @@ async fn extract_counts_the_throttle_and_stops_cleanly_on_ctrl_c() {
     assert_eq!(status.code(), Some(130), "{stderr}");
     // The ETA counts the 30 s throttle for the two records left.
     assert!(
-        stderr.contains("ETA 1m 00s (30.0 s per record: SystmOne's throttle)"),
+        stderr.contains(&format!(
+            "ETA 1m 00s ({:.1} s per record: SystmOne's throttle)",
+            systmone_client::DEFAULT_PACING
+                .patient_record_interval
+                .as_secs_f64()
+        )),
         "{stderr}"
     );
     // Beside the record, only the lock the run held on the directory.

@@ -177,12 +177,12 @@ pub enum WaitRule {
 
 impl std::fmt::Display for WaitRule {
     /// `the 1 s rule between requests`, `the 30 s full-record rule` (whole seconds:
-    /// the few milliseconds of guard are not the rule).
+    /// a guard of under 100 ms is not the rule).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let secs = |d: &Duration| {
             let s = d.as_secs_f64();
-            if (s - s.round()).abs() < 0.05 {
-                format!("{}", s.round())
+            if s - s.floor() < 0.1 {
+                format!("{}", s.floor())
             } else {
                 format!("{s:.1}")
             }
