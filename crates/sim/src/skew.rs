@@ -22,6 +22,10 @@
 
 use std::borrow::Cow;
 
+use systmone_bindings::get_patient_record_v1_0::GetPatientRecordV1_0;
+use systmone_bindings::update_patient_record_v1_0::UpdatePatientRecordV1_0;
+use systmone_core::Function;
+
 /// The element added to every Demographics.
 pub const EXTRA_ELEMENT: &str = "PreferredPronouns";
 /// Its value in every response.
@@ -31,7 +35,7 @@ pub const EXTRA_ATTRIBUTE: &str = "Confidentiality";
 /// Its value in every response.
 pub const EXTRA_ATTRIBUTE_VALUE: &str = "Normal";
 /// The function given a new version.
-pub const NEW_VERSION_FUNCTION: &str = "GetPatientRecord";
+pub const NEW_VERSION_FUNCTION: &str = GetPatientRecordV1_0::NAME;
 /// Its new version.
 pub const NEW_VERSION: &str = "1.1";
 
@@ -65,12 +69,12 @@ pub fn advertised() -> Vec<(String, Vec<String>)> {
 pub fn xsd_files() -> Vec<(String, String)> {
     let mut files = Vec::new();
     for (name, text) in systmone_bindings::SYSTMONE_XSD_FILES {
-        if *name == "UpdatePatientRecord v1.0.xsd" {
+        if *name == schema_file::<UpdatePatientRecordV1_0>() {
             files.push((name.to_string(), skewed_update(text)));
         } else {
             files.push((name.to_string(), text.to_string()));
         }
-        if *name == format!("{NEW_VERSION_FUNCTION} v1.0.xsd") {
+        if *name == schema_file::<GetPatientRecordV1_0>() {
             files.push((
                 format!("{NEW_VERSION_FUNCTION} v{NEW_VERSION}.xsd"),
                 text.replacen(
@@ -82,6 +86,11 @@ pub fn xsd_files() -> Vec<(String, String)> {
         }
     }
     files
+}
+
+/// The name GetXSDFiles gives a function version's file: `<Function> v<Version>.xsd`.
+fn schema_file<F: Function>() -> String {
+    format!("{} v{}.xsd", F::NAME, F::VERSION)
 }
 
 /// Inserts `line` (at `depth` levels below `element`'s declaration) before the line
@@ -161,7 +170,7 @@ mod tests {
         }
         let (_, update) = files
             .iter()
-            .find(|(n, _)| n == "UpdatePatientRecord v1.0.xsd")
+            .find(|(n, _)| *n == schema_file::<UpdatePatientRecordV1_0>())
             .unwrap();
         let demographics = update.find(r#"name="Demographics""#).unwrap();
         let pronouns = update.find(r#"name="PreferredPronouns""#).unwrap();
