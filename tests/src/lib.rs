@@ -192,6 +192,17 @@ pub fn real_shape_patient_record(target: usize) -> String {
     xml
 }
 
+/// Lets the allocator finish freeing what earlier runs dropped, before a benchmark
+/// starts its clock: glibc's malloc keeps small freed blocks apart and merges them all
+/// at the next large allocation, so a run that follows the drop of a large value (a
+/// record of 700,000 allocations) would otherwise pay for that drop inside its own
+/// time (about a sixth of reading a 60 MB record). Benchmarks time reading, not the
+/// drop of the value read before; every row is measured after this, the raw scans too.
+pub fn settle_allocator() {
+    // A request above the small-block sizes: on glibc it merges the blocks kept apart.
+    drop(std::hint::black_box(Vec::<u8>::with_capacity(64 * 1024)));
+}
+
 /// quick-xml's raw event scan of `text`, the ceiling under the typed readers: every
 /// event read and every attribute's value looked at, with quick-xml's default checks
 /// and nothing else (no character or name checks, no unescaping, no values built).

@@ -27,7 +27,33 @@ use crate::ValueError;
 #[derive(Clone)]
 pub struct DateTime {
     value: NaiveDateTime,
-    original: String,
+    original: Original,
+}
+
+/// The text a date-time was read from. SystmOne writes the canonical form, nineteen
+/// ASCII bytes, which is kept in place: a record holds tens of thousands of
+/// date-times, and an allocation for each was a measurable part of reading it.
+#[derive(Clone)]
+enum Original {
+    Canonical([u8; 19]),
+    Text(Box<str>),
+}
+
+impl Original {
+    fn new(text: &str) -> Self {
+        match <[u8; 19]>::try_from(text.as_bytes()) {
+            Ok(bytes) if text.is_ascii() => Original::Canonical(bytes),
+            _ => Original::Text(text.into()),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            // Only ASCII is kept in place, so this never fails.
+            Original::Canonical(bytes) => std::str::from_utf8(bytes).unwrap_or_default(),
+            Original::Text(text) => text,
+        }
+    }
 }
 
 impl DateTime {
@@ -35,7 +61,7 @@ impl DateTime {
     /// Sub-second precision is dropped: the interface has none.
     pub fn new(value: NaiveDateTime) -> Self {
         let value = value.with_nanosecond(0).unwrap_or(value);
-        let original = canonical(value).to_string();
+        let original = Original::new(&canonical(value).to_string());
         DateTime { value, original }
     }
 
@@ -47,7 +73,7 @@ impl DateTime {
     /// The text exactly as it was received (or the canonical form, for a value built
     /// in code).
     pub fn original(&self) -> &str {
-        &self.original
+        self.original.as_str()
     }
 
     /// The date part.
@@ -122,7 +148,7 @@ impl FromStr for DateTime {
         };
         Ok(DateTime {
             value: value.with_nanosecond(0).unwrap_or(value),
-            original: text.to_string(),
+            original: Original::new(text),
         })
     }
 }
@@ -179,10 +205,10 @@ impl fmt::Display for DateTime {
 
 impl fmt::Debug for DateTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.original == self.to_string() {
+        if self.original() == self.to_string() {
             write!(f, "DateTime({self})")
         } else {
-            write!(f, "DateTime({self}, original: {:?})", self.original)
+            write!(f, "DateTime({self}, original: {:?})", self.original())
         }
     }
 }
