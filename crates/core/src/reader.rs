@@ -930,28 +930,74 @@ const fn byte_table(extra: &[u8]) -> [bool; 256] {
 const SCAN: [bool; 256] = byte_table(b"\r]");
 
 /// The first byte of `bytes` in `table`, which holds the bytes below 0x20 it needs
-/// (every table here does), 0xEF and `special` (and no other). Sixteen bytes at a time
-/// (compared at once, as the compiler vectorises the fold): only a block holding a byte
-/// below 0x20, `special` or 0xEF is looked at byte by byte, so most text (a long
-/// narrative line above all) costs a few operations per block.
+/// (every table here does), 0xEF and `special` (and no other). Thirty-two bytes at a
+/// time (compared at once, as the compiler vectorises [`suspect_block`]), the last
+/// block overlapping those before, shorter text as two overlapping halves: only a
+/// block holding a byte below 0x20, `special` or 0xEF is looked at byte by byte, so
+/// most text (a long narrative line, a short value) costs a few operations per block.
+#[inline]
 fn find_in(bytes: &[u8], table: &[bool; 256], special: u8) -> Option<usize> {
-    let mut blocks = bytes.chunks_exact(16);
-    let mut start = 0;
-    for block in &mut blocks {
-        let block: &[u8; 16] = block.try_into().expect("sixteen bytes");
-        let suspect = block.iter().fold(false, |suspect, &b| {
-            suspect | (b < 0x20) | (b == special) | (b == 0xEF)
-        });
-        if suspect && let Some(found) = block.iter().position(|&b| table[b as usize]) {
-            return Some(start + found);
-        }
-        start += 16;
+    let in_table = |from: usize, to: usize| {
+        bytes[from..to]
+            .iter()
+            .position(|&b| table[b as usize])
+            .map(|found| from + found)
+    };
+    let length = bytes.len();
+    if length < 8 {
+        return in_table(0, length);
     }
-    blocks
-        .remainder()
-        .iter()
-        .position(|&b| table[b as usize])
-        .map(|found| start + found)
+    let suspect = if length < 16 {
+        let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight"));
+        Some(suspect_word(word(0), special) || suspect_word(word(length - 8), special))
+    } else if length < 32 {
+        let half = |at: usize| -> &[u8; 16] { bytes[at..at + 16].try_into().expect("sixteen") };
+        Some(suspect_block(half(0), special) || suspect_block(half(length - 16), special))
+    } else {
+        None
+    };
+    if let Some(suspect) = suspect {
+        return if suspect { in_table(0, length) } else { None };
+    }
+    let block = |at: usize| -> &[u8; 32] { bytes[at..at + 32].try_into().expect("thirty-two") };
+    let mut start = 0;
+    while start + 32 <= length {
+        if suspect_block(block(start), special)
+            && let Some(found) = in_table(start, start + 32)
+        {
+            return Some(found);
+        }
+        start += 32;
+    }
+    if start < length && suspect_block(block(length - 32), special) {
+        return in_table(start, length);
+    }
+    None
+}
+
+/// Whether `block` holds a byte below 0x20, `special` or 0xEF (each kind gathered on
+/// its own, which the compiler turns into a few vector comparisons).
+#[inline(always)]
+fn suspect_block<const N: usize>(block: &[u8; N], special: u8) -> bool {
+    let (mut control, mut special_byte, mut ef) = (0u8, 0u8, 0u8);
+    for &b in block {
+        control |= u8::from(b < 0x20);
+        special_byte |= u8::from(b == special);
+        ef |= u8::from(b == 0xEF);
+    }
+    (control | special_byte | ef) != 0
+}
+
+/// Whether the eight bytes of `word` hold one below 0x20, `special` or 0xEF (exact,
+/// as the borrow of a subtraction runs only from a byte that is below what it is
+/// compared with).
+#[inline(always)]
+fn suspect_word(word: u64, special: u8) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH;
+    let zero = |w: u64| below(w, 1);
+    (below(word, 0x20) | zero(word ^ (ONES * u64::from(special))) | zero(word ^ (ONES * 0xEF))) != 0
 }
 
 /// Attribute values: what normalisation replaces (references, tabs, line ends).
