@@ -1245,7 +1245,7 @@ mod tests {
         assert!(!is_name(":a") && !is_name("a:") && !is_name("a:b:c") && !is_name("p:1a"));
     }
 
-    /// Eight bytes at a time finds what a byte at a time finds, wherever it is.
+    /// The block and word scans find what a byte at a time finds, wherever it is.
     #[test]
     fn the_word_scan_finds_every_byte_the_table_names() {
         for (table, special) in [(&SCAN, b']'), (&ATTRIBUTE_SCAN, b'&')] {
