@@ -147,7 +147,9 @@ pub struct XmlReader<'a> {
     /// The next event, already read (by [`peek`](Self::peek)).
     peeked: Option<Event<'a>>,
     /// Markup read while joining text, to be handed out next.
-    pending: Option<(Event<'a>, usize)>,
+    pending: Option<Event<'a>>,
+    /// Where the pending markup starts.
+    pending_offset: usize,
     /// Elements open in the text read so far.
     open: usize,
     /// Whether the root element has been closed.
@@ -161,11 +163,22 @@ pub struct XmlReader<'a> {
     /// Whether whitespace-only text is dropped rather than handed out (while
     /// [`peek_markup`](Self::peek_markup) reads).
     skip_blank: bool,
-    /// Once an error was returned, it is returned again.
-    failed: Option<ReadError>,
-    /// Events handed out instead of the text's ([`XmlReader::from_events`]).
-    replay: Option<std::vec::IntoIter<Event<'a>>>,
+    /// Set once an error was returned, or for a reader of events: one check per event
+    /// on the way of every event read from text.
+    detour: Option<Box<Detour<'a>>>,
 }
+
+/// Where events come from, when not from the text.
+enum Detour<'a> {
+    /// Once an error was returned, it is returned again.
+    Failed(ReadError),
+    /// Events handed out instead of the text's ([`XmlReader::from_events`]).
+    Replay(std::vec::IntoIter<Event<'a>>),
+}
+
+/// What the steps of reading return: the error boxed keeps the event's result as small
+/// as the event, moved through every step.
+type Step<T> = Result<T, Box<ReadError>>;
 
 impl<'a> XmlReader<'a> {
     /// A reader over `text` (a byte-order mark at its start is skipped).
@@ -180,24 +193,26 @@ impl<'a> XmlReader<'a> {
         config.allow_unmatched_ends = false;
         config.allow_dangling_amp = false;
         // quick-xml would skip a second byte-order mark too: it is text before the root.
-        let failed = text.starts_with('\u{feff}').then(|| ReadError::NotXml {
-            line: 1,
-            column: 1,
-            message: "text outside the root element (a second byte-order mark)".into(),
+        let detour = text.starts_with('\u{feff}').then(|| {
+            Box::new(Detour::Failed(ReadError::NotXml {
+                line: 1,
+                column: 1,
+                message: "text outside the root element (a second byte-order mark)".into(),
+            }))
         });
         XmlReader {
             source: text,
             inner,
             peeked: None,
             pending: None,
+            pending_offset: 0,
             open: 0,
             root_closed: false,
             started: false,
             depth: 0,
             spare: Vec::new(),
             skip_blank: false,
-            failed,
-            replay: None,
+            detour,
         }
     }
 
@@ -207,7 +222,7 @@ impl<'a> XmlReader<'a> {
     /// reader's are; they are handed out as they are.
     pub fn from_events(events: Vec<Event<'a>>) -> XmlReader<'a> {
         let mut reader = XmlReader::new("");
-        reader.replay = Some(events.into_iter());
+        reader.detour = Some(Box::new(Detour::Replay(events.into_iter())));
         reader
     }
 
@@ -271,8 +286,13 @@ impl<'a> XmlReader<'a> {
             Event::Text(_) => {}
             _ => return Ok(None),
         }
-        // The markup that ended the text was read with it: an end tag closes the leaf.
-        if !matches!(self.pending, Some((Event::End, _))) {
+        // The markup that ended the text was read with it, or is the next to read: an
+        // end tag closes the leaf.
+        let closes = match &self.pending {
+            Some(event) => matches!(event, Event::End),
+            None => self.at_end_tag(),
+        };
+        if !closes {
             return Ok(None);
         }
         let Some(Event::Text(text)) = self.peeked.take() else {
@@ -337,25 +357,36 @@ impl<'a> XmlReader<'a> {
         ReadError::Truncated { line, column }
     }
 
-    #[inline]
+    #[inline(never)]
     fn read(&mut self) -> ReadResult<Event<'a>> {
-        if let Some(events) = &mut self.replay {
-            return Ok(events.next().unwrap_or(Event::Eof));
+        if self.detour.is_none() {
+            return match self.read_joined() {
+                Ok(event) => Ok(event),
+                Err(error) => Err(self.fail(*error)),
+            };
         }
-        if let Some(error) = &self.failed {
-            return Err(error.clone());
+        self.read_detour()
+    }
+
+    #[cold]
+    fn fail(&mut self, error: ReadError) -> ReadError {
+        self.detour = Some(Box::new(Detour::Failed(error.clone())));
+        error
+    }
+
+    #[cold]
+    fn read_detour(&mut self) -> ReadResult<Event<'a>> {
+        match self.detour.as_deref_mut() {
+            Some(Detour::Replay(events)) => Ok(events.next().unwrap_or(Event::Eof)),
+            Some(Detour::Failed(error)) => Err(error.clone()),
+            None => unreachable!("a detour"),
         }
-        let result = self.read_joined();
-        if let Err(error) = &result {
-            self.failed = Some(error.clone());
-        }
-        result
     }
 
     /// The next event, text pieces joined into one.
-    fn read_joined(&mut self) -> ReadResult<Event<'a>> {
-        if let Some((event, offset)) = self.pending.take() {
-            return self.hand_out(event, offset);
+    fn read_joined(&mut self) -> Step<Event<'a>> {
+        if let Some(event) = self.pending.take() {
+            return self.hand_out(event, self.pending_offset);
         }
         // Borrowed while it is one piece of the document.
         // With whether every piece is whitespace (as `blank` sees it), known from the
@@ -369,6 +400,13 @@ impl<'a> XmlReader<'a> {
                         joined.to_mut().push_str(&piece);
                         *all_blank &= is_blank;
                     }
+                    // Text that ends at a start or end tag is whole: handed out with
+                    // the tag left unread (most text, and no pending event to keep).
+                    None if self.at_tag() => {
+                        if !(is_blank && self.skip_blank || piece.is_empty()) {
+                            return self.hand_out(Event::Text(piece), offset);
+                        }
+                    }
                     None => text = Some((piece, offset, is_blank)),
                 },
                 Piece::Skip => {}
@@ -379,7 +417,8 @@ impl<'a> XmlReader<'a> {
                         return self.hand_out(event, offset);
                     }
                     Some((joined, at, _)) if !joined.is_empty() => {
-                        self.pending = Some((event, offset));
+                        self.pending = Some(event);
+                        self.pending_offset = offset;
                         return self.hand_out(Event::Text(joined), at);
                     }
                     _ => return self.hand_out(event, offset),
@@ -388,18 +427,32 @@ impl<'a> XmlReader<'a> {
         }
     }
 
+    /// Whether the parser beneath stands at a start or end tag (after text).
+    #[inline(always)]
+    fn at_tag(&self) -> bool {
+        let at = self.inner.buffer_position() as usize;
+        matches!(self.source.as_bytes().get(at..at + 2), Some([b'<', next]) if !matches!(next, b'!' | b'?'))
+    }
+
+    /// Whether the parser beneath stands at an end tag (after text).
+    #[inline(always)]
+    fn at_end_tag(&self) -> bool {
+        let at = self.inner.buffer_position() as usize;
+        self.source.as_bytes().get(at..at + 2) == Some(b"</")
+    }
+
     /// Checks `event` against the document's structure before handing it out.
     #[inline(always)]
-    fn hand_out(&mut self, event: Event<'a>, offset: usize) -> ReadResult<Event<'a>> {
+    fn hand_out(&mut self, event: Event<'a>, offset: usize) -> Step<Event<'a>> {
         match &event {
             Event::Start { .. } => {
                 if self.open == 0 && self.root_closed {
-                    return Err(self.not_xml(offset, "a second root element"));
+                    return Err(self.not_xml(offset, "a second root element").into());
                 }
                 self.open += 1;
                 self.started = true;
                 if self.open > MAX_DEPTH {
-                    return Err(ReadError::TooDeep { limit: MAX_DEPTH });
+                    return Err(ReadError::TooDeep { limit: MAX_DEPTH }.into());
                 }
             }
             Event::End => {
@@ -412,7 +465,9 @@ impl<'a> XmlReader<'a> {
                 if self.open == 0 {
                     if !is_whitespace(text) {
                         let at = text.len() - text.trim_start().len();
-                        return Err(self.not_xml(offset + at, "text outside the root element"));
+                        return Err(self
+                            .not_xml(offset + at, "text outside the root element")
+                            .into());
                     }
                     // Whitespace around the root element is not content.
                     return self.read_joined();
@@ -420,10 +475,12 @@ impl<'a> XmlReader<'a> {
             }
             Event::Eof => {
                 if self.open > 0 {
-                    return Err(self.truncated());
+                    return Err(self.truncated().into());
                 }
                 if !self.root_closed {
-                    return Err(self.not_xml(offset, "the document has no root element"));
+                    return Err(self
+                        .not_xml(offset, "the document has no root element")
+                        .into());
                 }
             }
         }
@@ -431,7 +488,8 @@ impl<'a> XmlReader<'a> {
     }
 
     /// One event of the parser beneath.
-    fn read_raw(&mut self, offset: usize) -> ReadResult<Piece<'a>> {
+    #[inline(always)]
+    fn read_raw(&mut self, offset: usize) -> Step<Piece<'a>> {
         let event = match self.inner.read_event() {
             Ok(event) => event,
             Err(error) => {
@@ -444,10 +502,10 @@ impl<'a> XmlReader<'a> {
                     | S::UnclosedDoctype,
                 ) = error
                 {
-                    return Err(self.truncated());
+                    return Err(self.truncated().into());
                 }
                 let at = self.inner.error_position() as usize;
-                return Err(self.not_xml(at, error));
+                return Err(self.not_xml(at, error).into());
             }
         };
         let first = !self.started;
@@ -455,7 +513,9 @@ impl<'a> XmlReader<'a> {
             QuickEvent::Start(start) => {
                 let name = self.borrowed(start.name().as_ref(), offset)?;
                 let Some(local) = local_start(name) else {
-                    return Err(self.not_xml(offset, format!("invalid name {name:?}")));
+                    return Err(self
+                        .not_xml(offset, format!("invalid name {name:?}"))
+                        .into());
                 };
                 let local = &name[local..];
                 let raw = self.borrowed(start.attributes_raw(), offset)?;
@@ -472,7 +532,9 @@ impl<'a> XmlReader<'a> {
             QuickEvent::End(_) => Piece::Markup(Event::End),
             // Not produced with `expand_empty_elements`.
             QuickEvent::Empty(_) => {
-                return Err(self.not_xml(offset, "unexpected empty-element event"));
+                return Err(self
+                    .not_xml(offset, "unexpected empty-element event")
+                    .into());
             }
             QuickEvent::Text(text) => {
                 let raw = self.text(text.into_inner(), offset)?;
@@ -487,7 +549,9 @@ impl<'a> XmlReader<'a> {
                 Piece::Text(normalize_line_ends(raw, line_ends), is_blank)
             }
             QuickEvent::CData(_) | QuickEvent::GeneralRef(_) if self.open == 0 => {
-                return Err(self.not_xml(offset, "character data outside the root element"));
+                return Err(self
+                    .not_xml(offset, "character data outside the root element")
+                    .into());
             }
             QuickEvent::CData(data) => {
                 let raw = self.text(data.into_inner(), offset)?;
@@ -519,27 +583,33 @@ impl<'a> XmlReader<'a> {
                     .next()
                     .unwrap_or("");
                 if target.eq_ignore_ascii_case("xml") {
-                    return Err(self.not_xml(offset, "a processing instruction named xml"));
+                    return Err(self
+                        .not_xml(offset, "a processing instruction named xml")
+                        .into());
                 }
                 if !is_xml_name(target) {
-                    return Err(self.not_xml(offset, format!("invalid target {target:?}")));
+                    return Err(self
+                        .not_xml(offset, format!("invalid target {target:?}"))
+                        .into());
                 }
                 self.started = true;
                 Piece::Skip
             }
             QuickEvent::Decl(declaration) => {
                 if !first || offset != 0 {
-                    return Err(self.not_xml(
-                        offset,
-                        "the XML declaration must be at the very start of the document",
-                    ));
+                    return Err(self
+                        .not_xml(
+                            offset,
+                            "the XML declaration must be at the very start of the document",
+                        )
+                        .into());
                 }
                 let content = self.utf8(&declaration, offset)?;
                 self.check_declaration(content.strip_prefix("xml").unwrap_or(content), offset)?;
                 self.started = true;
                 Piece::Skip
             }
-            QuickEvent::DocType(_) => return Err(ReadError::Doctype),
+            QuickEvent::DocType(_) => return Err(ReadError::Doctype.into()),
             QuickEvent::Eof => Piece::Markup(Event::Eof),
         };
         Ok(piece)
@@ -860,28 +930,74 @@ const fn byte_table(extra: &[u8]) -> [bool; 256] {
 const SCAN: [bool; 256] = byte_table(b"\r]");
 
 /// The first byte of `bytes` in `table`, which holds the bytes below 0x20 it needs
-/// (every table here does), 0xEF and `special` (and no other). Sixteen bytes at a time
-/// (compared at once, as the compiler vectorises the fold): only a block holding a byte
-/// below 0x20, `special` or 0xEF is looked at byte by byte, so most text (a long
-/// narrative line above all) costs a few operations per block.
+/// (every table here does), 0xEF and `special` (and no other). Thirty-two bytes at a
+/// time (compared at once, as the compiler vectorises [`suspect_block`]), the last
+/// block overlapping those before, shorter text as two overlapping halves: only a
+/// block holding a byte below 0x20, `special` or 0xEF is looked at byte by byte, so
+/// most text (a long narrative line, a short value) costs a few operations per block.
+#[inline]
 fn find_in(bytes: &[u8], table: &[bool; 256], special: u8) -> Option<usize> {
-    let mut blocks = bytes.chunks_exact(16);
-    let mut start = 0;
-    for block in &mut blocks {
-        let block: &[u8; 16] = block.try_into().expect("sixteen bytes");
-        let suspect = block.iter().fold(false, |suspect, &b| {
-            suspect | (b < 0x20) | (b == special) | (b == 0xEF)
-        });
-        if suspect && let Some(found) = block.iter().position(|&b| table[b as usize]) {
-            return Some(start + found);
-        }
-        start += 16;
+    let in_table = |from: usize, to: usize| {
+        bytes[from..to]
+            .iter()
+            .position(|&b| table[b as usize])
+            .map(|found| from + found)
+    };
+    let length = bytes.len();
+    if length < 8 {
+        return in_table(0, length);
     }
-    blocks
-        .remainder()
-        .iter()
-        .position(|&b| table[b as usize])
-        .map(|found| start + found)
+    let suspect = if length < 16 {
+        let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("eight"));
+        Some(suspect_word(word(0), special) || suspect_word(word(length - 8), special))
+    } else if length < 32 {
+        let half = |at: usize| -> &[u8; 16] { bytes[at..at + 16].try_into().expect("sixteen") };
+        Some(suspect_block(half(0), special) || suspect_block(half(length - 16), special))
+    } else {
+        None
+    };
+    if let Some(suspect) = suspect {
+        return if suspect { in_table(0, length) } else { None };
+    }
+    let block = |at: usize| -> &[u8; 32] { bytes[at..at + 32].try_into().expect("thirty-two") };
+    let mut start = 0;
+    while start + 32 <= length {
+        if suspect_block(block(start), special)
+            && let Some(found) = in_table(start, start + 32)
+        {
+            return Some(found);
+        }
+        start += 32;
+    }
+    if start < length && suspect_block(block(length - 32), special) {
+        return in_table(start, length);
+    }
+    None
+}
+
+/// Whether `block` holds a byte below 0x20, `special` or 0xEF (each kind gathered on
+/// its own, which the compiler turns into a few vector comparisons).
+#[inline(always)]
+fn suspect_block<const N: usize>(block: &[u8; N], special: u8) -> bool {
+    let (mut control, mut special_byte, mut ef) = (0u8, 0u8, 0u8);
+    for &b in block {
+        control |= u8::from(b < 0x20);
+        special_byte |= u8::from(b == special);
+        ef |= u8::from(b == 0xEF);
+    }
+    (control | special_byte | ef) != 0
+}
+
+/// Whether the eight bytes of `word` hold one below 0x20, `special` or 0xEF (exact,
+/// as the borrow of a subtraction runs only from a byte that is below what it is
+/// compared with).
+#[inline(always)]
+fn suspect_word(word: u64, special: u8) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH;
+    let zero = |w: u64| below(w, 1);
+    (below(word, 0x20) | zero(word ^ (ONES * u64::from(special))) | zero(word ^ (ONES * 0xEF))) != 0
 }
 
 /// Attribute values: what normalisation replaces (references, tabs, line ends).
@@ -1129,7 +1245,7 @@ mod tests {
         assert!(!is_name(":a") && !is_name("a:") && !is_name("a:b:c") && !is_name("p:1a"));
     }
 
-    /// Eight bytes at a time finds what a byte at a time finds, wherever it is.
+    /// The block and word scans find what a byte at a time finds, wherever it is.
     #[test]
     fn the_word_scan_finds_every_byte_the_table_names() {
         for (table, special) in [(&SCAN, b']'), (&ATTRIBUTE_SCAN, b'&')] {
