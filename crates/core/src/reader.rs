@@ -720,19 +720,18 @@ impl<'a> XmlReader<'a> {
             }
             let name_start = spaced;
             i = spaced;
-            // An ASCII name is checked as it is scanned; any other is checked whole.
-            let mut colons = 0;
-            while i < bytes.len() && NAME_BYTE[bytes[i] as usize] {
-                colons += usize::from(bytes[i] == b':');
+            // An ASCII name without a prefix is checked as it is scanned; any other
+            // (a prefix, a character beyond ASCII) is checked whole.
+            while i < bytes.len() && PLAIN_NAME_BYTE[bytes[i] as usize] {
                 i += 1;
             }
-            let ascii = i == bytes.len() || is_space(bytes[i]) || bytes[i] == b'=';
+            let plain = i == bytes.len() || is_space(bytes[i]) || bytes[i] == b'=';
             while i < bytes.len() && !is_space(bytes[i]) && bytes[i] != b'=' {
                 i += 1;
             }
             // Cut before an ASCII byte or at the end: on a character boundary.
             let name = &raw[name_start..i];
-            let valid = if ascii && colons == 0 {
+            let valid = if plain {
                 NAME_START[bytes[name_start] as usize]
             } else {
                 is_name(name)
@@ -769,7 +768,12 @@ impl<'a> XmlReader<'a> {
             let value = self.attribute_value(value_raw, offset)?;
             // A set once there are a few, so many attributes cost linear time.
             let repeated = if attributes.len() < 8 {
-                attributes.iter().any(|a| a.name == name)
+                // The first and last bytes first: most names differ there, and a
+                // comparison of equal lengths is a call.
+                let ends = |n: &str| (n.as_bytes()[0], n.as_bytes()[n.len() - 1]);
+                attributes.iter().any(|a| {
+                    a.name.len() == name.len() && ends(a.name) == ends(name) && a.name == name
+                })
             } else {
                 !names
                     .get_or_insert_with(|| attributes.iter().map(|a| a.name).collect())
@@ -1025,6 +1029,13 @@ const NAME_BYTE: [bool; 256] = {
     table
 };
 
+/// The ASCII bytes of names but the colon (of a prefix).
+const PLAIN_NAME_BYTE: [bool; 256] = {
+    let mut table = NAME_BYTE;
+    table[b':' as usize] = false;
+    table
+};
+
 fn is_whitespace(text: &str) -> bool {
     blank(text.as_bytes()).is_some()
 }
@@ -1090,6 +1101,13 @@ fn is_name(name: &str) -> bool {
 /// others by [`is_name_by_chars`].
 fn local_start(name: &str) -> Option<usize> {
     let bytes = name.as_bytes();
+    // Most names: ASCII name bytes, no prefix.
+    if bytes.iter().all(|&b| PLAIN_NAME_BYTE[b as usize]) {
+        return bytes
+            .first()
+            .is_some_and(|&b| NAME_START[b as usize])
+            .then_some(0);
+    }
     let mut colon = None;
     for (i, &b) in bytes.iter().enumerate() {
         if !NAME_BYTE[b as usize] {
@@ -1181,6 +1199,17 @@ mod tests {
     }
 
     #[test]
+    fn names_alike_at_both_ends_are_different_attributes() {
+        assert_eq!(
+            events("<a xab='1' xcb='2' p:xab='3'></a>").unwrap(),
+            vec![
+                start("a", &[("xab", "1"), ("xcb", "2"), ("p:xab", "3")]),
+                Event::End
+            ]
+        );
+    }
+
+    #[test]
     fn malformed_documents_are_refused_with_a_position() {
         for (text, line) in [
             ("<a>\n<b></a>", 2),
@@ -1189,6 +1218,9 @@ mod tests {
             ("<a>&#0;</a>", 1),
             ("<a>\u{1}</a>", 1),
             ("<a b='1' b='2'></a>", 1),
+            ("<a DoneAt='1' DoneBy='2' x:y='3' DoneAt='4'></a>", 1),
+            ("<a p:b='1' p:b='2'></a>", 1),
+            ("<a b:='1'></a>", 1),
             ("<1a></1a>", 1),
             ("<p:1a></p:1a>", 1),
             ("\u{feff}\u{feff}<a/>", 1),
