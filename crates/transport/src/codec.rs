@@ -61,6 +61,43 @@ const EOF_MARKER: &[u8] = b"<EOF>";
 const CDATA_OPEN: &[u8] = b"[CDATA[";
 const DOCTYPE: &[u8] = b"DOCTYPE";
 
+/// The bytes that mean something inside a start tag: its end, a quote, and a `<`
+/// that cannot be in it.
+const START_TAG_STOP: [bool; 256] = byte_set(b"<>\"'");
+/// The bytes that mean something inside an end tag.
+const END_TAG_STOP: [bool; 256] = byte_set(b"<>");
+
+const fn byte_set(bytes: &[u8]) -> [bool; 256] {
+    let mut set = [false; 256];
+    let mut i = 0;
+    while i < bytes.len() {
+        set[bytes[i] as usize] = true;
+        i += 1;
+    }
+    set
+}
+
+/// Where the first byte of `set` is in `bytes`. Names, attribute values and the
+/// whitespace between tags are a few bytes each, shorter than memchr's set-up pays
+/// for: a table, byte by byte.
+#[inline]
+fn position_in(bytes: &[u8], set: &[bool; 256]) -> Option<usize> {
+    bytes.iter().position(|&b| set[b as usize])
+}
+
+/// Where the first `<` is in `bytes`: the first bytes one by one (the whitespace
+/// between tags, short values), the rest of a long text with memchr.
+#[inline]
+fn find_lt(bytes: &[u8]) -> Option<usize> {
+    const SHORT: usize = 32;
+    let head = &bytes[..bytes.len().min(SHORT)];
+    match head.iter().position(|&b| b == b'<') {
+        Some(i) => Some(i),
+        None if bytes.len() > SHORT => memchr::memchr(b'<', &bytes[SHORT..]).map(|i| i + SHORT),
+        None => None,
+    }
+}
+
 /// Why a document could not be framed.
 #[derive(Debug, thiserror::Error)]
 pub enum FrameError {
@@ -297,7 +334,7 @@ impl XmlDocumentCodec {
                 State::Between => unreachable!("scan only runs inside a document"),
                 State::Text => {
                     let rest = &buf[self.pos..end];
-                    let found = rest.iter().position(|&c| c == b'<');
+                    let found = find_lt(rest);
                     let text = &rest[..found.unwrap_or(rest.len())];
                     if self.depth == 0 {
                         if let Some(i) = text
@@ -429,9 +466,11 @@ impl XmlDocumentCodec {
                     // end, or a '<' that cannot be in it), in one search: the name and
                     // the attributes' names between are only skipped.
                     let rest = &buf[self.pos..end];
-                    let stop = memchr::memchr3(b'>', b'"', b'\'', rest);
+                    let stop = position_in(rest, &START_TAG_STOP);
                     let skipped = &rest[..stop.unwrap_or(rest.len())];
-                    if let Some(i) = memchr::memchr(b'<', skipped) {
+                    if let Some(i) = stop
+                        && rest[i] == b'<'
+                    {
                         self.pos += i + 1;
                         return Err(FrameError::Malformed(format!(
                             "'<' inside a start tag at byte {}",
@@ -473,7 +512,7 @@ impl XmlDocumentCodec {
                 }
                 State::EndTag => {
                     let rest = &buf[self.pos..end];
-                    let Some(i) = memchr::memchr2(b'>', b'<', rest) else {
+                    let Some(i) = position_in(rest, &END_TAG_STOP) else {
                         self.pos = end;
                         continue;
                     };
