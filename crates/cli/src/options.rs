@@ -300,29 +300,25 @@ impl GlobalOpts {
         if self.pacing == PacingArg::Off {
             return None;
         }
-        let device_id_file = match &self.device_id_file {
-            Some(path) => path.clone(),
-            None => FileStore::default_path()?,
-        };
-        let dir = match device_id_file.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        Some(PacingFile::in_dir(&dir, &self.addr))
+        Some(PacingFile::in_dir(&self.device_id_dir()?, &self.addr))
     }
 
     /// The file keeping the GetFunctions answer for `--addr` (an hour), beside the
     /// Device ID file: a command then sends its one request without negotiating first.
     pub fn negotiation_file(&self) -> Option<NegotiationFile> {
+        Some(NegotiationFile::in_dir(&self.device_id_dir()?, &self.addr))
+    }
+
+    /// The directory of the Device ID file, where the files kept per address go.
+    fn device_id_dir(&self) -> Option<PathBuf> {
         let device_id_file = match &self.device_id_file {
             Some(path) => path.clone(),
             None => FileStore::default_path()?,
         };
-        let dir = match device_id_file.parent() {
+        Some(match device_id_file.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
-        };
-        Some(NegotiationFile::in_dir(&dir, &self.addr))
+        })
     }
 
     /// The pacing observer: a progress line on stderr unless quiet.
