@@ -2397,12 +2397,13 @@ async fn a_first_contact_makes_one_prompt_and_says_to_approve_it() {
     let sim = asking_simulator(Duration::from_secs(60)).await;
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = against(&sim, dir.path());
-    cmd.args(["--timeout", "2", "functions"]);
+    cmd.args(["--timeout", "500ms", "functions"]);
     let (watch, prompts) = watch_prompts(&sim);
     let command = tokio::task::spawn_blocking(move || cmd.output().unwrap());
     wait_for_pending(&sim).await;
-    // Longer than the client's response timeout here (2 s), shorter than its approval wait.
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // A real wait (the client is another process, out of reach of a paused clock):
+    // twice the client's response timeout here, far shorter than its approval wait.
+    tokio::time::sleep(Duration::from_secs(1)).await;
     assert_eq!(
         sim.control().devices().pending.len(),
         1,
@@ -2471,6 +2472,8 @@ async fn two_commands_making_first_contact_together_make_one_prompt() {
         })
         .collect();
     wait_for_pending(&sim).await;
+    // A real wait (two other processes): room for the second to make a prompt of its
+    // own if the first-contact lock did not hold it.
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
         sim.control().devices().pending.len(),
