@@ -48,6 +48,16 @@ fn read(text: &str, mode: ReadMode) -> Response<GetPatientRecordResult> {
         .value
 }
 
+/// Runs `run` for criterion with its value dropped, and the allocator settled, outside
+/// its time (as in [`median`]): reading is measured, not the drop of the value before.
+fn settled<T>(b: &mut criterion::Bencher, run: impl Fn() -> T) {
+    b.iter_batched(
+        systmone_tests::settle_allocator,
+        |()| run(),
+        BatchSize::PerIteration,
+    )
+}
+
 /// The median time of `runs` runs of `f`: what it returns is dropped after the clock
 /// stops, and the allocator settled before it starts
 /// ([`systmone_tests::settle_allocator`]), so no run pays for another's drop.
@@ -119,29 +129,18 @@ fn bench(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("get_patient_record_real_shape_{label}"));
         group.throughput(Throughput::Bytes(text.len() as u64));
         group.sample_size(10);
-        // Each run's value is dropped, and the allocator settled, outside its time
-        // (as in `median`): reading is measured, not the drop of the value before.
-        let settled = |b: &mut criterion::Bencher, run: &dyn Fn() -> Box<dyn std::any::Any>| {
-            b.iter_batched(
-                systmone_tests::settle_allocator,
-                |()| run(),
-                BatchSize::PerIteration,
-            )
-        };
         // Tolerant reading with drift tracking on: what the client does by default.
         group.bench_function("typed_tolerant_with_drift", |b| {
-            settled(b, &|| Box::new(read(&text, ReadMode::Tolerant)))
+            settled(b, || read(&text, ReadMode::Tolerant))
         });
         group.bench_function("typed_strict", |b| {
-            settled(b, &|| Box::new(read(&text, ReadMode::Strict)))
+            settled(b, || read(&text, ReadMode::Strict))
         });
         group.bench_function("raw_event_scan_quick_xml", |b| {
-            settled(b, &|| {
-                Box::new(systmone_tests::quick_xml_scan(black_box(&text)))
-            })
+            settled(b, || systmone_tests::quick_xml_scan(black_box(&text)))
         });
         group.bench_function("raw_event_scan_xml_reader", |b| {
-            settled(b, &|| Box::new(reader_scan(black_box(&text))))
+            settled(b, || reader_scan(black_box(&text)))
         });
         if size < 10_000_000 {
             // Five times slower than the rest: the small record shows the difference.
