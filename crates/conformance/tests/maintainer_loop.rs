@@ -16,7 +16,8 @@
 //! It builds the copy's crates in the workspace's own target directory (the copy is
 //! another path, so its crates are built beside ours and the dependencies are reused),
 //! which still takes about a minute on CI's two cores: ignored by `cargo test`, run by
-//! `.ci/run` as its own step (`cargo test --workspace --test maintainer_loop --
+//! `.ci/run` as its own step (`cargo nextest run --workspace --run-ignored only -E
+//! 'binary(maintainer_loop)'`, or `cargo test --workspace --test maintainer_loop --
 //! --ignored`).
 
 use std::path::{Path, PathBuf};

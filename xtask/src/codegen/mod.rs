@@ -146,13 +146,19 @@ fn generated_rs(source: &str, body: proc_macro2::TokenStream) -> anyhow::Result<
     Ok(format!("{}\n{}", rust_header(source), emit::format(file)?))
 }
 
+/// The `[lib]` table of every generated crate: generated code holds no unit tests (the
+/// bindings are tested in `tests/`), so `cargo test` builds no empty test harness for
+/// each; the doctests still run.
+const LIB_TARGET: &str =
+    "\n[lib]\n# Generated code holds no unit tests (tests/ tests the bindings).\ntest = false\n";
+
 fn render_types_crate(common: &Module, files: &mut Files) -> anyhow::Result<()> {
     let source = format!("`xsd/{}.xsd`", model::COMMON_SCHEMA);
     let dir = PathBuf::from("crates/types");
     files.insert(
         dir.join("Cargo.toml"),
         format!(
-            "{}[package]\nname = \"systmone-types\"\ndescription = \"The shared structures of the SystmOne Client Integration interface (Identity, Address, Demographics, Event, ...), generated from xsd/{}.xsd.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\nreadme.workspace = true\nkeywords.workspace = true\ncategories.workspace = true\n\n[dependencies]\nsystmone-core.workspace = true\n",
+            "{}[package]\nname = \"systmone-types\"\ndescription = \"The shared structures of the SystmOne Client Integration interface (Identity, Address, Demographics, Event, ...), generated from xsd/{}.xsd.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\nreadme.workspace = true\nkeywords.workspace = true\ncategories.workspace = true\n{LIB_TARGET}\n[dependencies]\nsystmone-core.workspace = true\n",
             toml_header(&source),
             model::COMMON_SCHEMA
         ),
@@ -187,7 +193,7 @@ fn render_function_crate(f: &FunctionSchema, files: &mut Files) -> anyhow::Resul
     files.insert(
         dir.join("Cargo.toml"),
         format!(
-            "{}[package]\nname = \"{package}\"\ndescription = \"Bindings for SystmOne Client Integration {} version {}, generated from xsd/{}.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\nreadme.workspace = true\nkeywords.workspace = true\ncategories.workspace = true\n\n[dependencies]\nsystmone-core.workspace = true\n{types_dep}",
+            "{}[package]\nname = \"{package}\"\ndescription = \"Bindings for SystmOne Client Integration {} version {}, generated from xsd/{}.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\nreadme.workspace = true\nkeywords.workspace = true\ncategories.workspace = true\n{LIB_TARGET}\n[dependencies]\nsystmone-core.workspace = true\n{types_dep}",
             toml_header(&source),
             f.function,
             f.version,
@@ -250,7 +256,7 @@ fn render_bindings_crate(
     files.insert(
         dir.join("Cargo.toml"),
         format!(
-            "{}[package]\nname = \"systmone-bindings\"\ndescription = \"Every generated SystmOne Client Integration binding in one place, and parsing of any saved request or response document.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\nreadme.workspace = true\nkeywords.workspace = true\ncategories.workspace = true\n\n[dependencies]\nsystmone-core.workspace = true\n{deps}",
+            "{}[package]\nname = \"systmone-bindings\"\ndescription = \"Every generated SystmOne Client Integration binding in one place, and parsing of any saved request or response document.\"\nversion.workspace = true\nedition.workspace = true\nlicense.workspace = true\nrust-version.workspace = true\nreadme.workspace = true\nkeywords.workspace = true\ncategories.workspace = true\n{LIB_TARGET}\n[dependencies]\nsystmone-core.workspace = true\n{deps}",
             toml_header(source)
         ),
     );
