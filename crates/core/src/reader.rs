@@ -484,7 +484,14 @@ impl<'a> XmlReader<'a> {
     /// One token of the text, checked.
     #[inline(always)]
     fn read_raw(&mut self, offset: usize) -> Step<Piece<'a>> {
-        let token = match self.scanner.next() {
+        let mut token = self.scanner.next();
+        if let Ok(Token::Open(at)) = token {
+            if let Some(event) = self.fast_start(at) {
+                return Ok(Piece::Markup(event));
+            }
+            token = self.scanner.start_tag(at);
+        }
+        let token = match token {
             Ok(token) => token,
             Err(ScanError::Truncated) => return Err(self.truncated().into()),
             Err(ScanError::NotXml(at, message)) => return Err(self.not_xml(at, message).into()),
@@ -512,6 +519,7 @@ impl<'a> XmlReader<'a> {
                 })
             }
             Token::End => Piece::Markup(Event::End),
+            Token::Open(_) => unreachable!("read above"),
             Token::Text(raw) => {
                 // Whitespace (between elements, mostly) holds nothing to refuse.
                 let (line_ends, is_blank) = match blank(raw.as_bytes()) {
@@ -583,6 +591,125 @@ impl<'a> XmlReader<'a> {
             Token::Eof => Piece::Markup(Event::Eof),
         };
         Ok(piece)
+    }
+
+    /// The start tag at `at` (its `<`) read in one pass with its attributes, when it
+    /// is plain: an ASCII element name without a prefix, then attributes with ASCII
+    /// names, each `name="value"` (or `'value'`) after whitespace. Such a tag ends
+    /// where the exact reading ([`Scanner::start_tag`], then [`attributes`](Self::attributes))
+    /// would end it (no quote outside its values) and is read as it would read it.
+    /// `None`, with nothing consumed, for any other tag and wherever an error would
+    /// be: the exact reading then finds which.
+    #[inline(always)]
+    fn fast_start(&mut self, at: usize) -> Option<Event<'a>> {
+        let mut attributes = Vec::new();
+        match self.fast_start_into(at, &mut attributes) {
+            Some((name, close, empty)) => {
+                self.scanner.finish_start(name, close, empty);
+                Some(Event::Start { name, attributes })
+            }
+            None => {
+                self.recycle(attributes);
+                None
+            }
+        }
+    }
+
+    /// [`fast_start`](Self::fast_start)'s pass: the element's name, the offset of the
+    /// tag's `>`, and whether it is an empty-element tag.
+    #[inline(always)]
+    fn fast_start_into(
+        &mut self,
+        at: usize,
+        attributes: &mut Vec<Attribute<'a>>,
+    ) -> Option<(&'a str, usize, bool)> {
+        let source: &'a str = self.source;
+        let bytes = source.as_bytes();
+        let spaces = |mut i: usize| {
+            while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+                i += 1;
+            }
+            i
+        };
+        let plain_name = |mut i: usize| {
+            while i < bytes.len() && PLAIN_NAME_BYTE[bytes[i] as usize] {
+                i += 1;
+            }
+            i
+        };
+        if !NAME_START[*bytes.get(at + 1)? as usize] {
+            return None;
+        }
+        let mut i = plain_name(at + 2);
+        let name = &source[at + 1..i];
+        let mut names = None;
+        loop {
+            let mut j = spaces(i);
+            match bytes.get(j)? {
+                b'>' => return Some((name, j, false)),
+                b'/' if bytes.get(j + 1) == Some(&b'>') => return Some((name, j + 1, true)),
+                _ => {}
+            }
+            if j == i || !NAME_START[bytes[j] as usize] {
+                return None;
+            }
+            let name_start = j;
+            j = plain_name(j + 1);
+            if bytes.get(j) == Some(&b':') {
+                j = plain_name(j + 1);
+                if !is_name(&source[name_start..j]) {
+                    return None;
+                }
+            }
+            let attribute = &source[name_start..j];
+            j = spaces(j);
+            if bytes.get(j)? != &b'=' {
+                return None;
+            }
+            j = spaces(j + 1);
+            let quote = *bytes.get(j)?;
+            if quote != b'"' && quote != b'\'' {
+                return None;
+            }
+            j += 1;
+            let value_start = j;
+            // Whether the value holds what normalisation replaces or a character to
+            // look at (as `attribute_value` finds them).
+            let mut special = false;
+            loop {
+                let b = *bytes.get(j)?;
+                if VALUE_SCAN[b as usize] {
+                    if b == quote {
+                        break;
+                    }
+                    special |= b != b'"' && b != b'\'';
+                }
+                j += 1;
+            }
+            let raw = &source[value_start..j];
+            i = j + 1;
+            if attribute == "xmlns" || attribute.starts_with("xmlns:") {
+                if special && self.scan(raw, at, false).is_err() {
+                    return None;
+                }
+                continue;
+            }
+            let value = if special {
+                self.attribute_value(raw, at).ok()?
+            } else {
+                Cow::Borrowed(raw)
+            };
+            if repeated(attributes, &mut names, attribute) {
+                return None;
+            }
+            if attributes.capacity() == 0 {
+                *attributes = self.spare.pop().unwrap_or_default();
+            }
+            attributes.push(Attribute {
+                name: attribute,
+                value,
+            });
+        }
     }
 
     /// Refuses the characters XML excludes (controls other than tab, line feed and
@@ -704,20 +831,7 @@ impl<'a> XmlReader<'a> {
                 continue;
             }
             let value = self.attribute_value(value_raw, offset)?;
-            // A set once there are a few, so many attributes cost linear time.
-            let repeated = if attributes.len() < 8 {
-                // The first and last bytes first: most names differ there, and a
-                // comparison of equal lengths is a call.
-                let ends = |n: &str| (n.as_bytes()[0], n.as_bytes()[n.len() - 1]);
-                attributes.iter().any(|a| {
-                    a.name.len() == name.len() && ends(a.name) == ends(name) && a.name == name
-                })
-            } else {
-                !names
-                    .get_or_insert_with(|| attributes.iter().map(|a| a.name).collect())
-                    .insert(name)
-            };
-            if repeated {
+            if repeated(attributes, &mut names, name) {
                 return Err(self.not_xml(offset, format!("attribute {name} appears twice")));
             }
             attributes.push(Attribute { name, value });
@@ -944,6 +1058,31 @@ fn suspect_word(word: u64, special: u8) -> bool {
 
 /// Attribute values: what normalisation replaces (references, tabs, line ends).
 const ATTRIBUTE_SCAN: [bool; 256] = byte_table(b"&\t\n\r");
+
+/// Attribute values read with the tag: [`ATTRIBUTE_SCAN`]'s bytes and the quotes.
+const VALUE_SCAN: [bool; 256] = byte_table(b"&\t\n\r\"'");
+
+/// Whether attribute `name` is among `attributes` (`names`, a set of them made once
+/// there are many, so many attributes cost linear time).
+#[inline(always)]
+fn repeated<'b>(
+    attributes: &[Attribute<'b>],
+    names: &mut Option<std::collections::HashSet<&'b str>>,
+    name: &'b str,
+) -> bool {
+    if attributes.len() < 8 {
+        // The first and last bytes first: most names differ there, and a comparison
+        // of equal lengths is a call.
+        let ends = |n: &str| (n.as_bytes()[0], n.as_bytes()[n.len() - 1]);
+        attributes
+            .iter()
+            .any(|a| a.name.len() == name.len() && ends(a.name) == ends(name) && a.name == name)
+    } else {
+        !names
+            .get_or_insert_with(|| attributes.iter().map(|a| a.name).collect())
+            .insert(name)
+    }
+}
 
 /// The ASCII bytes that may start a name (a colon apart: see [`is_name`]).
 const NAME_START: [bool; 256] = {

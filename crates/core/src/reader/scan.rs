@@ -8,6 +8,8 @@
 
 /// A piece of the document.
 pub(super) enum Token<'a> {
+    /// A start tag at this offset (its `<`), not yet read.
+    Open(usize),
     /// A start tag: its name as written and what follows the name (the attributes,
     /// untrimmed). An empty-element tag gives a start token then an end token.
     Start { name: &'a str, attributes: &'a str },
@@ -167,20 +169,38 @@ impl<'a> Scanner<'a> {
                     Token::Pi(content)
                 })
             }
-            Some(_) => {
-                let close = tag_end(&bytes[after..]).ok_or(ScanError::Truncated)? + after;
-                self.position = close + 1;
-                let mut content = &self.source[after..close];
-                if let Some(empty) = content.strip_suffix('/') {
-                    content = empty;
-                    self.state = State::Empty;
-                }
-                let name_length = content.bytes().position(is_space).unwrap_or(content.len());
-                let (name, attributes) = content.split_at(name_length);
-                self.open.push(name);
-                Ok(Token::Start { name, attributes })
-            }
+            // Read by the reader: in one pass with its attributes when it can
+            // (`finish_start`), else by `start_tag`.
+            Some(_) => Ok(Token::Open(at)),
         }
+    }
+
+    /// The start tag at `at` (its `<`, as [`Token::Open`] gave it), read whole: where
+    /// it ends, its name and the text of its attributes.
+    pub(super) fn start_tag(&mut self, at: usize) -> Result<Token<'a>, ScanError> {
+        let after = at + 1;
+        let close = tag_end(&self.source.as_bytes()[after..]).ok_or(ScanError::Truncated)? + after;
+        self.position = close + 1;
+        let mut content = &self.source[after..close];
+        if let Some(empty) = content.strip_suffix('/') {
+            content = empty;
+            self.state = State::Empty;
+        }
+        let name_length = content.bytes().position(is_space).unwrap_or(content.len());
+        let (name, attributes) = content.split_at(name_length);
+        self.open.push(name);
+        Ok(Token::Start { name, attributes })
+    }
+
+    /// A start tag read by the reader, named `name`, its `>` at `close` (after a `/`
+    /// for an empty-element tag): what [`start_tag`](Self::start_tag) would have found.
+    #[inline(always)]
+    pub(super) fn finish_start(&mut self, name: &'a str, close: usize, empty: bool) {
+        self.position = close + 1;
+        if empty {
+            self.state = State::Empty;
+        }
+        self.open.push(name);
     }
 
     /// Markup starting `<!` at `at`: a comment, a CDATA section or a document type
