@@ -83,7 +83,7 @@ impl<'a> Scanner<'a> {
         }
         let bytes = self.source.as_bytes();
         let at = self.position;
-        match memchr::memchr2(b'<', b'&', &bytes[at..]) {
+        match find_markup(&bytes[at..]) {
             Some(0) if bytes[at] == b'<' => self.markup(at),
             Some(0) => self.reference(at),
             Some(length) => {
@@ -125,6 +125,18 @@ impl<'a> Scanner<'a> {
             None => Err(ScanError::Truncated),
             Some(b'!') => self.bang(at),
             Some(b'/') => {
+                // Most end tags: the open element's name and `>`, with nothing to skip
+                // (a start tag's name holds no quote or `>`).
+                if let Some(&expected) = self.open.last() {
+                    let end = after + 1 + expected.len();
+                    if bytes.get(end) == Some(&b'>')
+                        && &bytes[after + 1..end] == expected.as_bytes()
+                    {
+                        self.open.pop();
+                        self.position = end + 1;
+                        return Ok(Token::End);
+                    }
+                }
                 let close = tag_end(&bytes[after..]).ok_or(ScanError::Truncated)? + after;
                 self.position = close + 1;
                 let content = &self.source[after + 1..close];
@@ -280,6 +292,20 @@ impl<'a> Scanner<'a> {
                 "syntax error: unknown or missed symbol in markup".into(),
             )),
         }
+    }
+}
+
+/// The first `<` or `&` of `bytes`: the first bytes looked at one by one, as most
+/// text between tags (indentation, a short value) is shorter than a vector search's
+/// setup.
+#[inline(always)]
+fn find_markup(bytes: &[u8]) -> Option<usize> {
+    const SHORT: usize = 16;
+    let head = &bytes[..bytes.len().min(SHORT)];
+    match head.iter().position(|&b| b == b'<' || b == b'&') {
+        Some(i) => Some(i),
+        None if bytes.len() <= SHORT => None,
+        None => memchr::memchr2(b'<', b'&', &bytes[SHORT..]).map(|i| i + SHORT),
     }
 }
 
