@@ -1377,6 +1377,58 @@ mod tests {
         }
     }
 
+    /// Where the tokenizer ends each construct, and which error a malformed one gives
+    /// (a construct never closed is `Truncated` whatever it holds).
+    #[test]
+    fn constructs_end_where_they_end_and_fail_as_they_fail() {
+        let kind = |text: &str| match events(text) {
+            Ok(_) => "ok",
+            Err(ReadError::NotXml { .. }) => "not xml",
+            Err(ReadError::Truncated { .. }) => "truncated",
+            Err(ReadError::Doctype) => "doctype",
+            Err(other) => panic!("{text:?}: {other:?}"),
+        };
+        for (text, expected) in [
+            ("<a><!----></a>", "ok"),
+            ("<a><!---></a>", "truncated"),
+            ("<a><!-- a--b --></a>", "not xml"),
+            ("<a><!-- a --->", "not xml"),
+            ("<a><!-x--></a>", "truncated"),
+            ("<a><!x></a>", "not xml"),
+            ("<a><!", "not xml"),
+            ("<a><", "truncated"),
+            ("<a><![CDATA[x]]]></a>", "ok"),
+            ("<a><![CDAT[x]]></a>", "truncated"),
+            ("<a><?p?></a>", "ok"),
+            ("<a><?></a>", "truncated"),
+            ("<a><??></a>", "not xml"),
+            ("<!DOCTYPE a [<!ENTITY e 'x'>]><a/>", "doctype"),
+            ("<!doctype a><a/>", "doctype"),
+            ("<!DOCTYPE ><a/>", "not xml"),
+            ("<!Dx><a/>", "truncated"),
+            ("<a>&a&b;</a>", "not xml"),
+            ("<a>&amp</a>", "not xml"),
+            ("<a/ >", "not xml"),
+            ("<a b='>'/>", "ok"),
+            ("<a b='1'", "truncated"),
+            ("<a b='1' / >", "not xml"),
+            ("<a b='x\"y' c=\"p'q\"></a >", "ok"),
+            ("<a b='1'c='2'/>", "not xml"),
+            ("<a b = '1' p:c='2'/>", "ok"),
+            // The `>` of an end tag is found skipping quotes too.
+            ("<a></a '>", "truncated"),
+            ("<p:a></p:a >", "ok"),
+            ("<p:a></a>", "not xml"),
+            ("</a>", "not xml"),
+        ] {
+            assert_eq!(kind(text), expected, "{text:?}");
+        }
+        assert_eq!(
+            events("<a b=' x&amp;\ty ' c=\"'\"/>").unwrap(),
+            vec![start("a", &[("b", " x& y "), ("c", "'")]), Event::End]
+        );
+    }
+
     #[test]
     fn depth_is_limited() {
         let deep = |n: usize| format!("{}{}", "<a>".repeat(n), "</a>".repeat(n));
