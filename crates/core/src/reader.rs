@@ -1074,9 +1074,13 @@ fn repeated<'b>(
         // The first and last bytes first: most names differ there, and a comparison
         // of equal lengths is a call.
         let ends = |n: &str| (n.as_bytes()[0], n.as_bytes()[n.len() - 1]);
-        attributes
-            .iter()
-            .any(|a| a.name.len() == name.len() && ends(a.name) == ends(name) && a.name == name)
+        let (length, name_ends) = (name.len(), ends(name));
+        for a in attributes {
+            if a.name.len() == length && ends(a.name) == name_ends && a.name == name {
+                return true;
+            }
+        }
+        false
     } else {
         !names
             .get_or_insert_with(|| attributes.iter().map(|a| a.name).collect())
