@@ -1,8 +1,8 @@
 //! Reading a large GetPatientRecord response with the typed bindings (tolerant with
 //! drift tracking, the default, and strict), next to raw event scans of the same bytes:
-//! quick-xml's (the parser beneath: every event and attribute value, no checks, no
-//! values built; the ceiling), `XmlReader`'s (the readers' event source: quick-xml with
-//! the checks XML requires) and xml-rs's (the reader the bindings used before); and
+//! quick-xml's (every event and attribute value, no checks, no values built; the
+//! ceiling), `XmlReader`'s (the readers' event source: its own tokenizer, which cuts
+//! the text as quick-xml does, with the checks XML requires) and xml-rs's (the reader the bindings used before); and
 //! writing the typed value back, compact (what goes on the wire) and indented (what
 //! `systmone parse --roundtrip` prints). The record is in the real shape
 //! (FIELD-EVIDENCE F1 to F8), built from the real-shape fixture, at 5 MB and at 60 MB.

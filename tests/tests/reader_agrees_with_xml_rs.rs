@@ -1,4 +1,4 @@
-//! `XmlReader` (the bindings' event source, quick-xml beneath) against xml-rs (the
+//! `XmlReader` (the bindings' event source) against xml-rs (the
 //! reader the bindings used before): the same events in every fixture and in
 //! hand-picked edge cases, the same refusals, and only the listed leniencies apart;
 //! and `XmlWriter` (under every writer) against xml-rs's writer: what is read, written

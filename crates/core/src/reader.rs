@@ -3,7 +3,9 @@
 
 use std::borrow::Cow;
 
-use quick_xml::events::Event as QuickEvent;
+mod scan;
+
+use scan::{ScanError, Scanner, Token};
 
 /// The deepest element nesting the readers accept (the root element is level 1).
 pub const MAX_DEPTH: usize = 256;
@@ -100,8 +102,8 @@ impl ReadError {
 pub type ReadResult<T> = Result<T, ReadError>;
 
 /// A pull reader over one document's text, the event source under every reader:
-/// quick-xml beneath (it borrows from the text rather than copying it per event),
-/// shaped into the few events the readers need.
+/// a tokenizer of its own beneath (`reader/scan.rs`: each piece found in one pass and
+/// borrowed from the text), shaped into the few events the readers need.
 ///
 /// ```
 /// use systmone_core::xml::{Event, XmlReader};
@@ -143,7 +145,7 @@ pub type ReadResult<T> = Result<T, ReadError>;
 /// the end tags: inside the root element's content it is 1.
 pub struct XmlReader<'a> {
     source: &'a str,
-    inner: quick_xml::Reader<&'a [u8]>,
+    scanner: Scanner<'a>,
     /// The next event, already read (by [`peek`](Self::peek)).
     peeked: Option<Event<'a>>,
     /// Markup read while joining text, to be handed out next.
@@ -184,15 +186,7 @@ impl<'a> XmlReader<'a> {
     /// A reader over `text` (a byte-order mark at its start is skipped).
     pub fn new(text: &'a str) -> Self {
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut inner = quick_xml::Reader::from_reader(text.as_bytes());
-        let config = inner.config_mut();
-        config.trim_text(false);
-        config.expand_empty_elements = true;
-        config.check_end_names = true;
-        config.check_comments = true;
-        config.allow_unmatched_ends = false;
-        config.allow_dangling_amp = false;
-        // quick-xml would skip a second byte-order mark too: it is text before the root.
+        // A second byte-order mark is text before the root.
         let detour = text.starts_with('\u{feff}').then(|| {
             Box::new(Detour::Failed(ReadError::NotXml {
                 line: 1,
@@ -202,7 +196,7 @@ impl<'a> XmlReader<'a> {
         });
         XmlReader {
             source: text,
-            inner,
+            scanner: Scanner::new(text),
             peeked: None,
             pending: None,
             pending_offset: 0,
@@ -393,7 +387,7 @@ impl<'a> XmlReader<'a> {
         // scan of each piece rather than asked again of the joined text.
         let mut text: Option<(Cow<'a, str>, usize, bool)> = None;
         loop {
-            let offset = self.inner.buffer_position() as usize;
+            let offset = self.scanner.position();
             match self.read_raw(offset)? {
                 Piece::Text(piece, is_blank) => match &mut text {
                     Some((joined, _, all_blank)) => {
@@ -430,14 +424,14 @@ impl<'a> XmlReader<'a> {
     /// Whether the parser beneath stands at a start or end tag (after text).
     #[inline(always)]
     fn at_tag(&self) -> bool {
-        let at = self.inner.buffer_position() as usize;
+        let at = self.scanner.position();
         matches!(self.source.as_bytes().get(at..at + 2), Some([b'<', next]) if !matches!(next, b'!' | b'?'))
     }
 
     /// Whether the parser beneath stands at an end tag (after text).
     #[inline(always)]
     fn at_end_tag(&self) -> bool {
-        let at = self.inner.buffer_position() as usize;
+        let at = self.scanner.position();
         self.source.as_bytes().get(at..at + 2) == Some(b"</")
     }
 
@@ -487,38 +481,33 @@ impl<'a> XmlReader<'a> {
         Ok(event)
     }
 
-    /// One event of the parser beneath.
+    /// One token of the text, checked.
     #[inline(always)]
     fn read_raw(&mut self, offset: usize) -> Step<Piece<'a>> {
-        let event = match self.inner.read_event() {
-            Ok(event) => event,
-            Err(error) => {
-                use quick_xml::errors::{Error, SyntaxError as S};
-                if let Error::Syntax(
-                    S::UnclosedTag
-                    | S::UnclosedComment
-                    | S::UnclosedCData
-                    | S::UnclosedPIOrXmlDecl
-                    | S::UnclosedDoctype,
-                ) = error
-                {
-                    return Err(self.truncated().into());
-                }
-                let at = self.inner.error_position() as usize;
-                return Err(self.not_xml(at, error).into());
+        let mut token = self.scanner.next();
+        if let Ok(Token::Open(at)) = token {
+            if let Some(event) = self.fast_start(at) {
+                return Ok(Piece::Markup(event));
             }
+            token = self.scanner.start_tag(at);
+        }
+        let token = match token {
+            Ok(token) => token,
+            Err(ScanError::Truncated) => return Err(self.truncated().into()),
+            Err(ScanError::NotXml(at, message)) => return Err(self.not_xml(at, message).into()),
         };
         let first = !self.started;
-        let piece = match event {
-            QuickEvent::Start(start) => {
-                let name = self.borrowed(start.name().as_ref(), offset)?;
+        let piece = match token {
+            Token::Start {
+                name,
+                attributes: raw,
+            } => {
                 let Some(local) = local_start(name) else {
                     return Err(self
                         .not_xml(offset, format!("invalid name {name:?}"))
                         .into());
                 };
                 let local = &name[local..];
-                let raw = self.borrowed(start.attributes_raw(), offset)?;
                 let mut attributes = Vec::new();
                 if !raw.is_empty() {
                     attributes = self.spare.pop().unwrap_or_default();
@@ -529,55 +518,45 @@ impl<'a> XmlReader<'a> {
                     attributes,
                 })
             }
-            QuickEvent::End(_) => Piece::Markup(Event::End),
-            // Not produced with `expand_empty_elements`.
-            QuickEvent::Empty(_) => {
-                return Err(self
-                    .not_xml(offset, "unexpected empty-element event")
-                    .into());
-            }
-            QuickEvent::Text(text) => {
-                let raw = self.text(text.into_inner(), offset)?;
+            Token::End => Piece::Markup(Event::End),
+            Token::Open(_) => unreachable!("read above"),
+            Token::Text(raw) => {
                 // Whitespace (between elements, mostly) holds nothing to refuse.
                 let (line_ends, is_blank) = match blank(raw.as_bytes()) {
                     Some(line_ends) => (line_ends, true),
                     None => {
                         self.started = true;
-                        (self.scan(&raw, offset, true)?, false)
+                        (self.scan(raw, offset, true)?, false)
                     }
                 };
-                Piece::Text(normalize_line_ends(raw, line_ends), is_blank)
+                Piece::Text(normalize_line_ends(Cow::Borrowed(raw), line_ends), is_blank)
             }
-            QuickEvent::CData(_) | QuickEvent::GeneralRef(_) if self.open == 0 => {
+            Token::CData(_) | Token::Reference(_) if self.open == 0 => {
                 return Err(self
                     .not_xml(offset, "character data outside the root element")
                     .into());
             }
-            QuickEvent::CData(data) => {
-                let raw = self.text(data.into_inner(), offset)?;
-                let line_ends = self.scan(&raw, offset, false)?;
+            Token::CData(raw) => {
+                let line_ends = self.scan(raw, offset, false)?;
                 self.started = true;
-                let text = normalize_line_ends(raw, line_ends);
+                let text = normalize_line_ends(Cow::Borrowed(raw), line_ends);
                 let is_blank = blank(text.as_bytes()).is_some();
                 Piece::Text(text, is_blank)
             }
-            QuickEvent::GeneralRef(reference) => {
-                let name = self.utf8(&reference, offset)?;
+            Token::Reference(name) => {
                 let mut resolved = String::new();
                 self.push_reference(&mut resolved, name, offset)?;
                 self.started = true;
                 let is_blank = blank(resolved.as_bytes()).is_some();
                 Piece::Text(Cow::Owned(resolved), is_blank)
             }
-            QuickEvent::Comment(comment) => {
-                let text = self.text(comment.into_inner(), offset)?;
-                self.scan(&text, offset, false)?;
+            Token::Comment(text) => {
+                self.scan(text, offset, false)?;
                 self.started = true;
                 Piece::Skip
             }
-            QuickEvent::PI(pi) => {
-                let content = self.text(pi.into_inner(), offset)?;
-                self.scan(&content, offset, false)?;
+            Token::Pi(content) => {
+                self.scan(content, offset, false)?;
                 let target = content
                     .split(|c: char| c.is_ascii_whitespace())
                     .next()
@@ -595,7 +574,7 @@ impl<'a> XmlReader<'a> {
                 self.started = true;
                 Piece::Skip
             }
-            QuickEvent::Decl(declaration) => {
+            Token::Declaration(content) => {
                 if !first || offset != 0 {
                     return Err(self
                         .not_xml(
@@ -604,46 +583,132 @@ impl<'a> XmlReader<'a> {
                         )
                         .into());
                 }
-                let content = self.utf8(&declaration, offset)?;
                 self.check_declaration(content.strip_prefix("xml").unwrap_or(content), offset)?;
                 self.started = true;
                 Piece::Skip
             }
-            QuickEvent::DocType(_) => return Err(ReadError::Doctype.into()),
-            QuickEvent::Eof => Piece::Markup(Event::Eof),
+            Token::Doctype => return Err(ReadError::Doctype.into()),
+            Token::Eof => Piece::Markup(Event::Eof),
         };
         Ok(piece)
     }
 
-    fn utf8<'b>(&self, bytes: &'b [u8], offset: usize) -> ReadResult<&'b str> {
-        std::str::from_utf8(bytes).map_err(|e| self.not_xml(offset, e))
-    }
-
-    /// `bytes`, a piece of the document as quick-xml hands it out, as the text it is.
-    /// quick-xml over a byte slice hands out slices of it, which are found in the
-    /// document's text (already known to be UTF-8, and cut at markup, which is ASCII)
-    /// rather than checked again; and borrowing from the text, they live as long as it.
+    /// The start tag at `at` (its `<`) read in one pass with its attributes, when it
+    /// is plain: an ASCII element name without a prefix, then attributes with ASCII
+    /// names, each `name="value"` (or `'value'`) after whitespace. Such a tag ends
+    /// where the exact reading ([`Scanner::start_tag`], then [`attributes`](Self::attributes))
+    /// would end it (no quote outside its values) and is read as it would read it.
+    /// `None`, with nothing consumed, for any other tag and wherever an error would
+    /// be: the exact reading then finds which.
     #[inline(always)]
-    fn borrowed(&self, bytes: &[u8], offset: usize) -> ReadResult<&'a str> {
-        let source: &'a str = self.source;
-        let found = (bytes.as_ptr() as usize)
-            .checked_sub(source.as_ptr() as usize)
-            .and_then(|start| source.get(start..start.checked_add(bytes.len())?));
-        match found {
-            Some(text) => Ok(text),
-            None if bytes.is_empty() => Ok(""),
-            None => Err(self.not_xml(offset, "markup not found in the document's text")),
+    fn fast_start(&mut self, at: usize) -> Option<Event<'a>> {
+        let mut attributes = Vec::new();
+        match self.fast_start_into(at, &mut attributes) {
+            Some((name, close, empty)) => {
+                self.scanner.finish_start(name, close, empty);
+                Some(Event::Start { name, attributes })
+            }
+            None => {
+                self.recycle(attributes);
+                None
+            }
         }
     }
 
-    /// Text as quick-xml hands it out (borrowed from the document, or its own copy).
+    /// [`fast_start`](Self::fast_start)'s pass: the element's name, the offset of the
+    /// tag's `>`, and whether it is an empty-element tag.
     #[inline(always)]
-    fn text(&self, bytes: Cow<'a, [u8]>, offset: usize) -> ReadResult<Cow<'a, str>> {
-        match bytes {
-            Cow::Borrowed(b) => self.borrowed(b, offset).map(Cow::Borrowed),
-            Cow::Owned(b) => Ok(Cow::Owned(
-                String::from_utf8(b).map_err(|e| self.not_xml(offset, e))?,
-            )),
+    fn fast_start_into(
+        &mut self,
+        at: usize,
+        attributes: &mut Vec<Attribute<'a>>,
+    ) -> Option<(&'a str, usize, bool)> {
+        let source: &'a str = self.source;
+        let bytes = source.as_bytes();
+        let spaces = |mut i: usize| {
+            while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+                i += 1;
+            }
+            i
+        };
+        let plain_name = |mut i: usize| {
+            while i < bytes.len() && PLAIN_NAME_BYTE[bytes[i] as usize] {
+                i += 1;
+            }
+            i
+        };
+        if !NAME_START[*bytes.get(at + 1)? as usize] {
+            return None;
+        }
+        let mut i = plain_name(at + 2);
+        let name = &source[at + 1..i];
+        let mut names = None;
+        loop {
+            let mut j = spaces(i);
+            match bytes.get(j)? {
+                b'>' => return Some((name, j, false)),
+                b'/' if bytes.get(j + 1) == Some(&b'>') => return Some((name, j + 1, true)),
+                _ => {}
+            }
+            if j == i || !NAME_START[bytes[j] as usize] {
+                return None;
+            }
+            let name_start = j;
+            j = plain_name(j + 1);
+            if bytes.get(j) == Some(&b':') {
+                j = plain_name(j + 1);
+                if !is_name(&source[name_start..j]) {
+                    return None;
+                }
+            }
+            let attribute = &source[name_start..j];
+            j = spaces(j);
+            if bytes.get(j)? != &b'=' {
+                return None;
+            }
+            j = spaces(j + 1);
+            let quote = *bytes.get(j)?;
+            if quote != b'"' && quote != b'\'' {
+                return None;
+            }
+            j += 1;
+            let value_start = j;
+            // Whether the value holds what normalisation replaces or a character to
+            // look at (as `attribute_value` finds them).
+            let mut special = false;
+            loop {
+                let b = *bytes.get(j)?;
+                if VALUE_SCAN[b as usize] {
+                    if b == quote {
+                        break;
+                    }
+                    special |= b != b'"' && b != b'\'';
+                }
+                j += 1;
+            }
+            let raw = &source[value_start..j];
+            i = j + 1;
+            if attribute == "xmlns" || attribute.starts_with("xmlns:") {
+                if special && self.scan(raw, at, false).is_err() {
+                    return None;
+                }
+                continue;
+            }
+            let value = if special {
+                self.attribute_value(raw, at).ok()?
+            } else {
+                Cow::Borrowed(raw)
+            };
+            if repeated(attributes, &mut names, attribute) {
+                return None;
+            }
+            if attributes.capacity() == 0 {
+                *attributes = self.spare.pop().unwrap_or_default();
+            }
+            attributes.push(Attribute {
+                name: attribute,
+                value,
+            });
         }
     }
 
@@ -766,20 +831,7 @@ impl<'a> XmlReader<'a> {
                 continue;
             }
             let value = self.attribute_value(value_raw, offset)?;
-            // A set once there are a few, so many attributes cost linear time.
-            let repeated = if attributes.len() < 8 {
-                // The first and last bytes first: most names differ there, and a
-                // comparison of equal lengths is a call.
-                let ends = |n: &str| (n.as_bytes()[0], n.as_bytes()[n.len() - 1]);
-                attributes.iter().any(|a| {
-                    a.name.len() == name.len() && ends(a.name) == ends(name) && a.name == name
-                })
-            } else {
-                !names
-                    .get_or_insert_with(|| attributes.iter().map(|a| a.name).collect())
-                    .insert(name)
-            };
-            if repeated {
+            if repeated(attributes, &mut names, name) {
                 return Err(self.not_xml(offset, format!("attribute {name} appears twice")));
             }
             attributes.push(Attribute { name, value });
@@ -1006,6 +1058,35 @@ fn suspect_word(word: u64, special: u8) -> bool {
 
 /// Attribute values: what normalisation replaces (references, tabs, line ends).
 const ATTRIBUTE_SCAN: [bool; 256] = byte_table(b"&\t\n\r");
+
+/// Attribute values read with the tag: [`ATTRIBUTE_SCAN`]'s bytes and the quotes.
+const VALUE_SCAN: [bool; 256] = byte_table(b"&\t\n\r\"'");
+
+/// Whether attribute `name` is among `attributes` (`names`, a set of them made once
+/// there are many, so many attributes cost linear time).
+#[inline(always)]
+fn repeated<'b>(
+    attributes: &[Attribute<'b>],
+    names: &mut Option<std::collections::HashSet<&'b str>>,
+    name: &'b str,
+) -> bool {
+    if attributes.len() < 8 {
+        // The first and last bytes first: most names differ there, and a comparison
+        // of equal lengths is a call.
+        let ends = |n: &str| (n.as_bytes()[0], n.as_bytes()[n.len() - 1]);
+        let (length, name_ends) = (name.len(), ends(name));
+        for a in attributes {
+            if a.name.len() == length && ends(a.name) == name_ends && a.name == name {
+                return true;
+            }
+        }
+        false
+    } else {
+        !names
+            .get_or_insert_with(|| attributes.iter().map(|a| a.name).collect())
+            .insert(name)
+    }
+}
 
 /// The ASCII bytes that may start a name (a colon apart: see [`is_name`]).
 const NAME_START: [bool; 256] = {
@@ -1298,6 +1379,58 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// Where the tokenizer ends each construct, and which error a malformed one gives
+    /// (a construct never closed is `Truncated` whatever it holds).
+    #[test]
+    fn constructs_end_where_they_end_and_fail_as_they_fail() {
+        let kind = |text: &str| match events(text) {
+            Ok(_) => "ok",
+            Err(ReadError::NotXml { .. }) => "not xml",
+            Err(ReadError::Truncated { .. }) => "truncated",
+            Err(ReadError::Doctype) => "doctype",
+            Err(other) => panic!("{text:?}: {other:?}"),
+        };
+        for (text, expected) in [
+            ("<a><!----></a>", "ok"),
+            ("<a><!---></a>", "truncated"),
+            ("<a><!-- a--b --></a>", "not xml"),
+            ("<a><!-- a --->", "not xml"),
+            ("<a><!-x--></a>", "truncated"),
+            ("<a><!x></a>", "not xml"),
+            ("<a><!", "not xml"),
+            ("<a><", "truncated"),
+            ("<a><![CDATA[x]]]></a>", "ok"),
+            ("<a><![CDAT[x]]></a>", "truncated"),
+            ("<a><?p?></a>", "ok"),
+            ("<a><?></a>", "truncated"),
+            ("<a><??></a>", "not xml"),
+            ("<!DOCTYPE a [<!ENTITY e 'x'>]><a/>", "doctype"),
+            ("<!doctype a><a/>", "doctype"),
+            ("<!DOCTYPE ><a/>", "not xml"),
+            ("<!Dx><a/>", "truncated"),
+            ("<a>&a&b;</a>", "not xml"),
+            ("<a>&amp</a>", "not xml"),
+            ("<a/ >", "not xml"),
+            ("<a b='>'/>", "ok"),
+            ("<a b='1'", "truncated"),
+            ("<a b='1' / >", "not xml"),
+            ("<a b='x\"y' c=\"p'q\"></a >", "ok"),
+            ("<a b='1'c='2'/>", "not xml"),
+            ("<a b = '1' p:c='2'/>", "ok"),
+            // The `>` of an end tag is found skipping quotes too.
+            ("<a></a '>", "truncated"),
+            ("<p:a></p:a >", "ok"),
+            ("<p:a></a>", "not xml"),
+            ("</a>", "not xml"),
+        ] {
+            assert_eq!(kind(text), expected, "{text:?}");
+        }
+        assert_eq!(
+            events("<a b=' x&amp;\ty ' c=\"'\"/>").unwrap(),
+            vec![start("a", &[("b", " x& y "), ("c", "'")]), Event::End]
+        );
     }
 
     #[test]
