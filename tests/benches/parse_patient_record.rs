@@ -2,10 +2,11 @@
 //! drift tracking, the default, and strict), next to raw event scans of the same bytes:
 //! quick-xml's (every event and attribute value, no checks, no values built; the
 //! ceiling), `XmlReader`'s (the readers' event source: its own tokenizer, which cuts
-//! the text as quick-xml does, with the checks XML requires) and xml-rs's (the reader the bindings used before); and
-//! writing the typed value back, compact (what goes on the wire) and indented (what
-//! `systmone parse --roundtrip` prints). The record is in the real shape
-//! (FIELD-EVIDENCE F1 to F8), built from the real-shape fixture, at 5 MB and at 60 MB.
+//! the text as quick-xml does, with the checks XML requires) and xml-rs's (the
+//! reader the bindings used before); and writing the typed value back, compact (what
+//! goes on the wire) and indented (what `systmone parse --roundtrip` prints). The
+//! record is in the real shape (FIELD-EVIDENCE F1 to F8), built from the real-shape
+//! fixture, at 5 MB and at 60 MB.
 //!
 //! After the criterion rows, a summary prints the ratios the goals are stated in, from
 //! medians of its own runs: typed reading against quick-xml's raw scan (the goal: at
