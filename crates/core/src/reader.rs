@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 mod scan;
 
-use scan::{ScanError, Scanner, Token};
+use scan::{ScanError, Scanner, Token, is_space};
 
 /// The deepest element nesting the readers accept (the root element is level 1).
 pub const MAX_DEPTH: usize = 256;
@@ -626,7 +626,7 @@ impl<'a> XmlReader<'a> {
         let source: &'a str = self.source;
         let bytes = source.as_bytes();
         let spaces = |mut i: usize| {
-            while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+            while i < bytes.len() && is_space(bytes[i]) {
                 i += 1;
             }
             i
@@ -765,7 +765,6 @@ impl<'a> XmlReader<'a> {
         attributes: &mut Vec<Attribute<'b>>,
     ) -> ReadResult<()> {
         let bytes = raw.as_bytes();
-        let is_space = |b: u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r');
         let skip_space = |mut i: usize| {
             while i < bytes.len() && is_space(bytes[i]) {
                 i += 1;

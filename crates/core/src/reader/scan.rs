@@ -326,7 +326,8 @@ fn tag_end(bytes: &[u8]) -> Option<usize> {
     None
 }
 
+/// XML's whitespace (the `S` production), a byte of it.
 #[inline(always)]
-fn is_space(b: u8) -> bool {
+pub(super) fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
