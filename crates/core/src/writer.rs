@@ -72,6 +72,15 @@ impl XmlWriter {
         }
     }
 
+    /// A writer of a document expected to be about `capacity` bytes long: its text is
+    /// allocated once at that size rather than grown from nothing.
+    pub fn with_capacity(indent: bool, capacity: usize) -> Self {
+        XmlWriter {
+            out: String::with_capacity(capacity),
+            ..XmlWriter::new(indent)
+        }
+    }
+
     /// A writer of the XML kept for an element the bindings do not know (`RawXml`):
     /// compact, empty elements as `<X/>`.
     pub(crate) fn capture() -> Self {

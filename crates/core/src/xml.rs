@@ -320,13 +320,23 @@ pub fn finish_document(reader: &mut XmlReader<'_>) -> Result<(), ParseError> {
     }
 }
 
+/// What [`to_string`] allocates for a document before writing it.
+const DOCUMENT_CAPACITY: usize = 4 * 1024;
+
 /// Writes `value` as a document with root element `<root>`, compact (as sent: no
 /// declaration, E16; empty elements `<X></X>`, as the document's examples write them)
 /// or indented for people (empty elements `<X/>`).
 pub fn to_string<T: WriteXml>(value: &T, root: &str, indent: bool) -> Result<String, WriteError> {
-    let mut writer = XmlWriter::new(indent);
+    // Most requests and responses are a few kilobytes: written into one allocation of
+    // that size, not grown into it a doubling at a time.
+    let mut writer = XmlWriter::with_capacity(indent, DOCUMENT_CAPACITY);
     value.write_xml(&mut writer, root)?;
-    writer.finish()
+    let mut text = writer.finish()?;
+    // What is kept (a journal of responses) holds what it counts, not a margin.
+    if text.len() < text.capacity() / 2 {
+        text.shrink_to_fit();
+    }
+    Ok(text)
 }
 
 /// Writing a document failed (an end tag with no element open, or raw XML that does

@@ -41,6 +41,11 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_util::codec::FramedRead;
 
+/// The `systmone-sim` program's allocator: the simulator is measured as it runs there.
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const KEY: &str = "f31e26725b5491f2";
 /// A Device ID the built-in practice knows (one of the document's examples).
 const DEVICE: &str = "392752167bd7f69b";
@@ -160,8 +165,8 @@ impl Subjects {
 
 #[derive(Default)]
 struct Tally {
-    /// (function, latency) of every answered request.
-    latencies: Vec<(&'static str, Duration)>,
+    /// (function, latency, response bytes) of every answered request.
+    latencies: Vec<(&'static str, Duration, usize)>,
     lost: usize,
     mismatched: usize,
     errors: usize,
@@ -233,7 +238,9 @@ async fn client(addr: SocketAddr, requests: Vec<Prepared>, timeout: Duration) ->
                 if h.request_uid.as_deref() == Some(&request.request_uid)
                     && h.function.as_deref() == Some(request.function) =>
             {
-                tally.latencies.push((request.function, elapsed));
+                tally
+                    .latencies
+                    .push((request.function, elapsed, response.len()));
             }
             Ok(h) => {
                 tally.mismatched += 1;
@@ -301,7 +308,10 @@ fn main() {
         };
         let (addr, practice) = match (&sim, external) {
             (Some(sim), _) => (sim.addr(), sim.control().practice_data()),
-            (None, Some(addr)) => (addr, Practice::generate(0, chrono::Local::now().date_naive())),
+            (None, Some(addr)) => (
+                addr,
+                Practice::generate(0, chrono::Local::now().date_naive()),
+            ),
             (None, None) => unreachable!("one or the other"),
         };
         let subjects = Subjects::of(&practice);
@@ -310,9 +320,7 @@ fn main() {
         };
         // Warm up (and check the requests are answered without errors).
         let warm = client(addr, plan(connections, 20), timeout).await;
-        let plans: Vec<_> = (0..connections)
-            .map(|c| plan(c, per_connection))
-            .collect();
+        let plans: Vec<_> = (0..connections).map(|c| plan(c, per_connection)).collect();
         let load_before = load_average();
         let start = Instant::now();
         let tasks: Vec<_> = plans
@@ -330,7 +338,8 @@ fn main() {
         for n in warm.notes {
             tally.note(n);
         }
-        let mut all: Vec<Duration> = tally.latencies.iter().map(|(_, d)| *d).collect();
+        let mut all: Vec<Duration> = tally.latencies.iter().map(|(_, d, _)| *d).collect();
+        let received: usize = tally.latencies.iter().map(|(_, _, n)| n).sum();
         all.sort();
         let sent = connections * per_connection;
         println!(
@@ -343,25 +352,29 @@ fn main() {
             }
         );
         println!(
-            "load: {sent} requests in {elapsed:.2?}: {:.0} requests/s; latency p50 {:.2?}, p90 {:.2?}, \
-             p99 {:.2?}, max {:.2?}",
+            "load: {sent} requests in {elapsed:.2?}: {:.0} requests/s, {:.1} MB/s of responses; \
+             latency p50 {:.2?}, p90 {:.2?}, p99 {:.2?}, max {:.2?}",
             all.len() as f64 / elapsed.as_secs_f64(),
+            received as f64 / 1e6 / elapsed.as_secs_f64(),
             percentile(&all, 0.50),
             percentile(&all, 0.90),
             percentile(&all, 0.99),
             all.last().copied().unwrap_or_default(),
         );
-        let mut by_function: BTreeMap<&str, Vec<Duration>> = BTreeMap::new();
-        for (f, d) in &tally.latencies {
-            by_function.entry(f).or_default().push(*d);
+        let mut by_function: BTreeMap<&str, (Vec<Duration>, usize)> = BTreeMap::new();
+        for (f, d, n) in &tally.latencies {
+            let entry = by_function.entry(f).or_default();
+            entry.0.push(*d);
+            entry.1 += n;
         }
-        for (f, mut l) in by_function {
+        for (f, (mut l, bytes)) in by_function {
             l.sort();
             println!(
-                "load:   {f:<24} {:>6} answered, p50 {:.2?}, p99 {:.2?}",
+                "load:   {f:<24} {:>6} answered, p50 {:.2?}, p99 {:.2?}, {:>6} bytes per response",
                 l.len(),
                 percentile(&l, 0.50),
-                percentile(&l, 0.99)
+                percentile(&l, 0.99),
+                bytes / l.len().max(1),
             );
         }
         println!(

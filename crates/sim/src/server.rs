@@ -973,36 +973,54 @@ where
     } else {
         xml
     };
-    audit(
-        shared,
-        started,
-        &echo,
-        &text,
-        outcome,
-        Some(xml.clone()),
-        fault_text,
-        &drift,
-    );
-    match fault_kind {
-        Some(FaultKind::DropAfterWrite) => After::Continue,
+    let journal = |xml: String| {
+        audit(
+            shared,
+            started,
+            &echo,
+            &text,
+            outcome,
+            Some(xml),
+            fault_text,
+            &drift,
+        )
+    };
+    let sent = match fault_kind {
+        Some(FaultKind::DropAfterWrite) => {
+            journal(xml);
+            return After::Continue;
+        }
         Some(FaultKind::CloseMid) => {
             let half = xml.len() / 2;
+            journal(xml.clone());
             let stream = conn.get_mut();
             let _ = stream.write_all(&xml.as_bytes()[..half]).await;
             let _ = stream.flush().await;
-            After::Close
+            return After::Close;
         }
-        other => {
-            if let Some(FaultKind::Delay(d)) = other {
-                tokio::time::sleep(d).await;
-            }
-            match conn.send(xml.as_str()).await {
-                Ok(()) if exit => After::Exit,
-                Ok(()) => After::Continue,
-                Err(_) if exit => After::Exit,
-                Err(_) => After::Close,
-            }
+        Some(FaultKind::Delay(d)) => {
+            journal(xml.clone());
+            tokio::time::sleep(d).await;
+            conn.send(xml.as_str()).await
         }
+        // Framed into the connection's buffer, then journalled (the journal keeps the
+        // text itself, not a copy), then sent: journalled before the client can have it.
+        _ => match conn.feed(xml.as_str()).await {
+            Ok(()) => {
+                journal(xml);
+                conn.flush().await
+            }
+            Err(e) => {
+                journal(xml);
+                Err(e)
+            }
+        },
+    };
+    match sent {
+        Ok(()) if exit => After::Exit,
+        Ok(()) => After::Continue,
+        Err(_) if exit => After::Exit,
+        Err(_) => After::Close,
     }
 }
 

@@ -4,6 +4,10 @@ use clap::{ArgAction, Parser, ValueEnum};
 use systmone_sim::cli::SimArgs;
 use tracing_subscriber::filter::LevelFilter;
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A simulated SystmOne client for the Client Integration interface.
 #[derive(Debug, Parser)]
 #[command(name = "systmone-sim", version)]

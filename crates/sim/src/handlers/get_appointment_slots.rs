@@ -16,7 +16,8 @@ pub(super) fn handle(
 ) -> GetAppointmentSlotsResult {
     let matches = |list: &[String], v: &str| list.is_empty() || list.iter().any(|x| x.trim() == v);
     let mut clinics: Vec<Clinic> = Vec::new();
-    let mut index: BTreeMap<(String, String, String), usize> = BTreeMap::new();
+    // Clinics by (user, site, clinic type), borrowed from the practice.
+    let mut index: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
     for s in &st.practice.slots {
         if s.booked.is_some() {
             continue;
@@ -37,9 +38,9 @@ pub(super) fn handle(
             }
         }
         let key = (
-            s.user_name.clone(),
-            s.site_name.clone(),
-            s.clinic_type.clone(),
+            s.user_name.as_str(),
+            s.site_name.as_str(),
+            s.clinic_type.as_str(),
         );
         let i = *index.entry(key).or_insert_with(|| {
             clinics.push(Clinic {
