@@ -19,11 +19,14 @@ fn norm_phone(t: &str) -> String {
 /// search compares every patient of the practice, so an ASCII name is compared in
 /// place, not lowercased into a new string.
 fn starts_with_lowercase(value: &str, lowercase: &str) -> bool {
-    if value.is_ascii() && lowercase.is_ascii() {
-        value.len() >= lowercase.len()
-            && value.as_bytes()[..lowercase.len()].eq_ignore_ascii_case(lowercase.as_bytes())
-    } else {
-        value.to_lowercase().starts_with(lowercase)
+    // Only the start of `value` is looked at: if it is ASCII, it lowercases to as many
+    // bytes, and no character after it can change what it starts with.
+    match value.as_bytes().get(..lowercase.len()) {
+        Some(start) if start.is_ascii() && lowercase.is_ascii() => {
+            start.eq_ignore_ascii_case(lowercase.as_bytes())
+        }
+        None if value.is_ascii() => false,
+        _ => value.to_lowercase().starts_with(lowercase),
     }
 }
 
@@ -142,6 +145,12 @@ mod tests {
             ("ẞtraße", "ßtr"),
             ("ΟΔΥΣ", "οδυς"),
             ("Ann", "ANN"),
+            ("Smith\u{212A}", "smithk"),
+            ("Sm\u{212A}th", "smk"),
+            ("\u{212A}ate", "kat"),
+            ("Ann-Éva", "ann-é"),
+            ("Ann-Éva", "ann"),
+            ("An", "ann"),
         ] {
             assert_eq!(
                 starts_with_lowercase(value, &query.to_lowercase()),
