@@ -61,7 +61,10 @@ impl DateTime {
     /// Sub-second precision is dropped: the interface has none.
     pub fn new(value: NaiveDateTime) -> Self {
         let value = value.with_nanosecond(0).unwrap_or(value);
-        let original = Original::new(&canonical(value).to_string());
+        let original = match canonical_bytes(value) {
+            Some(text) => Original::Canonical(text),
+            None => Original::new(&canonical(value).to_string()),
+        };
         DateTime { value, original }
     }
 
@@ -92,32 +95,35 @@ fn digits(into: &mut [u8], mut n: u32) {
     }
 }
 
-/// `value` written `YYYY-MM-DDTHH:MM:SS`: digit by digit for a four-digit year
-/// (chrono interprets its format string on every call, a measurable part of writing
-/// a response), by chrono otherwise (a sign and more digits).
+/// `value` written `YYYY-MM-DDTHH:MM:SS` digit by digit, when its year has four digits
+/// (chrono interprets its format string on every call, a measurable part of writing a
+/// response).
+fn canonical_bytes(value: NaiveDateTime) -> Option<[u8; 19]> {
+    let year = u32::try_from(value.year()).ok().filter(|y| *y <= 9999)?;
+    let mut text = *b"0000-00-00T00:00:00";
+    for (at, width, n) in [
+        (0, 4, year),
+        (5, 2, value.month()),
+        (8, 2, value.day()),
+        (11, 2, value.hour()),
+        (14, 2, value.minute()),
+        (17, 2, value.second()),
+    ] {
+        digits(&mut text[at..at + width], n);
+    }
+    Some(text)
+}
+
+/// `value` written `YYYY-MM-DDTHH:MM:SS`: [`canonical_bytes`], or by chrono for other
+/// years (a sign and more digits).
 fn canonical(value: NaiveDateTime) -> impl fmt::Display {
     struct Canonical(NaiveDateTime);
     impl fmt::Display for Canonical {
         fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            let v = self.0;
-            let Ok(year) = u32::try_from(v.year()) else {
-                return write!(f, "{}", v.format(CANONICAL));
-            };
-            if year > 9999 {
-                return write!(f, "{}", v.format(CANONICAL));
+            match canonical_bytes(self.0) {
+                Some(text) => f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?),
+                None => write!(f, "{}", self.0.format(CANONICAL)),
             }
-            let mut text = *b"0000-00-00T00:00:00";
-            for (at, width, n) in [
-                (0, 4, year),
-                (5, 2, v.month()),
-                (8, 2, v.day()),
-                (11, 2, v.hour()),
-                (14, 2, v.minute()),
-                (17, 2, v.second()),
-            ] {
-                digits(&mut text[at..at + width], n);
-            }
-            f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
         }
     }
     Canonical(value)

@@ -790,51 +790,14 @@ pub fn write_members(
     counts: &[usize],
     mut write: impl FnMut(&mut XmlWriter, usize, usize) -> WriteResult,
 ) -> WriteResult {
-    let mut next = vec![0usize; counts.len()];
-    if !extra.data().layout.is_empty() {
-        // Values a member has beyond its slots (added since reading) may take the
-        // place of the kept element that stood for it.
-        let mut surplus: Vec<usize> = counts.to_vec();
-        for slot in &extra.data().layout {
-            if let Slot::Member(m) = slot {
-                let m = *m as usize;
-                surplus[m] = surplus[m].saturating_sub(1);
-            }
-        }
-        for slot in &extra.data().layout {
-            match *slot {
-                Slot::Member(m) => {
-                    let m = m as usize;
-                    if next[m] < counts[m] {
-                        write(writer, m, next[m])?;
-                        next[m] += 1;
-                    }
-                }
-                Slot::Kept { index, stands_for } => {
-                    if let Some(m) = stands_for.map(usize::from)
-                        && surplus[m] > 0
-                        && next[m] < counts[m]
-                    {
-                        surplus[m] -= 1;
-                        write(writer, m, next[m])?;
-                        next[m] += 1;
-                        continue;
-                    }
-                    let raw = &extra.data().elements[index as usize];
-                    crate::xml::write_child(writer, raw.name(), raw)?;
-                }
-                Slot::Text(index) => {
-                    writer.characters(&extra.data().texts[index as usize]);
-                }
-            }
-        }
-    }
-    for (m, &count) in counts.iter().enumerate() {
-        for k in next[m]..count {
-            write(writer, m, k)?;
-        }
-    }
     if extra.data().layout.is_empty() {
+        // In declared order (a value built in code, or read in order): nothing to
+        // count, no allocation for an element of every response.
+        for (m, &count) in counts.iter().enumerate() {
+            for k in 0..count {
+                write(writer, m, k)?;
+            }
+        }
         // Elements kept with no layout (added by hand, or the order forgotten): after
         // the declared ones.
         for raw in &extra.data().elements {
@@ -842,6 +805,49 @@ pub fn write_members(
         }
         for text in &extra.data().texts {
             writer.characters(text);
+        }
+        return Ok(());
+    }
+    let mut next = vec![0usize; counts.len()];
+    // Values a member has beyond its slots (added since reading) may take the
+    // place of the kept element that stood for it.
+    let mut surplus: Vec<usize> = counts.to_vec();
+    for slot in &extra.data().layout {
+        if let Slot::Member(m) = slot {
+            let m = *m as usize;
+            surplus[m] = surplus[m].saturating_sub(1);
+        }
+    }
+    for slot in &extra.data().layout {
+        match *slot {
+            Slot::Member(m) => {
+                let m = m as usize;
+                if next[m] < counts[m] {
+                    write(writer, m, next[m])?;
+                    next[m] += 1;
+                }
+            }
+            Slot::Kept { index, stands_for } => {
+                if let Some(m) = stands_for.map(usize::from)
+                    && surplus[m] > 0
+                    && next[m] < counts[m]
+                {
+                    surplus[m] -= 1;
+                    write(writer, m, next[m])?;
+                    next[m] += 1;
+                    continue;
+                }
+                let raw = &extra.data().elements[index as usize];
+                crate::xml::write_child(writer, raw.name(), raw)?;
+            }
+            Slot::Text(index) => {
+                writer.characters(&extra.data().texts[index as usize]);
+            }
+        }
+    }
+    for (m, &count) in counts.iter().enumerate() {
+        for k in next[m]..count {
+            write(writer, m, k)?;
         }
     }
     Ok(())
