@@ -143,8 +143,12 @@ pub fn redact_keys(text: &str, keys: &[&str]) -> String {
     let mut i = 0;
     while let Some(at) = next_start(i) {
         i = at;
+        // Its first two bytes before the whole key: most candidates are a letter of
+        // a tag's name that starts a key too.
         let found = keys.iter().find(|key| {
             bytes.len() - i >= key.len()
+                && bytes[i].eq_ignore_ascii_case(&key[0])
+                && bytes[i + 1].eq_ignore_ascii_case(&key[1])
                 && bytes[i..i + key.len()].eq_ignore_ascii_case(key)
                 && out.is_char_boundary(i)
                 && out.is_char_boundary(i + key.len())
