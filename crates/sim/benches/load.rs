@@ -7,6 +7,8 @@
 //! `cargo bench -p systmone-sim --bench load`. Environment:
 //! - `SIM_LOAD_CONNECTIONS`: concurrent connections (default 64);
 //! - `SIM_LOAD_REQUESTS`: requests per connection (default 200);
+//! - `SIM_LOAD_WARM_UP`: requests each connection has answered before the clock starts
+//!   (it starts once every connection has had its own; default 20);
 //! - `SIM_LOAD_TIMEOUT_MS`: how long a response may take before it counts as lost
 //!   (default 10000);
 //! - `SIM_LOAD_ADDR`: a simulator already running (`systmone-sim --throttle off`) to
@@ -19,6 +21,7 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -39,6 +42,8 @@ use systmone_transport::codec::XmlDocumentCodec;
 use systmone_types::{Identity, PatientId};
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::sync::Barrier;
 use tokio_util::codec::FramedRead;
 
 /// The `systmone-sim` program's allocator: the simulator is measured as it runs there.
@@ -192,15 +197,36 @@ impl Tally {
     }
 }
 
-/// One connection: each request sent once the previous one is answered, each
-/// response checked against its request.
-async fn client(addr: SocketAddr, requests: Vec<Prepared>, timeout: Duration) -> Tally {
-    let mut tally = Tally::default();
+/// One connection: its warm-up requests, then (once every connection has sent its
+/// own, `ready`) the measured ones; each request sent once the previous one is
+/// answered, each response checked against its request. The warm-up's tally, then
+/// the measured requests'.
+async fn client(
+    addr: SocketAddr,
+    warm_up: Vec<Prepared>,
+    requests: Vec<Prepared>,
+    timeout: Duration,
+    ready: Arc<Barrier>,
+) -> (Tally, Tally) {
     let stream = TcpStream::connect(addr).await.expect("connect");
     stream.set_nodelay(true).expect("nodelay");
     let (read, mut write) = stream.into_split();
-    let codec = XmlDocumentCodec::new();
-    let mut responses = FramedRead::new(read, codec);
+    let mut responses = FramedRead::new(read, XmlDocumentCodec::new());
+    let warm = exchange(&mut write, &mut responses, warm_up, timeout).await;
+    ready.wait().await;
+    let measured = exchange(&mut write, &mut responses, requests, timeout).await;
+    (warm, measured)
+}
+
+/// Sends `requests` one after the other on a connection, each once the previous one
+/// is answered.
+async fn exchange(
+    write: &mut OwnedWriteHalf,
+    responses: &mut FramedRead<OwnedReadHalf, XmlDocumentCodec>,
+    requests: Vec<Prepared>,
+    timeout: Duration,
+) -> Tally {
+    let mut tally = Tally::default();
     let total = requests.len();
     for (i, request) in requests.into_iter().enumerate() {
         let start = Instant::now();
@@ -284,6 +310,7 @@ fn load_average() -> String {
 fn main() {
     let connections = env("SIM_LOAD_CONNECTIONS", 64) as usize;
     let per_connection = env("SIM_LOAD_REQUESTS", 200) as usize;
+    let warm_up = env("SIM_LOAD_WARM_UP", 20) as usize;
     let timeout = Duration::from_millis(env("SIM_LOAD_TIMEOUT_MS", 10_000));
     let external: Option<SocketAddr> = std::env::var("SIM_LOAD_ADDR")
         .ok()
@@ -318,18 +345,37 @@ fn main() {
         let plan = |connection: usize, n: usize| -> Vec<Prepared> {
             (0..n).map(|i| subjects.request(connection, i)).collect()
         };
-        // Warm up (and check the requests are answered without errors).
-        let warm = client(addr, plan(connections, 20), timeout).await;
-        let plans: Vec<_> = (0..connections).map(|c| plan(c, per_connection)).collect();
-        let load_before = load_average();
-        let start = Instant::now();
+        // Every connection opened and warmed up first (and its answers checked), so
+        // that what is timed is the simulator serving, not connections being set up
+        // or its journal filling for the first time.
+        let plans: Vec<_> = (0..connections)
+            .map(|c| {
+                let mut all = plan(c, warm_up + per_connection);
+                let measured = all.split_off(warm_up);
+                (all, measured)
+            })
+            .collect();
+        let ready = Arc::new(Barrier::new(connections + 1));
         let tasks: Vec<_> = plans
             .into_iter()
-            .map(|requests| tokio::spawn(client(addr, requests, timeout)))
+            .map(|(warm, requests)| {
+                tokio::spawn(client(addr, warm, requests, timeout, ready.clone()))
+            })
             .collect();
+        // A client that cannot connect never arrives.
+        let warmed = timeout.saturating_mul(warm_up as u32 + 1);
+        if tokio::time::timeout(warmed, ready.wait()).await.is_err() {
+            println!("load: the connections were not all open and warmed up in {warmed:?}");
+            return true;
+        }
+        let load_before = load_average();
+        let start = Instant::now();
+        let mut warm = Tally::default();
         let mut tally = Tally::default();
         for t in tasks {
-            tally.add(t.await.expect("a client task"));
+            let (w, measured) = t.await.expect("a client task");
+            warm.add(w);
+            tally.add(measured);
         }
         let elapsed = start.elapsed();
         tally.errors += warm.errors;
@@ -345,7 +391,7 @@ fn main() {
         println!(
             "load: {connections} connections x {per_connection} requests (mix: GetFunctions, \
              PatientSearch, GetPatientRecord, GetAppointmentSlots, GetOrganisationMetaData), \
-             throttle off, {}",
+             after {warm_up} each to warm up, throttle off, {}",
             match external {
                 Some(a) => format!("simulator at {a}"),
                 None => "simulator in process".to_string(),
