@@ -14,7 +14,15 @@ pub(super) fn handle(
     st: &State,
     p: Option<&GetAppointmentSlotsParameters>,
 ) -> GetAppointmentSlotsResult {
-    let matches = |list: &[String], v: &str| list.is_empty() || list.iter().any(|x| x.trim() == v);
+    // Each list trimmed once, not once for every slot of the practice.
+    fn trimmed(list: Option<&Vec<String>>) -> Vec<&str> {
+        list.map_or_else(Vec::new, |l| l.iter().map(|x| x.trim()).collect())
+    }
+    let users = trimmed(p.map(|p| &p.user_name));
+    let sites = trimmed(p.map(|p| &p.site_name));
+    let clinic_types = trimmed(p.map(|p| &p.clinic_type));
+    let slot_types = trimmed(p.map(|p| &p.slot_type));
+    let matches = |list: &[&str], v: &str| list.is_empty() || list.contains(&v);
     let mut clinics: Vec<Clinic> = Vec::new();
     // Clinics by (user, site, clinic type), borrowed from the practice.
     let mut index: BTreeMap<(&str, &str, &str), usize> = BTreeMap::new();
@@ -29,10 +37,10 @@ pub(super) fn handle(
                 || p.max_date_time
                     .as_ref()
                     .is_some_and(|m| s.start > m.value())
-                || !matches(&p.user_name, &s.user_name)
-                || !matches(&p.site_name, &s.site_name)
-                || !matches(&p.clinic_type, &s.clinic_type)
-                || !matches(&p.slot_type, &s.slot_type)
+                || !matches(&users, &s.user_name)
+                || !matches(&sites, &s.site_name)
+                || !matches(&clinic_types, &s.clinic_type)
+                || !matches(&slot_types, &s.slot_type)
             {
                 continue;
             }
