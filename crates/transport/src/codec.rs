@@ -340,6 +340,12 @@ impl XmlDocumentCodec {
 
     fn scan_to(&mut self, buf: &[u8], end: usize) -> Result<Option<usize>, FrameError> {
         while self.pos < end {
+            if self.state == State::Text && self.depth > 0 {
+                if let Some(done) = self.scan_elements(buf, end)? {
+                    return Ok(Some(done));
+                }
+                continue;
+            }
             let b = buf[self.pos];
             match self.state {
                 State::Between => unreachable!("scan only runs inside a document"),
@@ -557,6 +563,75 @@ impl XmlDocumentCodec {
                 }
             }
         }
+        Ok(None)
+    }
+
+    /// The common case inside the root element, in one loop: text, then a start tag
+    /// without quotes or an end tag, whole in `buf`, and again. Anything else (a
+    /// quote, a comment, a tag cut off by the end of what has arrived, a `<` in a tag)
+    /// is left to [`scan_to`](Self::scan_to), in the state it would have reached
+    /// itself, so what it finds or refuses is the same.
+    fn scan_elements(&mut self, buf: &[u8], end: usize) -> Result<Option<usize>, FrameError> {
+        let mut pos = self.pos;
+        let mut depth = self.depth;
+        let stopped = loop {
+            let Some(i) = find_lt(&buf[pos..end]) else {
+                pos = end;
+                break State::Text;
+            };
+            pos += i + 1;
+            match buf[..end].get(pos) {
+                Some(b'/') => {
+                    let rest = &buf[pos + 1..end];
+                    match position_of_any(rest, END_TAG_STOP) {
+                        Some(j) if rest[j] == b'>' => {
+                            pos += 1 + j + 1;
+                            depth -= 1;
+                            if depth == 0 {
+                                self.pos = pos;
+                                self.depth = 0;
+                                self.state = State::Text;
+                                return Ok(Some(pos));
+                            }
+                        }
+                        _ => {
+                            pos += 1;
+                            break State::EndTag;
+                        }
+                    }
+                }
+                Some(&c) if is_name_start(c) => {
+                    let rest = &buf[pos..end];
+                    match position_of_any(rest, START_TAG_STOP) {
+                        Some(j) if rest[j] == b'>' => {
+                            pos += j + 1;
+                            // The name's first byte is not a stop: `j` is at least 1.
+                            if rest[j - 1] != b'/' {
+                                depth += 1;
+                                if depth > self.max_depth {
+                                    self.pos = pos;
+                                    self.depth = depth;
+                                    self.state = State::Text;
+                                    return Err(FrameError::TooDeep {
+                                        limit: self.max_depth,
+                                    });
+                                }
+                            }
+                        }
+                        _ => {
+                            break State::StartTag {
+                                quote: None,
+                                slash: false,
+                            };
+                        }
+                    }
+                }
+                _ => break State::Open,
+            }
+        };
+        self.pos = pos;
+        self.depth = depth;
+        self.state = stopped;
         Ok(None)
     }
 
