@@ -208,7 +208,17 @@ async fn client(
     timeout: Duration,
     ready: Arc<Barrier>,
 ) -> (Tally, Tally) {
-    let stream = TcpStream::connect(addr).await.expect("connect");
+    let stream = match TcpStream::connect(addr).await {
+        Ok(stream) => stream,
+        // Counted, and still at the start line: the others are not kept waiting.
+        Err(e) => {
+            let mut lost = Tally::default();
+            lost.lost = warm_up.len() + requests.len();
+            lost.note(format!("cannot connect to {addr}: {e}"));
+            ready.wait().await;
+            return (lost, Tally::default());
+        }
+    };
     stream.set_nodelay(true).expect("nodelay");
     let (read, mut write) = stream.into_split();
     let mut responses = FramedRead::new(read, XmlDocumentCodec::new());
