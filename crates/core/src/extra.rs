@@ -262,14 +262,61 @@ pub trait TextValue: FromStr + fmt::Display {
     fn is_written_as(&self, text: &str) -> bool {
         *self.xml_text() == *text
     }
+
+    /// `text` read as a value (`None` when it does not read as one), and whether the
+    /// value is written as `text` ([`is_written_as`](Self::is_written_as)): what a
+    /// reader asks of every text value, in one call, so a type whose values are always
+    /// written as they were read (a string) answers without comparing.
+    fn from_xml_text(text: &str) -> Option<(Self, bool)> {
+        let value = text.parse::<Self>().ok()?;
+        let written_as = value.is_written_as(text);
+        Some((value, written_as))
+    }
 }
 
+/// Whether `value` displays as `text`: [`TextValue::is_written_as`] for a type written
+/// with its `Display`, found without building the display's string (a number read is
+/// asked this, and a record holds thousands).
+pub(crate) fn displays_as(value: &impl fmt::Display, text: &str) -> bool {
+    /// The text not yet matched by what the display wrote so far.
+    struct Rest<'a>(&'a str);
+    impl fmt::Write for Rest<'_> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            match self.0.strip_prefix(s) {
+                Some(rest) => {
+                    self.0 = rest;
+                    Ok(())
+                }
+                None => Err(fmt::Error),
+            }
+        }
+    }
+    let mut rest = Rest(text);
+    fmt::write(&mut rest, format_args!("{value}")).is_ok() && rest.0.is_empty()
+}
+
+/// Types written with their `Display`, every value listed.
 macro_rules! listed_text {
-    ($($t:ty),*) => { $(impl TextValue for $t {})* };
+    ($($t:ty),*) => {
+        $(impl TextValue for $t {
+            fn is_written_as(&self, text: &str) -> bool {
+                displays_as(self, text)
+            }
+        })*
+    };
 }
 impl TextValue for String {
     fn xml_text(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self)
+    }
+
+    fn is_written_as(&self, text: &str) -> bool {
+        self == text
+    }
+
+    /// A string is the text it was read from.
+    fn from_xml_text(text: &str) -> Option<(Self, bool)> {
+        Some((text.to_owned(), true))
     }
 }
 listed_text!(bool, u64, i64, f64, u32, i32);
@@ -345,6 +392,7 @@ impl<const N: usize> Order<N> {
     }
 
     /// A value of declared member `member` (element `name`) comes next.
+    #[inline]
     pub fn member(&mut self, extra: &mut Extra, member: usize, name: &str) -> ReadResult<()> {
         if !self.recording && member < self.last {
             if !self.any_order {
@@ -554,8 +602,8 @@ pub fn read_text_member<T: TextValue, const N: usize>(
         }
         LeafContent::Text(text) => text,
     };
-    match text.parse::<T>() {
-        Ok(value) if value.is_unlisted() && text.is_empty() => {
+    match T::from_xml_text(&text) {
+        Some((value, _)) if value.is_unlisted() && text.is_empty() => {
             // A closed enumeration reads "" as unlisted: keep the element as empty.
             if !empty_allowed {
                 report(DriftKind::EmptyValue, leaf.name, Some(&text))?;
@@ -565,12 +613,12 @@ pub fn read_text_member<T: TextValue, const N: usize>(
             order.keep(extra, raw, Some(member));
             Ok(None)
         }
-        Ok(value) => {
+        Some((value, written_as)) => {
             if value.is_unlisted() {
                 report(DriftKind::UnknownValue, leaf.name, Some(&text))?;
             }
             let occurrence = order.occurrence(member) as u32;
-            if !value.is_written_as(&text) {
+            if !written_as {
                 extra.data_mut().child_text.push((
                     member as u16,
                     occurrence,
@@ -589,7 +637,7 @@ pub fn read_text_member<T: TextValue, const N: usize>(
             order.member(extra, member, leaf.name)?;
             Ok(Some(value))
         }
-        Err(_) => {
+        None => {
             let empty = text.trim().is_empty();
             if !(empty && empty_allowed) {
                 let kind = if empty {
@@ -637,8 +685,7 @@ pub fn read_text_item<T: TextValue>(reader: &mut XmlReader<'_>) -> ReadResult<Re
         LeafContent::Text(text) => text,
     };
     if leaf.attributes.is_empty()
-        && let Ok(value) = text.parse::<T>()
-        && value.is_written_as(&text)
+        && let Some((value, true)) = T::from_xml_text(&text)
     {
         return Ok(Ok(value));
     }
@@ -652,6 +699,7 @@ pub fn read_text_item<T: TextValue>(reader: &mut XmlReader<'_>) -> ReadResult<Re
 /// The local name of the next child element of `parent`, or `None` at its end tag
 /// (left unconsumed). Whitespace between children is skipped; other text is kept in
 /// place and reported (strict reading refuses it).
+#[inline]
 pub fn next_child_keeping_text<'a, const N: usize>(
     reader: &mut XmlReader<'a>,
     order: &mut Order<N>,
@@ -659,18 +707,28 @@ pub fn next_child_keeping_text<'a, const N: usize>(
 ) -> ReadResult<Option<&'a str>> {
     loop {
         match reader.peek_markup()? {
-            Event::Text(_) => {
-                let Event::Text(text) = reader.next_event()? else {
-                    unreachable!("peeked text");
-                };
-                report(DriftKind::UnexpectedText, "#text", Some(&text))?;
-                order.keep_text(extra, text.into_owned());
-            }
             Event::Start { name, .. } => return Ok(Some(name)),
             Event::End => return Ok(None),
+            Event::Text(_) => keep_text(reader, order, extra)?,
             Event::Eof => return Err(ReadError::invalid("unexpected end of document")),
         }
     }
+}
+
+/// Keeps the text that comes next (peeked) in place, reported: the rare way of
+/// [`next_child_keeping_text`], kept apart so the usual way is inlined.
+#[inline(never)]
+fn keep_text<const N: usize>(
+    reader: &mut XmlReader<'_>,
+    order: &mut Order<N>,
+    extra: &mut Extra,
+) -> ReadResult<()> {
+    let Event::Text(text) = reader.next_event()? else {
+        unreachable!("peeked text");
+    };
+    report(DriftKind::UnexpectedText, "#text", Some(&text))?;
+    order.keep_text(extra, text.into_owned());
+    Ok(())
 }
 
 /// Reads an unknown element inside `xs:any` content (kept as XML, reported).
@@ -729,7 +787,13 @@ pub fn declared_attributes<'r, 'a, const K: usize>(
     let mut found = [None; K];
     let mut unknown = false;
     for a in attributes {
-        match names.iter().position(|name| *name == a.name) {
+        // The first bytes told apart before the whole names are compared: declared
+        // names often share a length (`DateTime`, `UserName`, `EventUID`).
+        let first = a.name.as_bytes().first();
+        match names
+            .iter()
+            .position(|name| name.as_bytes().first() == first && *name == a.name)
+        {
             Some(i) => {
                 found[i].get_or_insert(a);
             }
@@ -864,4 +928,108 @@ pub fn write_text_member<T: TextValue>(
         None => writer.characters(&value.xml_text()),
     }
     writer.end_element()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a reader asks of a text value in one call is what it asked in two: the
+    /// value `text` parses to, and whether that value's text is `text` again.
+    fn agrees<T: TextValue + fmt::Debug>(texts: &[&str]) {
+        for text in texts {
+            let expected = text.parse::<T>().ok().map(|v| {
+                let written_as = *v.xml_text() == **text;
+                (v, written_as)
+            });
+            // Compared as printed: NaN is not equal to itself.
+            assert_eq!(
+                format!("{:?}", T::from_xml_text(text)),
+                format!("{expected:?}"),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_call_reads_as_parse_and_compare() {
+        let numbers = [
+            "71.4",
+            "71.40",
+            "10",
+            "10.0",
+            "-0",
+            "0",
+            "1e3",
+            "1000",
+            " 5",
+            "",
+            "x",
+            "007",
+            "18446744073709551616",
+            "-3",
+            "NaN",
+            "inf",
+        ];
+        agrees::<f64>(&numbers);
+        agrees::<u64>(&numbers);
+        agrees::<i64>(&numbers);
+        agrees::<u32>(&numbers);
+        agrees::<i32>(&numbers);
+        agrees::<bool>(&["true", "false", "1", "True", ""]);
+        agrees::<String>(&["", " a b ", "x & y", "é"]);
+        agrees::<crate::DurationMinutes>(&["10", "10.0", "7.5", "", "ten"]);
+        agrees::<crate::DrugScheme>(&["Multilex", "Dmd", "Mulitlex", ""]);
+        agrees::<crate::Flag>(&["", " ", "x"]);
+        agrees::<crate::Date>(&["2025-10-31", "2025-10-20T00:00:00", "31/10/2025"]);
+        agrees::<crate::DateTime>(&["2025-10-31T16:05:00", "2017-12-19T12:45:12.0Z", "x"]);
+    }
+
+    /// Reads each child of `<a>` in `xml` as text member 0 of type `T`.
+    fn members<T: TextValue>(xml: &str) -> (Vec<Option<T>>, Extra) {
+        let mut reader = XmlReader::new(xml);
+        let (_, _, _) = crate::xml::read_start(&mut reader).unwrap();
+        let mut order = Order::<1>::new();
+        let mut extra = Extra::default();
+        let mut values = Vec::new();
+        while next_child_keeping_text(&mut reader, &mut order, &mut extra)
+            .unwrap()
+            .is_some()
+        {
+            values.push(
+                read_text_member::<T, 1>(&mut reader, &mut order, &mut extra, 0, false).unwrap(),
+            );
+        }
+        (values, extra)
+    }
+
+    #[test]
+    fn text_reads_the_same_however_it_is_written() {
+        let (values, extra) = members::<String>(
+            "<a><T>x &amp; y</T><T>x &#38; y</T><T><![CDATA[x & y]]></T><T>x <![CDATA[&]]> y</T>\
+             <T>x &amp;<!-- c --> y</T><T>x &#x26; y</T></a>",
+        );
+        assert_eq!(values, vec![Some("x & y".to_string()); 6]);
+        assert!(extra.is_empty(), "{extra:?}");
+        // Spaces and line ends are part of the value, as written.
+        let (values, _) = members::<String>("<a><T>  a\n b </T><T></T><T/><T>\r\n</T></a>");
+        assert_eq!(
+            values,
+            ["  a\n b ", "", "", "\n"].map(|t| Some(t.to_string()))
+        );
+    }
+
+    #[test]
+    fn a_number_keeps_the_text_it_was_read_from() {
+        let (values, extra) = members::<f64>("<a><V>71.4</V><V>10.0</V><V>1e3</V></a>");
+        assert_eq!(values, vec![Some(71.4), Some(10.0), Some(1000.0)]);
+        let mut writer = XmlWriter::new(false);
+        write_members(&mut writer, &extra, &[values.len()], |writer, _, k| {
+            let value = values[k].as_ref().unwrap();
+            let text = extra.child_text(0, k, value);
+            write_text_member(writer, "V", value, &[], Some(&text))
+        })
+        .unwrap();
+        assert_eq!(writer.finish().unwrap(), "<V>71.4</V><V>10.0</V><V>1e3</V>");
+    }
 }
