@@ -70,8 +70,9 @@ struct ExtraData {
     /// Unknown attributes on typed text children: (member, occurrence, attributes).
     child_attributes: Vec<(u16, u32, Vec<UnknownAttribute>)>,
     /// Text children whose value writes differently from how it was read (`10.0` read
-    /// as a duration of 10): (member, occurrence, the value's text then, text as read).
-    child_text: Vec<(u16, u32, String, String)>,
+    /// as a duration of 10): (member, occurrence, text as read). The value's text then
+    /// is not kept: it is that of the text as read, read again.
+    child_text: Vec<(u16, u32, String)>,
 }
 
 static NOTHING: ExtraData = ExtraData {
@@ -184,12 +185,12 @@ impl Extra {
     ) -> std::borrow::Cow<'a, str> {
         let now = value.xml_text();
         if !self.data().child_text.is_empty()
-            && let Some((_, _, then, original)) = self
+            && let Some((_, _, original)) = self
                 .data()
                 .child_text
                 .iter()
-                .find(|(m, o, _, _)| *m == member && *o as usize == occurrence)
-            && *then == *now
+                .find(|(m, o, _)| *m == member && *o as usize == occurrence)
+            && T::from_xml_text(original).is_some_and(|(then, _)| *then.xml_text() == *now)
         {
             return std::borrow::Cow::Borrowed(original.as_str());
         }
@@ -619,12 +620,10 @@ pub fn read_text_member<T: TextValue, const N: usize>(
             }
             let occurrence = order.occurrence(member) as u32;
             if !written_as {
-                extra.data_mut().child_text.push((
-                    member as u16,
-                    occurrence,
-                    value.xml_text().into_owned(),
-                    text.into_owned(),
-                ));
+                extra
+                    .data_mut()
+                    .child_text
+                    .push((member as u16, occurrence, text.into_owned()));
             }
             if !leaf.attributes.is_empty() {
                 report_attributes(leaf.name, &leaf.attributes)?;
@@ -1044,5 +1043,16 @@ mod tests {
         })
         .unwrap();
         assert_eq!(writer.finish().unwrap(), "<V>71.4</V><V>10.0</V><V>1e3</V>");
+        // A value changed since reading is written as it now is; one set to what it
+        // was keeps the text it was read from.
+        let changed = [Some(71.4), Some(11.0), Some(1000.0)];
+        let mut writer = XmlWriter::new(false);
+        write_members(&mut writer, &extra, &[changed.len()], |writer, _, k| {
+            let value = changed[k].as_ref().unwrap();
+            let text = extra.child_text(0, k, value);
+            write_text_member(writer, "V", value, &[], Some(&text))
+        })
+        .unwrap();
+        assert_eq!(writer.finish().unwrap(), "<V>71.4</V><V>11</V><V>1e3</V>");
     }
 }
