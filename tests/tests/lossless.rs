@@ -276,3 +276,57 @@ fn injected_unknown_content_survives_is_reported_and_refused_strictly() {
     }
     assert!(checked > 100, "only {checked} injected documents checked");
 }
+
+/// A start tag's attributes told apart: declared ones typed whatever their order, one
+/// whose value does not type kept with the unknown ones (declared order first, then
+/// the unknown ones as they came), each departure reported, strict reading refusing
+/// the first, and all written back.
+#[test]
+fn declared_and_unknown_attributes_are_told_apart() {
+    use systmone_core::{DriftKind, xml};
+    let text = r#"<Event Software="S" Shiny="1" EventUID="E" DateTime="not a date" UserName="u" DoneAt="D" Zed="2" DoneBy="B "/>"#;
+    let parsed =
+        xml::from_str_with::<systmone_types::Event>(text, "Event", ReadMode::Tolerant).unwrap();
+    let event = &parsed.value;
+    assert_eq!(event.software.as_deref(), Some("S"));
+    assert_eq!(event.event_uid.as_deref(), Some("E"));
+    assert_eq!(event.user_name.as_deref(), Some("u"));
+    assert_eq!(event.done_at.as_deref(), Some("D"));
+    assert_eq!(event.done_by.as_deref(), Some("B "));
+    assert_eq!(event.date_time, None);
+    assert_eq!(event.method, None);
+    let kept: Vec<(&str, &str)> = event
+        .extra
+        .attributes()
+        .iter()
+        .map(|a| (a.name.as_str(), a.value.as_str()))
+        .collect();
+    assert_eq!(
+        kept,
+        [("DateTime", "not a date"), ("Shiny", "1"), ("Zed", "2")]
+    );
+    let drift: Vec<(DriftKind, &str)> = parsed
+        .drift
+        .items()
+        .iter()
+        .map(|i| (i.kind, i.path.as_str()))
+        .collect();
+    assert_eq!(
+        drift,
+        [
+            (DriftKind::InvalidValue, "Event/@DateTime"),
+            (DriftKind::UnknownAttribute, "Event/@Shiny"),
+            (DriftKind::UnknownAttribute, "Event/@Zed"),
+        ]
+    );
+    let written = xml::to_string(event, "Event", false).unwrap();
+    assert_eq!(
+        written,
+        r#"<Event UserName="u" DoneBy="B " DoneAt="D" Software="S" EventUID="E" DateTime="not a date" Shiny="1" Zed="2"></Event>"#
+    );
+    let again = xml::from_str::<systmone_types::Event>(&written, "Event").unwrap();
+    assert_eq!(&again, event);
+    let refused =
+        xml::from_str_with::<systmone_types::Event>(text, "Event", ReadMode::Strict).unwrap_err();
+    assert!(refused.to_string().contains("Event/@DateTime"), "{refused}");
+}

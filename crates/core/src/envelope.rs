@@ -533,7 +533,11 @@ impl std::fmt::Display for XsBoolean {
     }
 }
 
-impl crate::extra::TextValue for XsBoolean {}
+impl crate::extra::TextValue for XsBoolean {
+    fn is_written_as(&self, text: &str) -> bool {
+        crate::extra::displays_as(self, text)
+    }
+}
 
 impl std::str::FromStr for XsBoolean {
     type Err = crate::ValueError;

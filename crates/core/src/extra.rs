@@ -70,8 +70,9 @@ struct ExtraData {
     /// Unknown attributes on typed text children: (member, occurrence, attributes).
     child_attributes: Vec<(u16, u32, Vec<UnknownAttribute>)>,
     /// Text children whose value writes differently from how it was read (`10.0` read
-    /// as a duration of 10): (member, occurrence, the value's text then, text as read).
-    child_text: Vec<(u16, u32, String, String)>,
+    /// as a duration of 10): (member, occurrence, text as read). The value's text then
+    /// is not kept: it is that of the text as read, read again.
+    child_text: Vec<(u16, u32, String)>,
 }
 
 static NOTHING: ExtraData = ExtraData {
@@ -184,12 +185,12 @@ impl Extra {
     ) -> std::borrow::Cow<'a, str> {
         let now = value.xml_text();
         if !self.data().child_text.is_empty()
-            && let Some((_, _, then, original)) = self
+            && let Some((_, _, original)) = self
                 .data()
                 .child_text
                 .iter()
-                .find(|(m, o, _, _)| *m == member && *o as usize == occurrence)
-            && *then == *now
+                .find(|(m, o, _)| *m == member && *o as usize == occurrence)
+            && T::from_xml_text(original).is_some_and(|(then, _)| *then.xml_text() == *now)
         {
             return std::borrow::Cow::Borrowed(original.as_str());
         }
@@ -262,14 +263,61 @@ pub trait TextValue: FromStr + fmt::Display {
     fn is_written_as(&self, text: &str) -> bool {
         *self.xml_text() == *text
     }
+
+    /// `text` read as a value (`None` when it does not read as one), and whether the
+    /// value is written as `text` ([`is_written_as`](Self::is_written_as)): what a
+    /// reader asks of every text value, in one call, so a type whose values are always
+    /// written as they were read (a string) answers without comparing.
+    fn from_xml_text(text: &str) -> Option<(Self, bool)> {
+        let value = text.parse::<Self>().ok()?;
+        let written_as = value.is_written_as(text);
+        Some((value, written_as))
+    }
 }
 
+/// Whether `value` displays as `text`: [`TextValue::is_written_as`] for a type written
+/// with its `Display`, found without building the display's string (a number read is
+/// asked this, and a record holds thousands).
+pub(crate) fn displays_as(value: &impl fmt::Display, text: &str) -> bool {
+    /// The text not yet matched by what the display wrote so far.
+    struct Rest<'a>(&'a str);
+    impl fmt::Write for Rest<'_> {
+        fn write_str(&mut self, s: &str) -> fmt::Result {
+            match self.0.strip_prefix(s) {
+                Some(rest) => {
+                    self.0 = rest;
+                    Ok(())
+                }
+                None => Err(fmt::Error),
+            }
+        }
+    }
+    let mut rest = Rest(text);
+    fmt::write(&mut rest, format_args!("{value}")).is_ok() && rest.0.is_empty()
+}
+
+/// Types written with their `Display`, every value listed.
 macro_rules! listed_text {
-    ($($t:ty),*) => { $(impl TextValue for $t {})* };
+    ($($t:ty),*) => {
+        $(impl TextValue for $t {
+            fn is_written_as(&self, text: &str) -> bool {
+                displays_as(self, text)
+            }
+        })*
+    };
 }
 impl TextValue for String {
     fn xml_text(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self)
+    }
+
+    fn is_written_as(&self, text: &str) -> bool {
+        self == text
+    }
+
+    /// A string is the text it was read from.
+    fn from_xml_text(text: &str) -> Option<(Self, bool)> {
+        Some((text.to_owned(), true))
     }
 }
 listed_text!(bool, u64, i64, f64, u32, i32);
@@ -345,6 +393,7 @@ impl<const N: usize> Order<N> {
     }
 
     /// A value of declared member `member` (element `name`) comes next.
+    #[inline]
     pub fn member(&mut self, extra: &mut Extra, member: usize, name: &str) -> ReadResult<()> {
         if !self.recording && member < self.last {
             if !self.any_order {
@@ -554,8 +603,8 @@ pub fn read_text_member<T: TextValue, const N: usize>(
         }
         LeafContent::Text(text) => text,
     };
-    match text.parse::<T>() {
-        Ok(value) if value.is_unlisted() && text.is_empty() => {
+    match T::from_xml_text(&text) {
+        Some((value, _)) if value.is_unlisted() && text.is_empty() => {
             // A closed enumeration reads "" as unlisted: keep the element as empty.
             if !empty_allowed {
                 report(DriftKind::EmptyValue, leaf.name, Some(&text))?;
@@ -565,18 +614,16 @@ pub fn read_text_member<T: TextValue, const N: usize>(
             order.keep(extra, raw, Some(member));
             Ok(None)
         }
-        Ok(value) => {
+        Some((value, written_as)) => {
             if value.is_unlisted() {
                 report(DriftKind::UnknownValue, leaf.name, Some(&text))?;
             }
             let occurrence = order.occurrence(member) as u32;
-            if !value.is_written_as(&text) {
-                extra.data_mut().child_text.push((
-                    member as u16,
-                    occurrence,
-                    value.xml_text().into_owned(),
-                    text.into_owned(),
-                ));
+            if !written_as {
+                extra
+                    .data_mut()
+                    .child_text
+                    .push((member as u16, occurrence, text.into_owned()));
             }
             if !leaf.attributes.is_empty() {
                 report_attributes(leaf.name, &leaf.attributes)?;
@@ -589,7 +636,7 @@ pub fn read_text_member<T: TextValue, const N: usize>(
             order.member(extra, member, leaf.name)?;
             Ok(Some(value))
         }
-        Err(_) => {
+        None => {
             let empty = text.trim().is_empty();
             if !(empty && empty_allowed) {
                 let kind = if empty {
@@ -637,8 +684,7 @@ pub fn read_text_item<T: TextValue>(reader: &mut XmlReader<'_>) -> ReadResult<Re
         LeafContent::Text(text) => text,
     };
     if leaf.attributes.is_empty()
-        && let Ok(value) = text.parse::<T>()
-        && value.is_written_as(&text)
+        && let Some((value, true)) = T::from_xml_text(&text)
     {
         return Ok(Ok(value));
     }
@@ -652,6 +698,7 @@ pub fn read_text_item<T: TextValue>(reader: &mut XmlReader<'_>) -> ReadResult<Re
 /// The local name of the next child element of `parent`, or `None` at its end tag
 /// (left unconsumed). Whitespace between children is skipped; other text is kept in
 /// place and reported (strict reading refuses it).
+#[inline]
 pub fn next_child_keeping_text<'a, const N: usize>(
     reader: &mut XmlReader<'a>,
     order: &mut Order<N>,
@@ -659,18 +706,28 @@ pub fn next_child_keeping_text<'a, const N: usize>(
 ) -> ReadResult<Option<&'a str>> {
     loop {
         match reader.peek_markup()? {
-            Event::Text(_) => {
-                let Event::Text(text) = reader.next_event()? else {
-                    unreachable!("peeked text");
-                };
-                report(DriftKind::UnexpectedText, "#text", Some(&text))?;
-                order.keep_text(extra, text.into_owned());
-            }
             Event::Start { name, .. } => return Ok(Some(name)),
             Event::End => return Ok(None),
+            Event::Text(_) => keep_text(reader, order, extra)?,
             Event::Eof => return Err(ReadError::invalid("unexpected end of document")),
         }
     }
+}
+
+/// Keeps the text that comes next (peeked) in place, reported: the rare way of
+/// [`next_child_keeping_text`], kept apart so the usual way is inlined.
+#[inline(never)]
+fn keep_text<const N: usize>(
+    reader: &mut XmlReader<'_>,
+    order: &mut Order<N>,
+    extra: &mut Extra,
+) -> ReadResult<()> {
+    let Event::Text(text) = reader.next_event()? else {
+        unreachable!("peeked text");
+    };
+    report(DriftKind::UnexpectedText, "#text", Some(&text))?;
+    order.keep_text(extra, text.into_owned());
+    Ok(())
 }
 
 /// Reads an unknown element inside `xs:any` content (kept as XML, reported).
@@ -726,12 +783,31 @@ pub fn declared_attributes<'r, 'a, const K: usize>(
     attributes: &'r [Attribute<'a>],
     names: &[&str; K],
 ) -> ([Option<&'r Attribute<'a>>; K], bool) {
+    declared_attributes_by(attributes, |name| {
+        // The first bytes told apart before the whole names are compared: declared
+        // names often share a length (`DateTime`, `UserName`, `EventUID`).
+        let first = name.as_bytes().first();
+        names
+            .iter()
+            .position(|declared| declared.as_bytes().first() == first && *declared == name)
+    })
+}
+
+/// [`declared_attributes`] with each declared name's index in the list given by
+/// `index` (`None` for a name not declared): a generated reader's `match` on the
+/// names, which compiles to a few compares of words rather than a comparison with each
+/// name in turn.
+#[inline]
+pub fn declared_attributes_by<'r, 'a, const K: usize>(
+    attributes: &'r [Attribute<'a>],
+    index: impl Fn(&str) -> Option<usize>,
+) -> ([Option<&'r Attribute<'a>>; K], bool) {
     let mut found = [None; K];
     let mut unknown = false;
     for a in attributes {
-        match names.iter().position(|name| *name == a.name) {
-            Some(i) => {
-                found[i].get_or_insert(a);
+        match index(a.name).and_then(|i| found.get_mut(i)) {
+            Some(slot) => {
+                slot.get_or_insert(a);
             }
             None => unknown = true,
         }
@@ -870,4 +946,119 @@ pub fn write_text_member<T: TextValue>(
         None => writer.characters(&value.xml_text()),
     }
     writer.end_element()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a reader asks of a text value in one call is what it asked in two: the
+    /// value `text` parses to, and whether that value's text is `text` again.
+    fn agrees<T: TextValue + fmt::Debug>(texts: &[&str]) {
+        for text in texts {
+            let expected = text.parse::<T>().ok().map(|v| {
+                let written_as = *v.xml_text() == **text;
+                (v, written_as)
+            });
+            // Compared as printed: NaN is not equal to itself.
+            assert_eq!(
+                format!("{:?}", T::from_xml_text(text)),
+                format!("{expected:?}"),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn one_call_reads_as_parse_and_compare() {
+        let numbers = [
+            "71.4",
+            "71.40",
+            "10",
+            "10.0",
+            "-0",
+            "0",
+            "1e3",
+            "1000",
+            " 5",
+            "",
+            "x",
+            "007",
+            "18446744073709551616",
+            "-3",
+            "NaN",
+            "inf",
+        ];
+        agrees::<f64>(&numbers);
+        agrees::<u64>(&numbers);
+        agrees::<i64>(&numbers);
+        agrees::<u32>(&numbers);
+        agrees::<i32>(&numbers);
+        agrees::<bool>(&["true", "false", "1", "True", ""]);
+        agrees::<String>(&["", " a b ", "x & y", "é"]);
+        agrees::<crate::DurationMinutes>(&["10", "10.0", "7.5", "", "ten"]);
+        agrees::<crate::DrugScheme>(&["Multilex", "Dmd", "Mulitlex", ""]);
+        agrees::<crate::Flag>(&["", " ", "x"]);
+        agrees::<crate::Date>(&["2025-10-31", "2025-10-20T00:00:00", "31/10/2025"]);
+        agrees::<crate::DateTime>(&["2025-10-31T16:05:00", "2017-12-19T12:45:12.0Z", "x"]);
+    }
+
+    /// Reads each child of `<a>` in `xml` as text member 0 of type `T`.
+    fn members<T: TextValue>(xml: &str) -> (Vec<Option<T>>, Extra) {
+        let mut reader = XmlReader::new(xml);
+        let (_, _, _) = crate::xml::read_start(&mut reader).unwrap();
+        let mut order = Order::<1>::new();
+        let mut extra = Extra::default();
+        let mut values = Vec::new();
+        while next_child_keeping_text(&mut reader, &mut order, &mut extra)
+            .unwrap()
+            .is_some()
+        {
+            values.push(
+                read_text_member::<T, 1>(&mut reader, &mut order, &mut extra, 0, false).unwrap(),
+            );
+        }
+        (values, extra)
+    }
+
+    #[test]
+    fn text_reads_the_same_however_it_is_written() {
+        let (values, extra) = members::<String>(
+            "<a><T>x &amp; y</T><T>x &#38; y</T><T><![CDATA[x & y]]></T><T>x <![CDATA[&]]> y</T>\
+             <T>x &amp;<!-- c --> y</T><T>x &#x26; y</T></a>",
+        );
+        assert_eq!(values, vec![Some("x & y".to_string()); 6]);
+        assert!(extra.is_empty(), "{extra:?}");
+        // Spaces and line ends are part of the value, as written.
+        let (values, _) = members::<String>("<a><T>  a\n b </T><T></T><T/><T>\r\n</T></a>");
+        assert_eq!(
+            values,
+            ["  a\n b ", "", "", "\n"].map(|t| Some(t.to_string()))
+        );
+    }
+
+    #[test]
+    fn a_number_keeps_the_text_it_was_read_from() {
+        let (values, extra) = members::<f64>("<a><V>71.4</V><V>10.0</V><V>1e3</V></a>");
+        assert_eq!(values, vec![Some(71.4), Some(10.0), Some(1000.0)]);
+        let mut writer = XmlWriter::new(false);
+        write_members(&mut writer, &extra, &[values.len()], |writer, _, k| {
+            let value = values[k].as_ref().unwrap();
+            let text = extra.child_text(0, k, value);
+            write_text_member(writer, "V", value, &[], Some(&text))
+        })
+        .unwrap();
+        assert_eq!(writer.finish().unwrap(), "<V>71.4</V><V>10.0</V><V>1e3</V>");
+        // A value changed since reading is written as it now is; one set to what it
+        // was keeps the text it was read from.
+        let changed = [Some(71.4), Some(11.0), Some(1000.0)];
+        let mut writer = XmlWriter::new(false);
+        write_members(&mut writer, &extra, &[changed.len()], |writer, _, k| {
+            let value = changed[k].as_ref().unwrap();
+            let text = extra.child_text(0, k, value);
+            write_text_member(writer, "V", value, &[], Some(&text))
+        })
+        .unwrap();
+        assert_eq!(writer.finish().unwrap(), "<V>71.4</V><V>11</V><V>1e3</V>");
+    }
 }

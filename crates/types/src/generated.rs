@@ -2335,9 +2335,14 @@ impl systmone_core::xml::XmlContent for Code {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
-        let ([attribute_0, attribute_1, attribute_2], unknown_attributes) = systmone_core::xml::declared_attributes(
+        let ([attribute_0, attribute_1, attribute_2], unknown_attributes) = systmone_core::xml::declared_attributes_by(
             attributes,
-            &["Scheme", "Code", "Term"],
+            |name| match name {
+                "Scheme" => Some(0usize),
+                "Code" => Some(1usize),
+                "Term" => Some(2usize),
+                _ => None,
+            },
         );
         let scheme = systmone_core::xml::typed_attribute::<
             SchemeName,
@@ -4064,9 +4069,15 @@ impl systmone_core::xml::XmlContent for Drug {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
-        let ([attribute_0, attribute_1, attribute_2, attribute_3], unknown_attributes) = systmone_core::xml::declared_attributes(
+        let ([attribute_0, attribute_1, attribute_2, attribute_3], unknown_attributes) = systmone_core::xml::declared_attributes_by(
             attributes,
-            &["Scheme", "ProductID", "PackID", "Name"],
+            |name| match name {
+                "Scheme" => Some(0usize),
+                "ProductID" => Some(1usize),
+                "PackID" => Some(2usize),
+                "Name" => Some(3usize),
+                _ => None,
+            },
         );
         let scheme = systmone_core::xml::typed_attribute::<
             SchemeName,
@@ -4467,18 +4478,19 @@ impl systmone_core::xml::XmlContent for Event {
             attribute_7,
             ],
             unknown_attributes,
-        ) = systmone_core::xml::declared_attributes(
+        ) = systmone_core::xml::declared_attributes_by(
             attributes,
-            &[
-                "DateTime",
-                "UserName",
-                "DoneBy",
-                "DoneAt",
-                "Method",
-                "Software",
-                "LinkedReferralUID",
-                "EventUID",
-            ],
+            |name| match name {
+                "DateTime" => Some(0usize),
+                "UserName" => Some(1usize),
+                "DoneBy" => Some(2usize),
+                "DoneAt" => Some(3usize),
+                "Method" => Some(4usize),
+                "Software" => Some(5usize),
+                "LinkedReferralUID" => Some(6usize),
+                "EventUID" => Some(7usize),
+                _ => None,
+            },
         );
         let date_time = systmone_core::xml::typed_attribute::<
             systmone_core::DateTime,
@@ -5149,9 +5161,15 @@ impl systmone_core::xml::XmlContent for Ingredient {
         let _scope = systmone_core::xml::enter(element);
         let mut extra = systmone_core::Extra::default();
         let mut order = systmone_core::xml::Order::<0usize>::new();
-        let ([attribute_0, attribute_1, attribute_2, attribute_3], unknown_attributes) = systmone_core::xml::declared_attributes(
+        let ([attribute_0, attribute_1, attribute_2, attribute_3], unknown_attributes) = systmone_core::xml::declared_attributes_by(
             attributes,
-            &["Scheme", "IngredientID", "Name", "Details"],
+            |name| match name {
+                "Scheme" => Some(0usize),
+                "IngredientID" => Some(1usize),
+                "Name" => Some(2usize),
+                "Details" => Some(3usize),
+                _ => None,
+            },
         );
         let scheme = systmone_core::xml::typed_attribute::<
             SchemeName,

@@ -218,13 +218,21 @@ fn custom_struct(s: &Struct) -> TokenStream {
         // The declared attributes found in one pass over the start tag's; the
         // unknown ones then kept (after the declared ones, whose values are typed
         // first: the order of the kept attributes and of the reports).
+        // Each name's index by a `match`, which compiles to a few word compares where
+        // a search of the list compared the name with each declared one in turn.
         let known = attribute_names.iter();
-        let names = attribute_names.iter();
+        let index_arms = attribute_names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| quote!(#name => Some(#i),));
         locals.insert(
             0,
             quote! {
                 let ([#(#found),*], unknown_attributes) =
-                    systmone_core::xml::declared_attributes(attributes, &[#(#names),*]);
+                    systmone_core::xml::declared_attributes_by(attributes, |name| match name {
+                        #(#index_arms)*
+                        _ => None,
+                    });
             },
         );
         locals.push(quote! {
