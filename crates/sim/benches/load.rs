@@ -212,8 +212,10 @@ async fn client(
         Ok(stream) => stream,
         // Counted, and still at the start line: the others are not kept waiting.
         Err(e) => {
-            let mut lost = Tally::default();
-            lost.lost = warm_up.len() + requests.len();
+            let mut lost = Tally {
+                lost: warm_up.len() + requests.len(),
+                ..Tally::default()
+            };
             lost.note(format!("cannot connect to {addr}: {e}"));
             ready.wait().await;
             return (lost, Tally::default());
