@@ -63,7 +63,7 @@ impl DateTime {
         let value = value.with_nanosecond(0).unwrap_or(value);
         let original = match canonical_bytes(value) {
             Some(text) => Original::Canonical(text),
-            None => Original::new(&canonical(value).to_string()),
+            None => Original::new(&value.format(CANONICAL).to_string()),
         };
         DateTime { value, original }
     }

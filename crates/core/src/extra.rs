@@ -1041,24 +1041,20 @@ mod tests {
     fn a_number_keeps_the_text_it_was_read_from() {
         let (values, extra) = members::<f64>("<a><V>71.4</V><V>10.0</V><V>1e3</V></a>");
         assert_eq!(values, vec![Some(71.4), Some(10.0), Some(1000.0)]);
-        let mut writer = XmlWriter::new(false);
-        write_members(&mut writer, &extra, &[values.len()], |writer, _, k| {
-            let value = values[k].as_ref().unwrap();
-            let text = extra.child_text(0, k, value);
-            write_text_member(writer, "V", value, &[], Some(&text))
-        })
-        .unwrap();
-        assert_eq!(writer.finish().unwrap(), "<V>71.4</V><V>10.0</V><V>1e3</V>");
+        let written = |values: &[Option<f64>]| {
+            let mut writer = XmlWriter::new(false);
+            write_members(&mut writer, &extra, &[values.len()], |writer, _, k| {
+                let value = values[k].as_ref().unwrap();
+                let text = extra.child_text(0, k, value);
+                write_text_member(writer, "V", value, &[], Some(&text))
+            })
+            .unwrap();
+            writer.finish().unwrap()
+        };
+        assert_eq!(written(&values), "<V>71.4</V><V>10.0</V><V>1e3</V>");
         // A value changed since reading is written as it now is; one set to what it
         // was keeps the text it was read from.
         let changed = [Some(71.4), Some(11.0), Some(1000.0)];
-        let mut writer = XmlWriter::new(false);
-        write_members(&mut writer, &extra, &[changed.len()], |writer, _, k| {
-            let value = changed[k].as_ref().unwrap();
-            let text = extra.child_text(0, k, value);
-            write_text_member(writer, "V", value, &[], Some(&text))
-        })
-        .unwrap();
-        assert_eq!(writer.finish().unwrap(), "<V>71.4</V><V>11</V><V>1e3</V>");
+        assert_eq!(written(&changed), "<V>71.4</V><V>11</V><V>1e3</V>");
     }
 }

@@ -374,7 +374,7 @@ fn main() {
                 tokio::spawn(client(addr, warm, requests, timeout, ready.clone()))
             })
             .collect();
-        // A client that cannot connect never arrives.
+        // A client task that panics never arrives.
         let warmed = timeout.saturating_mul(warm_up as u32 + 1);
         if tokio::time::timeout(warmed, ready.wait()).await.is_err() {
             println!("load: the connections were not all open and warmed up in {warmed:?}");

@@ -367,22 +367,7 @@ impl XmlDocumentCodec {
                     match found {
                         Some(i) => {
                             self.pos += i + 1;
-                            // A start or an end tag (nearly every `<`), entered at
-                            // once; anything else is told apart by `Open`.
-                            self.state = match buf[..end].get(self.pos) {
-                                Some(b'/') if self.depth > 0 => {
-                                    self.pos += 1;
-                                    State::EndTag
-                                }
-                                Some(&c) if is_name_start(c) => {
-                                    self.pos += 1;
-                                    State::StartTag {
-                                        quote: None,
-                                        slash: false,
-                                    }
-                                }
-                                _ => State::Open,
-                            };
+                            self.state = State::Open;
                         }
                         None => self.pos = end,
                     }
