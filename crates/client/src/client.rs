@@ -564,6 +564,43 @@ impl Client {
         Ok(cached.clone())
     }
 
+    /// Device ID Allocation: keeps the ID SystmOne issued for every later request. A
+    /// failure to store it must not hide the outcome of the call that brought it (a
+    /// write may have succeeded): it is kept in memory for this process and reported.
+    fn keep_device_id(&self, device_id: &str) {
+        if let Err(e) = self.inner.device_store.save(device_id) {
+            tracing::error!(error = %e, "cannot store the Device ID SystmOne allocated; it is kept for this process only");
+        } else {
+            tracing::info!("SystmOne allocated a Device ID; stored for later requests");
+        }
+        *self
+            .inner
+            .device_id
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(device_id.to_string());
+    }
+
+    /// An answer that came too late for its request (ERRATA E13) is discarded, but a
+    /// Device ID in it is not: the user who approved the device after the client
+    /// stopped waiting would otherwise be shown the prompt again at the next request.
+    /// Taken only while this process holds none, so a stale answer never replaces an
+    /// ID in use.
+    fn keep_late_device_id(&self, device_id: Option<&str>) {
+        let Some(device_id) = device_id.filter(|id| !id.is_empty()) else {
+            return;
+        };
+        let held = self
+            .inner
+            .device_id
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_some();
+        if !held {
+            tracing::info!("a late answer carried the Device ID SystmOne allocated");
+            self.keep_device_id(device_id);
+        }
+    }
+
     /// The functions and versions the connected SystmOne client supports: asked once,
     /// or read from the negotiation file ([`ClientBuilder::negotiation_file`]) when it
     /// holds a recent answer for this address.
@@ -1051,8 +1088,12 @@ impl Client {
         while let Some(connection) = slot.as_mut() {
             match connection.next().now_or_never() {
                 None => break,
-                Some(Some(Ok(_late))) => {
+                Some(Some(Ok(late))) => {
                     tracing::warn!("discarding a late response received while idle");
+                    let header = std::str::from_utf8(&late)
+                        .ok()
+                        .and_then(|text| systmone_core::envelope::peek_header(text).ok());
+                    self.keep_late_device_id(header.and_then(|h| h.device_id).as_deref());
                 }
                 Some(None) | Some(Some(Err(_))) => {
                     tracing::debug!("the idle connection was closed; reconnecting");
@@ -1178,6 +1219,7 @@ impl Client {
                     found = %systmone_core::mask::excerpt(found.as_bytes(), &[]),
                     "discarding a response whose RequestUID does not match the request in flight"
                 );
+                self.keep_late_device_id(header.device_id.as_deref());
                 continue;
             }
             tracing::debug!(
@@ -1268,19 +1310,7 @@ impl Client {
             )));
         }
         if !response.device_id.is_empty() && response.device_id != sent.device_id {
-            // Device ID Allocation: keep the one SystmOne issued for every later request.
-            // A failure to store it must not hide the outcome of this call (a write may
-            // have succeeded): it is kept in memory for this process and reported.
-            if let Err(e) = self.inner.device_store.save(&response.device_id) {
-                tracing::error!(error = %e, "cannot store the Device ID SystmOne allocated; it is kept for this process only");
-            } else {
-                tracing::info!("SystmOne allocated a Device ID; stored for later requests");
-            }
-            *self
-                .inner
-                .device_id
-                .lock()
-                .unwrap_or_else(|e| e.into_inner()) = Some(response.device_id.clone());
+            self.keep_device_id(&response.device_id);
         }
         let result = match response.body {
             ResponseBody::Success(result) => result,

@@ -90,7 +90,9 @@
 //!   laid out), with a size limit;
 //! - one request in flight per connection, reconnection after a broken connection, a
 //!   timeout on every wait;
-//! - the RequestUID echo: a late answer to an earlier request is discarded (ERRATA E13);
+//! - the RequestUID echo: a late answer to an earlier request is discarded (ERRATA E13),
+//!   though a Device ID it carries (an approval given after the client stopped
+//!   waiting) is kept;
 //! - Device ID allocation and storage ([`systmone_transport::device_id`]);
 //! - pacing to SystmOne's throttle, so requests are never silently dropped (E17, E22);
 //! - right patient or an error: a response for another patient than the one asked for is

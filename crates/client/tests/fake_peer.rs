@@ -1290,6 +1290,47 @@ async fn an_unanswered_first_contact_is_sent_once_and_not_approved() {
     );
 }
 
+/// The user approves the device only after the client stopped waiting: SystmOne's
+/// answer to the first request, carrying the Device ID it allocated, arrives late
+/// (while the client is idle, or while it waits for its next answer). The Device ID
+/// is kept and stored all the same, so later requests carry it and are not first
+/// contacts again (each of which would show the user another prompt).
+#[tokio::test(start_paused = true)]
+async fn a_device_id_in_a_late_answer_is_kept() {
+    for next_call_after in [Duration::from_secs(60), Duration::from_secs(10)] {
+        let peer = FakePeer::new(|seen| {
+            if seen.device_id.is_empty() {
+                // Approved 150 s after the prompt showed.
+                Reply::Later(
+                    Duration::from_secs(150),
+                    response(seen, DEVICE, SEARCH_RESULT),
+                )
+            } else {
+                Reply::Doc(response(seen, DEVICE, SEARCH_RESULT))
+            }
+        });
+        let store = Arc::new(MemoryStore::new());
+        let mut config = config();
+        config.approval_wait = Duration::from_secs(120);
+        let client = Client::builder(config)
+            .connector(peer.clone())
+            .device_store(store.clone())
+            .build()
+            .unwrap();
+        let error = client.patient_search(search()).await.unwrap_err();
+        assert!(matches!(error, Error::NotApproved { .. }), "{error:?}");
+        tokio::time::sleep(next_call_after).await;
+        // At 180 s, the late answer came while idle; at 130 s, it comes while this call
+        // waits, and this call (sent without a Device ID) waits in turn.
+        let _ = client.patient_search(search()).await;
+        client.patient_search(search()).await.unwrap();
+        let seen = peer.seen();
+        let last = seen.last().unwrap();
+        assert_eq!(last.device_id, DEVICE, "after {next_call_after:?}");
+        assert_eq!(store.load().unwrap().as_deref(), Some(DEVICE));
+    }
+}
+
 /// Two tasks of one client making first contact together: one request goes, the other
 /// waits for it and uses the Device ID it was given.
 #[tokio::test(start_paused = true)]
