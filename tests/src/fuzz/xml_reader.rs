@@ -74,19 +74,64 @@ pub fn xml_rs_events(text: &str) -> Result<Vec<String>, String> {
     }
 }
 
-/// Whether a quoted value after `=` holds a `<`.
+/// Whether a quoted value after `=` in a start tag or a processing instruction (the
+/// declaration's pseudo-attributes) holds a `<`. Quotes count only inside those, and
+/// within each one alone: a quote in text, a comment or a CDATA section, or one left
+/// unpaired in a processing instruction, would pair the quotes that follow wrongly.
 fn lt_in_quotes(text: &str) -> bool {
+    // The quoted values of `markup` (a tag's or instruction's content, its end cut off).
+    let in_values = |mut markup: &str| {
+        while let Some(j) = markup.find(['"', '\'']) {
+            let quote = markup.as_bytes()[j] as char;
+            let after = &markup[j + 1..];
+            let Some(end) = after.find(quote) else {
+                return false;
+            };
+            if markup[..j].trim_end().ends_with('=') && after[..end].contains('<') {
+                return true;
+            }
+            markup = &after[end + 1..];
+        }
+        false
+    };
     let mut rest = text;
-    while let Some(i) = rest.find(['"', '\'']) {
-        let quote = rest.as_bytes()[i] as char;
-        let after = &rest[i + 1..];
-        let Some(end) = after.find(quote) else {
-            return false;
-        };
-        if rest[..i].trim_end().ends_with('=') && after[..end].contains('<') {
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i..];
+        let skipped = [("<!--", "-->"), ("<![CDATA[", "]]>"), ("</", ">")]
+            .into_iter()
+            .find(|(open, _)| rest.starts_with(open));
+        if let Some((open, close)) = skipped {
+            let inner = &rest[open.len()..];
+            let Some(end) = inner.find(close) else {
+                return false;
+            };
+            rest = &inner[end + close.len()..];
+            continue;
+        }
+        if let Some(inner) = rest.strip_prefix("<?") {
+            let end = inner.find("?>").unwrap_or(inner.len());
+            if in_values(&inner[..end]) {
+                return true;
+            }
+            rest = &inner[end..];
+            continue;
+        }
+        // A start tag: up to the `>` outside its quoted values.
+        let mut end = 1;
+        let mut quote = None;
+        for (k, c) in rest.char_indices().skip(1) {
+            match (quote, c) {
+                (None, '>') => break,
+                (None, '"' | '\'') => quote = Some(c),
+                (Some(q), c) if q == c => quote = None,
+                _ => {}
+            }
+            end = k + c.len_utf8();
+        }
+        if in_values(&rest[1..end]) {
             return true;
         }
-        rest = &after[end + 1..];
+        rest = &rest[end..];
     }
     false
 }
