@@ -583,19 +583,13 @@ impl Client {
     /// An answer that came too late for its request (ERRATA E13) is discarded, but a
     /// Device ID in it is not: the user who approved the device after the client
     /// stopped waiting would otherwise be shown the prompt again at the next request.
-    /// Taken only while this process holds none, so a stale answer never replaces an
-    /// ID in use.
+    /// Taken only while neither this process nor the store holds one, so a stale
+    /// answer never replaces an ID in use.
     fn keep_late_device_id(&self, device_id: Option<&str>) {
         let Some(device_id) = device_id.filter(|id| !id.is_empty()) else {
             return;
         };
-        let held = self
-            .inner
-            .device_id
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .is_some();
-        if !held {
+        if matches!(self.device_id(), Ok(None)) {
             tracing::info!("a late answer carried the Device ID SystmOne allocated");
             self.keep_device_id(device_id);
         }
