@@ -31,7 +31,12 @@ fn repository_files() -> Vec<(PathBuf, String)> {
             let name = name.to_string_lossy();
             let kind = entry.file_type().unwrap();
             if kind.is_dir() {
-                if name == "target" || name == ".git" || name == "snapshots" {
+                // Build output, git's own files, snapshots, and what a fuzzing run writes
+                // (fuzz/.gitignore: generated inputs, not the repository's text).
+                let fuzz_output = ["work", "artifacts", "coverage"]
+                    .iter()
+                    .any(|output| path == root.join("fuzz").join(output));
+                if name == "target" || name == ".git" || name == "snapshots" || fuzz_output {
                     continue;
                 }
                 walk(&path, root, out);
