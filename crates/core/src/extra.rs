@@ -775,28 +775,13 @@ pub fn attribute_value<T: TextValue>(
     typed_attribute(attributes.iter().find(|a| a.name == name), name, extra)
 }
 
-/// The attributes named `names` (the first of each name), found in one pass over the
-/// start tag's, and whether any other attribute is there (to keep with
+/// The declared attributes of a start tag (the first of each name), found in one pass
+/// over its attributes, and whether any other attribute is there (to keep with
 /// [`keep_unknown_attributes`]): what a generated reader asks of a start tag before
-/// typing each value with [`typed_attribute`].
-pub fn declared_attributes<'r, 'a, const K: usize>(
-    attributes: &'r [Attribute<'a>],
-    names: &[&str; K],
-) -> ([Option<&'r Attribute<'a>>; K], bool) {
-    declared_attributes_by(attributes, |name| {
-        // The first bytes told apart before the whole names are compared: declared
-        // names often share a length (`DateTime`, `UserName`, `EventUID`).
-        let first = name.as_bytes().first();
-        names
-            .iter()
-            .position(|declared| declared.as_bytes().first() == first && *declared == name)
-    })
-}
-
-/// [`declared_attributes`] with each declared name's index in the list given by
-/// `index` (`None` for a name not declared): a generated reader's `match` on the
-/// names, which compiles to a few compares of words rather than a comparison with each
-/// name in turn.
+/// typing each value with [`typed_attribute`]. `index` gives each declared name's
+/// place (`None` for a name not declared): the generated reader's `match` on the names,
+/// which compiles to a few compares of words rather than a comparison with each name in
+/// turn.
 #[inline]
 pub fn declared_attributes_by<'r, 'a, const K: usize>(
     attributes: &'r [Attribute<'a>],

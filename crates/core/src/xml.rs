@@ -14,10 +14,9 @@ pub use crate::writer::{WriteResult, XmlWriter};
 
 pub use crate::drift::{Parsed, ReadMode, enter};
 pub use crate::extra::{
-    Extra, Order, TextValue, UnknownAttribute, attribute_value, declared_attributes,
-    declared_attributes_by, keep_child, keep_unknown_attributes, next_child_keeping_text, push,
-    read_text_item, read_text_member, read_unknown_item, typed_attribute, write_members,
-    write_text_member,
+    Extra, Order, TextValue, UnknownAttribute, attribute_value, declared_attributes_by, keep_child,
+    keep_unknown_attributes, next_child_keeping_text, push, read_text_item, read_text_member,
+    read_unknown_item, typed_attribute, write_members, write_text_member,
 };
 
 /// Why a document could not be read.
